@@ -1,0 +1,139 @@
+import { z } from 'zod';
+
+export const IdSchema = z.uuid();
+export type Id = z.infer<typeof IdSchema>;
+
+/** ISO-8601 with offset, as the contract requires for every time on the wire. */
+export const DateTimeSchema = z.iso.datetime({ offset: true });
+
+export const ErrorCodeSchema = z.enum([
+  'VALIDATION_FAILED',
+  'UNAUTHENTICATED',
+  'WECHAT_LOGIN_FAILED',
+  'FORBIDDEN',
+  'NOT_REGISTERED',
+  'NOT_FOUND',
+  'TASK_FULL',
+  'ALREADY_CLAIMED',
+  'CLAIM_NOT_OPEN',
+  'CLAIM_CLOSED',
+  'TASK_CANCELLED',
+  'CANCEL_TOO_LATE',
+  'NOT_CLAIMED',
+  'CODE_INVALID',
+  'CODE_EXPIRED',
+  'IDEMPOTENCY_KEY_REUSED',
+  'RATE_LIMITED',
+  'CONFLICT',
+  'SERVICE_UNAVAILABLE',
+  'INTERNAL_ERROR',
+]);
+export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
+
+export const ERROR_STATUS: Record<ErrorCode, number> = {
+  VALIDATION_FAILED: 400,
+  UNAUTHENTICATED: 401,
+  WECHAT_LOGIN_FAILED: 401,
+  FORBIDDEN: 403,
+  NOT_REGISTERED: 403,
+  NOT_FOUND: 404,
+  TASK_FULL: 409,
+  ALREADY_CLAIMED: 409,
+  CLAIM_NOT_OPEN: 409,
+  CLAIM_CLOSED: 409,
+  TASK_CANCELLED: 409,
+  CANCEL_TOO_LATE: 409,
+  NOT_CLAIMED: 409,
+  CODE_INVALID: 400,
+  CODE_EXPIRED: 410,
+  IDEMPOTENCY_KEY_REUSED: 422,
+  RATE_LIMITED: 429,
+  CONFLICT: 409,
+  SERVICE_UNAVAILABLE: 503,
+  INTERNAL_ERROR: 500,
+};
+
+/** Default Chinese messages, written for the person holding the phone. */
+export const ERROR_MESSAGES: Record<ErrorCode, string> = {
+  VALIDATION_FAILED: '填写的信息有误，请检查后重试',
+  UNAUTHENTICATED: '登录已失效，请重新登录',
+  WECHAT_LOGIN_FAILED: '微信登录失败，请重试',
+  FORBIDDEN: '您没有权限进行此操作',
+  NOT_REGISTERED: '请先完成报到',
+  NOT_FOUND: '内容不存在或已删除',
+  TASK_FULL: '该岗位名额已被抢完',
+  ALREADY_CLAIMED: '您已抢到该岗位',
+  CLAIM_NOT_OPEN: '该岗位尚未开抢',
+  CLAIM_CLOSED: '该岗位已截止',
+  TASK_CANCELLED: '该岗位已被社区取消',
+  CANCEL_TOO_LATE: '已过取消截止时间，无法取消',
+  NOT_CLAIMED: '该党员未认领此岗位',
+  CODE_INVALID: '二维码无效',
+  CODE_EXPIRED: '二维码已过期，请刷新后重试',
+  IDEMPOTENCY_KEY_REUSED: '重复的请求标识',
+  RATE_LIMITED: '操作太频繁，请稍后再试',
+  CONFLICT: '数据已存在',
+  SERVICE_UNAVAILABLE: '服务暂不可用，请稍后再试',
+  INTERNAL_ERROR: '服务器开小差了，请稍后再试',
+};
+
+export const ErrorDetailSchema = z.object({
+  path: z.string(),
+  reason: z.string(),
+});
+export type ErrorDetail = z.infer<typeof ErrorDetailSchema>;
+
+export const ErrorBodySchema = z.object({
+  code: ErrorCodeSchema,
+  message: z.string(),
+  details: z.array(ErrorDetailSchema).optional(),
+  requestId: z.string(),
+});
+export type ErrorBody = z.infer<typeof ErrorBodySchema>;
+
+export const LimitSchema = z.coerce.number().int().min(1).max(100).default(20);
+export const CursorSchema = z.string().max(200).optional();
+
+export const CATEGORY_KEYS = [
+  'convenience',
+  'order',
+  'environment',
+  'care',
+  'waste_sorting',
+  'medical',
+  'gardening',
+  'lei_feng_tutor',
+] as const;
+export const CategorySchema = z.enum(CATEGORY_KEYS);
+export type Category = z.infer<typeof CategorySchema>;
+
+export const CATEGORY_LABELS: Record<Category, string> = {
+  convenience: '便民服务',
+  order: '秩序维护',
+  environment: '环境治理',
+  care: '关爱帮扶',
+  waste_sorting: '垃圾分类',
+  medical: '医卫先锋',
+  gardening: '小区园艺',
+  lei_feng_tutor: '学雷锋辅导员',
+};
+
+export const ROLE_KEYS = ['member', 'secretary', 'district_admin', 'unit_admin', 'city_admin'] as const;
+export const RoleSchema = z.enum(ROLE_KEYS);
+export type Role = z.infer<typeof RoleSchema>;
+
+export const ROLE_LABELS: Record<Role, string> = {
+  member: '在职党员',
+  secretary: '社区书记',
+  district_admin: '板块管理员',
+  unit_admin: '单位管理员',
+  city_admin: '市级管理员',
+};
+
+export const OkSchema = z.object({ status: z.literal('ok') });
+
+/** A `{ id, name }` pair used wherever an answer names a related object. */
+export const NamedRefSchema = z.object({ id: IdSchema, name: z.string() });
+export type NamedRef = z.infer<typeof NamedRefSchema>;
+
+export const IdParamsSchema = z.object({ id: IdSchema });

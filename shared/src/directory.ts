@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { CursorSchema, IdSchema, LimitSchema } from './common';
+
+export const DistrictSchema = z.object({ id: IdSchema, name: z.string() });
+export type District = z.infer<typeof DistrictSchema>;
+export const DistrictListSchema = z.object({ items: z.array(DistrictSchema) });
+
+export const PartyOrgKindSchema = z.enum(['community', 'unit']);
+export type PartyOrgKind = z.infer<typeof PartyOrgKindSchema>;
+
+export const PartyOrgSchema = z.object({
+  id: IdSchema,
+  name: z.string(),
+  kind: PartyOrgKindSchema,
+  districtId: IdSchema,
+});
+export type PartyOrg = z.infer<typeof PartyOrgSchema>;
+
+export const PartyOrgListQuerySchema = z.object({
+  kind: PartyOrgKindSchema.optional(),
+  districtId: IdSchema.optional(),
+  q: z.string().trim().max(50).optional(),
+  limit: LimitSchema,
+  cursor: CursorSchema,
+});
+export type PartyOrgListQuery = z.infer<typeof PartyOrgListQuerySchema>;
+
+export const PartyOrgListSchema = z.object({
+  items: z.array(PartyOrgSchema),
+  nextCursor: z.string().nullable(),
+});
+export type PartyOrgList = z.infer<typeof PartyOrgListSchema>;
+
+export const PartyOrgCreateBodySchema = z.object({
+  kind: PartyOrgKindSchema,
+  name: z.string().trim().min(2).max(60),
+  districtId: IdSchema,
+});
+export type PartyOrgCreateBody = z.infer<typeof PartyOrgCreateBodySchema>;
+
+export const EstateSchema = z.object({ id: IdSchema, name: z.string() });
+export type Estate = z.infer<typeof EstateSchema>;
+export const EstateListSchema = z.object({ items: z.array(EstateSchema) });
+
+export const EstateCreateBodySchema = z.object({
+  name: z.string().trim().min(1).max(60),
+});
+export type EstateCreateBody = z.infer<typeof EstateCreateBodySchema>;
+
+export const QrFormatQuerySchema = z.object({
+  format: z.enum(['svg', 'png']).default('svg'),
+});
+
+export const RegisterResolveQuerySchema = z.object({
+  code: z.string().trim().min(1).max(32),
+});
+
+export const RegisterResolveSchema = z.object({
+  community: z.object({ id: IdSchema, name: z.string(), districtId: IdSchema }),
+  estates: z.array(EstateSchema),
+});
+export type RegisterResolve = z.infer<typeof RegisterResolveSchema>;

@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { CategorySchema, DateTimeSchema, IdSchema, NamedRefSchema } from './common';
+
+/** Mainland China mobile numbers: 11 digits starting 13–19. */
+export const PHONE_PATTERN = /^1[3-9]\d{9}$/;
+
+const trimmed = (min: number, max: number) => z.string().trim().min(min).max(max);
+
+export const MemberUpsertBodySchema = z.object({
+  name: trimmed(2, 20),
+  phone: z.string().trim().regex(PHONE_PATTERN, '请输入正确的手机号'),
+  unitOrgId: IdSchema,
+  workUnit: trimmed(2, 60),
+  communityOrgId: IdSchema,
+  estateId: IdSchema,
+  building: trimmed(1, 10),
+  unitNo: trimmed(1, 10),
+  room: trimmed(1, 10),
+  intentions: z
+    .array(CategorySchema)
+    .min(1)
+    .max(8)
+    .refine((keys) => new Set(keys).size === keys.length, '服务意向不能重复'),
+  consentVersion: trimmed(1, 20),
+});
+export type MemberUpsertBody = z.infer<typeof MemberUpsertBodySchema>;
+
+export const MemberSchema = z.object({
+  id: IdSchema,
+  name: z.string(),
+  /** Full number for its owner, masked (`138****5678`) for everyone else. */
+  phone: z.string(),
+  unitOrg: NamedRefSchema,
+  workUnit: z.string(),
+  community: NamedRefSchema.extend({ districtId: IdSchema }),
+  estate: NamedRefSchema,
+  building: z.string(),
+  unitNo: z.string(),
+  room: z.string(),
+  intentions: z.array(CategorySchema),
+  consentVersion: z.string(),
+  consentedAt: DateTimeSchema,
+  registeredAt: DateTimeSchema,
+});
+export type Member = z.infer<typeof MemberSchema>;
+
+export const MemberResponseSchema = z.object({ member: MemberSchema });
+export type MemberResponse = z.infer<typeof MemberResponseSchema>;
+
+export const PioneerCodeResponseSchema = z.object({
+  token: z.string(),
+  expiresAt: DateTimeSchema,
+  qrSvg: z.string(),
+});
+export type PioneerCodeResponse = z.infer<typeof PioneerCodeResponseSchema>;
+
+export const PioneerCodeBodySchema = z.object({
+  token: z.string().trim().min(1).max(2048),
+});
+export type PioneerCodeBody = z.infer<typeof PioneerCodeBodySchema>;
+
+/** What a secretary sees after scanning: identity, never the full phone. */
+export const MemberCardSchema = z.object({
+  id: IdSchema,
+  name: z.string(),
+  phone: z.string(),
+  unitOrg: NamedRefSchema,
+  workUnit: z.string(),
+  community: NamedRefSchema,
+  estate: NamedRefSchema,
+});
+export type MemberCard = z.infer<typeof MemberCardSchema>;
+
+export const PioneerCodeVerifyResponseSchema = z.object({ member: MemberCardSchema });
+export type PioneerCodeVerifyResponse = z.infer<typeof PioneerCodeVerifyResponseSchema>;

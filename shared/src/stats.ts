@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { IdSchema } from './common';
+
+export const StatsScopeSchema = z.enum(['city', 'district', 'community']);
+export type StatsScope = z.infer<typeof StatsScopeSchema>;
+
+export const StatsOverviewQuerySchema = z
+  .object({ scope: StatsScopeSchema.default('city'), id: IdSchema.optional() })
+  .refine((q) => q.scope === 'city' || q.id !== undefined, { path: ['id'], message: '请指定范围 id' });
+export type StatsOverviewQuery = z.infer<typeof StatsOverviewQuerySchema>;
+
+export const StatsOverviewSchema = z.object({
+  districts: z.number().int(),
+  communityOrgs: z.number().int(),
+  unitOrgs: z.number().int(),
+  communityOrgsOnboarded: z.number().int(),
+  unitOrgsOnboarded: z.number().int(),
+  members: z.number().int(),
+  tasksPublished: z.number().int(),
+  tasksFilled: z.number().int(),
+  participations: z.number().int(),
+  serviceMinutes: z.number().int(),
+  /** Null when no task in scope has filled yet. */
+  medianMinutesToFull: z.number().nullable(),
+});
+export type StatsOverview = z.infer<typeof StatsOverviewSchema>;

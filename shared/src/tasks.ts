@@ -1,0 +1,144 @@
+import { z } from 'zod';
+import { CategorySchema, CursorSchema, DateTimeSchema, IdSchema, LimitSchema } from './common';
+import { MemberCardSchema } from './members';
+
+export const TaskStatusSchema = z.enum(['open', 'cancelled', 'ended']);
+export type TaskStatus = z.infer<typeof TaskStatusSchema>;
+
+export const ClaimStatusSchema = z.enum(['claimed', 'cancelled', 'checked_in', 'completed', 'no_show']);
+export type ClaimStatus = z.infer<typeof ClaimStatusSchema>;
+
+export const TaskCreateBodySchema = z
+  .object({
+    communityOrgId: IdSchema,
+    title: z.string().trim().min(2).max(60),
+    category: CategorySchema,
+    description: z.string().trim().max(2000).default(''),
+    location: z.string().trim().min(1).max(120),
+    startsAt: DateTimeSchema,
+    endsAt: DateTimeSchema,
+    capacity: z.number().int().min(1).max(1000),
+    claimOpensAt: DateTimeSchema.optional(),
+    cancelCutoffMinutes: z.number().int().min(0).max(10080).optional(),
+  })
+  .superRefine((body, ctx) => {
+    if (Date.parse(body.endsAt) <= Date.parse(body.startsAt)) {
+      ctx.addIssue({ code: 'custom', path: ['endsAt'], message: '结束时间必须晚于开始时间' });
+    }
+    if (body.claimOpensAt && Date.parse(body.claimOpensAt) >= Date.parse(body.endsAt)) {
+      ctx.addIssue({ code: 'custom', path: ['claimOpensAt'], message: '开抢时间必须早于结束时间' });
+    }
+  });
+export type TaskCreateBody = z.infer<typeof TaskCreateBodySchema>;
+
+export const TaskSchema = z.object({
+  id: IdSchema,
+  communityOrgId: IdSchema,
+  communityName: z.string(),
+  title: z.string(),
+  category: CategorySchema,
+  description: z.string(),
+  location: z.string(),
+  startsAt: DateTimeSchema,
+  endsAt: DateTimeSchema,
+  capacity: z.number().int(),
+  claimed: z.number().int(),
+  remaining: z.number().int(),
+  status: TaskStatusSchema,
+  claimOpensAt: DateTimeSchema,
+  cancelCutoffMinutes: z.number().int(),
+  filledAt: DateTimeSchema.nullable(),
+  createdAt: DateTimeSchema,
+});
+export type Task = z.infer<typeof TaskSchema>;
+
+export const TaskListItemSchema = TaskSchema.pick({
+  id: true,
+  communityOrgId: true,
+  communityName: true,
+  title: true,
+  category: true,
+  location: true,
+  startsAt: true,
+  endsAt: true,
+  capacity: true,
+  claimed: true,
+  remaining: true,
+  status: true,
+  claimOpensAt: true,
+});
+export type TaskListItem = z.infer<typeof TaskListItemSchema>;
+
+const booleanQuery = z.enum(['true', 'false']).transform((v) => v === 'true');
+
+export const TaskListQuerySchema = z.object({
+  communityOrgId: IdSchema.optional(),
+  districtId: IdSchema.optional(),
+  category: CategorySchema.optional(),
+  open: booleanQuery.optional(),
+  limit: LimitSchema,
+  cursor: CursorSchema,
+});
+export type TaskListQuery = z.infer<typeof TaskListQuerySchema>;
+
+export const TaskListSchema = z.object({
+  items: z.array(TaskListItemSchema),
+  nextCursor: z.string().nullable(),
+});
+export type TaskList = z.infer<typeof TaskListSchema>;
+
+export const ClaimSchema = z.object({
+  id: IdSchema,
+  taskId: IdSchema,
+  memberId: IdSchema,
+  status: ClaimStatusSchema,
+  claimedAt: DateTimeSchema,
+  cancelledAt: DateTimeSchema.nullable(),
+  checkedInAt: DateTimeSchema.nullable(),
+  checkedOutAt: DateTimeSchema.nullable(),
+  minutes: z.number().int().nullable(),
+});
+export type Claim = z.infer<typeof ClaimSchema>;
+
+export const TaskResponseSchema = z.object({ task: TaskSchema });
+export type TaskResponse = z.infer<typeof TaskResponseSchema>;
+
+export const TaskDetailSchema = z.object({ task: TaskSchema, myClaim: ClaimSchema.nullable() });
+export type TaskDetail = z.infer<typeof TaskDetailSchema>;
+
+export const ClaimCreateResponseSchema = z.object({ claim: ClaimSchema, remaining: z.number().int() });
+export type ClaimCreateResponse = z.infer<typeof ClaimCreateResponseSchema>;
+
+export const ClaimResponseSchema = z.object({ claim: ClaimSchema });
+export type ClaimResponse = z.infer<typeof ClaimResponseSchema>;
+
+export const ClaimantListSchema = z.object({
+  items: z.array(z.object({ claim: ClaimSchema, member: MemberCardSchema })),
+});
+export type ClaimantList = z.infer<typeof ClaimantListSchema>;
+
+export const CheckBodySchema = z.object({ token: z.string().trim().min(1).max(2048) });
+export type CheckBody = z.infer<typeof CheckBodySchema>;
+
+export const RecordsSchema = z.object({
+  items: z.array(z.object({ task: TaskListItemSchema, claim: ClaimSchema })),
+  totals: z.object({ tasks: z.number().int(), minutes: z.number().int() }),
+});
+export type Records = z.infer<typeof RecordsSchema>;
+
+/** Pushed on `/api/v1/live` to subscribers of a task. */
+export const LiveCountSchema = z.object({
+  taskId: IdSchema,
+  claimed: z.number().int(),
+  remaining: z.number().int(),
+  status: TaskStatusSchema,
+});
+export type LiveCount = z.infer<typeof LiveCountSchema>;
+
+/** Client → server messages on `/api/v1/live`. */
+export const LiveClientMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('auth'), token: z.string() }),
+  z.object({ type: z.literal('subscribe'), taskIds: z.array(IdSchema).min(1).max(200) }),
+  z.object({ type: z.literal('unsubscribe'), taskIds: z.array(IdSchema).min(1).max(200) }),
+]);
+export type LiveClientMessage = z.infer<typeof LiveClientMessageSchema>;
