@@ -1,0 +1,36 @@
+import {
+  MemberResponseSchema,
+  PioneerCodeResponseSchema,
+  PioneerCodeVerifyResponseSchema,
+  RecordsSchema,
+  type MemberUpsertBody,
+} from '@pioneer/shared';
+import { request } from './http';
+import { updateUser } from './session';
+
+export function getMyMember() {
+  return request({ path: '/members/me', schema: MemberResponseSchema }).then((r) => r.member);
+}
+
+export async function saveMyMember(body: MemberUpsertBody) {
+  const { member } = await request({ method: 'PUT', path: '/members/me', data: body, schema: MemberResponseSchema });
+  updateUser({ memberId: member.id });
+  return member;
+}
+
+export function getPioneerCode() {
+  return request({ path: '/members/me/pioneer-code', schema: PioneerCodeResponseSchema });
+}
+
+export function verifyPioneerCode(token: string) {
+  return request({
+    method: 'POST',
+    path: '/pioneer-codes/verify',
+    data: { token: token.trim() },
+    schema: PioneerCodeVerifyResponseSchema,
+  }).then((r) => r.member);
+}
+
+export function getMyRecords() {
+  return request({ path: '/members/me/records', schema: RecordsSchema });
+}
