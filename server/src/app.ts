@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import fastifySwagger from '@fastify/swagger';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Config } from './config';
+import type { Database } from './db/client';
+import { systemClock, type Clock } from './lib/clock';
+import authPlugin from './plugins/auth';
+import errorHandler from './plugins/error-handler';
+import { authRepositoryFactory } from './modules/auth/auth-repository';
+import { authRoutes } from './modules/auth/auth-routes';
+import { authServiceFactory } from './modules/auth/auth-service';
+import { developmentProvider, wechatCode2SessionProvider, type WechatProvider } from './modules/auth/wechat-provider';
+import { healthRoutes } from './modules/health/health-routes';
+
+export interface AppDeps {
+  config: Config;
+  database: Database;
+  clock?: Clock;
+  /** Replaces the provider chosen from config (tests hand in fakes). */
+  wechat?: WechatProvider;
+  logger?: boolean;
+}
+
+export const API_PREFIX = '/api/v1';
+
+/** Drops query strings from logged URLs: the live socket and QR links carry tokens and codes there. */
+const requestSerializer = (req: { method: string; url: string; id: string }) => ({
+  method: req.method,
+  url: req.url.split('?')[0],
+  id: req.id,
+});
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config, database } = deps;
+  const clock = deps.clock ?? systemClock;
+  const app = Fastify({
+    logger: deps.logger === false ? false : { level: config.logLevel, serializers: { req: requestSerializer } },
+    genReqId: () => randomUUID(),
+    trustProxy: true,
+    bodyLimit: 256 * 1024,
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: '先锋领航·码上到 API', version: '1.0.0' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(errorHandler);
+
+  const authRepository = authRepositoryFactory(database.db);
+  await app.register(authPlugin, { config, authRepository });
+
+  const wechat =
+    deps.wechat ??
+    (config.wechat ? wechatCode2SessionProvider(config.wechat) : developmentProvider);
+  const authService = authServiceFactory({
+    authRepository,
+    wechat,
+    signSession: (userId) => app.signSession(userId),
+    sessionTtlSeconds: config.sessionTtlSeconds,
+  });
+
+  await app.register(
+    async (api) => {
+      await api.register(healthRoutes, { pool: database.pool });
+      await api.register(authRoutes, { authService, devLogin: wechat.kind === 'development' });
+    },
+    { prefix: API_PREFIX },
+  );
+  void clock;
+
+  app.get('/api/docs', { schema: { hide: true } }, async () => app.swagger());
+
+  if (existsSync(config.h5Dir)) {
+    await app.register(fastifyStatic, { root: config.h5Dir, prefix: '/', wildcard: false, index: ['index.html'] });
+  }
+
+  return app;
+}

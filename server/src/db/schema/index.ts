@@ -1,0 +1,5 @@
+export * from './directory';
+export * from './identity';
+export * from './members';
+export * from './tasks';
+export * from './ops';

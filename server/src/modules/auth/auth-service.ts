@@ -1,0 +1,26 @@
+import type { LoginResponse, User } from '@pioneer/shared';
+import { AppError } from '../../lib/errors';
+import type { Principal } from '../../plugins/auth';
+import type { AuthRepository } from './auth-repository';
+import type { WechatProvider } from './wechat-provider';
+
+export const toUser = (p: Principal): User => ({ id: p.userId, roles: p.roles, memberId: p.memberId });
+
+export function authServiceFactory(deps: {
+  authRepository: AuthRepository;
+  wechat: WechatProvider;
+  signSession: (userId: string) => string;
+  sessionTtlSeconds: number;
+}) {
+  return {
+    async login(code: string): Promise<LoginResponse> {
+      const { openid } = await deps.wechat.exchange(code);
+      const { id } = await deps.authRepository.upsertUserByOpenid(openid);
+      const principal = await deps.authRepository.loadPrincipal(id);
+      if (!principal) throw new AppError('INTERNAL_ERROR');
+      return { token: deps.signSession(id), expiresIn: deps.sessionTtlSeconds, user: toUser(principal) };
+    },
+  };
+}
+
+export type AuthService = ReturnType<typeof authServiceFactory>;

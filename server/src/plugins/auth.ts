@@ -1,0 +1,77 @@
+import fastifyJwt from '@fastify/jwt';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Role, RoleGrant } from '@pioneer/shared';
+import { AppError } from '../lib/errors';
+import type { Config } from '../config';
+import type { AuthRepository } from '../modules/auth/auth-repository';
+
+export const SESSION_AUDIENCE = 'pioneer-code:session';
+
+export interface SessionClaims {
+  sub: string;
+}
+
+/** Who is calling: loaded once per request from the database, so new grants apply at once. */
+export interface Principal {
+  userId: string;
+  roles: RoleGrant[];
+  memberId: string | null;
+  memberCommunityOrgId: string | null;
+}
+
+declare module '@fastify/jwt' {
+  interface FastifyJWT {
+    payload: SessionClaims;
+    user: SessionClaims;
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    authenticate(request: FastifyRequest): Promise<void>;
+    signSession(userId: string): string;
+  }
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+export const hasRole = (p: Principal, ...roles: Role[]) => p.roles.some((g) => roles.includes(g.role));
+
+export default fp(
+  async function auth(app: FastifyInstance, opts: { config: Config; authRepository: AuthRepository }) {
+    await app.register(fastifyJwt, {
+      secret: opts.config.jwtSecret,
+      sign: { algorithm: 'HS256', aud: SESSION_AUDIENCE, expiresIn: opts.config.sessionTtlSeconds },
+      verify: { algorithms: ['HS256'], allowedAud: SESSION_AUDIENCE, requiredClaims: ['sub', 'exp', 'iat', 'aud'] },
+    });
+    app.decorateRequest('principal', null);
+
+    app.decorate('signSession', (userId: string) => app.jwt.sign({ sub: userId }));
+
+    app.decorate('authenticate', async (request: FastifyRequest) => {
+      let claims: SessionClaims;
+      try {
+        claims = await request.jwtVerify<SessionClaims>();
+      } catch {
+        throw new AppError('UNAUTHENTICATED');
+      }
+      const principal = await opts.authRepository.loadPrincipal(claims.sub);
+      if (!principal) throw new AppError('UNAUTHENTICATED');
+      request.principal = principal;
+    });
+  },
+  { name: 'auth' },
+);
+
+/** Route-level guard: `preHandler: requireAuth` for any signed-in caller. */
+export async function requireAuth(this: FastifyInstance, request: FastifyRequest) {
+  await this.authenticate(request);
+}
+
+/** The principal of an authenticated request (routes guarded by `requireAuth`). */
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw new AppError('UNAUTHENTICATED');
+  return request.principal;
+}

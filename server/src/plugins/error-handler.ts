@@ -1,0 +1,70 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { ERROR_MESSAGES, type ErrorBody, type ErrorCode, type ErrorDetail } from '@pioneer/shared';
+import { isAppError } from '../lib/errors';
+
+function validationDetails(err: FastifyError & { validation?: unknown[]; validationContext?: string }): ErrorDetail[] {
+  if (!hasZodFastifySchemaValidationErrors(err)) return [];
+  return err.validation.map((v) => {
+    const field = v.instancePath.replace(/^\//, '').replace(/\//g, '.');
+    return { path: field || err.validationContext || '(root)', reason: v.message ?? 'invalid' };
+  });
+}
+
+/** Maps Fastify's own client errors (bad JSON, body too large …) to contract codes. */
+function codeForStatus(status: number): ErrorCode {
+  if (status === 401) return 'UNAUTHENTICATED';
+  if (status === 403) return 'FORBIDDEN';
+  if (status === 404) return 'NOT_FOUND';
+  if (status === 429) return 'RATE_LIMITED';
+  if (status === 503) return 'SERVICE_UNAVAILABLE';
+  if (status >= 500) return 'INTERNAL_ERROR';
+  return 'VALIDATION_FAILED';
+}
+
+function send(reply: FastifyReply, request: FastifyRequest, status: number, body: Omit<ErrorBody, 'requestId'>) {
+  return reply
+    .status(status)
+    .type('application/json; charset=utf-8')
+    .send({ ...body, requestId: String(request.id) } satisfies ErrorBody);
+}
+
+export default fp(
+  async function errorHandler(app: FastifyInstance) {
+    app.setErrorHandler((error: FastifyError, request, reply) => {
+      if (isAppError(error)) {
+        if (error.headers) reply.headers(error.headers);
+        return send(reply, request, error.statusCode, {
+          code: error.code,
+          message: error.message,
+          ...(error.details ? { details: error.details } : {}),
+        });
+      }
+      if (error.validation) {
+        return send(reply, request, 400, {
+          code: 'VALIDATION_FAILED',
+          message: ERROR_MESSAGES.VALIDATION_FAILED,
+          details: validationDetails(error),
+        });
+      }
+      const status = error.statusCode ?? 500;
+      if (status < 500) {
+        const code = codeForStatus(status);
+        return send(reply, request, status, {
+          code,
+          message: ERROR_MESSAGES[code],
+          ...(code === 'VALIDATION_FAILED' ? { details: [{ path: '(body)', reason: error.message }] } : {}),
+        });
+      }
+      // Internals go to the log (which never sees request bodies), never to the caller.
+      request.log.error({ err: error }, 'unhandled error');
+      return send(reply, request, 500, { code: 'INTERNAL_ERROR', message: ERROR_MESSAGES.INTERNAL_ERROR });
+    });
+
+    app.setNotFoundHandler((request, reply) =>
+      send(reply, request, 404, { code: 'NOT_FOUND', message: ERROR_MESSAGES.NOT_FOUND }),
+    );
+  },
+  { name: 'error-handler' },
+);

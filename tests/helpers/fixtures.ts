@@ -1,0 +1,34 @@
+import type { Db } from '../../server/src/db/client';
+import { districts, estates, partyOrgs } from '../../server/src/db/schema';
+
+let seq = 0;
+const uniq = (prefix: string) => `${prefix}${++seq}-${Math.random().toString(36).slice(2, 7)}`;
+
+export async function makeDistrict(db: Db, name = uniq('板块')) {
+  const [row] = await db.insert(districts).values({ name }).returning();
+  return row;
+}
+
+export async function makeCommunity(db: Db, districtId: string, name = uniq('社区'), registerCode = uniq('rc')) {
+  const [row] = await db.insert(partyOrgs).values({ kind: 'community', name, districtId, registerCode }).returning();
+  return row;
+}
+
+export async function makeUnitOrg(db: Db, districtId: string, name = uniq('单位')) {
+  const [row] = await db.insert(partyOrgs).values({ kind: 'unit', name, districtId }).returning();
+  return row;
+}
+
+export async function makeEstate(db: Db, communityOrgId: string, name = uniq('小区')) {
+  const [row] = await db.insert(estates).values({ communityOrgId, name }).returning();
+  return row;
+}
+
+/** One district with a community (and its estate) and a unit org: the smallest world most tests need. */
+export async function makeWorld(db: Db) {
+  const district = await makeDistrict(db);
+  const community = await makeCommunity(db, district.id);
+  const estate = await makeEstate(db, community.id);
+  const unitOrg = await makeUnitOrg(db, district.id);
+  return { district, community, estate, unitOrg };
+}

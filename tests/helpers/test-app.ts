@@ -1,0 +1,70 @@
+import type { FastifyInstance } from 'fastify';
+import type { Role } from '@pioneer/shared';
+import { buildApp, type AppDeps } from '../../server/src/app';
+import { loadConfig, type Config } from '../../server/src/config';
+import { createDatabase, type Database } from '../../server/src/db/client';
+import { roleGrants } from '../../server/src/db/schema';
+import { ManualClock } from '../../server/src/lib/clock';
+import { createTestDatabase } from './test-database';
+
+export const TEST_ENV = {
+  NODE_ENV: 'test',
+  LOG_LEVEL: 'silent',
+  SEED_DEMO: 'false',
+  H5_DIR: '/nonexistent-h5-dir',
+  JWT_SECRET: 'test-jwt-secret-0123456789abcdef0123456789',
+  PIONEER_CODE_SECRET: 'test-code-secret-0123456789abcdef012345678',
+  PHONE_ENC_KEY: '11'.repeat(32),
+  PHONE_HASH_KEY: '22'.repeat(32),
+  PUBLIC_URL: 'http://pioneer.test',
+};
+
+export interface TestContext {
+  app: FastifyInstance;
+  database: Database;
+  config: Config;
+  clock: ManualClock;
+  dbUrl: string;
+  /** Signs in through the real endpoint with the development provider. */
+  signIn(name: string): Promise<{ token: string; userId: string; auth: { authorization: string } }>;
+  grant(userId: string, role: Role, orgId: string | null): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * A fresh database cloned from the migrated template, and an app built on it.
+ * The clock is manual and starts at the real now.
+ */
+export async function createTestContext(
+  opts: { env?: Record<string, string>; deps?: Partial<Omit<AppDeps, 'config' | 'database'>> } = {},
+): Promise<TestContext> {
+  const testDb = await createTestDatabase();
+  const config = loadConfig({ ...TEST_ENV, DATABASE_URL: testDb.url, ...opts.env });
+  const database = createDatabase(testDb.url, 10);
+  const clock = new ManualClock();
+  const app = await buildApp({ config, database, clock, logger: false, ...opts.deps });
+  await app.ready();
+
+  const ctx: TestContext = {
+    app,
+    database,
+    config,
+    clock,
+    dbUrl: testDb.url,
+    async signIn(name) {
+      const res = await app.inject({ method: 'POST', url: '/api/v1/auth/wechat', payload: { code: `dev:${name}` } });
+      if (res.statusCode !== 200) throw new Error(`sign-in failed: ${res.statusCode} ${res.body}`);
+      const body = res.json();
+      return { token: body.token, userId: body.user.id, auth: { authorization: `Bearer ${body.token}` } };
+    },
+    async grant(userId, role, orgId) {
+      await database.db.insert(roleGrants).values({ userId, role, orgId }).onConflictDoNothing();
+    },
+    async close() {
+      await app.close();
+      await database.close();
+      await testDb.drop();
+    },
+  };
+  return ctx;
+}

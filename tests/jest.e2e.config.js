@@ -1,0 +1,15 @@
+const path = require('node:path');
+
+const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }];
+
+/** End-to-end: `npm start` in a child process, real Chromium through playwright-core. */
+module.exports = {
+  displayName: 'e2e',
+  rootDir: path.resolve(__dirname, '..'),
+  testMatch: ['<rootDir>/tests/e2e/**/*.test.ts'],
+  testEnvironment: 'node',
+  transform: { '^.+\\.(t|j)sx?$': swc },
+  // A few of Fastify's dependencies ship ESM only (cookie 2 for inject); compile them for jest's CommonJS sandbox.
+  transformIgnorePatterns: ['/node_modules/(?!(cookie|content-disposition)/)'],
+  testTimeout: 180000,
+};
