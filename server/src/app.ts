@@ -13,6 +13,7 @@ import { authRepositoryFactory } from './modules/auth/auth-repository';
 import { authRoutes } from './modules/auth/auth-routes';
 import { authServiceFactory } from './modules/auth/auth-service';
 import { developmentProvider, wechatCode2SessionProvider, type WechatProvider } from './modules/auth/wechat-provider';
+import { pioneerCodeServiceFactory } from './modules/codes/pioneer-code';
 import { healthRoutes } from './modules/health/health-routes';
 
 export interface AppDeps {
@@ -68,6 +69,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     sessionTtlSeconds: config.sessionTtlSeconds,
   });
 
+  const pioneerCodes = pioneerCodeServiceFactory({ secret: config.pioneerCodeSecret, clock });
+
+  // Domain modules: one plugin each, wired here with their narrow dependencies.
   await app.register(
     async (api) => {
       await api.register(healthRoutes, { pool: database.pool });
@@ -75,7 +79,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     { prefix: API_PREFIX },
   );
-  void clock;
+  void pioneerCodes;
 
   app.get('/api/docs', { schema: { hide: true } }, async () => app.swagger());
 
