@@ -1,0 +1,32 @@
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+/** AES-256-GCM with a random IV: the same number encrypts differently each time. Result: base64(iv | tag | ciphertext). */
+export function encryptPhone(key: Buffer, phone: string): string {
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  const ciphertext = Buffer.concat([cipher.update(phone, 'utf8'), cipher.final()]);
+  return Buffer.concat([iv, cipher.getAuthTag(), ciphertext]).toString('base64');
+}
+
+/** Throws if the value was tampered with or encrypted under another key. */
+export function decryptPhone(key: Buffer, stored: string): string {
+  const raw = Buffer.from(stored, 'base64');
+  if (raw.length <= IV_BYTES + TAG_BYTES) throw new Error('phone cipher too short');
+  const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, IV_BYTES));
+  decipher.setAuthTag(raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
+  return Buffer.concat([decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
+}
+
+/** Keyed, so a leaked table cannot be reversed by hashing the ~10^10 possible numbers. */
+export function hashPhone(key: Buffer, phone: string): string {
+  return createHmac('sha256', key).update(phone).digest('hex');
+}
+
+/** `13812345678` → `138****5678`. */
+export function maskPhone(phone: string): string {
+  if (phone.length < 8) return '*'.repeat(phone.length);
+  return `${phone.slice(0, 3)}${'*'.repeat(phone.length - 7)}${phone.slice(-4)}`;
+}
