@@ -1,0 +1,24 @@
+// `npm start`: builds the H5 client once if it is missing, then runs the server
+// (API + H5 at http://127.0.0.1:3000) on the embedded PostgreSQL unless DATABASE_URL is set.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..');
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+
+if (!existsSync(path.join(root, 'client', 'dist', 'h5', 'index.html'))) {
+  console.log('Building the H5 client (first start only)…');
+  const build = spawnSync(npm, ['run', 'build:h5'], { cwd: root, stdio: 'inherit' });
+  if (build.status !== 0) {
+    console.error('H5 build failed; starting the API alone.');
+  }
+}
+
+const server = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'server', 'src', 'server.ts')], {
+  cwd: root,
+  stdio: 'inherit',
+  env: process.env,
+});
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));
+server.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
