@@ -15,6 +15,9 @@ import { authServiceFactory } from './modules/auth/auth-service';
 import { developmentProvider, wechatCode2SessionProvider, type WechatProvider } from './modules/auth/wechat-provider';
 import { pioneerCodeServiceFactory } from './modules/codes/pioneer-code';
 import { healthRoutes } from './modules/health/health-routes';
+import { membersRepositoryFactory } from './modules/members/members-repository';
+import { membersRoutes } from './modules/members/members-routes';
+import { membersServiceFactory } from './modules/members/members-service';
 
 export interface AppDeps {
   config: Config;
@@ -70,12 +73,22 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   const pioneerCodes = pioneerCodeServiceFactory({ secret: config.pioneerCodeSecret, clock });
+  const membersRepository = membersRepositoryFactory(database.db);
+  const membersService = membersServiceFactory({
+    db: database.db,
+    membersRepository,
+    pioneerCodes,
+    clock,
+    phoneEncKey: config.phoneEncKey,
+    phoneHashKey: config.phoneHashKey,
+  });
 
   // Domain modules: one plugin each, wired here with their narrow dependencies.
   await app.register(
     async (api) => {
       await api.register(healthRoutes, { pool: database.pool });
       await api.register(authRoutes, { authService, devLogin: wechat.kind === 'development' });
+      await api.register(membersRoutes, { membersService });
     },
     { prefix: API_PREFIX },
   );

@@ -1,0 +1,126 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
+import type { MemberCard } from '@pioneer/shared';
+import type { Db, DbOrTx } from '../../db/client';
+import { auditLog, estates, members, partyOrgs, users } from '../../db/schema';
+
+const unitOrg = alias(partyOrgs, 'unit_org');
+const community = alias(partyOrgs, 'community_org');
+
+export type MemberInsert = typeof members.$inferInsert;
+export type MemberRow = typeof members.$inferSelect;
+
+/** A member row with the names of the orgs and estate it points at. */
+export interface MemberView extends MemberRow {
+  unitOrgName: string;
+  communityName: string;
+  communityDistrictId: string;
+  estateName: string;
+}
+
+const viewColumns = {
+  member: members,
+  unitOrgName: unitOrg.name,
+  communityName: community.name,
+  communityDistrictId: community.districtId,
+  estateName: estates.name,
+};
+
+export function membersRepositoryFactory(db: Db) {
+  const viewQuery = (tx: DbOrTx) =>
+    tx
+      .select(viewColumns)
+      .from(members)
+      .innerJoin(unitOrg, eq(unitOrg.id, members.unitOrgId))
+      .innerJoin(community, eq(community.id, members.communityOrgId))
+      .innerJoin(estates, eq(estates.id, members.estateId));
+
+  const toView = (r: { member: MemberRow; unitOrgName: string; communityName: string; communityDistrictId: string; estateName: string }): MemberView => ({
+    ...r.member,
+    unitOrgName: r.unitOrgName,
+    communityName: r.communityName,
+    communityDistrictId: r.communityDistrictId,
+    estateName: r.estateName,
+  });
+
+  /** Identity card as staff see it: the phone is always the masked one. */
+  const toCard = (v: MemberView): MemberCard => ({
+    id: v.id,
+    name: v.name,
+    phone: v.phoneMasked,
+    unitOrg: { id: v.unitOrgId, name: v.unitOrgName },
+    workUnit: v.workUnit,
+    community: { id: v.communityOrgId, name: v.communityName },
+    estate: { id: v.estateId, name: v.estateName },
+  });
+
+  async function findMemberCards(ids: readonly string[], tx: DbOrTx = db): Promise<MemberCard[]> {
+    if (ids.length === 0) return [];
+    const rows = await viewQuery(tx).where(inArray(members.id, [...new Set(ids)]));
+    return rows.map((r) => toCard(toView(r)));
+  }
+
+  return {
+    findMemberCards,
+
+    async findMemberCard(id: string, tx: DbOrTx = db): Promise<MemberCard | null> {
+      const [card] = await findMemberCards([id], tx);
+      return card ?? null;
+    },
+
+    async findViewByUserId(userId: string, tx: DbOrTx = db): Promise<MemberView | null> {
+      const [row] = await viewQuery(tx).where(eq(members.userId, userId));
+      return row ? toView(row) : null;
+    },
+
+    async findByUserId(userId: string, tx: DbOrTx = db): Promise<MemberRow | null> {
+      const [row] = await tx.select().from(members).where(eq(members.userId, userId));
+      return row ?? null;
+    },
+
+    /** Serialises concurrent registrations of one user (two taps on 报到) inside a transaction. */
+    async lockUser(userId: string, tx: DbOrTx): Promise<void> {
+      await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for('update');
+    },
+
+    async findOrg(id: string, tx: DbOrTx = db) {
+      const [row] = await tx
+        .select({ id: partyOrgs.id, kind: partyOrgs.kind, name: partyOrgs.name, districtId: partyOrgs.districtId })
+        .from(partyOrgs)
+        .where(eq(partyOrgs.id, id));
+      return row ?? null;
+    },
+
+    async estateBelongsTo(estateId: string, communityOrgId: string, tx: DbOrTx = db): Promise<boolean> {
+      const rows = await tx
+        .select({ id: estates.id })
+        .from(estates)
+        .where(and(eq(estates.id, estateId), eq(estates.communityOrgId, communityOrgId)));
+      return rows.length > 0;
+    },
+
+    async insert(values: MemberInsert, tx: DbOrTx = db): Promise<MemberRow> {
+      const [row] = await tx.insert(members).values(values).returning();
+      return row;
+    },
+
+    async update(id: string, values: Partial<MemberInsert>, tx: DbOrTx = db): Promise<MemberRow> {
+      const [row] = await tx.update(members).set(values).where(eq(members.id, id)).returning();
+      return row;
+    },
+
+    async audit(
+      entry: { at: Date; actorUserId: string; action: string; entityId: string; data: Record<string, unknown> },
+      tx: DbOrTx = db,
+    ): Promise<void> {
+      await tx.insert(auditLog).values({ ...entry, entity: 'member' });
+    },
+
+    async countMembers(tx: DbOrTx = db): Promise<number> {
+      const [row] = await tx.select({ n: sql<number>`count(*)::int` }).from(members);
+      return row.n;
+    },
+  };
+}
+
+export type MembersRepository = ReturnType<typeof membersRepositoryFactory>;

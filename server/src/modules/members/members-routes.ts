@@ -1,0 +1,61 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import {
+  MemberResponseSchema,
+  MemberUpsertBodySchema,
+  PioneerCodeBodySchema,
+  PioneerCodeResponseSchema,
+  PioneerCodeVerifyResponseSchema,
+} from '@pioneer/shared';
+import { forbidden } from '../../lib/errors';
+import { isStaff } from '../../lib/scope';
+import { principalOf, requireAuth } from '../../plugins/auth';
+import type { MembersService } from './members-service';
+
+/**
+ * Members only ever reach their own record (`/members/me`); there is deliberately no
+ * route that reads a member by id. Staff see a member only through a scanned 先锋码,
+ * and then only the identity card with a masked phone.
+ */
+export const membersRoutes: FastifyPluginAsyncZod<{ membersService: MembersService }> = async (app, opts) => {
+  const service = opts.membersService;
+
+  app.get(
+    '/members/me',
+    { preHandler: requireAuth, schema: { tags: ['members'], response: { 200: MemberResponseSchema } } },
+    async (request) => ({ member: await service.getMine(principalOf(request).userId) }),
+  );
+
+  app.put(
+    '/members/me',
+    {
+      preHandler: requireAuth,
+      schema: { tags: ['members'], body: MemberUpsertBodySchema, response: { 200: MemberResponseSchema } },
+    },
+    async (request) => ({ member: await service.upsertMine(principalOf(request).userId, request.body) }),
+  );
+
+  app.get(
+    '/members/me/pioneer-code',
+    {
+      preHandler: requireAuth,
+      schema: { tags: ['members'], response: { 200: PioneerCodeResponseSchema } },
+    },
+    async (request, reply) => {
+      reply.header('cache-control', 'no-store');
+      return service.issuePioneerCode(principalOf(request).memberId);
+    },
+  );
+
+  // Any staff member may verify any code: members serve in communities other than their own.
+  app.post(
+    '/pioneer-codes/verify',
+    {
+      preHandler: requireAuth,
+      schema: { tags: ['members'], body: PioneerCodeBodySchema, response: { 200: PioneerCodeVerifyResponseSchema } },
+    },
+    async (request) => {
+      if (!isStaff(principalOf(request))) throw forbidden();
+      return { member: await service.verifyPioneerCode(request.body.token) };
+    },
+  );
+};

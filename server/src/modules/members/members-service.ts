@@ -1,0 +1,152 @@
+import QRCode from 'qrcode';
+import type { Member, MemberCard, MemberUpsertBody, PioneerCodeResponse } from '@pioneer/shared';
+import type { Db } from '../../db/client';
+import type { Clock } from '../../lib/clock';
+import { AppError, invalid } from '../../lib/errors';
+import type { PioneerCodeService } from '../codes/pioneer-code';
+import type { MemberInsert, MembersRepository, MemberView } from './members-repository';
+import { decryptPhone, encryptPhone, hashPhone, maskPhone } from './phone-crypto';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Fields compared for the audit trail; the phone is compared by its keyed hash. */
+const PLAIN_FIELDS = ['name', 'unitOrgId', 'workUnit', 'communityOrgId', 'estateId', 'building', 'unitNo', 'room', 'consentVersion'] as const;
+
+export function membersServiceFactory(deps: {
+  db: Db;
+  membersRepository: MembersRepository;
+  pioneerCodes: PioneerCodeService;
+  clock: Clock;
+  phoneEncKey: Buffer;
+  phoneHashKey: Buffer;
+}) {
+  const repo = deps.membersRepository;
+
+  /** The owner's own view: the only place the clear phone number leaves the server. */
+  const toOwnerMember = (v: MemberView): Member => ({
+    id: v.id,
+    name: v.name,
+    phone: decryptPhone(deps.phoneEncKey, v.phoneCipher),
+    unitOrg: { id: v.unitOrgId, name: v.unitOrgName },
+    workUnit: v.workUnit,
+    community: { id: v.communityOrgId, name: v.communityName, districtId: v.communityDistrictId },
+    estate: { id: v.estateId, name: v.estateName },
+    building: v.building,
+    unitNo: v.unitNo,
+    room: v.room,
+    intentions: v.intentions as Member['intentions'],
+    consentVersion: v.consentVersion,
+    consentedAt: v.consentedAt.toISOString(),
+    registeredAt: v.registeredAt.toISOString(),
+  });
+
+  return {
+    async getMine(userId: string): Promise<Member> {
+      const view = await repo.findViewByUserId(userId);
+      if (!view) throw new AppError('NOT_REGISTERED');
+      return toOwnerMember(view);
+    },
+
+    /** 一键报到 or an update of one's own registration; all checks and writes in one transaction. */
+    async upsertMine(userId: string, body: MemberUpsertBody): Promise<Member> {
+      const now = deps.clock.now();
+      await deps.db.transaction(async (tx) => {
+        await repo.lockUser(userId, tx);
+
+        const unitOrg = await repo.findOrg(body.unitOrgId, tx);
+        if (!unitOrg || unitOrg.kind !== 'unit') throw invalid('unitOrgId', 'not a unit party org', '请选择正确的组织关系所在单位党组织');
+        const community = await repo.findOrg(body.communityOrgId, tx);
+        if (!community || community.kind !== 'community')
+          throw invalid('communityOrgId', 'not a community party org', '请选择正确的报到社区');
+        if (!(await repo.estateBelongsTo(body.estateId, body.communityOrgId, tx)))
+          throw invalid('estateId', 'estate does not belong to the community', '所选小区不属于该社区');
+
+        const phoneHash = hashPhone(deps.phoneHashKey, body.phone);
+        const phoneMasked = maskPhone(body.phone);
+        const existing = await repo.findByUserId(userId, tx);
+
+        if (!existing) {
+          const values: MemberInsert = {
+            userId,
+            name: body.name,
+            phoneCipher: encryptPhone(deps.phoneEncKey, body.phone),
+            phoneHash,
+            phoneMasked,
+            unitOrgId: body.unitOrgId,
+            workUnit: body.workUnit,
+            communityOrgId: body.communityOrgId,
+            estateId: body.estateId,
+            building: body.building,
+            unitNo: body.unitNo,
+            room: body.room,
+            intentions: body.intentions,
+            consentVersion: body.consentVersion,
+            consentedAt: now,
+            registeredAt: now,
+            updatedAt: now,
+          };
+          const row = await repo.insert(values, tx);
+          await repo.audit(
+            { at: now, actorUserId: userId, action: 'member.register', entityId: row.id, data: { fields: [...PLAIN_FIELDS, 'phone', 'intentions'], phone: phoneMasked } },
+            tx,
+          );
+          return;
+        }
+
+        const changed: string[] = PLAIN_FIELDS.filter((f) => existing[f] !== body[f]);
+        const phoneChanged = existing.phoneHash !== phoneHash;
+        if (phoneChanged) changed.push('phone');
+        const intentionsChanged =
+          existing.intentions.length !== body.intentions.length || existing.intentions.some((k, i) => k !== body.intentions[i]);
+        if (intentionsChanged) changed.push('intentions');
+        if (changed.length === 0) return;
+
+        await repo.update(
+          existing.id,
+          {
+            name: body.name,
+            ...(phoneChanged ? { phoneCipher: encryptPhone(deps.phoneEncKey, body.phone), phoneHash, phoneMasked } : {}),
+            unitOrgId: body.unitOrgId,
+            workUnit: body.workUnit,
+            communityOrgId: body.communityOrgId,
+            estateId: body.estateId,
+            building: body.building,
+            unitNo: body.unitNo,
+            room: body.room,
+            intentions: body.intentions,
+            consentVersion: body.consentVersion,
+            // Consent time is the moment this version was agreed to, not the last edit.
+            ...(existing.consentVersion !== body.consentVersion ? { consentedAt: now } : {}),
+            updatedAt: now,
+          },
+          tx,
+        );
+        await repo.audit(
+          { at: now, actorUserId: userId, action: 'member.update', entityId: existing.id, data: { fields: changed, phone: phoneMasked } },
+          tx,
+        );
+      });
+      const view = await repo.findViewByUserId(userId);
+      if (!view) throw new AppError('INTERNAL_ERROR');
+      return toOwnerMember(view);
+    },
+
+    async issuePioneerCode(memberId: string | null): Promise<PioneerCodeResponse> {
+      if (!memberId) throw new AppError('NOT_REGISTERED');
+      const { token, expiresAt } = deps.pioneerCodes.issue(memberId);
+      const qrSvg = await QRCode.toString(token, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+      return { token, expiresAt: expiresAt.toISOString(), qrSvg };
+    },
+
+    /** Who a scanned 先锋码 names; a well-signed code for a member that no longer exists is just invalid. */
+    async verifyPioneerCode(token: string): Promise<MemberCard> {
+      const { memberId } = deps.pioneerCodes.verify(token);
+      if (!UUID.test(memberId)) throw new AppError('CODE_INVALID');
+      const card = await repo.findMemberCard(memberId);
+      if (!card) throw new AppError('CODE_INVALID');
+      return card;
+    },
+  };
+}
+
+export type MembersService = ReturnType<typeof membersServiceFactory>;
