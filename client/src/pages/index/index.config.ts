@@ -1,1 +1,1 @@
-export default definePageConfig({ navigationBarTitleText: '先锋领航·码上到' });
+export default definePageConfig({ navigationBarTitleText: '先锋领航·码上到', enablePullDownRefresh: true });

@@ -1,5 +1,205 @@
-import { View } from '@tarojs/components';
-import { CATEGORY_LABELS } from '@pioneer/shared';
-export default function Index() {
-  return <View className="page">{Object.values(CATEGORY_LABELS).join(' ')}</View>;
+import { useCallback, useEffect, useState } from 'react';
+import { View, Text, ScrollView } from '@tarojs/components';
+import Taro, { usePullDownRefresh, useReachBottom, useDidShow } from '@tarojs/taro';
+import { CATEGORY_KEYS, CATEGORY_LABELS, type Category, type ClaimStatus, type TaskListItem } from '@pioneer/shared';
+import BottomNav from '../../components/BottomNav';
+import GrabButton from '../../components/GrabButton';
+import StateView from '../../components/StateView';
+import TaskCard from '../../components/TaskCard';
+import { useAuthReady } from '../../hooks/use-auth-ready';
+import { useLiveCounts, withLive } from '../../hooks/use-live-counts';
+import { useRequest } from '../../hooks/use-request';
+import { ApiError, errorMessage } from '../../services/http';
+import { getMyMember, getMyRecords } from '../../services/members';
+import { secretaryOrgId } from '../../services/session';
+import { claimTask, listTasks } from '../../services/tasks';
+import './index.scss';
+
+type Tab = Category | 'all';
+
+export default function Home() {
+  const { ready, user, error: authError, retry } = useAuthReady();
+  const [tab, setTab] = useState<Tab>('all');
+  const [items, setItems] = useState<TaskListItem[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState<string | null>(null);
+  const [mine, setMine] = useState<Record<string, ClaimStatus>>({});
+  const [pending, setPending] = useState<Record<string, boolean>>({});
+  const [visible, setVisible] = useState(true);
+
+  const member = useRequest(() => (user?.memberId ? getMyMember() : Promise.resolve(null)), [user?.memberId], ready);
+  const communityId = member.data?.community.id ?? secretaryOrgId(user);
+  const communityName = member.data?.community.name ?? items[0]?.communityName;
+
+  const loadMine = useCallback(async () => {
+    if (!user?.memberId) return;
+    try {
+      const records = await getMyRecords();
+      const map: Record<string, ClaimStatus> = {};
+      records.items.forEach(({ task, claim }) => {
+        if (claim.status !== 'cancelled') map[task.id] = claim.status;
+      });
+      setMine(map);
+    } catch {
+      // The list still works without it; the server answers ALREADY_CLAIMED if needed.
+    }
+  }, [user?.memberId]);
+
+  const load = useCallback(
+    async (reset: boolean) => {
+      if (!communityId) return;
+      setLoading(true);
+      setError(null);
+      try {
+        const res = await listTasks({
+          communityOrgId: communityId,
+          open: true,
+          category: tab === 'all' ? undefined : tab,
+          cursor: reset ? undefined : cursor ?? undefined,
+        });
+        setItems((prev) => (reset ? res.items : [...prev, ...res.items]));
+        setCursor(res.nextCursor);
+      } catch (err) {
+        setError(errorMessage(err));
+      } finally {
+        setLoading(false);
+      }
+    },
+    [communityId, tab, cursor],
+  );
+
+  useEffect(() => {
+    if (ready && communityId) {
+      load(true);
+      loadMine();
+    } else if (ready && !member.loading) {
+      setLoading(false);
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [ready, communityId, tab, member.loading]);
+
+  useDidShow(() => {
+    setVisible(true);
+    if (ready && communityId) loadMine();
+  });
+
+  usePullDownRefresh(async () => {
+    await Promise.all([load(true), loadMine()]);
+    Taro.stopPullDownRefresh();
+  });
+
+  useReachBottom(() => {
+    if (cursor && !loading) load(false);
+  });
+
+  const live = useLiveCounts(
+    items.map((t) => t.id),
+    visible,
+  );
+
+  const grab = async (task: TaskListItem) => {
+    if (!user?.memberId) {
+      Taro.showModal({ title: '请先报到', content: '扫描社区报到二维码完成报到后即可抢岗位', showCancel: false });
+      return;
+    }
+    setPending((p) => ({ ...p, [task.id]: true }));
+    try {
+      const res = await claimTask(task.id);
+      setMine((m) => ({ ...m, [task.id]: res.claim.status }));
+      setItems((list) => list.map((t) => (t.id === task.id ? { ...t, remaining: res.remaining, claimed: t.capacity - res.remaining } : t)));
+      Taro.showToast({ title: '抢到了！', icon: 'success' });
+    } catch (err) {
+      if (err instanceof ApiError) {
+        if (err.code === 'ALREADY_CLAIMED') setMine((m) => ({ ...m, [task.id]: 'claimed' }));
+        if (err.code === 'TASK_FULL') setItems((list) => list.map((t) => (t.id === task.id ? { ...t, remaining: 0, claimed: t.capacity } : t)));
+      }
+      Taro.showToast({ title: errorMessage(err), icon: 'none' });
+    } finally {
+      setPending((p) => ({ ...p, [task.id]: false }));
+    }
+  };
+
+  const needsRegister = ready && !member.loading && !communityId;
+
+  return (
+    <View className="page home">
+      <View className="home__banner">
+        <View className="home__banner-title">{communityName ?? '先锋领航·码上到'}</View>
+        <View className="home__banner-sub">在职党员回社区 · 亮身份 · 做表率</View>
+      </View>
+
+      {authError ? <StateView error={authError} onRetry={retry} /> : null}
+
+      {needsRegister ? (
+        <View className="card home__register">
+          <View className="card-title">您还未到社区报到</View>
+          <View className="muted">请扫描所在社区的报到二维码，填写信息后即可参与社区服务岗位。</View>
+          {process.env.TARO_ENV !== 'h5' ? (
+            <View
+              className="btn"
+              style={{ marginTop: '24px' }}
+              onClick={async () => {
+                try {
+                  const res = await Taro.scanCode({ onlyFromCamera: true, scanType: ['qrCode'] });
+                  const match = res.result.match(/\/r\/([^/?#]+)/);
+                  if (!match) throw new Error('not a register code');
+                  Taro.navigateTo({ url: `/pages/register/index?code=${encodeURIComponent(match[1])}` });
+                } catch {
+                  Taro.showToast({ title: '未识别到社区报到二维码', icon: 'none' });
+                }
+              }}
+            >
+              扫码报到
+            </View>
+          ) : null}
+        </View>
+      ) : (
+        <>
+          <ScrollView scrollX className="home__tabs" enableFlex>
+            {(['all', ...CATEGORY_KEYS] as Tab[]).map((key) => (
+              <View key={key} className={`home__tab ${tab === key ? 'is-active' : ''}`} onClick={() => setTab(key)}>
+                {key === 'all' ? '全部' : CATEGORY_LABELS[key]}
+              </View>
+            ))}
+          </ScrollView>
+
+          <StateView
+            loading={loading && items.length === 0}
+            error={items.length === 0 ? error : null}
+            empty={!loading && items.length === 0}
+            emptyText="暂时没有可抢的岗位，稍后再来看看"
+            onRetry={() => load(true)}
+          >
+            {items.map((raw) => {
+              const task = withLive(raw, live);
+              return (
+                <TaskCard
+                  key={task.id}
+                  task={task}
+                  onClick={() => Taro.navigateTo({ url: `/pages/task-detail/index?id=${task.id}` })}
+                  action={
+                    <GrabButton
+                      status={task.status}
+                      remaining={task.remaining}
+                      claimOpensAt={task.claimOpensAt}
+                      endsAt={task.endsAt}
+                      myClaimStatus={mine[task.id]}
+                      pending={pending[task.id]}
+                      onGrab={() => grab(task)}
+                    />
+                  }
+                />
+              );
+            })}
+            {items.length > 0 ? (
+              <View className="muted home__more">{loading ? '加载中…' : cursor ? '上拉加载更多' : '没有更多了'}</View>
+            ) : null}
+          </StateView>
+        </>
+      )}
+      <Text className="home__spacer" />
+      <BottomNav current="home" />
+    </View>
+  );
 }

@@ -1,0 +1,87 @@
+import { useState } from 'react';
+import { View, Text } from '@tarojs/components';
+import Taro, { useDidHide, useDidShow, usePullDownRefresh } from '@tarojs/taro';
+import BottomNav from '../../components/BottomNav';
+import SecretaryGate from '../../components/SecretaryGate';
+import StateView from '../../components/StateView';
+import TaskCard from '../../components/TaskCard';
+import { useLiveCounts, withLive } from '../../hooks/use-live-counts';
+import { useRequest } from '../../hooks/use-request';
+import { listTasks } from '../../services/tasks';
+import { TASK_STATUS_LABELS } from '../../utils/grab';
+import './index.scss';
+
+function ManageList({ orgId }: { orgId: string }) {
+  const [visible, setVisible] = useState(true);
+  const list = useRequest(() => listTasks({ communityOrgId: orgId, limit: 100 }), [orgId]);
+  const items = list.data?.items ?? [];
+  const live = useLiveCounts(
+    items.filter((t) => t.status === 'open').map((t) => t.id),
+    visible,
+  );
+
+  useDidShow(() => {
+    setVisible(true);
+    if (list.data) list.reload();
+  });
+  useDidHide(() => setVisible(false));
+  usePullDownRefresh(async () => {
+    await list.reload();
+    Taro.stopPullDownRefresh();
+  });
+
+  const go = (url: string) => Taro.navigateTo({ url });
+
+  return (
+    <>
+      <View className="manage__actions">
+        <View className="manage__action" onClick={() => go('/pages/publish/index')}>
+          <Text className="manage__action-icon">＋</Text>
+          <Text>发布岗位</Text>
+        </View>
+        <View className="manage__action" onClick={() => go('/pages/community-qr/index')}>
+          <Text className="manage__action-icon">▦</Text>
+          <Text>报到二维码</Text>
+        </View>
+        <View className="manage__action" onClick={() => go('/pages/dashboard/index')}>
+          <Text className="manage__action-icon">▤</Text>
+          <Text>数据看板</Text>
+        </View>
+      </View>
+      <StateView
+        loading={list.loading && !list.data}
+        error={list.error}
+        onRetry={list.reload}
+        empty={items.length === 0}
+        emptyText="还没有发布岗位，点击“发布岗位”开始"
+      >
+        {items.map((raw) => {
+          const task = withLive(raw, live);
+          const full = task.remaining <= 0;
+          return (
+            <TaskCard
+              key={task.id}
+              task={task}
+              onClick={() => go(`/pages/claimants/index?id=${task.id}`)}
+              action={
+                <View className={`manage__status manage__status--${task.status} ${full ? 'is-full' : ''}`}>
+                  {task.status === 'open' ? (full ? '已满员' : '招募中') : TASK_STATUS_LABELS[task.status]}
+                </View>
+              }
+              footer={<View className="muted manage__more">已报名 {task.claimed} 人 · 查看报名党员 ›</View>}
+            />
+          );
+        })}
+      </StateView>
+    </>
+  );
+}
+
+export default function Manage() {
+  return (
+    <View className="page manage">
+      <SecretaryGate>{(orgId) => <ManageList orgId={orgId} />}</SecretaryGate>
+      <BottomNav current="manage" />
+    </View>
+  );
+}

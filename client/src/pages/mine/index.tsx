@@ -1,0 +1,133 @@
+import { View, Text } from '@tarojs/components';
+import Taro, { useDidShow } from '@tarojs/taro';
+import { CATEGORY_LABELS, ROLE_LABELS } from '@pioneer/shared';
+import BottomNav from '../../components/BottomNav';
+import StateView from '../../components/StateView';
+import { useAuthReady } from '../../hooks/use-auth-ready';
+import { useRequest } from '../../hooks/use-request';
+import { fetchMe, signOut } from '../../services/auth';
+import { IS_H5 } from '../../services/config';
+import { getMyMember, getMyRecords } from '../../services/members';
+import { isAdmin, isSecretary, updateUser } from '../../services/session';
+import { CLAIM_STATUS_LABELS } from '../../utils/grab';
+import { formatHours, formatRange, maskPhone } from '../../utils/time';
+import './index.scss';
+
+function go(url: string) {
+  Taro.navigateTo({ url });
+}
+
+export default function Mine() {
+  const { ready, user } = useAuthReady();
+  const registered = Boolean(user?.memberId);
+  const member = useRequest(getMyMember, [user?.memberId], ready && registered);
+  const records = useRequest(getMyRecords, [user?.memberId], ready && registered);
+
+  useDidShow(() => {
+    if (!ready) return;
+    // Roles can change after an invite is accepted elsewhere; refresh quietly.
+    fetchMe()
+      .then((me) => updateUser(me.user))
+      .catch(() => undefined);
+    if (registered) records.reload();
+  });
+
+  const m = member.data;
+  const roles = (user?.roles ?? []).filter((g) => g.role !== 'member');
+
+  return (
+    <View className="page mine">
+      <View className="mine__head">
+        <View className="mine__avatar">{m?.name?.slice(-2) ?? '党员'}</View>
+        <View>
+          <View className="mine__name">{m?.name ?? (registered ? '…' : '未报到')}</View>
+          <View className="mine__sub">{m ? `${maskPhone(m.phone)} · ${m.community.name}` : '扫描社区报到二维码完成报到'}</View>
+          <View className="mine__roles">
+            {registered ? <Text className="mine__role">{ROLE_LABELS.member}</Text> : null}
+            {roles.map((g) => (
+              <Text key={`${g.role}-${g.orgId}`} className="mine__role">
+                {ROLE_LABELS[g.role]}
+              </Text>
+            ))}
+          </View>
+        </View>
+      </View>
+
+      {registered ? (
+        <>
+          <View className="card mine__totals">
+            <View className="mine__total">
+              <Text className="mine__total-num">{records.data?.totals.tasks ?? '-'}</Text>
+              <Text className="muted">服务次数</Text>
+            </View>
+            <View className="mine__total">
+              <Text className="mine__total-num">{records.data ? formatHours(records.data.totals.minutes) : '-'}</Text>
+              <Text className="muted">服务时长（小时）</Text>
+            </View>
+          </View>
+
+          {m ? (
+            <View className="card">
+              <View className="row between">
+                <View className="card-title">报到信息</View>
+                <Text className="accent" onClick={() => go('/pages/register/index')}>
+                  修改 ›
+                </Text>
+              </View>
+              <View className="mine__kv"><Text className="muted">组织关系</Text><Text>{m.unitOrg.name}</Text></View>
+              <View className="mine__kv"><Text className="muted">工作单位</Text><Text>{m.workUnit}</Text></View>
+              <View className="mine__kv"><Text className="muted">居住地址</Text><Text>{`${m.estate.name} ${m.building}-${m.unitNo}-${m.room}`}</Text></View>
+              <View className="mine__kv"><Text className="muted">服务意向</Text><Text>{m.intentions.map((k) => CATEGORY_LABELS[k]).join('、')}</Text></View>
+            </View>
+          ) : null}
+
+          <View className="card">
+            <View className="card-title">服务记录</View>
+            <StateView
+              loading={records.loading && !records.data}
+              error={records.error}
+              onRetry={records.reload}
+              empty={records.data?.items.length === 0}
+              emptyText="还没有服务记录，去首页抢个岗位吧"
+            >
+              {records.data?.items.map(({ task, claim }) => (
+                <View key={claim.id} className="mine__record" onClick={() => go(`/pages/task-detail/index?id=${task.id}`)}>
+                  <View className="row between">
+                    <Text className="mine__record-title">{task.title}</Text>
+                    <Text className={`mine__status mine__status--${claim.status}`}>{CLAIM_STATUS_LABELS[claim.status]}</Text>
+                  </View>
+                  <View className="muted">
+                    {formatRange(task.startsAt, task.endsAt)}
+                    {claim.minutes ? ` · ${claim.minutes} 分钟` : ''}
+                  </View>
+                </View>
+              ))}
+            </StateView>
+          </View>
+        </>
+      ) : null}
+
+      {isSecretary(user) || isAdmin(user) ? (
+        <View className="card mine__menu">
+          <View className="card-title">社区工作</View>
+          {isSecretary(user) ? (
+            <>
+              <View className="mine__menu-item" onClick={() => go('/pages/publish/index')}>发布岗位<Text className="muted">›</Text></View>
+              <View className="mine__menu-item" onClick={() => go('/pages/manage/index')}>岗位管理<Text className="muted">›</Text></View>
+              <View className="mine__menu-item" onClick={() => go('/pages/verify/index')}>扫码核验<Text className="muted">›</Text></View>
+              <View className="mine__menu-item" onClick={() => go('/pages/community-qr/index')}>社区报到二维码<Text className="muted">›</Text></View>
+            </>
+          ) : null}
+          <View className="mine__menu-item" onClick={() => go('/pages/dashboard/index')}>数据看板<Text className="muted">›</Text></View>
+        </View>
+      ) : null}
+
+      {IS_H5 ? (
+        <View className="btn btn-gray" onClick={signOut}>
+          切换账号
+        </View>
+      ) : null}
+      <BottomNav current="mine" />
+    </View>
+  );
+}

@@ -1,0 +1,144 @@
+import { useState } from 'react';
+import { View, Text } from '@tarojs/components';
+import Taro, { useRouter } from '@tarojs/taro';
+import { CATEGORY_LABELS } from '@pioneer/shared';
+import GrabButton from '../../components/GrabButton';
+import StateView from '../../components/StateView';
+import { useAuthReady } from '../../hooks/use-auth-ready';
+import { useLiveCounts, withLive } from '../../hooks/use-live-counts';
+import { useRequest } from '../../hooks/use-request';
+import { ApiError, errorMessage } from '../../services/http';
+import { secretaryOrgId } from '../../services/session';
+import { cancelMyClaim, claimTask, getTask } from '../../services/tasks';
+import { CLAIM_STATUS_LABELS, TASK_STATUS_LABELS } from '../../utils/grab';
+import { formatDateTime, formatRange } from '../../utils/time';
+import './index.scss';
+
+export default function TaskDetail() {
+  const id = useRouter().params.id ?? '';
+  const { ready, user } = useAuthReady();
+  const detail = useRequest(() => getTask(id), [id], ready && Boolean(id));
+  const [pending, setPending] = useState(false);
+  const [cancelling, setCancelling] = useState(false);
+  const live = useLiveCounts(id ? [id] : [], ready);
+
+  const data = detail.data;
+  const task = data ? withLive(data.task, live) : null;
+  const myClaim = data?.myClaim ?? null;
+  const isMySecretary = task && secretaryOrgId(user) === task.communityOrgId;
+
+  const grab = async () => {
+    if (!user?.memberId) {
+      Taro.showModal({ title: '请先报到', content: '扫描社区报到二维码完成报到后即可抢岗位', showCancel: false });
+      return;
+    }
+    setPending(true);
+    try {
+      await claimTask(id);
+      Taro.showToast({ title: '抢到了！', icon: 'success' });
+    } catch (err) {
+      Taro.showToast({ title: errorMessage(err), icon: 'none' });
+      if (!(err instanceof ApiError)) return;
+    } finally {
+      setPending(false);
+    }
+    detail.reload();
+  };
+
+  const cancel = async () => {
+    const { confirm } = await Taro.showModal({ title: '取消报名', content: '取消后名额将释放给其他党员，确定取消吗？' });
+    if (!confirm) return;
+    setCancelling(true);
+    try {
+      await cancelMyClaim(id);
+      Taro.showToast({ title: '已取消报名', icon: 'success' });
+      detail.reload();
+    } catch (err) {
+      Taro.showToast({ title: errorMessage(err), icon: 'none' });
+    } finally {
+      setCancelling(false);
+    }
+  };
+
+  const cutoffAt = task ? new Date(Date.parse(task.startsAt) - task.cancelCutoffMinutes * 60000).toISOString() : null;
+
+  return (
+    <View className="page detail">
+      <StateView loading={detail.loading && !data} error={detail.error} onRetry={detail.reload}>
+        {task ? (
+          <>
+            <View className="card">
+              <View className="row between">
+                <Text className="tag">{CATEGORY_LABELS[task.category]}</Text>
+                <Text className="muted">{TASK_STATUS_LABELS[task.status]}</Text>
+              </View>
+              <View className="detail__title">{task.title}</View>
+              <View className="detail__line">🕘 {formatRange(task.startsAt, task.endsAt)}</View>
+              <View className="detail__line">📍 {task.location}</View>
+              <View className="detail__line">🏠 {task.communityName}</View>
+              <View className="detail__line">⏰ 开抢时间：{formatDateTime(task.claimOpensAt)}</View>
+              <View className="detail__counts">
+                <View className="detail__count">
+                  <Text className="detail__num accent">{task.remaining}</Text>
+                  <Text className="muted">剩余名额</Text>
+                </View>
+                <View className="detail__count">
+                  <Text className="detail__num">{task.claimed}</Text>
+                  <Text className="muted">已报名</Text>
+                </View>
+                <View className="detail__count">
+                  <Text className="detail__num">{task.capacity}</Text>
+                  <Text className="muted">总名额</Text>
+                </View>
+              </View>
+            </View>
+
+            {task.description ? (
+              <View className="card">
+                <View className="card-title">岗位说明</View>
+                <Text className="detail__desc">{task.description}</Text>
+              </View>
+            ) : null}
+
+            {myClaim && myClaim.status !== 'cancelled' ? (
+              <View className="card">
+                <View className="card-title">我的报名</View>
+                <View>状态：<Text className="accent">{CLAIM_STATUS_LABELS[myClaim.status]}</Text></View>
+                <View className="muted">报名时间：{formatDateTime(myClaim.claimedAt)}</View>
+                {myClaim.status === 'claimed' && cutoffAt ? (
+                  <View className="muted">
+                    {task.cancelCutoffMinutes > 0 ? `开始前 ${task.cancelCutoffMinutes} 分钟（${formatDateTime(cutoffAt)}）前可取消` : '开始前可取消'}
+                  </View>
+                ) : null}
+                <View className="muted">到岗后请出示“先锋码”由社区书记扫码签到。</View>
+              </View>
+            ) : null}
+
+            <View className="detail__actions">
+              <GrabButton
+                size="large"
+                status={task.status}
+                remaining={task.remaining}
+                claimOpensAt={task.claimOpensAt}
+                endsAt={task.endsAt}
+                myClaimStatus={myClaim?.status}
+                pending={pending}
+                onGrab={grab}
+              />
+              {myClaim?.status === 'claimed' ? (
+                <View className={`btn btn-gray ${cancelling ? 'is-disabled' : ''}`} onClick={() => !cancelling && cancel()}>
+                  {cancelling ? '取消中…' : '取消报名'}
+                </View>
+              ) : null}
+              {isMySecretary ? (
+                <View className="btn btn-plain" onClick={() => Taro.navigateTo({ url: `/pages/claimants/index?id=${task.id}` })}>
+                  查看报名党员
+                </View>
+              ) : null}
+            </View>
+          </>
+        ) : null}
+      </StateView>
+    </View>
+  );
+}
