@@ -15,6 +15,12 @@ import { authServiceFactory } from './modules/auth/auth-service';
 import { developmentProvider, wechatCode2SessionProvider, type WechatProvider } from './modules/auth/wechat-provider';
 import { pioneerCodeServiceFactory } from './modules/codes/pioneer-code';
 import { healthRoutes } from './modules/health/health-routes';
+import { directoryRepositoryFactory } from './modules/directory/directory-repository';
+import { directoryRoutes } from './modules/directory/directory-routes';
+import { directoryServiceFactory } from './modules/directory/directory-service';
+import { invitesRepositoryFactory } from './modules/invites/invites-repository';
+import { invitesRoutes } from './modules/invites/invites-routes';
+import { invitesServiceFactory } from './modules/invites/invites-service';
 import { membersRepositoryFactory } from './modules/members/members-repository';
 import { membersRoutes } from './modules/members/members-routes';
 import { membersServiceFactory } from './modules/members/members-service';
@@ -73,6 +79,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   const pioneerCodes = pioneerCodeServiceFactory({ secret: config.pioneerCodeSecret, clock });
+
+  const directoryRepository = directoryRepositoryFactory(database.db);
+  const directoryService = directoryServiceFactory({ db: database.db, directoryRepository, clock });
+  const invitesService = invitesServiceFactory({
+    db: database.db,
+    invitesRepository: invitesRepositoryFactory(database.db),
+    directoryRepository,
+    authRepository,
+    clock,
+  });
   const membersRepository = membersRepositoryFactory(database.db);
   const membersService = membersServiceFactory({
     db: database.db,
@@ -88,6 +104,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     async (api) => {
       await api.register(healthRoutes, { pool: database.pool });
       await api.register(authRoutes, { authService, devLogin: wechat.kind === 'development' });
+      await api.register(directoryRoutes, { directoryService });
+      await api.register(invitesRoutes, { invitesService });
       await api.register(membersRoutes, { membersService });
     },
     { prefix: API_PREFIX },

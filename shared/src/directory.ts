@@ -38,6 +38,10 @@ export const PartyOrgCreateBodySchema = z.object({
 });
 export type PartyOrgCreateBody = z.infer<typeof PartyOrgCreateBodySchema>;
 
+/** The answer to `POST /party-orgs`: the creator also learns a community's `registerCode` (null for units). */
+export const PartyOrgCreatedSchema = PartyOrgSchema.extend({ registerCode: z.string().nullable() });
+export type PartyOrgCreated = z.infer<typeof PartyOrgCreatedSchema>;
+
 export const EstateSchema = z.object({ id: IdSchema, name: z.string() });
 export type Estate = z.infer<typeof EstateSchema>;
 export const EstateListSchema = z.object({ items: z.array(EstateSchema) });

@@ -1,0 +1,78 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import {
+  DistrictListSchema,
+  EstateCreateBodySchema,
+  EstateListSchema,
+  EstateSchema,
+  IdParamsSchema,
+  PartyOrgCreateBodySchema,
+  PartyOrgCreatedSchema,
+  PartyOrgListQuerySchema,
+  PartyOrgListSchema,
+} from '@pioneer/shared';
+import { forbidden } from '../../lib/errors';
+import { administersDistrict, oversees } from '../../lib/scope';
+import { hasRole, principalOf, requireAuth } from '../../plugins/auth';
+import type { DirectoryService } from './directory-service';
+
+/** The directory is public to read (registration needs it before sign-up); writes are scoped. */
+export const directoryRoutes: FastifyPluginAsyncZod<{ directoryService: DirectoryService }> = async (app, opts) => {
+  const service = opts.directoryService;
+
+  app.get('/districts', { schema: { tags: ['directory'], response: { 200: DistrictListSchema } } }, async () => ({
+    items: await service.listDistricts(),
+  }));
+
+  app.get(
+    '/party-orgs',
+    { schema: { tags: ['directory'], querystring: PartyOrgListQuerySchema, response: { 200: PartyOrgListSchema } } },
+    async (request) => service.listPartyOrgs(request.query),
+  );
+
+  app.post(
+    '/party-orgs',
+    {
+      preHandler: requireAuth,
+      schema: { tags: ['directory'], security: [{ bearer: [] }], body: PartyOrgCreateBodySchema, response: { 201: PartyOrgCreatedSchema } },
+    },
+    async (request, reply) => {
+      const p = principalOf(request);
+      // Districts are public, so a district admin naming another (or an unknown) district learns nothing from a 403.
+      if (!administersDistrict(p, request.body.districtId)) {
+        throw forbidden(hasRole(p, 'district_admin') ? '只能在本板块内新建党组织' : undefined);
+      }
+      const org = await service.createPartyOrg(p.userId, request.body);
+      return reply.status(201).send({ id: org.id, name: org.name, kind: org.kind, districtId: org.districtId, registerCode: org.registerCode });
+    },
+  );
+
+  app.get(
+    '/party-orgs/:id/estates',
+    { schema: { tags: ['directory'], params: IdParamsSchema, response: { 200: EstateListSchema } } },
+    async (request) => {
+      const community = await service.getCommunity(request.params.id);
+      return { items: await service.listEstates(community.id) };
+    },
+  );
+
+  app.post(
+    '/party-orgs/:id/estates',
+    {
+      preHandler: requireAuth,
+      schema: {
+        tags: ['directory'],
+        security: [{ bearer: [] }],
+        params: IdParamsSchema,
+        body: EstateCreateBodySchema,
+        response: { 201: EstateSchema },
+      },
+    },
+    async (request, reply) => {
+      const p = principalOf(request);
+      const community = await service.getCommunity(request.params.id);
+      if (!oversees(p, community)) throw forbidden('只能为本社区添加小区');
+      const estate = await service.createEstate(p.userId, community.id, request.body.name);
+      return reply.status(201).send(estate);
+    },
+  );
+};

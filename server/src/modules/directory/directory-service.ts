@@ -1,0 +1,108 @@
+import { randomBytes } from 'node:crypto';
+import type { Estate, PartyOrg, PartyOrgCreateBody, PartyOrgList, PartyOrgListQuery } from '@pioneer/shared';
+import type { Db } from '../../db/client';
+import { writeAudit } from '../../lib/audit';
+import type { Clock } from '../../lib/clock';
+import { AppError, invalid, notFound } from '../../lib/errors';
+import { isUniqueViolation } from '../../lib/pg-errors';
+import type { DirectoryRepository, PartyOrgRow } from './directory-repository';
+
+/** 9 random bytes → 12 url-safe characters: fits a mini-program code's 32-character `scene`, and cannot be guessed. */
+export const newRegisterCode = () => randomBytes(9).toString('base64url');
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const encodeCursor = (row: { name: string; id: string }) => Buffer.from(JSON.stringify([row.name, row.id])).toString('base64url');
+
+function decodeCursor(cursor: string): { name: string; id: string } {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string' && UUID.test(value[1])) {
+      return { name: value[0], id: value[1] };
+    }
+  } catch {
+    // falls through to the validation error
+  }
+  throw invalid('cursor', 'malformed cursor');
+}
+
+export const toPartyOrg = (row: PartyOrgRow): PartyOrg => ({ id: row.id, name: row.name, kind: row.kind, districtId: row.districtId });
+
+export function directoryServiceFactory(deps: { db: Db; directoryRepository: DirectoryRepository; clock: Clock }) {
+  const repo = deps.directoryRepository;
+
+  return {
+    listDistricts: () => repo.listDistricts(),
+
+    async listPartyOrgs(query: PartyOrgListQuery): Promise<PartyOrgList> {
+      const after = query.cursor ? decodeCursor(query.cursor) : undefined;
+      const rows = await repo.listPartyOrgs({
+        kind: query.kind,
+        districtId: query.districtId,
+        q: query.q || undefined,
+        limit: query.limit + 1,
+        after,
+      });
+      const items = rows.slice(0, query.limit);
+      return { items, nextCursor: rows.length > query.limit ? encodeCursor(items[items.length - 1]) : null };
+    },
+
+    /** A community party org by id; unit orgs and unknown ids alike are "not found" (they have no estates, QR …). */
+    async getCommunity(id: string): Promise<PartyOrgRow> {
+      const org = await repo.findPartyOrg(id);
+      if (!org || org.kind !== 'community') throw notFound('社区党组织不存在');
+      return org;
+    },
+
+    async createPartyOrg(actorUserId: string, body: PartyOrgCreateBody): Promise<PartyOrgRow> {
+      // A district id in a body that names nothing is a bad field, not a missing resource.
+      if (!(await repo.findDistrict(body.districtId))) throw invalid('districtId', 'unknown district', '所选板块不存在');
+      for (let attempt = 0; ; attempt++) {
+        const registerCode = body.kind === 'community' ? newRegisterCode() : null;
+        try {
+          return await deps.db.transaction(async (tx) => {
+            const org = await repo.insertPartyOrg({ kind: body.kind, name: body.name, districtId: body.districtId, registerCode }, tx);
+            await writeAudit(tx, {
+              at: deps.clock.now(),
+              actorUserId,
+              action: 'party_org.create',
+              entity: 'party_org',
+              entityId: org.id,
+              data: { kind: org.kind, name: org.name, districtId: org.districtId },
+            });
+            return org;
+          });
+        } catch (e) {
+          if (isUniqueViolation(e, 'party_orgs_kind_name_unique')) throw new AppError('CONFLICT', '该名称的党组织已存在');
+          // 72 random bits make a collision all but impossible; retry rather than reason about it.
+          if (isUniqueViolation(e, 'party_orgs_registerCode_unique') && attempt < 3) continue;
+          throw e;
+        }
+      }
+    },
+
+    listEstates: (communityOrgId: string) => repo.listEstates(communityOrgId),
+
+    async createEstate(actorUserId: string, communityOrgId: string, name: string): Promise<Estate> {
+      try {
+        return await deps.db.transaction(async (tx) => {
+          const estate = await repo.insertEstate({ communityOrgId, name }, tx);
+          await writeAudit(tx, {
+            at: deps.clock.now(),
+            actorUserId,
+            action: 'estate.create',
+            entity: 'estate',
+            entityId: estate.id,
+            data: { communityOrgId, name },
+          });
+          return estate;
+        });
+      } catch (e) {
+        if (isUniqueViolation(e, 'estates_community_name_unique')) throw new AppError('CONFLICT', '该小区已存在');
+        throw e;
+      }
+    },
+  };
+}
+
+export type DirectoryService = ReturnType<typeof directoryServiceFactory>;

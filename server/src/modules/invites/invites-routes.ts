@@ -1,0 +1,42 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { InviteAcceptBodySchema, InviteAcceptResponseSchema, InviteCreateBodySchema, InviteCreateResponseSchema } from '@pioneer/shared';
+import { forbidden } from '../../lib/errors';
+import { administersDistrict, isCityAdmin } from '../../lib/scope';
+import { hasRole, principalOf, requireAuth, type Principal } from '../../plugins/auth';
+import type { InviteTarget, InvitesService } from './invites-service';
+
+/** City admins invite anyone; a district admin invites secretaries and unit admins of party orgs in its own district. */
+function mayInvite(p: Principal, target: InviteTarget): boolean {
+  if (isCityAdmin(p)) return true;
+  if (target.role !== 'secretary' && target.role !== 'unit_admin') return false;
+  return target.districtId !== null && administersDistrict(p, target.districtId);
+}
+
+export const invitesRoutes: FastifyPluginAsyncZod<{ invitesService: InvitesService }> = async (app, opts) => {
+  const service = opts.invitesService;
+
+  app.post(
+    '/invites',
+    {
+      preHandler: requireAuth,
+      schema: { tags: ['auth'], security: [{ bearer: [] }], body: InviteCreateBodySchema, response: { 201: InviteCreateResponseSchema } },
+    },
+    async (request, reply) => {
+      const p = principalOf(request);
+      // Who may invite at all is settled before the body is looked at: others learn nothing about org ids.
+      if (!hasRole(p, 'city_admin', 'district_admin')) throw forbidden();
+      const target = await service.resolveTarget(request.body.role, request.body.orgId);
+      if (!mayInvite(p, target)) throw forbidden('只能邀请本板块内的社区书记或单位管理员');
+      return reply.status(201).send(await service.create(p.userId, target));
+    },
+  );
+
+  app.post(
+    '/invites/accept',
+    {
+      preHandler: requireAuth,
+      schema: { tags: ['auth'], security: [{ bearer: [] }], body: InviteAcceptBodySchema, response: { 200: InviteAcceptResponseSchema } },
+    },
+    async (request) => ({ user: await service.accept(principalOf(request).userId, request.body.code) }),
+  );
+};
