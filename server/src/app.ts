@@ -24,6 +24,9 @@ import { invitesServiceFactory } from './modules/invites/invites-service';
 import { membersRepositoryFactory } from './modules/members/members-repository';
 import { membersRoutes } from './modules/members/members-routes';
 import { membersServiceFactory } from './modules/members/members-service';
+import { registrationRepositoryFactory } from './modules/registration/registration-repository';
+import { registerRedirectRoutes, registrationRoutes } from './modules/registration/registration-routes';
+import { registrationServiceFactory } from './modules/registration/registration-service';
 
 export interface AppDeps {
   config: Config;
@@ -98,6 +101,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     phoneEncKey: config.phoneEncKey,
     phoneHashKey: config.phoneHashKey,
   });
+  const registrationService = registrationServiceFactory({
+    registrationRepository: registrationRepositoryFactory(database.db),
+    publicUrl: config.publicUrl,
+  });
 
   // Domain modules: one plugin each, wired here with their narrow dependencies.
   await app.register(
@@ -107,10 +114,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(directoryRoutes, { directoryService });
       await api.register(invitesRoutes, { invitesService });
       await api.register(membersRoutes, { membersService });
+      await api.register(registrationRoutes, { registrationService });
     },
     { prefix: API_PREFIX },
   );
-  void pioneerCodes;
+  await app.register(registerRedirectRoutes);
 
   app.get('/api/docs', { schema: { hide: true } }, async () => app.swagger());
 

@@ -1,0 +1,16 @@
+import { Resvg } from '@resvg/resvg-js';
+import jsQR from 'jsqr';
+import { PNG } from 'pngjs';
+
+/** Reads a QR code out of a PNG with an independent decoder (jsQR); null when none is found. */
+export function decodeQrPng(png: Buffer): string | null {
+  const image = PNG.sync.read(png);
+  const found = jsQR(new Uint8ClampedArray(image.data.buffer, image.data.byteOffset, image.data.length), image.width, image.height);
+  return found?.data ?? null;
+}
+
+/** Rasterises an SVG QR code with resvg, then decodes it as a PNG. */
+export function decodeQrSvg(svg: string): string | null {
+  const png = new Resvg(svg, { fitTo: { mode: 'width', value: 400 }, background: 'white' }).render().asPng();
+  return decodeQrPng(Buffer.from(png));
+}
