@@ -1,0 +1,122 @@
+import { seedDemo } from '../../server/src/db/seed-demo';
+import { decryptPhone } from '../../server/src/modules/members/phone-crypto';
+import { createTestContext, type TestContext } from '../helpers/test-app';
+
+const TABLES = ['districts', 'party_orgs', 'estates', 'users', 'role_grants', 'members', 'tasks'] as const;
+
+let ctx: TestContext;
+beforeAll(async () => {
+  ctx = await createTestContext();
+});
+afterAll(async () => ctx.close());
+
+async function counts(): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const t of TABLES) {
+    const { rows } = await ctx.database.pool.query(`select count(*)::int as n from ${t}`);
+    out[t] = rows[0].n;
+  }
+  return out;
+}
+
+const query = async <T>(text: string, params: unknown[] = []) => (await ctx.database.pool.query(text, params)).rows as T[];
+
+describe('demo data', () => {
+  let first: Record<string, number>;
+
+  it('seeds an empty database once, even when started twice at the same time', async () => {
+    const ran = await Promise.all([seedDemo(ctx.database.db, ctx.config, ctx.clock), seedDemo(ctx.database.db, ctx.config, ctx.clock)]);
+    expect(ran.sort()).toEqual([false, true]);
+    first = await counts();
+    expect(first.districts).toBe(16);
+    expect(first.members).toBe(5);
+    expect(first.tasks).toBeGreaterThanOrEqual(3);
+  });
+
+  it('adds nothing on a second run', async () => {
+    expect(await seedDemo(ctx.database.db, ctx.config, ctx.clock)).toBe(false);
+    expect(await counts()).toEqual(first);
+  });
+
+  it("has Changshu's 16 districts", async () => {
+    const res = await ctx.app.inject({ method: 'GET', url: '/api/v1/districts' });
+    const names = res.json().items.map((d: { name: string }) => d.name);
+    expect(names).toHaveLength(16);
+    expect(new Set(names)).toEqual(
+      new Set([
+        '梅李镇', '海虞镇', '古里镇', '沙家浜镇', '支塘镇', '董浜镇', '辛庄镇', '尚湖镇',
+        '虞山街道', '常福街道', '琴川街道', '莫城街道', '碧溪街道', '东南街道',
+        '常熟经济技术开发区', '常熟高新技术产业开发区',
+      ]),
+    );
+  });
+
+  it('gives every district 2–4 communities, every community 2–3 estates and a short register code', async () => {
+    const perDistrict = await query<{ n: number }>(
+      `select count(o.id)::int as n from districts d left join party_orgs o on o.district_id = d.id and o.kind = 'community' group by d.id`,
+    );
+    for (const { n } of perDistrict) expect(n).toBeGreaterThanOrEqual(2);
+    for (const { n } of perDistrict) expect(n).toBeLessThanOrEqual(4);
+    const perCommunity = await query<{ n: number; register_code: string }>(
+      `select count(e.id)::int as n, o.register_code from party_orgs o left join estates e on e.community_org_id = o.id where o.kind = 'community' group by o.id`,
+    );
+    for (const { n, register_code } of perCommunity) {
+      expect(n).toBeGreaterThanOrEqual(2);
+      expect(n).toBeLessThanOrEqual(3);
+      expect(register_code).toMatch(/^[A-Za-z0-9_-]{1,32}$/);
+    }
+    const units = await query<{ name: string }>(`select name from party_orgs where kind = 'unit'`);
+    expect(units.map((u) => u.name)).toEqual(expect.arrayContaining(['市住建局', '市城管局', '市公安局', '市教育局', '市卫健委', '常熟农商银行']));
+  });
+
+  it('puts 清和坊社区 in 虞山街道 with the register code qinghefang', async () => {
+    const [org] = await query<{ district: string; register_code: string }>(
+      `select d.name as district, o.register_code from party_orgs o join districts d on d.id = o.district_id where o.name = '清和坊社区'`,
+    );
+    expect(org).toEqual({ district: '虞山街道', register_code: 'qinghefang' });
+  });
+
+  it('lets dev:admin sign in as city admin, dev:secretary and dev:district with their scopes', async () => {
+    const [qhf] = await query<{ id: string }>(`select id from party_orgs where name = '清和坊社区'`);
+    const [ys] = await query<{ id: string }>(`select id from districts where name = '虞山街道'`);
+    const login = async (name: string) =>
+      (await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/wechat', payload: { code: `dev:${name}` } })).json().user;
+    expect((await login('admin')).roles).toEqual([{ role: 'city_admin', orgId: null }]);
+    expect((await login('secretary')).roles).toEqual([{ role: 'secretary', orgId: qhf.id }]);
+    expect((await login('district')).roles).toEqual([{ role: 'district_admin', orgId: ys.id }]);
+    const m1 = await login('member1');
+    expect(m1.memberId).toEqual(expect.any(String));
+    expect(m1.roles).toEqual([{ role: 'member', orgId: null }]);
+    const { auth } = await ctx.signIn('member1');
+    const me = await ctx.app.inject({ method: 'GET', url: '/api/v1/members/me', headers: auth });
+    expect(me.statusCode).toBe(200);
+    expect(me.json().member).toMatchObject({ name: '张伟', phone: '13800138001', community: { name: '清和坊社区' } });
+  });
+
+  it('stores member phones encrypted, hashed and masked only', async () => {
+    const rows = await query<{ phone_cipher: string; phone_masked: string }>(`select phone_cipher, phone_masked from members`);
+    for (const r of rows) {
+      expect(r.phone_cipher).not.toMatch(/1[3-9]\d{9}/);
+      expect(decryptPhone(ctx.config.phoneEncKey, r.phone_cipher)).toMatch(/^1[3-9]\d{9}$/);
+      expect(r.phone_masked).toMatch(/^\d{3}\*{4}\d{4}$/);
+    }
+  });
+
+  it('has open 清和坊社区 tasks that start in the future and can be claimed now', async () => {
+    const now = ctx.clock.now().getTime();
+    const rows = await query<{ starts_at: Date; ends_at: Date; claim_opens_at: Date; capacity: number; category: string; status: string; claimed: number }>(
+      `select t.* from tasks t join party_orgs o on o.id = t.community_org_id where o.name = '清和坊社区'`,
+    );
+    expect(rows.length).toBeGreaterThanOrEqual(3);
+    for (const t of rows) {
+      expect(t.status).toBe('open');
+      expect(t.claimed).toBe(0);
+      expect(t.starts_at.getTime()).toBeGreaterThan(now);
+      expect(t.ends_at.getTime()).toBeGreaterThan(t.starts_at.getTime());
+      expect(t.claim_opens_at.getTime()).toBeLessThanOrEqual(now);
+      expect(t.capacity).toBeGreaterThanOrEqual(5);
+      expect(t.capacity).toBeLessThanOrEqual(20);
+    }
+    expect(new Set(rows.map((t) => t.category)).size).toBeGreaterThanOrEqual(3);
+  });
+});
