@@ -1,0 +1,102 @@
+/** mulberry32: tiny, fast and good enough for synthetic data; the same seed gives the same city. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export class Random {
+  readonly next: () => number;
+  constructor(seed: number) {
+    this.next = mulberry32(seed);
+  }
+
+  int(min: number, max: number): number {
+    return min + Math.floor(this.next() * (max - min + 1));
+  }
+
+  pick<T>(items: readonly T[]): T {
+    return items[Math.floor(this.next() * items.length)];
+  }
+
+  chance(p: number): boolean {
+    return this.next() < p;
+  }
+
+  /** Exponentially distributed with the given mean. */
+  exp(mean: number): number {
+    return -Math.log(1 - this.next()) * mean;
+  }
+
+  normal(mean = 0, sd = 1): number {
+    const u = 1 - this.next();
+    const v = this.next();
+    return mean + sd * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  }
+
+  /** A v4-shaped UUID drawn from the stream, so ids repeat with the seed too. */
+  uuid(): string {
+    const hex = () => (Math.floor(this.next() * 0x10000) | 0x10000).toString(16).slice(1);
+    const w = [hex(), hex(), hex(), hex(), hex(), hex(), hex(), hex()];
+    w[3] = `4${w[3].slice(1)}`;
+    w[4] = ((parseInt(w[4][0], 16) & 0x3) | 0x8).toString(16) + w[4].slice(1);
+    return `${w[0]}${w[1]}-${w[2]}-${w[3]}-${w[4]}-${w[5]}${w[6]}${w[7]}`;
+  }
+
+  /** `k` distinct items of `pool` (all of them when k >= pool.length). */
+  sample<T>(pool: readonly T[], k: number): T[] {
+    if (k >= pool.length) return this.shuffle(pool.slice());
+    if (k * 3 > pool.length) return this.shuffle(pool.slice()).slice(0, k);
+    const seen = new Set<number>();
+    const out: T[] = [];
+    while (out.length < k) {
+      const i = Math.floor(this.next() * pool.length);
+      if (seen.has(i)) continue;
+      seen.add(i);
+      out.push(pool[i]);
+    }
+    return out;
+  }
+
+  shuffle<T>(items: T[]): T[] {
+    for (let i = items.length - 1; i > 0; i--) {
+      const j = Math.floor(this.next() * (i + 1));
+      [items[i], items[j]] = [items[j], items[i]];
+    }
+    return items;
+  }
+}
+
+/** Weighted choice in O(log n) after an O(n) build. */
+export class WeightedPicker<T> {
+  private readonly cumulative: number[] = [];
+  private readonly total: number;
+  constructor(
+    private readonly items: readonly T[],
+    weights: readonly number[],
+  ) {
+    let sum = 0;
+    for (const w of weights) {
+      sum += w;
+      this.cumulative.push(sum);
+    }
+    this.total = sum;
+  }
+
+  pick(rng: Random): T {
+    const x = rng.next() * this.total;
+    let lo = 0;
+    let hi = this.cumulative.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.cumulative[mid] > x) hi = mid;
+      else lo = mid + 1;
+    }
+    return this.items[lo];
+  }
+}

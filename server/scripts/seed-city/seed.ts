@@ -1,0 +1,124 @@
+import type pg from 'pg';
+import { generateCity, type City, type Columns, type ExistingData } from './generate';
+
+type ColumnType = 'uuid' | 'text' | 'int' | 'ts' | 'text[]';
+
+/** Column types of the tables loaded here (names as in the database). */
+const TABLES: Record<keyof Omit<City, 'counts' | 'firstMemberNames'>, { table: string; types: Record<string, ColumnType> }> = {
+  districts: { table: 'districts', types: { id: 'uuid', name: 'text', sort_order: 'int' } },
+  orgs: { table: 'party_orgs', types: { id: 'uuid', kind: 'text', name: 'text', district_id: 'uuid', register_code: 'text', created_at: 'ts' } },
+  estates: { table: 'estates', types: { id: 'uuid', community_org_id: 'uuid', name: 'text', created_at: 'ts' } },
+  users: { table: 'users', types: { id: 'uuid', openid: 'text', created_at: 'ts', last_login_at: 'ts' } },
+  grants: { table: 'role_grants', types: { id: 'uuid', user_id: 'uuid', role: 'text', org_id: 'uuid', created_at: 'ts' } },
+  members: {
+    table: 'members',
+    types: {
+      id: 'uuid', user_id: 'uuid', name: 'text', phone_cipher: 'text', phone_hash: 'text', phone_masked: 'text', unit_org_id: 'uuid',
+      work_unit: 'text', community_org_id: 'uuid', estate_id: 'uuid', building: 'text', unit_no: 'text', room: 'text',
+      intentions: 'text[]', consent_version: 'text', consented_at: 'ts', registered_at: 'ts', updated_at: 'ts',
+    },
+  },
+  tasks: {
+    table: 'tasks',
+    types: {
+      id: 'uuid', community_org_id: 'uuid', title: 'text', category: 'text', description: 'text', location: 'text', starts_at: 'ts',
+      ends_at: 'ts', capacity: 'int', claimed: 'int', status: 'text', claim_opens_at: 'ts', cancel_cutoff_minutes: 'int',
+      filled_at: 'ts', created_by: 'uuid', created_at: 'ts', cancelled_at: 'ts',
+    },
+  },
+  claims: {
+    table: 'claims',
+    types: {
+      id: 'uuid', task_id: 'uuid', member_id: 'uuid', status: 'text', claimed_at: 'ts', cancelled_at: 'ts', checked_in_at: 'ts',
+      checked_out_at: 'ts', minutes: 'int',
+    },
+  },
+};
+
+const PARAM_TYPE: Record<ColumnType, string> = { uuid: 'uuid[]', text: 'text[]', int: 'int4[]', ts: 'float8[]', 'text[]': 'text[]' };
+const select = (name: string, type: ColumnType) =>
+  type === 'ts' ? `to_timestamp(${name} / 1000.0)` : type === 'text[]' ? `string_to_array(${name}, ',')` : name;
+
+const CHUNK_ROWS = 20_000;
+
+/** Multi-row insert of column arrays through `unnest`: one round trip per 20k rows, no per-row statements. */
+async function insertColumns(client: pg.ClientBase, table: string, types: Record<string, ColumnType>, cols: Columns, onRows: (n: number) => void) {
+  const names = Object.keys(types);
+  const total = cols[names[0]].length;
+  const sql =
+    `insert into ${table} (${names.join(', ')}) select ${names.map((n) => select(n, types[n])).join(', ')} ` +
+    `from unnest(${names.map((n, i) => `$${i + 1}::${PARAM_TYPE[types[n]]}`).join(', ')}) as u(${names.join(', ')})`;
+  for (let from = 0; from < total; from += CHUNK_ROWS) {
+    const to = Math.min(total, from + CHUNK_ROWS);
+    await client.query(sql, names.map((n) => cols[n].slice(from, to)));
+    onRows(to - from);
+  }
+}
+
+/** Every table the city touches, emptied by `--reset` (CASCADE reaches whatever references them). */
+export const DOMAIN_TABLES = ['claims', 'tasks', 'members', 'estates', 'role_grants', 'invites', 'idempotency_keys', 'audit_log', 'party_orgs', 'districts', 'users'];
+
+export async function resetDomainTables(pool: pg.Pool): Promise<void> {
+  await pool.query(`truncate ${DOMAIN_TABLES.join(', ')} restart identity cascade`);
+}
+
+export interface SeedCityOptions {
+  scale: number;
+  seed: number;
+  phoneEncKey: Buffer;
+  phoneHashKey: Buffer;
+  now?: number;
+  onProgress?: (phase: string, done: number, total: number) => void;
+}
+
+export type SeedCityResult = City['counts'] & { firstMemberNames: string[]; ms: number };
+
+export class CityAlreadySeededError extends Error {}
+
+/**
+ * Generates a city deterministically from `seed` and loads it in one transaction.
+ * Districts that already exist (the demo's) are reused by name; other names avoid collisions.
+ */
+export async function seedCity(pool: pg.Pool, opts: SeedCityOptions): Promise<SeedCityResult> {
+  const started = performance.now();
+  const client = await pool.connect();
+  try {
+    const seeded = await client.query(`select 1 from users where openid = 'dev_city_admin'`);
+    if (seeded.rowCount) throw new CityAlreadySeededError('city data is already loaded (use --reset)');
+    const existing: ExistingData = {
+      districtIds: new Map((await client.query<{ id: string; name: string }>('select id, name from districts')).rows.map((r) => [r.name, r.id])),
+      orgNames: new Set((await client.query<{ name: string }>('select name from party_orgs')).rows.map((r) => r.name)),
+      registerCodes: new Set(
+        (await client.query<{ c: string }>('select register_code as c from party_orgs where register_code is not null')).rows.map((r) => r.c),
+      ),
+    };
+    const city = generateCity(
+      { scale: opts.scale, seed: opts.seed, now: opts.now ?? Date.now(), phoneEncKey: opts.phoneEncKey, phoneHashKey: opts.phoneHashKey },
+      existing,
+      (done, total) => opts.onProgress?.('generate', done, total),
+    );
+
+    const order = ['districts', 'orgs', 'estates', 'users', 'grants', 'members', 'tasks', 'claims'] as const;
+    const totalRows = order.reduce((n, k) => n + city[k].id.length, 0);
+    let loaded = 0;
+    await client.query('begin');
+    // Commit waits for one WAL flush at the end instead of many: the load is all-or-nothing anyway.
+    await client.query('set local synchronous_commit = off');
+    for (const key of order) {
+      const { table, types } = TABLES[key];
+      await insertColumns(client, table, types, city[key], (n) => {
+        loaded += n;
+        opts.onProgress?.(`load ${table}`, loaded, totalRows);
+      });
+    }
+    await client.query('commit');
+    opts.onProgress?.('analyze', totalRows, totalRows);
+    await client.query(`analyze ${order.map((k) => TABLES[k].table).join(', ')}`);
+    return { ...city.counts, firstMemberNames: city.firstMemberNames, ms: Math.round(performance.now() - started) };
+  } catch (e) {
+    await client.query('rollback').catch(() => {});
+    throw e;
+  } finally {
+    client.release();
+  }
+}

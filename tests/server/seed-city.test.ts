@@ -1,0 +1,62 @@
+import { generateCity } from '../../server/scripts/seed-city/generate';
+import { CityAlreadySeededError, seedCity } from '../../server/scripts/seed-city/seed';
+import { decryptPhone, maskPhone } from '../../server/src/modules/members/phone-crypto';
+import { createTestContext, type TestContext } from '../helpers/test-app';
+
+const NOW = Date.parse('2026-03-01T04:00:00Z');
+const empty = () => ({ districtIds: new Map<string, string>(), orgNames: new Set<string>(), registerCodes: new Set<string>() });
+
+describe('seed:city generator', () => {
+  let ctx: TestContext;
+  beforeAll(async () => {
+    ctx = await createTestContext();
+  });
+  afterAll(() => ctx.close());
+
+  const keys = () => ({ phoneEncKey: ctx.config.phoneEncKey, phoneHashKey: ctx.config.phoneHashKey });
+
+  it('is deterministic: the same seed gives the same city, another seed another one', () => {
+    const a = generateCity({ scale: 0.01, seed: 7, now: NOW, ...keys() }, empty());
+    const b = generateCity({ scale: 0.01, seed: 7, now: NOW, ...keys() }, empty());
+    const c = generateCity({ scale: 0.01, seed: 8, now: NOW, ...keys() }, empty());
+    expect(b.counts).toEqual(a.counts);
+    expect(b.firstMemberNames).toEqual(a.firstMemberNames);
+    expect(b.tasks.id).toEqual(a.tasks.id);
+    expect(b.claims.claimed_at).toEqual(a.claims.claimed_at);
+    expect(c.firstMemberNames).not.toEqual(a.firstMemberNames);
+  });
+
+  it('loads a small city whose counters match its rows', async () => {
+    const result = await seedCity(ctx.database.pool, { scale: 0.01, seed: 7, now: NOW, ...keys() });
+    const expected = generateCity({ scale: 0.01, seed: 7, now: NOW, ...keys() }, empty());
+    expect(result.firstMemberNames).toEqual(expected.firstMemberNames);
+    expect(result).toMatchObject({ districts: 16, communities: 3, units: 1, members: 160, tasks: 90 });
+
+    const q = async <T extends Record<string, unknown>>(sql: string) => (await ctx.database.pool.query<T>(sql)).rows;
+    const [counts] = await q<{ districts: number; members: number; tasks: number; claims: number; live: number }>(
+      `select (select count(*) from districts) districts, (select count(*) from members) members, (select count(*) from tasks) tasks,
+              (select count(*) from claims) claims, (select count(*) from claims where status <> 'cancelled') live`,
+    );
+    expect(counts).toEqual({ districts: 16, members: 160, tasks: 90, claims: result.claims, live: result.liveClaims });
+    expect(result.liveClaims).toBeGreaterThan(500);
+
+    const [drift] = await q<{ n: number }>(
+      `select count(*) n from tasks t where t.claimed <> (select count(*) from claims c where c.task_id = t.id and c.status <> 'cancelled')`,
+    );
+    expect(drift.n).toBe(0);
+    const [bad] = await q<{ over: number; unfilled: number; early: number; cancelledLive: number }>(
+      `select (select count(*) from tasks where claimed > capacity) "over",
+              (select count(*) from tasks where (filled_at is not null) <> (claimed = capacity and status <> 'cancelled')) unfilled,
+              (select count(*) from claims c join tasks t on t.id = c.task_id where c.claimed_at < t.claim_opens_at) early,
+              (select count(*) from claims c join tasks t on t.id = c.task_id where t.status = 'cancelled' and c.status <> 'cancelled') "cancelledLive"`,
+    );
+    expect(bad).toEqual({ over: 0, unfilled: 0, early: 0, cancelledLive: 0 });
+
+    const [member] = await q<{ phone_cipher: string; phone_masked: string }>('select phone_cipher, phone_masked from members limit 1');
+    const phone = decryptPhone(ctx.config.phoneEncKey, member.phone_cipher);
+    expect(phone).toMatch(/^1[3-9]\d{9}$/);
+    expect(maskPhone(phone)).toBe(member.phone_masked);
+
+    await expect(seedCity(ctx.database.pool, { scale: 0.01, seed: 7, now: NOW, ...keys() })).rejects.toBeInstanceOf(CityAlreadySeededError);
+  });
+});
