@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { MemberCard } from '@pioneer/shared';
 import type { Db, DbOrTx } from '../../db/client';
@@ -114,11 +114,6 @@ export function membersRepositoryFactory(db: Db) {
       tx: DbOrTx = db,
     ): Promise<void> {
       await tx.insert(auditLog).values({ ...entry, entity: 'member' });
-    },
-
-    async countMembers(tx: DbOrTx = db): Promise<number> {
-      const [row] = await tx.select({ n: sql<number>`count(*)::int` }).from(members);
-      return row.n;
     },
   };
 }
