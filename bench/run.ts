@@ -1,0 +1,372 @@
+/**
+ * `npm run bench -- [--connections 64] [--duration 5] [--burst 2000] [--slots 20] [--hot 1000] [--stats-calls 200]`
+ *
+ * Starts the real server (bench/server.ts, its own process) on city-scale data: the embedded
+ * PostgreSQL under BENCH_DATA_DIR (default ./.data/bench, port BENCH_PG_PORT or 54339), seeded
+ * with `seed:city` at --scale (default 1) when empty, or DATABASE_URL. Prints a table and writes
+ * bench/results/latest.json.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { loadConfig } from '../server/src/config';
+import { openDatabase } from '../server/src/db/open';
+import { CLAIM_SQL } from '../server/src/modules/claims/claims-sql';
+import { resetDomainTables, seedCity } from '../server/scripts/seed-city/seed';
+import { closedLoop, LoadClient, percentile, round, type Answer } from './load';
+
+const API = '/api/v1';
+
+const { values: args } = parseArgs({
+  options: {
+    connections: { type: 'string', default: '64' },
+    duration: { type: 'string', default: '5' },
+    burst: { type: 'string', default: '2000' },
+    slots: { type: 'string', default: '20' },
+    hot: { type: 'string', default: '1000' },
+    'stats-calls': { type: 'string', default: '200' },
+    scale: { type: 'string', default: '1' },
+    seed: { type: 'string', default: '1' },
+    reseed: { type: 'boolean', default: false },
+  },
+});
+const CONNECTIONS = Number(args.connections);
+const DURATION_MS = Number(args.duration) * 1000;
+const BURST = Number(args.burst);
+const SLOTS = Number(args.slots);
+const HOT = Number(args.hot);
+const STATS_CALLS = Number(args['stats-calls']);
+
+const log = (msg: string) => process.stderr.write(`${msg}\n`);
+
+function startServer(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; port: number; sign(userIds: string[]): Promise<string[]> }> {
+  const child = fork(path.join(__dirname, 'server.ts'), [], { execArgv: ['--import', 'tsx'], env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const pending = new Map<number, (tokens: string[]) => void>();
+  let seq = 0;
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
+    child.on('message', (m: { type: string; port?: number; id?: number; tokens?: string[] }) => {
+      if (m.type === 'signed') pending.get(m.id!)?.(m.tokens!);
+      if (m.type === 'ready') {
+        resolve({
+          child,
+          port: m.port!,
+          sign: (userIds) =>
+            new Promise((done) => {
+              const id = ++seq;
+              pending.set(id, done);
+              child.send({ type: 'sign', id, userIds });
+            }),
+        });
+      }
+    });
+  });
+}
+
+function stopServer(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.removeAllListeners('exit');
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.send({ type: 'stop' });
+  });
+}
+
+async function main() {
+  const usingUrl = Boolean(process.env.DATABASE_URL);
+  const config = loadConfig({
+    ...process.env,
+    DATA_DIR: process.env.BENCH_DATA_DIR ?? './.data/bench',
+    EMBEDDED_PG_PORT: process.env.BENCH_PG_PORT ?? '54339',
+    SEED_DEMO: 'false',
+    LOG_LEVEL: 'silent',
+  });
+  log(`database: ${usingUrl ? 'DATABASE_URL' : `embedded PostgreSQL under ${config.dataDir}`}`);
+  const opened = await openDatabase(config);
+  const { pool, url } = opened.database;
+  let server: Awaited<ReturnType<typeof startServer>> | null = null;
+  const pgLoop = new pg.Pool({ connectionString: url, max: config.dbPoolSize });
+  try {
+    if (args.reseed) await resetDomainTables(pool);
+    let seedSeconds: number | null = null;
+    const seeded = await pool.query(`select 1 from users where openid = 'dev_city_admin'`);
+    if (!seeded.rowCount) {
+      log(`seeding city at scale ${args.scale} ...`);
+      const r = await seedCity(pool, {
+        scale: Number(args.scale),
+        seed: Number(args.seed),
+        phoneEncKey: config.phoneEncKey,
+        phoneHashKey: config.phoneHashKey,
+        onProgress: (phase, done, total) => process.stderr.write(`\r\x1b[K${phase} ${done}/${total}`),
+      });
+      process.stderr.write('\n');
+      seedSeconds = round(r.ms / 1000);
+    }
+    const scale = await cityCounts(pool);
+
+    server = await startServer({ ...process.env, DATABASE_URL: url, LOG_LEVEL: 'silent', SEED_DEMO: 'false', DB_POOL_SIZE: String(config.dbPoolSize) });
+    const { port } = server;
+    log(`server on 127.0.0.1:${port}, DB pool ${config.dbPoolSize}, ${CONNECTIONS} connections`);
+    const client = new LoadClient(port, CONNECTIONS);
+    await client.warm('/bench/raw');
+
+    // Distinct members for each phase, never reused across phases within a run.
+    const need = BURST + 2 * HOT;
+    const { rows: people } = await pool.query<{ member_id: string; user_id: string }>(
+      `select m.id member_id, m.user_id from members m join users u on u.id = m.user_id where u.openid like 'city\\_%' order by m.id limit $1`,
+      [need],
+    );
+    if (people.length < need) throw new Error(`need ${need} seeded members, found ${people.length}`);
+    const burstPeople = people.slice(0, BURST);
+    const hotPeople = people.slice(BURST, BURST + HOT);
+    const pgPeople = people.slice(BURST + HOT);
+    const tokens = await server.sign([...burstPeople, ...hotPeople].map((p) => p.user_id));
+    const burstTokens = tokens.slice(0, BURST);
+    const hotTokens = tokens.slice(BURST);
+
+    const { rows: staff } = await pool.query<{ openid: string; user_id: string; org_id: string | null }>(
+      `select u.openid, u.id user_id, g.org_id from users u join role_grants g on g.user_id = u.id
+        where u.openid in ('dev_city_admin', 'dev_city_district_1', 'dev_city_sec_1')`,
+    );
+    const byOpenid = Object.fromEntries(staff.map((s) => [s.openid, s]));
+    const [adminToken, districtToken, secretaryToken] = await server.sign(
+      ['dev_city_admin', 'dev_city_district_1', 'dev_city_sec_1'].map((o) => byOpenid[o].user_id),
+    );
+    const communityOrgId = byOpenid.dev_city_sec_1.org_id!;
+    const districtId = byOpenid.dev_city_district_1.org_id!;
+
+    const createPost = async (capacity: number, label: string) => {
+      const startsAt = Date.now() + 2 * 24 * 3600_000;
+      const a = await client.send({
+        method: 'POST',
+        path: `${API}/tasks`,
+        token: secretaryToken,
+        body: {
+          communityOrgId,
+          title: `压测岗位 ${label}`,
+          category: 'order',
+          location: '党群服务中心',
+          startsAt: new Date(startsAt).toISOString(),
+          endsAt: new Date(startsAt + 2 * 3600_000).toISOString(),
+          capacity,
+        },
+      });
+      if (a.status !== 201) throw new Error(`creating a post failed: ${a.status} ${a.body.slice(0, 200)}`);
+      return (JSON.parse(a.body) as { task: { id: string } }).task.id;
+    };
+    const claim = (taskId: string, token: string, startedAt?: bigint) =>
+      client.send({ method: 'POST', path: `${API}/tasks/${taskId}/claims`, token }, startedAt);
+
+    // Warm-up: JIT, prepared statements on every pooled connection, the claim path both ways.
+    await closedLoop(CONNECTIONS, 1500, () => () => client.send({ method: 'GET', path: '/bench/raw' }));
+    const warmPost = await createPost(10, 'warm-up');
+    await closedLoop(CONNECTIONS, 60_000, (i) => (i < 600 ? () => claim(warmPost, burstTokens[i % BURST]) : null));
+
+    log('rawRps ...');
+    const raw = await closedLoop(CONNECTIONS, DURATION_MS, () => () => client.send({ method: 'GET', path: '/bench/raw' }));
+    log('authRps ...');
+    const auth = await closedLoop(CONNECTIONS, DURATION_MS, (i) => () => client.send({ method: 'GET', path: '/bench/auth', token: burstTokens[i % BURST] }));
+
+    log(`burst: ${BURST} claimers on ${SLOTS} slots ...`);
+    const burstPost = await createPost(SLOTS, 'burst');
+    const burstClient = new LoadClient(port, BURST);
+    await burstClient.warm('/bench/raw');
+    const t0 = process.hrtime.bigint();
+    const answers: Answer[] = await Promise.all(
+      burstTokens.map((token) => burstClient.send({ method: 'POST', path: `${API}/tasks/${burstPost}/claims`, token }, t0)),
+    );
+    burstClient.close();
+    const burstStatuses = tally(answers);
+    const burstLat = answers.map((a) => a.ms);
+    const { rows: [burstDb] } = await pool.query<{ claimed: number; live: number }>(
+      `select t.claimed, (select count(*) from claims c where c.task_id = t.id and c.status <> 'cancelled')::int live from tasks t where t.id = $1`,
+      [burstPost],
+    );
+
+    log('rejectRps ...');
+    const reject = await closedLoop(CONNECTIONS, DURATION_MS, (i) => () => claim(burstPost, burstTokens[SLOTS + (i % (BURST - SLOTS))]));
+
+    log(`hot claims over HTTP: ${HOT} on one post ...`);
+    const hotPost = await createPost(HOT, 'hot-http');
+    const hot = await closedLoop(CONNECTIONS, 120_000, (i) => (i < HOT ? () => claim(hotPost, hotTokens[i]) : null));
+    const hotWins = hot.statuses['201'] ?? 0;
+
+    log(`hot claims over bare pg: ${HOT} on one post ...`);
+    const pgPost = await createPost(HOT, 'hot-pg');
+    let pgWins = 0;
+    const pgRun = await closedLoop(CONNECTIONS, 120_000, (i) =>
+      i < HOT
+        ? async () => {
+            const started = process.hrtime.bigint();
+            const { rows } = await pgLoop.query({ name: 'claim_task', text: CLAIM_SQL, values: [pgPost, pgPeople[i].member_id, new Date()] });
+            if (rows[0]?.claim_id) pgWins++;
+            return { status: rows[0]?.claim_id ? 201 : 409, body: '', ms: Number(process.hrtime.bigint() - started) / 1e6 };
+          }
+        : null,
+    );
+
+    log('stats ...');
+    const stats = {
+      city: await latencyOf(client, `${API}/stats/overview?scope=city`, adminToken),
+      district: await latencyOf(client, `${API}/stats/overview?scope=district&id=${districtId}`, districtToken),
+    };
+    client.close();
+
+    const rawRps = Math.round(raw.rps);
+    const rejectRps = Math.round(reject.rps);
+    const hotClaimRps = Math.round(hotWins / hot.seconds);
+    const pgHotClaimRps = Math.round(pgWins / pgRun.seconds);
+    const result = {
+      at: new Date().toISOString(),
+      machine: machine(),
+      postgres: (await pool.query<{ v: string }>(`select current_setting('server_version') v`)).rows[0].v,
+      database: usingUrl ? 'DATABASE_URL' : 'embedded',
+      settings: { connections: CONNECTIONS, durationS: DURATION_MS / 1000, dbPoolSize: config.dbPoolSize },
+      seedSeconds,
+      rawRps,
+      authRps: Math.round(auth.rps),
+      burst: {
+        claimers: BURST,
+        slots: SLOTS,
+        winners: burstStatuses['201'] ?? 0,
+        settleMs: round(Math.max(...burstLat)),
+        p50Ms: round(percentile(burstLat, 50)),
+        p99Ms: round(percentile(burstLat, 99)),
+        statuses: burstStatuses,
+        dbClaimed: burstDb.claimed,
+        dbLiveClaims: burstDb.live,
+      },
+      rejectRps,
+      rejectRatio: round(rejectRps / rawRps, 2),
+      rejectStatuses: reject.statuses,
+      rejectP99Ms: round(percentile(reject.latencies, 99)),
+      hotClaimRps,
+      hotClaimStatuses: hot.statuses,
+      pgHotClaimRps,
+      hotRatio: round(hotClaimRps / pgHotClaimRps, 2),
+      statsP95Ms: { city: stats.city.p95, district: stats.district.p95 },
+      stats,
+      scale,
+    };
+    await mkdir(path.join(__dirname, 'results'), { recursive: true });
+    await writeFile(path.join(__dirname, 'results', 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
+    printTable(result);
+  } finally {
+    if (server) await stopServer(server.child);
+    await pgLoop.end();
+    await opened.close();
+  }
+}
+
+function tally(answers: Answer[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const a of answers) {
+    const key = a.code ? `${a.status} ${a.code}` : String(a.status);
+    out[key] = (out[key] ?? 0) + 1;
+  }
+  return out;
+}
+
+/** Sequential calls (one at a time): the latency one admin sees, not a throughput figure. */
+async function latencyOf(client: LoadClient, url: string, token: string) {
+  const probe = await client.send({ method: 'GET', path: url, token });
+  if (probe.status !== 200) return { p50: null, p95: null, calls: 0, error: `${probe.status} ${probe.code ?? ''}`.trim() };
+  for (let i = 0; i < 10; i++) await client.send({ method: 'GET', path: url, token });
+  const ms: number[] = [];
+  for (let i = 0; i < STATS_CALLS; i++) ms.push((await client.send({ method: 'GET', path: url, token })).ms);
+  return { p50: round(percentile(ms, 50)), p95: round(percentile(ms, 95)), calls: STATS_CALLS, error: null };
+}
+
+async function cityCounts(pool: pg.Pool) {
+  const { rows } = await pool.query(
+    `select (select count(*) from districts)::int districts,
+            (select count(*) from party_orgs where kind = 'community')::int "communityOrgs",
+            (select count(*) from party_orgs where kind = 'unit')::int "unitOrgs",
+            (select count(*) from estates)::int estates,
+            (select count(*) from members)::int members,
+            (select count(*) from tasks)::int tasks,
+            (select count(*) from claims)::int claims,
+            (select count(*) from claims where status <> 'cancelled')::int participations`,
+  );
+  return rows[0] as Record<string, number>;
+}
+
+function machine() {
+  const cpus = os.cpus();
+  return {
+    cpus: cpus.length,
+    cpuModel: cpus[0]?.model ?? 'unknown',
+    memoryGb: round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+  };
+}
+
+function printTable(r: {
+  rawRps: number;
+  authRps: number;
+  burst: { claimers: number; slots: number; winners: number; settleMs: number; p50Ms: number; p99Ms: number; statuses: Record<string, number> };
+  rejectRps: number;
+  rejectRatio: number;
+  hotClaimRps: number;
+  pgHotClaimRps: number;
+  hotRatio: number;
+  statsP95Ms: { city: number | null; district: number | null };
+  stats: { city: { error: string | null }; district: { error: string | null } };
+  scale: Record<string, number>;
+  machine: ReturnType<typeof machine>;
+  postgres: string;
+  seedSeconds: number | null;
+}) {
+  const mark = (ok: boolean) => (ok ? 'ok' : 'MISS');
+  const b = r.burst;
+  const rows: Array<[string, string, string, string]> = [
+    ['rawRps', `${r.rawRps} req/s`, '', ''],
+    ['authRps (diagnostic)', `${r.authRps} req/s`, '', ''],
+    ['burst winners', `${b.winners} of ${b.claimers} on ${b.slots}`, `= ${b.slots}`, mark(b.winners === b.slots)],
+    ['burst settle', `${b.settleMs} ms`, '', ''],
+    ['burst p50 / p99', `${b.p50Ms} / ${b.p99Ms} ms`, 'p99 <= 100 ms', mark(b.p99Ms <= 100)],
+    ['rejectRps', `${r.rejectRps} req/s`, '', ''],
+    ['rejectRatio', `${r.rejectRatio}`, '>= 0.6', mark(r.rejectRatio >= 0.6)],
+    ['hotClaimRps', `${r.hotClaimRps} claims/s`, '', ''],
+    ['pgHotClaimRps', `${r.pgHotClaimRps} claims/s`, '', ''],
+    ['hot / pg', `${r.hotRatio}`, '>= 0.8', mark(r.hotRatio >= 0.8)],
+    [
+      'statsP95Ms city',
+      r.statsP95Ms.city === null ? `n/a (${r.stats.city.error})` : `${r.statsP95Ms.city} ms`,
+      '<= 50 ms',
+      r.statsP95Ms.city === null ? '-' : mark(r.statsP95Ms.city <= 50),
+    ],
+    [
+      'statsP95Ms district',
+      r.statsP95Ms.district === null ? `n/a (${r.stats.district.error})` : `${r.statsP95Ms.district} ms`,
+      '',
+      '',
+    ],
+  ];
+  if (r.seedSeconds !== null) rows.push(['seed:city', `${r.seedSeconds} s`, '<= 60 s', mark(r.seedSeconds <= 60)]);
+  const w = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => row[i].length)));
+  const s = r.scale;
+  console.log(
+    `\nPioneer Code bench — ${r.machine.cpus} × ${r.machine.cpuModel}, ${r.machine.memoryGb} GB, Node ${r.machine.node}, PostgreSQL ${r.postgres}`,
+  );
+  console.log(
+    `data: ${s.districts} districts, ${s.communityOrgs} communities, ${s.unitOrgs} unit orgs, ${s.members} members, ` +
+      `${s.tasks} posts, ${s.participations} participations (${s.claims} claims)\n`,
+  );
+  for (const row of rows) console.log(`  ${row[0].padEnd(w[0])}  ${row[1].padEnd(w[1])}  ${row[2].padEnd(w[2])}  ${row[3]}`);
+  console.log(`\n  burst answers: ${Object.entries(b.statuses).map(([k, v]) => `${k}: ${v}`).join(', ')}`);
+  console.log('  written to bench/results/latest.json');
+}
+
+main().catch((e) => {
+  console.error('bench failed:', e instanceof Error ? e.stack : e);
+  process.exit(1);
+});

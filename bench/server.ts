@@ -1,0 +1,43 @@
+/**
+ * The server under test, in its own process (forked by bench/run.ts) so the load generator does
+ * not share its event loop. The app is the real buildApp(); the bench only adds `/bench/raw`, a
+ * route that touches nothing, as the ceiling of what Fastify does on this machine, and
+ * `/bench/auth`, authentication alone.
+ */
+import { buildApp } from '../server/src/app';
+import { loadConfig } from '../server/src/config';
+import { createDatabase } from '../server/src/db/client';
+import { principalOf, requireAuth } from '../server/src/plugins/auth';
+
+type Message = { type: 'sign'; id: number; userIds: string[] } | { type: 'stop' };
+
+async function main() {
+  const config = loadConfig();
+  if (!config.databaseUrl) throw new Error('bench server needs DATABASE_URL');
+  const database = createDatabase(config.databaseUrl, config.dbPoolSize);
+  const app = await buildApp({ config, database, logger: false });
+  app.get('/bench/raw', { schema: { hide: true } }, async () => ({ ok: true }));
+  // Diagnostic: what authentication alone (JWT verify + principal load) costs per request.
+  app.get('/bench/auth', { schema: { hide: true }, preHandler: requireAuth }, async (request) => ({ memberId: principalOf(request).memberId }));
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+
+  process.on('message', (m: Message) => {
+    if (m.type === 'sign') {
+      process.send!({ type: 'signed', id: m.id, tokens: m.userIds.map((u) => app.signSession(u)) });
+    } else if (m.type === 'stop') {
+      void app
+        .close()
+        .then(() => database.close())
+        .finally(() => process.exit(0));
+    }
+  });
+  process.on('disconnect', () => process.exit(0));
+  process.send!({ type: 'ready', port });
+}
+
+main().catch((e) => {
+  console.error('bench server failed:', e instanceof Error ? e.message : e);
+  process.exit(1);
+});
