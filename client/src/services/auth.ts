@@ -43,6 +43,10 @@ export async function ensureSignedIn(): Promise<void> {
 }
 
 export function currentRoute(): string {
+  // Taro's H5 page objects do not carry the query, but the hash route does.
+  if (IS_H5 && typeof window !== 'undefined' && window.location.hash.startsWith('#/')) {
+    return window.location.hash.slice(1);
+  }
   const pages = Taro.getCurrentPages();
   const page = pages[pages.length - 1];
   if (!page?.route) return '/pages/index/index';

@@ -22,7 +22,7 @@ export function navItemsFor(user: User | null): NavItem[] {
   }
   if (isSecretary(user)) {
     items.push({ key: 'manage', label: '岗位管理', icon: '☰', url: '/pages/manage/index' });
-    items.push({ key: 'verify', label: '扫码核验', icon: '⌗', url: '/pages/verify/index' });
+    items.push({ key: 'verify', label: '扫码核验', icon: '◎', url: '/pages/verify/index' });
   } else if (isAdmin(user)) {
     items.push({ key: 'dashboard', label: '数据看板', icon: '▤', url: '/pages/dashboard/index' });
   }

@@ -20,6 +20,17 @@ export default function OrgPicker({ kind, value, placeholder = '输入单位名�
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const seq = useRef(0);
+  const closedAt = useRef(0);
+
+  // The tap that picks an item can land again on the collapsed field that replaces the list
+  // (a ghost click on H5); without this guard the picker would reopen at once.
+  const close = () => {
+    closedAt.current = Date.now();
+    setOpen(false);
+  };
+  const reopen = () => {
+    if (Date.now() - closedAt.current > 400) setOpen(true);
+  };
 
   useEffect(() => {
     if (!open) return undefined;
@@ -43,7 +54,7 @@ export default function OrgPicker({ kind, value, placeholder = '输入单位名�
 
   if (!open) {
     return (
-      <View className="org-picker__value field-input" onClick={() => setOpen(true)}>
+      <View className="org-picker__value field-input" onClick={reopen}>
         <Text className={value ? '' : 'muted'}>{value ? value.name : '点击选择'}</Text>
         <Text className="muted">›</Text>
       </View>
@@ -69,14 +80,14 @@ export default function OrgPicker({ kind, value, placeholder = '输入单位名�
             className={`org-picker__item ${value?.id === org.id ? 'is-active' : ''}`}
             onClick={() => {
               onChange(org);
-              setOpen(false);
+              close();
             }}
           >
             {org.name}
           </View>
         ))}
       </View>
-      <View className="org-picker__close muted" onClick={() => setOpen(false)}>
+      <View className="org-picker__close muted" onClick={close}>
         收起
       </View>
     </View>
