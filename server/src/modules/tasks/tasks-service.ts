@@ -1,0 +1,115 @@
+import type { Task, TaskCreateBody, TaskDetail, TaskList, TaskListQuery } from '@pioneer/shared';
+import type { Clock } from '../../lib/clock';
+import { AppError, forbidden, invalid, notFound } from '../../lib/errors';
+import { isSecretaryOf } from '../../lib/scope';
+import type { Principal } from '../../plugins/auth';
+import type { TaskListCursor, TasksRepository } from './tasks-repository';
+import { toClaim, toTask, toTaskListItem, type TaskRow } from './task-mappers';
+
+const DEFAULT_CANCEL_CUTOFF_MINUTES = 60;
+
+export function encodeCursor(c: TaskListCursor): string {
+  return Buffer.from(JSON.stringify(c)).toString('base64url');
+}
+
+export function decodeCursor(raw: string): TaskListCursor {
+  try {
+    const c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as TaskListCursor;
+    if (
+      (c.r === 0 || c.r === 1) &&
+      typeof c.s === 'string' &&
+      !Number.isNaN(Date.parse(c.s)) &&
+      typeof c.i === 'string' &&
+      /^[0-9a-f-]{36}$/i.test(c.i)
+    ) {
+      return c;
+    }
+  } catch {
+    // falls through to the validation error
+  }
+  throw invalid('cursor', 'invalid cursor');
+}
+
+export function tasksServiceFactory(deps: { tasksRepository: TasksRepository; clock: Clock }) {
+  const repo = deps.tasksRepository;
+
+  async function load(id: string): Promise<TaskRow> {
+    const row = await repo.findById(id);
+    if (!row) throw notFound('岗位不存在');
+    return row;
+  }
+
+  return {
+    async create(p: Principal, body: TaskCreateBody): Promise<Task> {
+      if (!isSecretaryOf(p, body.communityOrgId)) throw forbidden('只有本社区书记可以发布岗位');
+      const community = await repo.communityOf(body.communityOrgId);
+      if (!community || community.kind !== 'community') throw notFound('社区不存在');
+      const now = deps.clock.now();
+      const startsAt = new Date(body.startsAt);
+      if (startsAt.getTime() <= now.getTime()) throw invalid('startsAt', 'must be in the future', '开始时间必须晚于当前时间');
+      const id = await repo.insert({
+        communityOrgId: body.communityOrgId,
+        title: body.title,
+        category: body.category,
+        description: body.description ?? '',
+        location: body.location,
+        startsAt,
+        endsAt: new Date(body.endsAt),
+        capacity: body.capacity,
+        claimOpensAt: body.claimOpensAt ? new Date(body.claimOpensAt) : now,
+        cancelCutoffMinutes: body.cancelCutoffMinutes ?? DEFAULT_CANCEL_CUTOFF_MINUTES,
+        createdBy: p.userId,
+        createdAt: now,
+      });
+      return toTask(await load(id), now);
+    },
+
+    async list(p: Principal, q: TaskListQuery): Promise<TaskList> {
+      const now = deps.clock.now();
+      // Open posts read soonest first; a full history (a secretary's list) newest first.
+      const ascending = q.open === true;
+      const rows = await repo.list({
+        communityOrgId: q.communityOrgId,
+        districtId: q.districtId,
+        category: q.category,
+        openAt: q.open ? now : undefined,
+        ownCommunityOrgId: q.communityOrgId ? null : p.memberCommunityOrgId,
+        ascending,
+        after: q.cursor ? decodeCursor(q.cursor) : undefined,
+        limit: q.limit + 1,
+      });
+      const page = rows.slice(0, q.limit);
+      const last = page[page.length - 1];
+      return {
+        items: page.map((r) => toTaskListItem(r, now)),
+        nextCursor: rows.length > q.limit && last ? encodeCursor({ r: last.rank, s: last.startsAt.toISOString(), i: last.id }) : null,
+      };
+    },
+
+    async get(p: Principal, id: string): Promise<TaskDetail> {
+      const now = deps.clock.now();
+      const row = await load(id);
+      const mine = p.memberId ? await repo.findMyClaim(id, p.memberId) : null;
+      return { task: toTask(row, now), myClaim: mine ? toClaim(mine, now, row.endsAt) : null };
+    },
+
+    async cancel(p: Principal, id: string): Promise<Task> {
+      const row = await load(id);
+      if (!isSecretaryOf(p, row.communityOrgId)) throw forbidden('只有本社区书记可以取消岗位');
+      const now = deps.clock.now();
+      if (!(await repo.cancel(id, now))) {
+        const current = await load(id);
+        // Cancelling twice answers like the first time; an ended post stays as it was.
+        if (current.status !== 'cancelled') throw new AppError('CLAIM_CLOSED', '岗位已结束，无法取消');
+        return toTask(current, now);
+      }
+      return toTask(await load(id), now);
+    },
+
+    sweep() {
+      return repo.sweep(deps.clock.now());
+    },
+  };
+}
+
+export type TasksService = ReturnType<typeof tasksServiceFactory>;
