@@ -15,6 +15,12 @@ import { authServiceFactory } from './modules/auth/auth-service';
 import { developmentProvider, wechatCode2SessionProvider, type WechatProvider } from './modules/auth/wechat-provider';
 import { pioneerCodeServiceFactory } from './modules/codes/pioneer-code';
 import { healthRoutes } from './modules/health/health-routes';
+import { tasksRepositoryFactory } from './modules/tasks/tasks-repository';
+import { tasksRoutes } from './modules/tasks/tasks-routes';
+import { tasksServiceFactory } from './modules/tasks/tasks-service';
+import { claimsRepositoryFactory } from './modules/claims/claims-repository';
+import { claimsRoutes } from './modules/claims/claims-routes';
+import { claimsServiceFactory } from './modules/claims/claims-service';
 import { directoryRepositoryFactory } from './modules/directory/directory-repository';
 import { directoryRoutes } from './modules/directory/directory-routes';
 import { directoryServiceFactory } from './modules/directory/directory-service';
@@ -82,6 +88,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   const pioneerCodes = pioneerCodeServiceFactory({ secret: config.pioneerCodeSecret, clock });
+  const tasksRepository = tasksRepositoryFactory(database.db);
+  const tasksService = tasksServiceFactory({ tasksRepository, clock });
 
   const directoryRepository = directoryRepositoryFactory(database.db);
   const directoryService = directoryServiceFactory({ db: database.db, directoryRepository, clock });
@@ -101,6 +109,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     phoneEncKey: config.phoneEncKey,
     phoneHashKey: config.phoneHashKey,
   });
+  const claimsService = claimsServiceFactory({
+    claimsRepository: claimsRepositoryFactory({ db: database.db, pool: database.pool }),
+    tasksRepository,
+    membersRepository,
+    pioneerCodes,
+    clock,
+  });
   const registrationService = registrationServiceFactory({
     registrationRepository: registrationRepositoryFactory(database.db),
     publicUrl: config.publicUrl,
@@ -111,6 +126,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     async (api) => {
       await api.register(healthRoutes, { pool: database.pool });
       await api.register(authRoutes, { authService, devLogin: wechat.kind === 'development' });
+      await api.register(tasksRoutes, { tasksService });
+      await api.register(claimsRoutes, { claimsService });
       await api.register(directoryRoutes, { directoryService });
       await api.register(invitesRoutes, { invitesService });
       await api.register(membersRoutes, { membersService });

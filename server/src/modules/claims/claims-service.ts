@@ -1,0 +1,210 @@
+import type { Claim, ClaimantList, ClaimCreateResponse, ErrorBody, Records } from '@pioneer/shared';
+import type { Clock } from '../../lib/clock';
+import { AppError, forbidden, notFound } from '../../lib/errors';
+import { isSecretaryOf } from '../../lib/scope';
+import type { Principal } from '../../plugins/auth';
+import type { PioneerCodeService } from '../codes/pioneer-code';
+import type { MembersRepository } from '../members/members-repository';
+import { toClaim, toTaskListItem } from '../tasks/task-mappers';
+import type { TasksRepository } from '../tasks/tasks-repository';
+import type { ClaimAttempt, ClaimsRepository, Queryable, StoredAnswer } from './claims-repository';
+
+/** How long an Idempotency-Key is remembered. */
+export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
+const MAX_ATTEMPTS = 5;
+
+const pgCode = (e: unknown) => (e as { code?: string } | null)?.code;
+const pgConstraint = (e: unknown) => (e as { constraint?: string } | null)?.constraint;
+/** A duplicate claim that raced past NOT EXISTS: the statement (or transaction) aborted whole. */
+const isDuplicateClaim = (e: unknown) => pgCode(e) === '23505' && pgConstraint(e) === 'claims_live_unique';
+/** A statement that lost a race and aborted itself (pioneer_assert), or a deadlock PostgreSQL broke. */
+const isRetryable = (e: unknown) => pgCode(e) === '40001' || pgCode(e) === '40P01';
+
+/** Why a claim the statement refused was refused, from the post as the statement saw it; null if it does not say. */
+function refusal(a: Extract<ClaimAttempt, { ok: false }>): AppError | null {
+  if (a.sStatus === null) return notFound('岗位不存在');
+  if (a.sMine) return new AppError('ALREADY_CLAIMED');
+  if (a.sStatus === 'cancelled') return new AppError('TASK_CANCELLED');
+  if (a.sStatus === 'ended' || !a.sBeforeEnd) return new AppError('CLAIM_CLOSED');
+  if (!a.sOpened) return new AppError('CLAIM_NOT_OPEN');
+  if ((a.sClaimed ?? 0) >= (a.sCapacity ?? 0)) return new AppError('TASK_FULL');
+  return null;
+}
+
+export function claimsServiceFactory(deps: {
+  claimsRepository: ClaimsRepository;
+  tasksRepository: TasksRepository;
+  membersRepository: Pick<MembersRepository, 'findMemberCards'>;
+  pioneerCodes: Pick<PioneerCodeService, 'verify'>;
+  clock: Clock;
+}) {
+  const repo = deps.claimsRepository;
+
+  function memberOf(p: Principal): string {
+    if (!p.memberId) throw new AppError('NOT_REGISTERED');
+    return p.memberId;
+  }
+
+  /**
+   * One claim step, repeated only when the statement's snapshot predates the change that
+   * refused it (it waited on the post's row): the next run sees that change.
+   */
+  async function attempt(q: Queryable | undefined, taskId: string, memberId: string, now: Date): Promise<ClaimCreateResponse> {
+    for (let i = 0; i < MAX_ATTEMPTS; i++) {
+      const a = await repo.claim(taskId, memberId, now, q);
+      if (a.ok) {
+        return {
+          claim: {
+            id: a.claimId,
+            taskId,
+            memberId,
+            status: 'claimed',
+            claimedAt: a.claimedAt.toISOString(),
+            cancelledAt: null,
+            checkedInAt: null,
+            checkedOutAt: null,
+            minutes: null,
+          },
+          remaining: a.remaining,
+        };
+      }
+      const why = refusal(a);
+      if (why) throw why;
+    }
+    throw new AppError('TASK_FULL');
+  }
+
+  /** The post, if the caller is its secretary; others learn nothing more than 403. */
+  async function ownPost(p: Principal, taskId: string) {
+    const task = await deps.tasksRepository.findById(taskId);
+    if (!task) throw notFound('岗位不存在');
+    if (!isSecretaryOf(p, task.communityOrgId)) throw forbidden('只有本社区书记可以管理该岗位');
+    return task;
+  }
+
+  return {
+    async claim(p: Principal, taskId: string): Promise<ClaimCreateResponse> {
+      const memberId = memberOf(p);
+      try {
+        return await attempt(undefined, taskId, memberId, deps.clock.now());
+      } catch (e) {
+        if (isDuplicateClaim(e)) throw new AppError('ALREADY_CLAIMED');
+        throw e;
+      }
+    },
+
+    /**
+     * The same key and request answer the same, status and body, however many arrive at
+     * once: the key is taken in the claim's own transaction, so the first request decides
+     * and the others wait for its commit and replay it.
+     */
+    async claimOnce(p: Principal, taskId: string, key: string, requestHash: string, requestId: string): Promise<StoredAnswer> {
+      const memberId = memberOf(p);
+      const now = deps.clock.now();
+      const staleBefore = new Date(now.getTime() - IDEMPOTENCY_TTL_MS);
+      for (let i = 0; i < MAX_ATTEMPTS; i++) {
+        try {
+          const result = await repo.withTransaction(async (client) => {
+            if (!(await repo.reserveKey(client, p.userId, key, requestHash, now, staleBefore))) {
+              return { fresh: false as const, replay: await repo.findKey(client, p.userId, key) };
+            }
+            let answer: StoredAnswer;
+            try {
+              answer = { statusCode: 201, body: await attempt(client, taskId, memberId, now) };
+            } catch (e) {
+              if (!(e instanceof AppError)) throw e;
+              const body: ErrorBody = { code: e.code, message: e.message, requestId };
+              answer = { statusCode: e.statusCode, body };
+            }
+            await repo.storeKey(client, p.userId, key, answer);
+            return { fresh: true as const, answer };
+          });
+          if (result.fresh) return result.answer;
+          if (!result.replay) continue;
+          if (result.replay.requestHash !== requestHash) throw new AppError('IDEMPOTENCY_KEY_REUSED');
+          return result.replay.answer;
+        } catch (e) {
+          // The duplicate aborted the whole transaction, key included: run again, and the
+          // claim statement then sees the winner and answers ALREADY_CLAIMED.
+          if (isDuplicateClaim(e) || isRetryable(e)) continue;
+          throw e;
+        }
+      }
+      throw new AppError('SERVICE_UNAVAILABLE');
+    },
+
+    async cancelMine(p: Principal, taskId: string): Promise<Claim> {
+      const memberId = memberOf(p);
+      const now = deps.clock.now();
+      for (let i = 0; i < MAX_ATTEMPTS; i++) {
+        let a;
+        try {
+          a = await repo.cancelMine(taskId, memberId, now);
+        } catch (e) {
+          if (isRetryable(e)) continue;
+          throw e;
+        }
+        if (a.ok) return toClaim(a.claim, now);
+        if (a.sStatus === null) throw notFound('岗位不存在');
+        if (a.sMine === null) throw new AppError('NOT_CLAIMED', '您未认领该岗位');
+        if (a.sMine !== 'claimed' || a.sStatus !== 'open' || !a.sBeforeCutoff) throw new AppError('CANCEL_TOO_LATE');
+      }
+      throw new AppError('SERVICE_UNAVAILABLE');
+    },
+
+    async claimants(p: Principal, taskId: string): Promise<ClaimantList> {
+      const task = await ownPost(p, taskId);
+      const now = deps.clock.now();
+      const rows = await repo.liveClaimsOf(taskId);
+      const cards = new Map((await deps.membersRepository.findMemberCards(rows.map((r) => r.memberId))).map((c) => [c.id, c]));
+      return {
+        items: rows.flatMap((r) => {
+          const member = cards.get(r.memberId);
+          return member ? [{ claim: toClaim(r, now, task.endsAt), member }] : [];
+        }),
+      };
+    },
+
+    async checkIn(p: Principal, taskId: string, token: string): Promise<Claim> {
+      const task = await ownPost(p, taskId);
+      const { memberId } = deps.pioneerCodes.verify(token);
+      const now = deps.clock.now();
+      const done = await repo.checkIn(taskId, memberId, now);
+      if (done) return toClaim(done, now, task.endsAt);
+      const live = await repo.liveClaim(taskId, memberId);
+      if (!live) throw new AppError('NOT_CLAIMED');
+      // A second scan of the same code answers like the first.
+      if (live.status === 'checked_in') return toClaim(live, now, task.endsAt);
+      if (live.status === 'completed') throw new AppError('CONFLICT', '该党员已完成本岗位服务');
+      throw new AppError('CLAIM_CLOSED', '岗位已结束，无法签到');
+    },
+
+    async checkOut(p: Principal, taskId: string, token: string): Promise<Claim> {
+      const task = await ownPost(p, taskId);
+      const { memberId } = deps.pioneerCodes.verify(token);
+      const now = deps.clock.now();
+      const done = await repo.checkOut(taskId, memberId, now);
+      if (done) return toClaim(done, now, task.endsAt);
+      const live = await repo.liveClaim(taskId, memberId);
+      if (!live) throw new AppError('NOT_CLAIMED');
+      if (live.status === 'completed') return toClaim(live, now, task.endsAt);
+      throw new AppError('CONFLICT', '该党员尚未签到');
+    },
+
+    async records(p: Principal): Promise<Records> {
+      const memberId = memberOf(p);
+      const now = deps.clock.now();
+      const rows = await repo.recordsOf(memberId);
+      return {
+        items: rows.map((r) => ({ task: toTaskListItem(r.task, now), claim: toClaim(r.claim, now, r.task.endsAt) })),
+        totals: { tasks: rows.length, minutes: rows.reduce((sum, r) => sum + (r.claim.minutes ?? 0), 0) },
+      };
+    },
+
+    purgeIdempotencyKeys() {
+      return repo.purgeKeys(new Date(deps.clock.now().getTime() - IDEMPOTENCY_TTL_MS));
+    },
+  };
+}
+
+export type ClaimsService = ReturnType<typeof claimsServiceFactory>;

@@ -1,0 +1,106 @@
+/**
+ * The statements on the hot path, as named prepared statements on raw pg (measured ~3x a
+ * drizzle transaction on one hot row; see design/server-notes.md).
+ *
+ * Lock order, everywhere: the post's row first, then claim rows. Claiming, cancelling a
+ * claim and cancelling a post all follow it, so they never deadlock.
+ *
+ * Each statement also reads the post as its snapshot saw it, so a refusal is explained
+ * without a second round trip. Counts go out with pg_notify inside the statement: they
+ * are delivered on commit, in commit order, and never for a statement that aborted.
+ */
+
+/**
+ * One step decides a claim. The counter moves only if the insert happens in the same
+ * statement: a duplicate that raced past NOT EXISTS hits claims_live_unique and aborts the
+ * whole statement, counter bump included (never ON CONFLICT DO NOTHING after bumping).
+ * $1 task, $2 member, $3 now.
+ */
+export const CLAIM_SQL = `
+with t as (
+  update tasks
+     set claimed = claimed + 1,
+         filled_at = case when claimed + 1 = capacity then $3::timestamptz else filled_at end
+   where id = $1::uuid
+     and status = 'open'
+     and claimed < capacity
+     and claim_opens_at <= $3::timestamptz
+     and ends_at > $3::timestamptz
+     and not exists (select 1 from claims where task_id = $1::uuid and member_id = $2::uuid and status <> 'cancelled')
+  returning id, claimed, capacity, status
+), c as (
+  insert into claims (task_id, member_id, status, claimed_at)
+  select t.id, $2::uuid, 'claimed', $3::timestamptz from t
+  returning id, claimed_at
+), n as (
+  select pg_notify('task_counts', json_build_object(
+    'taskId', t.id, 'claimed', t.claimed, 'remaining', t.capacity - t.claimed, 'status', t.status)::text)
+  from t, c
+)
+select c.id as claim_id, c.claimed_at, t.capacity - t.claimed as remaining,
+       (select count(*) from n) as notified,
+       s.status as s_status, s.claimed as s_claimed, s.capacity as s_capacity,
+       s.claim_opens_at <= $3::timestamptz as s_opened,
+       s.ends_at > $3::timestamptz as s_before_end,
+       exists (select 1 from claims where task_id = $1::uuid and member_id = $2::uuid and status <> 'cancelled') as s_mine
+  from (select 1) one
+  left join tasks s on s.id = $1::uuid
+  left join (t cross join c) on true`;
+
+/**
+ * A member gives a slot back before the cutoff. The post's row is locked first; if a
+ * concurrent cancel of the same claim committed while this one waited, the decrement
+ * would have nothing to pair with, and pioneer_assert aborts the statement (40001).
+ * $1 task, $2 member, $3 now.
+ */
+export const CANCEL_CLAIM_SQL = `
+with t as (
+  update tasks
+     set claimed = claimed - 1, filled_at = null
+   where id = $1::uuid
+     and status = 'open'
+     and claimed > 0
+     and starts_at - make_interval(mins => cancel_cutoff_minutes) > $3::timestamptz
+     and exists (select 1 from claims where task_id = $1::uuid and member_id = $2::uuid and status = 'claimed')
+  returning id, claimed, capacity, status
+), c as (
+  update claims
+     set status = 'cancelled', cancelled_at = $3::timestamptz
+   where task_id = $1::uuid and member_id = $2::uuid and status = 'claimed'
+     and exists (select 1 from t)
+  returning *
+), n as (
+  select pg_notify('task_counts', json_build_object(
+    'taskId', t.id, 'claimed', t.claimed, 'remaining', t.capacity - t.claimed, 'status', t.status)::text)
+  from t, c
+)
+select c.id, c.task_id, c.member_id, c.status, c.claimed_at, c.cancelled_at, c.checked_in_at, c.checked_out_at, c.minutes,
+       pioneer_assert((select count(*) from t) = (select count(*) from c), 'claim cancel raced') as consistent,
+       (select count(*) from n) as notified,
+       s.status as s_status,
+       s.starts_at - make_interval(mins => s.cancel_cutoff_minutes) > $3::timestamptz as s_before_cutoff,
+       (select status from claims where task_id = $1::uuid and member_id = $2::uuid and status <> 'cancelled') as s_mine
+  from (select 1) one
+  left join tasks s on s.id = $1::uuid
+  left join c on true`;
+
+/** $1 task, $2 member, $3 now. Only a claim still `claimed` on a post that has not ended. */
+export const CHECK_IN_SQL = `
+update claims c
+   set status = 'checked_in', checked_in_at = $3::timestamptz
+  from tasks t
+ where c.task_id = $1::uuid and c.member_id = $2::uuid and c.status = 'claimed'
+   and t.id = c.task_id and t.status = 'open' and t.ends_at > $3::timestamptz
+returning c.*`;
+
+/** $1 task, $2 member, $3 now. Whole minutes between check-in and check-out. */
+export const CHECK_OUT_SQL = `
+update claims
+   set status = 'completed', checked_out_at = $3::timestamptz,
+       minutes = greatest(0, floor(extract(epoch from ($3::timestamptz - checked_in_at)) / 60))::int
+ where task_id = $1::uuid and member_id = $2::uuid and status = 'checked_in'
+returning *`;
+
+/** The member's live claim on a task, for explaining a refused check-in or check-out. */
+export const LIVE_CLAIM_SQL = `
+select * from claims where task_id = $1::uuid and member_id = $2::uuid and status <> 'cancelled'`;
