@@ -29,12 +29,24 @@ async function wechatLogin(): Promise<LoginResponse> {
   return loginWithCode(code);
 }
 
-/** WeChat: a fresh `Taro.login`. H5: the remembered development code, if any. */
-export async function signInSilently(): Promise<LoginResponse> {
-  if (!IS_H5) return wechatLogin();
-  const devCode = getSession().devCode;
-  if (!devCode) throw new ApiError(401, 'UNAUTHENTICATED', '请先登录');
-  return loginWithCode(devCode, devCode);
+let inFlight: Promise<LoginResponse> | null = null;
+
+/**
+ * WeChat: a fresh `Taro.login`. H5: the remembered development code, if any.
+ * App launch and the first page both ask at once; they share one sign-in.
+ */
+export function signInSilently(): Promise<LoginResponse> {
+  if (inFlight) return inFlight;
+  const run = async () => {
+    if (!IS_H5) return wechatLogin();
+    const devCode = getSession().devCode;
+    if (!devCode) throw new ApiError(401, 'UNAUTHENTICATED', '请先登录');
+    return loginWithCode(devCode, devCode);
+  };
+  inFlight = run().finally(() => {
+    inFlight = null;
+  });
+  return inFlight;
 }
 
 export async function ensureSignedIn(): Promise<void> {
