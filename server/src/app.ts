@@ -21,6 +21,8 @@ import { tasksServiceFactory } from './modules/tasks/tasks-service';
 import { claimsRepositoryFactory } from './modules/claims/claims-repository';
 import { claimsRoutes } from './modules/claims/claims-routes';
 import { claimsServiceFactory } from './modules/claims/claims-service';
+import { liveHubFactory } from './modules/live/live-hub';
+import { liveRoutes } from './modules/live/live-routes';
 import { directoryRepositoryFactory } from './modules/directory/directory-repository';
 import { directoryRoutes } from './modules/directory/directory-routes';
 import { directoryServiceFactory } from './modules/directory/directory-service';
@@ -128,6 +130,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(authRoutes, { authService, devLogin: wechat.kind === 'development' });
       await api.register(tasksRoutes, { tasksService });
       await api.register(claimsRoutes, { claimsService });
+      await api.register(liveRoutes, {
+        liveHub: liveHubFactory({ databaseUrl: database.url, tasksRepository, clock, log: app.log }),
+        loadPrincipal: (userId) => authRepository.loadPrincipal(userId),
+      });
       await api.register(directoryRoutes, { directoryService });
       await api.register(invitesRoutes, { invitesService });
       await api.register(membersRoutes, { membersService });

@@ -1,0 +1,167 @@
+import type { FastifyBaseLogger } from 'fastify';
+import pg from 'pg';
+import type { LiveCount } from '@pioneer/shared';
+import type { Clock } from '../../lib/clock';
+import { taskStatus } from '../tasks/task-mappers';
+import type { TasksRepository } from '../tasks/tasks-repository';
+
+/** Every statement that moves a post's count notifies here (see claims-sql.ts, tasks-repository.ts). */
+export const TASK_COUNTS_CHANNEL = 'task_counts';
+
+/** The part of a WebSocket the hub needs. */
+export interface LiveSocket {
+  readonly readyState: number;
+  readonly bufferedAmount: number;
+  send(data: string): void;
+  terminate(): void;
+}
+
+const OPEN = 1;
+const MAX_TASKS_PER_SOCKET = 500;
+/** A client that stopped reading is dropped rather than buffered without bound. */
+const MAX_BUFFERED_BYTES = 1 << 20;
+
+/**
+ * Fans count changes out to this process's sockets. One dedicated connection LISTENs, so
+ * a claim committed by any process reaches subscribers of every process.
+ */
+export function liveHubFactory(deps: {
+  databaseUrl: string;
+  tasksRepository: Pick<TasksRepository, 'liveCounts'>;
+  clock: Clock;
+  log: FastifyBaseLogger;
+}) {
+  const byTask = new Map<string, Set<LiveSocket>>();
+  const bySocket = new Map<LiveSocket, Set<string>>();
+  let listener: pg.Client | null = null;
+  let closed = false;
+  let retryTimer: NodeJS.Timeout | null = null;
+
+  function deliver(socket: LiveSocket, data: string) {
+    if (socket.readyState !== OPEN) return;
+    if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+      socket.terminate();
+      return;
+    }
+    socket.send(data);
+  }
+
+  function onNotification(msg: pg.Notification) {
+    if (msg.channel !== TASK_COUNTS_CHANNEL || !msg.payload) return;
+    let taskId: unknown;
+    try {
+      taskId = (JSON.parse(msg.payload) as Partial<LiveCount>).taskId;
+    } catch {
+      return;
+    }
+    const sockets = typeof taskId === 'string' ? byTask.get(taskId) : undefined;
+    if (!sockets) return;
+    // The payload is built by json_build_object in the LiveCount shape: forwarded as is.
+    for (const s of sockets) deliver(s, msg.payload);
+  }
+
+  async function snapshot(ids: string[]): Promise<LiveCount[]> {
+    const now = deps.clock.now();
+    const rows = await deps.tasksRepository.liveCounts(ids);
+    return rows.map((r) => ({ taskId: r.id, claimed: r.claimed, remaining: r.capacity - r.claimed, status: taskStatus(r, now) }));
+  }
+
+  async function connect(): Promise<void> {
+    const client = new pg.Client({ connectionString: deps.databaseUrl });
+    client.on('notification', onNotification);
+    client.on('error', (err) => {
+      deps.log.warn({ err }, 'live listener lost its connection');
+      lost(client);
+    });
+    client.on('end', () => lost(client));
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${TASK_COUNTS_CHANNEL}`);
+    } catch (err) {
+      client.end().catch(() => {});
+      throw err;
+    }
+    if (closed) {
+      await client.end().catch(() => {});
+      return;
+    }
+    listener = client;
+  }
+
+  function lost(client: pg.Client) {
+    if (closed || listener !== client) return;
+    listener = null;
+    client.end().catch(() => {});
+    reconnectSoon();
+  }
+
+  function reconnectSoon() {
+    if (closed || retryTimer) return;
+    retryTimer = setTimeout(async () => {
+      retryTimer = null;
+      try {
+        await connect();
+      } catch (err) {
+        deps.log.warn({ err }, 'live listener reconnect failed');
+        reconnectSoon();
+        return;
+      }
+      // Changes made while we were away were not heard: send everyone the current counts.
+      try {
+        for (const count of await snapshot([...byTask.keys()])) {
+          const data = JSON.stringify(count);
+          for (const s of byTask.get(count.taskId) ?? []) deliver(s, data);
+        }
+      } catch (err) {
+        deps.log.warn({ err }, 'live counts resend failed');
+      }
+    }, 1000);
+    retryTimer.unref();
+  }
+
+  return {
+    start: connect,
+
+    /** Adds the tasks to the socket's subscriptions and sends their current counts at once. */
+    async subscribe(socket: LiveSocket, taskIds: string[]): Promise<void> {
+      if (socket.readyState !== OPEN) return;
+      const mine = bySocket.get(socket) ?? new Set<string>();
+      bySocket.set(socket, mine);
+      const added = taskIds.filter((id) => !mine.has(id)).slice(0, Math.max(0, MAX_TASKS_PER_SOCKET - mine.size));
+      for (const id of added) {
+        mine.add(id);
+        const set = byTask.get(id) ?? new Set<LiveSocket>();
+        set.add(socket);
+        byTask.set(id, set);
+      }
+      for (const count of await snapshot(added)) deliver(socket, JSON.stringify(count));
+    },
+
+    unsubscribe(socket: LiveSocket, taskIds: string[]): void {
+      const mine = bySocket.get(socket);
+      if (!mine) return;
+      for (const id of taskIds) {
+        mine.delete(id);
+        const set = byTask.get(id);
+        set?.delete(socket);
+        if (set && set.size === 0) byTask.delete(id);
+      }
+    },
+
+    drop(socket: LiveSocket): void {
+      const mine = bySocket.get(socket);
+      if (mine) this.unsubscribe(socket, [...mine]);
+      bySocket.delete(socket);
+    },
+
+    async close(): Promise<void> {
+      closed = true;
+      if (retryTimer) clearTimeout(retryTimer);
+      const client = listener;
+      listener = null;
+      await client?.end().catch(() => {});
+    },
+  };
+}
+
+export type LiveHub = ReturnType<typeof liveHubFactory>;

@@ -1,0 +1,93 @@
+import fastifyWebsocket from '@fastify/websocket';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { RawData } from 'ws';
+import { ERROR_MESSAGES, LiveClientMessageSchema, type ErrorCode } from '@pioneer/shared';
+import type { Principal, SessionClaims } from '../../plugins/auth';
+import type { LiveHub } from './live-hub';
+
+/** Close code for a socket that never proved who it is (4000–4999 are the application's). */
+export const LIVE_CLOSE_UNAUTHENTICATED = 4401;
+const AUTH_TIMEOUT_MS = 10_000;
+
+/**
+ * `/live`: the session token comes in the query (`?token=`) or as the first message
+ * `{type:'auth', token}`; then `{type:'subscribe', taskIds}` and the server pushes a
+ * LiveCount for each task at once and on every change. Messages are handled in order,
+ * so a subscribe sent right after connecting waits for the query token's check.
+ */
+export const liveRoutes: FastifyPluginAsyncZod<{
+  liveHub: LiveHub;
+  loadPrincipal(userId: string): Promise<Principal | null>;
+}> = async (app, opts) => {
+  const hub = opts.liveHub;
+  await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
+  await hub.start();
+  app.addHook('onClose', async () => hub.close());
+
+  async function verify(token: string): Promise<boolean> {
+    try {
+      const claims = app.jwt.verify<SessionClaims>(token);
+      return (await opts.loadPrincipal(claims.sub)) !== null;
+    } catch {
+      return false;
+    }
+  }
+
+  app.get('/live', { websocket: true, schema: { hide: true } }, (socket, request) => {
+    let authed = false;
+    let closed = false;
+    let queue: Promise<void> = Promise.resolve();
+
+    const send = (body: unknown) => {
+      if (!closed) socket.send(JSON.stringify(body));
+    };
+    const fail = (code: ErrorCode, close = false) => {
+      send({ type: 'error', code, message: ERROR_MESSAGES[code] });
+      if (close) socket.close(LIVE_CLOSE_UNAUTHENTICATED, 'unauthenticated');
+    };
+    const authenticate = async (token: string) => {
+      if (await verify(token)) {
+        authed = true;
+        send({ type: 'ready' });
+      } else {
+        fail('UNAUTHENTICATED', true);
+      }
+    };
+
+    const timer = setTimeout(() => {
+      if (!authed) fail('UNAUTHENTICATED', true);
+    }, AUTH_TIMEOUT_MS);
+    timer.unref();
+
+    const queryToken = (request.query as { token?: unknown }).token;
+    if (typeof queryToken === 'string' && queryToken) queue = queue.then(() => authenticate(queryToken));
+
+    const handle = async (raw: RawData) => {
+      if (closed) return;
+      let parsed;
+      try {
+        parsed = LiveClientMessageSchema.safeParse(JSON.parse(raw.toString()));
+      } catch {
+        parsed = null;
+      }
+      if (!parsed?.success) return fail('VALIDATION_FAILED');
+      const msg = parsed.data;
+      if (msg.type === 'auth') return authed ? undefined : authenticate(msg.token);
+      if (!authed) return fail('UNAUTHENTICATED', true);
+      if (msg.type === 'subscribe') return hub.subscribe(socket, msg.taskIds);
+      hub.unsubscribe(socket, msg.taskIds);
+    };
+
+    socket.on('message', (raw: RawData) => {
+      queue = queue.then(() => handle(raw)).catch((err) => {
+        request.log.warn({ err }, 'live message failed');
+        fail('INTERNAL_ERROR');
+      });
+    });
+    socket.on('close', () => {
+      closed = true;
+      clearTimeout(timer);
+      hub.drop(socket);
+    });
+  });
+};
