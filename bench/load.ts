@@ -1,4 +1,4 @@
-import http from 'node:http';
+import net from 'node:net';
 
 export interface Answer {
   status: number;
@@ -14,57 +14,123 @@ export interface RequestSpec {
   body?: unknown;
 }
 
-/** A keep-alive HTTP client over a fixed number of sockets; latency is taken with hrtime per request. */
-export class LoadClient {
-  readonly agent: http.Agent;
-  constructor(
-    private readonly port: number,
-    readonly sockets: number,
-  ) {
-    this.agent = new http.Agent({ keepAlive: true, maxSockets: sockets, maxFreeSockets: sockets, scheduling: 'lifo' });
+/**
+ * One keep-alive HTTP/1.1 connection that writes prebuilt requests and reads just enough of the
+ * answer (status, Content-Length). Node's http client costs more CPU per request than the server
+ * route it measures; on two cores that would make the load generator the bottleneck.
+ */
+class Connection {
+  private buf: Buffer = Buffer.alloc(0);
+  private pending: { resolve(a: Answer): void; reject(e: Error): void; startedAt: bigint } | null = null;
+  constructor(readonly socket: net.Socket) {
+    socket.setNoDelay(true);
+    socket.on('data', (d: Buffer) => {
+      this.buf = this.buf.length ? Buffer.concat([this.buf, d]) : d;
+      this.parse();
+    });
+    socket.on('error', (e) => this.fail(e));
+    socket.on('close', () => this.fail(new Error('connection closed')));
   }
 
-  /** `startedAt` lets a burst measure from the moment everyone pressed, not from when a socket was free. */
-  send(spec: RequestSpec, startedAt = process.hrtime.bigint()): Promise<Answer> {
-    const payload = spec.body === undefined ? undefined : JSON.stringify(spec.body);
-    const headers: http.OutgoingHttpHeaders = {};
-    if (spec.token) headers.authorization = `Bearer ${spec.token}`;
-    if (payload !== undefined) {
-      headers['content-type'] = 'application/json';
-      headers['content-length'] = Buffer.byteLength(payload);
-    }
+  send(request: Buffer, startedAt: bigint): Promise<Answer> {
     return new Promise((resolve, reject) => {
-      const req = http.request({ host: '127.0.0.1', port: this.port, method: spec.method, path: spec.path, headers, agent: this.agent }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const ms = Number(process.hrtime.bigint() - startedAt) / 1e6;
-          const body = Buffer.concat(chunks).toString('utf8');
-          let code: string | undefined;
-          if ((res.statusCode ?? 0) >= 400) {
-            try {
-              code = (JSON.parse(body) as { code?: string }).code;
-            } catch {
-              code = undefined;
-            }
-          }
-          resolve({ status: res.statusCode ?? 0, code, body, ms });
-        });
-        res.on('error', reject);
-      });
-      req.on('error', reject);
-      if (payload !== undefined) req.write(payload);
-      req.end();
+      this.pending = { resolve, reject, startedAt };
+      this.socket.write(request);
     });
   }
 
-  /** Opens every socket up front so a burst does not pay for TCP handshakes. */
-  async warm(path: string): Promise<void> {
-    await Promise.all(Array.from({ length: this.sockets }, () => this.send({ method: 'GET', path })));
+  private fail(e: Error) {
+    const p = this.pending;
+    this.pending = null;
+    p?.reject(e);
+  }
+
+  private parse() {
+    const headEnd = this.buf.indexOf('\r\n\r\n');
+    if (headEnd < 0 || !this.pending) return;
+    const head = this.buf.toString('latin1', 0, headEnd).toLowerCase();
+    const status = Number(head.slice(9, 12));
+    let body: string;
+    let rest: Buffer;
+    const length = /\r\ncontent-length: *(\d+)/.exec(head);
+    if (length) {
+      const end = headEnd + 4 + Number(length[1]);
+      if (this.buf.length < end) return;
+      body = this.buf.toString('utf8', headEnd + 4, end);
+      rest = this.buf.subarray(end);
+    } else {
+      const end = this.buf.indexOf('\r\n0\r\n\r\n', headEnd);
+      if (end < 0) return;
+      body = this.buf.toString('utf8', headEnd + 4, end);
+      rest = this.buf.subarray(end + 7);
+    }
+    const ms = Number(process.hrtime.bigint() - this.pending.startedAt) / 1e6;
+    let code: string | undefined;
+    if (status >= 400) {
+      try {
+        code = (JSON.parse(body) as { code?: string }).code;
+      } catch {
+        code = undefined;
+      }
+    }
+    const p = this.pending;
+    this.pending = null;
+    this.buf = rest;
+    p.resolve({ status, code, body, ms });
+  }
+}
+
+/** A fixed set of keep-alive connections; a request waits for a free one. */
+export class LoadClient {
+  private readonly free: Connection[] = [];
+  private readonly all: Connection[] = [];
+  private readonly waiting: Array<(c: Connection) => void> = [];
+  constructor(
+    private readonly port: number,
+    readonly sockets: number,
+  ) {}
+
+  async open(): Promise<this> {
+    for (let i = 0; i < this.sockets; i += 200) {
+      const batch = Array.from({ length: Math.min(200, this.sockets - i) }, () =>
+        new Promise<Connection>((resolve, reject) => {
+          const socket = net.connect({ host: '127.0.0.1', port: this.port }, () => resolve(new Connection(socket)));
+          socket.once('error', reject);
+        }),
+      );
+      for (const c of await Promise.all(batch)) {
+        this.all.push(c);
+        this.free.push(c);
+      }
+    }
+    return this;
+  }
+
+  static request(spec: RequestSpec): Buffer {
+    const payload = spec.body === undefined ? '' : JSON.stringify(spec.body);
+    let head = `${spec.method} ${spec.path} HTTP/1.1\r\nhost: 127.0.0.1\r\n`;
+    if (spec.token) head += `authorization: Bearer ${spec.token}\r\n`;
+    if (payload) head += 'content-type: application/json\r\n';
+    if (spec.method !== 'GET') head += `content-length: ${Buffer.byteLength(payload)}\r\n`;
+    return Buffer.from(`${head}\r\n${payload}`);
+  }
+
+  /** `startedAt` lets a burst measure from the moment everyone pressed, not from when a connection was free. */
+  async send(spec: RequestSpec | Buffer, startedAt?: bigint): Promise<Answer> {
+    const request = Buffer.isBuffer(spec) ? spec : LoadClient.request(spec);
+    const t = startedAt ?? process.hrtime.bigint();
+    const conn = this.free.pop() ?? (await new Promise<Connection>((r) => this.waiting.push(r)));
+    try {
+      return await conn.send(request, t);
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next(conn);
+      else this.free.push(conn);
+    }
   }
 
   close(): void {
-    this.agent.destroy();
+    for (const c of this.all) c.socket.destroy();
   }
 }
 
