@@ -23,6 +23,9 @@ import { claimsRoutes } from './modules/claims/claims-routes';
 import { claimsServiceFactory } from './modules/claims/claims-service';
 import { liveHubFactory } from './modules/live/live-hub';
 import { liveRoutes } from './modules/live/live-routes';
+import { statsRepositoryFactory } from './modules/stats/stats-repository';
+import { statsRoutes } from './modules/stats/stats-routes';
+import { statsServiceFactory } from './modules/stats/stats-service';
 import { directoryRepositoryFactory } from './modules/directory/directory-repository';
 import { directoryRoutes } from './modules/directory/directory-routes';
 import { directoryServiceFactory } from './modules/directory/directory-service';
@@ -134,6 +137,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         liveHub: liveHubFactory({ databaseUrl: database.url, tasksRepository, clock, log: app.log }),
         loadPrincipal: (userId) => authRepository.loadPrincipal(userId),
       });
+      await api.register(statsRoutes, { statsService: statsServiceFactory({ statsRepository: statsRepositoryFactory(database.db) }) });
       await api.register(directoryRoutes, { directoryService });
       await api.register(invitesRoutes, { invitesService });
       await api.register(membersRoutes, { membersService });

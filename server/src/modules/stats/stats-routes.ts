@@ -1,0 +1,12 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { StatsOverviewQuerySchema, StatsOverviewSchema } from '@pioneer/shared';
+import { principalOf, requireAuth } from '../../plugins/auth';
+import type { StatsService } from './stats-service';
+
+export const statsRoutes: FastifyPluginAsyncZod<{ statsService: StatsService }> = async (app, opts) => {
+  app.get(
+    '/stats/overview',
+    { preHandler: requireAuth, schema: { tags: ['stats'], querystring: StatsOverviewQuerySchema, response: { 200: StatsOverviewSchema } } },
+    async (request) => opts.statsService.overview(principalOf(request), request.query),
+  );
+};

@@ -1,0 +1,30 @@
+import type { StatsOverview, StatsOverviewQuery } from '@pioneer/shared';
+import { forbidden, notFound } from '../../lib/errors';
+import { administersDistrict, isCityAdmin, oversees } from '../../lib/scope';
+import type { Principal } from '../../plugins/auth';
+import type { StatsRepository } from './stats-repository';
+
+export function statsServiceFactory(deps: { statsRepository: StatsRepository }) {
+  const repo = deps.statsRepository;
+  return {
+    /** City: city admins. District: its admin or above. Community: its secretary or above. */
+    async overview(p: Principal, q: StatsOverviewQuery): Promise<StatsOverview> {
+      if (q.scope === 'city') {
+        if (!isCityAdmin(p)) throw forbidden('只有市级管理员可以查看全市统计');
+        return repo.overview({ scope: 'city' });
+      }
+      const id = q.id!;
+      if (q.scope === 'district') {
+        if (!administersDistrict(p, id)) throw forbidden('无权查看该板块的统计');
+        if (!(await repo.district(id))) throw notFound('板块不存在');
+        return repo.overview({ scope: 'district', id });
+      }
+      const community = await repo.community(id);
+      if (!community) throw notFound('社区不存在');
+      if (!oversees(p, community)) throw forbidden('无权查看该社区的统计');
+      return repo.overview({ scope: 'community', id });
+    },
+  };
+}
+
+export type StatsService = ReturnType<typeof statsServiceFactory>;
