@@ -1,3 +1,4 @@
+import { CANCEL_CLAIM_SQL, CLAIM_SQL } from '../../server/src/modules/claims/claims-sql';
 import { pioneerCodeServiceFactory } from '../../server/src/modules/codes/pioneer-code';
 import { makeWorld } from '../helpers/fixtures';
 import {
@@ -238,6 +239,16 @@ describe('under concurrency', () => {
     expect((await claim(task.id, members[10], { 'Idempotency-Key': '' })).status).toBe(400);
   });
 
+  it('gives a slot back once however many times the member cancels at once', async () => {
+    const task = await publishTask(ctx, secA.auth, world.community.id, { capacity: 2 });
+    expect((await claim(task.id, members[23])).status).toBe(201);
+    expect((await claim(task.id, members[24])).status).toBe(201);
+    const answers = await Promise.all(Array.from({ length: 10 }, () => unclaim(task.id, members[23])));
+    const seen = answers.map((a) => (a.status === 200 ? 'ok' : a.body.code)).sort();
+    expect(seen).toEqual(['ok', ...Array(9).fill('NOT_CLAIMED')].sort());
+    expect(await slotState(ctx, task.id)).toEqual({ claimed: 1, live: 1, filledAt: null });
+  });
+
   it('keeps the counter equal to the live claims through rounds of concurrent cancels and reclaims', async () => {
     const task = await publishTask(ctx, secA.auth, world.community.id, { capacity: 6 });
     const crowd = members.slice(11, 23);
@@ -255,5 +266,38 @@ describe('under concurrency', () => {
       expect(state.claimed).toBeLessThanOrEqual(6);
       expect(state.filledAt !== null).toBe(state.claimed === 6);
     }
+  });
+
+  /** Holds the first statement's transaction open so the second one surely waits on the post's row. */
+  async function raceWithin(first: string, second: string, taskId: string, memberId: string) {
+    const [a, b] = await Promise.all([ctx.database.pool.connect(), ctx.database.pool.connect()]);
+    try {
+      const now = ctx.clock.now();
+      await a.query('begin');
+      await a.query(first, [taskId, memberId, now]);
+      const waiting = b.query(second, [taskId, memberId, now]).then(
+        () => 'done',
+        (err: { code?: string }) => err.code,
+      );
+      await new Promise((r) => setTimeout(r, 100));
+      await a.query('commit');
+      return await waiting;
+    } finally {
+      a.release();
+      b.release();
+    }
+  }
+
+  it('aborts the loser of a raced statement whole, so neither a claim nor a cancel counts twice', async () => {
+    const task = await publishTask(ctx, secA.auth, world.community.id, { capacity: 3 });
+    const [m, keeper] = [members[25], members[26]];
+    expect((await claim(task.id, keeper)).status).toBe(201);
+    // A duplicate that passed NOT EXISTS before the winner committed: the unique index aborts it, bump included.
+    expect(await raceWithin(CLAIM_SQL, CLAIM_SQL, task.id, m.memberId)).toBe('23505');
+    expect(await slotState(ctx, task.id)).toEqual(expect.objectContaining({ claimed: 2, live: 2 }));
+    // A second cancel that waited on the post's row: pioneer_assert aborts it (40001), and the service retries it.
+    expect(await raceWithin(CANCEL_CLAIM_SQL, CANCEL_CLAIM_SQL, task.id, m.memberId)).toBe('40001');
+    expect(await slotState(ctx, task.id)).toEqual(expect.objectContaining({ claimed: 1, live: 1 }));
+    expect((await unclaim(task.id, m)).body.code).toBe('NOT_CLAIMED');
   });
 });
