@@ -168,6 +168,12 @@ async function main() {
     await closedLoop(CONNECTIONS, 1500, () => () => client.send({ method: 'GET', path: '/bench/raw' }));
     const warmPost = await createPost(10, 'warm-up');
     await closedLoop(CONNECTIONS, 60_000, (i) => (i < 600 ? () => claim(warmPost, burstTokens[i % BURST]) : null));
+    const pgClaim = async (taskId: string, memberId: string): Promise<Answer> => {
+      const started = process.hrtime.bigint();
+      const { rows } = await pgLoop.query({ name: 'claim_task', text: CLAIM_SQL, values: [taskId, memberId, new Date()] });
+      return { status: rows[0]?.claim_id ? 201 : 409, body: '', ms: Number(process.hrtime.bigint() - started) / 1e6 };
+    };
+    await closedLoop(CONNECTIONS, 60_000, (i) => (i < 600 ? () => pgClaim(warmPost, pgPeople[i % HOT].member_id) : null));
 
     log('rawRps ...');
     const raw = await closedLoop(CONNECTIONS, DURATION_MS, () => () => client.send({ method: 'GET', path: '/bench/raw' }));
@@ -203,17 +209,8 @@ async function main() {
 
     log(`hot claims over bare pg: ${HOT} on one post ...`);
     const pgPost = await createPost(HOT, 'hot-pg');
-    let pgWins = 0;
-    const pgRun = await closedLoop(CONNECTIONS, 120_000, (i) =>
-      i < HOT
-        ? async () => {
-            const started = process.hrtime.bigint();
-            const { rows } = await pgLoop.query({ name: 'claim_task', text: CLAIM_SQL, values: [pgPost, pgPeople[i].member_id, new Date()] });
-            if (rows[0]?.claim_id) pgWins++;
-            return { status: rows[0]?.claim_id ? 201 : 409, body: '', ms: Number(process.hrtime.bigint() - started) / 1e6 };
-          }
-        : null,
-    );
+    const pgRun = await closedLoop(CONNECTIONS, 120_000, (i) => (i < HOT ? () => pgClaim(pgPost, pgPeople[i].member_id) : null));
+    const pgWins = pgRun.statuses['201'] ?? 0;
 
     log('stats ...');
     const stats = {

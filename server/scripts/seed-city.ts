@@ -74,6 +74,7 @@ async function main() {
 
 main().catch((e) => {
   if (e instanceof ConfigError || e instanceof CityAlreadySeededError) console.error(e.message);
+  else if (e === undefined) console.error('seed-city failed: the embedded PostgreSQL did not start (port in use? try EMBEDDED_PG_PORT)');
   else console.error('seed-city failed:', e instanceof Error ? e.message : e);
   process.exit(1);
 });

@@ -263,7 +263,7 @@ export function generateCity(opts: GenerateOptions, existing: ExistingData, onPr
   const districtMembers: number[][] = DISTRICT_NAMES.map(() => []);
   for (const c of communities) districtMembers[c.districtIndex].push(...c.members);
   for (const list of districtMembers) list.sort((a, b) => a - b);
-  /** Members registered before `t` (indices are in registration order, so this is a prefix). */
+  /** How many of `list` registered before `t` (indices are in registration order, so they are a prefix). */
   const registeredBefore = (list: number[], t: number) => {
     let lo = 0;
     let hi = list.length;
@@ -272,7 +272,7 @@ export function generateCity(opts: GenerateOptions, existing: ExistingData, onPr
       if (registeredAt[list[mid]] < t) lo = mid + 1;
       else hi = mid;
     }
-    return list.slice(0, lo);
+    return lo;
   };
 
   // Posts, weighted towards communities with more members; popular posts fill within minutes.
@@ -297,13 +297,17 @@ export function generateCity(opts: GenerateOptions, existing: ExistingData, onPr
     const closes = Math.min(startsAt, now);
     const windowMs = Math.max(0, closes - claimOpensAt);
 
-    let pool = registeredBefore(community.members, claimOpensAt);
-    if (pool.length < capacity * 1.5) pool = registeredBefore(districtMembers[community.districtIndex], claimOpensAt);
+    let pool = community.members;
+    let poolSize = registeredBefore(pool, claimOpensAt);
+    if (poolSize < capacity * 1.5) {
+      pool = districtMembers[community.districtIndex];
+      poolSize = registeredBefore(pool, claimOpensAt);
+    }
     const wantFull = startsAt <= now ? rng.chance(0.9) : rng.chance(0.6);
     let live = windowMs === 0 ? 0 : wantFull ? capacity : Math.floor(capacity * (0.35 + 0.6 * rng.next()));
     const extraCancelled = windowMs === 0 ? 0 : Math.round(live * 0.09 * rng.next());
-    live = Math.min(live, pool.length);
-    const picked = rng.sample(pool, Math.min(pool.length, live + extraCancelled));
+    live = Math.min(live, poolSize);
+    const picked = rng.sample(pool, Math.min(poolSize, live + extraCancelled), poolSize);
     live = Math.min(live, picked.length);
     const full = live === capacity;
 

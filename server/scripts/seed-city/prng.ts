@@ -48,14 +48,14 @@ export class Random {
     return `${w[0]}${w[1]}-${w[2]}-${w[3]}-${w[4]}-${w[5]}${w[6]}${w[7]}`;
   }
 
-  /** `k` distinct items of `pool` (all of them when k >= pool.length). */
-  sample<T>(pool: readonly T[], k: number): T[] {
-    if (k >= pool.length) return this.shuffle(pool.slice());
-    if (k * 3 > pool.length) return this.shuffle(pool.slice()).slice(0, k);
+  /** `k` distinct items among the first `n` of `pool` (all of them when k >= n). */
+  sample<T>(pool: readonly T[], k: number, n = pool.length): T[] {
+    if (k >= n) return this.shuffle(pool.slice(0, n));
+    if (k * 3 > n) return this.shuffle(pool.slice(0, n)).slice(0, k);
     const seen = new Set<number>();
     const out: T[] = [];
     while (out.length < k) {
-      const i = Math.floor(this.next() * pool.length);
+      const i = Math.floor(this.next() * n);
       if (seen.has(i)) continue;
       seen.add(i);
       out.push(pool[i]);
