@@ -200,7 +200,8 @@ async function main() {
     );
 
     log('rejectRps ...');
-    const reject = await closedLoop(CONNECTIONS, DURATION_MS, (i) => () => claim(burstPost, burstTokens[SLOTS + (i % (BURST - SLOTS))]));
+    const losers = burstTokens.filter((_, i) => answers[i].status !== 201);
+    const reject = await closedLoop(CONNECTIONS, DURATION_MS, (i) => () => claim(burstPost, losers[i % losers.length]));
 
     log(`hot claims over HTTP: ${HOT} on one post ...`);
     const hotPost = await createPost(HOT, 'hot-http');
