@@ -1,0 +1,230 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { BrowserContext, Page, WebSocket } from 'playwright-core';
+import { decodeQrPng } from '../helpers/qr-decode';
+import { ROOT, startApp, type RunningApp } from './helpers/app-process';
+import { launchBrowser, shown, snap, typeInto, type E2eBrowser } from './helpers/browser';
+
+/**
+ * The H5 build in real Chromium against `npm start` (embedded PostgreSQL, demo data):
+ * a new member reports through the community QR link and gets a 先锋码, the secretary
+ * publishes a post, the member grabs it while the secretary's list updates live, and the
+ * secretary verifies the member's code and checks them in.
+ *
+ * The steps share one server and two phones, so they run in order and each builds on the last.
+ */
+
+const UI_TIMEOUT = 15_000;
+// The project's testTimeout does not reach tests run through `projects`; each step sets its own.
+jest.setTimeout(60_000);
+const POST_TITLE = '楼道杂物清理（E2E）';
+const MEMBER = { login: 'e2e_member', name: '赵敏行', phone: '13912345678', workUnit: '市住建局 科员' };
+
+let app: RunningApp;
+let phones: E2eBrowser;
+let memberCtx: BrowserContext;
+let secretaryCtx: BrowserContext;
+let member: Page;
+let secretary: Page;
+let token = '';
+const liveFrames: string[] = [];
+
+function watch(page: Page, who: string, problems: string[]) {
+  page.on('pageerror', (err) => problems.push(`${who} page error: ${err.message}`));
+  page.on('response', (res) => {
+    // favicon.ico is the only file the H5 build does not ship.
+    if (res.status() >= 500 || (res.status() === 404 && !res.url().endsWith('/favicon.ico'))) {
+      problems.push(`${who} ${res.status()} ${res.request().method()} ${res.url().replace(/token=[^&]+/, 'token=…')}`);
+    }
+  });
+}
+const problems: string[] = [];
+
+async function signInThroughUi(page: Page, login: string) {
+  const form = page.locator('#app .login');
+  await form.waitFor({ timeout: UI_TIMEOUT });
+  await typeInto(form.locator('.field-input'), login);
+  await form.locator('.btn', { hasText: '登录' }).click();
+}
+
+beforeAll(async () => {
+  if (!existsSync(path.join(ROOT, 'client', 'dist', 'h5', 'index.html'))) {
+    const build = spawnSync('npm', ['run', 'build:h5'], { cwd: ROOT, stdio: 'inherit' });
+    if (build.status !== 0) throw new Error('npm run build:h5 failed');
+  }
+  const [started, launched] = await Promise.allSettled([startApp(), launchBrowser()]);
+  if (started.status === 'fulfilled') app = started.value;
+  if (launched.status === 'fulfilled') phones = launched.value;
+  if (started.status === 'rejected') throw started.reason;
+  if (launched.status === 'rejected') throw launched.reason;
+  memberCtx = await phones.newPhone();
+  secretaryCtx = await phones.newPhone();
+  member = await memberCtx.newPage();
+  secretary = await secretaryCtx.newPage();
+  watch(member, 'member', problems);
+  watch(secretary, 'secretary', problems);
+  secretary.on('websocket', (ws: WebSocket) => ws.on('framereceived', (f) => liveFrames.push(String(f.payload))));
+}, 240_000);
+
+afterAll(async () => {
+  await phones?.close();
+  await app?.stop();
+}, 60_000);
+
+afterEach(() => {
+  // A broken request or an uncaught error fails the step it happened in, not a later one.
+  const seen = problems.splice(0);
+  expect(seen).toEqual([]);
+});
+
+describe('H5 in Chromium: report, grab, live counts, check-in', () => {
+  it('sends a new member from the community QR link through sign-in to the register page', async () => {
+    await member.goto(`${app.baseUrl}/r/qinghefang`);
+    // No session yet: the H5 app asks for the development sign-in and keeps the register code.
+    await member.locator('#app .login').waitFor({ timeout: UI_TIMEOUT });
+    expect(decodeURIComponent(member.url())).toContain('/pages/register/index?code=qinghefang');
+    await snap(member, '01-login');
+
+    await signInThroughUi(member, MEMBER.login);
+    const form = shown(member).locator('.register-form');
+    await form.waitFor({ timeout: UI_TIMEOUT });
+    expect(member.url()).toContain('#/pages/register/index?code=qinghefang');
+    await expect(form.locator('.register-form__community').textContent()).resolves.toBe('清和坊社区');
+    await snap(member, '02-register');
+  });
+
+  it('fills the register form and shows the new 先锋码', async () => {
+    const form = shown(member).locator('.register-form');
+    await typeInto(form.locator('[data-testid="input-name"]'), MEMBER.name);
+    await typeInto(form.locator('[data-testid="input-phone"]'), MEMBER.phone);
+
+    // Party-org picker: search, pick, and it collapses to the chosen name.
+    await form.locator('.org-picker__value').click();
+    await typeInto(form.locator('.org-picker .field-input'), '住建');
+    await form.locator('.org-picker__item', { hasText: '市住建局' }).click();
+    await form.locator('.org-picker__value', { hasText: '市住建局' }).waitFor({ timeout: UI_TIMEOUT });
+
+    await typeInto(form.locator('[data-testid="input-workUnit"]'), MEMBER.workUnit);
+    await form.locator('.chip', { hasText: '清和苑' }).click();
+    await typeInto(form.locator('[data-testid="input-building"]'), '5');
+    await typeInto(form.locator('[data-testid="input-unitNo"]'), '1');
+    await typeInto(form.locator('[data-testid="input-room"]'), '302');
+    await form.locator('.chip', { hasText: '便民服务' }).click();
+    await form.locator('.chip', { hasText: '环境治理' }).click();
+    // The box, not the row's middle: that is the notice link, which opens the notice instead.
+    await form.locator('.register-form__check').click();
+    await form.locator('.register-form__check.is-checked').waitFor();
+    expect(await form.locator('.chip.is-active').allTextContents()).toEqual(['清和苑', '便民服务', '环境治理']);
+    await form.locator('.btn', { hasText: '生成先锋码' }).scrollIntoViewIfNeeded();
+    await snap(member, '03-register-filled');
+
+    await form.locator('.btn', { hasText: '生成先锋码' }).click();
+    const code = shown(member).locator('.pcode');
+    await code.locator('.pcode__img img').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    expect(member.url()).toContain('#/pages/pioneer-code/index');
+    await code.locator('.pcode__name', { hasText: MEMBER.name }).waitFor({ timeout: UI_TIMEOUT });
+    await expect(code.locator('.pcode__who .muted').textContent()).resolves.toBe('清和坊社区 · 清和苑');
+    // The QR is a real decoded image, not a broken one.
+    const qr = await code.locator('.pcode__img img').evaluate((img: HTMLImageElement) => ({
+      ok: img.complete && img.naturalWidth > 0,
+      src: img.src.slice(0, 30),
+    }));
+    expect(qr).toEqual({ ok: true, src: expect.stringMatching(/^data:image\/svg\+xml/) });
+    token = ((await code.locator('[data-testid="pcode-token"]').textContent()) ?? '').trim();
+    expect(token.length).toBeGreaterThan(20);
+    // What Chromium painted decodes (independently, with jsQR) to the token shown as text.
+    expect(decodeQrPng(await code.locator('.pcode__img img').screenshot())).toBe(token);
+    await snap(member, '04-pioneer-code');
+  });
+
+  it('lets the secretary publish a post from 发布岗位', async () => {
+    await secretary.goto(`${app.baseUrl}/#/pages/manage/index`);
+    await signInThroughUi(secretary, 'secretary');
+    const manage = shown(secretary);
+    await manage.locator('.manage__action', { hasText: '发布岗位' }).click();
+
+    const publish = shown(secretary).locator('.publish');
+    await publish.waitFor({ timeout: UI_TIMEOUT });
+    const fields = publish.locator('.field');
+    await typeInto(fields.filter({ hasText: '岗位名称' }).locator('.field-input'), POST_TITLE);
+    await fields.filter({ hasText: '岗位类别' }).locator('.chip', { hasText: '环境治理' }).click();
+    await typeInto(fields.filter({ hasText: '服务地点' }).locator('.field-input'), '清和苑 5 幢楼道');
+    await typeInto(fields.filter({ hasText: '岗位说明' }).locator('.field-textarea'), '清理楼道堆放的杂物，消除消防隐患。');
+    await typeInto(fields.filter({ hasText: '招募名额' }).locator('.field-input'), '3');
+    await snap(secretary, '05-publish');
+
+    await publish.locator('.btn', { hasText: '发布岗位' }).click();
+    // Published, then redirected to 岗位管理 where the new post heads the list with no claims.
+    const card = shown(secretary).locator('.manage .task-card', { hasText: POST_TITLE });
+    await card.waitFor({ timeout: UI_TIMEOUT });
+    expect(secretary.url()).toContain('#/pages/manage/index');
+    await card.filter({ hasText: /剩余\s*3\s*\/\s*3\s*名额/ }).waitFor({ timeout: UI_TIMEOUT });
+    await card.filter({ hasText: '已报名 0 人' }).waitFor({ timeout: UI_TIMEOUT });
+    await expect(card.locator('.manage__status').textContent()).resolves.toBe('招募中');
+    await card.scrollIntoViewIfNeeded();
+    await snap(secretary, '06-manage-published');
+  });
+
+  it('shows the post on the member 首页; 抢 turns into 已抢到 and the secretary list follows live', async () => {
+    await shown(member).locator('.bottom-nav__item', { hasText: '首页' }).click();
+    const card = shown(member).locator('.home .task-card', { hasText: POST_TITLE });
+    await card.waitFor({ timeout: UI_TIMEOUT });
+    await expect(shown(member).locator('.home__banner-title').textContent()).resolves.toBe('清和坊社区');
+    const grab = card.locator('.grab-btn');
+    await card.locator('.grab-btn[data-state="open"]').waitFor({ timeout: UI_TIMEOUT });
+    await expect(grab.textContent()).resolves.toBe('抢');
+    await snap(member, '07-home');
+
+    const secretaryCard = shown(secretary).locator('.manage .task-card', { hasText: POST_TITLE });
+    const framesBefore = liveFrames.length;
+    const reloads: string[] = [];
+    const countReloads = (req: { url(): string; method(): string }) => {
+      if (req.method() === 'GET' && /\/api\/v1\/tasks(\?|$)/.test(req.url())) reloads.push(req.url());
+    };
+    secretary.on('request', countReloads);
+
+    await grab.click();
+    await card.locator('.grab-btn[data-state="claimed"]').waitFor({ timeout: UI_TIMEOUT });
+    await expect(grab.textContent()).resolves.toBe('已抢到');
+    await card.filter({ hasText: /剩余\s*2\s*\/\s*3\s*名额/ }).waitFor({ timeout: UI_TIMEOUT });
+    await snap(member, '08-home-grabbed');
+
+    // The secretary's page was not reloaded: the numbers arrive over the live socket.
+    await secretaryCard.filter({ hasText: /剩余\s*2\s*\/\s*3\s*名额/ }).waitFor({ timeout: UI_TIMEOUT });
+    await secretaryCard.filter({ hasText: '已报名 1 人' }).waitFor({ timeout: UI_TIMEOUT });
+    secretary.off('request', countReloads);
+    expect(reloads).toEqual([]);
+    const frames = liveFrames.slice(framesBefore).map((f) => JSON.parse(f) as Record<string, unknown>);
+    expect(frames).toEqual(expect.arrayContaining([expect.objectContaining({ claimed: 1, remaining: 2, status: 'open' })]));
+    await secretaryCard.scrollIntoViewIfNeeded();
+    await snap(secretary, '09-manage-live');
+  });
+
+  it('lets the secretary verify the pasted 先锋码 on 扫码核验 and check the member in', async () => {
+    await shown(secretary).locator('.bottom-nav__item', { hasText: '扫码核验' }).click();
+    const verify = shown(secretary).locator('.verify');
+    await verify.waitFor({ timeout: UI_TIMEOUT });
+    const task = verify.locator('.verify__task', { hasText: POST_TITLE });
+    await task.click();
+    await task.locator('.verify__radio', { hasText: '●' }).waitFor();
+
+    await typeInto(verify.locator('.field-textarea'), token);
+    await snap(secretary, '10-verify-paste');
+    await verify.locator('.verify__btn', { hasText: '核验' }).click();
+
+    const card = verify.locator('.verify__card');
+    await card.waitFor({ timeout: UI_TIMEOUT });
+    await expect(card.locator('.verify__badge').textContent()).resolves.toBe('✓ 身份已核验');
+    await expect(card.locator('.verify__name').textContent()).resolves.toBe(MEMBER.name);
+    await card.locator('.verify__kv', { hasText: '清和坊社区' }).waitFor();
+    // Staff see the phone masked.
+    expect(await card.textContent()).not.toContain(MEMBER.phone);
+    await snap(secretary, '11-verified');
+
+    await card.locator('.verify__act', { hasText: '签到' }).click();
+    await card.locator('.verify__result', { hasText: '服务中' }).waitFor({ timeout: UI_TIMEOUT });
+    await expect(verify.locator('.verify__error').count()).resolves.toBe(0);
+    await snap(secretary, '12-checked-in');
+  });
+});
