@@ -32,6 +32,10 @@ const liveFrames: string[] = [];
 
 function watch(page: Page, who: string, problems: string[]) {
   page.on('pageerror', (err) => problems.push(`${who} page error: ${err.message}`));
+  page.on('console', (msg) => {
+    // The favicon request is the one resource the H5 build lacks; Chromium logs its 404.
+    if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) problems.push(`${who} console: ${msg.text()}`);
+  });
   page.on('response', (res) => {
     // favicon.ico is the only file the H5 build does not ship.
     if (res.status() >= 500 || (res.status() === 404 && !res.url().endsWith('/favicon.ico'))) {
