@@ -5,5 +5,7 @@ const path = require('node:path');
 const projects = ['tests/jest.server.config.js', 'client/jest.config.js', 'tests/jest.e2e.config.js'];
 
 module.exports = {
+  // Per-project testTimeout is ignored under `projects`: the e2e steps and the burst tests need more than 5 s.
+  testTimeout: 60000,
   projects: projects.filter((p) => fs.existsSync(path.join(__dirname, p))).map((p) => `<rootDir>/${p}`),
 };
