@@ -1,4 +1,8 @@
-import { createTestContext, type TestContext } from '../helpers/test-app';
+import { buildApp } from '../../server/src/app';
+import { loadConfig } from '../../server/src/config';
+import { createDatabase } from '../../server/src/db/client';
+import { createTestContext, TEST_ENV, type TestContext } from '../helpers/test-app';
+import { createTestDatabase } from '../helpers/test-database';
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -47,5 +51,49 @@ describe('health and errors', () => {
     const doc = res.json();
     expect(doc.openapi).toMatch(/^3\./);
     expect(doc.paths['/api/v1/auth/wechat'].post.requestBody).toBeDefined();
+  });
+});
+
+describe('internal failures', () => {
+  it('hides internals of a thrown error and of a failing query behind INTERNAL_ERROR', async () => {
+    const testDb = await createTestDatabase();
+    const config = loadConfig({ ...TEST_ENV, DATABASE_URL: testDb.url });
+    const database = createDatabase(testDb.url, 2);
+    const app = await buildApp({ config, database, logger: false });
+    app.get('/boom', async () => {
+      throw new Error('secret stack detail at /srv/app/internal.ts:42');
+    });
+    app.get('/bad-sql', async () => database.pool.query('select * from no_such_table_xyz'));
+    try {
+      for (const url of ['/boom', '/bad-sql']) {
+        const res = await app.inject({ method: 'GET', url });
+        expect(res.statusCode).toBe(500);
+        const body = res.json();
+        expect(body).toEqual({ code: 'INTERNAL_ERROR', message: expect.any(String), requestId: expect.any(String) });
+        expect(res.body).not.toMatch(/secret|internal\.ts|no_such_table|select|stack/i);
+      }
+    } finally {
+      await app.close();
+      await database.close();
+      await testDb.drop();
+    }
+  });
+
+  it('answers health with 503 in the error shape once the database stops answering', async () => {
+    const testDb = await createTestDatabase();
+    const config = loadConfig({ ...TEST_ENV, DATABASE_URL: testDb.url });
+    const database = createDatabase(testDb.url, 2);
+    const app = await buildApp({ config, database, logger: false });
+    try {
+      expect((await app.inject({ method: 'GET', url: '/api/v1/health' })).statusCode).toBe(200);
+      await database.pool.end();
+      const res = await app.inject({ method: 'GET', url: '/api/v1/health' });
+      expect(res.statusCode).toBe(503);
+      expect(res.json()).toEqual(expect.objectContaining({ code: 'SERVICE_UNAVAILABLE', requestId: expect.any(String) }));
+      expect(res.body).not.toMatch(/pool|Cannot use/i);
+    } finally {
+      await app.close();
+      await testDb.drop();
+    }
   });
 });
