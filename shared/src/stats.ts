@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { IdSchema } from './common';
 
-export const StatsScopeSchema = z.enum(['city', 'district', 'community']);
+/** `unit` extends the contract: a 机关企事业单位 party org sees the community service of its own members. */
+export const StatsScopeSchema = z.enum(['city', 'district', 'community', 'unit']);
 export type StatsScope = z.infer<typeof StatsScopeSchema>;
 
 export const StatsOverviewQuerySchema = z

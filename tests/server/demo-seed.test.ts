@@ -76,7 +76,7 @@ describe('demo data', () => {
     expect(org).toEqual({ district: '虞山街道', register_code: 'qinghefang' });
   });
 
-  it('lets dev:admin sign in as city admin, dev:secretary and dev:district with their scopes', async () => {
+  it('lets dev:admin, dev:secretary, dev:district and dev:unit sign in with their scopes', async () => {
     const [qhf] = await query<{ id: string }>(`select id from party_orgs where name = '清和坊社区'`);
     const [ys] = await query<{ id: string }>(`select id from districts where name = '虞山街道'`);
     const login = async (name: string) =>
@@ -84,6 +84,8 @@ describe('demo data', () => {
     expect((await login('admin')).roles).toEqual([{ role: 'city_admin', orgId: null }]);
     expect((await login('secretary')).roles).toEqual([{ role: 'secretary', orgId: qhf.id }]);
     expect((await login('district')).roles).toEqual([{ role: 'district_admin', orgId: ys.id }]);
+    const [zjj] = await query<{ id: string }>(`select id from party_orgs where name = '市住建局'`);
+    expect((await login('unit')).roles).toEqual([{ role: 'unit_admin', orgId: zjj.id }]);
     const m1 = await login('member1');
     expect(m1.memberId).toEqual(expect.any(String));
     expect(m1.roles).toEqual([{ role: 'member', orgId: null }]);

@@ -12,6 +12,9 @@ const iso = (minutes: number) => at(minutes).toISOString();
 let d1: { id: string };
 let d2: { id: string };
 let c1: { id: string };
+let u1: { id: string };
+let u2: { id: string };
+let u1Admin: { authorization: string };
 let c2: { id: string };
 let c3: { id: string };
 let cityAdmin: { authorization: string };
@@ -45,8 +48,8 @@ beforeAll(async () => {
   c1 = await makeCommunity(db, d1.id);
   c2 = await makeCommunity(db, d1.id);
   c3 = await makeCommunity(db, d2.id);
-  const u1 = await makeUnitOrg(db, d1.id);
-  await makeUnitOrg(db, d1.id);
+  u1 = await makeUnitOrg(db, d1.id);
+  u2 = await makeUnitOrg(db, d1.id);
   await makeUnitOrg(db, d2.id);
   [m1, m2] = await insertMembers(ctx, { community: c1, estate: await makeEstate(db, c1.id), unitOrg: u1 }, 2, 'stats-c1');
   [m3] = await insertMembers(ctx, { community: c3, estate: await makeEstate(db, c3.id), unitOrg: u1 }, 1, 'stats-c3');
@@ -57,6 +60,9 @@ beforeAll(async () => {
   const dAdmin = await ctx.signIn('stats-d1');
   await ctx.grant(dAdmin.userId, 'district_admin', d1.id);
   d1Admin = dAdmin.auth;
+  const uAdmin = await ctx.signIn('stats-u1');
+  await ctx.grant(uAdmin.userId, 'unit_admin', u1.id);
+  u1Admin = uAdmin.auth;
   sec1 = (await makeSecretary(ctx, c1.id, 'stats-sec1')).auth;
   sec2 = (await makeSecretary(ctx, c2.id, 'stats-sec2')).auth;
   sec3 = (await makeSecretary(ctx, c3.id, 'stats-sec3')).auth;
@@ -179,5 +185,35 @@ describe('statistics overview', () => {
     expect((await overview(cityAdmin, 'scope=community&id=00000000-0000-4000-8000-000000000000')).statusCode).toBe(404);
     expect((await overview(cityAdmin, 'scope=district')).statusCode).toBe(400);
     expect((await ctx.app.inject({ method: 'GET', url: '/api/v1/stats/overview?scope=city' })).statusCode).toBe(401);
+  });
+
+  it('shows a unit org the community service of its own members, wherever they live', async () => {
+    const res = await overview(u1Admin, `scope=unit&id=${u1.id}`);
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({
+      districts: 2,
+      communityOrgs: 2,
+      unitOrgs: 1,
+      communityOrgsOnboarded: 2,
+      unitOrgsOnboarded: 1,
+      members: 3,
+      tasksPublished: 3,
+      tasksFilled: 2,
+      participations: 4,
+      serviceMinutes: 75,
+      medianMinutesToFull: 20,
+    });
+    expect((await overview(d1Admin, `scope=unit&id=${u1.id}`)).statusCode).toBe(200);
+    const empty = await overview(cityAdmin, `scope=unit&id=${u2.id}`);
+    expect(empty.json()).toEqual(expect.objectContaining({ members: 0, participations: 0, unitOrgsOnboarded: 0, medianMinutesToFull: null }));
+    for (const [auth, query] of [
+      [u1Admin, `scope=unit&id=${u2.id}`],
+      [u1Admin, `scope=community&id=${c1.id}`],
+      [sec1, `scope=unit&id=${u1.id}`],
+      [m1.auth, `scope=unit&id=${u1.id}`],
+    ] as Array<[{ authorization: string }, string]>) {
+      expect((await overview(auth, query)).statusCode).toBe(403);
+    }
+    expect((await overview(cityAdmin, `scope=unit&id=${c1.id}`)).statusCode).toBe(404);
   });
 });

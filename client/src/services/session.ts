@@ -82,6 +82,7 @@ export function isSecretary(user: User | null): boolean {
   return Boolean(secretaryOrgId(user));
 }
 
+/** Roles that read the 数据看板: city, district and unit admins. */
 export function isAdmin(user: User | null): boolean {
-  return Boolean(user?.roles.some((g) => g.role === 'city_admin' || g.role === 'district_admin'));
+  return Boolean(user?.roles.some((g) => g.role === 'city_admin' || g.role === 'district_admin' || g.role === 'unit_admin'));
 }

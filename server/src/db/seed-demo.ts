@@ -174,12 +174,14 @@ export async function seedDemo(db: Db, config: Config, clock: Clock = systemCloc
     const adminId = await upsertUser(tx, 'dev_admin');
     const secretaryId = await upsertUser(tx, 'dev_secretary');
     const districtAdminId = await upsertUser(tx, 'dev_district');
+    const unitAdminId = await upsertUser(tx, 'dev_unit');
     await tx
       .insert(roleGrants)
       .values([
         { userId: adminId, role: 'city_admin', orgId: null },
         { userId: secretaryId, role: 'secretary', orgId: qinghefang },
         { userId: districtAdminId, role: 'district_admin', orgId: districtId.get('虞山街道')! },
+        { userId: unitAdminId, role: 'unit_admin', orgId: unitId.get('市住建局')! },
       ])
       .onConflictDoNothing();
 

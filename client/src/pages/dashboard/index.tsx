@@ -23,6 +23,7 @@ function scopesFor(roles: RoleGrant[]): ScopeOption[] {
     if (g.role === 'city_admin') out.push({ scope: 'city', id: null, label: '全市' });
     if (g.role === 'district_admin' && g.orgId) out.push({ scope: 'district', id: g.orgId, label: '本板块' });
     if (g.role === 'secretary' && g.orgId) out.push({ scope: 'community', id: g.orgId, label: '本社区' });
+    if (g.role === 'unit_admin' && g.orgId) out.push({ scope: 'unit', id: g.orgId, label: '本单位党员' });
   });
   return out;
 }
@@ -65,8 +66,14 @@ function Overview({ s, scope }: { s: StatsOverview; scope: StatsScope }) {
           <View className="card-title">组织覆盖</View>
           <View className="dash__grid">
             {scope === 'city' ? <Metric label="板块" value={s.districts} unit="个" /> : null}
-            <Metric label="社区党组织已启用" value={`${s.communityOrgsOnboarded}/${s.communityOrgs}`} />
-            <Metric label="单位党组织已报到" value={`${s.unitOrgsOnboarded}/${s.unitOrgs}`} />
+            {scope === 'unit' ? (
+              <Metric label="党员居住社区" value={s.communityOrgs} unit="个" />
+            ) : (
+              <>
+                <Metric label="社区党组织已启用" value={`${s.communityOrgsOnboarded}/${s.communityOrgs}`} />
+                <Metric label="单位党组织已报到" value={`${s.unitOrgsOnboarded}/${s.unitOrgs}`} />
+              </>
+            )}
           </View>
         </View>
       ) : null}
@@ -97,7 +104,7 @@ export default function Dashboard() {
       ) : !current ? (
         <View className="card state-box">
           <View className="card-title">无权访问</View>
-          <View className="muted">数据看板仅供社区书记和管理员使用</View>
+          <View className="muted">数据看板仅供社区书记、单位和各级管理员使用</View>
         </View>
       ) : (
         <>

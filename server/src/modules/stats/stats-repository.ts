@@ -4,6 +4,12 @@ import type { Db } from '../../db/client';
 
 export type StatsScopeFilter = { scope: 'city' } | { scope: 'district'; id: string } | { scope: 'community'; id: string };
 
+/** percentile_cont answers a double (a string through pg's numeric parsing): two decimals suffice. */
+function withRoundedMedian(r: StatsOverview & { medianMinutesToFull: number | string | null }): StatsOverview {
+  const median = r.medianMinutesToFull === null ? null : Math.round(Number(r.medianMinutesToFull) * 100) / 100;
+  return { ...r, medianMinutesToFull: median };
+}
+
 export function statsRepositoryFactory(db: Db) {
   return {
     async district(id: string) {
@@ -16,6 +22,50 @@ export function statsRepositoryFactory(db: Db) {
         sql`select id, district_id as "districtId" from party_orgs where id = ${id}::uuid and kind = 'community'`,
       );
       return rows[0] ?? null;
+    },
+
+    async unitOrg(id: string) {
+      const { rows } = await db.execute<{ id: string; districtId: string }>(
+        sql`select id, district_id as "districtId" from party_orgs where id = ${id}::uuid and kind = 'unit'`,
+      );
+      return rows[0] ?? null;
+    },
+
+    /**
+     * A unit org's view: its members (组织关系 there) wherever they live, and the posts they
+     * took part in. `tasksPublished` counts those posts; communities and districts are where
+     * its members live.
+     */
+    async unitOverview(id: string): Promise<StatsOverview> {
+      const { rows } = await db.execute<StatsOverview & { medianMinutesToFull: number | string | null }>(sql`
+        with mem as (
+          select m.id, m.community_org_id, po.district_id
+          from members m join party_orgs po on po.id = m.community_org_id
+          where m.unit_org_id = ${id}::uuid
+        ), work as (
+          select c.task_id, c.minutes from claims c
+          where c.member_id in (select id from mem) and c.status <> 'cancelled'
+        ), tk as (
+          select count(*)::int as published,
+                 count(t.filled_at)::int as filled,
+                 percentile_cont(0.5) within group (order by extract(epoch from t.filled_at - t.claim_opens_at) / 60)
+                   filter (where t.filled_at is not null) as median
+          from tasks t where t.id in (select task_id from work)
+        )
+        select
+          (select count(distinct district_id)::int from mem) as "districts",
+          (select count(distinct community_org_id)::int from mem) as "communityOrgs",
+          1 as "unitOrgs",
+          (select count(distinct community_org_id)::int from mem) as "communityOrgsOnboarded",
+          (select case when exists (select 1 from mem) then 1 else 0 end) as "unitOrgsOnboarded",
+          (select count(*)::int from mem) as "members",
+          tk.published as "tasksPublished",
+          tk.filled as "tasksFilled",
+          (select count(*)::int from work) as "participations",
+          (select coalesce(sum(minutes), 0)::int from work) as "serviceMinutes",
+          tk.median as "medianMinutesToFull"
+        from tk`);
+      return withRoundedMedian(rows[0]);
     },
 
     /**
@@ -64,9 +114,7 @@ export function statsRepositoryFactory(db: Db) {
           work.minutes as "serviceMinutes",
           tk.median as "medianMinutesToFull"
         from mem, tk, work, units`);
-      const r = rows[0];
-      const median = r.medianMinutesToFull === null ? null : Math.round(Number(r.medianMinutesToFull) * 100) / 100;
-      return { ...r, medianMinutesToFull: median };
+      return withRoundedMedian(rows[0]);
     },
   };
 }

@@ -7,7 +7,7 @@ import type { StatsRepository } from './stats-repository';
 export function statsServiceFactory(deps: { statsRepository: StatsRepository }) {
   const repo = deps.statsRepository;
   return {
-    /** City: city admins. District: its admin or above. Community: its secretary or above. */
+    /** City: city admins. District: its admin or above. Community: its secretary or above. Unit: its unit admin or above. */
     async overview(p: Principal, q: StatsOverviewQuery): Promise<StatsOverview> {
       if (q.scope === 'city') {
         if (!isCityAdmin(p)) throw forbidden('只有市级管理员可以查看全市统计');
@@ -18,6 +18,13 @@ export function statsServiceFactory(deps: { statsRepository: StatsRepository }) 
         if (!administersDistrict(p, id)) throw forbidden('无权查看该板块的统计');
         if (!(await repo.district(id))) throw notFound('板块不存在');
         return repo.overview({ scope: 'district', id });
+      }
+      if (q.scope === 'unit') {
+        const unit = await repo.unitOrg(id);
+        if (!unit) throw notFound('单位党组织不存在');
+        const own = p.roles.some((g) => g.role === 'unit_admin' && g.orgId === id);
+        if (!own && !administersDistrict(p, unit.districtId)) throw forbidden('无权查看该单位的统计');
+        return repo.unitOverview(id);
       }
       const community = await repo.community(id);
       if (!community) throw notFound('社区不存在');
