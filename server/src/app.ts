@@ -123,6 +123,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   const registrationService = registrationServiceFactory({
     registrationRepository: registrationRepositoryFactory(database.db),
+    directoryRepository,
     publicUrl: config.publicUrl,
   });
 

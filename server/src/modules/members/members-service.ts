@@ -12,6 +12,12 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Fields compared for the audit trail; the phone is compared by its keyed hash. */
 const PLAIN_FIELDS = ['name', 'unitOrgId', 'workUnit', 'communityOrgId', 'estateId', 'building', 'unitNo', 'room', 'consentVersion'] as const;
 
+/** The registration fields stored as given (the phone is stored apart: encrypted, hashed, masked). */
+function profileOf(body: MemberUpsertBody) {
+  const { phone: _phone, ...profile } = body;
+  return profile;
+}
+
 export function membersServiceFactory(deps: {
   db: Db;
   membersRepository: MembersRepository;
@@ -68,19 +74,10 @@ export function membersServiceFactory(deps: {
         if (!existing) {
           const values: MemberInsert = {
             userId,
-            name: body.name,
+            ...profileOf(body),
             phoneCipher: encryptPhone(deps.phoneEncKey, body.phone),
             phoneHash,
             phoneMasked,
-            unitOrgId: body.unitOrgId,
-            workUnit: body.workUnit,
-            communityOrgId: body.communityOrgId,
-            estateId: body.estateId,
-            building: body.building,
-            unitNo: body.unitNo,
-            room: body.room,
-            intentions: body.intentions,
-            consentVersion: body.consentVersion,
             consentedAt: now,
             registeredAt: now,
             updatedAt: now,
@@ -104,17 +101,8 @@ export function membersServiceFactory(deps: {
         await repo.update(
           existing.id,
           {
-            name: body.name,
+            ...profileOf(body),
             ...(phoneChanged ? { phoneCipher: encryptPhone(deps.phoneEncKey, body.phone), phoneHash, phoneMasked } : {}),
-            unitOrgId: body.unitOrgId,
-            workUnit: body.workUnit,
-            communityOrgId: body.communityOrgId,
-            estateId: body.estateId,
-            building: body.building,
-            unitNo: body.unitNo,
-            room: body.room,
-            intentions: body.intentions,
-            consentVersion: body.consentVersion,
             // Consent time is the moment this version was agreed to, not the last edit.
             ...(existing.consentVersion !== body.consentVersion ? { consentedAt: now } : {}),
             updatedAt: now,

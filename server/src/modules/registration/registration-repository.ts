@@ -1,6 +1,6 @@
-import { and, asc, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client';
-import { estates, partyOrgs } from '../../db/schema';
+import { partyOrgs } from '../../db/schema';
 
 export function registrationRepositoryFactory(db: Db) {
   const orgColumns = {
@@ -33,14 +33,6 @@ export function registrationRepositoryFactory(db: Db) {
         .where(and(eq(partyOrgs.id, id), eq(partyOrgs.kind, 'community'), isNull(partyOrgs.registerCode)))
         .returning({ registerCode: partyOrgs.registerCode });
       return row?.registerCode ?? null;
-    },
-
-    async listEstates(communityOrgId: string, tx: DbOrTx = db) {
-      return tx
-        .select({ id: estates.id, name: estates.name })
-        .from(estates)
-        .where(eq(estates.communityOrgId, communityOrgId))
-        .orderBy(asc(estates.name), asc(estates.id));
     },
   };
 }

@@ -4,6 +4,7 @@ import type { RegisterResolve } from '@pioneer/shared';
 import { AppError, notFound } from '../../lib/errors';
 import { oversees } from '../../lib/scope';
 import type { Principal } from '../../plugins/auth';
+import type { DirectoryRepository } from '../directory/directory-repository';
 import type { RegistrationRepository } from './registration-repository';
 
 /** What `/r/:code` accepts: url-safe and short enough for a mini-program code's `scene` (≤ 32). */
@@ -14,7 +15,11 @@ export const newRegisterCode = () => randomBytes(9).toString('base64url');
 
 export const registerPagePath = (code: string) => `/#/pages/register/index?code=${encodeURIComponent(code)}`;
 
-export function registrationServiceFactory(deps: { registrationRepository: RegistrationRepository; publicUrl: string }) {
+export function registrationServiceFactory(deps: {
+  registrationRepository: RegistrationRepository;
+  directoryRepository: Pick<DirectoryRepository, 'listEstates'>;
+  publicUrl: string;
+}) {
   const repo = deps.registrationRepository;
 
   async function ensureRegisterCode(community: { id: string; registerCode: string | null }): Promise<string> {
@@ -45,7 +50,7 @@ export function registrationServiceFactory(deps: { registrationRepository: Regis
     async resolve(code: string): Promise<RegisterResolve> {
       const community = REGISTER_CODE_PATTERN.test(code) ? await repo.findCommunityByRegisterCode(code) : null;
       if (!community) throw notFound('报到二维码无效，请联系社区重新获取');
-      const estates = await repo.listEstates(community.id);
+      const estates = await deps.directoryRepository.listEstates(community.id);
       return { community: { id: community.id, name: community.name, districtId: community.districtId }, estates };
     },
   };
