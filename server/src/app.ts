@@ -21,6 +21,8 @@ import { tasksServiceFactory } from './modules/tasks/tasks-service';
 import { claimsRepositoryFactory } from './modules/claims/claims-repository';
 import { claimsRoutes } from './modules/claims/claims-routes';
 import { claimsServiceFactory } from './modules/claims/claims-service';
+import { ClaimGate } from './modules/claims/claim-gate';
+import { MemberIds } from './modules/claims/member-ids';
 import { liveHubFactory } from './modules/live/live-hub';
 import { liveRoutes } from './modules/live/live-routes';
 import { statsRepositoryFactory } from './modules/stats/stats-repository';
@@ -114,12 +116,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     phoneEncKey: config.phoneEncKey,
     phoneHashKey: config.phoneHashKey,
   });
+  const claimsRepository = claimsRepositoryFactory({ db: database.db, pool: database.pool });
+  // Fed by the live hub's notifications below: trusted only while they are heard.
+  const claimGate = new ClaimGate({
+    loadFull: (taskId) => claimsRepository.fullPost(taskId),
+    now: () => clock.now(),
+    onError: (err) => app.log.warn({ err }, 'claim gate could not load a full post'),
+  });
+  app.decorate('claimGate', claimGate);
   const claimsService = claimsServiceFactory({
-    claimsRepository: claimsRepositoryFactory({ db: database.db, pool: database.pool }),
+    claimsRepository,
     tasksRepository,
     membersRepository,
     pioneerCodes,
     clock,
+    gate: claimGate,
   });
   const registrationService = registrationServiceFactory({
     registrationRepository: registrationRepositoryFactory(database.db),
@@ -132,10 +143,29 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     async (api) => {
       await api.register(healthRoutes, { pool: database.pool });
       await api.register(authRoutes, { authService, devLogin: wechat.kind === 'development' });
-      await api.register(tasksRoutes, { tasksService });
-      await api.register(claimsRoutes, { claimsService });
+      await api.register(tasksRoutes, {
+        tasksService: {
+          ...tasksService,
+          // A post cancelled here stops being "full" in this process at once, before the notification.
+          cancel: async (p, id) => {
+            try {
+              return await tasksService.cancel(p, id);
+            } finally {
+              claimGate.forget(id);
+            }
+          },
+        },
+      });
+      await api.register(claimsRoutes, { claimsService, memberIds: new MemberIds((ids) => authRepository.findMemberIds(ids)) });
       await api.register(liveRoutes, {
-        liveHub: liveHubFactory({ databaseUrl: database.url, tasksRepository, clock, log: app.log }),
+        liveHub: liveHubFactory({
+          databaseUrl: database.url,
+          tasksRepository,
+          clock,
+          log: app.log,
+          onCount: (count) => claimGate.heard(count),
+          onListening: (up) => claimGate.setListening(up),
+        }),
         loadPrincipal: (userId) => authRepository.loadPrincipal(userId),
       });
       await api.register(statsRoutes, { statsService: statsServiceFactory({ statsRepository: statsRepositoryFactory(database.db) }) });

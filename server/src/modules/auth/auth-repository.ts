@@ -1,8 +1,10 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { RoleGrant } from '@pioneer/shared';
 import type { Db, DbOrTx } from '../../db/client';
 import { members, roleGrants, users } from '../../db/schema';
 import type { Principal } from '../../plugins/auth';
+
+const UUID = /^[0-9a-f-]{36}$/i;
 
 export function authRepositoryFactory(db: Db) {
   const principalQuery = db
@@ -20,11 +22,22 @@ export function authRepositoryFactory(db: Db) {
 
   return {
     async loadPrincipal(userId: string): Promise<Principal | null> {
-      if (!/^[0-9a-f-]{36}$/i.test(userId)) return null;
+      if (!UUID.test(userId)) return null;
       const [row] = await principalQuery.execute({ userId });
       if (!row) return null;
       const roles: RoleGrant[] = row.memberId ? [{ role: 'member', orgId: null }, ...row.roles] : row.roles;
       return { userId: row.userId, roles, memberId: row.memberId, memberCommunityOrgId: row.memberCommunityOrgId };
+    },
+
+    /** Users that exist among `userIds`, each with its member id if registered. */
+    async findMemberIds(userIds: string[]): Promise<Array<{ userId: string; memberId: string | null }>> {
+      const ids = userIds.filter((id) => UUID.test(id));
+      if (ids.length === 0) return [];
+      return db
+        .select({ userId: users.id, memberId: members.id })
+        .from(users)
+        .leftJoin(members, eq(members.userId, users.id))
+        .where(inArray(users.id, ids));
     },
 
     async upsertUserByOpenid(openid: string, tx: DbOrTx = db): Promise<{ id: string }> {

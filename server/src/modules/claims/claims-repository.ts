@@ -3,7 +3,8 @@ import type pg from 'pg';
 import type { Db } from '../../db/client';
 import { claims, idempotencyKeys, partyOrgs, tasks } from '../../db/schema';
 import type { ClaimRow, TaskRow } from '../tasks/task-mappers';
-import { CANCEL_CLAIM_SQL, CHECK_IN_SQL, CHECK_OUT_SQL, CLAIM_SQL, LIVE_CLAIM_SQL } from './claims-sql';
+import type { FullSnapshot } from './claim-gate';
+import { CANCEL_CLAIM_SQL, CHECK_IN_SQL, CHECK_OUT_SQL, CLAIM_SQL, FULL_POST_SQL, LIVE_CLAIM_SQL } from './claims-sql';
 
 /** The pool, or a client holding an open transaction. */
 export type Queryable = pg.Pool | pg.PoolClient;
@@ -65,6 +66,13 @@ export function claimsRepositoryFactory(deps: { db: Db; pool: pg.Pool }) {
         sBeforeEnd: r.s_before_end,
         sMine: r.s_mine,
       };
+    },
+
+    async fullPost(taskId: string): Promise<FullSnapshot | null> {
+      const { rows } = await pool.query({ name: 'full_post', text: FULL_POST_SQL, values: [taskId] });
+      const r = rows[0];
+      if (!r) return null;
+      return { status: r.status, claimed: r.claimed, capacity: r.capacity, opensAt: r.claim_opens_at, endsAt: r.ends_at, holders: r.holders };
     },
 
     async cancelMine(taskId: string, memberId: string, now: Date): Promise<CancelAttempt> {

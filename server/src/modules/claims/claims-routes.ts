@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import {
+  ERROR_MESSAGES,
   CheckBodySchema,
   ClaimantListSchema,
   ClaimCreateResponseSchema,
@@ -9,25 +10,53 @@ import {
   IdParamsSchema,
   RecordsSchema,
 } from '@pioneer/shared';
-import { invalid } from '../../lib/errors';
+import { AppError, invalid } from '../../lib/errors';
 import { principalOf, requireAuth } from '../../plugins/auth';
-import type { ClaimsService } from './claims-service';
+import type { GateRefusal } from './claim-gate';
+import type { Claimant, ClaimsService } from './claims-service';
+import type { MemberIds } from './member-ids';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+const JSON_TYPE = 'application/json; charset=utf-8';
 
-export const claimsRoutes: FastifyPluginAsyncZod<{ claimsService: ClaimsService; purgeIntervalMs?: number }> = async (app, opts) => {
-  const { claimsService } = opts;
+/** The contract's error body for a refusal answered from memory, all but the request id prebuilt. */
+const refusalHead = (code: GateRefusal) => `${JSON.stringify({ code, message: ERROR_MESSAGES[code] }).slice(0, -1)},"requestId":`;
+const REFUSAL_HEAD: Record<GateRefusal, string> = { TASK_FULL: refusalHead('TASK_FULL'), ALREADY_CLAIMED: refusalHead('ALREADY_CLAIMED') };
+
+export const claimsRoutes: FastifyPluginAsyncZod<{ claimsService: ClaimsService; memberIds: MemberIds; purgeIntervalMs?: number }> = async (
+  app,
+  opts,
+) => {
+  const { claimsService, memberIds } = opts;
+
+  /** Claiming needs only who the member is: the token, and its member id (cached), not the principal. */
+  async function memberIdOf(userId: string): Promise<string> {
+    const memberId = memberIds.cached(userId) ?? (await memberIds.resolve(userId));
+    if (memberId === undefined) throw new AppError('UNAUTHENTICATED');
+    if (memberId === null) throw new AppError('NOT_REGISTERED');
+    return memberId;
+  }
 
   app.post(
     '/tasks/:id/claims',
-    { preHandler: requireAuth, schema: { tags: ['claims'], params: IdParamsSchema, response: { 201: ClaimCreateResponseSchema } } },
+    { schema: { tags: ['claims'], params: IdParamsSchema, response: { 201: ClaimCreateResponseSchema } } },
     async (request, reply) => {
-      const p = principalOf(request);
+      const userId = app.sessionUserId(request);
       const key = request.headers['idempotency-key'];
-      if (key === undefined) return reply.code(201).send(await claimsService.claim(p, request.params.id));
+      if (key === undefined) {
+        const memberId = memberIds.cached(userId) ?? (await memberIdOf(userId));
+        const fast = claimsService.refusalFromMemory(request.params.id, memberId);
+        if (fast) {
+          // Sent as the serialized error body (a string is not re-serialized), typed as the route's only schema'd answer.
+          const body = `${REFUSAL_HEAD[fast]}${JSON.stringify(String(request.id))}}`;
+          return reply.code(409 as 201).type(JSON_TYPE).send(body as unknown as ClaimCreateResponse);
+        }
+        return reply.code(201).send(await claimsService.claim({ userId, memberId }, request.params.id));
+      }
       if (typeof key !== 'string' || !IDEMPOTENCY_KEY.test(key)) {
         throw invalid('Idempotency-Key', 'must be 1-200 printable ASCII characters');
       }
+      const p: Claimant = { userId, memberId: await memberIdOf(userId) };
       const requestHash = createHash('sha256')
         .update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? {})}`)
         .digest('hex');
@@ -35,7 +64,7 @@ export const claimsRoutes: FastifyPluginAsyncZod<{ claimsService: ClaimsService;
       // A replay is the first answer verbatim: a 201 body or an error body, stored as sent.
       return reply
         .code(answer.statusCode as 201)
-        .type('application/json; charset=utf-8')
+        .type(JSON_TYPE)
         .send(answer.body as ClaimCreateResponse);
     },
   );

@@ -7,7 +7,14 @@ import type { PioneerCodeService } from '../codes/pioneer-code';
 import type { MembersRepository } from '../members/members-repository';
 import { toClaim, toTaskListItem } from '../tasks/task-mappers';
 import type { TasksRepository } from '../tasks/tasks-repository';
+import type { ClaimGate, ClaimOutcome, GateRefusal } from './claim-gate';
 import type { ClaimAttempt, ClaimsRepository, Queryable, StoredAnswer } from './claims-repository';
+
+/** Who claims: a principal, or just the ids the claim route resolves without loading one. */
+export interface Claimant {
+  userId: string;
+  memberId: string | null;
+}
 
 /** How long an Idempotency-Key is remembered. */
 export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
@@ -31,16 +38,37 @@ function refusal(a: Extract<ClaimAttempt, { ok: false }>): AppError | null {
   return null;
 }
 
+/** What a refusal tells the gate about the post's slots. */
+function outcomeOf(e: AppError, a: Extract<ClaimAttempt, { ok: false }>): ClaimOutcome {
+  if (e.code === 'TASK_FULL') return { kind: 'full' };
+  if (e.code === 'ALREADY_CLAIMED' || e.code === 'CLAIM_NOT_OPEN') {
+    return { kind: 'refused', remaining: a.sCapacity === null || a.sClaimed === null ? null : a.sCapacity - a.sClaimed };
+  }
+  // Gone, cancelled or closed: no claim will succeed, nothing to hold back.
+  return { kind: 'refused', remaining: Number.POSITIVE_INFINITY };
+}
+
+/** A refused claim, with what the refusal said about the post. */
+class Refused {
+  constructor(
+    readonly error: AppError,
+    readonly outcome: ClaimOutcome,
+  ) {}
+}
+
 export function claimsServiceFactory(deps: {
   claimsRepository: ClaimsRepository;
   tasksRepository: TasksRepository;
   membersRepository: Pick<MembersRepository, 'findMemberCards'>;
   pioneerCodes: Pick<PioneerCodeService, 'verify'>;
   clock: Clock;
+  /** In-process admission for plain claims (none in the Idempotency-Key path). */
+  gate?: ClaimGate;
 }) {
   const repo = deps.claimsRepository;
+  const gate = deps.gate;
 
-  function memberOf(p: Principal): string {
+  function memberOf(p: Claimant): string {
     if (!p.memberId) throw new AppError('NOT_REGISTERED');
     return p.memberId;
   }
@@ -50,6 +78,12 @@ export function claimsServiceFactory(deps: {
    * refused it (it waited on the post's row): the next run sees that change.
    */
   async function attempt(q: Queryable | undefined, taskId: string, memberId: string, now: Date): Promise<ClaimCreateResponse> {
+    const r = await decide(q, taskId, memberId, now);
+    if (r instanceof Refused) throw r.error;
+    return r;
+  }
+
+  async function decide(q: Queryable | undefined, taskId: string, memberId: string, now: Date): Promise<ClaimCreateResponse | Refused> {
     for (let i = 0; i < MAX_ATTEMPTS; i++) {
       const a = await repo.claim(taskId, memberId, now, q);
       if (a.ok) {
@@ -69,9 +103,9 @@ export function claimsServiceFactory(deps: {
         };
       }
       const why = refusal(a);
-      if (why) throw why;
+      if (why) return new Refused(why, outcomeOf(why, a));
     }
-    throw new AppError('TASK_FULL');
+    return new Refused(new AppError('TASK_FULL'), null);
   }
 
   /** The post, if the caller is its secretary; others learn nothing more than 403. */
@@ -83,13 +117,30 @@ export function claimsServiceFactory(deps: {
   }
 
   return {
-    async claim(p: Principal, taskId: string): Promise<ClaimCreateResponse> {
+    /** The answer from memory when the post is known full; null: ask `claim`. Never waits. */
+    refusalFromMemory(taskId: string, memberId: string): GateRefusal | null {
+      return gate ? gate.refusal(taskId, memberId) : null;
+    },
+
+    async claim(p: Claimant, taskId: string): Promise<ClaimCreateResponse> {
       const memberId = memberOf(p);
+      let pass = gate?.admit(taskId, memberId);
+      if (pass instanceof Promise) pass = await pass;
+      if (typeof pass === 'string') throw new AppError(pass);
+      let outcome: ClaimOutcome = null;
       try {
-        return await attempt(undefined, taskId, memberId, deps.clock.now());
+        const r = await decide(undefined, taskId, memberId, deps.clock.now());
+        if (r instanceof Refused) {
+          outcome = r.outcome;
+          throw r.error;
+        }
+        outcome = { kind: 'claimed', remaining: r.remaining };
+        return r;
       } catch (e) {
         if (isDuplicateClaim(e)) throw new AppError('ALREADY_CLAIMED');
         throw e;
+      } finally {
+        if (pass) gate!.settle(pass, outcome);
       }
     },
 
@@ -98,7 +149,7 @@ export function claimsServiceFactory(deps: {
      * once: the key is taken in the claim's own transaction, so the first request decides
      * and the others wait for its commit and replay it.
      */
-    async claimOnce(p: Principal, taskId: string, key: string, requestHash: string, requestId: string): Promise<StoredAnswer> {
+    async claimOnce(p: Claimant, taskId: string, key: string, requestHash: string, requestId: string): Promise<StoredAnswer> {
       const memberId = memberOf(p);
       const now = deps.clock.now();
       const staleBefore = new Date(now.getTime() - IDEMPOTENCY_TTL_MS);
@@ -133,7 +184,7 @@ export function claimsServiceFactory(deps: {
       throw new AppError('SERVICE_UNAVAILABLE');
     },
 
-    async cancelMine(p: Principal, taskId: string): Promise<Claim> {
+    async cancelMine(p: Claimant, taskId: string): Promise<Claim> {
       const memberId = memberOf(p);
       const now = deps.clock.now();
       for (let i = 0; i < MAX_ATTEMPTS; i++) {
@@ -144,7 +195,11 @@ export function claimsServiceFactory(deps: {
           if (isRetryable(e)) continue;
           throw e;
         }
-        if (a.ok) return toClaim(a.claim, now);
+        if (a.ok) {
+          // This process stops answering "full" at once; others hear the count notification.
+          gate?.forget(taskId);
+          return toClaim(a.claim, now);
+        }
         if (a.sStatus === null) throw notFound('岗位不存在');
         if (a.sMine === null) throw new AppError('NOT_CLAIMED', '您未认领该岗位');
         if (a.sMine !== 'claimed' || a.sStatus !== 'open' || !a.sBeforeCutoff) throw new AppError('CANCEL_TOO_LATE');
@@ -191,7 +246,7 @@ export function claimsServiceFactory(deps: {
       throw new AppError('CONFLICT', '该党员尚未签到');
     },
 
-    async records(p: Principal): Promise<Records> {
+    async records(p: Claimant): Promise<Records> {
       const memberId = memberOf(p);
       const now = deps.clock.now();
       const rows = await repo.recordsOf(memberId);

@@ -104,3 +104,13 @@ returning *`;
 /** The member's live claim on a task, for explaining a refused check-in or check-out. */
 export const LIVE_CLAIM_SQL = `
 select * from claims where task_id = $1::uuid and member_id = $2::uuid and status <> 'cancelled'`;
+
+/**
+ * A post and the members holding a live claim on it (at most its capacity, 1000), for the
+ * claim gate once the post is full. $1 task.
+ */
+export const FULL_POST_SQL = `
+select t.status, t.claimed, t.capacity, t.claim_opens_at, t.ends_at,
+       coalesce((select array_agg(c.member_id::text) from claims c where c.task_id = t.id and c.status <> 'cancelled'), '{}') as holders
+  from tasks t
+ where t.id = $1::uuid`;

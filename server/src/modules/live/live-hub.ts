@@ -30,6 +30,10 @@ export function liveHubFactory(deps: {
   tasksRepository: Pick<TasksRepository, 'liveCounts'>;
   clock: Clock;
   log: FastifyBaseLogger;
+  /** Hears every count, subscribed or not (the claim gate). */
+  onCount?(count: LiveCount): void;
+  /** Told when the listener starts and stops hearing: what was missed meanwhile is unknown. */
+  onListening?(up: boolean): void;
 }) {
   const byTask = new Map<string, Set<LiveSocket>>();
   const bySocket = new Map<LiveSocket, Set<string>>();
@@ -48,11 +52,15 @@ export function liveHubFactory(deps: {
 
   function onNotification(msg: pg.Notification) {
     if (msg.channel !== TASK_COUNTS_CHANNEL || !msg.payload) return;
-    let taskId: unknown;
+    let count: Partial<LiveCount>;
     try {
-      taskId = (JSON.parse(msg.payload) as Partial<LiveCount>).taskId;
+      count = JSON.parse(msg.payload) as Partial<LiveCount>;
     } catch {
       return;
+    }
+    const taskId = count.taskId;
+    if (deps.onCount && typeof taskId === 'string' && typeof count.remaining === 'number' && typeof count.status === 'string') {
+      deps.onCount(count as LiveCount);
     }
     const sockets = typeof taskId === 'string' ? byTask.get(taskId) : undefined;
     if (!sockets) return;
@@ -86,11 +94,13 @@ export function liveHubFactory(deps: {
       return;
     }
     listener = client;
+    deps.onListening?.(true);
   }
 
   function lost(client: pg.Client) {
     if (closed || listener !== client) return;
     listener = null;
+    deps.onListening?.(false);
     client.end().catch(() => {});
     reconnectSoon();
   }
@@ -156,6 +166,7 @@ export function liveHubFactory(deps: {
 
     async close(): Promise<void> {
       closed = true;
+      deps.onListening?.(false);
       if (retryTimer) clearTimeout(retryTimer);
       const client = listener;
       listener = null;

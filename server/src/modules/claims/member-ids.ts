@@ -1,0 +1,98 @@
+/** `undefined`: no such user; `null`: a user who has not registered as a member. */
+export type MemberLookup = string | null | undefined;
+
+interface Waiter {
+  resolve(v: MemberLookup): void;
+  reject(err: unknown): void;
+}
+
+/**
+ * userId → memberId for the claim path, so a claim does not load the whole principal. Only
+ * registered members are remembered: a member's id never changes once registered, while a
+ * user who has not registered yet may register any moment. Misses arriving together are
+ * looked up together, in one query per batch.
+ */
+export class MemberIds {
+  private readonly known = new Map<string, string>();
+  private readonly pending = new Map<string, Waiter[]>();
+  private inflight = 0;
+  private scheduled = false;
+
+  constructor(
+    private readonly lookup: (userIds: string[]) => Promise<Array<{ userId: string; memberId: string | null }>>,
+    private readonly opts: { maxEntries?: number; maxBatch?: number; maxBatchesInFlight?: number } = {},
+  ) {}
+
+  /** The cached member id, refreshed as recently used; undefined on a miss. */
+  cached(userId: string): string | undefined {
+    const id = this.known.get(userId);
+    if (id !== undefined) {
+      this.known.delete(userId);
+      this.known.set(userId, id);
+    }
+    return id;
+  }
+
+  resolve(userId: string): MemberLookup | Promise<MemberLookup> {
+    const hit = this.cached(userId);
+    if (hit !== undefined) return hit;
+    return new Promise((resolve, reject) => {
+      const waiting = this.pending.get(userId);
+      if (waiting) {
+        waiting.push({ resolve, reject });
+        return;
+      }
+      this.pending.set(userId, [{ resolve, reject }]);
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.inflight >= (this.opts.maxBatchesInFlight ?? 2)) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.flush();
+    });
+  }
+
+  private flush(): void {
+    if (this.pending.size === 0) return;
+    const max = this.opts.maxBatch ?? 1000;
+    const batch = new Map<string, Waiter[]>();
+    for (const [userId, waiting] of this.pending) {
+      if (batch.size >= max) break;
+      batch.set(userId, waiting);
+      this.pending.delete(userId);
+    }
+    this.inflight++;
+    this.lookup([...batch.keys()]).then(
+      (rows) => {
+        const found = new Map(rows.map((r) => [r.userId, r.memberId]));
+        for (const [userId, waiting] of batch) {
+          const memberId = found.get(userId);
+          if (memberId) this.remember(userId, memberId);
+          for (const w of waiting) w.resolve(memberId);
+        }
+      },
+      (err) => {
+        // Each waiter fails as its own request would have (500, nothing leaked).
+        for (const waiting of batch.values()) for (const w of waiting) w.reject(err);
+      },
+    ).finally(() => {
+      this.inflight--;
+      if (this.pending.size > 0) this.schedule();
+    });
+    if (this.pending.size > 0) this.schedule();
+  }
+
+  private remember(userId: string, memberId: string): void {
+    const max = this.opts.maxEntries ?? 200_000;
+    if (this.known.size >= max) {
+      // Map iterates in insertion order and hits re-insert: the first key is the least recently used.
+      const oldest = this.known.keys().next().value;
+      if (oldest !== undefined) this.known.delete(oldest);
+    }
+    this.known.set(userId, memberId);
+  }
+}
