@@ -8,6 +8,7 @@ import type { AuthRepository } from '../modules/auth/auth-repository';
 
 export const SESSION_AUDIENCE = 'pioneer-code:session';
 const BEARER = /^Bearer\s/i;
+const VERIFIED_TOKENS_PER_GENERATION = 100_000;
 
 export interface SessionClaims {
   sub: string;
@@ -53,19 +54,44 @@ export default fp(
 
     app.decorate('signSession', (userId: string) => app.jwt.sign({ sub: userId }));
 
-    // The plugin's global verifier directly: request.jwtVerify() re-merges options and decodes
-    // the token twice per call. Any failure (missing, malformed, bad signature, expired) is 401.
+    // A token verified once is the same token next time: only its expiry can change the
+    // answer. Two generations of a Map bound the memory without bookkeeping on each hit.
+    let young = new Map<string, { sub: string; expMs: number }>();
+    let old = new Map<string, { sub: string; expMs: number }>();
+    const verified = (token: string): string | null => {
+      let hit = young.get(token);
+      if (!hit) {
+        hit = old.get(token);
+        if (hit) remember(token, hit);
+      }
+      if (hit) return Date.now() < hit.expMs ? hit.sub : null;
+      let claims: SessionClaims & { exp?: number };
+      try {
+        // The plugin's verifier directly: request.jwtVerify() re-merges options and decodes twice.
+        claims = app.jwt.verify<SessionClaims & { exp?: number }>(token);
+      } catch {
+        return null;
+      }
+      if (typeof claims.sub !== 'string' || typeof claims.exp !== 'number') return null;
+      remember(token, { sub: claims.sub, expMs: claims.exp * 1000 });
+      return claims.sub;
+    };
+    const remember = (token: string, v: { sub: string; expMs: number }) => {
+      if (young.size >= VERIFIED_TOKENS_PER_GENERATION) {
+        old = young;
+        young = new Map();
+      }
+      young.set(token, v);
+    };
+
+    /** Any failure (missing, malformed, bad signature, expired) is 401. */
     const sessionUserId = (request: FastifyRequest): string => {
       const header = request.headers.authorization;
       if (header && BEARER.test(header)) {
         const parts = header.split(' ');
         if (parts.length === 2 && parts[1]) {
-          try {
-            const sub = app.jwt.verify<SessionClaims>(parts[1]).sub;
-            if (typeof sub === 'string') return sub;
-          } catch {
-            // falls through to 401
-          }
+          const sub = verified(parts[1]);
+          if (sub !== null) return sub;
         }
       }
       throw new AppError('UNAUTHENTICATED');

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import {
   ERROR_MESSAGES,
@@ -13,6 +14,7 @@ import {
 import { AppError, invalid } from '../../lib/errors';
 import { principalOf, requireAuth } from '../../plugins/auth';
 import type { GateRefusal } from './claim-gate';
+import type { StoredAnswer } from './claims-repository';
 import type { Claimant, ClaimsService } from './claims-service';
 import type { MemberIds } from './member-ids';
 
@@ -37,35 +39,46 @@ export const claimsRoutes: FastifyPluginAsyncZod<{ claimsService: ClaimsService;
     return memberId;
   }
 
+  async function claimOnce(request: FastifyRequest, taskId: string, userId: string, key: string): Promise<StoredAnswer> {
+    if (!IDEMPOTENCY_KEY.test(key)) throw invalid('Idempotency-Key', 'must be 1-200 printable ASCII characters');
+    const p: Claimant = { userId, memberId: await memberIdOf(userId) };
+    const requestHash = createHash('sha256')
+      .update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? {})}`)
+      .digest('hex');
+    return claimsService.claimOnce(p, taskId, key, requestHash, String(request.id));
+  }
+
+  // Not async: a refusal answered from memory is sent without a promise in between (the
+  // hottest answer under a burst). Everything else returns the promise of its answer.
   app.post(
     '/tasks/:id/claims',
     { schema: { tags: ['claims'], params: IdParamsSchema, response: { 201: ClaimCreateResponseSchema } } },
-    async (request, reply) => {
+    (request, reply) => {
       const userId = app.sessionUserId(request);
+      const taskId = request.params.id;
       const key = request.headers['idempotency-key'];
       if (key === undefined) {
-        const memberId = memberIds.cached(userId) ?? (await memberIdOf(userId));
-        const fast = claimsService.refusalFromMemory(request.params.id, memberId);
+        const cached = memberIds.cached(userId);
+        const fast = cached === undefined ? null : claimsService.refusalFromMemory(taskId, cached);
         if (fast) {
-          // Sent as the serialized error body (a string is not re-serialized), typed as the route's only schema'd answer.
+          // The contract's error body, already serialized (a string is sent as is).
           const body = `${REFUSAL_HEAD[fast]}${JSON.stringify(String(request.id))}}`;
-          return reply.code(409 as 201).type(JSON_TYPE).send(body as unknown as ClaimCreateResponse);
+          reply.code(409 as 201).type(JSON_TYPE).send(body as unknown as ClaimCreateResponse);
+          return;
         }
-        return reply.code(201).send(await claimsService.claim({ userId, memberId }, request.params.id));
+        return (async () => {
+          const memberId = cached ?? (await memberIdOf(userId));
+          const created = await claimsService.claim({ userId, memberId }, taskId);
+          reply.code(201);
+          return created;
+        })();
       }
-      if (typeof key !== 'string' || !IDEMPOTENCY_KEY.test(key)) {
-        throw invalid('Idempotency-Key', 'must be 1-200 printable ASCII characters');
-      }
-      const p: Claimant = { userId, memberId: await memberIdOf(userId) };
-      const requestHash = createHash('sha256')
-        .update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? {})}`)
-        .digest('hex');
-      const answer = await claimsService.claimOnce(p, request.params.id, key, requestHash, String(request.id));
+      if (typeof key !== 'string') throw invalid('Idempotency-Key', 'must be 1-200 printable ASCII characters');
       // A replay is the first answer verbatim: a 201 body or an error body, stored as sent.
-      return reply
-        .code(answer.statusCode as 201)
-        .type(JSON_TYPE)
-        .send(answer.body as ClaimCreateResponse);
+      return claimOnce(request, taskId, userId, key).then((answer) => {
+        reply.code(answer.statusCode as 201).type(JSON_TYPE);
+        return answer.body as ClaimCreateResponse;
+      });
     },
   );
 

@@ -13,7 +13,8 @@ interface Waiter {
  * looked up together, in one query per batch.
  */
 export class MemberIds {
-  private readonly known = new Map<string, string>();
+  private young = new Map<string, string>();
+  private old = new Map<string, string>();
   private readonly pending = new Map<string, Waiter[]>();
   private inflight = 0;
   private scheduled = false;
@@ -23,14 +24,13 @@ export class MemberIds {
     private readonly opts: { maxEntries?: number; maxBatch?: number; maxBatchesInFlight?: number } = {},
   ) {}
 
-  /** The cached member id, refreshed as recently used; undefined on a miss. */
+  /** The cached member id; undefined on a miss. */
   cached(userId: string): string | undefined {
-    const id = this.known.get(userId);
-    if (id !== undefined) {
-      this.known.delete(userId);
-      this.known.set(userId, id);
-    }
-    return id;
+    const id = this.young.get(userId);
+    if (id !== undefined) return id;
+    const aging = this.old.get(userId);
+    if (aging !== undefined) this.remember(userId, aging);
+    return aging;
   }
 
   resolve(userId: string): MemberLookup | Promise<MemberLookup> {
@@ -86,13 +86,15 @@ export class MemberIds {
     if (this.pending.size > 0) this.schedule();
   }
 
+  /**
+   * Two generations instead of a strict LRU: a hit costs one lookup, and what was not used
+   * during a whole generation is dropped with it. At most `maxEntries` in all.
+   */
   private remember(userId: string, memberId: string): void {
-    const max = this.opts.maxEntries ?? 200_000;
-    if (this.known.size >= max) {
-      // Map iterates in insertion order and hits re-insert: the first key is the least recently used.
-      const oldest = this.known.keys().next().value;
-      if (oldest !== undefined) this.known.delete(oldest);
+    if (this.young.size >= (this.opts.maxEntries ?? 200_000) / 2) {
+      this.old = this.young;
+      this.young = new Map();
     }
-    this.known.set(userId, memberId);
+    this.young.set(userId, memberId);
   }
 }
