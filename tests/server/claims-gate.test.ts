@@ -192,6 +192,7 @@ describe('ClaimGate on its own', () => {
       },
       now: () => new Date(),
       fullTtlMs: opts.ttl ?? 2000,
+      firstWave: 1,
       waitTimeoutMs: opts.wait ?? 1000,
       monotonic: () => t,
     });

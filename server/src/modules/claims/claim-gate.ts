@@ -72,6 +72,8 @@ export interface ClaimGateOptions {
   /** A waiter that waited this long goes to the database anyway. */
   waitTimeoutMs?: number;
   maxWaitersPerPost?: number;
+  /** Claims let through at once while nothing is known about the post's slots. */
+  firstWave?: number;
   maxPosts?: number;
   monotonic?: () => number;
   onError?(err: unknown): void;
@@ -96,6 +98,7 @@ export class ClaimGate {
   private readonly waitTimeout: number;
   private readonly maxWaiters: number;
   private readonly maxPosts: number;
+  private readonly firstWave: number;
   private readonly mono: () => number;
   /** Answers given from memory, for tests and diagnostics. */
   fastRefusals = 0;
@@ -105,6 +108,7 @@ export class ClaimGate {
     this.waitTimeout = opts.waitTimeoutMs ?? 1000;
     this.maxWaiters = opts.maxWaitersPerPost ?? 20_000;
     this.maxPosts = opts.maxPosts ?? 10_000;
+    this.firstWave = opts.firstWave ?? 8;
     this.mono = opts.monotonic ?? (() => performance.now());
   }
 
@@ -227,7 +231,7 @@ export class ClaimGate {
 
   private limit(post: Post): number {
     if (post.loading) return 0;
-    return post.remaining === null ? 1 : Math.max(1, post.remaining);
+    return post.remaining === null ? this.firstWave : Math.max(1, post.remaining);
   }
 
   private fromFull(post: Post, memberId: string): GateRefusal | null {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import {
   ERROR_MESSAGES,
@@ -48,6 +48,14 @@ export const claimsRoutes: FastifyPluginAsyncZod<{ claimsService: ClaimsService;
     return claimsService.claimOnce(p, taskId, key, requestHash, String(request.id));
   }
 
+  /** The contract's error body, serialized ahead but for the request id (a string is sent as is). */
+  function refuse(request: FastifyRequest, reply: FastifyReply, code: GateRefusal): void {
+    reply
+      .code(409)
+      .type(JSON_TYPE)
+      .send(`${REFUSAL_HEAD[code]}${JSON.stringify(String(request.id))}}`);
+  }
+
   // Not async: a refusal answered from memory is sent without a promise in between (the
   // hottest answer under a burst). Everything else returns the promise of its answer.
   app.post(
@@ -60,15 +68,11 @@ export const claimsRoutes: FastifyPluginAsyncZod<{ claimsService: ClaimsService;
       if (key === undefined) {
         const cached = memberIds.cached(userId);
         const fast = cached === undefined ? null : claimsService.refusalFromMemory(taskId, cached);
-        if (fast) {
-          // The contract's error body, already serialized (a string is sent as is).
-          const body = `${REFUSAL_HEAD[fast]}${JSON.stringify(String(request.id))}}`;
-          reply.code(409 as 201).type(JSON_TYPE).send(body as unknown as ClaimCreateResponse);
-          return;
-        }
+        if (fast) return refuse(request, reply, fast);
         return (async () => {
           const memberId = cached ?? (await memberIdOf(userId));
           const created = await claimsService.claim({ userId, memberId }, taskId);
+          if (typeof created === 'string') return refuse(request, reply, created);
           reply.code(201);
           return created;
         })();

@@ -122,11 +122,12 @@ export function claimsServiceFactory(deps: {
       return gate ? gate.refusal(taskId, memberId) : null;
     },
 
-    async claim(p: Claimant, taskId: string): Promise<ClaimCreateResponse> {
+    /** The claim, or the refusal the gate answered from memory (the caller sends its prebuilt body). */
+    async claim(p: Claimant, taskId: string): Promise<ClaimCreateResponse | GateRefusal> {
       const memberId = memberOf(p);
       let pass = gate?.admit(taskId, memberId);
       if (pass instanceof Promise) pass = await pass;
-      if (typeof pass === 'string') throw new AppError(pass);
+      if (typeof pass === 'string') return pass;
       let outcome: ClaimOutcome = null;
       try {
         const r = await decide(undefined, taskId, memberId, deps.clock.now());
