@@ -7,6 +7,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import type { Config } from './config';
 import type { Database } from './db/client';
 import { systemClock, type Clock } from './lib/clock';
+import { rateLimiterFactory } from './lib/rate-limiter';
 import authPlugin from './plugins/auth';
 import errorHandler from './plugins/error-handler';
 import { authRepositoryFactory } from './modules/auth/auth-repository';
@@ -142,7 +143,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(
     async (api) => {
       await api.register(healthRoutes, { pool: database.pool });
-      await api.register(authRoutes, { authService, devLogin: wechat.kind === 'development' });
+      await api.register(authRoutes, {
+        authService,
+        devLogin: wechat.kind === 'development',
+        loginLimiter: rateLimiterFactory({ max: config.rateLimits.loginPerMinute, windowMs: 60_000, clock }),
+      });
       await api.register(tasksRoutes, {
         tasksService: {
           ...tasksService,
@@ -170,7 +175,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       });
       await api.register(statsRoutes, { statsService: statsServiceFactory({ statsRepository: statsRepositoryFactory(database.db) }) });
       await api.register(directoryRoutes, { directoryService });
-      await api.register(invitesRoutes, { invitesService });
+      await api.register(invitesRoutes, {
+        invitesService,
+        acceptLimiter: rateLimiterFactory({ max: config.rateLimits.inviteAcceptPerMinute, windowMs: 60_000, clock }),
+      });
       await api.register(membersRoutes, { membersService });
       await api.register(registrationRoutes, { registrationService });
     },

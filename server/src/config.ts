@@ -23,6 +23,8 @@ const EnvSchema = z
     WECHAT_API_BASE: z.url().default('https://api.weixin.qq.com'),
     DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
     SESSION_TTL_SECONDS: z.coerce.number().int().min(60).default(7 * 24 * 3600),
+    LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(60),
+    INVITE_ACCEPT_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     SEED_DEMO: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
     H5_DIR: z.string().optional(),
@@ -49,6 +51,8 @@ export interface Config {
   wechat: { appId: string; appSecret: string; apiBase: string } | null;
   dbPoolSize: number;
   sessionTtlSeconds: number;
+  /** Sign-ins per client address, and invite accepts per user, per minute. */
+  rateLimits: { loginPerMinute: number; inviteAcceptPerMinute: number };
   logLevel: string;
   seedDemo: boolean;
   h5Dir: string;
@@ -93,6 +97,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         : null,
     dbPoolSize: e.DB_POOL_SIZE,
     sessionTtlSeconds: e.SESSION_TTL_SECONDS,
+    rateLimits: { loginPerMinute: e.LOGIN_RATE_LIMIT, inviteAcceptPerMinute: e.INVITE_ACCEPT_RATE_LIMIT },
     logLevel: e.LOG_LEVEL,
     seedDemo: e.SEED_DEMO,
     h5Dir: path.resolve(e.H5_DIR ?? path.join(__dirname, '..', '..', 'client', 'dist', 'h5')),

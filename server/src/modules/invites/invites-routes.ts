@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { InviteAcceptBodySchema, InviteAcceptResponseSchema, InviteCreateBodySchema, InviteCreateResponseSchema } from '@pioneer/shared';
 import { forbidden } from '../../lib/errors';
+import type { RateLimiter } from '../../lib/rate-limiter';
 import { administersDistrict, isCityAdmin } from '../../lib/scope';
 import { hasRole, principalOf, requireAuth, type Principal } from '../../plugins/auth';
 import type { InviteTarget, InvitesService } from './invites-service';
@@ -12,7 +13,7 @@ function mayInvite(p: Principal, target: InviteTarget): boolean {
   return target.districtId !== null && administersDistrict(p, target.districtId);
 }
 
-export const invitesRoutes: FastifyPluginAsyncZod<{ invitesService: InvitesService }> = async (app, opts) => {
+export const invitesRoutes: FastifyPluginAsyncZod<{ invitesService: InvitesService; acceptLimiter: RateLimiter }> = async (app, opts) => {
   const service = opts.invitesService;
 
   app.post(
@@ -37,6 +38,11 @@ export const invitesRoutes: FastifyPluginAsyncZod<{ invitesService: InvitesServi
       preHandler: requireAuth,
       schema: { tags: ['auth'], security: [{ bearer: [] }], body: InviteAcceptBodySchema, response: { 200: InviteAcceptResponseSchema } },
     },
-    async (request) => ({ user: await service.accept(principalOf(request).userId, request.body.code) }),
+    async (request) => {
+      const userId = principalOf(request).userId;
+      // Invite codes are bearer secrets: guessing them must be slow.
+      opts.acceptLimiter.hit(userId);
+      return { user: await service.accept(userId, request.body.code) };
+    },
   );
 };
