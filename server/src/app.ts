@@ -21,7 +21,7 @@ import { tasksRoutes } from './modules/tasks/tasks-routes';
 import { tasksServiceFactory } from './modules/tasks/tasks-service';
 import { claimsRepositoryFactory } from './modules/claims/claims-repository';
 import { claimsRoutes } from './modules/claims/claims-routes';
-import { claimsServiceFactory } from './modules/claims/claims-service';
+import { claimsServiceFactory, type BatchAnswer } from './modules/claims/claims-service';
 import { ClaimGate } from './modules/claims/claim-gate';
 import { MemberIds } from './modules/claims/member-ids';
 import { liveHubFactory } from './modules/live/live-hub';
@@ -119,7 +119,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   const claimsRepository = claimsRepositoryFactory({ db: database.db, pool: database.pool });
   // Fed by the live hub's notifications below: trusted only while they are heard.
-  const claimGate = new ClaimGate({
+  const claimGate = new ClaimGate<BatchAnswer>({
+    claimMany: (taskId, memberIds) => claimsService.claimMany(taskId, memberIds),
     loadFull: (taskId) => claimsRepository.fullPost(taskId),
     now: () => clock.now(),
     onError: (err) => app.log.warn({ err }, 'claim gate could not load a full post'),

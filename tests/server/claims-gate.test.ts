@@ -1,4 +1,4 @@
-import { ClaimGate, type FullSnapshot } from '../../server/src/modules/claims/claim-gate';
+import { ALONE, ClaimGate, type BatchResult, type FullSnapshot } from '../../server/src/modules/claims/claim-gate';
 import { makeWorld } from '../helpers/fixtures';
 import { spawnServer, type SpawnedServer } from '../helpers/spawn-server';
 import { httpClient, insertMembers, listen, makeSecretary, publishTask, slotState, type FixtureMember } from '../helpers/task-fixtures';
@@ -119,17 +119,18 @@ describe('a post known full in this process', () => {
     expect(codeOf(await claim(local, task.id, a))).toBe('409 ALREADY_CLAIMED');
   });
 
-  it('settles a burst with exactly its slots, most refusals answered from memory', async () => {
+  it('settles a burst with exactly its slots in a few statements', async () => {
     const crowd = take(200);
     const task = await publishTask(ctx, secretary, world.community.id, { capacity: 5 });
-    const before = gate().fastRefusals;
+    const before = gate().batches;
     const answers = await Promise.all(crowd.map((m) => claim(local, task.id, m)));
     const tally: Record<string, number> = {};
     for (const a of answers) tally[codeOf(a)] = (tally[codeOf(a)] ?? 0) + 1;
     expect(tally).toEqual({ '201': 5, '409 TASK_FULL': 195 });
     expect(answers.filter((a) => a.status === 201).map((a) => a.body.remaining).sort()).toEqual([0, 1, 2, 3, 4]);
     expect(await slotState(ctx, task.id)).toEqual(expect.objectContaining({ claimed: 5, live: 5 }));
-    expect(gate().fastRefusals - before).toBeGreaterThan(150);
+    // Each batch statement answers everyone it took; those queued behind the one that filled the post hear it from memory.
+    expect(gate().batches - before).toBeLessThanOrEqual(10);
   });
 });
 
@@ -182,52 +183,109 @@ describe('ClaimGate on its own', () => {
     ...over,
   });
 
-  function make(opts: { ttl?: number; wait?: number } = {}) {
+  /** A gate whose batches the test answers by hand. */
+  function make(opts: { ttl?: number; wait?: number; maxBatch?: number } = {}) {
     let t = 0;
     const loads: string[] = [];
-    const g = new ClaimGate({
+    const batches: Array<{ taskId: string; memberIds: string[]; answer(r: BatchResult<string>): void; fail(e: unknown): void }> = [];
+    const g = new ClaimGate<string>({
+      claimMany: (taskId, memberIds) => new Promise((answer, fail) => batches.push({ taskId, memberIds, answer, fail })),
       loadFull: async (id) => {
         loads.push(id);
         return snapshot();
       },
       now: () => new Date(),
       fullTtlMs: opts.ttl ?? 2000,
-      firstWave: 1,
       waitTimeoutMs: opts.wait ?? 1000,
+      maxBatch: opts.maxBatch,
       monotonic: () => t,
     });
     g.setListening(true);
-    return { g, loads, advance: (ms: number) => (t += ms) };
+    return { g, loads, batches, advance: (ms: number) => (t += ms) };
   }
   const flush = () => new Promise((r) => setImmediate(r));
 
-  it('sends one claim at a time while nothing is known, then answers waiters once full', async () => {
-    const { g, loads } = make();
-    const first = g.admit('p', 'm1');
-    expect(typeof first).toBe('object');
-    expect(first).not.toBeInstanceOf(Promise);
-    const waiting = [g.admit('p', 'm1'), g.admit('p', 'm2')];
-    expect(waiting.every((w) => w instanceof Promise)).toBe(true);
-    g.settle(first as never, { kind: 'claimed', remaining: 0 });
+  it('sends the claims that arrive together as one batch, one batch per post at a time', async () => {
+    const { g, batches } = make();
+    const first = ['a', 'b', 'c'].map((m) => g.admit('p', m));
+    const other = g.admit('q', 'a');
+    expect(first.every((w) => w instanceof Promise)).toBe(true);
     await flush();
-    expect(loads).toEqual(['p']);
-    expect(await Promise.all(waiting)).toEqual(['ALREADY_CLAIMED', 'TASK_FULL']);
-    expect(g.refusal('p', 'm3')).toBe('TASK_FULL');
+    expect(batches.map((b) => [b.taskId, b.memberIds])).toEqual([
+      ['p', ['a', 'b', 'c']],
+      ['q', ['a']],
+    ]);
+    const later = ['d', 'e'].map((m) => g.admit('p', m));
+    await flush();
+    expect(batches).toHaveLength(2);
+    batches[0].answer({ answers: ['ok a', 'ok b', 'ok c'], after: { kind: 'open', remaining: 5 } });
+    expect(await Promise.all(first)).toEqual(['ok a', 'ok b', 'ok c']);
+    await flush();
+    expect(batches.map((b) => b.memberIds)).toEqual([['a', 'b', 'c'], ['a'], ['d', 'e']]);
+    batches[2].answer({ answers: ['ok d', 'ok e'], after: { kind: 'open', remaining: 3 } });
+    batches[1].answer({ answers: ['ok qa'], after: { kind: 'open', remaining: 3 } });
+    expect(await Promise.all([...later, other])).toEqual(['ok d', 'ok e', 'ok qa']);
+    expect(g.inspect('p')).toEqual(expect.objectContaining({ remaining: 3, batching: false, waiting: 0 }));
   });
 
-  it('lets as many through as there are slots left', () => {
-    const { g } = make();
-    const first = g.admit('p', 'a');
-    g.settle(first as never, { kind: 'claimed', remaining: 3 });
-    const passes = ['b', 'c', 'd', 'e'].map((m) => g.admit('p', m));
-    expect(passes.map((p) => p instanceof Promise)).toEqual([false, false, false, true]);
+  it('answers everyone queued behind the batch that filled the post from memory', async () => {
+    const { g, batches, loads } = make();
+    const first = g.admit('p', 'm1');
+    await flush();
+    const waiting = [g.admit('p', 'm1'), g.admit('p', 'm2')];
+    batches[0].answer({ answers: ['ok m1'], after: { kind: 'full', snapshot: snapshot() } });
+    expect(await first).toBe('ok m1');
+    expect(await Promise.all(waiting)).toEqual(['ALREADY_CLAIMED', 'TASK_FULL']);
+    expect(batches).toHaveLength(1);
+    expect(loads).toEqual([]);
+    expect(g.refusal('p', 'm3')).toBe('TASK_FULL');
+    expect(g.admit('p', 'm1')).toBe('ALREADY_CLAIMED');
+  });
+
+  it('asks for the live claimants when the batch could not tell them for sure', async () => {
+    const { g, batches, loads } = make();
+    const first = g.admit('p', 'm1');
+    await flush();
+    const waiting = g.admit('p', 'm2');
+    batches[0].answer({ answers: ['ok m1'], after: { kind: 'full', snapshot: null } });
+    expect(await first).toBe('ok m1');
+    expect(await waiting).toBe('TASK_FULL');
+    expect(loads).toEqual(['p']);
+    expect(batches).toHaveLength(1);
+  });
+
+  it('splits a long queue into batches of at most maxBatch', async () => {
+    const { g, batches } = make({ maxBatch: 2 });
+    const all = ['a', 'b', 'c'].map((m) => g.admit('p', m));
+    await flush();
+    expect(batches.map((b) => b.memberIds)).toEqual([['a', 'b']]);
+    batches[0].answer({ answers: ['1', '2'], after: { kind: 'open', remaining: 9 } });
+    await Promise.all(all.slice(0, 2));
+    await flush();
+    expect(batches.map((b) => b.memberIds)).toEqual([['a', 'b'], ['c']]);
+    batches[1].answer({ answers: ['3'], after: { kind: 'open', remaining: 8 } });
+    expect(await Promise.all(all)).toEqual(['1', '2', '3']);
+  });
+
+  it('sends each member alone when a batch aborted, and fails each when it failed', async () => {
+    const { g, batches } = make();
+    const aborted = ['a', 'b'].map((m) => g.admit('p', m));
+    await flush();
+    batches[0].answer({ answers: null });
+    expect(await Promise.all(aborted)).toEqual([ALONE, ALONE]);
+    const failed = g.admit('p', 'c') as Promise<unknown>;
+    await flush();
+    batches[1].fail(new Error('db down'));
+    await expect(failed).rejects.toThrow('db down');
   });
 
   it('forgets a full post after its TTL, on news of a free slot, and when the listener drops', async () => {
-    const { g, advance } = make({ ttl: 2000 });
+    const { g, advance, batches } = make({ ttl: 2000 });
     const fill = async () => {
-      g.settle(g.admit('p', 'x') as never, { kind: 'full' });
+      const p = g.admit('p', 'x');
       await flush();
+      batches[batches.length - 1].answer({ answers: ['ok'], after: { kind: 'full', snapshot: snapshot() } });
+      await p;
       expect(g.refusal('p', 'x')).toBe('TASK_FULL');
     };
     await fill();
@@ -239,14 +297,25 @@ describe('ClaimGate on its own', () => {
     await fill();
     g.setListening(false);
     expect(g.refusal('p', 'x')).toBeNull();
-    expect(g.admit('p', 'x')).toEqual({ post: null });
+    expect(g.admit('p', 'x')).toBe(ALONE);
   });
 
-  it('sends a waiter to the database after waiting too long', async () => {
+  it('ignores a full answer older than news of a free slot', async () => {
+    const { g, batches } = make();
+    const first = g.admit('p', 'a');
+    await flush();
+    g.heard({ taskId: 'p', remaining: 1, status: 'open' });
+    batches[0].answer({ answers: ['ok'], after: { kind: 'full', snapshot: snapshot() } });
+    await first;
+    expect(g.refusal('p', 'b')).toBeNull();
+  });
+
+  it('sends a waiter alone after waiting too long', async () => {
     const { g, advance } = make({ wait: 10 });
     g.admit('p', 'a');
+    await flush();
     const waiter = g.admit('p', 'b');
     advance(20);
-    expect(await waiter).toEqual({ post: null });
+    expect(await waiter).toBe(ALONE);
   });
 });

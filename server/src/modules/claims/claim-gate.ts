@@ -13,18 +13,25 @@ export interface FullSnapshot {
   holders: string[];
 }
 
-/** What one claim that went to the database learned about its post. */
-export type ClaimOutcome =
-  | { kind: 'claimed'; remaining: number }
-  | { kind: 'full' }
-  /** Refused for another reason; `remaining` as the statement saw it (Infinity: the post takes no claims at all). */
-  | { kind: 'refused'; remaining: number | null }
-  | null;
+/** What a batch told about its post afterwards. */
+export type PostAfter =
+  /** Still takes claims. */
+  | { kind: 'open'; remaining: number }
+  /** Full; `snapshot` null when the batch could not tell its live claimants for sure. */
+  | { kind: 'full'; snapshot: FullSnapshot | null }
+  /** Takes no claims (gone, cancelled, closed, not open yet): nothing worth remembering. */
+  | { kind: 'closed' };
 
-/** Leave to go to the database; hand it back to `settle`. */
-export interface Pass {
-  readonly post: Post | null;
-}
+/**
+ * One statement's answers, one per member id given (same order, duplicates included), or
+ * null when the batch decided nothing (it aborted on a concurrent claim): each member then
+ * claims alone.
+ */
+export type BatchResult<A> = { answers: A[]; after: PostAfter } | { answers: null };
+
+/** The gate cannot help: claim with the single statement. */
+export const ALONE: unique symbol = Symbol('claim alone');
+export type Admission<A> = A | GateRefusal | typeof ALONE;
 
 interface Full {
   holders: Set<string>;
@@ -34,20 +41,23 @@ interface Full {
   until: number;
 }
 
-interface Waiter {
+interface Waiter<A> {
   memberId: string;
   since: number;
-  resolve(v: Pass | GateRefusal): void;
+  resolve(v: Admission<A>): void;
+  reject(err: unknown): void;
 }
 
-interface Post {
+interface Post<A> {
   taskId: string;
   full: Full | null;
   loading: boolean;
   /** Slots left as last heard; null before anything was heard. */
   remaining: number | null;
-  inflight: number;
-  waiters: Waiter[];
+  /** A batch of this post is at the database. */
+  batching: boolean;
+  flushScheduled: boolean;
+  waiters: Waiter<A>[];
   head: number;
   /** Bumped whenever what we knew is dropped: answers to older questions are ignored. */
   gen: number;
@@ -57,58 +67,61 @@ interface Post {
 declare module 'fastify' {
   interface FastifyInstance {
     /** This process's claim gate (tests read its state and counter). */
-    claimGate: ClaimGate;
+    claimGate: ClaimGate<unknown>;
   }
 }
 
-const BYPASS: Pass = { post: null };
-
-export interface ClaimGateOptions {
+export interface ClaimGateOptions<A> {
+  /** One statement deciding claims of distinct-or-not members on one post, in arrival order. */
+  claimMany(taskId: string, memberIds: string[]): Promise<BatchResult<A>>;
   /** The post and its live claimants in one query. */
   loadFull(taskId: string): Promise<FullSnapshot | null>;
   now(): Date;
   /** How long a full state is believed without news (safety net behind the notifications). */
   fullTtlMs?: number;
-  /** A waiter that waited this long goes to the database anyway. */
+  /** A waiter that waited this long claims alone. */
   waitTimeoutMs?: number;
   maxWaitersPerPost?: number;
-  /** Claims let through at once while nothing is known about the post's slots. */
-  firstWave?: number;
+  /** Members in one statement at most. */
+  maxBatch?: number;
   maxPosts?: number;
   monotonic?: () => number;
   onError?(err: unknown): void;
 }
 
 /**
- * Per-post admission in front of the claim statement, in this process. A post known to be
- * full answers from memory (its live claimants get ALREADY_CLAIMED, everyone else TASK_FULL);
- * otherwise at most as many claims as there are slots left go to the database at once, the
- * rest queue, so a burst on a nearly full post costs a few statements, not thousands.
+ * Per-post admission in front of the claim statement, in this process. Claims on a post
+ * queue and go to the database together, one batch statement at a time per post (they would
+ * queue on the post's row anyway), so a burst costs a statement or two, not thousands. A post
+ * known to be full answers from memory (its live claimants get ALREADY_CLAIMED, everyone else
+ * TASK_FULL), including everyone queued behind the batch that filled it.
  *
- * The database stays the only judge of a claim: the gate never answers "yes". What it knows
- * is dropped on any count notification saying slots came back (every process hears every
- * change), when the listener connection is lost (then the gate stays out of the way until it
- * is back), and after a short TTL.
+ * The database stays the only judge of a claim: the gate never answers "yes" by itself. What
+ * it knows is dropped on any count notification saying slots came back (every process hears
+ * every change), when the listener connection is lost (then every claim goes alone, as if
+ * there were no gate, until it is back), and after a short TTL.
  */
-export class ClaimGate {
-  private readonly posts = new Map<string, Post>();
+export class ClaimGate<A = unknown> {
+  private readonly posts = new Map<string, Post<A>>();
   private trusted = false;
   private epoch = 0;
   private readonly ttl: number;
   private readonly waitTimeout: number;
   private readonly maxWaiters: number;
+  private readonly maxBatch: number;
   private readonly maxPosts: number;
-  private readonly firstWave: number;
   private readonly mono: () => number;
   /** Answers given from memory, for tests and diagnostics. */
   fastRefusals = 0;
+  /** Batch statements sent, for tests and diagnostics. */
+  batches = 0;
 
-  constructor(private readonly opts: ClaimGateOptions) {
+  constructor(private readonly opts: ClaimGateOptions<A>) {
     this.ttl = opts.fullTtlMs ?? 2000;
     this.waitTimeout = opts.waitTimeoutMs ?? 1000;
     this.maxWaiters = opts.maxWaitersPerPost ?? 20_000;
+    this.maxBatch = opts.maxBatch ?? 1000;
     this.maxPosts = opts.maxPosts ?? 10_000;
-    this.firstWave = opts.firstWave ?? 8;
     this.mono = opts.monotonic ?? (() => performance.now());
   }
 
@@ -120,41 +133,23 @@ export class ClaimGate {
   }
 
   /**
-   * A pass to the database, after waiting for a slot if others are already claiming this
-   * post, or a refusal if the post turned out full meanwhile.
+   * The member's answer from the next batch on this post, a refusal from memory, or ALONE
+   * when the gate cannot help (not listening, too many waiting, waited too long, the batch
+   * aborted).
    */
-  admit(taskId: string, memberId: string): Pass | GateRefusal | Promise<Pass | GateRefusal> {
-    if (!this.trusted) return BYPASS;
+  admit(taskId: string, memberId: string): Admission<A> | Promise<Admission<A>> {
+    if (!this.trusted) return ALONE;
     const post = this.post(taskId);
     if (post.full) {
       const r = this.fromFull(post, memberId);
       if (r) return r;
     }
-    if (post.head === post.waiters.length && post.inflight < this.limit(post)) {
-      post.inflight++;
-      return { post };
-    }
-    if (post.waiters.length - post.head >= this.maxWaiters) return BYPASS;
-    return new Promise((resolve) => {
-      post.waiters.push({ memberId, since: this.mono(), resolve });
+    if (post.waiters.length - post.head >= this.maxWaiters) return ALONE;
+    return new Promise((resolve, reject) => {
+      post.waiters.push({ memberId, since: this.mono(), resolve, reject });
       this.armTimer(post);
+      this.schedule(post);
     });
-  }
-
-  /** Hands the pass back with what the database said. */
-  settle(pass: Pass, outcome: ClaimOutcome): void {
-    const post = pass.post;
-    if (!post) return;
-    post.inflight--;
-    if (outcome && this.posts.get(post.taskId) === post) {
-      const remaining = outcome.kind === 'full' ? 0 : outcome.remaining;
-      // Answers come back in any order: once full (or finding out), older news is ignored.
-      if (remaining !== null && !post.full && !post.loading) {
-        post.remaining = remaining;
-        if (remaining <= 0) this.learnFull(post);
-      }
-    }
-    this.pump(post);
   }
 
   /** A count heard on the notification channel, from any process. */
@@ -166,9 +161,10 @@ export class ClaimGate {
       return;
     }
     if (count.remaining > 0) {
-      if (post.full || post.loading) this.drop(post);
+      // Also voids what a batch still at the database will say: its "full" may be older.
+      this.drop(post);
       post.remaining = count.remaining;
-      this.pump(post);
+      this.schedule(post);
     } else if (!post.full && !post.loading) {
       post.remaining = 0;
     }
@@ -180,7 +176,7 @@ export class ClaimGate {
     if (!post) return;
     this.drop(post);
     post.remaining = null;
-    this.pump(post);
+    this.schedule(post);
   }
 
   /** Whether the count notifications are heard; without them nothing in memory is trusted. */
@@ -190,30 +186,41 @@ export class ClaimGate {
     for (const post of this.posts.values()) {
       this.drop(post);
       post.remaining = null;
-      // Everyone waiting goes to the database as if there were no gate.
+      // Everyone waiting claims alone, as if there were no gate.
       this.releaseAll(post);
     }
     this.posts.clear();
   }
 
   /** For tests: what the gate holds about a post. */
-  inspect(taskId: string): { full: boolean; holders: number; remaining: number | null; inflight: number; waiting: number } | null {
+  inspect(taskId: string): { full: boolean; holders: number; remaining: number | null; batching: boolean; waiting: number } | null {
     const post = this.posts.get(taskId);
     if (!post) return null;
     return {
       full: post.full !== null,
       holders: post.full?.holders.size ?? 0,
       remaining: post.remaining,
-      inflight: post.inflight,
+      batching: post.batching,
       waiting: post.waiters.length - post.head,
     };
   }
 
-  private post(taskId: string): Post {
+  private post(taskId: string): Post<A> {
     let post = this.posts.get(taskId);
     if (post) return post;
     if (this.posts.size >= this.maxPosts) this.evict();
-    post = { taskId, full: null, loading: false, remaining: null, inflight: 0, waiters: [], head: 0, gen: 0, timer: null };
+    post = {
+      taskId,
+      full: null,
+      loading: false,
+      remaining: null,
+      batching: false,
+      flushScheduled: false,
+      waiters: [],
+      head: 0,
+      gen: 0,
+      timer: null,
+    };
     this.posts.set(taskId, post);
     return post;
   }
@@ -223,18 +230,13 @@ export class ClaimGate {
     let n = Math.max(1, this.maxPosts >> 4);
     for (const [id, post] of this.posts) {
       if (n === 0) break;
-      if (post.inflight > 0 || post.loading || post.head < post.waiters.length) continue;
+      if (post.batching || post.loading || post.flushScheduled || post.head < post.waiters.length) continue;
       this.posts.delete(id);
       n--;
     }
   }
 
-  private limit(post: Post): number {
-    if (post.loading) return 0;
-    return post.remaining === null ? this.firstWave : Math.max(1, post.remaining);
-  }
-
-  private fromFull(post: Post, memberId: string): GateRefusal | null {
+  private fromFull(post: Post<A>, memberId: string): GateRefusal | null {
     const full = post.full!;
     const now = this.opts.now().getTime();
     // Outside the claim window the database answers with another code.
@@ -247,13 +249,26 @@ export class ClaimGate {
     return full.holders.has(memberId) ? 'ALREADY_CLAIMED' : 'TASK_FULL';
   }
 
-  private drop(post: Post): void {
+  private drop(post: Post<A>): void {
     post.full = null;
     post.loading = false;
     post.gen++;
   }
 
-  private learnFull(post: Post): void {
+  private setFull(post: Post<A>, snap: FullSnapshot | null): boolean {
+    const now = this.opts.now().getTime();
+    if (!snap || snap.status !== 'open' || snap.claimed < snap.capacity || now >= snap.endsAt.getTime()) return false;
+    post.full = {
+      holders: new Set(snap.holders),
+      opensAt: snap.opensAt.getTime(),
+      endsAt: snap.endsAt.getTime(),
+      until: this.mono() + this.ttl,
+    };
+    post.remaining = 0;
+    return true;
+  }
+
+  private learnFull(post: Post<A>): void {
     if (post.loading || post.full) return;
     post.loading = true;
     const gen = post.gen;
@@ -262,54 +277,86 @@ export class ClaimGate {
       (snap) => {
         if (post.gen !== gen || this.epoch !== epoch || !this.trusted) return;
         post.loading = false;
-        const now = this.opts.now().getTime();
-        if (snap && snap.status === 'open' && snap.claimed >= snap.capacity && now < snap.endsAt.getTime()) {
-          post.full = {
-            holders: new Set(snap.holders),
-            opensAt: snap.opensAt.getTime(),
-            endsAt: snap.endsAt.getTime(),
-            until: this.mono() + this.ttl,
-          };
-        } else {
-          post.remaining = snap ? Math.max(0, snap.capacity - snap.claimed) : null;
-        }
-        this.pump(post);
+        if (!this.setFull(post, snap)) post.remaining = snap ? Math.max(0, snap.capacity - snap.claimed) : null;
+        this.schedule(post);
       },
       (err) => {
         if (post.gen !== gen) return;
         post.loading = false;
         this.opts.onError?.(err);
-        this.pump(post);
+        this.schedule(post);
       },
     );
   }
 
-  /** Answers or admits waiters, in order, as far as the post's state allows. */
-  private pump(post: Post): void {
-    while (post.head < post.waiters.length) {
-      const w = post.waiters[post.head];
-      if (post.full) {
-        const r = this.fromFull(post, w.memberId);
-        if (r) {
-          post.head++;
-          w.resolve(r);
-          continue;
+  private schedule(post: Post<A>): void {
+    // Answer from memory at once; a batch waits for the rest of this turn's arrivals.
+    this.pump(post);
+    if (post.flushScheduled || post.batching || post.loading || post.head === post.waiters.length) return;
+    post.flushScheduled = true;
+    setImmediate(() => {
+      post.flushScheduled = false;
+      this.flush(post);
+    });
+  }
+
+  /** Sends the queued members of a post as one batch. */
+  private flush(post: Post<A>): void {
+    this.pump(post);
+    if (post.batching || post.loading || post.head === post.waiters.length) return;
+    const batch = post.waiters.slice(post.head, post.head + this.maxBatch);
+    post.head += batch.length;
+    this.compact(post);
+    post.batching = true;
+    this.batches++;
+    const gen = post.gen;
+    const epoch = this.epoch;
+    this.opts.claimMany(post.taskId, batch.map((w) => w.memberId)).then(
+      (r) => {
+        post.batching = false;
+        if (r.answers === null) {
+          for (const w of batch) w.resolve(ALONE);
+        } else {
+          if (post.gen === gen && this.epoch === epoch && this.trusted) this.learn(post, r.after);
+          for (let i = 0; i < batch.length; i++) batch[i].resolve(r.answers[i]);
         }
-      }
-      if (post.inflight >= this.limit(post)) break;
+        this.schedule(post);
+      },
+      (err) => {
+        post.batching = false;
+        for (const w of batch) w.reject(err);
+        this.schedule(post);
+      },
+    );
+  }
+
+  private learn(post: Post<A>, after: PostAfter): void {
+    if (after.kind === 'open') {
+      post.remaining = after.remaining;
+    } else if (after.kind === 'full') {
+      post.remaining = 0;
+      if (!post.full && !post.loading && !this.setFull(post, after.snapshot)) this.learnFull(post);
+    }
+  }
+
+  /** Answers waiters from memory, in order, while the post is known full. */
+  private pump(post: Post<A>): void {
+    while (post.full && post.head < post.waiters.length) {
+      const w = post.waiters[post.head];
+      const r = this.fromFull(post, w.memberId);
+      if (!r) break;
       post.head++;
-      post.inflight++;
-      w.resolve({ post });
+      w.resolve(r);
     }
     this.compact(post);
   }
 
-  private releaseAll(post: Post): void {
-    while (post.head < post.waiters.length) post.waiters[post.head++].resolve(BYPASS);
+  private releaseAll(post: Post<A>): void {
+    while (post.head < post.waiters.length) post.waiters[post.head++].resolve(ALONE);
     this.compact(post);
   }
 
-  private compact(post: Post): void {
+  private compact(post: Post<A>): void {
     if (post.head === post.waiters.length) {
       post.waiters = [];
       post.head = 0;
@@ -324,14 +371,14 @@ export class ClaimGate {
   }
 
   /** One timer per post, for its oldest waiter: the queue is in arrival order. */
-  private armTimer(post: Post): void {
+  private armTimer(post: Post<A>): void {
     if (post.timer) return;
     const wait = Math.max(0, post.waiters[post.head].since + this.waitTimeout - this.mono());
     post.timer = setTimeout(() => {
       post.timer = null;
       const cutoff = this.mono() - this.waitTimeout;
       while (post.head < post.waiters.length && post.waiters[post.head].since <= cutoff) {
-        post.waiters[post.head++].resolve(BYPASS);
+        post.waiters[post.head++].resolve(ALONE);
       }
       this.compact(post);
       if (post.head < post.waiters.length) this.armTimer(post);

@@ -4,7 +4,7 @@ import type { Db } from '../../db/client';
 import { claims, idempotencyKeys, partyOrgs, tasks } from '../../db/schema';
 import type { ClaimRow, TaskRow } from '../tasks/task-mappers';
 import type { FullSnapshot } from './claim-gate';
-import { CANCEL_CLAIM_SQL, CHECK_IN_SQL, CHECK_OUT_SQL, CLAIM_SQL, FULL_POST_SQL, LIVE_CLAIM_SQL } from './claims-sql';
+import { CANCEL_CLAIM_SQL, CHECK_IN_SQL, CHECK_OUT_SQL, CLAIM_BATCH_SQL, CLAIM_SQL, FULL_POST_SQL, LIVE_CLAIM_SQL } from './claims-sql';
 
 /** The pool, or a client holding an open transaction. */
 export type Queryable = pg.Pool | pg.PoolClient;
@@ -22,6 +22,21 @@ export interface PostSnapshot {
 export type ClaimAttempt =
   | { ok: true; claimId: string; claimedAt: Date; remaining: number }
   | ({ ok: false } & PostSnapshot);
+
+/** What one batch statement did; `status` null: no such post. */
+export interface BatchAttempt {
+  status: 'open' | 'cancelled' | 'ended' | null;
+  claimedBefore: number;
+  capacity: number;
+  opensAt: Date;
+  endsAt: Date;
+  fresh: boolean;
+  /** Granted, in arrival order, with their claim ids. */
+  members: string[];
+  claimIds: string[];
+  /** The post's live claimants, when it takes no more claims. */
+  holders: string[] | null;
+}
 
 export type CancelAttempt =
   | { ok: true; claim: ClaimRow }
@@ -65,6 +80,23 @@ export function claimsRepositoryFactory(deps: { db: Db; pool: pg.Pool }) {
         sOpened: r.s_opened,
         sBeforeEnd: r.s_before_end,
         sMine: r.s_mine,
+      };
+    },
+
+    /** Distinct member ids, in arrival order. */
+    async claimBatch(taskId: string, memberIds: string[], now: Date): Promise<BatchAttempt> {
+      const { rows } = await pool.query({ name: 'claim_batch', text: CLAIM_BATCH_SQL, values: [taskId, memberIds, now] });
+      const r = rows[0];
+      return {
+        status: r.status,
+        claimedBefore: r.claimed_before,
+        capacity: r.capacity,
+        opensAt: r.claim_opens_at,
+        endsAt: r.ends_at,
+        fresh: r.fresh,
+        members: r.members,
+        claimIds: r.ids,
+        holders: r.holders,
       };
     },
 

@@ -7,8 +7,8 @@ import type { PioneerCodeService } from '../codes/pioneer-code';
 import type { MembersRepository } from '../members/members-repository';
 import { toClaim, toTaskListItem } from '../tasks/task-mappers';
 import type { TasksRepository } from '../tasks/tasks-repository';
-import type { ClaimGate, ClaimOutcome, GateRefusal } from './claim-gate';
-import type { ClaimAttempt, ClaimsRepository, Queryable, StoredAnswer } from './claims-repository';
+import { ALONE, type BatchResult, type ClaimGate, type GateRefusal, type PostAfter } from './claim-gate';
+import type { BatchAttempt, ClaimAttempt, ClaimsRepository, Queryable, StoredAnswer } from './claims-repository';
 
 /** Who claims: a principal, or just the ids the claim route resolves without loading one. */
 export interface Claimant {
@@ -38,22 +38,27 @@ function refusal(a: Extract<ClaimAttempt, { ok: false }>): AppError | null {
   return null;
 }
 
-/** What a refusal tells the gate about the post's slots. */
-function outcomeOf(e: AppError, a: Extract<ClaimAttempt, { ok: false }>): ClaimOutcome {
-  if (e.code === 'TASK_FULL') return { kind: 'full' };
-  if (e.code === 'ALREADY_CLAIMED' || e.code === 'CLAIM_NOT_OPEN') {
-    return { kind: 'refused', remaining: a.sCapacity === null || a.sClaimed === null ? null : a.sCapacity - a.sClaimed };
-  }
-  // Gone, cancelled or closed: no claim will succeed, nothing to hold back.
-  return { kind: 'refused', remaining: Number.POSITIVE_INFINITY };
+/** One member's answer from a batch: the claim, a refusal sent prebuilt, or another refusal. */
+export type BatchAnswer = ClaimCreateResponse | GateRefusal | AppError;
+
+/** Why a member the batch did not grant was refused, from the post as the batch left it. */
+function batchRefusal(a: BatchAttempt, memberId: string, holders: Set<string> | null, now: number): BatchAnswer {
+  if (a.status === null) return notFound('岗位不存在');
+  // While the post still takes claims, everyone eligible was granted: the rest hold one.
+  if (!holders || holders.has(memberId)) return 'ALREADY_CLAIMED';
+  if (a.status === 'cancelled') return new AppError('TASK_CANCELLED');
+  if (a.status === 'ended' || now >= a.endsAt.getTime()) return new AppError('CLAIM_CLOSED');
+  if (now < a.opensAt.getTime()) return new AppError('CLAIM_NOT_OPEN');
+  return 'TASK_FULL';
 }
 
-/** A refused claim, with what the refusal said about the post. */
-class Refused {
-  constructor(
-    readonly error: AppError,
-    readonly outcome: ClaimOutcome,
-  ) {}
+function batchAfter(a: BatchAttempt, now: number): PostAfter {
+  if (a.status !== 'open' || now < a.opensAt.getTime() || now >= a.endsAt.getTime()) return { kind: 'closed' };
+  const claimed = a.claimedBefore + a.members.length;
+  if (claimed < a.capacity) return { kind: 'open', remaining: a.capacity - claimed };
+  const snapshot =
+    a.fresh && a.holders ? { status: a.status, claimed, capacity: a.capacity, opensAt: a.opensAt, endsAt: a.endsAt, holders: a.holders } : null;
+  return { kind: 'full', snapshot };
 }
 
 export function claimsServiceFactory(deps: {
@@ -62,8 +67,8 @@ export function claimsServiceFactory(deps: {
   membersRepository: Pick<MembersRepository, 'findMemberCards'>;
   pioneerCodes: Pick<PioneerCodeService, 'verify'>;
   clock: Clock;
-  /** In-process admission for plain claims (none in the Idempotency-Key path). */
-  gate?: ClaimGate;
+  /** In-process admission and batching for plain claims (none in the Idempotency-Key path). */
+  gate?: ClaimGate<BatchAnswer>;
 }) {
   const repo = deps.claimsRepository;
   const gate = deps.gate;
@@ -78,34 +83,63 @@ export function claimsServiceFactory(deps: {
    * refused it (it waited on the post's row): the next run sees that change.
    */
   async function attempt(q: Queryable | undefined, taskId: string, memberId: string, now: Date): Promise<ClaimCreateResponse> {
-    const r = await decide(q, taskId, memberId, now);
-    if (r instanceof Refused) throw r.error;
-    return r;
-  }
-
-  async function decide(q: Queryable | undefined, taskId: string, memberId: string, now: Date): Promise<ClaimCreateResponse | Refused> {
     for (let i = 0; i < MAX_ATTEMPTS; i++) {
       const a = await repo.claim(taskId, memberId, now, q);
-      if (a.ok) {
-        return {
-          claim: {
-            id: a.claimId,
-            taskId,
-            memberId,
-            status: 'claimed',
-            claimedAt: a.claimedAt.toISOString(),
-            cancelledAt: null,
-            checkedInAt: null,
-            checkedOutAt: null,
-            minutes: null,
-          },
-          remaining: a.remaining,
-        };
-      }
+      if (a.ok) return created(taskId, memberId, a.claimId, a.claimedAt, a.remaining);
       const why = refusal(a);
-      if (why) return new Refused(why, outcomeOf(why, a));
+      if (why) throw why;
     }
-    return new Refused(new AppError('TASK_FULL'), null);
+    throw new AppError('TASK_FULL');
+  }
+
+  function created(taskId: string, memberId: string, claimId: string, claimedAt: Date, remaining: number): ClaimCreateResponse {
+    return {
+      claim: {
+        id: claimId,
+        taskId,
+        memberId,
+        status: 'claimed',
+        claimedAt: claimedAt.toISOString(),
+        cancelledAt: null,
+        checkedInAt: null,
+        checkedOutAt: null,
+        minutes: null,
+      },
+      remaining,
+    };
+  }
+
+  /**
+   * Claims for members queued on one post, in one statement. Each winner's `remaining` is as
+   * of its own claim, as if the batch's claims had been made one by one in arrival order. A
+   * member queued twice gets one claim: the second answer is ALREADY_CLAIMED if the first
+   * won, else the same refusal.
+   */
+  async function claimMany(taskId: string, memberIds: string[]): Promise<BatchResult<BatchAnswer>> {
+    const now = deps.clock.now();
+    const distinct = [...new Set(memberIds)];
+    let a: BatchAttempt;
+    try {
+      a = await repo.claimBatch(taskId, distinct, now);
+    } catch (e) {
+      if (isDuplicateClaim(e) || isRetryable(e)) return { answers: null };
+      throw e;
+    }
+    const t = now.getTime();
+    const rank = new Map<string, number>();
+    for (let i = 0; i < a.members.length; i++) rank.set(a.members[i], i);
+    const holders = a.holders ? new Set(a.holders) : null;
+    const before = a.capacity - a.claimedBefore;
+    const answered = new Map<string, BatchAnswer>();
+    const answers = memberIds.map((m): BatchAnswer => {
+      const seen = answered.get(m);
+      if (seen !== undefined) return typeof seen === 'object' && !(seen instanceof AppError) ? 'ALREADY_CLAIMED' : seen;
+      const i = rank.get(m);
+      const answer = i === undefined ? batchRefusal(a, m, holders, t) : created(taskId, m, a.claimIds[i], now, before - i - 1);
+      answered.set(m, answer);
+      return answer;
+    });
+    return { answers, after: batchAfter(a, t) };
   }
 
   /** The post, if the caller is its secretary; others learn nothing more than 403. */
@@ -122,27 +156,23 @@ export function claimsServiceFactory(deps: {
       return gate ? gate.refusal(taskId, memberId) : null;
     },
 
-    /** The claim, or the refusal the gate answered from memory (the caller sends its prebuilt body). */
+    claimMany,
+
+    /** The claim, or a refusal to send prebuilt (answered from memory or by a batch). */
     async claim(p: Claimant, taskId: string): Promise<ClaimCreateResponse | GateRefusal> {
       const memberId = memberOf(p);
-      let pass = gate?.admit(taskId, memberId);
-      if (pass instanceof Promise) pass = await pass;
-      if (typeof pass === 'string') return pass;
-      let outcome: ClaimOutcome = null;
-      try {
-        const r = await decide(undefined, taskId, memberId, deps.clock.now());
-        if (r instanceof Refused) {
-          outcome = r.outcome;
-          throw r.error;
+      let r = gate ? gate.admit(taskId, memberId) : ALONE;
+      if (r instanceof Promise) r = await r;
+      if (r === ALONE) {
+        try {
+          return await attempt(undefined, taskId, memberId, deps.clock.now());
+        } catch (e) {
+          if (isDuplicateClaim(e)) throw new AppError('ALREADY_CLAIMED');
+          throw e;
         }
-        outcome = { kind: 'claimed', remaining: r.remaining };
-        return r;
-      } catch (e) {
-        if (isDuplicateClaim(e)) throw new AppError('ALREADY_CLAIMED');
-        throw e;
-      } finally {
-        if (pass) gate!.settle(pass, outcome);
       }
+      if (r instanceof AppError) throw r;
+      return r;
     },
 
     /**

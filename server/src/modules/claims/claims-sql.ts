@@ -114,3 +114,64 @@ select t.status, t.claimed, t.capacity, t.claim_opens_at, t.ends_at,
        coalesce((select array_agg(c.member_id::text) from claims c where c.task_id = t.id and c.status <> 'cancelled'), '{}') as holders
   from tasks t
  where t.id = $1::uuid`;
+
+/**
+ * One step decides a batch of claims on one post, first come first served: the members are
+ * distinct, in arrival order; the first `capacity - claimed` of them without a live claim
+ * get one. The post's row is locked first (its latest version, so `claimed` is exact), the
+ * counter moves by exactly the rows inserted, and one notification carries the final count.
+ * A member whose claim committed elsewhere after this statement's snapshot hits
+ * claims_live_unique and aborts the whole batch (the caller then claims one by one).
+ *
+ * `holders` (the post's live claimants, this batch's included) only when the post takes no
+ * more claims afterwards; otherwise every member not granted already held a claim.
+ * `fresh`: nothing changed the post between the snapshot and the lock, so `holders` is
+ * complete (every claim or cancel moves the post's row).
+ * $1 task, $2 distinct members in arrival order, $3 now.
+ */
+export const CLAIM_BATCH_SQL = `
+with s as (
+  select xmin::text as xmin from tasks where id = $1::uuid
+), p as (
+  select id, status, claimed, capacity, claim_opens_at, ends_at, xmin::text as xmin,
+         status = 'open' and claim_opens_at <= $3::timestamptz and ends_at > $3::timestamptz as claimable
+    from tasks where id = $1::uuid
+     for no key update
+), cand as (
+  select u.m, u.ord
+    from unnest($2::uuid[]) with ordinality u(m, ord), p
+   where p.claimable and p.claimed < p.capacity
+     and not exists (select 1 from claims c where c.task_id = $1::uuid and c.member_id = u.m and c.status <> 'cancelled')
+   order by u.ord
+   limit (select capacity - claimed from p)
+), c as (
+  insert into claims (task_id, member_id, status, claimed_at)
+  select $1::uuid, cand.m, 'claimed', $3::timestamptz from cand
+  returning id, member_id
+), t as (
+  update tasks
+     set claimed = claimed + (select count(*) from c),
+         filled_at = case when claimed + (select count(*) from c) = capacity then $3::timestamptz else filled_at end
+   where id = $1::uuid and exists (select 1 from c)
+  returning id, claimed, capacity, status
+), n as (
+  select pg_notify('task_counts', json_build_object(
+    'taskId', t.id, 'claimed', t.claimed, 'remaining', t.capacity - t.claimed, 'status', t.status)::text)
+  from t
+), g as (
+  select count(*)::int as n,
+         coalesce(array_agg(c.member_id::text order by cand.ord), '{}') as members,
+         coalesce(array_agg(c.id::text order by cand.ord), '{}') as ids
+    from c join cand on cand.m = c.member_id
+)
+select p.status, p.claimed as claimed_before, p.capacity, p.claim_opens_at, p.ends_at,
+       coalesce(s.xmin = p.xmin, false) as fresh,
+       g.members, g.ids,
+       (select count(*) from n) as notified,
+       case when not p.claimable or p.claimed + g.n >= p.capacity then
+         array(select member_id::text from claims where task_id = $1::uuid and status <> 'cancelled'
+               union all select member_id::text from c)
+       end as holders
+  from g
+  left join p on true
+  left join s on true`;
