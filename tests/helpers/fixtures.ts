@@ -1,5 +1,6 @@
 import type { Db } from '../../server/src/db/client';
 import { districts, estates, partyOrgs } from '../../server/src/db/schema';
+import type { TestContext } from './test-app';
 
 let seq = 0;
 const uniq = (prefix: string) => `${prefix}${++seq}-${Math.random().toString(36).slice(2, 7)}`;
@@ -31,4 +32,16 @@ export async function makeWorld(db: Db) {
   const estate = await makeEstate(db, community.id);
   const unitOrg = await makeUnitOrg(db, district.id);
   return { district, community, estate, unitOrg };
+}
+
+/** Signs in one user per staff level (and a plain user) under `prefix`, each granted its scope. */
+export async function makeStaff(ctx: TestContext, prefix: string, scope: { districtId: string; communityId: string }) {
+  const a = await ctx.signIn(`${prefix}_admin`);
+  await ctx.grant(a.userId, 'city_admin', null);
+  const d = await ctx.signIn(`${prefix}_district_a`);
+  await ctx.grant(d.userId, 'district_admin', scope.districtId);
+  const s = await ctx.signIn(`${prefix}_secretary_a`);
+  await ctx.grant(s.userId, 'secretary', scope.communityId);
+  const m = await ctx.signIn(`${prefix}_member`);
+  return { admin: a.auth, districtAdmin: d.auth, secretary: s.auth, member: m.auth };
 }

@@ -1,31 +1,22 @@
 import { makeWorld } from '../helpers/fixtures';
-import { spawnServer, type SpawnedServer } from '../helpers/spawn-server';
-import { httpClient, insertMembers, listen, makeSecretary, publishTask, slotState, type FixtureMember } from '../helpers/task-fixtures';
-import { createTestContext, type TestContext } from '../helpers/test-app';
+import { httpClient, publishTask, slotState, type FixtureMember } from '../helpers/task-fixtures';
+import type { TestContext } from '../helpers/test-app';
+import { startTwoProcesses, type TwoProcesses } from '../helpers/two-processes';
 
 // Real time throughout: the second process runs on the system clock.
+let harness: TwoProcesses;
 let ctx: TestContext;
 let world: Awaited<ReturnType<typeof makeWorld>>;
 let secretary: { authorization: string };
 let crowd: FixtureMember[];
 let local: ReturnType<typeof httpClient>;
-let second: SpawnedServer;
 let remote: ReturnType<typeof httpClient>;
 
 beforeAll(async () => {
-  ctx = await createTestContext();
-  world = await makeWorld(ctx.database.db);
-  secretary = (await makeSecretary(ctx, world.community.id, 'burst-sec')).auth;
-  [crowd, second] = await Promise.all([insertMembers(ctx, world, 500, 'burst'), spawnServer(ctx.dbUrl)]);
-  local = httpClient(await listen(ctx));
-  remote = httpClient(second.url);
+  harness = await startTwoProcesses('burst', 500);
+  ({ ctx, world, secretary, members: crowd, local, remote } = harness);
 });
-afterAll(async () => {
-  local?.close();
-  remote?.close();
-  await second?.stop();
-  await ctx?.close();
-});
+afterAll(async () => harness?.close());
 
 async function burst(taskId: string, pick: (i: number) => ReturnType<typeof httpClient>) {
   const answers = await Promise.all(crowd.map((m, i) => pick(i).request('POST', `/api/v1/tasks/${taskId}/claims`, { headers: m.auth })));

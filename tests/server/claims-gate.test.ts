@@ -1,10 +1,12 @@
 import { ALONE, ClaimGate, type BatchResult, type FullSnapshot } from '../../server/src/modules/claims/claim-gate';
 import { makeWorld } from '../helpers/fixtures';
-import { spawnServer, type SpawnedServer } from '../helpers/spawn-server';
-import { httpClient, insertMembers, listen, makeSecretary, publishTask, slotState, type FixtureMember } from '../helpers/task-fixtures';
-import { createTestContext, type TestContext } from '../helpers/test-app';
+import type { SpawnedServer } from '../helpers/spawn-server';
+import { httpClient, publishTask, slotState, type FixtureMember } from '../helpers/task-fixtures';
+import type { TestContext } from '../helpers/test-app';
+import { startTwoProcesses, type TwoProcesses } from '../helpers/two-processes';
 
 // The second process runs on the system clock; this one's ManualClock starts at the real now.
+let harness: TwoProcesses;
 let ctx: TestContext;
 let world: Awaited<ReturnType<typeof makeWorld>>;
 let secretary: { authorization: string };
@@ -14,19 +16,10 @@ let second: SpawnedServer;
 let remote: ReturnType<typeof httpClient>;
 
 beforeAll(async () => {
-  ctx = await createTestContext();
-  world = await makeWorld(ctx.database.db);
-  secretary = (await makeSecretary(ctx, world.community.id, 'gate-sec')).auth;
-  [members, second] = await Promise.all([insertMembers(ctx, world, 240, 'gate'), spawnServer(ctx.dbUrl)]);
-  local = httpClient(await listen(ctx));
-  remote = httpClient(second.url);
+  harness = await startTwoProcesses('gate', 240);
+  ({ ctx, world, secretary, members: members, second, local, remote } = harness);
 });
-afterAll(async () => {
-  local?.close();
-  remote?.close();
-  await second?.stop();
-  await ctx?.close();
-});
+afterAll(async () => harness?.close());
 
 const gate = () => ctx.app.claimGate;
 const claim = (client: ReturnType<typeof httpClient>, taskId: string, m: FixtureMember, headers: Record<string, string> = {}) =>

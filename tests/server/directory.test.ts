@@ -1,5 +1,5 @@
 import { districts } from '../../server/src/db/schema';
-import { makeCommunity, makeDistrict, makeEstate, makeUnitOrg } from '../helpers/fixtures';
+import { makeCommunity, makeDistrict, makeEstate, makeUnitOrg, makeStaff } from '../helpers/fixtures';
 import { createTestContext, type TestContext } from '../helpers/test-app';
 
 let ctx: TestContext;
@@ -20,14 +20,10 @@ beforeAll(async () => {
   await makeEstate(db, communityA.id, '乙小区');
   await makeEstate(db, communityA.id, '甲小区');
 
-  const a = await ctx.signIn('dir_admin');
-  await ctx.grant(a.userId, 'city_admin', null);
-  const d = await ctx.signIn('dir_district_a');
-  await ctx.grant(d.userId, 'district_admin', districtA.id);
-  const s = await ctx.signIn('dir_secretary_a');
-  await ctx.grant(s.userId, 'secretary', communityA.id);
-  const m = await ctx.signIn('dir_member');
-  [admin, districtAdminA, secretaryA, member] = [a.auth, d.auth, s.auth, m.auth];
+  ({ admin, districtAdmin: districtAdminA, secretary: secretaryA, member } = await makeStaff(ctx, 'dir', {
+    districtId: districtA.id,
+    communityId: communityA.id,
+  }));
 });
 afterAll(async () => ctx.close());
 

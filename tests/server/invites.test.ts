@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { makeCommunity, makeDistrict, makeUnitOrg } from '../helpers/fixtures';
+import { makeCommunity, makeDistrict, makeUnitOrg, makeStaff } from '../helpers/fixtures';
 import { createTestContext, type TestContext } from '../helpers/test-app';
 
 let ctx: TestContext;
@@ -20,14 +20,10 @@ beforeAll(async () => {
   communityB = await makeCommunity(db, districtB.id);
   unitA = await makeUnitOrg(db, districtA.id);
   unitB = await makeUnitOrg(db, districtB.id);
-  const a = await ctx.signIn('inv_admin');
-  await ctx.grant(a.userId, 'city_admin', null);
-  const d = await ctx.signIn('inv_district_a');
-  await ctx.grant(d.userId, 'district_admin', districtA.id);
-  const s = await ctx.signIn('inv_secretary_a');
-  await ctx.grant(s.userId, 'secretary', communityA.id);
-  const m = await ctx.signIn('inv_member');
-  [admin, districtAdminA, secretaryA, member] = [a.auth, d.auth, s.auth, m.auth];
+  ({ admin, districtAdmin: districtAdminA, secretary: secretaryA, member } = await makeStaff(ctx, 'inv', {
+    districtId: districtA.id,
+    communityId: communityA.id,
+  }));
 });
 afterAll(async () => ctx.close());
 

@@ -1,16 +1,9 @@
 import { View, Text } from '@tarojs/components';
-import type { ClaimStatus, TaskStatus } from '@pioneer/shared';
-import { grabState } from '../../utils/grab';
+import { grabState, type GrabInput } from '../../utils/grab';
 import { useNow } from '../../hooks/use-now';
 import './index.scss';
 
-export interface GrabButtonProps {
-  status: TaskStatus;
-  remaining: number;
-  claimOpensAt: string;
-  endsAt: string;
-  myClaimStatus?: ClaimStatus | null;
-  pending?: boolean;
+export interface GrabButtonProps extends Omit<GrabInput, 'now'> {
   onGrab: () => void;
   size?: 'normal' | 'large';
 }
