@@ -97,7 +97,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   const pioneerCodes = pioneerCodeServiceFactory({ secret: config.pioneerCodeSecret, clock });
   const tasksRepository = tasksRepositoryFactory(database.db);
-  const tasksService = tasksServiceFactory({ tasksRepository, clock });
 
   const directoryRepository = directoryRepositoryFactory(database.db);
   const directoryService = directoryServiceFactory({ db: database.db, directoryRepository, clock });
@@ -126,6 +125,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     onError: (err) => app.log.warn({ err }, 'claim gate could not load a full post'),
   });
   app.decorate('claimGate', claimGate);
+  // A post cancelled here stops being "full" in this process at once, before the notification.
+  const tasksService = tasksServiceFactory({ tasksRepository, clock, onCancel: (id) => claimGate.forget(id) });
   const claimsService = claimsServiceFactory({
     claimsRepository,
     tasksRepository,
@@ -149,19 +150,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         devLogin: wechat.kind === 'development',
         loginLimiter: rateLimiterFactory({ max: config.rateLimits.loginPerMinute, windowMs: 60_000, clock }),
       });
-      await api.register(tasksRoutes, {
-        tasksService: {
-          ...tasksService,
-          // A post cancelled here stops being "full" in this process at once, before the notification.
-          cancel: async (p, id) => {
-            try {
-              return await tasksService.cancel(p, id);
-            } finally {
-              claimGate.forget(id);
-            }
-          },
-        },
-      });
+      await api.register(tasksRoutes, { tasksService });
       await api.register(claimsRoutes, { claimsService, memberIds: new MemberIds((ids) => authRepository.findMemberIds(ids)) });
       await api.register(liveRoutes, {
         liveHub: liveHubFactory({

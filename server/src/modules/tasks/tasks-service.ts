@@ -30,7 +30,12 @@ export function decodeCursor(raw: string): TaskListCursor {
   throw invalid('cursor', 'invalid cursor');
 }
 
-export function tasksServiceFactory(deps: { tasksRepository: TasksRepository; clock: Clock }) {
+export function tasksServiceFactory(deps: {
+  tasksRepository: TasksRepository;
+  clock: Clock;
+  /** Told after a cancel attempt, so in-process state about the post (the claim gate) drops at once. */
+  onCancel?: (taskId: string) => void;
+}) {
   const repo = deps.tasksRepository;
 
   async function load(id: string): Promise<TaskRow> {
@@ -97,7 +102,8 @@ export function tasksServiceFactory(deps: { tasksRepository: TasksRepository; cl
       const row = await load(id);
       if (!isSecretaryOf(p, row.communityOrgId)) throw forbidden('只有本社区书记可以取消岗位');
       const now = deps.clock.now();
-      if (!(await repo.cancel(id, now))) {
+      const cancelled = await repo.cancel(id, now).finally(() => deps.onCancel?.(id));
+      if (!cancelled) {
         const current = await load(id);
         // Cancelling twice answers like the first time; an ended post stays as it was.
         if (current.status !== 'cancelled') throw new AppError('CLAIM_CLOSED', '岗位已结束，无法取消');
