@@ -97,8 +97,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   const pioneerCodes = pioneerCodeServiceFactory({ secret: config.pioneerCodeSecret, clock });
   const tasksRepository = tasksRepositoryFactory(database.db);
-
   const directoryRepository = directoryRepositoryFactory(database.db);
+
   const directoryService = directoryServiceFactory({ db: database.db, directoryRepository, clock });
   const invitesService = invitesServiceFactory({
     db: database.db,
@@ -111,6 +111,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const membersService = membersServiceFactory({
     db: database.db,
     membersRepository,
+    directoryRepository,
     pioneerCodes,
     clock,
     phoneEncKey: config.phoneEncKey,
@@ -126,7 +127,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.decorate('claimGate', claimGate);
   // A post cancelled here stops being "full" in this process at once, before the notification.
-  const tasksService = tasksServiceFactory({ tasksRepository, clock, onCancel: (id) => claimGate.forget(id) });
+  const tasksService = tasksServiceFactory({ tasksRepository, directoryRepository, clock, onCancel: (id) => claimGate.forget(id) });
   const claimsService = claimsServiceFactory({
     claimsRepository,
     tasksRepository,
@@ -163,7 +164,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         }),
         loadPrincipal: (userId) => authRepository.loadPrincipal(userId),
       });
-      await api.register(statsRoutes, { statsService: statsServiceFactory({ statsRepository: statsRepositoryFactory(database.db) }) });
+      await api.register(statsRoutes, { statsService: statsServiceFactory({ statsRepository: statsRepositoryFactory(database.db), directoryRepository }) });
       await api.register(directoryRoutes, { directoryService });
       await api.register(invitesRoutes, {
         invitesService,

@@ -1,6 +1,5 @@
 import { ALONE, ClaimGate, type BatchResult, type FullSnapshot } from '../../server/src/modules/claims/claim-gate';
 import { makeWorld } from '../helpers/fixtures';
-import type { SpawnedServer } from '../helpers/spawn-server';
 import { httpClient, publishTask, slotState, type FixtureMember } from '../helpers/task-fixtures';
 import type { TestContext } from '../helpers/test-app';
 import { startTwoProcesses, type TwoProcesses } from '../helpers/two-processes';
@@ -12,12 +11,11 @@ let world: Awaited<ReturnType<typeof makeWorld>>;
 let secretary: { authorization: string };
 let members: FixtureMember[];
 let local: ReturnType<typeof httpClient>;
-let second: SpawnedServer;
 let remote: ReturnType<typeof httpClient>;
 
 beforeAll(async () => {
   harness = await startTwoProcesses('gate', 240);
-  ({ ctx, world, secretary, members: members, second, local, remote } = harness);
+  ({ ctx, world, secretary, members, local, remote } = harness);
 });
 afterAll(async () => harness?.close());
 

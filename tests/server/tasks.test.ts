@@ -1,5 +1,6 @@
 import type { Task } from '@pioneer/shared';
 import { tasksRepositoryFactory } from '../../server/src/modules/tasks/tasks-repository';
+import { directoryRepositoryFactory } from '../../server/src/modules/directory/directory-repository';
 import { tasksServiceFactory } from '../../server/src/modules/tasks/tasks-service';
 import { makeCommunity, makeWorld } from '../helpers/fixtures';
 import { insertMembers, makeSecretary, publishTask, slotState, taskBody, type FixtureMember } from '../helpers/task-fixtures';
@@ -194,7 +195,11 @@ describe('the sweep', () => {
     const task = await publishTask(ctx, secA.auth, world.community.id, { startsAt: at(5), endsAt: at(15), cancelCutoffMinutes: 0 });
     const claim = await ctx.app.inject({ method: 'POST', url: `/api/v1/tasks/${task.id}/claims`, headers: member.auth });
     expect(claim.statusCode).toBe(201);
-    const service = tasksServiceFactory({ tasksRepository: tasksRepositoryFactory(ctx.database.db), clock: ctx.clock });
+    const service = tasksServiceFactory({
+      tasksRepository: tasksRepositoryFactory(ctx.database.db),
+      directoryRepository: directoryRepositoryFactory(ctx.database.db),
+      clock: ctx.clock,
+    });
     ctx.clock.set(new Date(T0.getTime() + 15 * MINUTE));
     try {
       // Before the sweep, reads already say so.

@@ -83,13 +83,6 @@ export function membersRepositoryFactory(db: Db) {
       await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for('update');
     },
 
-    async findOrg(id: string, tx: DbOrTx = db) {
-      const [row] = await tx
-        .select({ id: partyOrgs.id, kind: partyOrgs.kind, name: partyOrgs.name, districtId: partyOrgs.districtId })
-        .from(partyOrgs)
-        .where(eq(partyOrgs.id, id));
-      return row ?? null;
-    },
 
     async estateBelongsTo(estateId: string, communityOrgId: string, tx: DbOrTx = db): Promise<boolean> {
       const rows = await tx

@@ -4,6 +4,7 @@ import type { Db } from '../../db/client';
 import type { Clock } from '../../lib/clock';
 import { AppError, invalid } from '../../lib/errors';
 import type { PioneerCodeService } from '../codes/pioneer-code';
+import type { DirectoryRepository } from '../directory/directory-repository';
 import type { MemberInsert, MembersRepository, MemberView } from './members-repository';
 import { decryptPhone, encryptPhone, hashPhone, maskPhone } from './phone-crypto';
 
@@ -21,6 +22,7 @@ function profileOf(body: MemberUpsertBody) {
 export function membersServiceFactory(deps: {
   db: Db;
   membersRepository: MembersRepository;
+  directoryRepository: Pick<DirectoryRepository, 'findPartyOrg'>;
   pioneerCodes: PioneerCodeService;
   clock: Clock;
   phoneEncKey: Buffer;
@@ -59,9 +61,9 @@ export function membersServiceFactory(deps: {
       await deps.db.transaction(async (tx) => {
         await repo.lockUser(userId, tx);
 
-        const unitOrg = await repo.findOrg(body.unitOrgId, tx);
+        const unitOrg = await deps.directoryRepository.findPartyOrg(body.unitOrgId, tx);
         if (!unitOrg || unitOrg.kind !== 'unit') throw invalid('unitOrgId', 'not a unit party org', '请选择正确的组织关系所在单位党组织');
-        const community = await repo.findOrg(body.communityOrgId, tx);
+        const community = await deps.directoryRepository.findPartyOrg(body.communityOrgId, tx);
         if (!community || community.kind !== 'community')
           throw invalid('communityOrgId', 'not a community party org', '请选择正确的报到社区');
         if (!(await repo.estateBelongsTo(body.estateId, body.communityOrgId, tx)))

@@ -12,10 +12,6 @@ export function registrationRepositoryFactory(db: Db) {
   };
 
   return {
-    async findOrg(id: string, tx: DbOrTx = db) {
-      const [row] = await tx.select(orgColumns).from(partyOrgs).where(eq(partyOrgs.id, id));
-      return row ?? null;
-    },
 
     async findCommunityByRegisterCode(code: string, tx: DbOrTx = db) {
       const [row] = await tx

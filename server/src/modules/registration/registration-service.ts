@@ -17,7 +17,7 @@ export const registerPagePath = (code: string) => `/#/pages/register/index?code=
 
 export function registrationServiceFactory(deps: {
   registrationRepository: RegistrationRepository;
-  directoryRepository: Pick<DirectoryRepository, 'listEstates'>;
+  directoryRepository: Pick<DirectoryRepository, 'listEstates' | 'findPartyOrg'>;
   publicUrl: string;
 }) {
   const repo = deps.registrationRepository;
@@ -26,7 +26,7 @@ export function registrationServiceFactory(deps: {
     if (community.registerCode) return community.registerCode;
     const set = await repo.setRegisterCodeIfUnset(community.id, newRegisterCode());
     if (set) return set;
-    const again = await repo.findOrg(community.id);
+    const again = await deps.directoryRepository.findPartyOrg(community.id);
     if (!again?.registerCode) throw new AppError('INTERNAL_ERROR');
     return again.registerCode;
   }
@@ -34,7 +34,7 @@ export function registrationServiceFactory(deps: {
   return {
     /** The community's registration QR, for its secretary or an admin above it. */
     async registerQrCode(principal: Principal, orgId: string, format: 'svg' | 'png'): Promise<{ contentType: string; body: string | Buffer }> {
-      const org = await repo.findOrg(orgId);
+      const org = await deps.directoryRepository.findPartyOrg(orgId);
       if (!org || org.kind !== 'community') throw notFound('社区不存在');
       if (!oversees(principal, org)) throw new AppError('FORBIDDEN');
       const url = `${deps.publicUrl}/r/${await ensureRegisterCode(org)}`;

@@ -12,24 +12,7 @@ function withRoundedMedian(r: StatsOverview & { medianMinutesToFull: number | st
 
 export function statsRepositoryFactory(db: Db) {
   return {
-    async district(id: string) {
-      const { rows } = await db.execute<{ id: string }>(sql`select id from districts where id = ${id}::uuid`);
-      return rows[0] ?? null;
-    },
 
-    async community(id: string) {
-      const { rows } = await db.execute<{ id: string; districtId: string }>(
-        sql`select id, district_id as "districtId" from party_orgs where id = ${id}::uuid and kind = 'community'`,
-      );
-      return rows[0] ?? null;
-    },
-
-    async unitOrg(id: string) {
-      const { rows } = await db.execute<{ id: string; districtId: string }>(
-        sql`select id, district_id as "districtId" from party_orgs where id = ${id}::uuid and kind = 'unit'`,
-      );
-      return rows[0] ?? null;
-    },
 
     /**
      * A unit org's view: its members (组织关系 there) wherever they live, and the posts they

@@ -2,9 +2,14 @@ import type { StatsOverview, StatsOverviewQuery } from '@pioneer/shared';
 import { forbidden, notFound } from '../../lib/errors';
 import { administersDistrict, isCityAdmin, oversees } from '../../lib/scope';
 import type { Principal } from '../../plugins/auth';
+import type { DirectoryRepository } from '../directory/directory-repository';
 import type { StatsRepository } from './stats-repository';
 
-export function statsServiceFactory(deps: { statsRepository: StatsRepository }) {
+export function statsServiceFactory(deps: {
+  statsRepository: StatsRepository;
+  directoryRepository: Pick<DirectoryRepository, 'findPartyOrg' | 'findDistrict'>;
+}) {
+  const directory = deps.directoryRepository;
   const repo = deps.statsRepository;
   return {
     /** City: city admins. District: its admin or above. Community: its secretary or above. Unit: its unit admin or above. */
@@ -16,18 +21,18 @@ export function statsServiceFactory(deps: { statsRepository: StatsRepository }) 
       const id = q.id!;
       if (q.scope === 'district') {
         if (!administersDistrict(p, id)) throw forbidden('无权查看该板块的统计');
-        if (!(await repo.district(id))) throw notFound('板块不存在');
+        if (!(await directory.findDistrict(id))) throw notFound('板块不存在');
         return repo.overview({ scope: 'district', id });
       }
       if (q.scope === 'unit') {
-        const unit = await repo.unitOrg(id);
-        if (!unit) throw notFound('单位党组织不存在');
+        const unit = await directory.findPartyOrg(id);
+        if (!unit || unit.kind !== 'unit') throw notFound('单位党组织不存在');
         const own = p.roles.some((g) => g.role === 'unit_admin' && g.orgId === id);
         if (!own && !administersDistrict(p, unit.districtId)) throw forbidden('无权查看该单位的统计');
         return repo.unitOverview(id);
       }
-      const community = await repo.community(id);
-      if (!community) throw notFound('社区不存在');
+      const community = await directory.findPartyOrg(id);
+      if (!community || community.kind !== 'community') throw notFound('社区不存在');
       if (!oversees(p, community)) throw forbidden('无权查看该社区的统计');
       return repo.overview({ scope: 'community', id });
     },

@@ -54,13 +54,6 @@ export function tasksRepositoryFactory(db: Db) {
       return row ?? null;
     },
 
-    async communityOf(orgId: string, tx: DbOrTx = db) {
-      const [row] = await tx
-        .select({ id: partyOrgs.id, kind: partyOrgs.kind, name: partyOrgs.name, districtId: partyOrgs.districtId })
-        .from(partyOrgs)
-        .where(eq(partyOrgs.id, orgId));
-      return row ?? null;
-    },
 
     async insert(values: typeof tasks.$inferInsert, tx: DbOrTx = db): Promise<string> {
       const [row] = await tx.insert(tasks).values(values).returning({ id: tasks.id });

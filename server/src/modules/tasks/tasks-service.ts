@@ -3,6 +3,7 @@ import type { Clock } from '../../lib/clock';
 import { AppError, forbidden, invalid, notFound } from '../../lib/errors';
 import { isSecretaryOf } from '../../lib/scope';
 import type { Principal } from '../../plugins/auth';
+import type { DirectoryRepository } from '../directory/directory-repository';
 import type { TaskListCursor, TasksRepository } from './tasks-repository';
 import { toClaim, toTask, toTaskListItem, type TaskRow } from './task-mappers';
 
@@ -32,6 +33,7 @@ export function decodeCursor(raw: string): TaskListCursor {
 
 export function tasksServiceFactory(deps: {
   tasksRepository: TasksRepository;
+  directoryRepository: Pick<DirectoryRepository, 'findPartyOrg'>;
   clock: Clock;
   /** Told after a cancel attempt, so in-process state about the post (the claim gate) drops at once. */
   onCancel?: (taskId: string) => void;
@@ -47,7 +49,7 @@ export function tasksServiceFactory(deps: {
   return {
     async create(p: Principal, body: TaskCreateBody): Promise<Task> {
       if (!isSecretaryOf(p, body.communityOrgId)) throw forbidden('只有本社区书记可以发布岗位');
-      const community = await repo.communityOf(body.communityOrgId);
+      const community = await deps.directoryRepository.findPartyOrg(body.communityOrgId);
       if (!community || community.kind !== 'community') throw notFound('社区不存在');
       const now = deps.clock.now();
       const startsAt = new Date(body.startsAt);
