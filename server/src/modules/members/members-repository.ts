@@ -2,7 +2,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { MemberCard } from '@pioneer/shared';
 import type { Db, DbOrTx } from '../../db/client';
-import { auditLog, estates, members, partyOrgs, users } from '../../db/schema';
+import { estates, members, partyOrgs, users } from '../../db/schema';
 
 const unitOrg = alias(partyOrgs, 'unit_org');
 const community = alias(partyOrgs, 'community_org');
@@ -102,12 +102,6 @@ export function membersRepositoryFactory(db: Db) {
       return row;
     },
 
-    async audit(
-      entry: { at: Date; actorUserId: string; action: string; entityId: string; data: Record<string, unknown> },
-      tx: DbOrTx = db,
-    ): Promise<void> {
-      await tx.insert(auditLog).values({ ...entry, entity: 'member' });
-    },
   };
 }
 

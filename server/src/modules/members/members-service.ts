@@ -4,6 +4,7 @@ import type { Db } from '../../db/client';
 import type { Clock } from '../../lib/clock';
 import { AppError, invalid } from '../../lib/errors';
 import type { PioneerCodeService } from '../codes/pioneer-code';
+import { writeAudit } from '../../lib/audit';
 import type { DirectoryRepository } from '../directory/directory-repository';
 import type { MemberInsert, MembersRepository, MemberView } from './members-repository';
 import { decryptPhone, encryptPhone, hashPhone, maskPhone } from './phone-crypto';
@@ -85,10 +86,14 @@ export function membersServiceFactory(deps: {
             updatedAt: now,
           };
           const row = await repo.insert(values, tx);
-          await repo.audit(
-            { at: now, actorUserId: userId, action: 'member.register', entityId: row.id, data: { fields: [...PLAIN_FIELDS, 'phone', 'intentions'], phone: phoneMasked } },
-            tx,
-          );
+          await writeAudit(tx, {
+            at: now,
+            actorUserId: userId,
+            action: 'member.register',
+            entity: 'member',
+            entityId: row.id,
+            data: { fields: [...PLAIN_FIELDS, 'phone', 'intentions'], phone: phoneMasked },
+          });
           return;
         }
 
@@ -111,10 +116,14 @@ export function membersServiceFactory(deps: {
           },
           tx,
         );
-        await repo.audit(
-          { at: now, actorUserId: userId, action: 'member.update', entityId: existing.id, data: { fields: changed, phone: phoneMasked } },
-          tx,
-        );
+        await writeAudit(tx, {
+          at: now,
+          actorUserId: userId,
+          action: 'member.update',
+          entity: 'member',
+          entityId: existing.id,
+          data: { fields: changed, phone: phoneMasked },
+        });
       });
       const view = await repo.findViewByUserId(userId);
       if (!view) throw new AppError('INTERNAL_ERROR');
