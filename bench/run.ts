@@ -1,5 +1,6 @@
 /**
- * `npm run bench -- [--connections 64] [--duration 5] [--burst 2000] [--slots 20] [--hot 1000] [--stats-calls 200]`
+ * `npm run bench -- [--connections 64] [--duration 5] [--burst 2000] [--slots 20] [--rounds 5] [--hot 1000]
+ *   [--stats-calls 200] [--burst-only]`
  *
  * Starts the real server (bench/server.ts, its own process) on city-scale data: the embedded
  * PostgreSQL under BENCH_DATA_DIR (default ./.data/bench, port BENCH_PG_PORT or 54339), seeded
@@ -16,7 +17,7 @@ import { loadConfig } from '../server/src/config';
 import { openDatabase } from '../server/src/db/open';
 import { CLAIM_SQL } from '../server/src/modules/claims/claims-sql';
 import { resetDomainTables, seedCity } from '../server/scripts/seed-city/seed';
-import { closedLoop, LoadClient, percentile, round, type Answer } from './load';
+import { closedLoop, LoadClient, percentile, round, type Answer, type LoopResult } from './load';
 
 const API = '/api/v1';
 
@@ -26,6 +27,8 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '5' },
     burst: { type: 'string', default: '2000' },
     slots: { type: 'string', default: '20' },
+    rounds: { type: 'string', default: '5' },
+    'burst-only': { type: 'boolean', default: false },
     hot: { type: 'string', default: '1000' },
     'stats-calls': { type: 'string', default: '200' },
     scale: { type: 'string', default: '1' },
@@ -37,13 +40,14 @@ const CONNECTIONS = Number(args.connections);
 const DURATION_MS = Number(args.duration) * 1000;
 const BURST = Number(args.burst);
 const SLOTS = Number(args.slots);
+const ROUNDS = Number(args.rounds);
 const HOT = Number(args.hot);
 const STATS_CALLS = Number(args['stats-calls']);
 
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
 
-function startServer(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; port: number; sign(userIds: string[]): Promise<string[]> }> {
-  const child = fork(path.join(__dirname, 'server.ts'), [], { execArgv: ['--import', 'tsx'], env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+function startServer(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; port: number; sign(users: Array<{ userId: string; memberId: string | null }>): Promise<string[]> }> {
+  const child = fork(path.join(__dirname, 'server.ts'), [], { execArgv: ['--import', 'tsx', ...(process.env.BENCH_SERVER_ARGS ? process.env.BENCH_SERVER_ARGS.split(' ') : [])], env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const pending = new Map<number, (tokens: string[]) => void>();
   let seq = 0;
   return new Promise((resolve, reject) => {
@@ -54,11 +58,11 @@ function startServer(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; por
         resolve({
           child,
           port: m.port!,
-          sign: (userIds) =>
+          sign: (users) =>
             new Promise((done) => {
               const id = ++seq;
               pending.set(id, done);
-              child.send({ type: 'sign', id, userIds });
+              child.send({ type: 'sign', id, users });
             }),
         });
       }
@@ -117,19 +121,19 @@ async function main() {
     log(`server on 127.0.0.1:${port}, DB pool ${config.dbPoolSize}, ${CONNECTIONS} connections`);
     const client = await new LoadClient(port, CONNECTIONS).open();
 
-    // Distinct members for each phase, never reused across phases within a run.
-    const need = BURST + 2 * HOT;
+    // Distinct members for each phase and each burst round, never reused within a run.
+    const need = ROUNDS * BURST + 2 * HOT;
     const { rows: people } = await pool.query<{ member_id: string; user_id: string }>(
       `select m.id member_id, m.user_id from members m join users u on u.id = m.user_id where u.openid like 'city\\_%' order by m.id limit $1`,
       [need],
     );
-    if (people.length < need) throw new Error(`need ${need} seeded members, found ${people.length}`);
-    const burstPeople = people.slice(0, BURST);
-    const hotPeople = people.slice(BURST, BURST + HOT);
-    const pgPeople = people.slice(BURST + HOT);
-    const tokens = await server.sign([...burstPeople, ...hotPeople].map((p) => p.user_id));
-    const burstTokens = tokens.slice(0, BURST);
-    const hotTokens = tokens.slice(BURST);
+    if (people.length < need) throw new Error(`need ${need} seeded members (--rounds × --burst + 2 × --hot), found ${people.length}`);
+    const hotPeople = people.slice(0, HOT);
+    const pgPeople = people.slice(HOT, 2 * HOT);
+    const crowdPeople = people.slice(2 * HOT);
+    const tokens = await server.sign([...hotPeople, ...crowdPeople].map((p) => ({ userId: p.user_id, memberId: p.member_id })));
+    const hotTokens = tokens.slice(0, HOT);
+    const crowds = Array.from({ length: ROUNDS }, (_, r) => tokens.slice(HOT + r * BURST, HOT + (r + 1) * BURST));
 
     const { rows: staff } = await pool.query<{ openid: string; user_id: string; org_id: string | null }>(
       `select u.openid, u.id user_id, g.org_id from users u join role_grants g on g.user_id = u.id
@@ -137,7 +141,7 @@ async function main() {
     );
     const byOpenid = Object.fromEntries(staff.map((s) => [s.openid, s]));
     const [adminToken, districtToken, secretaryToken] = await server.sign(
-      ['dev_city_admin', 'dev_city_district_1', 'dev_city_sec_1'].map((o) => byOpenid[o].user_id),
+      ['dev_city_admin', 'dev_city_district_1', 'dev_city_sec_1'].map((o) => ({ userId: byOpenid[o].user_id, memberId: null })),
     );
     const communityOrgId = byOpenid.dev_city_sec_1.org_id!;
     const districtId = byOpenid.dev_city_district_1.org_id!;
@@ -167,7 +171,9 @@ async function main() {
     // Warm-up: JIT, prepared statements on every pooled connection, the claim path both ways.
     await closedLoop(CONNECTIONS, 1500, () => () => client.send({ method: 'GET', path: '/bench/raw' }));
     const warmPost = await createPost(10, 'warm-up');
-    await closedLoop(CONNECTIONS, 60_000, (i) => (i < 600 ? () => claim(warmPost, burstTokens[i % BURST]) : null));
+    await closedLoop(CONNECTIONS, 60_000, (i) => (i < 600 ? () => claim(warmPost, hotTokens[i % HOT]) : null));
+    // The refusal answered from memory is the hottest path of a burst: let the JIT see it first, as it has in a running server.
+    await closedLoop(CONNECTIONS, 1500, (i) => () => claim(warmPost, hotTokens[i % HOT]));
     const pgClaim = async (taskId: string, memberId: string): Promise<Answer> => {
       const started = process.hrtime.bigint();
       const { rows } = await pgLoop.query({ name: 'claim_task', text: CLAIM_SQL, values: [taskId, memberId, new Date()] });
@@ -175,33 +181,68 @@ async function main() {
     };
     await closedLoop(CONNECTIONS, 60_000, (i) => (i < 600 ? () => pgClaim(warmPost, pgPeople[i % HOT].member_id) : null));
 
-    log('rawRps ...');
-    const raw = await closedLoop(CONNECTIONS, DURATION_MS, () => () => client.send({ method: 'GET', path: '/bench/raw' }));
-    log('authRps ...');
-    const auth = await closedLoop(CONNECTIONS, DURATION_MS, (i) => () => client.send({ method: 'GET', path: '/bench/auth', token: burstTokens[i % BURST] }));
+    let raw: LoopResult | null = null;
+    let auth: LoopResult | null = null;
+    if (!args['burst-only']) {
+      log('rawRps ...');
+      raw = await closedLoop(CONNECTIONS, DURATION_MS, () => () => client.send({ method: 'GET', path: '/bench/raw' }));
+      log('authRps ...');
+      auth = await closedLoop(CONNECTIONS, DURATION_MS, (i) => () => client.send({ method: 'GET', path: '/bench/auth', token: hotTokens[i % HOT] }));
+    }
 
-    log(`burst: ${BURST} claimers on ${SLOTS} slots ...`);
-    const burstPost = await createPost(SLOTS, 'burst');
     // One connection per claimer, open before the burst, requests prebuilt: everyone presses at t0.
     const burstClient = await new LoadClient(port, BURST).open();
-    // The floor of this measurement: the same burst on the route that does nothing.
     const rawRequest = LoadClient.request({ method: 'GET', path: '/bench/raw' });
-    const r0 = process.hrtime.bigint();
-    const rawBurst = (await Promise.all(burstTokens.map(() => burstClient.send(rawRequest, r0)))).map((a) => a.ms);
-    const claimRequests = burstTokens.map((token) => LoadClient.request({ method: 'POST', path: `${API}/tasks/${burstPost}/claims`, token }));
-    const t0 = process.hrtime.bigint();
-    const answers: Answer[] = await Promise.all(claimRequests.map((request) => burstClient.send(request, t0)));
+    const rounds: BurstRound[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      log(`burst ${r + 1}/${ROUNDS}: ${BURST} claimers on ${SLOTS} slots ...`);
+      const crowd = crowds[r];
+      const post = await createPost(SLOTS, `burst ${r + 1}`);
+      // The crowd waits on the post's page (each member loaded it once, signed in), then presses 抢 together.
+      await closedLoop(CONNECTIONS, 60_000, (i) => (i < BURST ? () => client.send({ method: 'GET', path: `${API}/tasks/${post}`, token: crowd[i] }) : null));
+      // The floor of this measurement: the same burst, just before, on the route that does nothing.
+      const cpu0 = await serverCpuMs(client);
+      const r0 = process.hrtime.bigint();
+      const rawBurst = (await Promise.all(crowd.map(() => burstClient.send(rawRequest, r0)))).map((a) => a.ms);
+      const cpu1 = await serverCpuMs(client);
+      const claimRequests = crowd.map((token) => LoadClient.request({ method: 'POST', path: `${API}/tasks/${post}/claims`, token }));
+      const t0 = process.hrtime.bigint();
+      const answers = await Promise.all(claimRequests.map((request) => burstClient.send(request, t0)));
+      const lat = answers.map((a) => a.ms);
+      const cpu2 = await serverCpuMs(client);
+      const { rows: [db] } = await pool.query<{ claimed: number; live: number }>(
+        `select t.claimed, (select count(*) from claims c where c.task_id = t.id and c.status <> 'cancelled')::int live from tasks t where t.id = $1`,
+        [post],
+      );
+      const statuses = tally(answers);
+      rounds.push({
+        post,
+        losers: crowd.filter((_, i) => answers[i].status !== 201),
+        winners: statuses['201'] ?? 0,
+        settleMs: round(Math.max(...lat)),
+        p50Ms: round(percentile(lat, 50)),
+        p99Ms: round(percentile(lat, 99)),
+        rawBurstP99Ms: round(percentile(rawBurst, 99)),
+        serverCpuMs: round(cpu2 - cpu1),
+        rawServerCpuMs: round(cpu1 - cpu0),
+        statuses,
+        dbClaimed: db.claimed,
+        dbLiveClaims: db.live,
+      });
+      const last = rounds[rounds.length - 1];
+      log(`  winners ${last.winners}, p50/p99 ${last.p50Ms}/${last.p99Ms} ms (no-op route p99 ${last.rawBurstP99Ms} ms), server CPU ${last.serverCpuMs} ms (no-op ${last.rawServerCpuMs} ms), DB claimed ${db.claimed}`);
+    }
     burstClient.close();
-    const burstStatuses = tally(answers);
-    const burstLat = answers.map((a) => a.ms);
-    const { rows: [burstDb] } = await pool.query<{ claimed: number; live: number }>(
-      `select t.claimed, (select count(*) from claims c where c.task_id = t.id and c.status <> 'cancelled')::int live from tasks t where t.id = $1`,
-      [burstPost],
-    );
+    const burst = summarizeBursts(rounds);
+
+    if (args['burst-only']) {
+      console.log(JSON.stringify(burst, null, 2));
+      return;
+    }
 
     log('rejectRps ...');
-    const losers = burstTokens.filter((_, i) => answers[i].status !== 201);
-    const reject = await closedLoop(CONNECTIONS, DURATION_MS, (i) => () => claim(burstPost, losers[i % losers.length]));
+    const lastRound = rounds[rounds.length - 1];
+    const reject = await closedLoop(CONNECTIONS, DURATION_MS, (i) => () => claim(lastRound.post, lastRound.losers[i % lastRound.losers.length]));
 
     log(`hot claims over HTTP: ${HOT} on one post ...`);
     const hotPost = await createPost(HOT, 'hot-http');
@@ -220,7 +261,7 @@ async function main() {
     };
     client.close();
 
-    const rawRps = Math.round(raw.rps);
+    const rawRps = Math.round(raw!.rps);
     const rejectRps = Math.round(reject.rps);
     const hotClaimRps = Math.round(hotWins / hot.seconds);
     const pgHotClaimRps = Math.round(pgWins / pgRun.seconds);
@@ -232,20 +273,8 @@ async function main() {
       settings: { connections: CONNECTIONS, durationS: DURATION_MS / 1000, dbPoolSize: config.dbPoolSize },
       seedSeconds,
       rawRps,
-      authRps: Math.round(auth.rps),
-      burst: {
-        claimers: BURST,
-        slots: SLOTS,
-        winners: burstStatuses['201'] ?? 0,
-        settleMs: round(Math.max(...burstLat)),
-        p50Ms: round(percentile(burstLat, 50)),
-        p99Ms: round(percentile(burstLat, 99)),
-        statuses: burstStatuses,
-        rawBurstSettleMs: round(Math.max(...rawBurst)),
-        rawBurstP99Ms: round(percentile(rawBurst, 99)),
-        dbClaimed: burstDb.claimed,
-        dbLiveClaims: burstDb.live,
-      },
+      authRps: Math.round(auth!.rps),
+      burst,
       rejectRps,
       rejectRatio: round(rejectRps / rawRps, 2),
       rejectStatuses: reject.statuses,
@@ -266,6 +295,53 @@ async function main() {
     await pgLoop.end();
     await opened.close();
   }
+}
+
+interface BurstRound {
+  post: string;
+  losers: string[];
+  winners: number;
+  settleMs: number;
+  p50Ms: number;
+  p99Ms: number;
+  rawBurstP99Ms: number;
+  serverCpuMs: number;
+  rawServerCpuMs: number;
+  statuses: Record<string, number>;
+  dbClaimed: number;
+  dbLiveClaims: number;
+}
+
+/**
+ * The median round by p99 stands for the burst (shared cores make single rounds noisy); winners
+ * must equal the slots in every round, so a wrong round is reported, not averaged away.
+ */
+function summarizeBursts(rounds: BurstRound[]) {
+  const byP99 = [...rounds].sort((a, b) => a.p99Ms - b.p99Ms);
+  const median = byP99[(byP99.length - 1) >> 1];
+  const wrong = rounds.find((r) => r.winners !== SLOTS || r.dbClaimed !== SLOTS || r.dbLiveClaims !== SLOTS);
+  const floors = rounds.map((r) => r.rawBurstP99Ms).sort((a, b) => a - b);
+  return {
+    claimers: BURST,
+    slots: SLOTS,
+    rounds: rounds.length,
+    winners: (wrong ?? median).winners,
+    settleMs: median.settleMs,
+    p50Ms: median.p50Ms,
+    p99Ms: median.p99Ms,
+    p99RangeMs: [byP99[0].p99Ms, byP99[byP99.length - 1].p99Ms],
+    rawBurstP99Ms: floors[(floors.length - 1) >> 1],
+    serverCpuMs: median.serverCpuMs,
+    rawServerCpuMs: median.rawServerCpuMs,
+    statuses: (wrong ?? median).statuses,
+    dbClaimed: (wrong ?? median).dbClaimed,
+    dbLiveClaims: (wrong ?? median).dbLiveClaims,
+    perRound: rounds.map(({ post: _p, losers: _l, ...r }) => r),
+  };
+}
+
+async function serverCpuMs(client: LoadClient): Promise<number> {
+  return (JSON.parse((await client.send({ method: 'GET', path: '/bench/cpu' })).body) as { cpuMs: number }).cpuMs;
 }
 
 function tally(answers: Answer[]): Record<string, number> {
@@ -323,7 +399,8 @@ function printTable(r: {
     p50Ms: number;
     p99Ms: number;
     statuses: Record<string, number>;
-    rawBurstSettleMs: number;
+    rounds: number;
+    p99RangeMs: number[];
     rawBurstP99Ms: number;
   };
   rejectRps: number;
@@ -345,8 +422,8 @@ function printTable(r: {
     ['authRps (diagnostic)', `${r.authRps} req/s`, '', ''],
     ['burst winners', `${b.winners} of ${b.claimers} on ${b.slots}`, `= ${b.slots}`, mark(b.winners === b.slots)],
     ['burst settle', `${b.settleMs} ms`, '', ''],
-    ['burst, raw route', `${b.rawBurstSettleMs} ms (p99 ${b.rawBurstP99Ms})`, '', ''],
-    ['burst p50 / p99', `${b.p50Ms} / ${b.p99Ms} ms`, 'p99 <= 100 ms', mark(b.p99Ms <= 100)],
+    ['burst p50 / p99', `${b.p50Ms} / ${b.p99Ms} ms (median of ${b.rounds}; p99 ${b.p99RangeMs[0]}-${b.p99RangeMs[1]})`, 'p99 <= 100 ms', mark(b.p99Ms <= 100)],
+    ['burst p99, no-op route', `${b.rawBurstP99Ms} ms (the floor, same crowd)`, '', ''],
     ['rejectRps', `${r.rejectRps} req/s`, '', ''],
     ['rejectRatio', `${r.rejectRatio}`, '>= 0.6', mark(r.rejectRatio >= 0.6)],
     ['hotClaimRps', `${r.hotClaimRps} claims/s`, '', ''],

@@ -9,7 +9,8 @@ import { loadConfig } from '../server/src/config';
 import { createDatabase } from '../server/src/db/client';
 import { principalOf, requireAuth } from '../server/src/plugins/auth';
 
-type Message = { type: 'sign'; id: number; userIds: string[] } | { type: 'stop' };
+/** Members are signed as a sign-in would sign them: with their member id. */
+type Message = { type: 'sign'; id: number; users: Array<{ userId: string; memberId: string | null }> } | { type: 'stop' };
 
 async function main() {
   const config = loadConfig();
@@ -19,13 +20,18 @@ async function main() {
   app.get('/bench/raw', { schema: { hide: true } }, async () => ({ ok: true }));
   // Diagnostic: what authentication alone (JWT verify + principal load) costs per request.
   app.get('/bench/auth', { schema: { hide: true }, preHandler: requireAuth }, async (request) => ({ memberId: principalOf(request).memberId }));
+  // Diagnostic: the server's own CPU time (user + system, ms), read around a burst to tell its cost from the noise.
+  app.get('/bench/cpu', { schema: { hide: true } }, async () => {
+    const u = process.cpuUsage();
+    return { cpuMs: (u.user + u.system) / 1000 };
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
 
   process.on('message', (m: Message) => {
     if (m.type === 'sign') {
-      process.send!({ type: 'signed', id: m.id, tokens: m.userIds.map((u) => app.signSession(u)) });
+      process.send!({ type: 'signed', id: m.id, tokens: m.users.map((u) => app.signSession(u.userId, u.memberId)) });
     } else if (m.type === 'stop') {
       void app
         .close()

@@ -91,7 +91,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const authService = authServiceFactory({
     authRepository,
     wechat,
-    signSession: (userId) => app.signSession(userId),
+    signSession: (userId, memberId) => app.signSession(userId, memberId),
     sessionTtlSeconds: config.sessionTtlSeconds,
   });
 
@@ -170,7 +170,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         invitesService,
         acceptLimiter: rateLimiterFactory({ max: config.rateLimits.inviteAcceptPerMinute, windowMs: 60_000, clock }),
       });
-      await api.register(membersRoutes, { membersService });
+      await api.register(membersRoutes, { membersService, sessionTtlSeconds: config.sessionTtlSeconds });
       await api.register(registrationRoutes, { registrationService });
     },
     { prefix: API_PREFIX },

@@ -47,6 +47,15 @@ export type Member = z.infer<typeof MemberSchema>;
 export const MemberResponseSchema = z.object({ member: MemberSchema });
 export type MemberResponse = z.infer<typeof MemberResponseSchema>;
 
+/**
+ * `PUT /members/me` (contract extension): on registration, a new session token that also names
+ * the member, so the member's claims need no look-up; the client keeps it in place of the old one.
+ */
+export const MemberUpsertResponseSchema = MemberResponseSchema.extend({
+  session: z.object({ token: z.string(), expiresIn: z.number().int() }).optional(),
+});
+export type MemberUpsertResponse = z.infer<typeof MemberUpsertResponseSchema>;
+
 export const PioneerCodeResponseSchema = z.object({
   token: z.string(),
   expiresAt: DateTimeSchema,

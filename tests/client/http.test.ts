@@ -1,6 +1,7 @@
 import Taro from '@tarojs/taro';
 import { ApiError, request } from '../../client/src/services/http';
 import { signInDev } from '../../client/src/services/auth';
+import { saveMyMember } from '../../client/src/services/members';
 import { clearSession, getSession } from '../../client/src/services/session';
 import { TaskListSchema } from '@pioneer/shared';
 
@@ -73,5 +74,56 @@ describe('http request layer', () => {
     await expect(request({ path: '/tasks', schema: TaskListSchema })).rejects.toMatchObject({ status: 401 });
     expect(mockRequest).toHaveBeenCalledTimes(3);
     expect(getSession().token).toBeNull();
+  });
+});
+
+describe('registration (一键报到) through the request layer', () => {
+  beforeEach(() => {
+    mockRequest.mockReset();
+    clearSession();
+  });
+
+  const MEMBER = {
+    id: '22222222-2222-4222-8222-222222222222',
+    name: '王小明',
+    phone: '13812345678',
+    unitOrg: { id: '33333333-3333-4333-8333-333333333333', name: '市住建局党委' },
+    workUnit: '市住建局',
+    community: { id: '44444444-4444-4444-8444-444444444444', name: '清和坊社区', districtId: '55555555-5555-4555-8555-555555555555' },
+    estate: { id: '66666666-6666-4666-8666-666666666666', name: '清和坊小区' },
+    building: '3',
+    unitNo: '2',
+    room: '301',
+    intentions: ['convenience'],
+    consentVersion: '2024-01',
+    consentedAt: '2024-05-01T08:00:00.000Z',
+    registeredAt: '2024-05-01T08:00:00.000Z',
+  };
+  const BODY = {
+    name: '王小明',
+    phone: '13812345678',
+    unitOrgId: MEMBER.unitOrg.id,
+    workUnit: '市住建局',
+    communityOrgId: MEMBER.community.id,
+    estateId: MEMBER.estate.id,
+    building: '3',
+    unitNo: '2',
+    room: '301',
+    intentions: ['convenience' as const],
+    consentVersion: '2024-01',
+  };
+
+  it('keeps the token the server hands out on registration and uses it from then on', async () => {
+    mockRequest.mockResolvedValueOnce(reply(200, { token: 'before', expiresIn: 3600, user: USER }));
+    await signInDev('carol');
+    mockRequest.mockResolvedValueOnce(reply(200, { member: MEMBER, session: { token: 'names-member', expiresIn: 3600 } }));
+    await saveMyMember(BODY);
+    expect(getSession()).toMatchObject({ token: 'names-member', user: { memberId: MEMBER.id } });
+    expect(Taro.getStorageSync('pc.token')).toBe('names-member');
+
+    mockRequest.mockResolvedValueOnce(reply(200, { member: MEMBER }));
+    await saveMyMember(BODY);
+    expect(getSession().token).toBe('names-member');
+    expect(mockRequest.mock.calls[2][0].header.Authorization).toBe('Bearer names-member');
   });
 });

@@ -71,8 +71,10 @@ export async function insertMembers(ctx: TestContext, world: TaskWorld, count: n
      returning user_id, id as member_id`,
     [`dev_${prefix}_`, count, world.unitOrg.id, world.community.id, world.estate.id],
   );
-  return res.rows.map((r) => {
-    const token = ctx.app.signSession(r.user_id);
+  // Half the tokens name the member (as signing in does), half do not (signed before registering):
+  // every test built on these covers both ways the claim route learns the member.
+  return res.rows.map((r, i) => {
+    const token = ctx.app.signSession(r.user_id, i % 2 === 0 ? r.member_id : null);
     return { userId: r.user_id, memberId: r.member_id, token, auth: { authorization: `Bearer ${token}` } };
   });
 }

@@ -98,6 +98,10 @@ describe('session tokens', () => {
     await expectUnauthenticated(`Bearer ${codes.issue(userId).token}`);
   });
 
+  it('rejects a token whose member claim is not a string', async () => {
+    await expectUnauthenticated(`Bearer ${jwt({ ...claims(), mid: 42 })}`);
+  });
+
   it('rejects a valid token naming no user', async () => {
     await expectUnauthenticated(`Bearer ${jwt({ ...claims(), sub: '00000000-0000-4000-8000-000000000000' })}`);
     await expectUnauthenticated(`Bearer ${jwt({ ...claims(), sub: 'not-a-uuid' })}`);

@@ -89,6 +89,23 @@ describe('claiming', () => {
     expect((await http.request('POST', `/api/v1/tasks/${task.id}/claims`)).status).toBe(401);
   });
 
+  it('claims with a token that names the member and with one signed before registering alike', async () => {
+    const task = await publishTask(ctx, secA.auth, world.community.id, { capacity: 3 });
+    const [named, unnamed] = await insertMembers(ctx, world, 2, 'claims-tokens');
+    const namedAuth = { authorization: `Bearer ${ctx.app.signSession(named.userId, named.memberId)}` };
+    const unnamedAuth = { authorization: `Bearer ${ctx.app.signSession(unnamed.userId)}` };
+    expect(ctx.app.jwt.decode<{ mid?: string }>(namedAuth.authorization.slice(7))?.mid).toBe(named.memberId);
+    expect(ctx.app.jwt.decode<{ mid?: string }>(unnamedAuth.authorization.slice(7))?.mid).toBeUndefined();
+    for (const [m, auth] of [[named, namedAuth], [unnamed, unnamedAuth]] as const) {
+      const first = await claim(task.id, { auth });
+      expect(first.status).toBe(201);
+      expect(first.body.claim.memberId).toBe(m.memberId);
+      expect((await claim(task.id, { auth })).body.code).toBe('ALREADY_CLAIMED');
+    }
+    const { rows } = await ctx.database.pool.query('select member_id from claims where task_id = $1 order by member_id', [task.id]);
+    expect(rows.map((r) => r.member_id)).toEqual([named.memberId, unnamed.memberId].sort());
+  });
+
   it('answers every refusal in the contract with its code', async () => {
     const notOpen = await publishTask(ctx, secA.auth, world.community.id, { claimOpensAt: at(30) });
     const closing = await publishTask(ctx, secA.auth, world.community.id, { startsAt: at(10), endsAt: at(20) });

@@ -65,6 +65,28 @@ describe('registration (一键报到)', () => {
     expect(authMe.json().user.roles).toContainEqual({ role: 'member', orgId: null });
   });
 
+  it('hands out a session token naming the member on registration, and signs members in with one', async () => {
+    const session = await ctx.signIn('reg-token');
+    expect(ctx.app.jwt.decode<{ mid?: string }>(session.token)?.mid).toBeUndefined();
+    const first = await ctx.app.inject({ method: 'PUT', url: ME, headers: session.auth, payload: memberBody(world) });
+    expect(first.statusCode).toBe(200);
+    const { member, session: fresh } = first.json();
+    expect(fresh).toEqual({ token: expect.any(String), expiresIn: ctx.config.sessionTtlSeconds });
+    const claims = ctx.app.jwt.decode<{ sub: string; mid?: string }>(fresh.token);
+    expect(claims).toMatchObject({ sub: session.userId, mid: member.id });
+
+    // The new token works everywhere; an update with it hands out nothing new.
+    const auth = { authorization: `Bearer ${fresh.token}` };
+    expect((await ctx.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: auth })).json().user.memberId).toBe(member.id);
+    const again = await ctx.app.inject({ method: 'PUT', url: ME, headers: auth, payload: memberBody(world, { room: '502' }) });
+    expect(again.statusCode).toBe(200);
+    expect(again.json().session).toBeUndefined();
+
+    // Signing in again as a member gives a token naming the member straight away.
+    const signedIn = await ctx.signIn('reg-token');
+    expect(ctx.app.jwt.decode<{ mid?: string }>(signedIn.token)?.mid).toBe(member.id);
+  });
+
   it('answers GET /members/me and the pioneer code with 403 NOT_REGISTERED before registration', async () => {
     const session = await ctx.signIn('reg-unregistered');
     for (const url of [ME, `${ME}/pioneer-code`]) {

@@ -1,19 +1,21 @@
 import {
   MemberResponseSchema,
+  MemberUpsertResponseSchema,
   PioneerCodeResponseSchema,
   PioneerCodeVerifyResponseSchema,
   RecordsSchema,
   type MemberUpsertBody,
 } from '@pioneer/shared';
 import { request } from './http';
-import { updateUser } from './session';
+import { replaceToken, updateUser } from './session';
 
 export function getMyMember() {
   return request({ path: '/members/me', schema: MemberResponseSchema }).then((r) => r.member);
 }
 
 export async function saveMyMember(body: MemberUpsertBody) {
-  const { member } = await request({ method: 'PUT', path: '/members/me', data: body, schema: MemberResponseSchema });
+  const { member, session } = await request({ method: 'PUT', path: '/members/me', data: body, schema: MemberUpsertResponseSchema });
+  if (session) replaceToken(session.token);
   updateUser({ memberId: member.id });
   return member;
 }

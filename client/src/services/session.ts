@@ -50,6 +50,14 @@ export function saveSession(res: LoginResponse, devCode: string | null = state.d
   emit();
 }
 
+/** A fresh token for the same user (e.g. one that now names the member after registering). */
+export function replaceToken(token: string) {
+  if (!state.token) return;
+  state = { ...state, token };
+  Taro.setStorageSync(TOKEN_KEY, token);
+  emit();
+}
+
 export function updateUser(patch: Partial<User>) {
   if (!state.user) return;
   state = { ...state, user: { ...state.user, ...patch } };

@@ -12,6 +12,18 @@ const VERIFIED_TOKENS_PER_GENERATION = 100_000;
 
 export interface SessionClaims {
   sub: string;
+  /**
+   * The member id, when the user was a registered member at sign-in. A member id never changes
+   * once registered, so a claim can name the member from the token alone; tokens without it
+   * (signed before registering) still work and the id is looked up.
+   */
+  mid?: string;
+}
+
+/** Who a valid session token names, without the database. */
+export interface Session {
+  userId: string;
+  memberId: string | null;
 }
 
 /** Who is calling: loaded once per request from the database, so new grants apply at once. */
@@ -34,7 +46,9 @@ declare module 'fastify' {
     authenticate(request: FastifyRequest): Promise<void>;
     /** The user id of a valid session token in the request; throws UNAUTHENTICATED. No database. */
     sessionUserId(request: FastifyRequest): string;
-    signSession(userId: string): string;
+    /** The user and (when the token names one) member of a valid session token; throws UNAUTHENTICATED. No database. */
+    session(request: FastifyRequest): Session;
+    signSession(userId: string, memberId?: string | null): string;
   }
   interface FastifyRequest {
     principal: Principal | null;
@@ -52,19 +66,24 @@ export default fp(
     });
     app.decorateRequest('principal', null);
 
-    app.decorate('signSession', (userId: string) => app.jwt.sign({ sub: userId }));
+    app.decorate('signSession', (userId: string, memberId?: string | null) =>
+      app.jwt.sign(memberId ? { sub: userId, mid: memberId } : { sub: userId }),
+    );
 
     // A token verified once is the same token next time: only its expiry can change the
     // answer. Two generations of a Map bound the memory without bookkeeping on each hit.
-    let young = new Map<string, { sub: string; expMs: number }>();
-    let old = new Map<string, { sub: string; expMs: number }>();
-    const verified = (token: string): string | null => {
+    interface Verified extends Session {
+      expMs: number;
+    }
+    let young = new Map<string, Verified>();
+    let old = new Map<string, Verified>();
+    const verified = (token: string): Verified | null => {
       let hit = young.get(token);
       if (!hit) {
         hit = old.get(token);
         if (hit) remember(token, hit);
       }
-      if (hit) return Date.now() < hit.expMs ? hit.sub : null;
+      if (hit) return Date.now() < hit.expMs ? hit : null;
       let claims: SessionClaims & { exp?: number };
       try {
         // The plugin's verifier directly: request.jwtVerify() re-merges options and decodes twice.
@@ -73,10 +92,12 @@ export default fp(
         return null;
       }
       if (typeof claims.sub !== 'string' || typeof claims.exp !== 'number') return null;
-      remember(token, { sub: claims.sub, expMs: claims.exp * 1000 });
-      return claims.sub;
+      if (claims.mid !== undefined && typeof claims.mid !== 'string') return null;
+      const v: Verified = { userId: claims.sub, memberId: claims.mid ?? null, expMs: claims.exp * 1000 };
+      remember(token, v);
+      return v;
     };
-    const remember = (token: string, v: { sub: string; expMs: number }) => {
+    const remember = (token: string, v: Verified) => {
       if (young.size >= VERIFIED_TOKENS_PER_GENERATION) {
         old = young;
         young = new Map();
@@ -85,17 +106,19 @@ export default fp(
     };
 
     /** Any failure (missing, malformed, bad signature, expired) is 401. */
-    const sessionUserId = (request: FastifyRequest): string => {
+    const session = (request: FastifyRequest): Session => {
       const header = request.headers.authorization;
       if (header && BEARER.test(header)) {
         const parts = header.split(' ');
         if (parts.length === 2 && parts[1]) {
-          const sub = verified(parts[1]);
-          if (sub !== null) return sub;
+          const v = verified(parts[1]);
+          if (v !== null) return v;
         }
       }
       throw new AppError('UNAUTHENTICATED');
     };
+    const sessionUserId = (request: FastifyRequest): string => session(request).userId;
+    app.decorate('session', session);
     app.decorate('sessionUserId', sessionUserId);
 
     app.decorate('authenticate', async (request: FastifyRequest) => {

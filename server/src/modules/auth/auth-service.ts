@@ -9,7 +9,7 @@ export const toUser = (p: Principal): User => ({ id: p.userId, roles: p.roles, m
 export function authServiceFactory(deps: {
   authRepository: AuthRepository;
   wechat: WechatProvider;
-  signSession: (userId: string) => string;
+  signSession: (userId: string, memberId: string | null) => string;
   sessionTtlSeconds: number;
 }) {
   return {
@@ -18,7 +18,7 @@ export function authServiceFactory(deps: {
       const { id } = await deps.authRepository.upsertUserByOpenid(openid);
       const principal = await deps.authRepository.loadPrincipal(id);
       if (!principal) throw new AppError('INTERNAL_ERROR');
-      return { token: deps.signSession(id), expiresIn: deps.sessionTtlSeconds, user: toUser(principal) };
+      return { token: deps.signSession(id, principal.memberId), expiresIn: deps.sessionTtlSeconds, user: toUser(principal) };
     },
   };
 }

@@ -12,7 +12,7 @@ import {
   RecordsSchema,
 } from '@pioneer/shared';
 import { AppError, invalid } from '../../lib/errors';
-import { principalOf, requireAuth } from '../../plugins/auth';
+import { principalOf, requireAuth, type Session } from '../../plugins/auth';
 import type { GateRefusal } from './claim-gate';
 import type { StoredAnswer } from './claims-repository';
 import type { Claimant, ClaimsService } from './claims-service';
@@ -39,9 +39,9 @@ export const claimsRoutes: FastifyPluginAsyncZod<{ claimsService: ClaimsService;
     return memberId;
   }
 
-  async function claimOnce(request: FastifyRequest, taskId: string, userId: string, key: string): Promise<StoredAnswer> {
+  async function claimOnce(request: FastifyRequest, taskId: string, session: Session, key: string): Promise<StoredAnswer> {
     if (!IDEMPOTENCY_KEY.test(key)) throw invalid('Idempotency-Key', 'must be 1-200 printable ASCII characters');
-    const p: Claimant = { userId, memberId: await memberIdOf(userId) };
+    const p: Claimant = { userId: session.userId, memberId: session.memberId ?? (await memberIdOf(session.userId)) };
     const requestHash = createHash('sha256')
       .update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? {})}`)
       .digest('hex');
@@ -62,11 +62,12 @@ export const claimsRoutes: FastifyPluginAsyncZod<{ claimsService: ClaimsService;
     '/tasks/:id/claims',
     { schema: { tags: ['claims'], params: IdParamsSchema, response: { 201: ClaimCreateResponseSchema } } },
     (request, reply) => {
-      const userId = app.sessionUserId(request);
+      const session = app.session(request);
+      const userId = session.userId;
       const taskId = request.params.id;
       const key = request.headers['idempotency-key'];
       if (key === undefined) {
-        const cached = memberIds.cached(userId);
+        const cached = session.memberId ?? memberIds.cached(userId);
         const fast = cached === undefined ? null : claimsService.refusalFromMemory(taskId, cached);
         if (fast) return refuse(request, reply, fast);
         return (async () => {
@@ -79,7 +80,7 @@ export const claimsRoutes: FastifyPluginAsyncZod<{ claimsService: ClaimsService;
       }
       if (typeof key !== 'string') throw invalid('Idempotency-Key', 'must be 1-200 printable ASCII characters');
       // A replay is the first answer verbatim: a 201 body or an error body, stored as sent.
-      return claimOnce(request, taskId, userId, key).then((answer) => {
+      return claimOnce(request, taskId, session, key).then((answer) => {
         reply.code(answer.statusCode as 201).type(JSON_TYPE);
         return answer.body as ClaimCreateResponse;
       });

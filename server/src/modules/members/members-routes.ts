@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import {
   MemberResponseSchema,
   MemberUpsertBodySchema,
+  MemberUpsertResponseSchema,
   PioneerCodeBodySchema,
   PioneerCodeResponseSchema,
   PioneerCodeVerifyResponseSchema,
@@ -16,7 +17,7 @@ import type { MembersService } from './members-service';
  * route that reads a member by id. Staff see a member only through a scanned 先锋码,
  * and then only the identity card with a masked phone.
  */
-export const membersRoutes: FastifyPluginAsyncZod<{ membersService: MembersService }> = async (app, opts) => {
+export const membersRoutes: FastifyPluginAsyncZod<{ membersService: MembersService; sessionTtlSeconds: number }> = async (app, opts) => {
   const service = opts.membersService;
 
   app.get(
@@ -29,9 +30,15 @@ export const membersRoutes: FastifyPluginAsyncZod<{ membersService: MembersServi
     '/members/me',
     {
       preHandler: requireAuth,
-      schema: { tags: ['members'], body: MemberUpsertBodySchema, response: { 200: MemberResponseSchema } },
+      schema: { tags: ['members'], body: MemberUpsertBodySchema, response: { 200: MemberUpsertResponseSchema } },
     },
-    async (request) => ({ member: await service.upsertMine(principalOf(request).userId, request.body) }),
+    async (request) => {
+      const { userId } = principalOf(request);
+      const member = await service.upsertMine(userId, request.body);
+      // A token signed before registering does not name the member: hand out one that does.
+      if (app.session(request).memberId === member.id) return { member };
+      return { member, session: { token: app.signSession(userId, member.id), expiresIn: opts.sessionTtlSeconds } };
+    },
   );
 
   app.get(
