@@ -44,6 +44,10 @@ describe('seed:city generator', () => {
       `select count(*) n from tasks t where t.claimed <> (select count(*) from claims c where c.task_id = t.id and c.status <> 'cancelled')`,
     );
     expect(drift.n).toBe(0);
+    const [minutesDrift] = await q<{ n: number }>(
+      `select count(*) n from tasks t where t.service_minutes <> (select coalesce(sum(c.minutes), 0) from claims c where c.task_id = t.id)`,
+    );
+    expect(minutesDrift.n).toBe(0);
     const [bad] = await q<{ over: number; unfilled: number; early: number; cancelledLive: number }>(
       `select (select count(*) from tasks where claimed > capacity) "over",
               (select count(*) from tasks where (filled_at is not null) <> (claimed = capacity and status <> 'cancelled')) unfilled,

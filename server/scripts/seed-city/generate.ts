@@ -113,7 +113,7 @@ export function generateCity(opts: GenerateOptions, existing: ExistingData, onPr
     ),
     tasks: columns(
       'id', 'community_org_id', 'title', 'category', 'description', 'location', 'starts_at', 'ends_at', 'capacity', 'claimed',
-      'status', 'claim_opens_at', 'cancel_cutoff_minutes', 'filled_at', 'created_by', 'created_at', 'cancelled_at',
+      'service_minutes', 'status', 'claim_opens_at', 'cancel_cutoff_minutes', 'filled_at', 'created_by', 'created_at', 'cancelled_at',
     ),
     claims: columns('id', 'task_id', 'member_id', 'status', 'claimed_at', 'cancelled_at', 'checked_in_at', 'checked_out_at', 'minutes'),
     counts: { districts: 16, communities: nCommunities, units: nUnits, estates: 0, members: nMembers, tasks: nTasks, claims: 0, liveClaims: 0, filledTasks: 0 },
@@ -331,6 +331,7 @@ export function generateCity(opts: GenerateOptions, existing: ExistingData, onPr
     const status = cancelled ? 'cancelled' : endsAt <= now ? 'ended' : 'open';
     const lastLive = times.length ? times[times.length - 1] : closes;
 
+    let serviceMinutes = 0;
     for (let i = 0; i < picked.length; i++) {
       const isLive = i < live && !cancelled;
       const claimedAt = Math.round(i < live ? times[i] : claimOpensAt + rng.next() * Math.max(1, lastLive - claimOpensAt));
@@ -344,7 +345,9 @@ export function generateCity(opts: GenerateOptions, existing: ExistingData, onPr
         if (rng.chance(0.9)) {
           const checkedIn = startsAt + Math.round(rng.normal(-8, 6) * MINUTE);
           const checkedOut = Math.max(checkedIn + 20 * MINUTE, endsAt + Math.round(rng.normal(5, 10) * MINUTE));
-          Object.assign(row, { status: 'completed', checked_in_at: checkedIn, checked_out_at: checkedOut, minutes: Math.round((checkedOut - checkedIn) / MINUTE) });
+          const minutes = Math.round((checkedOut - checkedIn) / MINUTE);
+          serviceMinutes += minutes;
+          Object.assign(row, { status: 'completed', checked_in_at: checkedIn, checked_out_at: checkedOut, minutes });
         } else row.status = 'no_show';
       } else if (startsAt <= now && rng.chance(0.85)) {
         Object.assign(row, { status: 'checked_in', checked_in_at: startsAt + Math.round(rng.normal(-8, 6) * MINUTE) });
@@ -368,6 +371,7 @@ export function generateCity(opts: GenerateOptions, existing: ExistingData, onPr
       ends_at: endsAt,
       capacity,
       claimed: liveCount,
+      service_minutes: serviceMinutes,
       status,
       claim_opens_at: claimOpensAt,
       cancel_cutoff_minutes: rng.pick([60, 60, 120, 1440]),

@@ -22,7 +22,7 @@ const TABLES: Record<keyof Omit<City, 'counts' | 'firstMemberNames'>, { table: s
     table: 'tasks',
     types: {
       id: 'uuid', community_org_id: 'uuid', title: 'text', category: 'text', description: 'text', location: 'text', starts_at: 'ts',
-      ends_at: 'ts', capacity: 'int', claimed: 'int', status: 'text', claim_opens_at: 'ts', cancel_cutoff_minutes: 'int',
+      ends_at: 'ts', capacity: 'int', claimed: 'int', service_minutes: 'int', status: 'text', claim_opens_at: 'ts', cancel_cutoff_minutes: 'int',
       filled_at: 'ts', created_by: 'uuid', created_at: 'ts', cancelled_at: 'ts',
     },
   },

@@ -23,6 +23,8 @@ export const tasks = pgTable(
     capacity: integer().notNull(),
     /** Live claims; the check below makes overselling impossible whatever the code does. */
     claimed: integer().notNull().default(0),
+    /** Minutes of service checked out on this post, kept with each check-out: statistics sum posts, not claims. */
+    serviceMinutes: integer().notNull().default(0),
     status: text({ enum: TASK_STATUSES }).notNull().default('open'),
     claimOpensAt: timestamp({ withTimezone: true }).notNull(),
     cancelCutoffMinutes: integer().notNull().default(60),
@@ -34,6 +36,7 @@ export const tasks = pgTable(
   (t) => [
     check('tasks_capacity_check', sql`${t.capacity} between 1 and 1000`),
     check('tasks_claimed_check', sql`${t.claimed} >= 0 and ${t.claimed} <= ${t.capacity}`),
+    check('tasks_service_minutes_check', sql`${t.serviceMinutes} >= 0`),
     check('tasks_time_check', sql`${t.endsAt} > ${t.startsAt}`),
     check('tasks_status_check', sql`${t.status} in ('open', 'cancelled', 'ended')`),
     check(

@@ -93,13 +93,24 @@ update claims c
    and t.id = c.task_id and t.status = 'open' and t.ends_at > $3::timestamptz
 returning c.*`;
 
-/** $1 task, $2 member, $3 now. Whole minutes between check-in and check-out. */
+/**
+ * $1 task, $2 member, $3 now. Whole minutes between check-in and check-out, added to the
+ * post's service_minutes in the same statement (statistics read the posts, not every claim).
+ */
 export const CHECK_OUT_SQL = `
-update claims
-   set status = 'completed', checked_out_at = $3::timestamptz,
-       minutes = greatest(0, floor(extract(epoch from ($3::timestamptz - checked_in_at)) / 60))::int
- where task_id = $1::uuid and member_id = $2::uuid and status = 'checked_in'
-returning *`;
+with c as (
+  update claims
+     set status = 'completed', checked_out_at = $3::timestamptz,
+         minutes = greatest(0, floor(extract(epoch from ($3::timestamptz - checked_in_at)) / 60))::int
+   where task_id = $1::uuid and member_id = $2::uuid and status = 'checked_in'
+  returning *
+), t as (
+  update tasks set service_minutes = service_minutes + c.minutes
+    from c
+   where tasks.id = c.task_id
+  returning 1
+)
+select * from c`;
 
 /** The member's live claim on a task, for explaining a refused check-in or check-out. */
 export const LIVE_CLAIM_SQL = `
