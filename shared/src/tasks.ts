@@ -132,6 +132,8 @@ export const LiveCountSchema = z.object({
   claimed: z.number().int(),
   remaining: z.number().int(),
   status: TaskStatusSchema,
+  /** Contract extension: the post's change counter; of two counts of one post, the higher version is newer. */
+  version: z.number().int().optional(),
 });
 export type LiveCount = z.infer<typeof LiveCountSchema>;
 

@@ -53,6 +53,7 @@ describe('one statement for a batch of claims on one post', () => {
     expect(r.answers && 'after' in r ? r.after : null).toEqual({
       kind: 'full',
       snapshot: expect.objectContaining({ claimed: 3, capacity: 3, holders: expect.arrayContaining(ids([held, a, b])) }),
+      version: expect.any(Number),
     });
     const state = await slotState(ctx, task.id);
     expect(state).toEqual(expect.objectContaining({ claimed: 3, live: 3 }));
@@ -69,7 +70,7 @@ describe('one statement for a batch of claims on one post', () => {
     const task = await publishTask(ctx, secretary, world.community.id, { capacity: 5 });
     const r = await service.claimMany(task.id, ids([a, b, a]));
     expect(codes(r.answers)).toEqual(['201 4', '201 3', 'ALREADY_CLAIMED']);
-    expect(r.answers && 'after' in r ? r.after : null).toEqual({ kind: 'open', remaining: 3 });
+    expect(r.answers && 'after' in r ? r.after : null).toEqual({ kind: 'open', remaining: 3, version: expect.any(Number) });
     expect(codes((await service.claimMany(task.id, ids([a, c]))).answers)).toEqual(['ALREADY_CLAIMED', '201 2']);
     const state = await slotState(ctx, task.id);
     expect(state).toEqual(expect.objectContaining({ claimed: 3, live: 3 }));
@@ -86,7 +87,7 @@ describe('one statement for a batch of claims on one post', () => {
     const r = await service.claimMany(cancelled.id, ids([b, a]));
     // Cancelling the post cancelled its claims too.
     expect(codes(r.answers)).toEqual(['TASK_CANCELLED', 'TASK_CANCELLED']);
-    expect(r.answers && 'after' in r ? r.after : null).toEqual({ kind: 'closed' });
+    expect(r.answers && 'after' in r ? r.after : null).toEqual({ kind: 'closed', version: expect.any(Number) });
 
     const now = ctx.clock.now().getTime();
     const later = await publishTask(ctx, secretary, world.community.id, { claimOpensAt: new Date(now + 3600_000).toISOString() });
@@ -134,7 +135,7 @@ describe('one statement for a batch of claims on one post', () => {
     const task = await publishTask(ctx, secretary, world.community.id, { capacity: 2 });
     const r = await raceWith(task.id, z.memberId, ids([y, w]));
     expect(codes(r.answers)).toEqual(['201 0', 'TASK_FULL']);
-    expect(r.answers && 'after' in r ? r.after : null).toEqual({ kind: 'full', snapshot: null });
+    expect(r.answers && 'after' in r ? r.after : null).toEqual({ kind: 'full', snapshot: null, version: expect.any(Number) });
     const state = await slotState(ctx, task.id);
     expect(state).toEqual(expect.objectContaining({ claimed: 2, live: 2 }));
     expect(state.filledAt).not.toBeNull();

@@ -291,6 +291,29 @@ describe('ClaimGate on its own', () => {
     expect(g.admit('p', 'x')).toBe(ALONE);
   });
 
+  it('ignores a count notified before what it already knows, and hears newer ones', async () => {
+    const { g, batches } = make();
+    const first = g.admit('p', 'a');
+    await flush();
+    batches[0].answer({ answers: ['ok a'], after: { kind: 'open', remaining: 1, version: 1 } });
+    await first;
+    const second = g.admit('p', 'b');
+    await flush();
+    const full = snapshot({ claimed: 2, capacity: 2, holders: ['a', 'b'], version: 2 });
+    batches[1].answer({ answers: ['ok b'], after: { kind: 'full', snapshot: full, version: 2 } });
+    await second;
+    // The first batch's own notification, on its own connection, arrives after the second answer.
+    g.heard({ taskId: 'p', remaining: 1, status: 'open', version: 1 });
+    g.heard({ taskId: 'p', remaining: 0, status: 'open', version: 2 });
+    expect(g.refusal('p', 'c')).toBe('TASK_FULL');
+    expect(g.refusal('p', 'a')).toBe('ALREADY_CLAIMED');
+    expect(batches).toHaveLength(2);
+    // A member cancelling after that (anywhere) is news.
+    g.heard({ taskId: 'p', remaining: 1, status: 'open', version: 3 });
+    expect(g.refusal('p', 'c')).toBeNull();
+    expect(g.inspect('p')).toEqual(expect.objectContaining({ full: false, remaining: 1 }));
+  });
+
   it('ignores a full answer older than news of a free slot', async () => {
     const { g, batches } = make();
     const first = g.admit('p', 'a');

@@ -106,6 +106,36 @@ describe('claiming', () => {
     expect(rows.map((r) => r.member_id)).toEqual([named.memberId, unnamed.memberId].sort());
   });
 
+  it('moves the post’s version with every change and notifies it with the count', async () => {
+    const task = await publishTask(ctx, secA.auth, world.community.id, { capacity: 2 });
+    const version = async () => Number((await ctx.database.pool.query('select version from tasks where id = $1', [task.id])).rows[0].version);
+    const listener = await ctx.database.pool.connect();
+    const heard: Array<{ claimed: number; version: number }> = [];
+    listener.on('notification', (n) => {
+      const count = JSON.parse(n.payload ?? '{}');
+      if (count.taskId === task.id) heard.push({ claimed: count.claimed, version: count.version });
+    });
+    await listener.query('listen task_counts');
+    try {
+      const v0 = await version();
+      const [m1, m2] = members.slice(20, 22);
+      expect((await claim(task.id, m1)).status).toBe(201);
+      expect((await claim(task.id, m2)).status).toBe(201);
+      expect((await unclaim(task.id, m1)).status).toBe(200);
+      expect(await version()).toBe(v0 + 3);
+      const deadline = Date.now() + 3000;
+      while (heard.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      expect(heard).toEqual([
+        { claimed: 1, version: v0 + 1 },
+        { claimed: 2, version: v0 + 2 },
+        { claimed: 1, version: v0 + 3 },
+      ]);
+    } finally {
+      await listener.query('unlisten task_counts');
+      listener.release();
+    }
+  });
+
   it('answers every refusal in the contract with its code', async () => {
     const notOpen = await publishTask(ctx, secA.auth, world.community.id, { claimOpensAt: at(30) });
     const closing = await publishTask(ctx, secA.auth, world.community.id, { startsAt: at(10), endsAt: at(20) });

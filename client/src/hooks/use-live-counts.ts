@@ -46,7 +46,14 @@ export function useLiveCounts(taskIds: string[], active = true): Record<string, 
             return;
           }
           const parsed = LiveCountSchema.safeParse(body);
-          if (parsed.success) setCounts((prev) => ({ ...prev, [parsed.data.taskId]: parsed.data }));
+          if (!parsed.success) return;
+          const count = parsed.data;
+          setCounts((prev) => {
+            // A count read for a (re)subscribe can reach us after a newer notified one.
+            const seen = prev[count.taskId]?.version;
+            if (seen !== undefined && count.version !== undefined && count.version < seen) return prev;
+            return { ...prev, [count.taskId]: count };
+          });
         });
         task.onClose(() => scheduleReconnect());
         task.onError(() => undefined);

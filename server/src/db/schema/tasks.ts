@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, check, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { partyOrgs } from './directory';
 import { users } from './identity';
 import { members } from './members';
@@ -25,6 +25,12 @@ export const tasks = pgTable(
     claimed: integer().notNull().default(0),
     /** Minutes of service checked out on this post, kept with each check-out: statistics sum posts, not claims. */
     serviceMinutes: integer().notNull().default(0),
+    /**
+     * Bumped by a trigger on every update of the row (migration 0003). Updates of one post are
+     * serialized by its row lock, so a higher version is newer news: count notifications carry
+     * it, and a process's claim gate ignores counts older than what it already knows.
+     */
+    version: bigint({ mode: 'number' }).notNull().default(0),
     status: text({ enum: TASK_STATUSES }).notNull().default('open'),
     claimOpensAt: timestamp({ withTimezone: true }).notNull(),
     cancelCutoffMinutes: integer().notNull().default(60),

@@ -11,16 +11,25 @@ export interface FullSnapshot {
   opensAt: Date;
   endsAt: Date;
   holders: string[];
+  /** The post's row version this snapshot saw (tasks.version). */
+  version?: number;
 }
 
 /** What a batch told about its post afterwards. */
-export type PostAfter =
+export type PostAfter = (
   /** Still takes claims. */
   | { kind: 'open'; remaining: number }
   /** Full; `snapshot` null when the batch could not tell its live claimants for sure. */
   | { kind: 'full'; snapshot: FullSnapshot | null }
   /** Takes no claims (gone, cancelled, closed, not open yet): nothing worth remembering. */
-  | { kind: 'closed' };
+  | { kind: 'closed' }
+) & {
+  /** The post's row version the batch left (tasks.version). */
+  version?: number;
+};
+
+/** A count as notified: `version` orders the counts of one post (tasks.version). */
+export type HeardCount = Pick<LiveCount, 'taskId' | 'remaining' | 'status'> & { version?: number };
 
 /**
  * One statement's answers, one per member id given (same order, duplicates included), or
@@ -61,6 +70,8 @@ interface Post<A> {
   head: number;
   /** Bumped whenever what we knew is dropped: answers to older questions are ignored. */
   gen: number;
+  /** The newest row version known; counts notified with this version or older are old news. */
+  version: number;
   timer: NodeJS.Timeout | null;
 }
 
@@ -152,10 +163,18 @@ export class ClaimGate<A = unknown> {
     });
   }
 
-  /** A count heard on the notification channel, from any process. */
-  heard(count: Pick<LiveCount, 'taskId' | 'remaining' | 'status'>): void {
+  /**
+   * A count heard on the notification channel, from any process. Notifications arrive on
+   * their own connection, so one can come after the answer of a later batch (this process's
+   * own earlier batch, typically): with a version no newer than what is known, it is ignored.
+   */
+  heard(count: HeardCount): void {
     const post = this.posts.get(count.taskId);
     if (!post) return;
+    if (count.version !== undefined) {
+      if (count.version <= post.version) return;
+      post.version = count.version;
+    }
     if (count.status !== 'open') {
       this.forget(count.taskId);
       return;
@@ -219,6 +238,7 @@ export class ClaimGate<A = unknown> {
       waiters: [],
       head: 0,
       gen: 0,
+      version: -1,
       timer: null,
     };
     this.posts.set(taskId, post);
@@ -255,7 +275,12 @@ export class ClaimGate<A = unknown> {
     post.gen++;
   }
 
+  private saw(post: Post<A>, version: number | undefined): void {
+    if (version !== undefined && version > post.version) post.version = version;
+  }
+
   private setFull(post: Post<A>, snap: FullSnapshot | null): boolean {
+    this.saw(post, snap?.version);
     const now = this.opts.now().getTime();
     if (!snap || snap.status !== 'open' || snap.claimed < snap.capacity || now >= snap.endsAt.getTime()) return false;
     post.full = {
@@ -331,6 +356,7 @@ export class ClaimGate<A = unknown> {
   }
 
   private learn(post: Post<A>, after: PostAfter): void {
+    this.saw(post, after.version);
     if (after.kind === 'open') {
       post.remaining = after.remaining;
     } else if (after.kind === 'full') {

@@ -31,6 +31,8 @@ export interface BatchAttempt {
   opensAt: Date;
   endsAt: Date;
   fresh: boolean;
+  /** The post's row version after the batch (tasks.version); null: no such post. */
+  version: number | null;
   /** Granted, in arrival order, with their claim ids. */
   members: string[];
   claimIds: string[];
@@ -94,6 +96,8 @@ export function claimsRepositoryFactory(deps: { db: Db; pool: pg.Pool }) {
         opensAt: r.claim_opens_at,
         endsAt: r.ends_at,
         fresh: r.fresh,
+        // int8 arrives as a string from pg.
+        version: r.version === null ? null : Number(r.version),
         members: r.members,
         claimIds: r.ids,
         holders: r.holders,
@@ -104,7 +108,15 @@ export function claimsRepositoryFactory(deps: { db: Db; pool: pg.Pool }) {
       const { rows } = await pool.query({ name: 'full_post', text: FULL_POST_SQL, values: [taskId] });
       const r = rows[0];
       if (!r) return null;
-      return { status: r.status, claimed: r.claimed, capacity: r.capacity, opensAt: r.claim_opens_at, endsAt: r.ends_at, holders: r.holders };
+      return {
+        status: r.status,
+        claimed: r.claimed,
+        capacity: r.capacity,
+        opensAt: r.claim_opens_at,
+        endsAt: r.ends_at,
+        holders: r.holders,
+        version: Number(r.version),
+      };
     },
 
     async cancelMine(taskId: string, memberId: string, now: Date): Promise<CancelAttempt> {

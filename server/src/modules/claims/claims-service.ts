@@ -53,12 +53,15 @@ function batchRefusal(a: BatchAttempt, memberId: string, holders: Set<string> | 
 }
 
 function batchAfter(a: BatchAttempt, now: number): PostAfter {
-  if (a.status !== 'open' || now < a.opensAt.getTime() || now >= a.endsAt.getTime()) return { kind: 'closed' };
+  const version = a.version ?? undefined;
+  if (a.status !== 'open' || now < a.opensAt.getTime() || now >= a.endsAt.getTime()) return { kind: 'closed', version };
   const claimed = a.claimedBefore + a.members.length;
-  if (claimed < a.capacity) return { kind: 'open', remaining: a.capacity - claimed };
+  if (claimed < a.capacity) return { kind: 'open', remaining: a.capacity - claimed, version };
   const snapshot =
-    a.fresh && a.holders ? { status: a.status, claimed, capacity: a.capacity, opensAt: a.opensAt, endsAt: a.endsAt, holders: a.holders } : null;
-  return { kind: 'full', snapshot };
+    a.fresh && a.holders
+      ? { status: a.status, claimed, capacity: a.capacity, opensAt: a.opensAt, endsAt: a.endsAt, holders: a.holders, version }
+      : null;
+  return { kind: 'full', snapshot, version };
 }
 
 export function claimsServiceFactory(deps: {

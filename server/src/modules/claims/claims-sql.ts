@@ -27,14 +27,14 @@ with t as (
      and claim_opens_at <= $3::timestamptz
      and ends_at > $3::timestamptz
      and not exists (select 1 from claims where task_id = $1::uuid and member_id = $2::uuid and status <> 'cancelled')
-  returning id, claimed, capacity, status
+  returning id, claimed, capacity, status, version
 ), c as (
   insert into claims (task_id, member_id, status, claimed_at)
   select t.id, $2::uuid, 'claimed', $3::timestamptz from t
   returning id, claimed_at
 ), n as (
   select pg_notify('task_counts', json_build_object(
-    'taskId', t.id, 'claimed', t.claimed, 'remaining', t.capacity - t.claimed, 'status', t.status)::text)
+    'taskId', t.id, 'claimed', t.claimed, 'remaining', t.capacity - t.claimed, 'status', t.status, 'version', t.version)::text)
   from t, c
 )
 select c.id as claim_id, c.claimed_at, t.capacity - t.claimed as remaining,
@@ -62,7 +62,7 @@ with t as (
      and claimed > 0
      and starts_at - make_interval(mins => cancel_cutoff_minutes) > $3::timestamptz
      and exists (select 1 from claims where task_id = $1::uuid and member_id = $2::uuid and status = 'claimed')
-  returning id, claimed, capacity, status
+  returning id, claimed, capacity, status, version
 ), c as (
   update claims
      set status = 'cancelled', cancelled_at = $3::timestamptz
@@ -71,7 +71,7 @@ with t as (
   returning *
 ), n as (
   select pg_notify('task_counts', json_build_object(
-    'taskId', t.id, 'claimed', t.claimed, 'remaining', t.capacity - t.claimed, 'status', t.status)::text)
+    'taskId', t.id, 'claimed', t.claimed, 'remaining', t.capacity - t.claimed, 'status', t.status, 'version', t.version)::text)
   from t, c
 )
 select c.id, c.task_id, c.member_id, c.status, c.claimed_at, c.cancelled_at, c.checked_in_at, c.checked_out_at, c.minutes,
@@ -121,7 +121,7 @@ select * from claims where task_id = $1::uuid and member_id = $2::uuid and statu
  * claim gate once the post is full. $1 task.
  */
 export const FULL_POST_SQL = `
-select t.status, t.claimed, t.capacity, t.claim_opens_at, t.ends_at,
+select t.status, t.claimed, t.capacity, t.claim_opens_at, t.ends_at, t.version,
        coalesce((select array_agg(c.member_id::text) from claims c where c.task_id = t.id and c.status <> 'cancelled'), '{}') as holders
   from tasks t
  where t.id = $1::uuid`;
@@ -144,7 +144,7 @@ export const CLAIM_BATCH_SQL = `
 with s as (
   select xmin::text as xmin from tasks where id = $1::uuid
 ), p as (
-  select id, status, claimed, capacity, claim_opens_at, ends_at, xmin::text as xmin,
+  select id, status, claimed, capacity, claim_opens_at, ends_at, version, xmin::text as xmin,
          status = 'open' and claim_opens_at <= $3::timestamptz and ends_at > $3::timestamptz as claimable
     from tasks where id = $1::uuid
      for no key update
@@ -164,10 +164,10 @@ with s as (
      set claimed = claimed + (select count(*) from c),
          filled_at = case when claimed + (select count(*) from c) = capacity then $3::timestamptz else filled_at end
    where id = $1::uuid and exists (select 1 from c)
-  returning id, claimed, capacity, status
+  returning id, claimed, capacity, status, version
 ), n as (
   select pg_notify('task_counts', json_build_object(
-    'taskId', t.id, 'claimed', t.claimed, 'remaining', t.capacity - t.claimed, 'status', t.status)::text)
+    'taskId', t.id, 'claimed', t.claimed, 'remaining', t.capacity - t.claimed, 'status', t.status, 'version', t.version)::text)
   from t
 ), g as (
   select count(*)::int as n,
@@ -177,6 +177,7 @@ with s as (
 )
 select p.status, p.claimed as claimed_before, p.capacity, p.claim_opens_at, p.ends_at,
        coalesce(s.xmin = p.xmin, false) as fresh,
+       coalesce((select version from t), p.version) as version,
        g.members, g.ids,
        (select count(*) from n) as notified,
        case when not p.claimable or p.claimed + g.n >= p.capacity then

@@ -31,7 +31,8 @@ export function liveHubFactory(deps: {
   clock: Clock;
   log: FastifyBaseLogger;
   /** Hears every count, subscribed or not (the claim gate). */
-  onCount?(count: LiveCount): void;
+  /** `version`: the post's row version the count was notified at (orders the counts of one post). */
+  onCount?(count: LiveCount & { version?: number }): void;
   /** Told when the listener starts and stops hearing: what was missed meanwhile is unknown. */
   onListening?(up: boolean): void;
 }) {
@@ -52,15 +53,16 @@ export function liveHubFactory(deps: {
 
   function onNotification(msg: pg.Notification) {
     if (msg.channel !== TASK_COUNTS_CHANNEL || !msg.payload) return;
-    let count: Partial<LiveCount>;
+    let count: Partial<LiveCount> & { version?: unknown };
     try {
-      count = JSON.parse(msg.payload) as Partial<LiveCount>;
+      count = JSON.parse(msg.payload) as Partial<LiveCount> & { version?: unknown };
     } catch {
       return;
     }
     const taskId = count.taskId;
     if (deps.onCount && typeof taskId === 'string' && typeof count.remaining === 'number' && typeof count.status === 'string') {
-      deps.onCount(count as LiveCount);
+      const { version, ...rest } = count;
+      deps.onCount({ ...(rest as LiveCount), ...(typeof version === 'number' ? { version } : {}) });
     }
     const sockets = typeof taskId === 'string' ? byTask.get(taskId) : undefined;
     if (!sockets) return;
@@ -71,7 +73,13 @@ export function liveHubFactory(deps: {
   async function snapshot(ids: string[]): Promise<LiveCount[]> {
     const now = deps.clock.now();
     const rows = await deps.tasksRepository.liveCounts(ids);
-    return rows.map((r) => ({ taskId: r.id, claimed: r.claimed, remaining: r.capacity - r.claimed, status: taskStatus(r, now) }));
+    return rows.map((r) => ({
+      taskId: r.id,
+      claimed: r.claimed,
+      remaining: r.capacity - r.claimed,
+      status: taskStatus(r, now),
+      version: r.version,
+    }));
   }
 
   async function connect(): Promise<void> {

@@ -108,10 +108,10 @@ export function tasksRepositoryFactory(db: Db) {
           ), t as (
             update tasks set claimed = claimed - (select count(*) from c)::int
             where id = ${id}::uuid
-            returning id, claimed, capacity, status
+            returning id, claimed, capacity, status, version
           )
           select pg_notify('task_counts', json_build_object(
-            'taskId', t.id, 'claimed', t.claimed, 'remaining', t.capacity - t.claimed, 'status', t.status)::text)
+            'taskId', t.id, 'claimed', t.claimed, 'remaining', t.capacity - t.claimed, 'status', t.status, 'version', t.version)::text)
           from t`);
         return true;
       });
@@ -134,7 +134,7 @@ export function tasksRepositoryFactory(db: Db) {
     async liveCounts(ids: string[]) {
       if (ids.length === 0) return [];
       return db
-        .select({ id: tasks.id, claimed: tasks.claimed, capacity: tasks.capacity, status: tasks.status, endsAt: tasks.endsAt })
+        .select({ id: tasks.id, claimed: tasks.claimed, capacity: tasks.capacity, status: tasks.status, endsAt: tasks.endsAt, version: tasks.version })
         .from(tasks)
         .where(inArray(tasks.id, ids));
     },
