@@ -199,15 +199,15 @@ async function main() {
       // The crowd waits on the post's page (each member loaded it once, signed in), then presses 抢 together.
       await closedLoop(CONNECTIONS, 60_000, (i) => (i < BURST ? () => client.send({ method: 'GET', path: `${API}/tasks/${post}`, token: crowd[i] }) : null));
       // The floor of this measurement: the same burst, just before, on the route that does nothing.
-      const cpu0 = await serverCpuMs(client);
+      const cpu0 = await serverCpu(client);
       const r0 = process.hrtime.bigint();
       const rawBurst = (await Promise.all(crowd.map(() => burstClient.send(rawRequest, r0)))).map((a) => a.ms);
-      const cpu1 = await serverCpuMs(client);
+      const cpu1 = await serverCpu(client);
       const claimRequests = crowd.map((token) => LoadClient.request({ method: 'POST', path: `${API}/tasks/${post}/claims`, token }));
       const t0 = process.hrtime.bigint();
       const answers = await Promise.all(claimRequests.map((request) => burstClient.send(request, t0)));
       const lat = answers.map((a) => a.ms);
-      const cpu2 = await serverCpuMs(client);
+      const cpu2 = await serverCpu(client);
       const { rows: [db] } = await pool.query<{ claimed: number; live: number }>(
         `select t.claimed, (select count(*) from claims c where c.task_id = t.id and c.status <> 'cancelled')::int live from tasks t where t.id = $1`,
         [post],
@@ -221,15 +221,18 @@ async function main() {
         p50Ms: round(percentile(lat, 50)),
         p99Ms: round(percentile(lat, 99)),
         rawBurstP99Ms: round(percentile(rawBurst, 99)),
-        serverCpuMs: round(cpu2 - cpu1),
-        rawServerCpuMs: round(cpu1 - cpu0),
+        serverCpuMs: round(cpu2.cpuMs - cpu1.cpuMs),
+        rawServerCpuMs: round(cpu1.cpuMs - cpu0.cpuMs),
+        serverGcMs: round(cpu2.gcMs - cpu1.gcMs),
+        rawServerGcMs: round(cpu1.gcMs - cpu0.gcMs),
         statuses,
         dbClaimed: db.claimed,
         dbLiveClaims: db.live,
       };
       log(
         `  winners ${result.winners}, p50/p99 ${result.p50Ms}/${result.p99Ms} ms (no-op route p99 ${result.rawBurstP99Ms} ms), ` +
-          `server CPU ${result.serverCpuMs} ms (no-op ${result.rawServerCpuMs} ms), DB claimed ${db.claimed}`,
+          `server CPU ${result.serverCpuMs} ms (no-op ${result.rawServerCpuMs} ms), GC ${result.serverGcMs} ms (no-op ${result.rawServerGcMs} ms), ` +
+          `DB claimed ${db.claimed}`,
       );
       return result;
     };
@@ -313,6 +316,8 @@ interface BurstRound {
   rawBurstP99Ms: number;
   serverCpuMs: number;
   rawServerCpuMs: number;
+  serverGcMs: number;
+  rawServerGcMs: number;
   statuses: Record<string, number>;
   dbClaimed: number;
   dbLiveClaims: number;
@@ -347,8 +352,9 @@ function summarizeBursts(rounds: BurstRound[], warmUp: BurstRound) {
   };
 }
 
-async function serverCpuMs(client: LoadClient): Promise<number> {
-  return (JSON.parse((await client.send({ method: 'GET', path: '/bench/cpu' })).body) as { cpuMs: number }).cpuMs;
+/** The server's CPU and GC pause time so far (ms). */
+async function serverCpu(client: LoadClient): Promise<{ cpuMs: number; gcMs: number }> {
+  return JSON.parse((await client.send({ method: 'GET', path: '/bench/cpu' })).body) as { cpuMs: number; gcMs: number };
 }
 
 function tally(answers: Answer[]): Record<string, number> {

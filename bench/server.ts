@@ -4,6 +4,7 @@
  * route that touches nothing, as the ceiling of what Fastify does on this machine, and
  * `/bench/auth`, authentication alone.
  */
+import { PerformanceObserver } from 'node:perf_hooks';
 import { buildApp } from '../server/src/app';
 import { loadConfig } from '../server/src/config';
 import { createDatabase } from '../server/src/db/client';
@@ -20,10 +21,15 @@ async function main() {
   app.get('/bench/raw', { schema: { hide: true } }, async () => ({ ok: true }));
   // Diagnostic: what authentication alone (JWT verify + principal load) costs per request.
   app.get('/bench/auth', { schema: { hide: true }, preHandler: requireAuth }, async (request) => ({ memberId: principalOf(request).memberId }));
-  // Diagnostic: the server's own CPU time (user + system, ms), read around a burst to tell its cost from the noise.
+  // Diagnostic: the server's own CPU time (user + system) and time in GC pauses (ms), read
+  // around a burst to tell its cost from the noise of the shared cores.
+  let gcMs = 0;
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcMs += e.duration;
+  }).observe({ entryTypes: ['gc'] });
   app.get('/bench/cpu', { schema: { hide: true } }, async () => {
     const u = process.cpuUsage();
-    return { cpuMs: (u.user + u.system) / 1000 };
+    return { cpuMs: (u.user + u.system) / 1000, gcMs };
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
