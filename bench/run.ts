@@ -8,6 +8,7 @@
  * bench/results/latest.json.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -46,8 +47,13 @@ const STATS_CALLS = Number(args['stats-calls']);
 
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
 
+/** The server runs with the V8 flags `npm start` gives it. */
+function serverNodeFlags(): string[] {
+  return (JSON.parse(readFileSync(path.join(__dirname, '..', 'server', 'node-flags.json'), 'utf8')) as { flags: string[] }).flags;
+}
+
 function startServer(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; port: number; sign(users: Array<{ userId: string; memberId: string | null }>): Promise<string[]> }> {
-  const child = fork(path.join(__dirname, 'server.ts'), [], { execArgv: ['--import', 'tsx', ...(process.env.BENCH_SERVER_ARGS ? process.env.BENCH_SERVER_ARGS.split(' ') : [])], env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(path.join(__dirname, 'server.ts'), [], { execArgv: [...serverNodeFlags(), '--import', 'tsx', ...(process.env.BENCH_SERVER_ARGS ? process.env.BENCH_SERVER_ARGS.split(' ') : [])], env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const pending = new Map<number, (tokens: string[]) => void>();
   let seq = 0;
   return new Promise((resolve, reject) => {

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { TEST_ENV } from './test-app';
 import { freePort } from './test-database';
@@ -17,7 +18,8 @@ export interface SpawnedServer {
  */
 export async function spawnServer(dbUrl: string, env: Record<string, string> = {}): Promise<SpawnedServer> {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/src/server.ts'], {
+  const { flags } = JSON.parse(readFileSync(path.join(ROOT, 'server', 'node-flags.json'), 'utf8')) as { flags: string[] };
+  const child: ChildProcess = spawn(process.execPath, [...flags, '--import', 'tsx', 'server/src/server.ts'], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,
