@@ -9,7 +9,9 @@ const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 if (!existsSync(path.join(root, 'client', 'dist', 'h5', 'index.html'))) {
   console.log('Building the H5 client (first start only)…');
-  const build = spawnSync(npm, ['run', 'build:h5'], { cwd: root, stdio: 'inherit' });
+  // A production bundle whatever the caller's environment (under jest, Taro's babel preset would
+  // otherwise ask for the dev-only react-refresh).
+  const build = spawnSync(npm, ['run', 'build:h5'], { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
   if (build.status !== 0) {
     console.error('H5 build failed; starting the API alone.');
   }

@@ -54,7 +54,8 @@ async function signInThroughUi(page: Page, login: string) {
 
 beforeAll(async () => {
   if (!existsSync(path.join(ROOT, 'client', 'dist', 'h5', 'index.html'))) {
-    const build = spawnSync('npm', ['run', 'build:h5'], { cwd: ROOT, stdio: 'inherit' });
+    // jest runs with NODE_ENV=test, under which Taro's babel preset wants the dev-only react-refresh.
+    const build = spawnSync('npm', ['run', 'build:h5'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
     if (build.status !== 0) throw new Error('npm run build:h5 failed');
   }
   const [started, launched] = await Promise.allSettled([startApp(), launchBrowser()]);
