@@ -52,24 +52,42 @@ function serverNodeFlags(): string[] {
   return (JSON.parse(readFileSync(path.join(__dirname, '..', 'server', 'node-flags.json'), 'utf8')) as { flags: string[] }).flags;
 }
 
-function startServer(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; port: number; sign(users: Array<{ userId: string; memberId: string | null }>): Promise<string[]> }> {
-  const child = fork(path.join(__dirname, 'server.ts'), [], { execArgv: [...serverNodeFlags(), '--import', 'tsx', ...(process.env.BENCH_SERVER_ARGS ? process.env.BENCH_SERVER_ARGS.split(' ') : [])], env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const pending = new Map<number, (tokens: string[]) => void>();
+interface BenchServer {
+  child: ChildProcess;
+  port: number;
+  sign(users: Array<{ userId: string; memberId: string | null }>): Promise<string[]>;
+  /** CPU time (user + system) and GC pause time so far, ms, over all the server's processes. */
+  cpu(): Promise<{ cpuMs: number; gcMs: number }>;
+}
+
+function startServer(env: NodeJS.ProcessEnv): Promise<BenchServer> {
+  const extra = process.env.BENCH_SERVER_ARGS ? process.env.BENCH_SERVER_ARGS.split(' ') : [];
+  const child = fork(path.join(__dirname, 'server.ts'), [], {
+    execArgv: [...serverNodeFlags(), '--import', 'tsx', ...extra],
+    env,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const pending = new Map<number, (reply: { tokens?: string[]; cpu?: { cpuMs: number; gcMs: number } }) => void>();
   let seq = 0;
+  const ask = <T>(message: Record<string, unknown>, pick: (reply: { tokens?: string[]; cpu?: { cpuMs: number; gcMs: number } }) => T) =>
+    new Promise<T>((done) => {
+      const id = ++seq;
+      pending.set(id, (reply) => {
+        pending.delete(id);
+        done(pick(reply));
+      });
+      child.send({ ...message, id });
+    });
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
-    child.on('message', (m: { type: string; port?: number; id?: number; tokens?: string[] }) => {
-      if (m.type === 'signed') pending.get(m.id!)?.(m.tokens!);
+    child.on('message', (m: { type: string; port?: number; id?: number; tokens?: string[]; cpu?: { cpuMs: number; gcMs: number } }) => {
+      if ((m.type === 'signed' || m.type === 'cpu') && m.id !== undefined) pending.get(m.id)?.(m);
       if (m.type === 'ready') {
         resolve({
           child,
           port: m.port!,
-          sign: (users) =>
-            new Promise((done) => {
-              const id = ++seq;
-              pending.set(id, done);
-              child.send({ type: 'sign', id, users });
-            }),
+          sign: (users) => ask({ type: 'sign', users }, (r) => r.tokens!),
+          cpu: () => ask({ type: 'cpu' }, (r) => r.cpu!),
         });
       }
     });
@@ -101,7 +119,7 @@ async function main() {
   log(`database: ${usingUrl ? 'DATABASE_URL' : `embedded PostgreSQL under ${config.dataDir}`}`);
   const opened = await openDatabase(config);
   const { pool, url } = opened.database;
-  let server: Awaited<ReturnType<typeof startServer>> | null = null;
+  let server: BenchServer | null = null;
   const pgLoop = new pg.Pool({ connectionString: url, max: config.dbPoolSize });
   pgLoop.on('error', () => {});
   try {
@@ -205,15 +223,15 @@ async function main() {
       // The crowd waits on the post's page (each member loaded it once, signed in), then presses 抢 together.
       await closedLoop(CONNECTIONS, 60_000, (i) => (i < BURST ? () => client.send({ method: 'GET', path: `${API}/tasks/${post}`, token: crowd[i] }) : null));
       // The floor of this measurement: the same burst, just before, on the route that does nothing.
-      const cpu0 = await serverCpu(client);
+      const cpu0 = await server!.cpu();
       const r0 = process.hrtime.bigint();
       const rawBurst = (await Promise.all(crowd.map(() => burstClient.send(rawRequest, r0)))).map((a) => a.ms);
-      const cpu1 = await serverCpu(client);
+      const cpu1 = await server!.cpu();
       const claimRequests = crowd.map((token) => LoadClient.request({ method: 'POST', path: `${API}/tasks/${post}/claims`, token }));
       const t0 = process.hrtime.bigint();
       const answers = await Promise.all(claimRequests.map((request) => burstClient.send(request, t0)));
       const lat = answers.map((a) => a.ms);
-      const cpu2 = await serverCpu(client);
+      const cpu2 = await server!.cpu();
       const { rows: [db] } = await pool.query<{ claimed: number; live: number }>(
         `select t.claimed, (select count(*) from claims c where c.task_id = t.id and c.status <> 'cancelled')::int live from tasks t where t.id = $1`,
         [post],
@@ -356,11 +374,6 @@ function summarizeBursts(rounds: BurstRound[], warmUp: BurstRound) {
     perRound: rounds.map(({ post: _p, losers: _l, ...r }) => r),
     warmUp: (({ post: _p, losers: _l, ...r }) => r)(warmUp),
   };
-}
-
-/** The server's CPU and GC pause time so far (ms). */
-async function serverCpu(client: LoadClient): Promise<{ cpuMs: number; gcMs: number }> {
-  return JSON.parse((await client.send({ method: 'GET', path: '/bench/cpu' })).body) as { cpuMs: number; gcMs: number };
 }
 
 function tally(answers: Answer[]): Record<string, number> {
