@@ -7,7 +7,7 @@
  * with `seed:city` at --scale (default 1) when empty, or DATABASE_URL. Prints a table and writes
  * bench/results/latest.json.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -47,6 +47,17 @@ const STATS_CALLS = Number(args['stats-calls']);
 
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
 
+/**
+ * The server gets CPU 0 to itself; this load generator and the embedded PostgreSQL (started
+ * after, so it inherits) take the other CPUs, as if the load came from elsewhere. BENCH_PIN=0,
+ * one CPU, or no `taskset` (util-linux): everything shares every CPU.
+ */
+const CPUS = os.cpus().length;
+const PIN = process.env.BENCH_PIN !== '0' && CPUS >= 2 && spawnSync('taskset', ['-V'], { stdio: 'ignore' }).status === 0;
+function pin(pid: number, cpus: string): void {
+  spawnSync('taskset', ['-a', '-cp', cpus, String(pid)], { stdio: 'ignore' });
+}
+
 /** The server runs with the V8 flags `npm start` gives it. */
 function serverNodeFlags(): string[] {
   return (JSON.parse(readFileSync(path.join(__dirname, '..', 'server', 'node-flags.json'), 'utf8')) as { flags: string[] }).flags;
@@ -67,6 +78,7 @@ function startServer(env: NodeJS.ProcessEnv): Promise<BenchServer> {
     env,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+  if (PIN && child.pid) pin(child.pid, '0');
   const pending = new Map<number, (reply: { tokens?: string[]; cpu?: { cpuMs: number; gcMs: number } }) => void>();
   let seq = 0;
   const ask = <T>(message: Record<string, unknown>, pick: (reply: { tokens?: string[]; cpu?: { cpuMs: number; gcMs: number } }) => T) =>
@@ -117,6 +129,8 @@ async function main() {
     LOG_LEVEL: 'silent',
   });
   log(`database: ${usingUrl ? 'DATABASE_URL' : `embedded PostgreSQL under ${config.dataDir}`}`);
+  if (PIN) pin(process.pid, `1-${CPUS - 1}`);
+  log(PIN ? `server pinned to CPU 0; load generator and PostgreSQL on CPU 1-${CPUS - 1}` : 'no CPU pinning');
   const opened = await openDatabase(config);
   const { pool, url } = opened.database;
   let server: BenchServer | null = null;
@@ -303,7 +317,14 @@ async function main() {
       machine: machine(),
       postgres: (await pool.query<{ v: string }>(`select current_setting('server_version') v`)).rows[0].v,
       database: usingUrl ? 'DATABASE_URL' : 'embedded',
-      settings: { connections: CONNECTIONS, durationS: DURATION_MS / 1000, dbPoolSize: config.dbPoolSize },
+      settings: {
+        connections: CONNECTIONS,
+        durationS: DURATION_MS / 1000,
+        dbPoolSize: config.dbPoolSize,
+        serverCpus: PIN ? '0' : 'all',
+        loadAndDbCpus: PIN ? `1-${CPUS - 1}` : 'all',
+        workers: Number(process.env.BENCH_WORKERS ?? 1),
+      },
       seedSeconds,
       rawRps,
       authRps: Math.round(auth!.rps),
@@ -444,6 +465,7 @@ function printTable(r: {
   stats: { city: { error: string | null }; district: { error: string | null } };
   scale: Record<string, number>;
   machine: ReturnType<typeof machine>;
+  settings: { serverCpus: string; loadAndDbCpus: string; workers: number };
   postgres: string;
   seedSeconds: number | null;
 }) {
@@ -482,8 +504,10 @@ function printTable(r: {
   );
   console.log(
     `data: ${s.districts} districts, ${s.communityOrgs} communities, ${s.unitOrgs} unit orgs, ${s.members} members, ` +
-      `${s.tasks} posts, ${s.participations} participations (${s.claims} claims)\n`,
+      `${s.tasks} posts, ${s.participations} participations (${s.claims} claims)`,
   );
+  const cpus = r.settings.serverCpus === 'all' ? 'server, load generator and PostgreSQL share all CPUs' : `server on CPU ${r.settings.serverCpus}, load generator and PostgreSQL on CPU ${r.settings.loadAndDbCpus}`;
+  console.log(`${cpus}; ${r.settings.workers} server process${r.settings.workers > 1 ? 'es' : ''}\n`);
   for (const row of rows) console.log(`  ${row[0].padEnd(w[0])}  ${row[1].padEnd(w[1])}  ${row[2].padEnd(w[2])}  ${row[3]}`);
   console.log(`\n  burst answers: ${Object.entries(b.statuses).map(([k, v]) => `${k}: ${v}`).join(', ')}`);
   console.log('  written to bench/results/latest.json');
