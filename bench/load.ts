@@ -180,3 +180,12 @@ export function percentile(values: number[], p: number): number {
 }
 
 export const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/** Loops run in slices, as one. */
+export function mergeLoops(parts: LoopResult[]): LoopResult {
+  const requests = parts.reduce((n, p) => n + p.requests, 0);
+  const seconds = parts.reduce((n, p) => n + p.seconds, 0);
+  const statuses: Record<string, number> = {};
+  for (const p of parts) for (const [k, v] of Object.entries(p.statuses)) statuses[k] = (statuses[k] ?? 0) + v;
+  return { requests, seconds, rps: requests / seconds, statuses, latencies: parts.flatMap((p) => p.latencies) };
+}

@@ -5,12 +5,10 @@
  * Starts the real server (bench/server.ts, its own process) on city-scale data: the embedded
  * PostgreSQL under BENCH_DATA_DIR (default ./.data/bench, port BENCH_PG_PORT or 54339), seeded
  * with `seed:city` at --scale (default 1) when empty, or DATABASE_URL. Prints a table and writes
- * bench/results/latest.json.
+ * bench/results/latest.json. The server process: server-process.ts; the load client: load.ts;
+ * burst figures: burst.ts; the table: report.ts.
  */
-import { fork, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -18,7 +16,10 @@ import { loadConfig } from '../server/src/config';
 import { openDatabase } from '../server/src/db/open';
 import { CLAIM_SQL } from '../server/src/modules/claims/claims-sql';
 import { resetDomainTables, seedCity } from '../server/scripts/seed-city/seed';
-import { closedLoop, LoadClient, percentile, round, type Answer, type LoopResult } from './load';
+import { summarizeBursts, tally, type BurstRound } from './burst';
+import { closedLoop, LoadClient, mergeLoops, percentile, round, type Answer, type LoopResult } from './load';
+import { cityCounts, machine, printTable } from './report';
+import { CPUS, PIN, pin, startServer, stopServer, type BenchServer } from './server-process';
 
 const API = '/api/v1';
 
@@ -46,78 +47,6 @@ const HOT = Number(args.hot);
 const STATS_CALLS = Number(args['stats-calls']);
 
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
-
-/**
- * The server gets CPU 0 to itself; this load generator and the embedded PostgreSQL (started
- * after, so it inherits) take the other CPUs, as if the load came from elsewhere. BENCH_PIN=0,
- * one CPU, or no `taskset` (util-linux): everything shares every CPU.
- */
-const CPUS = os.cpus().length;
-const PIN = process.env.BENCH_PIN !== '0' && CPUS >= 2 && spawnSync('taskset', ['-V'], { stdio: 'ignore' }).status === 0;
-function pin(pid: number, cpus: string): void {
-  spawnSync('taskset', ['-a', '-cp', cpus, String(pid)], { stdio: 'ignore' });
-}
-
-/** The server runs with the V8 flags `npm start` gives it. */
-function serverNodeFlags(): string[] {
-  return (JSON.parse(readFileSync(path.join(__dirname, '..', 'server', 'node-flags.json'), 'utf8')) as { flags: string[] }).flags;
-}
-
-interface BenchServer {
-  child: ChildProcess;
-  port: number;
-  sign(users: Array<{ userId: string; memberId: string | null }>): Promise<string[]>;
-  /** CPU time (user + system) and GC pause time so far, ms, over all the server's processes. */
-  cpu(): Promise<{ cpuMs: number; gcMs: number }>;
-}
-
-function startServer(env: NodeJS.ProcessEnv): Promise<BenchServer> {
-  const extra = process.env.BENCH_SERVER_ARGS ? process.env.BENCH_SERVER_ARGS.split(' ') : [];
-  const child = fork(path.join(__dirname, 'server.ts'), [], {
-    execArgv: [...serverNodeFlags(), '--import', 'tsx', ...extra],
-    env,
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  if (PIN && child.pid) pin(child.pid, '0');
-  const pending = new Map<number, (reply: { tokens?: string[]; cpu?: { cpuMs: number; gcMs: number } }) => void>();
-  let seq = 0;
-  const ask = <T>(message: Record<string, unknown>, pick: (reply: { tokens?: string[]; cpu?: { cpuMs: number; gcMs: number } }) => T) =>
-    new Promise<T>((done) => {
-      const id = ++seq;
-      pending.set(id, (reply) => {
-        pending.delete(id);
-        done(pick(reply));
-      });
-      child.send({ ...message, id });
-    });
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
-    child.on('message', (m: { type: string; port?: number; id?: number; tokens?: string[]; cpu?: { cpuMs: number; gcMs: number } }) => {
-      if ((m.type === 'signed' || m.type === 'cpu') && m.id !== undefined) pending.get(m.id)?.(m);
-      if (m.type === 'ready') {
-        resolve({
-          child,
-          port: m.port!,
-          sign: (users) => ask({ type: 'sign', users }, (r) => r.tokens!),
-          cpu: () => ask({ type: 'cpu' }, (r) => r.cpu!),
-        });
-      }
-    });
-  });
-}
-
-function stopServer(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.removeAllListeners('exit');
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.send({ type: 'stop' });
-  });
-}
 
 async function main() {
   const usingUrl = Boolean(process.env.DATABASE_URL);
@@ -277,7 +206,7 @@ async function main() {
     const rounds: BurstRound[] = [];
     for (let r = 0; r < ROUNDS; r++) rounds.push(await burstRound(`${r + 1}/${ROUNDS}`, crowds[r]));
     burstClient.close();
-    const burst = summarizeBursts(rounds, warmUp);
+    const burst = summarizeBursts(rounds, warmUp, BURST, SLOTS);
 
     if (args['burst-only']) {
       console.log(JSON.stringify(burst, null, 2));
@@ -360,69 +289,6 @@ async function main() {
   }
 }
 
-interface BurstRound {
-  post: string;
-  losers: string[];
-  winners: number;
-  settleMs: number;
-  p50Ms: number;
-  p99Ms: number;
-  rawBurstP99Ms: number;
-  serverCpuMs: number;
-  rawServerCpuMs: number;
-  serverGcMs: number;
-  rawServerGcMs: number;
-  statuses: Record<string, number>;
-  dbClaimed: number;
-  dbLiveClaims: number;
-}
-
-/**
- * The median round by p99 stands for the burst (shared cores make single rounds noisy); winners
- * must equal the slots in every round, so a wrong round is reported, not averaged away.
- */
-function summarizeBursts(rounds: BurstRound[], warmUp: BurstRound) {
-  const byP99 = [...rounds].sort((a, b) => a.p99Ms - b.p99Ms);
-  const median = byP99[(byP99.length - 1) >> 1];
-  const wrong = [warmUp, ...rounds].find((r) => r.winners !== SLOTS || r.dbClaimed !== SLOTS || r.dbLiveClaims !== SLOTS);
-  const floors = rounds.map((r) => r.rawBurstP99Ms).sort((a, b) => a - b);
-  return {
-    claimers: BURST,
-    slots: SLOTS,
-    rounds: rounds.length,
-    winners: (wrong ?? median).winners,
-    settleMs: median.settleMs,
-    p50Ms: median.p50Ms,
-    p99Ms: median.p99Ms,
-    p99RangeMs: [byP99[0].p99Ms, byP99[byP99.length - 1].p99Ms],
-    rawBurstP99Ms: floors[(floors.length - 1) >> 1],
-    serverCpuMs: median.serverCpuMs,
-    rawServerCpuMs: median.rawServerCpuMs,
-    statuses: (wrong ?? median).statuses,
-    dbClaimed: (wrong ?? median).dbClaimed,
-    dbLiveClaims: (wrong ?? median).dbLiveClaims,
-    perRound: rounds.map(({ post: _p, losers: _l, ...r }) => r),
-    warmUp: (({ post: _p, losers: _l, ...r }) => r)(warmUp),
-  };
-}
-
-function mergeLoops(parts: LoopResult[]): LoopResult {
-  const requests = parts.reduce((n, p) => n + p.requests, 0);
-  const seconds = parts.reduce((n, p) => n + p.seconds, 0);
-  const statuses: Record<string, number> = {};
-  for (const p of parts) for (const [k, v] of Object.entries(p.statuses)) statuses[k] = (statuses[k] ?? 0) + v;
-  return { requests, seconds, rps: requests / seconds, statuses, latencies: parts.flatMap((p) => p.latencies) };
-}
-
-function tally(answers: Answer[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const a of answers) {
-    const key = a.code ? `${a.status} ${a.code}` : String(a.status);
-    out[key] = (out[key] ?? 0) + 1;
-  }
-  return out;
-}
-
 /** Sequential calls (one at a time): the latency one admin sees, not a throughput figure. */
 async function latencyOf(client: LoadClient, url: string, token: string) {
   const probe = await client.send({ method: 'GET', path: url, token });
@@ -431,103 +297,6 @@ async function latencyOf(client: LoadClient, url: string, token: string) {
   const ms: number[] = [];
   for (let i = 0; i < STATS_CALLS; i++) ms.push((await client.send({ method: 'GET', path: url, token })).ms);
   return { p50: round(percentile(ms, 50)), p95: round(percentile(ms, 95)), calls: STATS_CALLS, error: null };
-}
-
-async function cityCounts(pool: pg.Pool) {
-  const { rows } = await pool.query(
-    `select (select count(*) from districts)::int districts,
-            (select count(*) from party_orgs where kind = 'community')::int "communityOrgs",
-            (select count(*) from party_orgs where kind = 'unit')::int "unitOrgs",
-            (select count(*) from estates)::int estates,
-            (select count(*) from members)::int members,
-            (select count(*) from tasks)::int tasks,
-            (select count(*) from claims)::int claims,
-            (select count(*) from claims where status <> 'cancelled')::int participations`,
-  );
-  return rows[0] as Record<string, number>;
-}
-
-function machine() {
-  const cpus = os.cpus();
-  return {
-    cpus: cpus.length,
-    cpuModel: cpus[0]?.model ?? 'unknown',
-    memoryGb: round(os.totalmem() / 2 ** 30),
-    node: process.version,
-    platform: `${os.platform()} ${os.release()}`,
-  };
-}
-
-function printTable(r: {
-  rawRps: number;
-  authRps: number;
-  burst: {
-    claimers: number;
-    slots: number;
-    winners: number;
-    settleMs: number;
-    p50Ms: number;
-    p99Ms: number;
-    statuses: Record<string, number>;
-    rounds: number;
-    p99RangeMs: number[];
-    rawBurstP99Ms: number;
-  };
-  rejectRps: number;
-  rejectRatio: number;
-  hotClaimRps: number;
-  pgHotClaimRps: number;
-  hotRatio: number;
-  statsP95Ms: { city: number | null; district: number | null };
-  stats: { city: { error: string | null }; district: { error: string | null } };
-  scale: Record<string, number>;
-  machine: ReturnType<typeof machine>;
-  settings: { serverCpus: string; loadAndDbCpus: string; workers: number };
-  postgres: string;
-  seedSeconds: number | null;
-}) {
-  const mark = (ok: boolean) => (ok ? 'ok' : 'MISS');
-  const b = r.burst;
-  const rows: Array<[string, string, string, string]> = [
-    ['rawRps', `${r.rawRps} req/s`, '', ''],
-    ['authRps (diagnostic)', `${r.authRps} req/s`, '', ''],
-    ['burst winners', `${b.winners} of ${b.claimers} on ${b.slots}`, `= ${b.slots}`, mark(b.winners === b.slots)],
-    ['burst settle', `${b.settleMs} ms`, '', ''],
-    ['burst p50 / p99', `${b.p50Ms} / ${b.p99Ms} ms (median of ${b.rounds}; p99 ${b.p99RangeMs[0]}-${b.p99RangeMs[1]})`, 'p99 <= 100 ms', mark(b.p99Ms <= 100)],
-    ['burst p99, no-op route', `${b.rawBurstP99Ms} ms (the floor, same crowd)`, '', ''],
-    ['rejectRps', `${r.rejectRps} req/s`, '', ''],
-    ['rejectRatio', `${r.rejectRatio}`, '>= 0.6', mark(r.rejectRatio >= 0.6)],
-    ['hotClaimRps', `${r.hotClaimRps} claims/s`, '', ''],
-    ['pgHotClaimRps', `${r.pgHotClaimRps} claims/s`, '', ''],
-    ['hot / pg', `${r.hotRatio}`, '>= 0.8', mark(r.hotRatio >= 0.8)],
-    [
-      'statsP95Ms city',
-      r.statsP95Ms.city === null ? `n/a (${r.stats.city.error})` : `${r.statsP95Ms.city} ms`,
-      '<= 50 ms',
-      r.statsP95Ms.city === null ? '-' : mark(r.statsP95Ms.city <= 50),
-    ],
-    [
-      'statsP95Ms district',
-      r.statsP95Ms.district === null ? `n/a (${r.stats.district.error})` : `${r.statsP95Ms.district} ms`,
-      '',
-      '',
-    ],
-  ];
-  if (r.seedSeconds !== null) rows.push(['seed:city', `${r.seedSeconds} s`, '<= 60 s', mark(r.seedSeconds <= 60)]);
-  const w = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => row[i].length)));
-  const s = r.scale;
-  console.log(
-    `\nPioneer Code bench — ${r.machine.cpus} × ${r.machine.cpuModel}, ${r.machine.memoryGb} GB, Node ${r.machine.node}, PostgreSQL ${r.postgres}`,
-  );
-  console.log(
-    `data: ${s.districts} districts, ${s.communityOrgs} communities, ${s.unitOrgs} unit orgs, ${s.members} members, ` +
-      `${s.tasks} posts, ${s.participations} participations (${s.claims} claims)`,
-  );
-  const cpus = r.settings.serverCpus === 'all' ? 'server, load generator and PostgreSQL share all CPUs' : `server on CPU ${r.settings.serverCpus}, load generator and PostgreSQL on CPU ${r.settings.loadAndDbCpus}`;
-  console.log(`${cpus}; ${r.settings.workers} server process${r.settings.workers > 1 ? 'es' : ''}\n`);
-  for (const row of rows) console.log(`  ${row[0].padEnd(w[0])}  ${row[1].padEnd(w[1])}  ${row[2].padEnd(w[2])}  ${row[3]}`);
-  console.log(`\n  burst answers: ${Object.entries(b.statuses).map(([k, v]) => `${k}: ${v}`).join(', ')}`);
-  console.log('  written to bench/results/latest.json');
 }
 
 main().catch((e) => {

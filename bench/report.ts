@@ -1,0 +1,101 @@
+/** What the bench prints and records besides the measurements: the machine, the data, the table. */
+import os from 'node:os';
+import type pg from 'pg';
+import { round } from './load';
+
+export async function cityCounts(pool: pg.Pool) {
+  const { rows } = await pool.query(
+    `select (select count(*) from districts)::int districts,
+            (select count(*) from party_orgs where kind = 'community')::int "communityOrgs",
+            (select count(*) from party_orgs where kind = 'unit')::int "unitOrgs",
+            (select count(*) from estates)::int estates,
+            (select count(*) from members)::int members,
+            (select count(*) from tasks)::int tasks,
+            (select count(*) from claims)::int claims,
+            (select count(*) from claims where status <> 'cancelled')::int participations`,
+  );
+  return rows[0] as Record<string, number>;
+}
+
+export function machine() {
+  const cpus = os.cpus();
+  return {
+    cpus: cpus.length,
+    cpuModel: cpus[0]?.model ?? 'unknown',
+    memoryGb: round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+  };
+}
+
+export function printTable(r: {
+  rawRps: number;
+  authRps: number;
+  burst: {
+    claimers: number;
+    slots: number;
+    winners: number;
+    settleMs: number;
+    p50Ms: number;
+    p99Ms: number;
+    statuses: Record<string, number>;
+    rounds: number;
+    p99RangeMs: number[];
+    rawBurstP99Ms: number;
+  };
+  rejectRps: number;
+  rejectRatio: number;
+  hotClaimRps: number;
+  pgHotClaimRps: number;
+  hotRatio: number;
+  statsP95Ms: { city: number | null; district: number | null };
+  stats: { city: { error: string | null }; district: { error: string | null } };
+  scale: Record<string, number>;
+  machine: ReturnType<typeof machine>;
+  settings: { serverCpus: string; loadAndDbCpus: string; workers: number };
+  postgres: string;
+  seedSeconds: number | null;
+}) {
+  const mark = (ok: boolean) => (ok ? 'ok' : 'MISS');
+  const b = r.burst;
+  const rows: Array<[string, string, string, string]> = [
+    ['rawRps', `${r.rawRps} req/s`, '', ''],
+    ['authRps (diagnostic)', `${r.authRps} req/s`, '', ''],
+    ['burst winners', `${b.winners} of ${b.claimers} on ${b.slots}`, `= ${b.slots}`, mark(b.winners === b.slots)],
+    ['burst settle', `${b.settleMs} ms`, '', ''],
+    ['burst p50 / p99', `${b.p50Ms} / ${b.p99Ms} ms (median of ${b.rounds}; p99 ${b.p99RangeMs[0]}-${b.p99RangeMs[1]})`, 'p99 <= 100 ms', mark(b.p99Ms <= 100)],
+    ['burst p99, no-op route', `${b.rawBurstP99Ms} ms (the floor, same crowd)`, '', ''],
+    ['rejectRps', `${r.rejectRps} req/s`, '', ''],
+    ['rejectRatio', `${r.rejectRatio}`, '>= 0.6', mark(r.rejectRatio >= 0.6)],
+    ['hotClaimRps', `${r.hotClaimRps} claims/s`, '', ''],
+    ['pgHotClaimRps', `${r.pgHotClaimRps} claims/s`, '', ''],
+    ['hot / pg', `${r.hotRatio}`, '>= 0.8', mark(r.hotRatio >= 0.8)],
+    [
+      'statsP95Ms city',
+      r.statsP95Ms.city === null ? `n/a (${r.stats.city.error})` : `${r.statsP95Ms.city} ms`,
+      '<= 50 ms',
+      r.statsP95Ms.city === null ? '-' : mark(r.statsP95Ms.city <= 50),
+    ],
+    [
+      'statsP95Ms district',
+      r.statsP95Ms.district === null ? `n/a (${r.stats.district.error})` : `${r.statsP95Ms.district} ms`,
+      '',
+      '',
+    ],
+  ];
+  if (r.seedSeconds !== null) rows.push(['seed:city', `${r.seedSeconds} s`, '<= 60 s', mark(r.seedSeconds <= 60)]);
+  const w = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => row[i].length)));
+  const s = r.scale;
+  console.log(
+    `\nPioneer Code bench — ${r.machine.cpus} × ${r.machine.cpuModel}, ${r.machine.memoryGb} GB, Node ${r.machine.node}, PostgreSQL ${r.postgres}`,
+  );
+  console.log(
+    `data: ${s.districts} districts, ${s.communityOrgs} communities, ${s.unitOrgs} unit orgs, ${s.members} members, ` +
+      `${s.tasks} posts, ${s.participations} participations (${s.claims} claims)`,
+  );
+  const cpus = r.settings.serverCpus === 'all' ? 'server, load generator and PostgreSQL share all CPUs' : `server on CPU ${r.settings.serverCpus}, load generator and PostgreSQL on CPU ${r.settings.loadAndDbCpus}`;
+  console.log(`${cpus}; ${r.settings.workers} server process${r.settings.workers > 1 ? 'es' : ''}\n`);
+  for (const row of rows) console.log(`  ${row[0].padEnd(w[0])}  ${row[1].padEnd(w[1])}  ${row[2].padEnd(w[2])}  ${row[3]}`);
+  console.log(`\n  burst answers: ${Object.entries(b.statuses).map(([k, v]) => `${k}: ${v}`).join(', ')}`);
+  console.log('  written to bench/results/latest.json');
+}
