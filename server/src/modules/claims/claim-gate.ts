@@ -29,7 +29,7 @@ export type PostAfter = (
 };
 
 /** A count as notified: `version` orders the counts of one post (tasks.version). */
-export type HeardCount = Pick<LiveCount, 'taskId' | 'remaining' | 'status'> & { version?: number };
+export type HeardCount = Pick<LiveCount, 'taskId' | 'remaining' | 'status' | 'version'>;
 
 /**
  * One statement's answers, one per member id given (same order, duplicates included), or

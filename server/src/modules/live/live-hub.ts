@@ -30,9 +30,8 @@ export function liveHubFactory(deps: {
   tasksRepository: Pick<TasksRepository, 'liveCounts'>;
   clock: Clock;
   log: FastifyBaseLogger;
-  /** Hears every count, subscribed or not (the claim gate). */
-  /** `version`: the post's row version the count was notified at (orders the counts of one post). */
-  onCount?(count: LiveCount & { version?: number }): void;
+  /** Hears every count, subscribed or not (the claim gate); `version` orders the counts of one post. */
+  onCount?(count: LiveCount): void;
   /** Told when the listener starts and stops hearing: what was missed meanwhile is unknown. */
   onListening?(up: boolean): void;
 }) {
