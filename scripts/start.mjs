@@ -1,5 +1,6 @@
 // `npm start`: builds the H5 client once if it is missing, then runs the server
 // (API + H5 at http://127.0.0.1:3000) on the embedded PostgreSQL unless DATABASE_URL is set.
+// `--api-only` (npm run start:server) skips the H5 build.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -7,7 +8,8 @@ import path from 'node:path';
 const root = path.resolve(import.meta.dirname, '..');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
-if (!existsSync(path.join(root, 'client', 'dist', 'h5', 'index.html'))) {
+const apiOnly = process.argv.includes('--api-only');
+if (!apiOnly && !existsSync(path.join(root, 'client', 'dist', 'h5', 'index.html'))) {
   console.log('Building the H5 client (first start only)…');
   // A production bundle whatever the caller's environment (under jest, Taro's babel preset would
   // otherwise ask for the dev-only react-refresh).
