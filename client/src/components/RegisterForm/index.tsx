@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { View, Text, Input } from '@tarojs/components';
 import { CATEGORY_KEYS, CATEGORY_LABELS, type Category, type Estate, type MemberUpsertBody } from '@pioneer/shared';
+import Field, { FieldError } from '../Field';
 import OrgPicker from '../OrgPicker';
 import { CONSENT_VERSION } from '../../services/config';
 import {
@@ -20,10 +21,6 @@ interface Props {
   submitting?: boolean;
   submitLabel?: string;
   onSubmit: (body: MemberUpsertBody) => void;
-}
-
-function FieldError({ errors, name }: { errors: RegisterErrors; name: RegisterField }) {
-  return errors[name] ? <View className="field-error">{errors[name]}</View> : null;
 }
 
 export default function RegisterForm({ community, estates, initial, submitting, submitLabel = '生成先锋码', onSubmit }: Props) {
@@ -48,8 +45,7 @@ export default function RegisterForm({ community, estates, initial, submitting, 
   };
 
   const text = (key: 'name' | 'phone' | 'workUnit' | 'building' | 'unitNo' | 'room', label: string, placeholder: string, type: 'text' | 'number' = 'text') => (
-    <View className="field">
-      <View className="field-label">{label}</View>
+    <Field label={label} error={errors[key]}>
       <Input
         className="field-input"
         type={type}
@@ -59,8 +55,7 @@ export default function RegisterForm({ community, estates, initial, submitting, 
         onInput={(e) => set(key, e.detail.value)}
         data-testid={`input-${key}`}
       />
-      <FieldError errors={errors} name={key} />
-    </View>
+    </Field>
   );
 
   return (
@@ -74,8 +69,7 @@ export default function RegisterForm({ community, estates, initial, submitting, 
         <View className="card-title">个人信息</View>
         {text('name', '姓名', '请输入真实姓名')}
         {text('phone', '手机号', '请输入 11 位手机号', 'number')}
-        <View className="field">
-          <View className="field-label">组织关系所在党组织</View>
+        <Field label="组织关系所在党组织" error={errors.unitOrgId}>
           <OrgPicker
             kind="unit"
             value={form.unitOrgId ? { id: form.unitOrgId, name: form.unitOrgName } : null}
@@ -84,15 +78,13 @@ export default function RegisterForm({ community, estates, initial, submitting, 
               setErrors((e) => ({ ...e, unitOrgId: undefined }));
             }}
           />
-          <FieldError errors={errors} name="unitOrgId" />
-        </View>
+        </Field>
         {text('workUnit', '工作单位及职务', '如：市财政局 科员')}
       </View>
 
       <View className="card">
         <View className="card-title">居住信息</View>
-        <View className="field">
-          <View className="field-label">居住小区</View>
+        <Field label="居住小区" error={errors.estateId}>
           {estates.length === 0 ? <View className="muted">该社区暂未登记小区，请联系社区书记</View> : null}
           <View className="chips">
             {estates.map((estate) => (
@@ -105,8 +97,7 @@ export default function RegisterForm({ community, estates, initial, submitting, 
               </View>
             ))}
           </View>
-          <FieldError errors={errors} name="estateId" />
-        </View>
+        </Field>
         <View className="register-form__address">
           {text('building', '楼栋', '如 3 幢')}
           {text('unitNo', '单元', '如 2 单元')}
@@ -129,7 +120,7 @@ export default function RegisterForm({ community, estates, initial, submitting, 
             </View>
           ))}
         </View>
-        <FieldError errors={errors} name="intentions" />
+        <FieldError message={errors.intentions} />
       </View>
 
       <View className="register-form__consent">
@@ -154,7 +145,7 @@ export default function RegisterForm({ community, estates, initial, submitting, 
             由所在社区党组织和组织关系所在党组织查看，不会用于其他用途。您可随时修改报到信息。（版本 {CONSENT_VERSION}）
           </View>
         ) : null}
-        <FieldError errors={errors} name="consent" />
+        <FieldError message={errors.consent} />
       </View>
 
       <View className={`btn ${submitting ? 'is-disabled' : ''}`} onClick={() => !submitting && submit()}>

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { View, Text, Input, Textarea, Picker } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import { CATEGORY_KEYS, CATEGORY_LABELS, TaskCreateBodySchema, type Category } from '@pioneer/shared';
+import Field from '../../components/Field';
 import SecretaryGate from '../../components/SecretaryGate';
 import { errorMessage } from '../../services/http';
 import { createTask } from '../../services/tasks';
@@ -60,8 +61,6 @@ function PublishForm({ orgId }: { orgId: string }) {
     setForm((f) => ({ ...f, [key]: value }));
     setErrors((e) => ({ ...e, [key]: undefined }));
   };
-  const err = (key: keyof Form) => (errors[key] ? <View className="field-error">{errors[key]}</View> : null);
-
   const submit = async () => {
     const found = validate(form);
     setErrors(found);
@@ -97,13 +96,10 @@ function PublishForm({ orgId }: { orgId: string }) {
   return (
     <>
       <View className="card">
-        <View className="field">
-          <View className="field-label">岗位名称</View>
+        <Field label="岗位名称" error={errors.title}>
           <Input className="field-input" value={form.title} placeholder="如：周末垃圾分类督导" onInput={(e) => set('title', e.detail.value)} />
-          {err('title')}
-        </View>
-        <View className="field">
-          <View className="field-label">岗位类别</View>
+        </Field>
+        <Field label="岗位类别" error={errors.category}>
           <View className="chips">
             {CATEGORY_KEYS.map((key) => (
               <View key={key} className={`chip ${form.category === key ? 'is-active' : ''}`} onClick={() => set('category', key)}>
@@ -111,15 +107,11 @@ function PublishForm({ orgId }: { orgId: string }) {
               </View>
             ))}
           </View>
-          {err('category')}
-        </View>
-        <View className="field">
-          <View className="field-label">服务地点</View>
+        </Field>
+        <Field label="服务地点" error={errors.location}>
           <Input className="field-input" value={form.location} placeholder="如：幸福小区东门" onInput={(e) => set('location', e.detail.value)} />
-          {err('location')}
-        </View>
-        <View className="field">
-          <View className="field-label">岗位说明（选填）</View>
+        </Field>
+        <Field label="岗位说明（选填）">
           <Textarea
             className="field-textarea"
             value={form.description}
@@ -127,41 +119,34 @@ function PublishForm({ orgId }: { orgId: string }) {
             placeholder="服务内容、注意事项等"
             onInput={(e) => set('description', e.detail.value)}
           />
-        </View>
+        </Field>
       </View>
 
       <View className="card">
-        <View className="field">
-          <View className="field-label">服务日期</View>
+        <Field label="服务日期">
           <Picker mode="date" value={form.date} start={todayString()} onChange={(e) => set('date', String(e.detail.value))}>
             <View className="field-input publish__picker">{form.date}</View>
           </Picker>
-        </View>
+        </Field>
         <View className="row publish__times">
-          <View className="field publish__time">
-            <View className="field-label">开始</View>
+          <Field label="开始" className="publish__time">
             <Picker mode="time" value={form.start} onChange={(e) => set('start', String(e.detail.value))}>
               <View className="field-input publish__picker">{form.start}</View>
             </Picker>
-          </View>
-          <View className="field publish__time">
-            <View className="field-label">结束</View>
+          </Field>
+          <Field label="结束" error={errors.end} className="publish__time">
             <Picker mode="time" value={form.end} onChange={(e) => set('end', String(e.detail.value))}>
               <View className="field-input publish__picker">{form.end}</View>
             </Picker>
-            {err('end')}
-          </View>
+          </Field>
         </View>
-        <View className="field">
-          <View className="field-label">招募名额</View>
+        <Field label="招募名额" error={errors.capacity}>
           <Input className="field-input" type="number" value={form.capacity} onInput={(e) => set('capacity', e.detail.value)} />
-          {err('capacity')}
-        </View>
+        </Field>
       </View>
 
       <View className="card">
-        <View className="field">
-          <View className="field-label">开抢时间</View>
+        <Field label="开抢时间" error={errors.openDate}>
           <View className="chips">
             <View className={`chip ${form.openNow ? 'is-active' : ''}`} onClick={() => set('openNow', true)}>发布即开抢</View>
             <View className={`chip ${!form.openNow ? 'is-active' : ''}`} onClick={() => set('openNow', false)}>定时开抢</View>
@@ -176,15 +161,17 @@ function PublishForm({ orgId }: { orgId: string }) {
               </Picker>
             </View>
           ) : null}
-          {err('openDate')}
-        </View>
-        <View className="field">
-          <View className="field-label">
-            取消截止 <Text className="muted">（开始前多少分钟内不可取消，选填）</Text>
-          </View>
+        </Field>
+        <Field
+          label={
+            <>
+              取消截止 <Text className="muted">（开始前多少分钟内不可取消，选填）</Text>
+            </>
+          }
+          error={errors.cutoff}
+        >
           <Input className="field-input" type="number" value={form.cutoff} placeholder="默认由系统设定" onInput={(e) => set('cutoff', e.detail.value)} />
-          {err('cutoff')}
-        </View>
+        </Field>
       </View>
 
       <View className={`btn ${busy ? 'is-disabled' : ''}`} onClick={() => !busy && submit()}>
