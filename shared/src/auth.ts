@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { DateTimeSchema, IdSchema, RoleSchema } from './common';
+import { DateTimeSchema, IdSchema, RoleSchema, text } from './common';
 
 export const WechatLoginBodySchema = z.object({
-  code: z.string().trim().min(1).max(128),
+  code: text().trim().min(1).max(128),
 });
 export type WechatLoginBody = z.infer<typeof WechatLoginBodySchema>;
 
@@ -45,7 +45,7 @@ export const InviteCreateResponseSchema = z.object({
 export type InviteCreateResponse = z.infer<typeof InviteCreateResponseSchema>;
 
 export const InviteAcceptBodySchema = z.object({
-  code: z.string().trim().min(1).max(64),
+  code: text().trim().min(1).max(64),
 });
 export type InviteAcceptBody = z.infer<typeof InviteAcceptBodySchema>;
 

@@ -3,6 +3,16 @@ import { z } from 'zod';
 export const IdSchema = z.uuid();
 export type Id = z.infer<typeof IdSchema>;
 
+/**
+ * NUL bytes and lone UTF-16 surrogates: PostgreSQL refuses the first in text and cannot encode the
+ * second, so no string from a request may carry either.
+ */
+const UNSAFE_TEXT = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+export const isSafeText = (s: string): boolean => !UNSAFE_TEXT.test(s);
+
+/** Every string a request carries is built from this: the one refinement used everywhere. */
+export const text = () => z.string().refine(isSafeText, { message: '包含无法识别的字符' });
+
 /** ISO-8601 with offset, as the contract requires for every time on the wire. */
 export const DateTimeSchema = z.iso.datetime({ offset: true });
 
@@ -27,6 +37,14 @@ export const ErrorCodeSchema = z.enum([
   'CONFLICT',
   'SERVICE_UNAVAILABLE',
   'INTERNAL_ERROR',
+  'ALREADY_WAITLISTED',
+  'NOT_WAITLISTED',
+  'OFFER_EXPIRED',
+  'DRAW_CLOSED',
+  'GRAB_SUSPENDED',
+  'INVALID_TRANSITION',
+  'IMPORT_INVALID',
+  'CHECK_IN_NOT_OPEN',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
 
@@ -51,6 +69,14 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   CONFLICT: 409,
   SERVICE_UNAVAILABLE: 503,
   INTERNAL_ERROR: 500,
+  ALREADY_WAITLISTED: 409,
+  NOT_WAITLISTED: 409,
+  OFFER_EXPIRED: 410,
+  DRAW_CLOSED: 409,
+  GRAB_SUSPENDED: 403,
+  INVALID_TRANSITION: 409,
+  IMPORT_INVALID: 400,
+  CHECK_IN_NOT_OPEN: 409,
 };
 
 /** Default Chinese messages, written for the person holding the phone. */
@@ -75,6 +101,14 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   CONFLICT: '数据已存在',
   SERVICE_UNAVAILABLE: '服务暂不可用，请稍后再试',
   INTERNAL_ERROR: '服务器开小差了，请稍后再试',
+  ALREADY_WAITLISTED: '您已在候补队列中',
+  NOT_WAITLISTED: '您不在该岗位的候补队列中',
+  OFFER_EXPIRED: '候补名额已过期，已顺延给下一位',
+  DRAW_CLOSED: '抽签报名已截止',
+  GRAB_SUSPENDED: '因多次未到岗，暂停抢岗资格',
+  INVALID_TRANSITION: '当前状态不允许此操作',
+  IMPORT_INVALID: '文件无法读取，请使用模板重新上传',
+  CHECK_IN_NOT_OPEN: '还未到签到时间',
 };
 
 export const ErrorDetailSchema = z.object({
@@ -92,7 +126,7 @@ export const ErrorBodySchema = z.object({
 export type ErrorBody = z.infer<typeof ErrorBodySchema>;
 
 export const LimitSchema = z.coerce.number().int().min(1).max(100).default(20);
-export const CursorSchema = z.string().max(200).optional();
+export const CursorSchema = text().max(200).optional();
 
 export const CATEGORY_KEYS = [
   'convenience',

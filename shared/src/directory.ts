@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CursorSchema, IdSchema, LimitSchema } from './common';
+import { CursorSchema, IdSchema, LimitSchema, text } from './common';
 
 export const DistrictSchema = z.object({ id: IdSchema, name: z.string() });
 export type District = z.infer<typeof DistrictSchema>;
@@ -19,7 +19,7 @@ export type PartyOrg = z.infer<typeof PartyOrgSchema>;
 export const PartyOrgListQuerySchema = z.object({
   kind: PartyOrgKindSchema.optional(),
   districtId: IdSchema.optional(),
-  q: z.string().trim().max(50).optional(),
+  q: text().trim().max(50).optional(),
   limit: LimitSchema,
   cursor: CursorSchema,
 });
@@ -33,7 +33,7 @@ export type PartyOrgList = z.infer<typeof PartyOrgListSchema>;
 
 export const PartyOrgCreateBodySchema = z.object({
   kind: PartyOrgKindSchema,
-  name: z.string().trim().min(2).max(60),
+  name: text().trim().min(2).max(60),
   districtId: IdSchema,
 });
 export type PartyOrgCreateBody = z.infer<typeof PartyOrgCreateBodySchema>;
@@ -47,7 +47,7 @@ export type Estate = z.infer<typeof EstateSchema>;
 export const EstateListSchema = z.object({ items: z.array(EstateSchema) });
 
 export const EstateCreateBodySchema = z.object({
-  name: z.string().trim().min(1).max(60),
+  name: text().trim().min(1).max(60),
 });
 export type EstateCreateBody = z.infer<typeof EstateCreateBodySchema>;
 
@@ -56,7 +56,7 @@ export const QrFormatQuerySchema = z.object({
 });
 
 export const RegisterResolveQuerySchema = z.object({
-  code: z.string().trim().min(1).max(32),
+  code: text().trim().min(1).max(32),
 });
 
 export const RegisterResolveSchema = z.object({

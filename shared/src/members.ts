@@ -1,14 +1,14 @@
 import { z } from 'zod';
-import { CategorySchema, DateTimeSchema, IdSchema, NamedRefSchema } from './common';
+import { CategorySchema, DateTimeSchema, IdSchema, NamedRefSchema, text } from './common';
 
 /** Mainland China mobile numbers: 11 digits starting 13–19. */
 export const PHONE_PATTERN = /^1[3-9]\d{9}$/;
 
-const trimmed = (min: number, max: number) => z.string().trim().min(min).max(max);
+const trimmed = (min: number, max: number) => text().trim().min(min).max(max);
 
 export const MemberUpsertBodySchema = z.object({
   name: trimmed(2, 20),
-  phone: z.string().trim().regex(PHONE_PATTERN, '请输入正确的手机号'),
+  phone: text().trim().regex(PHONE_PATTERN, '请输入正确的手机号'),
   unitOrgId: IdSchema,
   workUnit: trimmed(2, 60),
   communityOrgId: IdSchema,
@@ -64,7 +64,7 @@ export const PioneerCodeResponseSchema = z.object({
 export type PioneerCodeResponse = z.infer<typeof PioneerCodeResponseSchema>;
 
 export const PioneerCodeBodySchema = z.object({
-  token: z.string().trim().min(1).max(2048),
+  token: text().trim().min(1).max(2048),
 });
 export type PioneerCodeBody = z.infer<typeof PioneerCodeBodySchema>;
 

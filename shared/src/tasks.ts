@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CategorySchema, CursorSchema, DateTimeSchema, IdSchema, LimitSchema } from './common';
+import { CategorySchema, CursorSchema, DateTimeSchema, IdSchema, LimitSchema, text } from './common';
 import { MemberCardSchema } from './members';
 
 export const TaskStatusSchema = z.enum(['open', 'cancelled', 'ended']);
@@ -11,10 +11,10 @@ export type ClaimStatus = z.infer<typeof ClaimStatusSchema>;
 export const TaskCreateBodySchema = z
   .object({
     communityOrgId: IdSchema,
-    title: z.string().trim().min(2).max(60),
+    title: text().trim().min(2).max(60),
     category: CategorySchema,
-    description: z.string().trim().max(2000).default(''),
-    location: z.string().trim().min(1).max(120),
+    description: text().trim().max(2000).default(''),
+    location: text().trim().min(1).max(120),
     startsAt: DateTimeSchema,
     endsAt: DateTimeSchema,
     capacity: z.number().int().min(1).max(1000),
@@ -117,7 +117,7 @@ export const ClaimantListSchema = z.object({
 });
 export type ClaimantList = z.infer<typeof ClaimantListSchema>;
 
-export const CheckBodySchema = z.object({ token: z.string().trim().min(1).max(2048) });
+export const CheckBodySchema = z.object({ token: text().trim().min(1).max(2048) });
 export type CheckBody = z.infer<typeof CheckBodySchema>;
 
 export const RecordsSchema = z.object({
@@ -139,7 +139,7 @@ export type LiveCount = z.infer<typeof LiveCountSchema>;
 
 /** Client → server messages on `/api/v1/live`. */
 export const LiveClientMessageSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('auth'), token: z.string() }),
+  z.object({ type: z.literal('auth'), token: text() }),
   z.object({ type: z.literal('subscribe'), taskIds: z.array(IdSchema).min(1).max(200) }),
   z.object({ type: z.literal('unsubscribe'), taskIds: z.array(IdSchema).min(1).max(200) }),
 ]);
