@@ -140,3 +140,21 @@ export function principalOf(request: FastifyRequest): Principal {
   if (!request.principal) throw new AppError('UNAUTHENTICATED');
   return request.principal;
 }
+
+/**
+ * Route guards run as `onRequest` hooks, before the body is parsed and validated (contract v2): a
+ * caller without the role gets 401/403, never a validation answer that teaches it the body's rules.
+ * Scope checks on ids inside a body stay in the handler, after validation.
+ */
+export function requireRoles(...roles: Role[]) {
+  return async function guardRoles(this: FastifyInstance, request: FastifyRequest) {
+    await this.authenticate(request);
+    if (!hasRole(principalOf(request), ...roles)) throw new AppError('FORBIDDEN');
+  };
+}
+
+/** A registered member (一键报到 done); any other signed-in caller gets 403 NOT_REGISTERED. */
+export async function requireMember(this: FastifyInstance, request: FastifyRequest) {
+  await this.authenticate(request);
+  if (!principalOf(request).memberId) throw new AppError('NOT_REGISTERED');
+}
