@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import fastifyHelmet from '@fastify/helmet';
 import fastifySwagger from '@fastify/swagger';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -7,6 +8,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import type { Config } from './config';
 import type { Database } from './db/client';
 import { systemClock, type Clock } from './lib/clock';
+import { loggableError } from './lib/pg-errors';
 import { rateLimiterFactory } from './lib/rate-limiter';
 import authPlugin from './plugins/auth';
 import errorHandler from './plugins/error-handler';
@@ -64,11 +66,35 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, database } = deps;
   const clock = deps.clock ?? systemClock;
   const app = Fastify({
-    logger: deps.logger === false ? false : { level: config.logLevel, serializers: { req: requestSerializer } },
+    logger: deps.logger === false ? false : { level: config.logLevel, serializers: { req: requestSerializer, err: loggableError } },
     genReqId: () => randomUUID(),
-    trustProxy: true,
+    // X-Forwarded-For is believed only from the proxies named in TRUST_PROXY: anyone can write that header.
+    trustProxy: config.trustProxy === false ? false : config.trustProxy,
     bodyLimit: 256 * 1024,
   }).withTypeProvider<ZodTypeProvider>();
+
+  // Security headers on the API and the H5 client alike; the CSP is what the Taro H5 build needs
+  // (its own scripts, inline style attributes, QR images as data URIs, the live WebSocket).
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        fontSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'", 'ws:', 'wss:'],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    frameguard: { action: 'deny' },
+    referrerPolicy: { policy: 'same-origin' },
+    crossOriginEmbedderPolicy: false,
+  });
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -91,7 +117,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const authService = authServiceFactory({
     authRepository,
     wechat,
-    signSession: (userId, memberId) => app.signSession(userId, memberId),
+    signSession: (userId, memberId, tokenVersion) => app.signSession(userId, memberId, tokenVersion),
+    sessionsRevoked: (userId, tokenVersion) => app.sessionsRevoked(userId, tokenVersion),
     sessionTtlSeconds: config.sessionTtlSeconds,
   });
 
@@ -134,6 +161,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     membersRepository,
     pioneerCodes,
     clock,
+    checkInOpensMinutes: config.checkInOpensMinutes,
     gate: claimGate,
   });
   const registrationService = registrationServiceFactory({
@@ -160,6 +188,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           clock,
           log: app.log,
           onCount: (count) => claimGate.heard(count),
+          onRevoked: (userId, tokenVersion) => app.sessionsRevoked(userId, tokenVersion),
           onListening: (up) => claimGate.setListening(up),
         }),
         loadPrincipal: (userId) => authRepository.loadPrincipal(userId),

@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -26,15 +27,41 @@ const EnvSchema = z
     LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(60),
     INVITE_ACCEPT_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    SEED_DEMO: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+    SEED_DEMO: z.enum(['true', 'false']).optional(),
     H5_DIR: z.string().optional(),
+    TRUST_PROXY: z
+      .string()
+      .regex(/^[0-9a-fA-F.:/]+(,[0-9a-fA-F.:/]+)*$/, 'must list the proxy addresses or CIDR ranges, comma-separated')
+      .optional(),
+    CHECK_IN_OPENS_MINUTES: z.coerce.number().int().min(0).max(1440).default(30),
   })
   .superRefine((env, ctx) => {
-    if (env.NODE_ENV !== 'production') return;
-    for (const name of ['WECHAT_APP_ID', 'WECHAT_APP_SECRET', 'JWT_SECRET', 'PIONEER_CODE_SECRET', 'PHONE_ENC_KEY', 'PHONE_HASH_KEY'] as const) {
-      if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'is required in production' });
+    const why = productionReason(env);
+    if (!why) return;
+    const required = ['JWT_SECRET', 'PIONEER_CODE_SECRET', 'PHONE_ENC_KEY', 'PHONE_HASH_KEY'] as const;
+    for (const name of required) {
+      if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: `is required in production (${why})` });
     }
+    if (env.NODE_ENV === 'production') {
+      for (const name of ['WECHAT_APP_ID', 'WECHAT_APP_SECRET'] as const) {
+        if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'is required in production' });
+      }
+    }
+    if (env.SEED_DEMO === 'true') ctx.addIssue({ code: 'custom', path: ['SEED_DEMO'], message: `the demo data is for development only (${why})` });
   });
+
+const LOCAL_HOSTS = /^(localhost|127(\.\d+){3}|\[::1\]|0\.0\.0\.0|[\w-]+\.(test|localhost))$/;
+
+/**
+ * Why the server must run with real keys, or null in development. Production is declared
+ * (`NODE_ENV=production`) or evident: WeChat credentials, or QR codes pointing at a public host.
+ */
+function productionReason(env: { NODE_ENV: string; WECHAT_APP_ID?: string; WECHAT_APP_SECRET?: string; PUBLIC_URL?: string }): string | null {
+  if (env.NODE_ENV === 'production') return 'NODE_ENV=production';
+  if (env.WECHAT_APP_ID || env.WECHAT_APP_SECRET) return 'WeChat credentials are set';
+  if (env.PUBLIC_URL && !LOCAL_HOSTS.test(new URL(env.PUBLIC_URL).hostname)) return 'PUBLIC_URL is not a local address';
+  return null;
+}
 
 export interface Config {
   nodeEnv: 'development' | 'production' | 'test';
@@ -56,18 +83,58 @@ export interface Config {
   logLevel: string;
   seedDemo: boolean;
   h5Dir: string;
+  /** Addresses of the reverse proxies whose X-Forwarded-For is believed; false: none. */
+  trustProxy: string[] | false;
+  checkInOpensMinutes: number;
 }
 
 export class ConfigError extends Error {}
 
+interface DevelopmentSecrets {
+  jwt: string;
+  pioneerCode: string;
+  phoneEnc: string;
+  phoneHash: string;
+}
+
 /**
- * Outside production, unset secrets fall back to fixed development values so a
- * fresh `npm start` works and several local processes agree on them (tokens
- * from one verify on the other; phones encrypted yesterday decrypt today).
- * Production refuses to start without real ones (see the refine above).
+ * Outside production, unset secrets come from `DATA_DIR/secrets.json`: random, made once per data
+ * folder (mode 0600), so several local processes agree on them and phones encrypted yesterday
+ * decrypt today, yet no key can be derived from the source. Production refuses to start without
+ * real ones (see the refine above).
  */
-function devSecret(name: string): string {
-  return createHash('sha256').update(`pioneer-code-development:${name}`).digest('hex');
+function developmentSecrets(dataDir: string): DevelopmentSecrets {
+  const file = path.join(dataDir, 'secrets.json');
+  const read = (): DevelopmentSecrets | null => {
+    try {
+      const v = JSON.parse(readFileSync(file, 'utf8')) as Partial<DevelopmentSecrets>;
+      if ([v.jwt, v.pioneerCode, v.phoneEnc, v.phoneHash].every((x) => typeof x === 'string' && /^[0-9a-f]{64}$/.test(x))) {
+        return v as DevelopmentSecrets;
+      }
+      throw new ConfigError(`${file} is damaged: delete it to make new development keys`);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      if (e instanceof ConfigError) throw e;
+      throw new ConfigError(`${file} is damaged: delete it to make new development keys`);
+    }
+  };
+  const found = read();
+  if (found) return found;
+  const made: DevelopmentSecrets = {
+    jwt: randomBytes(32).toString('hex'),
+    pioneerCode: randomBytes(32).toString('hex'),
+    phoneEnc: randomBytes(32).toString('hex'),
+    phoneHash: randomBytes(32).toString('hex'),
+  };
+  mkdirSync(dataDir, { recursive: true });
+  try {
+    writeFileSync(file, JSON.stringify(made, null, 2), { flag: 'wx', mode: 0o600 });
+    return made;
+  } catch (e) {
+    // Another process starting on the same folder wrote it first: use theirs.
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return read() ?? made;
+    throw e;
+  }
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Readonly<Config> {
@@ -79,6 +146,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const e = parsed.data;
   const dataDir = path.resolve(e.DATA_DIR);
+  const production = productionReason(e) !== null;
+  const needsDevKeys = !(e.JWT_SECRET && e.PIONEER_CODE_SECRET && e.PHONE_ENC_KEY && e.PHONE_HASH_KEY);
+  const dev = needsDevKeys ? developmentSecrets(dataDir) : null;
   return Object.freeze({
     nodeEnv: e.NODE_ENV,
     port: e.PORT,
@@ -87,10 +157,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir,
     embeddedPgPort: e.EMBEDDED_PG_PORT,
     publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/+$/, ''),
-    jwtSecret: e.JWT_SECRET ?? devSecret('jwt'),
-    pioneerCodeSecret: e.PIONEER_CODE_SECRET ?? devSecret('pioneer-code'),
-    phoneEncKey: Buffer.from(e.PHONE_ENC_KEY ?? devSecret('phone-enc'), 'hex'),
-    phoneHashKey: Buffer.from(e.PHONE_HASH_KEY ?? devSecret('phone-hash'), 'hex'),
+    jwtSecret: e.JWT_SECRET ?? dev!.jwt,
+    pioneerCodeSecret: e.PIONEER_CODE_SECRET ?? dev!.pioneerCode,
+    phoneEncKey: Buffer.from(e.PHONE_ENC_KEY ?? dev!.phoneEnc, 'hex'),
+    phoneHashKey: Buffer.from(e.PHONE_HASH_KEY ?? dev!.phoneHash, 'hex'),
     wechat:
       e.WECHAT_APP_ID && e.WECHAT_APP_SECRET
         ? { appId: e.WECHAT_APP_ID, appSecret: e.WECHAT_APP_SECRET, apiBase: e.WECHAT_API_BASE.replace(/\/+$/, '') }
@@ -99,7 +169,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sessionTtlSeconds: e.SESSION_TTL_SECONDS,
     rateLimits: { loginPerMinute: e.LOGIN_RATE_LIMIT, inviteAcceptPerMinute: e.INVITE_ACCEPT_RATE_LIMIT },
     logLevel: e.LOG_LEVEL,
-    seedDemo: e.SEED_DEMO,
+    // The demo city (with its dev:admin) only ever loads in development.
+    seedDemo: !production && e.NODE_ENV === 'development' && e.SEED_DEMO !== 'false',
     h5Dir: path.resolve(e.H5_DIR ?? path.join(__dirname, '..', '..', 'client', 'dist', 'h5')),
+    trustProxy: e.TRUST_PROXY ? e.TRUST_PROXY.split(',') : false,
+    checkInOpensMinutes: e.CHECK_IN_OPENS_MINUTES,
   });
 }

@@ -9,6 +9,10 @@ const ROOT = path.resolve(__dirname, '..', '..');
 export interface SpawnedServer {
   url: string;
   port: number;
+  /** Null while the process runs. */
+  exitCode(): number | null;
+  /** Everything the process wrote to stdout and stderr so far (its logs). */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -32,16 +36,21 @@ export async function spawnServer(dbUrl: string, env: Record<string, string> = {
       LOG_LEVEL: 'silent',
       ...env,
     },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
+  let stdout = '';
   child.stderr?.on('data', (d: Buffer) => {
     stderr += d.toString();
+  });
+  child.stdout?.on('data', (d: Buffer) => {
+    stdout += d.toString();
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
 
-  const deadline = Date.now() + 20_000;
+  // Generous: on a loaded two-core machine tsx alone can take many seconds to start.
+  const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server process exited early (${child.exitCode}): ${stderr.slice(0, 2000)}`);
     try {
@@ -60,6 +69,8 @@ export async function spawnServer(dbUrl: string, env: Record<string, string> = {
   return {
     url,
     port,
+    exitCode: () => child.exitCode ?? (child.signalCode ? -1 : null),
+    output: () => stdout + stderr,
     async stop() {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');

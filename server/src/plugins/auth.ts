@@ -18,12 +18,15 @@ export interface SessionClaims {
    * (signed before registering) still work and the id is looked up.
    */
   mid?: string;
+  /** The user's token version at signing; a token older than the user's current version is revoked. */
+  tv?: number;
 }
 
 /** Who a valid session token names, without the database. */
 export interface Session {
   userId: string;
   memberId: string | null;
+  tokenVersion: number;
 }
 
 /** Who is calling: loaded once per request from the database, so new grants apply at once. */
@@ -32,6 +35,7 @@ export interface Principal {
   roles: RoleGrant[];
   memberId: string | null;
   memberCommunityOrgId: string | null;
+  tokenVersion: number;
 }
 
 declare module '@fastify/jwt' {
@@ -48,7 +52,9 @@ declare module 'fastify' {
     sessionUserId(request: FastifyRequest): string;
     /** The user and (when the token names one) member of a valid session token; throws UNAUTHENTICATED. No database. */
     session(request: FastifyRequest): Session;
-    signSession(userId: string, memberId?: string | null): string;
+    signSession(userId: string, memberId?: string | null, tokenVersion?: number): string;
+    /** Ends in this process, at once, every session of the user signed before `tokenVersion`. */
+    sessionsRevoked(userId: string, tokenVersion: number): void;
   }
   interface FastifyRequest {
     principal: Principal | null;
@@ -66,9 +72,16 @@ export default fp(
     });
     app.decorateRequest('principal', null);
 
-    app.decorate('signSession', (userId: string, memberId?: string | null) =>
-      app.jwt.sign(memberId ? { sub: userId, mid: memberId } : { sub: userId }),
+    app.decorate('signSession', (userId: string, memberId: string | null = null, tokenVersion = 0) =>
+      app.jwt.sign(memberId ? { sub: userId, mid: memberId, tv: tokenVersion } : { sub: userId, tv: tokenVersion }),
     );
+
+    // Revocations heard by this process (its own and, through the live listener, other processes'):
+    // the claim route trusts a verified token without the database, so it must hear them here.
+    const revoked = new Map<string, number>();
+    app.decorate('sessionsRevoked', (userId: string, tokenVersion: number) => {
+      if ((revoked.get(userId) ?? -1) < tokenVersion) revoked.set(userId, tokenVersion);
+    });
 
     // A token verified once is the same token next time: only its expiry can change the
     // answer. Two generations of a Map bound the memory without bookkeeping on each hit.
@@ -93,7 +106,8 @@ export default fp(
       }
       if (typeof claims.sub !== 'string' || typeof claims.exp !== 'number') return null;
       if (claims.mid !== undefined && typeof claims.mid !== 'string') return null;
-      const v: Verified = { userId: claims.sub, memberId: claims.mid ?? null, expMs: claims.exp * 1000 };
+      if (claims.tv !== undefined && !Number.isSafeInteger(claims.tv)) return null;
+      const v: Verified = { userId: claims.sub, memberId: claims.mid ?? null, tokenVersion: claims.tv ?? 0, expMs: claims.exp * 1000 };
       remember(token, v);
       return v;
     };
@@ -112,7 +126,7 @@ export default fp(
         const parts = header.split(' ');
         if (parts.length === 2 && parts[1]) {
           const v = verified(parts[1]);
-          if (v !== null) return v;
+          if (v !== null && v.tokenVersion >= (revoked.get(v.userId) ?? 0)) return v;
         }
       }
       throw new AppError('UNAUTHENTICATED');
@@ -122,8 +136,10 @@ export default fp(
     app.decorate('sessionUserId', sessionUserId);
 
     app.decorate('authenticate', async (request: FastifyRequest) => {
-      const principal = await opts.authRepository.loadPrincipal(sessionUserId(request));
-      if (!principal) throw new AppError('UNAUTHENTICATED');
+      const s = session(request);
+      const principal = await opts.authRepository.loadPrincipal(s.userId);
+      // The database's version is the truth: a token signed before a logout or revocation is dead.
+      if (!principal || principal.tokenVersion !== s.tokenVersion) throw new AppError('UNAUTHENTICATED');
       request.principal = principal;
     });
   },

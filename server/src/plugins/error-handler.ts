@@ -3,6 +3,10 @@ import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ERROR_MESSAGES, type ErrorBody, type ErrorCode, type ErrorDetail } from '@pioneer/shared';
 import { isAppError } from '../lib/errors';
+import { isDatabaseUnavailable } from '../lib/pg-errors';
+
+/** Seconds a client should wait before retrying after a database fault. */
+export const RETRY_AFTER_SECONDS = 1;
 
 function validationDetails(err: FastifyError & { validation?: unknown[]; validationContext?: string }): ErrorDetail[] {
   if (!hasZodFastifySchemaValidationErrors(err)) return [];
@@ -47,6 +51,12 @@ export default fp(
           message: ERROR_MESSAGES.VALIDATION_FAILED,
           details: validationDetails(error),
         });
+      }
+      if (isDatabaseUnavailable(error)) {
+        // Logged by code only (the serializer strips driver text); the request may be retried as is.
+        request.log.warn({ err: error }, 'database unavailable');
+        reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+        return send(reply, request, 503, { code: 'SERVICE_UNAVAILABLE', message: ERROR_MESSAGES.SERVICE_UNAVAILABLE });
       }
       const status = error.statusCode ?? 500;
       if (status < 500) {

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, index, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
+import { check, index, integer, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
 
 export const ROLES = ['member', 'secretary', 'district_admin', 'unit_admin', 'city_admin'] as const;
 
@@ -8,6 +8,8 @@ export const users = pgTable('users', {
   openid: text().notNull().unique(),
   createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   lastLoginAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  /** Session tokens carry the version they were signed at; bumping it ends every older session (logout, revocation). */
+  tokenVersion: integer().notNull().default(0),
 });
 
 /** `orgId` is the grant's scope: party org (secretary, unit_admin), district (district_admin), null (city_admin). */

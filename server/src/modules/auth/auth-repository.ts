@@ -6,12 +6,16 @@ import type { Principal } from '../../plugins/auth';
 
 const UUID = /^[0-9a-f-]{36}$/i;
 
+/** Heard by every process's live listener (see live-hub.ts). */
+export const SESSIONS_REVOKED_CHANNEL = 'sessions_revoked';
+
 export function authRepositoryFactory(db: Db) {
   const principalQuery = db
     .select({
       userId: users.id,
       memberId: members.id,
       memberCommunityOrgId: members.communityOrgId,
+      tokenVersion: users.tokenVersion,
       roles: sql<RoleGrant[]>`coalesce((select json_agg(json_build_object('role', g.role, 'orgId', g.org_id) order by g.created_at)
         from role_grants g where g.user_id = ${users.id}), '[]'::json)`,
     })
@@ -26,7 +30,19 @@ export function authRepositoryFactory(db: Db) {
       const [row] = await principalQuery.execute({ userId });
       if (!row) return null;
       const roles: RoleGrant[] = row.memberId ? [{ role: 'member', orgId: null }, ...row.roles] : row.roles;
-      return { userId: row.userId, roles, memberId: row.memberId, memberCommunityOrgId: row.memberCommunityOrgId };
+      return { userId: row.userId, roles, memberId: row.memberId, memberCommunityOrgId: row.memberCommunityOrgId, tokenVersion: row.tokenVersion };
+    },
+
+    /**
+     * Ends every session of the user: its token version moves on, and every process hears it on
+     * SESSIONS_REVOKED_CHANNEL in the same statement.
+     */
+    async revokeSessions(userId: string): Promise<number | null> {
+      const { rows } = await db.execute<{ token_version: number }>(sql`
+        with u as (update users set token_version = token_version + 1 where id = ${userId}::uuid returning id, token_version)
+        select token_version, pg_notify(${SESSIONS_REVOKED_CHANNEL}, json_build_object('userId', id, 'tokenVersion', token_version)::text)
+          from u`);
+      return rows[0]?.token_version ?? null;
     },
 
     /** Users that exist among `userIds`, each with its member id if registered. */

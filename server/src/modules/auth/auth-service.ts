@@ -9,7 +9,9 @@ export const toUser = (p: Principal): User => ({ id: p.userId, roles: p.roles, m
 export function authServiceFactory(deps: {
   authRepository: AuthRepository;
   wechat: WechatProvider;
-  signSession: (userId: string, memberId: string | null) => string;
+  signSession: (userId: string, memberId: string | null, tokenVersion: number) => string;
+  /** Tells this process at once; other processes hear the database's notification. */
+  sessionsRevoked: (userId: string, tokenVersion: number) => void;
   sessionTtlSeconds: number;
 }) {
   return {
@@ -18,7 +20,18 @@ export function authServiceFactory(deps: {
       const { id } = await deps.authRepository.upsertUserByOpenid(openid);
       const principal = await deps.authRepository.loadPrincipal(id);
       if (!principal) throw new AppError('INTERNAL_ERROR');
-      return { token: deps.signSession(id, principal.memberId), expiresIn: deps.sessionTtlSeconds, user: toUser(principal) };
+      return {
+        token: deps.signSession(id, principal.memberId, principal.tokenVersion),
+        expiresIn: deps.sessionTtlSeconds,
+        user: toUser(principal),
+      };
+    },
+
+    /** Logout, deregistration and an admin's revocation: every token the user holds stops working. */
+    async revokeSessions(userId: string): Promise<void> {
+      const version = await deps.authRepository.revokeSessions(userId);
+      if (version === null) throw new AppError('NOT_FOUND');
+      deps.sessionsRevoked(userId, version);
     },
   };
 }

@@ -162,16 +162,20 @@ export function claimsRepositoryFactory(deps: { db: Db; pool: pg.Pool }) {
 
     async withTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
       const client = await pool.connect();
+      let broken: Error | undefined;
       try {
         await client.query('begin');
         const result = await fn(client);
         await client.query('commit');
         return result;
       } catch (e) {
-        await client.query('rollback').catch(() => {});
+        // A client whose rollback fails (its connection died) is destroyed, not pooled again.
+        await client.query('rollback').catch((err: Error) => {
+          broken = err;
+        });
         throw e;
       } finally {
-        client.release();
+        client.release(broken);
       }
     },
 

@@ -70,6 +70,8 @@ export function claimsServiceFactory(deps: {
   membersRepository: Pick<MembersRepository, 'findMemberCards'>;
   pioneerCodes: Pick<PioneerCodeService, 'verify'>;
   clock: Clock;
+  /** How long before a post starts its check-in opens (CHECK_IN_OPENS_MINUTES). */
+  checkInOpensMinutes?: number;
   /** In-process admission and batching for plain claims (none in the Idempotency-Key path). */
   gate?: ClaimGate<BatchAnswer>;
 }) {
@@ -197,7 +199,8 @@ export function claimsServiceFactory(deps: {
             try {
               answer = { statusCode: 201, body: await attempt(client, taskId, memberId, now) };
             } catch (e) {
-              if (!(e instanceof AppError)) throw e;
+              // An unknown post leaves no key behind: the whole transaction, reservation included, rolls back.
+              if (!(e instanceof AppError) || e.code === 'NOT_FOUND') throw e;
               const body: ErrorBody = { code: e.code, message: e.message, requestId };
               answer = { statusCode: e.statusCode, body };
             }
@@ -258,6 +261,12 @@ export function claimsServiceFactory(deps: {
       const task = await ownPost(p, taskId);
       const { memberId } = deps.pioneerCodes.verify(token);
       const now = deps.clock.now();
+      const opensAt = task.startsAt.getTime() - (deps.checkInOpensMinutes ?? 30) * 60_000;
+      if (now.getTime() < opensAt) {
+        // Early minutes would count as service: refuse, but say NOT_CLAIMED first when that is the real problem.
+        if (!(await repo.liveClaim(taskId, memberId))) throw new AppError('NOT_CLAIMED');
+        throw new AppError('CHECK_IN_NOT_OPEN', `签到将于岗位开始前 ${deps.checkInOpensMinutes ?? 30} 分钟开放`);
+      }
       const done = await repo.checkIn(taskId, memberId, now);
       if (done) return toClaim(done, now, task.endsAt);
       const live = await repo.liveClaim(taskId, memberId);

@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { Estate, PartyOrg, PartyOrgCreateBody, PartyOrgList, PartyOrgListQuery } from '@pioneer/shared';
 import type { Db } from '../../db/client';
 import { writeAudit } from '../../lib/audit';
+import { z } from 'zod';
 import type { Clock } from '../../lib/clock';
+import { CursorIdSchema, CursorTextSchema, decodeCursor, encodeCursor } from '../../lib/cursor';
 import { AppError, invalid, notFound } from '../../lib/errors';
 import { isUniqueViolation } from '../../lib/pg-errors';
 import type { DirectoryRepository, PartyOrgRow } from './directory-repository';
@@ -10,21 +12,7 @@ import type { DirectoryRepository, PartyOrgRow } from './directory-repository';
 /** 9 random bytes → 12 url-safe characters: fits a mini-program code's 32-character `scene`, and cannot be guessed. */
 export const newRegisterCode = () => randomBytes(9).toString('base64url');
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-const encodeCursor = (row: { name: string; id: string }) => Buffer.from(JSON.stringify([row.name, row.id])).toString('base64url');
-
-function decodeCursor(cursor: string): { name: string; id: string } {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string' && UUID.test(value[1])) {
-      return { name: value[0], id: value[1] };
-    }
-  } catch {
-    // falls through to the validation error
-  }
-  throw invalid('cursor', 'malformed cursor');
-}
+const PartyOrgCursorSchema = z.tuple([CursorTextSchema, CursorIdSchema]).transform(([name, id]) => ({ name, id }));
 
 export const toPartyOrg = (row: PartyOrgRow): PartyOrg => ({ id: row.id, name: row.name, kind: row.kind, districtId: row.districtId });
 
@@ -35,7 +23,7 @@ export function directoryServiceFactory(deps: { db: Db; directoryRepository: Dir
     listDistricts: () => repo.listDistricts(),
 
     async listPartyOrgs(query: PartyOrgListQuery): Promise<PartyOrgList> {
-      const after = query.cursor ? decodeCursor(query.cursor) : undefined;
+      const after = query.cursor ? decodeCursor(query.cursor, PartyOrgCursorSchema) : undefined;
       const rows = await repo.listPartyOrgs({
         kind: query.kind,
         districtId: query.districtId,
@@ -44,7 +32,7 @@ export function directoryServiceFactory(deps: { db: Db; directoryRepository: Dir
         after,
       });
       const items = rows.slice(0, query.limit);
-      return { items, nextCursor: rows.length > query.limit ? encodeCursor(items[items.length - 1]) : null };
+      return { items, nextCursor: rows.length > query.limit ? encodeCursor([items[items.length - 1].name, items[items.length - 1].id]) : null };
     },
 
     /** A community party org by id; unit orgs and unknown ids alike are "not found" (they have no estates, QR …). */

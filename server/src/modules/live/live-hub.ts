@@ -4,6 +4,7 @@ import type { LiveCount } from '@pioneer/shared';
 import type { Clock } from '../../lib/clock';
 import { taskStatus } from '../tasks/task-mappers';
 import type { TasksRepository } from '../tasks/tasks-repository';
+import { SESSIONS_REVOKED_CHANNEL } from '../auth/auth-repository';
 
 /** Every statement that moves a post's count notifies here (see claims-sql.ts, tasks-repository.ts). */
 export const TASK_COUNTS_CHANNEL = 'task_counts';
@@ -32,6 +33,8 @@ export function liveHubFactory(deps: {
   log: FastifyBaseLogger;
   /** Hears every count, subscribed or not (the claim gate); `version` orders the counts of one post. */
   onCount?(count: LiveCount): void;
+  /** Hears every session revocation (logout, deregistration) made by any process. */
+  onRevoked?(userId: string, tokenVersion: number): void;
   /** Told when the listener starts and stops hearing: what was missed meanwhile is unknown. */
   onListening?(up: boolean): void;
 }) {
@@ -50,7 +53,17 @@ export function liveHubFactory(deps: {
     socket.send(data);
   }
 
+  function onRevocation(payload: string) {
+    try {
+      const r = JSON.parse(payload) as { userId?: unknown; tokenVersion?: unknown };
+      if (typeof r.userId === 'string' && typeof r.tokenVersion === 'number') deps.onRevoked?.(r.userId, r.tokenVersion);
+    } catch {
+      // not ours
+    }
+  }
+
   function onNotification(msg: pg.Notification) {
+    if (msg.channel === SESSIONS_REVOKED_CHANNEL && msg.payload) return onRevocation(msg.payload);
     if (msg.channel !== TASK_COUNTS_CHANNEL || !msg.payload) return;
     let count: Partial<LiveCount> & { version?: unknown };
     try {
@@ -85,13 +98,15 @@ export function liveHubFactory(deps: {
     const client = new pg.Client({ connectionString: deps.databaseUrl });
     client.on('notification', onNotification);
     client.on('error', (err) => {
-      deps.log.warn({ err }, 'live listener lost its connection');
+      // On shutdown the database may go first: that is no news.
+      if (!closed) deps.log.warn({ err }, 'live listener lost its connection');
       lost(client);
     });
     client.on('end', () => lost(client));
     try {
       await client.connect();
       await client.query(`LISTEN ${TASK_COUNTS_CHANNEL}`);
+      await client.query(`LISTEN ${SESSIONS_REVOKED_CHANNEL}`);
     } catch (err) {
       client.end().catch(() => {});
       throw err;

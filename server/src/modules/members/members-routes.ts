@@ -33,11 +33,11 @@ export const membersRoutes: FastifyPluginAsyncZod<{ membersService: MembersServi
       schema: { tags: ['members'], body: MemberUpsertBodySchema, response: { 200: MemberUpsertResponseSchema } },
     },
     async (request) => {
-      const { userId } = principalOf(request);
+      const { userId, tokenVersion } = principalOf(request);
       const member = await service.upsertMine(userId, request.body);
       // A token signed before registering does not name the member: hand out one that does.
       if (app.session(request).memberId === member.id) return { member };
-      return { member, session: { token: app.signSession(userId, member.id), expiresIn: opts.sessionTtlSeconds } };
+      return { member, session: { token: app.signSession(userId, member.id, tokenVersion), expiresIn: opts.sessionTtlSeconds } };
     },
   );
 

@@ -1,5 +1,7 @@
 import type { Task, TaskCreateBody, TaskDetail, TaskList, TaskListQuery } from '@pioneer/shared';
+import { z } from 'zod';
 import type { Clock } from '../../lib/clock';
+import { CursorIdSchema, CursorTimeSchema, decodeCursor, encodeCursor } from '../../lib/cursor';
 import { AppError, forbidden, invalid, notFound } from '../../lib/errors';
 import { isSecretaryOf } from '../../lib/scope';
 import type { Principal } from '../../plugins/auth';
@@ -9,27 +11,7 @@ import { toClaim, toTask, toTaskListItem, type TaskRow } from './task-mappers';
 
 const DEFAULT_CANCEL_CUTOFF_MINUTES = 60;
 
-export function encodeCursor(c: TaskListCursor): string {
-  return Buffer.from(JSON.stringify(c)).toString('base64url');
-}
-
-export function decodeCursor(raw: string): TaskListCursor {
-  try {
-    const c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as TaskListCursor;
-    if (
-      (c.r === 0 || c.r === 1) &&
-      typeof c.s === 'string' &&
-      !Number.isNaN(Date.parse(c.s)) &&
-      typeof c.i === 'string' &&
-      /^[0-9a-f-]{36}$/i.test(c.i)
-    ) {
-      return c;
-    }
-  } catch {
-    // falls through to the validation error
-  }
-  throw invalid('cursor', 'invalid cursor');
-}
+const TaskListCursorSchema = z.object({ r: z.union([z.literal(0), z.literal(1)]), s: CursorTimeSchema, i: CursorIdSchema });
 
 export function tasksServiceFactory(deps: {
   tasksRepository: TasksRepository;
@@ -82,7 +64,7 @@ export function tasksServiceFactory(deps: {
         openAt: q.open ? now : undefined,
         ownCommunityOrgId: q.communityOrgId ? null : p.memberCommunityOrgId,
         ascending,
-        after: q.cursor ? decodeCursor(q.cursor) : undefined,
+        after: q.cursor ? decodeCursor<TaskListCursor>(q.cursor, TaskListCursorSchema) : undefined,
         limit: q.limit + 1,
       });
       const page = rows.slice(0, q.limit);

@@ -1,0 +1,235 @@
+import pg from 'pg';
+import { makeWorld } from '../helpers/fixtures';
+import { spawnServer, type SpawnedServer } from '../helpers/spawn-server';
+import { httpClient, insertMembers, makeSecretary, publishTask, slotState, taskBody, type HttpAnswer } from '../helpers/task-fixtures';
+import { createTestContext, type TestContext } from '../helpers/test-app';
+import { ADMIN_URL_ENV } from '../helpers/test-database';
+
+/**
+ * Database faults: a connection killed while its transaction waits on a lock, and the whole
+ * database going away in the middle of a burst. The process must stay up and answer every
+ * request (503 SERVICE_UNAVAILABLE with Retry-After for the ones that met the fault), leave
+ * nothing half-written, and work again as soon as the database is back.
+ */
+
+jest.setTimeout(120_000);
+
+let ctx: TestContext;
+let world: Awaited<ReturnType<typeof makeWorld>>;
+let secretary: { authorization: string };
+
+beforeAll(async () => {
+  ctx = await createTestContext();
+  world = await makeWorld(ctx.database.db);
+  secretary = (await makeSecretary(ctx, world.community.id, 'fault-sec')).auth;
+});
+
+afterAll(async () => {
+  await ctx?.close();
+});
+
+const dbName = (url: string) => new URL(url).pathname.slice(1);
+
+/**
+ * Holds `lockSql` in an open transaction of another session, starts `action`, waits until the
+ * app's backend queues behind the lock, and terminates that backend: the connection drops while
+ * the app's transaction (or statement) is open.
+ */
+async function killWhileWaiting<T>(lockSql: string, params: unknown[], action: () => Promise<T>): Promise<T> {
+  const locker = new pg.Client({ connectionString: ctx.dbUrl });
+  locker.on('error', () => {});
+  await locker.connect();
+  try {
+    await locker.query('begin');
+    await locker.query(lockSql, params);
+    const pending = action();
+    const deadline = Date.now() + 10_000;
+    let killed = 0;
+    while (killed === 0) {
+      if (Date.now() > deadline) throw new Error('the request never waited on the lock');
+      const { rows } = await locker.query<{ pid: number }>(
+        `select pid from pg_stat_activity
+          where datname = current_database() and wait_event_type = 'Lock' and pid <> pg_backend_pid()`,
+      );
+      for (const { pid } of rows) {
+        await locker.query('select pg_terminate_backend($1)', [pid]);
+        killed++;
+      }
+      if (killed === 0) await new Promise((r) => setTimeout(r, 20));
+    }
+    return await pending;
+  } finally {
+    await locker.query('rollback').catch(() => {});
+    await locker.end().catch(() => {});
+  }
+}
+
+function expect503(res: { statusCode: number; headers: Record<string, unknown>; json(): any }) {
+  expect(res.statusCode).toBe(503);
+  expect(res.json().code).toBe('SERVICE_UNAVAILABLE');
+  expect(res.headers['retry-after']).toBe('1');
+}
+
+async function expectHealthy() {
+  const res = await ctx.app.inject({ method: 'GET', url: '/api/v1/health' });
+  expect(res.statusCode).toBe(200);
+}
+
+describe('a connection killed inside an open transaction', () => {
+  test('a claim with an Idempotency-Key answers 503, keeps no key, and the same key then claims', async () => {
+    const task = await publishTask(ctx, secretary, world.community.id, { capacity: 3 });
+    const [m] = await insertMembers(ctx, world, 1, 'fault-key');
+    const claim = () =>
+      ctx.app.inject({ method: 'POST', url: `/api/v1/tasks/${task.id}/claims`, headers: { ...m.auth, 'idempotency-key': 'fault-key-1' } });
+    const res = await killWhileWaiting('select 1 from tasks where id = $1 for update', [task.id], claim);
+    expect503(res);
+    const stuck = await ctx.database.pool.query('select count(*)::int as n from idempotency_keys where key = $1', ['fault-key-1']);
+    expect(stuck.rows[0].n).toBe(0);
+    expect(await slotState(ctx, task.id)).toMatchObject({ claimed: 0, live: 0 });
+    await expectHealthy();
+    const again = await claim();
+    expect(again.statusCode).toBe(201);
+    expect(await slotState(ctx, task.id)).toMatchObject({ claimed: 1, live: 1 });
+  });
+
+  test('a claim without a key (the batched path) answers 503 and the next claim succeeds', async () => {
+    const task = await publishTask(ctx, secretary, world.community.id, { capacity: 3 });
+    const [m] = await insertMembers(ctx, world, 1, 'fault-plain');
+    const claim = () => ctx.app.inject({ method: 'POST', url: `/api/v1/tasks/${task.id}/claims`, headers: m.auth });
+    expect503(await killWhileWaiting('select 1 from tasks where id = $1 for update', [task.id], claim));
+    expect(await slotState(ctx, task.id)).toMatchObject({ claimed: 0, live: 0 });
+    expect((await claim()).statusCode).toBe(201);
+  });
+
+  test('registration (PUT /members/me) while its user row is locked answers 503 and writes nothing', async () => {
+    const user = await ctx.signIn('fault-register');
+    const body = {
+      name: '故障测试',
+      phone: '13800001111',
+      unitOrgId: world.unitOrg.id,
+      workUnit: '测试单位',
+      communityOrgId: world.community.id,
+      estateId: world.estate.id,
+      building: '1',
+      unitNo: '1',
+      room: '101',
+      intentions: ['convenience'],
+      consentVersion: 'v1',
+    };
+    const put = () => ctx.app.inject({ method: 'PUT', url: '/api/v1/members/me', headers: user.auth, payload: body });
+    expect503(await killWhileWaiting('select 1 from users where id = $1 for update', [user.userId], put));
+    const members = await ctx.database.pool.query('select count(*)::int as n from members where user_id = $1', [user.userId]);
+    expect(members.rows[0].n).toBe(0);
+    expect((await put()).statusCode).toBe(200);
+  });
+
+  test('publishing while the community row is locked answers 503 and creates no post', async () => {
+    const body = taskBody(ctx, world.community.id, { title: '故障中发布的岗位' });
+    const post = () => ctx.app.inject({ method: 'POST', url: '/api/v1/tasks', headers: secretary, payload: body });
+    expect503(await killWhileWaiting('select 1 from party_orgs where id = $1 for update', [world.community.id], post));
+    const count = async () => (await ctx.database.pool.query('select count(*)::int as n from tasks where title = $1', [body.title])).rows[0].n;
+    expect(await count()).toBe(0);
+    expect((await post()).statusCode).toBe(201);
+    expect(await count()).toBe(1);
+  });
+});
+
+describe('the database goes away in the middle of a burst (separate server process)', () => {
+  let server: SpawnedServer;
+  let admin: pg.Client;
+
+  beforeAll(async () => {
+    server = await spawnServer(ctx.dbUrl, { LOG_LEVEL: 'warn' });
+    admin = new pg.Client({ connectionString: process.env[ADMIN_URL_ENV] });
+    await admin.connect();
+  });
+
+  afterAll(async () => {
+    await admin?.query(`alter database "${dbName(ctx.dbUrl)}" allow_connections true`).catch(() => {});
+    await admin?.end();
+    await server?.stop();
+  });
+
+  /** What a restart looks like to the app: every connection dropped, new ones refused, then back. */
+  async function databaseDown() {
+    const name = dbName(ctx.dbUrl);
+    await admin.query(`alter database "${name}" allow_connections false`);
+    await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1', [name]);
+  }
+  async function databaseUp() {
+    await admin.query(`alter database "${dbName(ctx.dbUrl)}" allow_connections true`);
+  }
+
+  test('300 claims: the process stays up, every answer is 201, 409 or 503, counts equal rows, no key stuck, claims work again within a second', async () => {
+    const task = await publishTask(ctx, secretary, world.community.id, { capacity: 20 });
+    const spare = await publishTask(ctx, secretary, world.community.id, { capacity: 50 });
+    const crowd = await insertMembers(ctx, world, 300, 'fault-burst');
+    const late = await insertMembers(ctx, world, 40, 'fault-late');
+    const http = httpClient(server.url);
+    try {
+      const answers: Array<Promise<HttpAnswer>> = [];
+      crowd.forEach((m, i) => {
+        const headers: Record<string, string> = { ...m.auth, ...(i % 2 === 0 ? { 'idempotency-key': `burst-${i}` } : {}) };
+        answers.push(http.request('POST', `/api/v1/tasks/${task.id}/claims`, { headers }));
+        if (i === 100) answers.push(databaseDown().then(() => ({ status: -1, body: null })));
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      const results = await Promise.all(answers);
+      await databaseUp();
+      const upAt = Date.now();
+
+      expect(server.exitCode()).toBeNull();
+      const statuses = results.filter((r) => r.status !== -1).map((r) => r.status);
+      expect(statuses).toHaveLength(300);
+      if (statuses.some((s) => ![201, 409, 503].includes(s))) console.log(server.output().split('\n').filter((l) => l.includes('"level":50')).slice(0, 5).join('\n'));
+      for (const s of statuses) expect([201, 409, 503]).toContain(s);
+      for (const r of results) if (r.status === 503) expect(r.body.code).toBe('SERVICE_UNAVAILABLE');
+
+      // Claims succeed again within a second of the database returning.
+      let recovered = -1;
+      for (let i = 0; i < late.length; i++) {
+        const r = await http.request('POST', `/api/v1/tasks/${spare.id}/claims`, { headers: late[i].auth });
+        if (r.status === 201) {
+          recovered = Date.now() - upAt;
+          break;
+        }
+        expect(r.status).toBe(503);
+        await new Promise((res) => setTimeout(res, 50));
+      }
+      expect(recovered).toBeGreaterThanOrEqual(0);
+      expect(recovered).toBeLessThan(1000);
+
+      const state = await slotState(ctx, task.id);
+      expect(state.claimed).toBe(state.live);
+      expect(state.claimed).toBeLessThanOrEqual(20);
+      // A 503 can follow a commit whose answer the dropped connection lost: never more 201s than rows.
+      expect(statuses.filter((s) => s === 201).length).toBeLessThanOrEqual(state.live);
+      const stuck = await ctx.database.pool.query(`select count(*)::int as n from idempotency_keys where status_code = 0`);
+      expect(stuck.rows[0].n).toBe(0);
+      const health = await http.request('GET', '/api/v1/health');
+      expect(health.status).toBe(200);
+    } finally {
+      http.close();
+      await databaseUp();
+    }
+  });
+
+  test('/health says SERVICE_UNAVAILABLE while the database is gone and ok once it is back', async () => {
+    const http = httpClient(server.url);
+    try {
+      await databaseDown();
+      const down = await http.request('GET', '/api/v1/health');
+      expect(down.status).toBe(503);
+      expect(down.body.code).toBe('SERVICE_UNAVAILABLE');
+      expect(down.body.details).toEqual([{ path: 'database', reason: expect.any(String) }]);
+      await databaseUp();
+      const up = await http.request('GET', '/api/v1/health');
+      expect(up.status).toBe(200);
+      expect(up.body).toEqual({ status: 'ok' });
+      expect(server.exitCode()).toBeNull();
+    } finally {
+      http.close();
+      await databaseUp();
+    }
+  });
+});
