@@ -19,6 +19,8 @@ export const TEST_ENV = {
   PUBLIC_URL: 'http://pioneer.test',
   // Test files sign in hundreds of users from one address; the limiter has its own test.
   LOGIN_RATE_LIMIT: '100000',
+  // Fixture posts start in 24 hours and most tests check in right away; the window has its own test.
+  CHECK_IN_OPENS_MINUTES: '1440',
 };
 
 export interface TestContext {

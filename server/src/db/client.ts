@@ -16,8 +16,12 @@ export interface Database {
 // timestamptz as Date, bigint counts as numbers (counts here never exceed 2^53).
 pg.types.setTypeParser(20, (v) => Number(v));
 
-/** Waiting longer than this for a connection means the database is not coming: answer 503. */
-const CONNECT_TIMEOUT_MS = 5_000;
+/**
+ * Waiting longer than this for a connection means the database is not coming: answer 503. The
+ * wait includes queueing for a pooled connection, which a burst of hundreds of claims on a busy
+ * machine legitimately spends seconds on; a database that is down refuses at once anyway.
+ */
+const CONNECT_TIMEOUT_MS = 30_000;
 
 export function createDatabase(url: string, poolSize: number, opts: { onClientError?(err: Error): void } = {}): Database {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, idleTimeoutMillis: 30_000, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });

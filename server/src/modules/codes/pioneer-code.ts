@@ -34,7 +34,7 @@ export function pioneerCodeServiceFactory(deps: { secret: string; clock: Clock; 
 
     /** The member id the code names; CODE_EXPIRED past its lifetime, CODE_INVALID for anything else. */
     verify(token: string): { memberId: string } {
-      let payload: { sub?: unknown; typ?: unknown };
+      let payload: { sub?: unknown; typ?: unknown; iat?: unknown; exp?: unknown };
       try {
         payload = verifier(deps.clock.now().getTime())(token);
       } catch (e) {
@@ -42,6 +42,10 @@ export function pioneerCodeServiceFactory(deps: { secret: string; clock: Clock; 
         throw new AppError('CODE_INVALID');
       }
       if (payload.typ !== PIONEER_CODE_TYPE || typeof payload.sub !== 'string') throw new AppError('CODE_INVALID');
+      // Only codes this server could have issued: a longer-lived one was signed by someone else.
+      if (typeof payload.iat !== 'number' || typeof payload.exp !== 'number' || payload.exp - payload.iat > PIONEER_CODE_TTL_SECONDS) {
+        throw new AppError('CODE_INVALID');
+      }
       return { memberId: payload.sub };
     },
   };

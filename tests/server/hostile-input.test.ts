@@ -1,0 +1,206 @@
+import fc from 'fast-check';
+import { makeWorld } from '../helpers/fixtures';
+import { insertMembers, makeSecretary, publishTask } from '../helpers/task-fixtures';
+import { createTestContext, type TestContext } from '../helpers/test-app';
+
+/**
+ * Hostile input never gets a 5xx: NUL bytes and lone surrogates anywhere, cursors JavaScript
+ * accepts and PostgreSQL refuses, and a property-based sweep of every route's params, query and body.
+ */
+
+jest.setTimeout(120_000);
+
+let ctx: TestContext;
+let world: Awaited<ReturnType<typeof makeWorld>>;
+let secretary: { authorization: string };
+let member: { authorization: string };
+let admin: { authorization: string };
+let taskId: string;
+
+beforeAll(async () => {
+  ctx = await createTestContext();
+  world = await makeWorld(ctx.database.db);
+  secretary = (await makeSecretary(ctx, world.community.id, 'hostile-sec')).auth;
+  const a = await ctx.signIn('hostile-admin');
+  await ctx.grant(a.userId, 'city_admin', null);
+  admin = a.auth;
+  member = (await insertMembers(ctx, world, 1, 'hostile'))[0].auth;
+  taskId = (await publishTask(ctx, secretary, world.community.id)).id;
+});
+
+afterAll(async () => {
+  await ctx?.close();
+});
+
+const NUL = 'a\u0000b';
+const LONE = 'x\ud800y';
+
+function expectValidation(res: { statusCode: number; json(): any }) {
+  expect(res.statusCode).toBe(400);
+  expect(res.json().code).toBe('VALIDATION_FAILED');
+}
+
+describe('NUL bytes and lone surrogates are refused with 400 wherever a string goes in', () => {
+  test.each([
+    ['a post title', NUL],
+    ['a post title', LONE],
+  ])('POST /tasks with %s holding %j', async (_what, bad) => {
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/v1/tasks',
+      headers: secretary,
+      payload: {
+        communityOrgId: world.community.id,
+        title: bad,
+        category: 'convenience',
+        location: '社区',
+        startsAt: new Date(Date.now() + 86_400_000).toISOString(),
+        endsAt: new Date(Date.now() + 90_000_000).toISOString(),
+        capacity: 3,
+      },
+    });
+    expectValidation(res);
+  });
+
+  test.each([NUL, LONE])('PUT /members/me with a name holding %j', async (bad) => {
+    const user = await ctx.signIn(`hostile-reg-${bad.length}-${bad.charCodeAt(1)}`);
+    const res = await ctx.app.inject({
+      method: 'PUT',
+      url: '/api/v1/members/me',
+      headers: user.auth,
+      payload: {
+        name: `张${bad}`,
+        phone: '13800001234',
+        unitOrgId: world.unitOrg.id,
+        workUnit: '测试单位',
+        communityOrgId: world.community.id,
+        estateId: world.estate.id,
+        building: '1',
+        unitNo: '1',
+        room: '101',
+        intentions: ['care'],
+        consentVersion: 'v1',
+      },
+    });
+    expectValidation(res);
+  });
+
+  test.each([NUL, LONE])('a party-org name and an estate name holding %j', async (bad) => {
+    const org = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/v1/party-orgs',
+      headers: admin,
+      payload: { kind: 'unit', name: `单位${bad}`, districtId: world.district.id },
+    });
+    expectValidation(org);
+    const estate = await ctx.app.inject({
+      method: 'POST',
+      url: `/api/v1/party-orgs/${world.community.id}/estates`,
+      headers: admin,
+      payload: { name: `小区${bad}` },
+    });
+    expectValidation(estate);
+  });
+
+  test('a search and a cursor holding a NUL', async () => {
+    expectValidation(await ctx.app.inject({ method: 'GET', url: '/api/v1/party-orgs?q=%00' }));
+    const cursor = Buffer.from(JSON.stringify(['a\u0000', world.community.id])).toString('base64url');
+    expectValidation(await ctx.app.inject({ method: 'GET', url: `/api/v1/party-orgs?cursor=${cursor}` }));
+    expectValidation(await ctx.app.inject({ method: 'GET', url: '/api/v1/tasks?cursor=%00' }));
+  });
+
+  test.each(['0', '2020-02-30', '2020-02-30T00:00:00.000Z', '1e21', ''])('a task-list cursor whose time is %j', async (s) => {
+    const cursor = Buffer.from(JSON.stringify({ r: 1, s, i: taskId })).toString('base64url');
+    expectValidation(await ctx.app.inject({ method: 'GET', url: `/api/v1/tasks?cursor=${cursor}`, headers: member }));
+  });
+
+  test('a cursor the server wrote still pages', async () => {
+    await publishTask(ctx, secretary, world.community.id);
+    const first = await ctx.app.inject({ method: 'GET', url: '/api/v1/tasks?limit=1', headers: member });
+    expect(first.statusCode).toBe(200);
+    const next = first.json().nextCursor;
+    expect(typeof next).toBe('string');
+    const second = await ctx.app.inject({ method: 'GET', url: `/api/v1/tasks?limit=1&cursor=${next}`, headers: member });
+    expect(second.statusCode).toBe(200);
+  });
+});
+
+interface RouteSpec {
+  method: string;
+  path: string;
+  params: string[];
+  query: string[];
+  body: string[];
+}
+
+/** Every route of the API as its own OpenAPI document lists it. */
+function routesOf(doc: any): RouteSpec[] {
+  const out: RouteSpec[] = [];
+  for (const [path, ops] of Object.entries<any>(doc.paths ?? {})) {
+    for (const [method, op] of Object.entries<any>(ops)) {
+      if (!['get', 'post', 'put', 'delete', 'patch'].includes(method)) continue;
+      if (path.includes('/live')) continue;
+      const params = (op.parameters ?? []).filter((p: any) => p.in === 'path').map((p: any) => p.name);
+      const query = (op.parameters ?? []).filter((p: any) => p.in === 'query').map((p: any) => p.name);
+      const schema = op.requestBody?.content?.['application/json']?.schema;
+      const body = schema?.properties ? Object.keys(schema.properties) : [];
+      out.push({ method: method.toUpperCase(), path, params, query, body });
+    }
+  }
+  return out;
+}
+
+const nasty = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 40 }),
+  fc.constantFrom('\u0000', '\ud800', '\udfff', '0', '2020-02-30', '-1', '1e308', 'NaN', "' or 1=1 --", '%00', '../../etc/passwd', ''),
+  fc.uuid(),
+);
+const value = fc.oneof(
+  nasty,
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.array(nasty, { maxLength: 3 }),
+  fc.dictionary(fc.string({ maxLength: 5 }), nasty, { maxKeys: 3 }),
+);
+
+test('property-based sweep: no route answers 5xx to any params, query or body, from any caller', async () => {
+  const doc = ctx.app.swagger() as any;
+  const routes = routesOf(doc);
+  expect(routes.length).toBeGreaterThan(15);
+  const callers = [undefined, member, secretary, admin];
+  const realIds = [taskId, world.community.id, world.district.id, world.estate.id, world.unitOrg.id];
+
+  for (const route of routes) {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          caller: fc.constantFrom(...callers),
+          params: fc.array(fc.oneof(fc.constantFrom(...realIds), nasty), { minLength: route.params.length, maxLength: route.params.length }),
+          query: fc.dictionary(fc.constantFrom(...route.query, 'x'), nasty, { maxKeys: 3 }),
+          body: fc.oneof(
+            fc.record(Object.fromEntries(route.body.map((k) => [k, value])), { requiredKeys: [] }),
+            value,
+            fc.json(),
+          ),
+        }),
+        async ({ caller, params, query, body }) => {
+          let url = route.path;
+          route.params.forEach((name, i) => {
+            url = url.replace(`{${name}}`, encodeURIComponent(params[i]));
+          });
+          const qs = new URLSearchParams(query as Record<string, string>).toString();
+          const res = await ctx.app.inject({
+            method: route.method as 'GET',
+            url: `${url}${qs ? `?${qs}` : ''}`,
+            headers: { ...(caller ?? {}), ...(route.method === 'GET' || route.method === 'DELETE' ? {} : { 'content-type': 'application/json' }) },
+            ...(route.method === 'GET' || route.method === 'DELETE' ? {} : { payload: typeof body === 'string' ? body : JSON.stringify(body) }),
+          });
+          if (res.statusCode >= 500) throw new Error(`${route.method} ${url}?${qs} -> ${res.statusCode} ${res.body}`);
+        },
+      ),
+      { numRuns: 25, seed: 20261201 },
+    );
+  }
+});
