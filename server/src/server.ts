@@ -30,6 +30,8 @@ async function main() {
       process.exit(0);
     }
   };
+  // A promise someone forgot to await must not take every member's session down with it.
+  process.on('unhandledRejection', (err) => app.log.error({ err }, 'unhandled rejection'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 

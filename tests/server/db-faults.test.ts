@@ -160,11 +160,11 @@ describe('the database goes away in the middle of a burst (separate server proce
     await admin.query(`alter database "${dbName(ctx.dbUrl)}" allow_connections true`);
   }
 
-  test('300 claims: the process stays up, every answer is 201, 409 or 503, counts equal rows, no key stuck, claims work again within a second', async () => {
+  test('300 claims: the process stays up, every answer is 201, 409 or 503, counts equal rows, no key stuck, the first claim after it returns succeeds', async () => {
     const task = await publishTask(ctx, secretary, world.community.id, { capacity: 20 });
     const spare = await publishTask(ctx, secretary, world.community.id, { capacity: 50 });
     const crowd = await insertMembers(ctx, world, 300, 'fault-burst');
-    const late = await insertMembers(ctx, world, 40, 'fault-late');
+    const late = await insertMembers(ctx, world, 2, 'fault-late');
     const http = httpClient(server.url);
     try {
       const answers: Array<Promise<HttpAnswer>> = [];
@@ -176,7 +176,6 @@ describe('the database goes away in the middle of a burst (separate server proce
       await new Promise((r) => setTimeout(r, 300));
       const results = await Promise.all(answers);
       await databaseUp();
-      const upAt = Date.now();
 
       expect(server.exitCode()).toBeNull();
       const statuses = results.filter((r) => r.status !== -1).map((r) => r.status);
@@ -185,19 +184,13 @@ describe('the database goes away in the middle of a burst (separate server proce
       for (const s of statuses) expect([201, 409, 503]).toContain(s);
       for (const r of results) if (r.status === 503) expect(r.body.code).toBe('SERVICE_UNAVAILABLE');
 
-      // Claims succeed again within a second of the database returning.
-      let recovered = -1;
-      for (let i = 0; i < late.length; i++) {
-        const r = await http.request('POST', `/api/v1/tasks/${spare.id}/claims`, { headers: late[i].auth });
-        if (r.status === 201) {
-          recovered = Date.now() - upAt;
-          break;
-        }
-        expect(r.status).toBe(503);
-        await new Promise((res) => setTimeout(res, 50));
-      }
-      expect(recovered).toBeGreaterThanOrEqual(0);
-      expect(recovered).toBeLessThan(1000);
+      // Claims succeed again as soon as the database is back: the very first one after it returns
+      // (no pooled connection left broken, no gate state stuck on "unavailable"). How fast that is
+      // on an idle machine the bench shows; here it is a fact, not a timing.
+      const first = await http.request('POST', `/api/v1/tasks/${spare.id}/claims`, { headers: late[0].auth });
+      expect(first.status).toBe(201);
+      const keyed = await http.request('POST', `/api/v1/tasks/${spare.id}/claims`, { headers: { ...late[1].auth, 'idempotency-key': 'after-outage' } });
+      expect(keyed.status).toBe(201);
 
       const state = await slotState(ctx, task.id);
       expect(state.claimed).toBe(state.live);
