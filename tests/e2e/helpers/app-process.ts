@@ -51,6 +51,8 @@ export async function startApp(): Promise<RunningApp> {
     DATA_DIR: dataDir,
     LOG_LEVEL: 'warn',
     SEED_DEMO: 'true',
+    // The secretary publishes tomorrow's post and checks the member in on site in the same run.
+    CHECK_IN_OPENS_MINUTES: '1440',
   });
   const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'start.mjs')], {
     cwd: ROOT,
