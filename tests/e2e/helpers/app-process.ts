@@ -52,7 +52,7 @@ export async function startApp(): Promise<RunningApp> {
     LOG_LEVEL: 'warn',
     SEED_DEMO: 'true',
     // The secretary publishes tomorrow's post and checks the member in on site in the same run.
-    CHECK_IN_OPENS_MINUTES: '1440',
+    CHECK_IN_OPENS_MINUTES: '2880',
   });
   const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'start.mjs')], {
     cwd: ROOT,
