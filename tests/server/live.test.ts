@@ -141,3 +141,32 @@ describe('live counts', () => {
     expect(silent.messages).toEqual([expect.objectContaining({ type: 'error', code: 'UNAUTHENTICATED' })]);
   });
 });
+
+describe('the listener connection drops', () => {
+  it('reconnects by itself, resends current counts, and the claim gate stops trusting what it knew meanwhile', async () => {
+    const task = await publishTask(ctx, secretary, world.community.id, { capacity: 1 });
+    const live = await connect(baseUrl, crowd[11].token);
+    live.send({ type: 'subscribe', taskIds: [task.id] });
+    await live.waitFor(task.id, (c) => c.remaining === 1, 'the first count');
+    // The post fills: the gate here learns it is full.
+    expect((await claimVia(local, task.id, crowd[10])).status).toBe(201);
+    await live.waitFor(task.id, (c) => c.remaining === 0, 'full');
+
+    const listening = async () =>
+      (await ctx.database.pool.query(`select pid from pg_stat_activity where datname = current_database() and query ilike 'LISTEN%'`)).rows;
+    const before = await listening();
+    expect(before.length).toBeGreaterThan(0);
+    await ctx.database.pool.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and query ilike $1', ['LISTEN%']);
+
+    const seenBefore = live.messages.length;
+    // While nobody listens, a cancel elsewhere frees the slot: after reconnecting, the socket is told.
+    expect((await remote.request('DELETE', `/api/v1/tasks/${task.id}/claims/me`, { headers: crowd[10].auth })).status).toBe(200);
+    const seen = seenBefore;
+    await live.waitFor(task.id, (c) => c.remaining === 1 && live.messages.indexOf(c) >= seen, 'the count resent after reconnecting');
+    const after = await listening();
+    expect(after.length).toBeGreaterThan(0);
+    expect(after.map((r) => r.pid)).not.toEqual(before.map((r) => r.pid));
+    // And the gate answers from the database again: the freed slot can be claimed here.
+    expect((await claimVia(local, task.id, crowd[9])).status).toBe(201);
+  });
+});
