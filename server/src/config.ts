@@ -33,7 +33,7 @@ const EnvSchema = z
       .string()
       .regex(/^[0-9a-fA-F.:/]+(,[0-9a-fA-F.:/]+)*$/, 'must list the proxy addresses or CIDR ranges, comma-separated')
       .optional(),
-    CHECK_IN_OPENS_MINUTES: z.coerce.number().int().min(0).max(1440).default(30),
+    CHECK_IN_OPENS_MINUTES: z.coerce.number().int().min(0).max(10080).default(30),
   })
   .superRefine((env, ctx) => {
     const why = productionReason(env);
