@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { makeWorld } from '../helpers/fixtures';
+import { memberBody } from '../helpers/member-fixtures';
 import { spawnServer, type SpawnedServer } from '../helpers/spawn-server';
 import { httpClient, insertMembers, makeSecretary, publishTask, slotState, taskBody, type HttpAnswer } from '../helpers/task-fixtures';
 import { createTestContext, type TestContext } from '../helpers/test-app';
@@ -103,19 +104,7 @@ describe('a connection killed inside an open transaction', () => {
 
   test('registration (PUT /members/me) while its user row is locked answers 503 and writes nothing', async () => {
     const user = await ctx.signIn('fault-register');
-    const body = {
-      name: '故障测试',
-      phone: '13800001111',
-      unitOrgId: world.unitOrg.id,
-      workUnit: '测试单位',
-      communityOrgId: world.community.id,
-      estateId: world.estate.id,
-      building: '1',
-      unitNo: '1',
-      room: '101',
-      intentions: ['convenience'],
-      consentVersion: 'v1',
-    };
+    const body = memberBody(world, { name: '故障测试' });
     const put = () => ctx.app.inject({ method: 'PUT', url: '/api/v1/members/me', headers: user.auth, payload: body });
     expect503(await killWhileWaiting('select 1 from users where id = $1 for update', [user.userId], put));
     const members = await ctx.database.pool.query('select count(*)::int as n from members where user_id = $1', [user.userId]);

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { makeWorld } from '../helpers/fixtures';
+import { memberBody } from '../helpers/member-fixtures';
 import { insertMembers, makeSecretary, publishTask } from '../helpers/task-fixtures';
 import { createTestContext, type TestContext } from '../helpers/test-app';
 
@@ -68,19 +69,7 @@ describe('NUL bytes and lone surrogates are refused with 400 wherever a string g
       method: 'PUT',
       url: '/api/v1/members/me',
       headers: user.auth,
-      payload: {
-        name: `张${bad}`,
-        phone: '13800001234',
-        unitOrgId: world.unitOrg.id,
-        workUnit: '测试单位',
-        communityOrgId: world.community.id,
-        estateId: world.estate.id,
-        building: '1',
-        unitNo: '1',
-        room: '101',
-        intentions: ['care'],
-        consentVersion: 'v1',
-      },
+      payload: memberBody(world, { name: `张${bad}` }),
     });
     expectValidation(res);
   });

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { makeWorld } from '../helpers/fixtures';
+import { memberBody } from '../helpers/member-fixtures';
 import { spawnServer, type SpawnedServer } from '../helpers/spawn-server';
 import { httpClient } from '../helpers/task-fixtures';
 import { createTestContext, type TestContext } from '../helpers/test-app';
@@ -31,19 +32,14 @@ test('registration and forced database errors leave no personal field in the log
   try {
     const login = await http.request('POST', '/api/v1/auth/wechat', { body: { code: 'dev:privacy-member' } });
     const auth = { authorization: `Bearer ${login.body.token}` };
-    const body = {
+    const body = memberBody(world, {
       name: '甄隐私',
       phone: '13987654321',
-      unitOrgId: world.unitOrg.id,
       workUnit: '隐私测试单位甲',
-      communityOrgId: world.community.id,
-      estateId: world.estate.id,
       building: '隐私楼77',
       unitNo: '隐单元8',
       room: '隐私室9',
-      intentions: ['care'],
-      consentVersion: 'v1',
-    };
+    });
     expect((await http.request('PUT', '/api/v1/members/me', { headers: auth, body })).status).toBe(200);
     const stored = await ctx.database.pool.query('select phone_cipher, phone_hash, phone_masked from members where user_id = $1', [login.body.user.id]);
     const { phone_cipher: cipher, phone_hash: hash, phone_masked: masked } = stored.rows[0];
