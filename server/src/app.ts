@@ -45,6 +45,14 @@ import { membersServiceFactory } from './modules/members/members-service';
 import { registrationRepositoryFactory } from './modules/registration/registration-repository';
 import { registerRedirectRoutes, registrationRoutes } from './modules/registration/registration-routes';
 import { registrationServiceFactory } from './modules/registration/registration-service';
+import { whistleStatsFactory } from './modules/whistles/whistle-stats';
+import { whistlesRepositoryFactory } from './modules/whistles/whistles-repository';
+import { whistlesRoutes } from './modules/whistles/whistles-routes';
+import { whistlesServiceFactory, type WhistleEventNotice } from './modules/whistles/whistles-service';
+import { demandsRepositoryFactory } from './modules/demands/demands-repository';
+import { demandsRoutes } from './modules/demands/demands-routes';
+import { demandsServiceFactory } from './modules/demands/demands-service';
+import { noContentCheck, wechatContentCheck, type ContentCheck } from './modules/demands/content-check';
 
 export interface AppDeps {
   config: Config;
@@ -52,10 +60,16 @@ export interface AppDeps {
   clock?: Clock;
   /** Replaces the provider chosen from config (tests hand in fakes). */
   wechat?: WechatProvider;
+  /** Replaces WeChat's msgSecCheck chosen from config. */
+  contentCheck?: ContentCheck;
+  /** Hears every committed whistle step (notifications hook in here). */
+  onWhistleEvent?: (e: WhistleEventNotice) => void;
   logger?: boolean;
 }
 
 export const API_PREFIX = '/api/v1';
+/** 居民点单 per user per minute: each one costs a WeChat content check and a secretary's attention. */
+const DEMANDS_PER_MINUTE = 10;
 
 /** Drops query strings from logged URLs: the live socket and QR links carry tokens and codes there. */
 const requestSerializer = (req: { method: string; url: string; id: string }) => ({
@@ -167,7 +181,22 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.decorate('claimGate', claimGate);
   // A post cancelled here stops being "full" in this process at once, before the notification.
-  const tasksService = tasksServiceFactory({ tasksRepository, directoryRepository, clock, onCancel: (id) => claimGate.forget(id) });
+  const whistlesRepository = whistlesRepositoryFactory(database.db);
+  const tasksService = tasksServiceFactory({
+    tasksRepository,
+    directoryRepository,
+    clock,
+    onCancel: (id) => claimGate.forget(id),
+    findWhistle: (id) => whistlesRepository.find(id),
+  });
+  const whistlesService = whistlesServiceFactory({ db: database.db, whistlesRepository, clock, onEvent: deps.onWhistleEvent });
+  const demandsService = demandsServiceFactory({
+    db: database.db,
+    demandsRepository: demandsRepositoryFactory(database.db),
+    directoryRepository,
+    contentCheck: deps.contentCheck ?? (config.wechat ? wechatContentCheck(config.wechat) : noContentCheck),
+    clock,
+  });
   const claimsService = claimsServiceFactory({
     claimsRepository,
     tasksRepository,
@@ -206,7 +235,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         }),
         loadPrincipal: (userId) => authRepository.loadPrincipal(userId),
       });
-      await api.register(statsRoutes, { statsService: statsServiceFactory({ statsRepository: statsRepositoryFactory(database.db), directoryRepository }) });
+      await api.register(statsRoutes, {
+        statsService: statsServiceFactory({
+          statsRepository: statsRepositoryFactory(database.db),
+          directoryRepository,
+          whistleStats: whistleStatsFactory(database.db),
+          clock,
+        }),
+      });
+      await api.register(whistlesRoutes, { whistlesService });
+      await api.register(demandsRoutes, {
+        demandsService,
+        createLimiter: rateLimiterFactory({ max: DEMANDS_PER_MINUTE, windowMs: 60_000, clock }),
+      });
       await api.register(directoryRoutes, { directoryService });
       await api.register(invitesRoutes, {
         invitesService,

@@ -30,7 +30,7 @@ export const LoginResponseSchema = z.object({
 });
 export type LoginResponse = z.infer<typeof LoginResponseSchema>;
 
-export const InviteRoleSchema = z.enum(['secretary', 'district_admin', 'unit_admin', 'city_admin']);
+export const InviteRoleSchema = z.enum(['secretary', 'district_admin', 'unit_admin', 'unit_liaison', 'city_admin']);
 
 export const InviteCreateBodySchema = z.object({
   role: InviteRoleSchema,

@@ -152,7 +152,7 @@ export const CATEGORY_LABELS: Record<Category, string> = {
   lei_feng_tutor: '学雷锋辅导员',
 };
 
-export const ROLE_KEYS = ['member', 'secretary', 'district_admin', 'unit_admin', 'city_admin'] as const;
+export const ROLE_KEYS = ['member', 'secretary', 'district_admin', 'unit_admin', 'unit_liaison', 'city_admin'] as const;
 export const RoleSchema = z.enum(ROLE_KEYS);
 export type Role = z.infer<typeof RoleSchema>;
 
@@ -161,6 +161,7 @@ export const ROLE_LABELS: Record<Role, string> = {
   secretary: '社区书记',
   district_admin: '板块管理员',
   unit_admin: '单位管理员',
+  unit_liaison: '红色代办员',
   city_admin: '市级管理员',
 };
 

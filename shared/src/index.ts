@@ -4,3 +4,5 @@ export * from './directory';
 export * from './members';
 export * from './tasks';
 export * from './stats';
+export * from './whistles';
+export * from './demands';

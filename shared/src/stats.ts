@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IdSchema } from './common';
+import { WhistleStatsSchema } from './whistles';
 
 /** `unit` extends the contract: a 机关企事业单位 party org sees the community service of its own members. */
 export const StatsScopeSchema = z.enum(['city', 'district', 'community', 'unit']);
@@ -23,5 +24,7 @@ export const StatsOverviewSchema = z.object({
   serviceMinutes: z.number().int(),
   /** Null when no task in scope has filled yet. */
   medianMinutesToFull: z.number().nullable(),
+  /** 吹哨报到: received by a unit, or raised in the community / 板块 / city. */
+  whistles: WhistleStatsSchema.optional(),
 });
 export type StatsOverview = z.infer<typeof StatsOverviewSchema>;

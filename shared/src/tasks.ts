@@ -20,6 +20,8 @@ export const TaskCreateBodySchema = z
     capacity: z.number().int().min(1).max(1000),
     claimOpensAt: DateTimeSchema.optional(),
     cancelCutoffMinutes: z.number().int().min(0).max(10080).optional(),
+    /** The whistle (吹哨) this post answers. */
+    whistleId: IdSchema.optional(),
   })
   .superRefine((body, ctx) => {
     if (Date.parse(body.endsAt) <= Date.parse(body.startsAt)) {
@@ -49,6 +51,7 @@ export const TaskSchema = z.object({
   cancelCutoffMinutes: z.number().int(),
   filledAt: DateTimeSchema.nullable(),
   createdAt: DateTimeSchema,
+  whistleId: IdSchema.nullable().optional(),
 });
 export type Task = z.infer<typeof TaskSchema>;
 

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { check, index, integer, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
 
-export const ROLES = ['member', 'secretary', 'district_admin', 'unit_admin', 'city_admin'] as const;
+export const ROLES = ['member', 'secretary', 'district_admin', 'unit_admin', 'unit_liaison', 'city_admin'] as const;
 
 export const users = pgTable('users', {
   id: uuid().primaryKey().defaultRandom(),
@@ -12,7 +12,7 @@ export const users = pgTable('users', {
   tokenVersion: integer().notNull().default(0),
 });
 
-/** `orgId` is the grant's scope: party org (secretary, unit_admin), district (district_admin), null (city_admin). */
+/** `orgId` is the grant's scope: party org (secretary, unit_admin, unit_liaison), district (district_admin), null (city_admin). */
 export const roleGrants = pgTable(
   'role_grants',
   {
@@ -26,7 +26,7 @@ export const roleGrants = pgTable(
   },
   (t) => [
     unique('role_grants_user_role_org_unique').on(t.userId, t.role, t.orgId).nullsNotDistinct(),
-    check('role_grants_role_check', sql`${t.role} in ('member', 'secretary', 'district_admin', 'unit_admin', 'city_admin')`),
+    check('role_grants_role_check', sql`${t.role} in ('member', 'secretary', 'district_admin', 'unit_admin', 'unit_liaison', 'city_admin')`),
     check('role_grants_scope_check', sql`(${t.role} = 'city_admin') = (${t.orgId} is null)`),
   ],
 );

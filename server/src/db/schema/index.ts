@@ -3,3 +3,4 @@ export * from './identity';
 export * from './members';
 export * from './tasks';
 export * from './ops';
+export * from './whistles';

@@ -3,6 +3,7 @@ import { bigint, check, index, integer, pgTable, text, timestamp, uniqueIndex, u
 import { partyOrgs } from './directory';
 import { users } from './identity';
 import { members } from './members';
+import { whistles } from './whistles';
 
 export const TASK_STATUSES = ['open', 'cancelled', 'ended'] as const;
 export const CLAIM_STATUSES = ['claimed', 'cancelled', 'checked_in', 'completed', 'no_show'] as const;
@@ -38,6 +39,8 @@ export const tasks = pgTable(
     createdBy: uuid().references(() => users.id),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     cancelledAt: timestamp({ withTimezone: true }),
+    /** The whistle (吹哨) this post answers. */
+    whistleId: uuid().references(() => whistles.id),
   },
   (t) => [
     check('tasks_capacity_check', sql`${t.capacity} between 1 and 1000`),
@@ -51,6 +54,7 @@ export const tasks = pgTable(
     ),
     index('tasks_community_starts_idx').on(t.communityOrgId, t.startsAt),
     index('tasks_status_starts_idx').on(t.status, t.startsAt),
+    index('tasks_whistle_idx').on(t.whistleId).where(sql`${t.whistleId} is not null`),
   ],
 );
 

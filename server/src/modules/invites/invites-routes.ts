@@ -6,10 +6,14 @@ import { administersDistrict, isCityAdmin } from '../../lib/scope';
 import { hasRole, principalOf, requireAuth, type Principal } from '../../plugins/auth';
 import type { InviteTarget, InvitesService } from './invites-service';
 
-/** City admins invite anyone; a district admin invites secretaries and unit admins of party orgs in its own district. */
+/**
+ * City admins invite anyone; a district admin invites secretaries, unit admins and 红色代办员 of
+ * party orgs in its own district; a unit admin invites its own unit's 红色代办员.
+ */
 function mayInvite(p: Principal, target: InviteTarget): boolean {
   if (isCityAdmin(p)) return true;
-  if (target.role !== 'secretary' && target.role !== 'unit_admin') return false;
+  if (target.role === 'unit_liaison' && p.roles.some((g) => g.role === 'unit_admin' && g.orgId === target.orgId)) return true;
+  if (target.role !== 'secretary' && target.role !== 'unit_admin' && target.role !== 'unit_liaison') return false;
   return target.districtId !== null && administersDistrict(p, target.districtId);
 }
 
@@ -25,9 +29,9 @@ export const invitesRoutes: FastifyPluginAsyncZod<{ invitesService: InvitesServi
     async (request, reply) => {
       const p = principalOf(request);
       // Who may invite at all is settled before the body is looked at: others learn nothing about org ids.
-      if (!hasRole(p, 'city_admin', 'district_admin')) throw forbidden();
+      if (!hasRole(p, 'city_admin', 'district_admin', 'unit_admin')) throw forbidden();
       const target = await service.resolveTarget(request.body.role, request.body.orgId);
-      if (!mayInvite(p, target)) throw forbidden('只能邀请本板块内的社区书记或单位管理员');
+      if (!mayInvite(p, target)) throw forbidden('只能邀请本板块或本单位的人员');
       return reply.status(201).send(await service.create(p.userId, target));
     },
   );

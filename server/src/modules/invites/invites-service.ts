@@ -9,7 +9,7 @@ import { toUser } from '../auth/auth-service';
 import type { DirectoryRepository } from '../directory/directory-repository';
 import type { InvitesRepository } from './invites-repository';
 
-export type InviteRole = 'secretary' | 'district_admin' | 'unit_admin' | 'city_admin';
+export type InviteRole = 'secretary' | 'district_admin' | 'unit_admin' | 'unit_liaison' | 'city_admin';
 
 export const INVITE_TTL_SECONDS = 7 * 24 * 3600;
 

@@ -1,40 +1,54 @@
 import type { StatsOverview, StatsOverviewQuery } from '@pioneer/shared';
+import type { Clock } from '../../lib/clock';
 import { forbidden, notFound } from '../../lib/errors';
 import { administersDistrict, isCityAdmin, oversees } from '../../lib/scope';
 import type { Principal } from '../../plugins/auth';
 import type { DirectoryRepository } from '../directory/directory-repository';
-import type { StatsRepository } from './stats-repository';
+import type { WhistleScope, WhistleStatsRepository } from '../whistles/whistle-stats';
+import type { StatsRepository, StatsScopeFilter } from './stats-repository';
 
 export function statsServiceFactory(deps: {
   statsRepository: StatsRepository;
   directoryRepository: Pick<DirectoryRepository, 'findPartyOrg' | 'findDistrict'>;
+  whistleStats: Pick<WhistleStatsRepository, 'figures'>;
+  clock: Clock;
 }) {
   const directory = deps.directoryRepository;
   const repo = deps.statsRepository;
+
+  /** City: city admins. District: its admin or above. Community: its secretary or above. Unit: its unit admin or liaison, or above. */
+  async function scopeOf(p: Principal, q: StatsOverviewQuery): Promise<StatsScopeFilter | { scope: 'unit'; id: string }> {
+    if (q.scope === 'city') {
+      if (!isCityAdmin(p)) throw forbidden('只有市级管理员可以查看全市统计');
+      return { scope: 'city' };
+    }
+    const id = q.id!;
+    if (q.scope === 'district') {
+      if (!administersDistrict(p, id)) throw forbidden('无权查看该板块的统计');
+      if (!(await directory.findDistrict(id))) throw notFound('板块不存在');
+      return { scope: 'district', id };
+    }
+    if (q.scope === 'unit') {
+      const unit = await directory.findPartyOrg(id);
+      if (!unit || unit.kind !== 'unit') throw notFound('单位党组织不存在');
+      const own = p.roles.some((g) => (g.role === 'unit_admin' || g.role === 'unit_liaison') && g.orgId === id);
+      if (!own && !administersDistrict(p, unit.districtId)) throw forbidden('无权查看该单位的统计');
+      return { scope: 'unit', id };
+    }
+    const community = await directory.findPartyOrg(id);
+    if (!community || community.kind !== 'community') throw notFound('社区不存在');
+    if (!oversees(p, community)) throw forbidden('无权查看该社区的统计');
+    return { scope: 'community', id };
+  }
+
   return {
-    /** City: city admins. District: its admin or above. Community: its secretary or above. Unit: its unit admin or above. */
     async overview(p: Principal, q: StatsOverviewQuery): Promise<StatsOverview> {
-      if (q.scope === 'city') {
-        if (!isCityAdmin(p)) throw forbidden('只有市级管理员可以查看全市统计');
-        return repo.overview({ scope: 'city' });
-      }
-      const id = q.id!;
-      if (q.scope === 'district') {
-        if (!administersDistrict(p, id)) throw forbidden('无权查看该板块的统计');
-        if (!(await directory.findDistrict(id))) throw notFound('板块不存在');
-        return repo.overview({ scope: 'district', id });
-      }
-      if (q.scope === 'unit') {
-        const unit = await directory.findPartyOrg(id);
-        if (!unit || unit.kind !== 'unit') throw notFound('单位党组织不存在');
-        const own = p.roles.some((g) => g.role === 'unit_admin' && g.orgId === id);
-        if (!own && !administersDistrict(p, unit.districtId)) throw forbidden('无权查看该单位的统计');
-        return repo.unitOverview(id);
-      }
-      const community = await directory.findPartyOrg(id);
-      if (!community || community.kind !== 'community') throw notFound('社区不存在');
-      if (!oversees(p, community)) throw forbidden('无权查看该社区的统计');
-      return repo.overview({ scope: 'community', id });
+      const s = await scopeOf(p, q);
+      const [overview, whistles] = await Promise.all([
+        s.scope === 'unit' ? repo.unitOverview(s.id) : repo.overview(s),
+        deps.whistleStats.figures(s as WhistleScope, deps.clock.now()),
+      ]);
+      return { ...overview, whistles };
     },
   };
 }

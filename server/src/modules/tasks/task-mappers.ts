@@ -28,6 +28,7 @@ export function toTask(row: TaskRow, now: Date): Task {
     cancelCutoffMinutes: row.cancelCutoffMinutes,
     filledAt: row.filledAt ? row.filledAt.toISOString() : null,
     createdAt: row.createdAt.toISOString(),
+    whistleId: row.whistleId ?? null,
   };
 }
 

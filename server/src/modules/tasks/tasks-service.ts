@@ -19,6 +19,8 @@ export function tasksServiceFactory(deps: {
   clock: Clock;
   /** Told after a cancel attempt, so in-process state about the post (the claim gate) drops at once. */
   onCancel?: (taskId: string) => void;
+  /** The whistle a post answers (`whistleId`): raised by the post's community or its 板块. */
+  findWhistle?: (id: string) => Promise<{ raisedByOrgId: string | null; raisedByDistrictId: string } | null>;
 }) {
   const repo = deps.tasksRepository;
 
@@ -36,6 +38,11 @@ export function tasksServiceFactory(deps: {
       const now = deps.clock.now();
       const startsAt = new Date(body.startsAt);
       if (startsAt.getTime() <= now.getTime()) throw invalid('startsAt', 'must be in the future', '开始时间必须晚于当前时间');
+      if (body.whistleId) {
+        const w = await deps.findWhistle?.(body.whistleId);
+        const ours = w && (w.raisedByOrgId ? w.raisedByOrgId === community.id : w.raisedByDistrictId === community.districtId);
+        if (!ours) throw invalid('whistleId', 'not a whistle of this community or its district', '所选吹哨事项不属于本社区');
+      }
       const id = await repo.insert({
         communityOrgId: body.communityOrgId,
         title: body.title,
@@ -49,6 +56,7 @@ export function tasksServiceFactory(deps: {
         cancelCutoffMinutes: body.cancelCutoffMinutes ?? DEFAULT_CANCEL_CUTOFF_MINUTES,
         createdBy: p.userId,
         createdAt: now,
+        whistleId: body.whistleId ?? null,
       });
       return toTask(await load(id), now);
     },

@@ -1,0 +1,54 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import {
+  DemandCreateBodySchema,
+  DemandListQuerySchema,
+  DemandListSchema,
+  DemandMineQuerySchema,
+  DemandResponseSchema,
+  DemandTriageBodySchema,
+  IdParamsSchema,
+} from '@pioneer/shared';
+import type { RateLimiter } from '../../lib/rate-limiter';
+import { principalOf, requireAuth, requireRoles } from '../../plugins/auth';
+import type { DemandsService } from './demands-service';
+
+const tags = ['demands'];
+const security = [{ bearer: [] }];
+
+export const demandsRoutes: FastifyPluginAsyncZod<{ demandsService: DemandsService; createLimiter: RateLimiter }> = async (app, opts) => {
+  const service = opts.demandsService;
+
+  app.post(
+    '/demands',
+    { onRequest: requireAuth, schema: { tags, security, body: DemandCreateBodySchema, response: { 201: DemandResponseSchema } } },
+    async (request, reply) => {
+      const p = principalOf(request);
+      opts.createLimiter.hit(p.userId);
+      return reply.code(201).send({ demand: await service.create(p, request.body) });
+    },
+  );
+
+  app.get(
+    '/demands',
+    {
+      onRequest: requireRoles('secretary', 'district_admin', 'city_admin'),
+      schema: { tags, security, querystring: DemandListQuerySchema, response: { 200: DemandListSchema } },
+    },
+    async (request) => service.list(principalOf(request), request.query),
+  );
+
+  app.get(
+    '/demands/mine',
+    { onRequest: requireAuth, schema: { tags, security, querystring: DemandMineQuerySchema, response: { 200: DemandListSchema } } },
+    async (request) => service.mine(principalOf(request), request.query),
+  );
+
+  app.post(
+    '/demands/:id/triage',
+    {
+      onRequest: requireRoles('secretary'),
+      schema: { tags, security, params: IdParamsSchema, body: DemandTriageBodySchema, response: { 200: DemandResponseSchema } },
+    },
+    async (request) => ({ demand: await service.triage(principalOf(request), request.params.id, request.body) }),
+  );
+};

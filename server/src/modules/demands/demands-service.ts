@@ -1,0 +1,127 @@
+import type { Category, Demand, DemandCreateBody, DemandList, DemandListQuery, DemandMineQuery, DemandTriageBody } from '@pioneer/shared';
+import type { Db } from '../../db/client';
+import type { Clock } from '../../lib/clock';
+import { forbidden, invalid, notFound } from '../../lib/errors';
+import { isSecretaryOf, oversees } from '../../lib/scope';
+import type { Principal } from '../../plugins/auth';
+import type { DirectoryRepository } from '../directory/directory-repository';
+import { demandStep } from '../whistles/whistle-transitions';
+import type { ContentCheck } from './content-check';
+import type { DemandRow, DemandsRepository } from './demands-repository';
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export function toDemand(r: DemandRow): Demand {
+  return {
+    id: r.id,
+    community: { id: r.communityOrgId, name: r.communityName },
+    text: r.text,
+    category: (r.category as Category | null) ?? null,
+    status: r.status,
+    note: r.note,
+    task: r.taskId && r.taskTitle ? { id: r.taskId, name: r.taskTitle } : null,
+    whistle: r.whistleId && r.whistleTitle ? { id: r.whistleId, name: r.whistleTitle } : null,
+    createdAt: r.createdAt.toISOString(),
+    triagedAt: iso(r.triagedAt),
+  };
+}
+
+const cursorOf = (r: DemandRow) => Buffer.from(JSON.stringify({ c: r.createdAt.toISOString(), i: r.id })).toString('base64url');
+
+function decodeCursor(raw: string): { c: string; i: string } {
+  try {
+    const v = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as { c: unknown; i: unknown };
+    if (typeof v.c === 'string' && !Number.isNaN(Date.parse(v.c)) && typeof v.i === 'string' && /^[0-9a-f-]{36}$/i.test(v.i)) {
+      return { c: v.c, i: v.i };
+    }
+  } catch {
+    // falls through
+  }
+  throw invalid('cursor', 'invalid cursor');
+}
+
+function page(rows: DemandRow[], limit: number): DemandList {
+  const items = rows.slice(0, limit);
+  return { items: items.map(toDemand), nextCursor: rows.length > limit ? cursorOf(items[items.length - 1]) : null };
+}
+
+export function demandsServiceFactory(deps: {
+  db: Db;
+  demandsRepository: DemandsRepository;
+  directoryRepository: Pick<DirectoryRepository, 'findPartyOrg'>;
+  contentCheck: ContentCheck;
+  clock: Clock;
+}) {
+  const repo = deps.demandsRepository;
+
+  async function community(id: string) {
+    const org = await deps.directoryRepository.findPartyOrg(id);
+    if (!org || org.kind !== 'community') throw notFound('社区不存在');
+    return org;
+  }
+
+  return {
+    /** 居民点单: any signed-in user; the text passes WeChat's content check first. */
+    async create(p: Principal, body: DemandCreateBody): Promise<Demand> {
+      await community(body.communityOrgId);
+      if (deps.contentCheck.kind !== 'none') {
+        const openid = await repo.openid(p.userId);
+        if (openid) await deps.contentCheck.check(body.text, openid, 'text');
+      }
+      const id = await repo.insert({
+        communityOrgId: body.communityOrgId,
+        userId: p.userId,
+        text: body.text,
+        category: body.category ?? null,
+        createdAt: deps.clock.now(),
+      });
+      return toDemand((await repo.find(id))!);
+    },
+
+    async list(p: Principal, q: DemandListQuery): Promise<DemandList> {
+      const org = await community(q.communityOrgId);
+      if (!oversees(p, org)) throw forbidden('无权查看该社区的居民点单');
+      const rows = await repo.list({
+        communityOrgId: org.id,
+        status: q.status,
+        after: q.cursor ? decodeCursor(q.cursor) : undefined,
+        limit: q.limit + 1,
+      });
+      return page(rows, q.limit);
+    },
+
+    async mine(p: Principal, q: DemandMineQuery): Promise<DemandList> {
+      const rows = await repo.list({ userId: p.userId, after: q.cursor ? decodeCursor(q.cursor) : undefined, limit: q.limit + 1 });
+      return page(rows, q.limit);
+    },
+
+    /** That community's secretary turns a new demand into a post, a whistle, or a rejection. */
+    async triage(p: Principal, id: string, body: DemandTriageBody): Promise<Demand> {
+      await deps.db.transaction(async (tx) => {
+        const d = await repo.lock(id, tx);
+        if (!d) throw notFound('点单不存在');
+        if (!isSecretaryOf(p, d.communityOrgId)) {
+          const org = await community(d.communityOrgId);
+          if (!oversees(p, org)) throw notFound('点单不存在');
+          throw forbidden('只有本社区书记可以处理居民点单');
+        }
+        const to = demandStep(body.action, d.status);
+        let taskId: string | null = null;
+        let whistleId: string | null = null;
+        if (body.action === 'post') {
+          const task = await repo.task(body.taskId!, tx);
+          if (!task || task.communityOrgId !== d.communityOrgId) throw invalid('taskId', 'not a post of this community', '所选岗位不属于本社区');
+          taskId = task.id;
+        } else if (body.action === 'whistle') {
+          const w = await repo.whistle(body.whistleId!, tx);
+          if (!w || w.raisedByOrgId !== d.communityOrgId) throw invalid('whistleId', 'not a whistle of this community', '所选吹哨事项不属于本社区');
+          whistleId = w.id;
+        }
+        await repo.update(id, { status: to, note: body.note ?? null, taskId, whistleId, triagedAt: deps.clock.now(), triagedBy: p.userId }, tx);
+      });
+      return toDemand((await repo.find(id))!);
+    },
+  };
+}
+
+export type DemandsService = ReturnType<typeof demandsServiceFactory>;

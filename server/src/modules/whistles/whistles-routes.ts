@@ -1,0 +1,109 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import {
+  IdParamsSchema,
+  WhistleAnswerBodySchema,
+  WhistleAssignmentParamsSchema,
+  WhistleCreateBodySchema,
+  WhistleDetailSchema,
+  WhistleExtendBodySchema,
+  WhistleExtensionParamsSchema,
+  WhistleListQuerySchema,
+  WhistleListSchema,
+  WhistleNoteBodySchema,
+  WhistleRateBodySchema,
+  WhistleReaddressBodySchema,
+  WhistleReopenBodySchema,
+  WhistleReturnBodySchema,
+} from '@pioneer/shared';
+import { principalOf, requireAuth, requireRoles } from '../../plugins/auth';
+import type { WhistlesService } from './whistles-service';
+
+const tags = ['whistles'];
+const security = [{ bearer: [] }];
+
+export const whistlesRoutes: FastifyPluginAsyncZod<{ whistlesService: WhistlesService }> = async (app, opts) => {
+  const service = opts.whistlesService;
+  // Role checks run on request, before the body is validated (contract v2).
+  const unitSide = requireRoles('unit_liaison', 'unit_admin');
+  const raiserSide = requireRoles('secretary', 'district_admin', 'city_admin');
+  const ok = { 200: WhistleDetailSchema };
+
+  app.post(
+    '/whistles',
+    {
+      onRequest: requireRoles('secretary', 'district_admin'),
+      schema: { tags, security, body: WhistleCreateBodySchema, response: { 201: WhistleDetailSchema } },
+    },
+    async (request, reply) => reply.code(201).send(await service.create(principalOf(request), request.body)),
+  );
+
+  app.get(
+    '/whistles',
+    { onRequest: requireAuth, schema: { tags, security, querystring: WhistleListQuerySchema, response: { 200: WhistleListSchema } } },
+    async (request) => service.list(principalOf(request), request.query),
+  );
+
+  app.get(
+    '/whistles/:id',
+    { onRequest: requireAuth, schema: { tags, security, params: IdParamsSchema, response: ok } },
+    async (request) => service.get(principalOf(request), request.params.id),
+  );
+
+  app.post(
+    '/whistles/:id/assignments/:orgId/sign',
+    { onRequest: unitSide, schema: { tags, security, params: WhistleAssignmentParamsSchema, response: ok } },
+    async (request) => service.sign(principalOf(request), request.params.id, request.params.orgId),
+  );
+
+  app.post(
+    '/whistles/:id/assignments/:orgId/answer',
+    { onRequest: unitSide, schema: { tags, security, params: WhistleAssignmentParamsSchema, body: WhistleAnswerBodySchema, response: ok } },
+    async (request) => service.answer(principalOf(request), request.params.id, request.params.orgId, request.body),
+  );
+
+  app.post(
+    '/whistles/:id/assignments/:orgId/return',
+    { onRequest: unitSide, schema: { tags, security, params: WhistleAssignmentParamsSchema, body: WhistleReturnBodySchema, response: ok } },
+    async (request) => service.returnIt(principalOf(request), request.params.id, request.params.orgId, request.body.reason),
+  );
+
+  app.post(
+    '/whistles/:id/assignments/:orgId/extend',
+    { onRequest: unitSide, schema: { tags, security, params: WhistleAssignmentParamsSchema, body: WhistleExtendBodySchema, response: ok } },
+    async (request) => service.extend(principalOf(request), request.params.id, request.params.orgId, request.body),
+  );
+
+  for (const action of ['verify', 'close'] as const) {
+    app.post(
+      `/whistles/:id/${action}`,
+      { onRequest: raiserSide, schema: { tags, security, params: IdParamsSchema, body: WhistleNoteBodySchema, response: ok } },
+      async (request) => service[action](principalOf(request), request.params.id, request.body?.note),
+    );
+  }
+
+  app.post(
+    '/whistles/:id/rate',
+    { onRequest: raiserSide, schema: { tags, security, params: IdParamsSchema, body: WhistleRateBodySchema, response: ok } },
+    async (request) => service.rate(principalOf(request), request.params.id, request.body),
+  );
+
+  app.post(
+    '/whistles/:id/reopen',
+    { onRequest: raiserSide, schema: { tags, security, params: IdParamsSchema, body: WhistleReopenBodySchema, response: ok } },
+    async (request) => service.reopen(principalOf(request), request.params.id, request.body),
+  );
+
+  app.post(
+    '/whistles/:id/readdress',
+    { onRequest: raiserSide, schema: { tags, security, params: IdParamsSchema, body: WhistleReaddressBodySchema, response: ok } },
+    async (request) => service.readdress(principalOf(request), request.params.id, request.body.addressedTo),
+  );
+
+  for (const action of ['approve', 'deny'] as const) {
+    app.post(
+      `/whistles/:id/extensions/:extId/${action}`,
+      { onRequest: raiserSide, schema: { tags, security, params: WhistleExtensionParamsSchema, body: WhistleNoteBodySchema, response: ok } },
+      async (request) => service[action](principalOf(request), request.params.id, request.params.extId, request.body?.note),
+    );
+  }
+};

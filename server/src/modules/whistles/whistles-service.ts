@@ -1,0 +1,453 @@
+import type {
+  AddressedTo,
+  Role,
+  WhistleAnswerBody,
+  WhistleCreateBody,
+  WhistleDetail,
+  WhistleExtendBody,
+  WhistleList,
+  WhistleListQuery,
+  WhistleRateBody,
+  WhistleReopenBody,
+} from '@pioneer/shared';
+import type { Db, DbOrTx } from '../../db/client';
+import type { Clock } from '../../lib/clock';
+import { AppError, forbidden, invalid, notFound } from '../../lib/errors';
+import { isUniqueViolation } from '../../lib/pg-errors';
+import { administersDistrict, isCityAdmin, isSecretaryOf } from '../../lib/scope';
+import type { Principal } from '../../plugins/auth';
+import { toAssignment, toEvent, toWhistle, toWhistleTask } from './whistle-mappers';
+import {
+  assignmentStep,
+  extensionStep,
+  reopenAllowed,
+  whistleStep,
+  type AssignmentAction,
+  type ExtensionAction,
+} from './whistle-transitions';
+import type { AssignmentRow, WhistleRow, WhistlesRepository } from './whistles-repository';
+
+/** What the notifications module (issue 13) hears after each committed step. */
+export interface WhistleEventNotice {
+  whistleId: string;
+  action: string;
+  /** The addressed unit the step was about, if any. */
+  orgId: string | null;
+  at: Date;
+}
+
+interface Actor {
+  userId: string;
+  role: Role | null;
+  orgId: string | null;
+  orgName: string | null;
+}
+
+const UNIT_ROLES: Role[] = ['unit_liaison', 'unit_admin'];
+
+/** The unit party orgs the caller acts for (红色代办员 or unit admin). */
+export const unitOrgsOf = (p: Principal) =>
+  p.roles.filter((g) => UNIT_ROLES.includes(g.role) && g.orgId).map((g) => g.orgId as string);
+
+export const actsForUnit = (p: Principal, orgId: string) => unitOrgsOf(p).includes(orgId);
+
+/** The raiser's side: the raising community's secretary, its 板块's admin, a city admin. */
+export const mayActAsRaiser = (p: Principal, w: Pick<WhistleRow, 'raisedByOrgId' | 'raisedByDistrictId'>) =>
+  administersDistrict(p, w.raisedByDistrictId) || (w.raisedByOrgId !== null && isSecretaryOf(p, w.raisedByOrgId));
+
+const cursorOf = (w: WhistleRow) => Buffer.from(JSON.stringify({ c: w.createdAt.toISOString(), i: w.id })).toString('base64url');
+
+function decodeCursor(raw: string): { c: string; i: string } {
+  try {
+    const v = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as { c: unknown; i: unknown };
+    if (typeof v.c === 'string' && !Number.isNaN(Date.parse(v.c)) && typeof v.i === 'string' && /^[0-9a-f-]{36}$/i.test(v.i)) {
+      return { c: v.c, i: v.i };
+    }
+  } catch {
+    // falls through
+  }
+  throw invalid('cursor', 'invalid cursor');
+}
+
+export function whistlesServiceFactory(deps: {
+  db: Db;
+  whistlesRepository: WhistlesRepository;
+  clock: Clock;
+  onEvent?: (e: WhistleEventNotice) => void;
+}) {
+  const repo = deps.whistlesRepository;
+  const now = () => deps.clock.now();
+
+  async function detail(id: string, tx: DbOrTx = deps.db): Promise<WhistleDetail> {
+    const w = await repo.find(id, tx);
+    if (!w) throw notFound('吹哨事项不存在');
+    const t = now();
+    const [assignments, extensions, events, posts] = await Promise.all([
+      repo.assignments([id], tx),
+      repo.extensions(id, tx),
+      repo.events(id, tx),
+      repo.tasks(id, tx),
+    ]);
+    return {
+      whistle: toWhistle(w, assignments, t),
+      assignments: assignments.map((a) => toAssignment(a, t, a.answerTaskIds, extensions)),
+      events: events.map(toEvent),
+      tasks: posts.map((p) => toWhistleTask(p, t)),
+    };
+  }
+
+  function maySee(p: Principal, w: WhistleRow, assignments: AssignmentRow[]) {
+    return mayActAsRaiser(p, w) || assignments.some((a) => actsForUnit(p, a.orgId));
+  }
+
+  async function raiserActor(p: Principal, w: WhistleRow, tx: DbOrTx): Promise<Actor> {
+    if (w.raisedByOrgId && isSecretaryOf(p, w.raisedByOrgId)) {
+      const [org] = await repo.partyOrgs([w.raisedByOrgId], tx);
+      return { userId: p.userId, role: 'secretary', orgId: w.raisedByOrgId, orgName: org?.name ?? null };
+    }
+    if (p.roles.some((g) => g.role === 'district_admin' && g.orgId === w.raisedByDistrictId)) {
+      return { userId: p.userId, role: 'district_admin', orgId: w.raisedByDistrictId, orgName: await repo.districtName(w.raisedByDistrictId, tx) };
+    }
+    return { userId: p.userId, role: isCityAdmin(p) ? 'city_admin' : null, orgId: null, orgName: null };
+  }
+
+  const unitActor = (p: Principal, a: AssignmentRow): Actor => ({
+    userId: p.userId,
+    role: p.roles.some((g) => g.role === 'unit_liaison' && g.orgId === a.orgId) ? 'unit_liaison' : 'unit_admin',
+    orgId: a.orgId,
+    orgName: a.orgName,
+  });
+
+  async function event(tx: DbOrTx, whistleId: string, action: string, actor: Actor, orgId: string | null, data: Record<string, unknown>, at: Date) {
+    await repo.insertEvent(
+      { whistleId, at, action, orgId, actorUserId: actor.userId, actorRole: actor.role, actorOrgId: actor.orgId, actorOrgName: actor.orgName, data },
+      tx,
+    );
+    return { whistleId, action, orgId, at } satisfies WhistleEventNotice;
+  }
+
+  /** Runs one step under the whistle's row lock; tells listeners only after the commit. */
+  async function step(
+    p: Principal,
+    id: string,
+    run: (tx: DbOrTx, w: WhistleRow, assignments: AssignmentRow[], at: Date) => Promise<WhistleEventNotice[]>,
+  ): Promise<WhistleDetail> {
+    const notices = await deps.db.transaction(async (tx) => {
+      const w = await repo.lock(id, tx);
+      if (!w) throw notFound('吹哨事项不存在');
+      const assignments = await repo.assignments([id], tx);
+      if (!maySee(p, w, assignments)) throw notFound('吹哨事项不存在');
+      return run(tx, w, assignments, now());
+    });
+    for (const n of notices) deps.onEvent?.(n);
+    return detail(id);
+  }
+
+  /** Every addressed org must be a unit party org. */
+  async function checkUnits(list: AddressedTo, tx: DbOrTx) {
+    const orgs = await repo.partyOrgs(
+      list.map((a) => a.orgId),
+      tx,
+    );
+    list.forEach((a, i) => {
+      const org = orgs.find((o) => o.id === a.orgId);
+      if (!org || org.kind !== 'unit') throw invalid(`addressedTo.${i}.orgId`, 'must be a unit party org id', '所选单位党组织不存在');
+    });
+  }
+
+  async function assignmentStepFor(p: Principal, id: string, orgId: string, action: AssignmentAction, body: (ctx: {
+    tx: DbOrTx;
+    w: WhistleRow;
+    a: AssignmentRow;
+    at: Date;
+    actor: Actor;
+    to: AssignmentRow['status'];
+  }) => Promise<WhistleEventNotice[]>) {
+    return step(p, id, async (tx, w, assignments, at) => {
+      const a = assignments.find((x) => x.orgId === orgId);
+      if (!a) throw notFound('该单位未被吹哨');
+      if (!actsForUnit(p, orgId)) throw forbidden('只能办理本单位的事项');
+      const to = assignmentStep(action, a.status, w.status);
+      return body({ tx, w, a, at, actor: unitActor(p, a), to });
+    });
+  }
+
+  async function raiserStep(p: Principal, id: string, run: (tx: DbOrTx, w: WhistleRow, assignments: AssignmentRow[], at: Date, actor: Actor) => Promise<WhistleEventNotice[]>) {
+    return step(p, id, async (tx, w, assignments, at) => {
+      if (!mayActAsRaiser(p, w)) throw forbidden('只有吹哨方可以进行此操作');
+      return run(tx, w, assignments, at, await raiserActor(p, w, tx));
+    });
+  }
+
+  async function extensionDecision(p: Principal, id: string, extId: string, action: ExtensionAction, note?: string) {
+    return raiserStep(p, id, async (tx, w, assignments, at, actor) => {
+      const ext = await repo.findExtension(id, extId, tx);
+      if (!ext) throw notFound('延期申请不存在');
+      const to = extensionStep(action, ext.status, w.status);
+      const a = assignments.find((x) => x.id === ext.assignmentId)!;
+      await repo.updateExtension(ext.id, { status: to, decidedAt: at, decidedBy: p.userId }, tx);
+      if (to === 'approved') await repo.updateAssignment(a.id, { dueAt: ext.until }, tx);
+      return [await event(tx, id, action, actor, a.orgId, { extensionId: ext.id, until: ext.until.toISOString(), ...(note ? { note } : {}) }, at)];
+    });
+  }
+
+  return {
+    detail,
+
+    /** The raising community or 板块 is the body's, or the caller's only one. */
+    async create(p: Principal, body: WhistleCreateBody): Promise<WhistleDetail> {
+      const communities = p.roles.filter((g) => g.role === 'secretary' && g.orgId).map((g) => g.orgId as string);
+      const districtIds = p.roles.filter((g) => g.role === 'district_admin' && g.orgId).map((g) => g.orgId as string);
+      let raisedBy = body.raisedByOrgId;
+      if (!raisedBy) {
+        const own = [...communities, ...districtIds];
+        if (own.length !== 1) throw invalid('raisedByOrgId', 'required when the caller holds several scopes', '请选择吹哨的社区或板块');
+        raisedBy = own[0];
+      }
+      const at = now();
+      if (Date.parse(body.dueAt) <= at.getTime()) throw invalid('dueAt', 'must be in the future', '办理时限必须晚于当前时间');
+
+      const id = await deps.db.transaction(async (tx) => {
+        let raisedByOrgId: string | null = null;
+        let districtId: string;
+        let actor: Actor;
+        if (communities.includes(raisedBy)) {
+          const [org] = await repo.partyOrgs([raisedBy], tx);
+          if (!org) throw notFound('社区不存在');
+          raisedByOrgId = org.id;
+          districtId = org.districtId;
+          actor = { userId: p.userId, role: 'secretary', orgId: org.id, orgName: org.name };
+        } else if (districtIds.includes(raisedBy)) {
+          districtId = raisedBy;
+          actor = { userId: p.userId, role: 'district_admin', orgId: raisedBy, orgName: await repo.districtName(raisedBy, tx) };
+        } else {
+          throw forbidden('只能以本社区或本板块的名义吹哨');
+        }
+        await checkUnits(body.addressedTo, tx);
+        const whistleId = await repo.insert(
+          {
+            title: body.title,
+            description: body.description,
+            category: body.category,
+            location: body.location,
+            dueAt: new Date(body.dueAt),
+            raisedByOrgId,
+            raisedByDistrictId: districtId,
+            createdBy: p.userId,
+            createdAt: at,
+          },
+          tx,
+        );
+        await repo.insertAssignments(
+          body.addressedTo.map((a) => ({ whistleId, orgId: a.orgId, part: a.part, dueAt: new Date(body.dueAt), assignedAt: at })),
+          tx,
+        );
+        await event(tx, whistleId, 'raise', actor, null, { addressedTo: body.addressedTo }, at);
+        return whistleId;
+      });
+      for (const a of body.addressedTo) deps.onEvent?.({ whistleId: id, action: 'raise', orgId: a.orgId, at });
+      return detail(id);
+    },
+
+    async get(p: Principal, id: string): Promise<WhistleDetail> {
+      const w = await repo.find(id);
+      if (!w || !maySee(p, w, await repo.assignments([id]))) throw notFound('吹哨事项不存在');
+      return detail(id);
+    },
+
+    async list(p: Principal, q: WhistleListQuery): Promise<WhistleList> {
+      let scope = q.scope;
+      let scopeId = q.id;
+      if (!scope) {
+        const g =
+          p.roles.find((r) => r.role === 'secretary') ??
+          p.roles.find((r) => r.role === 'district_admin') ??
+          p.roles.find((r) => r.role === 'unit_liaison' || r.role === 'unit_admin') ??
+          p.roles.find((r) => r.role === 'city_admin');
+        if (!g) throw forbidden('没有可查看的吹哨事项');
+        scope = g.role === 'secretary' ? 'community' : g.role === 'district_admin' ? 'district' : g.role === 'city_admin' ? 'city' : 'unit';
+        scopeId = g.orgId ?? undefined;
+      }
+      if (scope !== 'city' && !scopeId) throw invalid('id', 'required for this scope', '请指定范围 id');
+      const filter: Parameters<WhistlesRepository['list']>[0] = { limit: q.limit + 1, status: q.status, assignmentStatus: q.assignmentStatus };
+      if (scope === 'city') {
+        if (!isCityAdmin(p)) throw forbidden('只有市级管理员可以查看全市吹哨');
+      } else if (scope === 'district') {
+        if (!administersDistrict(p, scopeId!)) throw forbidden('无权查看该板块的吹哨');
+        filter.districtId = scopeId;
+      } else if (scope === 'community') {
+        const [org] = await repo.partyOrgs([scopeId!]);
+        if (!org || org.kind !== 'community') throw notFound('社区不存在');
+        if (!isSecretaryOf(p, org.id) && !administersDistrict(p, org.districtId)) throw forbidden('无权查看该社区的吹哨');
+        filter.raisedByOrgId = org.id;
+      } else {
+        const [org] = await repo.partyOrgs([scopeId!]);
+        if (!org || org.kind !== 'unit') throw notFound('单位党组织不存在');
+        if (!actsForUnit(p, org.id) && !administersDistrict(p, org.districtId)) throw forbidden('无权查看该单位的吹哨');
+        filter.unitOrgId = org.id;
+      }
+      if (q.assignmentStatus && scope !== 'unit') throw invalid('assignmentStatus', 'only with scope=unit');
+      const at = now();
+      if (q.overdue) filter.overdueAt = at;
+      if (q.cursor) filter.after = decodeCursor(q.cursor);
+      const rows = await repo.list(filter);
+      const page = rows.slice(0, q.limit);
+      const assignments = await repo.assignments(page.map((w) => w.id));
+      return {
+        items: page.map((w) => toWhistle(w, assignments, at)),
+        nextCursor: rows.length > q.limit ? cursorOf(page[page.length - 1]) : null,
+      };
+    },
+
+    sign(p: Principal, id: string, orgId: string) {
+      return assignmentStepFor(p, id, orgId, 'sign', async ({ tx, a, at, actor, to }) => {
+        await repo.updateAssignment(a.id, { status: to, signedAt: at }, tx);
+        return [await event(tx, id, 'sign', actor, a.orgId, {}, at)];
+      });
+    },
+
+    answer(p: Principal, id: string, orgId: string, body: WhistleAnswerBody) {
+      return assignmentStepFor(p, id, orgId, 'answer', async ({ tx, w, a, at, actor, to }) => {
+        const taskIds = [...new Set(body.taskIds ?? [])];
+        const posts = await repo.tasksForLink(taskIds, tx);
+        taskIds.forEach((tid, i) => {
+          const post = posts.find((x) => x.id === tid);
+          // A post answers a whistle of its own community, or of its 板块.
+          const inScope = post && (w.raisedByOrgId ? post.communityOrgId === w.raisedByOrgId : post.districtId === w.raisedByDistrictId);
+          if (!post || !inScope) throw invalid(`taskIds.${i}`, 'not a post of the raising community or district', '所选岗位不属于吹哨的社区或板块');
+          if (post.whistleId && post.whistleId !== id) throw invalid(`taskIds.${i}`, 'answers another whistle', '该岗位已关联其他吹哨事项');
+        });
+        await repo.linkTasks(id, taskIds, tx);
+        await repo.updateAssignment(a.id, { status: to, answeredAt: at, answerText: body.text, answerTaskIds: taskIds }, tx);
+        const notices = [await event(tx, id, 'answer', actor, a.orgId, { text: body.text, taskIds }, at)];
+        if (a.part === 'lead' && w.status === 'open') {
+          await repo.update(id, { status: whistleStep('lead_answered', w.status), answeredAt: at }, tx);
+        }
+        return notices;
+      });
+    },
+
+    returnIt(p: Principal, id: string, orgId: string, reason: string) {
+      return assignmentStepFor(p, id, orgId, 'return', async ({ tx, a, at, actor, to }) => {
+        await repo.updateAssignment(a.id, { status: to, returnedAt: at, returnReason: reason }, tx);
+        return [await event(tx, id, 'return', actor, a.orgId, { reason }, at)];
+      });
+    },
+
+    extend(p: Principal, id: string, orgId: string, body: WhistleExtendBody) {
+      return assignmentStepFor(p, id, orgId, 'extend', async ({ tx, a, at, actor }) => {
+        const until = new Date(body.until);
+        if (until.getTime() <= Math.max(a.dueAt.getTime(), at.getTime())) {
+          throw invalid('until', 'must be later than the current due time', '延期时间必须晚于当前办理时限');
+        }
+        let extensionId: string;
+        try {
+          extensionId = await repo.insertExtension(
+            { whistleId: id, assignmentId: a.id, until, reason: body.reason, requestedBy: p.userId, createdAt: at },
+            tx,
+          );
+        } catch (e) {
+          if (isUniqueViolation(e, 'whistle_extensions_one_pending')) throw new AppError('CONFLICT', '已有待审批的延期申请');
+          throw e;
+        }
+        return [await event(tx, id, 'extend', actor, a.orgId, { extensionId, until: until.toISOString(), reason: body.reason }, at)];
+      });
+    },
+
+    approve: (p: Principal, id: string, extId: string, note?: string) => extensionDecision(p, id, extId, 'approve', note),
+    deny: (p: Principal, id: string, extId: string, note?: string) => extensionDecision(p, id, extId, 'deny', note),
+
+    verify(p: Principal, id: string, note?: string) {
+      return raiserStep(p, id, async (tx, w, _a, at, actor) => {
+        await repo.update(id, { status: whistleStep('verify', w.status), verifiedAt: at }, tx);
+        return [await event(tx, id, 'verify', actor, null, note ? { note } : {}, at)];
+      });
+    },
+
+    close(p: Principal, id: string, note?: string) {
+      return raiserStep(p, id, async (tx, w, _a, at, actor) => {
+        await repo.update(id, { status: whistleStep('close', w.status), closedAt: at }, tx);
+        return [await event(tx, id, 'close', actor, null, note ? { note } : {}, at)];
+      });
+    },
+
+    rate(p: Principal, id: string, body: WhistleRateBody) {
+      return raiserStep(p, id, async (tx, w, _a, at, actor) => {
+        const to = whistleStep('rate', w.status);
+        await repo.update(id, { status: to, ratedAt: at, satisfaction: body.satisfaction, ratingNote: body.note ?? null }, tx);
+        return [await event(tx, id, 'rate', actor, null, { satisfaction: body.satisfaction, ...(body.note ? { note: body.note } : {}) }, at)];
+      });
+    },
+
+    /** Back to `open` within seven days of closing; answered assignments answer again. */
+    reopen(p: Principal, id: string, body: WhistleReopenBody) {
+      return raiserStep(p, id, async (tx, w, assignments, at, actor) => {
+        const to = whistleStep('reopen', w.status);
+        if (!reopenAllowed(w.closedAt, at)) {
+          throw new AppError('INVALID_TRANSITION', '办结超过 7 天，不能重新打开', { details: [{ path: 'closedAt', reason: 'reopen only within 7 days of closing' }] });
+        }
+        const dueAt = body?.dueAt ? new Date(body.dueAt) : null;
+        if (dueAt && dueAt.getTime() <= at.getTime()) throw invalid('dueAt', 'must be in the future', '办理时限必须晚于当前时间');
+        for (const a of assignments) {
+          if (a.status === 'answered') {
+            await repo.updateAssignment(
+              a.id,
+              { status: assignmentStep('reopen', a.status, w.status), answeredAt: null, answerText: null, answerTaskIds: [], ...(dueAt ? { dueAt } : {}) },
+              tx,
+            );
+          } else if (dueAt && (a.status === 'pending' || a.status === 'signed')) {
+            await repo.updateAssignment(a.id, { dueAt }, tx);
+          }
+        }
+        await repo.update(
+          id,
+          { status: to, answeredAt: null, verifiedAt: null, closedAt: null, ratedAt: null, satisfaction: null, ratingNote: null, ...(dueAt ? { dueAt } : {}) },
+          tx,
+        );
+        return [await event(tx, id, 'reopen', actor, null, { ...(body?.note ? { note: body.note } : {}), ...(dueAt ? { dueAt: dueAt.toISOString() } : {}) }, at)];
+      });
+    },
+
+    /** Addresses more units, or again a unit that returned it; exactly one live lead afterwards. */
+    readdress(p: Principal, id: string, addressedTo: AddressedTo) {
+      return raiserStep(p, id, async (tx, w, assignments, at, actor) => {
+        whistleStep('readdress', w.status);
+        await checkUnits(addressedTo, tx);
+        const fresh: AddressedTo = [];
+        for (const [i, entry] of addressedTo.entries()) {
+          const existing = assignments.find((a) => a.orgId === entry.orgId);
+          if (!existing) {
+            fresh.push(entry);
+            continue;
+          }
+          if (existing.status !== 'returned') {
+            throw new AppError('CONFLICT', '该单位已在办理此事项', { details: [{ path: `addressedTo.${i}.orgId`, reason: 'already addressed' }] });
+          }
+          assignmentStep('readdress', existing.status, w.status);
+          existing.status = 'pending';
+          existing.part = entry.part;
+        }
+        const liveLeads =
+          assignments.filter((a) => a.status !== 'returned' && a.part === 'lead').length + fresh.filter((a) => a.part === 'lead').length;
+        if (liveLeads !== 1) throw invalid('addressedTo', 'exactly one live lead', '必须且只能有一个牵头单位');
+        for (const entry of addressedTo) {
+          const existing = assignments.find((a) => a.orgId === entry.orgId);
+          if (existing) {
+            await repo.updateAssignment(
+              existing.id,
+              { status: 'pending', part: entry.part, assignedAt: at, dueAt: w.dueAt, signedAt: null, returnedAt: null, returnReason: null },
+              tx,
+            );
+          }
+        }
+        await repo.insertAssignments(
+          fresh.map((a) => ({ whistleId: id, orgId: a.orgId, part: a.part, dueAt: w.dueAt, assignedAt: at })),
+          tx,
+        );
+        return [await event(tx, id, 'readdress', actor, null, { addressedTo }, at)];
+      });
+    },
+  };
+}
+
+export type WhistlesService = ReturnType<typeof whistlesServiceFactory>;
