@@ -103,28 +103,28 @@ export function whistleStatsFactory(db: Db) {
       const only = communityIds ? sql`and wh.raised_by_org_id = any(${sql.param(communityIds)}::uuid[])` : sql``;
       const { rows } = await db.execute<Raw & { orgId: string } & Record<string, unknown>>(sql`
         with w as (
-          select wh.id, wh.raised_by_org_id as org_id, wh.status, wh.satisfaction from whistles wh
+          select wh.id, wh.raised_by_org_id as raiser_id, wh.status, wh.satisfaction from whistles wh
           where wh.raised_by_org_id is not null ${only} ${periodSql(period)}
         ), a as (
-          select w.org_id, wa.* from whistle_assignments wa join w on w.id = wa.whistle_id
+          select w.raiser_id, wa.* from whistle_assignments wa join w on w.id = wa.whistle_id
         ), wf as (
-          select org_id, count(*)::int as whistles,
+          select raiser_id, count(*)::int as whistles,
                  count(*) filter (where status in ('closed', 'rated'))::int as closed,
                  avg(satisfaction) as satisfaction
-          from w group by org_id
+          from w group by raiser_id
         ), af as (
-          select org_id, count(*)::int as assignments,
+          select raiser_id, count(*)::int as assignments,
                  count(*) filter (where signed_at is not null and signed_at <= assigned_at + interval '24 hours')::int as responded,
                  count(*) filter (where signed_at is not null or assigned_at + interval '24 hours' <= ${t})::int as decided,
                  percentile_cont(0.5) within group (order by extract(epoch from answered_at - assigned_at) / 3600)
                    filter (where answered_at is not null) as median,
                  count(*) filter (where status in ('pending', 'signed') and due_at <= ${t})::int as overdue
-          from a group by org_id
+          from a group by raiser_id
         )
-        select wf.org_id as "orgId", wf.whistles as "whistles", coalesce(af.assignments, 0) as "assignments",
+        select wf.raiser_id as "orgId", wf.whistles as "whistles", coalesce(af.assignments, 0) as "assignments",
                coalesce(af.responded, 0) as "responded", coalesce(af.decided, 0) as "decided", wf.closed as "closed",
                af.median as "median", wf.satisfaction as "satisfaction", coalesce(af.overdue, 0) as "overdue"
-        from wf left join af on af.org_id = wf.org_id`);
+        from wf left join af on af.raiser_id = wf.raiser_id`);
       return new Map(rows.map((r) => [r.orgId, toStats(r)]));
     },
   };

@@ -1,0 +1,223 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { makeCommunity, makeDistrict, makeUnitOrg } from '../helpers/fixtures';
+import { publishTask } from '../helpers/task-fixtures';
+import { createTestContext, type TestContext } from '../helpers/test-app';
+
+type Auth = { authorization: string };
+
+describe('resident demands (居民点单) without WeChat credentials', () => {
+  let ctx: TestContext;
+  let c1: { id: string; name: string };
+  let c2: { id: string };
+  let unitId: string;
+  let as: Record<'resident' | 'other' | 'sec1' | 'sec2' | 'dist', Auth>;
+  const api = (method: 'GET' | 'POST', url: string, auth: Auth | undefined, payload?: object) =>
+    ctx.app.inject({ method, url: `/api/v1${url}`, headers: auth ?? {}, ...(payload ? { payload } : {}) });
+
+  beforeAll(async () => {
+    ctx = await createTestContext();
+    const db = ctx.database.db;
+    const d = await makeDistrict(db);
+    c1 = await makeCommunity(db, d.id);
+    c2 = await makeCommunity(db, d.id);
+    unitId = (await makeUnitOrg(db, d.id)).id;
+    const user = async (name: string, role?: 'secretary' | 'district_admin', orgId?: string) => {
+      const s = await ctx.signIn(name);
+      if (role) await ctx.grant(s.userId, role, orgId!);
+      return s.auth;
+    };
+    as = {
+      resident: await user('dm_resident'),
+      other: await user('dm_other'),
+      sec1: await user('dm_sec1', 'secretary', c1.id),
+      sec2: await user('dm_sec2', 'secretary', c2.id),
+      dist: await user('dm_dist', 'district_admin', d.id),
+    };
+  });
+  afterAll(async () => ctx.close());
+
+  const send = async (text: string, auth = as.resident) => {
+    const res = await api('POST', '/demands', auth, { communityOrgId: c1.id, text, category: 'care' });
+    expect(res.statusCode).toBe(201);
+    return res.json().demand;
+  };
+
+  it('any signed-in user sends one; it arrives new, without personal data; bad input is 400, no token 401', async () => {
+    const d = await send('楼道灯坏了一个月，老人晚上出行不便');
+    expect(d).toMatchObject({ community: { id: c1.id, name: c1.name }, status: 'new', category: 'care', task: null, whistle: null });
+    expect(Object.keys(d)).not.toEqual(expect.arrayContaining(['userId']));
+    expect((await api('POST', '/demands', undefined, { communityOrgId: c1.id, text: '没有登录' })).statusCode).toBe(401);
+    for (const body of [{ communityOrgId: c1.id, text: 'x' }, { communityOrgId: c1.id, text: '坏\u0000字' }, { communityOrgId: 'nope', text: '一些文字' }]) {
+      const res = await api('POST', '/demands', as.resident, body);
+      expect([res.statusCode, res.json().code]).toEqual([400, 'VALIDATION_FAILED']);
+    }
+    expect((await api('POST', '/demands', as.resident, { communityOrgId: unitId, text: '发给单位' })).statusCode).toBe(404);
+  });
+
+  it('the community’s secretary and its district admin list them; another community’s secretary and residents cannot', async () => {
+    const listed = await api('GET', `/demands?communityOrgId=${c1.id}`, as.sec1);
+    expect(listed.statusCode).toBe(200);
+    expect(listed.json().items.length).toBeGreaterThan(0);
+    expect((await api('GET', `/demands?communityOrgId=${c1.id}`, as.dist)).statusCode).toBe(200);
+    expect((await api('GET', `/demands?communityOrgId=${c1.id}`, as.sec2)).statusCode).toBe(403);
+    expect((await api('GET', `/demands?communityOrgId=${c1.id}`, as.resident)).statusCode).toBe(403);
+  });
+
+  it('triage into a post, a whistle or a rejection; the resident sees what became of it; a second triage is 409', async () => {
+    const forPost = await send('希望周末有人陪独居老人聊天');
+    const forWhistle = await send('小区门口晚上违停严重');
+    const forReject = await send('希望社区发放免费水果');
+    const task = await publishTask(ctx, as.sec1, c1.id, { title: '陪伴独居老人' });
+    const whistle = await api('POST', '/whistles', as.sec1, {
+      title: '小区门口违停',
+      description: '居民点单转吹哨',
+      category: 'order',
+      location: '小区南门',
+      dueAt: new Date(ctx.clock.now().getTime() + 86_400_000).toISOString(),
+      addressedTo: [{ orgId: unitId, part: 'lead' }],
+    });
+    const whistleId = whistle.json().whistle.id;
+
+    const triage = (id: string, body: object, auth = as.sec1) => api('POST', `/demands/${id}/triage`, auth, body);
+    expect((await triage(forPost.id, { action: 'post' })).statusCode).toBe(400);
+    expect((await triage(forReject.id, { action: 'reject' })).statusCode).toBe(400);
+    expect((await triage(forPost.id, { action: 'post', taskId: task.id }, as.sec2)).statusCode).toBe(404);
+    expect((await triage(forPost.id, { action: 'post', taskId: task.id }, as.resident)).statusCode).toBe(403);
+
+    const posted = await triage(forPost.id, { action: 'post', taskId: task.id, note: '已发布岗位' });
+    expect(posted.json().demand).toMatchObject({ status: 'posted', task: { id: task.id, name: '陪伴独居老人' }, note: '已发布岗位' });
+    const whistled = await triage(forWhistle.id, { action: 'whistle', whistleId });
+    expect(whistled.json().demand).toMatchObject({ status: 'whistled', whistle: { id: whistleId, name: '小区门口违停' } });
+    const rejected = await triage(forReject.id, { action: 'reject', note: '不属于社区服务范围' });
+    expect(rejected.json().demand).toMatchObject({ status: 'rejected', note: '不属于社区服务范围' });
+
+    for (const [id, body] of [
+      [forPost.id, { action: 'reject', note: '改主意' }],
+      [forReject.id, { action: 'post', taskId: task.id }],
+      [forWhistle.id, { action: 'whistle', whistleId }],
+    ] as const) {
+      const res = await triage(id, body);
+      expect([res.statusCode, res.json().code]).toEqual([409, 'INVALID_TRANSITION']);
+    }
+
+    const mine = (await api('GET', '/demands/mine', as.resident)).json().items as Array<{ id: string; status: string }>;
+    expect(Object.fromEntries(mine.map((d) => [d.id, d.status]))).toMatchObject({
+      [forPost.id]: 'posted',
+      [forWhistle.id]: 'whistled',
+      [forReject.id]: 'rejected',
+    });
+    expect((await api('GET', '/demands/mine', as.other)).json().items).toEqual([]);
+  });
+
+  it('a post of another community or a whistle of another community cannot be the answer', async () => {
+    const d = await send('需要有人帮忙修剪绿化');
+    const foreign = await publishTask(ctx, as.sec2, c2.id);
+    const res = await api('POST', `/demands/${d.id}/triage`, as.sec1, { action: 'post', taskId: foreign.id });
+    expect([res.statusCode, res.json().details[0].path]).toEqual([400, 'taskId']);
+  });
+});
+
+interface Call {
+  path: string;
+  query: Record<string, string>;
+  body: Record<string, unknown> | null;
+}
+
+/** WeChat stand-in: code2session, access tokens, and msg_sec_check answering by content. */
+async function startFakeWechat() {
+  const calls: Call[] = [];
+  let tokenSeq = 0;
+  const state = { expireNext: false, down: false };
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks).toString('utf8');
+      const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : null;
+      calls.push({ path: url.pathname, query: Object.fromEntries(url.searchParams), body });
+      const send = (v: unknown) => res.writeHead(200, { 'content-type': 'text/plain' }).end(JSON.stringify(v));
+      if (state.down) return send({ errcode: -1, errmsg: 'system error' });
+      if (url.pathname === '/sns/jscode2session') return send({ openid: `o_${url.searchParams.get('js_code')}`, session_key: 'k' });
+      if (url.pathname === '/cgi-bin/token') return send({ access_token: `token-${++tokenSeq}`, expires_in: 7200 });
+      if (url.pathname === '/wxa/msg_sec_check') {
+        if (url.searchParams.get('access_token') !== `token-${tokenSeq}` || state.expireNext) {
+          state.expireNext = false;
+          return send({ errcode: 42001, errmsg: 'access_token expired' });
+        }
+        const content = String(body?.content ?? '');
+        const suggest = content.includes('违规') ? 'risky' : content.includes('待审') ? 'review' : 'pass';
+        return send({ errcode: 0, errmsg: 'ok', result: { suggest, label: suggest === 'pass' ? 100 : 20001 } });
+      }
+      res.writeHead(404).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { calls, state, base: `http://127.0.0.1:${port}`, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+describe('resident demands with WeChat credentials: msgSecCheck', () => {
+  let fake: Awaited<ReturnType<typeof startFakeWechat>>;
+  let ctx: TestContext;
+  let community: { id: string };
+  let auth: Auth;
+
+  beforeAll(async () => {
+    fake = await startFakeWechat();
+    ctx = await createTestContext({ env: { WECHAT_APP_ID: 'wx_app', WECHAT_APP_SECRET: 'wx_secret', WECHAT_API_BASE: fake.base } });
+    const d = await makeDistrict(ctx.database.db);
+    community = await makeCommunity(ctx.database.db, d.id);
+    const login = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/wechat', payload: { code: 'resident-code' } });
+    auth = { authorization: `Bearer ${login.json().token}` };
+  });
+  afterAll(async () => {
+    await ctx.close();
+    await fake.close();
+  });
+
+  const send = (text: string) => ctx.app.inject({ method: 'POST', url: '/api/v1/demands', headers: auth, payload: { communityOrgId: community.id, text } });
+  const checks = () => fake.calls.filter((c) => c.path === '/wxa/msg_sec_check');
+
+  it('passes clean text after checking it as the sender (v2, its openid), with one cached access token', async () => {
+    expect((await send('希望增加小区夜间照明')).statusCode).toBe(201);
+    expect((await send('希望增设快递柜')).statusCode).toBe(201);
+    expect(checks().map((c) => c.body)).toEqual([
+      { content: '希望增加小区夜间照明', version: 2, scene: 3, openid: 'o_resident-code' },
+      { content: '希望增设快递柜', version: 2, scene: 3, openid: 'o_resident-code' },
+    ]);
+    const tokens = fake.calls.filter((c) => c.path === '/cgi-bin/token');
+    expect(tokens).toHaveLength(1);
+    expect(tokens[0].query).toEqual({ grant_type: 'client_credential', appid: 'wx_app', secret: 'wx_secret' });
+  });
+
+  it('refuses risky text with 400 and stores nothing', async () => {
+    const res = await send('这是一段违规内容');
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ path: 'text', reason: 'content_risky' }] });
+    const mine = await ctx.app.inject({ method: 'GET', url: '/api/v1/demands/mine', headers: auth });
+    expect(mine.json().items.map((d: { text: string }) => d.text)).not.toContain('这是一段违规内容');
+  });
+
+  it('renews an expired access token once and retries', async () => {
+    fake.state.expireNext = true;
+    const before = fake.calls.filter((c) => c.path === '/cgi-bin/token').length;
+    expect((await send('楼下垃圾桶满了')).statusCode).toBe(201);
+    expect(fake.calls.filter((c) => c.path === '/cgi-bin/token').length).toBe(before + 1);
+  });
+
+  it('answers 503 SERVICE_UNAVAILABLE with Retry-After when WeChat is busy, and stores nothing', async () => {
+    fake.state.down = true;
+    try {
+      const res = await send('微信繁忙时提交的点单');
+      expect(res.statusCode).toBe(503);
+      expect(res.headers['retry-after']).toBeDefined();
+      expect(res.json().code).toBe('SERVICE_UNAVAILABLE');
+    } finally {
+      fake.state.down = false;
+    }
+    const mine = await ctx.app.inject({ method: 'GET', url: '/api/v1/demands/mine', headers: auth });
+    expect(mine.json().items.map((d: { text: string }) => d.text)).not.toContain('微信繁忙时提交的点单');
+  });
+});
