@@ -121,4 +121,28 @@ describe('demo data', () => {
     }
     expect(new Set(rows.map((t) => t.category)).size).toBeGreaterThanOrEqual(3);
   });
+
+  it('has whistles of 清和坊社区 in every state, the 世茂商圈 parking case among them, in the demo liaison’s inbox', async () => {
+    const sign = async (code: string) =>
+      (await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/wechat', payload: { code } })).json() as { token: string; user: { roles: Array<{ role: string; orgId: string }> } };
+    const secretary = await sign('dev:secretary');
+    const list = await ctx.app.inject({ method: 'GET', url: '/api/v1/whistles?limit=50', headers: { authorization: `Bearer ${secretary.token}` } });
+    const items = list.json().items as Array<{ id: string; title: string; status: string; overdue: boolean; assignments: Array<{ orgName: string; part: string; status: string }> }>;
+    expect(new Set(items.map((w) => w.status))).toEqual(new Set(['open', 'answered', 'verified', 'closed', 'rated']));
+    expect(items.some((w) => w.overdue)).toBe(true);
+    expect(items.some((w) => w.assignments.some((a) => a.status === 'returned'))).toBe(true);
+    const shimao = items.find((w) => w.title.includes('世茂商圈'))!;
+    expect(shimao.assignments.map((a) => [a.orgName, a.part])).toEqual([
+      ['市住建局', 'lead'],
+      ['市城管局', 'assist'],
+      ['市公安局', 'inform'],
+    ]);
+    const detail = await ctx.app.inject({ method: 'GET', url: `/api/v1/whistles/${shimao.id}`, headers: { authorization: `Bearer ${secretary.token}` } });
+    expect(detail.json().events.map((e: { action: string }) => e.action)).toEqual(['raise', 'sign']);
+
+    const liaison = await sign('dev:liaison');
+    expect(liaison.user.roles.map((g) => g.role)).toEqual(['unit_liaison']);
+    const inbox = await ctx.app.inject({ method: 'GET', url: '/api/v1/whistles', headers: { authorization: `Bearer ${liaison.token}` } });
+    expect(inbox.json().items.map((w: { id: string }) => w.id)).toContain(shimao.id);
+  });
 });

@@ -5,6 +5,7 @@ import { systemClock, type Clock } from '../lib/clock';
 import { encryptPhone, hashPhone, maskPhone } from '../modules/members/phone-crypto';
 import type { Db, DbOrTx } from './client';
 import { districts, estates, members, partyOrgs, roleGrants, tasks, users } from './schema';
+import { seedDemoWhistles } from './seed-whistles';
 
 /** Distinct from the migrator's lock (7262001): seeding runs after migrating, possibly in several processes. */
 const SEED_LOCK = 7262002;
@@ -175,6 +176,8 @@ export async function seedDemo(db: Db, config: Config, clock: Clock = systemCloc
     const secretaryId = await upsertUser(tx, 'dev_secretary');
     const districtAdminId = await upsertUser(tx, 'dev_district');
     const unitAdminId = await upsertUser(tx, 'dev_unit');
+    const liaisonId = await upsertUser(tx, 'dev_liaison');
+    const residentId = await upsertUser(tx, 'dev_resident');
     await tx
       .insert(roleGrants)
       .values([
@@ -182,6 +185,7 @@ export async function seedDemo(db: Db, config: Config, clock: Clock = systemCloc
         { userId: secretaryId, role: 'secretary', orgId: qinghefang },
         { userId: districtAdminId, role: 'district_admin', orgId: districtId.get('虞山街道')! },
         { userId: unitAdminId, role: 'unit_admin', orgId: unitId.get('市住建局')! },
+        { userId: liaisonId, role: 'unit_liaison', orgId: unitId.get('市住建局')! },
       ])
       .onConflictDoNothing();
 
@@ -226,6 +230,13 @@ export async function seedDemo(db: Db, config: Config, clock: Clock = systemCloc
         createdAt: now,
       })),
     );
+    await seedDemoWhistles(tx, {
+      now,
+      community: { id: qinghefang, name: '清和坊社区', districtId: districtId.get('虞山街道')! },
+      secretaryId,
+      unitId: (name) => unitId.get(name)!,
+      residentId,
+    });
     return true;
   });
 }
