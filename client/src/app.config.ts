@@ -12,6 +12,13 @@ export default defineAppConfig({
     'pages/verify/index',
     'pages/community-qr/index',
     'pages/dashboard/index',
+    'pages/whistles/index',
+    'pages/whistle-new/index',
+    'pages/whistle-inbox/index',
+    'pages/whistle-detail/index',
+    'pages/demand-new/index',
+    'pages/my-demands/index',
+    'pages/demands/index',
   ],
   window: {
     backgroundTextStyle: 'light',

@@ -9,6 +9,7 @@ import { fetchMe, signOut } from '../../services/auth';
 import { IS_H5 } from '../../services/config';
 import { getMyMember, getMyRecords } from '../../services/members';
 import { isAdmin, isSecretary, updateUser } from '../../services/session';
+import { raiserScopes, unitOrgIds } from '../../services/whistles';
 import { CLAIM_STATUS_LABELS } from '../../utils/grab';
 import { formatHours, formatRange, maskPhone } from '../../utils/time';
 import './index.scss';
@@ -121,6 +122,21 @@ export default function Mine() {
           <View className="mine__menu-item" onClick={() => go('/pages/dashboard/index')}>数据看板<Text className="muted">›</Text></View>
         </View>
       ) : null}
+
+      <View className="card mine__menu">
+        <View className="card-title">吹哨报到 · 居民点单</View>
+        {raiserScopes(user).length ? (
+          <View className="mine__menu-item" onClick={() => go('/pages/whistles/index')}>吹哨报到<Text className="muted">›</Text></View>
+        ) : null}
+        {unitOrgIds(user).length ? (
+          <View className="mine__menu-item" onClick={() => go('/pages/whistle-inbox/index')}>吹哨待办<Text className="muted">›</Text></View>
+        ) : null}
+        {isSecretary(user) ? (
+          <View className="mine__menu-item" onClick={() => go('/pages/demands/index')}>居民点单<Text className="muted">›</Text></View>
+        ) : null}
+        <View className="mine__menu-item" onClick={() => go('/pages/demand-new/index')}>我要点单<Text className="muted">›</Text></View>
+        <View className="mine__menu-item" onClick={() => go('/pages/my-demands/index')}>我的点单<Text className="muted">›</Text></View>
+      </View>
 
       {IS_H5 ? (
         <View className="btn btn-gray" onClick={signOut}>

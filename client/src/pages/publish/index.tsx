@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { View, Text, Input, Textarea, Picker } from '@tarojs/components';
-import Taro from '@tarojs/taro';
+import Taro, { useRouter } from '@tarojs/taro';
 import { CATEGORY_KEYS, CATEGORY_LABELS, TaskCreateBodySchema, type Category } from '@pioneer/shared';
 import Field from '../../components/Field';
 import SecretaryGate from '../../components/SecretaryGate';
@@ -40,6 +40,8 @@ function validate(f: Form): Errors {
 }
 
 function PublishForm({ orgId }: { orgId: string }) {
+  // Opened from a whistle's page: the post answers that whistle.
+  const whistleId = useRouter().params.whistleId || undefined;
   const [form, setForm] = useState<Form>({
     title: '',
     category: '',
@@ -76,6 +78,7 @@ function PublishForm({ orgId }: { orgId: string }) {
       capacity: Number(form.capacity),
       claimOpensAt: form.openNow ? undefined : toIsoWithOffset(form.openDate, form.openTime),
       cancelCutoffMinutes: form.cutoff ? Number(form.cutoff) : undefined,
+      whistleId,
     });
     if (!parsed.success) {
       Taro.showToast({ title: parsed.error.issues[0]?.message ?? '请检查填写内容', icon: 'none' });

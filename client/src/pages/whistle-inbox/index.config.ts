@@ -1,0 +1,1 @@
+export default definePageConfig({ navigationBarTitleText: '吹哨待办', enablePullDownRefresh: true });
