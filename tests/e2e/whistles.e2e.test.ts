@@ -44,10 +44,10 @@ async function signIn(page: Page, login: string) {
 }
 
 async function pickUnit(page: Page, search: string, name: string) {
-  const picker = shown(page).locator('.whistle-new .org-picker');
-  await picker.locator('.org-picker__value').click();
-  await typeInto(picker.locator('.field-input'), search);
-  await picker.locator('.org-picker__item', { hasText: name }).click();
+  const form = shown(page).locator('.whistle-new');
+  await form.locator('.org-picker__value').click();
+  await typeInto(form.locator('.org-picker .field-input'), search);
+  await form.locator('.org-picker__item', { hasText: name }).click();
   await shown(page).locator('.whistle-new__unit', { hasText: name }).waitFor({ timeout: UI_TIMEOUT });
 }
 
