@@ -11,5 +11,6 @@ module.exports = {
   transform: { '^.+\\.(t|j)sx?$': swc },
   // A few of Fastify's dependencies ship ESM only (cookie 2 for inject); compile them for jest's CommonJS sandbox.
   transformIgnorePatterns: ['/node_modules/(?!(cookie|content-disposition)/)'],
+  globalSetup: '<rootDir>/tests/e2e/helpers/global-setup.ts',
   testTimeout: 180000,
 };

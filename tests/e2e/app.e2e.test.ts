@@ -1,10 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext, Page, WebSocket } from 'playwright-core';
 import { decodeQrPng } from '../helpers/qr-decode';
 import { ROOT, startApp, type RunningApp } from './helpers/app-process';
-import { launchBrowser, shown, snap, typeInto, type E2eBrowser } from './helpers/browser';
+import { cjkFontLoaded, launchBrowser, shown, snap, typeInto, type E2eBrowser } from './helpers/browser';
 
 /**
  * The H5 build in real Chromium against `npm start` (embedded PostgreSQL, demo data):
@@ -53,16 +52,16 @@ async function signInThroughUi(page: Page, login: string) {
 }
 
 beforeAll(async () => {
-  if (!existsSync(path.join(ROOT, 'client', 'dist', 'h5', 'index.html'))) {
-    // jest runs with NODE_ENV=test, under which Taro's babel preset wants the dev-only react-refresh.
-    const build = spawnSync('npm', ['run', 'build:h5'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
-    if (build.status !== 0) throw new Error('npm run build:h5 failed');
-  }
+  // The H5 build (when missing) happens in the project's globalSetup, outside this hook's timeout.
+  if (!existsSync(path.join(ROOT, 'client', 'dist', 'h5', 'index.html'))) throw new Error('client/dist/h5 is missing');
   const [started, launched] = await Promise.allSettled([startApp(), launchBrowser()]);
   if (started.status === 'fulfilled') app = started.value;
   if (launched.status === 'fulfilled') phones = launched.value;
   if (started.status === 'rejected') throw started.reason;
   if (launched.status === 'rejected') throw launched.reason;
+  // `.ci/run` hides the system browser once: that run must really use the one from the npm package.
+  if (process.env.E2E_SYSTEM_CHROMIUM === '0' && !process.env.CHROMIUM_PATH) expect(phones.binary.source).toBe('bundled');
+  process.stdout.write(`e2e: ${phones.binary.source} Chromium at ${phones.binary.executablePath}\n`);
   memberCtx = await phones.newPhone();
   secretaryCtx = await phones.newPhone();
   member = await memberCtx.newPage();
@@ -89,6 +88,8 @@ describe('H5 in Chromium: report, grab, live counts, check-in', () => {
     // No session yet: the H5 app asks for the development sign-in and keeps the register code.
     await member.locator('#app .login').waitFor({ timeout: UI_TIMEOUT });
     expect(decodeURIComponent(member.url())).toContain('/pages/register/index?code=qinghefang');
+    // Chinese is drawn with the CJK font from the npm package, whichever Chromium runs.
+    await expect(cjkFontLoaded(member, '登录')).resolves.toBe(true);
     await snap(member, '01-login');
 
     await signInThroughUi(member, MEMBER.login);
