@@ -11,9 +11,10 @@ import type { Config } from './config';
 import type { Database } from './db/client';
 import { systemClock, type Clock } from './lib/clock';
 import { loggableError } from './lib/pg-errors';
-import { rateLimiterFactory } from './lib/rate-limiter';
+import { every } from './lib/timers';
 import authPlugin from './plugins/auth';
 import errorHandler from './plugins/error-handler';
+import rateLimitPlugin from './plugins/rate-limit';
 import { authRepositoryFactory } from './modules/auth/auth-repository';
 import { authRoutes } from './modules/auth/auth-routes';
 import { authServiceFactory } from './modules/auth/auth-service';
@@ -65,6 +66,8 @@ export interface AppDeps {
   /** Hears every committed whistle step (notifications hook in here). */
   onWhistleEvent?: (e: WhistleEventNotice) => void;
   logger?: boolean;
+  /** Background jobs' periods in ms (0 turns one off): ended posts and no-shows, old idempotency keys. */
+  timers?: { sweepMs?: number; purgeMs?: number };
 }
 
 export const API_PREFIX = '/api/v1';
@@ -137,6 +140,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   const authRepository = authRepositoryFactory(database.db);
   await app.register(authPlugin, { config, authRepository });
+  await app.register(rateLimitPlugin, { redisUrl: config.redisUrl });
+  const limits = config.rateLimits;
 
   const wechat =
     deps.wechat ??
@@ -147,7 +152,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     signSession: (userId, memberId, tokenVersion) => app.signSession(userId, memberId, tokenVersion),
     sessionsRevoked: (userId, tokenVersion) => app.sessionsRevoked(userId, tokenVersion),
     sessionTtlSeconds: config.sessionTtlSeconds,
+    limitIdentity: (openid) => loginPerOpenid.hit(openid),
   });
+  const loginPerOpenid = app.perMinute('login-openid', limits.loginPerIdentity);
 
   const pioneerCodes = pioneerCodeServiceFactory({ secret: config.pioneerCodeSecret, clock });
   const tasksRepository = tasksRepositoryFactory(database.db);
@@ -219,7 +226,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(authRoutes, {
         authService,
         devLogin: wechat.kind === 'development',
-        loginLimiter: rateLimiterFactory({ max: config.rateLimits.loginPerMinute, windowMs: 60_000, clock }),
+        limits: { perAddress: app.perMinute('login-address', limits.loginPerAddress), perCode: app.perMinute('login-code', limits.loginPerIdentity) },
       });
       await api.register(tasksRoutes, { tasksService });
       await api.register(claimsRoutes, { claimsService, memberIds: new MemberIds((ids) => authRepository.findMemberIds(ids)) });
@@ -246,19 +253,32 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(whistlesRoutes, { whistlesService });
       await api.register(demandsRoutes, {
         demandsService,
-        createLimiter: rateLimiterFactory({ max: DEMANDS_PER_MINUTE, windowMs: 60_000, clock }),
+        createLimit: app.perMinute('demand-create', DEMANDS_PER_MINUTE),
       });
       await api.register(directoryRoutes, { directoryService });
       await api.register(invitesRoutes, {
         invitesService,
-        acceptLimiter: rateLimiterFactory({ max: config.rateLimits.inviteAcceptPerMinute, windowMs: 60_000, clock }),
+        acceptLimit: app.perMinute('invite-accept', limits.inviteAcceptPerUser),
       });
-      await api.register(membersRoutes, { membersService, sessionTtlSeconds: config.sessionTtlSeconds });
-      await api.register(registrationRoutes, { registrationService });
+      await api.register(membersRoutes, {
+        membersService,
+        sessionTtlSeconds: config.sessionTtlSeconds,
+        verifyLimit: app.perMinute('code-verify', limits.codeVerifyPerUser),
+      });
+      await api.register(registrationRoutes, {
+        registrationService,
+        lookupLimit: app.perMinute('register-lookup', limits.registerLookupPerUser),
+        // Before sign-in, a whole office scanning one poster shares an address: as high as sign-in's.
+        anonymousLookupLimit: app.perMinute('register-lookup-address', limits.loginPerAddress),
+      });
     },
     { prefix: API_PREFIX },
   );
   await app.register(registerRedirectRoutes);
+
+  // Ended posts and no-shows are computed on read; the sweep also writes them down.
+  every(app, deps.timers?.sweepMs ?? 60_000, 'task sweep', () => tasksService.sweep());
+  every(app, deps.timers?.purgeMs ?? 3600_000, 'idempotency key purge', () => claimsService.purgeIdempotencyKeys());
 
   app.get('/api/docs', { schema: { hide: true } }, async () => app.swagger());
 

@@ -24,8 +24,12 @@ const EnvSchema = z
     WECHAT_API_BASE: z.url().default('https://api.weixin.qq.com'),
     DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
     SESSION_TTL_SECONDS: z.coerce.number().int().min(60).default(7 * 24 * 3600),
-    LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(60),
+    LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(6000),
+    LOGIN_IDENTITY_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
     INVITE_ACCEPT_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+    CODE_VERIFY_RATE_LIMIT: z.coerce.number().int().min(1).default(120),
+    REGISTER_LOOKUP_RATE_LIMIT: z.coerce.number().int().min(1).default(30),
+    REDIS_URL: z.url().optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     SEED_DEMO: z.enum(['true', 'false']).optional(),
     H5_DIR: z.string().optional(),
@@ -78,14 +82,24 @@ export interface Config {
   wechat: { appId: string; appSecret: string; apiBase: string } | null;
   dbPoolSize: number;
   sessionTtlSeconds: number;
-  /** Sign-ins per client address, and invite accepts per user, per minute. */
-  rateLimits: { loginPerMinute: number; inviteAcceptPerMinute: number };
+  /** Attempts per minute: sign-ins per address and per WeChat code; the rest per user. */
+  rateLimits: RateLimits;
+  /** Shared rate-limit counters for several processes; unset: each process counts in memory. */
+  redisUrl?: string;
   logLevel: string;
   seedDemo: boolean;
   h5Dir: string;
   /** Addresses of the reverse proxies whose X-Forwarded-For is believed; false: none. */
   trustProxy: string[] | false;
   checkInOpensMinutes: number;
+}
+
+export interface RateLimits {
+  loginPerAddress: number;
+  loginPerIdentity: number;
+  inviteAcceptPerUser: number;
+  codeVerifyPerUser: number;
+  registerLookupPerUser: number;
 }
 
 export class ConfigError extends Error {}
@@ -167,7 +181,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         : null,
     dbPoolSize: e.DB_POOL_SIZE,
     sessionTtlSeconds: e.SESSION_TTL_SECONDS,
-    rateLimits: { loginPerMinute: e.LOGIN_RATE_LIMIT, inviteAcceptPerMinute: e.INVITE_ACCEPT_RATE_LIMIT },
+    rateLimits: {
+      loginPerAddress: e.LOGIN_RATE_LIMIT,
+      loginPerIdentity: e.LOGIN_IDENTITY_RATE_LIMIT,
+      inviteAcceptPerUser: e.INVITE_ACCEPT_RATE_LIMIT,
+      codeVerifyPerUser: e.CODE_VERIFY_RATE_LIMIT,
+      registerLookupPerUser: e.REGISTER_LOOKUP_RATE_LIMIT,
+    },
+    redisUrl: e.REDIS_URL,
     logLevel: e.LOG_LEVEL,
     // The demo city (with its dev:admin) only ever loads in development.
     seedDemo: !production && e.NODE_ENV === 'development' && e.SEED_DEMO !== 'false',

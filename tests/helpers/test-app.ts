@@ -17,8 +17,12 @@ export const TEST_ENV = {
   PHONE_ENC_KEY: '11'.repeat(32),
   PHONE_HASH_KEY: '22'.repeat(32),
   PUBLIC_URL: 'http://pioneer.test',
-  // Test files sign in hundreds of users from one address; the limiter has its own test.
+  // Test files sign in hundreds of users from one address, some of them many times over; the
+  // limits have their own tests (rate-limit*.test.ts).
   LOGIN_RATE_LIMIT: '100000',
+  LOGIN_IDENTITY_RATE_LIMIT: '100000',
+  CODE_VERIFY_RATE_LIMIT: '100000',
+  REGISTER_LOOKUP_RATE_LIMIT: '100000',
   // Fixture posts start in 24 hours and most tests check in right away; the window has its own test.
   CHECK_IN_OPENS_MINUTES: '1440',
 };

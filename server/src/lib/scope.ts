@@ -1,3 +1,4 @@
+import type { Role } from '@pioneer/shared';
 import type { Principal } from '../plugins/auth';
 
 export const isCityAdmin = (p: Principal) => p.roles.some((g) => g.role === 'city_admin');
@@ -12,6 +13,5 @@ export const oversees = (p: Principal, community: { id: string; districtId: stri
 export const isSecretaryOf = (p: Principal, communityOrgId: string) =>
   p.roles.some((g) => g.role === 'secretary' && g.orgId === communityOrgId);
 
-/** Anyone holding a role that may look at members of some community (verify codes, list claimants …). */
-export const isStaff = (p: Principal) =>
-  p.roles.some((g) => g.role === 'secretary' || g.role === 'district_admin' || g.role === 'city_admin');
+/** The roles that may look at members of some community (verify codes, list claimants …). */
+export const STAFF_ROLES = ['secretary', 'district_admin', 'city_admin'] as const satisfies readonly Role[];

@@ -48,8 +48,6 @@ declare module '@fastify/jwt' {
 declare module 'fastify' {
   interface FastifyInstance {
     authenticate(request: FastifyRequest): Promise<void>;
-    /** The user id of a valid session token in the request; throws UNAUTHENTICATED. No database. */
-    sessionUserId(request: FastifyRequest): string;
     /** The user and (when the token names one) member of a valid session token; throws UNAUTHENTICATED. No database. */
     session(request: FastifyRequest): Session;
     signSession(userId: string, memberId?: string | null, tokenVersion?: number): string;
@@ -131,9 +129,7 @@ export default fp(
       }
       throw new AppError('UNAUTHENTICATED');
     };
-    const sessionUserId = (request: FastifyRequest): string => session(request).userId;
     app.decorate('session', session);
-    app.decorate('sessionUserId', sessionUserId);
 
     app.decorate('authenticate', async (request: FastifyRequest) => {
       const s = session(request);
@@ -146,7 +142,7 @@ export default fp(
   { name: 'auth' },
 );
 
-/** Route-level guard: `preHandler: requireAuth` for any signed-in caller. */
+/** Route guard for any signed-in caller: `onRequest: requireAuth`, like the role guards below. */
 export async function requireAuth(this: FastifyInstance, request: FastifyRequest) {
   await this.authenticate(request);
 }

@@ -1,17 +1,20 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { IdParamsSchema, LoginResponseSchema, MeResponseSchema, OkSchema, WechatLoginBodySchema } from '@pioneer/shared';
-import type { RateLimiter } from '../../lib/rate-limiter';
 import { principalOf, requireAuth, requireRoles } from '../../plugins/auth';
+import { digestKey, type Limit } from '../../plugins/rate-limit';
 import { toUser, type AuthService } from './auth-service';
 
-export const authRoutes: FastifyPluginAsyncZod<{ authService: AuthService; devLogin: boolean; loginLimiter: RateLimiter }> = async (
-  app,
-  opts,
-) => {
+export const authRoutes: FastifyPluginAsyncZod<{
+  authService: AuthService;
+  devLogin: boolean;
+  /** Per client address (high: a whole office signs in from one NAT address), and per WeChat code. */
+  limits: { perAddress: Limit; perCode: Limit };
+}> = async (app, opts) => {
   app.post(
     '/auth/wechat',
     {
-      onRequest: async (request) => opts.loginLimiter.hit(request.ip),
+      onRequest: async (request) => opts.limits.perAddress.hit(request.ip),
+      preHandler: async (request) => opts.limits.perCode.hit(digestKey(request.body.code)),
       schema: { tags: ['auth'], body: WechatLoginBodySchema, response: { 200: LoginResponseSchema } },
     },
     async (request) => opts.authService.login(request.body.code),
@@ -41,7 +44,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ authService: AuthService; devLo
 
   app.get(
     '/auth/me',
-    { preHandler: requireAuth, schema: { tags: ['auth'], response: { 200: MeResponseSchema } } },
+    { onRequest: requireAuth, schema: { tags: ['auth'], response: { 200: MeResponseSchema } } },
     async (request) => ({ user: toUser(principalOf(request)), devLogin: opts.devLogin }),
   );
 };

@@ -13,10 +13,13 @@ export function authServiceFactory(deps: {
   /** Tells this process at once; other processes hear the database's notification. */
   sessionsRevoked: (userId: string, tokenVersion: number) => void;
   sessionTtlSeconds: number;
+  /** Counts a sign-in of this openid; throws RATE_LIMITED when one identity signs in too often. */
+  limitIdentity?: (openid: string) => Promise<void>;
 }) {
   return {
     async login(code: string): Promise<LoginResponse> {
       const { openid } = await deps.wechat.exchange(code);
+      await deps.limitIdentity?.(openid);
       const { id } = await deps.authRepository.upsertUserByOpenid(openid);
       const principal = await deps.authRepository.loadPrincipal(id);
       if (!principal) throw new AppError('INTERNAL_ERROR');

@@ -12,7 +12,7 @@ import {
   RecordsSchema,
 } from '@pioneer/shared';
 import { AppError, invalid } from '../../lib/errors';
-import { principalOf, requireAuth, type Session } from '../../plugins/auth';
+import { principalOf, requireAuth, requireRoles, type Session } from '../../plugins/auth';
 import type { GateRefusal } from './claim-gate';
 import type { StoredAnswer } from './claims-repository';
 import type { Claimant, ClaimsService } from './claims-service';
@@ -25,10 +25,7 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 const refusalHead = (code: GateRefusal) => `${JSON.stringify({ code, message: ERROR_MESSAGES[code] }).slice(0, -1)},"requestId":`;
 const REFUSAL_HEAD: Record<GateRefusal, string> = { TASK_FULL: refusalHead('TASK_FULL'), ALREADY_CLAIMED: refusalHead('ALREADY_CLAIMED') };
 
-export const claimsRoutes: FastifyPluginAsyncZod<{ claimsService: ClaimsService; memberIds: MemberIds; purgeIntervalMs?: number }> = async (
-  app,
-  opts,
-) => {
+export const claimsRoutes: FastifyPluginAsyncZod<{ claimsService: ClaimsService; memberIds: MemberIds }> = async (app, opts) => {
   const { claimsService, memberIds } = opts;
 
   /** Claiming needs only who the member is: the token, and its member id (cached), not the principal. */
@@ -89,20 +86,20 @@ export const claimsRoutes: FastifyPluginAsyncZod<{ claimsService: ClaimsService;
 
   app.delete(
     '/tasks/:id/claims/me',
-    { preHandler: requireAuth, schema: { tags: ['claims'], params: IdParamsSchema, response: { 200: ClaimResponseSchema } } },
+    { onRequest: requireAuth, schema: { tags: ['claims'], params: IdParamsSchema, response: { 200: ClaimResponseSchema } } },
     async (request) => ({ claim: await claimsService.cancelMine(principalOf(request), request.params.id) }),
   );
 
   app.get(
     '/tasks/:id/claims',
-    { preHandler: requireAuth, schema: { tags: ['claims'], params: IdParamsSchema, response: { 200: ClaimantListSchema } } },
+    { onRequest: requireRoles('secretary'), schema: { tags: ['claims'], params: IdParamsSchema, response: { 200: ClaimantListSchema } } },
     async (request) => claimsService.claimants(principalOf(request), request.params.id),
   );
 
   app.post(
     '/tasks/:id/check-ins',
     {
-      preHandler: requireAuth,
+      onRequest: requireRoles('secretary'),
       schema: { tags: ['claims'], params: IdParamsSchema, body: CheckBodySchema, response: { 200: ClaimResponseSchema } },
     },
     async (request) => ({ claim: await claimsService.checkIn(principalOf(request), request.params.id, request.body.token) }),
@@ -111,7 +108,7 @@ export const claimsRoutes: FastifyPluginAsyncZod<{ claimsService: ClaimsService;
   app.post(
     '/tasks/:id/check-outs',
     {
-      preHandler: requireAuth,
+      onRequest: requireRoles('secretary'),
       schema: { tags: ['claims'], params: IdParamsSchema, body: CheckBodySchema, response: { 200: ClaimResponseSchema } },
     },
     async (request) => ({ claim: await claimsService.checkOut(principalOf(request), request.params.id, request.body.token) }),
@@ -119,16 +116,7 @@ export const claimsRoutes: FastifyPluginAsyncZod<{ claimsService: ClaimsService;
 
   app.get(
     '/members/me/records',
-    { preHandler: requireAuth, schema: { tags: ['members'], response: { 200: RecordsSchema } } },
+    { onRequest: requireAuth, schema: { tags: ['members'], response: { 200: RecordsSchema } } },
     async (request) => claimsService.records(principalOf(request)),
   );
-
-  const interval = opts.purgeIntervalMs ?? 3600_000;
-  if (interval > 0) {
-    const timer = setInterval(() => {
-      claimsService.purgeIdempotencyKeys().catch((err) => app.log.warn({ err }, 'idempotency key purge failed'));
-    }, interval);
-    timer.unref();
-    app.addHook('onClose', async () => clearInterval(timer));
-  }
 };

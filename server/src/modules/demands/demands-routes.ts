@@ -8,14 +8,14 @@ import {
   DemandTriageBodySchema,
   IdParamsSchema,
 } from '@pioneer/shared';
-import type { RateLimiter } from '../../lib/rate-limiter';
 import { principalOf, requireAuth, requireRoles } from '../../plugins/auth';
+import type { Limit } from '../../plugins/rate-limit';
 import type { DemandsService } from './demands-service';
 
 const tags = ['demands'];
 const security = [{ bearer: [] }];
 
-export const demandsRoutes: FastifyPluginAsyncZod<{ demandsService: DemandsService; createLimiter: RateLimiter }> = async (app, opts) => {
+export const demandsRoutes: FastifyPluginAsyncZod<{ demandsService: DemandsService; createLimit: Limit }> = async (app, opts) => {
   const service = opts.demandsService;
 
   app.post(
@@ -23,7 +23,7 @@ export const demandsRoutes: FastifyPluginAsyncZod<{ demandsService: DemandsServi
     { onRequest: requireAuth, schema: { tags, security, body: DemandCreateBodySchema, response: { 201: DemandResponseSchema } } },
     async (request, reply) => {
       const p = principalOf(request);
-      opts.createLimiter.hit(p.userId);
+      await opts.createLimit.hit(p.userId);
       return reply.code(201).send({ demand: await service.create(p, request.body) });
     },
   );

@@ -12,7 +12,7 @@ import {
 } from '@pioneer/shared';
 import { forbidden } from '../../lib/errors';
 import { administersDistrict, oversees } from '../../lib/scope';
-import { hasRole, principalOf, requireAuth } from '../../plugins/auth';
+import { hasRole, principalOf, requireRoles } from '../../plugins/auth';
 import type { DirectoryService } from './directory-service';
 
 /** The directory is public to read (registration needs it before sign-up); writes are scoped. */
@@ -32,7 +32,7 @@ export const directoryRoutes: FastifyPluginAsyncZod<{ directoryService: Director
   app.post(
     '/party-orgs',
     {
-      preHandler: requireAuth,
+      onRequest: requireRoles('city_admin', 'district_admin'),
       schema: { tags: ['directory'], security: [{ bearer: [] }], body: PartyOrgCreateBodySchema, response: { 201: PartyOrgCreatedSchema } },
     },
     async (request, reply) => {
@@ -58,7 +58,7 @@ export const directoryRoutes: FastifyPluginAsyncZod<{ directoryService: Director
   app.post(
     '/party-orgs/:id/estates',
     {
-      preHandler: requireAuth,
+      onRequest: requireRoles('secretary', 'district_admin', 'city_admin'),
       schema: {
         tags: ['directory'],
         security: [{ bearer: [] }],

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { InviteAcceptBodySchema, InviteAcceptResponseSchema, InviteCreateBodySchema, InviteCreateResponseSchema } from '@pioneer/shared';
 import { forbidden } from '../../lib/errors';
-import type { RateLimiter } from '../../lib/rate-limiter';
 import { administersDistrict, isCityAdmin } from '../../lib/scope';
-import { hasRole, principalOf, requireAuth, type Principal } from '../../plugins/auth';
+import { principalOf, requireAuth, requireRoles, type Principal } from '../../plugins/auth';
+import type { Limit } from '../../plugins/rate-limit';
 import type { InviteTarget, InvitesService } from './invites-service';
 
 /**
@@ -17,19 +17,17 @@ function mayInvite(p: Principal, target: InviteTarget): boolean {
   return target.districtId !== null && administersDistrict(p, target.districtId);
 }
 
-export const invitesRoutes: FastifyPluginAsyncZod<{ invitesService: InvitesService; acceptLimiter: RateLimiter }> = async (app, opts) => {
+export const invitesRoutes: FastifyPluginAsyncZod<{ invitesService: InvitesService; acceptLimit: Limit }> = async (app, opts) => {
   const service = opts.invitesService;
 
   app.post(
     '/invites',
     {
-      preHandler: requireAuth,
+      onRequest: requireRoles('city_admin', 'district_admin', 'unit_admin'),
       schema: { tags: ['auth'], security: [{ bearer: [] }], body: InviteCreateBodySchema, response: { 201: InviteCreateResponseSchema } },
     },
     async (request, reply) => {
       const p = principalOf(request);
-      // Who may invite at all is settled before the body is looked at: others learn nothing about org ids.
-      if (!hasRole(p, 'city_admin', 'district_admin', 'unit_admin')) throw forbidden();
       const target = await service.resolveTarget(request.body.role, request.body.orgId);
       if (!mayInvite(p, target)) throw forbidden('只能邀请本板块或本单位的人员');
       return reply.status(201).send(await service.create(p.userId, target));
@@ -39,14 +37,10 @@ export const invitesRoutes: FastifyPluginAsyncZod<{ invitesService: InvitesServi
   app.post(
     '/invites/accept',
     {
-      preHandler: requireAuth,
+      // Invite codes are bearer secrets: guessing them must be slow, whatever the body looks like.
+      onRequest: [requireAuth, async (request) => opts.acceptLimit.hit(principalOf(request).userId)],
       schema: { tags: ['auth'], security: [{ bearer: [] }], body: InviteAcceptBodySchema, response: { 200: InviteAcceptResponseSchema } },
     },
-    async (request) => {
-      const userId = principalOf(request).userId;
-      // Invite codes are bearer secrets: guessing them must be slow.
-      opts.acceptLimiter.hit(userId);
-      return { user: await service.accept(userId, request.body.code) };
-    },
+    async (request) => ({ user: await service.accept(principalOf(request).userId, request.body.code) }),
   );
 };

@@ -7,9 +7,9 @@ import {
   PioneerCodeResponseSchema,
   PioneerCodeVerifyResponseSchema,
 } from '@pioneer/shared';
-import { forbidden } from '../../lib/errors';
-import { isStaff } from '../../lib/scope';
-import { principalOf, requireAuth } from '../../plugins/auth';
+import { STAFF_ROLES } from '../../lib/scope';
+import { principalOf, requireAuth, requireRoles } from '../../plugins/auth';
+import type { Limit } from '../../plugins/rate-limit';
 import type { MembersService } from './members-service';
 
 /**
@@ -17,19 +17,19 @@ import type { MembersService } from './members-service';
  * route that reads a member by id. Staff see a member only through a scanned 先锋码,
  * and then only the identity card with a masked phone.
  */
-export const membersRoutes: FastifyPluginAsyncZod<{ membersService: MembersService; sessionTtlSeconds: number }> = async (app, opts) => {
+export const membersRoutes: FastifyPluginAsyncZod<{ membersService: MembersService; sessionTtlSeconds: number; verifyLimit: Limit }> = async (app, opts) => {
   const service = opts.membersService;
 
   app.get(
     '/members/me',
-    { preHandler: requireAuth, schema: { tags: ['members'], response: { 200: MemberResponseSchema } } },
+    { onRequest: requireAuth, schema: { tags: ['members'], response: { 200: MemberResponseSchema } } },
     async (request) => ({ member: await service.getMine(principalOf(request).userId) }),
   );
 
   app.put(
     '/members/me',
     {
-      preHandler: requireAuth,
+      onRequest: requireAuth,
       schema: { tags: ['members'], body: MemberUpsertBodySchema, response: { 200: MemberUpsertResponseSchema } },
     },
     async (request) => {
@@ -44,7 +44,7 @@ export const membersRoutes: FastifyPluginAsyncZod<{ membersService: MembersServi
   app.get(
     '/members/me/pioneer-code',
     {
-      preHandler: requireAuth,
+      onRequest: requireAuth,
       schema: { tags: ['members'], response: { 200: PioneerCodeResponseSchema } },
     },
     async (request, reply) => {
@@ -57,12 +57,9 @@ export const membersRoutes: FastifyPluginAsyncZod<{ membersService: MembersServi
   app.post(
     '/pioneer-codes/verify',
     {
-      preHandler: requireAuth,
+      onRequest: [requireRoles(...STAFF_ROLES), async (request) => opts.verifyLimit.hit(principalOf(request).userId)],
       schema: { tags: ['members'], body: PioneerCodeBodySchema, response: { 200: PioneerCodeVerifyResponseSchema } },
     },
-    async (request) => {
-      if (!isStaff(principalOf(request))) throw forbidden();
-      return { member: await service.verifyPioneerCode(request.body.token) };
-    },
+    async (request) => ({ member: await service.verifyPioneerCode(request.body.token) }),
   );
 };

@@ -1,16 +1,27 @@
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { IdParamsSchema, QrFormatQuerySchema, RegisterResolveQuerySchema, RegisterResolveSchema } from '@pioneer/shared';
-import { notFound } from '../../lib/errors';
-import { principalOf, requireAuth } from '../../plugins/auth';
+import { forbidden, notFound } from '../../lib/errors';
+import { oversees, STAFF_ROLES } from '../../lib/scope';
+import { principalOf, requireRoles } from '../../plugins/auth';
+import type { Limit } from '../../plugins/rate-limit';
 import { REGISTER_CODE_PATTERN, registerPagePath, type RegistrationService } from './registration-service';
 
 /** Under `/api/v1`: the community's registration QR and the public code look-up. */
-export const registrationRoutes: FastifyPluginAsyncZod<{ registrationService: RegistrationService }> = async (app, opts) => {
+export const registrationRoutes: FastifyPluginAsyncZod<{ registrationService: RegistrationService; lookupLimit: Limit; anonymousLookupLimit: Limit }> = async (app, opts) => {
+  const signedInUser = (request: FastifyRequest): string | null => {
+    try {
+      return app.session(request).userId;
+    } catch {
+      return null;
+    }
+  };
+
   app.get(
     '/party-orgs/:id/register-qrcode',
     {
-      preHandler: requireAuth,
+      onRequest: requireRoles(...STAFF_ROLES),
       schema: {
         tags: ['registration'],
         params: IdParamsSchema,
@@ -19,18 +30,23 @@ export const registrationRoutes: FastifyPluginAsyncZod<{ registrationService: Re
       },
     },
     async (request, reply) => {
-      const { contentType, body } = await opts.registrationService.registerQrCode(
-        principalOf(request),
-        request.params.id,
-        request.query.format,
-      );
+      const community = await opts.registrationService.community(request.params.id);
+      if (!oversees(principalOf(request), community)) throw forbidden();
+      const { contentType, body } = await opts.registrationService.registerQrCode(community, request.query.format);
       return reply.header('cache-control', 'private, max-age=300').type(contentType).send(body);
     },
   );
 
   app.get(
     '/register/resolve',
-    { schema: { tags: ['registration'], querystring: RegisterResolveQuerySchema, response: { 200: RegisterResolveSchema } } },
+    {
+      // Public (a phone that just scanned the QR may not be signed in): per user when it is, else per address.
+      onRequest: async (request) => {
+        const userId = request.headers.authorization ? signedInUser(request) : null;
+        await (userId ? opts.lookupLimit.hit(userId) : opts.anonymousLookupLimit.hit(request.ip));
+      },
+      schema: { tags: ['registration'], querystring: RegisterResolveQuerySchema, response: { 200: RegisterResolveSchema } },
+    },
     async (request) => opts.registrationService.resolve(request.query.code),
   );
 };

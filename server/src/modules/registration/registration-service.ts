@@ -2,8 +2,6 @@ import { randomBytes } from 'node:crypto';
 import QRCode from 'qrcode';
 import type { RegisterResolve } from '@pioneer/shared';
 import { AppError, notFound } from '../../lib/errors';
-import { oversees } from '../../lib/scope';
-import type { Principal } from '../../plugins/auth';
 import type { DirectoryRepository } from '../directory/directory-repository';
 import type { RegistrationRepository } from './registration-repository';
 
@@ -14,6 +12,8 @@ export const REGISTER_CODE_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
 export const newRegisterCode = () => randomBytes(9).toString('base64url');
 
 export const registerPagePath = (code: string) => `/#/pages/register/index?code=${encodeURIComponent(code)}`;
+
+type Community = { id: string; districtId: string; registerCode: string | null };
 
 export function registrationServiceFactory(deps: {
   registrationRepository: RegistrationRepository;
@@ -32,11 +32,14 @@ export function registrationServiceFactory(deps: {
   }
 
   return {
-    /** The community's registration QR, for its secretary or an admin above it. */
-    async registerQrCode(principal: Principal, orgId: string, format: 'svg' | 'png'): Promise<{ contentType: string; body: string | Buffer }> {
+    async community(orgId: string): Promise<Community> {
       const org = await deps.directoryRepository.findPartyOrg(orgId);
       if (!org || org.kind !== 'community') throw notFound('社区不存在');
-      if (!oversees(principal, org)) throw new AppError('FORBIDDEN');
+      return org;
+    },
+
+    /** The community's registration QR (the route lets its secretary or an admin above it ask). */
+    async registerQrCode(org: Community, format: 'svg' | 'png'): Promise<{ contentType: string; body: string | Buffer }> {
       const url = `${deps.publicUrl}/r/${await ensureRegisterCode(org)}`;
       const opts = { errorCorrectionLevel: 'M' as const, margin: 2 };
       if (format === 'png') {

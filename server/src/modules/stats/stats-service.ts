@@ -7,6 +7,7 @@ import type { DirectoryRepository } from '../directory/directory-repository';
 import type { WhistleScope, WhistleStatsRepository } from '../whistles/whistle-stats';
 import type { StatsRepository, StatsScopeFilter } from './stats-repository';
 
+/** Figures only: who may see which scope is the route's business. */
 export function statsServiceFactory(deps: {
   statsRepository: StatsRepository;
   directoryRepository: Pick<DirectoryRepository, 'findPartyOrg' | 'findDistrict'>;
@@ -50,6 +51,10 @@ export function statsServiceFactory(deps: {
       ]);
       return { ...overview, whistles };
     },
+
+    community: (id: string): Promise<StatsOverview> => repo.overview({ scope: 'community', id }),
+
+    unit: (id: string): Promise<StatsOverview> => repo.unitOverview(id),
   };
 }
 

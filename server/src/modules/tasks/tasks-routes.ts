@@ -7,46 +7,45 @@ import {
   TaskListSchema,
   TaskResponseSchema,
 } from '@pioneer/shared';
-import { principalOf, requireAuth } from '../../plugins/auth';
+import { forbidden } from '../../lib/errors';
+import { isSecretaryOf } from '../../lib/scope';
+import { principalOf, requireAuth, requireRoles } from '../../plugins/auth';
 import type { TasksService } from './tasks-service';
 
-export const tasksRoutes: FastifyPluginAsyncZod<{ tasksService: TasksService; sweepIntervalMs?: number }> = async (app, opts) => {
+export const tasksRoutes: FastifyPluginAsyncZod<{ tasksService: TasksService }> = async (app, opts) => {
   const { tasksService } = opts;
 
   app.post(
     '/tasks',
-    { preHandler: requireAuth, schema: { tags: ['tasks'], body: TaskCreateBodySchema, response: { 201: TaskResponseSchema } } },
+    { onRequest: requireRoles('secretary'), schema: { tags: ['tasks'], body: TaskCreateBodySchema, response: { 201: TaskResponseSchema } } },
     async (request, reply) => {
-      const task = await tasksService.create(principalOf(request), request.body);
+      const p = principalOf(request);
+      if (!isSecretaryOf(p, request.body.communityOrgId)) throw forbidden('只有本社区书记可以发布岗位');
+      const task = await tasksService.create(p.userId, request.body);
       return reply.code(201).send({ task });
     },
   );
 
   app.get(
     '/tasks',
-    { preHandler: requireAuth, schema: { tags: ['tasks'], querystring: TaskListQuerySchema, response: { 200: TaskListSchema } } },
+    { onRequest: requireAuth, schema: { tags: ['tasks'], querystring: TaskListQuerySchema, response: { 200: TaskListSchema } } },
     async (request) => tasksService.list(principalOf(request), request.query),
   );
 
   app.get(
     '/tasks/:id',
-    { preHandler: requireAuth, schema: { tags: ['tasks'], params: IdParamsSchema, response: { 200: TaskDetailSchema } } },
+    { onRequest: requireAuth, schema: { tags: ['tasks'], params: IdParamsSchema, response: { 200: TaskDetailSchema } } },
     async (request) => tasksService.get(principalOf(request), request.params.id),
   );
 
   app.post(
     '/tasks/:id/cancel',
-    { preHandler: requireAuth, schema: { tags: ['tasks'], params: IdParamsSchema, response: { 200: TaskResponseSchema } } },
-    async (request) => ({ task: await tasksService.cancel(principalOf(request), request.params.id) }),
+    { onRequest: requireRoles('secretary'), schema: { tags: ['tasks'], params: IdParamsSchema, response: { 200: TaskResponseSchema } } },
+    async (request) => {
+      const p = principalOf(request);
+      const task = await tasksService.load(request.params.id);
+      if (!isSecretaryOf(p, task.communityOrgId)) throw forbidden('只有本社区书记可以取消岗位');
+      return { task: await tasksService.cancel(task.id) };
+    },
   );
-
-  // Ended posts and no-shows are computed on read; the sweep also writes them down.
-  const interval = opts.sweepIntervalMs ?? 60_000;
-  if (interval > 0) {
-    const timer = setInterval(() => {
-      tasksService.sweep().catch((err) => app.log.warn({ err }, 'task sweep failed'));
-    }, interval);
-    timer.unref();
-    app.addHook('onClose', async () => clearInterval(timer));
-  }
 };

@@ -2,8 +2,7 @@ import type { Task, TaskCreateBody, TaskDetail, TaskList, TaskListQuery } from '
 import { z } from 'zod';
 import type { Clock } from '../../lib/clock';
 import { CursorIdSchema, CursorTimeSchema, decodeCursor, encodeCursor } from '../../lib/cursor';
-import { AppError, forbidden, invalid, notFound } from '../../lib/errors';
-import { isSecretaryOf } from '../../lib/scope';
+import { AppError, invalid, notFound } from '../../lib/errors';
 import type { Principal } from '../../plugins/auth';
 import type { DirectoryRepository } from '../directory/directory-repository';
 import type { TaskListCursor, TasksRepository } from './tasks-repository';
@@ -31,8 +30,8 @@ export function tasksServiceFactory(deps: {
   }
 
   return {
-    async create(p: Principal, body: TaskCreateBody): Promise<Task> {
-      if (!isSecretaryOf(p, body.communityOrgId)) throw forbidden('只有本社区书记可以发布岗位');
+    /** The caller is the community's secretary (checked by the route). */
+    async create(userId: string, body: TaskCreateBody): Promise<Task> {
       const community = await deps.directoryRepository.findPartyOrg(body.communityOrgId);
       if (!community || community.kind !== 'community') throw notFound('社区不存在');
       const now = deps.clock.now();
@@ -54,7 +53,7 @@ export function tasksServiceFactory(deps: {
         capacity: body.capacity,
         claimOpensAt: body.claimOpensAt ? new Date(body.claimOpensAt) : now,
         cancelCutoffMinutes: body.cancelCutoffMinutes ?? DEFAULT_CANCEL_CUTOFF_MINUTES,
-        createdBy: p.userId,
+        createdBy: userId,
         createdAt: now,
         whistleId: body.whistleId ?? null,
       });
@@ -90,9 +89,11 @@ export function tasksServiceFactory(deps: {
       return { task: toTask(row, now), myClaim: mine ? toClaim(mine, now, row.endsAt) : null };
     },
 
-    async cancel(p: Principal, id: string): Promise<Task> {
-      const row = await load(id);
-      if (!isSecretaryOf(p, row.communityOrgId)) throw forbidden('只有本社区书记可以取消岗位');
+    /** A post by id, for the route's scope check; NOT_FOUND when there is none. */
+    load,
+
+    /** The caller is the post's secretary (checked by the route). */
+    async cancel(id: string): Promise<Task> {
       const now = deps.clock.now();
       const cancelled = await repo.cancel(id, now).finally(() => deps.onCancel?.(id));
       if (!cancelled) {

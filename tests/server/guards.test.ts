@@ -1,0 +1,99 @@
+import { makeWorld } from '../helpers/fixtures';
+import { registerMember } from '../helpers/member-fixtures';
+import { publishTask } from '../helpers/task-fixtures';
+import { createTestContext, type TestContext } from '../helpers/test-app';
+
+/**
+ * Contract v2: role checks come before body validation. A caller without the role gets 401/403 for
+ * a malformed body, never a 400 that teaches it the body's rules; a caller with the role gets the 400.
+ */
+let ctx: TestContext;
+let world: Awaited<ReturnType<typeof makeWorld>>;
+let taskId: string;
+const auth: Record<'plain' | 'member' | 'secretary' | 'district' | 'city', { authorization: string }> = {} as never;
+
+beforeAll(async () => {
+  ctx = await createTestContext();
+  world = await makeWorld(ctx.database.db);
+  auth.plain = (await ctx.signIn('g_plain')).auth;
+  auth.member = (await registerMember(ctx, 'g_member', world)).auth;
+  const sec = await ctx.signIn('g_secretary');
+  await ctx.grant(sec.userId, 'secretary', world.community.id);
+  auth.secretary = sec.auth;
+  const district = await ctx.signIn('g_district');
+  await ctx.grant(district.userId, 'district_admin', world.district.id);
+  auth.district = district.auth;
+  const city = await ctx.signIn('g_city');
+  await ctx.grant(city.userId, 'city_admin', null);
+  auth.city = city.auth;
+  taskId = (await publishTask(ctx, sec.auth, world.community.id)).id;
+});
+afterAll(async () => ctx.close());
+
+type Who = keyof typeof auth;
+interface BodyRoute {
+  method: 'POST' | 'PUT';
+  /** As the OpenAPI document names it. */
+  path: string;
+  url: () => string;
+  /** Signed-in callers refused before validation, and one caller whose malformed body is validated. */
+  refused: Who[];
+  allowed: Who;
+}
+
+const MALFORMED = [{ nonsense: true }, { name: 42, code: ['x'], token: null, kind: 'planet' }];
+
+const ROUTES: BodyRoute[] = [
+  { method: 'POST', path: '/api/v1/party-orgs', url: () => '/api/v1/party-orgs', refused: ['plain', 'member', 'secretary'], allowed: 'district' },
+  { method: 'POST', path: '/api/v1/party-orgs/{id}/estates', url: () => `/api/v1/party-orgs/${world.community.id}/estates`, refused: ['plain', 'member'], allowed: 'secretary' },
+  { method: 'POST', path: '/api/v1/invites', url: () => '/api/v1/invites', refused: ['plain', 'member', 'secretary'], allowed: 'city' },
+  { method: 'POST', path: '/api/v1/invites/accept', url: () => '/api/v1/invites/accept', refused: [], allowed: 'plain' },
+  { method: 'PUT', path: '/api/v1/members/me', url: () => '/api/v1/members/me', refused: [], allowed: 'plain' },
+  { method: 'POST', path: '/api/v1/pioneer-codes/verify', url: () => '/api/v1/pioneer-codes/verify', refused: ['plain', 'member'], allowed: 'secretary' },
+  { method: 'POST', path: '/api/v1/tasks', url: () => '/api/v1/tasks', refused: ['plain', 'member', 'district', 'city'], allowed: 'secretary' },
+  { method: 'POST', path: '/api/v1/tasks/{id}/check-ins', url: () => `/api/v1/tasks/${taskId}/check-ins`, refused: ['plain', 'member', 'district'], allowed: 'secretary' },
+  { method: 'POST', path: '/api/v1/tasks/{id}/check-outs', url: () => `/api/v1/tasks/${taskId}/check-outs`, refused: ['plain', 'member', 'district'], allowed: 'secretary' },
+];
+
+/** Public on purpose: signing in is how a caller gets a session at all. */
+const PUBLIC_BODY_ROUTES = ['POST /api/v1/auth/wechat'];
+
+it('covers every route that takes a body', () => {
+  const doc = ctx.app.swagger() as { paths: Record<string, Record<string, { requestBody?: unknown }>> };
+  const withBody = Object.entries(doc.paths).flatMap(([path, ops]) =>
+    Object.entries(ops)
+      .filter(([, op]) => op.requestBody !== undefined)
+      .map(([method]) => `${method.toUpperCase()} ${path}`),
+  );
+  expect(withBody.sort()).toEqual([...ROUTES.map((r) => `${r.method} ${r.path}`), ...PUBLIC_BODY_ROUTES].sort());
+});
+
+describe.each(ROUTES)('$method $path', (route) => {
+  const send = (payload: unknown, headers: Record<string, string> = {}) =>
+    ctx.app.inject({ method: route.method, url: route.url(), headers, payload: payload as object });
+
+  it('answers 401 without a session, whatever the body', async () => {
+    for (const body of MALFORMED) {
+      const res = await send(body);
+      expect(res.statusCode).toBe(401);
+      expect(res.json().code).toBe('UNAUTHENTICATED');
+    }
+  });
+
+  it('answers 403 to signed-in callers without the role, before looking at the body', async () => {
+    for (const who of route.refused) {
+      for (const body of MALFORMED) {
+        const res = await send(body, auth[who]);
+        expect({ who, status: res.statusCode }).toEqual({ who, status: 403 });
+        expect(res.json().code).toBe('FORBIDDEN');
+        expect(res.json().details).toBeUndefined();
+      }
+    }
+  });
+
+  it('validates the body for a caller with the role', async () => {
+    const res = await send(MALFORMED[1], auth[route.allowed]);
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual(expect.objectContaining({ code: 'VALIDATION_FAILED', details: expect.any(Array) }));
+  });
+});
