@@ -9,8 +9,9 @@ module.exports = {
   testMatch: ['<rootDir>/tests/server/**/*.test.ts', '<rootDir>/tests/shared/**/*.test.ts'],
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j)sx?$': swc },
-  // A few of Fastify's dependencies ship ESM only (cookie 2 for inject); compile them for jest's CommonJS sandbox.
-  transformIgnorePatterns: ['/node_modules/(?!(cookie|content-disposition)/)'],
+  // A few of Fastify's dependencies ship ESM only (cookie 2 for inject), also nested under another
+  // package (@fastify/swagger-ui's own @fastify/static); compile them for jest's CommonJS sandbox.
+  transformIgnorePatterns: ['/node_modules/(?!(cookie|content-disposition)/)(?!.*/node_modules/)'],
   globalSetup: '<rootDir>/tests/helpers/global-setup.ts',
   globalTeardown: '<rootDir>/tests/helpers/global-teardown.ts',
   testTimeout: 30000,

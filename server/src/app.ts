@@ -4,13 +4,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import fastifyHelmet from '@fastify/helmet';
 import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from './config';
 import type { Database } from './db/client';
 import { systemClock, type Clock } from './lib/clock';
 import { loggableError } from './lib/pg-errors';
+import { withErrorAnswers } from './lib/openapi';
 import { every } from './lib/timers';
 import authPlugin from './plugins/auth';
 import errorHandler from './plugins/error-handler';
@@ -134,8 +136,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       info: { title: '先锋领航·码上到 API', version: '1.0.0' },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
     },
-    transform: jsonSchemaTransform,
+    transform: withErrorAnswers,
   });
+  // A browsable page at /api/docs, the document itself at /api/docs/json.
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
   await app.register(errorHandler);
 
   const authRepository = authRepositoryFactory(database.db);
@@ -279,8 +283,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Ended posts and no-shows are computed on read; the sweep also writes them down.
   every(app, deps.timers?.sweepMs ?? 60_000, 'task sweep', () => tasksService.sweep());
   every(app, deps.timers?.purgeMs ?? 3600_000, 'idempotency key purge', () => claimsService.purgeIdempotencyKeys());
-
-  app.get('/api/docs', { schema: { hide: true } }, async () => app.swagger());
 
   if (existsSync(config.h5Dir)) {
     await app.register(fastifyStatic, { root: config.h5Dir, prefix: '/', wildcard: false, index: ['index.html'] });

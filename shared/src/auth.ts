@@ -30,7 +30,9 @@ export const LoginResponseSchema = z.object({
 });
 export type LoginResponse = z.infer<typeof LoginResponseSchema>;
 
-export const InviteRoleSchema = z.enum(['secretary', 'district_admin', 'unit_admin', 'unit_liaison', 'city_admin']);
+/** Every role but `member`, which comes from registering (一键报到), not from an invite. */
+export const InviteRoleSchema = RoleSchema.exclude(['member']);
+export type InviteRole = z.infer<typeof InviteRoleSchema>;
 
 export const InviteCreateBodySchema = z.object({
   role: InviteRoleSchema,

@@ -7,6 +7,7 @@ export type Id = z.infer<typeof IdSchema>;
  * NUL bytes and lone UTF-16 surrogates: PostgreSQL refuses the first in text and cannot encode the
  * second, so no string from a request may carry either.
  */
+// eslint-disable-next-line no-control-regex -- matching NUL is the point
 const UNSAFE_TEXT = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 export const isSafeText = (s: string): boolean => !UNSAFE_TEXT.test(s);
 
@@ -110,6 +111,20 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   IMPORT_INVALID: '文件无法读取，请使用模板重新上传',
   CHECK_IN_NOT_OPEN: '还未到签到时间',
 };
+
+/**
+ * The code for an error answer that carries none of its own (a proxy's page, Fastify's own client
+ * errors such as a body too large): the server answers with it, the client reads with it.
+ */
+export function errorCodeForStatus(status: number): ErrorCode {
+  if (status === 401) return 'UNAUTHENTICATED';
+  if (status === 403) return 'FORBIDDEN';
+  if (status === 404) return 'NOT_FOUND';
+  if (status === 429) return 'RATE_LIMITED';
+  if (status === 503) return 'SERVICE_UNAVAILABLE';
+  if (status >= 500) return 'INTERNAL_ERROR';
+  return 'VALIDATION_FAILED';
+}
 
 export const ErrorDetailSchema = z.object({
   path: z.string(),

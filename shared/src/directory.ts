@@ -5,7 +5,8 @@ export const DistrictSchema = z.object({ id: IdSchema, name: z.string() });
 export type District = z.infer<typeof DistrictSchema>;
 export const DistrictListSchema = z.object({ items: z.array(DistrictSchema) });
 
-export const PartyOrgKindSchema = z.enum(['community', 'unit']);
+export const PARTY_ORG_KINDS = ['community', 'unit'] as const;
+export const PartyOrgKindSchema = z.enum(PARTY_ORG_KINDS);
 export type PartyOrgKind = z.infer<typeof PartyOrgKindSchema>;
 
 export const PartyOrgSchema = z.object({

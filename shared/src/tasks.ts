@@ -2,10 +2,12 @@ import { z } from 'zod';
 import { CategorySchema, CursorSchema, DateTimeSchema, IdSchema, LimitSchema, text } from './common';
 import { MemberCardSchema } from './members';
 
-export const TaskStatusSchema = z.enum(['open', 'cancelled', 'ended']);
+export const TASK_STATUSES = ['open', 'cancelled', 'ended'] as const;
+export const TaskStatusSchema = z.enum(TASK_STATUSES);
 export type TaskStatus = z.infer<typeof TaskStatusSchema>;
 
-export const ClaimStatusSchema = z.enum(['claimed', 'cancelled', 'checked_in', 'completed', 'no_show']);
+export const CLAIM_STATUSES = ['claimed', 'cancelled', 'checked_in', 'completed', 'no_show'] as const;
+export const ClaimStatusSchema = z.enum(CLAIM_STATUSES);
 export type ClaimStatus = z.infer<typeof ClaimStatusSchema>;
 
 export const TaskCreateBodySchema = z

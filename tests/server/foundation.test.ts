@@ -45,12 +45,42 @@ describe('health and errors', () => {
     expect(res.json().code).toBe('VALIDATION_FAILED');
   });
 
-  it('serves the OpenAPI document generated from the zod schemas', async () => {
-    const res = await ctx.app.inject({ method: 'GET', url: '/api/docs' });
+  it('serves the OpenAPI document generated from the zod schemas at /api/docs/json, browsable at /api/docs', async () => {
+    const res = await ctx.app.inject({ method: 'GET', url: '/api/docs/json' });
     expect(res.statusCode).toBe(200);
     const doc = res.json();
     expect(doc.openapi).toMatch(/^3\./);
     expect(doc.paths['/api/v1/auth/wechat'].post.requestBody).toBeDefined();
+
+    const page = await ctx.app.inject({ method: 'GET', url: '/api/docs' });
+    const html = page.statusCode === 302 ? await ctx.app.inject({ method: 'GET', url: `/api/docs/${page.headers.location}`.replace('/api/docs/./', '/api/docs/') }) : page;
+    expect(html.statusCode).toBe(200);
+    expect(html.headers['content-type']).toMatch(/text\/html/);
+    expect(html.body).toContain('swagger-ui');
+  });
+
+  it('declares the error answers of every route, with their codes', async () => {
+    const doc = (await ctx.app.inject({ method: 'GET', url: '/api/docs/json' })).json() as {
+      paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: { properties: { code: { enum: string[] } } } }> }> }>>;
+    };
+    const codesOf = (path: string, method: string) =>
+      Object.fromEntries(
+        Object.entries(doc.paths[path]![method]!.responses)
+          .filter(([status]) => Number(status) >= 400)
+          // The first media type: routes answering images list theirs first.
+          .map(([status, r]) => [status, Object.values(r.content!)[0]!.schema.properties.code.enum]),
+      );
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const method of Object.keys(ops)) expect({ path, method, errors: codesOf(path, method)['500'] }).toEqual({ path, method, errors: ['INTERNAL_ERROR'] });
+    }
+    expect(codesOf('/api/v1/tasks/{id}/claims', 'post')).toEqual(
+      expect.objectContaining({
+        '409': ['TASK_FULL', 'ALREADY_CLAIMED', 'CLAIM_NOT_OPEN', 'CLAIM_CLOSED', 'TASK_CANCELLED'],
+        '403': ['NOT_REGISTERED'],
+        '400': ['VALIDATION_FAILED'],
+      }),
+    );
+    expect(codesOf('/api/v1/party-orgs', 'post')).toEqual(expect.objectContaining({ '401': ['UNAUTHENTICATED'], '403': ['FORBIDDEN'] }));
   });
 });
 

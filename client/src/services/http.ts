@@ -1,6 +1,6 @@
 import Taro from '@tarojs/taro';
 import type { ZodType } from 'zod';
-import { ERROR_MESSAGES, ErrorBodySchema, type ErrorCode, type ErrorDetail } from '@pioneer/shared';
+import { ERROR_MESSAGES, ErrorBodySchema, errorCodeForStatus, type ErrorCode, type ErrorDetail } from '@pioneer/shared';
 import { API_ROOT } from './config';
 import { getSession } from './session';
 
@@ -54,23 +54,13 @@ export function buildUrl(path: string, query?: Query): string {
   return `${API_ROOT}${path}${parts.length ? `?${parts.join('&')}` : ''}`;
 }
 
-function fallbackCode(status: number): ClientErrorCode {
-  if (status === 400) return 'VALIDATION_FAILED';
-  if (status === 401) return 'UNAUTHENTICATED';
-  if (status === 403) return 'FORBIDDEN';
-  if (status === 404) return 'NOT_FOUND';
-  if (status === 429) return 'RATE_LIMITED';
-  if (status === 503) return 'SERVICE_UNAVAILABLE';
-  return 'INTERNAL_ERROR';
-}
-
 function toApiError(status: number, body: unknown): ApiError {
   const parsed = ErrorBodySchema.safeParse(body);
   if (parsed.success) {
     return new ApiError(status, parsed.data.code, parsed.data.message, parsed.data.details ?? []);
   }
-  const code = fallbackCode(status);
-  return new ApiError(status, code, ERROR_MESSAGES[code as ErrorCode]);
+  const code = errorCodeForStatus(status);
+  return new ApiError(status, code, ERROR_MESSAGES[code]);
 }
 
 async function send(opts: RequestOptions<unknown>) {

@@ -5,18 +5,13 @@ import {
   TaskDetailSchema,
   TaskListSchema,
   TaskResponseSchema,
-  type Category,
   type TaskCreateBody,
+  type TaskListQuery,
 } from '@pioneer/shared';
 import { newIdempotencyKey, request } from './http';
 
-export interface TaskFilter {
-  communityOrgId?: string;
-  category?: Category;
-  open?: boolean;
-  cursor?: string;
-  limit?: number;
-}
+/** What the task list may be asked for: the query schema's fields, as the client holds them before encoding. */
+export type TaskFilter = Partial<Pick<TaskListQuery, 'communityOrgId' | 'districtId' | 'category' | 'open' | 'cursor' | 'limit'>>;
 
 export function listTasks(filter: TaskFilter) {
   return request({

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { ERROR_MESSAGES, type ErrorBody, type ErrorCode, type ErrorDetail } from '@pioneer/shared';
+import { ERROR_MESSAGES, errorCodeForStatus, type ErrorBody, type ErrorDetail } from '@pioneer/shared';
 import { isAppError } from '../lib/errors';
 import { isDatabaseUnavailable } from '../lib/pg-errors';
 
@@ -14,17 +14,6 @@ function validationDetails(err: FastifyError & { validation?: unknown[]; validat
     const field = v.instancePath.replace(/^\//, '').replace(/\//g, '.');
     return { path: field || err.validationContext || '(root)', reason: v.message ?? 'invalid' };
   });
-}
-
-/** Maps Fastify's own client errors (bad JSON, body too large …) to contract codes. */
-function codeForStatus(status: number): ErrorCode {
-  if (status === 401) return 'UNAUTHENTICATED';
-  if (status === 403) return 'FORBIDDEN';
-  if (status === 404) return 'NOT_FOUND';
-  if (status === 429) return 'RATE_LIMITED';
-  if (status === 503) return 'SERVICE_UNAVAILABLE';
-  if (status >= 500) return 'INTERNAL_ERROR';
-  return 'VALIDATION_FAILED';
 }
 
 function send(reply: FastifyReply, request: FastifyRequest, status: number, body: Omit<ErrorBody, 'requestId'>) {
@@ -60,7 +49,8 @@ export default fp(
       }
       const status = error.statusCode ?? 500;
       if (status < 500) {
-        const code = codeForStatus(status);
+        // Fastify's own client errors (bad JSON, body too large …).
+        const code = errorCodeForStatus(status);
         return send(reply, request, status, {
           code,
           message: ERROR_MESSAGES[code],

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { check, foreignKey, index, integer, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
+import { PARTY_ORG_KINDS } from '@pioneer/shared';
 
 const createdAt = () => timestamp({ withTimezone: true }).notNull().defaultNow();
 
@@ -14,7 +15,7 @@ export const partyOrgs = pgTable(
   'party_orgs',
   {
     id: uuid().primaryKey().defaultRandom(),
-    kind: text({ enum: ['community', 'unit'] }).notNull(),
+    kind: text({ enum: PARTY_ORG_KINDS }).notNull(),
     name: text().notNull(),
     districtId: uuid()
       .notNull()

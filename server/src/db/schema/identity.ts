@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { check, index, integer, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
+import { ROLE_KEYS } from '@pioneer/shared';
 
-export const ROLES = ['member', 'secretary', 'district_admin', 'unit_admin', 'unit_liaison', 'city_admin'] as const;
+export const ROLES = ROLE_KEYS;
 
 export const users = pgTable('users', {
   id: uuid().primaryKey().defaultRandom(),

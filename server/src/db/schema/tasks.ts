@@ -1,12 +1,12 @@
 import { sql } from 'drizzle-orm';
 import { bigint, check, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+// The wire contract's lists: a status added there is one the column accepts (after a migration).
+import { CLAIM_STATUSES, TASK_STATUSES } from '@pioneer/shared';
 import { partyOrgs } from './directory';
 import { users } from './identity';
 import { members } from './members';
 import { whistles } from './whistles';
 
-export const TASK_STATUSES = ['open', 'cancelled', 'ended'] as const;
-export const CLAIM_STATUSES = ['claimed', 'cancelled', 'checked_in', 'completed', 'no_show'] as const;
 
 export const tasks = pgTable(
   'tasks',

@@ -15,7 +15,7 @@ export const authRoutes: FastifyPluginAsyncZod<{
     {
       onRequest: async (request) => opts.limits.perAddress.hit(request.ip),
       preHandler: async (request) => opts.limits.perCode.hit(digestKey(request.body.code)),
-      schema: { tags: ['auth'], body: WechatLoginBodySchema, response: { 200: LoginResponseSchema } },
+      schema: { errors: ['WECHAT_LOGIN_FAILED', 'RATE_LIMITED'], tags: ['auth'], body: WechatLoginBodySchema, response: { 200: LoginResponseSchema } },
     },
     async (request) => opts.authService.login(request.body.code),
   );
@@ -44,7 +44,7 @@ export const authRoutes: FastifyPluginAsyncZod<{
 
   app.get(
     '/auth/me',
-    { onRequest: requireAuth, schema: { tags: ['auth'], response: { 200: MeResponseSchema } } },
+    { onRequest: requireAuth, schema: { errors: ['UNAUTHENTICATED'], tags: ['auth'], response: { 200: MeResponseSchema } } },
     async (request) => ({ user: toUser(principalOf(request)), devLogin: opts.devLogin }),
   );
 };

@@ -57,7 +57,7 @@ export const claimsRoutes: FastifyPluginAsyncZod<{ claimsService: ClaimsService;
   // hottest answer under a burst). Everything else returns the promise of its answer.
   app.post(
     '/tasks/:id/claims',
-    { schema: { tags: ['claims'], params: IdParamsSchema, response: { 201: ClaimCreateResponseSchema } } },
+    { schema: { errors: ['UNAUTHENTICATED', 'NOT_REGISTERED', 'NOT_FOUND', 'TASK_FULL', 'ALREADY_CLAIMED', 'CLAIM_NOT_OPEN', 'CLAIM_CLOSED', 'TASK_CANCELLED', 'IDEMPOTENCY_KEY_REUSED'], tags: ['claims'], params: IdParamsSchema, response: { 201: ClaimCreateResponseSchema } } },
     (request, reply) => {
       const session = app.session(request);
       const userId = session.userId;
@@ -86,13 +86,13 @@ export const claimsRoutes: FastifyPluginAsyncZod<{ claimsService: ClaimsService;
 
   app.delete(
     '/tasks/:id/claims/me',
-    { onRequest: requireAuth, schema: { tags: ['claims'], params: IdParamsSchema, response: { 200: ClaimResponseSchema } } },
+    { onRequest: requireAuth, schema: { errors: ['UNAUTHENTICATED', 'NOT_REGISTERED', 'NOT_FOUND', 'NOT_CLAIMED', 'CANCEL_TOO_LATE', 'CLAIM_CLOSED'], tags: ['claims'], params: IdParamsSchema, response: { 200: ClaimResponseSchema } } },
     async (request) => ({ claim: await claimsService.cancelMine(principalOf(request), request.params.id) }),
   );
 
   app.get(
     '/tasks/:id/claims',
-    { onRequest: requireRoles('secretary'), schema: { tags: ['claims'], params: IdParamsSchema, response: { 200: ClaimantListSchema } } },
+    { onRequest: requireRoles('secretary'), schema: { errors: ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND'], tags: ['claims'], params: IdParamsSchema, response: { 200: ClaimantListSchema } } },
     async (request) => claimsService.claimants(principalOf(request), request.params.id),
   );
 
@@ -100,7 +100,7 @@ export const claimsRoutes: FastifyPluginAsyncZod<{ claimsService: ClaimsService;
     '/tasks/:id/check-ins',
     {
       onRequest: requireRoles('secretary'),
-      schema: { tags: ['claims'], params: IdParamsSchema, body: CheckBodySchema, response: { 200: ClaimResponseSchema } },
+      schema: { errors: ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'CODE_INVALID', 'CODE_EXPIRED', 'NOT_CLAIMED', 'CONFLICT'], tags: ['claims'], params: IdParamsSchema, body: CheckBodySchema, response: { 200: ClaimResponseSchema } },
     },
     async (request) => ({ claim: await claimsService.checkIn(principalOf(request), request.params.id, request.body.token) }),
   );
@@ -109,14 +109,14 @@ export const claimsRoutes: FastifyPluginAsyncZod<{ claimsService: ClaimsService;
     '/tasks/:id/check-outs',
     {
       onRequest: requireRoles('secretary'),
-      schema: { tags: ['claims'], params: IdParamsSchema, body: CheckBodySchema, response: { 200: ClaimResponseSchema } },
+      schema: { errors: ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'CODE_INVALID', 'CODE_EXPIRED', 'NOT_CLAIMED', 'CONFLICT'], tags: ['claims'], params: IdParamsSchema, body: CheckBodySchema, response: { 200: ClaimResponseSchema } },
     },
     async (request) => ({ claim: await claimsService.checkOut(principalOf(request), request.params.id, request.body.token) }),
   );
 
   app.get(
     '/members/me/records',
-    { onRequest: requireAuth, schema: { tags: ['members'], response: { 200: RecordsSchema } } },
+    { onRequest: requireAuth, schema: { errors: ['UNAUTHENTICATED', 'NOT_REGISTERED'], tags: ['members'], response: { 200: RecordsSchema } } },
     async (request) => claimsService.records(principalOf(request)),
   );
 };

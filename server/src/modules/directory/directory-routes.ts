@@ -33,7 +33,7 @@ export const directoryRoutes: FastifyPluginAsyncZod<{ directoryService: Director
     '/party-orgs',
     {
       onRequest: requireRoles('city_admin', 'district_admin'),
-      schema: { tags: ['directory'], security: [{ bearer: [] }], body: PartyOrgCreateBodySchema, response: { 201: PartyOrgCreatedSchema } },
+      schema: { errors: ['UNAUTHENTICATED', 'FORBIDDEN', 'CONFLICT'], tags: ['directory'], security: [{ bearer: [] }], body: PartyOrgCreateBodySchema, response: { 201: PartyOrgCreatedSchema } },
     },
     async (request, reply) => {
       const p = principalOf(request);
@@ -48,7 +48,7 @@ export const directoryRoutes: FastifyPluginAsyncZod<{ directoryService: Director
 
   app.get(
     '/party-orgs/:id/estates',
-    { schema: { tags: ['directory'], params: IdParamsSchema, response: { 200: EstateListSchema } } },
+    { schema: { errors: ['NOT_FOUND'], tags: ['directory'], params: IdParamsSchema, response: { 200: EstateListSchema } } },
     async (request) => {
       const community = await service.getCommunity(request.params.id);
       return { items: await service.listEstates(community.id) };
@@ -61,6 +61,7 @@ export const directoryRoutes: FastifyPluginAsyncZod<{ directoryService: Director
       onRequest: requireRoles('secretary', 'district_admin', 'city_admin'),
       schema: {
         tags: ['directory'],
+        errors: ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT'],
         security: [{ bearer: [] }],
         params: IdParamsSchema,
         body: EstateCreateBodySchema,

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { InviteCreateResponse, User } from '@pioneer/shared';
+import type { InviteCreateResponse, InviteRole, User } from '@pioneer/shared';
 import type { Db } from '../../db/client';
 import { writeAudit } from '../../lib/audit';
 import type { Clock } from '../../lib/clock';
@@ -8,8 +8,6 @@ import type { AuthRepository } from '../auth/auth-repository';
 import { toUser } from '../auth/auth-service';
 import type { DirectoryRepository } from '../directory/directory-repository';
 import type { InvitesRepository } from './invites-repository';
-
-export type InviteRole = 'secretary' | 'district_admin' | 'unit_admin' | 'unit_liaison' | 'city_admin';
 
 export const INVITE_TTL_SECONDS = 7 * 24 * 3600;
 

@@ -22,7 +22,7 @@ export const membersRoutes: FastifyPluginAsyncZod<{ membersService: MembersServi
 
   app.get(
     '/members/me',
-    { onRequest: requireAuth, schema: { tags: ['members'], response: { 200: MemberResponseSchema } } },
+    { onRequest: requireAuth, schema: { errors: ['UNAUTHENTICATED', 'NOT_REGISTERED'], tags: ['members'], response: { 200: MemberResponseSchema } } },
     async (request) => ({ member: await service.getMine(principalOf(request).userId) }),
   );
 
@@ -30,7 +30,7 @@ export const membersRoutes: FastifyPluginAsyncZod<{ membersService: MembersServi
     '/members/me',
     {
       onRequest: requireAuth,
-      schema: { tags: ['members'], body: MemberUpsertBodySchema, response: { 200: MemberUpsertResponseSchema } },
+      schema: { errors: ['UNAUTHENTICATED'], tags: ['members'], body: MemberUpsertBodySchema, response: { 200: MemberUpsertResponseSchema } },
     },
     async (request) => {
       const { userId, tokenVersion } = principalOf(request);
@@ -45,7 +45,7 @@ export const membersRoutes: FastifyPluginAsyncZod<{ membersService: MembersServi
     '/members/me/pioneer-code',
     {
       onRequest: requireAuth,
-      schema: { tags: ['members'], response: { 200: PioneerCodeResponseSchema } },
+      schema: { errors: ['UNAUTHENTICATED', 'NOT_REGISTERED'], tags: ['members'], response: { 200: PioneerCodeResponseSchema } },
     },
     async (request, reply) => {
       reply.header('cache-control', 'no-store');
@@ -58,7 +58,7 @@ export const membersRoutes: FastifyPluginAsyncZod<{ membersService: MembersServi
     '/pioneer-codes/verify',
     {
       onRequest: [requireRoles(...STAFF_ROLES), async (request) => opts.verifyLimit.hit(principalOf(request).userId)],
-      schema: { tags: ['members'], body: PioneerCodeBodySchema, response: { 200: PioneerCodeVerifyResponseSchema } },
+      schema: { errors: ['UNAUTHENTICATED', 'FORBIDDEN', 'CODE_INVALID', 'CODE_EXPIRED', 'RATE_LIMITED'], tags: ['members'], body: PioneerCodeBodySchema, response: { 200: PioneerCodeVerifyResponseSchema } },
     },
     async (request) => ({ member: await service.verifyPioneerCode(request.body.token) }),
   );

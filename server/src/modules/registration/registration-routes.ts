@@ -24,6 +24,7 @@ export const registrationRoutes: FastifyPluginAsyncZod<{ registrationService: Re
       onRequest: requireRoles(...STAFF_ROLES),
       schema: {
         tags: ['registration'],
+        errors: ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND'],
         params: IdParamsSchema,
         querystring: QrFormatQuerySchema,
         produces: ['image/svg+xml', 'image/png'],
@@ -45,7 +46,7 @@ export const registrationRoutes: FastifyPluginAsyncZod<{ registrationService: Re
         const userId = request.headers.authorization ? signedInUser(request) : null;
         await (userId ? opts.lookupLimit.hit(userId) : opts.anonymousLookupLimit.hit(request.ip));
       },
-      schema: { tags: ['registration'], querystring: RegisterResolveQuerySchema, response: { 200: RegisterResolveSchema } },
+      schema: { errors: ['NOT_FOUND', 'RATE_LIMITED'], tags: ['registration'], querystring: RegisterResolveQuerySchema, response: { 200: RegisterResolveSchema } },
     },
     async (request) => opts.registrationService.resolve(request.query.code),
   );

@@ -6,7 +6,7 @@ import type { StatsService } from './stats-service';
 export const statsRoutes: FastifyPluginAsyncZod<{ statsService: StatsService }> = async (app, opts) => {
   app.get(
     '/stats/overview',
-    { onRequest: requireAuth, schema: { tags: ['stats'], querystring: StatsOverviewQuerySchema, response: { 200: StatsOverviewSchema } } },
+    { onRequest: requireAuth, schema: { errors: ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND'], tags: ['stats'], querystring: StatsOverviewQuerySchema, response: { 200: StatsOverviewSchema } } },
     async (request) => opts.statsService.overview(principalOf(request), request.query),
   );
 };

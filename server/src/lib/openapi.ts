@@ -1,0 +1,44 @@
+import type { FastifySchema } from 'fastify';
+import { jsonSchemaTransform } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { ERROR_STATUS, ErrorBodySchema, type ErrorCode } from '@pioneer/shared';
+
+declare module 'fastify' {
+  interface FastifySchema {
+    /**
+     * The error answers a route gives besides VALIDATION_FAILED (added for any route with a body,
+     * query or params) and INTERNAL_ERROR / SERVICE_UNAVAILABLE (every route). Documentation only:
+     * error bodies are written by the error handler, not checked against these.
+     */
+    errors?: readonly ErrorCode[];
+  }
+}
+
+const ALWAYS: ErrorCode[] = ['INTERNAL_ERROR', 'SERVICE_UNAVAILABLE'];
+
+/** `{ [status]: error body whose code is one of that status's codes }` for the OpenAPI document. */
+export function errorResponses(codes: readonly ErrorCode[]): Record<number, z.ZodType> {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of new Set(codes)) {
+    const status = ERROR_STATUS[code];
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
+  return Object.fromEntries(
+    [...byStatus].map(([status, list]) => [
+      status,
+      ErrorBodySchema.extend({ code: z.enum(list as [ErrorCode, ...ErrorCode[]]) }).describe(list.join(' | ')),
+    ]),
+  );
+}
+
+/** @fastify/swagger's transform: the route's declared error answers join its responses, then zod becomes JSON Schema. */
+export const withErrorAnswers: typeof jsonSchemaTransform = (input) => {
+  const schema = input.schema as FastifySchema & { response?: Record<number, unknown> };
+  if (!schema || (schema as { hide?: boolean }).hide) return jsonSchemaTransform(input);
+  const validated = schema.body !== undefined || schema.querystring !== undefined || schema.params !== undefined;
+  const codes: ErrorCode[] = [...(validated ? (['VALIDATION_FAILED'] as const) : []), ...(schema.errors ?? []), ...ALWAYS];
+  // A copy: the route's own schema (used to serialize its answers) stays as it is.
+  const documented = { ...schema, response: { ...errorResponses(codes), ...(schema.response ?? {}) } };
+  delete documented.errors;
+  return jsonSchemaTransform({ ...input, schema: documented });
+};
