@@ -10,7 +10,10 @@ import { createTestContext, type TestContext } from '../helpers/test-app';
 let ctx: TestContext;
 let world: Awaited<ReturnType<typeof makeWorld>>;
 let taskId: string;
-const auth: Record<'plain' | 'member' | 'secretary' | 'district' | 'city', { authorization: string }> = {} as never;
+const auth: Record<'plain' | 'member' | 'secretary' | 'district' | 'city' | 'unit', { authorization: string }> = {} as never;
+// Ids that exist nowhere: the guard answers before anything is looked up.
+const SOME_ID = '5b0f7c1e-3d52-4c8e-9a61-2f4b8d7e9c10';
+const OTHER_ID = '8e2d4a6b-1c3f-4e5a-9b7d-0f1e2d3c4b5a';
 
 beforeAll(async () => {
   ctx = await createTestContext();
@@ -26,6 +29,9 @@ beforeAll(async () => {
   const city = await ctx.signIn('g_city');
   await ctx.grant(city.userId, 'city_admin', null);
   auth.city = city.auth;
+  const unit = await ctx.signIn('g_unit');
+  await ctx.grant(unit.userId, 'unit_admin', world.unitOrg.id);
+  auth.unit = unit.auth;
   taskId = (await publishTask(ctx, sec.auth, world.community.id)).id;
 });
 afterAll(async () => ctx.close());
@@ -41,7 +47,7 @@ interface BodyRoute {
   allowed: Who;
 }
 
-const MALFORMED = [{ nonsense: true }, { name: 42, code: ['x'], token: null, kind: 'planet' }];
+const MALFORMED = [{ nonsense: true }, { name: 42, code: ['x'], token: null, kind: 'planet', note: 42, dueAt: 'soon' }];
 
 const ROUTES: BodyRoute[] = [
   { method: 'POST', path: '/api/v1/party-orgs', url: () => '/api/v1/party-orgs', refused: ['plain', 'member', 'secretary'], allowed: 'district' },
@@ -53,6 +59,36 @@ const ROUTES: BodyRoute[] = [
   { method: 'POST', path: '/api/v1/tasks', url: () => '/api/v1/tasks', refused: ['plain', 'member', 'district', 'city'], allowed: 'secretary' },
   { method: 'POST', path: '/api/v1/tasks/{id}/check-ins', url: () => `/api/v1/tasks/${taskId}/check-ins`, refused: ['plain', 'member', 'district'], allowed: 'secretary' },
   { method: 'POST', path: '/api/v1/tasks/{id}/check-outs', url: () => `/api/v1/tasks/${taskId}/check-outs`, refused: ['plain', 'member', 'district'], allowed: 'secretary' },
+  { method: 'POST', path: '/api/v1/demands', url: () => '/api/v1/demands', refused: [], allowed: 'plain' },
+  { method: 'POST', path: '/api/v1/demands/{id}/triage', url: () => `/api/v1/demands/${SOME_ID}/triage`, refused: ['plain', 'member', 'unit'], allowed: 'secretary' },
+  { method: 'POST', path: '/api/v1/whistles', url: () => '/api/v1/whistles', refused: ['plain', 'member', 'unit'], allowed: 'secretary' },
+  ...(['answer', 'extend', 'return'] as const).map(
+    (action): BodyRoute => ({
+      method: 'POST',
+      path: `/api/v1/whistles/{id}/assignments/{orgId}/${action}`,
+      url: () => `/api/v1/whistles/${SOME_ID}/assignments/${OTHER_ID}/${action}`,
+      refused: ['plain', 'member', 'secretary'],
+      allowed: 'unit',
+    }),
+  ),
+  ...(['verify', 'close', 'rate', 'reopen', 'readdress'] as const).map(
+    (action): BodyRoute => ({
+      method: 'POST',
+      path: `/api/v1/whistles/{id}/${action}`,
+      url: () => `/api/v1/whistles/${SOME_ID}/${action}`,
+      refused: ['plain', 'member', 'unit'],
+      allowed: 'secretary',
+    }),
+  ),
+  ...(['approve', 'deny'] as const).map(
+    (action): BodyRoute => ({
+      method: 'POST',
+      path: `/api/v1/whistles/{id}/extensions/{extId}/${action}`,
+      url: () => `/api/v1/whistles/${SOME_ID}/extensions/${OTHER_ID}/${action}`,
+      refused: ['plain', 'member', 'unit'],
+      allowed: 'secretary',
+    }),
+  ),
 ];
 
 /** Public on purpose: signing in is how a caller gets a session at all. */
