@@ -3,6 +3,9 @@ import { makeCommunity, makeDistrict, makeEstate, makeUnitOrg } from '../helpers
 import { insertMembers, makeSecretary, publishTask, type FixtureMember } from '../helpers/task-fixtures';
 import { createTestContext, type TestContext } from '../helpers/test-app';
 
+/** This fixture raises no whistles: their figures are zero, and rates without a denominator null. */
+const NO_WHISTLES = { whistles: 0, assignments: 0, responseRate: null, closeRate: null, medianHoursToAnswer: null, satisfaction: null, overdue: 0 };
+
 let ctx: TestContext;
 const MINUTE = 60_000;
 const T0 = new Date('2030-05-01T00:00:00.000Z');
@@ -117,6 +120,7 @@ describe('statistics overview', () => {
       participations: 4,
       serviceMinutes: 75,
       medianMinutesToFull: 20,
+      whistles: NO_WHISTLES,
     });
   });
 
@@ -134,6 +138,7 @@ describe('statistics overview', () => {
       participations: 4,
       serviceMinutes: 75,
       medianMinutesToFull: 20,
+      whistles: NO_WHISTLES,
     });
     const quiet = await overview(cityAdmin, `scope=district&id=${d2.id}`);
     expect(quiet.json()).toEqual({
@@ -148,6 +153,7 @@ describe('statistics overview', () => {
       participations: 0,
       serviceMinutes: 0,
       medianMinutesToFull: null,
+      whistles: NO_WHISTLES,
     });
     const community = await overview(sec1, `scope=community&id=${c1.id}`);
     expect(community.json()).toEqual({
@@ -162,6 +168,7 @@ describe('statistics overview', () => {
       participations: 4,
       serviceMinutes: 75,
       medianMinutesToFull: 20,
+      whistles: NO_WHISTLES,
     });
   });
 
@@ -202,6 +209,7 @@ describe('statistics overview', () => {
       participations: 4,
       serviceMinutes: 75,
       medianMinutesToFull: 20,
+      whistles: NO_WHISTLES,
     });
     expect((await overview(d1Admin, `scope=unit&id=${u1.id}`)).statusCode).toBe(200);
     const empty = await overview(cityAdmin, `scope=unit&id=${u2.id}`);

@@ -1,1 +1,1 @@
-export default definePageConfig({ navigationBarTitleText: '吹哨待办', enablePullDownRefresh: true });
+export default definePageConfig({ navigationBarTitleText: '吹哨待办' });

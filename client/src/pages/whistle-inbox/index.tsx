@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { View } from '@tarojs/components';
-import Taro, { useDidShow, usePullDownRefresh } from '@tarojs/taro';
+import Taro, { useDidShow } from '@tarojs/taro';
 import type { AssignmentStatus } from '@pioneer/shared';
 import StateView from '../../components/StateView';
 import WhistleCard from '../../components/WhistleCard';
@@ -28,10 +28,6 @@ export default function WhistleInbox() {
   );
   useDidShow(() => {
     if (list.data) list.reload();
-  });
-  usePullDownRefresh(async () => {
-    await list.reload();
-    Taro.stopPullDownRefresh();
   });
 
   if (ready && !unitOrgId) {

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { View, Text } from '@tarojs/components';
-import Taro, { useDidShow, usePullDownRefresh } from '@tarojs/taro';
+import Taro, { useDidShow } from '@tarojs/taro';
 import { WHISTLE_STATUS_LABELS, type WhistleStatus } from '@pioneer/shared';
 import StateView from '../../components/StateView';
 import WhistleCard from '../../components/WhistleCard';
@@ -24,10 +24,6 @@ export default function Whistles() {
   );
   useDidShow(() => {
     if (list.data) list.reload();
-  });
-  usePullDownRefresh(async () => {
-    await list.reload();
-    Taro.stopPullDownRefresh();
   });
 
   if (ready && scopes.length === 0) {
