@@ -45,6 +45,8 @@ async function signIn(page: Page, login: string) {
 
 async function pickUnit(page: Page, search: string, name: string) {
   const form = shown(page).locator('.whistle-new');
+  // The picker ignores a tap within 400 ms of closing (its guard against H5 ghost clicks).
+  await page.waitForTimeout(500);
   await form.locator('.org-picker__value').click();
   await typeInto(form.locator('.org-picker .field-input'), search);
   await form.locator('.org-picker__item', { hasText: name }).click();
