@@ -36,6 +36,10 @@ import { liveRoutes } from './modules/live/live-routes';
 import { statsRepositoryFactory } from './modules/stats/stats-repository';
 import { statsRoutes } from './modules/stats/stats-routes';
 import { statsServiceFactory } from './modules/stats/stats-service';
+import { rollupsServiceFactory, type RollupsService } from './modules/rollups/rollups-service';
+import { assessmentRepositoryFactory } from './modules/assessment/assessment-repository';
+import { assessmentRoutes } from './modules/assessment/assessment-routes';
+import { assessmentServiceFactory } from './modules/assessment/assessment-service';
 import { directoryRepositoryFactory } from './modules/directory/directory-repository';
 import { directoryRoutes } from './modules/directory/directory-routes';
 import { directoryServiceFactory } from './modules/directory/directory-service';
@@ -75,6 +79,13 @@ export interface AppDeps {
 export const API_PREFIX = '/api/v1';
 /** 居民点单 per user per minute: each one costs a WeChat content check and a secretary's attention. */
 const DEMANDS_PER_MINUTE = 10;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The roll-up job (statistics and 先锋指数+ figures); tests and scripts call `refresh()`. */
+    rollups: RollupsService;
+  }
+}
 
 /** Drops query strings from logged URLs: the live socket and QR links carry tokens and codes there. */
 const requestSerializer = (req: { method: string; url: string; id: string }) => ({
@@ -217,6 +228,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     checkInOpensMinutes: config.checkInOpensMinutes,
     gate: claimGate,
   });
+  // Statistics read roll-ups kept by this job, off the request path (modules/rollups).
+  const rollups = rollupsServiceFactory({
+    pool: database.pool,
+    intervalMs: config.rollupIntervalMs,
+    onError: (err) => app.log.warn({ err }, 'roll-up refresh failed; retried on the next tick'),
+  });
+  app.decorate('rollups', rollups);
+  app.addHook('onReady', async () => rollups.start());
+  app.addHook('onClose', async () => rollups.stop());
   const registrationService = registrationServiceFactory({
     registrationRepository: registrationRepositoryFactory(database.db),
     directoryRepository,
@@ -258,6 +278,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(demandsRoutes, {
         demandsService,
         createLimit: app.perMinute('demand-create', DEMANDS_PER_MINUTE),
+      });
+      await api.register(assessmentRoutes, {
+        assessmentService: assessmentServiceFactory({
+          db: database.db,
+          assessmentRepository: assessmentRepositoryFactory(database.db),
+          directoryRepository,
+          clock,
+        }),
       });
       await api.register(directoryRoutes, { directoryService });
       await api.register(invitesRoutes, {

@@ -38,6 +38,7 @@ const EnvSchema = z
       .regex(/^[0-9a-fA-F.:/]+(,[0-9a-fA-F.:/]+)*$/, 'must list the proxy addresses or CIDR ranges, comma-separated')
       .optional(),
     CHECK_IN_OPENS_MINUTES: z.coerce.number().int().min(0).max(10080).default(30),
+    ROLLUP_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(1000),
   })
   .superRefine((env, ctx) => {
     const why = productionReason(env);
@@ -92,6 +93,8 @@ export interface Config {
   /** Addresses of the reverse proxies whose X-Forwarded-For is believed; false: none. */
   trustProxy: string[] | false;
   checkInOpensMinutes: number;
+  /** How often the roll-up job drains its queue (0: never on a timer; tests and scripts call it). */
+  rollupIntervalMs: number;
 }
 
 export interface RateLimits {
@@ -195,5 +198,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     h5Dir: path.resolve(e.H5_DIR ?? path.join(__dirname, '..', '..', 'client', 'dist', 'h5')),
     trustProxy: e.TRUST_PROXY ? e.TRUST_PROXY.split(',') : false,
     checkInOpensMinutes: e.CHECK_IN_OPENS_MINUTES,
+    rollupIntervalMs: e.ROLLUP_INTERVAL_MS,
   });
 }

@@ -28,3 +28,53 @@ export const StatsOverviewSchema = z.object({
   whistles: WhistleStatsSchema.optional(),
 });
 export type StatsOverview = z.infer<typeof StatsOverviewSchema>;
+
+export const StatsDashboardQuerySchema = z
+  .object({
+    scope: StatsScopeSchema.default('city'),
+    id: IdSchema.optional(),
+    weeks: z.coerce.number().int().min(4).max(104).default(26),
+  })
+  .refine((q) => q.scope === 'city' || q.id !== undefined, { path: ['id'], message: '请指定范围 id' });
+export type StatsDashboardQuery = z.infer<typeof StatsDashboardQuerySchema>;
+
+export const TrendPointSchema = z.object({
+  /** First local day (Monday) of the ISO week, YYYY-MM-DD. */
+  week: z.string(),
+  participations: z.number().int(),
+  serviceMinutes: z.number().int(),
+});
+
+export const CategoryFigureSchema = z.object({
+  category: z.string(),
+  tasks: z.number().int(),
+  participations: z.number().int(),
+  serviceMinutes: z.number().int(),
+});
+
+export const FillBucketSchema = z.object({
+  label: z.string(),
+  fromMinutes: z.number(),
+  /** Null for the last, open-ended bucket. */
+  toMinutes: z.number().nullable(),
+  tasks: z.number().int(),
+});
+
+export const BreakdownRowSchema = z.object({
+  id: IdSchema,
+  name: z.string(),
+  members: z.number().int(),
+  tasksPublished: z.number().int(),
+  participations: z.number().int(),
+  serviceMinutes: z.number().int(),
+});
+
+export const StatsDashboardSchema = z.object({
+  overview: StatsOverviewSchema,
+  trends: z.array(TrendPointSchema),
+  categories: z.array(CategoryFigureSchema),
+  timeToFull: z.array(FillBucketSchema),
+  /** City: its districts; district: its communities (by participations, top 30); otherwise empty. */
+  breakdown: z.object({ kind: z.enum(['district', 'community', 'none']), items: z.array(BreakdownRowSchema) }),
+});
+export type StatsDashboard = z.infer<typeof StatsDashboardSchema>;

@@ -4,3 +4,5 @@ export * from './members';
 export * from './tasks';
 export * from './ops';
 export * from './whistles';
+export * from './rollups';
+export * from './assessment';

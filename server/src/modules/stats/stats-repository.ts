@@ -1,106 +1,183 @@
-import { sql } from 'drizzle-orm';
-import type { StatsOverview } from '@pioneer/shared';
+import { sql, type SQL } from 'drizzle-orm';
+import { CATEGORY_KEYS, type StatsDashboard, type StatsOverview } from '@pioneer/shared';
 import type { Db } from '../../db/client';
+import { ALL_PERIOD, CITY_ID } from '../rollups/rollups-sql';
 
 export type StatsScopeFilter = { scope: 'city' } | { scope: 'district'; id: string } | { scope: 'community'; id: string };
+type RollupScope = 'city' | 'district' | 'community' | 'unit';
 
-/** percentile_cont answers a double (a string through pg's numeric parsing): two decimals suffice. */
-function withRoundedMedian(r: StatsOverview & { medianMinutesToFull: number | string | null }): StatsOverview {
-  const median = r.medianMinutesToFull === null ? null : Math.round(Number(r.medianMinutesToFull) * 100) / 100;
-  return { ...r, medianMinutesToFull: median };
+/**
+ * The exact median (as percentile_cont) of a scope's whole seconds to full, from its
+ * distribution: the mean of the values at the two middle positions, in minutes.
+ */
+const medianMinutes = (scope: RollupScope, id: string) => sql`(
+  with h as (
+    select seconds, sum(tasks) over (order by seconds) as cum, sum(tasks) over () as total
+      from stats_fill_times where scope = ${scope} and scope_id = ${id}::uuid
+  )
+  select ((select min(seconds) from h where cum >= (total - 1) / 2 + 1) + (select min(seconds) from h where cum >= total / 2 + 1)) / 120.0
+    from h limit 1)`;
+
+const round2 = (v: number | string | null) => (v === null ? null : Math.round(Number(v) * 100) / 100);
+
+/** The `all` row of a scope, or zeros. */
+const allRow = (scope: RollupScope, id: string) => sql`(
+  select coalesce(sum(tasks_published), 0)::int as published, coalesce(sum(tasks_filled), 0)::int as filled,
+         coalesce(sum(participations), 0)::int as participations, coalesce(sum(service_minutes), 0)::bigint as minutes,
+         coalesce(sum(members), 0)::int as members
+    from stats_rollups where scope = ${scope} and scope_id = ${id}::uuid and grain = 'all' and period = ${ALL_PERIOD}::date)`;
+
+type Row = Omit<StatsOverview, 'medianMinutesToFull'> & { medianMinutesToFull: number | string | null };
+
+/** Local (UTC+8, no DST) Monday of the week containing `t`, as YYYY-MM-DD. */
+function localWeekStart(t: number): string {
+  const local = new Date(t + 8 * 3600_000);
+  const dow = (local.getUTCDay() + 6) % 7;
+  return new Date(Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate() - dow)).toISOString().slice(0, 10);
 }
 
+const FILL_BUCKETS: { label: string; from: number; to: number | null }[] = [
+  { label: '1分钟内', from: 0, to: 1 },
+  { label: '1–5分钟', from: 1, to: 5 },
+  { label: '5–15分钟', from: 5, to: 15 },
+  { label: '15–60分钟', from: 15, to: 60 },
+  { label: '1–6小时', from: 60, to: 360 },
+  { label: '6–24小时', from: 360, to: 1440 },
+  { label: '1天以上', from: 1440, to: null },
+];
+
+/** Every figure here reads the roll-ups (modules/rollups), never the posts or claims. */
 export function statsRepositoryFactory(db: Db) {
+  async function one<T>(q: SQL): Promise<T> {
+    const { rows } = await db.execute<T & Record<string, unknown>>(q);
+    return rows[0] as T;
+  }
+
   return {
-
-
     /**
      * A unit org's view: its members (组织关系 there) wherever they live, and the posts they
      * took part in. `tasksPublished` counts those posts; communities and districts are where
      * its members live.
      */
     async unitOverview(id: string): Promise<StatsOverview> {
-      const { rows } = await db.execute<StatsOverview & { medianMinutesToFull: number | string | null }>(sql`
+      const r = await one<Row>(sql`
         with mem as (
-          select m.id, m.community_org_id, po.district_id
-          from members m join party_orgs po on po.id = m.community_org_id
-          where m.unit_org_id = ${id}::uuid
-        ), work as (
-          select c.task_id, c.minutes from claims c
-          where c.member_id in (select id from mem) and c.status <> 'cancelled'
-        ), tk as (
-          select count(*)::int as published,
-                 count(t.filled_at)::int as filled,
-                 percentile_cont(0.5) within group (order by extract(epoch from t.filled_at - t.claim_opens_at) / 60)
-                   filter (where t.filled_at is not null) as median
-          from tasks t where t.id in (select task_id from work)
-        )
+          select m.community_org_id, po.district_id
+            from members m join party_orgs po on po.id = m.community_org_id
+           where m.unit_org_id = ${id}::uuid
+        ), a as ${allRow('unit', id)}
         select
           (select count(distinct district_id)::int from mem) as "districts",
           (select count(distinct community_org_id)::int from mem) as "communityOrgs",
           1 as "unitOrgs",
           (select count(distinct community_org_id)::int from mem) as "communityOrgsOnboarded",
-          (select case when exists (select 1 from mem) then 1 else 0 end) as "unitOrgsOnboarded",
-          (select count(*)::int from mem) as "members",
-          tk.published as "tasksPublished",
-          tk.filled as "tasksFilled",
-          (select count(*)::int from work) as "participations",
-          (select coalesce(sum(minutes), 0)::int from work) as "serviceMinutes",
-          tk.median as "medianMinutesToFull"
-        from tk`);
-      return withRoundedMedian(rows[0]);
+          (case when a.members > 0 then 1 else 0 end) as "unitOrgsOnboarded",
+          a.members as "members",
+          a.published as "tasksPublished",
+          a.filled as "tasksFilled",
+          a.participations as "participations",
+          a.minutes::int as "serviceMinutes",
+          ${medianMinutes('unit', id)} as "medianMinutesToFull"
+        from a`);
+      return { ...r, medianMinutesToFull: round2(r.medianMinutesToFull) };
     },
 
     /**
-     * Every figure in one statement. Work is counted where it happened (the post's
-     * community), people where they live (the member's community), a unit org where it is
-     * registered. Participations and minutes come from the posts' own counters (`claimed`,
-     * `service_minutes`, kept by every claim, cancel and check-out), so no part reads the
-     * claims; onboarded communities and units are index probes per org, not a distinct
-     * count over members.
+     * Work is counted where it happened (the post's community), people where they live (the
+     * member's community), a unit org where it is registered. Orgs onboarded are those whose
+     * all-time row counts members.
      */
     async overview(f: StatsScopeFilter): Promise<StatsOverview> {
-      const city = f.scope === 'city';
-      const community = f.scope === 'community';
-      const inScope = city ? sql`true` : f.scope === 'district' ? sql`po.district_id = ${f.id}::uuid` : sql`po.id = ${f.id}::uuid`;
-      const comm = sql`(select po.id from party_orgs po where po.kind = 'community' and ${inScope})`;
-      const { rows } = await db.execute<StatsOverview & { medianMinutesToFull: number | string | null }>(sql`
-        with tk as (
-          select count(*)::int as published,
-                 count(filled_at)::int as filled,
-                 coalesce(sum(claimed), 0)::int as participations,
-                 coalesce(sum(service_minutes), 0)::int as minutes,
-                 percentile_cont(0.5) within group (order by extract(epoch from filled_at - claim_opens_at) / 60)
-                   filter (where filled_at is not null) as median
-          from tasks t ${city ? sql`` : sql`where t.community_org_id in ${comm}`}
-        ), communities as (
-          select count(*)::int as total,
-                 count(*) filter (where exists (select 1 from members m where m.community_org_id = c.id))::int as onboarded
-          from ${comm} c
-        ), units as (
-          ${
-            community
-              ? sql`select count(distinct m.unit_org_id)::int as total, count(distinct m.unit_org_id)::int as onboarded
-                    from members m where m.community_org_id = ${f.id}::uuid`
-              : sql`select count(*)::int as total,
-                           count(*) filter (where exists (select 1 from members m where m.unit_org_id = po.id))::int as onboarded
-                    from party_orgs po where po.kind = 'unit' and ${inScope}`
-          }
-        )
+      const scopeId = f.scope === 'city' ? CITY_ID : f.id;
+      const inDistrict = f.scope === 'district' ? sql`and district_id = ${f.id}::uuid` : sql``;
+      const r = await one<Row>(sql`
+        with a as ${allRow(f.scope, scopeId)}
         select
-          ${city ? sql`(select count(*)::int from districts)` : sql`1`} as "districts",
-          communities.total as "communityOrgs",
-          units.total as "unitOrgs",
-          communities.onboarded as "communityOrgsOnboarded",
-          units.onboarded as "unitOrgsOnboarded",
-          (select count(*)::int from members m ${city ? sql`` : sql`where m.community_org_id in ${comm}`}) as "members",
-          tk.published as "tasksPublished",
-          tk.filled as "tasksFilled",
-          tk.participations as "participations",
-          tk.minutes as "serviceMinutes",
-          tk.median as "medianMinutesToFull"
-        from tk, communities, units`);
-      return withRoundedMedian(rows[0]);
+          ${f.scope === 'city' ? sql`(select count(*)::int from districts)` : sql`1`} as "districts",
+          ${
+            f.scope === 'community'
+              ? sql`1 as "communityOrgs", (case when a.members > 0 then 1 else 0 end) as "communityOrgsOnboarded",
+                    (select count(distinct unit_org_id)::int from members where community_org_id = ${f.id}::uuid) as "unitOrgs",
+                    (select count(distinct unit_org_id)::int from members where community_org_id = ${f.id}::uuid) as "unitOrgsOnboarded",`
+              : sql`(select count(*)::int from party_orgs where kind = 'community' ${inDistrict}) as "communityOrgs",
+                    (select count(*)::int from stats_rollups where scope = 'community' and grain = 'all' and members > 0 ${inDistrict}) as "communityOrgsOnboarded",
+                    (select count(*)::int from party_orgs where kind = 'unit' ${inDistrict}) as "unitOrgs",
+                    (select count(*)::int from stats_rollups where scope = 'unit' and grain = 'all' and members > 0 ${inDistrict}) as "unitOrgsOnboarded",`
+          }
+          a.members as "members",
+          a.published as "tasksPublished",
+          a.filled as "tasksFilled",
+          a.participations as "participations",
+          a.minutes::int as "serviceMinutes",
+          ${medianMinutes(f.scope, scopeId)} as "medianMinutesToFull"
+        from a`);
+      return { ...r, medianMinutesToFull: round2(r.medianMinutesToFull) };
+    },
+
+    /** Weekly trend, categories, time-to-full distribution and the breakdown one level down. */
+    async dashboard(scope: RollupScope, id: string | null, weeks: number, now: Date): Promise<Omit<StatsDashboard, 'overview'>> {
+      const scopeId = id ?? CITY_ID;
+      const lastWeek = localWeekStart(now.getTime());
+      const weekList = Array.from({ length: weeks }, (_, i) => localWeekStart(now.getTime() - (weeks - 1 - i) * 7 * 86_400_000));
+      const [trend, all, fill, breakdown] = await Promise.all([
+        db.execute<{ period: string; participations: number; minutes: number }>(sql`
+          select period::text as period, participations, service_minutes as minutes from stats_rollups
+           where scope = ${scope} and scope_id = ${scopeId}::uuid and grain = 'week'
+             and period >= ${weekList[0]}::date and period <= ${lastWeek}::date`),
+        db.execute<{ tasks: string[]; participations: string[]; minutes: string[] }>(sql`
+          select category_tasks as tasks, category_participations as participations, category_minutes as minutes from stats_rollups
+           where scope = ${scope} and scope_id = ${scopeId}::uuid and grain = 'all'`),
+        db.execute<Record<string, number>>(sql`
+          select ${sql.join(
+            FILL_BUCKETS.map(
+              (b, i) =>
+                sql`coalesce(sum(tasks) filter (where seconds >= ${b.from * 60}${b.to === null ? sql`` : sql` and seconds < ${b.to * 60}`}), 0)::int as ${sql.identifier(`b${i}`)}`,
+            ),
+            sql`, `,
+          )}
+            from stats_fill_times where scope = ${scope} and scope_id = ${scopeId}::uuid`),
+        scope === 'city' || scope === 'district'
+          ? db.execute<{ id: string; name: string; members: number; published: number; participations: number; minutes: number }>(
+              scope === 'city'
+                ? sql`select d.id, d.name, coalesce(r.members, 0)::int as members, coalesce(r.tasks_published, 0)::int as published,
+                             coalesce(r.participations, 0)::int as participations, coalesce(r.service_minutes, 0)::bigint as minutes
+                        from districts d
+                        left join stats_rollups r on r.scope = 'district' and r.scope_id = d.id and r.grain = 'all'
+                       order by d.sort_order, d.name`
+                : sql`select po.id, po.name, r.members, r.tasks_published as published, r.participations, r.service_minutes as minutes
+                        from stats_rollups r join party_orgs po on po.id = r.scope_id
+                       where r.scope = 'community' and r.grain = 'all' and r.district_id = ${id}::uuid
+                       order by r.participations desc, po.name limit 30`,
+            )
+          : Promise.resolve({ rows: [] }),
+      ]);
+      const byWeek = new Map(trend.rows.map((r) => [r.period, r]));
+      const a = all.rows[0];
+      return {
+        trends: weekList.map((week) => ({
+          week,
+          participations: Number(byWeek.get(week)?.participations ?? 0),
+          serviceMinutes: Number(byWeek.get(week)?.minutes ?? 0),
+        })),
+        categories: CATEGORY_KEYS.map((category, i) => ({
+          category,
+          tasks: Number(a?.tasks[i] ?? 0),
+          participations: Number(a?.participations[i] ?? 0),
+          serviceMinutes: Number(a?.minutes[i] ?? 0),
+        })),
+        timeToFull: FILL_BUCKETS.map((b, i) => ({ label: b.label, fromMinutes: b.from, toMinutes: b.to, tasks: Number(fill.rows[0]?.[`b${i}`] ?? 0) })),
+        breakdown: {
+          kind: scope === 'city' ? 'district' : scope === 'district' ? 'community' : 'none',
+          items: breakdown.rows.map((r) => ({
+            id: r.id,
+            name: r.name,
+            members: Number(r.members),
+            tasksPublished: Number(r.published),
+            participations: Number(r.participations),
+            serviceMinutes: Number(r.minutes),
+          })),
+        },
+      };
     },
   };
 }

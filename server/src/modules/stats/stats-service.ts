@@ -1,4 +1,4 @@
-import type { StatsOverview, StatsOverviewQuery } from '@pioneer/shared';
+import type { StatsDashboard, StatsDashboardQuery, StatsOverview, StatsOverviewQuery } from '@pioneer/shared';
 import type { Clock } from '../../lib/clock';
 import { forbidden, notFound } from '../../lib/errors';
 import { administersDistrict, isCityAdmin, oversees } from '../../lib/scope';
@@ -7,7 +7,8 @@ import type { DirectoryRepository } from '../directory/directory-repository';
 import type { WhistleScope, WhistleStatsRepository } from '../whistles/whistle-stats';
 import type { StatsRepository, StatsScopeFilter } from './stats-repository';
 
-/** Figures only: who may see which scope is the route's business. */
+type Scoped = StatsScopeFilter | { scope: 'unit'; id: string };
+
 export function statsServiceFactory(deps: {
   statsRepository: StatsRepository;
   directoryRepository: Pick<DirectoryRepository, 'findPartyOrg' | 'findDistrict'>;
@@ -18,7 +19,7 @@ export function statsServiceFactory(deps: {
   const repo = deps.statsRepository;
 
   /** City: city admins. District: its admin or above. Community: its secretary or above. Unit: its unit admin or liaison, or above. */
-  async function scopeOf(p: Principal, q: StatsOverviewQuery): Promise<StatsScopeFilter | { scope: 'unit'; id: string }> {
+  async function scopeOf(p: Principal, q: { scope: StatsOverviewQuery['scope']; id?: string }): Promise<Scoped> {
     if (q.scope === 'city') {
       if (!isCityAdmin(p)) throw forbidden('只有市级管理员可以查看全市统计');
       return { scope: 'city' };
@@ -42,14 +43,27 @@ export function statsServiceFactory(deps: {
     return { scope: 'community', id };
   }
 
+  async function overviewOf(s: Scoped): Promise<StatsOverview> {
+    const [overview, whistles] = await Promise.all([
+      s.scope === 'unit' ? repo.unitOverview(s.id) : repo.overview(s),
+      deps.whistleStats.figures(s as WhistleScope, deps.clock.now()),
+    ]);
+    return { ...overview, whistles };
+  }
+
   return {
     async overview(p: Principal, q: StatsOverviewQuery): Promise<StatsOverview> {
+      return overviewOf(await scopeOf(p, q));
+    },
+
+    /** The dashboards' charts: weekly trend, categories, time to full, and the level below. */
+    async dashboard(p: Principal, q: StatsDashboardQuery): Promise<StatsDashboard> {
       const s = await scopeOf(p, q);
-      const [overview, whistles] = await Promise.all([
-        s.scope === 'unit' ? repo.unitOverview(s.id) : repo.overview(s),
-        deps.whistleStats.figures(s as WhistleScope, deps.clock.now()),
+      const [overview, rest] = await Promise.all([
+        overviewOf(s),
+        repo.dashboard(s.scope, s.scope === 'city' ? null : s.id, q.weeks, deps.clock.now()),
       ]);
-      return { ...overview, whistles };
+      return { overview, ...rest };
     },
 
     community: (id: string): Promise<StatsOverview> => repo.overview({ scope: 'community', id }),

@@ -1,0 +1,73 @@
+import { sql } from 'drizzle-orm';
+import { bigint, check, date, index, integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+
+export const ROLLUP_SCOPES = ['community', 'district', 'city', 'unit'] as const;
+export const ROLLUP_GRAINS = ['month', 'week', 'all'] as const;
+
+/**
+ * What changed since the roll-up job last ran: appended by statement-level triggers on claims,
+ * members and post inserts (migration 0005), never read on a request's path. No key and no index:
+ * appending never waits for another transaction. The job drains it in the transaction that
+ * rewrites the roll-ups, so a crash loses nothing.
+ */
+export const rollupQueue = pgTable('rollup_queue', {
+  taskId: uuid(),
+  memberId: uuid(),
+  communityOrgId: uuid(),
+  unitOrgId: uuid(),
+  /** Local (Asia/Shanghai) day the entry concerns: a post's start, a member's registration. */
+  day: date({ mode: 'string' }),
+  queuedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+});
+
+/**
+ * Figures per scope and period, kept by the roll-up job (modules/rollups). Work is counted where
+ * it happened (the post's community, by the post's local start date); people where they live, by
+ * registration date; a unit org's row counts its own members' service. `period` is the first
+ * local day of the month or ISO week; grain `all` uses 1970-01-01. City rows use the nil uuid.
+ */
+export const statsRollups = pgTable(
+  'stats_rollups',
+  {
+    scope: text({ enum: ROLLUP_SCOPES }).notNull(),
+    scopeId: uuid().notNull(),
+    grain: text({ enum: ROLLUP_GRAINS }).notNull(),
+    period: date({ mode: 'string' }).notNull(),
+    /** The district of a community or unit row (for district filters); null for districts and the city. */
+    districtId: uuid(),
+    tasksPublished: integer().notNull().default(0),
+    tasksCancelled: integer().notNull().default(0),
+    tasksFilled: integer().notNull().default(0),
+    participations: integer().notNull().default(0),
+    serviceMinutes: bigint({ mode: 'number' }).notNull().default(0),
+    completed: integer().notNull().default(0),
+    noShows: integer().notNull().default(0),
+    /** Members registered in the period (grain `all`: every member). */
+    members: integer().notNull().default(0),
+    /** Per category, in CATEGORY_KEYS order. */
+    categoryTasks: bigint({ mode: 'number' }).array().notNull().default(sql`'{}'`),
+    categoryParticipations: bigint({ mode: 'number' }).array().notNull().default(sql`'{}'`),
+    categoryMinutes: bigint({ mode: 'number' }).array().notNull().default(sql`'{}'`),
+    /** Whole seconds from claim opening to full, one per filled post (community and unit months only). */
+    fillSeconds: integer().array(),
+    refreshedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.scope, t.scopeId, t.grain, t.period] }),
+    index('stats_rollups_period_idx').on(t.scope, t.grain, t.period, t.districtId),
+    check('stats_rollups_scope_check', sql`${t.scope} in ('community', 'district', 'city', 'unit')`),
+    check('stats_rollups_grain_check', sql`${t.grain} in ('month', 'week', 'all')`),
+  ],
+);
+
+/** All-time distribution of whole seconds to full, per scope: exact medians and the distribution chart without the posts. */
+export const statsFillTimes = pgTable(
+  'stats_fill_times',
+  {
+    scope: text({ enum: ROLLUP_SCOPES }).notNull(),
+    scopeId: uuid().notNull(),
+    seconds: integer().notNull(),
+    tasks: integer().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.scope, t.scopeId, t.seconds] })],
+);

@@ -1,0 +1,122 @@
+import { asc, sql } from 'drizzle-orm';
+import type { Indicator } from '@pioneer/shared';
+import type { Db, DbOrTx } from '../../db/client';
+import { indexIndicators, indexScores } from '../../db/schema';
+
+/** One community's figures for a month, from the roll-ups. */
+export interface CommunityMonth {
+  id: string;
+  name: string;
+  districtId: string;
+  districtName: string;
+  published: number;
+  cancelled: number;
+  filled: number;
+  participations: number;
+  completed: number;
+  noShows: number;
+  /** Members registered before the month ended. */
+  members: number;
+  fillSeconds: number[];
+}
+
+export interface ManualScoreRow {
+  period: string;
+  orgId: string;
+  key: string;
+  score: number;
+  evidence: string;
+  scoredAt: Date;
+}
+
+export function assessmentRepositoryFactory(db: Db) {
+  return {
+    async listIndicators(tx: DbOrTx = db): Promise<Indicator[]> {
+      const rows = await tx.select().from(indexIndicators).orderBy(asc(indexIndicators.sortOrder), asc(indexIndicators.key));
+      return rows.map((r) => ({
+        key: r.key,
+        name: r.name,
+        guidance: r.guidance,
+        method: r.method,
+        ...(r.metric ? { metric: r.metric as Indicator['metric'] } : {}),
+        weight: r.weight,
+        maxScore: r.maxScore,
+        ...(r.fullAt !== null ? { fullAt: r.fullAt } : {}),
+        ...(r.zeroAt !== null ? { zeroAt: r.zeroAt } : {}),
+        admitted: r.admitted,
+      }));
+    },
+
+    /** The catalogue is replaced as a whole (callers pass a transaction). */
+    async replaceIndicators(items: Indicator[], tx: DbOrTx) {
+      await tx.delete(indexIndicators);
+      await tx.insert(indexIndicators).values(
+        items.map((it, i) => ({
+          key: it.key,
+          name: it.name,
+          guidance: it.guidance,
+          method: it.method,
+          metric: it.method === 'auto' ? (it.metric ?? null) : null,
+          weight: it.weight,
+          maxScore: it.maxScore,
+          fullAt: it.method === 'auto' ? (it.fullAt ?? null) : null,
+          zeroAt: it.method === 'auto' ? (it.zeroAt ?? null) : null,
+          admitted: it.admitted,
+          sortOrder: i + 1,
+        })),
+      );
+    },
+
+    async upsertScore(values: { period: string; orgId: string; key: string; score: number; evidence: string; scoredBy: string }): Promise<ManualScoreRow> {
+      const [row] = await db
+        .insert(indexScores)
+        .values(values)
+        .onConflictDoUpdate({
+          target: [indexScores.period, indexScores.orgId, indexScores.key],
+          set: { score: values.score, evidence: values.evidence, scoredBy: values.scoredBy, scoredAt: sql`now()` },
+        })
+        .returning();
+      return row;
+    },
+
+    async scoresFor(period: string, orgIds?: string[]): Promise<ManualScoreRow[]> {
+      const { rows } = await db.execute<{ period: string; org_id: string; key: string; score: number; evidence: string; scored_at: Date }>(sql`
+        select period, org_id, key, score, evidence, scored_at from index_scores
+         where period = ${period} ${orgIds ? sql`and org_id = any(${orgIds}::uuid[])` : sql``}`);
+      return rows.map((r) => ({ period: r.period, orgId: r.org_id, key: r.key, score: Number(r.score), evidence: r.evidence, scoredAt: new Date(r.scored_at) }));
+    },
+
+    /** Every community (of a district, or the city) with its month's roll-up figures. `month` is YYYY-MM-01. */
+    async communityMonths(month: string, districtId?: string): Promise<CommunityMonth[]> {
+      const { rows } = await db.execute<{
+        id: string; name: string; district_id: string; district_name: string; published: number | null; cancelled: number | null;
+        filled: number | null; participations: number | null; completed: number | null; no_shows: number | null; members: number; fill_seconds: number[] | null;
+      }>(sql`
+        select po.id, po.name, po.district_id, d.name as district_name,
+               r.tasks_published as published, r.tasks_cancelled as cancelled, r.tasks_filled as filled, r.participations,
+               r.completed, r.no_shows as no_shows, r.fill_seconds,
+               coalesce((select sum(x.members) from stats_rollups x
+                          where x.scope = 'community' and x.scope_id = po.id and x.grain = 'month' and x.period <= ${month}::date), 0)::int as members
+          from party_orgs po
+          join districts d on d.id = po.district_id
+          left join stats_rollups r on r.scope = 'community' and r.scope_id = po.id and r.grain = 'month' and r.period = ${month}::date
+         where po.kind = 'community' ${districtId ? sql`and po.district_id = ${districtId}::uuid` : sql``}`);
+      return rows.map((r) => ({
+        id: r.id,
+        name: r.name,
+        districtId: r.district_id,
+        districtName: r.district_name,
+        published: r.published ?? 0,
+        cancelled: r.cancelled ?? 0,
+        filled: r.filled ?? 0,
+        participations: r.participations ?? 0,
+        completed: r.completed ?? 0,
+        noShows: r.no_shows ?? 0,
+        members: r.members,
+        fillSeconds: r.fill_seconds ?? [],
+      }));
+    },
+  };
+}
+
+export type AssessmentRepository = ReturnType<typeof assessmentRepositoryFactory>;

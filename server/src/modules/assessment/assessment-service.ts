@@ -1,0 +1,117 @@
+import type { Indicator, IndicatorList, IndicatorsPutBody, OrgIndex, Ranking, RankingQuery, ScorePutBody } from '@pioneer/shared';
+import type { Db } from '../../db/client';
+import type { Clock } from '../../lib/clock';
+import { AppError, forbidden, invalid, notFound } from '../../lib/errors';
+import { administersDistrict, isCityAdmin, isSecretaryOf } from '../../lib/scope';
+import type { Principal } from '../../plugins/auth';
+import type { DirectoryRepository } from '../directory/directory-repository';
+import type { AssessmentRepository, ManualScoreRow } from './assessment-repository';
+import { evaluate, maxTotal, rank, type Evaluated } from './index-scoring';
+
+/** YYYY-MM of a time in Changshu (UTC+8, no daylight saving). */
+export const localMonth = (at: Date) => new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 7);
+
+export function assessmentServiceFactory(deps: {
+  db: Db;
+  assessmentRepository: AssessmentRepository;
+  directoryRepository: Pick<DirectoryRepository, 'findPartyOrg' | 'findDistrict'>;
+  clock: Clock;
+}) {
+  const repo = deps.assessmentRepository;
+  const directory = deps.directoryRepository;
+
+  /** Every community in scope, scored for the month. */
+  async function scoreAll(period: string, districtId?: string): Promise<{ indicators: Indicator[]; list: Evaluated[] }> {
+    const [indicators, months, scores] = await Promise.all([
+      repo.listIndicators(),
+      repo.communityMonths(`${period}-01`, districtId),
+      repo.scoresFor(period),
+    ]);
+    const byOrg = new Map<string, Map<string, ManualScoreRow>>();
+    for (const s of scores) {
+      let m = byOrg.get(s.orgId);
+      if (!m) byOrg.set(s.orgId, (m = new Map()));
+      m.set(s.key, s);
+    }
+    const empty = new Map<string, ManualScoreRow>();
+    return { indicators, list: months.map((f) => evaluate(indicators, f, byOrg.get(f.id) ?? empty)) };
+  }
+
+  const orgRef = (e: Evaluated) => ({ id: e.org.id, name: e.org.name, districtId: e.org.districtId, districtName: e.org.districtName });
+
+  return {
+    async indicators(): Promise<IndicatorList> {
+      return { items: await repo.listIndicators() };
+    },
+
+    async replaceIndicators(body: IndicatorsPutBody): Promise<IndicatorList> {
+      await deps.db.transaction((tx) => repo.replaceIndicators(body.items, tx));
+      return { items: await repo.listIndicators() };
+    },
+
+    /** A district admin scores a manual indicator of one of its communities, with evidence. */
+    async putScore(p: Principal, body: ScorePutBody) {
+      const org = await directory.findPartyOrg(body.orgId);
+      if (!org || org.kind !== 'community') throw notFound('社区不存在');
+      if (!p.roles.some((g) => g.role === 'district_admin' && g.orgId === org.districtId)) throw forbidden('只能为本板块的社区评分');
+      if (body.period > localMonth(deps.clock.now())) throw invalid('period', '不能为未来的月份评分');
+      const indicator = (await repo.listIndicators()).find((i) => i.key === body.key);
+      if (!indicator || !indicator.admitted) throw invalid('key', '该指标不存在或未准入');
+      if (indicator.method !== 'manual') throw invalid('key', '该指标由系统自动计算，不能人工评分');
+      if (body.score > indicator.maxScore) throw invalid('score', `不能超过该指标满分 ${indicator.maxScore}`);
+      const row = await repo.upsertScore({ ...body, scoredBy: p.userId });
+      return { score: { period: row.period, orgId: row.orgId, key: row.key, score: row.score, evidence: row.evidence, scoredAt: row.scoredAt.toISOString() } };
+    },
+
+    /** City admins rank any district or the city; a district admin its own district. */
+    async ranking(p: Principal, q: RankingQuery): Promise<Ranking> {
+      let districtId = q.districtId;
+      if (!isCityAdmin(p)) {
+        const own = p.roles.filter((g) => g.role === 'district_admin').map((g) => g.orgId!);
+        if (own.length === 0) throw forbidden('只有市级和板块管理员可以查看排名');
+        districtId ??= own[0];
+        if (!administersDistrict(p, districtId)) throw forbidden('只能查看本板块的排名');
+      }
+      if (districtId && !(await directory.findDistrict(districtId))) throw notFound('板块不存在');
+      const period = q.period ?? localMonth(deps.clock.now());
+      const { indicators, list } = await scoreAll(period, districtId);
+      const ranked = rank(list);
+      return {
+        period,
+        total: ranked.length,
+        maxScore: maxTotal(indicators),
+        items: ranked.slice(q.offset, q.offset + q.limit).map((e) => ({
+          org: orgRef(e),
+          score: e.hundredths / 100,
+          rank: e.rank,
+          parts: e.parts.map((x) => ({ key: x.key, value: x.value, score: x.score })),
+        })),
+      };
+    },
+
+    /** One community's score explained part by part, with its rank in the city and its district. */
+    async explain(p: Principal, orgId: string, periodAsked?: string): Promise<OrgIndex> {
+      const org = await directory.findPartyOrg(orgId);
+      if (!org || org.kind !== 'community') throw notFound('社区不存在');
+      if (!administersDistrict(p, org.districtId) && !isSecretaryOf(p, org.id)) throw new AppError('FORBIDDEN', '无权查看该社区的先锋指数');
+      const period = periodAsked ?? localMonth(deps.clock.now());
+      const { indicators, list } = await scoreAll(period);
+      const city = rank(list);
+      const district = rank(list.filter((e) => e.org.districtId === org.districtId));
+      const mine = city.find((e) => e.org.id === org.id)!;
+      return {
+        period,
+        org: orgRef(mine),
+        score: mine.hundredths / 100,
+        rank: mine.rank,
+        districtRank: district.find((e) => e.org.id === org.id)!.rank,
+        cityTotal: city.length,
+        districtTotal: district.length,
+        maxScore: maxTotal(indicators),
+        parts: mine.parts,
+      };
+    },
+  };
+}
+
+export type AssessmentService = ReturnType<typeof assessmentServiceFactory>;

@@ -1,0 +1,147 @@
+import { type Indicator, type IndexMetric, type IndexPart } from '@pioneer/shared';
+import type { CommunityMonth, ManualScoreRow } from './assessment-repository';
+
+export interface Evaluated {
+  org: CommunityMonth;
+  /** In hundredths, so sums and ties are exact. */
+  hundredths: number;
+  parts: IndexPart[];
+}
+
+interface MetricValue {
+  value: number | null;
+  figures: { label: string; value: number | null }[];
+  note: string | null;
+}
+
+const ratio = (num: number, den: number) => (den > 0 ? num / den : null);
+const round = (v: number, digits: number) => Math.round(v * 10 ** digits) / 10 ** digits;
+
+function median(sorted: number[]): number | null {
+  if (sorted.length === 0) return null;
+  const lo = sorted[Math.floor((sorted.length - 1) / 2)];
+  const hi = sorted[Math.floor(sorted.length / 2)];
+  return (lo + hi) / 2;
+}
+
+/**
+ * The figures behind each auto metric for one community and month. Metrics whose data the
+ * platform does not hold yet (the homeowner registry, whistles) are null: no data, explained.
+ */
+export function metricValue(metric: IndexMetric, f: CommunityMonth): MetricValue {
+  const posts = f.published - f.cancelled;
+  switch (metric) {
+    case 'posts_per_month':
+      return { value: posts, figures: [{ label: '当月发布岗位', value: f.published }, { label: '其中已取消', value: f.cancelled }], note: null };
+    case 'fill_rate': {
+      const v = ratio(Math.min(f.filled, posts), posts);
+      return {
+        value: v === null ? null : round(v, 4),
+        figures: [{ label: '满员岗位', value: f.filled }, { label: '有效岗位', value: posts }],
+        note: v === null ? '当月没有发布岗位' : null,
+      };
+    }
+    case 'median_minutes_to_full': {
+      const m = median([...f.fillSeconds].sort((a, b) => a - b));
+      return {
+        value: m === null ? null : round(m / 60, 2),
+        figures: [{ label: '满员岗位', value: f.fillSeconds.length }],
+        note: m === null ? '当月没有满员岗位' : null,
+      };
+    }
+    case 'participations_per_member': {
+      const v = ratio(f.participations, f.members);
+      return {
+        value: v === null ? null : round(v, 4),
+        figures: [{ label: '参与人次', value: f.participations }, { label: '报到党员（月末）', value: f.members }],
+        note: v === null ? '尚无党员报到' : null,
+      };
+    }
+    case 'no_show_rate': {
+      const v = ratio(f.noShows, f.noShows + f.completed);
+      return {
+        value: v === null ? null : round(v, 4),
+        figures: [{ label: '未到岗人次', value: f.noShows }, { label: '完成服务人次', value: f.completed }],
+        note: v === null ? '当月没有已结束的岗位' : null,
+      };
+    }
+    case 'coverage':
+      return { value: null, figures: [], note: '暂无数据：业主信息库尚未导入，覆盖率无法计算' };
+    case 'whistle_response_rate':
+    case 'whistle_close_rate':
+    case 'whistle_satisfaction':
+      return { value: null, figures: [], note: '暂无数据：吹哨报到数据尚未接入' };
+  }
+}
+
+/** The share of maxScore a value earns: 1 at `fullAt`, 0 at `zeroAt`, linear between, clamped. */
+export function share(value: number, fullAt: number, zeroAt: number): number {
+  const r = (value - zeroAt) / (fullAt - zeroAt);
+  return Math.max(0, Math.min(1, r));
+}
+
+/**
+ * One community's score: every admitted indicator is a part; a part's score is its weighted
+ * contribution (weight × raw score, to two decimals) and the total is their sum.
+ */
+export function evaluate(indicators: Indicator[], f: CommunityMonth, manual: Map<string, ManualScoreRow>): Evaluated {
+  const parts: IndexPart[] = [];
+  let hundredths = 0;
+  for (const it of indicators) {
+    if (!it.admitted) continue;
+    let value: number | null;
+    let raw = 0;
+    let figures: MetricValue['figures'] = [];
+    let note: string | null = null;
+    let evidence: string | null = null;
+    if (it.method === 'auto' && it.metric) {
+      const m = metricValue(it.metric, f);
+      value = m.value;
+      figures = m.figures;
+      note = m.note;
+      if (value !== null) raw = it.maxScore * share(value, it.fullAt!, it.zeroAt!);
+      else note = `${note}，本项计0分`;
+    } else {
+      const given = manual.get(it.key);
+      value = given ? given.score : null;
+      evidence = given?.evidence ?? null;
+      if (given) raw = Math.min(given.score, it.maxScore);
+      else note = '板块管理员尚未评分，本项计0分';
+    }
+    const part = Math.round(it.weight * raw * 100);
+    hundredths += part;
+    parts.push({
+      key: it.key,
+      value,
+      score: part / 100,
+      name: it.name,
+      method: it.method,
+      metric: it.method === 'auto' ? (it.metric ?? null) : null,
+      rawScore: round(raw, 2),
+      maxScore: it.maxScore,
+      weight: it.weight,
+      figures,
+      note,
+      evidence,
+    });
+  }
+  return { org: f, hundredths, parts };
+}
+
+export const maxTotal = (indicators: Indicator[]) =>
+  Math.round(indicators.filter((i) => i.admitted).reduce((s, i) => s + i.weight * i.maxScore * 100, 0)) / 100;
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Highest first; equal scores share a rank (1, 2, 2, 4); names break ties in the listing only. */
+export function rank(list: Evaluated[]): (Evaluated & { rank: number })[] {
+  const sorted = [...list].sort((a, b) => b.hundredths - a.hundredths || cmp(a.org.name, b.org.name) || cmp(a.org.id, b.org.id));
+  let prev = Number.NaN;
+  let prevRank = 0;
+  return sorted.map((e, i) => {
+    const r = e.hundredths === prev ? prevRank : i + 1;
+    prev = e.hundredths;
+    prevRank = r;
+    return { ...e, rank: r };
+  });
+}

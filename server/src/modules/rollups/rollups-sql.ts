@@ -1,0 +1,205 @@
+import { CATEGORY_KEYS } from '@pioneer/shared';
+
+/** Changshu's local time: months and weeks start at local midnight. */
+export const TZ = 'Asia/Shanghai';
+export const CITY_ID = '00000000-0000-0000-0000-000000000000';
+export const ALL_PERIOD = '1970-01-01';
+export type Grain = 'month' | 'week';
+
+/** A claim that counts as a participation (contract v2: claimed, checked_in, completed, no_show). */
+export const LIVE = `status not in ('cancelled', 'released')`;
+
+const local = (col: string) => `(${col} at time zone '${TZ}')`;
+/** The local period (first day) of a timestamp. */
+export const periodOf = (grain: Grain, col: string) => `date_trunc('${grain}', ${local(col)})::date`;
+const periodStart = (p: string) => `(${p}::timestamp at time zone '${TZ}')`;
+const periodEnd = (grain: Grain, p: string) => `((${p} + interval '1 ${grain}')::timestamp at time zone '${TZ}')`;
+
+const perCategory = (expr: (cat: string) => string) => `array[${CATEGORY_KEYS.map((k) => expr(k)).join(', ')}]::bigint[]`;
+
+const FIGURES = [
+  'tasks_published', 'tasks_cancelled', 'tasks_filled', 'participations', 'service_minutes', 'completed', 'no_shows', 'members',
+  'category_tasks', 'category_participations', 'category_minutes',
+] as const;
+const UPSERT = `on conflict (scope, scope_id, grain, period) do update set ${[...FIGURES, 'fill_seconds', 'district_id', 'refreshed_at']
+  .map((c) => `${c} = excluded.${c}`)
+  .join(', ')}`;
+const COLUMNS = `(scope, scope_id, grain, period, district_id, ${FIGURES.join(', ')}, fill_seconds, refreshed_at)`;
+
+const fillSeconds = (t: string) => `greatest(0, round(extract(epoch from ${t}.filled_at - ${t}.claim_opens_at)))::int`;
+
+/**
+ * Community rows of one grain, recomputed from the posts and claims. `keys` is a query of
+ * (community_org_id, period) pairs: the touched ones, or every pair for a rebuild.
+ */
+export function communityRowsSql(grain: Grain, keys: string): string {
+  const members =
+    grain === 'month'
+      ? `(select count(*) from members m where m.community_org_id = k.community_org_id
+            and m.registered_at >= ${periodStart('k.period')} and m.registered_at < ${periodEnd('month', 'k.period')})::int`
+      : '0';
+  return `
+with keys as (${keys}),
+t as (
+  select k.community_org_id, k.period, t.id, t.category, t.status, t.filled_at, t.claim_opens_at
+    from keys k
+    join tasks t on t.community_org_id = k.community_org_id
+     and t.starts_at >= ${periodStart('k.period')} and t.starts_at < ${periodEnd(grain, 'k.period')}
+),
+c as (
+  select c.task_id,
+         count(*) filter (where c.${LIVE})::int as live,
+         count(*) filter (where c.status = 'completed')::int as completed,
+         count(*) filter (where c.status = 'no_show')::int as no_shows,
+         coalesce(sum(c.minutes) filter (where c.status = 'completed'), 0)::bigint as minutes
+    from claims c where c.task_id in (select id from t)
+   group by c.task_id
+),
+agg as (
+  select t.community_org_id, t.period,
+         count(*)::int as published,
+         count(*) filter (where t.status = 'cancelled')::int as cancelled,
+         count(t.filled_at)::int as filled,
+         coalesce(sum(c.live), 0)::int as participations,
+         coalesce(sum(c.minutes), 0)::bigint as minutes,
+         coalesce(sum(c.completed), 0)::int as completed,
+         coalesce(sum(c.no_shows), 0)::int as no_shows,
+         ${perCategory((k) => `count(*) filter (where t.category = '${k}')`)} as category_tasks,
+         ${perCategory((k) => `coalesce(sum(c.live) filter (where t.category = '${k}'), 0)`)} as category_participations,
+         ${perCategory((k) => `coalesce(sum(c.minutes) filter (where t.category = '${k}'), 0)`)} as category_minutes,
+         coalesce(array_agg(${fillSeconds('t')} order by ${fillSeconds('t')}) filter (where t.filled_at is not null), '{}') as fill_seconds
+    from t left join c on c.task_id = t.id
+   group by t.community_org_id, t.period
+)
+insert into stats_rollups ${COLUMNS}
+select 'community', k.community_org_id, '${grain}', k.period, po.district_id,
+       coalesce(a.published, 0), coalesce(a.cancelled, 0), coalesce(a.filled, 0), coalesce(a.participations, 0),
+       coalesce(a.minutes, 0), coalesce(a.completed, 0), coalesce(a.no_shows, 0), ${members},
+       coalesce(a.category_tasks, '{}'), coalesce(a.category_participations, '{}'), coalesce(a.category_minutes, '{}'),
+       coalesce(a.fill_seconds, '{}'), now()
+  from keys k
+  join party_orgs po on po.id = k.community_org_id
+  left join agg a on a.community_org_id = k.community_org_id and a.period = k.period
+${UPSERT}`;
+}
+
+/** Touched (community, period) pairs given as $1 uuid[] and $2 date[]. */
+export const PARAM_KEYS = `select distinct c as community_org_id, p as period from unnest($1::uuid[], $2::date[]) u(c, p)`;
+
+/** Every (community, period) pair with a post (and, for months, a registration): a rebuild. */
+export const allCommunityKeys = (grain: Grain) => `
+  select distinct community_org_id, ${periodOf(grain, 'starts_at')} as period from tasks
+  ${grain === 'month' ? `union select distinct community_org_id, ${periodOf('month', 'registered_at')} from members` : ''}`;
+
+/**
+ * Unit rows (months only) for the units in $1: what their own members did, wherever. `tasks_*`
+ * count the distinct posts they took part in. Every month of those units is rewritten (after
+ * UNIT_CLEAR_SQL).
+ */
+export const UNIT_CLEAR_SQL = `delete from stats_rollups where scope = 'unit' and grain = 'month' and scope_id = any($1::uuid[])`;
+
+export const UNIT_ROWS_SQL = `
+with w as (
+  select m.unit_org_id, ${periodOf('month', 't.starts_at')} as period, c.minutes, c.status,
+         t.id as task_id, t.category, t.status as task_status, t.filled_at, t.claim_opens_at
+    from members m
+    join claims c on c.member_id = m.id and c.${LIVE}
+    join tasks t on t.id = c.task_id
+   where m.unit_org_id = any($1::uuid[])
+),
+tk as (
+  select distinct unit_org_id, period, task_id, category, task_status, filled_at, claim_opens_at from w
+),
+tagg as (
+  select unit_org_id, period,
+         count(*)::int as published,
+         count(*) filter (where task_status = 'cancelled')::int as cancelled,
+         count(filled_at)::int as filled,
+         ${perCategory((k) => `count(*) filter (where category = '${k}')`)} as category_tasks,
+         coalesce(array_agg(${fillSeconds('tk')} order by ${fillSeconds('tk')}) filter (where filled_at is not null), '{}') as fill_seconds
+    from tk group by unit_org_id, period
+),
+wagg as (
+  select unit_org_id, period,
+         count(*)::int as participations,
+         coalesce(sum(minutes) filter (where status = 'completed'), 0)::bigint as minutes,
+         count(*) filter (where status = 'completed')::int as completed,
+         count(*) filter (where status = 'no_show')::int as no_shows,
+         ${perCategory((k) => `count(*) filter (where category = '${k}')`)} as category_participations,
+         ${perCategory((k) => `coalesce(sum(minutes) filter (where category = '${k}' and status = 'completed'), 0)`)} as category_minutes
+    from w group by unit_org_id, period
+),
+reg as (
+  select unit_org_id, ${periodOf('month', 'registered_at')} as period, count(*)::int as members
+    from members where unit_org_id = any($1::uuid[]) group by 1, 2
+),
+keys as (select unit_org_id, period from tagg union select unit_org_id, period from reg)
+insert into stats_rollups ${COLUMNS}
+select 'unit', k.unit_org_id, 'month', k.period, po.district_id,
+       coalesce(ta.published, 0), coalesce(ta.cancelled, 0), coalesce(ta.filled, 0), coalesce(wa.participations, 0),
+       coalesce(wa.minutes, 0), coalesce(wa.completed, 0), coalesce(wa.no_shows, 0), coalesce(r.members, 0),
+       coalesce(ta.category_tasks, '{}'), coalesce(wa.category_participations, '{}'), coalesce(wa.category_minutes, '{}'),
+       coalesce(ta.fill_seconds, '{}'), now()
+  from keys k
+  join party_orgs po on po.id = k.unit_org_id
+  left join tagg ta on ta.unit_org_id = k.unit_org_id and ta.period = k.period
+  left join wagg wa on wa.unit_org_id = k.unit_org_id and wa.period = k.period
+  left join reg r on r.unit_org_id = k.unit_org_id and r.period = k.period
+${UPSERT}`;
+
+const SUMS = `${['tasks_published', 'tasks_cancelled', 'tasks_filled', 'participations', 'service_minutes', 'completed', 'no_shows', 'members']
+  .map((c) => `coalesce(sum(r.${c}), 0)`)
+  .join(', ')},
+       int8_array_sum(r.category_tasks), int8_array_sum(r.category_participations), int8_array_sum(r.category_minutes)`;
+
+/** District rows for ($1 district, $2 grain, $3 period) triples, summed from their communities' rows. */
+export const DISTRICT_ROWS_SQL = `
+insert into stats_rollups ${COLUMNS}
+select 'district', k.d, k.g, k.p, null, ${SUMS}, null, now()
+  from (select distinct d, g, p from unnest($1::uuid[], $2::text[], $3::date[]) u(d, g, p)) k
+  left join stats_rollups r on r.scope = 'community' and r.grain = k.g and r.period = k.p and r.district_id = k.d
+ group by k.d, k.g, k.p
+${UPSERT}`;
+
+/** City rows for ($1 grain, $2 period) pairs, summed from the districts' rows. */
+export const CITY_ROWS_SQL = `
+insert into stats_rollups ${COLUMNS}
+select 'city', '${CITY_ID}'::uuid, k.g, k.p, null, ${SUMS}, null, now()
+  from (select distinct g, p from unnest($1::text[], $2::date[]) u(g, p)) k
+  left join stats_rollups r on r.scope = 'district' and r.grain = k.g and r.period = k.p
+ group by k.g, k.p
+${UPSERT}`;
+
+/** `all` rows of ($1 scope, $2 ids): the sum of their month rows. */
+export const ALL_ROWS_SQL = `
+insert into stats_rollups ${COLUMNS}
+select $1::text, k.id, 'all', '${ALL_PERIOD}'::date, (select district_id from party_orgs where id = k.id), ${SUMS}, null, now()
+  from unnest($2::uuid[]) k(id)
+  left join stats_rollups r on r.scope = $1::text and r.scope_id = k.id and r.grain = 'month'
+ group by k.id
+${UPSERT}`;
+
+export const FILL_TIMES_CLEAR_SQL = `delete from stats_fill_times where scope = $1::text and scope_id = any($2::uuid[])`;
+
+/** The distribution of seconds to full of the ids in $1, rebuilt from month rows (after FILL_TIMES_CLEAR_SQL). */
+export const fillTimesSql = (scope: 'community' | 'unit' | 'district') => {
+  const match = scope === 'district' ? `r.scope = 'community' and r.district_id = k.id` : `r.scope = '${scope}' and r.scope_id = k.id`;
+  return `
+insert into stats_fill_times (scope, scope_id, seconds, tasks)
+select '${scope}', k.id, s, count(*)::int
+  from unnest($1::uuid[]) k(id)
+  join stats_rollups r on ${match} and r.grain = 'month'
+  cross join unnest(r.fill_seconds) s
+ group by k.id, s`;
+};
+
+/** Sum of a scope's distribution by seconds, e.g. before and after rebuilding districts. */
+export const FILL_TIMES_SUM_SQL = `
+select seconds, sum(tasks)::int as tasks from stats_fill_times where scope = $1::text and scope_id = any($2::uuid[]) group by seconds`;
+
+/** Adds ($1 seconds, $2 delta) to the city's distribution; then CITY_FILL_PRUNE_SQL drops emptied seconds. */
+export const CITY_FILL_DELTA_SQL = `
+insert into stats_fill_times (scope, scope_id, seconds, tasks)
+select 'city', '${CITY_ID}'::uuid, s, n from unnest($1::int[], $2::int[]) u(s, n)
+on conflict (scope, scope_id, seconds) do update set tasks = stats_fill_times.tasks + excluded.tasks`;
+export const CITY_FILL_PRUNE_SQL = `delete from stats_fill_times where scope = 'city' and seconds = any($1::int[]) and tasks = 0`;
