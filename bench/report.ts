@@ -99,3 +99,31 @@ export function printTable(r: {
   console.log(`\n  burst answers: ${Object.entries(b.statuses).map(([k, v]) => `${k}: ${v}`).join(', ')}`);
   console.log('  written to bench/results/latest.json');
 }
+
+type Latency = { p50: number | null; p95: number | null; bytes: number; error: string | null };
+
+/** The dashboards' figures at the seeded scale, with the rows and size of the database. */
+export function printDashboards(r: {
+  scaleFactor: number;
+  dashboards: { overview: Record<string, Latency>; dashboard: Record<string, Latency>; index: Record<string, Latency> };
+  rollupRebuildMs: number;
+  db: { rows: Record<string, number>; databaseMb: number };
+  seedSeconds: number | null;
+}) {
+  const fmt = (l: Latency) => (l.p95 === null ? `n/a (${l.error})` : `p50 ${l.p50} ms, p95 ${l.p95} ms (${Math.round(l.bytes / 1024)} KB)`);
+  const target = (name: string, l: Latency, max: number) => `  ${name.padEnd(34)} ${fmt(l).padEnd(40)} <= ${max} ms  ${l.p95 !== null && l.p95 <= max ? 'ok' : 'MISS'}`;
+  const d = r.dashboards;
+  console.log(`\nDashboards at scale ${r.scaleFactor}${r.seedSeconds !== null ? ` (seeded in ${r.seedSeconds} s)` : ''}`);
+  console.log(target('GET /stats/overview city', d.overview.city, 50));
+  console.log(target('GET /stats/overview district', d.overview.district, 50));
+  console.log(target('GET /stats/overview community', d.overview.community, 50));
+  console.log(`  ${'GET /stats/dashboard city'.padEnd(34)} ${fmt(d.dashboard.city)}`);
+  console.log(`  ${'GET /stats/dashboard district'.padEnd(34)} ${fmt(d.dashboard.district)}`);
+  console.log(`  ${'GET /stats/dashboard community'.padEnd(34)} ${fmt(d.dashboard.community)}`);
+  console.log(target('GET /index/ranking city (500)', d.index.rankingCity, 100));
+  console.log(`  ${'GET /index/ranking city (all)'.padEnd(34)} ${fmt(d.index.rankingCityAll)}`);
+  console.log(target('GET /index/ranking district', d.index.rankingDistrict, 100));
+  console.log(`  ${'GET /index/orgs/:id'.padEnd(34)} ${fmt(d.index.explain)}`);
+  console.log(`  ${'full roll-up rebuild'.padEnd(34)} ${r.rollupRebuildMs} ms`);
+  console.log(`  database ${r.db.databaseMb} MB; rows: ${Object.entries(r.db.rows).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+}

@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- [--connections 64] [--duration 5] [--burst 2000] [--slots 20] [--rounds 5] [--hot 1000]
- *   [--stats-calls 200] [--burst-only]`
+ *   [--stats-calls 200] [--burst-only] [--stats-only] [--scale 1] [--reseed]`
  *
  * Starts the real server (bench/server.ts, its own process) on city-scale data: the embedded
  * PostgreSQL under BENCH_DATA_DIR (default ./.data/bench, port BENCH_PG_PORT or 54339), seeded
@@ -18,7 +18,9 @@ import { CLAIM_SQL } from '../server/src/modules/claims/claims-sql';
 import { resetDomainTables, seedCity } from '../server/scripts/seed-city/seed';
 import { summarizeBursts, tally, type BurstRound } from './burst';
 import { closedLoop, LoadClient, mergeLoops, percentile, round, type Answer, type LoopResult } from './load';
-import { cityCounts, machine, printTable } from './report';
+import { databaseFigures, dashboardFigures } from './dashboards';
+import { cityCounts, machine, printDashboards, printTable } from './report';
+import { rollupsServiceFactory } from '../server/src/modules/rollups/rollups-service';
 import { CPUS, PIN, pin, startServer, stopServer, type BenchServer } from './server-process';
 
 const API = '/api/v1';
@@ -31,6 +33,7 @@ const { values: args } = parseArgs({
     slots: { type: 'string', default: '20' },
     rounds: { type: 'string', default: '5' },
     'burst-only': { type: 'boolean', default: false },
+    'stats-only': { type: 'boolean', default: false },
     hot: { type: 'string', default: '1000' },
     'stats-calls': { type: 'string', default: '200' },
     scale: { type: 'string', default: '1' },
@@ -112,6 +115,42 @@ async function main() {
     );
     const communityOrgId = byOpenid.dev_city_sec_1.org_id!;
     const districtId = byOpenid.dev_city_district_1.org_id!;
+    const dashboardsAtScale = async () => {
+      log('dashboards and 先锋指数+ ...');
+      const dashboards = await dashboardFigures(
+        client,
+        { districtId, communityOrgId },
+        { admin: adminToken, district: districtToken, secretary: secretaryToken },
+        STATS_CALLS,
+      );
+      log('a full roll-up rebuild ...');
+      const t = performance.now();
+      await rollupsServiceFactory({ pool, intervalMs: 0 }).rebuildAll();
+      const rollupRebuildMs = Math.round(performance.now() - t);
+      return { dashboards, rollupRebuildMs, db: await databaseFigures(pool) };
+    };
+
+    if (args['stats-only']) {
+      const d = await dashboardsAtScale();
+      client.close();
+      const result = {
+        at: new Date().toISOString(),
+        machine: machine(),
+        postgres: (await pool.query<{ v: string }>(`select current_setting('server_version') v`)).rows[0].v,
+        database: usingUrl ? 'DATABASE_URL' : 'embedded',
+        scaleFactor: Number(args.scale),
+        seedSeconds,
+        statsP95Ms: { city: d.dashboards.overview.city.p95, district: d.dashboards.overview.district.p95, community: d.dashboards.overview.community.p95 },
+        indexRankingP95Ms: { city: d.dashboards.index.rankingCity.p95, district: d.dashboards.index.rankingDistrict.p95 },
+        ...d,
+        scale,
+      };
+      await mkdir(path.join(__dirname, 'results'), { recursive: true });
+      await writeFile(path.join(__dirname, 'results', 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
+      await writeFile(path.join(__dirname, 'results', `dashboards-scale-${args.scale}.json`), `${JSON.stringify(result, null, 2)}\n`);
+      printDashboards(result);
+      return;
+    }
 
     const createPost = async (capacity: number, label: string) => {
       const startsAt = Date.now() + 2 * 24 * 3600_000;
@@ -244,6 +283,7 @@ async function main() {
       city: await latencyOf(client, `${API}/stats/overview?scope=city`, adminToken),
       district: await latencyOf(client, `${API}/stats/overview?scope=district&id=${districtId}`, districtToken),
     };
+    const atScale = await dashboardsAtScale();
     client.close();
 
     const rawRps = Math.round(raw.rps);
@@ -277,11 +317,15 @@ async function main() {
       hotRatio: round(hotClaimRps / pgHotClaimRps, 2),
       statsP95Ms: { city: stats.city.p95, district: stats.district.p95 },
       stats,
+      scaleFactor: Number(args.scale),
+      indexRankingP95Ms: { city: atScale.dashboards.index.rankingCity.p95, district: atScale.dashboards.index.rankingDistrict.p95 },
+      ...atScale,
       scale,
     };
     await mkdir(path.join(__dirname, 'results'), { recursive: true });
     await writeFile(path.join(__dirname, 'results', 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
     printTable(result);
+    printDashboards(result);
   } finally {
     if (server) await stopServer(server.child);
     await pgLoop.end();

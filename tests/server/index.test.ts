@@ -67,7 +67,7 @@ async function addPost(community: { id: string }, day: number, capacity: number,
 }
 
 const get = (auth: Auth, url: string) => ctx.app.inject({ method: 'GET', url: `/api/v1${url}`, headers: auth });
-const put = (auth: Auth, url: string, payload: unknown) => ctx.app.inject({ method: 'PUT', url: `/api/v1${url}`, headers: auth, payload });
+const put = (auth: Auth, url: string, payload: object) => ctx.app.inject({ method: 'PUT', url: `/api/v1${url}`, headers: auth, payload });
 
 beforeAll(async () => {
   ctx = await createTestContext();

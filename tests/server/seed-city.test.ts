@@ -56,6 +56,13 @@ describe('seed:city generator', () => {
     );
     expect(bad).toEqual({ over: 0, unfilled: 0, early: 0, cancelledLive: 0 });
 
+    // The roll-ups are built with the load: the city's all-time row holds the city's figures, nothing is left queued.
+    const [rollup] = await q<{ members: number; published: number; filled: number; participations: number; queued: number }>(
+      `select members, tasks_published as published, tasks_filled as filled, participations, (select count(*)::int from rollup_queue) as queued
+         from stats_rollups where scope = 'city' and grain = 'all'`,
+    );
+    expect(rollup).toEqual({ members: 160, published: 90, filled: result.filledTasks, participations: result.liveClaims, queued: 0 });
+
     const [member] = await q<{ phone_cipher: string; phone_masked: string }>('select phone_cipher, phone_masked from members limit 1');
     const phone = decryptPhone(ctx.config.phoneEncKey, member.phone_cipher);
     expect(phone).toMatch(/^1[3-9]\d{9}$/);

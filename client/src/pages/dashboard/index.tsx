@@ -1,13 +1,15 @@
 import { useState } from 'react';
 import { View, Text } from '@tarojs/components';
 import Taro, { usePullDownRefresh } from '@tarojs/taro';
-import type { RoleGrant, StatsOverview, StatsScope } from '@pioneer/shared';
+import { CATEGORY_LABELS, type Category, type RoleGrant, type StatsDashboard, type StatsOverview, type StatsScope } from '@pioneer/shared';
 import BottomNav from '../../components/BottomNav';
+import { BarChart, ColumnChart, formatNumber } from '../../components/Charts';
 import StateView from '../../components/StateView';
 import { useAuthReady } from '../../hooks/use-auth-ready';
 import { useRequest } from '../../hooks/use-request';
 import { isSecretary } from '../../services/session';
-import { getOverview } from '../../services/stats';
+import { getRanking, getOrgIndex } from '../../services/assessment';
+import { getDashboard } from '../../services/stats';
 import { formatHours } from '../../utils/time';
 import './index.scss';
 
@@ -81,13 +83,122 @@ function Overview({ s, scope }: { s: StatsOverview; scope: StatsScope }) {
   );
 }
 
+const hours = (minutes: number) => Math.round(minutes / 6) / 10;
+
+function Charts({ d, scope }: { d: StatsDashboard; scope: StatsScope }) {
+  const [series, setSeries] = useState<'participations' | 'hours'>('participations');
+  const weeks = d.trends.map((t) => ({
+    key: t.week,
+    label: `${Number(t.week.slice(5, 7))}月${Number(t.week.slice(8, 10))}日当周`,
+    value: series === 'participations' ? t.participations : hours(t.serviceMinutes),
+    detail: `${t.participations} 人次 · ${hours(t.serviceMinutes)} 小时`,
+  }));
+  const breakdownTitle = d.breakdown.kind === 'district' ? '各板块参与人次' : '各社区参与人次（前30）';
+  return (
+    <>
+      <View className="card">
+        <View className="card-title">每周参与趋势</View>
+        <View className="chips dash__series">
+          <View className={`chip ${series === 'participations' ? 'is-active' : ''}`} onClick={() => setSeries('participations')}>
+            人次
+          </View>
+          <View className={`chip ${series === 'hours' ? 'is-active' : ''}`} onClick={() => setSeries('hours')}>
+            服务时长
+          </View>
+        </View>
+        <ColumnChart items={weeks} unit={series === 'participations' ? ' 人次' : ' 小时'} emptyText="近半年暂无参与记录" />
+      </View>
+      <View className="card">
+        <View className="card-title">八大服务类别</View>
+        <BarChart
+          unit=" 人次"
+          items={d.categories.map((c) => ({
+            key: c.category,
+            label: CATEGORY_LABELS[c.category as Category] ?? c.category,
+            value: c.participations,
+            detail: `${c.tasks} 个岗位 · ${c.participations} 人次 · ${hours(c.serviceMinutes)} 小时`,
+          }))}
+        />
+      </View>
+      <View className="card">
+        <View className="card-title">岗位满员用时分布</View>
+        <BarChart
+          unit=" 个"
+          items={d.timeToFull.map((b) => ({ key: b.label, label: b.label, value: b.tasks, detail: `${b.tasks} 个岗位在开抢后${b.label}满员` }))}
+          emptyText="暂无满员岗位"
+        />
+      </View>
+      {scope === 'city' || scope === 'district' ? (
+        <View className="card">
+          <View className="card-title">{breakdownTitle}</View>
+          <BarChart
+            unit=" 人次"
+            items={[...d.breakdown.items]
+              .sort((a, b) => b.participations - a.participations)
+              .map((r) => ({
+                key: r.id,
+                label: r.name,
+                value: r.participations,
+                detail: `报到党员 ${formatNumber(r.members)} 人 · 岗位 ${formatNumber(r.tasksPublished)} 个 · 服务 ${formatNumber(hours(r.serviceMinutes))} 小时`,
+              }))}
+          />
+        </View>
+      ) : null}
+    </>
+  );
+}
+
+function IndexCard({ scope, id }: { scope: StatsScope; id: string | null }) {
+  const staffRanking = scope === 'city' || scope === 'district';
+  const ranking = useRequest(() => getRanking({ districtId: scope === 'district' ? id : null, limit: 10 }), [scope, id], staffRanking);
+  const own = useRequest(() => getOrgIndex(id!), [id], scope === 'community' && Boolean(id));
+  if (!staffRanking && scope !== 'community') return null;
+  const open = (url: string) => Taro.navigateTo({ url });
+  return (
+    <View className="card">
+      <View className="card-title">先锋指数+ · 本月</View>
+      {staffRanking ? (
+        <StateView loading={ranking.loading && !ranking.data} error={ranking.error} onRetry={ranking.reload}>
+          {ranking.data ? (
+            <>
+              <BarChart
+                unit=" 分"
+                items={ranking.data.items.map((e) => ({ key: e.org.id, label: `${e.rank}. ${e.org.name}`, value: e.score, detail: `${e.org.districtName} · ${e.score} / ${ranking.data!.maxScore} 分` }))}
+              />
+              <View
+                className="btn btn-plain btn-small dash__more"
+                onClick={() => open(`/staff/index-ranking/index${scope === 'district' && id ? `?districtId=${id}` : ''}`)}
+              >
+                完整排名与得分说明
+              </View>
+            </>
+          ) : null}
+        </StateView>
+      ) : (
+        <StateView loading={own.loading && !own.data} error={own.error} onRetry={own.reload}>
+          {own.data ? (
+            <View onClick={() => open(`/staff/index-org/index?id=${id}`)}>
+              <View className="dash__grid">
+                <Metric label="本月得分" value={own.data.score} unit={`/${own.data.maxScore}`} />
+                <Metric label="板块排名" value={`${own.data.districtRank}/${own.data.districtTotal}`} />
+                <Metric label="全市排名" value={`${own.data.rank}/${own.data.cityTotal}`} />
+              </View>
+              <View className="btn btn-plain btn-small dash__more">查看每项得分说明</View>
+            </View>
+          ) : null}
+        </StateView>
+      )}
+    </View>
+  );
+}
+
 export default function Dashboard() {
   const { ready, user } = useAuthReady();
   const options = scopesFor(user?.roles ?? []);
   const [index, setIndex] = useState(0);
   const current = options[index] ?? options[0];
   const stats = useRequest(
-    () => getOverview(current.scope, current.id),
+    () => getDashboard(current.scope, current.id),
     [current?.scope, current?.id],
     ready && Boolean(current),
   );
@@ -118,7 +229,13 @@ export default function Dashboard() {
             </View>
           ) : null}
           <StateView loading={stats.loading && !stats.data} error={stats.error} onRetry={stats.reload}>
-            {stats.data ? <Overview s={stats.data} scope={current.scope} /> : null}
+            {stats.data ? (
+              <>
+                <Overview s={stats.data.overview} scope={current.scope} />
+                <IndexCard scope={current.scope} id={current.id} />
+                <Charts d={stats.data} scope={current.scope} />
+              </>
+            ) : null}
           </StateView>
         </>
       )}

@@ -8,10 +8,8 @@ import {
   FILL_TIMES_CLEAR_SQL,
   FILL_TIMES_SUM_SQL,
   UNIT_CLEAR_SQL,
-  PARAM_KEYS,
   TZ,
   UNIT_ROWS_SQL,
-  allCommunityKeys,
   communityRowsSql,
   fillTimesSql,
   periodOf,
@@ -66,7 +64,7 @@ export function rollupsServiceFactory(deps: { pool: pg.Pool; intervalMs: number;
         }
       if (ids.length === 0) continue;
       communityKeys += ids.length;
-      await client.query(communityRowsSql(grain, PARAM_KEYS), [ids, periods]);
+      await client.query(communityRowsSql(grain, 'keys'), [ids, periods]);
       const { rows } = await client.query<{ district_id: string; period: string }>(
         `select distinct po.district_id, u.p::text as period from unnest($1::uuid[], $2::date[]) u(c, p) join party_orgs po on po.id = u.c`,
         [ids, periods],
@@ -226,7 +224,7 @@ export function rollupsServiceFactory(deps: { pool: pg.Pool; intervalMs: number;
         await c.query('delete from rollup_queue');
         await c.query('delete from stats_rollups');
         await c.query('delete from stats_fill_times');
-        for (const grain of ['month', 'week'] as const) await c.query(communityRowsSql(grain, allCommunityKeys(grain)));
+        for (const grain of ['month', 'week'] as const) await c.query(communityRowsSql(grain, 'all'));
         const { rows: units } = await c.query<{ id: string }>(`select id from party_orgs where kind = 'unit'`);
         const { rows: communities } = await c.query<{ id: string }>(`select id from party_orgs where kind = 'community'`);
         const { rows: districts } = await c.query<{ id: string }>(`select id from districts`);

@@ -29,30 +29,37 @@ const COLUMNS = `(scope, scope_id, grain, period, district_id, ${FIGURES.join(',
 const fillSeconds = (t: string) => `greatest(0, round(extract(epoch from ${t}.filled_at - ${t}.claim_opens_at)))::int`;
 
 /**
- * Community rows of one grain, recomputed from the posts and claims. `keys` is a query of
- * (community_org_id, period) pairs: the touched ones, or every pair for a rebuild.
+ * Community rows of one grain, recomputed from the posts, claims and members: for the touched
+ * (community_org_id, period) pairs given as $1 uuid[] and $2 date[], or for every pair (a
+ * rebuild, set-based over whole tables).
  */
-export function communityRowsSql(grain: Grain, keys: string): string {
-  const members =
-    grain === 'month'
-      ? `(select count(*) from members m where m.community_org_id = k.community_org_id
-            and m.registered_at >= ${periodStart('k.period')} and m.registered_at < ${periodEnd('month', 'k.period')})::int`
-      : '0';
+export function communityRowsSql(grain: Grain, mode: 'keys' | 'all'): string {
+  const keyed = mode === 'keys';
+  const t = keyed
+    ? `select k.community_org_id, k.period, t.id, t.category, t.status, t.filled_at, t.claim_opens_at
+         from keys k
+         join tasks t on t.community_org_id = k.community_org_id
+          and t.starts_at >= ${periodStart('k.period')} and t.starts_at < ${periodEnd(grain, 'k.period')}`
+    : `select community_org_id, ${periodOf(grain, 'starts_at')} as period, id, category, status, filled_at, claim_opens_at from tasks`;
+  const reg =
+    grain !== 'month'
+      ? `select null::uuid as community_org_id, null::date as period, 0 as members where false`
+      : keyed
+        ? `select k.community_org_id, k.period, count(m.id)::int as members
+             from keys k join members m on m.community_org_id = k.community_org_id
+              and m.registered_at >= ${periodStart('k.period')} and m.registered_at < ${periodEnd('month', 'k.period')}
+            group by 1, 2`
+        : `select community_org_id, ${periodOf('month', 'registered_at')} as period, count(*)::int as members from members group by 1, 2`;
   return `
-with keys as (${keys}),
-t as (
-  select k.community_org_id, k.period, t.id, t.category, t.status, t.filled_at, t.claim_opens_at
-    from keys k
-    join tasks t on t.community_org_id = k.community_org_id
-     and t.starts_at >= ${periodStart('k.period')} and t.starts_at < ${periodEnd(grain, 'k.period')}
-),
+with ${keyed ? `keys as (select distinct c as community_org_id, p as period from unnest($1::uuid[], $2::date[]) u(c, p)),` : ''}
+t as (${t}),
 c as (
   select c.task_id,
          count(*) filter (where c.${LIVE})::int as live,
          count(*) filter (where c.status = 'completed')::int as completed,
          count(*) filter (where c.status = 'no_show')::int as no_shows,
          coalesce(sum(c.minutes) filter (where c.status = 'completed'), 0)::bigint as minutes
-    from claims c where c.task_id in (select id from t)
+    from claims c ${keyed ? 'where c.task_id in (select id from t)' : ''}
    group by c.task_id
 ),
 agg as (
@@ -70,26 +77,21 @@ agg as (
          coalesce(array_agg(${fillSeconds('t')} order by ${fillSeconds('t')}) filter (where t.filled_at is not null), '{}') as fill_seconds
     from t left join c on c.task_id = t.id
    group by t.community_org_id, t.period
-)
+),
+reg as (${reg})${keyed ? '' : `,
+keys as (select community_org_id, period from agg union select community_org_id, period from reg)`}
 insert into stats_rollups ${COLUMNS}
 select 'community', k.community_org_id, '${grain}', k.period, po.district_id,
        coalesce(a.published, 0), coalesce(a.cancelled, 0), coalesce(a.filled, 0), coalesce(a.participations, 0),
-       coalesce(a.minutes, 0), coalesce(a.completed, 0), coalesce(a.no_shows, 0), ${members},
+       coalesce(a.minutes, 0), coalesce(a.completed, 0), coalesce(a.no_shows, 0), coalesce(r.members, 0),
        coalesce(a.category_tasks, '{}'), coalesce(a.category_participations, '{}'), coalesce(a.category_minutes, '{}'),
        coalesce(a.fill_seconds, '{}'), now()
   from keys k
   join party_orgs po on po.id = k.community_org_id
   left join agg a on a.community_org_id = k.community_org_id and a.period = k.period
+  left join reg r on r.community_org_id = k.community_org_id and r.period = k.period
 ${UPSERT}`;
 }
-
-/** Touched (community, period) pairs given as $1 uuid[] and $2 date[]. */
-export const PARAM_KEYS = `select distinct c as community_org_id, p as period from unnest($1::uuid[], $2::date[]) u(c, p)`;
-
-/** Every (community, period) pair with a post (and, for months, a registration): a rebuild. */
-export const allCommunityKeys = (grain: Grain) => `
-  select distinct community_org_id, ${periodOf(grain, 'starts_at')} as period from tasks
-  ${grain === 'month' ? `union select distinct community_org_id, ${periodOf('month', 'registered_at')} from members` : ''}`;
 
 /**
  * Unit rows (months only) for the units in $1: what their own members did, wherever. `tasks_*`
