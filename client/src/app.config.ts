@@ -20,6 +20,8 @@ export default defineAppConfig({
     'pages/my-demands/index',
     'pages/demands/index',
   ],
+  // Staff-only pages load on demand, outside the main package.
+  subPackages: [{ root: 'staff', pages: ['index-ranking/index', 'index-org/index'] }],
   window: {
     backgroundTextStyle: 'light',
     navigationBarBackgroundColor: '#c8161d',

@@ -1,0 +1,56 @@
+import { useState } from 'react';
+import { View, Text } from '@tarojs/components';
+import Taro, { usePullDownRefresh, useRouter } from '@tarojs/taro';
+import StateView from '../../components/StateView';
+import { useAuthReady } from '../../hooks/use-auth-ready';
+import { useRequest } from '../../hooks/use-request';
+import { currentPeriod, getRanking, shiftPeriod } from '../../services/assessment';
+import '../index-org/index.scss';
+
+/** The month's ranking of a district (or the city); tap a row for the org's score explained. */
+export default function IndexRanking() {
+  const { ready } = useAuthReady();
+  const districtId = useRouter().params.districtId ?? null;
+  const [period, setPeriod] = useState(currentPeriod());
+  const ranking = useRequest(() => getRanking({ period, districtId, limit: 500 }), [period, districtId], ready);
+  usePullDownRefresh(async () => {
+    await ranking.reload();
+    Taro.stopPullDownRefresh();
+  });
+  const thisMonth = currentPeriod();
+  return (
+    <View className="page idx">
+      <View className="card idx__period">
+        <View className="btn btn-plain btn-small" onClick={() => setPeriod(shiftPeriod(period, -1))}>
+          上月
+        </View>
+        <Text className="idx__month">{period.replace('-', '年')}月</Text>
+        <View className={`btn btn-plain btn-small ${period >= thisMonth ? 'is-disabled' : ''}`} onClick={() => period < thisMonth && setPeriod(shiftPeriod(period, 1))}>
+          下月
+        </View>
+      </View>
+      <StateView loading={ranking.loading && !ranking.data} error={ranking.error} onRetry={ranking.reload} empty={ranking.data?.items.length === 0}>
+        {ranking.data ? (
+          <View className="card">
+            <View className="muted idx__hint">
+              共 {ranking.data.total} 个社区党组织，满分 {ranking.data.maxScore} 分；点击查看每项得分
+            </View>
+            {ranking.data.items.map((e) => (
+              <View key={e.org.id} className="idx__row" onClick={() => Taro.navigateTo({ url: `/staff/index-org/index?id=${e.org.id}&period=${period}` })}>
+                <Text className={`idx__rank ${e.rank <= 3 ? 'is-top' : ''}`}>{e.rank}</Text>
+                <View className="idx__org">
+                  <Text>{e.org.name}</Text>
+                  <Text className="muted idx__district">{e.org.districtName}</Text>
+                </View>
+                <View className="idx__bar-track">
+                  <View className="idx__bar" style={{ width: `${ranking.data!.maxScore ? (e.score / ranking.data!.maxScore) * 100 : 0}%` }} />
+                </View>
+                <Text className="idx__score">{e.score}</Text>
+              </View>
+            ))}
+          </View>
+        ) : null}
+      </StateView>
+    </View>
+  );
+}
