@@ -10,7 +10,7 @@ describe('BarChart', () => {
   it('draws each bar against the largest and shows its exact figure on a tap', () => {
     const { container } = render(<BarChart items={items} unit=" 人次" />);
     const bars = container.querySelectorAll<HTMLElement>('.chart-bars__bar');
-    expect([...bars].map((b) => b.style.width)).toEqual(['100%', '25%']);
+    expect(Array.from(bars).map((b) => b.style.width)).toEqual(['100%', '25%']);
     expect(screen.queryByText('3 个岗位 · 30 人次')).toBeNull();
     fireEvent.click(screen.getByText('关爱帮扶'));
     expect(screen.getByText('3 个岗位 · 30 人次')).toBeTruthy();
@@ -34,7 +34,7 @@ describe('ColumnChart', () => {
     expect(screen.getByText('80 人次 · 30 小时')).toBeTruthy();
     fireEvent.click(container.querySelectorAll('.chart-cols__col')[0]);
     expect(screen.getByText('40 人次 · 12 小时')).toBeTruthy();
-    const heights = [...container.querySelectorAll<HTMLElement>('.chart-cols__bar')].map((b) => b.style.height);
+    const heights = Array.from(container.querySelectorAll<HTMLElement>('.chart-cols__bar')).map((b) => b.style.height);
     expect(heights).toEqual(['50%', '100%']);
   });
 });
