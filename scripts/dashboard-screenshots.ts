@@ -1,0 +1,71 @@
+/**
+ * `npx tsx scripts/dashboard-screenshots.ts`: screenshots of the dashboards on a seeded city
+ * (the embedded PostgreSQL under DATA_DIR / EMBEDDED_PG_PORT, or DATABASE_URL; run
+ * `seed:city` into it first) as the city admin, a district admin and a secretary see them, in
+ * Chromium at phone size. Needs the H5 build (npm run build:h5). Writes tests/e2e/screenshots/2x-*.png.
+ */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { buildApp } from '../server/src/app';
+import { loadConfig } from '../server/src/config';
+import { openDatabase } from '../server/src/db/open';
+import { launchBrowser, SCREENSHOT_DIR, shown, typeInto } from '../tests/e2e/helpers/browser';
+
+const UI_TIMEOUT = 60_000;
+
+async function signIn(page: Page, base: string, login: string) {
+  await page.goto(`${base}/#/pages/login/index`);
+  const form = page.locator('#app .login');
+  await form.waitFor({ timeout: UI_TIMEOUT });
+  await typeInto(form.locator('.field-input'), login);
+  await form.locator('.btn', { hasText: '登录' }).click();
+  await page.waitForFunction(() => !location.hash.includes('login'), undefined, { timeout: UI_TIMEOUT });
+}
+
+async function snapFull(page: Page, name: string) {
+  await mkdir(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+  console.log(`wrote ${name}.png`);
+}
+
+async function main() {
+  const config = loadConfig({ ...process.env, LOG_LEVEL: 'warn', SEED_DEMO: 'false', ROLLUP_INTERVAL_MS: '0' });
+  const opened = await openDatabase(config);
+  const app = await buildApp({ config, database: opened.database, logger: false });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const { rows } = await opened.database.pool.query<{ org_id: string }>(
+    `select g.org_id from role_grants g join users u on u.id = g.user_id where u.openid = 'dev_city_sec_1'`,
+  );
+  const phones = await launchBrowser();
+  try {
+    const shots: { login: string; name: string; url?: string; wait: string }[] = [
+      { login: 'dev:city_admin', name: '20-dashboard-city', wait: '.chart-bars__bar' },
+      { login: 'dev:city_admin', name: '21-index-ranking-city', url: '/#/staff/index-ranking/index', wait: '.idx__row' },
+      { login: 'dev:city_district_1', name: '22-dashboard-district', wait: '.chart-bars__bar' },
+      { login: 'dev:city_sec_1', name: '23-dashboard-secretary', wait: '.chart-bars__bar' },
+      { login: 'dev:city_sec_1', name: '24-index-explained', url: `/#/staff/index-org/index?id=${rows[0].org_id}`, wait: '.idx__part' },
+    ];
+    for (const s of shots) {
+      const phone = await phones.newPhone();
+      const page = await phone.newPage();
+      await signIn(page, base, s.login);
+      await page.goto(`${base}${s.url ?? '/#/pages/dashboard/index'}`);
+      await shown(page).locator(s.wait).first().waitFor({ timeout: UI_TIMEOUT });
+      await page.waitForTimeout(500);
+      await snapFull(page, s.name);
+      await phone.close();
+    }
+  } finally {
+    await phones.close();
+    await app.close();
+    await opened.close();
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
