@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, check, date, index, integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigint, check, date, doublePrecision, index, integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 export const ROLLUP_SCOPES = ['community', 'district', 'city', 'unit'] as const;
 export const ROLLUP_GRAINS = ['month', 'week', 'all'] as const;
@@ -50,6 +50,10 @@ export const statsRollups = pgTable(
     categoryMinutes: bigint({ mode: 'number' }).array().notNull().default(sql`'{}'`),
     /** Whole seconds from claim opening to full, one per filled post (community and unit months only). */
     fillSeconds: integer().array(),
+    /** Median of the seconds to full (percentile_cont): from fill_seconds in month rows, from stats_fill_times in `all` rows. */
+    fillMedian: doublePrecision(),
+    /** `all` rows: posts filled within 1, 5, 15, 60, 360, 1440 minutes and later (the distribution chart). */
+    fillBuckets: integer().array(),
     refreshedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [

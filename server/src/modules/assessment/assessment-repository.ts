@@ -17,7 +17,8 @@ export interface CommunityMonth {
   noShows: number;
   /** Members registered before the month ended. */
   members: number;
-  fillSeconds: number[];
+  /** Median seconds from the claim window opening to full over the month's filled posts; null when none filled. */
+  fillMedianSeconds: number | null;
 }
 
 export interface ManualScoreRow {
@@ -90,11 +91,11 @@ export function assessmentRepositoryFactory(db: Db) {
     async communityMonths(month: string, districtId?: string): Promise<CommunityMonth[]> {
       const { rows } = await db.execute<{
         id: string; name: string; district_id: string; district_name: string; published: number | null; cancelled: number | null;
-        filled: number | null; participations: number | null; completed: number | null; no_shows: number | null; members: number; fill_seconds: number[] | null;
+        filled: number | null; participations: number | null; completed: number | null; no_shows: number | null; members: number; fill_median: number | null;
       }>(sql`
         select po.id, po.name, po.district_id, d.name as district_name,
                r.tasks_published as published, r.tasks_cancelled as cancelled, r.tasks_filled as filled, r.participations,
-               r.completed, r.no_shows as no_shows, r.fill_seconds,
+               r.completed, r.no_shows as no_shows, r.fill_median,
                coalesce((select sum(x.members) from stats_rollups x
                           where x.scope = 'community' and x.scope_id = po.id and x.grain = 'month' and x.period <= ${month}::date), 0)::int as members
           from party_orgs po
@@ -113,7 +114,7 @@ export function assessmentRepositoryFactory(db: Db) {
         completed: r.completed ?? 0,
         noShows: r.no_shows ?? 0,
         members: r.members,
-        fillSeconds: r.fill_seconds ?? [],
+        fillMedianSeconds: r.fill_median === null ? null : Number(r.fill_median),
       }));
     },
   };

@@ -17,13 +17,6 @@ interface MetricValue {
 const ratio = (num: number, den: number) => (den > 0 ? num / den : null);
 const round = (v: number, digits: number) => Math.round(v * 10 ** digits) / 10 ** digits;
 
-function median(sorted: number[]): number | null {
-  if (sorted.length === 0) return null;
-  const lo = sorted[Math.floor((sorted.length - 1) / 2)];
-  const hi = sorted[Math.floor(sorted.length / 2)];
-  return (lo + hi) / 2;
-}
-
 /**
  * The figures behind each auto metric for one community and month. Metrics whose data the
  * platform does not hold yet (the homeowner registry, whistles) are null: no data, explained.
@@ -42,10 +35,10 @@ export function metricValue(metric: IndexMetric, f: CommunityMonth): MetricValue
       };
     }
     case 'median_minutes_to_full': {
-      const m = median([...f.fillSeconds].sort((a, b) => a - b));
+      const m = f.fillMedianSeconds;
       return {
         value: m === null ? null : round(m / 60, 2),
-        figures: [{ label: '满员岗位', value: f.fillSeconds.length }],
+        figures: [{ label: '满员岗位', value: f.filled }],
         note: m === null ? '当月没有满员岗位' : null,
       };
     }

@@ -1,10 +1,12 @@
 import type pg from 'pg';
 import {
   ALL_ROWS_SQL,
+  CITY_ID,
   CITY_FILL_DELTA_SQL,
   CITY_FILL_PRUNE_SQL,
   CITY_ROWS_SQL,
   DISTRICT_ROWS_SQL,
+  FILL_SUMMARY_SQL,
   FILL_TIMES_CLEAR_SQL,
   FILL_TIMES_SUM_SQL,
   UNIT_CLEAR_SQL,
@@ -91,6 +93,7 @@ export function rollupsServiceFactory(deps: { pool: pg.Pool; intervalMs: number;
       await client.query(ALL_ROWS_SQL, ['community', communities]);
       await client.query(FILL_TIMES_CLEAR_SQL, ['community', communities]);
       await client.query(fillTimesSql('community'), [communities]);
+      await client.query(FILL_SUMMARY_SQL, ['community', communities]);
     }
     if (districts.length) {
       await client.query(ALL_ROWS_SQL, ['district', districts]);
@@ -107,12 +110,17 @@ export function rollupsServiceFactory(deps: { pool: pg.Pool; intervalMs: number;
         await client.query(CITY_FILL_DELTA_SQL, [changed.map(([s]) => s), changed.map(([, n]) => n)]);
         await client.query(CITY_FILL_PRUNE_SQL, [changed.map(([s]) => s)]);
       }
+      await client.query(FILL_SUMMARY_SQL, ['district', districts]);
     }
-    if (ck.some(([g]) => g === 'month')) await client.query(ALL_ROWS_SQL, ['city', ['00000000-0000-0000-0000-000000000000']]);
+    if (ck.some(([g]) => g === 'month')) {
+      await client.query(ALL_ROWS_SQL, ['city', [CITY_ID]]);
+      await client.query(FILL_SUMMARY_SQL, ['city', [CITY_ID]]);
+    }
     if (units.length) {
       await client.query(ALL_ROWS_SQL, ['unit', units]);
       await client.query(FILL_TIMES_CLEAR_SQL, ['unit', units]);
       await client.query(fillTimesSql('unit'), [units]);
+      await client.query(FILL_SUMMARY_SQL, ['unit', units]);
     }
     return { communityKeys };
   }
@@ -240,7 +248,7 @@ export function rollupsServiceFactory(deps: { pool: pg.Pool; intervalMs: number;
         }
         await c.query(ALL_ROWS_SQL, ['community', communities.map((r) => r.id)]);
         await c.query(ALL_ROWS_SQL, ['district', districts.map((r) => r.id)]);
-        await c.query(ALL_ROWS_SQL, ['city', ['00000000-0000-0000-0000-000000000000']]);
+        await c.query(ALL_ROWS_SQL, ['city', [CITY_ID]]);
         await c.query(ALL_ROWS_SQL, ['unit', unitIds]);
         await c.query(FILL_TIMES_CLEAR_SQL, ['community', communities.map((r) => r.id)]);
         await c.query(fillTimesSql('community'), [communities.map((r) => r.id)]);
@@ -250,9 +258,13 @@ export function rollupsServiceFactory(deps: { pool: pg.Pool; intervalMs: number;
         await c.query(fillTimesSql('district'), [districts.map((r) => r.id)]);
         await c.query(
           `insert into stats_fill_times (scope, scope_id, seconds, tasks)
-           select 'city', '00000000-0000-0000-0000-000000000000'::uuid, seconds, sum(tasks)::int
+           select 'city', '${CITY_ID}'::uuid, seconds, sum(tasks)::int
              from stats_fill_times where scope = 'district' group by seconds`,
         );
+        await c.query(FILL_SUMMARY_SQL, ['community', communities.map((r) => r.id)]);
+        await c.query(FILL_SUMMARY_SQL, ['unit', unitIds]);
+        await c.query(FILL_SUMMARY_SQL, ['district', districts.map((r) => r.id)]);
+        await c.query(FILL_SUMMARY_SQL, ['city', [CITY_ID]]);
         if (own) await c.query('commit');
       } catch (e) {
         if (own) await c.query('rollback').catch(() => {});

@@ -21,10 +21,11 @@ const FIGURES = [
   'tasks_published', 'tasks_cancelled', 'tasks_filled', 'participations', 'service_minutes', 'completed', 'no_shows', 'members',
   'category_tasks', 'category_participations', 'category_minutes',
 ] as const;
-const UPSERT = `on conflict (scope, scope_id, grain, period) do update set ${[...FIGURES, 'fill_seconds', 'district_id', 'refreshed_at']
+const UPSERT = `on conflict (scope, scope_id, grain, period) do update set ${[...FIGURES, 'fill_seconds', 'fill_median', 'district_id', 'refreshed_at']
   .map((c) => `${c} = excluded.${c}`)
   .join(', ')}`;
-const COLUMNS = `(scope, scope_id, grain, period, district_id, ${FIGURES.join(', ')}, fill_seconds, refreshed_at)`;
+const COLUMNS = `(scope, scope_id, grain, period, district_id, ${FIGURES.join(', ')}, fill_seconds, fill_median, refreshed_at)`;
+const median = (arr: string) => `(select percentile_cont(0.5) within group (order by s) from unnest(${arr}) s)`;
 
 const fillSeconds = (t: string) => `greatest(0, round(extract(epoch from ${t}.filled_at - ${t}.claim_opens_at)))::int`;
 
@@ -85,7 +86,7 @@ select 'community', k.community_org_id, '${grain}', k.period, po.district_id,
        coalesce(a.published, 0), coalesce(a.cancelled, 0), coalesce(a.filled, 0), coalesce(a.participations, 0),
        coalesce(a.minutes, 0), coalesce(a.completed, 0), coalesce(a.no_shows, 0), coalesce(r.members, 0),
        coalesce(a.category_tasks, '{}'), coalesce(a.category_participations, '{}'), coalesce(a.category_minutes, '{}'),
-       coalesce(a.fill_seconds, '{}'), now()
+       coalesce(a.fill_seconds, '{}'), ${median('a.fill_seconds')}, now()
   from keys k
   join party_orgs po on po.id = k.community_org_id
   left join agg a on a.community_org_id = k.community_org_id and a.period = k.period
@@ -141,7 +142,7 @@ select 'unit', k.unit_org_id, 'month', k.period, po.district_id,
        coalesce(ta.published, 0), coalesce(ta.cancelled, 0), coalesce(ta.filled, 0), coalesce(wa.participations, 0),
        coalesce(wa.minutes, 0), coalesce(wa.completed, 0), coalesce(wa.no_shows, 0), coalesce(r.members, 0),
        coalesce(ta.category_tasks, '{}'), coalesce(wa.category_participations, '{}'), coalesce(wa.category_minutes, '{}'),
-       coalesce(ta.fill_seconds, '{}'), now()
+       coalesce(ta.fill_seconds, '{}'), ${median('ta.fill_seconds')}, now()
   from keys k
   join party_orgs po on po.id = k.unit_org_id
   left join tagg ta on ta.unit_org_id = k.unit_org_id and ta.period = k.period
@@ -157,7 +158,7 @@ const SUMS = `${['tasks_published', 'tasks_cancelled', 'tasks_filled', 'particip
 /** District rows for ($1 district, $2 grain, $3 period) triples, summed from their communities' rows. */
 export const DISTRICT_ROWS_SQL = `
 insert into stats_rollups ${COLUMNS}
-select 'district', k.d, k.g, k.p, null, ${SUMS}, null, now()
+select 'district', k.d, k.g, k.p, null, ${SUMS}, null, null, now()
   from (select distinct d, g, p from unnest($1::uuid[], $2::text[], $3::date[]) u(d, g, p)) k
   left join stats_rollups r on r.scope = 'community' and r.grain = k.g and r.period = k.p and r.district_id = k.d
  group by k.d, k.g, k.p
@@ -166,7 +167,7 @@ ${UPSERT}`;
 /** City rows for ($1 grain, $2 period) pairs, summed from the districts' rows. */
 export const CITY_ROWS_SQL = `
 insert into stats_rollups ${COLUMNS}
-select 'city', '${CITY_ID}'::uuid, k.g, k.p, null, ${SUMS}, null, now()
+select 'city', '${CITY_ID}'::uuid, k.g, k.p, null, ${SUMS}, null, null, now()
   from (select distinct g, p from unnest($1::text[], $2::date[]) u(g, p)) k
   left join stats_rollups r on r.scope = 'district' and r.grain = k.g and r.period = k.p
  group by k.g, k.p
@@ -175,7 +176,7 @@ ${UPSERT}`;
 /** `all` rows of ($1 scope, $2 ids): the sum of their month rows. */
 export const ALL_ROWS_SQL = `
 insert into stats_rollups ${COLUMNS}
-select $1::text, k.id, 'all', '${ALL_PERIOD}'::date, (select district_id from party_orgs where id = k.id), ${SUMS}, null, now()
+select $1::text, k.id, 'all', '${ALL_PERIOD}'::date, (select district_id from party_orgs where id = k.id), ${SUMS}, null, null, now()
   from unnest($2::uuid[]) k(id)
   left join stats_rollups r on r.scope = $1::text and r.scope_id = k.id and r.grain = 'month'
  group by k.id
@@ -205,3 +206,28 @@ insert into stats_fill_times (scope, scope_id, seconds, tasks)
 select 'city', '${CITY_ID}'::uuid, s, n from unnest($1::int[], $2::int[]) u(s, n)
 on conflict (scope, scope_id, seconds) do update set tasks = stats_fill_times.tasks + excluded.tasks`;
 export const CITY_FILL_PRUNE_SQL = `delete from stats_fill_times where scope = 'city' and seconds = any($1::int[]) and tasks = 0`;
+
+/** Bucket bounds of the time-to-full chart, in minutes (the last bucket is open-ended). */
+export const FILL_BUCKET_MINUTES = [1, 5, 15, 60, 360, 1440] as const;
+
+/**
+ * The `all` rows of ($1 scope, $2 ids) take their median and chart buckets from their
+ * distribution: an overview or dashboard then reads one row, whatever the scale.
+ */
+export const FILL_SUMMARY_SQL = `
+update stats_rollups r set fill_median = m.median, fill_buckets = m.buckets
+  from (
+    select k.id,
+           (with h as (select seconds, sum(tasks) over (order by seconds) as cum, sum(tasks) over () as total
+                         from stats_fill_times where scope = $1::text and scope_id = k.id)
+            select ((select min(seconds) from h where cum >= (total - 1) / 2 + 1) + (select min(seconds) from h where cum >= total / 2 + 1)) / 2.0
+              from h limit 1) as median,
+           (select array[${[0, ...FILL_BUCKET_MINUTES]
+             .map((from, i, all) =>
+               `coalesce(sum(tasks) filter (where seconds >= ${from * 60}${i + 1 < all.length ? ` and seconds < ${all[i + 1] * 60}` : ''}), 0)::int`,
+             )
+             .join(', ')}]
+              from stats_fill_times where scope = $1::text and scope_id = k.id) as buckets
+      from unnest($2::uuid[]) k(id)
+  ) m
+ where r.scope = $1::text and r.scope_id = m.id and r.grain = 'all' and r.period = '${ALL_PERIOD}'::date`;

@@ -6,25 +6,14 @@ import { ALL_PERIOD, CITY_ID } from '../rollups/rollups-sql';
 export type StatsScopeFilter = { scope: 'city' } | { scope: 'district'; id: string } | { scope: 'community'; id: string };
 type RollupScope = 'city' | 'district' | 'community' | 'unit';
 
-/**
- * The exact median (as percentile_cont) of a scope's whole seconds to full, from its
- * distribution: the mean of the values at the two middle positions, in minutes.
- */
-const medianMinutes = (scope: RollupScope, id: string) => sql`(
-  with h as (
-    select seconds, sum(tasks) over (order by seconds) as cum, sum(tasks) over () as total
-      from stats_fill_times where scope = ${scope} and scope_id = ${id}::uuid
-  )
-  select ((select min(seconds) from h where cum >= (total - 1) / 2 + 1) + (select min(seconds) from h where cum >= total / 2 + 1)) / 120.0
-    from h limit 1)`;
-
 const round2 = (v: number | string | null) => (v === null ? null : Math.round(Number(v) * 100) / 100);
 
 /** The `all` row of a scope, or zeros. */
 const allRow = (scope: RollupScope, id: string) => sql`(
   select coalesce(sum(tasks_published), 0)::int as published, coalesce(sum(tasks_filled), 0)::int as filled,
          coalesce(sum(participations), 0)::int as participations, coalesce(sum(service_minutes), 0)::bigint as minutes,
-         coalesce(sum(members), 0)::int as members
+         coalesce(sum(members), 0)::int as members,
+         max(fill_median) / 60 as median
     from stats_rollups where scope = ${scope} and scope_id = ${id}::uuid and grain = 'all' and period = ${ALL_PERIOD}::date)`;
 
 type Row = Omit<StatsOverview, 'medianMinutesToFull'> & { medianMinutesToFull: number | string | null };
@@ -77,7 +66,7 @@ export function statsRepositoryFactory(db: Db) {
           a.filled as "tasksFilled",
           a.participations as "participations",
           a.minutes::int as "serviceMinutes",
-          ${medianMinutes('unit', id)} as "medianMinutesToFull"
+          a.median as "medianMinutesToFull"
         from a`);
       return { ...r, medianMinutesToFull: round2(r.medianMinutesToFull) };
     },
@@ -109,7 +98,7 @@ export function statsRepositoryFactory(db: Db) {
           a.filled as "tasksFilled",
           a.participations as "participations",
           a.minutes::int as "serviceMinutes",
-          ${medianMinutes(f.scope, scopeId)} as "medianMinutesToFull"
+          a.median as "medianMinutesToFull"
         from a`);
       return { ...r, medianMinutesToFull: round2(r.medianMinutesToFull) };
     },
@@ -119,23 +108,15 @@ export function statsRepositoryFactory(db: Db) {
       const scopeId = id ?? CITY_ID;
       const lastWeek = localWeekStart(now.getTime());
       const weekList = Array.from({ length: weeks }, (_, i) => localWeekStart(now.getTime() - (weeks - 1 - i) * 7 * 86_400_000));
-      const [trend, all, fill, breakdown] = await Promise.all([
+      const [trend, all, breakdown] = await Promise.all([
         db.execute<{ period: string; participations: number; minutes: number }>(sql`
           select period::text as period, participations, service_minutes as minutes from stats_rollups
            where scope = ${scope} and scope_id = ${scopeId}::uuid and grain = 'week'
              and period >= ${weekList[0]}::date and period <= ${lastWeek}::date`),
-        db.execute<{ tasks: string[]; participations: string[]; minutes: string[] }>(sql`
-          select category_tasks as tasks, category_participations as participations, category_minutes as minutes from stats_rollups
+        db.execute<{ tasks: string[]; participations: string[]; minutes: string[]; buckets: number[] | null }>(sql`
+          select category_tasks as tasks, category_participations as participations, category_minutes as minutes,
+                 fill_buckets as buckets from stats_rollups
            where scope = ${scope} and scope_id = ${scopeId}::uuid and grain = 'all'`),
-        db.execute<Record<string, number>>(sql`
-          select ${sql.join(
-            FILL_BUCKETS.map(
-              (b, i) =>
-                sql`coalesce(sum(tasks) filter (where seconds >= ${b.from * 60}${b.to === null ? sql`` : sql` and seconds < ${b.to * 60}`}), 0)::int as ${sql.identifier(`b${i}`)}`,
-            ),
-            sql`, `,
-          )}
-            from stats_fill_times where scope = ${scope} and scope_id = ${scopeId}::uuid`),
         scope === 'city' || scope === 'district'
           ? db.execute<{ id: string; name: string; members: number; published: number; participations: number; minutes: number }>(
               scope === 'city'
@@ -165,7 +146,7 @@ export function statsRepositoryFactory(db: Db) {
           participations: Number(a?.participations[i] ?? 0),
           serviceMinutes: Number(a?.minutes[i] ?? 0),
         })),
-        timeToFull: FILL_BUCKETS.map((b, i) => ({ label: b.label, fromMinutes: b.from, toMinutes: b.to, tasks: Number(fill.rows[0]?.[`b${i}`] ?? 0) })),
+        timeToFull: FILL_BUCKETS.map((b, i) => ({ label: b.label, fromMinutes: b.from, toMinutes: b.to, tasks: Number(a?.buckets?.[i] ?? 0) })),
         breakdown: {
           kind: scope === 'city' ? 'district' : scope === 'district' ? 'community' : 'none',
           items: breakdown.rows.map((r) => ({
