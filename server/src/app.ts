@@ -284,6 +284,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           db: database.db,
           assessmentRepository: assessmentRepositoryFactory(database.db),
           directoryRepository,
+          whistleStats: whistleStatsFactory(database.db),
           clock,
         }),
       });

@@ -15,6 +15,7 @@ let d2Admin: Auth;
 let secA: Auth;
 let secB: Auth;
 let member: Auth;
+let unitId: string;
 
 /** A month well in the past (Asia/Shanghai): every post of the fixture starts and ends inside it. */
 const PERIOD = '2025-03';
@@ -80,6 +81,7 @@ beforeAll(async () => {
   const eA = await makeEstate(db, cA.id);
   const eC = await makeEstate(db, cC.id);
   const unit = await makeUnitOrg(db, d1.id);
+  unitId = unit.id;
 
   const signed = async (name: string, role?: Parameters<TestContext['grant']>[1], orgId: string | null = null) => {
     const s = await ctx.signIn(name);
@@ -249,5 +251,34 @@ describe('ranking and explanation', () => {
     const now = (await get(cityAdmin, '/index/ranking')).json();
     expect(now.total).toBe(3);
     expect(now.period).toMatch(/^\d{4}-\d{2}$/);
+  });
+});
+
+describe('whistle metrics', () => {
+  it('score the whistles a community raised in the month, and read as no data without any', async () => {
+    const catalogue: Indicator[] = [
+      { key: 'close', name: '吹哨办结', guidance: '', method: 'auto', metric: 'whistle_close_rate', weight: 1, maxScore: 10, fullAt: 1, zeroAt: 0, admitted: true },
+      { key: 'posts', name: '发布岗位', guidance: '', method: 'auto', metric: 'posts_per_month', weight: 1, maxScore: 10, fullAt: 4, zeroAt: 0, admitted: true },
+    ];
+    expect((await put(cityAdmin, '/index/indicators', { items: catalogue })).statusCode).toBe(200);
+    const raised = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/v1/whistles',
+      headers: secA,
+      payload: {
+        title: '小区停车难',
+        description: '晚间车辆乱停，需要交警和城管协同',
+        category: 'order',
+        location: '甲社区北门',
+        dueAt: new Date(Date.now() + 3 * 86_400_000).toISOString(),
+        addressedTo: [{ orgId: unitId, part: 'lead' }],
+      },
+    });
+    expect(raised.statusCode).toBe(201);
+    const a = (await get(secA, `/index/orgs/${cA.id}`)).json();
+    const close = a.parts.find((p: { key: string }) => p.key === 'close');
+    expect(close).toMatchObject({ value: 0, score: 0, figures: [{ label: '当月吹哨', value: 1 }, { label: '派单', value: 1 }], note: null });
+    const b = (await get(d1Admin, `/index/orgs/${cB.id}`)).json();
+    expect(b.parts.find((p: { key: string }) => p.key === 'close')).toMatchObject({ value: null, score: 0, note: '当月没有吹哨事项，本项计0分' });
   });
 });

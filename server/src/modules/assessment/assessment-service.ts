@@ -5,6 +5,7 @@ import { AppError, forbidden, invalid, notFound } from '../../lib/errors';
 import { administersDistrict, isCityAdmin, isSecretaryOf } from '../../lib/scope';
 import type { Principal } from '../../plugins/auth';
 import type { DirectoryRepository } from '../directory/directory-repository';
+import type { WhistleStatsRepository } from '../whistles/whistle-stats';
 import type { AssessmentRepository, ManualScoreRow } from './assessment-repository';
 import { evaluate, maxTotal, rank, type Evaluated } from './index-scoring';
 
@@ -15,6 +16,7 @@ export function assessmentServiceFactory(deps: {
   db: Db;
   assessmentRepository: AssessmentRepository;
   directoryRepository: Pick<DirectoryRepository, 'findPartyOrg' | 'findDistrict'>;
+  whistleStats: Pick<WhistleStatsRepository, 'figuresByCommunity'>;
   clock: Clock;
 }) {
   const repo = deps.assessmentRepository;
@@ -22,10 +24,14 @@ export function assessmentServiceFactory(deps: {
 
   /** Every community in scope, scored for the month. */
   async function scoreAll(period: string, districtId?: string): Promise<{ indicators: Indicator[]; list: Evaluated[] }> {
-    const [indicators, months, scores] = await Promise.all([
+    const [y, m] = period.split('-').map(Number);
+    // The month in Changshu (UTC+8): whistles raised from its first local midnight to the next month's.
+    const bounds = { from: new Date(Date.UTC(y, m - 1, 1) - 8 * 3600_000), to: new Date(Date.UTC(y, m, 1) - 8 * 3600_000) };
+    const [indicators, months, scores, whistles] = await Promise.all([
       repo.listIndicators(),
       repo.communityMonths(`${period}-01`, districtId),
       repo.scoresFor(period),
+      deps.whistleStats.figuresByCommunity(bounds, deps.clock.now()),
     ]);
     const byOrg = new Map<string, Map<string, ManualScoreRow>>();
     for (const s of scores) {
@@ -34,7 +40,7 @@ export function assessmentServiceFactory(deps: {
       m.set(s.key, s);
     }
     const empty = new Map<string, ManualScoreRow>();
-    return { indicators, list: months.map((f) => evaluate(indicators, f, byOrg.get(f.id) ?? empty)) };
+    return { indicators, list: months.map((f) => evaluate(indicators, f, byOrg.get(f.id) ?? empty, whistles.get(f.id) ?? null)) };
   }
 
   const orgRef = (e: Evaluated) => ({ id: e.org.id, name: e.org.name, districtId: e.org.districtId, districtName: e.org.districtName });

@@ -1,4 +1,4 @@
-import { type Indicator, type IndexMetric, type IndexPart } from '@pioneer/shared';
+import type { Indicator, IndexMetric, IndexPart, WhistleStats } from '@pioneer/shared';
 import type { CommunityMonth, ManualScoreRow } from './assessment-repository';
 
 export interface Evaluated {
@@ -17,11 +17,17 @@ interface MetricValue {
 const ratio = (num: number, den: number) => (den > 0 ? num / den : null);
 const round = (v: number, digits: number) => Math.round(v * 10 ** digits) / 10 ** digits;
 
+const whistleFigures = (w: WhistleStats | null) => [
+  { label: '当月吹哨', value: w?.whistles ?? 0 },
+  { label: '派单', value: w?.assignments ?? 0 },
+];
+
 /**
  * The figures behind each auto metric for one community and month. Metrics whose data the
- * platform does not hold yet (the homeowner registry, whistles) are null: no data, explained.
+ * platform does not hold yet (the homeowner registry) or that have nothing to measure (no
+ * whistle raised that month) are null: no data, explained, 0 points.
  */
-export function metricValue(metric: IndexMetric, f: CommunityMonth): MetricValue {
+export function metricValue(metric: IndexMetric, f: CommunityMonth, w: WhistleStats | null = null): MetricValue {
   const posts = f.published - f.cancelled;
   switch (metric) {
     case 'posts_per_month':
@@ -61,9 +67,19 @@ export function metricValue(metric: IndexMetric, f: CommunityMonth): MetricValue
     case 'coverage':
       return { value: null, figures: [], note: '暂无数据：业主信息库尚未导入，覆盖率无法计算' };
     case 'whistle_response_rate':
+      return {
+        value: w?.responseRate ?? null,
+        figures: whistleFigures(w),
+        note: w?.responseRate == null ? '当月没有可计算响应的吹哨派单（24小时内签收为响应）' : null,
+      };
     case 'whistle_close_rate':
+      return { value: w?.closeRate ?? null, figures: whistleFigures(w), note: w?.closeRate == null ? '当月没有吹哨事项' : null };
     case 'whistle_satisfaction':
-      return { value: null, figures: [], note: '暂无数据：吹哨报到数据尚未接入' };
+      return {
+        value: w?.satisfaction ?? null,
+        figures: whistleFigures(w),
+        note: w?.satisfaction == null ? '当月没有已回访的吹哨事项' : null,
+      };
   }
 }
 
@@ -77,7 +93,7 @@ export function share(value: number, fullAt: number, zeroAt: number): number {
  * One community's score: every admitted indicator is a part; a part's score is its weighted
  * contribution (weight × raw score, to two decimals) and the total is their sum.
  */
-export function evaluate(indicators: Indicator[], f: CommunityMonth, manual: Map<string, ManualScoreRow>): Evaluated {
+export function evaluate(indicators: Indicator[], f: CommunityMonth, manual: Map<string, ManualScoreRow>, whistles: WhistleStats | null = null): Evaluated {
   const parts: IndexPart[] = [];
   let hundredths = 0;
   for (const it of indicators) {
@@ -88,7 +104,7 @@ export function evaluate(indicators: Indicator[], f: CommunityMonth, manual: Map
     let note: string | null = null;
     let evidence: string | null = null;
     if (it.method === 'auto' && it.metric) {
-      const m = metricValue(it.metric, f);
+      const m = metricValue(it.metric, f, whistles);
       value = m.value;
       figures = m.figures;
       note = m.note;
