@@ -26,7 +26,6 @@ export default function Home() {
   const [error, setError] = useState<string | null>(null);
   const [mine, setMine] = useState<Record<string, ClaimStatus>>({});
   const [pending, setPending] = useState<Record<string, boolean>>({});
-  const [visible, setVisible] = useState(true);
 
   const member = useRequest(() => (user?.memberId ? getMyMember() : Promise.resolve(null)), [user?.memberId], ready);
   const communityId = member.data?.community.id ?? secretaryOrgId(user);
@@ -80,7 +79,6 @@ export default function Home() {
   }, [ready, communityId, tab, member.loading]);
 
   useDidShow(() => {
-    setVisible(true);
     if (ready && communityId) loadMine();
   });
 
@@ -93,10 +91,7 @@ export default function Home() {
     if (cursor && !loading) load(false);
   });
 
-  const live = useLiveCounts(
-    items.map((t) => t.id),
-    visible,
-  );
+  const live = useLiveCounts(items.map((t) => t.id));
 
   const grab = async (task: TaskListItem) => {
     if (!user?.memberId) {

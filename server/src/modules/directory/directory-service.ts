@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Estate, PartyOrg, PartyOrgCreateBody, PartyOrgList, PartyOrgListQuery } from '@pioneer/shared';
+import type { Estate, PartyOrgCreateBody, PartyOrgList, PartyOrgListQuery } from '@pioneer/shared';
 import type { Db } from '../../db/client';
 import { writeAudit } from '../../lib/audit';
 import { z } from 'zod';
@@ -13,8 +13,6 @@ import type { DirectoryRepository, PartyOrgRow } from './directory-repository';
 export const newRegisterCode = () => randomBytes(9).toString('base64url');
 
 const PartyOrgCursorSchema = z.tuple([CursorTextSchema, CursorIdSchema]).transform(([name, id]) => ({ name, id }));
-
-export const toPartyOrg = (row: PartyOrgRow): PartyOrg => ({ id: row.id, name: row.name, kind: row.kind, districtId: row.districtId });
 
 export function directoryServiceFactory(deps: { db: Db; directoryRepository: DirectoryRepository; clock: Clock }) {
   const repo = deps.directoryRepository;
