@@ -21,6 +21,7 @@ import { authRepositoryFactory } from './modules/auth/auth-repository';
 import { authRoutes } from './modules/auth/auth-routes';
 import { authServiceFactory } from './modules/auth/auth-service';
 import { developmentProvider, wechatCode2SessionProvider, type WechatProvider } from './modules/auth/wechat-provider';
+import { scannedCodeRoutes } from './modules/codes/codes-routes';
 import { pioneerCodeServiceFactory } from './modules/codes/pioneer-code';
 import { healthRoutes } from './modules/health/health-routes';
 import { tasksRepositoryFactory } from './modules/tasks/tasks-repository';
@@ -49,6 +50,7 @@ import { invitesServiceFactory } from './modules/invites/invites-service';
 import { membersRepositoryFactory } from './modules/members/members-repository';
 import { membersRoutes } from './modules/members/members-routes';
 import { membersServiceFactory } from './modules/members/members-service';
+import { developmentPhoneNumberProvider, wechatPhoneNumberProvider, type PhoneNumberProvider } from './modules/members/wechat-phone';
 import { registrationRepositoryFactory } from './modules/registration/registration-repository';
 import { registerRedirectRoutes, registrationRoutes } from './modules/registration/registration-routes';
 import { registrationServiceFactory } from './modules/registration/registration-service';
@@ -71,6 +73,8 @@ export interface AppDeps {
   contentCheck?: ContentCheck;
   /** Hears every committed whistle step (notifications hook in here). */
   onWhistleEvent?: (e: WhistleEventNotice) => void;
+  /** Replaces the getPhoneNumber exchange chosen from config. */
+  phoneNumbers?: PhoneNumberProvider;
   logger?: boolean;
   /** Background jobs' periods in ms (0 turns one off): ended posts and no-shows, old idempotency keys. */
   timers?: { sweepMs?: number; purgeMs?: number };
@@ -87,10 +91,13 @@ declare module 'fastify' {
   }
 }
 
-/** Drops query strings from logged URLs: the live socket and QR links carry tokens and codes there. */
+/** Contract v2's default check-in window: from this many minutes before a post starts. */
+const CHECK_IN_OPENS_MINUTES = 30;
+
+/** Drops query strings and 先锋码 from logged URLs: the live socket and QR links carry tokens and codes there. */
 const requestSerializer = (req: { method: string; url: string; id: string }) => ({
   method: req.method,
-  url: req.url.split('?')[0],
+  url: req.url.split('?')[0].replace(/^\/c\/[^/]*/, '/c/:code'),
   id: req.id,
 });
 
@@ -171,7 +178,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   const loginPerOpenid = app.perMinute('login-openid', limits.loginPerIdentity);
 
-  const pioneerCodes = pioneerCodeServiceFactory({ secret: config.pioneerCodeSecret, clock });
+  const pioneerCodes = pioneerCodeServiceFactory({ secret: config.pioneerCodeSecret, clock, publicUrl: config.publicUrl });
   const tasksRepository = tasksRepositoryFactory(database.db);
   const directoryRepository = directoryRepositoryFactory(database.db);
 
@@ -190,6 +197,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     directoryRepository,
     pioneerCodes,
     clock,
+    checkInOpensMinutes: CHECK_IN_OPENS_MINUTES,
     phoneEncKey: config.phoneEncKey,
     phoneHashKey: config.phoneHashKey,
   });
@@ -297,6 +305,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         membersService,
         sessionTtlSeconds: config.sessionTtlSeconds,
         verifyLimit: app.perMinute('code-verify', limits.codeVerifyPerUser),
+        phoneNumbers:
+          deps.phoneNumbers ??
+          (config.wechat ? wechatPhoneNumberProvider({ ...config.wechat, clock }) : developmentPhoneNumberProvider),
       });
       await api.register(registrationRoutes, {
         registrationService,
@@ -308,6 +319,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     { prefix: API_PREFIX },
   );
   await app.register(registerRedirectRoutes);
+  await app.register(scannedCodeRoutes);
 
   // Ended posts and no-shows are computed on read; the sweep also writes them down.
   every(app, deps.timers?.sweepMs ?? 60_000, 'task sweep', () => tasksService.sweep());

@@ -56,8 +56,13 @@ export const MemberUpsertResponseSchema = MemberResponseSchema.extend({
 });
 export type MemberUpsertResponse = z.infer<typeof MemberUpsertResponseSchema>;
 
+/**
+ * `token` is the compact code (≤ 48 characters); `url` (an addition) is `<PUBLIC_URL>/c/<token>`,
+ * what `qrSvg` encodes, so WeChat's own scanner opens the app. Verify and check-in accept either.
+ */
 export const PioneerCodeResponseSchema = z.object({
   token: z.string(),
+  url: z.string(),
   expiresAt: DateTimeSchema,
   qrSvg: z.string(),
 });
@@ -80,5 +85,28 @@ export const MemberCardSchema = z.object({
 });
 export type MemberCard = z.infer<typeof MemberCardSchema>;
 
-export const PioneerCodeVerifyResponseSchema = z.object({ member: MemberCardSchema });
+/**
+ * One of the member's live claims on the verifier's posts of today (contract v2). `checkInOpensAt`
+ * (an addition) is when 签到 becomes possible, so the page offers only the valid action.
+ */
+export const VerifiedClaimSchema = z.object({
+  taskId: IdSchema,
+  title: z.string(),
+  startsAt: DateTimeSchema,
+  endsAt: DateTimeSchema,
+  /** Live statuses only: a cancelled or released claim is not listed. */
+  status: z.enum(['claimed', 'checked_in', 'completed', 'no_show']),
+  checkInOpensAt: DateTimeSchema,
+});
+export type VerifiedClaim = z.infer<typeof VerifiedClaimSchema>;
+
+export const PioneerCodeVerifyResponseSchema = z.object({ member: MemberCardSchema, claims: z.array(VerifiedClaimSchema) });
 export type PioneerCodeVerifyResponse = z.infer<typeof PioneerCodeVerifyResponseSchema>;
+
+/** `POST /members/me/phone-number` (an addition): the code of WeChat's getPhoneNumber button. */
+export const PhoneNumberBodySchema = z.object({ code: text().trim().min(1).max(128) });
+export type PhoneNumberBody = z.infer<typeof PhoneNumberBodySchema>;
+
+/** The caller's own number, to fill the registration form; it is stored only when the form is sent. */
+export const PhoneNumberResponseSchema = z.object({ phone: z.string() });
+export type PhoneNumberResponse = z.infer<typeof PhoneNumberResponseSchema>;

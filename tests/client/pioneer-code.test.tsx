@@ -8,6 +8,7 @@ const START = Date.parse('2026-03-05T08:00:00+08:00');
 function codeAt(token: string, lifetimeMs = 60_000): PioneerCodeResponse {
   return {
     token,
+    url: `http://127.0.0.1:3000/c/${token}`,
     expiresAt: new Date(Date.now() + lifetimeMs).toISOString(),
     qrSvg: `<svg xmlns="http://www.w3.org/2000/svg"><text>${token}</text></svg>`,
   };

@@ -14,3 +14,10 @@ export function decodeQrSvg(svg: string): string | null {
   const png = new Resvg(svg, { fitTo: { mode: 'width', value: 400 }, background: 'white' }).render().asPng();
   return decodeQrPng(Buffer.from(png));
 }
+
+/** The text and the QR version (1–40) of an SVG QR code, read by jsQR. */
+export function readQrSvg(svg: string): { data: string; version: number } | null {
+  const png = PNG.sync.read(Buffer.from(new Resvg(svg, { fitTo: { mode: 'width', value: 400 }, background: 'white' }).render().asPng()));
+  const found = jsQR(new Uint8ClampedArray(png.data.buffer, png.data.byteOffset, png.data.length), png.width, png.height);
+  return found ? { data: found.data, version: found.version } : null;
+}

@@ -1,8 +1,13 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, lt, ne, or, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { MemberCard } from '@pioneer/shared';
 import type { Db, DbOrTx } from '../../db/client';
-import { estates, members, partyOrgs, users } from '../../db/schema';
+import { claims, estates, members, partyOrgs, tasks, users } from '../../db/schema';
+
+/** Whose posts a verifier may see claims on: everything, or some districts and communities. */
+export type PostScope = { all: true } | { communityIds: string[]; districtIds: string[] };
+
+const LIVE_CLAIM_STATUSES = ['claimed', 'checked_in', 'completed', 'no_show'] as const;
 
 const unitOrg = alias(partyOrgs, 'unit_org');
 const community = alias(partyOrgs, 'community_org');
@@ -100,6 +105,34 @@ export function membersRepositoryFactory(db: Db) {
     async update(id: string, values: Partial<MemberInsert>, tx: DbOrTx = db): Promise<MemberRow> {
       const [row] = await tx.update(members).set(values).where(eq(members.id, id)).returning();
       return row;
+    },
+
+    /** A member's live claims on posts in scope that overlap [from, to), earliest first. */
+    async liveClaimsBetween(memberId: string, scope: PostScope, from: Date, to: Date, tx: DbOrTx = db) {
+      let inScope: SQL | undefined;
+      if (!('all' in scope)) {
+        const parts: SQL[] = [];
+        if (scope.communityIds.length) parts.push(inArray(tasks.communityOrgId, scope.communityIds));
+        if (scope.districtIds.length) parts.push(inArray(partyOrgs.districtId, scope.districtIds));
+        if (parts.length === 0) return [];
+        inScope = or(...parts);
+      }
+      return tx
+        .select({ taskId: tasks.id, title: tasks.title, startsAt: tasks.startsAt, endsAt: tasks.endsAt, status: claims.status })
+        .from(claims)
+        .innerJoin(tasks, eq(tasks.id, claims.taskId))
+        .innerJoin(partyOrgs, eq(partyOrgs.id, tasks.communityOrgId))
+        .where(
+          and(
+            eq(claims.memberId, memberId),
+            inArray(claims.status, [...LIVE_CLAIM_STATUSES]),
+            ne(tasks.status, 'cancelled'),
+            lt(tasks.startsAt, to),
+            gt(tasks.endsAt, from),
+            inScope,
+          ),
+        )
+        .orderBy(asc(tasks.startsAt), asc(tasks.id));
     },
 
   };

@@ -6,18 +6,26 @@ import {
   PioneerCodeBodySchema,
   PioneerCodeResponseSchema,
   PioneerCodeVerifyResponseSchema,
+  PhoneNumberBodySchema,
+  PhoneNumberResponseSchema,
 } from '@pioneer/shared';
 import { STAFF_ROLES } from '../../lib/scope';
 import { principalOf, requireAuth, requireRoles } from '../../plugins/auth';
 import type { Limit } from '../../plugins/rate-limit';
 import type { MembersService } from './members-service';
+import type { PhoneNumberProvider } from './wechat-phone';
 
 /**
  * Members only ever reach their own record (`/members/me`); there is deliberately no
  * route that reads a member by id. Staff see a member only through a scanned 先锋码,
  * and then only the identity card with a masked phone.
  */
-export const membersRoutes: FastifyPluginAsyncZod<{ membersService: MembersService; sessionTtlSeconds: number; verifyLimit: Limit }> = async (app, opts) => {
+export const membersRoutes: FastifyPluginAsyncZod<{
+  membersService: MembersService;
+  sessionTtlSeconds: number;
+  verifyLimit: Limit;
+  phoneNumbers: PhoneNumberProvider;
+}> = async (app, opts) => {
   const service = opts.membersService;
 
   app.get(
@@ -41,6 +49,19 @@ export const membersRoutes: FastifyPluginAsyncZod<{ membersService: MembersServi
     },
   );
 
+  // Any signed-in user: it fills the registration form, before the user is a member.
+  app.post(
+    '/members/me/phone-number',
+    {
+      onRequest: requireAuth,
+      schema: { tags: ['members'], body: PhoneNumberBodySchema, response: { 200: PhoneNumberResponseSchema } },
+    },
+    async (request, reply) => {
+      reply.header('cache-control', 'no-store');
+      return { phone: await opts.phoneNumbers.exchange(request.body.code) };
+    },
+  );
+
   app.get(
     '/members/me/pioneer-code',
     {
@@ -53,13 +74,17 @@ export const membersRoutes: FastifyPluginAsyncZod<{ membersService: MembersServi
     },
   );
 
-  // Any staff member may verify any code: members serve in communities other than their own.
+  // Any staff member may verify any code (members serve in communities other than their own);
+  // the claims listed are those on the verifier's own posts.
   app.post(
     '/pioneer-codes/verify',
     {
       onRequest: [requireRoles(...STAFF_ROLES), async (request) => opts.verifyLimit.hit(principalOf(request).userId)],
       schema: { errors: ['UNAUTHENTICATED', 'FORBIDDEN', 'CODE_INVALID', 'CODE_EXPIRED', 'RATE_LIMITED'], tags: ['members'], body: PioneerCodeBodySchema, response: { 200: PioneerCodeVerifyResponseSchema } },
     },
-    async (request) => ({ member: await service.verifyPioneerCode(request.body.token) }),
+    async (request, reply) => {
+      reply.header('cache-control', 'no-store');
+      return service.verifyPioneerCode(principalOf(request), request.body.token);
+    },
   );
 };

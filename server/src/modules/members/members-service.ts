@@ -1,13 +1,33 @@
 import QRCode from 'qrcode';
-import type { Member, MemberCard, MemberUpsertBody, PioneerCodeResponse } from '@pioneer/shared';
+import type { Member, MemberUpsertBody, PioneerCodeResponse, PioneerCodeVerifyResponse, VerifiedClaim } from '@pioneer/shared';
+import type { Principal } from '../../plugins/auth';
+import { isCityAdmin } from '../../lib/scope';
 import type { Db } from '../../db/client';
 import type { Clock } from '../../lib/clock';
 import { AppError, invalid } from '../../lib/errors';
 import type { PioneerCodeService } from '../codes/pioneer-code';
 import { writeAudit } from '../../lib/audit';
 import type { DirectoryRepository } from '../directory/directory-repository';
-import type { MemberInsert, MembersRepository, MemberView } from './members-repository';
+import type { MemberInsert, MembersRepository, MemberView, PostScope } from './members-repository';
 import { decryptPhone, encryptPhone, hashPhone, maskPhone } from './phone-crypto';
+
+/** Posts are local to one city in China (UTC+8, no daylight saving): "today" is its calendar day. */
+const CHINA_OFFSET_MS = 8 * 3600_000;
+const DAY_MS = 86_400_000;
+
+export function chinaDayAround(now: Date): { from: Date; to: Date } {
+  const start = Math.floor((now.getTime() + CHINA_OFFSET_MS) / DAY_MS) * DAY_MS - CHINA_OFFSET_MS;
+  return { from: new Date(start), to: new Date(start + DAY_MS) };
+}
+
+/** The posts whose claims a verifier sees: its communities (secretary), districts (admin), or all. */
+function postScopeOf(p: Principal): PostScope {
+  if (isCityAdmin(p)) return { all: true };
+  return {
+    communityIds: p.roles.flatMap((g) => (g.role === 'secretary' && g.orgId ? [g.orgId] : [])),
+    districtIds: p.roles.flatMap((g) => (g.role === 'district_admin' && g.orgId ? [g.orgId] : [])),
+  };
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -26,6 +46,8 @@ export function membersServiceFactory(deps: {
   directoryRepository: Pick<DirectoryRepository, 'findPartyOrg'>;
   pioneerCodes: PioneerCodeService;
   clock: Clock;
+  /** How long before a post starts its check-in opens. */
+  checkInOpensMinutes: number;
   phoneEncKey: Buffer;
   phoneHashKey: Buffer;
 }) {
@@ -132,18 +154,33 @@ export function membersServiceFactory(deps: {
 
     async issuePioneerCode(memberId: string | null): Promise<PioneerCodeResponse> {
       if (!memberId) throw new AppError('NOT_REGISTERED');
-      const { token, expiresAt } = deps.pioneerCodes.issue(memberId);
-      const qrSvg = await QRCode.toString(token, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
-      return { token, expiresAt: expiresAt.toISOString(), qrSvg };
+      const { token, url, expiresAt } = deps.pioneerCodes.issue(memberId);
+      // The link, not the bare code, so WeChat's own scanner opens the verify page; margin 4 is the
+      // quiet zone the QR standard asks for, which cameras need on a busy background.
+      const qrSvg = await QRCode.toString(url, { type: 'svg', errorCorrectionLevel: 'M', margin: 4 });
+      return { token, url, expiresAt: expiresAt.toISOString(), qrSvg };
     },
 
-    /** Who a scanned 先锋码 names; a well-signed code for a member that no longer exists is just invalid. */
-    async verifyPioneerCode(token: string): Promise<MemberCard> {
+    /**
+     * Who a scanned 先锋码 names, and the member's live claims on the verifier's posts of today
+     * (contract v2). A well-signed code for a member that no longer exists is just invalid.
+     */
+    async verifyPioneerCode(verifier: Principal, token: string): Promise<PioneerCodeVerifyResponse> {
       const { memberId } = deps.pioneerCodes.verify(token);
       if (!UUID.test(memberId)) throw new AppError('CODE_INVALID');
-      const card = await repo.findMemberCard(memberId);
-      if (!card) throw new AppError('CODE_INVALID');
-      return card;
+      const member = await repo.findMemberCard(memberId);
+      if (!member) throw new AppError('CODE_INVALID');
+      const { from, to } = chinaDayAround(deps.clock.now());
+      const rows = await repo.liveClaimsBetween(memberId, postScopeOf(verifier), from, to);
+      const claims: VerifiedClaim[] = rows.map((r) => ({
+        taskId: r.taskId,
+        title: r.title,
+        startsAt: r.startsAt.toISOString(),
+        endsAt: r.endsAt.toISOString(),
+        status: r.status as VerifiedClaim['status'],
+        checkInOpensAt: new Date(r.startsAt.getTime() - deps.checkInOpensMinutes * 60_000).toISOString(),
+      }));
+      return { member, claims };
     },
   };
 }
