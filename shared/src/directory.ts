@@ -65,3 +65,15 @@ export const RegisterResolveSchema = z.object({
   estates: z.array(EstateSchema),
 });
 export type RegisterResolve = z.infer<typeof RegisterResolveSchema>;
+
+/**
+ * `GET /party-orgs/:id/register-info` (an addition; the community's secretary or an admin above it):
+ * what the printable poster shows next to the QR.
+ */
+export const RegisterInfoSchema = z.object({
+  community: z.object({ id: IdSchema, name: z.string(), districtId: IdSchema }),
+  district: DistrictSchema,
+  registerCode: z.string(),
+  url: z.string(),
+});
+export type RegisterInfo = z.infer<typeof RegisterInfoSchema>;

@@ -154,3 +154,26 @@ describe('resolve and redirect', () => {
     expect(c.registerCode!.length).toBeLessThanOrEqual(32);
   });
 });
+
+describe('the poster data (register-info)', () => {
+  const infoUrl = (id: string) => `/api/v1/party-orgs/${id}/register-info`;
+
+  it('names the community, its district, and the code under the QR for its secretary', async () => {
+    const res = await ctx.app.inject({ method: 'GET', url: infoUrl(world.community.id), headers: secretaryA });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({
+      community: { id: world.community.id, name: world.community.name, districtId: world.district.id },
+      district: { id: world.district.id, name: world.district.name },
+      registerCode: world.community.registerCode,
+      url: `http://pioneer.test/r/${world.community.registerCode}`,
+    });
+  });
+
+  it("answers 403 to another community's secretary, 401 without a session, 404 for a unit org", async () => {
+    expect((await ctx.app.inject({ method: 'GET', url: infoUrl(world.community.id), headers: secretaryB })).statusCode).toBe(403);
+    expect((await ctx.app.inject({ method: 'GET', url: infoUrl(world.community.id) })).statusCode).toBe(401);
+    const city = await ctx.signIn('infoCityAdmin');
+    await ctx.grant(city.userId, 'city_admin', null);
+    expect((await ctx.app.inject({ method: 'GET', url: infoUrl(world.unitOrg.id), headers: city.auth })).statusCode).toBe(404);
+  });
+});

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { IdParamsSchema, QrFormatQuerySchema, RegisterResolveQuerySchema, RegisterResolveSchema } from '@pioneer/shared';
+import { IdParamsSchema, QrFormatQuerySchema, RegisterInfoSchema, RegisterResolveQuerySchema, RegisterResolveSchema } from '@pioneer/shared';
 import { forbidden, notFound } from '../../lib/errors';
 import { oversees, STAFF_ROLES } from '../../lib/scope';
 import { principalOf, requireRoles } from '../../plugins/auth';
@@ -35,6 +35,19 @@ export const registrationRoutes: FastifyPluginAsyncZod<{ registrationService: Re
       if (!oversees(principalOf(request), community)) throw forbidden();
       const { contentType, body } = await opts.registrationService.registerQrCode(community, request.query.format);
       return reply.header('cache-control', 'private, max-age=300').type(contentType).send(body);
+    },
+  );
+
+  app.get(
+    '/party-orgs/:id/register-info',
+    {
+      onRequest: requireRoles(...STAFF_ROLES),
+      schema: { tags: ['registration'], errors: ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND'], params: IdParamsSchema, response: { 200: RegisterInfoSchema } },
+    },
+    async (request) => {
+      const community = await opts.registrationService.community(request.params.id);
+      if (!oversees(principalOf(request), community)) throw forbidden();
+      return opts.registrationService.registerInfo(community);
     },
   );
 

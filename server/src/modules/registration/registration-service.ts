@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import QRCode from 'qrcode';
-import type { RegisterResolve } from '@pioneer/shared';
+import type { RegisterInfo, RegisterResolve } from '@pioneer/shared';
 import { AppError, notFound } from '../../lib/errors';
 import type { DirectoryRepository } from '../directory/directory-repository';
 import type { RegistrationRepository } from './registration-repository';
@@ -13,11 +13,11 @@ export const newRegisterCode = () => randomBytes(9).toString('base64url');
 
 export const registerPagePath = (code: string) => `/#/pages/register/index?code=${encodeURIComponent(code)}`;
 
-type Community = { id: string; districtId: string; registerCode: string | null };
+type Community = { id: string; name: string; districtId: string; registerCode: string | null };
 
 export function registrationServiceFactory(deps: {
   registrationRepository: RegistrationRepository;
-  directoryRepository: Pick<DirectoryRepository, 'listEstates' | 'findPartyOrg'>;
+  directoryRepository: Pick<DirectoryRepository, 'listEstates' | 'findPartyOrg' | 'findDistrict'>;
   publicUrl: string;
 }) {
   const repo = deps.registrationRepository;
@@ -36,6 +36,19 @@ export function registrationServiceFactory(deps: {
       const org = await deps.directoryRepository.findPartyOrg(orgId);
       if (!org || org.kind !== 'community') throw notFound('社区不存在');
       return org;
+    },
+
+    /** What the printable poster names (the route lets the community's secretary or an admin above it ask). */
+    async registerInfo(org: Community & { name: string }): Promise<RegisterInfo> {
+      const district = await deps.directoryRepository.findDistrict(org.districtId);
+      if (!district) throw new AppError('INTERNAL_ERROR');
+      const registerCode = await ensureRegisterCode(org);
+      return {
+        community: { id: org.id, name: org.name, districtId: org.districtId },
+        district: { id: district.id, name: district.name },
+        registerCode,
+        url: `${deps.publicUrl}/r/${registerCode}`,
+      };
     },
 
     /** The community's registration QR (the route lets its secretary or an admin above it ask). */
