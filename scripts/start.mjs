@@ -10,12 +10,23 @@ const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 const apiOnly = process.argv.includes('--api-only');
 if (!apiOnly && !existsSync(path.join(root, 'client', 'dist', 'h5', 'index.html'))) {
-  console.log('Building the H5 client (first start only)…');
+  // One line of progress: Taro's hundreds of lines of build output are shown only when it fails.
+  process.stdout.write('Building the H5 client (first start only, about a minute)… ');
+  const started = Date.now();
   // A production bundle whatever the caller's environment (under jest, Taro's babel preset would
   // otherwise ask for the dev-only react-refresh).
-  const build = spawnSync(npm, ['run', 'build:h5'], { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
-  if (build.status !== 0) {
-    console.error('H5 build failed; starting the API alone.');
+  const build = spawnSync(npm, ['run', 'build:h5'], {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, NODE_ENV: 'production', FORCE_COLOR: '0' },
+  });
+  if (build.status === 0) {
+    console.log(`done in ${Math.round((Date.now() - started) / 1000)} s`);
+  } else {
+    console.log('failed');
+    console.error(`${build.stdout ?? ''}${build.stderr ?? ''}`.split('\n').slice(-60).join('\n'));
+    console.error('H5 build failed (its last lines are above); starting the API alone.');
   }
 }
 

@@ -21,6 +21,8 @@ const OPEN = 1;
 const MAX_TASKS_PER_SOCKET = 500;
 /** A client that stopped reading is dropped rather than buffered without bound. */
 const MAX_BUFFERED_BYTES = 1 << 20;
+/** admin_shutdown, crash_shutdown, cannot_connect_now: PostgreSQL going down or starting up. */
+const DATABASE_STOPPING = new Set(['57P01', '57P02', '57P03']);
 
 /**
  * Fans count changes out to this process's sockets. One dedicated connection LISTENs, so
@@ -98,8 +100,13 @@ export function liveHubFactory(deps: {
     const client = new pg.Client({ connectionString: deps.databaseUrl });
     client.on('notification', onNotification);
     client.on('error', (err) => {
-      // On shutdown the database may go first: that is no news.
-      if (!closed) deps.log.warn({ err }, 'live listener lost its connection');
+      // On shutdown the database may go first: that is no news. The database stopping or a
+      // terminated backend (57P01 and kin) is reported without a stack: it is not a fault here.
+      if (!closed && DATABASE_STOPPING.has((err as { code?: string }).code ?? '')) {
+        deps.log.info('live listener: the database ended its connection; reconnecting');
+      } else if (!closed) {
+        deps.log.warn({ err }, 'live listener lost its connection');
+      }
       lost(client);
     });
     client.on('end', () => lost(client));
@@ -134,7 +141,8 @@ export function liveHubFactory(deps: {
       try {
         await connect();
       } catch (err) {
-        deps.log.warn({ err }, 'live listener reconnect failed');
+        // Seen every second while the database is down: the reason, not a stack.
+        deps.log.warn(`live listener reconnect failed: ${err instanceof Error ? err.message : String(err)}`);
         reconnectSoon();
         return;
       }
