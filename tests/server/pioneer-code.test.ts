@@ -210,3 +210,18 @@ describe('verifying a 先锋码', () => {
     }
   });
 });
+
+describe('links a person opens in a browser', () => {
+  it('answers an unknown path or a malformed code link with a 404 page, API clients with the error body', async () => {
+    const html = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
+    for (const url of ['/no/such/page', '/c/short']) {
+      const res = await ctx.app.inject({ method: 'GET', url, headers: html });
+      expect(res.statusCode).toBe(404);
+      expect(res.headers['content-type']).toMatch(/^text\/html/);
+      expect(res.body).toContain('页面不存在');
+    }
+    const api = await ctx.app.inject({ method: 'GET', url: '/api/v1/no-such-route', headers: html });
+    expect(api.statusCode).toBe(404);
+    expect(api.json().code).toBe('NOT_FOUND');
+  });
+});

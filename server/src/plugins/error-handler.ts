@@ -3,6 +3,7 @@ import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ERROR_MESSAGES, errorCodeForStatus, type ErrorBody, type ErrorDetail } from '@pioneer/shared';
 import { isAppError } from '../lib/errors';
+import { NOT_FOUND_PAGE, wantsPage } from '../lib/not-found-page';
 import { isDatabaseUnavailable } from '../lib/pg-errors';
 
 /** Seconds a client should wait before retrying after a database fault. */
@@ -27,6 +28,7 @@ export default fp(
   async function errorHandler(app: FastifyInstance) {
     app.setErrorHandler((error: FastifyError, request, reply) => {
       if (isAppError(error)) {
+        if (error.code === 'NOT_FOUND' && wantsPage(request)) return reply.status(404).type('text/html; charset=utf-8').send(NOT_FOUND_PAGE);
         if (error.headers) reply.headers(error.headers);
         return send(reply, request, error.statusCode, {
           code: error.code,
@@ -63,7 +65,9 @@ export default fp(
     });
 
     app.setNotFoundHandler((request, reply) =>
-      send(reply, request, 404, { code: 'NOT_FOUND', message: ERROR_MESSAGES.NOT_FOUND }),
+      wantsPage(request)
+        ? reply.status(404).type('text/html; charset=utf-8').send(NOT_FOUND_PAGE)
+        : send(reply, request, 404, { code: 'NOT_FOUND', message: ERROR_MESSAGES.NOT_FOUND }),
     );
   },
   { name: 'error-handler' },
