@@ -3,15 +3,12 @@ export default defineAppConfig({
     'pages/index/index',
     'pages/login/index',
     'pages/register/index',
+    'pages/find-community/index',
     'pages/task-detail/index',
     'pages/pioneer-code/index',
+    'pages/scanned/index',
     'pages/mine/index',
-    'pages/publish/index',
-    'pages/manage/index',
-    'pages/claimants/index',
-    'pages/verify/index',
-    'pages/community-qr/index',
-    'pages/dashboard/index',
+    'pages/not-found/index',
     'pages/whistles/index',
     'pages/whistle-new/index',
     'pages/whistle-inbox/index',
@@ -20,13 +17,29 @@ export default defineAppConfig({
     'pages/my-demands/index',
     'pages/demands/index',
   ],
-  // Staff-only pages load on demand, outside the main package.
-  subPackages: [{ root: 'staff', pages: ['index-ranking/index', 'index-org/index'] }],
+  // Staff pages: loaded on first use, so a member's download stays small.
+  subPackages: [
+    {
+      root: 'staff',
+      pages: [
+        'manage/index',
+        'publish/index',
+        'claimants/index',
+        'verify/index',
+        'community-qr/index',
+        'dashboard/index',
+        'index-ranking/index',
+        'index-org/index',
+      ],
+    },
+  ],
   window: {
     backgroundTextStyle: 'light',
     navigationBarBackgroundColor: '#c8161d',
     navigationBarTitleText: '先锋领航·码上到',
     navigationBarTextStyle: 'white',
+    // H5: Taro draws the same title bar (with back, or home on a first page); weapp keeps WeChat's own.
+    navigationStyle: 'default',
     backgroundColor: '#f5f5f7',
   },
 });

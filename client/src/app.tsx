@@ -1,8 +1,15 @@
 import { PropsWithChildren } from 'react';
-import { useLaunch } from '@tarojs/taro';
+import Taro, { useLaunch } from '@tarojs/taro';
 import { restoreSession } from './services/session';
 import { signInSilently } from './services/auth';
+import { ROUTES } from './utils/routes';
 import './app.scss';
+
+// Registered before the first page renders: a link to a page that does not exist (an old
+// bookmark, a typo) gets the 404 page instead of a blank screen.
+Taro.onPageNotFound(() => {
+  Taro.redirectTo({ url: ROUTES.notFound }).catch(() => Taro.reLaunch({ url: ROUTES.notFound }));
+});
 
 function App({ children }: PropsWithChildren) {
   useLaunch(() => {

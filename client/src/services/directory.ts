@@ -1,4 +1,11 @@
-import { EstateListSchema, PartyOrgListSchema, RegisterResolveSchema, type PartyOrgKind } from '@pioneer/shared';
+import {
+  DistrictListSchema,
+  EstateListSchema,
+  PartyOrgListSchema,
+  RegisterInfoSchema,
+  RegisterResolveSchema,
+  type PartyOrgKind,
+} from '@pioneer/shared';
 import { request } from './http';
 
 export function resolveRegisterCode(code: string) {
@@ -19,4 +26,12 @@ export function getRegisterQrSvg(orgId: string) {
 
 export function getRegisterQrPng(orgId: string) {
   return request<ArrayBuffer>({ path: `/party-orgs/${orgId}/register-qrcode`, query: { format: 'png' }, as: 'arraybuffer' });
+}
+
+export function listDistricts() {
+  return request({ path: '/districts', schema: DistrictListSchema, auth: false }).then((r) => r.items);
+}
+
+export function getRegisterInfo(orgId: string) {
+  return request({ path: `/party-orgs/${orgId}/register-info`, schema: RegisterInfoSchema });
 }

@@ -3,6 +3,7 @@ import {
   MemberUpsertResponseSchema,
   PioneerCodeResponseSchema,
   PioneerCodeVerifyResponseSchema,
+  PhoneNumberResponseSchema,
   RecordsSchema,
   type MemberUpsertBody,
 } from '@pioneer/shared';
@@ -30,7 +31,12 @@ export function verifyPioneerCode(token: string) {
     path: '/pioneer-codes/verify',
     data: { token: token.trim() },
     schema: PioneerCodeVerifyResponseSchema,
-  }).then((r) => r.member);
+  });
+}
+
+/** The number behind WeChat's getPhoneNumber button (its one-time code, exchanged by the server). */
+export function exchangePhoneCode(code: string) {
+  return request({ method: 'POST', path: '/members/me/phone-number', data: { code }, schema: PhoneNumberResponseSchema }).then((r) => r.phone);
 }
 
 export function getMyRecords() {

@@ -41,7 +41,7 @@ export function validateRegisterForm(form: RegisterForm): RegisterErrors {
   if (!PHONE_PATTERN.test(form.phone.trim())) errors.phone = '请输入正确的手机号';
   if (!form.unitOrgId) errors.unitOrgId = '请选择组织关系所在党组织';
   const workUnit = form.workUnit.trim();
-  if (workUnit.length < 2 || workUnit.length > 60) errors.workUnit = '请填写工作单位';
+  if (workUnit.length < 2 || workUnit.length > 60) errors.workUnit = '请填写工作单位及职务';
   if (!form.communityOrgId) errors.communityOrgId = '请扫描社区报到二维码进入';
   if (!form.estateId) errors.estateId = '请选择居住小区';
   if (!form.building.trim()) errors.building = '请填写楼栋';
@@ -50,6 +50,25 @@ export function validateRegisterForm(form: RegisterForm): RegisterErrors {
   if (form.intentions.length === 0) errors.intentions = '请至少选择一项服务意向';
   if (!form.consent) errors.consent = '请阅读并同意《个人信息使用说明》';
   return errors;
+}
+
+/** Fields in the order the form shows them: the first with an error is where the page scrolls. */
+export const REGISTER_FIELD_ORDER: RegisterField[] = [
+  'name',
+  'phone',
+  'unitOrgId',
+  'workUnit',
+  'communityOrgId',
+  'estateId',
+  'building',
+  'unitNo',
+  'room',
+  'intentions',
+  'consent',
+];
+
+export function firstError(errors: RegisterErrors): RegisterField | null {
+  return REGISTER_FIELD_ORDER.find((f) => errors[f]) ?? null;
 }
 
 export function toUpsertBody(form: RegisterForm, consentVersion: string): MemberUpsertBody {

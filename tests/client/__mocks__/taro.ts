@@ -32,6 +32,12 @@ const Taro = {
   setClipboardData: jest.fn(async () => undefined),
   stopPullDownRefresh: jest.fn(),
   getCurrentPages: jest.fn(() => []),
+  navigateBack: jest.fn(async () => undefined),
+  pageScrollTo: jest.fn(async () => undefined),
+  vibrateShort: jest.fn(async () => undefined),
+  vibrateLong: jest.fn(async () => undefined),
+  onPageNotFound: jest.fn(),
+  pxTransform: (size: number) => `${size / 2}px`,
   saveImageToPhotosAlbum: jest.fn(),
   getFileSystemManager: jest.fn(),
   env: { USER_DATA_PATH: '/tmp' },
@@ -50,5 +56,6 @@ export const useDidShow = (fn: () => void) => {
 export const useDidHide = (_fn: () => void) => undefined;
 export const usePullDownRefresh = (_fn: () => void) => undefined;
 export const useReachBottom = (_fn: () => void) => undefined;
+export const useShareAppMessage = (_fn: () => unknown) => undefined;
 
 export default Taro;

@@ -1,49 +1,67 @@
 import { View, Text } from '@tarojs/components';
 import Taro from '@tarojs/taro';
+import type { User } from '@pioneer/shared';
+import Icon, { type IconName } from '../Icon';
 import { useSession } from '../../hooks/use-session';
 import { isAdmin, isSecretary } from '../../services/session';
-import type { User } from '@pioneer/shared';
+import { ROUTES } from '../../utils/routes';
 import './index.scss';
 
 export type NavKey = 'home' | 'code' | 'manage' | 'verify' | 'dashboard' | 'mine';
 
-interface NavItem {
+export interface NavItem {
   key: NavKey;
   label: string;
-  icon: string;
+  icon: IconName;
   url: string;
 }
 
-/** Built per user, because WeChat's native tabBar cannot change with roles. */
+const ACTIVE = '#c8161d';
+const IDLE = '#8c8c8c';
+
+/**
+ * Built per user, because WeChat's native tabBar cannot change with roles: a secretary's work
+ * (岗位管理, 扫码核验) or an admin's 数据看板 first; 首页 and 先锋码 for members (首页 also for a
+ * visitor who has yet to register: it leads to registration); 我的 for everyone.
+ */
 export function navItemsFor(user: User | null): NavItem[] {
-  const items: NavItem[] = [{ key: 'home', label: '首页', icon: '⌂', url: '/pages/index/index' }];
-  if (!user || user.memberId || !isSecretary(user)) {
-    items.push({ key: 'code', label: '先锋码', icon: '▣', url: '/pages/pioneer-code/index' });
+  const items: NavItem[] = [];
+  const member = Boolean(user?.memberId);
+  const secretary = isSecretary(user);
+  const admin = isAdmin(user);
+  if (secretary) {
+    items.push({ key: 'manage', label: '岗位管理', icon: 'list', url: ROUTES.manage });
+    items.push({ key: 'verify', label: '扫码核验', icon: 'scan', url: ROUTES.verify });
+  } else if (admin) {
+    items.push({ key: 'dashboard', label: '数据看板', icon: 'chart', url: ROUTES.dashboard });
   }
-  if (isSecretary(user)) {
-    items.push({ key: 'manage', label: '岗位管理', icon: '☰', url: '/pages/manage/index' });
-    items.push({ key: 'verify', label: '扫码核验', icon: '◎', url: '/pages/verify/index' });
-  } else if (isAdmin(user)) {
-    items.push({ key: 'dashboard', label: '数据看板', icon: '▤', url: '/pages/dashboard/index' });
-  }
-  items.push({ key: 'mine', label: '我的', icon: '◉', url: '/pages/mine/index' });
+  if (member || (!secretary && !admin)) items.push({ key: 'home', label: '首页', icon: 'home', url: ROUTES.home });
+  if (member) items.push({ key: 'code', label: '先锋码', icon: 'qrcode', url: ROUTES.pioneerCode });
+  items.push({ key: 'mine', label: '我的', icon: 'user', url: ROUTES.mine });
   return items;
+}
+
+export function switchTab(url: string) {
+  return Taro.redirectTo({ url }).catch(() => {
+    Taro.showToast({ title: '页面打开失败，请检查网络后重试', icon: 'none' });
+  });
 }
 
 export default function BottomNav({ current }: { current: NavKey }) {
   const { user } = useSession();
   const items = navItemsFor(user);
   return (
-    <View className="bottom-nav">
+    <View className="bottom-nav" role="navigation">
       {items.map((item) => (
         <View
           key={item.key}
           className={`bottom-nav__item ${item.key === current ? 'is-active' : ''}`}
+          data-testid={`nav-${item.key}`}
           onClick={() => {
-            if (item.key !== current) Taro.redirectTo({ url: item.url });
+            if (item.key !== current) switchTab(item.url);
           }}
         >
-          <Text className="bottom-nav__icon">{item.icon}</Text>
+          <Icon name={item.icon} color={item.key === current ? ACTIVE : IDLE} size={44} />
           <Text className="bottom-nav__label">{item.label}</Text>
         </View>
       ))}

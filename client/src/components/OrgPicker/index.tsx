@@ -3,6 +3,7 @@ import { View, Text, Input } from '@tarojs/components';
 import type { PartyOrg, PartyOrgKind } from '@pioneer/shared';
 import { searchPartyOrgs } from '../../services/directory';
 import { errorMessage } from '../../services/http';
+import Icon from '../Icon';
 import './index.scss';
 
 interface Props {
@@ -56,7 +57,7 @@ export default function OrgPicker({ kind, value, placeholder = '输入单位名�
     return (
       <View className="org-picker__value field-input" onClick={reopen}>
         <Text className={value ? '' : 'muted'}>{value ? value.name : '点击选择'}</Text>
-        <Text className="muted">›</Text>
+        <Icon name="chevron" color="#bfbfbf" size={28} />
       </View>
     );
   }

@@ -1,6 +1,7 @@
 import { View, Text, Image } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import type { PioneerCodeResponse } from '@pioneer/shared';
+import Icon from '../Icon';
 import { usePioneerCode } from '../../hooks/use-pioneer-code';
 import './index.scss';
 
@@ -20,6 +21,8 @@ export function svgDataUri(svg: string): string {
 
 export default function PioneerCode({ fetcher, name, community, active = true, showToken = false }: Props) {
   const { code, secondsLeft, error, loading, refresh } = usePioneerCode(fetcher, { enabled: active });
+  // A code past its lifetime (the refresh failed, the phone slept) must not look scannable.
+  const expired = Boolean(code) && secondsLeft === 0;
 
   return (
     <View className="pcode card">
@@ -28,15 +31,23 @@ export default function PioneerCode({ fetcher, name, community, active = true, s
         <View className="muted">{community ?? ''}</View>
       </View>
       <View className="pcode__badge">在职党员 · 先锋码</View>
-      <View className="pcode__qr" onClick={() => refresh()}>
+      <View className={`pcode__qr ${expired ? 'is-expired' : ''}`} onClick={() => refresh()} data-testid="pcode-qr">
         {code ? (
           <Image className="pcode__img" src={svgDataUri(code.qrSvg)} mode="aspectFit" />
         ) : (
           <View className="pcode__placeholder">{error ?? '正在生成…'}</View>
         )}
+        {expired ? (
+          <View className="pcode__expired" data-testid="pcode-expired">
+            <Icon name="refresh" color="#c8161d" size={64} />
+            <Text className="pcode__expired-text">{loading ? '正在刷新…' : '已过期，点击刷新'}</Text>
+          </View>
+        ) : null}
       </View>
       <View className="pcode__countdown" data-testid="pcode-countdown">
-        {code ? (
+        {expired ? (
+          <Text className="muted">先锋码已失效，请刷新后再出示</Text>
+        ) : code ? (
           <>
             <Text className="accent">{secondsLeft}</Text>
             <Text> 秒后自动刷新</Text>

@@ -2,6 +2,7 @@ import { View, Text } from '@tarojs/components';
 import { CATEGORY_LABELS, type TaskListItem } from '@pioneer/shared';
 import { formatRange } from '../../utils/time';
 import type { ReactNode } from 'react';
+import Icon from '../Icon';
 import './index.scss';
 
 interface Props {
@@ -20,7 +21,10 @@ export default function TaskCard({ task, onClick, action, footer }: Props) {
         <Text className="muted">{formatRange(task.startsAt, task.endsAt)}</Text>
       </View>
       <View className="task-card__title">{task.title}</View>
-      <View className="muted task-card__location">📍 {task.location}</View>
+      <View className="muted task-card__location row">
+        <Icon name="location" color="#8c8c8c" size={26} />
+        <Text className="task-card__location-text">{task.location}</Text>
+      </View>
       <View className="row between task-card__bottom">
         <View className="task-card__progress-wrap">
           <View className="task-card__counts">

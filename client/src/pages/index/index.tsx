@@ -11,7 +11,8 @@ import { useLiveCounts, withLive } from '../../hooks/use-live-counts';
 import { useRequest } from '../../hooks/use-request';
 import { ApiError, errorMessage } from '../../services/http';
 import { getMyMember, getMyRecords } from '../../services/members';
-import { secretaryOrgId } from '../../services/session';
+import { isAdmin, secretaryOrgId } from '../../services/session';
+import { landingFor, ROUTES } from '../../utils/routes';
 import { claimTask, listTasks } from '../../services/tasks';
 import './index.scss';
 
@@ -27,8 +28,14 @@ export default function Home() {
   const [mine, setMine] = useState<Record<string, ClaimStatus>>({});
   const [pending, setPending] = useState<Record<string, boolean>>({});
 
-  const member = useRequest(() => (user?.memberId ? getMyMember() : Promise.resolve(null)), [user?.memberId], ready);
-  const communityId = member.data?.community.id ?? secretaryOrgId(user);
+  // Staff who are not members have nothing to grab: their work is on their own landing page.
+  const staffOnly = ready && !user?.memberId && (Boolean(secretaryOrgId(user)) || isAdmin(user));
+  useEffect(() => {
+    if (staffOnly) Taro.redirectTo({ url: landingFor(user) });
+  }, [staffOnly]);
+
+  const member = useRequest(() => (user?.memberId ? getMyMember() : Promise.resolve(null)), [user?.memberId], ready && !staffOnly);
+  const communityId = member.data?.community.id ?? null;
   const communityName = member.data?.community.name ?? items[0]?.communityName;
 
   const loadMine = useCallback(async () => {
@@ -50,6 +57,11 @@ export default function Home() {
       if (!communityId) return;
       setLoading(true);
       setError(null);
+      // A new list (another category, a refresh) never shows the old cards as if they were its own.
+      if (reset) {
+        setItems([]);
+        setCursor(null);
+      }
       try {
         const res = await listTasks({
           communityOrgId: communityId,
@@ -61,6 +73,7 @@ export default function Home() {
         setCursor(res.nextCursor);
       } catch (err) {
         setError(errorMessage(err));
+        if (!reset) Taro.showToast({ title: errorMessage(err), icon: 'none' });
       } finally {
         setLoading(false);
       }
@@ -115,7 +128,7 @@ export default function Home() {
     }
   };
 
-  const needsRegister = ready && !member.loading && !communityId;
+  const needsRegister = ready && !staffOnly && !member.loading && !member.error && !communityId;
 
   return (
     <View className="page home">
@@ -125,11 +138,12 @@ export default function Home() {
       </View>
 
       {authError ? <StateView error={authError} onRetry={retry} /> : null}
+      {member.error ? <StateView error={member.error} onRetry={member.reload} /> : null}
 
       {needsRegister ? (
         <View className="card home__register">
           <View className="card-title">您还未到社区报到</View>
-          <View className="muted">请扫描所在社区的报到二维码，填写信息后即可参与社区服务岗位。</View>
+          <View className="muted">扫描所在社区张贴的报到二维码，或按名称查找社区，填写信息后即可参与社区服务岗位。</View>
           {process.env.TARO_ENV !== 'h5' ? (
             <View
               className="btn"
@@ -139,7 +153,7 @@ export default function Home() {
                   const res = await Taro.scanCode({ onlyFromCamera: true, scanType: ['qrCode'] });
                   const match = res.result.match(/\/r\/([^/?#]+)/);
                   if (!match) throw new Error('not a register code');
-                  Taro.navigateTo({ url: `/pages/register/index?code=${encodeURIComponent(match[1])}` });
+                  Taro.navigateTo({ url: `${ROUTES.register}?code=${encodeURIComponent(match[1])}` });
                 } catch {
                   Taro.showToast({ title: '未识别到社区报到二维码', icon: 'none' });
                 }
@@ -148,8 +162,15 @@ export default function Home() {
               扫码报到
             </View>
           ) : null}
+          <View
+            className={`btn ${process.env.TARO_ENV !== 'h5' ? 'btn-plain' : ''}`}
+            style={{ marginTop: '24px' }}
+            onClick={() => Taro.navigateTo({ url: ROUTES.findCommunity })}
+          >
+            查找我的社区
+          </View>
         </View>
-      ) : (
+      ) : staffOnly || member.error ? null : (
         <>
           <ScrollView scrollX className="home__tabs" enableFlex>
             {(['all', ...CATEGORY_KEYS] as Tab[]).map((key) => (
@@ -172,7 +193,7 @@ export default function Home() {
                 <TaskCard
                   key={task.id}
                   task={task}
-                  onClick={() => Taro.navigateTo({ url: `/pages/task-detail/index?id=${task.id}` })}
+                  onClick={() => Taro.navigateTo({ url: `${ROUTES.taskDetail}?id=${task.id}` })}
                   action={
                     <GrabButton
                       status={task.status}

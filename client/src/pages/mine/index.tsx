@@ -2,6 +2,7 @@ import { View, Text } from '@tarojs/components';
 import Taro, { useDidShow } from '@tarojs/taro';
 import { CATEGORY_LABELS, ROLE_LABELS } from '@pioneer/shared';
 import BottomNav from '../../components/BottomNav';
+import Icon from '../../components/Icon';
 import StateView from '../../components/StateView';
 import { useAuthReady } from '../../hooks/use-auth-ready';
 import { useRequest } from '../../hooks/use-request';
@@ -12,6 +13,7 @@ import { isAdmin, isSecretary, updateUser } from '../../services/session';
 import { raiserScopes, unitOrgIds } from '../../services/whistles';
 import { CLAIM_STATUS_LABELS } from '../../utils/grab';
 import { formatHours, formatRange, maskPhone } from '../../utils/time';
+import { ROUTES } from '../../utils/routes';
 import './index.scss';
 
 function go(url: string) {
@@ -35,14 +37,23 @@ export default function Mine() {
 
   const m = member.data;
   const roles = (user?.roles ?? []).filter((g) => g.role !== 'member');
+  const staff = isSecretary(user) || isAdmin(user);
+  // 服务次数 counts service done (signed out), not sign-ups.
+  const served = records.data?.items.filter((r) => r.claim.status === 'completed').length;
+  const title = m?.name ?? (registered ? '…' : staff ? ROLE_LABELS[roles[0].role] : '未报到');
+  const subtitle = m
+    ? `${maskPhone(m.phone)} · ${m.community.name}`
+    : staff
+      ? '工作人员账号'
+      : '找到所在社区完成报到后即可参与服务';
 
   return (
     <View className="page mine">
       <View className="mine__head">
-        <View className="mine__avatar">{m?.name?.slice(-2) ?? '党员'}</View>
+        <View className="mine__avatar">{m?.name?.slice(-2) ?? <Icon name="user" color="#ffffff" size={64} />}</View>
         <View>
-          <View className="mine__name">{m?.name ?? (registered ? '…' : '未报到')}</View>
-          <View className="mine__sub">{m ? `${maskPhone(m.phone)} · ${m.community.name}` : '扫描社区报到二维码完成报到'}</View>
+          <View className="mine__name">{title}</View>
+          <View className="mine__sub">{subtitle}</View>
           <View className="mine__roles">
             {registered ? <Text className="mine__role">{ROLE_LABELS.member}</Text> : null}
             {roles.map((g) => (
@@ -54,11 +65,21 @@ export default function Mine() {
         </View>
       </View>
 
+      {!registered && !staff ? (
+        <View className="card">
+          <View className="card-title">还未报到</View>
+          <View className="muted">扫描社区张贴的报到二维码，或按名称查找社区，完成报到后即可抢岗位、领取先锋码。</View>
+          <View className="btn" style={{ marginTop: '24px' }} onClick={() => go(ROUTES.findCommunity)}>
+            查找社区去报到
+          </View>
+        </View>
+      ) : null}
+
       {registered ? (
         <>
           <View className="card mine__totals">
             <View className="mine__total">
-              <Text className="mine__total-num">{records.data?.totals.tasks ?? '-'}</Text>
+              <Text className="mine__total-num" data-testid="mine-served">{served ?? '-'}</Text>
               <Text className="muted">服务次数</Text>
             </View>
             <View className="mine__total">
@@ -71,8 +92,8 @@ export default function Mine() {
             <View className="card">
               <View className="row between">
                 <View className="card-title">报到信息</View>
-                <Text className="accent" onClick={() => go('/pages/register/index')}>
-                  修改 ›
+                <Text className="accent" onClick={() => go(ROUTES.register)}>
+                  修改
                 </Text>
               </View>
               <View className="mine__kv"><Text className="muted">组织关系</Text><Text>{m.unitOrg.name}</Text></View>
@@ -92,7 +113,7 @@ export default function Mine() {
               emptyText="还没有服务记录，去首页抢个岗位吧"
             >
               {records.data?.items.map(({ task, claim }) => (
-                <View key={claim.id} className="mine__record" onClick={() => go(`/pages/task-detail/index?id=${task.id}`)}>
+                <View key={claim.id} className="mine__record" onClick={() => go(`${ROUTES.taskDetail}?id=${task.id}`)}>
                   <View className="row between">
                     <Text className="mine__record-title">{task.title}</Text>
                     <Text className={`mine__status mine__status--${claim.status}`}>{CLAIM_STATUS_LABELS[claim.status]}</Text>
@@ -113,13 +134,13 @@ export default function Mine() {
           <View className="card-title">社区工作</View>
           {isSecretary(user) ? (
             <>
-              <View className="mine__menu-item" onClick={() => go('/pages/publish/index')}>发布岗位<Text className="muted">›</Text></View>
-              <View className="mine__menu-item" onClick={() => go('/pages/manage/index')}>岗位管理<Text className="muted">›</Text></View>
-              <View className="mine__menu-item" onClick={() => go('/pages/verify/index')}>扫码核验<Text className="muted">›</Text></View>
-              <View className="mine__menu-item" onClick={() => go('/pages/community-qr/index')}>社区报到二维码<Text className="muted">›</Text></View>
+              <View className="mine__menu-item" onClick={() => go(ROUTES.publish)}>发布岗位<Icon name="chevron" color="#bfbfbf" size={28} /></View>
+              <View className="mine__menu-item" onClick={() => go(ROUTES.manage)}>岗位管理<Icon name="chevron" color="#bfbfbf" size={28} /></View>
+              <View className="mine__menu-item" onClick={() => go(ROUTES.verify)}>扫码核验<Icon name="chevron" color="#bfbfbf" size={28} /></View>
+              <View className="mine__menu-item" onClick={() => go(ROUTES.communityQr)}>社区报到二维码<Icon name="chevron" color="#bfbfbf" size={28} /></View>
             </>
           ) : null}
-          <View className="mine__menu-item" onClick={() => go('/pages/dashboard/index')}>数据看板<Text className="muted">›</Text></View>
+          <View className="mine__menu-item" onClick={() => go(ROUTES.dashboard)}>数据看板<Icon name="chevron" color="#bfbfbf" size={28} /></View>
         </View>
       ) : null}
 

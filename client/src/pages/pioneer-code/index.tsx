@@ -8,6 +8,7 @@ import { useAuthReady } from '../../hooks/use-auth-ready';
 import { useRequest } from '../../hooks/use-request';
 import { IS_H5 } from '../../services/config';
 import { getMyMember, getPioneerCode } from '../../services/members';
+import { ROUTES } from '../../utils/routes';
 import './index.scss';
 
 export default function PioneerCodePage() {
@@ -26,9 +27,9 @@ export default function PioneerCodePage() {
       ) : !registered ? (
         <View className="card pcode-page__empty">
           <View className="card-title">还没有先锋码</View>
-          <View className="muted">扫描社区报到二维码完成报到后，即可生成您的先锋码。</View>
-          <View className="btn" style={{ marginTop: '24px' }} onClick={() => Taro.redirectTo({ url: '/pages/index/index' })}>
-            去报到
+          <View className="muted">扫描社区报到二维码或查找所在社区，完成报到后即可生成您的先锋码。</View>
+          <View className="btn" style={{ marginTop: '24px' }} onClick={() => Taro.navigateTo({ url: ROUTES.findCommunity })}>
+            查找社区去报到
           </View>
         </View>
       ) : (

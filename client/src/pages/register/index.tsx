@@ -2,19 +2,23 @@ import { useState } from 'react';
 import { View } from '@tarojs/components';
 import Taro, { useRouter } from '@tarojs/taro';
 import type { MemberUpsertBody } from '@pioneer/shared';
-import RegisterForm from '../../components/RegisterForm';
+import RegisterForm, { registerDraftKey } from '../../components/RegisterForm';
 import StateView from '../../components/StateView';
 import { useAuthReady } from '../../hooks/use-auth-ready';
 import { useRequest } from '../../hooks/use-request';
 import { listEstates, resolveRegisterCode } from '../../services/directory';
+import { clearDraft } from '../../services/drafts';
 import { errorMessage } from '../../services/http';
 import { getMyMember, saveMyMember } from '../../services/members';
 import { registerCodeFromParams } from '../../utils/register-form';
+import { ROUTES } from '../../utils/routes';
 import './index.scss';
 
 export default function Register() {
   const params = useRouter().params;
   const code = registerCodeFromParams(params);
+  // Reached from 查找社区: the community picked by name (the server checks it on submit).
+  const picked = params.community && params.name ? { id: params.community, name: decodeURIComponent(params.name) } : null;
   const { ready, user } = useAuthReady();
   const [submitting, setSubmitting] = useState(false);
 
@@ -25,12 +29,13 @@ export default function Register() {
         const resolved = await resolveRegisterCode(code);
         return { community: resolved.community, estates: resolved.estates, member };
       }
+      if (picked) return { community: picked, estates: await listEstates(picked.id), member };
       if (member) {
         return { community: member.community, estates: await listEstates(member.community.id), member };
       }
       return null;
     },
-    [code, user?.memberId],
+    [code, picked?.id, user?.memberId],
     ready,
   );
 
@@ -38,8 +43,9 @@ export default function Register() {
     setSubmitting(true);
     try {
       await saveMyMember(body);
+      clearDraft(registerDraftKey(body.communityOrgId));
       Taro.showToast({ title: '报到成功', icon: 'success' });
-      setTimeout(() => Taro.redirectTo({ url: '/pages/pioneer-code/index' }), 600);
+      setTimeout(() => Taro.redirectTo({ url: ROUTES.pioneerCode }), 600);
     } catch (err) {
       Taro.showModal({ title: '提交未成功', content: errorMessage(err), showCancel: false });
     } finally {
@@ -61,9 +67,7 @@ export default function Register() {
       <StateView
         loading={!ready || setup.loading}
         error={setup.error}
-        onRetry={setup.reload}
-        empty={!setup.loading && !data}
-        emptyText="请使用微信扫描所在社区的报到二维码"
+        onRetry={setup.retryable ? setup.reload : undefined}
       >
         {data ? (
           <RegisterForm
@@ -72,6 +76,7 @@ export default function Register() {
             estates={data.estates}
             submitting={submitting}
             submitLabel={member ? '保存并查看先锋码' : '生成先锋码'}
+            draftKey={registerDraftKey(data.community.id)}
             initial={
               member
                 ? {
@@ -90,7 +95,15 @@ export default function Register() {
             }
             onSubmit={submit}
           />
-        ) : null}
+        ) : (
+          <View className="card state-box">
+            <View className="card-title">请先找到您居住的社区</View>
+            <View className="muted">扫描社区张贴的报到二维码，或按名称查找社区</View>
+            <View className="btn state-box__btn" onClick={() => Taro.redirectTo({ url: ROUTES.findCommunity })}>
+              查找社区
+            </View>
+          </View>
+        )}
       </StateView>
     </View>
   );

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { View, Text } from '@tarojs/components';
-import Taro, { useRouter } from '@tarojs/taro';
+import Taro, { useRouter, useShareAppMessage } from '@tarojs/taro';
 import { CATEGORY_LABELS } from '@pioneer/shared';
 import GrabButton from '../../components/GrabButton';
 import StateView from '../../components/StateView';
@@ -12,6 +12,8 @@ import { secretaryOrgId } from '../../services/session';
 import { cancelMyClaim, claimTask, getTask } from '../../services/tasks';
 import { CLAIM_STATUS_LABELS, TASK_STATUS_LABELS } from '../../utils/grab';
 import { formatDateTime, formatRange } from '../../utils/time';
+import { ROUTES } from '../../utils/routes';
+import Icon from '../../components/Icon';
 import './index.scss';
 
 export default function TaskDetail() {
@@ -60,11 +62,17 @@ export default function TaskDetail() {
     }
   };
 
+  // WeChat share card: the post and its community, opening this page.
+  useShareAppMessage(() => ({
+    title: task ? `${task.title} · ${task.communityName}` : '社区服务岗位',
+    path: `${ROUTES.taskDetail}?id=${id}`,
+  }));
+
   const cutoffAt = task ? new Date(Date.parse(task.startsAt) - task.cancelCutoffMinutes * 60000).toISOString() : null;
 
   return (
     <View className="page detail">
-      <StateView loading={detail.loading && !data} error={detail.error} onRetry={detail.reload}>
+      <StateView loading={detail.loading && !data} error={detail.error} onRetry={detail.retryable ? detail.reload : undefined}>
         {task ? (
           <>
             <View className="card">
@@ -73,10 +81,10 @@ export default function TaskDetail() {
                 <Text className="muted">{TASK_STATUS_LABELS[task.status]}</Text>
               </View>
               <View className="detail__title">{task.title}</View>
-              <View className="detail__line">🕘 {formatRange(task.startsAt, task.endsAt)}</View>
-              <View className="detail__line">📍 {task.location}</View>
-              <View className="detail__line">🏠 {task.communityName}</View>
-              <View className="detail__line">⏰ 开抢时间：{formatDateTime(task.claimOpensAt)}</View>
+              <View className="detail__line row"><Icon name="clock" color="#8c8c8c" size={30} /><Text>{formatRange(task.startsAt, task.endsAt)}</Text></View>
+              <View className="detail__line row"><Icon name="location" color="#8c8c8c" size={30} /><Text>{task.location}</Text></View>
+              <View className="detail__line row"><Icon name="building" color="#8c8c8c" size={30} /><Text>{task.communityName}</Text></View>
+              <View className="detail__line row"><Icon name="bell" color="#8c8c8c" size={30} /><Text>开抢时间：{formatDateTime(task.claimOpensAt)}</Text></View>
               <View className="detail__counts">
                 <View className="detail__count">
                   <Text className="detail__num accent">{task.remaining}</Text>
@@ -107,7 +115,7 @@ export default function TaskDetail() {
                 <View className="muted">报名时间：{formatDateTime(myClaim.claimedAt)}</View>
                 {myClaim.status === 'claimed' && cutoffAt ? (
                   <View className="muted">
-                    {task.cancelCutoffMinutes > 0 ? `开始前 ${task.cancelCutoffMinutes} 分钟（${formatDateTime(cutoffAt)}）前可取消` : '开始前可取消'}
+                    {task.cancelCutoffMinutes > 0 ? `${formatDateTime(cutoffAt)}前可取消（开始前 ${task.cancelCutoffMinutes} 分钟截止）` : '开始前可取消'}
                   </View>
                 ) : null}
                 <View className="muted">到岗后请出示“先锋码”由社区书记扫码签到。</View>
@@ -131,7 +139,7 @@ export default function TaskDetail() {
                 </View>
               ) : null}
               {isMySecretary ? (
-                <View className="btn btn-plain" onClick={() => Taro.navigateTo({ url: `/pages/claimants/index?id=${task.id}` })}>
+                <View className="btn btn-plain" onClick={() => Taro.navigateTo({ url: `${ROUTES.claimants}?id=${task.id}` })}>
                   查看报名党员
                 </View>
               ) : null}

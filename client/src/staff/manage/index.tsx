@@ -9,6 +9,8 @@ import { useLiveCounts, withLive } from '../../hooks/use-live-counts';
 import { useRequest } from '../../hooks/use-request';
 import { listTasks } from '../../services/tasks';
 import { TASK_STATUS_LABELS } from '../../utils/grab';
+import { ROUTES } from '../../utils/routes';
+import Icon from '../../components/Icon';
 import './index.scss';
 
 function ManageList({ orgId }: { orgId: string }) {
@@ -35,16 +37,20 @@ function ManageList({ orgId }: { orgId: string }) {
   return (
     <>
       <View className="manage__actions">
-        <View className="manage__action" onClick={() => go('/pages/publish/index')}>
-          <Text className="manage__action-icon">＋</Text>
+        <View className="manage__action" onClick={() => Taro.redirectTo({ url: ROUTES.verify })}>
+          <Icon name="scan" color="#c8161d" size={56} />
+          <Text>扫码核验</Text>
+        </View>
+        <View className="manage__action" onClick={() => go(ROUTES.publish)}>
+          <Icon name="plus" color="#c8161d" size={56} />
           <Text>发布岗位</Text>
         </View>
-        <View className="manage__action" onClick={() => go('/pages/community-qr/index')}>
-          <Text className="manage__action-icon">▦</Text>
-          <Text>报到二维码</Text>
+        <View className="manage__action" onClick={() => go(ROUTES.communityQr)}>
+          <Icon name="poster" color="#c8161d" size={56} />
+          <Text>报到海报</Text>
         </View>
-        <View className="manage__action" onClick={() => go('/pages/dashboard/index')}>
-          <Text className="manage__action-icon">▤</Text>
+        <View className="manage__action" onClick={() => go(ROUTES.dashboard)}>
+          <Icon name="chart" color="#c8161d" size={56} />
           <Text>数据看板</Text>
         </View>
       </View>
@@ -62,13 +68,18 @@ function ManageList({ orgId }: { orgId: string }) {
             <TaskCard
               key={task.id}
               task={task}
-              onClick={() => go(`/pages/claimants/index?id=${task.id}`)}
+              onClick={() => go(`${ROUTES.claimants}?id=${task.id}`)}
               action={
                 <View className={`manage__status manage__status--${task.status} ${full ? 'is-full' : ''}`}>
                   {task.status === 'open' ? (full ? '已满员' : '招募中') : TASK_STATUS_LABELS[task.status]}
                 </View>
               }
-              footer={<View className="muted manage__more">已报名 {task.claimed} 人 · 查看报名党员 ›</View>}
+              footer={
+                <View className="muted manage__more row">
+                  <Text>已报名 {task.claimed} 人 · 查看报名党员</Text>
+                  <Icon name="chevron" color="#bfbfbf" size={24} />
+                </View>
+              }
             />
           );
         })}

@@ -10,6 +10,7 @@ import { errorMessage } from '../../services/http';
 import { cancelTask, getTask, listClaimants } from '../../services/tasks';
 import { CLAIM_STATUS_LABELS } from '../../utils/grab';
 import { formatDateTime } from '../../utils/time';
+import { ROUTES } from '../../utils/routes';
 import './index.scss';
 
 function Claimants({ id }: { id: string }) {
@@ -45,7 +46,7 @@ function Claimants({ id }: { id: string }) {
   const items = (claimants.data ?? []).filter((c) => c.claim.status !== 'cancelled');
 
   return (
-    <StateView loading={detail.loading && !detail.data} error={detail.error} onRetry={detail.reload}>
+    <StateView loading={detail.loading && !detail.data} error={detail.error} onRetry={detail.retryable ? detail.reload : undefined}>
       {task ? <TaskCard task={task} /> : null}
       <View className="card">
         <View className="card-title">
@@ -79,7 +80,7 @@ function Claimants({ id }: { id: string }) {
       </View>
       {task?.status === 'open' ? (
         <View className="claimants__actions">
-          <View className="btn" onClick={() => Taro.navigateTo({ url: `/pages/verify/index?taskId=${id}` })}>
+          <View className="btn" onClick={() => Taro.navigateTo({ url: `${ROUTES.verify}?taskId=${id}` })}>
             扫码签到 / 签退
           </View>
           <View className={`btn btn-gray ${busy ? 'is-disabled' : ''}`} onClick={() => !busy && cancel()}>

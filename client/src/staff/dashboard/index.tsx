@@ -30,6 +30,14 @@ function scopesFor(roles: RoleGrant[]): ScopeOption[] {
   return out;
 }
 
+/** Minutes from the claim window opening to the last slot going; under a minute is said so, not "0 分钟". */
+export function medianToFull(minutes: number | null): { value: string | number; unit: string } {
+  if (minutes === null) return { value: '—', unit: '' };
+  if (minutes < 1) return { value: '不到 1', unit: '分钟' };
+  if (minutes < 120) return { value: Math.round(minutes), unit: '分钟' };
+  return { value: (minutes / 60).toFixed(1), unit: '小时' };
+}
+
 function Metric({ label, value, unit }: { label: string; value: string | number; unit?: string }) {
   return (
     <View className="dash__metric">
@@ -60,7 +68,7 @@ function Overview({ s, scope }: { s: StatsOverview; scope: StatsScope }) {
           <Metric label="发布岗位" value={s.tasksPublished} unit="个" />
           <Metric label="满员岗位" value={s.tasksFilled} unit="个" />
           <Metric label="满员率" value={fillRate} unit="%" />
-          <Metric label="满员中位用时" value={s.medianMinutesToFull === null ? '—' : Math.round(s.medianMinutesToFull)} unit={s.medianMinutesToFull === null ? '' : '分钟'} />
+          <Metric label="满员中位用时" {...medianToFull(s.medianMinutesToFull)} />
         </View>
       </View>
       {scope !== 'community' ? (

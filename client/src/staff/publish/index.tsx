@@ -7,6 +7,7 @@ import SecretaryGate from '../../components/SecretaryGate';
 import { errorMessage } from '../../services/http';
 import { createTask } from '../../services/tasks';
 import { toIsoWithOffset, todayString } from '../../utils/time';
+import { ROUTES } from '../../utils/routes';
 import './index.scss';
 
 interface Form {
@@ -88,7 +89,7 @@ function PublishForm({ orgId }: { orgId: string }) {
     try {
       await createTask(parsed.data);
       Taro.showToast({ title: '发布成功', icon: 'success' });
-      setTimeout(() => Taro.redirectTo({ url: '/pages/manage/index' }), 600);
+      setTimeout(() => Taro.redirectTo({ url: ROUTES.manage }), 600);
     } catch (e) {
       Taro.showModal({ title: '发布未成功', content: errorMessage(e), showCancel: false });
     } finally {
