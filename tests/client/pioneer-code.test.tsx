@@ -118,3 +118,43 @@ describe('PioneerCode', () => {
     expect(fetcher).toHaveBeenCalledTimes(1);
   });
 });
+
+describe('PioneerCode past its lifetime', () => {
+  beforeEach(() => {
+    jest.useFakeTimers();
+    jest.setSystemTime(START);
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  it('greys an expired code with 已过期，点击刷新 when refreshing keeps failing, and a tap brings a fresh one', async () => {
+    let online = true;
+    let issued = 0;
+    const fetcher = jest.fn(async (): Promise<PioneerCodeResponse> => {
+      if (!online) throw new Error('offline');
+      issued += 1;
+      return codeAt(`tok-${issued}`);
+    });
+    render(<PioneerCode fetcher={fetcher} showToken />);
+    await flush();
+    expect(screen.queryByTestId('pcode-expired')).toBeNull();
+
+    online = false;
+    await advance(59_000);
+    expect(screen.queryByTestId('pcode-expired')).toBeNull();
+    expect(screen.getByTestId('pcode-qr').className).not.toContain('is-expired');
+    await advance(1_000);
+    // The countdown does not sit at "0 秒后自动刷新": the code is visibly dead.
+    expect(screen.getByTestId('pcode-expired')).toHaveTextContent('已过期，点击刷新');
+    expect(screen.getByTestId('pcode-qr').className).toContain('is-expired');
+    expect(countdown()).toHaveTextContent('先锋码已失效');
+    expect(countdown()).not.toHaveTextContent('0 秒后自动刷新');
+
+    online = true;
+    fireEvent.click(screen.getByTestId('pcode-qr'));
+    await flush();
+    expect(screen.queryByTestId('pcode-expired')).toBeNull();
+    expect(countdown()).toHaveTextContent('60 秒后自动刷新');
+  });
+});

@@ -1,4 +1,5 @@
 import { act, fireEvent, render, screen } from '@testing-library/react';
+import Taro from '@tarojs/taro';
 import RegisterForm from '../../client/src/components/RegisterForm';
 import { searchPartyOrgs } from '../../client/src/services/directory';
 import { registerCodeFromParams, validateRegisterForm, EMPTY_REGISTER_FORM } from '../../client/src/utils/register-form';
@@ -125,5 +126,58 @@ describe('registerCodeFromParams', () => {
     expect(registerCodeFromParams({ scene: 'XYZ789' })).toBe('XYZ789');
     expect(registerCodeFromParams({ q: encodeURIComponent('https://pioneer.example.cn/r/QWE456') })).toBe('QWE456');
     expect(registerCodeFromParams({})).toBeNull();
+  });
+});
+
+describe('RegisterForm on a long page', () => {
+  const KEY = 'register.test-community';
+  beforeEach(() => {
+    (Taro as unknown as { clearStorage(): void }).clearStorage();
+    jest.mocked(Taro.pageScrollTo).mockClear();
+    jest.mocked(Taro.showToast).mockClear();
+    (searchPartyOrgs as jest.Mock).mockResolvedValue({ items: [UNIT], nextCursor: null });
+  });
+
+  it('marks every required field', () => {
+    const { container } = render(<RegisterForm community={COMMUNITY} estates={ESTATES} onSubmit={jest.fn()} />);
+    const marked = Array.from(container.querySelectorAll('.field-label')).filter((l) => l.querySelector('.field-required')).map((l) => l.textContent?.replace('*', ''));
+    expect(marked).toEqual(['姓名', '手机号', '组织关系所在党组织', '工作单位及职务', '居住小区', '楼栋', '单元', '门牌号']);
+  });
+
+  it('on an empty submit, scrolls to the first field in error and says how many are left', () => {
+    render(<RegisterForm community={COMMUNITY} estates={ESTATES} onSubmit={jest.fn()} />);
+    submit();
+    expect(Taro.pageScrollTo).toHaveBeenCalledWith(expect.objectContaining({ selector: '#rf-name' }));
+    expect(Taro.showToast).toHaveBeenCalledWith({ title: '还有 10 项需要填写或修改', icon: 'none' });
+    expect(screen.getByText('请填写工作单位及职务')).toBeInTheDocument();
+  });
+
+  it('scrolls to the phone when only the phone is wrong', () => {
+    render(<RegisterForm community={COMMUNITY} estates={ESTATES} onSubmit={jest.fn()} />);
+    type('input-name', '张三');
+    type('input-phone', '123');
+    submit();
+    expect(Taro.pageScrollTo).toHaveBeenLastCalledWith(expect.objectContaining({ selector: '#rf-phone' }));
+  });
+
+  it('keeps what was typed across a reload as a draft (consent excepted), and 清空重填 drops it', () => {
+    const first = render(<RegisterForm community={COMMUNITY} estates={ESTATES} draftKey={KEY} onSubmit={jest.fn()} />);
+    type('input-name', '李四');
+    type('input-room', '502');
+    fireEvent.click(screen.getByText('和谐家园'));
+    fireEvent.click(screen.getByTestId('consent'));
+    first.unmount();
+
+    render(<RegisterForm community={COMMUNITY} estates={ESTATES} draftKey={KEY} onSubmit={jest.fn()} />);
+    expect(screen.getByTestId('draft-restored')).toHaveTextContent('已恢复上次未提交的内容');
+    expect((screen.getByTestId('input-name') as HTMLInputElement).value).toBe('李四');
+    expect((screen.getByTestId('input-room') as HTMLInputElement).value).toBe('502');
+    expect(screen.getByText('和谐家园').className).toContain('is-active');
+    expect(document.querySelector('.register-form__check.is-checked')).toBeNull();
+
+    fireEvent.click(screen.getByText('清空重填'));
+    expect((screen.getByTestId('input-name') as HTMLInputElement).value).toBe('');
+    expect(screen.queryByTestId('draft-restored')).toBeNull();
+    expect(Taro.getStorageSync(`pc.draft.${KEY}`)).toBe('');
   });
 });
