@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext, Page, WebSocket } from 'playwright-core';
-import { decodeQrPng } from '../helpers/qr-decode';
+import { decodeQrPng, readQrPng } from '../helpers/qr-decode';
 import { ROOT, startApp, type RunningApp } from './helpers/app-process';
 import { cjkFontLoaded, launchBrowser, shown, snap, typeInto, type E2eBrowser } from './helpers/browser';
 
@@ -43,6 +43,41 @@ function watch(page: Page, who: string, problems: string[]) {
   });
 }
 const problems: string[] = [];
+
+/** Straight to the API as a development user: setting up what the UI step is not about. */
+async function apiAs(login: string, method: string, path: string, body?: unknown) {
+  const signIn = await fetch(`${app.baseUrl}/api/v1/auth/wechat`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ code: login }),
+  });
+  const session = (await signIn.json()) as { token: string; user: { roles: Array<{ role: string; orgId: string | null }> } };
+  const res = await fetch(`${app.baseUrl}/api/v1${path}`, {
+    method,
+    headers: { authorization: `Bearer ${session.token}`, 'content-type': 'application/json' },
+    body: method === 'GET' ? undefined : JSON.stringify(body ?? {}),
+  });
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+  return { body: (await res.json()) as Record<string, unknown>, session };
+}
+
+/** A post of the secretary's community starting in 10 minutes: its check-in window is open. */
+async function publishTodayPost(title: string): Promise<string> {
+  const { session } = await apiAs('dev:secretary', 'GET', '/auth/me');
+  const community = session.user.roles.find((g) => g.role === 'secretary')!.orgId;
+  const now = Date.now();
+  const { body } = await apiAs('dev:secretary', 'POST', '/tasks', {
+    communityOrgId: community,
+    title,
+    category: 'environment',
+    description: '',
+    location: '清和苑 5 幢',
+    startsAt: new Date(now + 10 * 60_000).toISOString(),
+    endsAt: new Date(now + 130 * 60_000).toISOString(),
+    capacity: 2,
+  });
+  return (body.task as { id: string }).id;
+}
 
 async function signInThroughUi(page: Page, login: string) {
   const form = page.locator('#app .login');
@@ -138,16 +173,24 @@ describe('H5 in Chromium: report, grab, live counts, check-in', () => {
     }));
     expect(qr).toEqual({ ok: true, src: expect.stringMatching(/^data:image\/svg\+xml/) });
     token = ((await code.locator('[data-testid="pcode-token"]').textContent()) ?? '').trim();
-    expect(token.length).toBeGreaterThan(20);
-    // What Chromium painted decodes (independently, with jsQR) to the token shown as text.
-    expect(decodeQrPng(await code.locator('.pcode__img img').screenshot())).toBe(token);
+    // The compact code: at most 48 characters.
+    expect(token).toMatch(/^[A-Za-z0-9_-]{20,48}$/);
+    // What Chromium painted decodes (independently, with jsQR) to the code's link: a version ≤ 5 QR.
+    const painted = readQrPng(await code.locator('.pcode__img img').screenshot());
+    expect(painted?.data).toBe(`${app.baseUrl}/c/${token}`);
+    expect(painted?.version).toBeLessThanOrEqual(5);
     await snap(member, '04-pioneer-code');
   });
 
-  it('lets the secretary publish a post from 发布岗位', async () => {
-    await secretary.goto(`${app.baseUrl}/#/pages/manage/index`);
-    await signInThroughUi(secretary, 'secretary');
+  it('lands the secretary on 岗位管理 and lets them publish a post from 发布岗位', async () => {
+    await secretary.goto(app.baseUrl);
+    // The login code as the README writes it.
+    await signInThroughUi(secretary, 'dev:secretary');
     const manage = shown(secretary);
+    await manage.locator('.manage__actions').waitFor({ timeout: UI_TIMEOUT });
+    expect(secretary.url()).toContain('#/staff/manage/index');
+    // A secretary's tabs: its work first, no 抢 home and no 先锋码.
+    await expect(manage.locator('.bottom-nav__label').allTextContents()).resolves.toEqual(['岗位管理', '扫码核验', '我的']);
     await manage.locator('.manage__action', { hasText: '发布岗位' }).click();
 
     const publish = shown(secretary).locator('.publish');
@@ -164,7 +207,7 @@ describe('H5 in Chromium: report, grab, live counts, check-in', () => {
     // Published, then redirected to 岗位管理 where the new post heads the list with no claims.
     const card = shown(secretary).locator('.manage .task-card', { hasText: POST_TITLE });
     await card.waitFor({ timeout: UI_TIMEOUT });
-    expect(secretary.url()).toContain('#/pages/manage/index');
+    expect(secretary.url()).toContain('#/staff/manage/index');
     await card.filter({ hasText: /剩余\s*3\s*\/\s*3\s*名额/ }).waitFor({ timeout: UI_TIMEOUT });
     await card.filter({ hasText: '已报名 0 人' }).waitFor({ timeout: UI_TIMEOUT });
     await expect(card.locator('.manage__status').textContent()).resolves.toBe('招募中');
@@ -207,30 +250,128 @@ describe('H5 in Chromium: report, grab, live counts, check-in', () => {
     await snap(secretary, '09-manage-live');
   });
 
-  it('lets the secretary verify the pasted 先锋码 on 扫码核验 and check the member in', async () => {
+  it('lets the secretary verify the pasted 先锋码 on 扫码核验: the card lists today\'s posts and offers only the valid action', async () => {
+    // A post of today whose check-in is open (it starts in 10 minutes), claimed by the member.
+    const todayPost = await publishTodayPost('今日楼道清扫（E2E）');
+    await apiAs('dev:e2e_member', 'POST', `/tasks/${todayPost}/claims`);
+
+    // A fresh code from the member's phone: codes live 60 s.
+    await shown(member).locator('.bottom-nav__item', { hasText: '先锋码' }).click();
+    const fresh = shown(member).locator('[data-testid="pcode-token"]');
+    await fresh.waitFor({ timeout: UI_TIMEOUT });
+    token = ((await fresh.textContent()) ?? '').trim();
+
     await shown(secretary).locator('.bottom-nav__item', { hasText: '扫码核验' }).click();
     const verify = shown(secretary).locator('.verify');
     await verify.waitFor({ timeout: UI_TIMEOUT });
-    const task = verify.locator('.verify__task', { hasText: POST_TITLE });
-    await task.click();
-    await task.locator('.verify__radio', { hasText: '●' }).waitFor();
-
-    await typeInto(verify.locator('.field-textarea'), token);
+    // The paste box is at the top; no list of every open post above it.
+    await expect(verify.locator('.verify__task').count()).resolves.toBe(0);
+    await typeInto(verify.locator('[data-testid="verify-input"]'), token);
     await snap(secretary, '10-verify-paste');
     await verify.locator('.verify__btn', { hasText: '核验' }).click();
 
-    const card = verify.locator('.verify__card');
+    const card = verify.locator('[data-testid="verify-card"]');
     await card.waitFor({ timeout: UI_TIMEOUT });
-    await expect(card.locator('.verify__badge').textContent()).resolves.toBe('✓ 身份已核验');
+    await expect(card.locator('.verify__badge').textContent()).resolves.toBe('身份已核验');
     await expect(card.locator('.verify__name').textContent()).resolves.toBe(MEMBER.name);
     await card.locator('.verify__kv', { hasText: '清和坊社区' }).waitFor();
     // Staff see the phone masked.
     expect(await card.textContent()).not.toContain(MEMBER.phone);
+    // Only today's posts: the post of tomorrow the member grabbed is not listed.
+    const claim = card.locator('[data-testid="verify-claim"]');
+    await expect(claim.allTextContents()).resolves.toEqual([expect.stringContaining('今日楼道清扫（E2E）')]);
+    await expect(claim.locator('.verify__state').textContent()).resolves.toBe('已报名，未签到');
+    await expect(card.locator('[data-testid="verify-check-in"]').getAttribute('aria-disabled')).resolves.toBe('false');
+    await expect(card.locator('[data-testid="verify-check-out"]').getAttribute('aria-disabled')).resolves.toBe('true');
     await snap(secretary, '11-verified');
 
-    await card.locator('.verify__act', { hasText: '签到' }).click();
-    await card.locator('.verify__result', { hasText: '服务中' }).waitFor({ timeout: UI_TIMEOUT });
-    await expect(verify.locator('.verify__error').count()).resolves.toBe(0);
+    await card.locator('[data-testid="verify-check-in"]').click();
+    await verify.locator('[data-testid="verify-notice"]', { hasText: `${MEMBER.name} 签到成功` }).waitFor({ timeout: UI_TIMEOUT });
+    await expect(claim.locator('.verify__state').textContent()).resolves.toBe('已签到');
+    await expect(card.locator('[data-testid="verify-check-in"]').getAttribute('aria-disabled')).resolves.toBe('true');
+    await expect(card.locator('[data-testid="verify-check-out"]').getAttribute('aria-disabled')).resolves.toBe('false');
     await snap(secretary, '12-checked-in');
+  });
+
+  it("opens the verify page from the code's /c/ link for a secretary (what WeChat's 扫一扫 does)", async () => {
+    const fresh = shown(member).locator('[data-testid="pcode-token"]');
+    const code = ((await fresh.textContent()) ?? '').trim();
+    await secretary.goto(`${app.baseUrl}/c/${code}`);
+    const card = shown(secretary).locator('[data-testid="verify-card"]');
+    await card.waitFor({ timeout: UI_TIMEOUT });
+    expect(secretary.url()).toContain('#/staff/verify/index');
+    await expect(card.locator('.verify__name').textContent()).resolves.toBe(MEMBER.name);
+    // Checked in a moment ago: now only 签退 is possible.
+    await expect(card.locator('[data-testid="verify-check-in"]').getAttribute('aria-disabled')).resolves.toBe('true');
+    await expect(card.locator('[data-testid="verify-check-out"]').getAttribute('aria-disabled')).resolves.toBe('false');
+    await snap(secretary, '13-scanned-link');
+  });
+
+  it('shows the secretary a printable A4 poster (PNG) with the community, its district and the QR', async () => {
+    await secretary.goto(`${app.baseUrl}/#/staff/community-qr/index`);
+    const poster = shown(secretary).locator('[data-testid="poster"] img');
+    await poster.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    const src = await poster.getAttribute('src');
+    expect(src).toMatch(/^data:image\/png;base64,/);
+    const png = Buffer.from(src!.split(',')[1], 'base64');
+    const size = { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
+    // A4: 210 × 297 mm.
+    expect(size).toEqual({ width: 1240, height: 1754 });
+    expect(decodeQrPng(png)).toMatch(new RegExp(`^${app.baseUrl}/r/[A-Za-z0-9_-]+$`));
+    await snap(secretary, '14-poster');
+  });
+});
+
+describe('H5 in Chromium: each role where it belongs, a visitor finding its community, a missing page', () => {
+  it('lands a city admin on the 数据看板, without member tabs', async () => {
+    const ctx = await phones.newPhone();
+    const admin = await ctx.newPage();
+    watch(admin, 'admin', problems);
+    await admin.goto(app.baseUrl);
+    await signInThroughUi(admin, 'dev:admin');
+    const dash = shown(admin).locator('.dash');
+    await dash.locator('.dash__metric').first().waitFor({ timeout: UI_TIMEOUT });
+    expect(admin.url()).toContain('#/staff/dashboard/index');
+    await expect(shown(admin).locator('.bottom-nav__label').allTextContents()).resolves.toEqual(['数据看板', '我的']);
+    await snap(admin, '15-admin-landing');
+    await ctx.close();
+  });
+
+  it('lets a visitor without the poster find its community by name and reach the register form', async () => {
+    const ctx = await phones.newPhone();
+    const visitor = await ctx.newPage();
+    watch(visitor, 'visitor', problems);
+    await visitor.goto(app.baseUrl);
+    await signInThroughUi(visitor, 'dev:e2e_visitor');
+    const home = shown(visitor).locator('.home__register');
+    await home.waitFor({ timeout: UI_TIMEOUT });
+    await expect(shown(visitor).locator('.bottom-nav__label').allTextContents()).resolves.toEqual(['首页', '我的']);
+    await home.locator('.btn', { hasText: '查找我的社区' }).click();
+
+    const find = shown(visitor).locator('.find');
+    await find.waitFor({ timeout: UI_TIMEOUT });
+    await typeInto(find.locator('[data-testid="find-q"]'), '清和');
+    const hit = find.locator('.find__item', { hasText: '清和坊社区' });
+    await hit.waitFor({ timeout: UI_TIMEOUT });
+    await snap(visitor, '16-find-community');
+    await hit.click();
+    const form = shown(visitor).locator('.register-form');
+    await form.waitFor({ timeout: UI_TIMEOUT });
+    await expect(form.locator('.register-form__community').textContent()).resolves.toBe('清和坊社区');
+    await form.locator('.chip', { hasText: '清和苑' }).waitFor({ timeout: UI_TIMEOUT });
+    await ctx.close();
+  });
+
+  it('shows a 404 page for an unknown page of the app and for an unknown path', async () => {
+    const ctx = await phones.newPhone();
+    const page = await ctx.newPage();
+    await page.goto(`${app.baseUrl}/#/pages/no-such-page/index`);
+    await page.locator('[data-testid="not-found"]').waitFor({ timeout: UI_TIMEOUT });
+    await expect(page.locator('[data-testid="not-found"]').textContent()).resolves.toContain('页面不存在');
+    await snap(page, '17-not-found');
+    const res = await page.goto(`${app.baseUrl}/no/such/path`);
+    expect(res?.status()).toBe(404);
+    await expect(page.locator('h1').textContent()).resolves.toBe('页面不存在');
+    await ctx.close();
   });
 });

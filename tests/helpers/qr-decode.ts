@@ -21,3 +21,10 @@ export function readQrSvg(svg: string): { data: string; version: number } | null
   const found = jsQR(new Uint8ClampedArray(png.data.buffer, png.data.byteOffset, png.data.length), png.width, png.height);
   return found ? { data: found.data, version: found.version } : null;
 }
+
+/** The text and the QR version of a PNG QR code, read by jsQR. */
+export function readQrPng(png: Buffer): { data: string; version: number } | null {
+  const image = PNG.sync.read(png);
+  const found = jsQR(new Uint8ClampedArray(image.data.buffer, image.data.byteOffset, image.data.length), image.width, image.height);
+  return found ? { data: found.data, version: found.version } : null;
+}
