@@ -91,9 +91,6 @@ declare module 'fastify' {
   }
 }
 
-/** Contract v2's default check-in window: from this many minutes before a post starts. */
-const CHECK_IN_OPENS_MINUTES = 30;
-
 /** Drops query strings and 先锋码 from logged URLs: the live socket and QR links carry tokens and codes there. */
 const requestSerializer = (req: { method: string; url: string; id: string }) => ({
   method: req.method,
@@ -197,7 +194,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     directoryRepository,
     pioneerCodes,
     clock,
-    checkInOpensMinutes: CHECK_IN_OPENS_MINUTES,
+    checkInOpensMinutes: config.checkInOpensMinutes,
     phoneEncKey: config.phoneEncKey,
     phoneHashKey: config.phoneHashKey,
   });

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createSigner } from 'fast-jwt';
 import { ConfigError, loadConfig } from '../../server/src/config';
-import { PIONEER_CODE_AUDIENCE, PIONEER_CODE_TYPE } from '../../server/src/modules/codes/pioneer-code';
+import { encodePioneerCode } from '../../server/src/modules/codes/pioneer-code';
 import { SESSION_AUDIENCE } from '../../server/src/plugins/auth';
 import { makeWorld } from '../helpers/fixtures';
 import { spawnServer } from '../helpers/spawn-server';
@@ -85,12 +85,12 @@ describe('secrets', () => {
     const task = await publishTask(ctx, secretary, world.community.id);
     const [m] = await insertMembers(ctx, world, 1, 'longcode');
     const now = Math.floor(ctx.clock.now().getTime() / 1000);
-    const sign = createSigner({ key: ctx.config.pioneerCodeSecret, algorithm: 'HS256', aud: PIONEER_CODE_AUDIENCE });
-    const yearLong = sign({ sub: m.memberId, typ: PIONEER_CODE_TYPE, iat: now, exp: now + 365 * 86400 });
-    const res = await ctx.app.inject({ method: 'POST', url: '/api/v1/pioneer-codes/verify', headers: secretary, payload: { token: yearLong } });
+    // The longest lifetime the compact code can carry (255 s), with a correct MAC.
+    const tooLong = encodePioneerCode({ memberId: m.memberId, issuedAt: now, lifetime: 255 }, ctx.config.pioneerCodeSecret);
+    const res = await ctx.app.inject({ method: 'POST', url: '/api/v1/pioneer-codes/verify', headers: secretary, payload: { token: tooLong } });
     expect(res.statusCode).toBe(400);
     expect(res.json().code).toBe('CODE_INVALID');
-    const res2 = await ctx.app.inject({ method: 'POST', url: `/api/v1/tasks/${task.id}/check-ins`, headers: secretary, payload: { token: yearLong } });
+    const res2 = await ctx.app.inject({ method: 'POST', url: `/api/v1/tasks/${task.id}/check-ins`, headers: secretary, payload: { token: tooLong } });
     expect(res2.json().code).toBe('CODE_INVALID');
   });
 });
