@@ -13,7 +13,8 @@ const H = 3600_000;
 const MORNING = Date.parse('2027-03-10T01:00:00Z');
 
 beforeAll(async () => {
-  ctx = await createTestContext();
+  // The contract's default window: check-in opens 30 minutes before a post starts.
+  ctx = await createTestContext({ env: { CHECK_IN_OPENS_MINUTES: '30' } });
   ctx.clock.set(MORNING);
 });
 afterAll(async () => ctx.close());
