@@ -63,7 +63,7 @@ function Triage({ orgId, demand, onDone }: { orgId: string; demand: Demand; onDo
           {options.length === 0 ? (
             <Text className="muted">
               {mode === 'post' ? '请先发布岗位' : '请先吹哨'}（
-              <Text className="accent" onClick={() => Taro.navigateTo({ url: mode === 'post' ? '/pages/publish/index' : '/pages/whistle-new/index' })}>
+              <Text className="accent" onClick={() => Taro.navigateTo({ url: mode === 'post' ? '/staff/publish/index' : '/pages/whistle-new/index' })}>
                 去{mode === 'post' ? '发布' : '吹哨'}
               </Text>
               ）

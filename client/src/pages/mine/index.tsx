@@ -147,16 +147,16 @@ export default function Mine() {
       <View className="card mine__menu">
         <View className="card-title">吹哨报到 · 居民点单</View>
         {raiserScopes(user).length ? (
-          <View className="mine__menu-item" onClick={() => go('/pages/whistles/index')}>吹哨报到<Text className="muted">›</Text></View>
+          <View className="mine__menu-item" onClick={() => go('/pages/whistles/index')}>吹哨报到<Icon name="chevron" color="#bfbfbf" size={28} /></View>
         ) : null}
         {unitOrgIds(user).length ? (
-          <View className="mine__menu-item" onClick={() => go('/pages/whistle-inbox/index')}>吹哨待办<Text className="muted">›</Text></View>
+          <View className="mine__menu-item" onClick={() => go('/pages/whistle-inbox/index')}>吹哨待办<Icon name="chevron" color="#bfbfbf" size={28} /></View>
         ) : null}
         {isSecretary(user) ? (
-          <View className="mine__menu-item" onClick={() => go('/pages/demands/index')}>居民点单<Text className="muted">›</Text></View>
+          <View className="mine__menu-item" onClick={() => go('/pages/demands/index')}>居民点单<Icon name="chevron" color="#bfbfbf" size={28} /></View>
         ) : null}
-        <View className="mine__menu-item" onClick={() => go('/pages/demand-new/index')}>我要点单<Text className="muted">›</Text></View>
-        <View className="mine__menu-item" onClick={() => go('/pages/my-demands/index')}>我的点单<Text className="muted">›</Text></View>
+        <View className="mine__menu-item" onClick={() => go('/pages/demand-new/index')}>我要点单<Icon name="chevron" color="#bfbfbf" size={28} /></View>
+        <View className="mine__menu-item" onClick={() => go('/pages/my-demands/index')}>我的点单<Icon name="chevron" color="#bfbfbf" size={28} /></View>
       </View>
 
       {IS_H5 ? (

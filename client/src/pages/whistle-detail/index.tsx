@@ -236,7 +236,7 @@ function RaiserActions({ detail, onDone }: { detail: WhistleDetail; onDone: (d: 
       ) : null}
       {w.status === 'rated' ? <View className="muted">满意度 {'★'.repeat(w.satisfaction ?? 0)}</View> : null}
       {w.status === 'open' || w.status === 'answered' ? (
-        <View className="accent whistle-detail__publish" onClick={() => Taro.navigateTo({ url: `/pages/publish/index?whistleId=${w.id}` })}>
+        <View className="accent whistle-detail__publish" onClick={() => Taro.navigateTo({ url: `/staff/publish/index?whistleId=${w.id}` })}>
           发布关联岗位 ›
         </View>
       ) : null}
