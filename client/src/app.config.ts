@@ -38,8 +38,6 @@ export default defineAppConfig({
     navigationBarBackgroundColor: '#c8161d',
     navigationBarTitleText: '先锋领航·码上到',
     navigationBarTextStyle: 'white',
-    // H5: Taro draws the same title bar (with back, or home on a first page); weapp keeps WeChat's own.
-    navigationStyle: 'default',
     backgroundColor: '#f5f5f7',
   },
 });
