@@ -52,7 +52,7 @@ async function main() {
       const phone = await phones.newPhone();
       const page = await phone.newPage();
       await signIn(page, base, s.login);
-      await page.goto(`${base}${s.url ?? '/#/pages/dashboard/index'}`);
+      await page.goto(`${base}${s.url ?? '/#/staff/dashboard/index'}`);
       await shown(page).locator(s.wait).first().waitFor({ timeout: UI_TIMEOUT });
       await page.waitForTimeout(500);
       await snapFull(page, s.name);

@@ -304,7 +304,7 @@ describe('H5 in Chromium: report, grab, live counts, check-in', () => {
     // Checked in a moment ago: now only 签退 is possible.
     await expect(card.locator('[data-testid="verify-check-in"]').getAttribute('aria-disabled')).resolves.toBe('true');
     await expect(card.locator('[data-testid="verify-check-out"]').getAttribute('aria-disabled')).resolves.toBe('false');
-    await snap(secretary, '13-scanned-link');
+    await snap(secretary, '30-scanned-link');
   });
 
   it('shows the secretary a printable A4 poster (PNG) with the community, its district and the QR', async () => {
@@ -318,7 +318,7 @@ describe('H5 in Chromium: report, grab, live counts, check-in', () => {
     // A4: 210 × 297 mm.
     expect(size).toEqual({ width: 1240, height: 1754 });
     expect(decodeQrPng(png)).toMatch(new RegExp(`^${app.baseUrl}/r/[A-Za-z0-9_-]+$`));
-    await snap(secretary, '14-poster');
+    await snap(secretary, '31-poster');
   });
 });
 
@@ -333,7 +333,7 @@ describe('H5 in Chromium: each role where it belongs, a visitor finding its comm
     await dash.locator('.dash__metric').first().waitFor({ timeout: UI_TIMEOUT });
     expect(admin.url()).toContain('#/staff/dashboard/index');
     await expect(shown(admin).locator('.bottom-nav__label').allTextContents()).resolves.toEqual(['数据看板', '我的']);
-    await snap(admin, '15-admin-landing');
+    await snap(admin, '32-admin-landing');
     await ctx.close();
   });
 
@@ -356,7 +356,7 @@ describe('H5 in Chromium: each role where it belongs, a visitor finding its comm
     await typeInto(find.locator('[data-testid="find-q"]'), '清和');
     const hit = find.locator('.find__item', { hasText: '清和坊社区' });
     await hit.waitFor({ timeout: UI_TIMEOUT });
-    await snap(visitor, '16-find-community');
+    await snap(visitor, '33-find-community');
     await hit.click();
     const form = shown(visitor).locator('.register-form');
     await form.waitFor({ timeout: UI_TIMEOUT });
@@ -371,7 +371,7 @@ describe('H5 in Chromium: each role where it belongs, a visitor finding its comm
     await page.goto(`${app.baseUrl}/#/pages/no-such-page/index`);
     await page.locator('[data-testid="not-found"]').waitFor({ timeout: UI_TIMEOUT });
     await expect(page.locator('[data-testid="not-found"]').textContent()).resolves.toContain('页面不存在');
-    await snap(page, '17-not-found');
+    await snap(page, '34-not-found');
     const res = await page.goto(`${app.baseUrl}/no/such/path`);
     expect(res?.status()).toBe(404);
     await expect(page.locator('h1').textContent()).resolves.toBe('页面不存在');
