@@ -29,9 +29,6 @@ let m1: FixtureMember;
 let m2: FixtureMember;
 let m3: FixtureMember;
 
-/** No whistle in this file's city: the whistle figures of every scope read empty. */
-const NO_WHISTLES = { whistles: 0, assignments: 0, responseRate: null, closeRate: null, medianHoursToAnswer: null, satisfaction: null, overdue: 0 };
-
 const overview = (auth: { authorization: string }, query: string) =>
   ctx.app.inject({ method: 'GET', url: `/api/v1/stats/overview?${query}`, headers: auth });
 

@@ -11,7 +11,10 @@ export const statsRoutes: FastifyPluginAsyncZod<{ statsService: StatsService }> 
   );
   app.get(
     '/stats/dashboard',
-    { preHandler: requireAuth, schema: { tags: ['stats'], querystring: StatsDashboardQuerySchema, response: { 200: StatsDashboardSchema } } },
+    {
+      onRequest: requireAuth,
+      schema: { errors: ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND'], tags: ['stats'], querystring: StatsDashboardQuerySchema, response: { 200: StatsDashboardSchema } },
+    },
     async (request) => opts.statsService.dashboard(principalOf(request), request.query),
   );
 };
