@@ -38,6 +38,10 @@ const EnvSchema = z
       .regex(/^[0-9a-fA-F.:/]+(,[0-9a-fA-F.:/]+)*$/, 'must list the proxy addresses or CIDR ranges, comma-separated')
       .optional(),
     CHECK_IN_OPENS_MINUTES: z.coerce.number().int().min(0).max(10080).default(30),
+    NO_SHOW_LIMIT: z.coerce.number().int().min(1).default(3),
+    NO_SHOW_WINDOW_DAYS: z.coerce.number().int().min(1).default(90),
+    NO_SHOW_SUSPEND_DAYS: z.coerce.number().int().min(1).default(14),
+    CLAIM_JOBS_INTERVAL_MS: z.coerce.number().int().min(0).default(1000),
   })
   .superRefine((env, ctx) => {
     const why = productionReason(env);
@@ -92,6 +96,10 @@ export interface Config {
   /** Addresses of the reverse proxies whose X-Forwarded-For is believed; false: none. */
   trustProxy: string[] | false;
   checkInOpensMinutes: number;
+  /** No-shows within the window that suspend grabbing, and for how long (contract v2). */
+  noShow: { limit: number; windowDays: number; suspendDays: number };
+  /** How often offer expiry and due draws are polled; 0: never (tests drive them by hand). */
+  claimJobsIntervalMs: number;
 }
 
 export interface RateLimits {
@@ -195,5 +203,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     h5Dir: path.resolve(e.H5_DIR ?? path.join(__dirname, '..', '..', 'client', 'dist', 'h5')),
     trustProxy: e.TRUST_PROXY ? e.TRUST_PROXY.split(',') : false,
     checkInOpensMinutes: e.CHECK_IN_OPENS_MINUTES,
+    noShow: { limit: e.NO_SHOW_LIMIT, windowDays: e.NO_SHOW_WINDOW_DAYS, suspendDays: e.NO_SHOW_SUSPEND_DAYS },
+    claimJobsIntervalMs: e.CLAIM_JOBS_INTERVAL_MS,
   });
 }

@@ -6,3 +6,4 @@ export * from './tasks';
 export * from './stats';
 export * from './whistles';
 export * from './demands';
+export * from './waitlist';

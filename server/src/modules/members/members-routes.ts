@@ -6,6 +6,7 @@ import {
   PioneerCodeBodySchema,
   PioneerCodeResponseSchema,
   PioneerCodeVerifyResponseSchema,
+  type Standing,
 } from '@pioneer/shared';
 import { STAFF_ROLES } from '../../lib/scope';
 import { principalOf, requireAuth, requireRoles } from '../../plugins/auth';
@@ -17,13 +18,22 @@ import type { MembersService } from './members-service';
  * route that reads a member by id. Staff see a member only through a scanned 先锋码,
  * and then only the identity card with a masked phone.
  */
-export const membersRoutes: FastifyPluginAsyncZod<{ membersService: MembersService; sessionTtlSeconds: number; verifyLimit: Limit }> = async (app, opts) => {
+export const membersRoutes: FastifyPluginAsyncZod<{
+  membersService: MembersService;
+  sessionTtlSeconds: number;
+  verifyLimit: Limit;
+  /** The member's standing under the no-show policy (the claims module's). */
+  standing?: (memberId: string) => Promise<Standing>;
+}> = async (app, opts) => {
   const service = opts.membersService;
 
   app.get(
     '/members/me',
     { onRequest: requireAuth, schema: { errors: ['UNAUTHENTICATED', 'NOT_REGISTERED'], tags: ['members'], response: { 200: MemberResponseSchema } } },
-    async (request) => ({ member: await service.getMine(principalOf(request).userId) }),
+    async (request) => {
+      const member = await service.getMine(principalOf(request).userId);
+      return opts.standing ? { member, standing: await opts.standing(member.id) } : { member };
+    },
   );
 
   app.put(
