@@ -149,7 +149,7 @@ describe('listing and reading posts', () => {
       expect(byId.get(soon.id)).toBe('ended');
       expect(byId.get(gone.id)).toBe('cancelled');
       const detail = await ctx.app.inject({ method: 'GET', url: `/api/v1/tasks/${soon.id}`, headers: lister.auth });
-      expect(detail.json()).toEqual({ task: expect.objectContaining({ id: soon.id, status: 'ended' }), myClaim: null });
+      expect(detail.json()).toEqual({ task: expect.objectContaining({ id: soon.id, status: 'ended' }), myClaim: null, myWaitlist: null, myEntry: null });
     } finally {
       ctx.clock.set(T0);
     }

@@ -7,16 +7,25 @@
  * follow it, so they never deadlock.
  *
  * Each statement also reads the post as its snapshot saw it, so a refusal is explained
- * without a second round trip. Counts go out through pioneer_notify_count (the one place the
- * payload is built, migration 0005) inside the statement: they are delivered on commit, in
+ * without a second round trip. Counts go out with notifyCount (the one place the payload is
+ * built) inside the statement: they are delivered on commit, in
  * commit order, and never for a statement that aborted.
  */
 
 /** A claim that holds its slot (contract v2: `cancelled` and `released` do not). */
 export const LIVE = `status not in ('cancelled', 'released')`;
 
-/** The count notification of the post row `t` (an alias with id, claimed, capacity, status, version). */
-export const notifyCount = (t: string) => `pioneer_notify_count(${t}.id, ${t}.claimed, ${t}.capacity, ${t}.status, ${t}.version)`;
+/**
+ * The count notification of the post row `t` (an alias with id, claimed, capacity, status,
+ * version): the one place its payload (LiveCount's shape, forwarded as is to live sockets and
+ * read by every process's claim gate) is built. Inline SQL, not a function: a volatile
+ * function call in the batch statement let its snapshot move past a concurrent commit.
+ */
+export const notifyCount = (t: string) =>
+  `pg_notify('task_counts', json_build_object('taskId', ${t}.id, 'claimed', ${t}.claimed, 'remaining', ${t}.capacity - ${t}.claimed, 'status', ${t}.status, 'version', ${t}.version)::text)`;
+
+/** Notifies the count of post $1 as a transaction left it (sent on commit). */
+export const NOTIFY_TASK_SQL = `select ${notifyCount('t')} from tasks t where t.id = $1::uuid`;
 
 /** A draw post takes claims only once drawn (its leftover slots are then first-come). */
 const GRAB_OPEN = `(allocation = 'first_come' or drawn_at is not null)`;

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { claimFromRow, type ClaimRow } from './claim-mappers';
+import { NOTIFY_TASK_SQL } from './claims-sql';
 
 /** A post's row as the waitlist and draw statements read it, under its lock. */
 export interface LockedPost {
@@ -180,7 +181,7 @@ export const waitlistRepository = {
   },
 
   async notify(c: pg.PoolClient, taskId: string): Promise<void> {
-    await c.query('select pioneer_notify_task($1::uuid)', [taskId]);
+    await c.query(NOTIFY_TASK_SQL, [taskId]);
   },
 
   /** Offers past their deadline on the post, ended as `expired` (their slots are then passed on one by one). */
