@@ -9,8 +9,8 @@ declare module 'fastify' {
 }
 
 export interface ClaimJobs {
-  /** One pass: expire offers past their deadline, run the draws whose time has come. */
-  tick(): Promise<{ expired: number; drawn: number }>;
+  /** One pass: expire offers past their deadline, run the draws whose time has come, write down no-shows. */
+  tick(opts?: { settle?: boolean }): Promise<{ expired: number; drawn: number; noShows: number }>;
   start(): void;
   stop(): Promise<void>;
 }
@@ -22,14 +22,19 @@ export interface ClaimJobs {
  * Polling the database rather than a queue keeps the jobs on the same rows and transactions as
  * the requests they race with.
  */
+const SETTLE_EVERY = 30;
+
 export function claimJobsFactory(deps: { waitlistService: WaitlistService; intervalMs: number; log: FastifyBaseLogger }): ClaimJobs {
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<unknown> | null = null;
+  let ticks = 0;
 
-  async function tick() {
+  async function tick(opts: { settle?: boolean } = {}) {
     const expired = await deps.waitlistService.expireDue();
     const drawn = await deps.waitlistService.drawDue();
-    return { expired, drawn };
+    // No-shows (and the suspensions they cause) are a matter of minutes, not seconds.
+    const noShows = opts.settle === false ? 0 : await deps.waitlistService.settleNoShows();
+    return { expired, drawn, noShows };
   }
 
   return {
@@ -38,7 +43,7 @@ export function claimJobsFactory(deps: { waitlistService: WaitlistService; inter
       if (timer || deps.intervalMs <= 0) return;
       timer = setInterval(() => {
         if (running) return;
-        running = tick()
+        running = tick({ settle: ticks++ % SETTLE_EVERY === 0 })
           .catch((err) => deps.log.warn({ err }, 'claim jobs failed'))
           .finally(() => {
             running = null;

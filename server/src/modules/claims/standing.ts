@@ -13,7 +13,8 @@ const DAY = 24 * 3600 * 1000;
  * The member's standing from the times of its counting no-shows (unexcused, not promoted;
  * a no-show happens when its post ends). Walking them in time order, the `limit`-th no-show
  * within `windowDays` suspends grabbing for `suspendDays` from that moment; the no-shows that
- * led to a suspension do not count toward the next one.
+ * led to a suspension do not count toward the next one. `noShows` is what the member sees: its
+ * counting no-shows within the window, now.
  */
 export function standingOf(noShowTimes: Date[], policy: NoShowPolicy, now: Date): { noShows: number; suspendedUntil: Date | null } {
   const times = noShowTimes.map((d) => d.getTime()).filter((t) => t <= now.getTime()).sort((a, b) => a - b);
@@ -28,7 +29,7 @@ export function standingOf(noShowTimes: Date[], policy: NoShowPolicy, now: Date)
       resetAfter = t;
     }
   }
-  const since = Math.max(resetAfter, now.getTime() - window);
+  const since = now.getTime() - window;
   return {
     noShows: times.filter((t) => t > since).length,
     suspendedUntil: suspendedUntil !== null && suspendedUntil > now.getTime() ? new Date(suspendedUntil) : null,

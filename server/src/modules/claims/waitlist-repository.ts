@@ -108,6 +108,15 @@ export const waitlistRepository = {
     return rows[0] ? entryFromRow(rows[0]) : null;
   },
 
+  /** The status of the member's latest entry on the post, whatever it is. */
+  async latestStatus(c: pg.PoolClient, taskId: string, memberId: string): Promise<EntryRow['status'] | null> {
+    const { rows } = await c.query(
+      'select status from waitlist_entries where task_id = $1::uuid and member_id = $2::uuid order by updated_at desc, ord desc limit 1',
+      [taskId, memberId],
+    );
+    return rows[0]?.status ?? null;
+  },
+
   async join(c: pg.PoolClient, taskId: string, memberId: string, now: Date): Promise<EntryRow> {
     const { rows } = await c.query(
       `insert into waitlist_entries (task_id, member_id, status, created_at, updated_at)

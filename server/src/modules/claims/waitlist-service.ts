@@ -177,7 +177,10 @@ export function waitlistServiceFactory(deps: {
     accept(memberId: string, taskId: string): Promise<ClaimCreateResponse> {
       return onPost(taskId, async (c, post, now) => {
         const e = await wl.activeEntry(c, taskId, memberId);
-        if (!e || e.status !== 'offered') return fail('NOT_WAITLISTED');
+        if (!e || e.status !== 'offered') {
+          // The expiry job got there first: the offer already moved on.
+          return fail((await wl.latestStatus(c, taskId, memberId)) === 'expired' && !e ? 'OFFER_EXPIRED' : 'NOT_WAITLISTED');
+        }
         if (e.offerExpiresAt && e.offerExpiresAt <= now) {
           // Too late: the offer moves on in this transaction, then the member hears 410.
           await expireOn(c, taskId, now);
