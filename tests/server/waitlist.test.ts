@@ -29,8 +29,8 @@ afterEach(() => ctx.clock.set(T0));
 let next = 0;
 const take = (n: number) => members.slice(next, (next += n));
 
-const req = (method: string, url: string, m: { authorization: string }, payload?: unknown) =>
-  ctx.app.inject({ method: method as 'GET', url: `/api/v1${url}`, headers: m, ...(payload !== undefined ? { payload } : {}) });
+const req = (method: 'GET' | 'POST' | 'DELETE', url: string, m: { authorization: string }, payload?: object) =>
+  ctx.app.inject({ method, url: `/api/v1${url}`, headers: m, payload });
 const claim = (taskId: string, m: { auth: { authorization: string } }) => req('POST', `/tasks/${taskId}/claims`, m.auth);
 const join = (taskId: string, m: FixtureMember) => req('POST', `/tasks/${taskId}/waitlist`, m.auth);
 const detail = async (taskId: string, m: { auth: { authorization: string } }) => (await req('GET', `/tasks/${taskId}`, m.auth)).json();
