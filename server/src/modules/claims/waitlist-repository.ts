@@ -117,6 +117,46 @@ export const waitlistRepository = {
     return rows[0]?.status ?? null;
   },
 
+  /**
+   * A draw entry in one statement: the post's row locked, every rule checked, the entry and
+   * the post's count written together. Without an entry, what the statement saw explains why.
+   */
+  async enter(q: pg.Pool, taskId: string, memberId: string, nonce: string, ticket: string, now: Date) {
+    const { rows } = await q.query({
+      name: 'draw_enter',
+      text: `with p as (
+               select id, community_org_id, status, capacity, claimed, held, starts_at, ends_at, claim_opens_at, cancel_cutoff_minutes,
+                      allocation, draw_at, drawn_at, null::text as draw_seed
+                 from tasks where id = $1::uuid for no key update
+             ), s as (
+               select suspended_until from member_standing where member_id = $2::uuid and suspended_until > $5::timestamptz
+             ), mine as (
+               select 1 from draw_entries where task_id = $1::uuid and member_id = $2::uuid and status <> 'withdrawn'
+             ), e as (
+               insert into draw_entries (task_id, member_id, nonce, ticket, status, created_at, updated_at)
+               select $1::uuid, $2::uuid, $3, $4, 'entered', $5::timestamptz, $5::timestamptz from p
+                where p.allocation = 'draw' and p.status = 'open' and p.drawn_at is null and p.draw_at > $5::timestamptz
+                  and p.claim_opens_at <= $5::timestamptz
+                  and not exists (select 1 from s) and not exists (select 1 from mine)
+                  and not exists (select 1 from draw_entries where task_id = $1::uuid and ticket = $4 and status <> 'withdrawn')
+               returning 1
+             ), t as (
+               update tasks set draw_entered = draw_entered + 1 where id = $1::uuid and exists (select 1 from e) returning 1
+             )
+             select p.*, (select count(*)::int from e) as entered,
+                    (select suspended_until from s) as suspended_until, exists (select 1 from mine) as mine
+               from (select 1) one left join p on true`,
+      values: [taskId, memberId, nonce, ticket, now],
+    });
+    const r = rows[0];
+    return {
+      entered: r.entered === 1,
+      post: r.id ? postFromRow(r) : null,
+      suspendedUntil: (r.suspended_until as Date | null) ?? null,
+      mine: r.mine as boolean,
+    };
+  },
+
   async join(c: pg.PoolClient, taskId: string, memberId: string, now: Date): Promise<EntryRow> {
     const { rows } = await c.query(
       `insert into waitlist_entries (task_id, member_id, status, created_at, updated_at)

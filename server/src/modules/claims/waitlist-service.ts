@@ -206,30 +206,33 @@ export function waitlistServiceFactory(deps: {
       });
     },
 
-    enter(memberId: string, taskId: string, nonce: string): Promise<DrawEntry> {
-      return onPost(taskId, async (c, post, now) => {
-        if (post.allocation !== 'draw') return fail('CONFLICT', '该岗位不是抽签岗位');
-        if (post.status === 'cancelled') return fail('TASK_CANCELLED');
-        if (post.drawnAt || !post.drawAt || post.drawAt <= now || post.status !== 'open') return fail('DRAW_CLOSED');
-        if (post.claimOpensAt > now) return fail('CLAIM_NOT_OPEN');
-        const until = await wl.suspendedUntil(c, memberId, now);
-        if (until) return { error: suspended(until) };
-        const mine = await c.query(`select 1 from draw_entries where task_id = $1::uuid and member_id = $2::uuid and status <> 'withdrawn'`, [
-          taskId,
-          memberId,
-        ]);
-        if (mine.rowCount) return fail('CONFLICT', '您已报名该抽签');
-        const ticket = ticketOf(taskId, memberId, nonce);
-        const taken = await c.query(`select 1 from draw_entries where task_id = $1::uuid and ticket = $2 and status <> 'withdrawn'`, [taskId, ticket]);
-        if (taken.rowCount) return fail('CONFLICT', '该签号已被使用，请重试');
-        await c.query(
-          `insert into draw_entries (task_id, member_id, nonce, ticket, status, created_at, updated_at)
-           values ($1::uuid, $2::uuid, $3, $4, 'entered', $5::timestamptz, $5::timestamptz)`,
-          [taskId, memberId, nonce, ticket, now],
-        );
-        await c.query('update tasks set draw_entered = draw_entered + 1 where id = $1::uuid', [taskId]);
-        return { value: { taskId, status: 'entered' as const, ticket } };
-      });
+    /**
+     * One statement on the post's locked row (entries of a hot draw queue on it, so it is held
+     * for one round trip only); the refusal is explained from what the statement saw.
+     */
+    async enter(memberId: string, taskId: string, nonce: string): Promise<DrawEntry> {
+      const ticket = ticketOf(taskId, memberId, nonce);
+      for (let i = 0; ; i++) {
+        let r;
+        try {
+          r = await wl.enter(deps.pool, taskId, memberId, nonce, ticket, deps.clock.now());
+        } catch (e) {
+          // Two entries of one member, or one ticket, raced: the unique index decided; run again to explain.
+          if (i < MAX_ATTEMPTS && isRetryable(e)) continue;
+          throw e;
+        }
+        if (r.entered) return { taskId, status: 'entered', ticket };
+        const now = deps.clock.now();
+        if (!r.post) throw notFound('岗位不存在');
+        const p = r.post;
+        if (p.allocation !== 'draw') throw new AppError('CONFLICT', '该岗位不是抽签岗位');
+        if (p.status === 'cancelled') throw new AppError('TASK_CANCELLED');
+        if (p.drawnAt || !p.drawAt || p.drawAt <= now || p.status !== 'open') throw new AppError('DRAW_CLOSED');
+        if (p.claimOpensAt > now) throw new AppError('CLAIM_NOT_OPEN');
+        if (r.suspendedUntil) throw suspended(r.suspendedUntil);
+        if (r.mine) throw new AppError('CONFLICT', '您已报名该抽签');
+        throw new AppError('CONFLICT', '该签号已被使用，请重试');
+      }
     },
 
     withdraw(memberId: string, taskId: string): Promise<DrawEntry> {
