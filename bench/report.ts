@@ -12,7 +12,7 @@ export async function cityCounts(pool: pg.Pool) {
             (select count(*) from members)::int members,
             (select count(*) from tasks)::int tasks,
             (select count(*) from claims)::int claims,
-            (select count(*) from claims where status <> 'cancelled')::int participations`,
+            (select count(*) from claims where status not in ('cancelled', 'released'))::int participations`,
   );
   return rows[0] as Record<string, number>;
 }

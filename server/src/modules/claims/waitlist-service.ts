@@ -39,7 +39,11 @@ export function waitlistServiceFactory(deps: {
   const wl = deps.waitlistRepository;
 
   /** Runs `fn` in a transaction on the post's locked row, again if it lost a race; NOT_FOUND without a post. */
-  async function onPost<T>(taskId: string, fn: (c: pg.PoolClient, post: LockedPost, now: Date) => Promise<Outcome<T>>): Promise<T> {
+  async function onPost<T>(
+    taskId: string,
+    fn: (c: pg.PoolClient, post: LockedPost, now: Date) => Promise<Outcome<T>>,
+    opts: { movesSlots: boolean } = { movesSlots: true },
+  ): Promise<T> {
     for (let i = 0; ; i++) {
       const now = deps.clock.now();
       let out: Outcome<T>;
@@ -53,7 +57,8 @@ export function waitlistServiceFactory(deps: {
         if (i < MAX_ATTEMPTS && isRetryable(e)) continue;
         throw e;
       } finally {
-        deps.onChange?.(taskId);
+        // Joining a queue leaves the slots as they were: the gate keeps answering "full" from memory.
+        if (opts.movesSlots) deps.onChange?.(taskId);
       }
       if ('error' in out) throw out.error;
       return out.value;
@@ -161,7 +166,7 @@ export function waitlistServiceFactory(deps: {
         if (await wl.activeEntry(c, taskId, memberId)) return fail('ALREADY_WAITLISTED');
         if (post.claimed < post.capacity) return fail('CONFLICT', '还有名额，请直接抢岗');
         return { value: await entryView(c, await wl.join(c, taskId, memberId, now)) };
-      });
+      }, { movesSlots: false });
     },
 
     leave(memberId: string, taskId: string): Promise<WaitlistEntry> {
@@ -246,7 +251,7 @@ export function waitlistServiceFactory(deps: {
         if (!rows[0]) return { error: notFound('您未报名该抽签') };
         await c.query('update tasks set draw_entered = draw_entered - 1 where id = $1::uuid', [taskId]);
         return { value: { taskId, status: 'withdrawn' as const, ticket: rows[0].ticket } };
-      });
+      }, { movesSlots: false });
     },
 
     /** The public draw: tickets while open; seed, root and ranks once drawn. Holders of tickets for the district admin and above. */

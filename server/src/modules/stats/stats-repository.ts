@@ -27,7 +27,7 @@ export function statsRepositoryFactory(db: Db) {
           where m.unit_org_id = ${id}::uuid
         ), work as (
           select c.task_id, c.minutes from claims c
-          where c.member_id in (select id from mem) and c.status <> 'cancelled'
+          where c.member_id in (select id from mem) and c.status not in ('cancelled', 'released')
         ), tk as (
           select count(*)::int as published,
                  count(t.filled_at)::int as filled,
@@ -54,7 +54,7 @@ export function statsRepositoryFactory(db: Db) {
     /**
      * Every figure in one statement. Work is counted where it happened (the post's
      * community), people where they live (the member's community), a unit org where it is
-     * registered. Participations and minutes come from the posts' own counters (`claimed`,
+     * registered. Participations and minutes come from the posts' own counters (`claimed - held`,
      * `service_minutes`, kept by every claim, cancel and check-out), so no part reads the
      * claims; onboarded communities and units are index probes per org, not a distinct
      * count over members.
@@ -68,7 +68,7 @@ export function statsRepositoryFactory(db: Db) {
         with tk as (
           select count(*)::int as published,
                  count(filled_at)::int as filled,
-                 coalesce(sum(claimed), 0)::int as participations,
+                 coalesce(sum(claimed - held), 0)::int as participations,
                  coalesce(sum(service_minutes), 0)::int as minutes,
                  percentile_cont(0.5) within group (order by extract(epoch from filled_at - claim_opens_at) / 60)
                    filter (where filled_at is not null) as median
