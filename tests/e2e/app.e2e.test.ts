@@ -269,7 +269,7 @@ describe('H5 in Chromium: report, grab, live counts, check-in', () => {
     await card.waitFor({ timeout: UI_TIMEOUT });
     await card.locator('.grab-btn[data-state="can_join"]').click();
     await card.locator('.grab-btn[data-state="waiting"]', { hasText: '候补第 1 位' }).waitFor({ timeout: UI_TIMEOUT });
-    await snap(member, '13-waitlisted');
+    await snap(member, '17-waitlisted');
 
     // Another member cancels: the slot is held for the head of the queue as an offer.
     expect((await api('DELETE', `/tasks/${post.body.task.id}/claims/me`, holderToken)).status).toBe(200);
@@ -277,10 +277,10 @@ describe('H5 in Chromium: report, grab, live counts, check-in', () => {
     const offer = shown(member).locator('.waitlist[data-state="offered"]');
     await offer.waitFor({ timeout: UI_TIMEOUT });
     await offer.locator('.waitlist__countdown').waitFor();
-    await snap(member, '14-offer');
+    await snap(member, '18-offer');
     await offer.locator('.btn', { hasText: '接受' }).click();
     await shown(member).locator('.detail .grab-btn[data-state="claimed"]').waitFor({ timeout: UI_TIMEOUT });
     await expect(shown(member).locator('.waitlist').count()).resolves.toBe(0);
-    await snap(member, '15-offer-accepted');
+    await snap(member, '19-offer-accepted');
   });
 });
