@@ -8,7 +8,7 @@ export interface Answer {
 }
 
 export interface RequestSpec {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   path: string;
   token?: string;
   body?: unknown;

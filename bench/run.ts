@@ -17,6 +17,7 @@ import { openDatabase } from '../server/src/db/open';
 import { CLAIM_SQL } from '../server/src/modules/claims/claims-sql';
 import { resetDomainTables, seedCity } from '../server/scripts/seed-city/seed';
 import { summarizeBursts, tally, type BurstRound } from './burst';
+import { measureOffers } from './offers';
 import { closedLoop, LoadClient, mergeLoops, percentile, round, type Answer, type LoopResult } from './load';
 import { databaseFigures, dashboardFigures } from './dashboards';
 import { cityCounts, machine, printDashboards, printTable } from './report';
@@ -212,7 +213,7 @@ async function main() {
       const lat = answers.map((a) => a.ms);
       const cpu2 = await server!.cpu();
       const { rows: [db] } = await pool.query<{ claimed: number; live: number }>(
-        `select t.claimed, (select count(*) from claims c where c.task_id = t.id and c.status <> 'cancelled')::int live from tasks t where t.id = $1`,
+        `select t.claimed, (select count(*) from claims c where c.task_id = t.id and c.status not in ('cancelled', 'released'))::int live from tasks t where t.id = $1`,
         [post],
       );
       const statuses = tally(answers);
@@ -247,8 +248,21 @@ async function main() {
     burstClient.close();
     const burst = summarizeBursts(rounds, warmUp, BURST, SLOTS);
 
+    // The last round's post is full: its losers queue (候补), its winners cancel one by one.
+    log('cancel → offer visible to the head of the queue ...');
+    const lastCrowd = crowds[ROUNDS - 1];
+    const lastLosers = new Set(rounds[rounds.length - 1].losers);
+    const offers = await measureOffers(
+      client,
+      rounds[rounds.length - 1].post,
+      lastCrowd.filter((t) => !lastLosers.has(t)),
+      lastCrowd.filter((t) => lastLosers.has(t)).slice(0, 100),
+      Math.min(SLOTS * 2, 40),
+    );
+    log(`  p50/p99 ${offers.p50Ms}/${offers.p99Ms} ms over ${offers.iterations} cancels, ${offers.waiting} waiting`);
+
     if (args['burst-only']) {
-      console.log(JSON.stringify(burst, null, 2));
+      console.log(JSON.stringify({ ...burst, offers }, null, 2));
       return;
     }
 
@@ -307,6 +321,7 @@ async function main() {
       rawRps,
       authRps: Math.round(auth!.rps),
       burst,
+      offers,
       rejectRps,
       rejectRatio: round(rejectRps / rawRps, 2),
       rejectStatuses: reject.statuses,

@@ -31,6 +31,10 @@ import { claimsRepositoryFactory } from './modules/claims/claims-repository';
 import { claimsRoutes } from './modules/claims/claims-routes';
 import { claimsServiceFactory, type BatchAnswer } from './modules/claims/claims-service';
 import { ClaimGate } from './modules/claims/claim-gate';
+import { claimJobsFactory } from './modules/claims/claims-jobs';
+import { waitlistRepository } from './modules/claims/waitlist-repository';
+import { waitlistRoutes } from './modules/claims/waitlist-routes';
+import { waitlistServiceFactory } from './modules/claims/waitlist-service';
 import { MemberIds } from './modules/claims/member-ids';
 import { liveHubFactory } from './modules/live/live-hub';
 import { liveRoutes } from './modules/live/live-routes';
@@ -207,12 +211,29 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     onError: (err) => app.log.warn({ err }, 'claim gate could not load a full post'),
   });
   app.decorate('claimGate', claimGate);
-  // A post cancelled here stops being "full" in this process at once, before the notification.
   const whistlesRepository = whistlesRepositoryFactory(database.db);
+  // Slots that change here (a cancel, a release, an offer) stop the post being "full" in this
+  // process at once, before the notification.
+  const waitlistService = waitlistServiceFactory({
+    pool: database.pool,
+    claimsRepository,
+    waitlistRepository,
+    tasksRepository,
+    clock,
+    policy: config.noShow,
+    onChange: (id) => claimGate.forget(id),
+  });
+  const claimJobs = claimJobsFactory({ waitlistService, intervalMs: config.claimJobsIntervalMs, log: app.log });
+  app.decorate('claimJobs', claimJobs);
+  app.addHook('onReady', async () => claimJobs.start());
+  app.addHook('onClose', async () => claimJobs.stop());
   const tasksService = tasksServiceFactory({
     tasksRepository,
+    claimsRepository,
     directoryRepository,
     clock,
+    mine: (taskId, memberId) => waitlistService.mine(taskId, memberId),
+    settleNoShows: () => waitlistService.settleNoShows(),
     onCancel: (id) => claimGate.forget(id),
     findWhistle: (id) => whistlesRepository.find(id),
   });
@@ -258,7 +279,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         limits: { perAddress: app.perMinute('login-address', limits.loginPerAddress), perCode: app.perMinute('login-code', limits.loginPerIdentity) },
       });
       await api.register(tasksRoutes, { tasksService });
-      await api.register(claimsRoutes, { claimsService, memberIds: new MemberIds((ids) => authRepository.findMemberIds(ids)) });
+      await api.register(claimsRoutes, {
+        claimsService,
+        waitlistService,
+        memberIds: new MemberIds((ids) => authRepository.findMemberIds(ids)),
+      });
+      await api.register(waitlistRoutes, { waitlistService });
       await api.register(liveRoutes, {
         liveHub: liveHubFactory({
           databaseUrl: database.url,
@@ -305,6 +331,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         phoneNumbers:
           deps.phoneNumbers ??
           (config.wechat ? wechatPhoneNumberProvider({ ...config.wechat, clock }) : developmentPhoneNumberProvider),
+        standing: (memberId) => waitlistService.standing(memberId),
       });
       await api.register(registrationRoutes, {
         registrationService,

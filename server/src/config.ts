@@ -39,6 +39,10 @@ const EnvSchema = z
       .optional(),
     CHECK_IN_OPENS_MINUTES: z.coerce.number().int().min(0).max(10080).default(30),
     ROLLUP_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(1000),
+    NO_SHOW_LIMIT: z.coerce.number().int().min(1).default(3),
+    NO_SHOW_WINDOW_DAYS: z.coerce.number().int().min(1).default(90),
+    NO_SHOW_SUSPEND_DAYS: z.coerce.number().int().min(1).default(14),
+    CLAIM_JOBS_INTERVAL_MS: z.coerce.number().int().min(0).default(1000),
   })
   .superRefine((env, ctx) => {
     const why = productionReason(env);
@@ -95,6 +99,10 @@ export interface Config {
   checkInOpensMinutes: number;
   /** How often the roll-up job drains its queue (0: never on a timer; tests and scripts call it). */
   rollupIntervalMs: number;
+  /** No-shows within the window that suspend grabbing, and for how long (contract v2). */
+  noShow: { limit: number; windowDays: number; suspendDays: number };
+  /** How often offer expiry and due draws are polled; 0: never (tests drive them by hand). */
+  claimJobsIntervalMs: number;
 }
 
 export interface RateLimits {
@@ -199,5 +207,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxy: e.TRUST_PROXY ? e.TRUST_PROXY.split(',') : false,
     checkInOpensMinutes: e.CHECK_IN_OPENS_MINUTES,
     rollupIntervalMs: e.ROLLUP_INTERVAL_MS,
+    noShow: { limit: e.NO_SHOW_LIMIT, windowDays: e.NO_SHOW_WINDOW_DAYS, suspendDays: e.NO_SHOW_SUSPEND_DAYS },
+    claimJobsIntervalMs: e.CLAIM_JOBS_INTERVAL_MS,
   });
 }

@@ -7,3 +7,4 @@ export * from './stats';
 export * from './whistles';
 export * from './demands';
 export * from './assessment';
+export * from './waitlist';

@@ -44,7 +44,11 @@ export const MemberSchema = z.object({
 });
 export type Member = z.infer<typeof MemberSchema>;
 
-export const MemberResponseSchema = z.object({ member: MemberSchema });
+/** The no-show policy as it stands (also in `shared/src/waitlist.ts` as StandingSchema). */
+const MemberStandingSchema = z.object({ noShows: z.number().int(), suspendedUntil: DateTimeSchema.nullable() });
+
+/** `GET /members/me`: the member and its standing under the no-show policy (contract v2). */
+export const MemberResponseSchema = z.object({ member: MemberSchema, standing: MemberStandingSchema.optional() });
 export type MemberResponse = z.infer<typeof MemberResponseSchema>;
 
 /**

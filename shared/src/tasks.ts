@@ -6,8 +6,11 @@ export const TASK_STATUSES = ['open', 'cancelled', 'ended'] as const;
 export const TaskStatusSchema = z.enum(TASK_STATUSES);
 export type TaskStatus = z.infer<typeof TaskStatusSchema>;
 
-export const CLAIM_STATUSES = ['claimed', 'cancelled', 'checked_in', 'completed', 'no_show'] as const;
+export const CLAIM_STATUSES = ['claimed', 'cancelled', 'released', 'checked_in', 'completed', 'no_show'] as const;
 export const ClaimStatusSchema = z.enum(CLAIM_STATUSES);
+
+export const AllocationSchema = z.enum(['first_come', 'draw']);
+export type Allocation = z.infer<typeof AllocationSchema>;
 export type ClaimStatus = z.infer<typeof ClaimStatusSchema>;
 
 export const TaskCreateBodySchema = z
@@ -24,8 +27,26 @@ export const TaskCreateBodySchema = z
     cancelCutoffMinutes: z.number().int().min(0).max(10080).optional(),
     /** The whistle (吹哨) this post answers. */
     whistleId: IdSchema.optional(),
+    /** Minutes a waitlist offer is held (default 30), never past the cancellation cutoff. */
+    offerMinutes: z.number().int().min(1).max(1440).optional(),
+    allocation: AllocationSchema.optional(),
+    /** A draw post's draw time: after `claimOpensAt`, before the post starts. */
+    drawAt: DateTimeSchema.optional(),
   })
   .superRefine((body, ctx) => {
+    if (body.allocation === 'draw') {
+      if (!body.drawAt) ctx.addIssue({ code: 'custom', path: ['drawAt'], message: '抽签岗位必须填写开奖时间' });
+      else {
+        if (Date.parse(body.drawAt) >= Date.parse(body.startsAt)) {
+          ctx.addIssue({ code: 'custom', path: ['drawAt'], message: '开奖时间必须早于岗位开始时间' });
+        }
+        if (body.claimOpensAt && Date.parse(body.drawAt) <= Date.parse(body.claimOpensAt)) {
+          ctx.addIssue({ code: 'custom', path: ['drawAt'], message: '开奖时间必须晚于报名开始时间' });
+        }
+      }
+    } else if (body.drawAt) {
+      ctx.addIssue({ code: 'custom', path: ['drawAt'], message: '只有抽签岗位可以设置开奖时间' });
+    }
     if (Date.parse(body.endsAt) <= Date.parse(body.startsAt)) {
       ctx.addIssue({ code: 'custom', path: ['endsAt'], message: '结束时间必须晚于开始时间' });
     }
@@ -54,6 +75,16 @@ export const TaskSchema = z.object({
   filledAt: DateTimeSchema.nullable(),
   createdAt: DateTimeSchema,
   whistleId: IdSchema.nullable().optional(),
+  offerMinutes: z.number().int(),
+  /** Members `waiting` on the waitlist. */
+  waitlisted: z.number().int(),
+  allocation: AllocationSchema,
+  drawAt: DateTimeSchema.nullable(),
+  /** Hex SHA-256 of the draw's seed, published with the post. */
+  drawCommitment: z.string().nullable(),
+  /** Members entered in the draw (while open; entered + won + lost once drawn). */
+  entered: z.number().int(),
+  drawnAt: DateTimeSchema.nullable(),
 });
 export type Task = z.infer<typeof TaskSchema>;
 
@@ -71,6 +102,11 @@ export const TaskListItemSchema = TaskSchema.pick({
   remaining: true,
   status: true,
   claimOpensAt: true,
+  waitlisted: true,
+  allocation: true,
+  drawAt: true,
+  entered: true,
+  drawnAt: true,
 });
 export type TaskListItem = z.infer<typeof TaskListItemSchema>;
 
@@ -102,13 +138,39 @@ export const ClaimSchema = z.object({
   checkedInAt: DateTimeSchema.nullable(),
   checkedOutAt: DateTimeSchema.nullable(),
   minutes: z.number().int().nullable(),
+  /** Given straight to the first waiting member inside the cancellation cutoff. */
+  promoted: z.literal(true).optional(),
+  /** A no-show the secretary excused. */
+  excused: z.literal(true).optional(),
 });
 export type Claim = z.infer<typeof ClaimSchema>;
+
+export const WaitlistStatusSchema = z.enum(['waiting', 'offered', 'promoted', 'accepted', 'declined', 'expired', 'left']);
+export type WaitlistStatus = z.infer<typeof WaitlistStatusSchema>;
+
+export const MyWaitlistSchema = z.object({
+  /** 1-based rank among `waiting` entries, now; null once no longer waiting. */
+  position: z.number().int().nullable(),
+  status: WaitlistStatusSchema,
+  offerExpiresAt: DateTimeSchema.nullable(),
+});
+export type MyWaitlist = z.infer<typeof MyWaitlistSchema>;
+
+export const EntryStatusSchema = z.enum(['entered', 'won', 'lost', 'withdrawn']);
+export type EntryStatus = z.infer<typeof EntryStatusSchema>;
+
+export const MyEntrySchema = z.object({ ticket: z.string(), status: EntryStatusSchema, rank: z.number().int().nullable().optional() });
+export type MyEntry = z.infer<typeof MyEntrySchema>;
 
 export const TaskResponseSchema = z.object({ task: TaskSchema });
 export type TaskResponse = z.infer<typeof TaskResponseSchema>;
 
-export const TaskDetailSchema = z.object({ task: TaskSchema, myClaim: ClaimSchema.nullable() });
+export const TaskDetailSchema = z.object({
+  task: TaskSchema,
+  myClaim: ClaimSchema.nullable(),
+  myWaitlist: MyWaitlistSchema.nullable(),
+  myEntry: MyEntrySchema.nullable(),
+});
 export type TaskDetail = z.infer<typeof TaskDetailSchema>;
 
 export const ClaimCreateResponseSchema = z.object({ claim: ClaimSchema, remaining: z.number().int() });

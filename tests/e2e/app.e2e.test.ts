@@ -377,4 +377,54 @@ describe('H5 in Chromium: each role where it belongs, a visitor finding its comm
     await expect(page.locator('h1').textContent()).resolves.toBe('页面不存在');
     await ctx.close();
   });
+
+  it('puts the member on the waitlist of a full post; another cancels and the member accepts the offer', async () => {
+    // Set up over the API: a one-slot post, taken by a demo member.
+    const api = async (method: string, url: string, token: string | null, body?: unknown) => {
+      const res = await fetch(`${app.baseUrl}/api/v1${url}`, {
+        method,
+        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: res.status, body: (await res.json()) as any };
+    };
+    const signIn = async (name: string) => (await api('POST', '/auth/wechat', null, { code: `dev:${name}` })).body.token as string;
+    const [secretaryToken, holderToken] = await Promise.all([signIn('secretary'), signIn('member1')]);
+    const me = await api('GET', '/auth/me', secretaryToken);
+    const communityOrgId = me.body.user.roles.find((g: { role: string }) => g.role === 'secretary').orgId;
+    const startsAt = Date.now() + 2 * 24 * 3600_000;
+    const title = '候补岗位（E2E）';
+    const post = await api('POST', '/tasks', secretaryToken, {
+      communityOrgId,
+      title,
+      category: 'care',
+      location: '清和坊社区服务站',
+      startsAt: new Date(startsAt).toISOString(),
+      endsAt: new Date(startsAt + 2 * 3600_000).toISOString(),
+      capacity: 1,
+    });
+    expect(post.status).toBe(201);
+    expect((await api('POST', `/tasks/${post.body.task.id}/claims`, holderToken)).status).toBe(201);
+
+    // The member finds it full on 首页 and joins the waitlist there.
+    await shown(member).locator('.bottom-nav__item', { hasText: '首页' }).click();
+    await member.reload();
+    const card = shown(member).locator('.home .task-card', { hasText: title });
+    await card.waitFor({ timeout: UI_TIMEOUT });
+    await card.locator('.grab-btn[data-state="can_join"]').click();
+    await card.locator('.grab-btn[data-state="waiting"]', { hasText: '候补第 1 位' }).waitFor({ timeout: UI_TIMEOUT });
+    await snap(member, '17-waitlisted');
+
+    // Another member cancels: the slot is held for the head of the queue as an offer.
+    expect((await api('DELETE', `/tasks/${post.body.task.id}/claims/me`, holderToken)).status).toBe(200);
+    await card.click();
+    const offer = shown(member).locator('.waitlist[data-state="offered"]');
+    await offer.waitFor({ timeout: UI_TIMEOUT });
+    await offer.locator('.waitlist__countdown').waitFor();
+    await snap(member, '18-offer');
+    await offer.locator('.btn', { hasText: '接受' }).click();
+    await shown(member).locator('.detail .grab-btn[data-state="claimed"]').waitFor({ timeout: UI_TIMEOUT });
+    await expect(shown(member).locator('.waitlist').count()).resolves.toBe(0);
+    await snap(member, '19-offer-accepted');
+  });
 });

@@ -83,7 +83,7 @@ export async function insertMembers(ctx: TestContext, world: TaskWorld, count: n
 export async function slotState(ctx: TestContext, taskId: string): Promise<{ claimed: number; live: number; filledAt: Date | null }> {
   const res = await ctx.database.pool.query<{ claimed: number; live: number; filled_at: Date | null }>(
     `select t.claimed, t.filled_at,
-            (select count(*)::int from claims c where c.task_id = t.id and c.status <> 'cancelled') as live
+            (select count(*)::int from claims c where c.task_id = t.id and c.status not in ('cancelled', 'released')) as live
      from tasks t where t.id = $1::uuid`,
     [taskId],
   );

@@ -216,7 +216,7 @@ describe('ClaimGate on its own', () => {
     batches[2].answer({ answers: ['ok d', 'ok e'], after: { kind: 'open', remaining: 3 } });
     batches[1].answer({ answers: ['ok qa'], after: { kind: 'open', remaining: 3 } });
     expect(await Promise.all([...later, other])).toEqual(['ok d', 'ok e', 'ok qa']);
-    expect(g.inspect('p')).toEqual(expect.objectContaining({ remaining: 3, batching: false, waiting: 0 }));
+    expect(g.inspect('p')).toEqual(expect.objectContaining({ batching: false, waiting: 0 }));
   });
 
   it('answers everyone queued behind the batch that filled the post from memory', async () => {
@@ -311,7 +311,7 @@ describe('ClaimGate on its own', () => {
     // A member cancelling after that (anywhere) is news.
     g.heard({ taskId: 'p', remaining: 1, status: 'open', version: 3 });
     expect(g.refusal('p', 'c')).toBeNull();
-    expect(g.inspect('p')).toEqual(expect.objectContaining({ full: false, remaining: 1 }));
+    expect(g.inspect('p')).toEqual(expect.objectContaining({ full: false }));
   });
 
   it('ignores a full answer older than news of a free slot', async () => {

@@ -1,4 +1,5 @@
 import type { Task } from '@pioneer/shared';
+import { claimsRepositoryFactory } from '../../server/src/modules/claims/claims-repository';
 import { tasksRepositoryFactory } from '../../server/src/modules/tasks/tasks-repository';
 import { directoryRepositoryFactory } from '../../server/src/modules/directory/directory-repository';
 import { tasksServiceFactory } from '../../server/src/modules/tasks/tasks-service';
@@ -148,7 +149,7 @@ describe('listing and reading posts', () => {
       expect(byId.get(soon.id)).toBe('ended');
       expect(byId.get(gone.id)).toBe('cancelled');
       const detail = await ctx.app.inject({ method: 'GET', url: `/api/v1/tasks/${soon.id}`, headers: lister.auth });
-      expect(detail.json()).toEqual({ task: expect.objectContaining({ id: soon.id, status: 'ended' }), myClaim: null });
+      expect(detail.json()).toEqual({ task: expect.objectContaining({ id: soon.id, status: 'ended' }), myClaim: null, myWaitlist: null, myEntry: null });
     } finally {
       ctx.clock.set(T0);
     }
@@ -195,10 +196,13 @@ describe('the sweep', () => {
     const task = await publishTask(ctx, secA.auth, world.community.id, { startsAt: at(5), endsAt: at(15), cancelCutoffMinutes: 0 });
     const claim = await ctx.app.inject({ method: 'POST', url: `/api/v1/tasks/${task.id}/claims`, headers: member.auth });
     expect(claim.statusCode).toBe(201);
+    const claimsRepository = claimsRepositoryFactory({ db: ctx.database.db, pool: ctx.database.pool });
     const service = tasksServiceFactory({
       tasksRepository: tasksRepositoryFactory(ctx.database.db),
+      claimsRepository,
       directoryRepository: directoryRepositoryFactory(ctx.database.db),
       clock: ctx.clock,
+      settleNoShows: async () => (await claimsRepository.settleNoShows(ctx.clock.now())).length,
     });
     ctx.clock.set(new Date(T0.getTime() + 15 * MINUTE));
     try {

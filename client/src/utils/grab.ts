@@ -43,6 +43,7 @@ export function grabState(input: GrabInput): GrabState {
 export const CLAIM_STATUS_LABELS: Record<ClaimStatus, string> = {
   claimed: '已报名',
   cancelled: '已取消',
+  released: '已释放',
   checked_in: '服务中',
   completed: '已完成',
   no_show: '未到岗',

@@ -6,6 +6,8 @@ import BottomNav from '../../components/BottomNav';
 import GrabButton from '../../components/GrabButton';
 import StateView from '../../components/StateView';
 import TaskCard from '../../components/TaskCard';
+import WaitlistButton from '../../components/WaitlistButton';
+import { DrawLine } from '../../components/DrawPanel';
 import { useAuthReady } from '../../hooks/use-auth-ready';
 import { useLiveCounts, withLive } from '../../hooks/use-live-counts';
 import { useRequest } from '../../hooks/use-request';
@@ -194,16 +196,25 @@ export default function Home() {
                   key={task.id}
                   task={task}
                   onClick={() => Taro.navigateTo({ url: `${ROUTES.taskDetail}?id=${task.id}` })}
+                  footer={<DrawLine task={task} />}
                   action={
-                    <GrabButton
-                      status={task.status}
-                      remaining={task.remaining}
-                      claimOpensAt={task.claimOpensAt}
-                      endsAt={task.endsAt}
-                      myClaimStatus={mine[task.id]}
-                      pending={pending[task.id]}
-                      onGrab={() => grab(task)}
-                    />
+                    task.allocation === 'draw' && !task.drawnAt ? (
+                      <View className="btn btn-small" onClick={() => Taro.navigateTo({ url: `${ROUTES.taskDetail}?id=${task.id}` })}>
+                        抽签
+                      </View>
+                    ) : task.remaining <= 0 && !mine[task.id] && task.status === 'open' && Date.now() < Date.parse(task.startsAt) ? (
+                      <WaitlistButton task={task} />
+                    ) : (
+                      <GrabButton
+                        status={task.status}
+                        remaining={task.remaining}
+                        claimOpensAt={task.claimOpensAt}
+                        endsAt={task.endsAt}
+                        myClaimStatus={mine[task.id]}
+                        pending={pending[task.id]}
+                        onGrab={() => grab(task)}
+                      />
+                    )
                   }
                 />
               );

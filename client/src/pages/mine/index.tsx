@@ -3,12 +3,14 @@ import Taro, { useDidShow } from '@tarojs/taro';
 import { CATEGORY_LABELS, ROLE_LABELS } from '@pioneer/shared';
 import BottomNav from '../../components/BottomNav';
 import Icon from '../../components/Icon';
+import StandingCard from '../../components/StandingCard';
 import StateView from '../../components/StateView';
 import { useAuthReady } from '../../hooks/use-auth-ready';
 import { useRequest } from '../../hooks/use-request';
 import { fetchMe, signOut } from '../../services/auth';
 import { IS_H5 } from '../../services/config';
 import { getMyMember, getMyRecords } from '../../services/members';
+import { getMyStanding } from '../../services/waitlist';
 import { isAdmin, isSecretary, updateUser } from '../../services/session';
 import { raiserScopes, unitOrgIds } from '../../services/whistles';
 import { CLAIM_STATUS_LABELS } from '../../utils/grab';
@@ -25,6 +27,7 @@ export default function Mine() {
   const registered = Boolean(user?.memberId);
   const member = useRequest(getMyMember, [user?.memberId], ready && registered);
   const records = useRequest(getMyRecords, [user?.memberId], ready && registered);
+  const standing = useRequest(getMyStanding, [user?.memberId], ready && registered);
 
   useDidShow(() => {
     if (!ready) return;
@@ -77,6 +80,7 @@ export default function Mine() {
 
       {registered ? (
         <>
+          <StandingCard standing={standing.data ?? null} />
           <View className="card mine__totals">
             <View className="mine__total">
               <Text className="mine__total-num" data-testid="mine-served">{served ?? '-'}</Text>

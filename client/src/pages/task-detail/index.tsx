@@ -2,7 +2,9 @@ import { useState } from 'react';
 import { View, Text } from '@tarojs/components';
 import Taro, { useRouter, useShareAppMessage } from '@tarojs/taro';
 import { CATEGORY_LABELS } from '@pioneer/shared';
+import DrawPanel from '../../components/DrawPanel';
 import GrabButton from '../../components/GrabButton';
+import WaitlistPanel from '../../components/WaitlistPanel';
 import StateView from '../../components/StateView';
 import { useAuthReady } from '../../hooks/use-auth-ready';
 import { useLiveCounts, withLive } from '../../hooks/use-live-counts';
@@ -108,7 +110,7 @@ export default function TaskDetail() {
               </View>
             ) : null}
 
-            {myClaim && myClaim.status !== 'cancelled' ? (
+            {myClaim && myClaim.status !== 'cancelled' && myClaim.status !== 'released' ? (
               <View className="card">
                 <View className="card-title">我的报名</View>
                 <View>状态：<Text className="accent">{CLAIM_STATUS_LABELS[myClaim.status]}</Text></View>
@@ -122,17 +124,22 @@ export default function TaskDetail() {
               </View>
             ) : null}
 
+            <DrawPanel task={task} memberId={user?.memberId ?? null} myEntry={data?.myEntry ?? null} onChanged={detail.reload} />
+            <WaitlistPanel task={task} myClaimStatus={myClaim?.status} myWaitlist={data?.myWaitlist ?? null} onChanged={detail.reload} />
+
             <View className="detail__actions">
-              <GrabButton
-                size="large"
-                status={task.status}
-                remaining={task.remaining}
-                claimOpensAt={task.claimOpensAt}
-                endsAt={task.endsAt}
-                myClaimStatus={myClaim?.status}
-                pending={pending}
-                onGrab={grab}
-              />
+              {task.allocation === 'draw' && !task.drawnAt ? null : (
+                <GrabButton
+                  size="large"
+                  status={task.status}
+                  remaining={task.remaining}
+                  claimOpensAt={task.claimOpensAt}
+                  endsAt={task.endsAt}
+                  myClaimStatus={myClaim?.status}
+                  pending={pending}
+                  onGrab={grab}
+                />
+              )}
               {myClaim?.status === 'claimed' ? (
                 <View className={`btn btn-gray ${cancelling ? 'is-disabled' : ''}`} onClick={() => !cancelling && cancel()}>
                   {cancelling ? '取消中…' : '取消报名'}

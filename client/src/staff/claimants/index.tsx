@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { View, Text } from '@tarojs/components';
 import Taro, { useRouter } from '@tarojs/taro';
+import ClaimantActions from '../../components/ClaimantActions';
 import SecretaryGate from '../../components/SecretaryGate';
 import StateView from '../../components/StateView';
 import TaskCard from '../../components/TaskCard';
@@ -43,7 +44,7 @@ function Claimants({ id }: { id: string }) {
     }
   };
 
-  const items = (claimants.data ?? []).filter((c) => c.claim.status !== 'cancelled');
+  const items = (claimants.data ?? []).filter((c) => c.claim.status !== 'cancelled' && c.claim.status !== 'released');
 
   return (
     <StateView loading={detail.loading && !detail.data} error={detail.error} onRetry={detail.retryable ? detail.reload : undefined}>
@@ -70,10 +71,13 @@ function Claimants({ id }: { id: string }) {
                 </View>
                 <View className="muted">报名于 {formatDateTime(claim.claimedAt)}</View>
               </View>
-              <Text className={`claimants__status claimants__status--${claim.status}`}>
-                {CLAIM_STATUS_LABELS[claim.status]}
-                {claim.minutes ? ` ${claim.minutes}分钟` : ''}
-              </Text>
+              <View>
+                <Text className={`claimants__status claimants__status--${claim.status}`}>
+                  {CLAIM_STATUS_LABELS[claim.status]}
+                  {claim.minutes ? ` ${claim.minutes}分钟` : ''}
+                </Text>
+                <ClaimantActions taskId={id} claim={claim} open={task?.status === 'open'} onChanged={claimants.reload} />
+              </View>
             </View>
           ))}
         </StateView>

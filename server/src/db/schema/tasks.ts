@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, check, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, check, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 // The wire contract's lists: a status added there is one the column accepts (after a migration).
 import { CLAIM_STATUSES, TASK_STATUSES } from '@pioneer/shared';
 import { partyOrgs } from './directory';
@@ -7,6 +7,9 @@ import { users } from './identity';
 import { members } from './members';
 import { whistles } from './whistles';
 
+export const ALLOCATIONS = ['first_come', 'draw'] as const;
+export const WAITLIST_STATUSES = ['waiting', 'offered', 'promoted', 'accepted', 'declined', 'expired', 'left'] as const;
+export const ENTRY_STATUSES = ['entered', 'won', 'lost', 'withdrawn'] as const;
 
 export const tasks = pgTable(
   'tasks',
@@ -22,8 +25,22 @@ export const tasks = pgTable(
     startsAt: timestamp({ withTimezone: true }).notNull(),
     endsAt: timestamp({ withTimezone: true }).notNull(),
     capacity: integer().notNull(),
-    /** Live claims; the check below makes overselling impossible whatever the code does. */
+    /** Live claims plus held waitlist offers; the check below makes overselling impossible whatever the code does. */
     claimed: integer().notNull().default(0),
+    /** Waitlist offers holding a slot (part of `claimed`). */
+    held: integer().notNull().default(0),
+    /** Waitlist entries still `waiting`. */
+    waitlisted: integer().notNull().default(0),
+    /** Minutes a waitlist offer is held (never past the cancellation cutoff). */
+    offerMinutes: integer().notNull().default(30),
+    allocation: text({ enum: ALLOCATIONS }).notNull().default('first_come'),
+    drawAt: timestamp({ withTimezone: true }),
+    /** The draw's secret until it ran: 64 lowercase hex characters; never answered before `drawnAt`. */
+    drawSeed: text(),
+    drawCommitment: text(),
+    drawEntered: integer().notNull().default(0),
+    drawnAt: timestamp({ withTimezone: true }),
+    entriesRoot: text(),
     /** Minutes of service checked out on this post, kept with each check-out: statistics sum posts, not claims. */
     serviceMinutes: integer().notNull().default(0),
     /**
@@ -45,6 +62,10 @@ export const tasks = pgTable(
   (t) => [
     check('tasks_capacity_check', sql`${t.capacity} between 1 and 1000`),
     check('tasks_claimed_check', sql`${t.claimed} >= 0 and ${t.claimed} <= ${t.capacity}`),
+    check('tasks_held_check', sql`${t.held} >= 0 and ${t.held} <= ${t.claimed}`),
+    check('tasks_waitlisted_check', sql`${t.waitlisted} >= 0`),
+    check('tasks_offer_minutes_check', sql`${t.offerMinutes} between 1 and 1440`),
+    check('tasks_allocation_check', sql`${t.allocation} in ('first_come', 'draw') and (${t.allocation} = 'first_come') = (${t.drawAt} is null)`),
     check('tasks_service_minutes_check', sql`${t.serviceMinutes} >= 0`),
     check('tasks_time_check', sql`${t.endsAt} > ${t.startsAt}`),
     check('tasks_status_check', sql`${t.status} in ('open', 'cancelled', 'ended')`),
@@ -74,13 +95,92 @@ export const claims = pgTable(
     checkedInAt: timestamp({ withTimezone: true }),
     checkedOutAt: timestamp({ withTimezone: true }),
     minutes: integer(),
+    /** Given to the first waiting member inside the cancellation cutoff: its no-show never counts. */
+    promoted: boolean().notNull().default(false),
+    releasedAt: timestamp({ withTimezone: true }),
+    releaseReason: text(),
+    /** A no-show the secretary excused: it does not count toward suspension. */
+    excused: boolean().notNull().default(false),
+    excuseReason: text(),
   },
   (t) => [
-    // At most one live claim per member and task; cancelled ones stay as history.
-    uniqueIndex('claims_live_unique').on(t.taskId, t.memberId).where(sql`${t.status} <> 'cancelled'`),
+    // At most one live claim per member and task; cancelled and released ones stay as history.
+    uniqueIndex('claims_live_unique').on(t.taskId, t.memberId).where(sql`${t.status} not in ('cancelled', 'released')`),
     index('claims_member_idx').on(t.memberId, t.claimedAt),
     index('claims_task_status_idx').on(t.taskId, t.status),
-    check('claims_status_check', sql`${t.status} in ('claimed', 'cancelled', 'checked_in', 'completed', 'no_show')`),
+    check('claims_status_check', sql`${t.status} in ('claimed', 'cancelled', 'released', 'checked_in', 'completed', 'no_show')`),
     check('claims_minutes_check', sql`${t.minutes} is null or ${t.minutes} >= 0`),
   ],
 );
+
+/**
+ * The queue of a full post (候补). Order: `ord` (one sequence value per join; a draw's losers
+ * share one and are ordered by `drawRank`). An `offered` entry holds a slot (tasks.held).
+ */
+export const waitlistEntries = pgTable(
+  'waitlist_entries',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    taskId: uuid()
+      .notNull()
+      .references(() => tasks.id),
+    memberId: uuid()
+      .notNull()
+      .references(() => members.id),
+    status: text({ enum: WAITLIST_STATUSES }).notNull().default('waiting'),
+    ord: bigint({ mode: 'number' }).notNull().generatedByDefaultAsIdentity(),
+    drawRank: integer(),
+    offeredAt: timestamp({ withTimezone: true }),
+    offerExpiresAt: timestamp({ withTimezone: true }),
+    claimId: uuid().references(() => claims.id),
+    createdAt: timestamp({ withTimezone: true }).notNull(),
+    updatedAt: timestamp({ withTimezone: true }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('waitlist_active_unique').on(t.taskId, t.memberId).where(sql`${t.status} in ('waiting', 'offered')`),
+    index('waitlist_queue_idx').on(t.taskId, t.ord, t.drawRank).where(sql`${t.status} = 'waiting'`),
+    index('waitlist_offers_idx').on(t.offerExpiresAt).where(sql`${t.status} = 'offered'`),
+    index('waitlist_member_idx').on(t.memberId, t.createdAt),
+    check(
+      'waitlist_status_check',
+      sql`${t.status} in ('waiting', 'offered', 'promoted', 'accepted', 'declined', 'expired', 'left')`,
+    ),
+    check('waitlist_offer_check', sql`${t.status} <> 'offered' or ${t.offerExpiresAt} is not null`),
+  ],
+);
+
+/** Entries of a draw post (抽签): the ticket is SHA-256 of `<taskId>:<memberId>:<nonce>`, first 16 hex. */
+export const drawEntries = pgTable(
+  'draw_entries',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    taskId: uuid()
+      .notNull()
+      .references(() => tasks.id),
+    memberId: uuid()
+      .notNull()
+      .references(() => members.id),
+    nonce: text().notNull(),
+    ticket: text().notNull(),
+    status: text({ enum: ENTRY_STATUSES }).notNull().default('entered'),
+    rank: integer(),
+    createdAt: timestamp({ withTimezone: true }).notNull(),
+    updatedAt: timestamp({ withTimezone: true }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('draw_entries_active_unique').on(t.taskId, t.memberId).where(sql`${t.status} <> 'withdrawn'`),
+    uniqueIndex('draw_entries_ticket_unique').on(t.taskId, t.ticket).where(sql`${t.status} <> 'withdrawn'`),
+    index('draw_entries_member_idx').on(t.memberId),
+    check('draw_entries_status_check', sql`${t.status} in ('entered', 'won', 'lost', 'withdrawn')`),
+  ],
+);
+
+/** The no-show policy's verdict per member, written when no-shows are settled or excused; claims read it. */
+export const memberStanding = pgTable('member_standing', {
+  memberId: uuid()
+    .primaryKey()
+    .references(() => members.id),
+  noShows: integer().notNull().default(0),
+  suspendedUntil: timestamp({ withTimezone: true }),
+  updatedAt: timestamp({ withTimezone: true }).notNull(),
+});

@@ -6,6 +6,7 @@ export type GateRefusal = 'TASK_FULL' | 'ALREADY_CLAIMED';
 /** The post as one query saw it, with the members holding a live claim on it. */
 export interface FullSnapshot {
   status: 'open' | 'cancelled' | 'ended';
+  /** Live claims plus held waitlist offers. */
   claimed: number;
   capacity: number;
   opensAt: Date;
@@ -42,12 +43,23 @@ export type BatchResult<A> = { answers: A[]; after: PostAfter } | { answers: nul
 export const ALONE: unique symbol = Symbol('claim alone');
 export type Admission<A> = A | GateRefusal | typeof ALONE;
 
-interface Full {
-  holders: Set<string>;
-  opensAt: number;
-  endsAt: number;
-  /** Monotonic ms after which the state is not trusted without asking again. */
-  until: number;
+const MAX_WAITERS_PER_POST = 20_000;
+const MAX_POSTS = 10_000;
+
+/** What this process believes about a post, from batches, loads and notifications. */
+interface Knowledge {
+  full: {
+    holders: Set<string>;
+    opensAt: number;
+    endsAt: number;
+    /** Monotonic ms after which the state is not trusted without asking again. */
+    until: number;
+  } | null;
+  loading: boolean;
+  /** Bumped whenever what we knew is dropped: answers to older questions are ignored. */
+  gen: number;
+  /** The newest row version known; counts notified with this version or older are old news. */
+  version: number;
 }
 
 interface Waiter<A> {
@@ -57,22 +69,20 @@ interface Waiter<A> {
   reject(err: unknown): void;
 }
 
-interface Post<A> {
-  taskId: string;
-  full: Full | null;
-  loading: boolean;
-  /** Slots left as last heard; null before anything was heard. */
-  remaining: number | null;
+/** The claims of a post waiting for the next batch, in arrival order. */
+interface Queue<A> {
+  waiters: Waiter<A>[];
+  head: number;
   /** A batch of this post is at the database. */
   batching: boolean;
   flushScheduled: boolean;
-  waiters: Waiter<A>[];
-  head: number;
-  /** Bumped whenever what we knew is dropped: answers to older questions are ignored. */
-  gen: number;
-  /** The newest row version known; counts notified with this version or older are old news. */
-  version: number;
   timer: NodeJS.Timeout | null;
+}
+
+interface Post<A> {
+  taskId: string;
+  known: Knowledge;
+  queue: Queue<A>;
 }
 
 declare module 'fastify' {
@@ -92,10 +102,8 @@ export interface ClaimGateOptions<A> {
   fullTtlMs?: number;
   /** A waiter that waited this long claims alone. */
   waitTimeoutMs?: number;
-  maxWaitersPerPost?: number;
   /** Members in one statement at most. */
   maxBatch?: number;
-  maxPosts?: number;
   monotonic?: () => number;
   onError?(err: unknown): void;
 }
@@ -105,12 +113,14 @@ export interface ClaimGateOptions<A> {
  * queue and go to the database together, one batch statement at a time per post (they would
  * queue on the post's row anyway), so a burst costs a statement or two, not thousands. A post
  * known to be full answers from memory (its live claimants get ALREADY_CLAIMED, everyone else
- * TASK_FULL), including everyone queued behind the batch that filled it.
+ * TASK_FULL), including everyone queued behind the batch that filled it. A full post's
+ * waitlist is not the gate's business: joining it has its own route.
  *
  * The database stays the only judge of a claim: the gate never answers "yes" by itself. What
- * it knows is dropped on any count notification saying slots came back (every process hears
- * every change), when the listener connection is lost (then every claim goes alone, as if
- * there were no gate, until it is back), and after a short TTL.
+ * it knows is dropped on any newer count notification of the post (every process hears every
+ * change; a change on a full post, such as a slot passed to the waitlist, may change who holds
+ * it), when the listener connection is lost (then every claim goes alone, as if there were no
+ * gate, until it is back), and after a short TTL.
  */
 export class ClaimGate<A = unknown> {
   private readonly posts = new Map<string, Post<A>>();
@@ -118,9 +128,7 @@ export class ClaimGate<A = unknown> {
   private epoch = 0;
   private readonly ttl: number;
   private readonly waitTimeout: number;
-  private readonly maxWaiters: number;
   private readonly maxBatch: number;
-  private readonly maxPosts: number;
   private readonly mono: () => number;
   /** Answers given from memory, for tests and diagnostics. */
   fastRefusals = 0;
@@ -130,16 +138,14 @@ export class ClaimGate<A = unknown> {
   constructor(private readonly opts: ClaimGateOptions<A>) {
     this.ttl = opts.fullTtlMs ?? 2000;
     this.waitTimeout = opts.waitTimeoutMs ?? 1000;
-    this.maxWaiters = opts.maxWaitersPerPost ?? 20_000;
     this.maxBatch = opts.maxBatch ?? 1000;
-    this.maxPosts = opts.maxPosts ?? 10_000;
     this.mono = opts.monotonic ?? (() => performance.now());
   }
 
   /** The answer from memory if the post is known full, else null. Never waits. */
   refusal(taskId: string, memberId: string): GateRefusal | null {
     const post = this.posts.get(taskId);
-    if (!post || !post.full) return null;
+    if (!post || !post.known.full) return null;
     return this.fromFull(post, memberId);
   }
 
@@ -151,14 +157,15 @@ export class ClaimGate<A = unknown> {
   admit(taskId: string, memberId: string): Admission<A> | Promise<Admission<A>> {
     if (!this.trusted) return ALONE;
     const post = this.post(taskId);
-    if (post.full) {
+    if (post.known.full) {
       const r = this.fromFull(post, memberId);
       if (r) return r;
     }
-    if (post.waiters.length - post.head >= this.maxWaiters) return ALONE;
+    const q = post.queue;
+    if (q.waiters.length - q.head >= MAX_WAITERS_PER_POST) return ALONE;
     return new Promise((resolve, reject) => {
-      post.waiters.push({ memberId, since: this.mono(), resolve, reject });
-      this.armTimer(post);
+      q.waiters.push({ memberId, since: this.mono(), resolve, reject });
+      this.armTimer(q);
       this.schedule(post);
     });
   }
@@ -171,21 +178,20 @@ export class ClaimGate<A = unknown> {
   heard(count: HeardCount): void {
     const post = this.posts.get(count.taskId);
     if (!post) return;
+    const known = post.known;
     if (count.version !== undefined) {
-      if (count.version <= post.version) return;
-      post.version = count.version;
+      if (count.version <= known.version) return;
+      known.version = count.version;
     }
     if (count.status !== 'open') {
       this.forget(count.taskId);
       return;
     }
-    if (count.remaining > 0) {
-      // Also voids what a batch still at the database will say: its "full" may be older.
-      this.drop(post);
-      post.remaining = count.remaining;
+    // A slot came back, or a full post changed hands (cancel → offer, accept, release):
+    // also voids what a batch still at the database will say, its "full" may be older.
+    if (count.remaining > 0 || known.full) {
+      this.drop(known);
       this.schedule(post);
-    } else if (!post.full && !post.loading) {
-      post.remaining = 0;
     }
   }
 
@@ -193,8 +199,7 @@ export class ClaimGate<A = unknown> {
   forget(taskId: string): void {
     const post = this.posts.get(taskId);
     if (!post) return;
-    this.drop(post);
-    post.remaining = null;
+    this.drop(post.known);
     this.schedule(post);
   }
 
@@ -203,43 +208,33 @@ export class ClaimGate<A = unknown> {
     this.epoch++;
     this.trusted = up;
     for (const post of this.posts.values()) {
-      this.drop(post);
-      post.remaining = null;
+      this.drop(post.known);
       // Everyone waiting claims alone, as if there were no gate.
-      this.releaseAll(post);
+      this.releaseAll(post.queue);
     }
     this.posts.clear();
   }
 
   /** For tests: what the gate holds about a post. */
-  inspect(taskId: string): { full: boolean; holders: number; remaining: number | null; batching: boolean; waiting: number } | null {
+  inspect(taskId: string): { full: boolean; holders: number; batching: boolean; waiting: number } | null {
     const post = this.posts.get(taskId);
     if (!post) return null;
     return {
-      full: post.full !== null,
-      holders: post.full?.holders.size ?? 0,
-      remaining: post.remaining,
-      batching: post.batching,
-      waiting: post.waiters.length - post.head,
+      full: post.known.full !== null,
+      holders: post.known.full?.holders.size ?? 0,
+      batching: post.queue.batching,
+      waiting: post.queue.waiters.length - post.queue.head,
     };
   }
 
   private post(taskId: string): Post<A> {
     let post = this.posts.get(taskId);
     if (post) return post;
-    if (this.posts.size >= this.maxPosts) this.evict();
+    if (this.posts.size >= MAX_POSTS) this.evict();
     post = {
       taskId,
-      full: null,
-      loading: false,
-      remaining: null,
-      batching: false,
-      flushScheduled: false,
-      waiters: [],
-      head: 0,
-      gen: 0,
-      version: -1,
-      timer: null,
+      known: { full: null, loading: false, gen: 0, version: -1 },
+      queue: { waiters: [], head: 0, batching: false, flushScheduled: false, timer: null },
     };
     this.posts.set(taskId, post);
     return post;
@@ -247,67 +242,66 @@ export class ClaimGate<A = unknown> {
 
   /** Drops the oldest posts nobody is waiting on. */
   private evict(): void {
-    let n = Math.max(1, this.maxPosts >> 4);
-    for (const [id, post] of this.posts) {
+    let n = Math.max(1, MAX_POSTS >> 4);
+    for (const [id, { known, queue }] of this.posts) {
       if (n === 0) break;
-      if (post.batching || post.loading || post.flushScheduled || post.head < post.waiters.length) continue;
+      if (queue.batching || known.loading || queue.flushScheduled || queue.head < queue.waiters.length) continue;
       this.posts.delete(id);
       n--;
     }
   }
 
   private fromFull(post: Post<A>, memberId: string): GateRefusal | null {
-    const full = post.full!;
+    const full = post.known.full!;
     const now = this.opts.now().getTime();
     // Outside the claim window the database answers with another code.
     if (this.mono() > full.until || now < full.opensAt || now >= full.endsAt) {
-      this.drop(post);
-      post.remaining = 0;
+      this.drop(post.known);
       return null;
     }
     this.fastRefusals++;
     return full.holders.has(memberId) ? 'ALREADY_CLAIMED' : 'TASK_FULL';
   }
 
-  private drop(post: Post<A>): void {
-    post.full = null;
-    post.loading = false;
-    post.gen++;
+  private drop(known: Knowledge): void {
+    known.full = null;
+    known.loading = false;
+    known.gen++;
   }
 
-  private saw(post: Post<A>, version: number | undefined): void {
-    if (version !== undefined && version > post.version) post.version = version;
+  private saw(known: Knowledge, version: number | undefined): void {
+    if (version !== undefined && version > known.version) known.version = version;
   }
 
-  private setFull(post: Post<A>, snap: FullSnapshot | null): boolean {
-    this.saw(post, snap?.version);
+  private setFull(known: Knowledge, snap: FullSnapshot | null): boolean {
+    this.saw(known, snap?.version);
     const now = this.opts.now().getTime();
     if (!snap || snap.status !== 'open' || snap.claimed < snap.capacity || now >= snap.endsAt.getTime()) return false;
-    post.full = {
+    known.full = {
       holders: new Set(snap.holders),
       opensAt: snap.opensAt.getTime(),
       endsAt: snap.endsAt.getTime(),
       until: this.mono() + this.ttl,
     };
-    post.remaining = 0;
     return true;
   }
 
   private learnFull(post: Post<A>): void {
-    if (post.loading || post.full) return;
-    post.loading = true;
-    const gen = post.gen;
+    const known = post.known;
+    if (known.loading || known.full) return;
+    known.loading = true;
+    const gen = known.gen;
     const epoch = this.epoch;
     this.opts.loadFull(post.taskId).then(
       (snap) => {
-        if (post.gen !== gen || this.epoch !== epoch || !this.trusted) return;
-        post.loading = false;
-        if (!this.setFull(post, snap)) post.remaining = snap ? Math.max(0, snap.capacity - snap.claimed) : null;
+        if (known.gen !== gen || this.epoch !== epoch || !this.trusted) return;
+        known.loading = false;
+        this.setFull(known, snap);
         this.schedule(post);
       },
       (err) => {
-        if (post.gen !== gen) return;
-        post.loading = false;
+        if (known.gen !== gen) return;
+        known.loading = false;
         this.opts.onError?.(err);
         this.schedule(post);
       },
@@ -317,10 +311,11 @@ export class ClaimGate<A = unknown> {
   private schedule(post: Post<A>): void {
     // Answer from memory at once; a batch waits for the rest of this turn's arrivals.
     this.pump(post);
-    if (post.flushScheduled || post.batching || post.loading || post.head === post.waiters.length) return;
-    post.flushScheduled = true;
+    const q = post.queue;
+    if (q.flushScheduled || q.batching || post.known.loading || q.head === q.waiters.length) return;
+    q.flushScheduled = true;
     setImmediate(() => {
-      post.flushScheduled = false;
+      q.flushScheduled = false;
       this.flush(post);
     });
   }
@@ -328,27 +323,29 @@ export class ClaimGate<A = unknown> {
   /** Sends the queued members of a post as one batch. */
   private flush(post: Post<A>): void {
     this.pump(post);
-    if (post.batching || post.loading || post.head === post.waiters.length) return;
-    const batch = post.waiters.slice(post.head, post.head + this.maxBatch);
-    post.head += batch.length;
-    this.compact(post);
-    post.batching = true;
+    const q = post.queue;
+    const known = post.known;
+    if (q.batching || known.loading || q.head === q.waiters.length) return;
+    const batch = q.waiters.slice(q.head, q.head + this.maxBatch);
+    q.head += batch.length;
+    this.compact(q);
+    q.batching = true;
     this.batches++;
-    const gen = post.gen;
+    const gen = known.gen;
     const epoch = this.epoch;
     this.opts.claimMany(post.taskId, batch.map((w) => w.memberId)).then(
       (r) => {
-        post.batching = false;
+        q.batching = false;
         if (r.answers === null) {
           for (const w of batch) w.resolve(ALONE);
         } else {
-          if (post.gen === gen && this.epoch === epoch && this.trusted) this.learn(post, r.after);
+          if (known.gen === gen && this.epoch === epoch && this.trusted) this.learn(post, r.after);
           for (let i = 0; i < batch.length; i++) batch[i].resolve(r.answers[i]);
         }
         this.schedule(post);
       },
       (err) => {
-        post.batching = false;
+        q.batching = false;
         for (const w of batch) w.reject(err);
         this.schedule(post);
       },
@@ -356,59 +353,57 @@ export class ClaimGate<A = unknown> {
   }
 
   private learn(post: Post<A>, after: PostAfter): void {
-    this.saw(post, after.version);
-    if (after.kind === 'open') {
-      post.remaining = after.remaining;
-    } else if (after.kind === 'full') {
-      post.remaining = 0;
-      if (!post.full && !post.loading && !this.setFull(post, after.snapshot)) this.learnFull(post);
+    this.saw(post.known, after.version);
+    if (after.kind === 'full' && !post.known.full && !post.known.loading && !this.setFull(post.known, after.snapshot)) {
+      this.learnFull(post);
     }
   }
 
   /** Answers waiters from memory, in order, while the post is known full. */
   private pump(post: Post<A>): void {
-    while (post.full && post.head < post.waiters.length) {
-      const w = post.waiters[post.head];
+    const q = post.queue;
+    while (post.known.full && q.head < q.waiters.length) {
+      const w = q.waiters[q.head];
       const r = this.fromFull(post, w.memberId);
       if (!r) break;
-      post.head++;
+      q.head++;
       w.resolve(r);
     }
-    this.compact(post);
+    this.compact(q);
   }
 
-  private releaseAll(post: Post<A>): void {
-    while (post.head < post.waiters.length) post.waiters[post.head++].resolve(ALONE);
-    this.compact(post);
+  private releaseAll(q: Queue<A>): void {
+    while (q.head < q.waiters.length) q.waiters[q.head++].resolve(ALONE);
+    this.compact(q);
   }
 
-  private compact(post: Post<A>): void {
-    if (post.head === post.waiters.length) {
-      post.waiters = [];
-      post.head = 0;
-      if (post.timer) {
-        clearTimeout(post.timer);
-        post.timer = null;
+  private compact(q: Queue<A>): void {
+    if (q.head === q.waiters.length) {
+      q.waiters = [];
+      q.head = 0;
+      if (q.timer) {
+        clearTimeout(q.timer);
+        q.timer = null;
       }
-    } else if (post.head > 1024 && post.head * 2 > post.waiters.length) {
-      post.waiters = post.waiters.slice(post.head);
-      post.head = 0;
+    } else if (q.head > 1024 && q.head * 2 > q.waiters.length) {
+      q.waiters = q.waiters.slice(q.head);
+      q.head = 0;
     }
   }
 
   /** One timer per post, for its oldest waiter: the queue is in arrival order. */
-  private armTimer(post: Post<A>): void {
-    if (post.timer) return;
-    const wait = Math.max(0, post.waiters[post.head].since + this.waitTimeout - this.mono());
-    post.timer = setTimeout(() => {
-      post.timer = null;
+  private armTimer(q: Queue<A>): void {
+    if (q.timer) return;
+    const wait = Math.max(0, q.waiters[q.head].since + this.waitTimeout - this.mono());
+    q.timer = setTimeout(() => {
+      q.timer = null;
       const cutoff = this.mono() - this.waitTimeout;
-      while (post.head < post.waiters.length && post.waiters[post.head].since <= cutoff) {
-        post.waiters[post.head++].resolve(ALONE);
+      while (q.head < q.waiters.length && q.waiters[q.head].since <= cutoff) {
+        q.waiters[q.head++].resolve(ALONE);
       }
-      this.compact(post);
-      if (post.head < post.waiters.length) this.armTimer(post);
+      this.compact(q);
+      if (q.head < q.waiters.length) this.armTimer(q);
     }, wait);
-    post.timer.unref();
+    q.timer.unref();
   }
 }

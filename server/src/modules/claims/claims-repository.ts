@@ -1,10 +1,11 @@
-import { and, asc, desc, eq, getTableColumns, ne, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, notInArray, sql } from 'drizzle-orm';
 import type pg from 'pg';
 import type { Db } from '../../db/client';
 import { claims, idempotencyKeys, partyOrgs, tasks } from '../../db/schema';
-import type { ClaimRow, TaskRow } from '../tasks/task-mappers';
+import type { TaskRow } from '../tasks/task-mappers';
 import type { FullSnapshot } from './claim-gate';
-import { CANCEL_CLAIM_SQL, CHECK_IN_SQL, CHECK_OUT_SQL, CLAIM_BATCH_SQL, CLAIM_SQL, FULL_POST_SQL, LIVE_CLAIM_SQL } from './claims-sql';
+import { claimFromRow, type ClaimRow } from './claim-mappers';
+import { CHECK_IN_SQL, CHECK_OUT_SQL, CLAIM_BATCH_SQL, CLAIM_SQL, FULL_POST_SQL, LIVE_CLAIM_SQL, notifyCount } from './claims-sql';
 
 /** The pool, or a client holding an open transaction. */
 export type Queryable = pg.Pool | pg.PoolClient;
@@ -17,6 +18,7 @@ export interface PostSnapshot {
   sOpened: boolean | null;
   sBeforeEnd: boolean | null;
   sMine: boolean;
+  sSuspendedUntil: Date | null;
 }
 
 export type ClaimAttempt =
@@ -28,8 +30,10 @@ export interface BatchAttempt {
   status: 'open' | 'cancelled' | 'ended' | null;
   claimedBefore: number;
   capacity: number;
-  opensAt: Date;
-  endsAt: Date;
+  opensAt: Date | null;
+  endsAt: Date | null;
+  /** A draw post whose draw has not run: claims are not open yet. */
+  drawPending: boolean;
   fresh: boolean;
   /** The post's row version after the batch (tasks.version); null: no such post. */
   version: number | null;
@@ -38,36 +42,28 @@ export interface BatchAttempt {
   claimIds: string[];
   /** The post's live claimants, when it takes no more claims. */
   holders: string[] | null;
+  /** Members of the batch suspended by the no-show policy, with the end of their suspension. */
+  suspended: Map<string, Date>;
 }
-
-export type CancelAttempt =
-  | { ok: true; claim: ClaimRow }
-  | { ok: false; sStatus: 'open' | 'cancelled' | 'ended' | null; sBeforeCutoff: boolean | null; sMine: ClaimRow['status'] | null };
 
 export interface StoredAnswer {
   statusCode: number;
   body: unknown;
 }
 
-/** pg rows come back snake_case; claims rows are mapped to the drizzle shape by hand. */
-function claimFromRow(r: Record<string, unknown>): ClaimRow {
-  return {
-    id: r.id as string,
-    taskId: r.task_id as string,
-    memberId: r.member_id as string,
-    status: r.status as ClaimRow['status'],
-    claimedAt: r.claimed_at as Date,
-    cancelledAt: (r.cancelled_at as Date | null) ?? null,
-    checkedInAt: (r.checked_in_at as Date | null) ?? null,
-    checkedOutAt: (r.checked_out_at as Date | null) ?? null,
-    minutes: (r.minutes as number | null) ?? null,
-  };
-}
-
 const taskColumns = { ...getTableColumns(tasks), communityName: partyOrgs.name };
+const NOT_LIVE = ['cancelled', 'released'] as const;
 
 export function claimsRepositoryFactory(deps: { db: Db; pool: pg.Pool }) {
   const { db, pool } = deps;
+
+  const myClaimQuery = db
+    .select()
+    .from(claims)
+    .where(and(eq(claims.taskId, sql.placeholder('taskId')), eq(claims.memberId, sql.placeholder('memberId'))))
+    .orderBy(sql`(${claims.status} not in ('cancelled', 'released')) desc`, desc(claims.claimedAt))
+    .limit(1)
+    .prepare('my_claim_on_task');
 
   return {
     async claim(taskId: string, memberId: string, now: Date, q: Queryable = pool): Promise<ClaimAttempt> {
@@ -82,6 +78,7 @@ export function claimsRepositoryFactory(deps: { db: Db; pool: pg.Pool }) {
         sOpened: r.s_opened,
         sBeforeEnd: r.s_before_end,
         sMine: r.s_mine,
+        sSuspendedUntil: r.s_suspended_until ?? null,
       };
     },
 
@@ -89,18 +86,22 @@ export function claimsRepositoryFactory(deps: { db: Db; pool: pg.Pool }) {
     async claimBatch(taskId: string, memberIds: string[], now: Date): Promise<BatchAttempt> {
       const { rows } = await pool.query({ name: 'claim_batch', text: CLAIM_BATCH_SQL, values: [taskId, memberIds, now] });
       const r = rows[0];
+      const suspended = new Map<string, Date>();
+      (r.suspended as string[]).forEach((m, i) => suspended.set(m, new Date(r.suspended_until[i])));
       return {
         status: r.status,
         claimedBefore: r.claimed_before,
         capacity: r.capacity,
         opensAt: r.claim_opens_at,
         endsAt: r.ends_at,
+        drawPending: r.draw_pending === true,
         fresh: r.fresh,
         // int8 arrives as a string from pg.
         version: r.version === null ? null : Number(r.version),
         members: r.members,
         claimIds: r.ids,
         holders: r.holders,
+        suspended,
       };
     },
 
@@ -119,20 +120,13 @@ export function claimsRepositoryFactory(deps: { db: Db; pool: pg.Pool }) {
       };
     },
 
-    async cancelMine(taskId: string, memberId: string, now: Date): Promise<CancelAttempt> {
-      const { rows } = await pool.query({ name: 'cancel_claim', text: CANCEL_CLAIM_SQL, values: [taskId, memberId, now] });
-      const r = rows[0];
-      if (r.id) return { ok: true, claim: claimFromRow(r) };
-      return { ok: false, sStatus: r.s_status, sBeforeCutoff: r.s_before_cutoff, sMine: r.s_mine };
-    },
-
-    async checkIn(taskId: string, memberId: string, now: Date): Promise<ClaimRow | null> {
-      const { rows } = await pool.query({ name: 'check_in', text: CHECK_IN_SQL, values: [taskId, memberId, now] });
-      return rows[0] ? claimFromRow(rows[0]) : null;
-    },
-
-    async checkOut(taskId: string, memberId: string, now: Date): Promise<ClaimRow | null> {
-      const { rows } = await pool.query({ name: 'check_out', text: CHECK_OUT_SQL, values: [taskId, memberId, now] });
+    /** Check-in (`claimed` → `checked_in`) or check-out (`checked_in` → `completed`, minutes counted). */
+    async check(kind: 'in' | 'out', taskId: string, memberId: string, now: Date): Promise<ClaimRow | null> {
+      const { rows } = await pool.query(
+        kind === 'in'
+          ? { name: 'check_in', text: CHECK_IN_SQL, values: [taskId, memberId, now] }
+          : { name: 'check_out', text: CHECK_OUT_SQL, values: [taskId, memberId, now] },
+      );
       return rows[0] ? claimFromRow(rows[0]) : null;
     },
 
@@ -141,43 +135,98 @@ export function claimsRepositoryFactory(deps: { db: Db; pool: pg.Pool }) {
       return rows[0] ? claimFromRow(rows[0]) : null;
     },
 
+    /** The member's live claim on the task, else its latest ended one. */
+    async findMyClaim(taskId: string, memberId: string): Promise<ClaimRow | null> {
+      const [row] = await myClaimQuery.execute({ taskId, memberId });
+      return row ?? null;
+    },
+
+    async findClaim(claimId: string): Promise<ClaimRow | null> {
+      const [row] = await db.select().from(claims).where(eq(claims.id, claimId));
+      return row ?? null;
+    },
+
     async liveClaimsOf(taskId: string): Promise<ClaimRow[]> {
       return db
         .select()
         .from(claims)
-        .where(and(eq(claims.taskId, taskId), ne(claims.status, 'cancelled')))
+        .where(and(eq(claims.taskId, taskId), notInArray(claims.status, [...NOT_LIVE])))
         .orderBy(asc(claims.claimedAt), asc(claims.id));
     },
 
-    /** A member's service record: every claim it did not cancel, newest first. */
+    /** A member's service record: every live claim, newest first. */
     async recordsOf(memberId: string): Promise<Array<{ task: TaskRow; claim: ClaimRow }>> {
       return db
         .select({ task: taskColumns, claim: getTableColumns(claims) })
         .from(claims)
         .innerJoin(tasks, eq(tasks.id, claims.taskId))
         .innerJoin(partyOrgs, eq(partyOrgs.id, tasks.communityOrgId))
-        .where(and(eq(claims.memberId, memberId), ne(claims.status, 'cancelled')))
+        .where(and(eq(claims.memberId, memberId), notInArray(claims.status, [...NOT_LIVE])))
         .orderBy(desc(tasks.startsAt), desc(claims.claimedAt));
     },
 
-    async withTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-      const client = await pool.connect();
-      let broken: Error | undefined;
-      try {
-        await client.query('begin');
-        const result = await fn(client);
-        await client.query('commit');
-        return result;
-      } catch (e) {
-        // A client whose rollback fails (its connection died) is destroyed, not pooled again.
-        await client.query('rollback').catch((err: Error) => {
-          broken = err;
-        });
-        throw e;
-      } finally {
-        client.release(broken);
-      }
+    /**
+     * Cancels an open post with its live claims, waitlist and offers, in one transaction. The
+     * post's row is locked first, as every claim statement locks it first, so they never
+     * deadlock; the statements after the lock see every claim committed before it.
+     */
+    async cancelPost(id: string, now: Date): Promise<boolean> {
+      return withTransaction(async (c) => {
+        const locked = await c.query(
+          `update tasks set status = 'cancelled', cancelled_at = $2::timestamptz
+            where id = $1::uuid and status = 'open' and ends_at > $2::timestamptz returning id`,
+          [id, now],
+        );
+        if (locked.rowCount === 0) return false;
+        await c.query(
+          `with c as (
+             update claims set status = 'cancelled', cancelled_at = $2::timestamptz
+              where task_id = $1::uuid and status in ('claimed', 'checked_in')
+             returning 1
+           ), w as (
+             update waitlist_entries set status = 'expired', updated_at = $2::timestamptz
+              where task_id = $1::uuid and status in ('waiting', 'offered')
+             returning status
+           ), t as (
+             update tasks set claimed = claimed - (select count(*) from c)::int - held, held = 0, waitlisted = 0
+              where id = $1::uuid
+             returning id, claimed, capacity, status, version
+           )
+           select ${notifyCount('t')} from t`,
+          [id, now],
+        );
+        return true;
+      });
     },
+
+    /**
+     * Writes down what time already decided: claims still `claimed` on ended posts are
+     * no-shows, waiting entries of ended posts expire. Returns the members with new no-shows.
+     */
+    async settleNoShows(now: Date): Promise<string[]> {
+      const { rows } = await pool.query(
+        `update claims c set status = 'no_show'
+           from tasks t
+          where c.task_id = t.id and c.status = 'claimed' and t.ends_at <= $1::timestamptz
+          returning c.member_id`,
+        [now],
+      );
+      await pool.query(
+        `with w as (
+           update waitlist_entries w set status = 'expired', updated_at = $1::timestamptz
+             from tasks t
+            where w.task_id = t.id and w.status = 'waiting' and t.starts_at <= $1::timestamptz
+           returning w.task_id
+         )
+         update tasks set waitlisted = waitlisted - n.k
+           from (select task_id, count(*)::int as k from w group by task_id) n
+          where tasks.id = n.task_id`,
+        [now],
+      );
+      return [...new Set(rows.map((r) => r.member_id as string))];
+    },
+
+    withTransaction,
 
     /**
      * Takes the key for this request inside the caller's transaction. A concurrent request
@@ -220,6 +269,25 @@ export function claimsRepositoryFactory(deps: { db: Db; pool: pg.Pool }) {
       return res.rowCount ?? 0;
     },
   };
+
+  async function withTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('begin');
+      const result = await fn(client);
+      await client.query('commit');
+      return result;
+    } catch (e) {
+      // A client whose rollback fails (its connection died) is destroyed, not pooled again.
+      await client.query('rollback').catch((err: Error) => {
+        broken = err;
+      });
+      throw e;
+    } finally {
+      client.release(broken);
+    }
+  }
 }
 
 export type ClaimsRepository = ReturnType<typeof claimsRepositoryFactory>;

@@ -12,11 +12,12 @@ import {
   RecordsSchema,
 } from '@pioneer/shared';
 import { AppError, invalid } from '../../lib/errors';
-import { principalOf, requireAuth, requireRoles, type Session } from '../../plugins/auth';
+import { principalOf, requireAuth, requireMember, requireRoles, type Session } from '../../plugins/auth';
 import type { GateRefusal } from './claim-gate';
 import type { StoredAnswer } from './claims-repository';
 import type { Claimant, ClaimsService } from './claims-service';
 import type { MemberIds } from './member-ids';
+import type { WaitlistService } from './waitlist-service';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -25,8 +26,11 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 const refusalHead = (code: GateRefusal) => `${JSON.stringify({ code, message: ERROR_MESSAGES[code] }).slice(0, -1)},"requestId":`;
 const REFUSAL_HEAD: Record<GateRefusal, string> = { TASK_FULL: refusalHead('TASK_FULL'), ALREADY_CLAIMED: refusalHead('ALREADY_CLAIMED') };
 
-export const claimsRoutes: FastifyPluginAsyncZod<{ claimsService: ClaimsService; memberIds: MemberIds }> = async (app, opts) => {
-  const { claimsService, memberIds } = opts;
+export const claimsRoutes: FastifyPluginAsyncZod<{ claimsService: ClaimsService; waitlistService: WaitlistService; memberIds: MemberIds }> = async (
+  app,
+  opts,
+) => {
+  const { claimsService, waitlistService, memberIds } = opts;
 
   /** Claiming needs only who the member is: the token, and its member id (cached), not the principal. */
   async function memberIdOf(userId: string): Promise<string> {
@@ -86,8 +90,8 @@ export const claimsRoutes: FastifyPluginAsyncZod<{ claimsService: ClaimsService;
 
   app.delete(
     '/tasks/:id/claims/me',
-    { onRequest: requireAuth, schema: { errors: ['UNAUTHENTICATED', 'NOT_REGISTERED', 'NOT_FOUND', 'NOT_CLAIMED', 'CANCEL_TOO_LATE', 'CLAIM_CLOSED'], tags: ['claims'], params: IdParamsSchema, response: { 200: ClaimResponseSchema } } },
-    async (request) => ({ claim: await claimsService.cancelMine(principalOf(request), request.params.id) }),
+    { onRequest: requireMember, schema: { errors: ['UNAUTHENTICATED', 'NOT_REGISTERED', 'NOT_FOUND', 'NOT_CLAIMED', 'CANCEL_TOO_LATE', 'CLAIM_CLOSED'], tags: ['claims'], params: IdParamsSchema, response: { 200: ClaimResponseSchema } } },
+    async (request) => ({ claim: await waitlistService.cancelMine(principalOf(request).memberId!, request.params.id) }),
   );
 
   app.get(

@@ -5,10 +5,14 @@ import { isSecretaryOf } from '../../lib/scope';
 import type { Principal } from '../../plugins/auth';
 import type { PioneerCodeService } from '../codes/pioneer-code';
 import type { MembersRepository } from '../members/members-repository';
-import { toClaim, toTaskListItem } from '../tasks/task-mappers';
+import { toTaskListItem } from '../tasks/task-mappers';
 import type { TasksRepository } from '../tasks/tasks-repository';
-import { ALONE, type BatchResult, type ClaimGate, type GateRefusal, type PostAfter } from './claim-gate';
-import type { BatchAttempt, ClaimAttempt, ClaimsRepository, Queryable, StoredAnswer } from './claims-repository';
+import { batchAfter, batchAnswers, created, singleRefusal, type BatchAnswer } from './claim-batch';
+import { ALONE, type BatchResult, type ClaimGate, type GateRefusal } from './claim-gate';
+import { toClaim } from './claim-mappers';
+import type { ClaimsRepository, Queryable, StoredAnswer } from './claims-repository';
+
+export type { BatchAnswer } from './claim-batch';
 
 /** Who claims: a principal, or just the ids the claim route resolves without loading one. */
 export interface Claimant {
@@ -27,46 +31,11 @@ const isDuplicateClaim = (e: unknown) => pgCode(e) === '23505' && pgConstraint(e
 /** A statement that lost a race and aborted itself (pioneer_assert), or a deadlock PostgreSQL broke. */
 const isRetryable = (e: unknown) => pgCode(e) === '40001' || pgCode(e) === '40P01';
 
-/** Why a claim the statement refused was refused, from the post as the statement saw it; null if it does not say. */
-function refusal(a: Extract<ClaimAttempt, { ok: false }>): AppError | null {
-  if (a.sStatus === null) return notFound('岗位不存在');
-  if (a.sMine) return new AppError('ALREADY_CLAIMED');
-  if (a.sStatus === 'cancelled') return new AppError('TASK_CANCELLED');
-  if (a.sStatus === 'ended' || !a.sBeforeEnd) return new AppError('CLAIM_CLOSED');
-  if (!a.sOpened) return new AppError('CLAIM_NOT_OPEN');
-  if ((a.sClaimed ?? 0) >= (a.sCapacity ?? 0)) return new AppError('TASK_FULL');
-  return null;
-}
-
-/** One member's answer from a batch: the claim, a refusal sent prebuilt, or another refusal. */
-export type BatchAnswer = ClaimCreateResponse | GateRefusal | AppError;
-
-/** Why a member the batch did not grant was refused, from the post as the batch left it. */
-function batchRefusal(a: BatchAttempt, memberId: string, holders: Set<string> | null, now: number): BatchAnswer {
-  if (a.status === null) return notFound('岗位不存在');
-  // While the post still takes claims, everyone eligible was granted: the rest hold one.
-  if (!holders || holders.has(memberId)) return 'ALREADY_CLAIMED';
-  if (a.status === 'cancelled') return new AppError('TASK_CANCELLED');
-  if (a.status === 'ended' || now >= a.endsAt.getTime()) return new AppError('CLAIM_CLOSED');
-  if (now < a.opensAt.getTime()) return new AppError('CLAIM_NOT_OPEN');
-  return 'TASK_FULL';
-}
-
-function batchAfter(a: BatchAttempt, now: number): PostAfter {
-  const version = a.version ?? undefined;
-  if (a.status !== 'open' || now < a.opensAt.getTime() || now >= a.endsAt.getTime()) return { kind: 'closed', version };
-  const claimed = a.claimedBefore + a.members.length;
-  if (claimed < a.capacity) return { kind: 'open', remaining: a.capacity - claimed, version };
-  const snapshot =
-    a.fresh && a.holders
-      ? { status: a.status, claimed, capacity: a.capacity, opensAt: a.opensAt, endsAt: a.endsAt, holders: a.holders, version }
-      : null;
-  return { kind: 'full', snapshot, version };
-}
+const asError = (r: AppError | GateRefusal) => (typeof r === 'string' ? new AppError(r) : r);
 
 export function claimsServiceFactory(deps: {
   claimsRepository: ClaimsRepository;
-  tasksRepository: TasksRepository;
+  tasksRepository: Pick<TasksRepository, 'findById'>;
   membersRepository: Pick<MembersRepository, 'findMemberCards'>;
   pioneerCodes: Pick<PioneerCodeService, 'verify'>;
   clock: Clock;
@@ -91,60 +60,22 @@ export function claimsServiceFactory(deps: {
     for (let i = 0; i < MAX_ATTEMPTS; i++) {
       const a = await repo.claim(taskId, memberId, now, q);
       if (a.ok) return created(taskId, memberId, a.claimId, a.claimedAt, a.remaining);
-      const why = refusal(a);
-      if (why) throw why;
+      const why = singleRefusal(a);
+      if (why) throw asError(why);
     }
     throw new AppError('TASK_FULL');
   }
 
-  function created(taskId: string, memberId: string, claimId: string, claimedAt: Date, remaining: number): ClaimCreateResponse {
-    return {
-      claim: {
-        id: claimId,
-        taskId,
-        memberId,
-        status: 'claimed',
-        claimedAt: claimedAt.toISOString(),
-        cancelledAt: null,
-        checkedInAt: null,
-        checkedOutAt: null,
-        minutes: null,
-      },
-      remaining,
-    };
-  }
-
-  /**
-   * Claims for members queued on one post, in one statement. Each winner's `remaining` is as
-   * of its own claim, as if the batch's claims had been made one by one in arrival order. A
-   * member queued twice gets one claim: the second answer is ALREADY_CLAIMED if the first
-   * won, else the same refusal.
-   */
+  /** Claims for members queued on one post, in one statement (see claim-batch.ts for the answers). */
   async function claimMany(taskId: string, memberIds: string[]): Promise<BatchResult<BatchAnswer>> {
     const now = deps.clock.now();
-    const distinct = [...new Set(memberIds)];
-    let a: BatchAttempt;
     try {
-      a = await repo.claimBatch(taskId, distinct, now);
+      const a = await repo.claimBatch(taskId, [...new Set(memberIds)], now);
+      return { answers: batchAnswers(taskId, memberIds, a, now), after: batchAfter(a, now) };
     } catch (e) {
       if (isDuplicateClaim(e) || isRetryable(e)) return { answers: null };
       throw e;
     }
-    const t = now.getTime();
-    const rank = new Map<string, number>();
-    for (let i = 0; i < a.members.length; i++) rank.set(a.members[i], i);
-    const holders = a.holders ? new Set(a.holders) : null;
-    const before = a.capacity - a.claimedBefore;
-    const answered = new Map<string, BatchAnswer>();
-    const answers = memberIds.map((m): BatchAnswer => {
-      const seen = answered.get(m);
-      if (seen !== undefined) return typeof seen === 'object' && !(seen instanceof AppError) ? 'ALREADY_CLAIMED' : seen;
-      const i = rank.get(m);
-      const answer = i === undefined ? batchRefusal(a, m, holders, t) : created(taskId, m, a.claimIds[i], now, before - i - 1);
-      answered.set(m, answer);
-      return answer;
-    });
-    return { answers, after: batchAfter(a, t) };
   }
 
   /** The post, if the caller is its secretary; others learn nothing more than 403. */
@@ -153,6 +84,32 @@ export function claimsServiceFactory(deps: {
     if (!task) throw notFound('岗位不存在');
     if (!isSecretaryOf(p, task.communityOrgId)) throw forbidden('只有本社区书记可以管理该岗位');
     return task;
+  }
+
+  /**
+   * Check-in (`claimed` → `checked_in`) and check-out (`checked_in` → `completed`): the same
+   * steps, and a second scan of the same code answers like the first.
+   */
+  async function check(kind: 'in' | 'out', p: Principal, taskId: string, token: string): Promise<Claim> {
+    const task = await ownPost(p, taskId);
+    const { memberId } = deps.pioneerCodes.verify(token);
+    const now = deps.clock.now();
+    const opensAt = task.startsAt.getTime() - (deps.checkInOpensMinutes ?? 30) * 60_000;
+    if (kind === 'in' && now.getTime() < opensAt) {
+      // Early minutes would count as service: refuse, but say NOT_CLAIMED first when that is the real problem.
+      if (!(await repo.liveClaim(taskId, memberId))) throw new AppError('NOT_CLAIMED');
+      throw new AppError('CHECK_IN_NOT_OPEN', `签到将于岗位开始前 ${deps.checkInOpensMinutes ?? 30} 分钟开放`);
+    }
+    const done = await repo.check(kind, taskId, memberId, now);
+    if (done) return toClaim(done, now, task.endsAt);
+    const live = await repo.liveClaim(taskId, memberId);
+    if (!live) throw new AppError('NOT_CLAIMED');
+    if (live.status === (kind === 'in' ? 'checked_in' : 'completed')) return toClaim(live, now, task.endsAt);
+    if (kind === 'in') {
+      if (live.status === 'completed') throw new AppError('CONFLICT', '该党员已完成本岗位服务');
+      throw new AppError('CLAIM_CLOSED', '岗位已结束，无法签到');
+    }
+    throw new AppError('CONFLICT', '该党员尚未签到');
   }
 
   return {
@@ -201,7 +158,7 @@ export function claimsServiceFactory(deps: {
             } catch (e) {
               // An unknown post leaves no key behind: the whole transaction, reservation included, rolls back.
               if (!(e instanceof AppError) || e.code === 'NOT_FOUND') throw e;
-              const body: ErrorBody = { code: e.code, message: e.message, requestId };
+              const body: ErrorBody = { code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}), requestId };
               answer = { statusCode: e.statusCode, body };
             }
             await repo.storeKey(client, p.userId, key, answer);
@@ -221,29 +178,6 @@ export function claimsServiceFactory(deps: {
       throw new AppError('SERVICE_UNAVAILABLE');
     },
 
-    async cancelMine(p: Claimant, taskId: string): Promise<Claim> {
-      const memberId = memberOf(p);
-      const now = deps.clock.now();
-      for (let i = 0; i < MAX_ATTEMPTS; i++) {
-        let a;
-        try {
-          a = await repo.cancelMine(taskId, memberId, now);
-        } catch (e) {
-          if (isRetryable(e)) continue;
-          throw e;
-        }
-        if (a.ok) {
-          // This process stops answering "full" at once; others hear the count notification.
-          gate?.forget(taskId);
-          return toClaim(a.claim, now);
-        }
-        if (a.sStatus === null) throw notFound('岗位不存在');
-        if (a.sMine === null) throw new AppError('NOT_CLAIMED', '您未认领该岗位');
-        if (a.sMine !== 'claimed' || a.sStatus !== 'open' || !a.sBeforeCutoff) throw new AppError('CANCEL_TOO_LATE');
-      }
-      throw new AppError('SERVICE_UNAVAILABLE');
-    },
-
     async claimants(p: Principal, taskId: string): Promise<ClaimantList> {
       const task = await ownPost(p, taskId);
       const now = deps.clock.now();
@@ -257,37 +191,8 @@ export function claimsServiceFactory(deps: {
       };
     },
 
-    async checkIn(p: Principal, taskId: string, token: string): Promise<Claim> {
-      const task = await ownPost(p, taskId);
-      const { memberId } = deps.pioneerCodes.verify(token);
-      const now = deps.clock.now();
-      const opensAt = task.startsAt.getTime() - (deps.checkInOpensMinutes ?? 30) * 60_000;
-      if (now.getTime() < opensAt) {
-        // Early minutes would count as service: refuse, but say NOT_CLAIMED first when that is the real problem.
-        if (!(await repo.liveClaim(taskId, memberId))) throw new AppError('NOT_CLAIMED');
-        throw new AppError('CHECK_IN_NOT_OPEN', `签到将于岗位开始前 ${deps.checkInOpensMinutes ?? 30} 分钟开放`);
-      }
-      const done = await repo.checkIn(taskId, memberId, now);
-      if (done) return toClaim(done, now, task.endsAt);
-      const live = await repo.liveClaim(taskId, memberId);
-      if (!live) throw new AppError('NOT_CLAIMED');
-      // A second scan of the same code answers like the first.
-      if (live.status === 'checked_in') return toClaim(live, now, task.endsAt);
-      if (live.status === 'completed') throw new AppError('CONFLICT', '该党员已完成本岗位服务');
-      throw new AppError('CLAIM_CLOSED', '岗位已结束，无法签到');
-    },
-
-    async checkOut(p: Principal, taskId: string, token: string): Promise<Claim> {
-      const task = await ownPost(p, taskId);
-      const { memberId } = deps.pioneerCodes.verify(token);
-      const now = deps.clock.now();
-      const done = await repo.checkOut(taskId, memberId, now);
-      if (done) return toClaim(done, now, task.endsAt);
-      const live = await repo.liveClaim(taskId, memberId);
-      if (!live) throw new AppError('NOT_CLAIMED');
-      if (live.status === 'completed') return toClaim(live, now, task.endsAt);
-      throw new AppError('CONFLICT', '该党员尚未签到');
-    },
+    checkIn: (p: Principal, taskId: string, token: string) => check('in', p, taskId, token),
+    checkOut: (p: Principal, taskId: string, token: string) => check('out', p, taskId, token),
 
     async records(p: Claimant): Promise<Records> {
       const memberId = memberOf(p);

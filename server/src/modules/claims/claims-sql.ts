@@ -2,13 +2,33 @@
  * The statements on the hot path, as named prepared statements on raw pg (measured ~3x a
  * drizzle transaction on one hot row; see design/server-notes.md).
  *
- * Lock order, everywhere: the post's row first, then claim rows. Claiming, cancelling a
- * claim and cancelling a post all follow it, so they never deadlock.
+ * Lock order, everywhere: the post's row first, then claim rows, then waitlist and draw
+ * entries. Claiming, cancelling, releasing, the waitlist, the draw and cancelling a post all
+ * follow it, so they never deadlock.
  *
  * Each statement also reads the post as its snapshot saw it, so a refusal is explained
- * without a second round trip. Counts go out with pg_notify inside the statement: they
- * are delivered on commit, in commit order, and never for a statement that aborted.
+ * without a second round trip. Counts go out with notifyCount (the one place the payload is
+ * built) inside the statement: they are delivered on commit, in
+ * commit order, and never for a statement that aborted.
  */
+
+/** A claim that holds its slot (contract v2: `cancelled` and `released` do not). */
+export const LIVE = `status not in ('cancelled', 'released')`;
+
+/**
+ * The count notification of the post row `t` (an alias with id, claimed, capacity, status,
+ * version): the one place its payload (LiveCount's shape, forwarded as is to live sockets and
+ * read by every process's claim gate) is built. Inline SQL, not a function: a volatile
+ * function call in the batch statement let its snapshot move past a concurrent commit.
+ */
+export const notifyCount = (t: string) =>
+  `pg_notify('task_counts', json_build_object('taskId', ${t}.id, 'claimed', ${t}.claimed, 'remaining', ${t}.capacity - ${t}.claimed, 'status', ${t}.status, 'version', ${t}.version)::text)`;
+
+/** Notifies the count of post $1 as a transaction left it (sent on commit). */
+export const NOTIFY_TASK_SQL = `select ${notifyCount('t')} from tasks t where t.id = $1::uuid`;
+
+/** A draw post takes claims only once drawn (its leftover slots are then first-come). */
+const GRAB_OPEN = `(allocation = 'first_come' or drawn_at is not null)`;
 
 /**
  * One step decides a claim. The counter moves only if the insert happens in the same
@@ -20,69 +40,33 @@ export const CLAIM_SQL = `
 with t as (
   update tasks
      set claimed = claimed + 1,
-         filled_at = case when claimed + 1 = capacity then $3::timestamptz else filled_at end
+         filled_at = case when claimed + 1 - held = capacity then $3::timestamptz else filled_at end
    where id = $1::uuid
      and status = 'open'
      and claimed < capacity
      and claim_opens_at <= $3::timestamptz
+     and ${GRAB_OPEN}
      and ends_at > $3::timestamptz
-     and not exists (select 1 from claims where task_id = $1::uuid and member_id = $2::uuid and status <> 'cancelled')
+     and not exists (select 1 from claims where task_id = $1::uuid and member_id = $2::uuid and ${LIVE})
+     and not exists (select 1 from member_standing where member_id = $2::uuid and suspended_until > $3::timestamptz)
   returning id, claimed, capacity, status, version
 ), c as (
   insert into claims (task_id, member_id, status, claimed_at)
   select t.id, $2::uuid, 'claimed', $3::timestamptz from t
   returning id, claimed_at
 ), n as (
-  select pg_notify('task_counts', json_build_object(
-    'taskId', t.id, 'claimed', t.claimed, 'remaining', t.capacity - t.claimed, 'status', t.status, 'version', t.version)::text)
-  from t, c
+  select ${notifyCount('t')} from t, c
 )
 select c.id as claim_id, c.claimed_at, t.capacity - t.claimed as remaining,
        (select count(*) from n) as notified,
        s.status as s_status, s.claimed as s_claimed, s.capacity as s_capacity,
-       s.claim_opens_at <= $3::timestamptz as s_opened,
+       s.claim_opens_at <= $3::timestamptz and (s.allocation = 'first_come' or s.drawn_at is not null) as s_opened,
        s.ends_at > $3::timestamptz as s_before_end,
-       exists (select 1 from claims where task_id = $1::uuid and member_id = $2::uuid and status <> 'cancelled') as s_mine
+       exists (select 1 from claims where task_id = $1::uuid and member_id = $2::uuid and ${LIVE}) as s_mine,
+       (select suspended_until from member_standing where member_id = $2::uuid and suspended_until > $3::timestamptz) as s_suspended_until
   from (select 1) one
   left join tasks s on s.id = $1::uuid
   left join (t cross join c) on true`;
-
-/**
- * A member gives a slot back before the cutoff. The post's row is locked first; if a
- * concurrent cancel of the same claim committed while this one waited, the decrement
- * would have nothing to pair with, and pioneer_assert aborts the statement (40001).
- * $1 task, $2 member, $3 now.
- */
-export const CANCEL_CLAIM_SQL = `
-with t as (
-  update tasks
-     set claimed = claimed - 1, filled_at = null
-   where id = $1::uuid
-     and status = 'open'
-     and claimed > 0
-     and starts_at - make_interval(mins => cancel_cutoff_minutes) > $3::timestamptz
-     and exists (select 1 from claims where task_id = $1::uuid and member_id = $2::uuid and status = 'claimed')
-  returning id, claimed, capacity, status, version
-), c as (
-  update claims
-     set status = 'cancelled', cancelled_at = $3::timestamptz
-   where task_id = $1::uuid and member_id = $2::uuid and status = 'claimed'
-     and exists (select 1 from t)
-  returning *
-), n as (
-  select pg_notify('task_counts', json_build_object(
-    'taskId', t.id, 'claimed', t.claimed, 'remaining', t.capacity - t.claimed, 'status', t.status, 'version', t.version)::text)
-  from t, c
-)
-select c.id, c.task_id, c.member_id, c.status, c.claimed_at, c.cancelled_at, c.checked_in_at, c.checked_out_at, c.minutes,
-       pioneer_assert((select count(*) from t) = (select count(*) from c), 'claim cancel raced') as consistent,
-       (select count(*) from n) as notified,
-       s.status as s_status,
-       s.starts_at - make_interval(mins => s.cancel_cutoff_minutes) > $3::timestamptz as s_before_cutoff,
-       (select status from claims where task_id = $1::uuid and member_id = $2::uuid and status <> 'cancelled') as s_mine
-  from (select 1) one
-  left join tasks s on s.id = $1::uuid
-  left join c on true`;
 
 /** $1 task, $2 member, $3 now. Only a claim still `claimed` on a post that has not ended. */
 export const CHECK_IN_SQL = `
@@ -114,7 +98,7 @@ select * from c`;
 
 /** The member's live claim on a task, for explaining a refused check-in or check-out. */
 export const LIVE_CLAIM_SQL = `
-select * from claims where task_id = $1::uuid and member_id = $2::uuid and status <> 'cancelled'`;
+select * from claims where task_id = $1::uuid and member_id = $2::uuid and ${LIVE}`;
 
 /**
  * A post and the members holding a live claim on it (at most its capacity, 1000), for the
@@ -122,20 +106,21 @@ select * from claims where task_id = $1::uuid and member_id = $2::uuid and statu
  */
 export const FULL_POST_SQL = `
 select t.status, t.claimed, t.capacity, t.claim_opens_at, t.ends_at, t.version,
-       coalesce((select array_agg(c.member_id::text) from claims c where c.task_id = t.id and c.status <> 'cancelled'), '{}') as holders
+       coalesce((select array_agg(c.member_id::text) from claims c where c.task_id = t.id and c.${LIVE}), '{}') as holders
   from tasks t
  where t.id = $1::uuid`;
 
 /**
  * One step decides a batch of claims on one post, first come first served: the members are
  * distinct, in arrival order; the first `capacity - claimed` of them without a live claim
- * get one. The post's row is locked first (its latest version, so `claimed` is exact), the
- * counter moves by exactly the rows inserted, and one notification carries the final count.
- * A member whose claim committed elsewhere after this statement's snapshot hits
- * claims_live_unique and aborts the whole batch (the caller then claims one by one).
+ * (and not suspended) get one. The post's row is locked first (its latest version, so
+ * `claimed` is exact), the counter moves by exactly the rows inserted, and one notification
+ * carries the final count. A member whose claim committed elsewhere after this statement's
+ * snapshot hits claims_live_unique and aborts the whole batch (the caller then claims one by one).
  *
  * `holders` (the post's live claimants, this batch's included) only when the post takes no
- * more claims afterwards; otherwise every member not granted already held a claim.
+ * more claims afterwards; otherwise every member not granted already held a claim or is
+ * suspended (`suspended`, with `suspended_until` in the same order).
  * `fresh`: nothing changed the post between the snapshot and the lock, so `holders` is
  * complete (every claim or cancel moves the post's row).
  * $1 task, $2 distinct members in arrival order, $3 now.
@@ -144,15 +129,20 @@ export const CLAIM_BATCH_SQL = `
 with s as (
   select xmin::text as xmin from tasks where id = $1::uuid
 ), p as (
-  select id, status, claimed, capacity, claim_opens_at, ends_at, version, xmin::text as xmin,
-         status = 'open' and claim_opens_at <= $3::timestamptz and ends_at > $3::timestamptz as claimable
+  select id, status, claimed, held, capacity, claim_opens_at, ends_at, version, xmin::text as xmin,
+         status = 'open' and claim_opens_at <= $3::timestamptz and ends_at > $3::timestamptz and ${GRAB_OPEN} as claimable
     from tasks where id = $1::uuid
      for no key update
+), sus as (
+  select ms.member_id, ms.suspended_until
+    from member_standing ms
+   where ms.member_id = any($2::uuid[]) and ms.suspended_until > $3::timestamptz
 ), cand as (
   select u.m, u.ord
     from unnest($2::uuid[]) with ordinality u(m, ord), p
    where p.claimable and p.claimed < p.capacity
-     and not exists (select 1 from claims c where c.task_id = $1::uuid and c.member_id = u.m and c.status <> 'cancelled')
+     and not exists (select 1 from claims c where c.task_id = $1::uuid and c.member_id = u.m and c.${LIVE})
+     and not exists (select 1 from sus where sus.member_id = u.m)
    order by u.ord
    limit (select capacity - claimed from p)
 ), c as (
@@ -162,13 +152,11 @@ with s as (
 ), t as (
   update tasks
      set claimed = claimed + (select count(*) from c),
-         filled_at = case when claimed + (select count(*) from c) = capacity then $3::timestamptz else filled_at end
+         filled_at = case when claimed + (select count(*) from c) - held = capacity then $3::timestamptz else filled_at end
    where id = $1::uuid and exists (select 1 from c)
   returning id, claimed, capacity, status, version
 ), n as (
-  select pg_notify('task_counts', json_build_object(
-    'taskId', t.id, 'claimed', t.claimed, 'remaining', t.capacity - t.claimed, 'status', t.status, 'version', t.version)::text)
-  from t
+  select ${notifyCount('t')} from t
 ), g as (
   select count(*)::int as n,
          coalesce(array_agg(c.member_id::text order by cand.ord), '{}') as members,
@@ -176,12 +164,15 @@ with s as (
     from c join cand on cand.m = c.member_id
 )
 select p.status, p.claimed as claimed_before, p.capacity, p.claim_opens_at, p.ends_at,
+       p.claim_opens_at <= $3::timestamptz and p.status = 'open' and not p.claimable and p.ends_at > $3::timestamptz as draw_pending,
        coalesce(s.xmin = p.xmin, false) as fresh,
        coalesce((select version from t), p.version) as version,
        g.members, g.ids,
        (select count(*) from n) as notified,
+       coalesce((select array_agg(member_id::text order by member_id) from sus), '{}') as suspended,
+       coalesce((select array_agg(suspended_until order by member_id) from sus), '{}') as suspended_until,
        case when not p.claimable or p.claimed + g.n >= p.capacity then
-         array(select member_id::text from claims where task_id = $1::uuid and status <> 'cancelled'
+         array(select member_id::text from claims where task_id = $1::uuid and ${LIVE}
                union all select member_id::text from c)
        end as holders
   from g

@@ -6,7 +6,7 @@ import { taskStatus } from '../tasks/task-mappers';
 import type { TasksRepository } from '../tasks/tasks-repository';
 import { SESSIONS_REVOKED_CHANNEL } from '../auth/auth-repository';
 
-/** Every statement that moves a post's count notifies here (see claims-sql.ts, tasks-repository.ts). */
+/** Every statement that moves a post's count notifies here (payload built by notifyCount in claims/claims-sql.ts). */
 export const TASK_COUNTS_CHANNEL = 'task_counts';
 
 /** The part of a WebSocket the hub needs. */

@@ -8,6 +8,7 @@ import {
   PioneerCodeVerifyResponseSchema,
   PhoneNumberBodySchema,
   PhoneNumberResponseSchema,
+  type Standing,
 } from '@pioneer/shared';
 import { STAFF_ROLES } from '../../lib/scope';
 import { principalOf, requireAuth, requireRoles } from '../../plugins/auth';
@@ -25,13 +26,18 @@ export const membersRoutes: FastifyPluginAsyncZod<{
   sessionTtlSeconds: number;
   verifyLimit: Limit;
   phoneNumbers: PhoneNumberProvider;
+  /** The member's standing under the no-show policy (the claims module's). */
+  standing?: (memberId: string) => Promise<Standing>;
 }> = async (app, opts) => {
   const service = opts.membersService;
 
   app.get(
     '/members/me',
     { onRequest: requireAuth, schema: { errors: ['UNAUTHENTICATED', 'NOT_REGISTERED'], tags: ['members'], response: { 200: MemberResponseSchema } } },
-    async (request) => ({ member: await service.getMine(principalOf(request).userId) }),
+    async (request) => {
+      const member = await service.getMine(principalOf(request).userId);
+      return opts.standing ? { member, standing: await opts.standing(member.id) } : { member };
+    },
   );
 
   app.put(

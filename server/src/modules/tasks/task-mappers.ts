@@ -1,8 +1,7 @@
-import type { Claim, ClaimStatus, Task, TaskListItem, TaskStatus } from '@pioneer/shared';
-import type { claims, tasks } from '../../db/schema';
+import type { Task, TaskListItem, TaskStatus } from '@pioneer/shared';
+import type { tasks } from '../../db/schema';
 
 export type TaskRow = typeof tasks.$inferSelect & { communityName: string };
-export type ClaimRow = typeof claims.$inferSelect;
 
 /** `ended` is a matter of time: computed on every read, whether or not the sweep has run yet. */
 export function taskStatus(row: Pick<TaskRow, 'status' | 'endsAt'>, now: Date): TaskStatus {
@@ -29,6 +28,13 @@ export function toTask(row: TaskRow, now: Date): Task {
     filledAt: row.filledAt ? row.filledAt.toISOString() : null,
     createdAt: row.createdAt.toISOString(),
     whistleId: row.whistleId ?? null,
+    offerMinutes: row.offerMinutes,
+    waitlisted: row.waitlisted,
+    allocation: row.allocation,
+    drawAt: row.drawAt ? row.drawAt.toISOString() : null,
+    drawCommitment: row.drawCommitment,
+    entered: row.drawEntered,
+    drawnAt: row.drawnAt ? row.drawnAt.toISOString() : null,
   };
 }
 
@@ -48,24 +54,10 @@ export function toTaskListItem(row: TaskRow, now: Date): TaskListItem {
     remaining: t.remaining,
     status: t.status,
     claimOpensAt: t.claimOpensAt,
-  };
-}
-
-/** A claim still `claimed` when its task has ended is a no-show, before the sweep writes it down. */
-export function claimStatus(status: ClaimStatus, taskEndsAt: Date | null, now: Date): ClaimStatus {
-  return status === 'claimed' && taskEndsAt && taskEndsAt.getTime() <= now.getTime() ? 'no_show' : status;
-}
-
-export function toClaim(row: ClaimRow, now: Date, taskEndsAt: Date | null = null): Claim {
-  return {
-    id: row.id,
-    taskId: row.taskId,
-    memberId: row.memberId,
-    status: claimStatus(row.status, taskEndsAt, now),
-    claimedAt: row.claimedAt.toISOString(),
-    cancelledAt: row.cancelledAt ? row.cancelledAt.toISOString() : null,
-    checkedInAt: row.checkedInAt ? row.checkedInAt.toISOString() : null,
-    checkedOutAt: row.checkedOutAt ? row.checkedOutAt.toISOString() : null,
-    minutes: row.minutes,
+    waitlisted: t.waitlisted,
+    allocation: t.allocation,
+    drawAt: t.drawAt,
+    entered: t.entered,
+    drawnAt: t.drawnAt,
   };
 }

@@ -1,8 +1,8 @@
-import { and, desc, eq, getTableColumns, inArray, lte, sql, type SQL } from 'drizzle-orm';
+import { and, eq, getTableColumns, inArray, lte, sql, type SQL } from 'drizzle-orm';
 import type { Category } from '@pioneer/shared';
 import type { Db, DbOrTx } from '../../db/client';
-import { claims, partyOrgs, tasks } from '../../db/schema';
-import type { ClaimRow, TaskRow } from './task-mappers';
+import { partyOrgs, tasks } from '../../db/schema';
+import type { TaskRow } from './task-mappers';
 
 export interface TaskListCursor {
   /** 0 for the caller's own community when it is listed first, else 1. */
@@ -34,26 +34,11 @@ export function tasksRepositoryFactory(db: Db) {
     .where(eq(tasks.id, sql.placeholder('id')))
     .prepare('task_by_id');
 
-  const myClaimQuery = db
-    .select()
-    .from(claims)
-    .where(and(eq(claims.taskId, sql.placeholder('taskId')), eq(claims.memberId, sql.placeholder('memberId'))))
-    .orderBy(sql`(${claims.status} <> 'cancelled') desc`, desc(claims.claimedAt))
-    .limit(1)
-    .prepare('my_claim_on_task');
-
   return {
     async findById(id: string): Promise<TaskRow | null> {
       const [row] = await byIdQuery.execute({ id });
       return row ?? null;
     },
-
-    /** The member's live claim on the task, else its latest cancelled one. */
-    async findMyClaim(taskId: string, memberId: string): Promise<ClaimRow | null> {
-      const [row] = await myClaimQuery.execute({ taskId, memberId });
-      return row ?? null;
-    },
-
 
     async insert(values: typeof tasks.$inferInsert, tx: DbOrTx = db): Promise<string> {
       const [row] = await tx.insert(tasks).values(values).returning({ id: tasks.id });
@@ -87,48 +72,14 @@ export function tasksRepositoryFactory(db: Db) {
         .limit(f.limit);
     },
 
-    /**
-     * Cancels an open post and ends its live claims in one transaction. The post's row is
-     * locked first, as the claim statements lock it first, so the two never deadlock; the
-     * second statement runs after the lock and so sees every claim committed before it.
-     */
-    async cancel(id: string, now: Date): Promise<boolean> {
-      return db.transaction(async (tx) => {
-        const locked = await tx
-          .update(tasks)
-          .set({ status: 'cancelled', cancelledAt: now })
-          .where(and(eq(tasks.id, id), eq(tasks.status, 'open'), sql`${tasks.endsAt} > ${now.toISOString()}::timestamptz`))
-          .returning({ id: tasks.id });
-        if (locked.length === 0) return false;
-        await tx.execute(sql`
-          with c as (
-            update claims set status = 'cancelled', cancelled_at = ${now.toISOString()}::timestamptz
-            where task_id = ${id}::uuid and status in ('claimed', 'checked_in')
-            returning 1
-          ), t as (
-            update tasks set claimed = claimed - (select count(*) from c)::int
-            where id = ${id}::uuid
-            returning id, claimed, capacity, status, version
-          )
-          select pg_notify('task_counts', json_build_object(
-            'taskId', t.id, 'claimed', t.claimed, 'remaining', t.capacity - t.claimed, 'status', t.status, 'version', t.version)::text)
-          from t`);
-        return true;
-      });
-    },
-
-    /** Writes down what time already decided: ended posts, and no-shows on them. */
-    async sweep(now: Date): Promise<{ ended: number; noShows: number }> {
+    /** Writes down what time already decided: ended posts (their claims are the claims module's). */
+    async endPosts(now: Date): Promise<number> {
       const ended = await db
         .update(tasks)
         .set({ status: 'ended' })
         .where(and(eq(tasks.status, 'open'), lte(tasks.endsAt, now)))
         .returning({ id: tasks.id });
-      const noShows = await db.execute(sql`
-        update claims c set status = 'no_show'
-        from tasks t
-        where c.task_id = t.id and c.status = 'claimed' and t.ends_at <= ${now.toISOString()}::timestamptz`);
-      return { ended: ended.length, noShows: noShows.rowCount ?? 0 };
+      return ended.length;
     },
 
     async liveCounts(ids: string[]) {

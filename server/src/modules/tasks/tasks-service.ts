@@ -1,4 +1,4 @@
-import type { Task, TaskCreateBody, TaskDetail, TaskList, TaskListQuery } from '@pioneer/shared';
+import type { MyEntry, MyWaitlist, Task, TaskCreateBody, TaskDetail, TaskList, TaskListQuery } from '@pioneer/shared';
 import { z } from 'zod';
 import type { Clock } from '../../lib/clock';
 import { CursorIdSchema, CursorTimeSchema, decodeCursor, encodeCursor } from '../../lib/cursor';
@@ -6,16 +6,26 @@ import { AppError, invalid, notFound } from '../../lib/errors';
 import type { Principal } from '../../plugins/auth';
 import type { DirectoryRepository } from '../directory/directory-repository';
 import type { TaskListCursor, TasksRepository } from './tasks-repository';
-import { toClaim, toTask, toTaskListItem, type TaskRow } from './task-mappers';
+import { toClaim } from '../claims/claim-mappers';
+import type { ClaimsRepository } from '../claims/claims-repository';
+import { commitmentOf, newSeed } from '../claims/draw';
+import { toTask, toTaskListItem, type TaskRow } from './task-mappers';
 
 const DEFAULT_CANCEL_CUTOFF_MINUTES = 60;
+const DEFAULT_OFFER_MINUTES = 30;
 
 const TaskListCursorSchema = z.object({ r: z.union([z.literal(0), z.literal(1)]), s: CursorTimeSchema, i: CursorIdSchema });
 
 export function tasksServiceFactory(deps: {
   tasksRepository: TasksRepository;
   directoryRepository: Pick<DirectoryRepository, 'findPartyOrg'>;
+  /** Claim rows are the claims module's: a post's cancel ends them, a detail shows the caller's. */
+  claimsRepository: Pick<ClaimsRepository, 'cancelPost' | 'findMyClaim'>;
   clock: Clock;
+  /** The caller's waitlist and draw entries on a post (the claims module's waitlist). */
+  mine?: (taskId: string, memberId: string) => Promise<{ myWaitlist: MyWaitlist | null; myEntry: MyEntry | null }>;
+  /** Writes down the no-shows of ended posts (and what they mean for their members); the number written. */
+  settleNoShows?: () => Promise<number>;
   /** Told after a cancel attempt, so in-process state about the post (the claim gate) drops at once. */
   onCancel?: (taskId: string) => void;
   /** The whistle a post answers (`whistleId`): raised by the post's community or its 板块. */
@@ -42,6 +52,13 @@ export function tasksServiceFactory(deps: {
         const ours = w && (w.raisedByOrgId ? w.raisedByOrgId === community.id : w.raisedByDistrictId === community.districtId);
         if (!ours) throw invalid('whistleId', 'not a whistle of this community or its district', '所选吹哨事项不属于本社区');
       }
+      const claimOpensAt = body.claimOpensAt ? new Date(body.claimOpensAt) : now;
+      const drawAt = body.allocation === 'draw' && body.drawAt ? new Date(body.drawAt) : null;
+      if (drawAt && drawAt.getTime() <= Math.max(now.getTime(), claimOpensAt.getTime())) {
+        throw invalid('drawAt', 'must be after claimOpensAt and in the future', '开奖时间必须晚于报名开始时间');
+      }
+      // The seed stays secret until the draw; its hash is published now, before anyone enters.
+      const drawSeed = drawAt ? newSeed() : null;
       const id = await repo.insert({
         communityOrgId: body.communityOrgId,
         title: body.title,
@@ -51,8 +68,13 @@ export function tasksServiceFactory(deps: {
         startsAt,
         endsAt: new Date(body.endsAt),
         capacity: body.capacity,
-        claimOpensAt: body.claimOpensAt ? new Date(body.claimOpensAt) : now,
+        claimOpensAt,
         cancelCutoffMinutes: body.cancelCutoffMinutes ?? DEFAULT_CANCEL_CUTOFF_MINUTES,
+        offerMinutes: body.offerMinutes ?? DEFAULT_OFFER_MINUTES,
+        allocation: body.allocation ?? 'first_come',
+        drawAt,
+        drawSeed,
+        drawCommitment: drawSeed ? commitmentOf(drawSeed) : null,
         createdBy: userId,
         createdAt: now,
         whistleId: body.whistleId ?? null,
@@ -85,8 +107,12 @@ export function tasksServiceFactory(deps: {
     async get(p: Principal, id: string): Promise<TaskDetail> {
       const now = deps.clock.now();
       const row = await load(id);
-      const mine = p.memberId ? await repo.findMyClaim(id, p.memberId) : null;
-      return { task: toTask(row, now), myClaim: mine ? toClaim(mine, now, row.endsAt) : null };
+      if (!p.memberId) return { task: toTask(row, now), myClaim: null, myWaitlist: null, myEntry: null };
+      const [mine, entries] = await Promise.all([
+        deps.claimsRepository.findMyClaim(id, p.memberId),
+        deps.mine ? deps.mine(id, p.memberId) : { myWaitlist: null, myEntry: null },
+      ]);
+      return { task: toTask(row, now), myClaim: mine ? toClaim(mine, now, row.endsAt) : null, ...entries };
     },
 
     /** A post by id, for the route's scope check; NOT_FOUND when there is none. */
@@ -95,7 +121,7 @@ export function tasksServiceFactory(deps: {
     /** The caller is the post's secretary (checked by the route). */
     async cancel(id: string): Promise<Task> {
       const now = deps.clock.now();
-      const cancelled = await repo.cancel(id, now).finally(() => deps.onCancel?.(id));
+      const cancelled = await deps.claimsRepository.cancelPost(id, now).finally(() => deps.onCancel?.(id));
       if (!cancelled) {
         const current = await load(id);
         // Cancelling twice answers like the first time; an ended post stays as it was.
@@ -105,8 +131,9 @@ export function tasksServiceFactory(deps: {
       return toTask(await load(id), now);
     },
 
-    sweep() {
-      return repo.sweep(deps.clock.now());
+    async sweep(): Promise<{ ended: number; noShows: number }> {
+      const noShows = deps.settleNoShows ? await deps.settleNoShows() : 0;
+      return { ended: await repo.endPosts(deps.clock.now()), noShows };
     },
   };
 }

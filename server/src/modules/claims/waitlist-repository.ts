@@ -1,0 +1,262 @@
+import type pg from 'pg';
+import { claimFromRow, type ClaimRow } from './claim-mappers';
+import { NOTIFY_TASK_SQL } from './claims-sql';
+
+/** A post's row as the waitlist and draw statements read it, under its lock. */
+export interface LockedPost {
+  id: string;
+  communityOrgId: string;
+  status: 'open' | 'cancelled' | 'ended';
+  capacity: number;
+  claimed: number;
+  held: number;
+  startsAt: Date;
+  endsAt: Date;
+  claimOpensAt: Date;
+  cancelCutoffMinutes: number;
+  allocation: 'first_come' | 'draw';
+  drawAt: Date | null;
+  drawnAt: Date | null;
+  drawSeed: string | null;
+}
+
+export interface EntryRow {
+  id: string;
+  taskId: string;
+  memberId: string;
+  status: 'waiting' | 'offered' | 'promoted' | 'accepted' | 'declined' | 'expired' | 'left';
+  offerExpiresAt: Date | null;
+  claimId: string | null;
+}
+
+export interface DrawEntryRow {
+  memberId: string;
+  ticket: string;
+  status: 'entered' | 'won' | 'lost' | 'withdrawn';
+  rank: number | null;
+}
+
+const postFromRow = (r: Record<string, any>): LockedPost => ({
+  id: r.id,
+  communityOrgId: r.community_org_id,
+  status: r.status,
+  capacity: r.capacity,
+  claimed: r.claimed,
+  held: r.held,
+  startsAt: r.starts_at,
+  endsAt: r.ends_at,
+  claimOpensAt: r.claim_opens_at,
+  cancelCutoffMinutes: r.cancel_cutoff_minutes,
+  allocation: r.allocation,
+  drawAt: r.draw_at,
+  drawnAt: r.drawn_at,
+  drawSeed: r.draw_seed,
+});
+
+const entryFromRow = (r: Record<string, any>): EntryRow => ({
+  id: r.id,
+  taskId: r.task_id,
+  memberId: r.member_id,
+  status: r.status,
+  offerExpiresAt: r.offer_expires_at,
+  claimId: r.claim_id,
+});
+
+/**
+ * Statements of the waitlist, the offers and the draw. Every method takes a client holding a
+ * transaction that locked the post's row first (`lockPost`): the same lock order as the claim
+ * statements, so nothing deadlocks, and the waitlist of a post changes one transaction at a time.
+ */
+export const waitlistRepository = {
+  async lockPost(c: pg.PoolClient, taskId: string, opts: { skipLocked?: boolean } = {}): Promise<LockedPost | null> {
+    const { rows } = await c.query(
+      `select id, community_org_id, status, capacity, claimed, held, starts_at, ends_at, claim_opens_at, cancel_cutoff_minutes,
+              allocation, draw_at, drawn_at, draw_seed
+         from tasks where id = $1::uuid for no key update${opts.skipLocked ? ' skip locked' : ''}`,
+      [taskId],
+    );
+    return rows[0] ? postFromRow(rows[0]) : null;
+  },
+
+  async suspendedUntil(c: pg.PoolClient, memberId: string, now: Date): Promise<Date | null> {
+    const { rows } = await c.query(
+      'select suspended_until from member_standing where member_id = $1::uuid and suspended_until > $2::timestamptz',
+      [memberId, now],
+    );
+    return rows[0]?.suspended_until ?? null;
+  },
+
+  async liveClaimOf(c: pg.PoolClient, taskId: string, memberId: string): Promise<ClaimRow | null> {
+    const { rows } = await c.query(
+      `select * from claims where task_id = $1::uuid and member_id = $2::uuid and status not in ('cancelled', 'released')`,
+      [taskId, memberId],
+    );
+    return rows[0] ? claimFromRow(rows[0]) : null;
+  },
+
+  async claimById(c: pg.PoolClient, taskId: string, claimId: string): Promise<ClaimRow | null> {
+    const { rows } = await c.query('select * from claims where id = $1::uuid and task_id = $2::uuid', [claimId, taskId]);
+    return rows[0] ? claimFromRow(rows[0]) : null;
+  },
+
+  /** The member's waiting or offered entry on the post. */
+  async activeEntry(c: pg.PoolClient, taskId: string, memberId: string): Promise<EntryRow | null> {
+    const { rows } = await c.query(
+      `select * from waitlist_entries where task_id = $1::uuid and member_id = $2::uuid and status in ('waiting', 'offered')`,
+      [taskId, memberId],
+    );
+    return rows[0] ? entryFromRow(rows[0]) : null;
+  },
+
+  /** The status of the member's latest entry on the post, whatever it is. */
+  async latestStatus(c: pg.PoolClient, taskId: string, memberId: string): Promise<EntryRow['status'] | null> {
+    const { rows } = await c.query(
+      'select status from waitlist_entries where task_id = $1::uuid and member_id = $2::uuid order by updated_at desc, ord desc limit 1',
+      [taskId, memberId],
+    );
+    return rows[0]?.status ?? null;
+  },
+
+  /**
+   * A draw entry in one statement: the post's row locked, every rule checked, the entry and
+   * the post's count written together. Without an entry, what the statement saw explains why.
+   */
+  async enter(q: pg.Pool, taskId: string, memberId: string, nonce: string, ticket: string, now: Date) {
+    const { rows } = await q.query({
+      name: 'draw_enter',
+      text: `with p as (
+               select id, community_org_id, status, capacity, claimed, held, starts_at, ends_at, claim_opens_at, cancel_cutoff_minutes,
+                      allocation, draw_at, drawn_at, null::text as draw_seed
+                 from tasks where id = $1::uuid for no key update
+             ), s as (
+               select suspended_until from member_standing where member_id = $2::uuid and suspended_until > $5::timestamptz
+             ), mine as (
+               select 1 from draw_entries where task_id = $1::uuid and member_id = $2::uuid and status <> 'withdrawn'
+             ), e as (
+               insert into draw_entries (task_id, member_id, nonce, ticket, status, created_at, updated_at)
+               select $1::uuid, $2::uuid, $3, $4, 'entered', $5::timestamptz, $5::timestamptz from p
+                where p.allocation = 'draw' and p.status = 'open' and p.drawn_at is null and p.draw_at > $5::timestamptz
+                  and p.claim_opens_at <= $5::timestamptz
+                  and not exists (select 1 from s) and not exists (select 1 from mine)
+                  and not exists (select 1 from draw_entries where task_id = $1::uuid and ticket = $4 and status <> 'withdrawn')
+               returning 1
+             ), t as (
+               update tasks set draw_entered = draw_entered + 1 where id = $1::uuid and exists (select 1 from e) returning 1
+             )
+             select p.*, (select count(*)::int from e) as entered,
+                    (select suspended_until from s) as suspended_until, exists (select 1 from mine) as mine
+               from (select 1) one left join p on true`,
+      values: [taskId, memberId, nonce, ticket, now],
+    });
+    const r = rows[0];
+    return {
+      entered: r.entered === 1,
+      post: r.id ? postFromRow(r) : null,
+      suspendedUntil: (r.suspended_until as Date | null) ?? null,
+      mine: r.mine as boolean,
+    };
+  },
+
+  async join(c: pg.PoolClient, taskId: string, memberId: string, now: Date): Promise<EntryRow> {
+    const { rows } = await c.query(
+      `insert into waitlist_entries (task_id, member_id, status, created_at, updated_at)
+       values ($1::uuid, $2::uuid, 'waiting', $3::timestamptz, $3::timestamptz) returning *`,
+      [taskId, memberId, now],
+    );
+    await c.query('update tasks set waitlisted = waitlisted + 1 where id = $1::uuid', [taskId]);
+    return entryFromRow(rows[0]);
+  },
+
+  /**
+   * Ends an entry. A waiting entry leaves the queue; an offered one gives its held slot back,
+   * which goes on to the next in line in the same transaction. Returns what the slot did.
+   */
+  async close(c: pg.PoolClient, e: EntryRow, status: EntryRow['status'], now: Date): Promise<EntryRow> {
+    const { rows } = await c.query(
+      'update waitlist_entries set status = $2, updated_at = $3::timestamptz where id = $1::uuid returning *',
+      [e.id, status, now],
+    );
+    if (e.status === 'waiting') {
+      await c.query('update tasks set waitlisted = waitlisted - 1 where id = $1::uuid', [e.taskId]);
+    } else {
+      await c.query('update tasks set held = held - 1 where id = $1::uuid', [e.taskId]);
+      await this.freeSlot(c, e.taskId, now);
+    }
+    return entryFromRow(rows[0]);
+  },
+
+  /** An offer turns into a claim: the held slot becomes a live one, `claimed` does not move. */
+  async accept(c: pg.PoolClient, e: EntryRow, now: Date): Promise<{ claim: ClaimRow; remaining: number }> {
+    const { rows } = await c.query(
+      `insert into claims (task_id, member_id, status, claimed_at) values ($1::uuid, $2::uuid, 'claimed', $3::timestamptz) returning *`,
+      [e.taskId, e.memberId, now],
+    );
+    const claim = claimFromRow(rows[0]);
+    await c.query(
+      `update waitlist_entries set status = 'accepted', claim_id = $2::uuid, updated_at = $3::timestamptz where id = $1::uuid`,
+      [e.id, claim.id, now],
+    );
+    const t = await c.query(
+      `update tasks set held = held - 1,
+              filled_at = case when claimed - (held - 1) = capacity then coalesce(filled_at, $2::timestamptz) else filled_at end
+        where id = $1::uuid returning capacity - claimed as remaining`,
+      [e.taskId, now],
+    );
+    return { claim, remaining: t.rows[0].remaining };
+  },
+
+  /** A live claim ends (`cancelled` by its member or `released` by the secretary) and its slot moves on. */
+  async endClaim(
+    c: pg.PoolClient,
+    claim: ClaimRow,
+    how: { status: 'cancelled' } | { status: 'released'; reason: string },
+    now: Date,
+  ): Promise<ClaimRow> {
+    const { rows } =
+      how.status === 'cancelled'
+        ? await c.query(`update claims set status = 'cancelled', cancelled_at = $2::timestamptz where id = $1::uuid returning *`, [claim.id, now])
+        : await c.query(
+            `update claims set status = 'released', released_at = $2::timestamptz, release_reason = $3 where id = $1::uuid returning *`,
+            [claim.id, now, how.reason],
+          );
+    await this.freeSlot(c, claim.taskId, now);
+    return claimFromRow(rows[0]);
+  },
+
+  /** The slot goes to the first waiting entry (offer, or claim inside the cutoff), else back to the pool. */
+  async freeSlot(c: pg.PoolClient, taskId: string, now: Date): Promise<'offered' | 'promoted' | 'freed'> {
+    const { rows } = await c.query('select pioneer_free_slot($1::uuid, $2::timestamptz) as did', [taskId, now]);
+    return rows[0].did;
+  },
+
+  async notify(c: pg.PoolClient, taskId: string): Promise<void> {
+    await c.query(NOTIFY_TASK_SQL, [taskId]);
+  },
+
+  /** Offers past their deadline on the post, ended as `expired` (their slots are then passed on one by one). */
+  async expireOffers(c: pg.PoolClient, taskId: string, now: Date): Promise<EntryRow[]> {
+    const { rows } = await c.query(
+      `update waitlist_entries set status = 'expired', updated_at = $2::timestamptz
+        where task_id = $1::uuid and status = 'offered' and offer_expires_at <= $2::timestamptz
+       returning *`,
+      [taskId, now],
+    );
+    return rows.map(entryFromRow);
+  },
+
+  /** 1-based rank among waiting entries, now (queue order: `ord`, then a draw's rank, as in pioneer_free_slot). */
+  async position(c: pg.Pool | pg.PoolClient, entryId: string): Promise<number | null> {
+    const r = await c.query(
+      `select me.status,
+              (select count(*)::int + 1 from waitlist_entries w
+                where w.task_id = me.task_id and w.status = 'waiting'
+                  and (w.ord, coalesce(w.draw_rank, 0), w.id) < (me.ord, coalesce(me.draw_rank, 0), me.id)) as position
+         from waitlist_entries me where me.id = $1::uuid`,
+      [entryId],
+    );
+    const row = r.rows[0];
+    return row && row.status === 'waiting' ? row.position : null;
+  },
+};
+
+export type WaitlistRepository = typeof waitlistRepository;

@@ -1,0 +1,87 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import {
+  ClaimCreateResponseSchema,
+  ClaimParamsSchema,
+  ClaimResponseSchema,
+  DrawEntryBodySchema,
+  DrawEntryResponseSchema,
+  DrawSchema,
+  IdParamsSchema,
+  ReasonBodySchema,
+  WaitlistEntryResponseSchema,
+} from '@pioneer/shared';
+import { principalOf, requireAuth, requireMember, requireRoles } from '../../plugins/auth';
+import type { WaitlistService } from './waitlist-service';
+
+/**
+ * The waitlist, offers, the secretary's release and excuse, and draw entries (contract v2).
+ * Role guards run on request, before the body is validated; scope (its own post) after.
+ */
+export const waitlistRoutes: FastifyPluginAsyncZod<{ waitlistService: WaitlistService }> = async (app, opts) => {
+  const service = opts.waitlistService;
+  const memberId = (request: Parameters<typeof principalOf>[0]) => principalOf(request).memberId!;
+  const tags = ['waitlist'];
+
+  app.post(
+    '/tasks/:id/waitlist',
+    { onRequest: requireMember, schema: { errors: ['UNAUTHENTICATED', 'NOT_REGISTERED', 'NOT_FOUND', 'ALREADY_CLAIMED', 'ALREADY_WAITLISTED', 'TASK_CANCELLED', 'CLAIM_CLOSED', 'CLAIM_NOT_OPEN', 'CONFLICT', 'GRAB_SUSPENDED'], tags, params: IdParamsSchema, response: { 201: WaitlistEntryResponseSchema } } },
+    async (request, reply) => reply.code(201).send({ entry: await service.join(memberId(request), request.params.id) }),
+  );
+
+  app.delete(
+    '/tasks/:id/waitlist/me',
+    { onRequest: requireMember, schema: { errors: ['UNAUTHENTICATED', 'NOT_REGISTERED', 'NOT_FOUND', 'NOT_WAITLISTED'], tags, params: IdParamsSchema, response: { 200: WaitlistEntryResponseSchema } } },
+    async (request) => ({ entry: await service.leave(memberId(request), request.params.id) }),
+  );
+
+  app.post(
+    '/tasks/:id/waitlist/me/accept',
+    { onRequest: requireMember, schema: { errors: ['UNAUTHENTICATED', 'NOT_REGISTERED', 'NOT_FOUND', 'NOT_WAITLISTED', 'OFFER_EXPIRED'], tags, params: IdParamsSchema, response: { 201: ClaimCreateResponseSchema } } },
+    async (request, reply) => reply.code(201).send(await service.accept(memberId(request), request.params.id)),
+  );
+
+  app.post(
+    '/tasks/:id/waitlist/me/decline',
+    { onRequest: requireMember, schema: { errors: ['UNAUTHENTICATED', 'NOT_REGISTERED', 'NOT_FOUND', 'NOT_WAITLISTED', 'OFFER_EXPIRED'], tags, params: IdParamsSchema, response: { 200: WaitlistEntryResponseSchema } } },
+    async (request) => ({ entry: await service.decline(memberId(request), request.params.id) }),
+  );
+
+  app.delete(
+    '/tasks/:id/claims/:claimId',
+    {
+      onRequest: requireRoles('secretary'),
+      schema: { tags, params: ClaimParamsSchema, body: ReasonBodySchema, response: { 200: ClaimResponseSchema } },
+    },
+    async (request) => ({ claim: await service.release(principalOf(request), request.params.id, request.params.claimId, request.body.reason) }),
+  );
+
+  app.post(
+    '/tasks/:id/claims/:claimId/excuse',
+    {
+      onRequest: requireRoles('secretary'),
+      schema: { tags, params: ClaimParamsSchema, body: ReasonBodySchema, response: { 200: ClaimResponseSchema } },
+    },
+    async (request) => ({ claim: await service.excuse(principalOf(request), request.params.id, request.params.claimId, request.body.reason) }),
+  );
+
+  app.post(
+    '/tasks/:id/entries',
+    {
+      onRequest: requireMember,
+      schema: { tags: ['draw'], params: IdParamsSchema, body: DrawEntryBodySchema, response: { 201: DrawEntryResponseSchema } },
+    },
+    async (request, reply) => reply.code(201).send({ entry: await service.enter(memberId(request), request.params.id, request.body.nonce) }),
+  );
+
+  app.delete(
+    '/tasks/:id/entries/me',
+    { onRequest: requireMember, schema: { tags: ['draw'], params: IdParamsSchema, response: { 200: DrawEntryResponseSchema } } },
+    async (request) => ({ entry: await service.withdraw(memberId(request), request.params.id) }),
+  );
+
+  app.get(
+    '/tasks/:id/draw',
+    { preHandler: requireAuth, schema: { tags: ['draw'], params: IdParamsSchema, response: { 200: DrawSchema } } },
+    async (request) => service.draw(principalOf(request), request.params.id),
+  );
+};

@@ -1,0 +1,399 @@
+import type pg from 'pg';
+import type { Claim, ClaimCreateResponse, Draw, DrawEntry, MyEntry, MyWaitlist, Standing, WaitlistEntry } from '@pioneer/shared';
+import type { Clock } from '../../lib/clock';
+import { AppError, forbidden, notFound } from '../../lib/errors';
+import { isSecretaryOf } from '../../lib/scope';
+import { hasRole, type Principal } from '../../plugins/auth';
+import type { TasksRepository } from '../tasks/tasks-repository';
+import { suspended } from './claim-batch';
+import { claimFromRow, toClaim } from './claim-mappers';
+import type { ClaimsRepository } from './claims-repository';
+import { entriesRootOf, rankTickets, ticketOf } from './draw';
+import { noShowTimes, standingOf, storeStanding, type NoShowPolicy } from './standing';
+import type { EntryRow, LockedPost, WaitlistRepository } from './waitlist-repository';
+
+const MAX_ATTEMPTS = 5;
+const pgCode = (e: unknown) => (e as { code?: string } | null)?.code;
+/** Lost a race PostgreSQL broke (deadlock, serialization) or a duplicate insert: run the transaction again. */
+const isRetryable = (e: unknown) => ['40001', '40P01', '23505'].includes(pgCode(e) ?? '');
+
+/** A transaction's answer, and an error to throw only after it committed (an expired offer moves on, then 410). */
+type Outcome<T> = { value: T } | { error: AppError };
+
+/**
+ * The waitlist (候补) with its offers, the secretary's release and excuse, member cancels, the
+ * fair draw (抽签) and the no-show policy. Every change of a post's slots runs in one
+ * transaction that locks the post's row first, so a freed slot and the offer it becomes are
+ * written together, and two server processes take turns on a post.
+ */
+export function waitlistServiceFactory(deps: {
+  pool: pg.Pool;
+  claimsRepository: Pick<ClaimsRepository, 'withTransaction' | 'settleNoShows'>;
+  waitlistRepository: WaitlistRepository;
+  tasksRepository: Pick<TasksRepository, 'findById'>;
+  clock: Clock;
+  policy: NoShowPolicy;
+  /** Told after a post's slots changed in this process (the claim gate forgets it at once). */
+  onChange?: (taskId: string) => void;
+}) {
+  const wl = deps.waitlistRepository;
+
+  /** Runs `fn` in a transaction on the post's locked row, again if it lost a race; NOT_FOUND without a post. */
+  async function onPost<T>(
+    taskId: string,
+    fn: (c: pg.PoolClient, post: LockedPost, now: Date) => Promise<Outcome<T>>,
+    opts: { movesSlots: boolean } = { movesSlots: true },
+  ): Promise<T> {
+    for (let i = 0; ; i++) {
+      const now = deps.clock.now();
+      let out: Outcome<T>;
+      try {
+        out = await deps.claimsRepository.withTransaction(async (c) => {
+          const post = await wl.lockPost(c, taskId);
+          if (!post) return { error: notFound('岗位不存在') };
+          return fn(c, post, now);
+        });
+      } catch (e) {
+        if (i < MAX_ATTEMPTS && isRetryable(e)) continue;
+        throw e;
+      } finally {
+        // Joining a queue leaves the slots as they were: the gate keeps answering "full" from memory.
+        if (opts.movesSlots) deps.onChange?.(taskId);
+      }
+      if ('error' in out) throw out.error;
+      return out.value;
+    }
+  }
+
+  const fail = (code: ConstructorParameters<typeof AppError>[0], message?: string) => ({ error: new AppError(code, message) });
+
+  async function entryView(q: pg.Pool | pg.PoolClient, e: EntryRow): Promise<WaitlistEntry> {
+    return {
+      taskId: e.taskId,
+      position: e.status === 'waiting' ? await wl.position(q, e.id) : null,
+      status: e.status,
+      offerExpiresAt: e.status === 'offered' && e.offerExpiresAt ? e.offerExpiresAt.toISOString() : null,
+    };
+  }
+
+  /** The post, if the caller is its secretary; others learn nothing more than 403. */
+  async function ownPost(p: Principal, taskId: string) {
+    const task = await deps.tasksRepository.findById(taskId);
+    if (!task) throw notFound('岗位不存在');
+    if (!isSecretaryOf(p, task.communityOrgId)) throw forbidden('只有本社区书记可以管理该岗位');
+    return task;
+  }
+
+  /** Recomputes a member's standing and writes it where the claim statements read it. */
+  async function restand(q: pg.Pool | pg.PoolClient, memberId: string, now: Date): Promise<Standing> {
+    const s = standingOf(await noShowTimes(q, memberId, now, deps.policy), deps.policy, now);
+    await storeStanding(q, memberId, s, now);
+    return { noShows: s.noShows, suspendedUntil: s.suspendedUntil?.toISOString() ?? null };
+  }
+
+  /** An expired offer on a locked post: ended, its slot passed on. */
+  async function expireOn(c: pg.PoolClient, taskId: string, now: Date): Promise<number> {
+    const gone = await wl.expireOffers(c, taskId, now);
+    for (const e of gone) {
+      await c.query('update tasks set held = held - 1 where id = $1::uuid', [e.taskId]);
+      await wl.freeSlot(c, taskId, now);
+    }
+    if (gone.length > 0) await wl.notify(c, taskId);
+    return gone.length;
+  }
+
+  return {
+    /** Member cancel: before the cutoff (a promoted claim: before the start); the slot goes to the waitlist. */
+    cancelMine(memberId: string, taskId: string): Promise<Claim> {
+      return onPost(taskId, async (c, post, now) => {
+        const claim = await wl.liveClaimOf(c, taskId, memberId);
+        if (!claim) return fail('NOT_CLAIMED', '您未认领该岗位');
+        const cutoff = post.startsAt.getTime() - (claim.promoted ? 0 : post.cancelCutoffMinutes * 60_000);
+        if (claim.status !== 'claimed' || post.status !== 'open' || now.getTime() >= cutoff) return fail('CANCEL_TOO_LATE');
+        const ended = await wl.endClaim(c, claim, { status: 'cancelled' }, now);
+        await wl.notify(c, taskId);
+        return { value: toClaim(ended, now) };
+      });
+    },
+
+    /** The secretary frees a member's slot (with a reason kept on the claim). */
+    async release(p: Principal, taskId: string, claimId: string, reason: string): Promise<Claim> {
+      await ownPost(p, taskId);
+      return onPost(taskId, async (c, post, now) => {
+        const claim = await wl.claimById(c, taskId, claimId);
+        if (!claim) return { error: notFound('认领记录不存在') };
+        if (claim.status === 'released') return { value: toClaim(claim, now, post.endsAt) };
+        if (claim.status !== 'claimed' || post.status !== 'open' || post.endsAt <= now) {
+          return fail('CONFLICT', '该认领已结束，无法释放');
+        }
+        const ended = await wl.endClaim(c, claim, { status: 'released', reason }, now);
+        await wl.notify(c, taskId);
+        return { value: toClaim(ended, now, post.endsAt) };
+      });
+    },
+
+    /** The secretary excuses a no-show: it stops counting toward suspension at once. */
+    async excuse(p: Principal, taskId: string, claimId: string, reason: string): Promise<Claim> {
+      const task = await ownPost(p, taskId);
+      const now = deps.clock.now();
+      return deps.claimsRepository.withTransaction(async (c) => {
+        const { rows } = await c.query(
+          `update claims set status = 'no_show', excused = true, excuse_reason = $3
+            where id = $1::uuid and task_id = $2::uuid
+              and (status = 'no_show' or (status = 'claimed' and $4::timestamptz >= $5::timestamptz))
+           returning *`,
+          [claimId, taskId, reason, now, task.endsAt],
+        );
+        if (!rows[0]) {
+          const claim = await wl.claimById(c, taskId, claimId);
+          if (!claim) throw notFound('认领记录不存在');
+          throw new AppError('CONFLICT', '只有未到岗的认领可以免责');
+        }
+        const claim = claimFromRow(rows[0]);
+        await restand(c, claim.memberId, now);
+        return toClaim(claim, now, task.endsAt);
+      });
+    },
+
+    join(memberId: string, taskId: string): Promise<WaitlistEntry> {
+      return onPost(taskId, async (c, post, now) => {
+        if (post.status === 'cancelled') return fail('TASK_CANCELLED');
+        if (post.status === 'ended' || post.startsAt <= now) return fail('CLAIM_CLOSED');
+        if (post.claimOpensAt > now || (post.allocation === 'draw' && !post.drawnAt)) return fail('CLAIM_NOT_OPEN');
+        const until = await wl.suspendedUntil(c, memberId, now);
+        if (until) return { error: suspended(until) };
+        if (await wl.liveClaimOf(c, taskId, memberId)) return fail('ALREADY_CLAIMED');
+        if (await wl.activeEntry(c, taskId, memberId)) return fail('ALREADY_WAITLISTED');
+        if (post.claimed < post.capacity) return fail('CONFLICT', '还有名额，请直接抢岗');
+        return { value: await entryView(c, await wl.join(c, taskId, memberId, now)) };
+      }, { movesSlots: false });
+    },
+
+    leave(memberId: string, taskId: string): Promise<WaitlistEntry> {
+      return onPost(taskId, async (c, _post, now) => {
+        const e = await wl.activeEntry(c, taskId, memberId);
+        if (!e) return fail('NOT_WAITLISTED');
+        const left = await wl.close(c, e, 'left', now);
+        if (e.status === 'offered') await wl.notify(c, taskId);
+        return { value: await entryView(c, left) };
+      });
+    },
+
+    accept(memberId: string, taskId: string): Promise<ClaimCreateResponse> {
+      return onPost(taskId, async (c, post, now) => {
+        const e = await wl.activeEntry(c, taskId, memberId);
+        if (!e || e.status !== 'offered') {
+          // The expiry job got there first: the offer already moved on.
+          return fail((await wl.latestStatus(c, taskId, memberId)) === 'expired' && !e ? 'OFFER_EXPIRED' : 'NOT_WAITLISTED');
+        }
+        if (e.offerExpiresAt && e.offerExpiresAt <= now) {
+          // Too late: the offer moves on in this transaction, then the member hears 410.
+          await expireOn(c, taskId, now);
+          return fail('OFFER_EXPIRED');
+        }
+        const { claim, remaining } = await wl.accept(c, e, now);
+        await wl.notify(c, taskId);
+        return { value: { claim: toClaim(claim, now, post.endsAt), remaining } };
+      });
+    },
+
+    decline(memberId: string, taskId: string): Promise<WaitlistEntry> {
+      return onPost(taskId, async (c, _post, now) => {
+        const e = await wl.activeEntry(c, taskId, memberId);
+        if (!e) return fail('NOT_WAITLISTED');
+        if (e.status === 'offered' && e.offerExpiresAt && e.offerExpiresAt <= now) {
+          await expireOn(c, taskId, now);
+          return fail('OFFER_EXPIRED');
+        }
+        const closed = await wl.close(c, e, 'declined', now);
+        if (e.status === 'offered') await wl.notify(c, taskId);
+        return { value: await entryView(c, closed) };
+      });
+    },
+
+    /**
+     * One statement on the post's locked row (entries of a hot draw queue on it, so it is held
+     * for one round trip only); the refusal is explained from what the statement saw.
+     */
+    async enter(memberId: string, taskId: string, nonce: string): Promise<DrawEntry> {
+      const ticket = ticketOf(taskId, memberId, nonce);
+      for (let i = 0; ; i++) {
+        let r;
+        try {
+          r = await wl.enter(deps.pool, taskId, memberId, nonce, ticket, deps.clock.now());
+        } catch (e) {
+          // Two entries of one member, or one ticket, raced: the unique index decided; run again to explain.
+          if (i < MAX_ATTEMPTS && isRetryable(e)) continue;
+          throw e;
+        }
+        if (r.entered) return { taskId, status: 'entered', ticket };
+        const now = deps.clock.now();
+        if (!r.post) throw notFound('岗位不存在');
+        const p = r.post;
+        if (p.allocation !== 'draw') throw new AppError('CONFLICT', '该岗位不是抽签岗位');
+        if (p.status === 'cancelled') throw new AppError('TASK_CANCELLED');
+        if (p.drawnAt || !p.drawAt || p.drawAt <= now || p.status !== 'open') throw new AppError('DRAW_CLOSED');
+        if (p.claimOpensAt > now) throw new AppError('CLAIM_NOT_OPEN');
+        if (r.suspendedUntil) throw suspended(r.suspendedUntil);
+        if (r.mine) throw new AppError('CONFLICT', '您已报名该抽签');
+        throw new AppError('CONFLICT', '该签号已被使用，请重试');
+      }
+    },
+
+    withdraw(memberId: string, taskId: string): Promise<DrawEntry> {
+      return onPost(taskId, async (c, post, now) => {
+        if (post.drawnAt || (post.drawAt && post.drawAt <= now)) return fail('DRAW_CLOSED');
+        const { rows } = await c.query(
+          `update draw_entries set status = 'withdrawn', updated_at = $3::timestamptz
+            where task_id = $1::uuid and member_id = $2::uuid and status = 'entered' returning ticket`,
+          [taskId, memberId, now],
+        );
+        if (!rows[0]) return { error: notFound('您未报名该抽签') };
+        await c.query('update tasks set draw_entered = draw_entered - 1 where id = $1::uuid', [taskId]);
+        return { value: { taskId, status: 'withdrawn' as const, ticket: rows[0].ticket } };
+      }, { movesSlots: false });
+    },
+
+    /** The public draw: tickets while open; seed, root and ranks once drawn. Holders of tickets for the district admin and above. */
+    async draw(p: Principal, taskId: string): Promise<Draw> {
+      const task = await deps.tasksRepository.findById(taskId);
+      if (!task) throw notFound('岗位不存在');
+      const staff = p.roles.length > 0;
+      if (!staff && p.memberCommunityOrgId !== task.communityOrgId) throw forbidden('只有本社区党员可以查看抽签');
+      const audit = hasRole(p, 'district_admin', 'city_admin');
+      const drawn = task.drawnAt !== null;
+      const { rows } = await deps.pool.query(
+        `select member_id, ticket, status, rank from draw_entries
+          where task_id = $1::uuid and status ${drawn ? `in ('won', 'lost')` : `= 'entered'`}
+          order by ${drawn ? 'rank' : 'ticket'}`,
+        [taskId],
+      );
+      return {
+        taskId,
+        allocation: task.allocation,
+        capacity: task.capacity,
+        drawAt: task.drawAt?.toISOString() ?? null,
+        drawCommitment: task.drawCommitment,
+        entered: task.drawEntered,
+        status: drawn ? 'drawn' : 'open',
+        tickets: rows.map((r) => ({
+          ticket: r.ticket,
+          ...(drawn ? { rank: r.rank, won: r.status === 'won' } : {}),
+          ...(audit ? { memberId: r.member_id } : {}),
+        })),
+        ...(drawn && task.drawSeed && task.entriesRoot ? { seed: task.drawSeed, entriesRoot: task.entriesRoot } : {}),
+      };
+    },
+
+    /** The member's waitlist entry and draw entry on a post, for `GET /tasks/:id`. */
+    async mine(taskId: string, memberId: string): Promise<{ myWaitlist: MyWaitlist | null; myEntry: MyEntry | null }> {
+      const w = await deps.pool.query(
+        `select * from waitlist_entries where task_id = $1::uuid and member_id = $2::uuid order by created_at desc, ord desc limit 1`,
+        [taskId, memberId],
+      );
+      const d = await deps.pool.query(
+        `select ticket, status, rank from draw_entries where task_id = $1::uuid and member_id = $2::uuid order by (status <> 'withdrawn') desc, created_at desc limit 1`,
+        [taskId, memberId],
+      );
+      const e = w.rows[0];
+      return {
+        myWaitlist: e
+          ? {
+              position: e.status === 'waiting' ? await wl.position(deps.pool, e.id) : null,
+              status: e.status,
+              offerExpiresAt: e.status === 'offered' ? (e.offer_expires_at as Date).toISOString() : null,
+            }
+          : null,
+        myEntry: d.rows[0] ? { ticket: d.rows[0].ticket, status: d.rows[0].status, rank: d.rows[0].rank } : null,
+      };
+    },
+
+    /** The member's standing under the no-show policy, now. */
+    standing(memberId: string): Promise<Standing> {
+      return restand(deps.pool, memberId, deps.clock.now());
+    },
+
+    /** Writes down no-shows of ended posts and the standing of their members. */
+    async settleNoShows(): Promise<number> {
+      const now = deps.clock.now();
+      const members = await deps.claimsRepository.settleNoShows(now);
+      for (const m of members) await restand(deps.pool, m, now);
+      return members.length;
+    },
+
+    /**
+     * Expires offers past their deadline and passes their slots on. A post being changed by
+     * another process right now is skipped (SKIP LOCKED) and found again on the next run;
+     * under the post's lock an offer is expired exactly once.
+     */
+    async expireDue(limit = 100): Promise<number> {
+      const now = deps.clock.now();
+      const { rows } = await deps.pool.query(
+        `select distinct task_id from waitlist_entries where status = 'offered' and offer_expires_at <= $1::timestamptz limit $2`,
+        [now, limit],
+      );
+      let n = 0;
+      for (const { task_id: taskId } of rows) {
+        n += await deps.claimsRepository
+          .withTransaction(async (c) => ((await wl.lockPost(c, taskId, { skipLocked: true })) ? expireOn(c, taskId, now) : 0))
+          .finally(() => deps.onChange?.(taskId));
+      }
+      return n;
+    },
+
+    /** Runs every draw whose time has come, each exactly once (under the post's lock, `drawn_at` still null). */
+    async drawDue(limit = 20): Promise<number> {
+      const now = deps.clock.now();
+      const { rows } = await deps.pool.query(
+        `select id from tasks where allocation = 'draw' and drawn_at is null and status = 'open' and draw_at <= $1::timestamptz
+          order by draw_at limit $2`,
+        [now, limit],
+      );
+      let n = 0;
+      for (const { id } of rows) {
+        const ran = await deps.claimsRepository.withTransaction(async (c) => {
+          const post = await wl.lockPost(c, id, { skipLocked: true });
+          if (!post || post.drawnAt || post.status !== 'open' || !post.drawAt || post.drawAt > now || !post.drawSeed) return false;
+          const entries = await c.query(`select member_id, ticket from draw_entries where task_id = $1::uuid and status = 'entered'`, [id]);
+          const byTicket = new Map<string, string>(entries.rows.map((r) => [r.ticket, r.member_id]));
+          const root = entriesRootOf([...byTicket.keys()]);
+          const order = rankTickets(post.drawSeed, root, [...byTicket.keys()]);
+          const slots = post.capacity - post.claimed;
+          const winners = order.slice(0, slots);
+          const losers = order.slice(slots);
+          await c.query(
+            `update draw_entries d set status = case when u.r <= $3 then 'won' else 'lost' end, rank = u.r, updated_at = $4::timestamptz
+               from unnest($2::text[]) with ordinality u(ticket, r)
+              where d.task_id = $1::uuid and d.status = 'entered' and d.ticket = u.ticket`,
+            [id, order, slots, now],
+          );
+          await c.query(
+            `insert into claims (task_id, member_id, status, claimed_at)
+             select $1::uuid, m, 'claimed', $3::timestamptz from unnest($2::uuid[]) m`,
+            [id, winners.map((t) => byTicket.get(t)), now],
+          );
+          // The losers wait in rank order: one queue position shared, ordered by rank.
+          await c.query(
+            `insert into waitlist_entries (task_id, member_id, status, ord, draw_rank, created_at, updated_at)
+             select $1::uuid, u.m, 'waiting', (select nextval(pg_get_serial_sequence('waitlist_entries', 'ord'))), u.r, $3::timestamptz, $3::timestamptz
+               from unnest($2::uuid[]) with ordinality u(m, r)`,
+            [id, losers.map((t) => byTicket.get(t)), now],
+          );
+          await c.query(
+            `update tasks set claimed = claimed + $2::int, waitlisted = waitlisted + $3::int, drawn_at = $4::timestamptz, entries_root = $5,
+                    filled_at = case when claimed + $2::int - held = capacity then $4::timestamptz else filled_at end
+              where id = $1::uuid`,
+            [id, winners.length, losers.length, now, root],
+          );
+          await wl.notify(c, id);
+          return true;
+        });
+        deps.onChange?.(id);
+        if (ran) n++;
+      }
+      return n;
+    },
+  };
+}
+
+export type WaitlistService = ReturnType<typeof waitlistServiceFactory>;
