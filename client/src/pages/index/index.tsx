@@ -34,7 +34,7 @@ export default function Home() {
   const staffOnly = ready && !user?.memberId && (Boolean(secretaryOrgId(user)) || isAdmin(user));
   useEffect(() => {
     if (staffOnly) Taro.redirectTo({ url: landingFor(user) });
-  }, [staffOnly]);
+  }, [staffOnly, user]);
 
   const member = useRequest(() => (user?.memberId ? getMyMember() : Promise.resolve(null)), [user?.memberId], ready && !staffOnly);
   const communityId = member.data?.community.id ?? null;

@@ -70,7 +70,6 @@ export function Verify({ initialCode, initialTaskId }: { initialCode?: string; i
       started.current = true;
       verify(initialCode);
     }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [initialCode]);
 
   const scan = async () => {
