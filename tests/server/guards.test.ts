@@ -38,7 +38,7 @@ afterAll(async () => ctx.close());
 
 type Who = keyof typeof auth;
 interface BodyRoute {
-  method: 'POST' | 'PUT';
+  method: 'POST' | 'PUT' | 'DELETE';
   /** As the OpenAPI document names it. */
   path: string;
   url: () => string;
@@ -59,6 +59,9 @@ const ROUTES: BodyRoute[] = [
   { method: 'POST', path: '/api/v1/tasks', url: () => '/api/v1/tasks', refused: ['plain', 'member', 'district', 'city'], allowed: 'secretary' },
   { method: 'POST', path: '/api/v1/tasks/{id}/check-ins', url: () => `/api/v1/tasks/${taskId}/check-ins`, refused: ['plain', 'member', 'district'], allowed: 'secretary' },
   { method: 'POST', path: '/api/v1/tasks/{id}/check-outs', url: () => `/api/v1/tasks/${taskId}/check-outs`, refused: ['plain', 'member', 'district'], allowed: 'secretary' },
+  { method: 'DELETE', path: '/api/v1/tasks/{id}/claims/{claimId}', url: () => `/api/v1/tasks/${taskId}/claims/${SOME_ID}`, refused: ['plain', 'member', 'district', 'city'], allowed: 'secretary' },
+  { method: 'POST', path: '/api/v1/tasks/{id}/claims/{claimId}/excuse', url: () => `/api/v1/tasks/${taskId}/claims/${SOME_ID}/excuse`, refused: ['plain', 'member', 'district', 'city'], allowed: 'secretary' },
+  { method: 'POST', path: '/api/v1/tasks/{id}/entries', url: () => `/api/v1/tasks/${taskId}/entries`, refused: [], allowed: 'member' },
   { method: 'POST', path: '/api/v1/members/me/phone-number', url: () => '/api/v1/members/me/phone-number', refused: [], allowed: 'plain' },
   { method: 'PUT', path: '/api/v1/index/indicators', url: () => '/api/v1/index/indicators', refused: ['plain', 'member', 'secretary', 'district'], allowed: 'city' },
   { method: 'PUT', path: '/api/v1/index/scores', url: () => '/api/v1/index/scores', refused: ['plain', 'member', 'secretary', 'city'], allowed: 'district' },

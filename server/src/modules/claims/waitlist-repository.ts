@@ -36,6 +36,7 @@ export interface DrawEntryRow {
   rank: number | null;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- pg rows arrive untyped; this is where they get a type
 const postFromRow = (r: Record<string, any>): LockedPost => ({
   id: r.id,
   communityOrgId: r.community_org_id,
@@ -53,6 +54,7 @@ const postFromRow = (r: Record<string, any>): LockedPost => ({
   drawSeed: r.draw_seed,
 });
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
 const entryFromRow = (r: Record<string, any>): EntryRow => ({
   id: r.id,
   taskId: r.task_id,
