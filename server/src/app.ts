@@ -66,6 +66,12 @@ import { demandsRepositoryFactory } from './modules/demands/demands-repository';
 import { demandsRoutes } from './modules/demands/demands-routes';
 import { demandsServiceFactory } from './modules/demands/demands-service';
 import { noContentCheck, wechatContentCheck, type ContentCheck } from './modules/demands/content-check';
+import { enqueueNotification, type Notifier } from './modules/notifications';
+import { notificationsRepositoryFactory } from './modules/notifications/notifications-repository';
+import { notificationsRoutes } from './modules/notifications/notifications-routes';
+import { notificationsServiceFactory } from './modules/notifications/notifications-service';
+import { notificationPipelineFactory, type NotificationPipeline, type PipelineOptions } from './modules/notifications/pipeline';
+import { wechatSenderFactory, type WechatSender } from './modules/notifications/wechat-sender';
 
 export interface AppDeps {
   config: Config;
@@ -82,6 +88,20 @@ export interface AppDeps {
   logger?: boolean;
   /** Background jobs' periods in ms (0 turns one off): ended posts and no-shows, old idempotency keys. */
   timers?: { sweepMs?: number; purgeMs?: number };
+  notifications?: {
+    /** Overrides `NOTIFY_WORKER`: relay the outbox and run the queue's workers in this app. */
+    worker?: boolean;
+    /** Replaces the WeChat sender chosen from config (null: message center only). */
+    sender?: WechatSender | null;
+    options?: Partial<PipelineOptions>;
+  };
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The notification pipeline (tests drive its relay, events and reminder sweep). */
+    notifications: NotificationPipeline;
+  }
 }
 
 export const API_PREFIX = '/api/v1';
@@ -211,6 +231,32 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     onError: (err) => app.log.warn({ err }, 'claim gate could not load a full post'),
   });
   app.decorate('claimGate', claimGate);
+  // A post cancelled here stops being "full" in this process at once, before the notification.
+  // Notifications: other modules write events into the outbox in their own transactions.
+  const notifier: Notifier = { enqueue: enqueueNotification };
+  const notificationsRepository = notificationsRepositoryFactory(database.pool);
+  const wechatSender =
+    deps.notifications?.sender !== undefined
+      ? deps.notifications.sender
+      : config.wechat
+        ? wechatSenderFactory({ pool: database.pool, ...config.wechat, miniprogramState: config.notifications.miniprogramState })
+        : null;
+  const notificationPipeline = notificationPipelineFactory({
+    databaseUrl: database.url,
+    pool: database.pool,
+    repo: notificationsRepository,
+    clock,
+    log: app.log,
+    sender: wechatSender,
+    templates: config.notifications.templates,
+    options: deps.notifications?.options,
+  });
+  app.decorate('notifications', notificationPipeline);
+  if (deps.notifications?.worker ?? config.notifications.worker) {
+    app.addHook('onReady', async () => notificationPipeline.start());
+    app.addHook('onClose', async () => notificationPipeline.stop());
+  }
+
   const whistlesRepository = whistlesRepositoryFactory(database.db);
   // Slots that change here (a cancel, a release, an offer) stop the post being "full" in this
   // process at once, before the notification.
@@ -228,12 +274,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onReady', async () => claimJobs.start());
   app.addHook('onClose', async () => claimJobs.stop());
   const tasksService = tasksServiceFactory({
+    db: database.db,
     tasksRepository,
     claimsRepository,
     directoryRepository,
     clock,
     mine: (taskId, memberId) => waitlistService.mine(taskId, memberId),
     settleNoShows: () => waitlistService.settleNoShows(),
+    notifier,
     onCancel: (id) => claimGate.forget(id),
     findWhistle: (id) => whistlesRepository.find(id),
   });
@@ -338,6 +386,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         lookupLimit: app.perMinute('register-lookup', limits.registerLookupPerUser),
         // Before sign-in, a whole office scanning one poster shares an address: as high as sign-in's.
         anonymousLookupLimit: app.perMinute('register-lookup-address', limits.loginPerAddress),
+      });
+      await api.register(notificationsRoutes, {
+        notificationsService: notificationsServiceFactory({
+          repo: notificationsRepository,
+          clock,
+          publicUrl: config.publicUrl,
+          calendarKey: config.phoneHashKey,
+          templates: wechatSender ? config.notifications.templates : {},
+        }),
       });
     },
     { prefix: API_PREFIX },

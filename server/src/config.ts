@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { TEMPLATE_KEYS, type TemplateKey } from '@pioneer/shared';
 
 const portSchema = z.coerce.number().int().min(1).max(65535);
 const hexKey = z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)');
@@ -43,6 +44,9 @@ const EnvSchema = z
     NO_SHOW_WINDOW_DAYS: z.coerce.number().int().min(1).default(90),
     NO_SHOW_SUSPEND_DAYS: z.coerce.number().int().min(1).default(14),
     CLAIM_JOBS_INTERVAL_MS: z.coerce.number().int().min(0).default(1000),
+    NOTIFY_WORKER: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+    WECHAT_MINIPROGRAM_STATE: z.enum(['formal', 'trial', 'developer']).default('formal'),
+    ...Object.fromEntries(TEMPLATE_KEYS.map((k) => [`WECHAT_TEMPLATE_${k.toUpperCase()}`, z.string().min(1).max(128).optional()])),
   })
   .superRefine((env, ctx) => {
     const why = productionReason(env);
@@ -103,6 +107,13 @@ export interface Config {
   noShow: { limit: number; windowDays: number; suspendDays: number };
   /** How often offer expiry and due draws are polled; 0: never (tests drive them by hand). */
   claimJobsIntervalMs: number;
+  notifications: {
+    /** This process relays the outbox and runs the queue's workers (the outbox is written regardless). */
+    worker: boolean;
+    /** WeChat subscribe message template ids, from `WECHAT_TEMPLATE_<KEY>`; unset: message center only. */
+    templates: Partial<Record<TemplateKey, string>>;
+    miniprogramState: 'formal' | 'trial' | 'developer';
+  };
 }
 
 export interface RateLimits {
@@ -209,5 +220,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rollupIntervalMs: e.ROLLUP_INTERVAL_MS,
     noShow: { limit: e.NO_SHOW_LIMIT, windowDays: e.NO_SHOW_WINDOW_DAYS, suspendDays: e.NO_SHOW_SUSPEND_DAYS },
     claimJobsIntervalMs: e.CLAIM_JOBS_INTERVAL_MS,
+    notifications: {
+      worker: e.NOTIFY_WORKER,
+      templates: Object.fromEntries(
+        TEMPLATE_KEYS.flatMap((k) => {
+          const id = (e as Record<string, unknown>)[`WECHAT_TEMPLATE_${k.toUpperCase()}`];
+          return typeof id === 'string' ? [[k, id]] : [];
+        }),
+      ),
+      miniprogramState: e.WECHAT_MINIPROGRAM_STATE,
+    },
   });
 }

@@ -8,3 +8,4 @@ export * from './whistles';
 export * from './demands';
 export * from './assessment';
 export * from './waitlist';
+export * from './notifications';

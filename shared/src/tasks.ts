@@ -211,3 +211,15 @@ export const LiveClientMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('unsubscribe'), taskIds: z.array(IdSchema).min(1).max(200) }),
 ]);
 export type LiveClientMessage = z.infer<typeof LiveClientMessageSchema>;
+
+/** `PATCH /tasks/:id` (contract extension): the secretary edits a post that has not started; claimants are notified. */
+export const TaskUpdateBodySchema = z
+  .object({
+    title: text().trim().min(2).max(60).optional(),
+    description: text().trim().max(2000).optional(),
+    location: text().trim().min(1).max(120).optional(),
+    startsAt: DateTimeSchema.optional(),
+    endsAt: DateTimeSchema.optional(),
+  })
+  .refine((b) => Object.values(b).some((v) => v !== undefined), '至少修改一项');
+export type TaskUpdateBody = z.infer<typeof TaskUpdateBodySchema>;

@@ -25,6 +25,8 @@ export const TEST_ENV = {
   REGISTER_LOOKUP_RATE_LIMIT: '100000',
   // Fixture posts start in 24 hours and most tests check in right away; the window has its own test.
   CHECK_IN_OPENS_MINUTES: '1440',
+  // The notification queue's workers run only where a test asks for them (the outbox is written regardless).
+  NOTIFY_WORKER: 'false',
 };
 
 export interface TestContext {

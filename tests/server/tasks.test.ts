@@ -198,6 +198,7 @@ describe('the sweep', () => {
     expect(claim.statusCode).toBe(201);
     const claimsRepository = claimsRepositoryFactory({ db: ctx.database.db, pool: ctx.database.pool });
     const service = tasksServiceFactory({
+      db: ctx.database.db,
       tasksRepository: tasksRepositoryFactory(ctx.database.db),
       claimsRepository,
       directoryRepository: directoryRepositoryFactory(ctx.database.db),

@@ -6,3 +6,4 @@ export * from './ops';
 export * from './whistles';
 export * from './rollups';
 export * from './assessment';
+export * from './notifications';

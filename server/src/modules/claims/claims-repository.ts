@@ -170,7 +170,8 @@ export function claimsRepositoryFactory(deps: { db: Db; pool: pg.Pool }) {
      * post's row is locked first, as every claim statement locks it first, so they never
      * deadlock; the statements after the lock see every claim committed before it.
      */
-    async cancelPost(id: string, now: Date): Promise<boolean> {
+    /** `onLocked` runs in the transaction once the post is locked, before its claims end (notifications). */
+    async cancelPost(id: string, now: Date, onLocked?: (c: pg.PoolClient) => Promise<unknown>): Promise<boolean> {
       return withTransaction(async (c) => {
         const locked = await c.query(
           `update tasks set status = 'cancelled', cancelled_at = $2::timestamptz
@@ -178,6 +179,7 @@ export function claimsRepositoryFactory(deps: { db: Db; pool: pg.Pool }) {
           [id, now],
         );
         if (locked.rowCount === 0) return false;
+        await onLocked?.(c);
         await c.query(
           `with c as (
              update claims set status = 'cancelled', cancelled_at = $2::timestamptz

@@ -72,6 +72,21 @@ export function tasksRepositoryFactory(db: Db) {
         .limit(f.limit);
     },
 
+    /** Edits an open post that has not started; answers its new version, or null if it may not change. */
+    async update(
+      id: string,
+      changes: Partial<Pick<typeof tasks.$inferInsert, 'title' | 'description' | 'location' | 'startsAt' | 'endsAt'>>,
+      now: Date,
+      tx: DbOrTx = db,
+    ): Promise<number | null> {
+      const [row] = await tx
+        .update(tasks)
+        .set(changes)
+        .where(and(eq(tasks.id, id), eq(tasks.status, 'open'), sql`${tasks.startsAt} > ${now.toISOString()}::timestamptz`))
+        .returning({ version: tasks.version });
+      return row ? row.version : null;
+    },
+
     /** Writes down what time already decided: ended posts (their claims are the claims module's). */
     async endPosts(now: Date): Promise<number> {
       const ended = await db

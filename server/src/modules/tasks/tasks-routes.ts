@@ -6,6 +6,7 @@ import {
   TaskListQuerySchema,
   TaskListSchema,
   TaskResponseSchema,
+  TaskUpdateBodySchema,
 } from '@pioneer/shared';
 import { forbidden } from '../../lib/errors';
 import { isSecretaryOf } from '../../lib/scope';
@@ -46,6 +47,25 @@ export const tasksRoutes: FastifyPluginAsyncZod<{ tasksService: TasksService }> 
       const task = await tasksService.load(request.params.id);
       if (!isSecretaryOf(p, task.communityOrgId)) throw forbidden('只有本社区书记可以取消岗位');
       return { task: await tasksService.cancel(task.id) };
+    },
+  );
+
+  app.patch(
+    '/tasks/:id',
+    {
+      onRequest: requireRoles('secretary'),
+      schema: {
+        errors: ['UNAUTHENTICATED', 'FORBIDDEN', 'VALIDATION_FAILED', 'NOT_FOUND', 'CLAIM_CLOSED', 'TASK_CANCELLED'],
+        tags: ['tasks'],
+        params: IdParamsSchema,
+        body: TaskUpdateBodySchema,
+        response: { 200: TaskResponseSchema },
+      },
+    },
+    async (request) => {
+      const task = await tasksService.load(request.params.id);
+      if (!isSecretaryOf(principalOf(request), task.communityOrgId)) throw forbidden('只有本社区书记可以修改岗位');
+      return { task: await tasksService.update(task.id, request.body) };
     },
   );
 };

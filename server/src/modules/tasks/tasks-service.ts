@@ -1,15 +1,17 @@
-import type { MyEntry, MyWaitlist, Task, TaskCreateBody, TaskDetail, TaskList, TaskListQuery } from '@pioneer/shared';
+import type { MyEntry, MyWaitlist, Task, TaskCreateBody, TaskDetail, TaskList, TaskListQuery, TaskUpdateBody } from '@pioneer/shared';
 import { z } from 'zod';
+import type { Db } from '../../db/client';
 import type { Clock } from '../../lib/clock';
 import { CursorIdSchema, CursorTimeSchema, decodeCursor, encodeCursor } from '../../lib/cursor';
 import { AppError, invalid, notFound } from '../../lib/errors';
 import type { Principal } from '../../plugins/auth';
 import type { DirectoryRepository } from '../directory/directory-repository';
+import type { Notifier } from '../notifications';
 import type { TaskListCursor, TasksRepository } from './tasks-repository';
 import { toClaim } from '../claims/claim-mappers';
 import type { ClaimsRepository } from '../claims/claims-repository';
 import { commitmentOf, newSeed } from '../claims/draw';
-import { toTask, toTaskListItem, type TaskRow } from './task-mappers';
+import { taskStatus, toTask, toTaskListItem, type TaskRow } from './task-mappers';
 
 const DEFAULT_CANCEL_CUTOFF_MINUTES = 60;
 const DEFAULT_OFFER_MINUTES = 30;
@@ -17,6 +19,9 @@ const DEFAULT_OFFER_MINUTES = 30;
 const TaskListCursorSchema = z.object({ r: z.union([z.literal(0), z.literal(1)]), s: CursorTimeSchema, i: CursorIdSchema });
 
 export function tasksServiceFactory(deps: {
+  db: Db;
+  /** Writes notification events in the transaction of the change that causes them. */
+  notifier?: Notifier;
   tasksRepository: TasksRepository;
   directoryRepository: Pick<DirectoryRepository, 'findPartyOrg'>;
   /** Claim rows are the claims module's: a post's cancel ends them, a detail shows the caller's. */
@@ -59,25 +64,33 @@ export function tasksServiceFactory(deps: {
       }
       // The seed stays secret until the draw; its hash is published now, before anyone enters.
       const drawSeed = drawAt ? newSeed() : null;
-      const id = await repo.insert({
-        communityOrgId: body.communityOrgId,
-        title: body.title,
-        category: body.category,
-        description: body.description ?? '',
-        location: body.location,
-        startsAt,
-        endsAt: new Date(body.endsAt),
-        capacity: body.capacity,
-        claimOpensAt,
-        cancelCutoffMinutes: body.cancelCutoffMinutes ?? DEFAULT_CANCEL_CUTOFF_MINUTES,
-        offerMinutes: body.offerMinutes ?? DEFAULT_OFFER_MINUTES,
-        allocation: body.allocation ?? 'first_come',
-        drawAt,
-        drawSeed,
-        drawCommitment: drawSeed ? commitmentOf(drawSeed) : null,
-        createdBy: userId,
-        createdAt: now,
-        whistleId: body.whistleId ?? null,
+      // The followers' notification is one outbox row in the post's transaction: fan-out happens later.
+      const id = await deps.db.transaction(async (tx) => {
+        const taskId = await repo.insert(
+          {
+            communityOrgId: body.communityOrgId,
+            title: body.title,
+            category: body.category,
+            description: body.description ?? '',
+            location: body.location,
+            startsAt,
+            endsAt: new Date(body.endsAt),
+            capacity: body.capacity,
+            claimOpensAt,
+            cancelCutoffMinutes: body.cancelCutoffMinutes ?? DEFAULT_CANCEL_CUTOFF_MINUTES,
+            offerMinutes: body.offerMinutes ?? DEFAULT_OFFER_MINUTES,
+            allocation: body.allocation ?? 'first_come',
+            drawAt,
+            drawSeed,
+            drawCommitment: drawSeed ? commitmentOf(drawSeed) : null,
+            createdBy: userId,
+            createdAt: now,
+            whistleId: body.whistleId ?? null,
+          },
+          tx,
+        );
+        await deps.notifier?.enqueue(tx, { kind: 'new_task', taskId });
+        return taskId;
       });
       return toTask(await load(id), now);
     },
@@ -121,13 +134,48 @@ export function tasksServiceFactory(deps: {
     /** The caller is the post's secretary (checked by the route). */
     async cancel(id: string): Promise<Task> {
       const now = deps.clock.now();
-      const cancelled = await deps.claimsRepository.cancelPost(id, now).finally(() => deps.onCancel?.(id));
+      const cancelled = await deps.claimsRepository
+        .cancelPost(id, now, async (c) => deps.notifier?.enqueue(c, { kind: 'task_changed', taskId: id, change: 'cancelled' }))
+        .finally(() => deps.onCancel?.(id));
       if (!cancelled) {
         const current = await load(id);
         // Cancelling twice answers like the first time; an ended post stays as it was.
         if (current.status !== 'cancelled') throw new AppError('CLAIM_CLOSED', '岗位已结束，无法取消');
         return toTask(current, now);
       }
+      return toTask(await load(id), now);
+    },
+
+    /**
+     * The post's secretary (checked by the route) edits an open post that has not started. Its
+     * claimants are told in the same transaction (their reminders follow the new time by
+     * themselves: see the reminder sweep).
+     */
+    async update(id: string, body: TaskUpdateBody): Promise<Task> {
+      const row = await load(id);
+      const now = deps.clock.now();
+      if (taskStatus(row, now) !== 'open' || row.startsAt.getTime() <= now.getTime()) {
+        throw new AppError(row.status === 'cancelled' ? 'TASK_CANCELLED' : 'CLAIM_CLOSED', '岗位已开始或已结束，无法修改');
+      }
+      const startsAt = body.startsAt ? new Date(body.startsAt) : row.startsAt;
+      const endsAt = body.endsAt ? new Date(body.endsAt) : row.endsAt;
+      if (body.startsAt && startsAt.getTime() <= now.getTime()) throw invalid('startsAt', 'must be in the future', '开始时间必须晚于当前时间');
+      if (endsAt.getTime() <= startsAt.getTime()) throw invalid('endsAt', 'must be after startsAt', '结束时间必须晚于开始时间');
+      if (row.claimOpensAt.getTime() >= endsAt.getTime()) throw invalid('endsAt', 'must be after claimOpensAt', '结束时间必须晚于开抢时间');
+      const changes = {
+        ...(body.title !== undefined && body.title !== row.title ? { title: body.title } : {}),
+        ...(body.description !== undefined && body.description !== row.description ? { description: body.description } : {}),
+        ...(body.location !== undefined && body.location !== row.location ? { location: body.location } : {}),
+        ...(startsAt.getTime() !== row.startsAt.getTime() ? { startsAt } : {}),
+        ...(endsAt.getTime() !== row.endsAt.getTime() ? { endsAt } : {}),
+      };
+      if (Object.keys(changes).length === 0) return toTask(row, now);
+      const moved = 'startsAt' in changes || 'endsAt' in changes;
+      await deps.db.transaction(async (tx) => {
+        const version = await repo.update(id, changes, now, tx);
+        if (version === null) throw new AppError('CLAIM_CLOSED', '岗位已开始或已结束，无法修改');
+        await deps.notifier?.enqueue(tx, { kind: 'task_changed', taskId: id, change: moved ? 'moved' : 'updated', version });
+      });
       return toTask(await load(id), now);
     },
 

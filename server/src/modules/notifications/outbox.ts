@@ -1,0 +1,115 @@
+import { sql, type SQL } from 'drizzle-orm';
+import type pg from 'pg';
+import type { DbOrTx } from '../../db/client';
+
+/** How a claim came about; the claims trigger writes `claimed`, other modules may say more. */
+export type ClaimOutcome = 'claimed' | 'accepted' | 'promoted' | 'won';
+
+/**
+ * Everything that notifies someone. Recipients are resolved when the event is processed, from
+ * the rows as they are then, except for a cancelled post: its claims end in the same
+ * transaction, so its claimants are taken down with the event.
+ */
+export type NotificationEvent =
+  /** A claim was granted (the claims trigger enqueues this for every claim; `outcome` refines it). */
+  | { kind: 'claim_result'; claimId: string; outcome?: ClaimOutcome }
+  /** A draw entry that did not win (it now waits on the waitlist). */
+  | { kind: 'claim_result'; taskId: string; memberId: string; outcome: 'lost' }
+  | { kind: 'waitlist_offer'; taskId: string; memberId: string; offerExpiresAt: Date | string }
+  /** `version`: the post's row version after the change (one message per change and member). */
+  | { kind: 'task_changed'; taskId: string; change: 'moved' | 'updated'; version: number }
+  | { kind: 'task_changed'; taskId: string; change: 'cancelled' }
+  | { kind: 'service_recorded'; claimId: string }
+  | { kind: 'new_task'; taskId: string }
+  /**
+   * A whistle assigned to, or answered by, unit orgs: their liaisons and unit admins are told.
+   * `ref` names this step of the whistle uniquely (an event id, or `<status>:<time>`).
+   */
+  | {
+      kind: 'whistle_update';
+      whistleId: string;
+      orgIds: string[];
+      ref: string;
+      title: string;
+      status: string;
+      dueAt?: Date | string | null;
+      note?: string | null;
+    }
+  /** Written by the reminder sweep, not by other modules. */
+  | { kind: 'task_reminder'; claimId: string; offsetMinutes: number; startsAt: string };
+
+/** Anything a module writes its event with: a drizzle transaction (or db), or a pg client holding a transaction. */
+export type OutboxExecutor = DbOrTx | pg.PoolClient | pg.Pool;
+
+const iso = (d: Date | string) => (typeof d === 'string' ? new Date(d) : d).toISOString();
+
+export function eventKey(e: NotificationEvent): string {
+  switch (e.kind) {
+    case 'claim_result':
+      return 'claimId' in e ? `claim_result:${e.claimId}` : `claim_result:lost:${e.taskId}:${e.memberId}`;
+    case 'waitlist_offer':
+      return `waitlist_offer:${e.taskId}:${e.memberId}:${iso(e.offerExpiresAt)}`;
+    case 'task_changed':
+      return e.change === 'cancelled' ? `task_changed:${e.taskId}:cancelled` : `task_changed:${e.taskId}:${e.version}`;
+    case 'service_recorded':
+      return `service_recorded:${e.claimId}`;
+    case 'new_task':
+      return `new_task:${e.taskId}`;
+    case 'whistle_update':
+      return `whistle_update:${e.whistleId}:${e.ref}`;
+    case 'task_reminder':
+      return `task_reminder:${e.claimId}:${e.offsetMinutes}:${Date.parse(e.startsAt)}`;
+  }
+}
+
+function payloadOf(e: NotificationEvent): Record<string, unknown> {
+  const { kind: _kind, ...rest } = e;
+  const out: Record<string, unknown> = { ...rest };
+  if ('offerExpiresAt' in e) out.offerExpiresAt = iso(e.offerExpiresAt);
+  if ('dueAt' in e && e.dueAt) out.dueAt = iso(e.dueAt);
+  return out;
+}
+
+/** `$1`-style text and values as a drizzle SQL, so one statement serves both kinds of executor. */
+function asDrizzle(text: string, values: unknown[]): SQL {
+  const chunks: SQL[] = [];
+  const parts = text.split(/\$(\d+)/);
+  for (let i = 0; i < parts.length; i++) {
+    chunks.push(i % 2 === 0 ? sql.raw(parts[i]) : sql`${sql.param(values[Number(parts[i]) - 1])}`);
+  }
+  return sql.join(chunks);
+}
+
+async function run(ex: OutboxExecutor, text: string, values: unknown[]): Promise<void> {
+  if ('execute' in ex && typeof ex.execute === 'function') {
+    await (ex as DbOrTx).execute(asDrizzle(text, values));
+  } else {
+    await (ex as pg.PoolClient).query(text, values);
+  }
+}
+
+/**
+ * Writes the event into the outbox with the caller's executor, so it commits or rolls back with
+ * the change that caused it. Enqueueing the same event twice is a no-op; a claim's event written
+ * by the trigger takes the caller's more precise `outcome`.
+ */
+export async function enqueueNotification(ex: OutboxExecutor, event: NotificationEvent): Promise<void> {
+  const key = eventKey(event);
+  const payload = JSON.stringify(payloadOf(event));
+  if (event.kind === 'task_changed' && event.change === 'cancelled') {
+    await run(
+      ex,
+      `insert into notification_outbox (key, kind, payload)
+       select $1, 'task_changed', $2::jsonb || jsonb_build_object('memberIds', coalesce(
+         (select jsonb_agg(member_id) from claims where task_id = $3::uuid and status in ('claimed', 'checked_in')), '[]'::jsonb))
+       on conflict (key) do nothing`,
+      [key, payload, event.taskId],
+    );
+    return;
+  }
+  const onConflict =
+    event.kind === 'claim_result' && 'claimId' in event && event.outcome
+      ? 'on conflict (key) do update set payload = excluded.payload where notification_outbox.relayed_at is null'
+      : 'on conflict (key) do nothing';
+  await run(ex, `insert into notification_outbox (key, kind, payload) values ($1, $2, $3::jsonb) ${onConflict}`, [key, event.kind, payload]);
+}

@@ -1,0 +1,391 @@
+import type { FastifyBaseLogger } from 'fastify';
+import PgBoss from 'pg-boss';
+import type pg from 'pg';
+import type { TemplateKey } from '@pioneer/shared';
+import type { Clock } from '../../lib/clock';
+import type { NotificationEvent } from './outbox';
+import type { NotificationsRepository } from './notifications-repository';
+import {
+  renderClaimResult,
+  renderNewTask,
+  renderReminder,
+  renderServiceRecorded,
+  renderTaskChanged,
+  renderWaitlistOffer,
+  renderWhistle,
+  type Rendered,
+} from './templates';
+import { WX, WechatUnavailableError, type WechatSender } from './wechat-sender';
+
+export const QUEUES = {
+  /** One job per outbox row (job id = outbox id): resolve recipients, write messages. */
+  event: 'notify-event',
+  /** One job per WeChat delivery (job id = message id). */
+  wechat: 'notify-wechat',
+  /** A cron job: turn due reminders into outbox rows. */
+  reminders: 'notify-reminders',
+} as const;
+
+export interface PipelineOptions {
+  /** How often the relay looks for new outbox rows (ms). */
+  relayIntervalMs: number;
+  /** pg-boss polling of each worker (seconds, at least 0.5). */
+  pollingIntervalSeconds: number;
+  /** WeChat retries on -1 or an unreachable WeChat, with exponential backoff from `wechatRetryDelaySeconds`. */
+  wechatRetryLimit: number;
+  wechatRetryDelaySeconds: number;
+  /** WeChat sends in flight per process. */
+  wechatConcurrency: number;
+  /** How far ahead reminders are looked for: the longest reminder time members may choose. */
+  reminderHorizonMinutes: number;
+  /** Cron of the reminder sweep; null: none (tests call `sweepReminders`). */
+  reminderCron: string | null;
+}
+
+export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
+  relayIntervalMs: 500,
+  pollingIntervalSeconds: 1,
+  wechatRetryLimit: 6,
+  wechatRetryDelaySeconds: 5,
+  wechatConcurrency: 16,
+  reminderHorizonMinutes: 7 * 24 * 60,
+  reminderCron: '* * * * *',
+};
+
+/** A delivery taken by a sender that died is taken over after this long. */
+const SENDING_STALE_SECONDS = 60;
+const OUTBOX_KEEP_MS = 30 * 24 * 3600_000;
+const RELAY_BATCH = 500;
+
+interface EventJob {
+  key: string;
+  kind: NotificationEvent['kind'];
+  payload: Record<string, unknown>;
+}
+
+interface Outgoing {
+  eventKey: string;
+  kind: TemplateKey;
+  rendered: Rendered;
+  taskId: string | null;
+  whistleId: string | null;
+  userIds: string[];
+}
+
+type Executor = { executeSql(text: string, values: unknown[]): Promise<{ rows: any[] }> };
+const executorOf = (client: pg.PoolClient): Executor => ({ executeSql: (text, values) => client.query(text, values) });
+
+/**
+ * The durable half of notifications, on pg-boss in the same PostgreSQL:
+ * outbox row → (relay, one transaction) → `notify-event` job → (one transaction) messages, credits
+ * spent, `notify-wechat` jobs → subscribeMessage.send, retried with backoff.
+ *
+ * Every hop is exactly-once in the database: the relay marks the rows it queued in the queueing
+ * transaction, job ids are the outbox and message ids, messages are unique per (user, event).
+ * A job that runs twice (a crash before pg-boss marked it done, or two processes) finds its
+ * messages already written and writes nothing; a WeChat delivery is taken by one sender at a
+ * time, so a member is shown a message once, and sent it at least once.
+ */
+export function notificationPipelineFactory(deps: {
+  databaseUrl: string;
+  pool: pg.Pool;
+  repo: NotificationsRepository;
+  clock: Clock;
+  log: FastifyBaseLogger;
+  sender: WechatSender | null;
+  templates: Partial<Record<TemplateKey, string>>;
+  options?: Partial<PipelineOptions>;
+}) {
+  const opts = { ...DEFAULT_PIPELINE_OPTIONS, ...deps.options };
+  const { repo, pool, log } = deps;
+  let boss: PgBoss | null = null;
+  let relayTimer: NodeJS.Timeout | null = null;
+  let relaying: Promise<number> | null = null;
+  let eventWorker: string | null = null;
+  const wechatWorkers: string[] = [];
+  let stopped = false;
+
+  async function transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await pool.connect();
+    try {
+      await client.query('begin');
+      const out = await fn(client);
+      await client.query('commit');
+      return out;
+    } catch (e) {
+      await client.query('rollback').catch(() => {});
+      throw e;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Moves unrelayed outbox rows into the event queue; answers how many. */
+  async function relayBatch(): Promise<number> {
+    const { rowCount } = await pool.query('select 1 from notification_outbox where relayed_at is null limit 1');
+    if (!rowCount || !boss) return 0;
+    const b = boss;
+    const moved = await transaction(async (client) => {
+      const { rows } = await client.query<{ id: string; key: string; kind: string; payload: Record<string, unknown> }>(
+        `select id, key, kind, payload from notification_outbox
+          where relayed_at is null order by created_at, id limit ${RELAY_BATCH} for update skip locked`,
+      );
+      if (rows.length === 0) return 0;
+      await b.insert(
+        rows.map((r) => ({ id: r.id, name: QUEUES.event, data: { key: r.key, kind: r.kind, payload: r.payload } })),
+        { db: executorOf(client) },
+      );
+      await client.query('update notification_outbox set relayed_at = now() where id = any($1::uuid[])', [rows.map((r) => r.id)]);
+      return rows.length;
+    });
+    if (moved > 0 && eventWorker) b.notifyWorker(eventWorker);
+    return moved;
+  }
+
+  /** Relays until the outbox is empty; concurrent callers share one run. */
+  function relay(): Promise<number> {
+    if (!relaying) {
+      relaying = (async () => {
+        let total = 0;
+        for (;;) {
+          const n = await relayBatch();
+          total += n;
+          if (n < RELAY_BATCH) return total;
+        }
+      })().finally(() => {
+        relaying = null;
+      });
+    }
+    return relaying;
+  }
+
+  /** Who is told what, from the rows as they are now; null: nobody (the event is moot). */
+  async function resolve(e: EventJob): Promise<Outgoing | null> {
+    const p = e.payload as Record<string, any>;
+    const now = deps.clock.now();
+    switch (e.kind) {
+      case 'claim_result': {
+        if (p.claimId) {
+          const c = await repo.claimFacts(p.claimId);
+          // Cancelled before we got here: "you got it" would be wrong now.
+          if (!c || c.status === 'cancelled' || c.status === 'released') return null;
+          return one(e, 'claim_result', renderClaimResult(c.task, p.outcome ?? 'claimed'), c.task.id, [c.userId]);
+        }
+        const t = await repo.taskFacts(p.taskId);
+        if (!t) return null;
+        return one(e, 'claim_result', renderClaimResult(t, 'lost'), t.id, await repo.usersOfMembers([p.memberId]));
+      }
+      case 'waitlist_offer': {
+        const t = await repo.taskFacts(p.taskId);
+        if (!t) return null;
+        return one(e, 'waitlist_offer', renderWaitlistOffer(t, new Date(p.offerExpiresAt)), t.id, await repo.usersOfMembers([p.memberId]));
+      }
+      case 'task_reminder': {
+        const c = await repo.claimFacts(p.claimId);
+        // Moved (another key is due for the new time), cancelled, or already started.
+        if (!c || c.status !== 'claimed' || c.task.status !== 'open') return null;
+        if (c.task.startsAt.getTime() !== Date.parse(p.startsAt) || c.task.startsAt.getTime() <= now.getTime()) return null;
+        return one(e, 'task_reminder', renderReminder(c.task, p.offsetMinutes), c.task.id, [c.userId]);
+      }
+      case 'task_changed': {
+        const t = await repo.taskFacts(p.taskId);
+        if (!t) return null;
+        const users = p.change === 'cancelled' ? await repo.usersOfMembers(p.memberIds ?? []) : await repo.liveClaimantUsers(t.id);
+        return one(e, 'task_changed', renderTaskChanged(t, p.change), t.id, users);
+      }
+      case 'service_recorded': {
+        const c = await repo.claimFacts(p.claimId);
+        if (!c || c.status !== 'completed') return null;
+        return one(e, 'service_recorded', renderServiceRecorded(c.task, c.minutes ?? 0, c.checkedOutAt ?? now), c.task.id, [c.userId]);
+      }
+      case 'new_task': {
+        const t = await repo.taskFacts(p.taskId);
+        if (!t || t.status !== 'open') return null;
+        return one(e, 'new_task', renderNewTask(t), t.id, await repo.followerUsers(t.id));
+      }
+      case 'whistle_update': {
+        const users = await repo.orgStaffUsers(p.orgIds ?? []);
+        return { eventKey: e.key, kind: 'whistle_update', rendered: renderWhistle(p as any, now), taskId: null, whistleId: p.whistleId, userIds: users };
+      }
+      default:
+        log.warn({ kind: e.kind }, 'unknown notification kind');
+        return null;
+    }
+  }
+
+  function one(e: EventJob, kind: TemplateKey, rendered: Rendered, taskId: string, userIds: string[]): Outgoing {
+    return { eventKey: e.key, kind, rendered, taskId, whistleId: null, userIds };
+  }
+
+  /** Messages, credits and WeChat jobs of one event, in one transaction. */
+  async function store(o: Outgoing): Promise<{ messages: number; wechat: number }> {
+    if (o.userIds.length === 0) return { messages: 0, wechat: 0 };
+    const templateId = deps.templates[o.kind];
+    const result = await transaction(async (client) => {
+      const inserted = await repo.insertMessages(client, {
+        eventKey: o.eventKey,
+        kind: o.kind,
+        title: o.rendered.title,
+        body: o.rendered.body,
+        taskId: o.taskId,
+        whistleId: o.whistleId,
+        userIds: [...new Set(o.userIds)],
+      });
+      if (!deps.sender || !templateId || inserted.length === 0 || !boss) return { messages: inserted.length, wechat: 0 };
+      const paid = await repo.spendCredits(client, o.kind, inserted.map((m) => m.userId));
+      const sending = inserted.filter((m) => paid.has(m.userId));
+      await repo.insertDeliveries(client, { templateKey: o.kind, templateId, page: o.rendered.page, data: o.rendered.data, messages: sending });
+      if (sending.length > 0) {
+        await boss.insert(
+          sending.map((m) => ({ id: m.id, name: QUEUES.wechat, data: { messageId: m.id } })),
+          { db: executorOf(client) },
+        );
+      }
+      return { messages: inserted.length, wechat: sending.length };
+    });
+    if (result.wechat > 0) for (const w of wechatWorkers) boss?.notifyWorker(w);
+    return result;
+  }
+
+  async function processEvent(e: EventJob) {
+    const o = await resolve(e);
+    return o ? store(o) : { messages: 0, wechat: 0 };
+  }
+
+  type WechatJob = PgBoss.JobWithMetadata<{ messageId: string }>;
+
+  /** Sends one delivery; throws to have pg-boss retry it later. */
+  async function deliver(job: WechatJob): Promise<void> {
+    const sender = deps.sender;
+    const messageId = job.data.messageId;
+    if (!sender) throw new Error('no WeChat sender in this process');
+    const d = await repo.takeDelivery(messageId, SENDING_STALE_SECONDS);
+    if (d === null) return;
+    if (d === 'busy') throw new Error('delivery in flight elsewhere');
+    const lastTry = job.retryCount >= job.retryLimit;
+    let errcode: number;
+    try {
+      ({ errcode } = await sender.send({ openid: d.openid, templateId: d.templateId, page: d.page, data: d.data }));
+    } catch (e) {
+      if (!(e instanceof WechatUnavailableError)) {
+        await repo.finishDelivery(messageId, 'queued', 'internal error', 'keep');
+        throw e;
+      }
+      errcode = WX.BUSY;
+    }
+    if (errcode === WX.OK) return repo.finishDelivery(messageId, 'sent', null, 'keep');
+    // WeChat has no subscription left for this user and template: spend nothing more on it.
+    if (errcode === WX.NO_SUBSCRIPTION) return repo.finishDelivery(messageId, 'refused', String(errcode), 'zero');
+    if (errcode === WX.BUSY && !lastTry) {
+      await repo.finishDelivery(messageId, 'queued', String(errcode), 'keep');
+      throw new Error(`WeChat busy (${errcode})`);
+    }
+    // Given up (or refused for the message itself): WeChat did not use the user's subscription.
+    await repo.finishDelivery(messageId, 'failed', String(errcode), 'refund');
+  }
+
+  async function sweepReminders(now = deps.clock.now()): Promise<number> {
+    const n = await repo.enqueueDueReminders(now, opts.reminderHorizonMinutes);
+    await repo.purgeOutbox(new Date(now.getTime() - OUTBOX_KEEP_MS));
+    if (n > 0) void relay().catch((err) => log.warn({ err }, 'notification relay failed'));
+    return n;
+  }
+
+  return {
+    options: opts,
+
+    async start(): Promise<void> {
+      boss = new PgBoss({
+        connectionString: deps.databaseUrl,
+        max: 3,
+        application_name: 'pioneer-notifications',
+        // The reminder cron needs pg-boss's clock; without it nothing is scheduled.
+        schedule: opts.reminderCron !== null,
+      });
+      boss.on('error', (err: Error) => log.warn({ err: { message: err.message } }, 'notification queue error'));
+      await boss.start();
+      await ensureQueues(boss, opts);
+
+      eventWorker = await boss.work<EventJob>(
+        QUEUES.event,
+        { batchSize: 10, pollingIntervalSeconds: opts.pollingIntervalSeconds },
+        async (jobs) => {
+          for (const job of jobs) await processEvent(job.data);
+        },
+      );
+      const batch = Math.max(1, Math.ceil(opts.wechatConcurrency / 2));
+      for (let i = 0; i < 2; i++) {
+        const b = boss;
+        wechatWorkers.push(
+          await b.work<{ messageId: string }>(
+            QUEUES.wechat,
+            { batchSize: batch, pollingIntervalSeconds: opts.pollingIntervalSeconds, includeMetadata: true },
+            async (jobs) => {
+              // One failure must not fail (and resend) the batch: each job is failed on its own.
+              await Promise.all(
+                jobs.map((job) =>
+                  deliver(job).catch(async (err: Error) => {
+                    await b.fail(QUEUES.wechat, job.id, { message: err.message });
+                  }),
+                ),
+              );
+            },
+          ),
+        );
+      }
+      if (opts.reminderCron) {
+        await boss.work(QUEUES.reminders, { pollingIntervalSeconds: 5 }, async () => {
+          await sweepReminders();
+        });
+        await boss.schedule(QUEUES.reminders, opts.reminderCron, undefined, { tz: 'UTC' });
+      }
+
+      const tick = () => {
+        if (stopped) return;
+        relay()
+          .catch((err: Error) => log.warn({ err: { message: err.message } }, 'notification relay failed'))
+          .finally(() => {
+            if (!stopped) relayTimer = setTimeout(tick, opts.relayIntervalMs);
+          });
+      };
+      tick();
+    },
+
+    async stop(): Promise<void> {
+      stopped = true;
+      if (relayTimer) clearTimeout(relayTimer);
+      await relaying?.catch(() => {});
+      // Jobs in progress finish (or are failed back for a retry) before the pool closes.
+      await boss?.stop({ graceful: true, wait: true, timeout: 10_000 });
+      boss = null;
+    },
+
+    relay,
+    processEvent,
+    sweepReminders,
+  };
+}
+
+export type NotificationPipeline = ReturnType<typeof notificationPipelineFactory>;
+
+/** The pipeline's queues and their retry policies (idempotent; updates policies of existing queues). */
+export async function ensureQueues(boss: PgBoss, opts: Pick<PipelineOptions, 'wechatRetryLimit' | 'wechatRetryDelaySeconds'>) {
+  const policies: Array<[string, PgBoss.Queue]> = [
+    [QUEUES.event, { name: QUEUES.event, retryLimit: 10, retryDelay: 2, retryBackoff: true, expireInSeconds: 300 }],
+    [
+      QUEUES.wechat,
+      {
+        name: QUEUES.wechat,
+        retryLimit: opts.wechatRetryLimit,
+        retryDelay: opts.wechatRetryDelaySeconds,
+        retryBackoff: true,
+        expireInSeconds: SENDING_STALE_SECONDS,
+      },
+    ],
+    [QUEUES.reminders, { name: QUEUES.reminders, policy: 'singleton', retryLimit: 0, expireInSeconds: 300 }],
+  ];
+  for (const [name, q] of policies) {
+    await boss.createQueue(name, q);
+    await boss.updateQueue(name, q);
+  }
+}
