@@ -1,0 +1,351 @@
+import ICAL from 'ical.js';
+import { makeWorld } from '../helpers/fixtures';
+import { eventually } from '../helpers/fake-wechat';
+import { insertMembers, makeSecretary, publishTask, type FixtureMember } from '../helpers/task-fixtures';
+import { createTestContext, type TestContext } from '../helpers/test-app';
+
+const MINUTE = 60_000;
+const FAST = { relayIntervalMs: 50, pollingIntervalSeconds: 0.5, reminderCron: null };
+
+let ctx: TestContext;
+let world: Awaited<ReturnType<typeof makeWorld>>;
+let secretary: { authorization: string };
+let members: FixtureMember[];
+
+beforeAll(async () => {
+  ctx = await createTestContext({ deps: { notifications: { worker: true, options: FAST } } });
+  world = await makeWorld(ctx.database.db);
+  secretary = (await makeSecretary(ctx, world.community.id, 'notify-sec')).auth;
+  members = await insertMembers(ctx, world, 6, 'ntf');
+});
+afterAll(async () => {
+  await ctx.close();
+});
+
+const api = (method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, auth?: { authorization: string }, payload?: unknown) =>
+  ctx.app.inject({ method, url: `/api/v1${url}`, headers: auth, ...(payload !== undefined ? { payload: payload as object } : {}) });
+
+async function messagesOf(m: { auth: { authorization: string } }) {
+  const res = await api('GET', '/me/messages?limit=50', m.auth);
+  expect(res.statusCode).toBe(200);
+  return res.json() as { items: Array<{ id: string; kind: string; title: string; body: string; taskId?: string; readAt: string | null }>; unread: number; nextCursor: string | null };
+}
+
+async function messageRows(userId: string, kind?: string) {
+  const { rows } = await ctx.database.pool.query(
+    `select kind, event_key, task_id from messages where user_id = $1 ${kind ? 'and kind = $2' : ''} order by created_at`,
+    kind ? [userId, kind] : [userId],
+  );
+  return rows as Array<{ kind: string; event_key: string; task_id: string }>;
+}
+
+const claim = (m: FixtureMember, taskId: string) => api('POST', `/tasks/${taskId}/claims`, m.auth);
+
+describe('message center', () => {
+  it('a claim lands in the member message center once, with an unread count, and reads clear it', async () => {
+    const m = members[0];
+    const task = await publishTask(ctx, secretary, world.community.id, { title: '周末敬老院探访' });
+    expect((await claim(m, task.id)).statusCode).toBe(201);
+
+    const list = await eventually(async () => {
+      const l = await messagesOf(m);
+      return l.items.length > 0 ? l : null;
+    });
+    expect(list.items).toHaveLength(1);
+    expect(list.items[0]).toEqual(
+      expect.objectContaining({ kind: 'claim_result', title: '抢岗成功', taskId: task.id, readAt: null }),
+    );
+    expect(list.items[0].body).toContain('周末敬老院探访');
+    expect(list.unread).toBe(1);
+    expect((await api('GET', '/me/messages/unread', m.auth)).json()).toEqual({ unread: 1 });
+
+    // Another member sees none of it.
+    expect((await messagesOf(members[1])).items.filter((i) => i.taskId === task.id)).toHaveLength(0);
+    // Marking someone else's message read does nothing.
+    const foreign = await api('POST', '/me/messages/read', members[1].auth, { ids: [list.items[0].id] });
+    expect(foreign.statusCode).toBe(200);
+    expect((await messagesOf(m)).unread).toBe(1);
+
+    const read = await api('POST', '/me/messages/read', m.auth, { ids: [list.items[0].id] });
+    expect(read.statusCode).toBe(200);
+    expect(read.json()).toEqual({ unread: 0 });
+    const after = await messagesOf(m);
+    expect(after.unread).toBe(0);
+    expect(after.items[0].readAt).not.toBeNull();
+  });
+
+  it('the same event processed twice, or relayed twice, shows one message', async () => {
+    const m = members[1];
+    const task = await publishTask(ctx, secretary, world.community.id);
+    const res = await claim(m, task.id);
+    const claimId = res.json().claim.id as string;
+    await eventually(async () => (await messageRows(m.userId, 'claim_result')).length === 1);
+
+    // The job runs again (a crash before pg-boss marked it done, a second process).
+    const again = await ctx.app.notifications.processEvent({ key: `claim_result:${claimId}`, kind: 'claim_result', payload: { claimId } });
+    expect(again).toEqual({ messages: 0, wechat: 0 });
+    // The relay forgets it moved the row (a crash between queueing and marking, were that possible).
+    await ctx.database.pool.query(`update notification_outbox set relayed_at = null where key = $1`, [`claim_result:${claimId}`]);
+    await eventually(async () => {
+      const { rows } = await ctx.database.pool.query('select relayed_at from notification_outbox where key = $1', [`claim_result:${claimId}`]);
+      return rows[0].relayed_at !== null;
+    });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await messageRows(m.userId, 'claim_result')).toHaveLength(1);
+  });
+
+  it('pages newest first with a cursor', async () => {
+    const m = members[2];
+    const tasks = [];
+    for (let i = 0; i < 5; i++) tasks.push(await publishTask(ctx, secretary, world.community.id, { title: `分页岗位${i}` }));
+    for (const t of tasks) expect((await claim(m, t.id)).statusCode).toBe(201);
+    await eventually(async () => (await messageRows(m.userId)).length === 5);
+    const first = await api('GET', '/me/messages?limit=2', m.auth);
+    expect(first.json().items).toHaveLength(2);
+    const seen = new Set<string>(first.json().items.map((i: { id: string }) => i.id));
+    let cursor = first.json().nextCursor as string | null;
+    while (cursor) {
+      const page = await api('GET', `/me/messages?limit=2&cursor=${encodeURIComponent(cursor)}`, m.auth);
+      expect(page.statusCode).toBe(200);
+      for (const i of page.json().items) seen.add(i.id);
+      cursor = page.json().nextCursor;
+    }
+    expect(seen.size).toBe(5);
+    const bad = await api('GET', '/me/messages?cursor=not-a-cursor', m.auth);
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().code).toBe('VALIDATION_FAILED');
+  });
+
+  it('refuses callers without a session, and bad bodies with details', async () => {
+    expect((await api('GET', '/me/messages')).statusCode).toBe(401);
+    expect((await api('POST', '/me/messages/read', undefined, { nonsense: true })).statusCode).toBe(401);
+    const bad = await api('POST', '/me/messages/read', members[0].auth, { ids: ['not-a-uuid'] });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().details[0].path).toContain('ids');
+  });
+});
+
+describe('post changes', () => {
+  it('claimants are told when the secretary moves or cancels a post; others are not', async () => {
+    const [a, b, outsider] = [members[3], members[4], members[5]];
+    const task = await publishTask(ctx, secretary, world.community.id, { title: '社区义诊' });
+    expect((await claim(a, task.id)).statusCode).toBe(201);
+    expect((await claim(b, task.id)).statusCode).toBe(201);
+    expect((await api('DELETE', `/tasks/${task.id}/claims/me`, b.auth)).statusCode).toBe(200);
+
+    const newStart = new Date(Date.parse(task.startsAt) + 60 * MINUTE).toISOString();
+    const newEnd = new Date(Date.parse(task.endsAt) + 60 * MINUTE).toISOString();
+    const moved = await api('PATCH', `/tasks/${task.id}`, secretary, { startsAt: newStart, endsAt: newEnd });
+    expect(moved.statusCode).toBe(200);
+    expect(moved.json().task.startsAt).toBe(newStart);
+
+    await eventually(async () => (await messageRows(a.userId, 'task_changed')).length === 1);
+    const changed = (await messagesOf(a)).items.find((i) => i.kind === 'task_changed')!;
+    expect(changed.title).toBe('岗位时间变更');
+
+    expect((await api('POST', `/tasks/${task.id}/cancel`, secretary)).statusCode).toBe(200);
+    await eventually(async () => (await messageRows(a.userId, 'task_changed')).length === 2);
+    expect((await messagesOf(a)).items.find((i) => i.title === '岗位已取消')).toBeTruthy();
+
+    // b cancelled its claim before the move; the outsider never held one.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await messageRows(b.userId, 'task_changed')).toHaveLength(0);
+    expect(await messageRows(outsider.userId, 'task_changed')).toHaveLength(0);
+  });
+
+  it('PATCH checks role before the body, scope and state after', async () => {
+    const task = await publishTask(ctx, secretary, world.community.id);
+    const asMember = await api('PATCH', `/tasks/${task.id}`, members[0].auth, { nonsense: 1 });
+    expect(asMember.statusCode).toBe(403);
+    const empty = await api('PATCH', `/tasks/${task.id}`, secretary, {});
+    expect(empty.statusCode).toBe(400);
+    const backwards = await api('PATCH', `/tasks/${task.id}`, secretary, { endsAt: new Date(Date.parse(task.startsAt) - MINUTE).toISOString() });
+    expect(backwards.statusCode).toBe(400);
+    const nul = await api('PATCH', `/tasks/${task.id}`, secretary, { title: 'a\u0000b' });
+    expect(nul.statusCode).toBe(400);
+    const otherWorld = await makeWorld(ctx.database.db);
+    const otherSec = (await makeSecretary(ctx, otherWorld.community.id, 'notify-sec-2')).auth;
+    const foreign = await api('PATCH', `/tasks/${task.id}`, otherSec, { title: '不是我的岗位' });
+    expect(foreign.statusCode).toBe(403);
+    expect((await api('POST', `/tasks/${task.id}/cancel`, secretary)).statusCode).toBe(200);
+    const cancelled = await api('PATCH', `/tasks/${task.id}`, secretary, { title: '已取消的岗位' });
+    expect(cancelled.statusCode).toBe(409);
+  });
+});
+
+describe('reminders (manual clock)', () => {
+  it('fire at the member reminder times, move with the post, and stop when it is cancelled', async () => {
+    const [m] = await insertMembers(ctx, world, 1, 'rem');
+    const t0 = ctx.clock.now().getTime();
+    try {
+      const startsAt = t0 + 3 * 24 * 60 * MINUTE;
+      const task = await publishTask(ctx, secretary, world.community.id, {
+        title: '提醒测试岗位',
+        startsAt: new Date(startsAt).toISOString(),
+        endsAt: new Date(startsAt + 120 * MINUTE).toISOString(),
+      });
+      expect((await claim(m, task.id)).statusCode).toBe(201);
+      const reminders = async () => (await messageRows(m.userId, 'task_reminder')).length;
+
+      // 25 h before: nothing due.
+      ctx.clock.set(startsAt - 25 * 60 * MINUTE);
+      expect(await ctx.app.notifications.sweepReminders()).toBe(0);
+      // 24 h before: the first reminder; sweeping again adds nothing.
+      ctx.clock.set(startsAt - 24 * 60 * MINUTE + MINUTE);
+      expect(await ctx.app.notifications.sweepReminders()).toBe(1);
+      expect(await ctx.app.notifications.sweepReminders()).toBe(0);
+      await eventually(async () => (await reminders()) === 1);
+
+      // The secretary moves the post a day later: the 2 h reminder of the old time never comes.
+      const moved = startsAt + 24 * 60 * MINUTE;
+      const patch = await api('PATCH', `/tasks/${task.id}`, secretary, {
+        startsAt: new Date(moved).toISOString(),
+        endsAt: new Date(moved + 120 * MINUTE).toISOString(),
+      });
+      expect(patch.statusCode).toBe(200);
+      ctx.clock.set(startsAt - 2 * 60 * MINUTE + MINUTE);
+      expect(await ctx.app.notifications.sweepReminders()).toBe(0);
+      // 24 h before the new time: a reminder for the new time.
+      ctx.clock.set(moved - 24 * 60 * MINUTE + MINUTE);
+      expect(await ctx.app.notifications.sweepReminders()).toBe(1);
+      await eventually(async () => (await reminders()) === 2);
+      const latest = (await messagesOf(m)).items.find((i) => i.kind === 'task_reminder')!;
+      expect(latest.body).toContain('提醒测试岗位');
+
+      // Cancelled: the 2 h reminder of the new time is dropped.
+      expect((await api('POST', `/tasks/${task.id}/cancel`, secretary)).statusCode).toBe(200);
+      ctx.clock.set(moved - 2 * 60 * MINUTE + MINUTE);
+      expect(await ctx.app.notifications.sweepReminders()).toBe(0);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(await reminders()).toBe(2);
+    } finally {
+      ctx.clock.set(t0);
+    }
+  });
+
+  it('follow the member preferences, and skip times that passed before the claim', async () => {
+    const [m] = await insertMembers(ctx, world, 1, 'rem2');
+    const t0 = ctx.clock.now().getTime();
+    try {
+      const put = await api('PUT', '/members/me/preferences', m.auth, { followCategories: [], remindBeforeMinutes: [30] });
+      expect(put.statusCode).toBe(200);
+      // Starts in 10 h: the 24 h and 2 h defaults would not apply anyway; 30 min does.
+      const startsAt = t0 + 10 * 60 * MINUTE;
+      const task = await publishTask(ctx, secretary, world.community.id, {
+        startsAt: new Date(startsAt).toISOString(),
+        endsAt: new Date(startsAt + 60 * MINUTE).toISOString(),
+      });
+      expect((await claim(m, task.id)).statusCode).toBe(201);
+      ctx.clock.set(startsAt - 2 * 60 * MINUTE);
+      expect(await ctx.app.notifications.sweepReminders()).toBe(0);
+      ctx.clock.set(startsAt - 30 * MINUTE);
+      expect(await ctx.app.notifications.sweepReminders()).toBe(1);
+      await eventually(async () => (await messageRows(m.userId, 'task_reminder')).length === 1);
+    } finally {
+      ctx.clock.set(t0);
+    }
+  });
+});
+
+describe('preferences', () => {
+  it('defaults, saves, and validates', async () => {
+    const [m] = await insertMembers(ctx, world, 1, 'pref');
+    const initial = await api('GET', '/members/me/preferences', m.auth);
+    expect(initial.json()).toEqual({ preferences: { followCategories: [], remindBeforeMinutes: [1440, 120] } });
+    const put = await api('PUT', '/members/me/preferences', m.auth, { followCategories: ['care', 'medical'], remindBeforeMinutes: [60, 1440] });
+    expect(put.statusCode).toBe(200);
+    expect(put.json()).toEqual({ preferences: { followCategories: ['care', 'medical'], remindBeforeMinutes: [1440, 60] } });
+    expect((await api('GET', '/members/me/preferences', m.auth)).json().preferences.followCategories).toEqual(['care', 'medical']);
+
+    for (const body of [
+      { followCategories: ['nope'], remindBeforeMinutes: [] },
+      { followCategories: ['care', 'care'], remindBeforeMinutes: [] },
+      { followCategories: [], remindBeforeMinutes: [1] },
+      { followCategories: [], remindBeforeMinutes: [60, 60] },
+      { followCategories: [] },
+    ]) {
+      const res = await api('PUT', '/members/me/preferences', m.auth, body);
+      expect(res.statusCode).toBe(400);
+      expect(res.json().code).toBe('VALIDATION_FAILED');
+    }
+    // A signed-in user who has not registered: 403 before the body is looked at.
+    const stranger = await ctx.signIn('pref-stranger');
+    const res = await api('PUT', '/members/me/preferences', stranger.auth, { followCategories: 'bad' });
+    expect(res.statusCode).toBe(403);
+    expect(res.json().code).toBe('NOT_REGISTERED');
+    expect((await api('PUT', '/members/me/preferences', undefined, {})).statusCode).toBe(401);
+  });
+
+  it('a new post reaches the followers of its category in its community only', async () => {
+    const fans = await insertMembers(ctx, world, 3, 'fan');
+    for (const f of fans.slice(0, 2)) {
+      expect((await api('PUT', '/members/me/preferences', f.auth, { followCategories: ['gardening'], remindBeforeMinutes: [120] })).statusCode).toBe(200);
+    }
+    const elsewhere = await makeWorld(ctx.database.db);
+    const [far] = await insertMembers(ctx, elsewhere, 1, 'farfan');
+    expect((await api('PUT', '/members/me/preferences', far.auth, { followCategories: ['gardening'], remindBeforeMinutes: [] })).statusCode).toBe(200);
+
+    const task = await publishTask(ctx, secretary, world.community.id, { category: 'gardening', title: '小区园艺修剪' });
+    await publishTask(ctx, secretary, world.community.id, { category: 'care' });
+    for (const f of fans.slice(0, 2)) {
+      await eventually(async () => (await messageRows(f.userId, 'new_task')).length === 1);
+      expect((await messageRows(f.userId, 'new_task'))[0].task_id).toBe(task.id);
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await messageRows(fans[2].userId, 'new_task')).toHaveLength(0);
+    expect(await messageRows(far.userId, 'new_task')).toHaveLength(0);
+  });
+});
+
+describe('calendar feed', () => {
+  it('serves live claims as iCalendar with UIDs that survive edits, behind a secret URL that can be reset', async () => {
+    const [m] = await insertMembers(ctx, world, 1, 'cal');
+    const urlRes = await api('GET', '/members/me/calendar-url', m.auth);
+    expect(urlRes.statusCode).toBe(200);
+    const url = urlRes.json().url as string;
+    expect(url).toMatch(/^http:\/\/pioneer\.test\/api\/v1\/calendar\/[A-Za-z0-9_-]{43}\.ics$/);
+    // Asking again shows the same URL.
+    expect((await api('GET', '/members/me/calendar-url', m.auth)).json().url).toBe(url);
+    const path = new URL(url).pathname;
+
+    const a = await publishTask(ctx, secretary, world.community.id, { title: '日历岗位甲', location: '文化广场' });
+    const b = await publishTask(ctx, secretary, world.community.id, { title: '日历岗位乙' });
+    const c = await publishTask(ctx, secretary, world.community.id, { title: '已取消的认领' });
+    for (const t of [a, b, c]) expect((await claim(m, t.id)).statusCode).toBe(201);
+    expect((await api('DELETE', `/tasks/${c.id}/claims/me`, m.auth)).statusCode).toBe(200);
+
+    // iCalendar times have whole seconds.
+    const secs = (iso: string) => Math.floor(Date.parse(iso) / 1000);
+    const fetchCal = async () => {
+      const res = await ctx.app.inject({ method: 'GET', url: path });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-type']).toContain('text/calendar');
+      const comp = new ICAL.Component(ICAL.parse(res.body));
+      return comp.getAllSubcomponents('vevent').map((v) => new ICAL.Event(v));
+    };
+    const before = await fetchCal();
+    expect(before.map((e) => e.summary).sort()).toEqual(['日历岗位乙', '日历岗位甲']);
+    const evA = before.find((e) => e.summary === '日历岗位甲')!;
+    expect(evA.location).toContain('文化广场');
+    expect(evA.startDate.toJSDate().getTime() / 1000).toBe(secs(a.startsAt));
+
+    const newStart = new Date(Date.parse(a.startsAt) + 30 * MINUTE).toISOString();
+    expect((await api('PATCH', `/tasks/${a.id}`, secretary, { startsAt: newStart, title: '日历岗位甲（改）' })).statusCode).toBe(200);
+    const after = await fetchCal();
+    const evA2 = after.find((e) => e.uid === evA.uid)!;
+    expect(evA2.summary).toBe('日历岗位甲（改）');
+    expect(evA2.startDate.toJSDate().getTime() / 1000).toBe(secs(newStart));
+    expect(evA2.sequence).toBeGreaterThan(evA.sequence);
+    expect(new Set(after.map((e) => e.uid))).toEqual(new Set(before.map((e) => e.uid)));
+
+    const reset = await api('POST', '/members/me/calendar-url/reset', m.auth);
+    expect(reset.statusCode).toBe(200);
+    expect(reset.json().url).not.toBe(url);
+    expect((await ctx.app.inject({ method: 'GET', url: path })).statusCode).toBe(404);
+    expect((await ctx.app.inject({ method: 'GET', url: new URL(reset.json().url).pathname })).statusCode).toBe(200);
+    for (const bad of ['/api/v1/calendar/x.ics', `/api/v1/calendar/${'A'.repeat(43)}.ics`, '/api/v1/calendar/%00.ics']) {
+      const res = await ctx.app.inject({ method: 'GET', url: bad });
+      expect([400, 404]).toContain(res.statusCode);
+    }
+  });
+});
