@@ -154,12 +154,12 @@ export const WECHAT_TEST_ENV = (base: string): Record<string, string> => ({
 });
 
 /** Polls until `check` returns a truthy value (or throws on timeout with the last value). */
-export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 15_000, everyMs = 50): Promise<T> {
+export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 15_000, everyMs = 50): Promise<Exclude<T, null | undefined | false>> {
   const deadline = Date.now() + timeoutMs;
   let last: T;
   for (;;) {
     last = await check();
-    if (last) return last;
+    if (last) return last as Exclude<T, null | undefined | false>;
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms (last: ${JSON.stringify(last)})`);
     await new Promise((r) => setTimeout(r, everyMs));
   }

@@ -1,4 +1,5 @@
 import ICAL from 'ical.js';
+import type { Task } from '@pioneer/shared';
 import { makeWorld } from '../helpers/fixtures';
 import { eventually } from '../helpers/fake-wechat';
 import { insertMembers, makeSecretary, publishTask, type FixtureMember } from '../helpers/task-fixtures';
@@ -96,7 +97,7 @@ describe('message center', () => {
 
   it('pages newest first with a cursor', async () => {
     const m = members[2];
-    const tasks = [];
+    const tasks: Task[] = [];
     for (let i = 0; i < 5; i++) tasks.push(await publishTask(ctx, secretary, world.community.id, { title: `分页岗位${i}` }));
     for (const t of tasks) expect((await claim(m, t.id)).statusCode).toBe(201);
     await eventually(async () => (await messageRows(m.userId)).length === 5);
