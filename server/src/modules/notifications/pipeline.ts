@@ -291,10 +291,7 @@ export function notificationPipelineFactory(deps: {
     return n;
   }
 
-  return {
-    options: opts,
-
-    async start(): Promise<void> {
+  async function startBoss(): Promise<void> {
       boss = new PgBoss({
         connectionString: deps.databaseUrl,
         max: 3,
@@ -349,10 +346,42 @@ export function notificationPipelineFactory(deps: {
           });
       };
       tick();
+  }
+
+  let starting: Promise<void> | null = null;
+
+  return {
+    options: opts,
+
+    /**
+     * Starts the queue in the background: the API serves at once (events wait in the outbox
+     * meanwhile), and a queue that cannot start yet is retried.
+     */
+    start(): void {
+      const attempt = (delayMs: number) => {
+        if (stopped) return;
+        starting = startBoss().catch(async (err: Error) => {
+          log.warn({ err: { message: err.message } }, 'notification queue could not start; retrying');
+          const failed = boss;
+          boss = null;
+          await failed?.stop({ graceful: false, wait: true }).catch(() => {});
+          setTimeout(() => attempt(Math.min(delayMs * 2, 60_000)), delayMs).unref();
+        });
+      };
+      attempt(1000);
+    },
+
+    /** Resolves once the queue has started (tests). */
+    async started(): Promise<void> {
+      while (!stopped && (!boss || !eventWorker)) {
+        await (starting ?? Promise.resolve());
+        if (!boss || !eventWorker) await new Promise((r) => setTimeout(r, 50));
+      }
     },
 
     async stop(): Promise<void> {
       stopped = true;
+      await starting?.catch(() => {});
       if (relayTimer) clearTimeout(relayTimer);
       await relaying?.catch(() => {});
       // Jobs in progress finish (or are failed back for a retry) before the pool closes.
