@@ -16,6 +16,8 @@ export default defineAppConfig({
     'pages/demand-new/index',
     'pages/my-demands/index',
     'pages/demands/index',
+    'pages/messages/index',
+    'pages/notify-settings/index',
   ],
   // Staff pages: loaded on first use, so a member's download stays small.
   subPackages: [

@@ -3,6 +3,7 @@ import Taro, { useLaunch } from '@tarojs/taro';
 import { restoreSession } from './services/session';
 import { signInSilently } from './services/auth';
 import { ROUTES } from './utils/routes';
+import { loadSubscribeTemplates } from './services/notifications';
 import './app.scss';
 
 // Registered before the first page renders: a link to a page that does not exist (an old
@@ -15,7 +16,8 @@ function App({ children }: PropsWithChildren) {
   useLaunch(() => {
     restoreSession();
     // WeChat can sign in without asking; H5 waits for the development sign-in page.
-    if (process.env.TARO_ENV !== 'h5') signInSilently().catch(() => undefined);
+    // Subscribe message template ids are loaded ahead: a tap must ask WeChat without waiting.
+    if (process.env.TARO_ENV !== 'h5') signInSilently().then(loadSubscribeTemplates).catch(() => undefined);
   });
   return children;
 }

@@ -15,6 +15,8 @@ export const ROUTES = {
   scanned: '/pages/scanned/index',
   mine: '/pages/mine/index',
   notFound: '/pages/not-found/index',
+  messages: '/pages/messages/index',
+  notifySettings: '/pages/notify-settings/index',
   publish: '/staff/publish/index',
   manage: '/staff/manage/index',
   claimants: '/staff/claimants/index',

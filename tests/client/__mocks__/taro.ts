@@ -30,6 +30,7 @@ const Taro = {
   showModal: jest.fn(async () => ({ confirm: true, cancel: false })),
   scanCode: jest.fn(),
   setClipboardData: jest.fn(async () => undefined),
+  requestSubscribeMessage: jest.fn(async () => ({ errMsg: 'requestSubscribeMessage:ok' })),
   stopPullDownRefresh: jest.fn(),
   getCurrentPages: jest.fn(() => []),
   navigateBack: jest.fn(async () => undefined),

@@ -3,11 +3,12 @@ import Taro from '@tarojs/taro';
 import type { User } from '@pioneer/shared';
 import Icon, { type IconName } from '../Icon';
 import { useSession } from '../../hooks/use-session';
+import { useUnread } from '../../hooks/use-unread';
 import { isAdmin, isSecretary } from '../../services/session';
 import { ROUTES } from '../../utils/routes';
 import './index.scss';
 
-export type NavKey = 'home' | 'code' | 'manage' | 'verify' | 'dashboard' | 'mine';
+export type NavKey = 'home' | 'code' | 'manage' | 'verify' | 'dashboard' | 'messages' | 'mine';
 
 export interface NavItem {
   key: NavKey;
@@ -37,6 +38,7 @@ export function navItemsFor(user: User | null): NavItem[] {
   }
   if (member || (!secretary && !admin)) items.push({ key: 'home', label: '首页', icon: 'home', url: ROUTES.home });
   if (member) items.push({ key: 'code', label: '先锋码', icon: 'qrcode', url: ROUTES.pioneerCode });
+  if (user) items.push({ key: 'messages', label: '消息', icon: 'bell', url: ROUTES.messages });
   items.push({ key: 'mine', label: '我的', icon: 'user', url: ROUTES.mine });
   return items;
 }
@@ -50,6 +52,7 @@ export function switchTab(url: string) {
 export default function BottomNav({ current }: { current: NavKey }) {
   const { user } = useSession();
   const items = navItemsFor(user);
+  const unread = useUnread(Boolean(user));
   return (
     <View className="bottom-nav" role="navigation">
       {items.map((item) => (
@@ -62,6 +65,11 @@ export default function BottomNav({ current }: { current: NavKey }) {
           }}
         >
           <Icon name={item.icon} color={item.key === current ? ACTIVE : IDLE} size={44} />
+          {item.key === 'messages' && unread > 0 ? (
+            <Text className="bottom-nav__badge" aria-label={`${unread}条未读消息`}>
+              {unread > 99 ? '99+' : unread}
+            </Text>
+          ) : null}
           <Text className="bottom-nav__label">{item.label}</Text>
         </View>
       ))}

@@ -15,6 +15,7 @@ import { ApiError, errorMessage } from '../../services/http';
 import { getMyMember, getMyRecords } from '../../services/members';
 import { isAdmin, secretaryOrgId } from '../../services/session';
 import { landingFor, ROUTES } from '../../utils/routes';
+import { askSubscribe, SUBSCRIBE_ON } from '../../services/notifications';
 import { claimTask, listTasks } from '../../services/tasks';
 import './index.scss';
 
@@ -113,6 +114,8 @@ export default function Home() {
       Taro.showModal({ title: '请先报到', content: '扫描社区报到二维码完成报到后即可抢岗位', showCancel: false });
       return;
     }
+    // WeChat shows its subscribe dialog only from a tap: asked now, not awaited (the claim does not wait).
+    void askSubscribe(SUBSCRIBE_ON.grab);
     setPending((p) => ({ ...p, [task.id]: true }));
     try {
       const res = await claimTask(task.id);

@@ -7,6 +7,7 @@ import StandingCard from '../../components/StandingCard';
 import StateView from '../../components/StateView';
 import { useAuthReady } from '../../hooks/use-auth-ready';
 import { useRequest } from '../../hooks/use-request';
+import { useUnread } from '../../hooks/use-unread';
 import { fetchMe, signOut } from '../../services/auth';
 import { IS_H5 } from '../../services/config';
 import { getMyMember, getMyRecords } from '../../services/members';
@@ -38,6 +39,7 @@ export default function Mine() {
     if (registered) records.reload();
   });
 
+  const unread = useUnread(ready);
   const m = member.data;
   const roles = (user?.roles ?? []).filter((g) => g.role !== 'member');
   const staff = isSecretary(user) || isAdmin(user);
@@ -131,6 +133,23 @@ export default function Mine() {
             </StateView>
           </View>
         </>
+      ) : null}
+
+      {ready ? (
+        <View className="card mine__menu">
+          <View className="card-title">消息与提醒</View>
+          <View className="mine__menu-item" onClick={() => go('/pages/messages/index')}>
+            消息
+            <Text className={unread > 0 ? 'accent' : 'muted'}>{unread > 0 ? `${unread}条未读 ›` : '›'}</Text>
+          </View>
+          {/* WeChat delivers reminders; H5 shows the message center only. */}
+          {registered && !IS_H5 ? (
+            <>
+              <View className="mine__menu-item" onClick={() => go('/pages/notify-settings/index')}>提醒设置<Text className="muted">›</Text></View>
+              <View className="mine__menu-item" onClick={() => go('/pages/notify-settings/index')}>添加到日历<Text className="muted">›</Text></View>
+            </>
+          ) : null}
+        </View>
       ) : null}
 
       {isSecretary(user) || isAdmin(user) ? (

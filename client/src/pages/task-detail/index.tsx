@@ -11,6 +11,7 @@ import { useLiveCounts, withLive } from '../../hooks/use-live-counts';
 import { useRequest } from '../../hooks/use-request';
 import { ApiError, errorMessage } from '../../services/http';
 import { secretaryOrgId } from '../../services/session';
+import { askSubscribe, SUBSCRIBE_ON } from '../../services/notifications';
 import { cancelMyClaim, claimTask, getTask } from '../../services/tasks';
 import { CLAIM_STATUS_LABELS, TASK_STATUS_LABELS } from '../../utils/grab';
 import { formatDateTime, formatRange } from '../../utils/time';
@@ -36,6 +37,8 @@ export default function TaskDetail() {
       Taro.showModal({ title: '请先报到', content: '扫描社区报到二维码完成报到后即可抢岗位', showCancel: false });
       return;
     }
+    // WeChat shows its subscribe dialog only from a tap: asked now, not awaited (the claim does not wait).
+    void askSubscribe(SUBSCRIBE_ON.grab);
     setPending(true);
     try {
       await claimTask(id);
