@@ -10,27 +10,17 @@ import {
   type SubscriptionsState,
   type TemplateKey,
 } from '@pioneer/shared';
+import { z } from 'zod';
 import type { Clock } from '../../lib/clock';
-import { AppError, invalid, notFound } from '../../lib/errors';
+import { CursorIdSchema, CursorTimeSchema, decodeCursor, encodeCursor } from '../../lib/cursor';
+import { AppError, notFound } from '../../lib/errors';
 import { CALENDAR_TOKEN, calendarToken, renderCalendar, tokenHash } from './calendar';
-import type { MessageCursor, NotificationsRepository } from './notifications-repository';
+import type { NotificationsRepository } from './notifications-repository';
 
 /** Calendar feeds show posts that ended up to this long ago. */
 const CALENDAR_PAST_MS = 90 * 24 * 3600_000;
 
-function encodeCursor(c: MessageCursor): string {
-  return Buffer.from(JSON.stringify(c)).toString('base64url');
-}
-
-function decodeCursor(raw: string): MessageCursor {
-  try {
-    const c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as MessageCursor;
-    if (typeof c.c === 'string' && !Number.isNaN(Date.parse(c.c)) && typeof c.i === 'string' && /^[0-9a-f-]{36}$/i.test(c.i)) return c;
-  } catch {
-    // falls through
-  }
-  throw invalid('cursor', 'invalid cursor');
-}
+const MessageCursorSchema = z.object({ c: CursorTimeSchema, i: CursorIdSchema });
 
 export function notificationsServiceFactory(deps: {
   repo: NotificationsRepository;
@@ -71,7 +61,7 @@ export function notificationsServiceFactory(deps: {
     },
 
     async messages(userId: string, q: { cursor?: string; limit: number }): Promise<MessageList> {
-      const rows = await repo.listMessages(userId, q.limit + 1, q.cursor ? decodeCursor(q.cursor) : undefined);
+      const rows = await repo.listMessages(userId, q.limit + 1, q.cursor ? decodeCursor(q.cursor, MessageCursorSchema) : undefined);
       const page = rows.slice(0, q.limit);
       const last = page[page.length - 1];
       return {
