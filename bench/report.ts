@@ -50,6 +50,18 @@ export function printTable(r: {
   pgHotClaimRps: number;
   hotRatio: number;
   statsP95Ms: { city: number | null; district: number | null };
+  notify: {
+    followers: number;
+    posts: number;
+    publishP50Ms: { followed: number; quiet: number };
+    publishP95Ms: { followed: number; quiet: number };
+    messagesWritten: number;
+    messagesComplete: boolean;
+    messagesPerSecond: number;
+    wechatSent: number;
+    wechatComplete: boolean;
+    wechatPerSecond: number;
+  };
   stats: { city: { error: string | null }; district: { error: string | null } };
   scale: Record<string, number>;
   machine: ReturnType<typeof machine>;
@@ -88,6 +100,24 @@ export function printTable(r: {
       r.statsP95Ms.district === null ? `n/a (${r.stats.district.error})` : `${r.statsP95Ms.district} ms`,
       '',
       '',
+    ],
+    [
+      `publish p50 / p95, ${r.notify.followers} followers`,
+      `${r.notify.publishP50Ms.followed} / ${r.notify.publishP95Ms.followed} ms (nobody following: ${r.notify.publishP50Ms.quiet} / ${r.notify.publishP95Ms.quiet} ms)`,
+      '',
+      '',
+    ],
+    [
+      'fan-out to the message center',
+      `${r.notify.messagesPerSecond} messages/s (${r.notify.messagesWritten} for ${r.notify.posts} posts${r.notify.messagesComplete ? '' : ', INCOMPLETE'})`,
+      '',
+      r.notify.messagesComplete ? '' : 'MISS',
+    ],
+    [
+      'WeChat subscribe messages',
+      `${r.notify.wechatPerSecond} sends/s (${r.notify.wechatSent} sent${r.notify.wechatComplete ? '' : ', INCOMPLETE'})`,
+      '',
+      r.notify.wechatComplete ? '' : 'MISS',
     ],
   ];
   if (r.seedSeconds !== null) rows.push(['seed:city', `${r.seedSeconds} s`, '<= 60 s', mark(r.seedSeconds <= 60)]);

@@ -22,6 +22,7 @@ import { closedLoop, LoadClient, mergeLoops, percentile, round, type Answer, typ
 import { databaseFigures, dashboardFigures } from './dashboards';
 import { cityCounts, machine, printDashboards, printTable } from './report';
 import { rollupsServiceFactory } from '../server/src/modules/rollups/rollups-service';
+import { notifyPhase, startBenchWechat } from './notify';
 import { CPUS, PIN, pin, startServer, stopServer, type BenchServer } from './server-process';
 
 const API = '/api/v1';
@@ -37,6 +38,7 @@ const { values: args } = parseArgs({
     'stats-only': { type: 'boolean', default: false },
     hot: { type: 'string', default: '1000' },
     'stats-calls': { type: 'string', default: '200' },
+    'notify-posts': { type: 'string', default: '5' },
     scale: { type: 'string', default: '1' },
     seed: { type: 'string', default: '1' },
     reseed: { type: 'boolean', default: false },
@@ -67,6 +69,8 @@ async function main() {
   const opened = await openDatabase(config);
   const { pool, url } = opened.database;
   let server: BenchServer | null = null;
+  // The server sends WeChat subscribe messages to a fake WeChat in this process (notifications phase).
+  const wechat = args['burst-only'] ? null : await startBenchWechat();
   const pgLoop = new pg.Pool({ connectionString: url, max: config.dbPoolSize });
   pgLoop.on('error', () => {});
   try {
@@ -87,7 +91,7 @@ async function main() {
     }
     const scale = await cityCounts(pool);
 
-    server = await startServer({ ...process.env, DATABASE_URL: url, LOG_LEVEL: 'silent', SEED_DEMO: 'false', DB_POOL_SIZE: String(config.dbPoolSize) });
+    server = await startServer({ ...process.env, ...wechat?.env, DATABASE_URL: url, LOG_LEVEL: 'silent', SEED_DEMO: 'false', DB_POOL_SIZE: String(config.dbPoolSize) });
     const { port } = server;
     log(`server on 127.0.0.1:${port}, DB pool ${config.dbPoolSize}, ${CONNECTIONS} connections`);
     const client = await new LoadClient(port, CONNECTIONS).open();
@@ -297,6 +301,16 @@ async function main() {
       city: await latencyOf(client, `${API}/stats/overview?scope=city`, adminToken),
       district: await latencyOf(client, `${API}/stats/overview?scope=district&id=${districtId}`, districtToken),
     };
+    const notify = await notifyPhase({
+      pool,
+      client,
+      api: API,
+      secretaryToken,
+      communityOrgId,
+      fake: wechat!.fake,
+      posts: Number(args['notify-posts']),
+      log,
+    });
     const atScale = await dashboardsAtScale();
     client.close();
 
@@ -335,6 +349,7 @@ async function main() {
       scaleFactor: Number(args.scale),
       indexRankingP95Ms: { city: atScale.dashboards.index.rankingCity.p95, district: atScale.dashboards.index.rankingDistrict.p95 },
       ...atScale,
+      notify,
       scale,
     };
     await mkdir(path.join(__dirname, 'results'), { recursive: true });
@@ -344,6 +359,7 @@ async function main() {
   } finally {
     if (server) await stopServer(server.child);
     await pgLoop.end();
+    await wechat?.fake.close();
     await opened.close();
   }
 }
