@@ -91,7 +91,16 @@ async function main() {
     }
     const scale = await cityCounts(pool);
 
-    server = await startServer({ ...process.env, ...wechat?.env, DATABASE_URL: url, LOG_LEVEL: 'silent', SEED_DEMO: 'false', DB_POOL_SIZE: String(config.dbPoolSize) });
+    // WeChat credentials make the server insist on real secrets: hand it this run's.
+    const secrets = wechat
+      ? {
+          JWT_SECRET: config.jwtSecret,
+          PIONEER_CODE_SECRET: config.pioneerCodeSecret,
+          PHONE_ENC_KEY: config.phoneEncKey.toString('hex'),
+          PHONE_HASH_KEY: config.phoneHashKey.toString('hex'),
+        }
+      : {};
+    server = await startServer({ ...process.env, ...wechat?.env, ...secrets, DATABASE_URL: url, LOG_LEVEL: 'silent', SEED_DEMO: 'false', DB_POOL_SIZE: String(config.dbPoolSize) });
     const { port } = server;
     log(`server on 127.0.0.1:${port}, DB pool ${config.dbPoolSize}, ${CONNECTIONS} connections`);
     const client = await new LoadClient(port, CONNECTIONS).open();
