@@ -285,7 +285,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     onCancel: (id) => claimGate.forget(id),
     findWhistle: (id) => whistlesRepository.find(id),
   });
-  const whistlesService = whistlesServiceFactory({ db: database.db, whistlesRepository, clock, onEvent: deps.onWhistleEvent });
+  const whistlesService = whistlesServiceFactory({ db: database.db, whistlesRepository, clock, onEvent: deps.onWhistleEvent, notifier });
   const demandsService = demandsServiceFactory({
     db: database.db,
     demandsRepository: demandsRepositoryFactory(database.db),

@@ -1,6 +1,6 @@
 import ICAL from 'ical.js';
 import type { Task } from '@pioneer/shared';
-import { makeWorld } from '../helpers/fixtures';
+import { makeUnitOrg, makeWorld } from '../helpers/fixtures';
 import { eventually } from '../helpers/fake-wechat';
 import { insertMembers, makeSecretary, publishTask, type FixtureMember } from '../helpers/task-fixtures';
 import { createTestContext, type TestContext } from '../helpers/test-app';
@@ -171,6 +171,37 @@ describe('post changes', () => {
     expect((await api('POST', `/tasks/${task.id}/cancel`, secretary)).statusCode).toBe(200);
     const cancelled = await api('PATCH', `/tasks/${task.id}`, secretary, { title: '已取消的岗位' });
     expect(cancelled.statusCode).toBe(409);
+  });
+});
+
+describe('whistles', () => {
+  it('tell the addressed units liaisons and admins of each step, but not whoever took it', async () => {
+    const unit = await makeUnitOrg(ctx.database.db, world.district.id);
+    const liaison = await ctx.signIn('whistle-liaison');
+    await ctx.grant(liaison.userId, 'unit_liaison', unit.id);
+    const admin = await ctx.signIn('whistle-unit-admin');
+    await ctx.grant(admin.userId, 'unit_admin', unit.id);
+    const raised = await api('POST', '/whistles', secretary, {
+      title: '老旧小区加装电梯协调',
+      description: '请住建局牵头协调',
+      category: 'convenience',
+      location: '清和坊3号楼',
+      dueAt: new Date(ctx.clock.now().getTime() + 3 * 24 * 60 * MINUTE).toISOString(),
+      addressedTo: [{ orgId: unit.id, part: 'lead' }],
+      raisedByOrgId: world.community.id,
+    });
+    expect(raised.statusCode).toBe(201);
+    const whistleId = raised.json().whistle.id as string;
+    for (const u of [liaison, admin]) await eventually(async () => (await messageRows(u.userId, 'whistle_update')).length === 1);
+    const first = (await messagesOf(liaison)).items.find((i) => i.kind === 'whistle_update')!;
+    expect(first.title).toBe('吹哨报到：新派单');
+    expect(first.body).toContain('老旧小区加装电梯协调');
+
+    expect((await api('POST', `/whistles/${whistleId}/assignments/${unit.id}/sign`, liaison.auth)).statusCode).toBe(200);
+    await eventually(async () => (await messageRows(admin.userId, 'whistle_update')).length === 2);
+    expect((await messagesOf(admin)).items.some((i) => i.title === '吹哨报到：已签收')).toBe(true);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await messageRows(liaison.userId, 'whistle_update')).toHaveLength(1);
   });
 });
 

@@ -128,6 +128,16 @@ export function notificationsRepositoryFactory(pool: pg.Pool) {
       return rows.map((r) => r.user_id);
     },
 
+    async whistleFacts(whistleId: string, q: Queryable = pool): Promise<{ title: string; dueAt: Date; orgIds: string[] } | null> {
+      const { rows } = await q.query(
+        `select w.title, w.due_at,
+                coalesce((select array_agg(a.org_id) from whistle_assignments a where a.whistle_id = w.id and a.status <> 'returned'), '{}') as org_ids
+           from whistles w where w.id = $1::uuid`,
+        [whistleId],
+      );
+      return rows[0] ? { title: rows[0].title, dueAt: rows[0].due_at, orgIds: rows[0].org_ids } : null;
+    },
+
     /** New messages only (one per user and event), with their ids. */
     async insertMessages(
       client: pg.PoolClient,

@@ -22,16 +22,19 @@ export type NotificationEvent =
   | { kind: 'service_recorded'; claimId: string }
   | { kind: 'new_task'; taskId: string }
   /**
-   * A whistle assigned to, or answered by, unit orgs: their liaisons and unit admins are told.
-   * `ref` names this step of the whistle uniquely (an event id, or `<status>:<time>`).
+   * A step of a whistle: the liaisons and unit admins of `orgIds` (none: every unit it is addressed
+   * to) are told, except whoever took the step. `ref` names the step uniquely. Title, status and due
+   * time default to the whistle's own and the action's label.
    */
   | {
       kind: 'whistle_update';
       whistleId: string;
       orgIds: string[];
       ref: string;
-      title: string;
-      status: string;
+      action?: string;
+      actorUserId?: string | null;
+      title?: string;
+      status?: string;
       dueAt?: Date | string | null;
       note?: string | null;
     }

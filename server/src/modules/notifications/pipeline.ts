@@ -52,6 +52,22 @@ export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   reminderCron: '* * * * *',
 };
 
+/** What a whistle step is called in a message (a WeChat `phrase`: at most five Chinese characters). */
+const WHISTLE_ACTIONS: Record<string, string> = {
+  raise: '新派单',
+  readdress: '重新派单',
+  sign: '已签收',
+  answer: '已反馈',
+  return: '已退单',
+  extend: '申请延期',
+  approve: '延期通过',
+  deny: '延期驳回',
+  verify: '已核查',
+  close: '已办结',
+  rate: '已回访',
+  reopen: '已重启',
+};
+
 /** A delivery taken by a sender that died is taken over after this long. */
 const SENDING_STALE_SECONDS = 60;
 const OUTBOX_KEEP_MS = 30 * 24 * 3600_000;
@@ -204,8 +220,16 @@ export function notificationPipelineFactory(deps: {
         return one(e, 'new_task', renderNewTask(t), t.id, await repo.followerUsers(t.id));
       }
       case 'whistle_update': {
-        const users = await repo.orgStaffUsers(p.orgIds ?? []);
-        return { eventKey: e.key, kind: 'whistle_update', rendered: renderWhistle(p as any, now), taskId: null, whistleId: p.whistleId, userIds: users };
+        const w = await repo.whistleFacts(p.whistleId);
+        const orgIds: string[] = p.orgIds?.length ? p.orgIds : (w?.orgIds ?? []);
+        const users = (await repo.orgStaffUsers(orgIds)).filter((u) => u !== p.actorUserId);
+        const facts = {
+          title: p.title ?? w?.title ?? '吹哨事项',
+          status: p.status ?? WHISTLE_ACTIONS[p.action as string] ?? '有更新',
+          dueAt: p.dueAt ?? (w ? w.dueAt.toISOString() : null),
+          note: p.note ?? null,
+        };
+        return { eventKey: e.key, kind: 'whistle_update', rendered: renderWhistle(facts, now), taskId: null, whistleId: p.whistleId, userIds: users };
       }
       default:
         log.warn({ kind: e.kind }, 'unknown notification kind');

@@ -12,6 +12,7 @@ import type {
 } from '@pioneer/shared';
 import type { Db, DbOrTx } from '../../db/client';
 import type { Clock } from '../../lib/clock';
+import type { Notifier } from '../notifications';
 import { AppError, forbidden, invalid, notFound } from '../../lib/errors';
 import { isUniqueViolation } from '../../lib/pg-errors';
 import { administersDistrict, isCityAdmin, isSecretaryOf } from '../../lib/scope';
@@ -74,6 +75,8 @@ export function whistlesServiceFactory(deps: {
   whistlesRepository: WhistlesRepository;
   clock: Clock;
   onEvent?: (e: WhistleEventNotice) => void;
+  /** Every step tells the addressed units' liaisons and admins, in the step's own transaction. */
+  notifier?: Notifier;
 }) {
   const repo = deps.whistlesRepository;
   const now = () => deps.clock.now();
@@ -123,6 +126,14 @@ export function whistlesServiceFactory(deps: {
       { whistleId, at, action, orgId, actorUserId: actor.userId, actorRole: actor.role, actorOrgId: actor.orgId, actorOrgName: actor.orgName, data },
       tx,
     );
+    await deps.notifier?.enqueue(tx, {
+      kind: 'whistle_update',
+      whistleId,
+      orgIds: orgId ? [orgId] : [],
+      ref: `${action}:${orgId ?? 'all'}:${at.getTime()}`,
+      action,
+      actorUserId: actor.userId,
+    });
     return { whistleId, action, orgId, at } satisfies WhistleEventNotice;
   }
 
