@@ -22,19 +22,19 @@ export const notificationsRoutes: FastifyPluginAsyncZod<{ notificationsService: 
 
   app.get(
     '/me/subscriptions',
-    { onRequest: requireAuth, schema: { tags, response: { 200: SubscriptionsStateSchema } } },
+    { onRequest: requireAuth, schema: { errors: ['UNAUTHENTICATED'], tags, response: { 200: SubscriptionsStateSchema } } },
     async (request) => service.subscriptions(principalOf(request).userId),
   );
 
   app.post(
     '/me/subscriptions',
-    { onRequest: requireAuth, schema: { tags, body: SubscriptionsBodySchema, response: { 200: SubscriptionsResponseSchema } } },
+    { onRequest: requireAuth, schema: { errors: ['UNAUTHENTICATED'], tags, body: SubscriptionsBodySchema, response: { 200: SubscriptionsResponseSchema } } },
     async (request) => ({ credits: await service.recordSubscriptions(principalOf(request).userId, request.body) }),
   );
 
   app.get(
     '/me/messages',
-    { onRequest: requireAuth, schema: { tags, querystring: MessageListQuerySchema, response: { 200: MessageListSchema } } },
+    { onRequest: requireAuth, schema: { errors: ['UNAUTHENTICATED'], tags, querystring: MessageListQuerySchema, response: { 200: MessageListSchema } } },
     async (request, reply) => {
       reply.header('cache-control', 'no-store');
       return service.messages(principalOf(request).userId, request.query);
@@ -43,7 +43,7 @@ export const notificationsRoutes: FastifyPluginAsyncZod<{ notificationsService: 
 
   app.get(
     '/me/messages/unread',
-    { onRequest: requireAuth, schema: { tags, response: { 200: UnreadSchema } } },
+    { onRequest: requireAuth, schema: { errors: ['UNAUTHENTICATED'], tags, response: { 200: UnreadSchema } } },
     async (request, reply) => {
       reply.header('cache-control', 'no-store');
       return { unread: await service.unread(principalOf(request).userId) };
@@ -52,19 +52,19 @@ export const notificationsRoutes: FastifyPluginAsyncZod<{ notificationsService: 
 
   app.post(
     '/me/messages/read',
-    { onRequest: requireAuth, schema: { tags, body: MessagesReadBodySchema, response: { 200: MessagesReadResponseSchema } } },
+    { onRequest: requireAuth, schema: { errors: ['UNAUTHENTICATED'], tags, body: MessagesReadBodySchema, response: { 200: MessagesReadResponseSchema } } },
     async (request) => ({ unread: await service.markRead(principalOf(request).userId, request.body.ids) }),
   );
 
   app.get(
     '/members/me/preferences',
-    { onRequest: requireMember, schema: { tags, response: { 200: PreferencesResponseSchema } } },
+    { onRequest: requireMember, schema: { errors: ['UNAUTHENTICATED', 'NOT_REGISTERED'], tags, response: { 200: PreferencesResponseSchema } } },
     async (request) => ({ preferences: await service.preferences(service.memberOnly(principalOf(request).memberId)) }),
   );
 
   app.put(
     '/members/me/preferences',
-    { onRequest: requireMember, schema: { tags, body: PreferencesBodySchema, response: { 200: PreferencesResponseSchema } } },
+    { onRequest: requireMember, schema: { errors: ['UNAUTHENTICATED', 'NOT_REGISTERED'], tags, body: PreferencesBodySchema, response: { 200: PreferencesResponseSchema } } },
     async (request) => ({
       preferences: await service.savePreferences(service.memberOnly(principalOf(request).memberId), request.body),
     }),
@@ -72,7 +72,7 @@ export const notificationsRoutes: FastifyPluginAsyncZod<{ notificationsService: 
 
   app.get(
     '/members/me/calendar-url',
-    { onRequest: requireMember, schema: { tags, response: { 200: CalendarUrlSchema } } },
+    { onRequest: requireMember, schema: { errors: ['UNAUTHENTICATED', 'NOT_REGISTERED'], tags, response: { 200: CalendarUrlSchema } } },
     async (request, reply) => {
       reply.header('cache-control', 'no-store');
       return { url: await service.calendarUrl(service.memberOnly(principalOf(request).memberId)) };
@@ -81,7 +81,7 @@ export const notificationsRoutes: FastifyPluginAsyncZod<{ notificationsService: 
 
   app.post(
     '/members/me/calendar-url/reset',
-    { onRequest: requireMember, schema: { tags, response: { 200: CalendarUrlSchema } } },
+    { onRequest: requireMember, schema: { errors: ['UNAUTHENTICATED', 'NOT_REGISTERED'], tags, response: { 200: CalendarUrlSchema } } },
     async (request, reply) => {
       reply.header('cache-control', 'no-store');
       return { url: await service.resetCalendarUrl(service.memberOnly(principalOf(request).memberId)) };
@@ -91,7 +91,7 @@ export const notificationsRoutes: FastifyPluginAsyncZod<{ notificationsService: 
   // No bearer token: calendar apps fetch this by URL alone; the URL's secret is the credential.
   app.get(
     '/calendar/:file',
-    { schema: { tags, params: CalendarParamsSchema } },
+    { schema: { errors: ['NOT_FOUND'], tags, params: CalendarParamsSchema } },
     async (request, reply) => {
       const body = await service.calendar(request.params.file);
       return reply

@@ -88,8 +88,7 @@ interface Outgoing {
   userIds: string[];
 }
 
-type Executor = { executeSql(text: string, values: unknown[]): Promise<{ rows: any[] }> };
-const executorOf = (client: pg.PoolClient): Executor => ({ executeSql: (text, values) => client.query(text, values) });
+const executorOf = (client: pg.PoolClient): PgBoss.Db => ({ executeSql: (text, values) => client.query(text, values) });
 
 /**
  * The durable half of notifications, on pg-boss in the same PostgreSQL:
@@ -177,11 +176,12 @@ export function notificationPipelineFactory(deps: {
 
   /** Who is told what, from the rows as they are now; null: nobody (the event is moot). */
   async function resolve(e: EventJob): Promise<Outgoing | null> {
-    const p = e.payload as Record<string, any>;
+    // As written by enqueueNotification (times as ISO strings); a cancellation carries its claimants.
+    const p = { ...e.payload, kind: e.kind } as NotificationEvent & { memberIds?: string[] };
     const now = deps.clock.now();
-    switch (e.kind) {
+    switch (p.kind) {
       case 'claim_result': {
-        if (p.claimId) {
+        if ('claimId' in p) {
           const c = await repo.claimFacts(p.claimId);
           // Cancelled before we got here: "you got it" would be wrong now.
           if (!c || c.status === 'cancelled' || c.status === 'released') return null;
@@ -221,12 +221,13 @@ export function notificationPipelineFactory(deps: {
       }
       case 'whistle_update': {
         const w = await repo.whistleFacts(p.whistleId);
-        const orgIds: string[] = p.orgIds?.length ? p.orgIds : (w?.orgIds ?? []);
+        const orgIds = p.orgIds?.length ? p.orgIds : (w?.orgIds ?? []);
         const users = (await repo.orgStaffUsers(orgIds)).filter((u) => u !== p.actorUserId);
+        const dueAt = p.dueAt ?? w?.dueAt ?? null;
         const facts = {
           title: p.title ?? w?.title ?? '吹哨事项',
-          status: p.status ?? WHISTLE_ACTIONS[p.action as string] ?? '有更新',
-          dueAt: p.dueAt ?? (w ? w.dueAt.toISOString() : null),
+          status: p.status ?? (p.action ? WHISTLE_ACTIONS[p.action] : undefined) ?? '有更新',
+          dueAt: dueAt ? new Date(dueAt).toISOString() : null,
           note: p.note ?? null,
         };
         return { eventKey: e.key, kind: 'whistle_update', rendered: renderWhistle(facts, now), taskId: null, whistleId: p.whistleId, userIds: users };
