@@ -37,27 +37,27 @@ describe('role-aware landing', () => {
 
 describe('tabs per role', () => {
   it('gives a member 首页, 先锋码 and 我的', () => {
-    expect(labels(user([], 'm1'))).toEqual(['首页', '先锋码', '我的']);
+    expect(labels(user([], 'm1'))).toEqual(['首页', '先锋码', '消息', '我的']);
   });
 
   it('gives a visitor who has not registered 首页 (which leads to registration) and 我的, but no 先锋码', () => {
-    expect(labels(user([]))).toEqual(['首页', '我的']);
+    expect(labels(user([]))).toEqual(['首页', '消息', '我的']);
     expect(labels(null)).toEqual(['首页', '我的']);
   });
 
   it('puts a secretary on 岗位管理 with 扫码核验 one tap away, without member tabs', () => {
-    expect(labels(user(['secretary']))).toEqual(['岗位管理', '扫码核验', '我的']);
+    expect(labels(user(['secretary']))).toEqual(['岗位管理', '扫码核验', '消息', '我的']);
   });
 
   it('gives admins the 数据看板, never the 先锋码', () => {
     for (const role of ['city_admin', 'district_admin', 'unit_admin'] as Role[]) {
-      expect(labels(user([role]))).toEqual(['数据看板', '我的']);
+      expect(labels(user([role]))).toEqual(['数据看板', '消息', '我的']);
     }
   });
 
   it('adds the member tabs to staff who are also registered members', () => {
-    expect(labels(user(['secretary'], 'm1'))).toEqual(['岗位管理', '扫码核验', '首页', '先锋码', '我的']);
-    expect(labels(user(['district_admin'], 'm1'))).toEqual(['数据看板', '首页', '先锋码', '我的']);
+    expect(labels(user(['secretary'], 'm1'))).toEqual(['岗位管理', '扫码核验', '首页', '先锋码', '消息', '我的']);
+    expect(labels(user(['district_admin'], 'm1'))).toEqual(['数据看板', '首页', '先锋码', '消息', '我的']);
   });
 });
 
