@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import fastifyHelmet from '@fastify/helmet';
+import fastifyMultipart from '@fastify/multipart';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
@@ -55,6 +56,19 @@ import { membersRepositoryFactory } from './modules/members/members-repository';
 import { membersRoutes } from './modules/members/members-routes';
 import { membersServiceFactory } from './modules/members/members-service';
 import { developmentPhoneNumberProvider, wechatPhoneNumberProvider, type PhoneNumberProvider } from './modules/members/wechat-phone';
+import { householdsRepositoryFactory } from './modules/households/households-repository';
+import { householdsRoutes } from './modules/households/households-routes';
+import { householdsServiceFactory } from './modules/households/households-service';
+import { importsRepositoryFactory } from './modules/imports/imports-repository';
+import { importsRoutes } from './modules/imports/imports-routes';
+import { importsServiceFactory } from './modules/imports/imports-service';
+import { UPLOAD_MAX_BYTES } from './modules/imports/upload';
+import { exportsRepositoryFactory } from './modules/exports/exports-repository';
+import { exportsRoutes } from './modules/exports/exports-routes';
+import { exportsServiceFactory } from './modules/exports/exports-service';
+import { personalDataRepositoryFactory } from './modules/members/personal-data-repository';
+import { personalDataRoutes } from './modules/members/personal-data-routes';
+import { personalDataServiceFactory } from './modules/members/personal-data-service';
 import { registrationRepositoryFactory } from './modules/registration/registration-repository';
 import { registerRedirectRoutes, registrationRoutes } from './modules/registration/registration-routes';
 import { registrationServiceFactory } from './modules/registration/registration-service';
@@ -180,6 +194,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // A browsable page at /api/docs, the document itself at /api/docs/json.
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
   await app.register(errorHandler);
+  // Uploads (registry and directory imports) are streamed with their own limits; nothing is kept on disk.
+  await app.register(fastifyMultipart, { limits: { fileSize: UPLOAD_MAX_BYTES, files: 1, fields: 10, parts: 12 } });
 
   const authRepository = authRepositoryFactory(database.db);
   await app.register(authPlugin, { config, authRepository });
@@ -311,6 +327,33 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate('rollups', rollups);
   app.addHook('onReady', async () => rollups.start());
   app.addHook('onClose', async () => rollups.stop());
+  const householdsRepository = householdsRepositoryFactory(database.db);
+  const householdsService = householdsServiceFactory({
+    db: database.db,
+    householdsRepository,
+    clock,
+    phoneEncKey: config.phoneEncKey,
+    phoneHashKey: config.phoneHashKey,
+  });
+  const statsService = statsServiceFactory({
+    statsRepository: statsRepositoryFactory(database.db),
+    directoryRepository,
+    whistleStats: whistleStatsFactory(database.db),
+    clock,
+    householdsRepository,
+  });
+  const personalData = personalDataServiceFactory({
+    db: database.db,
+    repo: personalDataRepositoryFactory(database.db),
+    membersRepository,
+    membersService,
+    householdsRepository,
+    claimsService,
+    waitlistService,
+    clock,
+    phoneEncKey: config.phoneEncKey,
+    sessionsRevoked: (userId, tokenVersion) => app.sessionsRevoked(userId, tokenVersion),
+  });
   const registrationService = registrationServiceFactory({
     registrationRepository: registrationRepositoryFactory(database.db),
     directoryRepository,
@@ -345,14 +388,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         }),
         loadPrincipal: (userId) => authRepository.loadPrincipal(userId),
       });
-      await api.register(statsRoutes, {
-        statsService: statsServiceFactory({
-          statsRepository: statsRepositoryFactory(database.db),
-          directoryRepository,
-          whistleStats: whistleStatsFactory(database.db),
-          clock,
-        }),
-      });
+      await api.register(statsRoutes, { statsService });
       await api.register(whistlesRoutes, { whistlesService });
       await api.register(demandsRoutes, {
         demandsService,
@@ -396,6 +432,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           templates: wechatSender ? config.notifications.templates : {},
         }),
       });
+      await api.register(personalDataRoutes, { personalData });
+      await api.register(householdsRoutes, { householdsService, directoryService, personalData });
+      await api.register(importsRoutes, { importsService: importsServiceFactory({ db: database.db, importsRepository: importsRepositoryFactory(database.db), clock }) });
+      await api.register(exportsRoutes, { exportsService: exportsServiceFactory({ exportsRepository: exportsRepositoryFactory(database.db) }), statsService });
     },
     { prefix: API_PREFIX },
   );

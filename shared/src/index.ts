@@ -9,3 +9,4 @@ export * from './demands';
 export * from './assessment';
 export * from './waitlist';
 export * from './notifications';
+export * from './registry';

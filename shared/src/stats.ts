@@ -26,6 +26,10 @@ export const StatsOverviewSchema = z.object({
   medianMinutesToFull: z.number().nullable(),
   /** 吹哨报到: received by a unit, or raised in the community / 板块 / city. */
   whistles: WhistleStatsSchema.optional(),
+  /** Homes in the homeowner registry (业主信息库) of the communities in scope. */
+  households: z.number().int(),
+  /** Of those, homes where a registered member lives (coverage = householdsWithMember ÷ households). */
+  householdsWithMember: z.number().int(),
 });
 export type StatsOverview = z.infer<typeof StatsOverviewSchema>;
 

@@ -7,3 +7,4 @@ export * from './whistles';
 export * from './rollups';
 export * from './assessment';
 export * from './notifications';
+export * from './registry';

@@ -86,9 +86,11 @@ export const claims = pgTable(
     taskId: uuid()
       .notNull()
       .references(() => tasks.id),
-    memberId: uuid()
-      .notNull()
-      .references(() => members.id),
+    /**
+     * No foreign key: 注销 replaces the member id of past claims by an id that names nobody, so
+     * participations stay counted. A trigger (migration `registry_functions`) checks new claims.
+     */
+    memberId: uuid().notNull(),
     status: text({ enum: CLAIM_STATUSES }).notNull().default('claimed'),
     claimedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     cancelledAt: timestamp({ withTimezone: true }),
@@ -124,9 +126,8 @@ export const waitlistEntries = pgTable(
     taskId: uuid()
       .notNull()
       .references(() => tasks.id),
-    memberId: uuid()
-      .notNull()
-      .references(() => members.id),
+    /** No foreign key, as on claims: 注销 re-labels a member's entries; a trigger checks new ones (migration registry_functions). */
+    memberId: uuid().notNull(),
     status: text({ enum: WAITLIST_STATUSES }).notNull().default('waiting'),
     ord: bigint({ mode: 'number' }).notNull().generatedByDefaultAsIdentity(),
     drawRank: integer(),
@@ -157,9 +158,8 @@ export const drawEntries = pgTable(
     taskId: uuid()
       .notNull()
       .references(() => tasks.id),
-    memberId: uuid()
-      .notNull()
-      .references(() => members.id),
+    /** No foreign key, as on claims: 注销 re-labels a member's entries; a trigger checks new ones (migration registry_functions). */
+    memberId: uuid().notNull(),
     nonce: text().notNull(),
     ticket: text().notNull(),
     status: text({ enum: ENTRY_STATUSES }).notNull().default('entered'),

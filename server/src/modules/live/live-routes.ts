@@ -27,7 +27,8 @@ export const liveRoutes: FastifyPluginAsyncZod<{
   async function verify(token: string): Promise<boolean> {
     try {
       const claims = app.jwt.verify<SessionClaims>(token);
-      return (await opts.loadPrincipal(claims.sub)) !== null;
+      const principal = await opts.loadPrincipal(claims.sub);
+      return principal !== null && principal.tokenVersion === (claims.tv ?? 0);
     } catch {
       return false;
     }

@@ -83,6 +83,11 @@ export function membersRepositoryFactory(db: Db) {
       return row ?? null;
     },
 
+    async findById(memberId: string, tx: DbOrTx = db): Promise<MemberRow | null> {
+      const [row] = await tx.select().from(members).where(eq(members.id, memberId));
+      return row ?? null;
+    },
+
     /** Serialises concurrent registrations of one user (two taps on 报到) inside a transaction. */
     async lockUser(userId: string, tx: DbOrTx): Promise<void> {
       await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for('update');

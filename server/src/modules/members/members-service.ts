@@ -3,6 +3,7 @@ import type { Member, MemberUpsertBody, PioneerCodeResponse, PioneerCodeVerifyRe
 import type { Principal } from '../../plugins/auth';
 import { isCityAdmin } from '../../lib/scope';
 import type { Db } from '../../db/client';
+import { memberConsents } from '../../db/schema';
 import type { Clock } from '../../lib/clock';
 import { AppError, invalid } from '../../lib/errors';
 import type { PioneerCodeService } from '../codes/pioneer-code';
@@ -108,6 +109,7 @@ export function membersServiceFactory(deps: {
             updatedAt: now,
           };
           const row = await repo.insert(values, tx);
+          await tx.insert(memberConsents).values({ memberId: row.id, version: body.consentVersion, action: 'given', at: now });
           await writeAudit(tx, {
             at: now,
             actorUserId: userId,
@@ -138,6 +140,9 @@ export function membersServiceFactory(deps: {
           },
           tx,
         );
+        if (existing.consentVersion !== body.consentVersion) {
+          await tx.insert(memberConsents).values({ memberId: existing.id, version: body.consentVersion, action: 'given', at: now });
+        }
         await writeAudit(tx, {
           at: now,
           actorUserId: userId,

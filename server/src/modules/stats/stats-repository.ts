@@ -16,7 +16,9 @@ const allRow = (scope: RollupScope, id: string) => sql`(
          max(fill_median) / 60 as median
     from stats_rollups where scope = ${scope} and scope_id = ${id}::uuid and grain = 'all' and period = ${ALL_PERIOD}::date)`;
 
-type Row = Omit<StatsOverview, 'medianMinutesToFull'> & { medianMinutesToFull: number | string | null };
+/** Everything but the registry figures, which the households repository answers. */
+type Figures = Omit<StatsOverview, 'households' | 'householdsWithMember'>;
+type Row = Omit<Figures, 'medianMinutesToFull'> & { medianMinutesToFull: number | string | null };
 
 /** Local (UTC+8, no DST) Monday of the week containing `t`, as YYYY-MM-DD. */
 function localWeekStart(t: number): string {
@@ -48,7 +50,7 @@ export function statsRepositoryFactory(db: Db) {
      * took part in. `tasksPublished` counts those posts; communities and districts are where
      * its members live.
      */
-    async unitOverview(id: string): Promise<StatsOverview> {
+    async unitOverview(id: string): Promise<Figures> {
       const r = await one<Row>(sql`
         with mem as (
           select m.community_org_id, po.district_id
@@ -76,7 +78,7 @@ export function statsRepositoryFactory(db: Db) {
      * member's community), a unit org where it is registered. Orgs onboarded are those whose
      * all-time row counts members.
      */
-    async overview(f: StatsScopeFilter): Promise<StatsOverview> {
+    async overview(f: StatsScopeFilter): Promise<Figures> {
       const scopeId = f.scope === 'city' ? CITY_ID : f.id;
       const inDistrict = f.scope === 'district' ? sql`and district_id = ${f.id}::uuid` : sql``;
       const r = await one<Row>(sql`

@@ -1,19 +1,32 @@
+import { sql, type SQL } from 'drizzle-orm';
 import type { StatsDashboard, StatsDashboardQuery, StatsOverview, StatsOverviewQuery } from '@pioneer/shared';
 import type { Clock } from '../../lib/clock';
 import { forbidden, notFound } from '../../lib/errors';
 import { administersDistrict, isCityAdmin, oversees } from '../../lib/scope';
 import type { Principal } from '../../plugins/auth';
 import type { DirectoryRepository } from '../directory/directory-repository';
+import type { HouseholdsRepository } from '../households/households-repository';
 import type { WhistleScope, WhistleStatsRepository } from '../whistles/whistle-stats';
 import type { StatsRepository, StatsScopeFilter } from './stats-repository';
 
 type Scoped = StatsScopeFilter | { scope: 'unit'; id: string };
+/** A statistics scope the caller may see (exports are scoped by it too). */
+export type AuthorizedScope = Scoped;
+
+/** The community party orgs of a scope as an SQL subquery of ids (null: all of them). */
+export function communitiesOf(s: Scoped): SQL | null {
+  if (s.scope === 'city') return null;
+  if (s.scope === 'district') return sql`(select id from party_orgs where kind = 'community' and district_id = ${s.id}::uuid)`;
+  if (s.scope === 'community') return sql`(select ${s.id}::uuid)`;
+  return sql`(select distinct community_org_id from members where unit_org_id = ${s.id}::uuid)`;
+}
 
 export function statsServiceFactory(deps: {
   statsRepository: StatsRepository;
   directoryRepository: Pick<DirectoryRepository, 'findPartyOrg' | 'findDistrict'>;
   whistleStats: Pick<WhistleStatsRepository, 'figures'>;
   clock: Clock;
+  householdsRepository: Pick<HouseholdsRepository, 'totals'>;
 }) {
   const directory = deps.directoryRepository;
   const repo = deps.statsRepository;
@@ -44,14 +57,18 @@ export function statsServiceFactory(deps: {
   }
 
   async function overviewOf(s: Scoped): Promise<StatsOverview> {
-    const [overview, whistles] = await Promise.all([
+    const [overview, whistles, registry] = await Promise.all([
       s.scope === 'unit' ? repo.unitOverview(s.id) : repo.overview(s),
       deps.whistleStats.figures(s as WhistleScope, deps.clock.now()),
+      // A unit's members live in many communities: the registry figures are theirs.
+      deps.householdsRepository.totals(communitiesOf(s)),
     ]);
-    return { ...overview, whistles };
+    return { ...overview, whistles, ...registry };
   }
 
   return {
+    authorize: scopeOf,
+
     async overview(p: Principal, q: StatsOverviewQuery): Promise<StatsOverview> {
       return overviewOf(await scopeOf(p, q));
     },
@@ -66,9 +83,15 @@ export function statsServiceFactory(deps: {
       return { overview, ...rest };
     },
 
-    community: (id: string): Promise<StatsOverview> => repo.overview({ scope: 'community', id }),
+    community: async (id: string): Promise<StatsOverview> => ({
+      ...(await repo.overview({ scope: 'community', id })),
+      ...(await deps.householdsRepository.totals(communitiesOf({ scope: 'community', id }))),
+    }),
 
-    unit: (id: string): Promise<StatsOverview> => repo.unitOverview(id),
+    unit: async (id: string): Promise<StatsOverview> => ({
+      ...(await repo.unitOverview(id)),
+      ...(await deps.householdsRepository.totals(communitiesOf({ scope: 'unit', id }))),
+    }),
   };
 }
 

@@ -1,0 +1,170 @@
+import { PassThrough, type Readable } from 'node:stream';
+import ExcelJS from 'exceljs';
+import { CATEGORY_LABELS, HOUSEHOLD_MATCH_LABELS, type Category } from '@pioneer/shared';
+import { notFound } from '../../lib/errors';
+import type { AuthorizedScope } from '../stats/stats-service';
+import type { ExportsRepository } from './exports-repository';
+
+const BATCH = 2000;
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+const STATUS_LABELS: Record<string, string> = {
+  claimed: '已认领',
+  checked_in: '已签到',
+  completed: '已完成',
+  no_show: '未到岗',
+  released: '已释放',
+  cancelled: '已取消',
+};
+
+/** A day (`YYYY-MM-DD`) starts at midnight in China; a full timestamp is taken as given. */
+export const dayStart = (v: string) => new Date(DAY.test(v) ? `${v}T00:00:00+08:00` : v);
+export const dayEnd = (v: string) => (DAY.test(v) ? new Date(dayStart(v).getTime() + 86_400_000) : new Date(v));
+export function monthRange(month: string): { from: Date; to: Date } {
+  const [y, m] = month.split('-').map(Number);
+  const next = m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
+  return { from: new Date(`${month}-01T00:00:00+08:00`), to: new Date(`${next}-01T00:00:00+08:00`) };
+}
+
+export const MEMBER_HEADERS = ['姓名', '手机号', '组织关系单位', '工作单位', '报到社区', '小区', '楼栋', '单元', '室号', '服务意向', '报到时间', '业主库匹配', '参与次数', '服务时长（分钟）'];
+export const RECORD_HEADERS = ['岗位', '类别', '社区', '开始时间', '结束时间', '党员', '组织关系单位', '状态', '签到时间', '签退时间', '服务时长（分钟）'];
+export const UNIT_REPORT_HEADERS = ['姓名', '工作单位', '报到社区', '服务社区', '服务次数', '服务时长（小时）'];
+
+/**
+ * Writes a workbook with the streaming writer into a stream the route sends as it fills: rows
+ * are fetched a page at a time, so a city-wide export never sits in memory whole.
+ */
+function streamWorkbook(
+  sheets: Array<{ name: string; headers: string[]; widths?: number[]; rows: () => AsyncIterable<Array<string | number | null>> }>,
+  onError: (err: unknown) => void,
+): Readable {
+  const out = new PassThrough();
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+  (async () => {
+    for (const s of sheets) {
+      const ws = wb.addWorksheet(s.name, { views: [{ state: 'frozen', ySplit: 1 }] });
+      ws.columns = s.headers.map((h, i) => ({ header: h, width: s.widths?.[i] ?? Math.max(10, h.length * 2 + 4) }));
+      ws.getRow(1).font = { bold: true };
+      ws.getRow(1).commit();
+      for await (const r of s.rows()) ws.addRow(r).commit();
+      ws.commit();
+    }
+    await wb.commit();
+  })().catch((err) => {
+    onError(err);
+    out.destroy(err as Error);
+  });
+  return out;
+}
+
+async function* pages<T>(fetch: (after: T | null) => Promise<T[]>): AsyncGenerator<T> {
+  let after: T | null = null;
+  for (;;) {
+    const page = await fetch(after);
+    yield* page;
+    if (page.length < BATCH) return;
+    after = page[page.length - 1];
+  }
+}
+
+export function exportsServiceFactory(deps: { exportsRepository: ExportsRepository }) {
+  const repo = deps.exportsRepository;
+
+  return {
+    members(s: AuthorizedScope, onError: (err: unknown) => void): Readable {
+      return streamWorkbook(
+        [
+          {
+            name: '党员名册',
+            headers: MEMBER_HEADERS,
+            rows: async function* () {
+              for await (const m of pages<{ id: string } & Awaited<ReturnType<ExportsRepository['members']>>[number]>((after) =>
+                repo.members(s, after?.id ?? null, BATCH),
+              )) {
+                yield [
+                  m.name,
+                  m.phone_masked,
+                  m.unit_org,
+                  m.work_unit,
+                  m.community,
+                  m.estate,
+                  m.building,
+                  m.unit_no,
+                  m.room,
+                  m.intentions.map((k) => CATEGORY_LABELS[k as Category] ?? k).join('、'),
+                  m.registered_at,
+                  HOUSEHOLD_MATCH_LABELS[m.household_match],
+                  m.participations,
+                  m.minutes,
+                ];
+              }
+            },
+          },
+        ],
+        onError,
+      );
+    },
+
+    records(s: AuthorizedScope, from: string, to: string, onError: (err: unknown) => void): Readable {
+      const start = dayStart(from);
+      const end = dayEnd(to);
+      return streamWorkbook(
+        [
+          {
+            name: '服务记录',
+            headers: RECORD_HEADERS,
+            rows: async function* () {
+              for await (const r of pages<Awaited<ReturnType<ExportsRepository['records']>>[number]>((after) =>
+                repo.records(s, start, end, after?.sort_key ?? null, BATCH),
+              )) {
+                yield [
+                  r.title,
+                  CATEGORY_LABELS[r.category as Category] ?? r.category,
+                  r.community,
+                  r.starts_at,
+                  r.ends_at,
+                  r.member_name ?? '（已注销）',
+                  r.unit_org ?? '',
+                  STATUS_LABELS[r.status] ?? r.status,
+                  r.checked_in_at ?? '',
+                  r.checked_out_at ?? '',
+                  r.minutes ?? 0,
+                ];
+              }
+            },
+          },
+        ],
+        onError,
+      );
+    },
+
+    /** 反馈单位: every member of the unit with where it served that month and for how long. */
+    async unitReport(unitOrgId: string, month: string, onError: (err: unknown) => void): Promise<{ stream: Readable; unitName: string }> {
+      const unitName = await repo.unitName(unitOrgId);
+      if (!unitName) throw notFound('单位党组织不存在');
+      const { from, to } = monthRange(month);
+      const rows = await repo.unitReport(unitOrgId, from, to);
+      const stream = streamWorkbook(
+        [
+          {
+            name: '反馈单位',
+            headers: UNIT_REPORT_HEADERS,
+            widths: [12, 24, 20, 36, 10, 16],
+            rows: async function* () {
+              for (const r of rows) {
+                yield [r.name, r.work_unit, r.community, [...r.served_in].sort().join('、'), r.services, Math.round((r.minutes / 60) * 10) / 10];
+              }
+              const minutes = rows.reduce((sum, r) => sum + r.minutes, 0);
+              yield [];
+              yield [`${unitName} ${month} 合计`, '', '', '', rows.reduce((sum, r) => sum + r.services, 0), Math.round((minutes / 60) * 10) / 10];
+            },
+          },
+        ],
+        onError,
+      );
+      return { stream, unitName };
+    },
+  };
+}
+
+export type ExportsService = ReturnType<typeof exportsServiceFactory>;

@@ -1,0 +1,187 @@
+import { sql, type SQL } from 'drizzle-orm';
+import type { Coverage, HouseholdMatch } from '@pioneer/shared';
+import type { Db, DbOrTx } from '../../db/client';
+
+/** One valid registry row, already encrypted and hashed. */
+export interface HouseholdInput {
+  row: number;
+  estateId: string;
+  building: string;
+  unitNo: string;
+  room: string;
+  ownerNameCipher: string;
+  ownerNameHash: string;
+  phoneCipher: string;
+  phoneHash: string;
+  phoneMasked: string;
+}
+
+const CHUNK = 5000;
+
+/**
+ * A member's match against its community's registry, as one SQL expression over `m` (a members
+ * row): the same home (estate, and building/unit/room normalised by home_part()) with the same
+ * phone hash is `matched`; the home with another phone, or the phone at another home, is
+ * `conflict`; neither is `unmatched`. Computed when read, so it never goes stale after an import
+ * or a member's edit.
+ */
+export const householdMatchSql = (m: SQL) => sql<HouseholdMatch>`(case
+  when exists (select 1 from households h
+                where h.community_org_id = ${m}.community_org_id and h.estate_id = ${m}.estate_id
+                  and h.building = home_part(${m}.building) and h.unit_no = home_part(${m}.unit_no) and h.room = home_part(${m}.room)
+                  and h.phone_hash = ${m}.phone_hash) then 'matched'
+  when exists (select 1 from households h
+                where h.community_org_id = ${m}.community_org_id and h.estate_id = ${m}.estate_id
+                  and h.building = home_part(${m}.building) and h.unit_no = home_part(${m}.unit_no) and h.room = home_part(${m}.room))
+    or exists (select 1 from households h where h.community_org_id = ${m}.community_org_id and h.phone_hash = ${m}.phone_hash)
+    then 'conflict'
+  else 'unmatched' end)`;
+
+/** Households of the communities `communities` (a subquery of ids) with a member living there. */
+const withMemberSql = sql`exists (select 1 from members m
+  where m.community_org_id = h.community_org_id and m.estate_id = h.estate_id
+    and home_part(m.building) = h.building and home_part(m.unit_no) = h.unit_no and home_part(m.room) = h.room)`;
+
+export function householdsRepositoryFactory(db: Db) {
+  return {
+    async estatesByName(communityOrgId: string, tx: DbOrTx = db): Promise<Map<string, string>> {
+      const { rows } = await tx.execute<{ id: string; name: string }>(
+        sql`select id, name from estates where community_org_id = ${communityOrgId}::uuid`,
+      );
+      return new Map(rows.map((r) => [r.name.trim(), r.id]));
+    },
+
+    /**
+     * Upserts the rows of one import inside `tx`. Rows naming a home an earlier row of the same
+     * file already named (after normalisation) are returned as duplicates and not written.
+     */
+    async upsert(
+      communityOrgId: string,
+      rows: HouseholdInput[],
+      now: Date,
+      tx: DbOrTx,
+    ): Promise<{ inserted: number; updated: number; duplicates: Array<{ row: number; firstRow: number }> }> {
+      await tx.execute(sql`create temporary table import_households (
+          row int not null, estate_id uuid not null, building text not null, unit_no text not null, room text not null,
+          owner_name_cipher text not null, owner_name_hash text not null,
+          phone_cipher text not null, phone_hash text not null, phone_masked text not null
+        ) on commit drop`);
+      for (let i = 0; i < rows.length; i += CHUNK) {
+        const part = rows.slice(i, i + CHUNK);
+        const col = <K extends keyof HouseholdInput>(k: K) => sql.param(part.map((r) => r[k]));
+        await tx.execute(sql`insert into import_households
+          select r, e, home_part(b), home_part(u), home_part(rm), nc, nh, pc, ph, pm
+            from unnest(${col('row')}::int[], ${col('estateId')}::uuid[], ${col('building')}::text[], ${col('unitNo')}::text[],
+                        ${col('room')}::text[], ${col('ownerNameCipher')}::text[], ${col('ownerNameHash')}::text[],
+                        ${col('phoneCipher')}::text[], ${col('phoneHash')}::text[], ${col('phoneMasked')}::text[])
+              as t(r, e, b, u, rm, nc, nh, pc, ph, pm)`);
+      }
+      const dup = await tx.execute<{ row: number; first_row: number }>(sql`
+        with ranked as (
+          select row, first_value(row) over w as first_row, row_number() over w as n
+            from import_households
+          window w as (partition by estate_id, building, unit_no, room order by row)
+        )
+        select row, first_row from ranked where n > 1 order by row`);
+      const written = await tx.execute<{ inserted: boolean }>(sql`
+        insert into households as h (community_org_id, estate_id, building, unit_no, room,
+                                      owner_name_cipher, owner_name_hash, phone_cipher, phone_hash, phone_masked, created_at, updated_at)
+        select distinct on (estate_id, building, unit_no, room)
+               ${communityOrgId}::uuid, estate_id, building, unit_no, room,
+               owner_name_cipher, owner_name_hash, phone_cipher, phone_hash, phone_masked, ${now}::timestamptz, ${now}::timestamptz
+          from import_households
+         order by estate_id, building, unit_no, room, row
+        on conflict on constraint households_home_unique do update
+           set owner_name_cipher = excluded.owner_name_cipher, owner_name_hash = excluded.owner_name_hash,
+               phone_cipher = excluded.phone_cipher, phone_hash = excluded.phone_hash, phone_masked = excluded.phone_masked,
+               updated_at = excluded.updated_at
+         where h.owner_name_hash <> excluded.owner_name_hash or h.phone_hash <> excluded.phone_hash
+        returning (xmax = 0) as inserted`);
+      const inserted = written.rows.filter((r) => r.inserted).length;
+      return {
+        inserted,
+        updated: written.rows.length - inserted,
+        duplicates: dup.rows.map((r) => ({ row: r.row, firstRow: r.first_row })),
+      };
+    },
+
+    /** Registry coverage of the communities selected by `communities` (SQL returning ids). */
+    async totals(communities: SQL | null, tx: DbOrTx = db): Promise<{ households: number; householdsWithMember: number }> {
+      const { rows } = await tx.execute<{ households: number; with_member: number }>(sql`
+        select count(*)::int as households, count(*) filter (where ${withMemberSql})::int as with_member
+          from households h ${communities ? sql`where h.community_org_id in ${communities}` : sql``}`);
+      return { households: rows[0].households, householdsWithMember: rows[0].with_member };
+    },
+
+    async coverageByBuilding(communityOrgId: string, tx: DbOrTx = db): Promise<Coverage['buildings']> {
+      const { rows } = await tx.execute<{ estate_id: string; estate_name: string; building: string; households: number; with_member: number }>(sql`
+        select h.estate_id, e.name as estate_name, h.building,
+               count(*)::int as households, count(*) filter (where ${withMemberSql})::int as with_member
+          from households h join estates e on e.id = h.estate_id
+         where h.community_org_id = ${communityOrgId}::uuid
+         group by h.estate_id, e.name, h.building
+         order by e.name, length(h.building), h.building`);
+      return rows.map((r) => ({
+        estate: { id: r.estate_id, name: r.estate_name },
+        building: r.building,
+        households: r.households,
+        householdsWithMember: r.with_member,
+      }));
+    },
+
+    /** A page of a community's members with their registry match, newest registration first. */
+    async listMembers(
+      communityOrgId: string,
+      opts: { match?: HouseholdMatch; limit: number; after?: { at: Date; id: string } },
+      tx: DbOrTx = db,
+    ) {
+      const { rows } = await tx.execute<{
+        id: string;
+        name: string;
+        phone_masked: string;
+        unit_org_id: string;
+        unit_org_name: string;
+        work_unit: string;
+        estate_id: string;
+        estate_name: string;
+        building: string;
+        unit_no: string;
+        room: string;
+        registered_at: Date;
+        household_match: HouseholdMatch;
+      }>(sql`
+        select * from (
+          select m.id, m.name, m.phone_masked, m.unit_org_id, u.name as unit_org_name, m.work_unit,
+                 m.estate_id, e.name as estate_name, m.building, m.unit_no, m.room, m.registered_at,
+                 ${householdMatchSql(sql`m`)} as household_match
+            from members m
+            join party_orgs u on u.id = m.unit_org_id
+            join estates e on e.id = m.estate_id
+           where m.community_org_id = ${communityOrgId}::uuid
+             ${opts.after ? sql`and (m.registered_at, m.id) < (${opts.after.at}::timestamptz, ${opts.after.id}::uuid)` : sql``}
+        ) x
+        ${opts.match ? sql`where x.household_match = ${opts.match}` : sql``}
+        order by x.registered_at desc, x.id desc
+        limit ${opts.limit}`);
+      return rows;
+    },
+
+    async matchCounts(communityOrgId: string, tx: DbOrTx = db): Promise<Record<HouseholdMatch, number>> {
+      const { rows } = await tx.execute<{ household_match: HouseholdMatch; n: number }>(sql`
+        select ${householdMatchSql(sql`m`)} as household_match, count(*)::int as n
+          from members m where m.community_org_id = ${communityOrgId}::uuid group by 1`);
+      const counts: Record<HouseholdMatch, number> = { matched: 0, unmatched: 0, conflict: 0 };
+      for (const r of rows) counts[r.household_match] = r.n;
+      return counts;
+    },
+
+    async memberMatch(memberId: string, tx: DbOrTx = db): Promise<HouseholdMatch | null> {
+      const { rows } = await tx.execute<{ household_match: HouseholdMatch }>(
+        sql`select ${householdMatchSql(sql`m`)} as household_match from members m where m.id = ${memberId}::uuid`,
+      );
+      return rows[0]?.household_match ?? null;
+    },
+  };
+}
+
+export type HouseholdsRepository = ReturnType<typeof householdsRepositoryFactory>;

@@ -1,0 +1,202 @@
+import {
+  HOUSEHOLD_COLUMNS,
+  isSafeText,
+  PHONE_PATTERN,
+  type CommunityMemberList,
+  type CommunityMembersQuery,
+  type Coverage,
+  type HouseholdColumn,
+  type HouseholdImportResult,
+  type RowRejection,
+} from '@pioneer/shared';
+import { sql } from 'drizzle-orm';
+import type { Db } from '../../db/client';
+import { writeAudit } from '../../lib/audit';
+import type { Clock } from '../../lib/clock';
+import { invalid } from '../../lib/errors';
+import { encryptPhone, hashPhone, maskPhone } from '../members/phone-crypto';
+import { csvRows, findHeader, isBlank, isXlsx, unreadable, xlsxFirstSheetRows, type SheetRow } from '../imports/sheet-reader';
+import type { HouseholdInput, HouseholdsRepository } from './households-repository';
+
+export const HOUSEHOLD_IMPORT_MAX_ROWS = 200_000;
+
+const HEADER_NAMES: Record<HouseholdColumn, readonly string[]> = {
+  estate: ['estate', HOUSEHOLD_COLUMNS.estate, '小区名称'],
+  building: ['building', HOUSEHOLD_COLUMNS.building, '楼号', '幢'],
+  unit: ['unit', 'unitNo', HOUSEHOLD_COLUMNS.unit],
+  room: ['room', HOUSEHOLD_COLUMNS.room, '房号', '门牌号'],
+  ownerName: ['ownerName', HOUSEHOLD_COLUMNS.ownerName, '姓名'],
+  phone: ['phone', HOUSEHOLD_COLUMNS.phone, '联系电话', '手机'],
+};
+const COLUMNS = Object.keys(HEADER_NAMES) as HouseholdColumn[];
+
+/** `+86 138-1234-5678` and Excel's number cells alike become `13812345678`. */
+export const normalisePhone = (s: string) => s.replace(/[\s\-()（）]/g, '').replace(/^(\+?86)(?=1\d{10}$)/, '');
+
+export async function readRows(buf: Buffer, maxRows: number): Promise<SheetRow[]> {
+  if (buf.length === 0) throw unreadable('empty file', '文件为空');
+  if (isXlsx(buf)) {
+    const rows: SheetRow[] = [];
+    for await (const r of xlsxFirstSheetRows(buf, maxRows)) rows.push(r);
+    return rows;
+  }
+  if (buf.includes(0) && !(buf[0] === 0xff && buf[1] === 0xfe) && !(buf[0] === 0xfe && buf[1] === 0xff)) {
+    throw unreadable('neither XLSX nor text CSV', '请上传 CSV 或 XLSX 文件');
+  }
+  return [...csvRows(buf, maxRows)];
+}
+
+export function householdsServiceFactory(deps: {
+  db: Db;
+  householdsRepository: HouseholdsRepository;
+  clock: Clock;
+  phoneEncKey: Buffer;
+  phoneHashKey: Buffer;
+}) {
+  const repo = deps.householdsRepository;
+
+  return {
+    /**
+     * One import in one transaction: valid rows are written, bad rows are reported with their
+     * row number and written nowhere. A dry run does the same work and rolls it back.
+     */
+    async importFile(actorUserId: string, communityOrgId: string, file: Buffer, dryRun: boolean): Promise<HouseholdImportResult> {
+      const rows = await readRows(file, HOUSEHOLD_IMPORT_MAX_ROWS);
+      const header = findHeader(rows, HEADER_NAMES, COLUMNS);
+      if (!header) {
+        throw unreadable(
+          'no header row with estate, building, unit, room, ownerName, phone',
+          '未找到表头：需要 小区、楼栋、单元、室号、业主姓名、手机号 六列',
+        );
+      }
+      const now = deps.clock.now();
+      const rejected: RowRejection[] = [];
+      const inputs: HouseholdInput[] = [];
+
+      const result = await deps.db
+        .transaction(async (tx) => {
+          const estates = await repo.estatesByName(communityOrgId, tx);
+          for (const r of rows) {
+            if (r.row <= header.headerRow || isBlank(r.cells)) continue;
+            const cell = (k: HouseholdColumn) => (r.cells[header.index[k]] ?? '').trim();
+            const v = { estate: cell('estate'), building: cell('building'), unit: cell('unit'), room: cell('room'), ownerName: cell('ownerName') };
+            const phone = normalisePhone(cell('phone'));
+            const reason = rowProblem(v, phone);
+            if (reason) {
+              rejected.push({ row: r.row, reason });
+              continue;
+            }
+            const estateId = estates.get(v.estate);
+            if (!estateId) {
+              rejected.push({ row: r.row, reason: `小区「${v.estate}」不属于本社区` });
+              continue;
+            }
+            inputs.push({
+              row: r.row,
+              estateId,
+              building: v.building,
+              unitNo: v.unit,
+              room: v.room,
+              ownerNameCipher: encryptPhone(deps.phoneEncKey, v.ownerName),
+              ownerNameHash: hashPhone(deps.phoneHashKey, `name:${v.ownerName}`),
+              phoneCipher: encryptPhone(deps.phoneEncKey, phone),
+              phoneHash: hashPhone(deps.phoneHashKey, phone),
+              phoneMasked: maskPhone(phone),
+            });
+          }
+          const written = inputs.length ? await repo.upsert(communityOrgId, inputs, now, tx) : { inserted: 0, updated: 0, duplicates: [] };
+          for (const d of written.duplicates) rejected.push({ row: d.row, reason: `与第 ${d.firstRow} 行是同一户` });
+          rejected.sort((a, b) => a.row - b.row);
+          const counts = {
+            imported: written.inserted,
+            updated: written.updated,
+            unchanged: inputs.length - written.duplicates.length - written.inserted - written.updated,
+          };
+          if (dryRun) throw new DryRun(counts);
+          await writeAudit(tx, {
+            at: now,
+            actorUserId,
+            action: 'households.import',
+            entity: 'party_org',
+            entityId: communityOrgId,
+            data: { ...counts, rejected: rejected.length },
+          });
+          return counts;
+        })
+        .catch((e) => {
+          if (e instanceof DryRun) return e.counts;
+          throw e;
+        });
+      return { ...result, rejected, dryRun };
+    },
+
+    async coverage(communityOrgId: string): Promise<Coverage> {
+      const [totals, buildings] = await Promise.all([
+        repo.totals(sqlIds([communityOrgId])),
+        repo.coverageByBuilding(communityOrgId),
+      ]);
+      return { ...totals, buildings };
+    },
+
+    async listMembers(communityOrgId: string, query: CommunityMembersQuery): Promise<CommunityMemberList> {
+      const after = query.cursor ? decodeCursor(query.cursor) : undefined;
+      const [rows, counts] = await Promise.all([
+        repo.listMembers(communityOrgId, { match: query.match, limit: query.limit + 1, after }),
+        repo.matchCounts(communityOrgId),
+      ]);
+      const page = rows.slice(0, query.limit);
+      const last = page[page.length - 1];
+      return {
+        items: page.map((r) => ({
+          id: r.id,
+          name: r.name,
+          phone: r.phone_masked,
+          unitOrg: { id: r.unit_org_id, name: r.unit_org_name },
+          workUnit: r.work_unit,
+          estate: { id: r.estate_id, name: r.estate_name },
+          building: r.building,
+          unitNo: r.unit_no,
+          room: r.room,
+          registeredAt: new Date(r.registered_at).toISOString(),
+          householdMatch: r.household_match,
+        })),
+        nextCursor: rows.length > query.limit && last ? encodeCursor(new Date(last.registered_at), last.id) : null,
+        counts,
+      };
+    },
+  };
+}
+
+class DryRun {
+  constructor(readonly counts: { imported: number; updated: number; unchanged: number }) {}
+}
+
+function rowProblem(v: Record<'estate' | 'building' | 'unit' | 'room' | 'ownerName', string>, phone: string): string | null {
+  const labels: Record<keyof typeof v, string> = { estate: '小区', building: '楼栋', unit: '单元', room: '室号', ownerName: '业主姓名' };
+  for (const k of Object.keys(v) as Array<keyof typeof v>) {
+    if (!v[k]) return `${labels[k]}为空`;
+    if (!isSafeText(v[k])) return `${labels[k]}包含无法识别的字符`;
+    if (v[k].length > (k === 'estate' ? 60 : k === 'ownerName' ? 40 : 20)) return `${labels[k]}过长`;
+  }
+  if (!phone) return '手机号为空';
+  if (!PHONE_PATTERN.test(phone)) return `手机号格式不正确`;
+  return null;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const encodeCursor = (at: Date, id: string) => Buffer.from(JSON.stringify([at.toISOString(), id])).toString('base64url');
+function decodeCursor(cursor: string): { at: Date; id: string } {
+  try {
+    const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(v) && typeof v[0] === 'string' && typeof v[1] === 'string' && UUID.test(v[1]) && !Number.isNaN(Date.parse(v[0]))) {
+      return { at: new Date(v[0]), id: v[1] };
+    }
+  } catch {
+    // falls through
+  }
+  throw invalid('cursor', 'malformed cursor');
+}
+
+const sqlIds = (ids: string[]) => sql`(select unnest(${sql.param(ids)}::uuid[]))`;
+
+export type HouseholdsService = ReturnType<typeof householdsServiceFactory>;

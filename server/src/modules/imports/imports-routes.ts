@@ -1,0 +1,39 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { DirectoryImportResultSchema, ImportDryRunQuerySchema } from '@pioneer/shared';
+import { principalOf, requireRoles } from '../../plugins/auth';
+import type { ImportsService } from './imports-service';
+import { readUpload } from './upload';
+
+export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+/** `filename*` carries the Chinese name; `filename` an ASCII one for old clients. */
+export const attachment = (ascii: string, name: string) => `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+
+export const importsRoutes: FastifyPluginAsyncZod<{ importsService: ImportsService }> = async (app, opts) => {
+  const service = opts.importsService;
+
+  app.post(
+    '/imports/directory',
+    {
+      onRequest: requireRoles('city_admin'),
+      schema: { tags: ['imports'], consumes: ['multipart/form-data'], querystring: ImportDryRunQuerySchema, response: { 200: DirectoryImportResultSchema } },
+    },
+    async (request) => {
+      const file = await readUpload(request);
+      return service.importDirectory(principalOf(request).userId, file, request.query.dryRun);
+    },
+  );
+
+  app.get(
+    '/imports/directory/template.xlsx',
+    { onRequest: requireRoles('city_admin', 'district_admin'), schema: { tags: ['imports'] } },
+    async (_request, reply) =>
+      reply.type(XLSX_TYPE).header('content-disposition', attachment('directory-template.xlsx', '目录导入模板.xlsx')).send(await service.directoryTemplate()),
+  );
+
+  app.get(
+    '/imports/households/template.xlsx',
+    { onRequest: requireRoles('secretary', 'district_admin', 'city_admin'), schema: { tags: ['imports'] } },
+    async (_request, reply) =>
+      reply.type(XLSX_TYPE).header('content-disposition', attachment('households-template.xlsx', '业主信息导入模板.xlsx')).send(await service.householdTemplate()),
+  );
+};

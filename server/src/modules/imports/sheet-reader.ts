@@ -1,0 +1,144 @@
+import { Readable } from 'node:stream';
+import ExcelJS from 'exceljs';
+import { parse as parseCsv } from 'csv-parse/sync';
+import iconv from 'iconv-lite';
+import { AppError } from '../../lib/errors';
+
+/** One row of a sheet as text cells, numbered as Excel (or a text editor) shows it: 1-based. */
+export interface SheetRow {
+  row: number;
+  cells: string[];
+}
+
+export const unreadable = (reason: string, message?: string) =>
+  new AppError('IMPORT_INVALID', message, { details: [{ path: 'file', reason }] });
+
+const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
+export const isXlsx = (buf: Buffer) => buf.subarray(0, 4).equals(ZIP_MAGIC);
+
+/**
+ * Text of a CSV in whatever encoding an office saved it: UTF-8 (with or without BOM), UTF-16
+ * with BOM (Excel's "Unicode text"), else GBK/GB18030 (Excel on a Chinese Windows).
+ */
+export function decodeCsv(buf: Buffer): string {
+  if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) return buf.subarray(3).toString('utf8');
+  if (buf[0] === 0xff && buf[1] === 0xfe) return iconv.decode(buf.subarray(2), 'utf16le');
+  if (buf[0] === 0xfe && buf[1] === 0xff) return iconv.decode(buf.subarray(2), 'utf16be');
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(buf);
+  } catch {
+    return iconv.decode(buf, 'gb18030');
+  }
+}
+
+/** Excel's values (numbers, dates, rich text, formulas, hyperlinks) as the text a person sees. */
+export function cellText(value: ExcelJS.CellValue | undefined): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'string') return value.trim();
+  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : String(value);
+  if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
+  if (value instanceof Date) return value.toISOString().slice(0, 10);
+  if (typeof value === 'object') {
+    if ('richText' in value && Array.isArray(value.richText)) return value.richText.map((r) => r.text).join('').trim();
+    if ('result' in value) return cellText(value.result as ExcelJS.CellValue);
+    if ('text' in value) return cellText((value as { text: ExcelJS.CellValue }).text);
+    if ('error' in value) return '';
+  }
+  return String(value).trim();
+}
+
+function rowCells(row: ExcelJS.Row): string[] {
+  const values = row.values as ExcelJS.CellValue[];
+  const cells: string[] = [];
+  // row.values is 1-based: index 0 is always empty.
+  for (let i = 1; i < values.length; i++) cells.push(cellText(values[i]));
+  return cells;
+}
+
+export const isBlank = (cells: string[]) => cells.every((c) => c === '');
+
+/** Rows of a CSV file; blank lines come through as blank rows so numbering stays the file's. */
+export function* csvRows(buf: Buffer, maxRows: number): Generator<SheetRow> {
+  let records: string[][];
+  try {
+    records = parseCsv(decodeCsv(buf), {
+      relax_column_count: true,
+      relax_quotes: true,
+      skip_empty_lines: false,
+      bom: true,
+      to: maxRows + 1,
+    }) as string[][];
+  } catch (e) {
+    throw unreadable(`csv: ${(e as Error).message.slice(0, 200)}`);
+  }
+  if (records.length > maxRows) throw unreadable(`more than ${maxRows} rows`, `文件超过 ${maxRows} 行，请分批导入`);
+  for (let i = 0; i < records.length; i++) yield { row: i + 1, cells: records[i].map((c) => (c ?? '').trim()) };
+}
+
+/**
+ * Rows of the first worksheet of an XLSX file, read as a stream (a 100,000-row registry is not
+ * held as a workbook in memory).
+ */
+export async function* xlsxFirstSheetRows(buf: Buffer, maxRows: number): AsyncGenerator<SheetRow> {
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([buf]), {
+    sharedStrings: 'cache',
+    hyperlinks: 'ignore',
+    styles: 'ignore',
+    worksheets: 'emit',
+    entries: 'emit',
+  });
+  try {
+    for await (const worksheet of reader) {
+      for await (const row of worksheet as unknown as AsyncIterable<ExcelJS.Row>) {
+        if (row.number > maxRows) throw unreadable(`more than ${maxRows} rows`, `文件超过 ${maxRows} 行，请分批导入`);
+        yield { row: row.number, cells: rowCells(row) };
+      }
+      return;
+    }
+  } catch (e) {
+    if (e instanceof AppError) throw e;
+    throw unreadable(`xlsx: ${(e as Error).message.slice(0, 200)}`);
+  }
+}
+
+/** Every sheet of a (small) XLSX workbook, by name. Merged cells read as their top-left value. */
+export async function xlsxSheets(buf: Buffer, maxRows: number): Promise<Map<string, SheetRow[]>> {
+  const wb = new ExcelJS.Workbook();
+  try {
+    await wb.xlsx.load(buf as unknown as ArrayBuffer);
+  } catch (e) {
+    throw unreadable(`xlsx: ${(e as Error).message.slice(0, 200)}`);
+  }
+  const sheets = new Map<string, SheetRow[]>();
+  for (const ws of wb.worksheets) {
+    if (ws.rowCount > maxRows) throw unreadable(`sheet ${ws.name}: more than ${maxRows} rows`, `文件超过 ${maxRows} 行，请分批导入`);
+    const rows: SheetRow[] = [];
+    ws.eachRow({ includeEmpty: false }, (row) => rows.push({ row: row.number, cells: rowCells(row) }));
+    sheets.set(ws.name.trim(), rows);
+  }
+  return sheets;
+}
+
+/**
+ * Finds the header row among the first rows (a title row, merged across the columns, often sits
+ * above it) and maps each wanted column to its index. Names compare without spaces, and a
+ * header merged over two cells counts once.
+ */
+export function findHeader<K extends string>(
+  rows: SheetRow[],
+  names: Record<K, readonly string[]>,
+  required: readonly K[],
+): { headerRow: number; index: Record<K, number> } | null {
+  const norm = (s: string) => s.replace(/\s+/g, '').replace(/[*＊]/g, '').toLowerCase();
+  for (const r of rows.slice(0, 10)) {
+    const index = {} as Record<K, number>;
+    r.cells.forEach((cell, i) => {
+      const c = norm(cell);
+      for (const key of Object.keys(names) as K[]) {
+        if (index[key] === undefined && names[key].some((n) => norm(n) === c)) index[key] = i;
+      }
+    });
+    if (required.every((k) => index[k] !== undefined)) return { headerRow: r.row, index };
+  }
+  return null;
+}
