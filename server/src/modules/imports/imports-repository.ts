@@ -5,13 +5,12 @@ import type { Db, DbOrTx } from '../../db/client';
 export function importsRepositoryFactory(db: Db) {
   return {
     async snapshot(tx: DbOrTx = db) {
-      const [d, o, e] = await Promise.all([
-        tx.execute<{ id: string; name: string }>(sql`select id, name from districts`),
-        tx.execute<{ id: string; name: string; kind: 'community' | 'unit'; district_id: string }>(
-          sql`select id, name, kind, district_id from party_orgs`,
-        ),
-        tx.execute<{ community_org_id: string; name: string }>(sql`select community_org_id, name from estates`),
-      ]);
+      // One after another: a transaction is one connection.
+      const d = await tx.execute<{ id: string; name: string }>(sql`select id, name from districts`);
+      const o = await tx.execute<{ id: string; name: string; kind: 'community' | 'unit'; district_id: string }>(
+        sql`select id, name, kind, district_id from party_orgs`,
+      );
+      const e = await tx.execute<{ community_org_id: string; name: string }>(sql`select community_org_id, name from estates`);
       return { districts: d.rows, orgs: o.rows, estates: e.rows };
     },
 
