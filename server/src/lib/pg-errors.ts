@@ -85,3 +85,12 @@ function findDbError(e: unknown): Record<string, unknown> | null {
   }
   return null;
 }
+
+/**
+ * A claim naming a member that no longer exists (注销 since the session was signed): the
+ * claims' member check (migration `registry_functions`) raises this.
+ */
+export function isGoneMember(e: unknown): boolean {
+  const err = pgError(e);
+  return err?.code === '23503' && err.constraint === 'claims_member_id_members_id_fk';
+}

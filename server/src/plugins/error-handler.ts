@@ -4,7 +4,7 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ERROR_MESSAGES, errorCodeForStatus, type ErrorBody, type ErrorDetail } from '@pioneer/shared';
 import { isAppError } from '../lib/errors';
 import { NOT_FOUND_PAGE, wantsPage } from '../lib/not-found-page';
-import { isDatabaseUnavailable } from '../lib/pg-errors';
+import { isDatabaseUnavailable, isGoneMember } from '../lib/pg-errors';
 
 /** Seconds a client should wait before retrying after a database fault. */
 export const RETRY_AFTER_SECONDS = 1;
@@ -48,6 +48,10 @@ export default fp(
         request.log.warn({ err: error }, 'database unavailable');
         reply.header('retry-after', String(RETRY_AFTER_SECONDS));
         return send(reply, request, 503, { code: 'SERVICE_UNAVAILABLE', message: ERROR_MESSAGES.SERVICE_UNAVAILABLE });
+      }
+      // The session names a member who deregistered (注销): the session is over.
+      if (isGoneMember(error)) {
+        return send(reply, request, 401, { code: 'UNAUTHENTICATED', message: ERROR_MESSAGES.UNAUTHENTICATED });
       }
       const status = error.statusCode ?? 500;
       if (status < 500) {

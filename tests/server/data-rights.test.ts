@@ -1,0 +1,209 @@
+import { decryptPhone, hashPhone } from '../../server/src/modules/members/phone-crypto';
+import { makeWorld } from '../helpers/fixtures';
+import { registerMember } from '../helpers/member-fixtures';
+import { makeSecretary, publishTask } from '../helpers/task-fixtures';
+import { createTestContext, type TestContext } from '../helpers/test-app';
+
+let ctx: TestContext;
+let world: Awaited<ReturnType<typeof makeWorld>>;
+let secretary: { authorization: string };
+let admin: { authorization: string };
+const MINUTE = 60_000;
+
+beforeAll(async () => {
+  ctx = await createTestContext();
+  world = await makeWorld(ctx.database.db);
+  secretary = (await makeSecretary(ctx, world.community.id, 'dr_secretary')).auth;
+  const a = await ctx.signIn('dr_admin');
+  await ctx.grant(a.userId, 'city_admin', null);
+  admin = a.auth;
+});
+afterAll(async () => ctx.close());
+
+const api = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, auth?: { authorization: string }, payload?: object) =>
+  ctx.app.inject({ method, url: `/api/v1${url}`, headers: auth, payload });
+
+async function pioneerToken(auth: { authorization: string }) {
+  return (await api('GET', '/members/me/pioneer-code', auth)).json().token as string;
+}
+
+/** Every value of every column of every table, as text, that contains `needle`. */
+async function columnsHolding(needle: string): Promise<string[]> {
+  const { rows: cols } = await ctx.database.pool.query<{ table_name: string; column_name: string }>(
+    `select c.table_name, c.column_name from information_schema.columns c
+       join information_schema.tables t on t.table_name = c.table_name and t.table_schema = c.table_schema
+      where c.table_schema = 'public' and t.table_type = 'BASE TABLE'`,
+  );
+  const hits: string[] = [];
+  for (const c of cols) {
+    const { rows } = await ctx.database.pool.query(
+      `select count(*)::int as n from "${c.table_name}" where strpos("${c.column_name}"::text, $1) > 0`,
+      [needle],
+    );
+    if (rows[0].n > 0) hits.push(`${c.table_name}.${c.column_name}`);
+  }
+  return hits;
+}
+
+describe('personal data rights', () => {
+  let alice: Awaited<ReturnType<typeof registerMember>>;
+  let bob: Awaited<ReturnType<typeof registerMember>>;
+  let past: { id: string };
+  let upcoming: { id: string };
+  let imminent: { id: string };
+  const ALICE = { name: '欧阳注销', phone: '13512340000', workUnit: '注销测试单位甲', building: 'Z9栋', unitNo: 'U7', room: 'R777' };
+
+  beforeAll(async () => {
+    const t0 = ctx.clock.now().getTime();
+    alice = await registerMember(ctx, 'dr_alice', world, ALICE);
+    bob = await registerMember(ctx, 'dr_bob', world);
+    // A post served in the past: both claim, check in and out.
+    past = await publishTask(ctx, secretary, world.community.id, {
+      startsAt: new Date(t0 + 120 * MINUTE).toISOString(),
+      endsAt: new Date(t0 + 240 * MINUTE).toISOString(),
+      capacity: 2,
+    });
+    for (const m of [alice, bob]) expect((await api('POST', `/tasks/${past.id}/claims`, m.auth)).statusCode).toBe(201);
+    ctx.clock.set(t0 + 110 * MINUTE);
+    for (const m of [alice, bob]) expect((await api('POST', `/tasks/${past.id}/check-ins`, secretary, { token: await pioneerToken(m.auth) })).statusCode).toBe(200);
+    ctx.clock.set(t0 + 200 * MINUTE);
+    for (const m of [alice, bob]) expect((await api('POST', `/tasks/${past.id}/check-outs`, secretary, { token: await pioneerToken(m.auth) })).statusCode).toBe(200);
+    ctx.clock.set(t0 + 300 * MINUTE);
+    const now = ctx.clock.now().getTime();
+    upcoming = await publishTask(ctx, secretary, world.community.id, {
+      startsAt: new Date(now + 3 * 24 * 60 * MINUTE).toISOString(),
+      endsAt: new Date(now + 3 * 24 * 60 * MINUTE + 120 * MINUTE).toISOString(),
+    });
+    imminent = await publishTask(ctx, secretary, world.community.id, {
+      startsAt: new Date(now + 30 * MINUTE).toISOString(),
+      endsAt: new Date(now + 90 * MINUTE).toISOString(),
+      cancelCutoffMinutes: 60,
+    });
+    for (const t of [upcoming, imminent]) expect((await api('POST', `/tasks/${t.id}/claims`, alice.auth)).statusCode).toBe(201);
+  });
+
+  it('records consent per version, and the export holds everything the database has about the member', async () => {
+    const consent = await api('POST', '/members/me/consent', alice.auth, { consentVersion: '2025-01' });
+    expect(consent.statusCode).toBe(200);
+    expect(consent.json().items.map((c: { version: string; action: string }) => [c.version, c.action])).toEqual([
+      ['2024-01', 'given'],
+      ['2025-01', 'given'],
+    ]);
+
+    const res = await api('GET', '/members/me/export', alice.auth);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['cache-control']).toBe('no-store');
+    const data = res.json();
+    const { rows: [m] } = await ctx.database.pool.query('select * from members where id = $1', [alice.memberId]);
+    expect(data.profile).toMatchObject({
+      id: m.id,
+      name: m.name,
+      phone: decryptPhone(ctx.config.phoneEncKey, m.phone_cipher),
+      workUnit: m.work_unit,
+      building: m.building,
+      unitNo: m.unit_no,
+      room: m.room,
+      intentions: m.intentions,
+      consentVersion: '2025-01',
+      consentedAt: m.consented_at.toISOString(),
+      registeredAt: m.registered_at.toISOString(),
+      updatedAt: m.updated_at.toISOString(),
+      unitOrg: { id: m.unit_org_id },
+      community: { id: m.community_org_id },
+      estate: { id: m.estate_id },
+    });
+    const { rows: claims } = await ctx.database.pool.query('select * from claims where member_id = $1 order by claimed_at', [alice.memberId]);
+    expect(data.claims.map((c: { claim: { id: string; status: string; minutes: number | null } }) => [c.claim.id, c.claim.status, c.claim.minutes])).toEqual(
+      claims.map((c) => [c.id, c.status, c.minutes]),
+    );
+    expect(data.records).toEqual({ tasks: 3, minutes: claims.reduce((s, c) => s + (c.minutes ?? 0), 0) });
+    const { rows: consents } = await ctx.database.pool.query('select version from member_consents where member_id = $1 order by at', [alice.memberId]);
+    expect(data.consents.map((c: { version: string }) => c.version)).toEqual(consents.map((c) => c.version));
+    expect(data.auditTrail.map((a: { action: string; byMe: boolean }) => [a.action, a.byMe])).toEqual([['member.register', true]]);
+    expect(data.user.id).toBe(alice.userId);
+    expect(data.householdMatch).toBe('unmatched');
+  });
+
+  it('注销 cancels upcoming claims, erases every personal field, keeps past figures, and ends every session', async () => {
+    const stats = async () => (await api('GET', '/stats/overview?scope=city', admin)).json();
+    const before = await stats();
+    const { rows: [m] } = await ctx.database.pool.query('select * from members where id = $1', [alice.memberId]);
+    const { rows: [u] } = await ctx.database.pool.query('select openid from users where id = $1', [alice.userId]);
+
+    const res = await api('DELETE', '/members/me', alice.auth);
+    expect(res.statusCode).toBe(200);
+    // The imminent claim is inside its cancellation cutoff: it stays, detached from any person.
+    expect(res.json()).toEqual({ status: 'deregistered', cancelledClaims: 1, keptClaims: 1 });
+
+    const after = await stats();
+    expect(after).toEqual({ ...before, members: before.members - 1, participations: before.participations - 1 });
+
+    const { rows: tasks } = await ctx.database.pool.query(
+      `select t.id, t.claimed, (select count(*)::int from claims c where c.task_id = t.id and c.status <> 'cancelled') as live
+         from tasks t where t.id = any($1::uuid[])`,
+      [[past.id, upcoming.id, imminent.id]],
+    );
+    const byId = new Map(tasks.map((t) => [t.id, t]));
+    expect(byId.get(past.id)).toMatchObject({ claimed: 2, live: 2 });
+    expect(byId.get(upcoming.id)).toMatchObject({ claimed: 0, live: 0 });
+    expect(byId.get(imminent.id)).toMatchObject({ claimed: 1, live: 1 });
+    // Past claims are one anonymous id's now, a member nobody is.
+    const { rows: anon } = await ctx.database.pool.query(
+      `select distinct c.member_id, exists (select 1 from members x where x.id = c.member_id) as known
+         from claims c where c.task_id = any($1::uuid[]) and c.member_id <> $2`,
+      [[past.id, upcoming.id, imminent.id], bob.memberId],
+    );
+    expect(anon).toHaveLength(1);
+    expect(anon[0].known).toBe(false);
+    expect(anon[0].member_id).not.toBe(alice.memberId);
+
+    for (const needle of [
+      alice.memberId,
+      u.openid,
+      ALICE.name,
+      ALICE.phone,
+      m.phone_hash,
+      m.phone_cipher,
+      m.phone_masked,
+      ALICE.workUnit,
+      ALICE.building,
+      ALICE.room,
+      hashPhone(ctx.config.phoneHashKey, ALICE.phone),
+    ]) {
+      expect([needle, await columnsHolding(needle)]).toEqual([needle, []]);
+    }
+
+    // Every session of the user ends.
+    expect((await api('GET', '/members/me', alice.auth)).statusCode).toBe(401);
+    expect((await api('GET', '/auth/me', alice.auth)).statusCode).toBe(401);
+    expect((await api('DELETE', '/members/me', alice.auth)).statusCode).toBe(401);
+    const open = await publishTask(ctx, secretary, world.community.id);
+    const stale = await api('POST', `/tasks/${open.id}/claims`, alice.auth);
+    // The claim route reads no principal: the member check of the claim insert ends the session there.
+    expect(stale.statusCode).toBe(401);
+    expect(stale.json().code).toBe('UNAUTHENTICATED');
+    expect((await api('GET', `/tasks/${open.id}`, admin)).json().task.claimed).toBe(0);
+    const signedAgain = await ctx.signIn('dr_alice');
+    expect(signedAgain.userId).not.toBe(alice.userId);
+    expect((await api('GET', '/members/me', signedAgain.auth)).statusCode).toBe(403);
+  });
+
+  it('withdrawing consent erases the profile as 注销 does', async () => {
+    const res = await api('DELETE', '/members/me/consent', bob.auth);
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ status: 'deregistered' });
+    expect(await columnsHolding(bob.memberId)).toEqual([]);
+    expect((await api('GET', '/members/me/export', bob.auth)).statusCode).toBe(401);
+    const stats = (await api('GET', `/stats/overview?scope=community&id=${world.community.id}`, secretary)).json();
+    expect(stats).toMatchObject({ members: 0, participations: 3, serviceMinutes: expect.any(Number) });
+    expect(stats.serviceMinutes).toBeGreaterThan(0);
+  });
+
+  it('is for registered members only', async () => {
+    const plain = await ctx.signIn('dr_plain');
+    expect((await api('DELETE', '/members/me', plain.auth)).statusCode).toBe(403);
+    expect((await api('GET', '/members/me/export', plain.auth)).statusCode).toBe(403);
+    expect((await api('POST', '/members/me/consent', plain.auth, { consentVersion: '\u0000' })).statusCode).toBe(403);
+    expect((await api('DELETE', '/members/me')).statusCode).toBe(401);
+  });
+});
