@@ -102,6 +102,8 @@ export interface AppDeps {
   logger?: boolean;
   /** Background jobs' periods in ms (0 turns one off): ended posts and no-shows, old idempotency keys. */
   timers?: { sweepMs?: number; purgeMs?: number };
+  /** Where log lines go instead of stdout (tests read them back to prove what is never logged). */
+  logStream?: NodeJS.WritableStream;
   notifications?: {
     /** Overrides `NOTIFY_WORKER`: relay the outbox and run the queue's workers in this app. */
     worker?: boolean;
@@ -151,7 +153,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, database } = deps;
   const clock = deps.clock ?? systemClock;
   const app = Fastify({
-    logger: deps.logger === false ? false : { level: config.logLevel, serializers: { req: requestSerializer, err: loggableError } },
+    logger:
+      deps.logger === false
+        ? false
+        : { level: config.logLevel, serializers: { req: requestSerializer, err: loggableError }, ...(deps.logStream ? { stream: deps.logStream } : {}) },
     genReqId: () => randomUUID(),
     // X-Forwarded-For is believed only from the proxies named in TRUST_PROXY: anyone can write that header.
     trustProxy: config.trustProxy === false ? false : config.trustProxy,

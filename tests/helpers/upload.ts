@@ -41,7 +41,7 @@ export async function readXlsx(buf: Buffer): Promise<Map<string, unknown[][]>> {
   for (const ws of wb.worksheets) {
     const rows: unknown[][] = [];
     ws.eachRow({ includeEmpty: true }, (row, n) => {
-      rows[n - 1] = (row.values as unknown[]).slice(1).map((v) => (v === undefined ? null : v));
+      rows[n - 1] = Array.from((row.values as unknown[]).slice(1), (v) => v ?? null);
     });
     out.set(ws.name, Array.from(rows, (r) => r ?? []));
   }

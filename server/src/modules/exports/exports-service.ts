@@ -124,10 +124,10 @@ export function exportsServiceFactory(deps: { exportsRepository: ExportsReposito
                   r.starts_at,
                   r.ends_at,
                   r.member_name ?? '（已注销）',
-                  r.unit_org ?? '',
+                  r.unit_org,
                   STATUS_LABELS[r.status] ?? r.status,
-                  r.checked_in_at ?? '',
-                  r.checked_out_at ?? '',
+                  r.checked_in_at,
+                  r.checked_out_at,
                   r.minutes ?? 0,
                 ];
               }

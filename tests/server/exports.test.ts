@@ -1,0 +1,212 @@
+import { CATEGORY_LABELS, type Category } from '@pioneer/shared';
+import { MEMBER_HEADERS, RECORD_HEADERS, UNIT_REPORT_HEADERS } from '../../server/src/modules/exports/exports-service';
+import { makeCommunity, makeEstate, makeUnitOrg, makeWorld } from '../helpers/fixtures';
+import { registerMember } from '../helpers/member-fixtures';
+import { insertMembers, makeSecretary, publishTask } from '../helpers/task-fixtures';
+import { createTestContext, type TestContext } from '../helpers/test-app';
+import { readXlsx } from '../helpers/upload';
+
+let ctx: TestContext;
+let world: Awaited<ReturnType<typeof makeWorld>>;
+let second: { community: { id: string }; estate: { id: string }; unitOrg: { id: string } };
+let otherUnit: { id: string; name: string };
+let secretary: { authorization: string };
+let secretary2: { authorization: string };
+let admin: { authorization: string };
+let unitAdmin: { authorization: string };
+const MINUTE = 60_000;
+// 2024-03-10 09:00 in China.
+const T0 = new Date('2024-03-10T01:00:00.000Z');
+
+const api = (url: string, auth?: { authorization: string }) => ctx.app.inject({ method: 'GET', url: `/api/v1${url}`, headers: auth });
+
+async function sheet(url: string, auth: { authorization: string }) {
+  const res = await api(url, auth);
+  expect([res.statusCode, res.headers['content-type']]).toEqual([200, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet']);
+  const sheets = await readXlsx(res.rawPayload);
+  expect(sheets.size).toBe(1);
+  return [...sheets.entries()][0];
+}
+
+const fmt = (d: Date | null) =>
+  d === null
+    ? null
+    : new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Shanghai', dateStyle: 'short', timeStyle: 'short' }).format(d).replace(',', '');
+
+beforeAll(async () => {
+  ctx = await createTestContext();
+  ctx.clock.set(T0);
+  world = await makeWorld(ctx.database.db);
+  const community2 = await makeCommunity(ctx.database.db, world.district.id);
+  second = { community: community2, estate: await makeEstate(ctx.database.db, community2.id), unitOrg: world.unitOrg };
+  otherUnit = await makeUnitOrg(ctx.database.db, world.district.id);
+  secretary = (await makeSecretary(ctx, world.community.id, 'ex_sec')).auth;
+  secretary2 = (await makeSecretary(ctx, community2.id, 'ex_sec2')).auth;
+  const a = await ctx.signIn('ex_admin');
+  await ctx.grant(a.userId, 'city_admin', null);
+  admin = a.auth;
+  const u = await ctx.signIn('ex_unit');
+  await ctx.grant(u.userId, 'unit_admin', world.unitOrg.id);
+  unitAdmin = u.auth;
+
+  const m1 = await registerMember(ctx, 'ex_m1', world, { name: '陈一', intentions: ['care', 'medical'] });
+  const m2 = await registerMember(ctx, 'ex_m2', world, { name: '陈二' });
+  const m3 = await registerMember(ctx, 'ex_m3', second, { name: '陈三' });
+  await registerMember(ctx, 'ex_m4', { ...world, unitOrg: otherUnit }, { name: '外单位' });
+
+  // Two posts in March served by m1, m2 (first community) and m3 (both communities); one in April.
+  const serve = async (auth: { authorization: string }, community: string, startOffset: number, who: typeof m1[], minutes: number) => {
+    ctx.clock.set(T0.getTime() + startOffset - 24 * 60 * MINUTE);
+    const task = await publishTask(ctx, auth, community, {
+      startsAt: new Date(T0.getTime() + startOffset).toISOString(),
+      endsAt: new Date(T0.getTime() + startOffset + 180 * MINUTE).toISOString(),
+      category: 'care',
+    });
+    for (const m of who) expect((await ctx.app.inject({ method: 'POST', url: `/api/v1/tasks/${task.id}/claims`, headers: m.auth })).statusCode).toBe(201);
+    ctx.clock.set(T0.getTime() + startOffset);
+    const code = async (m: typeof m1) => (await api('/members/me/pioneer-code', m.auth)).json().token;
+    for (const m of who) {
+      const r = await ctx.app.inject({ method: 'POST', url: `/api/v1/tasks/${task.id}/check-ins`, headers: auth, payload: { token: await code(m) } });
+      expect(r.statusCode).toBe(200);
+    }
+    ctx.clock.set(T0.getTime() + startOffset + minutes * MINUTE);
+    for (const m of who.slice(0, -1)) {
+      const r = await ctx.app.inject({ method: 'POST', url: `/api/v1/tasks/${task.id}/check-outs`, headers: auth, payload: { token: await code(m) } });
+      expect(r.statusCode).toBe(200);
+    }
+    return task;
+  };
+  await serve(secretary, world.community.id, 0, [m1, m2, m3], 90); // m3 stays checked in
+  await serve(secretary2, community2.id, 2 * 24 * 60 * MINUTE, [m3, m1], 150); // m1 stays checked in
+  await serve(secretary, world.community.id, 30 * 24 * 60 * MINUTE, [m2, m1], 60); // April
+});
+afterAll(async () => ctx.close());
+
+describe('exports (XLSX, scoped like statistics)', () => {
+  it('members.xlsx: every member in scope, cell by cell as the database has it', async () => {
+    const [name, rows] = await sheet(`/exports/members.xlsx?scope=community&id=${world.community.id}`, secretary);
+    expect(name).toBe('党员名册');
+    expect(rows[0]).toEqual(MEMBER_HEADERS);
+    const { rows: db } = await ctx.database.pool.query(
+      `select m.*, u.name as unit_name, c.name as community_name, e.name as estate_name,
+              (select count(*)::int from claims cl where cl.member_id = m.id and cl.status <> 'cancelled') as n,
+              (select coalesce(sum(minutes), 0)::int from claims cl where cl.member_id = m.id and cl.status <> 'cancelled') as minutes
+         from members m join party_orgs u on u.id = m.unit_org_id join party_orgs c on c.id = m.community_org_id
+         join estates e on e.id = m.estate_id where m.community_org_id = $1 order by m.id`,
+      [world.community.id],
+    );
+    expect(rows.slice(1)).toEqual(
+      db.map((m) => [
+        m.name,
+        m.phone_masked,
+        m.unit_name,
+        m.work_unit,
+        m.community_name,
+        m.estate_name,
+        m.building,
+        m.unit_no,
+        m.room,
+        m.intentions.map((k: Category) => CATEGORY_LABELS[k]).join('、'),
+        fmt(m.registered_at),
+        '未匹配',
+        m.n,
+        m.minutes,
+      ]),
+    );
+    expect(rows).toHaveLength(4); // header + 陈一, 陈二, 外单位
+    expect(rows.flat().join()).not.toMatch(/1\d{10}/); // masked phones only
+  });
+
+  it('scopes exports as statistics are scoped', async () => {
+    expect((await api(`/exports/members.xlsx?scope=community&id=${world.community.id}`, secretary2)).statusCode).toBe(403);
+    expect((await api('/exports/members.xlsx?scope=city', secretary)).statusCode).toBe(403);
+    expect((await api('/exports/members.xlsx', await (await ctx.signIn('ex_plain')).auth)).statusCode).toBe(403);
+    expect((await api('/exports/members.xlsx')).statusCode).toBe(401);
+    expect((await api('/exports/members.xlsx?scope=district', admin)).statusCode).toBe(400);
+    const [, unitRows] = await sheet(`/exports/members.xlsx?scope=unit&id=${world.unitOrg.id}`, unitAdmin);
+    expect(unitRows.slice(1).map((r) => r[0]).sort()).toEqual(['陈一', '陈二', '陈三'].sort());
+  });
+
+  it('records.xlsx: the live claims of posts in the period where the work happened', async () => {
+    const [name, rows] = await sheet(`/exports/records.xlsx?scope=community&id=${world.community.id}&from=2024-03-01&to=2024-03-31`, secretary);
+    expect(name).toBe('服务记录');
+    expect(rows[0]).toEqual(RECORD_HEADERS);
+    const { rows: db } = await ctx.database.pool.query(
+      `select t.title, t.category, po.name as community, t.starts_at, t.ends_at, m.name, u.name as unit_name, c.status,
+              c.checked_in_at, c.checked_out_at, c.minutes
+         from claims c join tasks t on t.id = c.task_id join party_orgs po on po.id = t.community_org_id
+         join members m on m.id = c.member_id join party_orgs u on u.id = m.unit_org_id
+        where t.community_org_id = $1 and t.starts_at >= '2024-02-29T16:00:00Z' and t.starts_at < '2024-03-31T16:00:00Z'
+        order by t.starts_at, c.id`,
+      [world.community.id],
+    );
+    expect(db).toHaveLength(3);
+    const status: Record<string, string> = { completed: '已完成', checked_in: '已签到' };
+    expect(rows.slice(1)).toEqual(
+      db.map((r) => [
+        r.title,
+        CATEGORY_LABELS[r.category as Category],
+        r.community,
+        fmt(r.starts_at),
+        fmt(r.ends_at),
+        r.name,
+        r.unit_name,
+        status[r.status],
+        fmt(r.checked_in_at),
+        fmt(r.checked_out_at),
+        r.minutes ?? 0,
+      ]),
+    );
+    expect((await api(`/exports/records.xlsx?scope=community&id=${world.community.id}&from=2024-04-01&to=2024-03-01`, secretary)).statusCode).toBe(400);
+    expect((await api(`/exports/records.xlsx?scope=community&id=${world.community.id}&from=yesterday&to=2024-03-01`, secretary)).statusCode).toBe(400);
+  });
+
+  it('unit-report.xlsx (反馈单位): each of the unit’s members, where they served that month and how long', async () => {
+    const [name, rows] = await sheet(`/exports/unit-report.xlsx?unitOrgId=${world.unitOrg.id}&month=2024-03`, unitAdmin);
+    expect(name).toBe('反馈单位');
+    expect(rows[0]).toEqual(UNIT_REPORT_HEADERS);
+    const { rows: orgs } = await ctx.database.pool.query('select id, name from party_orgs where id = any($1::uuid[])', [
+      [world.community.id, second.community.id],
+    ]);
+    const cname = new Map(orgs.map((o) => [o.id, o.name]));
+    const { rows: db } = await ctx.database.pool.query(
+      `select m.name, m.work_unit, c.name as community,
+              coalesce(array_agg(distinct t.community_org_id) filter (where t.id is not null), '{}') as served,
+              count(t.id)::int as n, coalesce(sum(cl.minutes) filter (where t.id is not null), 0)::int as minutes
+         from members m join party_orgs c on c.id = m.community_org_id
+         left join claims cl on cl.member_id = m.id and cl.status <> 'cancelled'
+         left join tasks t on t.id = cl.task_id and t.starts_at >= '2024-02-29T16:00:00Z' and t.starts_at < '2024-03-31T16:00:00Z'
+        where m.unit_org_id = $1 group by m.id, m.name, m.work_unit, c.name order by m.name, m.id`,
+      [world.unitOrg.id],
+    );
+    const body = rows.slice(1, 1 + db.length);
+    expect(body).toEqual(
+      db.map((r) => [
+        r.name,
+        r.work_unit,
+        r.community,
+        r.served.map((id: string) => cname.get(id)).sort().join('、'),
+        r.n,
+        Math.round((r.minutes / 60) * 10) / 10,
+      ]),
+    );
+    // 陈一 served in both communities in March, 陈三 too; 陈二 in one.
+    expect(body.find((r) => r[0] === '陈一')![4]).toBe(2);
+    const total = rows[rows.length - 1];
+    expect(total[4]).toBe(db.reduce((s, r) => s + r.n, 0));
+    expect((await api(`/exports/unit-report.xlsx?unitOrgId=${otherUnit.id}&month=2024-03`, unitAdmin)).statusCode).toBe(403);
+    expect((await api(`/exports/unit-report.xlsx?unitOrgId=${world.unitOrg.id}&month=2024-13`, unitAdmin)).statusCode).toBe(400);
+    expect((await api(`/exports/unit-report.xlsx?unitOrgId=${world.unitOrg.id}&month=2024-03`, secretary)).statusCode).toBe(403);
+  });
+
+  it('streams a large export page by page: every member, once', async () => {
+    await insertMembers(ctx, world, 4500);
+    const [, rows] = await sheet(`/exports/members.xlsx?scope=district&id=${world.district.id}`, admin);
+    const { rows: db } = await ctx.database.pool.query(
+      `select count(*)::int as n from members m join party_orgs c on c.id = m.community_org_id where c.district_id = $1`,
+      [world.district.id],
+    );
+    expect(rows.length - 1).toBe(db[0].n);
+    expect(db[0].n).toBeGreaterThan(4500);
+  });
+});
