@@ -64,7 +64,7 @@ async function main() {
     console.log(
       `city loaded in ${seconds}s (generate+load ${(result.ms / 1000).toFixed(1)}s): ${result.districts} districts, ` +
         `${result.communities} communities, ${result.units} unit orgs, ${result.estates} estates, ${result.members} members, ` +
-        `${result.tasks} posts (${result.filledTasks} filled), ${result.claims} claims (${result.liveClaims} participations)`,
+        `${result.households} registry households, ${result.tasks} posts (${result.filledTasks} filled), ${result.claims} claims (${result.liveClaims} participations)`,
     );
     console.log(`development sign-in: dev:city_admin (city), dev:city_district_<1..16>, dev:city_sec_<n>; database: ${opened.embedded ? `embedded under ${config.dataDir}` : 'DATABASE_URL'}`);
   } finally {

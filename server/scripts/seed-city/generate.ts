@@ -1,5 +1,6 @@
 import { CATEGORY_KEYS, CATEGORY_LABELS, type Category } from '@pioneer/shared';
 import { encryptPhone, hashPhone, maskPhone } from '../../src/modules/members/phone-crypto';
+import { generateRegistry } from './registry';
 import {
   CATEGORY_WEIGHTS,
   COMMUNITY_FIRST,
@@ -56,6 +57,7 @@ export interface City {
   members: Columns;
   tasks: Columns;
   claims: Columns;
+  households: Columns;
   counts: {
     districts: number;
     communities: number;
@@ -66,6 +68,7 @@ export interface City {
     claims: number;
     liveClaims: number;
     filledTasks: number;
+    households: number;
   };
   firstMemberNames: string[];
 }
@@ -116,7 +119,8 @@ export function generateCity(opts: GenerateOptions, existing: ExistingData, onPr
       'service_minutes', 'status', 'claim_opens_at', 'cancel_cutoff_minutes', 'filled_at', 'created_by', 'created_at', 'cancelled_at',
     ),
     claims: columns('id', 'task_id', 'member_id', 'status', 'claimed_at', 'cancelled_at', 'checked_in_at', 'checked_out_at', 'minutes'),
-    counts: { districts: 16, communities: nCommunities, units: nUnits, estates: 0, members: nMembers, tasks: nTasks, claims: 0, liveClaims: 0, filledTasks: 0 },
+    households: {},
+    counts: { districts: 16, communities: nCommunities, units: nUnits, estates: 0, members: nMembers, tasks: nTasks, claims: 0, liveClaims: 0, filledTasks: 0, households: 0 },
     firstMemberNames: [],
   };
   const orgCreated = historyStart - 60 * DAY;
@@ -383,5 +387,9 @@ export function generateCity(opts: GenerateOptions, existing: ExistingData, onPr
     if (t % 1000 === 0) onProgress?.(nMembers + t, nMembers + nTasks);
   }
   onProgress?.(nMembers + nTasks, nMembers + nTasks);
+  const estatesByCommunity = new Map(communities.map((c) => [c.id, c.estates.map((e) => e.id)]));
+  const registry = generateRegistry(city.members, estatesByCommunity, { seed: opts.seed, at: now - 30 * DAY, phoneEncKey: opts.phoneEncKey, phoneHashKey: opts.phoneHashKey });
+  city.households = registry.households;
+  city.counts.households = registry.count;
   return city;
 }

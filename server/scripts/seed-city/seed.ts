@@ -27,6 +27,13 @@ const TABLES: Record<keyof Omit<City, 'counts' | 'firstMemberNames'>, { table: s
       filled_at: 'ts', created_by: 'uuid', created_at: 'ts', cancelled_at: 'ts',
     },
   },
+  households: {
+    table: 'households',
+    types: {
+      id: 'uuid', community_org_id: 'uuid', estate_id: 'uuid', building: 'text', unit_no: 'text', room: 'text', owner_name_cipher: 'text',
+      owner_name_hash: 'text', phone_cipher: 'text', phone_hash: 'text', phone_masked: 'text', created_at: 'ts', updated_at: 'ts',
+    },
+  },
   claims: {
     table: 'claims',
     types: {
@@ -58,7 +65,7 @@ async function insertColumns(client: pg.ClientBase, table: string, types: Record
 
 /** Every table the city touches, emptied by `--reset` (CASCADE reaches whatever references them). */
 export const DOMAIN_TABLES = [
-  'claims', 'tasks', 'members', 'estates', 'role_grants', 'invites', 'idempotency_keys', 'audit_log', 'party_orgs', 'districts', 'users',
+  'households', 'member_consents', 'claims', 'tasks', 'members', 'estates', 'role_grants', 'invites', 'idempotency_keys', 'audit_log', 'party_orgs', 'districts', 'users',
   'rollup_queue', 'stats_rollups', 'stats_fill_times', 'index_scores',
 ];
 
@@ -102,7 +109,7 @@ export async function seedCity(pool: pg.Pool, opts: SeedCityOptions): Promise<Se
       (done, total) => opts.onProgress?.('generate', done, total),
     );
 
-    const order = ['districts', 'orgs', 'estates', 'users', 'grants', 'members', 'tasks', 'claims'] as const;
+    const order = ['districts', 'orgs', 'estates', 'users', 'grants', 'members', 'households', 'tasks', 'claims'] as const;
     const totalRows = order.reduce((n, k) => n + city[k].id.length, 0);
     let loaded = 0;
     await client.query('begin');
