@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- [--connections 64] [--duration 5] [--burst 2000] [--slots 20] [--rounds 5] [--hot 1000]
- *   [--stats-calls 200] [--burst-only] [--stats-only] [--scale 1] [--reseed]`
+ *   [--stats-calls 200] [--burst-only] [--stats-only] [--scale 1] [--reseed] [--registry-rows 100000] [--registry-only]`
  *
  * Starts the real server (bench/server.ts, its own process) on city-scale data: the embedded
  * PostgreSQL under BENCH_DATA_DIR (default ./.data/bench, port BENCH_PG_PORT or 54339), seeded
@@ -23,6 +23,7 @@ import { databaseFigures, dashboardFigures } from './dashboards';
 import { cityCounts, machine, printDashboards, printTable } from './report';
 import { rollupsServiceFactory } from '../server/src/modules/rollups/rollups-service';
 import { notifyPhase, startBenchWechat } from './notify';
+import { registryImportBench } from './registry';
 import { CPUS, PIN, pin, startServer, stopServer, type BenchServer } from './server-process';
 
 const API = '/api/v1';
@@ -42,6 +43,8 @@ const { values: args } = parseArgs({
     scale: { type: 'string', default: '1' },
     seed: { type: 'string', default: '1' },
     reseed: { type: 'boolean', default: false },
+    'registry-rows': { type: 'string', default: '100000' },
+    'registry-only': { type: 'boolean', default: false },
   },
 });
 const CONNECTIONS = Number(args.connections);
@@ -129,6 +132,13 @@ async function main() {
     );
     const communityOrgId = byOpenid.dev_city_sec_1.org_id!;
     const districtId = byOpenid.dev_city_district_1.org_id!;
+    const registryImport = () =>
+      registryImportBench({ port, token: secretaryToken, communityOrgId, pool, rows: Number(args['registry-rows']), log });
+    if (args['registry-only']) {
+      console.log(JSON.stringify(await registryImport(), null, 2));
+      return;
+    }
+
     const dashboardsAtScale = async () => {
       log('dashboards and 先锋指数+ ...');
       const dashboards = await dashboardFigures(
@@ -322,6 +332,7 @@ async function main() {
     });
     const atScale = await dashboardsAtScale();
     client.close();
+    const registry = await registryImport();
 
     const rawRps = Math.round(raw.rps);
     const rejectRps = Math.round(reject.rps);
@@ -359,6 +370,7 @@ async function main() {
       indexRankingP95Ms: { city: atScale.dashboards.index.rankingCity.p95, district: atScale.dashboards.index.rankingDistrict.p95 },
       ...atScale,
       notify,
+      registryImport: registry,
       scale,
     };
     await mkdir(path.join(__dirname, 'results'), { recursive: true });

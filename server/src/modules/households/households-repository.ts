@@ -60,6 +60,7 @@ export function householdsRepositoryFactory(db: Db) {
       rows: HouseholdInput[],
       now: Date,
       tx: DbOrTx,
+      onRows?: (done: number) => void,
     ): Promise<{ inserted: number; updated: number; duplicates: Array<{ row: number; firstRow: number }> }> {
       await tx.execute(sql`create temporary table import_households (
           row int not null, estate_id uuid not null, building text not null, unit_no text not null, room text not null,
@@ -75,6 +76,7 @@ export function householdsRepositoryFactory(db: Db) {
                         ${col('room')}::text[], ${col('ownerNameCipher')}::text[], ${col('ownerNameHash')}::text[],
                         ${col('phoneCipher')}::text[], ${col('phoneHash')}::text[], ${col('phoneMasked')}::text[])
               as t(r, e, b, u, rm, nc, nh, pc, ph, pm)`);
+        onRows?.(i + part.length);
       }
       const dup = await tx.execute<{ row: number; first_row: number }>(sql`
         with ranked as (

@@ -60,8 +60,16 @@ export function householdsServiceFactory(deps: {
      * One import in one transaction: valid rows are written, bad rows are reported with their
      * row number and written nowhere. A dry run does the same work and rolls it back.
      */
-    async importFile(actorUserId: string, communityOrgId: string, file: Buffer, dryRun: boolean): Promise<HouseholdImportResult> {
+    async importFile(
+      actorUserId: string | null,
+      communityOrgId: string,
+      file: Buffer,
+      dryRun: boolean,
+      onProgress?: (phase: 'read' | 'check' | 'write', done: number, total: number) => void,
+    ): Promise<HouseholdImportResult> {
+      onProgress?.('read', 0, 1);
       const rows = await readRows(file, HOUSEHOLD_IMPORT_MAX_ROWS);
+      onProgress?.('read', 1, 1);
       const header = findHeader(rows, HEADER_NAMES, COLUMNS);
       if (!header) {
         throw unreadable(
@@ -73,38 +81,50 @@ export function householdsServiceFactory(deps: {
       const rejected: RowRejection[] = [];
       const inputs: HouseholdInput[] = [];
 
+      // Validation and encryption happen before the transaction opens (no connection idles in
+      // it meanwhile), yielding to the event loop every few thousand rows so requests keep flowing.
+      const estates = await repo.estatesByName(communityOrgId);
+      let sinceYield = 0;
+      for (const r of rows) {
+        if (r.row <= header.headerRow || isBlank(r.cells)) continue;
+        if (++sinceYield === 2000) {
+          sinceYield = 0;
+          onProgress?.('check', r.row, rows.length);
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        const cell = (k: HouseholdColumn) => (r.cells[header.index[k]] ?? '').trim();
+        const v = { estate: cell('estate'), building: cell('building'), unit: cell('unit'), room: cell('room'), ownerName: cell('ownerName') };
+        const phone = normalisePhone(cell('phone'));
+        const reason = rowProblem(v, phone);
+        if (reason) {
+          rejected.push({ row: r.row, reason });
+          continue;
+        }
+        const estateId = estates.get(v.estate);
+        if (!estateId) {
+          rejected.push({ row: r.row, reason: `小区「${v.estate}」不属于本社区` });
+          continue;
+        }
+        inputs.push({
+          row: r.row,
+          estateId,
+          building: v.building,
+          unitNo: v.unit,
+          room: v.room,
+          ownerNameCipher: encryptPhone(deps.phoneEncKey, v.ownerName),
+          ownerNameHash: hashPhone(deps.phoneHashKey, `name:${v.ownerName}`),
+          phoneCipher: encryptPhone(deps.phoneEncKey, phone),
+          phoneHash: hashPhone(deps.phoneHashKey, phone),
+          phoneMasked: maskPhone(phone),
+        });
+      }
+
       const result = await deps.db
         .transaction(async (tx) => {
-          const estates = await repo.estatesByName(communityOrgId, tx);
-          for (const r of rows) {
-            if (r.row <= header.headerRow || isBlank(r.cells)) continue;
-            const cell = (k: HouseholdColumn) => (r.cells[header.index[k]] ?? '').trim();
-            const v = { estate: cell('estate'), building: cell('building'), unit: cell('unit'), room: cell('room'), ownerName: cell('ownerName') };
-            const phone = normalisePhone(cell('phone'));
-            const reason = rowProblem(v, phone);
-            if (reason) {
-              rejected.push({ row: r.row, reason });
-              continue;
-            }
-            const estateId = estates.get(v.estate);
-            if (!estateId) {
-              rejected.push({ row: r.row, reason: `小区「${v.estate}」不属于本社区` });
-              continue;
-            }
-            inputs.push({
-              row: r.row,
-              estateId,
-              building: v.building,
-              unitNo: v.unit,
-              room: v.room,
-              ownerNameCipher: encryptPhone(deps.phoneEncKey, v.ownerName),
-              ownerNameHash: hashPhone(deps.phoneHashKey, `name:${v.ownerName}`),
-              phoneCipher: encryptPhone(deps.phoneEncKey, phone),
-              phoneHash: hashPhone(deps.phoneHashKey, phone),
-              phoneMasked: maskPhone(phone),
-            });
-          }
-          const written = inputs.length ? await repo.upsert(communityOrgId, inputs, now, tx) : { inserted: 0, updated: 0, duplicates: [] };
+          onProgress?.('check', rows.length, rows.length);
+          const written = inputs.length
+            ? await repo.upsert(communityOrgId, inputs, now, tx, (done) => onProgress?.('write', done, inputs.length))
+            : { inserted: 0, updated: 0, duplicates: [] };
           for (const d of written.duplicates) rejected.push({ row: d.row, reason: `与第 ${d.firstRow} 行是同一户` });
           rejected.sort((a, b) => a.row - b.row);
           const counts = {
