@@ -123,6 +123,9 @@ describe('statistics overview', () => {
       serviceMinutes: 75,
       medianMinutesToFull: 20,
       whistles: NO_WHISTLES,
+      // No homeowner registry here (tests/server/households.test.ts covers it).
+      households: 0,
+      householdsWithMember: 0,
     });
   });
 
@@ -141,6 +144,9 @@ describe('statistics overview', () => {
       serviceMinutes: 75,
       medianMinutesToFull: 20,
       whistles: NO_WHISTLES,
+      // No homeowner registry here (tests/server/households.test.ts covers it).
+      households: 0,
+      householdsWithMember: 0,
     });
     const quiet = await overview(cityAdmin, `scope=district&id=${d2.id}`);
     expect(quiet.json()).toEqual({
@@ -156,6 +162,9 @@ describe('statistics overview', () => {
       serviceMinutes: 0,
       medianMinutesToFull: null,
       whistles: NO_WHISTLES,
+      // No homeowner registry here (tests/server/households.test.ts covers it).
+      households: 0,
+      householdsWithMember: 0,
     });
     const community = await overview(sec1, `scope=community&id=${c1.id}`);
     expect(community.json()).toEqual({
@@ -171,6 +180,9 @@ describe('statistics overview', () => {
       serviceMinutes: 75,
       medianMinutesToFull: 20,
       whistles: NO_WHISTLES,
+      // No homeowner registry here (tests/server/households.test.ts covers it).
+      households: 0,
+      householdsWithMember: 0,
     });
   });
 
@@ -212,6 +224,9 @@ describe('statistics overview', () => {
       serviceMinutes: 75,
       medianMinutesToFull: 20,
       whistles: NO_WHISTLES,
+      // No homeowner registry here (tests/server/households.test.ts covers it).
+      households: 0,
+      householdsWithMember: 0,
     });
     expect((await overview(d1Admin, `scope=unit&id=${u1.id}`)).statusCode).toBe(200);
     const empty = await overview(cityAdmin, `scope=unit&id=${u2.id}`);
