@@ -18,6 +18,7 @@ export default defineAppConfig({
     'pages/demands/index',
     'pages/messages/index',
     'pages/notify-settings/index',
+    'pages/my-data/index',
   ],
   // Staff pages: loaded on first use, so a member's download stays small.
   subPackages: [
@@ -32,6 +33,8 @@ export default defineAppConfig({
         'dashboard/index',
         'index-ranking/index',
         'index-org/index',
+        'registry/index',
+        'directory-import/index',
       ],
     },
   ],

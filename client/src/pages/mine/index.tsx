@@ -161,9 +161,19 @@ export default function Mine() {
               <View className="mine__menu-item" onClick={() => go(ROUTES.manage)}>岗位管理<Icon name="chevron" color="#bfbfbf" size={28} /></View>
               <View className="mine__menu-item" onClick={() => go(ROUTES.verify)}>扫码核验<Icon name="chevron" color="#bfbfbf" size={28} /></View>
               <View className="mine__menu-item" onClick={() => go(ROUTES.communityQr)}>社区报到二维码<Icon name="chevron" color="#bfbfbf" size={28} /></View>
+              <View className="mine__menu-item" onClick={() => go('/staff/registry/index')}>业主信息库<Icon name="chevron" color="#bfbfbf" size={28} /></View>
             </>
           ) : null}
           <View className="mine__menu-item" onClick={() => go(ROUTES.dashboard)}>数据看板<Icon name="chevron" color="#bfbfbf" size={28} /></View>
+          {user?.roles.some((g) => g.role === 'city_admin') ? (
+            <View className="mine__menu-item" onClick={() => go('/staff/directory-import/index')}>目录导入<Icon name="chevron" color="#bfbfbf" size={28} /></View>
+          ) : null}
+        </View>
+      ) : null}
+
+      {registered ? (
+        <View className="card mine__menu">
+          <View className="mine__menu-item" onClick={() => go('/pages/my-data/index')}>我的数据与注销<Icon name="chevron" color="#bfbfbf" size={28} /></View>
         </View>
       ) : null}
 

@@ -4,6 +4,7 @@ import Taro, { usePullDownRefresh } from '@tarojs/taro';
 import { CATEGORY_LABELS, type Category, type RoleGrant, type StatsDashboard, type StatsOverview, type StatsScope } from '@pioneer/shared';
 import BottomNav from '../../components/BottomNav';
 import { BarChart, ColumnChart, formatNumber } from '../../components/Charts';
+import BuildingCoverage from '../../components/BuildingCoverage';
 import StateView from '../../components/StateView';
 import { useAuthReady } from '../../hooks/use-auth-ready';
 import { useRequest } from '../../hooks/use-request';
@@ -71,6 +72,16 @@ function Overview({ s, scope }: { s: StatsOverview; scope: StatsScope }) {
           <Metric label="满员中位用时" {...medianToFull(s.medianMinutesToFull)} />
         </View>
       </View>
+      {s.households > 0 ? (
+        <View className="card">
+          <View className="card-title">业主覆盖</View>
+          <View className="dash__grid">
+            <Metric label="业主户数" value={s.households} unit="户" />
+            <Metric label="有党员报到" value={s.householdsWithMember} unit="户" />
+            <Metric label="覆盖率" value={Math.round((s.householdsWithMember / s.households) * 100)} unit="%" />
+          </View>
+        </View>
+      ) : null}
       {scope !== 'community' ? (
         <View className="card">
           <View className="card-title">组织覆盖</View>
@@ -245,6 +256,7 @@ export default function Dashboard() {
               </>
             ) : null}
           </StateView>
+          {current.scope === 'community' && current.id ? <BuildingCoverage communityId={current.id} /> : null}
         </>
       )}
       <BottomNav current={isSecretary(user) ? 'manage' : 'dashboard'} />

@@ -1,0 +1,46 @@
+import './index.scss';
+import { View, Text } from '@tarojs/components';
+
+interface Rejection {
+  row: number;
+  reason: string;
+  sheet?: string;
+}
+
+interface Props {
+  dryRun: boolean;
+  figures: Array<[string, number]>;
+  rejected: Rejection[];
+}
+
+/** What an import did (or, for a dry run, would do), and every rejected row with its sheet and row number. */
+export default function ImportResult({ dryRun, figures, rejected }: Props) {
+  return (
+    <View className="card import-result">
+      <View className="card-title">{dryRun ? '试导入结果（未写入）' : '导入完成'}</View>
+      <View className="import-result__figures">
+        {figures.map(([label, n]) => (
+          <View key={label} className="import-result__figure">
+            <Text className="import-result__num">{n}</Text>
+            <Text className="muted">{label}</Text>
+          </View>
+        ))}
+        <View className="import-result__figure">
+          <Text className={`import-result__num${rejected.length ? ' accent' : ''}`}>{rejected.length}</Text>
+          <Text className="muted">有误行</Text>
+        </View>
+      </View>
+      {rejected.length ? (
+        <View className="import-result__rows">
+          {rejected.slice(0, 200).map((r) => (
+            <View key={`${r.sheet ?? ''}-${r.row}`} className="import-result__row">
+              <Text className="muted">{r.sheet ? `「${r.sheet}」` : ''}第 {r.row} 行</Text>
+              <Text>{r.reason}</Text>
+            </View>
+          ))}
+          {rejected.length > 200 ? <View className="muted">…… 另有 {rejected.length - 200} 行</View> : null}
+        </View>
+      ) : null}
+    </View>
+  );
+}

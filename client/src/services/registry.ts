@@ -1,0 +1,101 @@
+import {
+  CommunityMemberListSchema,
+  ConsentListSchema,
+  CoverageSchema,
+  DeregisterResponseSchema,
+  DirectoryImportResultSchema,
+  ErrorBodySchema,
+  HouseholdImportResultSchema,
+  MemberExportSchema,
+  type HouseholdMatch,
+} from '@pioneer/shared';
+import type { ZodType } from 'zod';
+import { API_ROOT } from './config';
+import { ApiError, buildUrl, request } from './http';
+import { getSession } from './session';
+
+export function getMyExport() {
+  return request({ path: '/members/me/export', schema: MemberExportSchema });
+}
+
+export function deregister() {
+  return request({ method: 'DELETE', path: '/members/me', schema: DeregisterResponseSchema });
+}
+
+export function giveConsent(consentVersion: string) {
+  return request({ method: 'POST', path: '/members/me/consent', data: { consentVersion }, schema: ConsentListSchema });
+}
+
+export function withdrawConsent() {
+  return request({ method: 'DELETE', path: '/members/me/consent', schema: DeregisterResponseSchema });
+}
+
+export function getCoverage(communityOrgId: string) {
+  return request({ path: `/party-orgs/${communityOrgId}/households/coverage`, schema: CoverageSchema });
+}
+
+export function getCommunityMembers(communityOrgId: string, match?: HouseholdMatch, cursor?: string | null) {
+  return request({
+    path: `/party-orgs/${communityOrgId}/members`,
+    query: { match, cursor: cursor ?? undefined, limit: 50 },
+    schema: CommunityMemberListSchema,
+  });
+}
+
+/** H5 only: lets the user pick one file (the mini-program shows results; uploads are an office task). */
+export function pickFile(accept: string): Promise<File | null> {
+  return new Promise((resolve) => {
+    const input = document.createElement('input');
+    input.type = 'file';
+    input.accept = accept;
+    input.onchange = () => resolve(input.files?.[0] ?? null);
+    input.click();
+  });
+}
+
+/** Multipart upload with the session token, parsed with the shared schema like every answer. */
+async function upload<T>(path: string, file: File, query: Record<string, string>, schema: ZodType<T>): Promise<T> {
+  const form = new FormData();
+  form.append('file', file, file.name);
+  const token = getSession().token;
+  let res: Response;
+  try {
+    res = await fetch(buildUrl(path, query), { method: 'POST', body: form, headers: token ? { Authorization: `Bearer ${token}` } : {} });
+  } catch {
+    throw new ApiError(0, 'NETWORK_ERROR', '网络连接失败，请检查网络后重试');
+  }
+  const body: unknown = await res.json().catch(() => null);
+  if (!res.ok) {
+    const err = ErrorBodySchema.safeParse(body);
+    if (err.success) throw new ApiError(res.status, err.data.code, err.data.message, err.data.details ?? []);
+    throw new ApiError(res.status, 'BAD_RESPONSE', '上传失败，请稍后再试');
+  }
+  return schema.parse(body);
+}
+
+export function importHouseholds(communityOrgId: string, file: File, dryRun: boolean) {
+  return upload(`/party-orgs/${communityOrgId}/households/import`, file, { dryRun: String(dryRun) }, HouseholdImportResultSchema);
+}
+
+export function importDirectory(file: File, dryRun: boolean) {
+  return upload('/imports/directory', file, { dryRun: String(dryRun) }, DirectoryImportResultSchema);
+}
+
+/** H5: fetches an XLSX (or the member's JSON) with the token and saves it under `filename`. */
+export async function download(path: string, query: Record<string, string | undefined>, filename: string): Promise<void> {
+  const token = getSession().token;
+  const res = await fetch(buildUrl(path, query), { headers: token ? { Authorization: `Bearer ${token}` } : {} });
+  if (!res.ok) {
+    const err = ErrorBodySchema.safeParse(await res.json().catch(() => null));
+    throw new ApiError(res.status, err.success ? err.data.code : 'BAD_RESPONSE', err.success ? err.data.message : '下载失败，请稍后再试');
+  }
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+export const TEMPLATE_PATHS = { households: '/imports/households/template.xlsx', directory: '/imports/directory/template.xlsx' } as const;
+export { API_ROOT };

@@ -1,0 +1,118 @@
+import { useState } from 'react';
+import { View, Text } from '@tarojs/components';
+import Taro, { useRouter } from '@tarojs/taro';
+import { HOUSEHOLD_MATCH_LABELS, type HouseholdImportResult, type HouseholdMatch } from '@pioneer/shared';
+import BuildingCoverage from '../../components/BuildingCoverage';
+import ImportResult from '../../components/ImportResult';
+import StateView from '../../components/StateView';
+import { useAuthReady } from '../../hooks/use-auth-ready';
+import { useRequest } from '../../hooks/use-request';
+import { IS_H5 } from '../../services/config';
+import { errorMessage } from '../../services/http';
+import { download, getCommunityMembers, importHouseholds, pickFile, TEMPLATE_PATHS } from '../../services/registry';
+import './index.scss';
+
+const FILTERS: Array<HouseholdMatch | undefined> = [undefined, 'matched', 'unmatched', 'conflict'];
+const fail = (e: unknown) => Taro.showToast({ title: errorMessage(e), icon: 'none' });
+
+/**
+ * A community's homeowner registry: coverage per building, its members by match, the upload
+ * (H5: a dry run first, then the import) and the Excel exports. The mini-program shows results.
+ */
+export default function Registry() {
+  const { ready, user } = useAuthReady();
+  const router = useRouter();
+  const communityId = router.params.id ?? user?.roles.find((g) => g.role === 'secretary')?.orgId ?? null;
+  const [match, setMatch] = useState<HouseholdMatch | undefined>(undefined);
+  const [pending, setPending] = useState<File | null>(null);
+  const [result, setResult] = useState<HouseholdImportResult | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [coverageKey, setCoverageKey] = useState(0);
+  const members = useRequest(() => getCommunityMembers(communityId!, match), [communityId, match], ready && Boolean(communityId));
+
+  async function run(file: File, dryRun: boolean) {
+    setBusy(true);
+    try {
+      setResult(await importHouseholds(communityId!, file, dryRun));
+      setPending(dryRun ? file : null);
+      if (!dryRun) {
+        setCoverageKey((k) => k + 1);
+        members.reload();
+      }
+    } catch (e) {
+      fail(e);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function choose() {
+    const file = await pickFile('.xlsx,.csv');
+    if (file) await run(file, true);
+  }
+
+  if (!communityId) return <View className="page"><View className="state-box">仅社区书记可查看业主信息库</View></View>;
+  const month = new Date().toISOString().slice(0, 7);
+
+  return (
+    <View className="page registry">
+      <BuildingCoverage key={coverageKey} communityId={communityId} />
+
+      {IS_H5 ? (
+        <View className="card">
+          <View className="card-title">导入业主信息（CSV 或 Excel）</View>
+          <View className="muted">表头：小区、楼栋、单元、室号、业主姓名、手机号。先试导入检查，再确认写入。</View>
+          <View className="row registry__actions">
+            <View className="btn btn-plain btn-small" onClick={() => download(TEMPLATE_PATHS.households, {}, '业主信息导入模板.xlsx').catch(fail)}>下载模板</View>
+            <View className="btn btn-small" onClick={busy ? undefined : choose}>{busy ? '处理中…' : '选择文件试导入'}</View>
+            {pending && result?.dryRun ? (
+              <View className="btn btn-small" onClick={busy ? undefined : () => run(pending, false)}>确认导入</View>
+            ) : null}
+          </View>
+        </View>
+      ) : null}
+      {result ? (
+        <ImportResult dryRun={result.dryRun} figures={[['新增', result.imported], ['更新', result.updated], ['未变', result.unchanged]]} rejected={result.rejected} />
+      ) : null}
+
+      <View className="card">
+        <View className="row between">
+          <View className="card-title">报到党员与业主信息比对</View>
+        </View>
+        <View className="row registry__tabs">
+          {FILTERS.map((f) => (
+            <Text key={f ?? 'all'} className={`registry__tab${f === match ? ' registry__tab--on' : ''}`} onClick={() => setMatch(f)}>
+              {f ? `${HOUSEHOLD_MATCH_LABELS[f]} ${members.data?.counts[f] ?? ''}` : '全部'}
+            </Text>
+          ))}
+        </View>
+        <StateView loading={members.loading && !members.data} error={members.error} onRetry={members.reload} empty={members.data?.items.length === 0} emptyText="没有符合条件的党员">
+          {members.data?.items.map((m) => (
+            <View key={m.id} className="registry__member">
+              <View className="row between">
+                <Text>{m.name}</Text>
+                <Text className={`registry__match registry__match--${m.householdMatch}`}>{HOUSEHOLD_MATCH_LABELS[m.householdMatch]}</Text>
+              </View>
+              <View className="muted">{`${m.phone} · ${m.estate.name} ${m.building}-${m.unitNo}-${m.room} · ${m.unitOrg.name}`}</View>
+            </View>
+          ))}
+        </StateView>
+      </View>
+
+      {IS_H5 ? (
+        <View className="card">
+          <View className="card-title">导出 Excel</View>
+          <View className="row registry__actions">
+            <View className="btn btn-plain btn-small" onClick={() => download('/exports/members.xlsx', { scope: 'community', id: communityId }, '党员名册.xlsx').catch(fail)}>党员名册</View>
+            <View
+              className="btn btn-plain btn-small"
+              onClick={() => download('/exports/records.xlsx', { scope: 'community', id: communityId, from: `${month}-01`, to: new Date().toISOString().slice(0, 10) }, `服务记录_${month}.xlsx`).catch(fail)}
+            >
+              本月服务记录
+            </View>
+          </View>
+        </View>
+      ) : null}
+    </View>
+  );
+}
