@@ -51,6 +51,7 @@ describe('personal data rights', () => {
   let past: { id: string };
   let upcoming: { id: string };
   let imminent: { id: string };
+  let full: { id: string };
   const ALICE = { name: '欧阳注销', phone: '13512340000', workUnit: '注销测试单位甲', building: 'Z9栋', unitNo: 'U7', room: 'R777' };
 
   beforeAll(async () => {
@@ -80,6 +81,14 @@ describe('personal data rights', () => {
       cancelCutoffMinutes: 60,
     });
     for (const t of [upcoming, imminent]) expect((await api('POST', `/tasks/${t.id}/claims`, alice.auth)).statusCode).toBe(201);
+    // A full post Alice waits for (候补).
+    full = await publishTask(ctx, secretary, world.community.id, {
+      startsAt: new Date(now + 4 * 24 * 60 * MINUTE).toISOString(),
+      endsAt: new Date(now + 4 * 24 * 60 * MINUTE + 60 * MINUTE).toISOString(),
+      capacity: 1,
+    });
+    expect((await api('POST', `/tasks/${full.id}/claims`, bob.auth)).statusCode).toBe(201);
+    expect((await api('POST', `/tasks/${full.id}/waitlist`, alice.auth)).statusCode).toBe(201);
   });
 
   it('records consent per version, and the export holds everything the database has about the member', async () => {
@@ -148,6 +157,10 @@ describe('personal data rights', () => {
       [[past.id, upcoming.id, imminent.id]],
     );
     const byId = new Map(tasks.map((t) => [t.id, t]));
+    // Her waitlist place was left through the waitlist service; the post stays Bob's.
+    const { rows: waits } = await ctx.database.pool.query(`select status from waitlist_entries where task_id = $1`, [full.id]);
+    expect(waits.map((w) => w.status)).toEqual(['left']);
+    expect((await ctx.database.pool.query(`select claimed from tasks where id = $1`, [full.id])).rows[0].claimed).toBe(1);
     expect(byId.get(past.id)).toMatchObject({ claimed: 2, live: 2 });
     expect(byId.get(upcoming.id)).toMatchObject({ claimed: 0, live: 0 });
     expect(byId.get(imminent.id)).toMatchObject({ claimed: 1, live: 1 });
