@@ -5,7 +5,6 @@ import { multipart, readXlsx, xlsx, XLSX } from '../helpers/upload';
 let ctx: TestContext;
 let admin: { authorization: string };
 let districtAdmin: { authorization: string };
-let existing: { district: { id: string; name: string }; community: { id: string; name: string } };
 
 beforeAll(async () => {
   ctx = await createTestContext();
@@ -18,7 +17,7 @@ beforeAll(async () => {
   const d = await ctx.signIn('dir_district');
   await ctx.grant(d.userId, 'district_admin', district.id);
   districtAdmin = d.auth;
-  existing = { district, community };
+
 });
 afterAll(async () => ctx.close());
 
