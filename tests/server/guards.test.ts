@@ -99,6 +99,15 @@ const ROUTES: BodyRoute[] = [
   { method: 'POST', path: '/api/v1/me/subscriptions', url: () => '/api/v1/me/subscriptions', refused: [], allowed: 'plain' },
   { method: 'POST', path: '/api/v1/me/messages/read', url: () => '/api/v1/me/messages/read', refused: [], allowed: 'plain' },
   // A signed-in user who has not registered gets 403 NOT_REGISTERED (notifications.test.ts).
+  // A signed-in user who has not registered gets 403 NOT_REGISTERED (data-rights.test.ts).
+  { method: 'POST', path: '/api/v1/members/me/consent', url: () => '/api/v1/members/me/consent', refused: [], allowed: 'member' },
+  {
+    method: 'POST',
+    path: '/api/v1/party-orgs/{id}/members/{memberId}/personal-data',
+    url: () => `/api/v1/party-orgs/${world.community.id}/members/${SOME_ID}/personal-data`,
+    refused: ['plain', 'member', 'unit'],
+    allowed: 'secretary',
+  },
   { method: 'PUT', path: '/api/v1/members/me/preferences', url: () => '/api/v1/members/me/preferences', refused: [], allowed: 'member' },
 ];
 
