@@ -17,7 +17,6 @@ beforeAll(async () => {
   const d = await ctx.signIn('dir_district');
   await ctx.grant(d.userId, 'district_admin', district.id);
   districtAdmin = d.auth;
-
 });
 afterAll(async () => ctx.close());
 
@@ -132,7 +131,9 @@ describe('directory import (city admin)', () => {
   it('is for the city admin; the role is checked before the body is read', async () => {
     const res = await upload(await cityWorkbook(), true, districtAdmin);
     expect(res.statusCode).toBe(403);
-    expect((await ctx.app.inject({ method: 'POST', url: '/api/v1/imports/directory?dryRun=maybe', headers: districtAdmin })).statusCode).toBe(403);
+    expect(
+      (await ctx.app.inject({ method: 'POST', url: '/api/v1/imports/directory?dryRun=maybe', headers: districtAdmin })).statusCode,
+    ).toBe(403);
     expect((await ctx.app.inject({ method: 'POST', url: '/api/v1/imports/directory?dryRun=maybe', headers: admin })).statusCode).toBe(400);
   });
 
@@ -146,8 +147,14 @@ describe('directory import (city admin)', () => {
     // The template filled in by hand imports cleanly.
     const filled = await xlsx({
       板块: [['名称'], ['海虞镇']],
-      社区党组织: [['名称', '板块'], ['海虞社区', '海虞镇']],
-      小区: [['社区党组织', '名称'], ['海虞社区', '海虞花园']],
+      社区党组织: [
+        ['名称', '板块'],
+        ['海虞社区', '海虞镇'],
+      ],
+      小区: [
+        ['社区党组织', '名称'],
+        ['海虞社区', '海虞花园'],
+      ],
       单位党组织: [['名称', '板块']],
     });
     expect((await upload(filled, false)).json()).toEqual({ created: 3, updated: 0, rejected: [], dryRun: false });
