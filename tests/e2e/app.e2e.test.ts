@@ -190,7 +190,7 @@ describe('H5 in Chromium: report, grab, live counts, check-in', () => {
     await manage.locator('.manage__actions').waitFor({ timeout: UI_TIMEOUT });
     expect(secretary.url()).toContain('#/staff/manage/index');
     // A secretary's tabs: its work first, no 抢 home and no 先锋码.
-    await expect(manage.locator('.bottom-nav__label').allTextContents()).resolves.toEqual(['岗位管理', '扫码核验', '我的']);
+    await expect(manage.locator('.bottom-nav__label').allTextContents()).resolves.toEqual(['岗位管理', '扫码核验', '消息', '我的']);
     await manage.locator('.manage__action', { hasText: '发布岗位' }).click();
 
     const publish = shown(secretary).locator('.publish');
@@ -332,7 +332,7 @@ describe('H5 in Chromium: each role where it belongs, a visitor finding its comm
     const dash = shown(admin).locator('.dash');
     await dash.locator('.dash__metric').first().waitFor({ timeout: UI_TIMEOUT });
     expect(admin.url()).toContain('#/staff/dashboard/index');
-    await expect(shown(admin).locator('.bottom-nav__label').allTextContents()).resolves.toEqual(['数据看板', '我的']);
+    await expect(shown(admin).locator('.bottom-nav__label').allTextContents()).resolves.toEqual(['数据看板', '消息', '我的']);
     await snap(admin, '32-admin-landing');
     await ctx.close();
   });
@@ -345,7 +345,7 @@ describe('H5 in Chromium: each role where it belongs, a visitor finding its comm
     await signInThroughUi(visitor, 'dev:e2e_visitor');
     const home = shown(visitor).locator('.home__register');
     await home.waitFor({ timeout: UI_TIMEOUT });
-    await expect(shown(visitor).locator('.bottom-nav__label').allTextContents()).resolves.toEqual(['首页', '我的']);
+    await expect(shown(visitor).locator('.bottom-nav__label').allTextContents()).resolves.toEqual(['首页', '消息', '我的']);
     // A real click at the button's centre: Playwright's own hit-target check trips over Taro's
     // pull-to-refresh wrapper on this page, though the button is what is under the pointer.
     const box = await home.locator('.btn', { hasText: '查找我的社区' }).boundingBox();
