@@ -206,11 +206,18 @@ describe('WeChat delivery', () => {
       ctx.clock.set(Date.parse(task.startsAt) + 70 * MINUTE);
       expect((await api('POST', `/tasks/${task.id}/check-outs`, secretary, { token: codes.issue(m.memberId).token })).statusCode).toBe(200);
 
-      // Events of the modules other engineers add (waitlist, draw, whistles) go through the same API.
+      // A real waitlist offer: a full post, m waiting, its holder cancels.
+      const full = await publishTask(ctx, secretary, world.community.id, { title: long.slice(0, 60), capacity: 1 });
+      const [holder] = await insertMembers(ctx, world, 1, 'wxfitholder');
+      expect((await claim(holder, full.id)).statusCode).toBe(201);
+      expect((await api('POST', `/tasks/${full.id}/waitlist`, m.auth)).statusCode).toBe(201);
+      expect((await api('DELETE', `/tasks/${full.id}/claims/me`, holder.auth)).statusCode).toBe(200);
+      await eventually(async () => (await messageCount(m.userId, 'waitlist_offer')) === 1);
+
+      // A lost draw has its own test (notifications-waitlist.test.ts); whistles come through the same API.
       const unit = await makeUnitOrg(ctx.database.db, world.district.id);
       await ctx.grant(m.userId, 'unit_admin', unit.id);
       await ctx.database.db.transaction(async (tx) => {
-        await enqueueNotification(tx, { kind: 'waitlist_offer', taskId: task.id, memberId: m.memberId, offerExpiresAt: new Date(t0 + 30 * MINUTE) });
         await enqueueNotification(tx, { kind: 'claim_result', taskId: task.id, memberId: m.memberId, outcome: 'lost' });
         await enqueueNotification(tx, {
           kind: 'whistle_update',

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { enqueueNotifications } from '../notifications';
 import { claimFromRow, type ClaimRow } from './claim-mappers';
 import { NOTIFY_TASK_SQL } from './claims-sql';
 
@@ -194,6 +195,8 @@ export const waitlistRepository = {
       [e.taskId, e.memberId, now],
     );
     const claim = claimFromRow(rows[0]);
+    // The claims trigger wrote "claimed" for this claim: the member hears "候补成功" instead.
+    await enqueueNotifications(c, [{ kind: 'claim_result', claimId: claim.id, outcome: 'accepted' }]);
     await c.query(
       `update waitlist_entries set status = 'accepted', claim_id = $2::uuid, updated_at = $3::timestamptz where id = $1::uuid`,
       [e.id, claim.id, now],
@@ -216,7 +219,10 @@ export const waitlistRepository = {
   ): Promise<ClaimRow> {
     const { rows } =
       how.status === 'cancelled'
-        ? await c.query(`update claims set status = 'cancelled', cancelled_at = $2::timestamptz where id = $1::uuid returning *`, [claim.id, now])
+        ? await c.query(`update claims set status = 'cancelled', cancelled_at = $2::timestamptz where id = $1::uuid returning *`, [
+            claim.id,
+            now,
+          ])
         : await c.query(
             `update claims set status = 'released', released_at = $2::timestamptz, release_reason = $3 where id = $1::uuid returning *`,
             [claim.id, now, how.reason],
@@ -228,7 +234,31 @@ export const waitlistRepository = {
   /** The slot goes to the first waiting entry (offer, or claim inside the cutoff), else back to the pool. */
   async freeSlot(c: pg.PoolClient, taskId: string, now: Date): Promise<'offered' | 'promoted' | 'freed'> {
     const { rows } = await c.query('select pioneer_free_slot($1::uuid, $2::timestamptz) as did', [taskId, now]);
-    return rows[0].did;
+    const did: 'offered' | 'promoted' | 'freed' = rows[0].did;
+    if (did !== 'freed') await this.announce(c, taskId, did, now);
+    return did;
+  },
+
+  /**
+   * Tells the member what the freed slot became, in the transaction that gave it: an offer with
+   * its deadline, or a promoted claim (which the claims trigger announced as a plain claim). The
+   * entry is the one `pioneer_free_slot` touched at `now`; another one touched at the same `now` in
+   * this transaction is enqueued again under the same key, which changes nothing.
+   */
+  async announce(c: pg.PoolClient, taskId: string, did: 'offered' | 'promoted', now: Date): Promise<void> {
+    const { rows } = await c.query(
+      `select member_id, offer_expires_at, claim_id from waitlist_entries
+        where task_id = $1::uuid and status = $2 and ${did === 'offered' ? 'offered_at' : 'updated_at'} = $3::timestamptz`,
+      [taskId, did, now],
+    );
+    await enqueueNotifications(
+      c,
+      rows.map((r) =>
+        did === 'offered'
+          ? { kind: 'waitlist_offer' as const, taskId, memberId: r.member_id as string, offerExpiresAt: r.offer_expires_at as Date }
+          : { kind: 'claim_result' as const, claimId: r.claim_id as string, outcome: 'promoted' as const },
+      ),
+    );
   },
 
   async notify(c: pg.PoolClient, taskId: string): Promise<void> {

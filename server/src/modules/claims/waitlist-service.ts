@@ -4,6 +4,7 @@ import type { Clock } from '../../lib/clock';
 import { AppError, forbidden, notFound } from '../../lib/errors';
 import { isSecretaryOf } from '../../lib/scope';
 import { hasRole, type Principal } from '../../plugins/auth';
+import { enqueueNotifications } from '../notifications';
 import type { TasksRepository } from '../tasks/tasks-repository';
 import { suspended } from './claim-batch';
 import { claimFromRow, toClaim } from './claim-mappers';
@@ -367,9 +368,9 @@ export function waitlistServiceFactory(deps: {
               where d.task_id = $1::uuid and d.status = 'entered' and d.ticket = u.ticket`,
             [id, order, slots, now],
           );
-          await c.query(
+          const won = await c.query(
             `insert into claims (task_id, member_id, status, claimed_at)
-             select $1::uuid, m, 'claimed', $3::timestamptz from unnest($2::uuid[]) m`,
+             select $1::uuid, m, 'claimed', $3::timestamptz from unnest($2::uuid[]) m returning id`,
             [id, winners.map((t) => byTicket.get(t)), now],
           );
           // The losers wait in rank order: one queue position shared, ordered by rank.
@@ -385,6 +386,11 @@ export function waitlistServiceFactory(deps: {
               where id = $1::uuid`,
             [id, winners.length, losers.length, now, root],
           );
+          // Every entrant hears the result with the draw: winners "中签" (refining their claims' own events), losers "未中签".
+          await enqueueNotifications(c, [
+            ...won.rows.map((r) => ({ kind: 'claim_result' as const, claimId: r.id as string, outcome: 'won' as const })),
+            ...losers.map((t) => ({ kind: 'claim_result' as const, taskId: id, memberId: byTicket.get(t)!, outcome: 'lost' as const })),
+          ]);
           await wl.notify(c, id);
           return true;
         });

@@ -1,4 +1,12 @@
-export { enqueueNotification, eventKey, type ClaimOutcome, type NotificationEvent, type OutboxExecutor } from './outbox';
+export {
+  enqueueNotification,
+  enqueueNotifications,
+  eventKey,
+  type DeferredEvent,
+  type ClaimOutcome,
+  type NotificationEvent,
+  type OutboxExecutor,
+} from './outbox';
 
 import type { OutboxExecutor, NotificationEvent } from './outbox';
 

@@ -95,6 +95,16 @@ export function notificationsRepositoryFactory(pool: pg.Pool) {
       return rows.map((r) => r.user_id);
     },
 
+    /** The member's user while its offer on the post with this deadline is still open (not yet accepted, declined or expired). */
+    async openOfferUsers(taskId: string, memberId: string, offerExpiresAt: Date, q: Queryable = pool): Promise<string[]> {
+      const { rows } = await q.query<{ user_id: string }>(
+        `select m.user_id from waitlist_entries w join members m on m.id = w.member_id
+          where w.task_id = $1::uuid and w.member_id = $2::uuid and w.status = 'offered' and w.offer_expires_at = $3::timestamptz`,
+        [taskId, memberId, offerExpiresAt],
+      );
+      return rows.map((r) => r.user_id);
+    },
+
     /** Members holding a claim that is still ahead of them (claimed or checked in). */
     async liveClaimantUsers(taskId: string, q: Queryable = pool): Promise<string[]> {
       const { rows } = await q.query<{ user_id: string }>(

@@ -91,28 +91,51 @@ async function run(ex: OutboxExecutor, text: string, values: unknown[]): Promise
   }
 }
 
+/** What a bulk load sets (`set local pioneer.notifications = 'off'`) so history notifies nobody, as in the claims trigger. */
+const NOTIFICATIONS_ON = `coalesce(current_setting('pioneer.notifications', true), '') <> 'off'`;
+
 /**
  * Writes the event into the outbox with the caller's executor, so it commits or rolls back with
  * the change that caused it. Enqueueing the same event twice is a no-op; a claim's event written
  * by the trigger takes the caller's more precise `outcome`.
  */
 export async function enqueueNotification(ex: OutboxExecutor, event: NotificationEvent): Promise<void> {
-  const key = eventKey(event);
-  const payload = JSON.stringify(payloadOf(event));
   if (event.kind === 'task_changed' && event.change === 'cancelled') {
     await run(
       ex,
       `insert into notification_outbox (key, kind, payload)
        select $1, 'task_changed', $2::jsonb || jsonb_build_object('memberIds', coalesce(
          (select jsonb_agg(member_id) from claims where task_id = $3::uuid and status in ('claimed', 'checked_in')), '[]'::jsonb))
+        where ${NOTIFICATIONS_ON}
        on conflict (key) do nothing`,
-      [key, payload, event.taskId],
+      [eventKey(event), JSON.stringify(payloadOf(event)), event.taskId],
     );
     return;
   }
-  const onConflict =
-    event.kind === 'claim_result' && 'claimId' in event && event.outcome
-      ? 'on conflict (key) do update set payload = excluded.payload where notification_outbox.relayed_at is null'
-      : 'on conflict (key) do nothing';
-  await run(ex, `insert into notification_outbox (key, kind, payload) values ($1, $2, $3::jsonb) ${onConflict}`, [key, event.kind, payload]);
+  await enqueueNotifications(ex, [event]);
+}
+
+/** An event whose recipients are resolved later, from the rows as they are then (every kind but a cancellation). */
+export type DeferredEvent = Exclude<NotificationEvent, { kind: 'task_changed'; change: 'cancelled' }>;
+
+/**
+ * Many events in one statement (a draw settles hundreds of entries under the post's lock), by
+ * the same rules as `enqueueNotification`.
+ */
+export async function enqueueNotifications(ex: OutboxExecutor, events: DeferredEvent[]): Promise<void> {
+  const byKey = new Map<string, DeferredEvent>();
+  // One key once per statement: ON CONFLICT DO UPDATE may not touch a row twice.
+  for (const e of events) byKey.set(eventKey(e), e);
+  if (byKey.size === 0) return;
+  const list = [...byKey.entries()];
+  await run(
+    ex,
+    `insert into notification_outbox (key, kind, payload)
+     select u.key, u.kind, u.payload::jsonb from unnest($1::text[], $2::text[], $3::text[]) u(key, kind, payload)
+      where ${NOTIFICATIONS_ON}
+     on conflict (key) do update set payload = excluded.payload
+      where notification_outbox.relayed_at is null and excluded.kind = 'claim_result'
+        and excluded.payload ? 'claimId' and excluded.payload ? 'outcome'`,
+    [list.map(([k]) => k), list.map(([, e]) => e.kind), list.map(([, e]) => JSON.stringify(payloadOf(e)))],
+  );
 }

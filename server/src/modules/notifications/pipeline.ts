@@ -194,7 +194,10 @@ export function notificationPipelineFactory(deps: {
       case 'waitlist_offer': {
         const t = await repo.taskFacts(p.taskId);
         if (!t) return null;
-        return one(e, 'waitlist_offer', renderWaitlistOffer(t, new Date(p.offerExpiresAt)), t.id, await repo.usersOfMembers([p.memberId]));
+        // Accepted, declined or expired before we got here: nothing is left to confirm.
+        const deadline = new Date(p.offerExpiresAt);
+        const users = await repo.openOfferUsers(p.taskId, p.memberId, deadline);
+        return one(e, 'waitlist_offer', renderWaitlistOffer(t, deadline), t.id, users);
       }
       case 'task_reminder': {
         const c = await repo.claimFacts(p.claimId);
