@@ -1,5 +1,9 @@
-import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import Taro from '@tarojs/taro';
+import type { Task } from '@pioneer/shared';
+import DrawPanel from '../../client/src/components/DrawPanel';
+import WaitlistButton from '../../client/src/components/WaitlistButton';
+import WaitlistPanel from '../../client/src/components/WaitlistPanel';
 import Messages from '../../client/src/pages/messages';
 import { askSubscribe, setSubscribeTemplates, SUBSCRIBE_ON } from '../../client/src/services/notifications';
 import { clearSession, saveSession } from '../../client/src/services/session';
@@ -53,6 +57,100 @@ describe('askSubscribe (the 抢/候补/报名 tap)', () => {
     mockSubscribe.mockRejectedValueOnce({ errMsg: 'requestSubscribeMessage:fail can only be invoked by user TAP gesture.' });
     await expect(askSubscribe(SUBSCRIBE_ON.waitlist)).resolves.toBeUndefined();
     expect(mockRequest).not.toHaveBeenCalled();
+  });
+});
+
+describe('the taps that ask', () => {
+  const TASK_ID = '33333333-3333-4333-8333-333333333333';
+  const soon = (h: number) => new Date(Date.now() + h * 3600_000).toISOString();
+  const fullTask = (over: Partial<Task> = {}): Task => ({
+    id: TASK_ID,
+    communityOrgId: '44444444-4444-4444-8444-444444444444',
+    communityName: '清和坊社区',
+    title: '周末垃圾分类督导',
+    category: 'waste_sorting',
+    description: '',
+    location: '清和坊小区东门',
+    startsAt: soon(24),
+    endsAt: soon(26),
+    capacity: 2,
+    claimed: 2,
+    remaining: 0,
+    status: 'open',
+    claimOpensAt: soon(-1),
+    cancelCutoffMinutes: 60,
+    filledAt: soon(-1),
+    createdAt: soon(-2),
+    offerMinutes: 30,
+    waitlisted: 1,
+    allocation: 'first_come',
+    drawAt: null,
+    drawCommitment: null,
+    entered: 0,
+    drawnAt: null,
+    ...over,
+  });
+  const TEMPLATES = { claim_result: 'TPL_CLAIM', waitlist_offer: 'TPL_OFFER', task_reminder: 'TPL_REMIND', task_changed: 'TPL_CHANGED' };
+
+  /** The tap asked WeChat before its own request went out, and reported the answer. */
+  async function expectAskedFirst(tmplIds: string[], results: Record<string, string>) {
+    expect(mockSubscribe).toHaveBeenCalledTimes(1);
+    expect(mockSubscribe.mock.calls[0][0].tmplIds).toEqual(tmplIds);
+    expect(mockSubscribe.mock.invocationCallOrder[0]).toBeLessThan(mockRequest.mock.invocationCallOrder[0]);
+    await waitFor(() => expect(mockRequest.mock.calls.some((c) => c[0].url === '/api/v1/me/subscriptions')).toBe(true));
+    const report = mockRequest.mock.calls.find((c) => c[0].url === '/api/v1/me/subscriptions')!;
+    expect(report[0]).toMatchObject({ method: 'POST', data: { results } });
+  }
+
+  beforeEach(() => {
+    setSubscribeTemplates(TEMPLATES);
+    mockSubscribe.mockResolvedValue({ errMsg: 'requestSubscribeMessage:ok', TPL_OFFER: 'accept', TPL_CLAIM: 'accept', TPL_REMIND: 'reject', TPL_CHANGED: 'accept' });
+  });
+
+  it('候补 on the post page and on a card ask for the offer, the result and the reminder', async () => {
+    mockRequest.mockImplementation(async (opts: { url: string }) =>
+      opts.url === '/api/v1/me/subscriptions'
+        ? reply(200, { credits: { waitlist_offer: 1 } })
+        : reply(201, { entry: { taskId: TASK_ID, position: 2, status: 'waiting', offerExpiresAt: null } }),
+    );
+    render(<WaitlistPanel task={fullTask()} myWaitlist={null} onChanged={jest.fn()} />);
+    await act(async () => {
+      fireEvent.click(screen.getByText('加入候补'));
+    });
+    await expectAskedFirst(['TPL_OFFER', 'TPL_CLAIM', 'TPL_REMIND'], { waitlist_offer: 'accept', claim_result: 'accept', task_reminder: 'reject' });
+
+    cleanup();
+    mockSubscribe.mockClear();
+    mockRequest.mockClear();
+    render(<WaitlistButton task={fullTask()} />);
+    await act(async () => {
+      fireEvent.click(screen.getByText('候补'));
+    });
+    await expectAskedFirst(['TPL_OFFER', 'TPL_CLAIM', 'TPL_REMIND'], { waitlist_offer: 'accept', claim_result: 'accept', task_reminder: 'reject' });
+  });
+
+  it('accepting an offer asks as a grab does', async () => {
+    mockRequest.mockImplementation(async (opts: { url: string }) =>
+      opts.url === '/api/v1/me/subscriptions' ? reply(200, { credits: { claim_result: 1 } }) : reply(500, { code: 'INTERNAL', message: 'x', requestId: 'r' }),
+    );
+    const offer = { position: null, status: 'offered' as const, offerExpiresAt: soon(0.5) };
+    render(<WaitlistPanel task={fullTask()} myWaitlist={offer} onChanged={jest.fn()} />);
+    await act(async () => {
+      fireEvent.click(screen.getByText('接受'));
+    });
+    await expectAskedFirst(['TPL_CLAIM', 'TPL_REMIND', 'TPL_CHANGED'], { claim_result: 'accept', task_reminder: 'reject', task_changed: 'accept' });
+  });
+
+  it('报名抽签 asks for the draw result', async () => {
+    mockRequest.mockImplementation(async (opts: { url: string }) =>
+      opts.url === '/api/v1/me/subscriptions' ? reply(200, { credits: { claim_result: 1 } }) : reply(201, { entry: { taskId: TASK_ID, status: 'entered', ticket: '0123456789abcdef' } }),
+    );
+    const draw = fullTask({ allocation: 'draw', drawAt: soon(1), drawCommitment: 'a'.repeat(64), claimed: 0, remaining: 2, filledAt: null, waitlisted: 0 });
+    render(<DrawPanel task={draw} memberId={USER.memberId} myEntry={null} onChanged={jest.fn()} />);
+    await act(async () => {
+      fireEvent.click(screen.getByText('报名抽签'));
+    });
+    await expectAskedFirst(['TPL_CLAIM', 'TPL_REMIND', 'TPL_CHANGED'], { claim_result: 'accept', task_reminder: 'reject', task_changed: 'accept' });
   });
 });
 

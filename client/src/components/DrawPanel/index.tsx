@@ -3,6 +3,7 @@ import { View, Text } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import type { MyEntry, Task, TaskListItem } from '@pioneer/shared';
 import { errorMessage } from '../../services/http';
+import { askSubscribe, SUBSCRIBE_ON } from '../../services/notifications';
 import { enterDraw, withdrawDraw } from '../../services/waitlist';
 import { newNonce, ticketOf } from '../../utils/ticket';
 import { drawView } from '../../utils/waitlist';
@@ -37,6 +38,8 @@ export default function DrawPanel({ task, memberId, myEntry, onChanged }: DrawPa
       Taro.showModal({ title: '请先报到', content: '扫描社区报到二维码完成报到后即可报名抽签', showCancel: false });
       return;
     }
+    // Inside the tap, not awaited: the draw result and the reminders may then reach WeChat.
+    void askSubscribe(SUBSCRIBE_ON.entry);
     setBusy(true);
     try {
       const nonce = newNonce();

@@ -3,6 +3,7 @@ import { View, Text } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import type { TaskListItem } from '@pioneer/shared';
 import { ApiError, errorMessage } from '../../services/http';
+import { askSubscribe, SUBSCRIBE_ON } from '../../services/notifications';
 import { joinWaitlist } from '../../services/waitlist';
 import '../GrabButton/index.scss';
 
@@ -26,6 +27,8 @@ export default function WaitlistButton({ task, position: known }: { task: TaskLi
       onClick={async (e) => {
         e.stopPropagation?.();
         if (busy) return;
+        // Inside the tap, not awaited: WeChat refuses the dialog anywhere else.
+        void askSubscribe(SUBSCRIBE_ON.waitlist);
         setBusy(true);
         try {
           const entry = await joinWaitlist(task.id);

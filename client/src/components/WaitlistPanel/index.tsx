@@ -4,6 +4,7 @@ import Taro from '@tarojs/taro';
 import type { ClaimStatus, MyWaitlist, Task } from '@pioneer/shared';
 import { useNow } from '../../hooks/use-now';
 import { errorMessage } from '../../services/http';
+import { askSubscribe, SUBSCRIBE_ON } from '../../services/notifications';
 import { acceptOffer, declineOffer, joinWaitlist, leaveWaitlist } from '../../services/waitlist';
 import { waitlistView } from '../../utils/waitlist';
 import './index.scss';
@@ -24,8 +25,10 @@ export default function WaitlistPanel({ task, myClaimStatus, myWaitlist, onChang
   const view = waitlistView({ task, myClaimStatus, myWaitlist, now: offered ? now : Date.now() });
   if (view.kind === 'none') return null;
 
-  const run = async (what: () => Promise<unknown>, done: string) => {
+  const run = async (what: () => Promise<unknown>, done: string, subscribe?: keyof typeof SUBSCRIBE_ON) => {
     if (busy) return;
+    // WeChat shows its subscribe dialog only from a tap: asked now, not awaited (the request does not wait).
+    if (subscribe) void askSubscribe(SUBSCRIBE_ON[subscribe]);
     setBusy(true);
     try {
       await what();
@@ -49,7 +52,7 @@ export default function WaitlistPanel({ task, myClaimStatus, myWaitlist, onChang
       ) : null}
       <View className="waitlist__actions">
         {view.kind === 'can_join' ? (
-          <View className="btn" role="button" onClick={() => run(() => joinWaitlist(task.id), '已加入候补')}>
+          <View className="btn" role="button" onClick={() => run(() => joinWaitlist(task.id), '已加入候补', 'waitlist')}>
             加入候补
           </View>
         ) : null}
@@ -60,7 +63,7 @@ export default function WaitlistPanel({ task, myClaimStatus, myWaitlist, onChang
         ) : null}
         {view.kind === 'offered' ? (
           <>
-            <View className="btn" role="button" onClick={() => run(() => acceptOffer(task.id), '已确认，名额是您的了')}>
+            <View className="btn" role="button" onClick={() => run(() => acceptOffer(task.id), '已确认，名额是您的了', 'grab')}>
               接受
             </View>
             <View className="btn btn-gray" role="button" onClick={() => run(() => declineOffer(task.id), '已放弃，名额顺延')}>
