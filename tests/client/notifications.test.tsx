@@ -5,6 +5,8 @@ import DrawPanel from '../../client/src/components/DrawPanel';
 import WaitlistButton from '../../client/src/components/WaitlistButton';
 import WaitlistPanel from '../../client/src/components/WaitlistPanel';
 import Messages from '../../client/src/pages/messages';
+import Mine from '../../client/src/pages/mine';
+import NotifySettings from '../../client/src/pages/notify-settings';
 import { askSubscribe, setSubscribeTemplates, SUBSCRIBE_ON } from '../../client/src/services/notifications';
 import { clearSession, saveSession } from '../../client/src/services/session';
 
@@ -183,5 +185,49 @@ describe('消息 page', () => {
     );
     render(<Messages />);
     expect(await screen.findByText(/暂无消息/)).toBeInTheDocument();
+  });
+});
+
+describe('提醒设置 (with 添加到日历)', () => {
+  it('loads the preferences, saves the chosen categories and reminder times, and copies the calendar link', async () => {
+    const calendar = 'https://pioneer.example/api/v1/calendar/' + 'A'.repeat(43) + '.ics';
+    mockRequest.mockImplementation(async (opts: { url: string; method: string; data?: unknown }) => {
+      if (opts.url === '/api/v1/members/me/preferences' && opts.method === 'PUT') return reply(200, { preferences: opts.data });
+      if (opts.url === '/api/v1/members/me/preferences') return reply(200, { preferences: { followCategories: ['care'], remindBeforeMinutes: [1440, 120] } });
+      if (opts.url === '/api/v1/members/me/calendar-url') return reply(200, { url: calendar });
+      return reply(404, { code: 'NOT_FOUND', message: '内容不存在或已删除', requestId: 'r' });
+    });
+    render(<NotifySettings />);
+    await waitFor(() => expect(screen.getByText('提前1天').getAttribute('data-on')).toBe('true'));
+    expect(screen.getByText('提前2小时').getAttribute('data-on')).toBe('true');
+
+    await act(async () => {
+      fireEvent.click(screen.getByText('提前2小时'));
+      fireEvent.click(screen.getByText('提前30分钟'));
+    });
+    await act(async () => {
+      fireEvent.click(screen.getByText('保存设置'));
+    });
+    const put = mockRequest.mock.calls.find((c) => c[0].method === 'PUT');
+    expect(put![0]).toMatchObject({ url: '/api/v1/members/me/preferences', data: { followCategories: ['care'], remindBeforeMinutes: [1440, 30] } });
+
+    await act(async () => {
+      fireEvent.click(screen.getByText('复制日历链接'));
+    });
+    expect(Taro.setClipboardData).toHaveBeenCalledWith({ data: calendar });
+    expect(screen.getByText(calendar)).toBeInTheDocument();
+  });
+});
+
+describe('我的', () => {
+  it('leads a registered member to 提醒设置 and 添加到日历', async () => {
+    mockRequest.mockImplementation(async () => reply(404, { code: 'NOT_FOUND', message: '内容不存在或已删除', requestId: 'r' }));
+    render(<Mine />);
+    expect(await screen.findByText('消息与提醒')).toBeInTheDocument();
+    for (const label of ['提醒设置', '添加到日历']) {
+      (Taro.navigateTo as jest.Mock).mockClear();
+      fireEvent.click(screen.getByText(label));
+      expect(Taro.navigateTo).toHaveBeenCalledWith({ url: '/pages/notify-settings/index' });
+    }
   });
 });
