@@ -28,6 +28,50 @@ export function machine() {
   };
 }
 
+export interface NotifyFigures {
+  followers: number;
+  posts: number;
+  publishP50Ms: { followed: number; quiet: number };
+  publishP95Ms: { followed: number; quiet: number };
+  messagesWritten: number;
+  messagesComplete: boolean;
+  messagesPerSecond: number;
+  wechatSent: number;
+  wechatComplete: boolean;
+  wechatPerSecond: number;
+}
+
+function notifyRows(n: NotifyFigures): Array<[string, string, string, string]> {
+  return [
+    [
+      `publish p50 / p95, ${n.followers} followers`,
+      `${n.publishP50Ms.followed} / ${n.publishP95Ms.followed} ms (nobody following: ${n.publishP50Ms.quiet} / ${n.publishP95Ms.quiet} ms)`,
+      '',
+      '',
+    ],
+    [
+      'fan-out to the message center',
+      `${n.messagesPerSecond} messages/s (${n.messagesWritten} for ${n.posts} posts${n.messagesComplete ? '' : ', INCOMPLETE'})`,
+      '',
+      n.messagesComplete ? '' : 'MISS',
+    ],
+    [
+      'WeChat subscribe messages',
+      `${n.wechatPerSecond} sends/s (${n.wechatSent} sent${n.wechatComplete ? '' : ', INCOMPLETE'})`,
+      '',
+      n.wechatComplete ? '' : 'MISS',
+    ],
+  ];
+}
+
+/** `--notify-only`: the notification figures alone. */
+export function printNotify(n: NotifyFigures, m: ReturnType<typeof machine>, postgres: string) {
+  console.log(`\nPioneer Code bench, notifications — ${m.cpus} × ${m.cpuModel}, ${m.memoryGb} GB, Node ${m.node}, PostgreSQL ${postgres}\n`);
+  const rows = notifyRows(n);
+  const w = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => row[i].length)));
+  for (const row of rows) console.log(`  ${row[0].padEnd(w[0])}  ${row[1].padEnd(w[1])}  ${row[2].padEnd(w[2])}  ${row[3]}`);
+}
+
 export function printTable(r: {
   rawRps: number;
   authRps: number;
@@ -50,18 +94,7 @@ export function printTable(r: {
   pgHotClaimRps: number;
   hotRatio: number;
   statsP95Ms: { city: number | null; district: number | null };
-  notify: {
-    followers: number;
-    posts: number;
-    publishP50Ms: { followed: number; quiet: number };
-    publishP95Ms: { followed: number; quiet: number };
-    messagesWritten: number;
-    messagesComplete: boolean;
-    messagesPerSecond: number;
-    wechatSent: number;
-    wechatComplete: boolean;
-    wechatPerSecond: number;
-  };
+  notify: NotifyFigures;
   stats: { city: { error: string | null }; district: { error: string | null } };
   scale: Record<string, number>;
   machine: ReturnType<typeof machine>;
@@ -102,24 +135,7 @@ export function printTable(r: {
       '',
       '',
     ],
-    [
-      `publish p50 / p95, ${r.notify.followers} followers`,
-      `${r.notify.publishP50Ms.followed} / ${r.notify.publishP95Ms.followed} ms (nobody following: ${r.notify.publishP50Ms.quiet} / ${r.notify.publishP95Ms.quiet} ms)`,
-      '',
-      '',
-    ],
-    [
-      'fan-out to the message center',
-      `${r.notify.messagesPerSecond} messages/s (${r.notify.messagesWritten} for ${r.notify.posts} posts${r.notify.messagesComplete ? '' : ', INCOMPLETE'})`,
-      '',
-      r.notify.messagesComplete ? '' : 'MISS',
-    ],
-    [
-      'WeChat subscribe messages',
-      `${r.notify.wechatPerSecond} sends/s (${r.notify.wechatSent} sent${r.notify.wechatComplete ? '' : ', INCOMPLETE'})`,
-      '',
-      r.notify.wechatComplete ? '' : 'MISS',
-    ],
+    ...notifyRows(r.notify),
   ];
   if (r.registryImport) {
     const g = r.registryImport;

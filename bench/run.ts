@@ -1,6 +1,7 @@
 /**
  * `npm run bench -- [--connections 64] [--duration 5] [--burst 2000] [--slots 20] [--rounds 5] [--hot 1000]
- *   [--stats-calls 200] [--burst-only] [--stats-only] [--scale 1] [--reseed] [--registry-rows 100000] [--registry-only]`
+ *   [--stats-calls 200] [--burst-only] [--stats-only] [--scale 1] [--reseed] [--registry-rows 100000] [--registry-only]
+ *   [--notify-posts 5] [--notify-only]`
  *
  * Starts the real server (bench/server.ts, its own process) on city-scale data: the embedded
  * PostgreSQL under BENCH_DATA_DIR (default ./.data/bench, port BENCH_PG_PORT or 54339), seeded
@@ -20,7 +21,7 @@ import { summarizeBursts, tally, type BurstRound } from './burst';
 import { measureOffers } from './offers';
 import { closedLoop, LoadClient, mergeLoops, percentile, round, type Answer, type LoopResult } from './load';
 import { databaseFigures, dashboardFigures } from './dashboards';
-import { cityCounts, machine, printDashboards, printTable } from './report';
+import { cityCounts, machine, printDashboards, printNotify, printTable } from './report';
 import { rollupsServiceFactory } from '../server/src/modules/rollups/rollups-service';
 import { notifyPhase, startBenchWechat } from './notify';
 import { registryImportBench } from './registry';
@@ -45,6 +46,7 @@ const { values: args } = parseArgs({
     reseed: { type: 'boolean', default: false },
     'registry-rows': { type: 'string', default: '100000' },
     'registry-only': { type: 'boolean', default: false },
+    'notify-only': { type: 'boolean', default: false },
   },
 });
 const CONNECTIONS = Number(args.connections);
@@ -136,6 +138,17 @@ async function main() {
       registryImportBench({ port, token: secretaryToken, communityOrgId, pool, rows: Number(args['registry-rows']), log });
     if (args['registry-only']) {
       console.log(JSON.stringify(await registryImport(), null, 2));
+      return;
+    }
+    const notifications = () =>
+      notifyPhase({ pool, client, api: API, secretaryToken, communityOrgId, fake: wechat!.fake, posts: Number(args['notify-posts']), log });
+    if (args['notify-only']) {
+      const notify = await notifications();
+      client.close();
+      const postgres = (await pool.query<{ v: string }>(`select current_setting('server_version') v`)).rows[0].v;
+      await mkdir(path.join(__dirname, 'results'), { recursive: true });
+      await writeFile(path.join(__dirname, 'results', 'notify.json'), `${JSON.stringify({ at: new Date().toISOString(), machine: machine(), postgres, notify }, null, 2)}\n`);
+      printNotify(notify, machine(), postgres);
       return;
     }
 
@@ -320,16 +333,7 @@ async function main() {
       city: await latencyOf(client, `${API}/stats/overview?scope=city`, adminToken),
       district: await latencyOf(client, `${API}/stats/overview?scope=district&id=${districtId}`, districtToken),
     };
-    const notify = await notifyPhase({
-      pool,
-      client,
-      api: API,
-      secretaryToken,
-      communityOrgId,
-      fake: wechat!.fake,
-      posts: Number(args['notify-posts']),
-      log,
-    });
+    const notify = await notifications();
     const atScale = await dashboardsAtScale();
     client.close();
     const registry = await registryImport();

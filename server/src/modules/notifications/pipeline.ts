@@ -331,32 +331,42 @@ export function notificationPipelineFactory(deps: {
       await boss.start();
       await ensureQueues(boss, opts);
 
-      eventWorker = await boss.work<EventJob>(
+      const b = boss;
+      /**
+       * pg-boss waits out the polling interval after every batch, which would cap a worker at one
+       * batch a second; a full batch means more are likely waiting, so the worker fetches again at once.
+       */
+      const drain = (id: string | null, fetched: number, batchSize: number) => {
+        if (id && fetched >= batchSize && !stopped) b.notifyWorker(id);
+      };
+      const EVENT_BATCH = 10;
+      eventWorker = await b.work<EventJob>(
         QUEUES.event,
-        { batchSize: 10, pollingIntervalSeconds: opts.pollingIntervalSeconds },
+        { batchSize: EVENT_BATCH, pollingIntervalSeconds: opts.pollingIntervalSeconds },
         async (jobs) => {
           for (const job of jobs) await processEvent(job.data);
+          drain(eventWorker, jobs.length, EVENT_BATCH);
         },
       );
       const batch = Math.max(1, Math.ceil(opts.wechatConcurrency / 2));
       for (let i = 0; i < 2; i++) {
-        const b = boss;
-        wechatWorkers.push(
-          await b.work<{ messageId: string }>(
-            QUEUES.wechat,
-            { batchSize: batch, pollingIntervalSeconds: opts.pollingIntervalSeconds, includeMetadata: true },
-            async (jobs) => {
-              // One failure must not fail (and resend) the batch: each job is failed on its own.
-              await Promise.all(
-                jobs.map((job) =>
-                  deliver(job).catch(async (err: Error) => {
-                    await b.fail(QUEUES.wechat, job.id, { message: err.message });
-                  }),
-                ),
-              );
-            },
-          ),
+        let id: string | null = null;
+        id = await b.work<{ messageId: string }>(
+          QUEUES.wechat,
+          { batchSize: batch, pollingIntervalSeconds: opts.pollingIntervalSeconds, includeMetadata: true },
+          async (jobs) => {
+            // One failure must not fail (and resend) the batch: each job is failed on its own.
+            await Promise.all(
+              jobs.map((job) =>
+                deliver(job).catch(async (err: Error) => {
+                  await b.fail(QUEUES.wechat, job.id, { message: err.message });
+                }),
+              ),
+            );
+            drain(id, jobs.length, batch);
+          },
         );
+        wechatWorkers.push(id);
       }
       if (opts.reminderCron) {
         await boss.work(QUEUES.reminders, { pollingIntervalSeconds: 5 }, async () => {
