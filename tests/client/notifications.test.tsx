@@ -1,11 +1,13 @@
 import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import Taro from '@tarojs/taro';
+import { router } from './__mocks__/taro';
 import type { Task } from '@pioneer/shared';
 import DrawPanel from '../../client/src/components/DrawPanel';
 import WaitlistButton from '../../client/src/components/WaitlistButton';
 import WaitlistPanel from '../../client/src/components/WaitlistPanel';
 import Messages from '../../client/src/pages/messages';
 import Mine from '../../client/src/pages/mine';
+import WhistleDetailPage from '../../client/src/pages/whistle-detail';
 import NotifySettings from '../../client/src/pages/notify-settings';
 import { askSubscribe, setSubscribeTemplates, SUBSCRIBE_ON } from '../../client/src/services/notifications';
 import { clearSession, saveSession } from '../../client/src/services/session';
@@ -228,6 +230,70 @@ describe('我的', () => {
       (Taro.navigateTo as jest.Mock).mockClear();
       fireEvent.click(screen.getByText(label));
       expect(Taro.navigateTo).toHaveBeenCalledWith({ url: '/pages/notify-settings/index' });
+    }
+  });
+});
+
+describe('吹哨 steps by a unit', () => {
+  it('签收 asks the liaison for whistle updates inside the tap', async () => {
+    const UNIT = '55555555-5555-4555-8555-555555555555';
+    const WHISTLE = '66666666-6666-4666-8666-666666666666';
+    const at = '2026-12-01T08:00:00.000Z';
+    const due = '2026-12-08T08:00:00.000Z';
+    const assignment = { orgId: UNIT, orgName: '市住建局机关党委', part: 'lead', status: 'pending', dueAt: due, overdue: false };
+    const detail = (status: string) => ({
+      whistle: {
+        id: WHISTLE,
+        title: '老旧小区加装电梯协调',
+        description: '请住建局牵头协调',
+        category: 'convenience',
+        location: '清和坊3号楼',
+        dueAt: due,
+        status: 'open',
+        raisedBy: { kind: 'community', id: '77777777-7777-4777-8777-777777777777', name: '清和坊社区' },
+        districtId: '88888888-8888-4888-8888-888888888888',
+        satisfaction: null,
+        ratingNote: null,
+        createdAt: at,
+        answeredAt: null,
+        verifiedAt: null,
+        closedAt: null,
+        ratedAt: null,
+        overdue: false,
+        assignments: [{ ...assignment, status }],
+      },
+      assignments: [
+        { ...assignment, status, assignedAt: at, signedAt: status === 'signed' ? at : null, answeredAt: null, returnedAt: null, answerText: null, returnReason: null, taskIds: [], extensions: [] },
+      ],
+      events: [],
+      tasks: [],
+    });
+    saveSession({ token: 'jwt', expiresIn: 3600, user: { id: USER.id, roles: [{ role: 'unit_liaison', orgId: UNIT }], memberId: null } });
+    router.params = { id: WHISTLE };
+    setSubscribeTemplates({ whistle_update: 'TPL_WHISTLE' });
+    mockSubscribe.mockResolvedValue({ errMsg: 'requestSubscribeMessage:ok', TPL_WHISTLE: 'accept' });
+    mockRequest.mockImplementation(async (opts: { url: string; method: string }) => {
+      if (opts.url === '/api/v1/me/subscriptions') return reply(200, { credits: { whistle_update: 1 } });
+      if (opts.url.endsWith('/sign')) return reply(200, detail('signed'));
+      if (opts.url.startsWith(`/api/v1/whistles/${WHISTLE}`)) return reply(200, detail('pending'));
+      return reply(404, { code: 'NOT_FOUND', message: '内容不存在或已删除', requestId: 'r' });
+    });
+    try {
+      render(<WhistleDetailPage />);
+      const sign = await screen.findByText('签收');
+      mockRequest.mockClear();
+      await act(async () => {
+        fireEvent.click(sign);
+      });
+      expect(mockSubscribe).toHaveBeenCalledTimes(1);
+      expect(mockSubscribe.mock.calls[0][0].tmplIds).toEqual(['TPL_WHISTLE']);
+      expect(mockSubscribe.mock.invocationCallOrder[0]).toBeLessThan(mockRequest.mock.invocationCallOrder[0]);
+      await waitFor(() =>
+        expect(mockRequest.mock.calls.find((c) => c[0].url === '/api/v1/me/subscriptions')?.[0]).toMatchObject({ data: { results: { whistle_update: 'accept' } } }),
+      );
+      expect(mockRequest.mock.calls.some((c) => c[0].url === `/api/v1/whistles/${WHISTLE}/assignments/${UNIT}/sign`)).toBe(true);
+    } finally {
+      router.params = {};
     }
   });
 });

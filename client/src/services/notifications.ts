@@ -43,10 +43,12 @@ export function resetCalendarUrl() {
 }
 
 /** Which subscriptions each tap asks for (WeChat shows at most three per request). */
-export const SUBSCRIBE_ON: Record<'grab' | 'waitlist' | 'entry', TemplateKey[]> = {
+export const SUBSCRIBE_ON: Record<'grab' | 'waitlist' | 'entry' | 'whistle', TemplateKey[]> = {
   grab: ['claim_result', 'task_reminder', 'task_changed'],
   waitlist: ['waitlist_offer', 'claim_result', 'task_reminder'],
   entry: ['claim_result', 'task_reminder', 'task_changed'],
+  // A unit's liaisons and admins hear of each later step of a whistle addressed to it.
+  whistle: ['whistle_update'],
 };
 
 /** Template ids by key, loaded ahead: the request must start inside the tap, without waiting on the network. */

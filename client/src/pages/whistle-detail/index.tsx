@@ -15,6 +15,7 @@ import StateView from '../../components/StateView';
 import { useAuthReady } from '../../hooks/use-auth-ready';
 import { useRequest } from '../../hooks/use-request';
 import { errorMessage } from '../../services/http';
+import { askSubscribe, SUBSCRIBE_ON } from '../../services/notifications';
 import { listTasks } from '../../services/tasks';
 import {
   answerAssignment,
@@ -73,6 +74,8 @@ function UnitActions({ detail, a, onDone }: { detail: WhistleDetail; a: Assignme
     mode === 'answer',
   );
   const run = async (fn: () => Promise<WhistleDetail>, done: string) => {
+    // Every step here is a tap by the unit's staff: the moment WeChat lets them subscribe to the next steps.
+    void askSubscribe(SUBSCRIBE_ON.whistle);
     setBusy(true);
     try {
       onDone(await fn());
