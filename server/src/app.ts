@@ -270,7 +270,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     log: app.log,
     sender: wechatSender,
     templates: config.notifications.templates,
-    options: deps.notifications?.options,
+    options: { wechatConcurrency: config.notifications.wechatConcurrency, ...deps.notifications?.options },
   });
   app.decorate('notifications', notificationPipeline);
   if (deps.notifications?.worker ?? config.notifications.worker) {

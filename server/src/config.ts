@@ -45,6 +45,7 @@ const EnvSchema = z
     NO_SHOW_SUSPEND_DAYS: z.coerce.number().int().min(1).default(14),
     CLAIM_JOBS_INTERVAL_MS: z.coerce.number().int().min(0).default(1000),
     NOTIFY_WORKER: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+    NOTIFY_WECHAT_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
     WECHAT_MINIPROGRAM_STATE: z.enum(['formal', 'trial', 'developer']).default('formal'),
     ...Object.fromEntries(TEMPLATE_KEYS.map((k) => [`WECHAT_TEMPLATE_${k.toUpperCase()}`, z.string().min(1).max(128).optional()])),
   })
@@ -110,6 +111,8 @@ export interface Config {
   notifications: {
     /** This process relays the outbox and runs the queue's workers (the outbox is written regardless). */
     worker: boolean;
+    /** WeChat sends in flight per process (WeChat's latency, not this server, bounds the rate). */
+    wechatConcurrency: number;
     /** WeChat subscribe message template ids, from `WECHAT_TEMPLATE_<KEY>`; unset: message center only. */
     templates: Partial<Record<TemplateKey, string>>;
     miniprogramState: 'formal' | 'trial' | 'developer';
@@ -222,6 +225,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     claimJobsIntervalMs: e.CLAIM_JOBS_INTERVAL_MS,
     notifications: {
       worker: e.NOTIFY_WORKER,
+      wechatConcurrency: e.NOTIFY_WECHAT_CONCURRENCY,
       templates: Object.fromEntries(
         TEMPLATE_KEYS.flatMap((k) => {
           const id = (e as Record<string, unknown>)[`WECHAT_TEMPLATE_${k.toUpperCase()}`];
