@@ -1,5 +1,6 @@
 import ICAL from 'ical.js';
 import type { Task } from '@pioneer/shared';
+import { shortTime } from '../../server/src/modules/notifications/templates';
 import { makeUnitOrg, makeWorld } from '../helpers/fixtures';
 import { eventually } from '../helpers/fake-wechat';
 import { insertMembers, makeSecretary, publishTask, type FixtureMember } from '../helpers/task-fixtures';
@@ -202,6 +203,123 @@ describe('whistles', () => {
     expect((await messagesOf(admin)).items.some((i) => i.title === '吹哨报到：已签收')).toBe(true);
     await new Promise((r) => setTimeout(r, 1000));
     expect(await messageRows(liaison.userId, 'whistle_update')).toHaveLength(1);
+  });
+});
+
+describe('whistles, the raising side', () => {
+  const DAY = 24 * 60 * MINUTE;
+  const raise = (auth: { authorization: string }, body: Record<string, unknown>) =>
+    api('POST', '/whistles', auth, {
+      title: '背街小巷路灯维修',
+      description: '多处路灯不亮，请相关单位处理',
+      category: 'convenience',
+      location: '清和坊西弄',
+      dueAt: new Date(ctx.clock.now().getTime() + 5 * DAY).toISOString(),
+      ...body,
+    });
+  const whistleMessages = async (userId: string, whistleId: string) => {
+    const { rows } = await ctx.database.pool.query(
+      `select title, body, event_key from messages where user_id = $1 and kind = 'whistle_update' and whistle_id = $2 order by created_at, title`,
+      [userId, whistleId],
+    );
+    return rows as Array<{ title: string; body: string; event_key: string }>;
+  };
+  /** Every outbox row relayed and every event job done. */
+  const settled = () =>
+    eventually(async () => {
+      const { rows } = await ctx.database.pool.query(
+        `select (select count(*)::int from notification_outbox where relayed_at is null) +
+                (select count(*)::int from pgboss.job where name like 'notify-%' and state in ('created', 'retry', 'active')) as pending`,
+      );
+      return rows[0].pending === 0;
+    });
+
+  it("a community's secretaries hear once each when a unit answers, returns it or asks for more time; its district admins do not", async () => {
+    const w = await makeWorld(ctx.database.db);
+    const lead = await makeUnitOrg(ctx.database.db, w.district.id, '市住建局机关党委');
+    const assist = await makeUnitOrg(ctx.database.db, w.district.id, '市城管局机关党委');
+    const raiser = await makeSecretary(ctx, w.community.id, 'raiser-sec-1');
+    const colleague = await makeSecretary(ctx, w.community.id, 'raiser-sec-2');
+    const districtAdmin = await ctx.signIn('raiser-district-1');
+    await ctx.grant(districtAdmin.userId, 'district_admin', w.district.id);
+    const leadLiaison = await ctx.signIn('raiser-lead-liaison');
+    await ctx.grant(leadLiaison.userId, 'unit_liaison', lead.id);
+    const assistLiaison = await ctx.signIn('raiser-assist-liaison');
+    await ctx.grant(assistLiaison.userId, 'unit_liaison', assist.id);
+
+    const raised = await raise(raiser.auth, {
+      addressedTo: [
+        { orgId: lead.id, part: 'lead' },
+        { orgId: assist.id, part: 'assist' },
+      ],
+    });
+    expect(raised.statusCode).toBe(201);
+    const id = raised.json().whistle.id as string;
+    const step = async (auth: { authorization: string }, path: string, body?: object) => {
+      const res = await api('POST', `/whistles/${id}/${path}`, auth, body);
+      expect(res.statusCode).toBe(200);
+      return res.json();
+    };
+
+    // Signing is the units' own business; the raiser waits for the answer.
+    await step(leadLiaison.auth, `assignments/${lead.id}/sign`);
+    const until = new Date(ctx.clock.now().getTime() + 8 * DAY);
+    const extended = await step(leadLiaison.auth, `assignments/${lead.id}/extend`, { until: until.toISOString(), reason: '需协调产权单位，材料未齐' });
+    // The raiser's own decision is not told back to the raising side.
+    await step(raiser.auth, `extensions/${extended.assignments[0].extensions[0].id}/approve`);
+    await step(assistLiaison.auth, `assignments/${assist.id}/return`, { reason: '不属于本单位职责' });
+    await step(leadLiaison.auth, `assignments/${lead.id}/answer`, { text: '已更换路灯 12 盏，线路已检修' });
+    await settled();
+
+    for (const u of [raiser, colleague]) {
+      const got = await whistleMessages(u.userId, id);
+      expect(got.map((m) => m.title).sort()).toEqual(['吹哨报到：已反馈', '吹哨报到：已退单', '吹哨报到：申请延期'].sort());
+      const by = (t: string) => got.find((m) => m.title === t)!.body;
+      expect(by('吹哨报到：申请延期')).toContain(`市住建局机关党委申请延期至${shortTime(until)}`);
+      expect(by('吹哨报到：申请延期')).toContain('需协调产权单位');
+      expect(by('吹哨报到：已反馈')).toContain('市住建局机关党委已反馈');
+      expect(by('吹哨报到：已反馈')).toContain('已更换路灯 12 盏');
+      expect(by('吹哨报到：已退单')).toContain('市城管局机关党委已退单');
+      expect(by('吹哨报到：已退单')).toContain('不属于本单位职责');
+    }
+    // A whistle of a community is its secretaries' to follow, not the whole 板块's.
+    expect(await whistleMessages(districtAdmin.userId, id)).toEqual([]);
+    // Whoever took a step is not told of it.
+    const own = await whistleMessages(leadLiaison.userId, id);
+    expect(own.map((m) => m.title)).not.toContain('吹哨报到：已反馈');
+    expect(own.map((m) => m.title)).not.toContain('吹哨报到：申请延期');
+
+    // The answer's job runs again, and its outbox row is relayed again: still one message each.
+    const answerKey = (await whistleMessages(colleague.userId, id)).find((m) => m.title === '吹哨报到：已反馈')!.event_key;
+    const { rows } = await ctx.database.pool.query('select kind, payload from notification_outbox where key = $1', [answerKey]);
+    expect(await ctx.app.notifications.processEvent({ key: answerKey, kind: rows[0].kind, payload: rows[0].payload })).toEqual({ messages: 0, wechat: 0 });
+    await ctx.database.pool.query('update notification_outbox set relayed_at = null where key = $1', [answerKey]);
+    await settled();
+    for (const u of [raiser, colleague]) expect(await whistleMessages(u.userId, id)).toHaveLength(3);
+  });
+
+  it("a 板块's whistle is followed by its district admins, and a returned lead is told to them", async () => {
+    const w = await makeWorld(ctx.database.db);
+    const unit = await makeUnitOrg(ctx.database.db, w.district.id, '区交通局机关党委');
+    const admins = [await ctx.signIn('raiser-district-a'), await ctx.signIn('raiser-district-b')];
+    for (const a of admins) await ctx.grant(a.userId, 'district_admin', w.district.id);
+    const communitySecretary = await makeSecretary(ctx, w.community.id, 'raiser-district-sec');
+    const liaison = await ctx.signIn('raiser-district-liaison');
+    await ctx.grant(liaison.userId, 'unit_liaison', unit.id);
+
+    const raised = await raise(admins[0].auth, { addressedTo: [{ orgId: unit.id, part: 'lead' }], raisedByOrgId: w.district.id });
+    expect(raised.statusCode).toBe(201);
+    const id = raised.json().whistle.id as string;
+    const returned = await api('POST', `/whistles/${id}/assignments/${unit.id}/return`, liaison.auth, { reason: '请改派属地街道' });
+    expect(returned.statusCode).toBe(200);
+    await settled();
+
+    for (const a of admins) {
+      const got = await whistleMessages(a.userId, id);
+      expect(got.map((m) => m.title)).toEqual(['吹哨报到：已退单']);
+      expect(got[0].body).toContain('区交通局机关党委已退单');
+    }
+    expect(await whistleMessages(communitySecretary.userId, id)).toEqual([]);
   });
 });
 

@@ -138,6 +138,22 @@ export function notificationsRepositoryFactory(pool: pg.Pool) {
       return rows.map((r) => r.user_id);
     },
 
+    /**
+     * Who raised a whistle and waits for its answers: the raising community's secretaries, or,
+     * for a whistle of a 板块, its district admins (not the district above every community whistle).
+     */
+    async raiserStaffUsers(whistleId: string, q: Queryable = pool): Promise<string[]> {
+      const { rows } = await q.query<{ user_id: string }>(
+        `select distinct g.user_id
+           from whistles w
+           join role_grants g on (w.raised_by_org_id is not null and g.role = 'secretary' and g.org_id = w.raised_by_org_id)
+                              or (w.raised_by_org_id is null and g.role = 'district_admin' and g.org_id = w.raised_by_district_id)
+          where w.id = $1::uuid`,
+        [whistleId],
+      );
+      return rows.map((r) => r.user_id);
+    },
+
     async whistleFacts(whistleId: string, q: Queryable = pool): Promise<{ title: string; dueAt: Date; orgIds: string[] } | null> {
       const { rows } = await q.query(
         `select w.title, w.due_at,

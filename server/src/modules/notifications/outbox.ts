@@ -23,8 +23,10 @@ export type NotificationEvent =
   | { kind: 'new_task'; taskId: string }
   /**
    * A step of a whistle: the liaisons and unit admins of `orgIds` (none: every unit it is addressed
-   * to) are told, except whoever took the step. `ref` names the step uniquely. Title, status and due
-   * time default to the whistle's own and the action's label.
+   * to) are told, and with `raiser` also the raising side's staff (the raising community's
+   * secretaries, or the raising 板块's admins), except whoever took the step: one message each.
+   * `ref` names the step uniquely. Title, status and due time default to the whistle's own and
+   * the action's label.
    */
   | {
       kind: 'whistle_update';
@@ -33,6 +35,11 @@ export type NotificationEvent =
       ref: string;
       action?: string;
       actorUserId?: string | null;
+      raiser?: boolean;
+      /** The unit whose step it was, named in the message. */
+      orgName?: string | null;
+      /** The new due time an extension asks for or was granted. */
+      until?: Date | string | null;
       title?: string;
       status?: string;
       dueAt?: Date | string | null;
@@ -70,6 +77,7 @@ function payloadOf(e: NotificationEvent): Record<string, unknown> {
   const out: Record<string, unknown> = { ...rest };
   if ('offerExpiresAt' in e) out.offerExpiresAt = iso(e.offerExpiresAt);
   if ('dueAt' in e && e.dueAt) out.dueAt = iso(e.dueAt);
+  if ('until' in e && e.until) out.until = iso(e.until);
   return out;
 }
 

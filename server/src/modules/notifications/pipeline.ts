@@ -225,13 +225,18 @@ export function notificationPipelineFactory(deps: {
       case 'whistle_update': {
         const w = await repo.whistleFacts(p.whistleId);
         const orgIds = p.orgIds?.length ? p.orgIds : (w?.orgIds ?? []);
-        const users = (await repo.orgStaffUsers(orgIds)).filter((u) => u !== p.actorUserId);
+        const [staff, raisers] = await Promise.all([repo.orgStaffUsers(orgIds), p.raiser ? repo.raiserStaffUsers(p.whistleId) : []]);
+        // Someone on both sides gets the step once.
+        const users = [...new Set([...staff, ...raisers])].filter((u) => u !== p.actorUserId);
         const dueAt = p.dueAt ?? w?.dueAt ?? null;
         const facts = {
+          whistleId: p.whistleId,
           title: p.title ?? w?.title ?? '吹哨事项',
           status: p.status ?? (p.action ? WHISTLE_ACTIONS[p.action] : undefined) ?? '有更新',
           dueAt: dueAt ? new Date(dueAt).toISOString() : null,
           note: p.note ?? null,
+          orgName: p.orgName ?? null,
+          until: p.until ? new Date(p.until).toISOString() : null,
         };
         return { eventKey: e.key, kind: 'whistle_update', rendered: renderWhistle(facts, now), taskId: null, whistleId: p.whistleId, userIds: users };
       }

@@ -197,12 +197,38 @@ export function renderNewTask(t: TaskFacts): Rendered {
   };
 }
 
-export function renderWhistle(e: { title: string; status: string; dueAt?: string | null; note?: string | null }, at: Date): Rendered {
+/** A free text quoted in a message body (an answer may run to 2,000 characters): its start. */
+function quote(s: string, max = 100): string {
+  const chars = Array.from(s.replace(/\s+/g, ' ').trim());
+  return chars.length <= max ? chars.join('') : `${chars.slice(0, max - 1).join('')}…`;
+}
+
+export interface WhistleFacts {
+  whistleId?: string;
+  title: string;
+  /** The step's label, e.g. 已反馈 (a WeChat `phrase`). */
+  status: string;
+  dueAt?: string | null;
+  /** What the step said: an answer, a reason, a note. */
+  note?: string | null;
+  /** The unit whose step it was. */
+  orgName?: string | null;
+  /** The due time an extension asks for or was granted. */
+  until?: string | null;
+}
+
+/**
+ * `「老旧小区加装电梯协调」市住建局机关党委申请延期至12月10日 18:00，办理时限12月8日 18:00。理由…`;
+ * in WeChat: the whistle, the step, the time it names, and who took it.
+ */
+export function renderWhistle(e: WhistleFacts, at: Date): Rendered {
   const due = e.dueAt ? new Date(e.dueAt) : null;
+  const until = e.until ? new Date(e.until) : null;
+  const note = e.note ? quote(e.note) : '';
   return {
     title: `吹哨报到：${e.status}`,
-    body: `「${e.title}」${e.status}${due ? `，办理时限${shortTime(due)}` : ''}${e.note ? `。${e.note}` : '。'}`,
-    data: wechatData('whistle_update', { thing1: e.title, phrase2: e.status, time3: due ?? at, thing4: e.note || e.title }),
-    page: MESSAGES_PAGE,
+    body: `「${e.title}」${e.orgName ?? ''}${e.status}${until ? `至${shortTime(until)}` : ''}${due ? `，办理时限${shortTime(due)}` : ''}。${note}`,
+    data: wechatData('whistle_update', { thing1: e.title, phrase2: e.status, time3: until ?? due ?? at, thing4: e.orgName || note || e.title }),
+    page: e.whistleId ? `pages/whistle-detail/index?id=${e.whistleId}` : MESSAGES_PAGE,
   };
 }

@@ -46,6 +46,9 @@ interface Actor {
 
 const UNIT_ROLES: Role[] = ['unit_liaison', 'unit_admin'];
 
+/** A unit's steps the raiser waits on: its secretaries (or 板块 admins) are told of these too. */
+const RAISER_HEARS = new Set(['answer', 'return', 'extend']);
+
 /** The unit party orgs the caller acts for (红色代办员 or unit admin). */
 export const unitOrgsOf = (p: Principal) =>
   p.roles.filter((g) => UNIT_ROLES.includes(g.role) && g.orgId).map((g) => g.orgId as string);
@@ -75,7 +78,10 @@ export function whistlesServiceFactory(deps: {
   whistlesRepository: WhistlesRepository;
   clock: Clock;
   onEvent?: (e: WhistleEventNotice) => void;
-  /** Every step tells the addressed units' liaisons and admins, in the step's own transaction. */
+  /**
+   * Every step tells the addressed units' liaisons and admins, and a unit's answer, return or
+   * extension request also the raising side, in the step's own transaction.
+   */
   notifier?: Notifier;
 }) {
   const repo = deps.whistlesRepository;
@@ -126,6 +132,7 @@ export function whistlesServiceFactory(deps: {
       { whistleId, at, action, orgId, actorUserId: actor.userId, actorRole: actor.role, actorOrgId: actor.orgId, actorOrgName: actor.orgName, data },
       tx,
     );
+    const said = data as { text?: string; reason?: string; note?: string; until?: string };
     await deps.notifier?.enqueue(tx, {
       kind: 'whistle_update',
       whistleId,
@@ -133,6 +140,10 @@ export function whistlesServiceFactory(deps: {
       ref: `${action}:${orgId ?? 'all'}:${at.getTime()}`,
       action,
       actorUserId: actor.userId,
+      raiser: RAISER_HEARS.has(action),
+      orgName: actor.role && UNIT_ROLES.includes(actor.role) ? actor.orgName : null,
+      note: said.text ?? said.reason ?? said.note ?? null,
+      until: action === 'extend' || action === 'approve' ? (said.until ?? null) : null,
     });
     return { whistleId, action, orgId, at } satisfies WhistleEventNotice;
   }
