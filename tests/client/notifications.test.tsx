@@ -8,6 +8,7 @@ import WaitlistPanel from '../../client/src/components/WaitlistPanel';
 import Messages from '../../client/src/pages/messages';
 import Mine from '../../client/src/pages/mine';
 import WhistleDetailPage from '../../client/src/pages/whistle-detail';
+import WhistleNew from '../../client/src/pages/whistle-new';
 import NotifySettings from '../../client/src/pages/notify-settings';
 import { askSubscribe, setSubscribeTemplates, SUBSCRIBE_ON } from '../../client/src/services/notifications';
 import { clearSession, saveSession } from '../../client/src/services/session';
@@ -181,6 +182,23 @@ describe('消息 page', () => {
     expect(screen.getByLabelText('1条未读消息')).toBeInTheDocument();
   });
 
+  it('a whistle update opens its whistle', async () => {
+    const whistleId = '66666666-6666-4666-8666-666666666666';
+    const update = { ...message(4, false), kind: 'whistle_update', title: '吹哨报到：已反馈', body: '「加装电梯」市住建局机关党委已反馈。', taskId: undefined, whistleId };
+    mockRequest.mockImplementation(async (opts: { url: string }) => {
+      if (opts.url.startsWith('/api/v1/me/messages/unread')) return reply(200, { unread: 1 });
+      if (opts.url.startsWith('/api/v1/me/messages/read')) return reply(200, { unread: 0 });
+      if (opts.url.startsWith('/api/v1/me/messages')) return reply(200, { items: [update], unread: 1, nextCursor: null });
+      return reply(404, { code: 'NOT_FOUND', message: '内容不存在或已删除', requestId: 'r' });
+    });
+    render(<Messages />);
+    const item = await screen.findByText('「加装电梯」市住建局机关党委已反馈。');
+    await act(async () => {
+      fireEvent.click(item);
+    });
+    expect(Taro.navigateTo).toHaveBeenCalledWith({ url: `/pages/whistle-detail/index?id=${whistleId}` });
+  });
+
   it('says so when there is nothing yet', async () => {
     mockRequest.mockImplementation(async (opts: { url: string }) =>
       opts.url.startsWith('/api/v1/me/messages/unread') ? reply(200, { unread: 0 }) : reply(200, { items: [], unread: 0, nextCursor: null }),
@@ -295,5 +313,126 @@ describe('吹哨 steps by a unit', () => {
     } finally {
       router.params = {};
     }
+  });
+});
+
+describe('吹哨 taps by the raiser', () => {
+  const COMMUNITY = '77777777-7777-4777-8777-777777777777';
+  const DISTRICT = '88888888-8888-4888-8888-888888888888';
+  const UNIT = '55555555-5555-4555-8555-555555555555';
+  const WHISTLE = '66666666-6666-4666-8666-666666666666';
+  const at = '2026-12-01T08:00:00.000Z';
+  const due = '2026-12-08T08:00:00.000Z';
+  const detail = (status: string) => {
+    const a = { orgId: UNIT, orgName: '市住建局机关党委', part: 'lead', status: 'answered', dueAt: due, overdue: false };
+    return {
+      whistle: {
+        id: WHISTLE,
+        title: '老旧小区加装电梯协调',
+        description: '请住建局牵头协调',
+        category: 'convenience',
+        location: '清和坊3号楼',
+        dueAt: due,
+        status,
+        raisedBy: { kind: 'community', id: COMMUNITY, name: '清和坊社区' },
+        districtId: DISTRICT,
+        satisfaction: null,
+        ratingNote: null,
+        createdAt: at,
+        answeredAt: at,
+        verifiedAt: status === 'verified' ? at : null,
+        closedAt: null,
+        ratedAt: null,
+        overdue: false,
+        assignments: [a],
+      },
+      assignments: [
+        { ...a, assignedAt: at, signedAt: at, answeredAt: at, returnedAt: null, answerText: '已协调完毕', returnReason: null, taskIds: [], extensions: [] },
+      ],
+      events: [],
+      tasks: [],
+    };
+  };
+
+  beforeEach(() => {
+    saveSession({ token: 'jwt', expiresIn: 3600, user: { id: USER.id, roles: [{ role: 'secretary', orgId: COMMUNITY }], memberId: null } });
+    setSubscribeTemplates({ whistle_update: 'TPL_WHISTLE' });
+    mockSubscribe.mockResolvedValue({ errMsg: 'requestSubscribeMessage:ok', TPL_WHISTLE: 'accept' });
+  });
+
+  const subscribed = () =>
+    waitFor(() =>
+      expect(mockRequest.mock.calls.find((c) => c[0].url === '/api/v1/me/subscriptions')?.[0]).toMatchObject({
+        method: 'POST',
+        data: { results: { whistle_update: 'accept' } },
+      }),
+    );
+
+  it('核查 and 办结 ask the secretary for whistle updates inside the tap, before the request', async () => {
+    router.params = { id: WHISTLE };
+    mockRequest.mockImplementation(async (opts: { url: string }) => {
+      if (opts.url === '/api/v1/me/subscriptions') return reply(200, { credits: { whistle_update: 1 } });
+      if (opts.url.endsWith('/verify')) return reply(200, detail('verified'));
+      if (opts.url.endsWith('/close')) return reply(200, detail('closed'));
+      if (opts.url === `/api/v1/whistles/${WHISTLE}`) return reply(200, detail('answered'));
+      return reply(404, { code: 'NOT_FOUND', message: '内容不存在或已删除', requestId: 'r' });
+    });
+    try {
+      render(<WhistleDetailPage />);
+      const verify = await screen.findByText('核查属实');
+      mockRequest.mockClear();
+      await act(async () => {
+        fireEvent.click(verify);
+      });
+      expect(mockSubscribe).toHaveBeenCalledTimes(1);
+      expect(mockSubscribe.mock.calls[0][0].tmplIds).toEqual(['TPL_WHISTLE']);
+      expect(mockSubscribe.mock.invocationCallOrder[0]).toBeLessThan(mockRequest.mock.invocationCallOrder[0]);
+      await subscribed();
+      expect(mockRequest.mock.calls.some((c) => c[0].url === `/api/v1/whistles/${WHISTLE}/verify`)).toBe(true);
+
+      const close = await screen.findByText('办结');
+      await act(async () => {
+        fireEvent.click(close);
+      });
+      expect(mockSubscribe).toHaveBeenCalledTimes(2);
+      await waitFor(() => expect(mockRequest.mock.calls.some((c) => c[0].url === `/api/v1/whistles/${WHISTLE}/close`)).toBe(true));
+    } finally {
+      router.params = {};
+    }
+  });
+
+  it('吹哨 asks once the form is valid, inside the tap, before the whistle is sent', async () => {
+    mockRequest.mockImplementation(async (opts: { url: string }) => {
+      if (opts.url === '/api/v1/me/subscriptions') return reply(200, { credits: { whistle_update: 1 } });
+      if (opts.url.startsWith('/api/v1/party-orgs')) {
+        return reply(200, { items: [{ id: UNIT, name: '市住建局机关党委', kind: 'unit', districtId: DISTRICT }], nextCursor: null });
+      }
+      if (opts.url === '/api/v1/whistles') return reply(201, detail('open'));
+      return reply(404, { code: 'NOT_FOUND', message: '内容不存在或已删除', requestId: 'r' });
+    });
+    render(<WhistleNew />);
+    // An incomplete form asks nothing: the tap only shows what is missing.
+    fireEvent.click(await screen.findByText('吹哨'));
+    expect(screen.getByText('请填写 2–60 字的事项标题')).toBeTruthy();
+    expect(mockSubscribe).not.toHaveBeenCalled();
+
+    fireEvent.change(screen.getByPlaceholderText('如：商圈周边停车难'), { target: { value: '老旧小区加装电梯协调' } });
+    fireEvent.click(screen.getByText('便民服务'));
+    fireEvent.change(screen.getByPlaceholderText('如：世茂商圈'), { target: { value: '清和坊3号楼' } });
+    fireEvent.change(screen.getByPlaceholderText('社区自身难以解决的问题、需要哪些部门协同'), { target: { value: '请住建局牵头协调' } });
+    fireEvent.click(screen.getByText('点击选择'));
+    fireEvent.change(screen.getByPlaceholderText('搜索并添加单位党组织'), { target: { value: '住建' } });
+    fireEvent.click(await screen.findByText('市住建局机关党委'));
+
+    mockRequest.mockClear();
+    await act(async () => {
+      fireEvent.click(screen.getByText('吹哨'));
+    });
+    expect(mockSubscribe).toHaveBeenCalledTimes(1);
+    expect(mockSubscribe.mock.calls[0][0].tmplIds).toEqual(['TPL_WHISTLE']);
+    expect(mockSubscribe.mock.invocationCallOrder[0]).toBeLessThan(mockRequest.mock.invocationCallOrder[0]);
+    await subscribed();
+    const sent = mockRequest.mock.calls.find((c) => c[0].url === '/api/v1/whistles')?.[0];
+    expect(sent).toMatchObject({ method: 'POST', data: { title: '老旧小区加装电梯协调', addressedTo: [{ orgId: UNIT, part: 'lead' }] } });
   });
 });

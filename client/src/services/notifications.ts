@@ -47,7 +47,8 @@ export const SUBSCRIBE_ON: Record<'grab' | 'waitlist' | 'entry' | 'whistle', Tem
   grab: ['claim_result', 'task_reminder', 'task_changed'],
   waitlist: ['waitlist_offer', 'claim_result', 'task_reminder'],
   entry: ['claim_result', 'task_reminder', 'task_changed'],
-  // A unit's liaisons and admins hear of each later step of a whistle addressed to it.
+  // A unit's liaisons and admins hear of each later step of a whistle addressed to it; the raiser's
+  // secretaries or district admins hear when a unit answers, returns it or asks for more time.
   whistle: ['whistle_update'],
 };
 

@@ -71,6 +71,7 @@ export default function Messages() {
   const open = (m: Message) => {
     if (!m.readAt) void readNow([m.id]);
     if (m.taskId) Taro.navigateTo({ url: `/pages/task-detail/index?id=${m.taskId}` });
+    else if (m.whistleId) Taro.navigateTo({ url: `/pages/whistle-detail/index?id=${m.whistleId}` });
   };
 
   return (

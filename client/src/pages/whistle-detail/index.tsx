@@ -165,6 +165,8 @@ function RaiserActions({ detail, onDone }: { detail: WhistleDetail; onDone: (d: 
   const [busy, setBusy] = useState(false);
   const w = detail.whistle;
   const run = async (fn: () => Promise<WhistleDetail>, done: string) => {
+    // A raiser's tap (核查, 办结, 改派, …): the moment to hold credits for the units' next answers.
+    void askSubscribe(SUBSCRIBE_ON.whistle);
     setBusy(true);
     try {
       onDone(await fn());

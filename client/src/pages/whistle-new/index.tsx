@@ -14,6 +14,7 @@ import OrgPicker from '../../components/OrgPicker';
 import StateView from '../../components/StateView';
 import { useAuthReady } from '../../hooks/use-auth-ready';
 import { errorMessage } from '../../services/http';
+import { askSubscribe, SUBSCRIBE_ON } from '../../services/notifications';
 import { raiseWhistle, raiserScopes } from '../../services/whistles';
 import { toIsoWithOffset, todayString } from '../../utils/time';
 import './index.scss';
@@ -84,6 +85,8 @@ export default function WhistleNew() {
       setError(labels[field] ?? issue?.message ?? '请检查填写内容');
       return;
     }
+    // Still inside the tap (WeChat asks only from one): the raiser hears when a unit answers, returns it or asks for time.
+    void askSubscribe(SUBSCRIBE_ON.whistle);
     setBusy(true);
     try {
       const d = await raiseWhistle(parsed.data);
