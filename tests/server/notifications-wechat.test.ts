@@ -4,6 +4,7 @@ import { createDatabase } from '../../server/src/db/client';
 import { developmentProvider } from '../../server/src/modules/auth/wechat-provider';
 import { pioneerCodeServiceFactory } from '../../server/src/modules/codes/pioneer-code';
 import { enqueueNotification } from '../../server/src/modules/notifications';
+import { fitTime } from '../../server/src/modules/notifications/templates';
 import { wechatSenderFactory } from '../../server/src/modules/notifications/wechat-sender';
 import { makeUnitOrg, makeWorld } from '../helpers/fixtures';
 import { eventually, startFakeWechat, WECHAT_TEST_ENV, type FakeWechat } from '../helpers/fake-wechat';
@@ -185,6 +186,7 @@ describe('WeChat delivery', () => {
     const openid = await openidOf(m);
     await subscribe(m, Object.fromEntries(TEMPLATE_KEYS.map((k) => [k, 'accept'])), 3);
     expect((await api('PUT', '/members/me/preferences', m.auth, { followCategories: ['lei_feng_tutor'], remindBeforeMinutes: [1440] })).statusCode).toBe(200);
+    let extendUntil = new Date(0);
     const long = '🎉学雷锋志愿服务进社区暨邻里守望互助关爱行动第二季启动仪式现场秩序维护与引导岗位（需提前到场）';
     const place = '虞山街道清和坊社区党群服务中心一楼多功能活动室（北门进，电梯旁）'.repeat(2);
     const t0 = ctx.clock.now().getTime();
@@ -229,6 +231,36 @@ describe('WeChat delivery', () => {
           note: place,
         });
       });
+      // A real whistle m raised as a secretary: its units' answer, return and extension request reach m.
+      await ctx.grant(m.userId, 'secretary', world.community.id);
+      await subscribe(m, { whistle_update: 'accept' }, 2);
+      const leadUnit = await makeUnitOrg(ctx.database.db, world.district.id, '🏛️市住房和城乡建设局机关党委第一党支部（城市更新与老旧小区改造专班）');
+      const assistUnit = await makeUnitOrg(ctx.database.db, world.district.id);
+      const liaisons = [await ctx.signIn('wxfit-lead-liaison'), await ctx.signIn('wxfit-assist-liaison')];
+      await ctx.grant(liaisons[0].userId, 'unit_liaison', leadUnit.id);
+      await ctx.grant(liaisons[1].userId, 'unit_liaison', assistUnit.id);
+      const raised = await api('POST', '/whistles', m.auth, {
+        title: long.slice(0, 60),
+        description: place,
+        category: 'convenience',
+        location: place.slice(0, 120),
+        dueAt: new Date(t0 + 3 * 24 * 60 * MINUTE).toISOString(),
+        addressedTo: [
+          { orgId: leadUnit.id, part: 'lead' },
+          { orgId: assistUnit.id, part: 'assist' },
+        ],
+        raisedByOrgId: world.community.id,
+      });
+      expect(raised.statusCode).toBe(201);
+      const whistleId = raised.json().whistle.id as string;
+      extendUntil = new Date(t0 + 6 * 24 * 60 * MINUTE);
+      const steps: Array<[{ authorization: string }, string, object]> = [
+        [liaisons[0].auth, `assignments/${leadUnit.id}/extend`, { until: extendUntil.toISOString(), reason: `🙏${place}`.slice(0, 500) }],
+        [liaisons[1].auth, `assignments/${assistUnit.id}/return`, { reason: `${long}\n${place}`.slice(0, 500) }],
+        [liaisons[0].auth, `assignments/${leadUnit.id}/sign`, {}],
+        [liaisons[0].auth, `assignments/${leadUnit.id}/answer`, { text: `${long}\n${place}`.repeat(8).slice(0, 2000) }],
+      ];
+      for (const [auth, path, body] of steps) expect((await api('POST', `/whistles/${whistleId}/${path}`, auth, body)).statusCode).toBe(200);
       const cancelTask = await publishTask(ctx, secretary, world.community.id, { title: long.slice(0, 60) });
       expect((await claim(m, cancelTask.id)).statusCode).toBe(201);
       expect((await api('POST', `/tasks/${cancelTask.id}/cancel`, secretary)).statusCode).toBe(200);
@@ -245,6 +277,16 @@ describe('WeChat delivery', () => {
     for (const s of mine) expect(Object.keys(s.data).length).toBeGreaterThanOrEqual(3);
     const service = mine.find((s) => s.templateId === 'tpl-service-recorded')!;
     expect(service.data.number2.value).toBe('60');
+    // The synthetic whistle event, and the unit steps m heard of as the raiser (signing is not one of them).
+    await eventually(() => fake.sends.filter((s) => s.openid === openid && s.templateId === 'tpl-whistle-update').length === 4, 20_000);
+    await new Promise((r) => setTimeout(r, 500));
+    const whistleSends = fake.sends.filter((s) => s.openid === openid && s.templateId === 'tpl-whistle-update');
+    expect(whistleSends.map((s) => s.data.phrase2.value).sort()).toEqual(['已派单待签', '申请延期', '已退单', '已反馈'].sort());
+    expect(whistleSends.every((s) => s.errcode === 0 && s.violations.length === 0)).toBe(true);
+    const extendSend = whistleSends.find((s) => s.data.phrase2.value === '申请延期')!;
+    expect(extendSend.data.time3.value).toBe(fitTime(extendUntil));
+    expect(extendSend.data.thing4.value).toBe('市住房和城乡建设局机关党委第一党支部（…');
+    expect(extendSend.page).toMatch(/^pages\/whistle-detail\/index\?id=/);
   }, 40_000);
 });
 
