@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { buildApp } from '../../server/src/app';
+import { createDatabase } from '../../server/src/db/client';
 import { developmentProvider } from '../../server/src/modules/auth/wechat-provider';
 import { fitTime, shortTime } from '../../server/src/modules/notifications/templates';
 import { makeWorld } from '../helpers/fixtures';
@@ -268,4 +270,82 @@ describe('draw results', () => {
     const offers = await Promise.all(entrants.map(async (m) => (await messagesOf(m, 'waitlist_offer')).length));
     expect(offers.reduce((a, b) => a + b, 0)).toBe(1);
   }, 30_000);
+});
+
+// Last in this file: it stops the test context's own worker.
+describe('a restart between writing an offer and sending it', () => {
+  it('the offer is shown once and sent once', async () => {
+    const { task, holders } = await fullPost(1, { title: '重启时的候补名额', offerMinutes: 30 });
+    const [c] = await insertMembers(ctx, world, 1, 'wlrestart');
+    await subscribeAll(c);
+    expect((await api('POST', `/tasks/${task.id}/waitlist`, c.auth)).statusCode).toBe(201);
+    await settled();
+
+    const database = createDatabase(ctx.dbUrl, 5);
+    const build = (worker: boolean) =>
+      buildApp({ config: ctx.config, database, clock: ctx.clock, logger: false, wechat: developmentProvider, notifications: { worker, options: OPTIONS } });
+    const offerSends = () => sendsTo(c, 'tpl-waitlist-offer');
+    await ctx.app.close();
+    try {
+      // A process without a worker frees the slot: the offer and its notification are written, nothing is sent.
+      const writer = await build(false);
+      await writer.ready();
+      const cancelled = await writer.inject({ method: 'DELETE', url: `/api/v1/tasks/${task.id}/claims/me`, headers: holders[0].auth });
+      expect(cancelled.statusCode).toBe(200);
+      await writer.close();
+      const offer = await offerOf(task.id, c);
+      expect(offer?.status).toBe('offered');
+      const key = `waitlist_offer:${task.id}:${c.memberId}:${offer!.offer_expires_at!.toISOString()}`;
+      const { rows: outbox } = await database.pool.query('select relayed_at from notification_outbox where key = $1', [key]);
+      expect(outbox).toEqual([{ relayed_at: null }]);
+      expect(await messagesOf(c, 'waitlist_offer')).toHaveLength(0);
+      expect(await offerSends()).toHaveLength(0);
+
+      // The server comes back and picks it up; it is stopped again while WeChat is still answering the send.
+      fake.setDelay(1500);
+      const second = await build(true);
+      await second.ready();
+      try {
+        await eventually(async () => (await offerSends()).length === 1, 15_000, 10);
+        const { rows: inFlight } = await database.pool.query(
+          `select d.status from wechat_deliveries d join messages m on m.id = d.message_id where m.user_id = $1 and m.kind = 'waitlist_offer'`,
+          [c.userId],
+        );
+        expect(inFlight).toEqual([{ status: 'sending' }]);
+      } finally {
+        await second.close();
+      }
+
+      // And comes back once more: nothing is shown or sent twice.
+      fake.setDelay(0);
+      const third = await build(true);
+      await third.ready();
+      try {
+        await settled();
+        await new Promise((r) => setTimeout(r, 1000));
+        await settled();
+      } finally {
+        await third.close();
+      }
+      const shown = await messagesOf(c, 'waitlist_offer');
+      expect(shown).toHaveLength(1);
+      expect(shown[0].event_key).toBe(key);
+      expect(shown[0].body).toContain('重启时的候补名额');
+      const sends = await offerSends();
+      expect(sends.map((s) => [s.errcode, s.violations.length])).toEqual([[0, 0]]);
+      const { rows: deliveries } = await database.pool.query(
+        `select d.status, d.attempts from wechat_deliveries d join messages m on m.id = d.message_id where m.user_id = $1 and m.kind = 'waitlist_offer'`,
+        [c.userId],
+      );
+      expect(deliveries).toEqual([{ status: 'sent', attempts: 1 }]);
+      const { rows: credits } = await database.pool.query(
+        `select credits from subscription_credits where user_id = $1 and template_key = 'waitlist_offer'`,
+        [c.userId],
+      );
+      expect(credits).toEqual([{ credits: 0 }]);
+    } finally {
+      fake.setDelay(0);
+      await database.close();
+    }
+  }, 60_000);
 });
