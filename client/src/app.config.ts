@@ -43,6 +43,8 @@ export default defineAppConfig({
     navigationBarBackgroundColor: '#c8161d',
     navigationBarTitleText: '先锋领航·码上到',
     navigationBarTextStyle: 'white',
+    // H5: Taro draws the same title bar (back on a pushed page, home on a first one); weapp keeps WeChat's own.
+    navigationStyle: 'default',
     backgroundColor: '#f5f5f7',
   },
 });

@@ -5,6 +5,7 @@ import { signInSilently } from './services/auth';
 import { ROUTES } from './utils/routes';
 import { loadSubscribeTemplates } from './services/notifications';
 import './app.scss';
+import './h5-frame';
 
 // Registered before the first page renders: a link to a page that does not exist (an old
 // bookmark, a typo) gets the 404 page instead of a blank screen.

@@ -346,10 +346,7 @@ describe('H5 in Chromium: each role where it belongs, a visitor finding its comm
     const home = shown(visitor).locator('.home__register');
     await home.waitFor({ timeout: UI_TIMEOUT });
     await expect(shown(visitor).locator('.bottom-nav__label').allTextContents()).resolves.toEqual(['首页', '消息', '我的']);
-    // A real click at the button's centre: Playwright's own hit-target check trips over Taro's
-    // pull-to-refresh wrapper on this page, though the button is what is under the pointer.
-    const box = await home.locator('.btn', { hasText: '查找我的社区' }).boundingBox();
-    await visitor.mouse.click(box!.x + box!.width / 2, box!.y + box!.height / 2);
+    await home.locator('.btn', { hasText: '查找我的社区' }).click();
 
     const find = shown(visitor).locator('.find');
     await find.waitFor({ timeout: UI_TIMEOUT });
