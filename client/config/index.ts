@@ -4,7 +4,8 @@ import { defineConfig, type UserConfigExport } from '@tarojs/cli';
 // Taro only compiles client/src by default; the shared zod contract is TypeScript source.
 const sharedSrc = path.resolve(__dirname, '../../shared/src');
 
-export default defineConfig<'webpack5'>(async (merge) => {
+// One configuration for every build: what differs between weapp and H5 sits under `mini` and `h5`.
+export default defineConfig<'webpack5'>(async () => {
   const isH5 = process.env.TARO_ENV === 'h5';
   // Read from the shell as well as .env files, so `TARO_APP_API_BASE=... npm run build:weapp` works.
   const apiBase = process.env.TARO_APP_API_BASE ?? (isH5 ? '' : 'http://127.0.0.1:3000');
@@ -56,5 +57,5 @@ export default defineConfig<'webpack5'>(async (merge) => {
     },
   };
 
-  return merge({}, base, { mini: {}, h5: {} });
+  return base;
 });

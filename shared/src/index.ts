@@ -10,3 +10,4 @@ export * from './assessment';
 export * from './waitlist';
 export * from './notifications';
 export * from './registry';
+export * from './live';

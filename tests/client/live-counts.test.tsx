@@ -30,4 +30,48 @@ describe('useLiveCounts', () => {
     expect(result.current[TASK]).toMatchObject({ claimed: 1, remaining: 9 });
     unmount();
   });
+
+  it('reads the server\'s other messages with the shared schema: ready is no count, and a refused token is not retried', async () => {
+    jest.useFakeTimers();
+    try {
+      saveSession({ token: 'stale', expiresIn: 3600, user: { id: '11111111-1111-4111-8111-111111111111', roles: [], memberId: null } });
+      const { result, unmount } = renderHook(() => useLiveCounts([TASK]));
+      await waitFor(() => expect(connectSocket).toHaveBeenCalled());
+      const calls = connectSocket.mock.calls.length;
+      const socket = await connectSocket.mock.results[calls - 1].value;
+      const receive = (body: object) => act(() => socket.onMessage.mock.calls[0][0]({ data: JSON.stringify(body) }));
+      receive({ type: 'ready' });
+      receive({ taskId: 'not-an-id', claimed: 1, remaining: 1, status: 'open' });
+      expect(result.current).toEqual({});
+
+      receive({ type: 'error', code: 'UNAUTHENTICATED', message: '请先登录' });
+      act(() => socket.onClose.mock.calls[0][0]());
+      await act(async () => {
+        jest.advanceTimersByTime(60_000);
+      });
+      expect(connectSocket).toHaveBeenCalledTimes(calls);
+      unmount();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('reconnects after a dropped connection', async () => {
+    jest.useFakeTimers();
+    try {
+      saveSession({ token: 'jwt', expiresIn: 3600, user: { id: '11111111-1111-4111-8111-111111111111', roles: [], memberId: null } });
+      const { unmount } = renderHook(() => useLiveCounts([TASK]));
+      await waitFor(() => expect(connectSocket).toHaveBeenCalled());
+      const calls = connectSocket.mock.calls.length;
+      const socket = await connectSocket.mock.results[calls - 1].value;
+      act(() => socket.onClose.mock.calls[0][0]());
+      await act(async () => {
+        jest.advanceTimersByTime(1_000);
+      });
+      expect(connectSocket).toHaveBeenCalledTimes(calls + 1);
+      unmount();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import Taro from '@tarojs/taro';
-import { LiveCountSchema, type LiveCount } from '@pioneer/shared';
+import { LiveServerMessageSchema, type LiveClientMessage, type LiveCount } from '@pioneer/shared';
 import { liveSocketUrl } from '../services/config';
 import { getSession } from '../services/session';
 
@@ -35,7 +35,8 @@ export function useLiveCounts(taskIds: string[], active = true): Record<string, 
         task.onOpen(() => {
           backoff = 1000;
           const ids = idsRef.current.slice(0, 200);
-          if (ids.length) task.send({ data: JSON.stringify({ type: 'subscribe', taskIds: ids }) });
+          const subscribe: LiveClientMessage = { type: 'subscribe', taskIds: ids };
+          if (ids.length) task.send({ data: JSON.stringify(subscribe) });
         });
         task.onMessage((msg) => {
           if (typeof msg.data !== 'string') return;
@@ -45,9 +46,16 @@ export function useLiveCounts(taskIds: string[], active = true): Record<string, 
           } catch {
             return;
           }
-          const parsed = LiveCountSchema.safeParse(body);
+          const parsed = LiveServerMessageSchema.safeParse(body);
           if (!parsed.success) return;
-          const count = parsed.data;
+          const message = parsed.data;
+          if ('type' in message) {
+            // A token the server no longer accepts stays refused: no reconnecting with it. The next
+            // request over HTTP meets the same answer and signs in again.
+            if (message.type === 'error' && message.code === 'UNAUTHENTICATED') closed = true;
+            return;
+          }
+          const count = message;
           setCounts((prev) => {
             // A count read for a (re)subscribe can reach us after a newer notified one.
             const seen = prev[count.taskId]?.version;

@@ -11,7 +11,7 @@ import {
 import { newIdempotencyKey, request } from './http';
 
 /** What the task list may be asked for: the query schema's fields, as the client holds them before encoding. */
-export type TaskFilter = Partial<Pick<TaskListQuery, 'communityOrgId' | 'districtId' | 'category' | 'open' | 'cursor' | 'limit'>>;
+export type TaskFilter = Partial<TaskListQuery>;
 
 export function listTasks(filter: TaskFilter) {
   return request({

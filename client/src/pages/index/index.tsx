@@ -11,12 +11,12 @@ import { DrawLine } from '../../components/DrawPanel';
 import { useAuthReady } from '../../hooks/use-auth-ready';
 import { useLiveCounts, withLive } from '../../hooks/use-live-counts';
 import { useRequest } from '../../hooks/use-request';
-import { ApiError, errorMessage } from '../../services/http';
+import { useGrab } from '../../hooks/use-grab';
+import { errorMessage } from '../../services/http';
 import { getMyMember, getMyRecords } from '../../services/members';
 import { isAdmin, secretaryOrgId } from '../../services/session';
 import { landingFor, ROUTES } from '../../utils/routes';
-import { askSubscribe, SUBSCRIBE_ON } from '../../services/notifications';
-import { claimTask, listTasks } from '../../services/tasks';
+import { listTasks } from '../../services/tasks';
 import './index.scss';
 
 type Tab = Category | 'all';
@@ -29,7 +29,6 @@ export default function Home() {
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<string | null>(null);
   const [mine, setMine] = useState<Record<string, ClaimStatus>>({});
-  const [pending, setPending] = useState<Record<string, boolean>>({});
 
   // Staff who are not members have nothing to grab: their work is on their own landing page.
   const staffOnly = ready && !user?.memberId && (Boolean(secretaryOrgId(user)) || isAdmin(user));
@@ -109,27 +108,17 @@ export default function Home() {
 
   const live = useLiveCounts(items.map((t) => t.id));
 
+  const { grab: claim, pending } = useGrab(user);
   const grab = async (task: TaskListItem) => {
-    if (!user?.memberId) {
-      Taro.showModal({ title: '请先报到', content: '扫描社区报到二维码完成报到后即可抢岗位', showCancel: false });
-      return;
-    }
-    // WeChat shows its subscribe dialog only from a tap: asked now, not awaited (the claim does not wait).
-    void askSubscribe(SUBSCRIBE_ON.grab);
-    setPending((p) => ({ ...p, [task.id]: true }));
-    try {
-      const res = await claimTask(task.id);
-      setMine((m) => ({ ...m, [task.id]: res.claim.status }));
-      setItems((list) => list.map((t) => (t.id === task.id ? { ...t, remaining: res.remaining, claimed: t.capacity - res.remaining } : t)));
-      Taro.showToast({ title: '抢到了！', icon: 'success' });
-    } catch (err) {
-      if (err instanceof ApiError) {
-        if (err.code === 'ALREADY_CLAIMED') setMine((m) => ({ ...m, [task.id]: 'claimed' }));
-        if (err.code === 'TASK_FULL') setItems((list) => list.map((t) => (t.id === task.id ? { ...t, remaining: 0, claimed: t.capacity } : t)));
-      }
-      Taro.showToast({ title: errorMessage(err), icon: 'none' });
-    } finally {
-      setPending((p) => ({ ...p, [task.id]: false }));
+    const outcome = await claim(task.id);
+    if (outcome.kind === 'claimed') {
+      const { claim: mine, remaining } = outcome.result;
+      setMine((m) => ({ ...m, [task.id]: mine.status }));
+      setItems((list) => list.map((t) => (t.id === task.id ? { ...t, remaining, claimed: t.capacity - remaining } : t)));
+    } else if (outcome.kind === 'refused' && outcome.code === 'ALREADY_CLAIMED') {
+      setMine((m) => ({ ...m, [task.id]: 'claimed' }));
+    } else if (outcome.kind === 'refused' && outcome.code === 'TASK_FULL') {
+      setItems((list) => list.map((t) => (t.id === task.id ? { ...t, remaining: 0, claimed: t.capacity } : t)));
     }
   };
 

@@ -9,10 +9,10 @@ import StateView from '../../components/StateView';
 import { useAuthReady } from '../../hooks/use-auth-ready';
 import { useLiveCounts, withLive } from '../../hooks/use-live-counts';
 import { useRequest } from '../../hooks/use-request';
-import { ApiError, errorMessage } from '../../services/http';
+import { useGrab } from '../../hooks/use-grab';
+import { errorMessage } from '../../services/http';
 import { secretaryOrgId } from '../../services/session';
-import { askSubscribe, SUBSCRIBE_ON } from '../../services/notifications';
-import { cancelMyClaim, claimTask, getTask } from '../../services/tasks';
+import { cancelMyClaim, getTask } from '../../services/tasks';
 import { CLAIM_STATUS_LABELS, TASK_STATUS_LABELS } from '../../utils/grab';
 import { formatDateTime, formatRange } from '../../utils/time';
 import { ROUTES } from '../../utils/routes';
@@ -23,7 +23,6 @@ export default function TaskDetail() {
   const id = useRouter().params.id ?? '';
   const { ready, user } = useAuthReady();
   const detail = useRequest(() => getTask(id), [id], ready && Boolean(id));
-  const [pending, setPending] = useState(false);
   const [cancelling, setCancelling] = useState(false);
   const live = useLiveCounts(id ? [id] : [], ready);
 
@@ -32,24 +31,11 @@ export default function TaskDetail() {
   const myClaim = data?.myClaim ?? null;
   const isMySecretary = task && secretaryOrgId(user) === task.communityOrgId;
 
+  const { grab: claim, pending } = useGrab(user);
   const grab = async () => {
-    if (!user?.memberId) {
-      Taro.showModal({ title: '请先报到', content: '扫描社区报到二维码完成报到后即可抢岗位', showCancel: false });
-      return;
-    }
-    // WeChat shows its subscribe dialog only from a tap: asked now, not awaited (the claim does not wait).
-    void askSubscribe(SUBSCRIBE_ON.grab);
-    setPending(true);
-    try {
-      await claimTask(id);
-      Taro.showToast({ title: '抢到了！', icon: 'success' });
-    } catch (err) {
-      Taro.showToast({ title: errorMessage(err), icon: 'none' });
-      if (!(err instanceof ApiError)) return;
-    } finally {
-      setPending(false);
-    }
-    detail.reload();
+    const outcome = await claim(id);
+    // Claimed or refused, the post has moved on: read it again (not after a lost connection).
+    if (outcome.kind === 'claimed' || outcome.kind === 'refused') detail.reload();
   };
 
   const cancel = async () => {
@@ -139,7 +125,7 @@ export default function TaskDetail() {
                   claimOpensAt={task.claimOpensAt}
                   endsAt={task.endsAt}
                   myClaimStatus={myClaim?.status}
-                  pending={pending}
+                  pending={pending[id]}
                   onGrab={grab}
                 />
               )}

@@ -1,44 +1,15 @@
 import { useState } from 'react';
 import { View, Text, Input, Textarea, Picker } from '@tarojs/components';
 import Taro, { useRouter } from '@tarojs/taro';
-import { CATEGORY_KEYS, CATEGORY_LABELS, TaskCreateBodySchema, type Category } from '@pioneer/shared';
+import { CATEGORY_KEYS, CATEGORY_LABELS } from '@pioneer/shared';
 import Field from '../../components/Field';
 import SecretaryGate from '../../components/SecretaryGate';
 import { errorMessage } from '../../services/http';
 import { createTask } from '../../services/tasks';
-import { toIsoWithOffset, todayString } from '../../utils/time';
+import { checkPublishForm, type PublishErrors, type PublishForm as Form } from '../../utils/publish-form';
+import { todayString } from '../../utils/time';
 import { ROUTES } from '../../utils/routes';
 import './index.scss';
-
-interface Form {
-  title: string;
-  category: Category | '';
-  description: string;
-  location: string;
-  date: string;
-  start: string;
-  end: string;
-  capacity: string;
-  openNow: boolean;
-  openDate: string;
-  openTime: string;
-  cutoff: string;
-}
-
-type Errors = Partial<Record<keyof Form, string>>;
-
-function validate(f: Form): Errors {
-  const e: Errors = {};
-  if (f.title.trim().length < 2 || f.title.trim().length > 60) e.title = '请填写 2–60 字的岗位名称';
-  if (!f.category) e.category = '请选择岗位类别';
-  if (!f.location.trim()) e.location = '请填写服务地点';
-  if (f.end <= f.start) e.end = '结束时间必须晚于开始时间';
-  const cap = Number(f.capacity);
-  if (!Number.isInteger(cap) || cap < 1 || cap > 1000) e.capacity = '名额为 1–1000 的整数';
-  if (f.cutoff && (!/^\d+$/.test(f.cutoff) || Number(f.cutoff) > 10080)) e.cutoff = '请填写 0–10080 之间的分钟数';
-  if (!f.openNow && `${f.openDate}T${f.openTime}` >= `${f.date}T${f.end}`) e.openDate = '开抢时间必须早于结束时间';
-  return e;
-}
 
 function PublishForm({ orgId }: { orgId: string }) {
   // Opened from a whistle's page: the post answers that whistle.
@@ -57,7 +28,7 @@ function PublishForm({ orgId }: { orgId: string }) {
     openTime: '20:00',
     cutoff: '',
   });
-  const [errors, setErrors] = useState<Errors>({});
+  const [errors, setErrors] = useState<PublishErrors>({});
   const [busy, setBusy] = useState(false);
 
   const set = <K extends keyof Form>(key: K, value: Form[K]) => {
@@ -65,29 +36,17 @@ function PublishForm({ orgId }: { orgId: string }) {
     setErrors((e) => ({ ...e, [key]: undefined }));
   };
   const submit = async () => {
-    const found = validate(form);
-    setErrors(found);
-    if (Object.keys(found).length) return;
-    const parsed = TaskCreateBodySchema.safeParse({
-      communityOrgId: orgId,
-      title: form.title,
-      category: form.category,
-      description: form.description,
-      location: form.location,
-      startsAt: toIsoWithOffset(form.date, form.start),
-      endsAt: toIsoWithOffset(form.date, form.end),
-      capacity: Number(form.capacity),
-      claimOpensAt: form.openNow ? undefined : toIsoWithOffset(form.openDate, form.openTime),
-      cancelCutoffMinutes: form.cutoff ? Number(form.cutoff) : undefined,
-      whistleId,
-    });
-    if (!parsed.success) {
-      Taro.showToast({ title: parsed.error.issues[0]?.message ?? '请检查填写内容', icon: 'none' });
+    // The rules are TaskCreateBodySchema's (shared with the server), with messages per field.
+    const checked = checkPublishForm(form, orgId, whistleId);
+    if (!checked.ok) {
+      setErrors(checked.errors);
+      Taro.showToast({ title: checked.errors.form ?? '请检查标红的内容', icon: 'none' });
       return;
     }
+    setErrors({});
     setBusy(true);
     try {
-      await createTask(parsed.data);
+      await createTask(checked.body);
       Taro.showToast({ title: '发布成功', icon: 'success' });
       setTimeout(() => Taro.redirectTo({ url: ROUTES.manage }), 600);
     } catch (e) {
@@ -100,10 +59,10 @@ function PublishForm({ orgId }: { orgId: string }) {
   return (
     <>
       <View className="card">
-        <Field label="岗位名称" error={errors.title}>
+        <Field label="岗位名称" required error={errors.title}>
           <Input className="field-input" value={form.title} placeholder="如：周末垃圾分类督导" onInput={(e) => set('title', e.detail.value)} />
         </Field>
-        <Field label="岗位类别" error={errors.category}>
+        <Field label="岗位类别" required error={errors.category}>
           <View className="chips">
             {CATEGORY_KEYS.map((key) => (
               <View key={key} className={`chip ${form.category === key ? 'is-active' : ''}`} onClick={() => set('category', key)}>
@@ -112,10 +71,10 @@ function PublishForm({ orgId }: { orgId: string }) {
             ))}
           </View>
         </Field>
-        <Field label="服务地点" error={errors.location}>
+        <Field label="服务地点" required error={errors.location}>
           <Input className="field-input" value={form.location} placeholder="如：幸福小区东门" onInput={(e) => set('location', e.detail.value)} />
         </Field>
-        <Field label="岗位说明（选填）">
+        <Field label="岗位说明（选填）" error={errors.description}>
           <Textarea
             className="field-textarea"
             value={form.description}
@@ -127,7 +86,7 @@ function PublishForm({ orgId }: { orgId: string }) {
       </View>
 
       <View className="card">
-        <Field label="服务日期">
+        <Field label="服务日期" error={errors.start}>
           <Picker mode="date" value={form.date} start={todayString()} onChange={(e) => set('date', String(e.detail.value))}>
             <View className="field-input publish__picker">{form.date}</View>
           </Picker>
@@ -144,7 +103,7 @@ function PublishForm({ orgId }: { orgId: string }) {
             </Picker>
           </Field>
         </View>
-        <Field label="招募名额" error={errors.capacity}>
+        <Field label="招募名额" required error={errors.capacity}>
           <Input className="field-input" type="number" value={form.capacity} onInput={(e) => set('capacity', e.detail.value)} />
         </Field>
       </View>

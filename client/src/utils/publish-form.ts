@@ -1,0 +1,94 @@
+import { TaskCreateBodySchema, type Category, type TaskCreateBody } from '@pioneer/shared';
+import { toIsoWithOffset } from './time';
+
+/** The publish form as typed: text until it is checked. */
+export interface PublishForm {
+  title: string;
+  category: Category | '';
+  description: string;
+  location: string;
+  date: string;
+  start: string;
+  end: string;
+  capacity: string;
+  openNow: boolean;
+  openDate: string;
+  openTime: string;
+  cutoff: string;
+}
+
+export type PublishField = keyof PublishForm;
+/** `form`: a refusal no box of the form can fix (the community, the whistle it answers). */
+export type PublishErrors = Partial<Record<PublishField | 'form', string>>;
+
+const shape = TaskCreateBodySchema.shape;
+
+/**
+ * What a secretary reads for a field the schema refuses. The bounds are the schema's own, so the
+ * form cannot drift from what the server accepts; refinements (times in order, unreadable
+ * characters) carry their own Chinese messages and are shown as they are.
+ */
+const MESSAGES: Partial<Record<keyof TaskCreateBody, [PublishField, string]>> = {
+  title: ['title', `请填写 ${shape.title.minLength}–${shape.title.maxLength} 字的岗位名称`],
+  category: ['category', '请选择岗位类别'],
+  description: ['description', `岗位说明不超过 ${shape.description.unwrap().maxLength} 字`],
+  location: ['location', `请填写服务地点（不超过 ${shape.location.maxLength} 字）`],
+  startsAt: ['start', '请选择开始时间'],
+  endsAt: ['end', '请选择结束时间'],
+  capacity: ['capacity', `名额为 ${shape.capacity.minValue}–${shape.capacity.maxValue} 的整数`],
+  claimOpensAt: ['openDate', '请选择开抢时间'],
+  cancelCutoffMinutes: [
+    'cutoff',
+    `请填写 ${shape.cancelCutoffMinutes.unwrap().minValue}–${shape.cancelCutoffMinutes.unwrap().maxValue} 之间的分钟数`,
+  ],
+};
+
+/** The request body the form stands for, before any check: empty numbers stay invalid, not 0. */
+export function toTaskCreateInput(form: PublishForm, communityOrgId: string, whistleId?: string): Record<keyof TaskCreateBody, unknown> {
+  const number = (value: string) => (value.trim() === '' ? Number.NaN : Number(value));
+  return {
+    communityOrgId,
+    title: form.title,
+    category: form.category || undefined,
+    description: form.description,
+    location: form.location,
+    startsAt: toIsoWithOffset(form.date, form.start),
+    endsAt: toIsoWithOffset(form.date, form.end),
+    capacity: number(form.capacity),
+    claimOpensAt: form.openNow ? undefined : toIsoWithOffset(form.openDate, form.openTime),
+    cancelCutoffMinutes: form.cutoff.trim() ? number(form.cutoff) : undefined,
+    whistleId,
+    offerMinutes: undefined,
+    allocation: undefined,
+    drawAt: undefined,
+  };
+}
+
+export type PublishCheck = { ok: true; body: TaskCreateBody } | { ok: false; errors: PublishErrors };
+
+/**
+ * Checks the form with `TaskCreateBodySchema`: each field on its own first (so every wrong field
+ * shows at once), then the whole body for the rules between fields (the schema checks those only
+ * once every field is valid).
+ */
+export function checkPublishForm(form: PublishForm, communityOrgId: string, whistleId?: string): PublishCheck {
+  const input = toTaskCreateInput(form, communityOrgId, whistleId);
+  const errors: PublishErrors = {};
+  const note = (key: PropertyKey | undefined, message: string | null) => {
+    const target = MESSAGES[key as keyof TaskCreateBody];
+    const field = target?.[0] ?? 'form';
+    if (!errors[field]) errors[field] = message ?? target?.[1] ?? '岗位信息有误，请返回重新进入';
+  };
+  for (const key of Object.keys(shape) as Array<keyof typeof shape>) {
+    const result = shape[key].safeParse(input[key]);
+    if (!result.success) {
+      const custom = result.error.issues.find((i) => i.code === 'custom');
+      note(key, custom ? custom.message : null);
+    }
+  }
+  if (Object.keys(errors).length) return { ok: false, errors };
+  const parsed = TaskCreateBodySchema.safeParse(input);
+  if (parsed.success) return { ok: true, body: parsed.data };
+  for (const issue of parsed.error.issues) note(issue.path[0], issue.code === 'custom' ? issue.message : null);
+  return { ok: false, errors };
+}
