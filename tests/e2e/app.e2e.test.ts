@@ -79,6 +79,11 @@ async function publishTodayPost(title: string): Promise<string> {
   return (body.task as { id: string }).id;
 }
 
+/** Taro's H5 title bar: one for the app, showing the current page's title. */
+function titleBar(page: Page) {
+  return page.locator('#taro-navigation-bar');
+}
+
 async function signInThroughUi(page: Page, login: string) {
   const form = page.locator('#app .login');
   await form.waitFor({ timeout: UI_TIMEOUT });
@@ -346,6 +351,7 @@ describe('H5 in Chromium: each role where it belongs, a visitor finding its comm
     const home = shown(visitor).locator('.home__register');
     await home.waitFor({ timeout: UI_TIMEOUT });
     await expect(shown(visitor).locator('.bottom-nav__label').allTextContents()).resolves.toEqual(['首页', '消息', '我的']);
+    await snap(visitor, '35-visitor-landing');
     await home.locator('.btn', { hasText: '查找我的社区' }).click();
 
     const find = shown(visitor).locator('.find');
@@ -359,7 +365,53 @@ describe('H5 in Chromium: each role where it belongs, a visitor finding its comm
     await form.waitFor({ timeout: UI_TIMEOUT });
     await expect(form.locator('.register-form__community').textContent()).resolves.toBe('清和坊社区');
     await form.locator('.chip', { hasText: '清和苑' }).waitFor({ timeout: UI_TIMEOUT });
+
+    // Or with the code printed under the poster's QR: back (the title bar's) to 查找社区, type it in.
+    await titleBar(visitor).locator('.taro-navigation-bar-back').click();
+    const again = shown(visitor).locator('.find');
+    await again.waitFor({ timeout: UI_TIMEOUT });
+    await typeInto(again.locator('[data-testid="find-code"]'), 'qinghefang');
+    await again.locator('.find__go').click();
+    const byCode = shown(visitor).locator('.register-form');
+    await byCode.waitFor({ timeout: UI_TIMEOUT });
+    await expect(byCode.locator('.register-form__community').textContent()).resolves.toBe('清和坊社区');
+    expect(decodeURIComponent(visitor.url())).toContain('/pages/register/index?code=qinghefang');
     await ctx.close();
+  });
+
+  it('lands a registered member on 首页 with 先锋码 one tap away', async () => {
+    const ctx = await phones.newPhone();
+    const again = await ctx.newPage();
+    watch(again, 'member (new phone)', problems);
+    await again.goto(app.baseUrl);
+    await signInThroughUi(again, MEMBER.login);
+    await shown(again).locator('.home .home__banner-title', { hasText: '清和坊社区' }).waitFor({ timeout: UI_TIMEOUT });
+    expect(again.url()).toContain('#/pages/index/index');
+    await expect(shown(again).locator('.bottom-nav__label').allTextContents()).resolves.toEqual(['首页', '先锋码', '消息', '我的']);
+    await ctx.close();
+  });
+
+  it('gives every H5 page a title bar that covers nothing, with back on a page opened from another', async () => {
+    await shown(member).locator('.bottom-nav__item', { hasText: '首页' }).click();
+    const card = shown(member).locator('.home .task-card', { hasText: POST_TITLE });
+    await card.waitFor({ timeout: UI_TIMEOUT });
+    // 首页 is the first page: a title, no back.
+    await expect(titleBar(member).locator('.taro-navigation-bar-title').textContent()).resolves.toBe('先锋领航·码上到');
+    await expect(titleBar(member).locator('.taro-navigation-bar-back').isVisible()).resolves.toBe(false);
+
+    await card.locator('.task-card__title').click();
+    const detail = shown(member).locator('.detail');
+    await detail.waitFor({ timeout: UI_TIMEOUT });
+    await expect(titleBar(member).locator('.taro-navigation-bar-title').textContent()).resolves.toBe('岗位详情');
+    // The page starts below the bar: its first card is not under it.
+    const bar = await titleBar(member).boundingBox();
+    const first = await detail.locator('.card').first().boundingBox();
+    expect(first!.y).toBeGreaterThanOrEqual(bar!.y + bar!.height);
+    await snap(member, '36-title-bar');
+
+    await titleBar(member).locator('.taro-navigation-bar-back').click();
+    await shown(member).locator('.home .task-card', { hasText: POST_TITLE }).waitFor({ timeout: UI_TIMEOUT });
+    await expect(titleBar(member).locator('.taro-navigation-bar-title').textContent()).resolves.toBe('先锋领航·码上到');
   });
 
   it('shows a 404 page for an unknown page of the app and for an unknown path', async () => {

@@ -98,6 +98,10 @@ export function shown(page: Page): Locator {
 
 export async function snap(page: Page, name: string): Promise<void> {
   await mkdir(SCREENSHOT_DIR, { recursive: true });
+  // Taro slides a page opened with navigateTo in from the right (300 ms): shoot once it is in place.
+  await page.waitForFunction(() => [...document.querySelectorAll('#app .taro_page.taro_page_show')].every((p) => Math.abs(p.getBoundingClientRect().left) < 1), undefined, {
+    timeout: 5_000,
+  });
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: false });
 }
 
