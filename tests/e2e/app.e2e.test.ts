@@ -310,6 +310,18 @@ describe('H5 in Chromium: report, grab, live counts, check-in', () => {
     await expect(card.locator('[data-testid="verify-check-in"]').getAttribute('aria-disabled')).resolves.toBe('true');
     await expect(card.locator('[data-testid="verify-check-out"]').getAttribute('aria-disabled')).resolves.toBe('false');
     await snap(secretary, '30-scanned-link');
+
+    // Anyone else who scans it (here a member on another phone) learns what the code is for.
+    const ctx = await phones.newPhone();
+    const other = await ctx.newPage();
+    watch(other, 'member scanning', problems);
+    await other.goto(`${app.baseUrl}/c/${code}`);
+    await signInThroughUi(other, MEMBER.login);
+    const friendly = shown(other).locator('[data-testid="scanned-friendly"]');
+    await friendly.waitFor({ timeout: UI_TIMEOUT });
+    await expect(friendly.textContent()).resolves.toContain('这是一位在职党员的先锋码');
+    expect(await shown(other).textContent()).not.toContain(MEMBER.phone);
+    await ctx.close();
   });
 
   it('shows the secretary a printable A4 poster (PNG) with the community, its district and the QR', async () => {
