@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import type { LiveCount } from '@pioneer/shared';
+import { LiveServerMessageSchema, type LiveCount } from '@pioneer/shared';
 import { makeWorld } from '../helpers/fixtures';
 import { spawnServer, type SpawnedServer } from '../helpers/spawn-server';
 import { httpClient, insertMembers, listen, makeSecretary, publishTask, type FixtureMember } from '../helpers/task-fixtures';
@@ -14,6 +14,8 @@ let local: ReturnType<typeof httpClient>;
 let second: SpawnedServer;
 let remote: ReturnType<typeof httpClient>;
 const sockets: WebSocket[] = [];
+/** Whatever the server pushed that the shared schema (which the client parses with) does not describe. */
+const offContract: unknown[] = [];
 
 beforeAll(async () => {
   ctx = await createTestContext();
@@ -32,6 +34,9 @@ afterAll(async () => {
   await second?.stop();
   await ctx?.close();
 });
+afterEach(() => {
+  expect(offContract.splice(0)).toEqual([]);
+});
 
 /** A live client that remembers everything pushed to it. */
 async function connect(url: string, token?: string) {
@@ -41,7 +46,9 @@ async function connect(url: string, token?: string) {
   const waiters: Array<() => void> = [];
   let closeCode: number | null = null;
   ws.on('message', (data) => {
-    messages.push(JSON.parse(data.toString()));
+    const body = JSON.parse(data.toString());
+    if (!LiveServerMessageSchema.safeParse(body).success) offContract.push(body);
+    messages.push(body);
     waiters.splice(0).forEach((w) => w());
   });
   ws.on('close', (code) => {
