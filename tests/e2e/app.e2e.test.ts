@@ -216,6 +216,8 @@ describe('H5 in Chromium: report, grab, live counts, check-in', () => {
     await card.filter({ hasText: /剩余\s*3\s*\/\s*3\s*名额/ }).waitFor({ timeout: UI_TIMEOUT });
     await card.filter({ hasText: '已报名 0 人' }).waitFor({ timeout: UI_TIMEOUT });
     await expect(card.locator('.manage__status').textContent()).resolves.toBe('招募中');
+    // Back to the 岗位管理 it came from, not a second copy of it with a back arrow to the first.
+    await expect(titleBar(secretary).locator('.taro-navigation-bar-back').isVisible()).resolves.toBe(false);
     await card.scrollIntoViewIfNeeded();
     await snap(secretary, '06-manage-published');
   });

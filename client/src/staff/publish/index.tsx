@@ -11,6 +11,17 @@ import { todayString } from '../../utils/time';
 import { ROUTES } from '../../utils/routes';
 import './index.scss';
 
+/**
+ * 岗位管理 shows the new post. Opened from there, back to it (it reloads on show), so back on
+ * its title bar does not lead to the older copy of the same list; from elsewhere, it replaces this page.
+ */
+function backToManage() {
+  const pages = Taro.getCurrentPages();
+  const previous = pages[pages.length - 2]?.route;
+  if (previous && `/${previous.replace(/^\//, '')}`.startsWith(ROUTES.manage)) Taro.navigateBack();
+  else Taro.redirectTo({ url: ROUTES.manage });
+}
+
 function PublishForm({ orgId }: { orgId: string }) {
   // Opened from a whistle's page: the post answers that whistle.
   const whistleId = useRouter().params.whistleId || undefined;
@@ -48,7 +59,7 @@ function PublishForm({ orgId }: { orgId: string }) {
     try {
       await createTask(checked.body);
       Taro.showToast({ title: '发布成功', icon: 'success' });
-      setTimeout(() => Taro.redirectTo({ url: ROUTES.manage }), 600);
+      setTimeout(backToManage, 600);
     } catch (e) {
       Taro.showModal({ title: '发布未成功', content: errorMessage(e), showCancel: false });
     } finally {
