@@ -419,6 +419,8 @@ describe('H5 in Chromium: each role where it belongs, a visitor finding its comm
     await expect(titleBar(member).locator('.taro-navigation-bar-title').textContent()).resolves.toBe('岗位详情');
     // The page starts below the bar: its first card is not under it.
     const bar = await titleBar(member).boundingBox();
+    // WeChat's height in screen pixels, not scaled with the 750-wide design.
+    expect(bar!.height).toBe(44);
     const first = await detail.locator('.card').first().boundingBox();
     expect(first!.y).toBeGreaterThanOrEqual(bar!.y + bar!.height);
     await snap(member, '36-title-bar');
