@@ -130,6 +130,9 @@ describe('H5 in Chromium: report, grab, live counts, check-in', () => {
     expect(decodeURIComponent(member.url())).toContain('/pages/register/index?code=qinghefang');
     // Chinese is drawn with the CJK font from the npm package, whichever Chromium runs.
     await expect(cjkFontLoaded(member, '登录')).resolves.toBe(true);
+    // Its title bar offers no home: home would lead straight back to signing in.
+    await expect(titleBar(member).locator('.taro-navigation-bar-title').textContent()).resolves.toBe('登录');
+    await expect(titleBar(member).locator('.taro-navigation-bar-home').isVisible()).resolves.toBe(false);
     await snap(member, '01-login');
 
     await signInThroughUi(member, MEMBER.login);
