@@ -2,9 +2,8 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Coverage, HouseholdMatch } from '@pioneer/shared';
 import type { Db, DbOrTx } from '../../db/client';
 
-/** One valid registry row, already encrypted and hashed. */
+/** One registry row ready to write: its home normalised by home_part(), owner encrypted and hashed. */
 export interface HouseholdInput {
-  row: number;
   estateId: string;
   building: string;
   unitNo: string;
@@ -15,8 +14,6 @@ export interface HouseholdInput {
   phoneHash: string;
   phoneMasked: string;
 }
-
-const CHUNK = 5000;
 
 /**
  * A member's match against its community's registry, as one SQL expression over `m` (a members
@@ -52,59 +49,40 @@ export function householdsRepositoryFactory(db: Db) {
     },
 
     /**
-     * Upserts the rows of one import inside `tx`. Rows naming a home an earlier row of the same
-     * file already named (after normalisation) are returned as duplicates and not written.
+     * home_part() of each text: the one normalisation of building, unit and room, kept in SQL so
+     * imports and the member matching cannot disagree. An import asks once for its few hundred
+     * distinct values instead of running the regular expressions on every row.
      */
-    async upsert(
-      communityOrgId: string,
-      rows: HouseholdInput[],
-      now: Date,
-      tx: DbOrTx,
-      onRows?: (done: number) => void,
-    ): Promise<{ inserted: number; updated: number; duplicates: Array<{ row: number; firstRow: number }> }> {
-      await tx.execute(sql`create temporary table import_households (
-          row int not null, estate_id uuid not null, building text not null, unit_no text not null, room text not null,
-          owner_name_cipher text not null, owner_name_hash text not null,
-          phone_cipher text not null, phone_hash text not null, phone_masked text not null
-        ) on commit drop`);
-      for (let i = 0; i < rows.length; i += CHUNK) {
-        const part = rows.slice(i, i + CHUNK);
-        const col = <K extends keyof HouseholdInput>(k: K) => sql.param(part.map((r) => r[k]));
-        await tx.execute(sql`insert into import_households
-          select r, e, home_part(b), home_part(u), home_part(rm), nc, nh, pc, ph, pm
-            from unnest(${col('row')}::int[], ${col('estateId')}::uuid[], ${col('building')}::text[], ${col('unitNo')}::text[],
-                        ${col('room')}::text[], ${col('ownerNameCipher')}::text[], ${col('ownerNameHash')}::text[],
-                        ${col('phoneCipher')}::text[], ${col('phoneHash')}::text[], ${col('phoneMasked')}::text[])
-              as t(r, e, b, u, rm, nc, nh, pc, ph, pm)`);
-        onRows?.(i + part.length);
-      }
-      const dup = await tx.execute<{ row: number; first_row: number }>(sql`
-        with ranked as (
-          select row, first_value(row) over w as first_row, row_number() over w as n
-            from import_households
-          window w as (partition by estate_id, building, unit_no, room order by row)
+    async homeParts(values: string[], tx: DbOrTx = db): Promise<Map<string, string>> {
+      const { rows } = await tx.execute<{ raw: string; norm: string }>(
+        sql`select raw, home_part(raw) as norm from unnest(${sql.param(values)}::text[]) as raw`,
+      );
+      return new Map(rows.map((r) => [r.raw, r.norm]));
+    },
+
+    /**
+     * Writes rows naming distinct homes (the caller drops a file's repeated homes): new homes
+     * are inserted, known ones updated when the owner's name or phone changed, the rest left alone.
+     */
+    async upsert(communityOrgId: string, rows: HouseholdInput[], now: Date, tx: DbOrTx): Promise<{ inserted: number; updated: number }> {
+      const col = <K extends keyof HouseholdInput>(k: K) => sql.param(rows.map((r) => r[k]));
+      const { rows: counts } = await tx.execute<{ inserted: number; written: number }>(sql`
+        with written as (
+          insert into households as h (community_org_id, estate_id, building, unit_no, room,
+                                        owner_name_cipher, owner_name_hash, phone_cipher, phone_hash, phone_masked, created_at, updated_at)
+          select ${communityOrgId}::uuid, t.*, ${now}::timestamptz, ${now}::timestamptz
+            from unnest(${col('estateId')}::uuid[], ${col('building')}::text[], ${col('unitNo')}::text[], ${col('room')}::text[],
+                        ${col('ownerNameCipher')}::text[], ${col('ownerNameHash')}::text[],
+                        ${col('phoneCipher')}::text[], ${col('phoneHash')}::text[], ${col('phoneMasked')}::text[]) as t
+          on conflict on constraint households_home_unique do update
+             set owner_name_cipher = excluded.owner_name_cipher, owner_name_hash = excluded.owner_name_hash,
+                 phone_cipher = excluded.phone_cipher, phone_hash = excluded.phone_hash, phone_masked = excluded.phone_masked,
+                 updated_at = excluded.updated_at
+           where h.owner_name_hash <> excluded.owner_name_hash or h.phone_hash <> excluded.phone_hash
+          returning (xmax = 0) as inserted
         )
-        select row, first_row from ranked where n > 1 order by row`);
-      const written = await tx.execute<{ inserted: boolean }>(sql`
-        insert into households as h (community_org_id, estate_id, building, unit_no, room,
-                                      owner_name_cipher, owner_name_hash, phone_cipher, phone_hash, phone_masked, created_at, updated_at)
-        select distinct on (estate_id, building, unit_no, room)
-               ${communityOrgId}::uuid, estate_id, building, unit_no, room,
-               owner_name_cipher, owner_name_hash, phone_cipher, phone_hash, phone_masked, ${now}::timestamptz, ${now}::timestamptz
-          from import_households
-         order by estate_id, building, unit_no, room, row
-        on conflict on constraint households_home_unique do update
-           set owner_name_cipher = excluded.owner_name_cipher, owner_name_hash = excluded.owner_name_hash,
-               phone_cipher = excluded.phone_cipher, phone_hash = excluded.phone_hash, phone_masked = excluded.phone_masked,
-               updated_at = excluded.updated_at
-         where h.owner_name_hash <> excluded.owner_name_hash or h.phone_hash <> excluded.phone_hash
-        returning (xmax = 0) as inserted`);
-      const inserted = written.rows.filter((r) => r.inserted).length;
-      return {
-        inserted,
-        updated: written.rows.length - inserted,
-        duplicates: dup.rows.map((r) => ({ row: r.row, firstRow: r.first_row })),
-      };
+        select count(*) filter (where inserted)::int as inserted, count(*)::int as written from written`);
+      return { inserted: counts[0].inserted, updated: counts[0].written - counts[0].inserted };
     },
 
     /** Registry coverage of the communities selected by `communities` (SQL returning ids). */

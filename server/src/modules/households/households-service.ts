@@ -79,18 +79,18 @@ export function householdsServiceFactory(deps: {
       }
       const now = deps.clock.now();
       const rejected: RowRejection[] = [];
-      const inputs: HouseholdInput[] = [];
 
-      // Validation and encryption happen before the transaction opens (no connection idles in
-      // it meanwhile), yielding to the event loop every few thousand rows so requests keep flowing.
+      // Validation first, before any transaction opens, yielding to the event loop every few
+      // thousand rows so other requests keep flowing.
       const estates = await repo.estatesByName(communityOrgId);
+      const valid: ValidRow[] = [];
       let sinceYield = 0;
       for (const r of rows) {
         if (r.row <= header.headerRow || isBlank(r.cells)) continue;
-        if (++sinceYield === 2000) {
+        if (++sinceYield === YIELD_EVERY) {
           sinceYield = 0;
           onProgress?.('check', r.row, rows.length);
-          await new Promise((resolve) => setImmediate(resolve));
+          await yieldToEventLoop();
         }
         const cell = (k: HouseholdColumn) => (r.cells[header.index[k]] ?? '').trim();
         const v = { estate: cell('estate'), building: cell('building'), unit: cell('unit'), room: cell('room'), ownerName: cell('ownerName') };
@@ -105,33 +105,63 @@ export function householdsServiceFactory(deps: {
           rejected.push({ row: r.row, reason: `小区「${v.estate}」不属于本社区` });
           continue;
         }
-        inputs.push({
-          row: r.row,
-          estateId,
-          building: v.building,
-          unitNo: v.unit,
-          room: v.room,
-          ownerNameCipher: encryptPhone(deps.phoneEncKey, v.ownerName),
-          ownerNameHash: hashPhone(deps.phoneHashKey, `name:${v.ownerName}`),
-          phoneCipher: encryptPhone(deps.phoneEncKey, phone),
-          phoneHash: hashPhone(deps.phoneHashKey, phone),
-          phoneMasked: maskPhone(phone),
-        });
+        valid.push({ row: r.row, estateId, building: v.building, unit: v.unit, room: v.room, ownerName: v.ownerName, phone });
       }
+      onProgress?.('check', rows.length, rows.length);
+
+      // A home the file names twice (after normalisation: "3栋" = "３号楼" = "3") keeps its first row.
+      const parts = await repo.homeParts([...new Set(valid.flatMap((v) => [v.building, v.unit, v.room]))]);
+      const firstRowOfHome = new Map<string, number>();
+      const homes: Array<ValidRow & { building: string; unit: string; room: string }> = [];
+      for (const v of valid) {
+        const home = { ...v, building: parts.get(v.building)!, unit: parts.get(v.unit)!, room: parts.get(v.room)! };
+        const key = `${v.estateId}\u0000${home.building}\u0000${home.unit}\u0000${home.room}`;
+        const firstRow = firstRowOfHome.get(key);
+        if (firstRow !== undefined) {
+          rejected.push({ row: v.row, reason: `与第 ${firstRow} 行是同一户` });
+          continue;
+        }
+        firstRowOfHome.set(key, v.row);
+        homes.push(home);
+      }
+      rejected.sort((a, b) => a.row - b.row);
+
+      const encrypt = (h: (typeof homes)[number]): HouseholdInput => ({
+        estateId: h.estateId,
+        building: h.building,
+        unitNo: h.unit,
+        room: h.room,
+        ownerNameCipher: encryptPhone(deps.phoneEncKey, h.ownerName),
+        ownerNameHash: hashPhone(deps.phoneHashKey, `name:${h.ownerName}`),
+        phoneCipher: encryptPhone(deps.phoneEncKey, h.phone),
+        phoneHash: hashPhone(deps.phoneHashKey, h.phone),
+        phoneMasked: maskPhone(h.phone),
+      });
 
       const result = await deps.db
         .transaction(async (tx) => {
-          onProgress?.('check', rows.length, rows.length);
-          const written = inputs.length
-            ? await repo.upsert(communityOrgId, inputs, now, tx, (done) => onProgress?.('write', done, inputs.length))
-            : { inserted: 0, updated: 0, duplicates: [] };
-          for (const d of written.duplicates) rejected.push({ row: d.row, reason: `与第 ${d.firstRow} 行是同一户` });
-          rejected.sort((a, b) => a.row - b.row);
-          const counts = {
-            imported: written.inserted,
-            updated: written.updated,
-            unchanged: inputs.length - written.duplicates.length - written.inserted - written.updated,
+          // Each batch is encrypted while the database writes the one before it.
+          let inserted = 0;
+          let updated = 0;
+          let writing: Promise<{ inserted: number; updated: number }> | null = null;
+          const settle = async () => {
+            if (!writing) return;
+            const w = await writing;
+            inserted += w.inserted;
+            updated += w.updated;
           };
+          for (let i = 0; i < homes.length; i += WRITE_BATCH) {
+            await yieldToEventLoop();
+            const batch = homes.slice(i, i + WRITE_BATCH).map(encrypt);
+            await settle();
+            onProgress?.('write', i, homes.length);
+            writing = repo.upsert(communityOrgId, batch, now, tx);
+            // Awaited by the next settle(); until then a failure must not count as unhandled.
+            writing.catch(() => {});
+          }
+          await settle();
+          onProgress?.('write', homes.length, homes.length);
+          const counts = { imported: inserted, updated, unchanged: homes.length - inserted - updated };
           if (dryRun) throw new DryRun(counts);
           await writeAudit(tx, {
             at: now,
@@ -186,6 +216,22 @@ export function householdsServiceFactory(deps: {
     },
   };
 }
+
+interface ValidRow {
+  row: number;
+  estateId: string;
+  building: string;
+  unit: string;
+  room: string;
+  ownerName: string;
+  phone: string;
+}
+
+const YIELD_EVERY = 5000;
+// Rows per write: large enough that round trips do not count, small enough that encrypting one
+// batch holds the event loop for a moment only.
+const WRITE_BATCH = 5000;
+const yieldToEventLoop = () => new Promise((resolve) => setImmediate(resolve));
 
 class DryRun {
   constructor(readonly counts: { imported: number; updated: number; unchanged: number }) {}
