@@ -399,15 +399,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         demandsService,
         createLimit: app.perMinute('demand-create', DEMANDS_PER_MINUTE),
       });
-      await api.register(assessmentRoutes, {
-        assessmentService: assessmentServiceFactory({
-          db: database.db,
-          assessmentRepository: assessmentRepositoryFactory(database.db),
-          directoryRepository,
-          whistleStats: whistleStatsFactory(database.db),
-          clock,
-        }),
+      const assessmentService = assessmentServiceFactory({
+        db: database.db,
+        assessmentRepository: assessmentRepositoryFactory(database.db),
+        directoryRepository,
+        whistleStats: whistleStatsFactory(database.db),
+        clock,
       });
+      await api.register(assessmentRoutes, { assessmentService });
       await api.register(directoryRoutes, { directoryService });
       await api.register(invitesRoutes, {
         invitesService,
@@ -440,7 +439,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(personalDataRoutes, { personalData });
       await api.register(householdsRoutes, { householdsService, directoryService, personalData });
       await api.register(importsRoutes, { importsService: importsServiceFactory({ db: database.db, importsRepository: importsRepositoryFactory(database.db), clock }) });
-      await api.register(exportsRoutes, { exportsService: exportsServiceFactory({ exportsRepository: exportsRepositoryFactory(database.db) }), statsService });
+      await api.register(exportsRoutes, {
+        exportsService: exportsServiceFactory({ exportsRepository: exportsRepositoryFactory(database.db) }),
+        statsService,
+        assessmentService,
+      });
     },
     { prefix: API_PREFIX },
   );

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CursorSchema, DateTimeSchema, IdSchema, LimitSchema, NamedRefSchema, text } from './common';
+import { PeriodSchema } from './assessment';
 import { MemberSchema } from './members';
 import { StatsScopeSchema } from './stats';
 import { ClaimSchema } from './tasks';
@@ -143,6 +144,23 @@ export const UnitReportQuerySchema = z.object({
   month: text().trim().regex(MONTH, '请使用 YYYY-MM 月份'),
 });
 export type UnitReportQuery = z.infer<typeof UnitReportQuerySchema>;
+
+/**
+ * 先锋指数 export: ranked as `GET /index/ranking` ranks. `scope=district&id=` (or `districtId=`, as
+ * the ranking takes it) for one district, `scope=city` for the city; left out, the caller's own
+ * (a district admin's district, the city for a city admin).
+ */
+export const IndexExportQuerySchema = z
+  .object({
+    period: PeriodSchema.optional(),
+    scope: z.enum(['city', 'district']).optional(),
+    id: IdSchema.optional(),
+    districtId: IdSchema.optional(),
+  })
+  .refine((q) => q.scope !== 'district' || q.id !== undefined || q.districtId !== undefined, { path: ['id'], message: '请指定板块 id' })
+  .refine((q) => !(q.scope === 'city' && (q.id !== undefined || q.districtId !== undefined)), { path: ['scope'], message: '全市范围不需要 id' })
+  .refine((q) => q.id === undefined || q.districtId === undefined || q.id === q.districtId, { path: ['districtId'], message: 'id 与 districtId 不一致' });
+export type IndexExportQuery = z.infer<typeof IndexExportQuerySchema>;
 
 // ---- personal data rights ----
 

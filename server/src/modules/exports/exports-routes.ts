@@ -1,14 +1,21 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { ExportScopeQuerySchema, RecordsExportQuerySchema, UnitReportQuerySchema } from '@pioneer/shared';
+import { ExportScopeQuerySchema, IndexExportQuerySchema, RecordsExportQuerySchema, UnitReportQuerySchema, type Ranking } from '@pioneer/shared';
+import { forbidden } from '../../lib/errors';
+import { isCityAdmin } from '../../lib/scope';
 import { principalOf, requireRoles } from '../../plugins/auth';
 import { attachment, XLSX_TYPE } from '../imports/imports-routes';
+import type { AssessmentService } from '../assessment/assessment-service';
 import type { StatsService } from '../stats/stats-service';
 import type { ExportsService } from './exports-service';
 
 const STAFF = ['secretary', 'district_admin', 'unit_admin', 'city_admin'] as const;
 
 /** XLSX exports, scoped as statistics are: whoever may see a scope's figures may export its rows. */
-export const exportsRoutes: FastifyPluginAsyncZod<{ exportsService: ExportsService; statsService: Pick<StatsService, 'authorize'> }> = async (
+export const exportsRoutes: FastifyPluginAsyncZod<{
+  exportsService: ExportsService;
+  statsService: Pick<StatsService, 'authorize'>;
+  assessmentService: Pick<AssessmentService, 'ranking' | 'indicators'>;
+}> = async (
   app,
   opts,
 ) => {
@@ -48,4 +55,34 @@ export const exportsRoutes: FastifyPluginAsyncZod<{ exportsService: ExportsServi
       return reply.send(stream);
     },
   );
+
+  // Scoped as the ranking is (its own checks decide: a city admin any district or the city, a
+  // district admin its own district), and every row is the ranking's answer.
+  app.get(
+    '/exports/index.xlsx',
+    { onRequest: requireRoles('city_admin', 'district_admin'), schema: { tags: ['exports'], querystring: IndexExportQuerySchema } },
+    async (request, reply) => {
+      const q = request.query;
+      const principal = principalOf(request);
+      if (q.scope === 'city' && !isCityAdmin(principal)) throw forbidden('只能导出本板块的先锋指数');
+      const districtId = q.id ?? q.districtId;
+      const ranking = await wholeRanking((offset, limit) => opts.assessmentService.ranking(principal, { period: q.period, districtId, offset, limit }));
+      const { items: indicators } = await opts.assessmentService.indicators();
+      reply.type(XLSX_TYPE).header('content-disposition', attachment('index.xlsx', `先锋指数_${ranking.period}.xlsx`)).header('cache-control', 'no-store');
+      return reply.send(service.index(ranking, indicators, logFailure(request)));
+    },
+  );
 };
+
+/** Every entry of a ranking, asked a page at a time as the ranking route pages it. */
+async function wholeRanking(page: (offset: number, limit: number) => Promise<Ranking>): Promise<Ranking> {
+  const PAGE = 5000;
+  const first = await page(0, PAGE);
+  const items = [...first.items];
+  while (items.length < first.total) {
+    const next = await page(items.length, PAGE);
+    if (next.items.length === 0) break;
+    items.push(...next.items);
+  }
+  return { ...first, items };
+}

@@ -1,6 +1,6 @@
 import { PassThrough, type Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
-import { CATEGORY_LABELS, HOUSEHOLD_MATCH_LABELS, type Category } from '@pioneer/shared';
+import { CATEGORY_LABELS, HOUSEHOLD_MATCH_LABELS, type Category, type Indicator, type Ranking } from '@pioneer/shared';
 import { notFound } from '../../lib/errors';
 import type { AuthorizedScope } from '../stats/stats-service';
 import type { ExportsRepository } from './exports-repository';
@@ -28,6 +28,10 @@ export function monthRange(month: string): { from: Date; to: Date } {
 
 export const MEMBER_HEADERS = ['姓名', '手机号', '组织关系单位', '工作单位', '报到社区', '小区', '楼栋', '单元', '室号', '服务意向', '报到时间', '业主库匹配', '参与次数', '服务时长（分钟）'];
 export const RECORD_HEADERS = ['岗位', '类别', '社区', '开始时间', '结束时间', '党员', '组织关系单位', '状态', '签到时间', '签退时间', '服务时长（分钟）'];
+/** The fixed columns of the 先锋指数 sheet; each indicator then adds its value and its weighted score. */
+export const INDEX_HEADERS = ['排名', '社区党组织', '所属板块', '总分'];
+export const indexPartHeaders = (name: string) => [`${name}（数值）`, `${name}（得分）`];
+
 export const UNIT_REPORT_HEADERS = ['姓名', '工作单位', '报到社区', '服务社区', '服务次数', '服务时长（小时）'];
 
 /**
@@ -164,7 +168,53 @@ export function exportsServiceFactory(deps: { exportsRepository: ExportsReposito
       );
       return { stream, unitName };
     },
+
+    /**
+     * 先锋指数: one row per community as the ranking lists it (rank, total, then each indicator's
+     * value and weighted score), and a second sheet with the indicators as they were weighted.
+     */
+    index(ranking: Ranking, indicators: Indicator[], onError: (err: unknown) => void): Readable {
+      const names = new Map(indicators.map((i) => [i.key, i.name]));
+      const keys = [...new Set(ranking.items.flatMap((e) => e.parts.map((p) => p.key)))];
+      return streamWorkbook(
+        [
+          {
+            name: '先锋指数',
+            headers: [...INDEX_HEADERS, ...keys.flatMap((k) => indexPartHeaders(names.get(k) ?? k))],
+            widths: [8, 28, 16, 10, ...keys.flatMap(() => [16, 16])],
+            rows: async function* () {
+              for (const e of ranking.items) {
+                const parts = new Map(e.parts.map((p) => [p.key, p]));
+                yield [
+                  e.rank,
+                  e.org.name,
+                  e.org.districtName,
+                  e.score,
+                  ...keys.flatMap((k) => [parts.get(k)?.value ?? null, parts.get(k)?.score ?? null]),
+                ];
+              }
+              yield [];
+              yield [`${ranking.period} 满分 ${ranking.maxScore}，共 ${ranking.total} 个社区`];
+            },
+          },
+          {
+            name: '指标',
+            headers: INDEX_INDICATOR_HEADERS,
+            widths: [24, 12, 10, 10, 10, 60],
+            rows: async function* () {
+              for (const i of indicators) {
+                if (!i.admitted) continue;
+                yield [i.name, i.method === 'auto' ? '系统计算' : '人工评分', i.weight, i.maxScore, Math.round(i.weight * i.maxScore * 100) / 100, i.guidance || null];
+              }
+            },
+          },
+        ],
+        onError,
+      );
+    },
   };
 }
+
+export const INDEX_INDICATOR_HEADERS = ['指标', '计分方式', '权重', '满分', '最高得分', '评价要点'];
 
 export type ExportsService = ReturnType<typeof exportsServiceFactory>;
