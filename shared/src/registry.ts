@@ -47,6 +47,17 @@ export const HouseholdImportResultSchema = z.object({
 });
 export type HouseholdImportResult = z.infer<typeof HouseholdImportResultSchema>;
 
+/** Rejected rows kept with an import's record (the rest are counted in `rejectedTotal`). */
+export const IMPORT_HISTORY_REJECTIONS = 500;
+
+/** A past registry import as recorded: what the weapp shows, as it cannot upload. */
+export const HouseholdImportRecordSchema = HouseholdImportResultSchema.omit({ dryRun: true }).extend({
+  at: DateTimeSchema,
+  rejectedTotal: z.number().int(),
+});
+export const HouseholdImportHistorySchema = z.object({ items: z.array(HouseholdImportRecordSchema) });
+export type HouseholdImportHistory = z.infer<typeof HouseholdImportHistorySchema>;
+
 export const CommunityMembersQuerySchema = z.object({
   match: HouseholdMatchSchema.optional(),
   limit: LimitSchema,
@@ -119,6 +130,13 @@ export const DirectoryImportResultSchema = z.object({
   dryRun: z.boolean(),
 });
 export type DirectoryImportResult = z.infer<typeof DirectoryImportResultSchema>;
+
+export const DirectoryImportRecordSchema = DirectoryImportResultSchema.omit({ dryRun: true }).extend({
+  at: DateTimeSchema,
+  rejectedTotal: z.number().int(),
+});
+export const DirectoryImportHistorySchema = z.object({ items: z.array(DirectoryImportRecordSchema) });
+export type DirectoryImportHistory = z.infer<typeof DirectoryImportHistorySchema>;
 
 // ---- exports ----
 

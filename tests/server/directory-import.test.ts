@@ -118,6 +118,23 @@ describe('directory import (city admin)', () => {
     expect({ ...after, audits: 0 }).toEqual({ ...state, audits: 0 });
   });
 
+  it('keeps each real import with its rejected rows, newest first, for the city admin (the weapp shows them)', async () => {
+    const res = await ctx.app.inject({ method: 'GET', url: '/api/v1/imports/directory/history', headers: admin });
+    expect(res.statusCode).toBe(200);
+    const items = res.json().items;
+    // The two real imports of the test before; its dry runs left no record.
+    expect(items).toHaveLength(2);
+    expect(items[1]).toMatchObject({ created: 6, updated: 1, rejectedTotal: 7 });
+    expect(items[1].rejected).toHaveLength(7);
+    expect(items[0]).toMatchObject({ created: 0, updated: 0, rejectedTotal: 7 });
+    // Every rejected row with its sheet, row and reason: the same as a dry run of the same file now answers.
+    const dry = (await upload(await cityWorkbook(), true)).json();
+    expect(items[0].rejected).toEqual(dry.rejected);
+    expect(dry.rejected[0]).toEqual({ sheet: expect.any(String), row: expect.any(Number), reason: expect.any(String) });
+    expect((await ctx.app.inject({ method: 'GET', url: '/api/v1/imports/directory/history', headers: admin })).json().items).toHaveLength(2);
+    expect((await ctx.app.inject({ method: 'GET', url: '/api/v1/imports/directory/history', headers: districtAdmin })).statusCode).toBe(403);
+  });
+
   it('refuses a workbook without the four sheets, and anything but XLSX', async () => {
     const before = await directoryState();
     const missing = await upload(await xlsx({ 板块: [['名称'], ['新区']] }), false);

@@ -119,6 +119,32 @@ describe('registry import (业主信息库)', () => {
     expect(audits2[0].n).toBe(audits[0].n + 1);
   });
 
+  it('keeps each real import with its rejected rows for the pages that cannot upload (weapp); dry runs leave no record', async () => {
+    const history = await ctx.app.inject({ method: 'GET', url: `/api/v1/party-orgs/${world.community.id}/households/imports`, headers: secretary });
+    expect(history.statusCode).toBe(200);
+    const items = history.json().items;
+    expect(items.map(({ at, ...rest }: { at: string }) => (expect(Number.isNaN(Date.parse(at))).toBe(false), rest))).toEqual([
+      { imported: 1, updated: 1, unchanged: 1, rejected: [], rejectedTotal: 0 },
+      {
+        imported: 3,
+        updated: 0,
+        unchanged: 0,
+        rejectedTotal: 4,
+        rejected: [
+          { row: 6, reason: '手机号格式不正确' },
+          { row: 7, reason: '小区「不存在小区」不属于本社区' },
+          { row: 8, reason: '业主姓名为空' },
+          { row: 9, reason: '与第 3 行是同一户' },
+        ],
+      },
+    ]);
+    expect(Date.parse(items[0].at)).toBeGreaterThanOrEqual(Date.parse(items[1].at));
+    expect((await ctx.app.inject({ method: 'GET', url: `/api/v1/party-orgs/${world.community.id}/households/imports`, headers: districtAdmin })).statusCode).toBe(200);
+    expect((await ctx.app.inject({ method: 'GET', url: `/api/v1/party-orgs/${world.community.id}/households/imports`, headers: otherSecretary })).statusCode).toBe(403);
+    const plain = await ctx.signIn('hh_history_plain');
+    expect((await ctx.app.inject({ method: 'GET', url: `/api/v1/party-orgs/${world.community.id}/households/imports`, headers: plain.auth })).statusCode).toBe(403);
+  });
+
   it('reads GBK CSV (Excel on Chinese Windows) and UTF-8 CSV with a BOM, with blank lines and quoted cells', async () => {
     const text = [HEADERS_ZH.join(','), '', `${estateB.name},"2",1,201,吴业主,13800000009`, ',,,,,', `${estateB.name},2,1,202,"郑,业主",13800000010`].join('\r\n');
     const gbk = await upload(iconv.encode(text, 'gbk'), 'gbk.csv', secretary, true);

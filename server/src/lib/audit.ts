@@ -1,3 +1,4 @@
+import { and, desc, eq, isNull } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client';
 import { auditLog } from '../db/schema';
 
@@ -13,4 +14,14 @@ export interface AuditEntry {
 
 export async function writeAudit(tx: DbOrTx, entry: AuditEntry): Promise<void> {
   await tx.insert(auditLog).values({ ...entry, data: entry.data ?? {} });
+}
+
+/** The latest entries of one action on one entity (or on none), newest first. */
+export async function recentAudits(tx: DbOrTx, action: string, entityId: string | null, limit: number) {
+  return tx
+    .select({ at: auditLog.at, data: auditLog.data })
+    .from(auditLog)
+    .where(and(eq(auditLog.action, action), entityId === null ? isNull(auditLog.entityId) : eq(auditLog.entityId, entityId)))
+    .orderBy(desc(auditLog.at), desc(auditLog.id))
+    .limit(limit);
 }

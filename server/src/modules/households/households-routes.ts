@@ -3,6 +3,7 @@ import {
   CommunityMemberListSchema,
   CommunityMembersQuerySchema,
   CoverageSchema,
+  HouseholdImportHistorySchema,
   HouseholdImportResultSchema,
   IdParamsSchema,
   ImportDryRunQuerySchema,
@@ -51,6 +52,12 @@ export const householdsRoutes: FastifyPluginAsyncZod<{
       const file = await readUpload(request);
       return service.importFile(principalOf(request).userId, community.id, file, request.query.dryRun);
     },
+  );
+
+  app.get(
+    '/party-orgs/:id/households/imports',
+    { onRequest: requireRoles(...STAFF), schema: { tags: ['households'], params: IdParamsSchema, response: { 200: HouseholdImportHistorySchema } } },
+    async (request) => service.importHistory((await overseenCommunity(request, request.params.id)).id),
   );
 
   app.get(

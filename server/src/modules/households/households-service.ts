@@ -1,17 +1,19 @@
 import {
   HOUSEHOLD_COLUMNS,
+  IMPORT_HISTORY_REJECTIONS,
   isSafeText,
   PHONE_PATTERN,
   type CommunityMemberList,
   type CommunityMembersQuery,
   type Coverage,
   type HouseholdColumn,
+  type HouseholdImportHistory,
   type HouseholdImportResult,
   type RowRejection,
 } from '@pioneer/shared';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { writeAudit } from '../../lib/audit';
+import { recentAudits, writeAudit } from '../../lib/audit';
 import type { Clock } from '../../lib/clock';
 import { invalid } from '../../lib/errors';
 import { encryptPhone, hashPhone, maskPhone } from '../members/phone-crypto';
@@ -169,7 +171,7 @@ export function householdsServiceFactory(deps: {
             action: 'households.import',
             entity: 'party_org',
             entityId: communityOrgId,
-            data: { ...counts, rejected: rejected.length },
+            data: { ...counts, rejected: rejected.length, rejectedRows: rejected.slice(0, IMPORT_HISTORY_REJECTIONS) },
           });
           return counts;
         })
@@ -178,6 +180,24 @@ export function householdsServiceFactory(deps: {
           throw e;
         });
       return { ...result, rejected, dryRun };
+    },
+
+    /** The community's latest imports as recorded, rejected rows included: the weapp shows these. */
+    async importHistory(communityOrgId: string): Promise<HouseholdImportHistory> {
+      const rows = await recentAudits(deps.db, 'households.import', communityOrgId, HISTORY_LENGTH);
+      return {
+        items: rows.map(({ at, data }) => {
+          const d = data as { imported: number; updated: number; unchanged: number; rejected: number; rejectedRows?: RowRejection[] };
+          return {
+            at: at.toISOString(),
+            imported: d.imported,
+            updated: d.updated,
+            unchanged: d.unchanged,
+            rejected: d.rejectedRows ?? [],
+            rejectedTotal: d.rejected,
+          };
+        }),
+      };
     },
 
     async coverage(communityOrgId: string): Promise<Coverage> {
@@ -228,6 +248,7 @@ interface ValidRow {
 }
 
 const YIELD_EVERY = 5000;
+const HISTORY_LENGTH = 10;
 // Rows per write: large enough that round trips do not count, small enough that encrypting one
 // batch holds the event loop for a moment only.
 const WRITE_BATCH = 5000;

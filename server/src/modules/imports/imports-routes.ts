@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { DirectoryImportResultSchema, ImportDryRunQuerySchema } from '@pioneer/shared';
+import { DirectoryImportHistorySchema, DirectoryImportResultSchema, ImportDryRunQuerySchema } from '@pioneer/shared';
 import { principalOf, requireRoles } from '../../plugins/auth';
 import type { ImportsService } from './imports-service';
 import { readUpload } from './upload';
@@ -21,6 +21,12 @@ export const importsRoutes: FastifyPluginAsyncZod<{ importsService: ImportsServi
       const file = await readUpload(request);
       return service.importDirectory(principalOf(request).userId, file, request.query.dryRun);
     },
+  );
+
+  app.get(
+    '/imports/directory/history',
+    { onRequest: requireRoles('city_admin'), schema: { tags: ['imports'], response: { 200: DirectoryImportHistorySchema } } },
+    async () => service.directoryImportHistory(),
   );
 
   app.get(

@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
-import { DIRECTORY_SHEETS, HOUSEHOLD_COLUMNS, isSafeText, type DirectoryImportResult, type DirectorySheet, type SheetRejection } from '@pioneer/shared';
+import { DIRECTORY_SHEETS, HOUSEHOLD_COLUMNS, IMPORT_HISTORY_REJECTIONS, isSafeText, type DirectoryImportHistory, type DirectoryImportResult, type DirectorySheet, type SheetRejection } from '@pioneer/shared';
 import type { Db } from '../../db/client';
-import { writeAudit } from '../../lib/audit';
+import { recentAudits, writeAudit } from '../../lib/audit';
 import type { Clock } from '../../lib/clock';
 import { newRegisterCode } from '../directory/directory-service';
 import type { ImportsRepository } from './imports-repository';
@@ -31,10 +31,25 @@ class DryRun {
 
 const NAME_LIMITS: Record<DirectorySheet, [number, number]> = { 板块: [1, 40], 社区党组织: [2, 60], 小区: [1, 60], 单位党组织: [2, 60] };
 
+const SHEET_ORDER = new Map(DIRECTORY_SHEETS.map((s, i) => [s as string, i]));
+const inSheetOrder = (rejected: SheetRejection[]) =>
+  [...rejected].sort((a, b) => SHEET_ORDER.get(a.sheet)! - SHEET_ORDER.get(b.sheet)! || a.row - b.row);
+
 export function importsServiceFactory(deps: { db: Db; importsRepository: ImportsRepository; clock: Clock }) {
   const repo = deps.importsRepository;
 
   return {
+    /** The latest directory imports as recorded, rejected rows included (the weapp shows these). */
+    async directoryImportHistory(): Promise<DirectoryImportHistory> {
+      const rows = await recentAudits(deps.db, 'directory.import', null, 10);
+      return {
+        items: rows.map(({ at, data }) => {
+          const d = data as { created: number; updated: number; rejected: number; rejectedRows?: SheetRejection[] };
+          return { at: at.toISOString(), created: d.created, updated: d.updated, rejected: d.rejectedRows ?? [], rejectedTotal: d.rejected };
+        }),
+      };
+    },
+
     /**
      * The city's directory from one workbook, in one transaction: every bad row is reported with
      * its sheet and row and written nowhere (nor are rows that depend on it); a dry run does the
@@ -155,7 +170,7 @@ export function importsServiceFactory(deps: { db: Db; importsRepository: Imports
             action: 'directory.import',
             entity: 'directory',
             entityId: null,
-            data: { created, updated, rejected: rejected.length },
+            data: { created, updated, rejected: rejected.length, rejectedRows: inSheetOrder(rejected).slice(0, IMPORT_HISTORY_REJECTIONS) },
           });
           return { created, updated };
         })
@@ -163,9 +178,7 @@ export function importsServiceFactory(deps: { db: Db; importsRepository: Imports
           if (e instanceof DryRun) return e.result;
           throw e;
         });
-      const order = new Map(DIRECTORY_SHEETS.map((s, i) => [s as string, i]));
-      rejected.sort((a, b) => order.get(a.sheet)! - order.get(b.sheet)! || a.row - b.row);
-      return { ...result, rejected, dryRun };
+      return { ...result, rejected: inSheetOrder(rejected), dryRun };
     },
 
     async directoryTemplate(): Promise<Buffer> {
