@@ -27,4 +27,13 @@ describe('ImportResult', () => {
     expect(screen.getByText('第 6 行')).toBeTruthy();
     expect(screen.getByText('手机号格式不正确')).toBeTruthy();
   });
+
+  it('shows a recorded import (the weapp view) with its time and the rows it did not keep counted', () => {
+    const at = '2026-03-05T02:07:00.000Z';
+    render(<ImportResult dryRun={false} at={at} figures={[['新增', 1], ['更新', 0], ['未变', 0]]} rejected={[{ row: 3, reason: '业主姓名为空' }]} rejectedTotal={501} />);
+    expect(screen.getByText(/导入$/).textContent).toContain(`${new Date(at).getMonth() + 1}月`);
+    expect(screen.getByText('501')).toBeTruthy();
+    expect(screen.getByText('第 3 行')).toBeTruthy();
+    expect(screen.getByText(/另有 500 行/)).toBeTruthy();
+  });
 });

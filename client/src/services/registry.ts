@@ -3,14 +3,17 @@ import {
   ConsentListSchema,
   CoverageSchema,
   DeregisterResponseSchema,
+  DirectoryImportHistorySchema,
   DirectoryImportResultSchema,
   ErrorBodySchema,
+  HouseholdImportHistorySchema,
   HouseholdImportResultSchema,
   MemberExportSchema,
   type HouseholdMatch,
 } from '@pioneer/shared';
+import Taro from '@tarojs/taro';
 import type { ZodType } from 'zod';
-import { API_ROOT } from './config';
+import { API_ROOT, IS_H5 } from './config';
 import { ApiError, buildUrl, request } from './http';
 import { getSession } from './session';
 
@@ -40,6 +43,15 @@ export function getCommunityMembers(communityOrgId: string, match?: HouseholdMat
     query: { match, cursor: cursor ?? undefined, limit: 50 },
     schema: CommunityMemberListSchema,
   });
+}
+
+/** The community's latest imports with their rejected rows: the weapp shows these (uploads are an H5 task). */
+export function getHouseholdImports(communityOrgId: string) {
+  return request({ path: `/party-orgs/${communityOrgId}/households/imports`, schema: HouseholdImportHistorySchema });
+}
+
+export function getDirectoryImports() {
+  return request({ path: '/imports/directory/history', schema: DirectoryImportHistorySchema });
 }
 
 /** H5 only: lets the user pick one file (the mini-program shows results; uploads are an office task). */
@@ -81,10 +93,16 @@ export function importDirectory(file: File, dryRun: boolean) {
   return upload('/imports/directory', file, { dryRun: String(dryRun) }, DirectoryImportResultSchema);
 }
 
-/** H5: fetches an XLSX (or the member's JSON) with the token and saves it under `filename`. */
+/**
+ * Fetches an XLSX (or the member's JSON) with the token. H5 saves it under `filename`; the
+ * mini-program downloads it to a temporary file and opens it in WeChat's document viewer, whose
+ * menu forwards or saves it (the API host must be a downloadFile domain of the mini-program).
+ */
 export async function download(path: string, query: Record<string, string | undefined>, filename: string): Promise<void> {
   const token = getSession().token;
-  const res = await fetch(buildUrl(path, query), { headers: token ? { Authorization: `Bearer ${token}` } : {} });
+  const headers: Record<string, string> = token ? { Authorization: `Bearer ${token}` } : {};
+  if (!IS_H5) return openInWeapp(buildUrl(path, query), headers, filename);
+  const res = await fetch(buildUrl(path, query), { headers });
   if (!res.ok) {
     const err = ErrorBodySchema.safeParse(await res.json().catch(() => null));
     throw new ApiError(res.status, err.success ? err.data.code : 'BAD_RESPONSE', err.success ? err.data.message : '下载失败，请稍后再试');
@@ -95,6 +113,29 @@ export async function download(path: string, query: Record<string, string | unde
   a.download = filename;
   a.click();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+async function openInWeapp(url: string, header: Record<string, string>, filename: string): Promise<void> {
+  let file: Taro.downloadFile.FileSuccessCallbackResult;
+  try {
+    file = await Taro.downloadFile({ url, header });
+  } catch {
+    throw new ApiError(0, 'NETWORK_ERROR', '网络连接失败，请检查网络后重试');
+  }
+  if (file.statusCode !== 200) {
+    // The error body was written to the temporary file: read it for the contract's message.
+    let body: unknown = null;
+    try {
+      body = JSON.parse(Taro.getFileSystemManager().readFileSync(file.tempFilePath, 'utf8') as string);
+    } catch {
+      // not JSON: the generic message below
+    }
+    const err = ErrorBodySchema.safeParse(body);
+    throw new ApiError(file.statusCode, err.success ? err.data.code : 'BAD_RESPONSE', err.success ? err.data.message : '下载失败，请稍后再试');
+  }
+  const fileType = filename.endsWith('.xlsx') ? 'xlsx' : undefined;
+  if (!fileType) throw new ApiError(0, 'BAD_RESPONSE', '请在电脑浏览器中下载该文件');
+  await Taro.openDocument({ filePath: file.tempFilePath, fileType, showMenu: true });
 }
 
 export const TEMPLATE_PATHS = { households: '/imports/households/template.xlsx', directory: '/imports/directory/template.xlsx' } as const;

@@ -6,21 +6,25 @@ import ImportResult from '../../components/ImportResult';
 import { useAuthReady } from '../../hooks/use-auth-ready';
 import { IS_H5 } from '../../services/config';
 import { errorMessage } from '../../services/http';
-import { download, importDirectory, pickFile, TEMPLATE_PATHS } from '../../services/registry';
+import { useRequest } from '../../hooks/use-request';
+import { download, getDirectoryImports, importDirectory, pickFile, TEMPLATE_PATHS } from '../../services/registry';
 
 /** The city admin loads 板块, 社区党组织, 小区 and 单位党组织 from one workbook: a dry run first, then the import. */
 export default function DirectoryImport() {
-  const { user } = useAuthReady();
+  const { ready, user } = useAuthReady();
   const [file, setFile] = useState<File | null>(null);
   const [result, setResult] = useState<DirectoryImportResult | null>(null);
   const [busy, setBusy] = useState(false);
   const cityAdmin = user?.roles.some((g) => g.role === 'city_admin') ?? false;
+  // The imports recorded so far: what the mini-program (which cannot upload) shows.
+  const history = useRequest(() => getDirectoryImports(), [], ready && cityAdmin);
 
   async function run(f: File, dryRun: boolean) {
     setBusy(true);
     try {
       setResult(await importDirectory(f, dryRun));
       setFile(dryRun ? f : null);
+      if (!dryRun) history.reload();
     } catch (e) {
       Taro.showToast({ title: errorMessage(e), icon: 'none' });
     } finally {
@@ -59,10 +63,13 @@ export default function DirectoryImport() {
             ) : null}
           </View>
         ) : (
-          <View className="muted">请在电脑浏览器中打开本页上传文件。</View>
+          <View className="muted">请在电脑浏览器中打开本页上传文件；下面是已导入的结果。</View>
         )}
       </View>
       {result ? <ImportResult dryRun={result.dryRun} figures={[['新建', result.created], ['更新', result.updated]]} rejected={result.rejected} /> : null}
+      {history.data?.items.map((h) => (
+        <ImportResult key={h.at} dryRun={false} at={h.at} figures={[['新建', h.created], ['更新', h.updated]]} rejected={h.rejected} rejectedTotal={h.rejectedTotal} />
+      ))}
     </View>
   );
 }

@@ -5,6 +5,8 @@ import StateView from '../../components/StateView';
 import { useAuthReady } from '../../hooks/use-auth-ready';
 import { useRequest } from '../../hooks/use-request';
 import { currentPeriod, getRanking, shiftPeriod } from '../../services/assessment';
+import { errorMessage } from '../../services/http';
+import { download } from '../../services/registry';
 import '../index-org/index.scss';
 
 /** The month's ranking of a district (or the city); tap a row for the org's score explained. */
@@ -34,6 +36,16 @@ export default function IndexRanking() {
           <View className="card">
             <View className="muted idx__hint">
               共 {ranking.data.total} 个社区党组织，满分 {ranking.data.maxScore} 分；点击查看每项得分
+            </View>
+            <View
+              className="btn btn-plain btn-small"
+              onClick={() =>
+                download('/exports/index.xlsx', { period, districtId: districtId ?? undefined }, `先锋指数_${period}.xlsx`).catch((e) =>
+                  Taro.showToast({ title: errorMessage(e), icon: 'none' }),
+                )
+              }
+            >
+              导出 Excel
             </View>
             {ranking.data.items.map((e) => (
               <View key={e.org.id} className="idx__row" onClick={() => Taro.navigateTo({ url: `/staff/index-org/index?id=${e.org.id}&period=${period}` })}>

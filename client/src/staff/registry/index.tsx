@@ -9,7 +9,8 @@ import { useAuthReady } from '../../hooks/use-auth-ready';
 import { useRequest } from '../../hooks/use-request';
 import { IS_H5 } from '../../services/config';
 import { errorMessage } from '../../services/http';
-import { download, getCommunityMembers, importHouseholds, pickFile, TEMPLATE_PATHS } from '../../services/registry';
+import { formatDateTime } from '../../utils/time';
+import { download, getCommunityMembers, getHouseholdImports, importHouseholds, pickFile, TEMPLATE_PATHS } from '../../services/registry';
 import './index.scss';
 
 const FILTERS: Array<HouseholdMatch | undefined> = [undefined, 'matched', 'unmatched', 'conflict'];
@@ -17,7 +18,9 @@ const fail = (e: unknown) => Taro.showToast({ title: errorMessage(e), icon: 'non
 
 /**
  * A community's homeowner registry: coverage per building, its members by match, the upload
- * (H5: a dry run first, then the import) and the Excel exports. The mini-program shows results.
+ * (H5: a dry run first, then the import), the imports recorded so far with their rejected rows
+ * (what the mini-program, which cannot upload, shows) and the Excel exports (H5 saves them, the
+ * mini-program opens them in WeChat's document viewer).
  */
 export default function Registry() {
   const { ready, user } = useAuthReady();
@@ -29,6 +32,7 @@ export default function Registry() {
   const [busy, setBusy] = useState(false);
   const [coverageKey, setCoverageKey] = useState(0);
   const members = useRequest(() => getCommunityMembers(communityId!, match), [communityId, match], ready && Boolean(communityId));
+  const history = useRequest(() => getHouseholdImports(communityId!), [communityId], ready && Boolean(communityId));
 
   async function run(file: File, dryRun: boolean) {
     setBusy(true);
@@ -38,6 +42,7 @@ export default function Registry() {
       if (!dryRun) {
         setCoverageKey((k) => k + 1);
         members.reload();
+        history.reload();
       }
     } catch (e) {
       fail(e);
@@ -74,6 +79,24 @@ export default function Registry() {
       {result ? (
         <ImportResult dryRun={result.dryRun} figures={[['新增', result.imported], ['更新', result.updated], ['未变', result.unchanged]]} rejected={result.rejected} />
       ) : null}
+      {!IS_H5 ? <View className="card muted">上传业主信息请在电脑浏览器中打开本页；这里显示每次导入的结果。</View> : null}
+      {history.data?.items.length && !(result && !result.dryRun) ? (
+        <ImportResult
+          dryRun={false}
+          at={history.data.items[0].at}
+          figures={[['新增', history.data.items[0].imported], ['更新', history.data.items[0].updated], ['未变', history.data.items[0].unchanged]]}
+          rejected={history.data.items[0].rejected}
+          rejectedTotal={history.data.items[0].rejectedTotal}
+        />
+      ) : null}
+      {history.data && history.data.items.length > 1 ? (
+        <View className="card">
+          <View className="card-title">导入记录</View>
+          {history.data.items.slice(1).map((h) => (
+            <View key={h.at} className="muted">{`${formatDateTime(h.at)} · 新增 ${h.imported} · 更新 ${h.updated} · 未变 ${h.unchanged} · 有误 ${h.rejectedTotal}`}</View>
+          ))}
+        </View>
+      ) : null}
 
       <View className="card">
         <View className="row between">
@@ -99,20 +122,18 @@ export default function Registry() {
         </StateView>
       </View>
 
-      {IS_H5 ? (
-        <View className="card">
-          <View className="card-title">导出 Excel</View>
-          <View className="row registry__actions">
-            <View className="btn btn-plain btn-small" onClick={() => download('/exports/members.xlsx', { scope: 'community', id: communityId }, '党员名册.xlsx').catch(fail)}>党员名册</View>
-            <View
-              className="btn btn-plain btn-small"
-              onClick={() => download('/exports/records.xlsx', { scope: 'community', id: communityId, from: `${month}-01`, to: new Date().toISOString().slice(0, 10) }, `服务记录_${month}.xlsx`).catch(fail)}
-            >
-              本月服务记录
-            </View>
+      <View className="card">
+        <View className="card-title">导出 Excel</View>
+        <View className="row registry__actions">
+          <View className="btn btn-plain btn-small" onClick={() => download('/exports/members.xlsx', { scope: 'community', id: communityId }, '党员名册.xlsx').catch(fail)}>党员名册</View>
+          <View
+            className="btn btn-plain btn-small"
+            onClick={() => download('/exports/records.xlsx', { scope: 'community', id: communityId, from: `${month}-01`, to: new Date().toISOString().slice(0, 10) }, `服务记录_${month}.xlsx`).catch(fail)}
+          >
+            本月服务记录
           </View>
         </View>
-      ) : null}
+      </View>
     </View>
   );
 }
