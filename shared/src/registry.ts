@@ -205,6 +205,29 @@ export const MemberExportSchema = z.object({
   messages: z.array(z.record(z.string(), z.unknown())),
   /** Who did what with this member's data (registration, updates, staff reads of the full phone). */
   auditTrail: z.array(z.object({ at: DateTimeSchema, action: z.string(), byMe: z.boolean(), reason: z.string().nullable() })),
+  /** 候补 places and 抽签 entries, past and present. */
+  waitlist: z.array(
+    z.object({ taskId: IdSchema, title: z.string(), status: z.string(), offeredAt: DateTimeSchema.nullable(), offerExpiresAt: DateTimeSchema.nullable(), createdAt: DateTimeSchema }),
+  ),
+  draws: z.array(z.object({ taskId: IdSchema, title: z.string(), status: z.string(), rank: z.number().int().nullable(), createdAt: DateTimeSchema })),
+  /** The no-show rule's count and any suspension it set. */
+  standing: z.object({ noShows: z.number().int(), suspendedUntil: DateTimeSchema.nullable() }).nullable(),
+  preferences: z.object({ followCategories: z.array(z.string()), remindBeforeMinutes: z.array(z.number().int()) }).nullable(),
+  calendarFeed: z.object({ generation: z.number().int(), createdAt: DateTimeSchema }).nullable(),
+  subscriptionCredits: z.array(z.object({ templateKey: z.string(), credits: z.number().int() })),
+  /** 居民点单 the user asked for. */
+  demands: z.array(
+    z.object({
+      id: IdSchema,
+      community: z.string(),
+      text: z.string(),
+      category: z.string().nullable(),
+      status: z.string(),
+      note: z.string().nullable(),
+      createdAt: DateTimeSchema,
+      triagedAt: DateTimeSchema.nullable(),
+    }),
+  ),
 });
 export type MemberExport = z.infer<typeof MemberExportSchema>;
 

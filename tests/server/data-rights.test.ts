@@ -52,6 +52,7 @@ describe('personal data rights', () => {
   let upcoming: { id: string };
   let imminent: { id: string };
   let full: { id: string };
+  const DEMAND_TEXT = '楼道扶手松动，老人上下楼不便';
   const ALICE = { name: '欧阳注销', phone: '13512340000', workUnit: '注销测试单位甲', building: 'Z9栋', unitNo: 'U7', room: 'R777' };
 
   beforeAll(async () => {
@@ -89,6 +90,16 @@ describe('personal data rights', () => {
     });
     expect((await api('POST', `/tasks/${full.id}/claims`, bob.auth)).statusCode).toBe(201);
     expect((await api('POST', `/tasks/${full.id}/waitlist`, alice.auth)).statusCode).toBe(201);
+    // Her settings, a calendar feed, WeChat send credits and two 居民点单 (one already triaged).
+    expect((await api('PUT', '/members/me/preferences', alice.auth, { followCategories: ['care'], remindBeforeMinutes: [120] })).statusCode).toBe(200);
+    expect((await api('GET', '/members/me/calendar-url', alice.auth)).statusCode).toBe(200);
+    expect((await api('POST', '/me/subscriptions', alice.auth, { results: { claim_result: 'accept' } })).statusCode).toBe(200);
+    for (const text of [DEMAND_TEXT, '小区门口路灯不亮']) {
+      expect((await api('POST', '/demands', alice.auth, { communityOrgId: world.community.id, text, category: 'care' })).statusCode).toBe(201);
+    }
+    const { items } = (await api('GET', `/demands?communityOrgId=${world.community.id}`, secretary)).json();
+    const lamp = items.find((d: { text: string }) => d.text === '小区门口路灯不亮');
+    expect((await api('POST', `/demands/${lamp.id}/triage`, secretary, { action: 'reject', note: '已转物业' })).statusCode).toBe(200);
   });
 
   it('records consent per version, and the export holds everything the database has about the member', async () => {
@@ -131,6 +142,53 @@ describe('personal data rights', () => {
     expect(data.auditTrail.map((a: { action: string; byMe: boolean }) => [a.action, a.byMe])).toEqual([['member.register', true]]);
     expect(data.user.id).toBe(alice.userId);
     expect(data.householdMatch).toBe('unmatched');
+
+    const q = async (text: string, params: unknown[]) => (await ctx.database.pool.query(text, params)).rows;
+    expect(data.waitlist).toEqual(
+      (await q('select task_id, status, created_at from waitlist_entries where member_id = $1', [alice.memberId])).map((w) =>
+        expect.objectContaining({ taskId: w.task_id, status: w.status, createdAt: w.created_at.toISOString() }),
+      ),
+    );
+    expect(data.waitlist).toHaveLength(1);
+    expect(data.preferences).toEqual({ followCategories: ['care'], remindBeforeMinutes: [120] });
+    expect(data.calendarFeed).toMatchObject({ generation: 1 });
+    expect(data.subscriptionCredits).toEqual(
+      (await q('select template_key, credits from subscription_credits where user_id = $1 order by template_key', [alice.userId])).map((c) => ({
+        templateKey: c.template_key,
+        credits: c.credits,
+      })),
+    );
+    expect(data.subscriptionCredits.length).toBeGreaterThan(0);
+    const demands = await q('select id, text, status, note from demands where user_id = $1 order by created_at, id', [alice.userId]);
+    expect(data.demands.map((d: { id: string; text: string; status: string; note: string | null }) => [d.id, d.text, d.status, d.note])).toEqual(
+      demands.map((d) => [d.id, d.text, d.status, d.note]),
+    );
+    expect(data.demands.map((d: { status: string }) => d.status).sort()).toEqual(['new', 'rejected']);
+
+    // Every table that holds her member or user id is a part of the export, or holds only
+    // technical rows (replay keys, the roll-up queue, WeChat's copies of her messages).
+    const PARTS: Record<string, keyof typeof data> = {
+      users: 'user',
+      role_grants: 'user',
+      members: 'profile',
+      member_consents: 'consents',
+      claims: 'claims',
+      waitlist_entries: 'waitlist',
+      draw_entries: 'draws',
+      member_standing: 'standing',
+      member_preferences: 'preferences',
+      calendar_feeds: 'calendarFeed',
+      subscription_credits: 'subscriptionCredits',
+      demands: 'demands',
+      messages: 'messages',
+      wechat_deliveries: 'messages',
+      audit_log: 'auditTrail',
+    };
+    const TECHNICAL = new Set(['idempotency_keys', 'rollup_queue', 'notification_outbox']);
+    const holding = new Set([...(await columnsHolding(alice.memberId)), ...(await columnsHolding(alice.userId))].map((c) => c.split('.')[0]));
+    for (const table of holding) {
+      expect([table, TECHNICAL.has(table) || (PARTS[table] !== undefined && data[PARTS[table]] !== null)]).toEqual([table, true]);
+    }
   });
 
   it('注销 cancels upcoming claims, erases every personal field, keeps past figures, and ends every session', async () => {
@@ -190,6 +248,18 @@ describe('personal data rights', () => {
     ]) {
       expect([needle, await columnsHolding(needle)]).toEqual([needle, []]);
     }
+
+    // Her 居民点单 stay the community's, text and state kept, but name no one.
+    const { rows: kept } = await ctx.database.pool.query('select text, status, user_id from demands where community_org_id = $1 order by text', [world.community.id]);
+    expect(kept.map((d) => [d.text, d.status, d.user_id])).toEqual(
+      [
+        [DEMAND_TEXT, 'new', null],
+        ['小区门口路灯不亮', 'rejected', null],
+      ].sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+    );
+    expect(await columnsHolding(alice.userId)).toEqual(['users.id']);
+    const list = (await api('GET', `/demands?communityOrgId=${world.community.id}`, secretary)).json();
+    expect(list.items.map((d: { text: string }) => d.text).sort()).toEqual([DEMAND_TEXT, '小区门口路灯不亮'].sort());
 
     // Every session of the user ends.
     expect((await api('GET', '/members/me', alice.auth)).statusCode).toBe(401);

@@ -75,6 +75,9 @@ export default function MyData() {
               <View className="card-title">服务与记录</View>
               <View className="my-data__kv"><Text className="muted">认领记录</Text><Text>{d.claims.length} 条</Text></View>
               <View className="my-data__kv"><Text className="muted">服务时长</Text><Text>{formatHours(d.records.minutes)} 小时</Text></View>
+              <View className="my-data__kv"><Text className="muted">候补与抽签</Text><Text>{d.waitlist.length + d.draws.length} 条</Text></View>
+              <View className="my-data__kv"><Text className="muted">居民点单</Text><Text>{d.demands.length} 条</Text></View>
+              <View className="my-data__kv"><Text className="muted">消息</Text><Text>{d.messages.length} 条</Text></View>
             </View>
             <View className="card">
               <View className="card-title">信息使用记录</View>

@@ -135,9 +135,8 @@ export const demands = pgTable(
     communityOrgId: uuid()
       .notNull()
       .references(() => partyOrgs.id),
-    userId: uuid()
-      .notNull()
-      .references(() => users.id),
+    /** Who asked; null once that person deregistered (注销): the demand stays the community's, detached from anyone. */
+    userId: uuid().references(() => users.id),
     text: text().notNull(),
     category: text(),
     status: text({ enum: DEMAND_STATUSES }).notNull().default('new'),

@@ -68,6 +68,50 @@ export function personalDataRepositoryFactory(db: Db) {
       return rows;
     },
 
+    /** The rest of what the database keeps about a member and its user, for the member's own export. */
+    async otherData(memberId: string, userId: string, tx: DbOrTx = db) {
+      // One after another: `tx` may be a transaction, which is one connection.
+      const waitlist = await tx.execute<{ task_id: string; title: string; status: string; offered_at: Date | null; offer_expires_at: Date | null; created_at: Date }>(sql`
+        select w.task_id, t.title, w.status, w.offered_at, w.offer_expires_at, w.created_at
+          from waitlist_entries w join tasks t on t.id = w.task_id where w.member_id = ${memberId}::uuid order by w.created_at, w.id`);
+      const draws = await tx.execute<{ task_id: string; title: string; status: string; rank: number | null; created_at: Date }>(sql`
+        select d.task_id, t.title, d.status, d.rank, d.created_at
+          from draw_entries d join tasks t on t.id = d.task_id where d.member_id = ${memberId}::uuid order by d.created_at, d.id`);
+      const standing = await tx.execute<{ no_shows: number; suspended_until: Date | null }>(
+        sql`select no_shows, suspended_until from member_standing where member_id = ${memberId}::uuid`,
+      );
+      const preferences = await tx.execute<{ follow_categories: string[]; remind_before_minutes: number[] }>(
+        sql`select follow_categories, remind_before_minutes from member_preferences where member_id = ${memberId}::uuid`,
+      );
+      const feed = await tx.execute<{ generation: number; created_at: Date }>(
+        sql`select generation, created_at from calendar_feeds where member_id = ${memberId}::uuid`,
+      );
+      const credits = await tx.execute<{ template_key: string; credits: number }>(
+        sql`select template_key, credits from subscription_credits where user_id = ${userId}::uuid order by template_key`,
+      );
+      const demands = await tx.execute<{
+        id: string;
+        community: string;
+        text: string;
+        category: string | null;
+        status: string;
+        note: string | null;
+        created_at: Date;
+        triaged_at: Date | null;
+      }>(sql`
+        select d.id, po.name as community, d.text, d.category, d.status, d.note, d.created_at, d.triaged_at
+          from demands d join party_orgs po on po.id = d.community_org_id where d.user_id = ${userId}::uuid order by d.created_at, d.id`);
+      return {
+        waitlist: waitlist.rows,
+        draws: draws.rows,
+        standing: standing.rows[0] ?? null,
+        preferences: preferences.rows[0] ?? null,
+        calendarFeed: feed.rows[0] ?? null,
+        subscriptionCredits: credits.rows,
+        demands: demands.rows,
+      };
+    },
+
     async auditAbout(memberId: string, tx: DbOrTx = db) {
       const { rows } = await tx.execute<{ at: Date; action: string; actor_user_id: string | null; data: Record<string, unknown> }>(
         sql`select at, action, actor_user_id, data from audit_log where entity = 'member' and entity_id = ${memberId}::uuid order by at, id`,
@@ -104,12 +148,18 @@ export function personalDataRepositoryFactory(db: Db) {
       await tx.execute(sql`update waitlist_entries set member_id = ${anonymous}::uuid where member_id = ${memberId}::uuid`);
       await tx.execute(sql`update draw_entries set member_id = ${anonymous}::uuid where member_id = ${memberId}::uuid`);
       await tx.execute(sql`delete from member_standing where member_id = ${memberId}::uuid`);
-      await tx.execute(sql`update audit_log set entity_id = ${anonymous}::uuid, data = '{}'::jsonb where entity = 'member' and entity_id = ${memberId}::uuid`);
+      // Her own acts on her own record (registering, updating) lose their actor too; acts on anything else keep it.
+      await tx.execute(sql`update audit_log set entity_id = ${anonymous}::uuid, data = '{}'::jsonb,
+                                  actor_user_id = case when actor_user_id = ${userId}::uuid then null else actor_user_id end
+                            where entity = 'member' and entity_id = ${memberId}::uuid`);
       await tx.execute(sql`delete from member_consents where member_id = ${memberId}::uuid`);
       await tx.execute(sql`delete from members where id = ${memberId}::uuid`);
       await tx.execute(sql`delete from idempotency_keys where user_id = ${userId}::uuid`);
       // The person's notifications (deliveries go with their messages) and WeChat send credits.
       await tx.execute(sql`delete from messages where user_id = ${userId}::uuid`);
+      // 居民点单 stay the community's work (posted, whistled or still to triage) but name nobody:
+      // the text is kept, the link to the person is not.
+      await tx.execute(sql`update demands set user_id = null where user_id = ${userId}::uuid`);
       await tx.execute(sql`delete from subscription_credits where user_id = ${userId}::uuid`);
       // As logout does: the new token version is announced to every process, on commit.
       const { rows } = await tx.execute<{ token_version: number }>(sql`

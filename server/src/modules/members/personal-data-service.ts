@@ -88,7 +88,7 @@ export function personalDataServiceFactory(deps: {
     async exportMine(userId: string): Promise<MemberExport> {
       const profile = await deps.membersService.getMine(userId);
       const member = await memberOf(userId);
-      const [user, roles, consents, claims, records, audit, match, messages] = await Promise.all([
+      const [user, roles, consents, claims, records, audit, match, messages, other] = await Promise.all([
         repo.user(userId),
         repo.roles(userId),
         repo.consents(member.id),
@@ -97,6 +97,7 @@ export function personalDataServiceFactory(deps: {
         repo.auditAbout(member.id),
         deps.householdsRepository.memberMatch(member.id),
         repo.messages(userId),
+        repo.otherData(member.id, userId),
       ]);
       if (!user) throw new AppError('UNAUTHENTICATED');
       return {
@@ -131,6 +132,31 @@ export function personalDataServiceFactory(deps: {
           action: a.action,
           byMe: a.actor_user_id === userId,
           reason: typeof a.data.reason === 'string' ? a.data.reason : null,
+        })),
+        waitlist: other.waitlist.map((w) => ({
+          taskId: w.task_id,
+          title: w.title,
+          status: w.status,
+          offeredAt: w.offered_at ? iso(w.offered_at) : null,
+          offerExpiresAt: w.offer_expires_at ? iso(w.offer_expires_at) : null,
+          createdAt: iso(w.created_at),
+        })),
+        draws: other.draws.map((d) => ({ taskId: d.task_id, title: d.title, status: d.status, rank: d.rank, createdAt: iso(d.created_at) })),
+        standing: other.standing ? { noShows: other.standing.no_shows, suspendedUntil: other.standing.suspended_until ? iso(other.standing.suspended_until) : null } : null,
+        preferences: other.preferences
+          ? { followCategories: other.preferences.follow_categories, remindBeforeMinutes: other.preferences.remind_before_minutes }
+          : null,
+        calendarFeed: other.calendarFeed ? { generation: other.calendarFeed.generation, createdAt: iso(other.calendarFeed.created_at) } : null,
+        subscriptionCredits: other.subscriptionCredits.map((c) => ({ templateKey: c.template_key, credits: c.credits })),
+        demands: other.demands.map((d) => ({
+          id: d.id,
+          community: d.community,
+          text: d.text,
+          category: d.category,
+          status: d.status,
+          note: d.note,
+          createdAt: iso(d.created_at),
+          triagedAt: d.triaged_at ? iso(d.triaged_at) : null,
         })),
       };
     },

@@ -1,0 +1,1 @@
+ALTER TABLE "demands" ALTER COLUMN "user_id" DROP NOT NULL;
