@@ -1,6 +1,7 @@
 import iconv from 'iconv-lite';
+import JSZip from 'jszip';
 import { decryptPhone, hashPhone } from '../../server/src/modules/members/phone-crypto';
-import { makeCommunity, makeEstate, makeWorld } from '../helpers/fixtures';
+import { makeCommunity, makeDistrict, makeEstate, makeWorld } from '../helpers/fixtures';
 import { registerMember } from '../helpers/member-fixtures';
 import { createTestContext, type TestContext } from '../helpers/test-app';
 import { multipart, xlsx, XLSX } from '../helpers/upload';
@@ -158,6 +159,36 @@ describe('registry import (业主信息库)', () => {
     expect(names.sort()).toEqual(['吴业主', '郑,业主'].sort());
   });
 
+  it('reads an XLSX written by hand (inline strings, no shared strings or styles) with a two-level merged header and blank rows', async () => {
+    // A district of its own: the coverage test below counts the first district's homes.
+    const community = await makeCommunity(ctx.database.db, (await makeDistrict(ctx.database.db)).id);
+    const estate = await makeEstate(ctx.database.db, community.id, '手写苑');
+    const s = await ctx.signIn('hh_handmade');
+    await ctx.grant(s.userId, 'secretary', community.id);
+    const file = await handWrittenXlsx(
+      [
+        [1, ['清和坊社区业主信息登记表']],
+        [2, ['小区', '房屋信息', '', '', '业主姓名', '手机号']],
+        [3, ['', '楼栋', '单元', '室号']],
+        [4, [estate.name, '7幢', '1单元', '0101', '冯业主', '13800000031']],
+        // row 5 is missing altogether, row 6 has a phone stored as a number, row 7 only spaces.
+        [6, [estate.name, '7', '1', '102', '陈业主', 13800000032]],
+        [7, [' ', '  ']],
+        [8, [estate.name, '7', '1', '103', '褚业主', '123']],
+      ],
+      ['A1:F1', 'A2:A3', 'B2:D2', 'E2:E3', 'F2:F3'],
+    );
+    const { payload, headers } = multipart(file, 'handmade.xlsx', XLSX);
+    const res = await ctx.app.inject({ method: 'POST', url: `/api/v1/party-orgs/${community.id}/households/import`, headers: { ...s.auth, ...headers }, payload });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ imported: 2, updated: 0, unchanged: 0, dryRun: false, rejected: [{ row: 8, reason: '手机号格式不正确' }] });
+    const { rows } = await ctx.database.pool.query('select building, unit_no, room, owner_name_cipher, phone_cipher from households where community_org_id = $1 order by room', [community.id]);
+    expect(rows.map((r) => [r.building, r.unit_no, r.room, decryptPhone(ctx.config.phoneEncKey, r.owner_name_cipher), decryptPhone(ctx.config.phoneEncKey, r.phone_cipher)])).toEqual([
+      ['7', '1', '101', '冯业主', '13800000031'],
+      ['7', '1', '102', '陈业主', '13800000032'],
+    ]);
+  });
+
   it('refuses what is not a registry file with IMPORT_INVALID and writes nothing', async () => {
     const before = await households();
     const noHeader = await upload(Buffer.from('a,b,c\n1,2,3\n'), 'x.csv');
@@ -289,3 +320,38 @@ describe('templates', () => {
     expect([...sheets.values()][0][0]).toEqual(HEADERS_ZH);
   });
 });
+
+/**
+ * An XLSX put together by hand, as tools other than Excel write it: inline strings, no shared
+ * strings, no styles, only the merges declared. Rows are [row number, cells from column A].
+ */
+async function handWrittenXlsx(rows: Array<[number, Array<string | number>]>, merges: string[]): Promise<Buffer> {
+  const esc = (v: string) => v.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+  const cell = (row: number, col: number, v: string | number) => {
+    const ref = `${String.fromCharCode(65 + col)}${row}`;
+    return typeof v === 'number' ? `<c r="${ref}"><v>${v}</v></c>` : `<c r="${ref}" t="inlineStr"><is><t xml:space="preserve">${esc(v)}</t></is></c>`;
+  };
+  const sheet =
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>' +
+    rows.map(([n, cells]) => `<row r="${n}">${cells.map((v, i) => (v === '' ? '' : cell(n, i, v))).join('')}</row>`).join('') +
+    `</sheetData><mergeCells count="${merges.length}">${merges.map((m) => `<mergeCell ref="${m}"/>`).join('')}</mergeCells></worksheet>`;
+  const zip = new JSZip();
+  zip.file(
+    '[Content_Types].xml',
+    '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>',
+  );
+  zip.file(
+    '_rels/.rels',
+    '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+  );
+  zip.file(
+    'xl/workbook.xml',
+    '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="登记表" sheetId="1" r:id="rId1"/></sheets></workbook>',
+  );
+  zip.file(
+    'xl/_rels/workbook.xml.rels',
+    '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
+  );
+  zip.file('xl/worksheets/sheet1.xml', sheet);
+  return zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
+}

@@ -122,7 +122,9 @@ export async function xlsxSheets(buf: Buffer, maxRows: number): Promise<Map<stri
 /**
  * Finds the header row among the first rows (a title row, merged across the columns, often sits
  * above it) and maps each wanted column to its index. Names compare without spaces, and a
- * header merged over two cells counts once.
+ * header merged over two cells counts once. A two-level header (a group name such as 房屋信息
+ * merged over 楼栋、单元、室号 in the row below, the other names merged down over both rows)
+ * reads as one row: each column's lower name, or its upper one where the lower cell is empty.
  */
 export function findHeader<K extends string>(
   rows: SheetRow[],
@@ -130,15 +132,27 @@ export function findHeader<K extends string>(
   required: readonly K[],
 ): { headerRow: number; index: Record<K, number> } | null {
   const norm = (s: string) => s.replace(/\s+/g, '').replace(/[*＊]/g, '').toLowerCase();
-  for (const r of rows.slice(0, 10)) {
+  const columns = (cells: string[]) => {
     const index = {} as Record<K, number>;
-    r.cells.forEach((cell, i) => {
+    cells.forEach((cell, i) => {
       const c = norm(cell);
       for (const key of Object.keys(names) as K[]) {
         if (index[key] === undefined && names[key].some((n) => norm(n) === c)) index[key] = i;
       }
     });
-    if (required.every((k) => index[k] !== undefined)) return { headerRow: r.row, index };
+    return required.every((k) => index[k] !== undefined) ? index : null;
+  };
+  const first = rows.slice(0, 10);
+  for (const r of first) {
+    const index = columns(r.cells);
+    if (index) return { headerRow: r.row, index };
+  }
+  for (let i = 0; i + 1 < first.length; i++) {
+    const [upper, lower] = [first[i], first[i + 1]];
+    if (lower.row !== upper.row + 1) continue;
+    const width = Math.max(upper.cells.length, lower.cells.length);
+    const index = columns(Array.from({ length: width }, (_, c) => lower.cells[c] || upper.cells[c] || ''));
+    if (index) return { headerRow: lower.row, index };
   }
   return null;
 }
