@@ -189,6 +189,29 @@ describe('registry import (业主信息库)', () => {
     ]);
   });
 
+  it('two imports of one community at once (the same homes in opposite orders) both succeed, one after the other', async () => {
+    const community = await makeCommunity(ctx.database.db, (await makeDistrict(ctx.database.db)).id);
+    const estate = await makeEstate(ctx.database.db, community.id, '并发苑');
+    const s = await ctx.signIn('hh_concurrent');
+    await ctx.grant(s.userId, 'secretary', community.id);
+    // Three write batches each, so both transactions hold homes while asking for the other's.
+    const homes = Array.from({ length: 12_000 }, (_, i) => [estate.name, String(1 + Math.floor(i / 100)), '1', String(101 + (i % 100))]);
+    const csv = (prefix: string, rows: string[][]) =>
+      Buffer.from([HEADERS_ZH.join(','), ...rows.map((h, i) => [...h, `业主${i}`, `${prefix}${String(i).padStart(8, '0')}`].join(','))].join('\n'));
+    const send = (file: Buffer) => {
+      const { payload, headers } = multipart(file, 'r.csv', 'text/csv');
+      return ctx.app.inject({ method: 'POST', url: `/api/v1/party-orgs/${community.id}/households/import`, headers: { ...s.auth, ...headers }, payload });
+    };
+    const [a, b] = await Promise.all([send(csv('138', homes)), send(csv('139', [...homes].reverse()))]);
+    expect([a.statusCode, b.statusCode]).toEqual([200, 200]);
+    expect(a.json().imported + b.json().imported).toBe(12_000);
+    expect(a.json().updated + b.json().updated).toBe(12_000);
+    const { rows } = await ctx.database.pool.query('select left(phone_masked, 3) as p, count(*)::int as n from households where community_org_id = $1 group by 1', [community.id]);
+    // The import that ran second replaced every home: no mix of the two files.
+    expect(rows).toHaveLength(1);
+    expect(rows[0].n).toBe(12_000);
+  });
+
   it('refuses what is not a registry file with IMPORT_INVALID and writes nothing', async () => {
     const before = await households();
     const noHeader = await upload(Buffer.from('a,b,c\n1,2,3\n'), 'x.csv');

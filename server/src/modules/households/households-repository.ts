@@ -49,6 +49,14 @@ export function householdsRepositoryFactory(db: Db) {
     },
 
     /**
+     * Serialises the imports of one community: two files naming the same homes in different
+     * orders would otherwise lock them in different orders and deadlock.
+     */
+    async lockCommunity(communityOrgId: string, tx: DbOrTx): Promise<void> {
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtext('pioneer:households-import'), hashtext(${communityOrgId}))`);
+    },
+
+    /**
      * home_part() of each text: the one normalisation of building, unit and room, kept in SQL so
      * imports and the member matching cannot disagree. An import asks once for its few hundred
      * distinct values instead of running the regular expressions on every row.

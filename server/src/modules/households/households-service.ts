@@ -142,6 +142,7 @@ export function householdsServiceFactory(deps: {
 
       const result = await deps.db
         .transaction(async (tx) => {
+          await repo.lockCommunity(communityOrgId, tx);
           // Each batch is encrypted while the database writes the one before it.
           let inserted = 0;
           let updated = 0;
