@@ -146,7 +146,7 @@ describe('registry import (业主信息库)', () => {
     expect((await ctx.app.inject({ method: 'GET', url: `/api/v1/party-orgs/${world.community.id}/households/imports`, headers: plain.auth })).statusCode).toBe(403);
   });
 
-  it('reads GBK CSV (Excel on Chinese Windows) and UTF-8 CSV with a BOM, with blank lines and quoted cells', async () => {
+  it('reads GBK CSV (Excel on Chinese Windows), UTF-8 CSV with a BOM and UTF-16 tab-separated text, with blank lines and quoted cells', async () => {
     const text = [HEADERS_ZH.join(','), '', `${estateB.name},"2",1,201,吴业主,13800000009`, ',,,,,', `${estateB.name},2,1,202,"郑,业主",13800000010`].join('\r\n');
     const gbk = await upload(iconv.encode(text, 'gbk'), 'gbk.csv', secretary, true);
     expect(gbk.statusCode).toBe(200);
@@ -157,6 +157,13 @@ describe('registry import (业主信息库)', () => {
     expect(res.json()).toMatchObject({ imported: 2, rejected: [] });
     const names = (await households()).filter((r) => r.building === '2').map((r) => decryptPhone(ctx.config.phoneEncKey, r.owner_name_cipher));
     expect(names.sort()).toEqual(['吴业主', '郑,业主'].sort());
+
+    // Excel's "Unicode text": UTF-16LE with its BOM, cells separated by tabs.
+    const tsv = [HEADERS_ZH.join('\t'), `${estateB.name}\t2\t1\t203\t蒋业主\t13800000011`, ''].join('\r\n');
+    const utf16 = await upload(Buffer.concat([Buffer.from([0xff, 0xfe]), iconv.encode(tsv, 'utf16le')]), 'unicode.txt');
+    expect(utf16.json()).toMatchObject({ imported: 1, rejected: [] });
+    const room203 = (await households()).find((r) => r.room === '203');
+    expect(decryptPhone(ctx.config.phoneEncKey, room203.owner_name_cipher)).toBe('蒋业主');
   });
 
   it('reads an XLSX written by hand (inline strings, no shared strings or styles) with a two-level merged header and blank rows', async () => {

@@ -62,6 +62,9 @@ export function* csvRows(buf: Buffer, maxRows: number): Generator<SheetRow> {
   let records: string[][];
   try {
     records = parseCsv(decodeCsv(buf), {
+      // Excel's "Unicode text" (UTF-16) separates cells with tabs; a tab inside a cell is no
+      // registry's content.
+      delimiter: [',', '\t'],
       relax_column_count: true,
       relax_quotes: true,
       skip_empty_lines: false,
