@@ -1,1 +1,0 @@
-ALTER TABLE "demands" ALTER COLUMN "user_id" DROP NOT NULL;
