@@ -16,12 +16,18 @@ export async function writeAudit(tx: DbOrTx, entry: AuditEntry): Promise<void> {
   await tx.insert(auditLog).values({ ...entry, data: entry.data ?? {} });
 }
 
-/** The latest entries of one action on one entity (or on none), newest first. */
-export async function recentAudits(tx: DbOrTx, action: string, entityId: string | null, limit: number) {
+/** The latest entries of one action on one entity (or on none), newest first; found through the (entity, entity_id) index. */
+export async function recentAudits(tx: DbOrTx, action: string, entity: string, entityId: string | null, limit: number) {
   return tx
     .select({ at: auditLog.at, data: auditLog.data })
     .from(auditLog)
-    .where(and(eq(auditLog.action, action), entityId === null ? isNull(auditLog.entityId) : eq(auditLog.entityId, entityId)))
+    .where(
+      and(
+        eq(auditLog.entity, entity),
+        entityId === null ? isNull(auditLog.entityId) : eq(auditLog.entityId, entityId),
+        eq(auditLog.action, action),
+      ),
+    )
     .orderBy(desc(auditLog.at), desc(auditLog.id))
     .limit(limit);
 }

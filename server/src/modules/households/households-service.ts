@@ -185,7 +185,7 @@ export function householdsServiceFactory(deps: {
 
     /** The community's latest imports as recorded, rejected rows included: the weapp shows these. */
     async importHistory(communityOrgId: string): Promise<HouseholdImportHistory> {
-      const rows = await recentAudits(deps.db, 'households.import', communityOrgId, HISTORY_LENGTH);
+      const rows = await recentAudits(deps.db, 'households.import', 'party_org', communityOrgId, HISTORY_LENGTH);
       return {
         items: rows.map(({ at, data }) => {
           const d = data as { imported: number; updated: number; unchanged: number; rejected: number; rejectedRows?: RowRejection[] };

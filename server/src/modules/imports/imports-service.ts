@@ -41,7 +41,7 @@ export function importsServiceFactory(deps: { db: Db; importsRepository: Imports
   return {
     /** The latest directory imports as recorded, rejected rows included (the weapp shows these). */
     async directoryImportHistory(): Promise<DirectoryImportHistory> {
-      const rows = await recentAudits(deps.db, 'directory.import', null, 10);
+      const rows = await recentAudits(deps.db, 'directory.import', 'directory', null, 10);
       return {
         items: rows.map(({ at, data }) => {
           const d = data as { created: number; updated: number; rejected: number; rejectedRows?: SheetRejection[] };
