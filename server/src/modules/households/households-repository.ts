@@ -56,6 +56,14 @@ export function householdsRepositoryFactory(db: Db) {
       await tx.execute(sql`select pg_advisory_xact_lock(hashtext('pioneer:households-import'), hashtext(${communityOrgId}))`);
     },
 
+    /** Each home of the community (estate, building, unit, room joined by NUL) → `ownerNameHash:phoneHash`. */
+    async ownerHashes(communityOrgId: string, tx: DbOrTx): Promise<Map<string, string>> {
+      const { rows } = await tx.execute<{ e: string; b: string; u: string; r: string; n: string; p: string }>(sql`
+        select estate_id as e, building as b, unit_no as u, room as r, owner_name_hash as n, phone_hash as p
+          from households where community_org_id = ${communityOrgId}::uuid`);
+      return new Map(rows.map((x) => [`${x.e}\u0000${x.b}\u0000${x.u}\u0000${x.r}`, `${x.n}:${x.p}`]));
+    },
+
     /**
      * home_part() of each text: the one normalisation of building, unit and room, kept in SQL so
      * imports and the member matching cannot disagree. An import asks once for its few hundred

@@ -117,7 +117,7 @@ export function householdsServiceFactory(deps: {
       const homes: Array<ValidRow & { building: string; unit: string; room: string }> = [];
       for (const v of valid) {
         const home = { ...v, building: parts.get(v.building)!, unit: parts.get(v.unit)!, room: parts.get(v.room)! };
-        const key = `${v.estateId}\u0000${home.building}\u0000${home.unit}\u0000${home.room}`;
+        const key = homeKey(v.estateId, home.building, home.unit, home.room);
         const firstRow = firstRowOfHome.get(key);
         if (firstRow !== undefined) {
           rejected.push({ row: v.row, reason: `与第 ${firstRow} 行是同一户` });
@@ -128,36 +128,47 @@ export function householdsServiceFactory(deps: {
       }
       rejected.sort((a, b) => a.row - b.row);
 
-      const encrypt = (h: (typeof homes)[number]): HouseholdInput => ({
+      const encrypt = (h: (typeof homes)[number], ownerNameHash: string, phoneHash: string): HouseholdInput => ({
         estateId: h.estateId,
         building: h.building,
         unitNo: h.unit,
         room: h.room,
         ownerNameCipher: encryptPhone(deps.phoneEncKey, h.ownerName),
-        ownerNameHash: hashPhone(deps.phoneHashKey, `name:${h.ownerName}`),
+        ownerNameHash,
         phoneCipher: encryptPhone(deps.phoneEncKey, h.phone),
-        phoneHash: hashPhone(deps.phoneHashKey, h.phone),
+        phoneHash,
         phoneMasked: maskPhone(h.phone),
       });
 
       const result = await deps.db
         .transaction(async (tx) => {
           await repo.lockCommunity(communityOrgId, tx);
-          // Each batch is encrypted while the database writes the one before it.
+          // Under the lock the registry cannot change: a home whose owner and phone hash as
+          // stored is left alone, neither encrypted again nor sent to the database.
+          const known = await repo.ownerHashes(communityOrgId, tx);
           let inserted = 0;
           let updated = 0;
           let writing: Promise<{ inserted: number; updated: number }> | null = null;
           const settle = async () => {
             if (!writing) return;
             const w = await writing;
+            writing = null;
             inserted += w.inserted;
             updated += w.updated;
           };
+          // Each batch is encrypted while the database writes the one before it.
           for (let i = 0; i < homes.length; i += WRITE_BATCH) {
             await yieldToEventLoop();
-            const batch = homes.slice(i, i + WRITE_BATCH).map(encrypt);
+            const batch: HouseholdInput[] = [];
+            for (const h of homes.slice(i, i + WRITE_BATCH)) {
+              const nameHash = hashPhone(deps.phoneHashKey, `name:${h.ownerName}`);
+              const phoneHash = hashPhone(deps.phoneHashKey, h.phone);
+              if (known.get(homeKey(h.estateId, h.building, h.unit, h.room)) === `${nameHash}:${phoneHash}`) continue;
+              batch.push(encrypt(h, nameHash, phoneHash));
+            }
             await settle();
             onProgress?.('write', i, homes.length);
+            if (batch.length === 0) continue;
             writing = repo.upsert(communityOrgId, batch, now, tx);
             // Awaited by the next settle(); until then a failure must not count as unhandled.
             writing.catch(() => {});
@@ -247,6 +258,9 @@ interface ValidRow {
   ownerName: string;
   phone: string;
 }
+
+/** One home as a map key, as households-repository's ownerHashes() keys them. */
+const homeKey = (estateId: string, building: string, unit: string, room: string) => `${estateId}\u0000${building}\u0000${unit}\u0000${room}`;
 
 const YIELD_EVERY = 5000;
 const HISTORY_LENGTH = 10;
