@@ -247,7 +247,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Fed by the live hub's notifications below: trusted only while they are heard.
   const claimGate = new ClaimGate<BatchAnswer>({
     claimMany: (taskId, memberIds) => claimsService.claimMany(taskId, memberIds),
-    loadFull: (taskId) => claimsRepository.fullPost(taskId),
+    loadFull: (taskId) => claimsRepository.fullPost(taskId, clock.now()),
     now: () => clock.now(),
     onError: (err) => app.log.warn({ err }, 'claim gate could not load a full post'),
   });

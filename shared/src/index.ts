@@ -3,6 +3,7 @@ export * from './auth';
 export * from './directory';
 export * from './members';
 export * from './tasks';
+export * from './live';
 export * from './stats';
 export * from './whistles';
 export * from './demands';

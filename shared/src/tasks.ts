@@ -193,25 +193,6 @@ export const RecordsSchema = z.object({
 });
 export type Records = z.infer<typeof RecordsSchema>;
 
-/** Pushed on `/api/v1/live` to subscribers of a task. */
-export const LiveCountSchema = z.object({
-  taskId: IdSchema,
-  claimed: z.number().int(),
-  remaining: z.number().int(),
-  status: TaskStatusSchema,
-  /** Contract extension: the post's change counter; of two counts of one post, the higher version is newer. */
-  version: z.number().int().optional(),
-});
-export type LiveCount = z.infer<typeof LiveCountSchema>;
-
-/** Client → server messages on `/api/v1/live`. */
-export const LiveClientMessageSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('auth'), token: text() }),
-  z.object({ type: z.literal('subscribe'), taskIds: z.array(IdSchema).min(1).max(200) }),
-  z.object({ type: z.literal('unsubscribe'), taskIds: z.array(IdSchema).min(1).max(200) }),
-]);
-export type LiveClientMessage = z.infer<typeof LiveClientMessageSchema>;
-
 /** `PATCH /tasks/:id` (contract extension): the secretary edits a post that has not started; claimants are notified. */
 export const TaskUpdateBodySchema = z
   .object({

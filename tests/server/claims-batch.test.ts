@@ -106,14 +106,27 @@ describe('one statement for a batch of claims on one post', () => {
     }
   });
 
-  /** Runs the batch while another connection holds a claim on the post uncommitted, then commits it. */
+  /**
+   * Runs the batch while another connection holds a claim on the post uncommitted, and commits
+   * that claim once the batch's statement is blocked on it (its snapshot taken before the commit).
+   */
   async function raceWith(taskId: string, other: string, batch: string[]) {
     const a = await ctx.database.pool.connect();
     try {
       await a.query('begin');
       await a.query(CLAIM_SQL, [taskId, other, ctx.clock.now()]);
+      const { rows } = await a.query<{ pid: number }>('select pg_backend_pid() as pid');
       const waiting = service.claimMany(taskId, batch);
-      await new Promise((r) => setTimeout(r, 100));
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const blocked = await ctx.database.pool.query<{ n: number }>(
+          'select count(*)::int as n from pg_stat_activity where $1::int = any(pg_blocking_pids(pid))',
+          [rows[0].pid],
+        );
+        if (blocked.rows[0].n > 0) break;
+        if (Date.now() > deadline) throw new Error('the batch never waited on the uncommitted claim');
+        await new Promise((r) => setTimeout(r, 5));
+      }
       await a.query('commit');
       return await waiting;
     } finally {

@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { LiveServerMessageSchema, type LiveCount } from '@pioneer/shared';
+import { LIVE_CLOSE_UNAUTHENTICATED, LiveServerMessageSchema, type LiveCount } from '@pioneer/shared';
 import { makeWorld } from '../helpers/fixtures';
 import { spawnServer, type SpawnedServer } from '../helpers/spawn-server';
 import { httpClient, insertMembers, listen, makeSecretary, publishTask, type FixtureMember } from '../helpers/task-fixtures';
@@ -141,10 +141,10 @@ describe('live counts', () => {
 
   it('closes sockets that do not authenticate', async () => {
     const forged = await connect(baseUrl, 'not-a-token');
-    expect(await forged.closed()).toBe(4401);
+    expect(await forged.closed()).toBe(LIVE_CLOSE_UNAUTHENTICATED);
     const silent = await connect(baseUrl);
     silent.send({ type: 'subscribe', taskIds: ['00000000-0000-4000-8000-000000000000'] });
-    expect(await silent.closed()).toBe(4401);
+    expect(await silent.closed()).toBe(LIVE_CLOSE_UNAUTHENTICATED);
     expect(silent.messages).toEqual([expect.objectContaining({ type: 'error', code: 'UNAUTHENTICATED' })]);
   });
 });

@@ -1,53 +1,11 @@
 import type { ClaimCreateResponse } from '@pioneer/shared';
-import { AppError, notFound } from '../../lib/errors';
-import type { GateRefusal, PostAfter } from './claim-gate';
-import type { BatchAttempt, ClaimAttempt } from './claims-repository';
+import { AppError } from '../../lib/errors';
+import type { PostAfter } from './claim-gate';
+import { refusalOf, type GateRefusal } from './claim-refusals';
+import type { BatchAttempt } from './claims-repository';
 
 /** One member's answer from a batch: the claim, a refusal sent prebuilt, or another refusal. */
 export type BatchAnswer = ClaimCreateResponse | GateRefusal | AppError;
-
-/** What a refused member's claim is explained by: the post as a statement saw it. */
-interface Refused {
-  exists: boolean;
-  mine: boolean;
-  status: 'open' | 'cancelled' | 'ended' | null;
-  beforeEnd: boolean;
-  opened: boolean;
-  suspendedUntil: Date | null;
-  full: boolean;
-}
-
-export const suspended = (until: Date) =>
-  new AppError('GRAB_SUSPENDED', undefined, { details: [{ path: 'until', reason: until.toISOString() }] });
-
-/**
- * The one refusal order, for single claims and batches alike: no such post, already holding
- * one, cancelled, closed, not open yet (a draw post before its draw), suspended, full.
- * null: the statement saw nothing that refuses (it lost a race: run it again).
- */
-export function refusalOf(r: Refused): AppError | GateRefusal | null {
-  if (!r.exists) return notFound('岗位不存在');
-  if (r.mine) return 'ALREADY_CLAIMED';
-  if (r.status === 'cancelled') return new AppError('TASK_CANCELLED');
-  if (r.status === 'ended' || !r.beforeEnd) return new AppError('CLAIM_CLOSED');
-  if (!r.opened) return new AppError('CLAIM_NOT_OPEN');
-  if (r.suspendedUntil) return suspended(r.suspendedUntil);
-  if (r.full) return 'TASK_FULL';
-  return null;
-}
-
-/** Why a single claim the statement refused was refused. */
-export function singleRefusal(a: Extract<ClaimAttempt, { ok: false }>): AppError | GateRefusal | null {
-  return refusalOf({
-    exists: a.sStatus !== null,
-    mine: a.sMine,
-    status: a.sStatus,
-    beforeEnd: a.sBeforeEnd === true,
-    opened: a.sOpened === true,
-    suspendedUntil: a.sSuspendedUntil,
-    full: (a.sClaimed ?? 0) >= (a.sCapacity ?? 0),
-  });
-}
 
 export function created(taskId: string, memberId: string, claimId: string, claimedAt: Date, remaining: number): ClaimCreateResponse {
   return {
@@ -113,8 +71,8 @@ export function batchAfter(a: BatchAttempt, now: Date): PostAfter {
   const claimed = a.claimedBefore + a.members.length;
   if (claimed < a.capacity) return { kind: 'open', remaining: a.capacity - claimed, version };
   const snapshot =
-    a.fresh && a.holders
-      ? { status: a.status, claimed, capacity: a.capacity, opensAt: a.opensAt!, endsAt: a.endsAt!, holders: a.holders, version }
+    a.fresh && a.holders && a.suspendedNow
+      ? { status: a.status, claimed, capacity: a.capacity, opensAt: a.opensAt!, endsAt: a.endsAt!, holders: a.holders, suspended: a.suspendedNow, version }
       : null;
   return { kind: 'full', snapshot, version };
 }

@@ -1,7 +1,9 @@
 import type { LiveCount } from '@pioneer/shared';
+import type { AppError } from '../../lib/errors';
+import { refusalOf, type GateRefusal } from './claim-refusals';
 
-/** A refusal the gate answers without the database. */
-export type GateRefusal = 'TASK_FULL' | 'ALREADY_CLAIMED';
+/** A refusal the gate answers without the database: prebuilt, or GRAB_SUSPENDED with its end. */
+export type MemoryAnswer = GateRefusal | AppError;
 
 /** The post as one query saw it, with the members holding a live claim on it. */
 export interface FullSnapshot {
@@ -12,6 +14,8 @@ export interface FullSnapshot {
   opensAt: Date;
   endsAt: Date;
   holders: string[];
+  /** Every member the no-show policy suspends now, with the end of the suspension. */
+  suspended: Map<string, Date>;
   /** The post's row version this snapshot saw (tasks.version). */
   version?: number;
 }
@@ -41,7 +45,7 @@ export type BatchResult<A> = { answers: A[]; after: PostAfter } | { answers: nul
 
 /** The gate cannot help: claim with the single statement. */
 export const ALONE: unique symbol = Symbol('claim alone');
-export type Admission<A> = A | GateRefusal | typeof ALONE;
+export type Admission<A> = A | MemoryAnswer | typeof ALONE;
 
 const MAX_WAITERS_PER_POST = 20_000;
 const MAX_POSTS = 10_000;
@@ -50,6 +54,8 @@ const MAX_POSTS = 10_000;
 interface Knowledge {
   full: {
     holders: Set<string>;
+    /** Member → end of suspension (ms). */
+    suspended: Map<string, number>;
     opensAt: number;
     endsAt: number;
     /** Monotonic ms after which the state is not trusted without asking again. */
@@ -112,7 +118,8 @@ export interface ClaimGateOptions<A> {
  * Per-post admission in front of the claim statement, in this process. Claims on a post
  * queue and go to the database together, one batch statement at a time per post (they would
  * queue on the post's row anyway), so a burst costs a statement or two, not thousands. A post
- * known to be full answers from memory (its live claimants get ALREADY_CLAIMED, everyone else
+ * known to be full answers from memory in the database's refusal order (claim-refusals.ts: its
+ * live claimants get ALREADY_CLAIMED, suspended members GRAB_SUSPENDED, everyone else
  * TASK_FULL), including everyone queued behind the batch that filled it. A full post's
  * waitlist is not the gate's business: joining it has its own route.
  *
@@ -143,7 +150,7 @@ export class ClaimGate<A = unknown> {
   }
 
   /** The answer from memory if the post is known full, else null. Never waits. */
-  refusal(taskId: string, memberId: string): GateRefusal | null {
+  refusal(taskId: string, memberId: string): MemoryAnswer | null {
     const post = this.posts.get(taskId);
     if (!post || !post.known.full) return null;
     return this.fromFull(post, memberId);
@@ -251,7 +258,8 @@ export class ClaimGate<A = unknown> {
     }
   }
 
-  private fromFull(post: Post<A>, memberId: string): GateRefusal | null {
+  /** The database's answer on a full open post, in its refusal order (a suspension before full). */
+  private fromFull(post: Post<A>, memberId: string): MemoryAnswer | null {
     const full = post.known.full!;
     const now = this.opts.now().getTime();
     // Outside the claim window the database answers with another code.
@@ -259,8 +267,18 @@ export class ClaimGate<A = unknown> {
       this.drop(post.known);
       return null;
     }
-    this.fastRefusals++;
-    return full.holders.has(memberId) ? 'ALREADY_CLAIMED' : 'TASK_FULL';
+    const until = full.suspended.get(memberId);
+    const answer = refusalOf({
+      exists: true,
+      mine: full.holders.has(memberId),
+      status: 'open',
+      beforeEnd: true,
+      opened: true,
+      suspendedUntil: until !== undefined && until > now ? new Date(until) : null,
+      full: true,
+    });
+    if (answer) this.fastRefusals++;
+    return answer;
   }
 
   private drop(known: Knowledge): void {
@@ -279,6 +297,7 @@ export class ClaimGate<A = unknown> {
     if (!snap || snap.status !== 'open' || snap.claimed < snap.capacity || now >= snap.endsAt.getTime()) return false;
     known.full = {
       holders: new Set(snap.holders),
+      suspended: new Map([...snap.suspended].map(([m, until]) => [m, until.getTime()])),
       opensAt: snap.opensAt.getTime(),
       endsAt: snap.endsAt.getTime(),
       until: this.mono() + this.ttl,

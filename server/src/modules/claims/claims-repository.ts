@@ -44,12 +44,17 @@ export interface BatchAttempt {
   holders: string[] | null;
   /** Members of the batch suspended by the no-show policy, with the end of their suspension. */
   suspended: Map<string, Date>;
+  /** Every member suspended now, when the batch left the post full. */
+  suspendedNow: Map<string, Date> | null;
 }
 
 export interface StoredAnswer {
   statusCode: number;
   body: unknown;
 }
+
+/** json_object_agg's `{ memberId: suspendedUntil }` (see suspendedAt in claims-sql.ts). */
+const suspendedMap = (o: Record<string, string>) => new Map(Object.entries(o).map(([m, until]) => [m, new Date(until)]));
 
 const taskColumns = { ...getTableColumns(tasks), communityName: partyOrgs.name };
 const NOT_LIVE = ['cancelled', 'released'] as const;
@@ -102,11 +107,12 @@ export function claimsRepositoryFactory(deps: { db: Db; pool: pg.Pool }) {
         claimIds: r.ids,
         holders: r.holders,
         suspended,
+        suspendedNow: r.suspended_now ? suspendedMap(r.suspended_now) : null,
       };
     },
 
-    async fullPost(taskId: string): Promise<FullSnapshot | null> {
-      const { rows } = await pool.query({ name: 'full_post', text: FULL_POST_SQL, values: [taskId] });
+    async fullPost(taskId: string, now: Date): Promise<FullSnapshot | null> {
+      const { rows } = await pool.query({ name: 'full_post', text: FULL_POST_SQL, values: [taskId, now] });
       const r = rows[0];
       if (!r) return null;
       return {
@@ -116,6 +122,7 @@ export function claimsRepositoryFactory(deps: { db: Db; pool: pg.Pool }) {
         opensAt: r.claim_opens_at,
         endsAt: r.ends_at,
         holders: r.holders,
+        suspended: suspendedMap(r.suspended_now),
         version: Number(r.version),
       };
     },

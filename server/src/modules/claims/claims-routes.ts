@@ -13,7 +13,7 @@ import {
 } from '@pioneer/shared';
 import { AppError, invalid } from '../../lib/errors';
 import { principalOf, requireAuth, requireMember, requireRoles, type Session } from '../../plugins/auth';
-import type { GateRefusal } from './claim-gate';
+import type { GateRefusal } from './claim-refusals';
 import type { StoredAnswer } from './claims-repository';
 import type { Claimant, ClaimsService } from './claims-service';
 import type { MemberIds } from './member-ids';
@@ -61,7 +61,7 @@ export const claimsRoutes: FastifyPluginAsyncZod<{ claimsService: ClaimsService;
   // hottest answer under a burst). Everything else returns the promise of its answer.
   app.post(
     '/tasks/:id/claims',
-    { schema: { errors: ['UNAUTHENTICATED', 'NOT_REGISTERED', 'NOT_FOUND', 'TASK_FULL', 'ALREADY_CLAIMED', 'CLAIM_NOT_OPEN', 'CLAIM_CLOSED', 'TASK_CANCELLED', 'IDEMPOTENCY_KEY_REUSED'], tags: ['claims'], params: IdParamsSchema, response: { 201: ClaimCreateResponseSchema } } },
+    { schema: { errors: ['UNAUTHENTICATED', 'NOT_REGISTERED', 'NOT_FOUND', 'TASK_FULL', 'ALREADY_CLAIMED', 'CLAIM_NOT_OPEN', 'CLAIM_CLOSED', 'TASK_CANCELLED', 'GRAB_SUSPENDED', 'IDEMPOTENCY_KEY_REUSED'], tags: ['claims'], params: IdParamsSchema, response: { 201: ClaimCreateResponseSchema } } },
     (request, reply) => {
       const session = app.session(request);
       const userId = session.userId;
@@ -70,7 +70,8 @@ export const claimsRoutes: FastifyPluginAsyncZod<{ claimsService: ClaimsService;
       if (key === undefined) {
         const cached = session.memberId ?? memberIds.cached(userId);
         const fast = cached === undefined ? null : claimsService.refusalFromMemory(taskId, cached);
-        if (fast) return refuse(request, reply, fast);
+        if (typeof fast === 'string') return refuse(request, reply, fast);
+        if (fast) throw fast;
         return (async () => {
           const memberId = cached ?? (await memberIdOf(userId));
           const created = await claimsService.claim({ userId, memberId }, taskId);

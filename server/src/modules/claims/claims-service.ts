@@ -7,8 +7,9 @@ import type { PioneerCodeService } from '../codes/pioneer-code';
 import type { MembersRepository } from '../members/members-repository';
 import { toTaskListItem } from '../tasks/task-mappers';
 import type { TasksRepository } from '../tasks/tasks-repository';
-import { batchAfter, batchAnswers, created, singleRefusal, type BatchAnswer } from './claim-batch';
-import { ALONE, type BatchResult, type ClaimGate, type GateRefusal } from './claim-gate';
+import { batchAfter, batchAnswers, created, type BatchAnswer } from './claim-batch';
+import { ALONE, type BatchResult, type ClaimGate, type MemoryAnswer } from './claim-gate';
+import { singleRefusal, type GateRefusal } from './claim-refusals';
 import { toClaim } from './claim-mappers';
 import type { ClaimsRepository, Queryable, StoredAnswer } from './claims-repository';
 
@@ -114,7 +115,7 @@ export function claimsServiceFactory(deps: {
 
   return {
     /** The answer from memory when the post is known full; null: ask `claim`. Never waits. */
-    refusalFromMemory(taskId: string, memberId: string): GateRefusal | null {
+    refusalFromMemory(taskId: string, memberId: string): MemoryAnswer | null {
       return gate ? gate.refusal(taskId, memberId) : null;
     },
 

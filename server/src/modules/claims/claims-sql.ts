@@ -101,12 +101,20 @@ export const LIVE_CLAIM_SQL = `
 select * from claims where task_id = $1::uuid and member_id = $2::uuid and ${LIVE}`;
 
 /**
+ * Every member the no-show policy suspends at $n, as `{ memberId: suspendedUntil }`: the claim
+ * gate answers them GRAB_SUSPENDED, not TASK_FULL, from memory (few members, a small table).
+ */
+const suspendedAt = (n: string) =>
+  `(select coalesce(json_object_agg(member_id, suspended_until), '{}') from member_standing where suspended_until > ${n}::timestamptz)`;
+
+/**
  * A post and the members holding a live claim on it (at most its capacity, 1000), for the
- * claim gate once the post is full. $1 task.
+ * claim gate once the post is full. $1 task, $2 now.
  */
 export const FULL_POST_SQL = `
 select t.status, t.claimed, t.capacity, t.claim_opens_at, t.ends_at, t.version,
-       coalesce((select array_agg(c.member_id::text) from claims c where c.task_id = t.id and c.${LIVE}), '{}') as holders
+       coalesce((select array_agg(c.member_id::text) from claims c where c.task_id = t.id and c.${LIVE}), '{}') as holders,
+       ${suspendedAt('$2')} as suspended_now
   from tasks t
  where t.id = $1::uuid`;
 
@@ -119,8 +127,8 @@ select t.status, t.claimed, t.capacity, t.claim_opens_at, t.ends_at, t.version,
  * snapshot hits claims_live_unique and aborts the whole batch (the caller then claims one by one).
  *
  * `holders` (the post's live claimants, this batch's included) only when the post takes no
- * more claims afterwards; otherwise every member not granted already held a claim or is
- * suspended (`suspended`, with `suspended_until` in the same order).
+ * more claims afterwards, and then when it is full `suspended_now` (see suspendedAt); otherwise
+ * every member not granted already held a claim or is suspended (`suspended`, with `suspended_until` in the same order).
  * `fresh`: nothing changed the post between the snapshot and the lock, so `holders` is
  * complete (every claim or cancel moves the post's row).
  * $1 task, $2 distinct members in arrival order, $3 now.
@@ -174,7 +182,8 @@ select p.status, p.claimed as claimed_before, p.capacity, p.claim_opens_at, p.en
        case when not p.claimable or p.claimed + g.n >= p.capacity then
          array(select member_id::text from claims where task_id = $1::uuid and ${LIVE}
                union all select member_id::text from c)
-       end as holders
+       end as holders,
+       case when p.claimable and p.claimed + g.n >= p.capacity then ${suspendedAt('$3')} end as suspended_now
   from g
   left join p on true
   left join s on true`;

@@ -6,7 +6,7 @@ import { isSecretaryOf } from '../../lib/scope';
 import { hasRole, type Principal } from '../../plugins/auth';
 import { enqueueNotifications } from '../notifications';
 import type { TasksRepository } from '../tasks/tasks-repository';
-import { suspended } from './claim-batch';
+import { suspended } from './claim-refusals';
 import { claimFromRow, toClaim } from './claim-mappers';
 import type { ClaimsRepository } from './claims-repository';
 import { entriesRootOf, rankTickets, ticketOf } from './draw';

@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import pg from 'pg';
-import type { LiveCount } from '@pioneer/shared';
+import { LiveCountSchema, type LiveCount } from '@pioneer/shared';
 import type { Clock } from '../../lib/clock';
 import { taskStatus } from '../tasks/task-mappers';
 import type { TasksRepository } from '../tasks/tasks-repository';
@@ -8,6 +8,16 @@ import { SESSIONS_REVOKED_CHANNEL } from '../auth/auth-repository';
 
 /** Every statement that moves a post's count notifies here (payload built by notifyCount in claims/claims-sql.ts). */
 export const TASK_COUNTS_CHANNEL = 'task_counts';
+
+/** A notified count (built by notifyCount in claims/claims-sql.ts), checked against the shared schema. */
+function parseCount(payload: string): LiveCount | null {
+  try {
+    const parsed = LiveCountSchema.safeParse(JSON.parse(payload));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
 
 /** The part of a WebSocket the hub needs. */
 export interface LiveSocket {
@@ -67,33 +77,24 @@ export function liveHubFactory(deps: {
   function onNotification(msg: pg.Notification) {
     if (msg.channel === SESSIONS_REVOKED_CHANNEL && msg.payload) return onRevocation(msg.payload);
     if (msg.channel !== TASK_COUNTS_CHANNEL || !msg.payload) return;
-    let count: Partial<LiveCount> & { version?: unknown };
-    try {
-      count = JSON.parse(msg.payload) as Partial<LiveCount> & { version?: unknown };
-    } catch {
+    const count = parseCount(msg.payload);
+    if (!count) {
+      deps.log.warn('live listener: a count notification not in the LiveCount shape was dropped');
       return;
     }
-    const taskId = count.taskId;
-    if (deps.onCount && typeof taskId === 'string' && typeof count.remaining === 'number' && typeof count.status === 'string') {
-      const { version, ...rest } = count;
-      deps.onCount({ ...(rest as LiveCount), ...(typeof version === 'number' ? { version } : {}) });
-    }
-    const sockets = typeof taskId === 'string' ? byTask.get(taskId) : undefined;
+    deps.onCount?.(count);
+    const sockets = byTask.get(count.taskId);
     if (!sockets) return;
-    // The payload is built by json_build_object in the LiveCount shape: forwarded as is.
-    for (const s of sockets) deliver(s, msg.payload);
+    const data = JSON.stringify(count);
+    for (const s of sockets) deliver(s, data);
   }
 
   async function snapshot(ids: string[]): Promise<LiveCount[]> {
     const now = deps.clock.now();
     const rows = await deps.tasksRepository.liveCounts(ids);
-    return rows.map((r) => ({
-      taskId: r.id,
-      claimed: r.claimed,
-      remaining: r.capacity - r.claimed,
-      status: taskStatus(r, now),
-      version: r.version,
-    }));
+    return rows.map((r) =>
+      LiveCountSchema.parse({ taskId: r.id, claimed: r.claimed, remaining: r.capacity - r.claimed, status: taskStatus(r, now), version: r.version }),
+    );
   }
 
   async function connect(): Promise<void> {

@@ -1,12 +1,17 @@
 import fastifyWebsocket from '@fastify/websocket';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { RawData } from 'ws';
-import { ERROR_MESSAGES, LiveClientMessageSchema, type ErrorCode } from '@pioneer/shared';
+import {
+  ERROR_MESSAGES,
+  LIVE_CLOSE_UNAUTHENTICATED,
+  LiveClientMessageSchema,
+  LiveServerMessageSchema,
+  type ErrorCode,
+  type LiveServerMessage,
+} from '@pioneer/shared';
 import type { Principal, SessionClaims } from '../../plugins/auth';
 import type { LiveHub } from './live-hub';
 
-/** Close code for a socket that never proved who it is (4000–4999 are the application's). */
-export const LIVE_CLOSE_UNAUTHENTICATED = 4401;
 const AUTH_TIMEOUT_MS = 10_000;
 
 /**
@@ -39,8 +44,8 @@ export const liveRoutes: FastifyPluginAsyncZod<{
     let closed = false;
     let queue: Promise<void> = Promise.resolve();
 
-    const send = (body: unknown) => {
-      if (!closed) socket.send(JSON.stringify(body));
+    const send = (msg: LiveServerMessage) => {
+      if (!closed) socket.send(JSON.stringify(LiveServerMessageSchema.parse(msg)));
     };
     const fail = (code: ErrorCode, close = false) => {
       send({ type: 'error', code, message: ERROR_MESSAGES[code] });
