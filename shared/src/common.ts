@@ -2,6 +2,8 @@ import { z } from 'zod';
 
 export const IdSchema = z.uuid();
 export type Id = z.infer<typeof IdSchema>;
+/** For ids that arrive outside a route schema (token subjects, scanned codes). */
+export const isId = (v: unknown): v is Id => IdSchema.safeParse(v).success;
 
 /**
  * NUL bytes and lone UTF-16 surrogates: PostgreSQL refuses the first in text and cannot encode the

@@ -28,3 +28,8 @@ export const CursorTimeSchema = z.string().refine((s) => {
 
 export const CursorIdSchema = IdSchema;
 export const CursorTextSchema = text().max(200);
+
+/** The most common keyset: a time (newest first) with the id to break ties. */
+export const TimeIdCursorSchema = z.object({ c: CursorTimeSchema, i: CursorIdSchema });
+export type TimeIdCursor = z.infer<typeof TimeIdCursorSchema>;
+export const encodeTimeIdCursor = (at: Date, id: string): string => encodeCursor({ c: at.toISOString(), i: id });

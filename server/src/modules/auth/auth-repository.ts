@@ -1,10 +1,8 @@
 import { and, eq, sql } from 'drizzle-orm';
-import type { RoleGrant } from '@pioneer/shared';
+import { isId, type RoleGrant } from '@pioneer/shared';
 import type { Db, DbOrTx } from '../../db/client';
 import { members, roleGrants, users } from '../../db/schema';
 import type { Principal } from '../../plugins/auth';
-
-const UUID = /^[0-9a-f-]{36}$/i;
 
 /** Heard by every process's live listener (see live-hub.ts). */
 export const SESSIONS_REVOKED_CHANNEL = 'sessions_revoked';
@@ -26,7 +24,7 @@ export function authRepositoryFactory(db: Db) {
 
   return {
     async loadPrincipal(userId: string): Promise<Principal | null> {
-      if (!UUID.test(userId)) return null;
+      if (!isId(userId)) return null;
       const [row] = await principalQuery.execute({ userId });
       if (!row) return null;
       const roles: RoleGrant[] = row.memberId ? [{ role: 'member', orgId: null }, ...row.roles] : row.roles;
@@ -47,7 +45,7 @@ export function authRepositoryFactory(db: Db) {
 
     /** Users that exist among `userIds`, each with its member id if registered. */
     async findMemberIds(userIds: string[]): Promise<Array<{ userId: string; memberId: string | null }>> {
-      const ids = userIds.filter((id) => UUID.test(id));
+      const ids = userIds.filter(isId);
       if (ids.length === 0) return [];
       return db
         .select({ userId: users.id, memberId: members.id })

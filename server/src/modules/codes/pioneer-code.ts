@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { isId } from '@pioneer/shared';
 import { AppError } from '../../lib/errors';
 import type { Clock } from '../../lib/clock';
 
@@ -24,8 +25,6 @@ export interface PioneerCodeFields {
   lifetime: number;
 }
 
-const UUID_HEX = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
-
 function macKey(secret: string): Buffer {
   return createHmac('sha256', secret).update(`${PIONEER_CODE_PURPOSE}:key`).digest();
 }
@@ -44,7 +43,7 @@ function memberIdOf(bytes: Buffer): string {
  * the verifier must refuse (a longer lifetime, another key).
  */
 export function encodePioneerCode(fields: PioneerCodeFields, secret: string): string {
-  if (!UUID_HEX.test(fields.memberId)) throw new Error('member id must be a UUID');
+  if (!isId(fields.memberId)) throw new Error('member id must be a UUID');
   const body = Buffer.alloc(BODY_BYTES);
   body.writeUInt8(VERSION, 0);
   Buffer.from(fields.memberId.replace(/-/g, ''), 'hex').copy(body, 1);

@@ -1,6 +1,7 @@
 import type { Category, Demand, DemandCreateBody, DemandList, DemandListQuery, DemandMineQuery, DemandTriageBody } from '@pioneer/shared';
 import type { Db } from '../../db/client';
 import type { Clock } from '../../lib/clock';
+import { decodeCursor, encodeTimeIdCursor, TimeIdCursorSchema } from '../../lib/cursor';
 import { forbidden, invalid, notFound } from '../../lib/errors';
 import { isSecretaryOf, oversees } from '../../lib/scope';
 import type { Principal } from '../../plugins/auth';
@@ -26,23 +27,9 @@ export function toDemand(r: DemandRow): Demand {
   };
 }
 
-const cursorOf = (r: DemandRow) => Buffer.from(JSON.stringify({ c: r.createdAt.toISOString(), i: r.id })).toString('base64url');
-
-function decodeCursor(raw: string): { c: string; i: string } {
-  try {
-    const v = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as { c: unknown; i: unknown };
-    if (typeof v.c === 'string' && !Number.isNaN(Date.parse(v.c)) && typeof v.i === 'string' && /^[0-9a-f-]{36}$/i.test(v.i)) {
-      return { c: v.c, i: v.i };
-    }
-  } catch {
-    // falls through
-  }
-  throw invalid('cursor', 'invalid cursor');
-}
-
 function page(rows: DemandRow[], limit: number): DemandList {
   const items = rows.slice(0, limit);
-  return { items: items.map(toDemand), nextCursor: rows.length > limit ? cursorOf(items[items.length - 1]) : null };
+  return { items: items.map(toDemand), nextCursor: rows.length > limit ? encodeTimeIdCursor(items[items.length - 1].createdAt, items[items.length - 1].id) : null };
 }
 
 export function demandsServiceFactory(deps: {
@@ -84,14 +71,14 @@ export function demandsServiceFactory(deps: {
       const rows = await repo.list({
         communityOrgId: org.id,
         status: q.status,
-        after: q.cursor ? decodeCursor(q.cursor) : undefined,
+        after: q.cursor ? decodeCursor(q.cursor, TimeIdCursorSchema) : undefined,
         limit: q.limit + 1,
       });
       return page(rows, q.limit);
     },
 
     async mine(p: Principal, q: DemandMineQuery): Promise<DemandList> {
-      const rows = await repo.list({ userId: p.userId, after: q.cursor ? decodeCursor(q.cursor) : undefined, limit: q.limit + 1 });
+      const rows = await repo.list({ userId: p.userId, after: q.cursor ? decodeCursor(q.cursor, TimeIdCursorSchema) : undefined, limit: q.limit + 1 });
       return page(rows, q.limit);
     },
 

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { Estate, PartyOrgCreateBody, PartyOrgList, PartyOrgListQuery } from '@pioneer/shared';
 import type { Db } from '../../db/client';
 import { writeAudit } from '../../lib/audit';
@@ -7,10 +6,9 @@ import type { Clock } from '../../lib/clock';
 import { CursorIdSchema, CursorTextSchema, decodeCursor, encodeCursor } from '../../lib/cursor';
 import { AppError, invalid, notFound } from '../../lib/errors';
 import { isUniqueViolation } from '../../lib/pg-errors';
+import { newRegisterCode } from '../../lib/register-code';
 import type { DirectoryRepository, PartyOrgRow } from './directory-repository';
 
-/** 9 random bytes → 12 url-safe characters: fits a mini-program code's 32-character `scene`, and cannot be guessed. */
-export const newRegisterCode = () => randomBytes(9).toString('base64url');
 
 const PartyOrgCursorSchema = z.tuple([CursorTextSchema, CursorIdSchema]).transform(([name, id]) => ({ name, id }));
 

@@ -15,7 +15,7 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { recentAudits, writeAudit } from '../../lib/audit';
 import type { Clock } from '../../lib/clock';
-import { invalid } from '../../lib/errors';
+import { decodeCursor, encodeTimeIdCursor, TimeIdCursorSchema } from '../../lib/cursor';
 import { encryptPhone, hashPhone, maskPhone } from '../members/phone-crypto';
 import { csvRows, findHeader, isBlank, isXlsx, unreadable, xlsxFirstSheetRows, type SheetRow } from '../imports/sheet-reader';
 import type { HouseholdInput, HouseholdsRepository } from './households-repository';
@@ -221,7 +221,8 @@ export function householdsServiceFactory(deps: {
     },
 
     async listMembers(communityOrgId: string, query: CommunityMembersQuery): Promise<CommunityMemberList> {
-      const after = query.cursor ? decodeCursor(query.cursor) : undefined;
+      const cursor = query.cursor ? decodeCursor(query.cursor, TimeIdCursorSchema) : undefined;
+      const after = cursor && { at: new Date(cursor.c), id: cursor.i };
       const [rows, counts] = await Promise.all([
         repo.listMembers(communityOrgId, { match: query.match, limit: query.limit + 1, after }),
         repo.matchCounts(communityOrgId),
@@ -242,7 +243,7 @@ export function householdsServiceFactory(deps: {
           registeredAt: new Date(r.registered_at).toISOString(),
           householdMatch: r.household_match,
         })),
-        nextCursor: rows.length > query.limit && last ? encodeCursor(new Date(last.registered_at), last.id) : null,
+        nextCursor: rows.length > query.limit && last ? encodeTimeIdCursor(new Date(last.registered_at), last.id) : null,
         counts,
       };
     },
@@ -283,20 +284,6 @@ function rowProblem(v: Record<'estate' | 'building' | 'unit' | 'room' | 'ownerNa
   if (!phone) return '手机号为空';
   if (!PHONE_PATTERN.test(phone)) return `手机号格式不正确`;
   return null;
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const encodeCursor = (at: Date, id: string) => Buffer.from(JSON.stringify([at.toISOString(), id])).toString('base64url');
-function decodeCursor(cursor: string): { at: Date; id: string } {
-  try {
-    const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(v) && typeof v[0] === 'string' && typeof v[1] === 'string' && UUID.test(v[1]) && !Number.isNaN(Date.parse(v[0]))) {
-      return { at: new Date(v[0]), id: v[1] };
-    }
-  } catch {
-    // falls through
-  }
-  throw invalid('cursor', 'malformed cursor');
 }
 
 const sqlIds = (ids: string[]) => sql`(select unnest(${sql.param(ids)}::uuid[]))`;

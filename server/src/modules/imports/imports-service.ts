@@ -3,7 +3,7 @@ import { DIRECTORY_SHEETS, HOUSEHOLD_COLUMNS, IMPORT_HISTORY_REJECTIONS, isSafeT
 import type { Db } from '../../db/client';
 import { recentAudits, writeAudit } from '../../lib/audit';
 import type { Clock } from '../../lib/clock';
-import { newRegisterCode } from '../directory/directory-service';
+import { newRegisterCode } from '../../lib/register-code';
 import type { ImportsRepository } from './imports-repository';
 import { findHeader, isBlank, isXlsx, unreadable, xlsxSheets, type SheetRow } from './sheet-reader';
 

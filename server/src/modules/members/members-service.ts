@@ -1,5 +1,5 @@
 import QRCode from 'qrcode';
-import type { Member, MemberUpsertBody, PioneerCodeResponse, PioneerCodeVerifyResponse, VerifiedClaim } from '@pioneer/shared';
+import { isId, type Member, type MemberUpsertBody, type PioneerCodeResponse, type PioneerCodeVerifyResponse, type VerifiedClaim } from '@pioneer/shared';
 import type { Principal } from '../../plugins/auth';
 import { isCityAdmin } from '../../lib/scope';
 import type { Db } from '../../db/client';
@@ -30,7 +30,6 @@ function postScopeOf(p: Principal): PostScope {
   };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Fields compared for the audit trail; the phone is compared by its keyed hash. */
 const PLAIN_FIELDS = ['name', 'unitOrgId', 'workUnit', 'communityOrgId', 'estateId', 'building', 'unitNo', 'room', 'consentVersion'] as const;
@@ -172,7 +171,7 @@ export function membersServiceFactory(deps: {
      */
     async verifyPioneerCode(verifier: Principal, token: string): Promise<PioneerCodeVerifyResponse> {
       const { memberId } = deps.pioneerCodes.verify(token);
-      if (!UUID.test(memberId)) throw new AppError('CODE_INVALID');
+      if (!isId(memberId)) throw new AppError('CODE_INVALID');
       const member = await repo.findMemberCard(memberId);
       if (!member) throw new AppError('CODE_INVALID');
       const { from, to } = chinaDayAround(deps.clock.now());

@@ -10,9 +10,8 @@ import {
   type SubscriptionsState,
   type TemplateKey,
 } from '@pioneer/shared';
-import { z } from 'zod';
 import type { Clock } from '../../lib/clock';
-import { CursorIdSchema, CursorTimeSchema, decodeCursor, encodeCursor } from '../../lib/cursor';
+import { decodeCursor, encodeTimeIdCursor, TimeIdCursorSchema } from '../../lib/cursor';
 import { AppError, notFound } from '../../lib/errors';
 import { CALENDAR_TOKEN, calendarToken, renderCalendar, tokenHash } from './calendar';
 import type { NotificationsRepository } from './notifications-repository';
@@ -20,7 +19,6 @@ import type { NotificationsRepository } from './notifications-repository';
 /** Calendar feeds show posts that ended up to this long ago. */
 const CALENDAR_PAST_MS = 90 * 24 * 3600_000;
 
-const MessageCursorSchema = z.object({ c: CursorTimeSchema, i: CursorIdSchema });
 
 export function notificationsServiceFactory(deps: {
   repo: NotificationsRepository;
@@ -61,7 +59,7 @@ export function notificationsServiceFactory(deps: {
     },
 
     async messages(userId: string, q: { cursor?: string; limit: number }): Promise<MessageList> {
-      const rows = await repo.listMessages(userId, q.limit + 1, q.cursor ? decodeCursor(q.cursor, MessageCursorSchema) : undefined);
+      const rows = await repo.listMessages(userId, q.limit + 1, q.cursor ? decodeCursor(q.cursor, TimeIdCursorSchema) : undefined);
       const page = rows.slice(0, q.limit);
       const last = page[page.length - 1];
       return {
@@ -76,7 +74,7 @@ export function notificationsServiceFactory(deps: {
           readAt: m.readAt ? m.readAt.toISOString() : null,
         })),
         unread: await repo.unread(userId),
-        nextCursor: rows.length > q.limit && last ? encodeCursor({ c: last.createdAt.toISOString(), i: last.id }) : null,
+        nextCursor: rows.length > q.limit && last ? encodeTimeIdCursor(last.createdAt, last.id) : null,
       };
     },
 

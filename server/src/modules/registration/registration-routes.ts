@@ -6,7 +6,8 @@ import { forbidden, notFound } from '../../lib/errors';
 import { oversees, STAFF_ROLES } from '../../lib/scope';
 import { principalOf, requireRoles } from '../../plugins/auth';
 import type { Limit } from '../../plugins/rate-limit';
-import { REGISTER_CODE_PATTERN, registerPagePath, type RegistrationService } from './registration-service';
+import { REGISTER_CODE_PATTERN } from '../../lib/register-code';
+import { registerPagePath, type RegistrationService } from './registration-service';
 
 /** Under `/api/v1`: the community's registration QR and the public code look-up. */
 export const registrationRoutes: FastifyPluginAsyncZod<{ registrationService: RegistrationService; lookupLimit: Limit; anonymousLookupLimit: Limit }> = async (app, opts) => {

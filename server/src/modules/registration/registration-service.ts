@@ -1,15 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import QRCode from 'qrcode';
 import type { RegisterInfo, RegisterResolve } from '@pioneer/shared';
 import { AppError, notFound } from '../../lib/errors';
+import { newRegisterCode, REGISTER_CODE_PATTERN } from '../../lib/register-code';
 import type { DirectoryRepository } from '../directory/directory-repository';
 import type { RegistrationRepository } from './registration-repository';
 
-/** What `/r/:code` accepts: url-safe and short enough for a mini-program code's `scene` (≤ 32). */
-export const REGISTER_CODE_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
-
-/** 72 random bits as 12 base64url characters: unguessable, and well under the 32-character limit. */
-export const newRegisterCode = () => randomBytes(9).toString('base64url');
 
 export const registerPagePath = (code: string) => `/#/pages/register/index?code=${encodeURIComponent(code)}`;
 

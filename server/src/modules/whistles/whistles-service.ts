@@ -12,6 +12,7 @@ import type {
 } from '@pioneer/shared';
 import type { Db, DbOrTx } from '../../db/client';
 import type { Clock } from '../../lib/clock';
+import { decodeCursor, encodeTimeIdCursor, TimeIdCursorSchema } from '../../lib/cursor';
 import type { Notifier } from '../notifications';
 import { AppError, forbidden, invalid, notFound } from '../../lib/errors';
 import { isUniqueViolation } from '../../lib/pg-errors';
@@ -58,20 +59,6 @@ export const actsForUnit = (p: Principal, orgId: string) => unitOrgsOf(p).includ
 /** The raiser's side: the raising community's secretary, its 板块's admin, a city admin. */
 export const mayActAsRaiser = (p: Principal, w: Pick<WhistleRow, 'raisedByOrgId' | 'raisedByDistrictId'>) =>
   administersDistrict(p, w.raisedByDistrictId) || (w.raisedByOrgId !== null && isSecretaryOf(p, w.raisedByOrgId));
-
-const cursorOf = (w: WhistleRow) => Buffer.from(JSON.stringify({ c: w.createdAt.toISOString(), i: w.id })).toString('base64url');
-
-function decodeCursor(raw: string): { c: string; i: string } {
-  try {
-    const v = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as { c: unknown; i: unknown };
-    if (typeof v.c === 'string' && !Number.isNaN(Date.parse(v.c)) && typeof v.i === 'string' && /^[0-9a-f-]{36}$/i.test(v.i)) {
-      return { c: v.c, i: v.i };
-    }
-  } catch {
-    // falls through
-  }
-  throw invalid('cursor', 'invalid cursor');
-}
 
 export function whistlesServiceFactory(deps: {
   db: Db;
@@ -311,13 +298,13 @@ export function whistlesServiceFactory(deps: {
       if (q.assignmentStatus && scope !== 'unit') throw invalid('assignmentStatus', 'only with scope=unit');
       const at = now();
       if (q.overdue) filter.overdueAt = at;
-      if (q.cursor) filter.after = decodeCursor(q.cursor);
+      if (q.cursor) filter.after = decodeCursor(q.cursor, TimeIdCursorSchema);
       const rows = await repo.list(filter);
       const page = rows.slice(0, q.limit);
       const assignments = await repo.assignments(page.map((w) => w.id));
       return {
         items: page.map((w) => toWhistle(w, assignments, at)),
-        nextCursor: rows.length > q.limit ? cursorOf(page[page.length - 1]) : null,
+        nextCursor: rows.length > q.limit ? encodeTimeIdCursor(page[page.length - 1].createdAt, page[page.length - 1].id) : null,
       };
     },
 
