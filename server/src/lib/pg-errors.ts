@@ -12,6 +12,17 @@ export function isUniqueViolation(e: unknown, constraint?: string): boolean {
   return err?.code === '23505' && (constraint === undefined || err.constraint === constraint);
 }
 
+/** A serialization failure or a deadlock PostgreSQL broke: the transaction may simply run again. */
+export function isRetryableConflict(e: unknown): boolean {
+  const code = pgError(e)?.code;
+  return code === '40001' || code === '40P01';
+}
+
+/** admin_shutdown, crash_shutdown, cannot_connect_now: PostgreSQL going down or starting up. */
+export function isDatabaseStopping(e: unknown): boolean {
+  return /^57P0[1-3]$/.test(pgError(e)?.code ?? '');
+}
+
 // SQLSTATE classes and codes that mean "the database is not there right now", not "the request is wrong":
 // 08 connection exception, 57P01-57P03 shutdown / cannot connect now, 53300 too many connections,
 // 40001/40P01 serialization failure and deadlock (safe to retry).

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Role, RoleGrant } from '@pioneer/shared';
 import { AppError } from '../lib/errors';
+import { TwoGenerationCache } from '../lib/two-generation-cache';
 import type { Config } from '../config';
 import type { AuthRepository } from '../modules/auth/auth-repository';
 
@@ -81,19 +82,13 @@ export default fp(
       if ((revoked.get(userId) ?? -1) < tokenVersion) revoked.set(userId, tokenVersion);
     });
 
-    // A token verified once is the same token next time: only its expiry can change the
-    // answer. Two generations of a Map bound the memory without bookkeeping on each hit.
+    // A token verified once is the same token next time: only its expiry can change the answer.
     interface Verified extends Session {
       expMs: number;
     }
-    let young = new Map<string, Verified>();
-    let old = new Map<string, Verified>();
+    const known = new TwoGenerationCache<string, Verified>(VERIFIED_TOKENS_PER_GENERATION);
     const verified = (token: string): Verified | null => {
-      let hit = young.get(token);
-      if (!hit) {
-        hit = old.get(token);
-        if (hit) remember(token, hit);
-      }
+      const hit = known.get(token);
       if (hit) return Date.now() < hit.expMs ? hit : null;
       let claims: SessionClaims & { exp?: number };
       try {
@@ -106,15 +101,8 @@ export default fp(
       if (claims.mid !== undefined && typeof claims.mid !== 'string') return null;
       if (claims.tv !== undefined && !Number.isSafeInteger(claims.tv)) return null;
       const v: Verified = { userId: claims.sub, memberId: claims.mid ?? null, tokenVersion: claims.tv ?? 0, expMs: claims.exp * 1000 };
-      remember(token, v);
+      known.set(token, v);
       return v;
-    };
-    const remember = (token: string, v: Verified) => {
-      if (young.size >= VERIFIED_TOKENS_PER_GENERATION) {
-        old = young;
-        young = new Map();
-      }
-      young.set(token, v);
     };
 
     /** Any failure (missing, malformed, bad signature, expired) is 401. */

@@ -1,6 +1,7 @@
 import type { Claim, ClaimantList, ClaimCreateResponse, ErrorBody, Records } from '@pioneer/shared';
 import type { Clock } from '../../lib/clock';
 import { AppError, forbidden, notFound } from '../../lib/errors';
+import { isRetryableConflict, isUniqueViolation } from '../../lib/pg-errors';
 import { isSecretaryOf } from '../../lib/scope';
 import type { Principal } from '../../plugins/auth';
 import type { PioneerCodeService } from '../codes/pioneer-code';
@@ -25,12 +26,10 @@ export interface Claimant {
 export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
 const MAX_ATTEMPTS = 5;
 
-const pgCode = (e: unknown) => (e as { code?: string } | null)?.code;
-const pgConstraint = (e: unknown) => (e as { constraint?: string } | null)?.constraint;
 /** A duplicate claim that raced past NOT EXISTS: the statement (or transaction) aborted whole. */
-const isDuplicateClaim = (e: unknown) => pgCode(e) === '23505' && pgConstraint(e) === 'claims_live_unique';
+const isDuplicateClaim = (e: unknown) => isUniqueViolation(e, 'claims_live_unique');
 /** A statement that lost a race and aborted itself (pioneer_assert), or a deadlock PostgreSQL broke. */
-const isRetryable = (e: unknown) => pgCode(e) === '40001' || pgCode(e) === '40P01';
+const isRetryable = isRetryableConflict;
 
 const asError = (r: AppError | GateRefusal) => (typeof r === 'string' ? new AppError(r) : r);
 

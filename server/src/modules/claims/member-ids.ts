@@ -1,3 +1,5 @@
+import { TwoGenerationCache } from '../../lib/two-generation-cache';
+
 /** `undefined`: no such user; `null`: a user who has not registered as a member. */
 export type MemberLookup = string | null | undefined;
 
@@ -13,8 +15,8 @@ interface Waiter {
  * looked up together, in one query per batch.
  */
 export class MemberIds {
-  private young = new Map<string, string>();
-  private old = new Map<string, string>();
+  /** Two generations instead of a strict LRU (a hit costs one lookup); at most `maxEntries` in all. */
+  private readonly known: TwoGenerationCache<string, string>;
   private readonly pending = new Map<string, Waiter[]>();
   private inflight = 0;
   private scheduled = false;
@@ -22,15 +24,13 @@ export class MemberIds {
   constructor(
     private readonly lookup: (userIds: string[]) => Promise<Array<{ userId: string; memberId: string | null }>>,
     private readonly opts: { maxEntries?: number; maxBatch?: number; maxBatchesInFlight?: number } = {},
-  ) {}
+  ) {
+    this.known = new TwoGenerationCache((opts.maxEntries ?? 200_000) / 2);
+  }
 
   /** The cached member id; undefined on a miss. */
   cached(userId: string): string | undefined {
-    const id = this.young.get(userId);
-    if (id !== undefined) return id;
-    const aging = this.old.get(userId);
-    if (aging !== undefined) this.remember(userId, aging);
-    return aging;
+    return this.known.get(userId);
   }
 
   resolve(userId: string): MemberLookup | Promise<MemberLookup> {
@@ -66,35 +66,25 @@ export class MemberIds {
       this.pending.delete(userId);
     }
     this.inflight++;
-    this.lookup([...batch.keys()]).then(
-      (rows) => {
-        const found = new Map(rows.map((r) => [r.userId, r.memberId]));
-        for (const [userId, waiting] of batch) {
-          const memberId = found.get(userId);
-          if (memberId) this.remember(userId, memberId);
-          for (const w of waiting) w.resolve(memberId);
-        }
-      },
-      (err) => {
-        // Each waiter fails as its own request would have (500, nothing leaked).
-        for (const waiting of batch.values()) for (const w of waiting) w.reject(err);
-      },
-    ).finally(() => {
-      this.inflight--;
-      if (this.pending.size > 0) this.schedule();
-    });
+    this.lookup([...batch.keys()])
+      .then(
+        (rows) => {
+          const found = new Map(rows.map((r) => [r.userId, r.memberId]));
+          for (const [userId, waiting] of batch) {
+            const memberId = found.get(userId);
+            if (memberId) this.known.set(userId, memberId);
+            for (const w of waiting) w.resolve(memberId);
+          }
+        },
+        (err) => {
+          // Each waiter fails as its own request would have (500, nothing leaked).
+          for (const waiting of batch.values()) for (const w of waiting) w.reject(err);
+        },
+      )
+      .finally(() => {
+        this.inflight--;
+        if (this.pending.size > 0) this.schedule();
+      });
     if (this.pending.size > 0) this.schedule();
-  }
-
-  /**
-   * Two generations instead of a strict LRU: a hit costs one lookup, and what was not used
-   * during a whole generation is dropped with it. At most `maxEntries` in all.
-   */
-  private remember(userId: string, memberId: string): void {
-    if (this.young.size >= (this.opts.maxEntries ?? 200_000) / 2) {
-      this.old = this.young;
-      this.young = new Map();
-    }
-    this.young.set(userId, memberId);
   }
 }

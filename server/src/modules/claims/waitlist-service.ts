@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { Claim, ClaimCreateResponse, Draw, DrawEntry, MyEntry, MyWaitlist, Standing, WaitlistEntry } from '@pioneer/shared';
 import type { Clock } from '../../lib/clock';
 import { AppError, forbidden, notFound } from '../../lib/errors';
+import { isRetryableConflict, isUniqueViolation } from '../../lib/pg-errors';
 import { isSecretaryOf } from '../../lib/scope';
 import { hasRole, type Principal } from '../../plugins/auth';
 import { enqueueNotifications } from '../notifications';
@@ -14,9 +15,8 @@ import { noShowTimes, standingOf, storeStanding, type NoShowPolicy } from './sta
 import type { EntryRow, LockedPost, WaitlistRepository } from './waitlist-repository';
 
 const MAX_ATTEMPTS = 5;
-const pgCode = (e: unknown) => (e as { code?: string } | null)?.code;
 /** Lost a race PostgreSQL broke (deadlock, serialization) or a duplicate insert: run the transaction again. */
-const isRetryable = (e: unknown) => ['40001', '40P01', '23505'].includes(pgCode(e) ?? '');
+const isRetryable = (e: unknown) => isRetryableConflict(e) || isUniqueViolation(e);
 
 /** A transaction's answer, and an error to throw only after it committed (an expired offer moves on, then 410). */
 type Outcome<T> = { value: T } | { error: AppError };

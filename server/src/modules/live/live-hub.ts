@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import pg from 'pg';
 import { LiveCountSchema, type LiveCount } from '@pioneer/shared';
 import type { Clock } from '../../lib/clock';
+import { isDatabaseStopping } from '../../lib/pg-errors';
 import { taskStatus } from '../tasks/task-mappers';
 import type { TasksRepository } from '../tasks/tasks-repository';
 import { SESSIONS_REVOKED_CHANNEL } from '../auth/auth-repository';
@@ -31,8 +32,6 @@ const OPEN = 1;
 const MAX_TASKS_PER_SOCKET = 500;
 /** A client that stopped reading is dropped rather than buffered without bound. */
 const MAX_BUFFERED_BYTES = 1 << 20;
-/** admin_shutdown, crash_shutdown, cannot_connect_now: PostgreSQL going down or starting up. */
-const DATABASE_STOPPING = new Set(['57P01', '57P02', '57P03']);
 
 /**
  * Fans count changes out to this process's sockets. One dedicated connection LISTENs, so
@@ -103,7 +102,7 @@ export function liveHubFactory(deps: {
     client.on('error', (err) => {
       // On shutdown the database may go first: that is no news. The database stopping or a
       // terminated backend (57P01 and kin) is reported without a stack: it is not a fault here.
-      if (!closed && DATABASE_STOPPING.has((err as { code?: string }).code ?? '')) {
+      if (!closed && isDatabaseStopping(err)) {
         deps.log.info('live listener: the database ended its connection; reconnecting');
       } else if (!closed) {
         deps.log.warn({ err }, 'live listener lost its connection');
