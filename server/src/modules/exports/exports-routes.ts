@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { ExportScopeQuerySchema, IndexExportQuerySchema, RecordsExportQuerySchema, UnitReportQuerySchema, type Ranking } from '@pioneer/shared';
+import { ExportScopeQuerySchema, IndexExportQuerySchema, RecordsExportQuerySchema, UnitReportQuerySchema, type Ranking, type UnitReportQuery } from '@pioneer/shared';
 import { forbidden } from '../../lib/errors';
 import { isCityAdmin } from '../../lib/scope';
 import { principalOf, requireRoles } from '../../plugins/auth';
 import { attachment, XLSX_TYPE } from '../imports/imports-routes';
 import type { AssessmentService } from '../assessment/assessment-service';
+import { statsScopeGuard } from '../stats/stats-scope';
 import type { StatsService } from '../stats/stats-service';
 import type { ExportsService } from './exports-service';
 
@@ -13,21 +14,23 @@ const STAFF = ['secretary', 'district_admin', 'unit_admin', 'city_admin'] as con
 /** XLSX exports, scoped as statistics are: whoever may see a scope's figures may export its rows. */
 export const exportsRoutes: FastifyPluginAsyncZod<{
   exportsService: ExportsService;
-  statsService: Pick<StatsService, 'authorize'>;
+  statsService: Pick<StatsService, 'locate'>;
   assessmentService: Pick<AssessmentService, 'ranking' | 'indicators'>;
 }> = async (
   app,
   opts,
 ) => {
   const service = opts.exportsService;
+  const scoped = statsScopeGuard(opts.statsService);
+  const unitScoped = statsScopeGuard(opts.statsService, (request) => ({ scope: 'unit', id: (request.query as UnitReportQuery).unitOrgId }));
   const logFailure = (request: { log: { error(o: object, m: string): void } }) => (err: unknown) =>
     request.log.error({ err }, 'export failed while streaming');
 
   app.get(
     '/exports/members.xlsx',
-    { onRequest: requireRoles(...STAFF), schema: { tags: ['exports'], querystring: ExportScopeQuerySchema } },
+    { onRequest: requireRoles(...STAFF), preHandler: scoped.preHandler, schema: { tags: ['exports'], querystring: ExportScopeQuerySchema } },
     async (request, reply) => {
-      const scope = await opts.statsService.authorize(principalOf(request), request.query);
+      const scope = scoped.scopeOf(request);
       reply.type(XLSX_TYPE).header('content-disposition', attachment('members.xlsx', '党员名册.xlsx')).header('cache-control', 'no-store');
       return reply.send(service.members(scope, logFailure(request)));
     },
@@ -35,10 +38,10 @@ export const exportsRoutes: FastifyPluginAsyncZod<{
 
   app.get(
     '/exports/records.xlsx',
-    { onRequest: requireRoles(...STAFF), schema: { tags: ['exports'], querystring: RecordsExportQuerySchema } },
+    { onRequest: requireRoles(...STAFF), preHandler: scoped.preHandler, schema: { tags: ['exports'], querystring: RecordsExportQuerySchema } },
     async (request, reply) => {
       const q = request.query;
-      const scope = await opts.statsService.authorize(principalOf(request), q);
+      const scope = scoped.scopeOf(request);
       reply.type(XLSX_TYPE).header('content-disposition', attachment('records.xlsx', `服务记录_${q.from}_${q.to}.xlsx`)).header('cache-control', 'no-store');
       return reply.send(service.records(scope, q.from, q.to, logFailure(request)));
     },
@@ -46,10 +49,13 @@ export const exportsRoutes: FastifyPluginAsyncZod<{
 
   app.get(
     '/exports/unit-report.xlsx',
-    { onRequest: requireRoles('unit_admin', 'district_admin', 'city_admin'), schema: { tags: ['exports'], querystring: UnitReportQuerySchema } },
+    {
+      onRequest: requireRoles('unit_admin', 'district_admin', 'city_admin'),
+      preHandler: unitScoped.preHandler,
+      schema: { tags: ['exports'], querystring: UnitReportQuerySchema },
+    },
     async (request, reply) => {
       const q = request.query;
-      await opts.statsService.authorize(principalOf(request), { scope: 'unit', id: q.unitOrgId });
       const { stream, unitName } = await service.unitReport(q.unitOrgId, q.month, logFailure(request));
       reply.type(XLSX_TYPE).header('content-disposition', attachment('unit-report.xlsx', `反馈单位_${unitName}_${q.month}.xlsx`)).header('cache-control', 'no-store');
       return reply.send(stream);

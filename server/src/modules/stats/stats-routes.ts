@@ -1,20 +1,27 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { StatsDashboardQuerySchema, StatsDashboardSchema, StatsOverviewQuerySchema, StatsOverviewSchema } from '@pioneer/shared';
-import { principalOf, requireAuth } from '../../plugins/auth';
+import { requireAuth } from '../../plugins/auth';
+import { statsScopeGuard } from './stats-scope';
 import type { StatsService } from './stats-service';
 
 export const statsRoutes: FastifyPluginAsyncZod<{ statsService: StatsService }> = async (app, opts) => {
+  const guard = statsScopeGuard(opts.statsService);
   app.get(
     '/stats/overview',
-    { onRequest: requireAuth, schema: { errors: ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND'], tags: ['stats'], querystring: StatsOverviewQuerySchema, response: { 200: StatsOverviewSchema } } },
-    async (request) => opts.statsService.overview(principalOf(request), request.query),
+    {
+      onRequest: requireAuth,
+      preHandler: guard.preHandler,
+      schema: { errors: ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND'], tags: ['stats'], querystring: StatsOverviewQuerySchema, response: { 200: StatsOverviewSchema } },
+    },
+    async (request) => opts.statsService.overview(guard.scopeOf(request)),
   );
   app.get(
     '/stats/dashboard',
     {
       onRequest: requireAuth,
+      preHandler: guard.preHandler,
       schema: { errors: ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND'], tags: ['stats'], querystring: StatsDashboardQuerySchema, response: { 200: StatsDashboardSchema } },
     },
-    async (request) => opts.statsService.dashboard(principalOf(request), request.query),
+    async (request) => opts.statsService.dashboard(guard.scopeOf(request), request.query.weeks),
   );
 };

@@ -1,16 +1,14 @@
 import { sql, type SQL } from 'drizzle-orm';
-import type { StatsDashboard, StatsDashboardQuery, StatsOverview, StatsOverviewQuery } from '@pioneer/shared';
+import type { StatsDashboard, StatsOverview } from '@pioneer/shared';
 import type { Clock } from '../../lib/clock';
-import { forbidden, notFound } from '../../lib/errors';
-import { administersDistrict, isCityAdmin, oversees } from '../../lib/scope';
-import type { Principal } from '../../plugins/auth';
+import { notFound } from '../../lib/errors';
 import type { DirectoryRepository } from '../directory/directory-repository';
 import type { HouseholdsRepository } from '../households/households-repository';
 import type { WhistleScope, WhistleStatsRepository } from '../whistles/whistle-stats';
 import type { StatsRepository, StatsScopeFilter } from './stats-repository';
 
 type Scoped = StatsScopeFilter | { scope: 'unit'; id: string };
-/** A statistics scope the caller may see (exports are scoped by it too). */
+/** A statistics scope the caller may see, as stats-scope.ts decided (exports are scoped by it too). */
 export type AuthorizedScope = Scoped;
 
 /** The community party orgs of a scope as an SQL subquery of ids (null: all of them). */
@@ -31,29 +29,15 @@ export function statsServiceFactory(deps: {
   const directory = deps.directoryRepository;
   const repo = deps.statsRepository;
 
-  /** City: city admins. District: its admin or above. Community: its secretary or above. Unit: its unit admin or liaison, or above. */
-  async function scopeOf(p: Principal, q: { scope: StatsOverviewQuery['scope']; id?: string }): Promise<Scoped> {
-    if (q.scope === 'city') {
-      if (!isCityAdmin(p)) throw forbidden('只有市级管理员可以查看全市统计');
-      return { scope: 'city' };
-    }
-    const id = q.id!;
-    if (q.scope === 'district') {
-      if (!administersDistrict(p, id)) throw forbidden('无权查看该板块的统计');
+  /** The district or party org a scope names, with its district; NOT_FOUND when it names none. */
+  async function locate(scope: 'district' | 'community' | 'unit', id: string): Promise<{ districtId: string }> {
+    if (scope === 'district') {
       if (!(await directory.findDistrict(id))) throw notFound('板块不存在');
-      return { scope: 'district', id };
+      return { districtId: id };
     }
-    if (q.scope === 'unit') {
-      const unit = await directory.findPartyOrg(id);
-      if (!unit || unit.kind !== 'unit') throw notFound('单位党组织不存在');
-      const own = p.roles.some((g) => (g.role === 'unit_admin' || g.role === 'unit_liaison') && g.orgId === id);
-      if (!own && !administersDistrict(p, unit.districtId)) throw forbidden('无权查看该单位的统计');
-      return { scope: 'unit', id };
-    }
-    const community = await directory.findPartyOrg(id);
-    if (!community || community.kind !== 'community') throw notFound('社区不存在');
-    if (!oversees(p, community)) throw forbidden('无权查看该社区的统计');
-    return { scope: 'community', id };
+    const org = await directory.findPartyOrg(id);
+    if (!org || org.kind !== scope) throw notFound(scope === 'unit' ? '单位党组织不存在' : '社区不存在');
+    return { districtId: org.districtId };
   }
 
   async function overviewOf(s: Scoped): Promise<StatsOverview> {
@@ -67,18 +51,16 @@ export function statsServiceFactory(deps: {
   }
 
   return {
-    authorize: scopeOf,
+    locate,
 
-    async overview(p: Principal, q: StatsOverviewQuery): Promise<StatsOverview> {
-      return overviewOf(await scopeOf(p, q));
-    },
+    /** The figures of a scope the caller was allowed to see (see stats-scope.ts). */
+    overview: overviewOf,
 
     /** The dashboards' charts: weekly trend, categories, time to full, and the level below. */
-    async dashboard(p: Principal, q: StatsDashboardQuery): Promise<StatsDashboard> {
-      const s = await scopeOf(p, q);
+    async dashboard(s: AuthorizedScope, weeks: number): Promise<StatsDashboard> {
       const [overview, rest] = await Promise.all([
         overviewOf(s),
-        repo.dashboard(s.scope, s.scope === 'city' ? null : s.id, q.weeks, deps.clock.now()),
+        repo.dashboard(s.scope, s.scope === 'city' ? null : s.id, weeks, deps.clock.now()),
       ]);
       return { overview, ...rest };
     },
