@@ -76,11 +76,18 @@ describe('health and errors', () => {
     expect(codesOf('/api/v1/tasks/{id}/claims', 'post')).toEqual(
       expect.objectContaining({
         '409': ['TASK_FULL', 'ALREADY_CLAIMED', 'CLAIM_NOT_OPEN', 'CLAIM_CLOSED', 'TASK_CANCELLED'],
-        '403': ['NOT_REGISTERED'],
+        '403': ['NOT_REGISTERED', 'GRAB_SUSPENDED'],
         '400': ['VALIDATION_FAILED'],
       }),
     );
     expect(codesOf('/api/v1/party-orgs', 'post')).toEqual(expect.objectContaining({ '401': ['UNAUTHENTICATED'], '403': ['FORBIDDEN'] }));
+    // A guard's answers are documented on every route it guards (stats scope guard included).
+    expect(codesOf('/api/v1/stats/overview', 'get')).toEqual(expect.objectContaining({ '401': ['UNAUTHENTICATED'], '403': ['FORBIDDEN'], '404': ['NOT_FOUND'] }));
+    expect(codesOf('/api/v1/exports/members.xlsx', 'get')).toEqual(expect.objectContaining({ '401': ['UNAUTHENTICATED'], '403': ['FORBIDDEN'], '404': ['NOT_FOUND'] }));
+    expect(codesOf('/api/v1/members/me/consent', 'post')).toEqual(expect.objectContaining({ '401': ['UNAUTHENTICATED'], '403': ['NOT_REGISTERED'] }));
+    expect(codesOf('/api/v1/whistles/{id}/rate', 'post')).toEqual(
+      expect.objectContaining({ '403': ['FORBIDDEN'], '404': ['NOT_FOUND'], '409': ['INVALID_TRANSITION', 'CONFLICT'] }),
+    );
   });
 });
 

@@ -6,8 +6,8 @@ import { ERROR_STATUS, ErrorBodySchema, type ErrorCode } from '@pioneer/shared';
 declare module 'fastify' {
   interface FastifySchema {
     /**
-     * The error answers a route gives besides VALIDATION_FAILED (added for any route with a body,
-     * query or params) and INTERNAL_ERROR / SERVICE_UNAVAILABLE (every route). Documentation only:
+     * The error answers a route gives besides those of its guards (see `answers`), VALIDATION_FAILED
+     * (added for any route with a body, query or params) and INTERNAL_ERROR / SERVICE_UNAVAILABLE (every route). Documentation only:
      * error bodies are written by the error handler, not checked against these.
      */
     errors?: readonly ErrorCode[];
@@ -15,6 +15,19 @@ declare module 'fastify' {
 }
 
 const ALWAYS: ErrorCode[] = ['INTERNAL_ERROR', 'SERVICE_UNAVAILABLE'];
+
+const GUARD_ERRORS = Symbol('error answers of a route hook');
+
+/** Marks a route hook (a guard) with the error answers it gives: every route using it documents them. */
+export function answers<T extends object>(hook: T, codes: readonly ErrorCode[]): T {
+  return Object.assign(hook, { [GUARD_ERRORS]: codes });
+}
+
+/** The error answers of the route's guards (its onRequest and preHandler hooks marked by `answers`). */
+function guardErrors(route: { onRequest?: unknown; preHandler?: unknown } | undefined): ErrorCode[] {
+  const hooks = [route?.onRequest, route?.preHandler].flat().filter((h): h is object => typeof h === 'function');
+  return hooks.flatMap((h) => (h as { [GUARD_ERRORS]?: readonly ErrorCode[] })[GUARD_ERRORS] ?? []);
+}
 
 /** `{ [status]: error body whose code is one of that status's codes }` for the OpenAPI document. */
 export function errorResponses(codes: readonly ErrorCode[]): Record<number, z.ZodType> {
@@ -36,7 +49,8 @@ export const withErrorAnswers: typeof jsonSchemaTransform = (input) => {
   const schema = input.schema as FastifySchema & { response?: Record<number, unknown> };
   if (!schema || (schema as { hide?: boolean }).hide) return jsonSchemaTransform(input);
   const validated = schema.body !== undefined || schema.querystring !== undefined || schema.params !== undefined;
-  const codes: ErrorCode[] = [...(validated ? (['VALIDATION_FAILED'] as const) : []), ...(schema.errors ?? []), ...ALWAYS];
+  const route = (input as { route?: { onRequest?: unknown; preHandler?: unknown } }).route;
+  const codes: ErrorCode[] = [...guardErrors(route), ...(validated ? (['VALIDATION_FAILED'] as const) : []), ...(schema.errors ?? []), ...ALWAYS];
   // A copy: the route's own schema (used to serialize its answers) stays as it is.
   const documented = { ...schema, response: { ...errorResponses(codes), ...(schema.response ?? {}) } };
   delete documented.errors;

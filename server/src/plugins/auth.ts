@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Role, RoleGrant } from '@pioneer/shared';
 import { AppError } from '../lib/errors';
+import { answers } from '../lib/openapi';
 import { TwoGenerationCache } from '../lib/two-generation-cache';
 import type { Config } from '../config';
 import type { AuthRepository } from '../modules/auth/auth-repository';
@@ -131,9 +132,9 @@ export default fp(
 );
 
 /** Route guard for any signed-in caller: `onRequest: requireAuth`, like the role guards below. */
-export async function requireAuth(this: FastifyInstance, request: FastifyRequest) {
+export const requireAuth = answers(async function requireAuth(this: FastifyInstance, request: FastifyRequest) {
   await this.authenticate(request);
-}
+}, ['UNAUTHENTICATED']);
 
 /** The principal of an authenticated request (routes guarded by `requireAuth`). */
 export function principalOf(request: FastifyRequest): Principal {
@@ -147,14 +148,17 @@ export function principalOf(request: FastifyRequest): Principal {
  * Scope checks on ids inside a body stay in the handler, after validation.
  */
 export function requireRoles(...roles: Role[]) {
-  return async function guardRoles(this: FastifyInstance, request: FastifyRequest) {
-    await this.authenticate(request);
-    if (!hasRole(principalOf(request), ...roles)) throw new AppError('FORBIDDEN');
-  };
+  return answers(
+    async function guardRoles(this: FastifyInstance, request: FastifyRequest) {
+      await this.authenticate(request);
+      if (!hasRole(principalOf(request), ...roles)) throw new AppError('FORBIDDEN');
+    },
+    ['UNAUTHENTICATED', 'FORBIDDEN'],
+  );
 }
 
 /** A registered member (一键报到 done); any other signed-in caller gets 403 NOT_REGISTERED. */
-export async function requireMember(this: FastifyInstance, request: FastifyRequest) {
+export const requireMember = answers(async function requireMember(this: FastifyInstance, request: FastifyRequest) {
   await this.authenticate(request);
   if (!principalOf(request).memberId) throw new AppError('NOT_REGISTERED');
-}
+}, ['UNAUTHENTICATED', 'NOT_REGISTERED']);

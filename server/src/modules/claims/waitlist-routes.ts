@@ -50,7 +50,7 @@ export const waitlistRoutes: FastifyPluginAsyncZod<{ waitlistService: WaitlistSe
     '/tasks/:id/claims/:claimId',
     {
       onRequest: requireRoles('secretary'),
-      schema: { tags, params: ClaimParamsSchema, body: ReasonBodySchema, response: { 200: ClaimResponseSchema } },
+      schema: { errors: ['NOT_FOUND', 'CONFLICT'], tags, params: ClaimParamsSchema, body: ReasonBodySchema, response: { 200: ClaimResponseSchema } },
     },
     async (request) => ({ claim: await service.release(principalOf(request), request.params.id, request.params.claimId, request.body.reason) }),
   );
@@ -59,7 +59,7 @@ export const waitlistRoutes: FastifyPluginAsyncZod<{ waitlistService: WaitlistSe
     '/tasks/:id/claims/:claimId/excuse',
     {
       onRequest: requireRoles('secretary'),
-      schema: { tags, params: ClaimParamsSchema, body: ReasonBodySchema, response: { 200: ClaimResponseSchema } },
+      schema: { errors: ['NOT_FOUND', 'CONFLICT'], tags, params: ClaimParamsSchema, body: ReasonBodySchema, response: { 200: ClaimResponseSchema } },
     },
     async (request) => ({ claim: await service.excuse(principalOf(request), request.params.id, request.params.claimId, request.body.reason) }),
   );
@@ -68,20 +68,26 @@ export const waitlistRoutes: FastifyPluginAsyncZod<{ waitlistService: WaitlistSe
     '/tasks/:id/entries',
     {
       onRequest: requireMember,
-      schema: { tags: ['draw'], params: IdParamsSchema, body: DrawEntryBodySchema, response: { 201: DrawEntryResponseSchema } },
+      schema: {
+        errors: ['NOT_FOUND', 'CONFLICT', 'TASK_CANCELLED', 'DRAW_CLOSED', 'CLAIM_NOT_OPEN', 'GRAB_SUSPENDED'],
+        tags: ['draw'],
+        params: IdParamsSchema,
+        body: DrawEntryBodySchema,
+        response: { 201: DrawEntryResponseSchema },
+      },
     },
     async (request, reply) => reply.code(201).send({ entry: await service.enter(memberId(request), request.params.id, request.body.nonce) }),
   );
 
   app.delete(
     '/tasks/:id/entries/me',
-    { onRequest: requireMember, schema: { tags: ['draw'], params: IdParamsSchema, response: { 200: DrawEntryResponseSchema } } },
+    { onRequest: requireMember, schema: { errors: ['NOT_FOUND', 'DRAW_CLOSED'], tags: ['draw'], params: IdParamsSchema, response: { 200: DrawEntryResponseSchema } } },
     async (request) => ({ entry: await service.withdraw(memberId(request), request.params.id) }),
   );
 
   app.get(
     '/tasks/:id/draw',
-    { preHandler: requireAuth, schema: { tags: ['draw'], params: IdParamsSchema, response: { 200: DrawSchema } } },
+    { onRequest: requireAuth, schema: { errors: ['FORBIDDEN', 'NOT_FOUND'], tags: ['draw'], params: IdParamsSchema, response: { 200: DrawSchema } } },
     async (request) => service.draw(principalOf(request), request.params.id),
   );
 };

@@ -20,7 +20,10 @@ export const demandsRoutes: FastifyPluginAsyncZod<{ demandsService: DemandsServi
 
   app.post(
     '/demands',
-    { onRequest: requireAuth, schema: { tags, security, body: DemandCreateBodySchema, response: { 201: DemandResponseSchema } } },
+    {
+      onRequest: requireAuth,
+      schema: { errors: ['NOT_FOUND', 'RATE_LIMITED'], tags, security, body: DemandCreateBodySchema, response: { 201: DemandResponseSchema } },
+    },
     async (request, reply) => {
       const p = principalOf(request);
       await opts.createLimit.hit(p.userId);
@@ -32,7 +35,7 @@ export const demandsRoutes: FastifyPluginAsyncZod<{ demandsService: DemandsServi
     '/demands',
     {
       onRequest: requireRoles('secretary', 'district_admin', 'city_admin'),
-      schema: { tags, security, querystring: DemandListQuerySchema, response: { 200: DemandListSchema } },
+      schema: { errors: ['FORBIDDEN', 'NOT_FOUND'], tags, security, querystring: DemandListQuerySchema, response: { 200: DemandListSchema } },
     },
     async (request) => service.list(principalOf(request), request.query),
   );
@@ -47,7 +50,7 @@ export const demandsRoutes: FastifyPluginAsyncZod<{ demandsService: DemandsServi
     '/demands/:id/triage',
     {
       onRequest: requireRoles('secretary'),
-      schema: { tags, security, params: IdParamsSchema, body: DemandTriageBodySchema, response: { 200: DemandResponseSchema } },
+      schema: { errors: ['NOT_FOUND', 'CONFLICT'], tags, security, params: IdParamsSchema, body: DemandTriageBodySchema, response: { 200: DemandResponseSchema } },
     },
     async (request) => ({ demand: await service.triage(principalOf(request), request.params.id, request.body) }),
   );

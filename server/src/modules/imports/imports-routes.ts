@@ -15,7 +15,7 @@ export const importsRoutes: FastifyPluginAsyncZod<{ importsService: ImportsServi
     '/imports/directory',
     {
       onRequest: requireRoles('city_admin'),
-      schema: { tags: ['imports'], consumes: ['multipart/form-data'], querystring: ImportDryRunQuerySchema, response: { 200: DirectoryImportResultSchema } },
+      schema: { errors: ['IMPORT_INVALID'], tags: ['imports'], consumes: ['multipart/form-data'], querystring: ImportDryRunQuerySchema, response: { 200: DirectoryImportResultSchema } },
     },
     async (request) => {
       const file = await readUpload(request);

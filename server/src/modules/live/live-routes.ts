@@ -26,8 +26,6 @@ export const liveRoutes: FastifyPluginAsyncZod<{
 }> = async (app, opts) => {
   const hub = opts.liveHub;
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
-  await hub.start();
-  app.addHook('onClose', async () => hub.close());
 
   async function verify(token: string): Promise<boolean> {
     try {

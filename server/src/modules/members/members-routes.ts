@@ -60,7 +60,7 @@ export const membersRoutes: FastifyPluginAsyncZod<{
     '/members/me/phone-number',
     {
       onRequest: requireAuth,
-      schema: { tags: ['members'], body: PhoneNumberBodySchema, response: { 200: PhoneNumberResponseSchema } },
+      schema: { errors: ['CODE_INVALID'], tags: ['members'], body: PhoneNumberBodySchema, response: { 200: PhoneNumberResponseSchema } },
     },
     async (request, reply) => {
       reply.header('cache-control', 'no-store');

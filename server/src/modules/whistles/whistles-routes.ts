@@ -20,6 +20,8 @@ import type { WhistlesService } from './whistles-service';
 
 const tags = ['whistles'];
 const security = [{ bearer: [] }];
+/** What a step on a whistle may answer besides its guard's codes. */
+const stepErrors = ['FORBIDDEN', 'NOT_FOUND', 'INVALID_TRANSITION', 'CONFLICT'] as const;
 
 export const whistlesRoutes: FastifyPluginAsyncZod<{ whistlesService: WhistlesService }> = async (app, opts) => {
   const service = opts.whistlesService;
@@ -32,77 +34,77 @@ export const whistlesRoutes: FastifyPluginAsyncZod<{ whistlesService: WhistlesSe
     '/whistles',
     {
       onRequest: requireRoles('secretary', 'district_admin'),
-      schema: { tags, security, body: WhistleCreateBodySchema, response: { 201: WhistleDetailSchema } },
+      schema: { errors: ['FORBIDDEN', 'NOT_FOUND'], tags, security, body: WhistleCreateBodySchema, response: { 201: WhistleDetailSchema } },
     },
     async (request, reply) => reply.code(201).send(await service.create(principalOf(request), request.body)),
   );
 
   app.get(
     '/whistles',
-    { onRequest: requireAuth, schema: { tags, security, querystring: WhistleListQuerySchema, response: { 200: WhistleListSchema } } },
+    { onRequest: requireAuth, schema: { errors: ['FORBIDDEN', 'NOT_FOUND'], tags, security, querystring: WhistleListQuerySchema, response: { 200: WhistleListSchema } } },
     async (request) => service.list(principalOf(request), request.query),
   );
 
   app.get(
     '/whistles/:id',
-    { onRequest: requireAuth, schema: { tags, security, params: IdParamsSchema, response: ok } },
+    { onRequest: requireAuth, schema: { errors: ['NOT_FOUND'], tags, security, params: IdParamsSchema, response: ok } },
     async (request) => service.get(principalOf(request), request.params.id),
   );
 
   app.post(
     '/whistles/:id/assignments/:orgId/sign',
-    { onRequest: unitSide, schema: { tags, security, params: WhistleAssignmentParamsSchema, response: ok } },
+    { onRequest: unitSide, schema: { errors: stepErrors, tags, security, params: WhistleAssignmentParamsSchema, response: ok } },
     async (request) => service.sign(principalOf(request), request.params.id, request.params.orgId),
   );
 
   app.post(
     '/whistles/:id/assignments/:orgId/answer',
-    { onRequest: unitSide, schema: { tags, security, params: WhistleAssignmentParamsSchema, body: WhistleAnswerBodySchema, response: ok } },
+    { onRequest: unitSide, schema: { errors: stepErrors, tags, security, params: WhistleAssignmentParamsSchema, body: WhistleAnswerBodySchema, response: ok } },
     async (request) => service.answer(principalOf(request), request.params.id, request.params.orgId, request.body),
   );
 
   app.post(
     '/whistles/:id/assignments/:orgId/return',
-    { onRequest: unitSide, schema: { tags, security, params: WhistleAssignmentParamsSchema, body: WhistleReturnBodySchema, response: ok } },
+    { onRequest: unitSide, schema: { errors: stepErrors, tags, security, params: WhistleAssignmentParamsSchema, body: WhistleReturnBodySchema, response: ok } },
     async (request) => service.returnIt(principalOf(request), request.params.id, request.params.orgId, request.body.reason),
   );
 
   app.post(
     '/whistles/:id/assignments/:orgId/extend',
-    { onRequest: unitSide, schema: { tags, security, params: WhistleAssignmentParamsSchema, body: WhistleExtendBodySchema, response: ok } },
+    { onRequest: unitSide, schema: { errors: stepErrors, tags, security, params: WhistleAssignmentParamsSchema, body: WhistleExtendBodySchema, response: ok } },
     async (request) => service.extend(principalOf(request), request.params.id, request.params.orgId, request.body),
   );
 
   for (const action of ['verify', 'close'] as const) {
     app.post(
       `/whistles/:id/${action}`,
-      { onRequest: raiserSide, schema: { tags, security, params: IdParamsSchema, body: WhistleNoteBodySchema, response: ok } },
+      { onRequest: raiserSide, schema: { errors: stepErrors, tags, security, params: IdParamsSchema, body: WhistleNoteBodySchema, response: ok } },
       async (request) => service[action](principalOf(request), request.params.id, request.body?.note),
     );
   }
 
   app.post(
     '/whistles/:id/rate',
-    { onRequest: raiserSide, schema: { tags, security, params: IdParamsSchema, body: WhistleRateBodySchema, response: ok } },
+    { onRequest: raiserSide, schema: { errors: stepErrors, tags, security, params: IdParamsSchema, body: WhistleRateBodySchema, response: ok } },
     async (request) => service.rate(principalOf(request), request.params.id, request.body),
   );
 
   app.post(
     '/whistles/:id/reopen',
-    { onRequest: raiserSide, schema: { tags, security, params: IdParamsSchema, body: WhistleReopenBodySchema, response: ok } },
+    { onRequest: raiserSide, schema: { errors: stepErrors, tags, security, params: IdParamsSchema, body: WhistleReopenBodySchema, response: ok } },
     async (request) => service.reopen(principalOf(request), request.params.id, request.body),
   );
 
   app.post(
     '/whistles/:id/readdress',
-    { onRequest: raiserSide, schema: { tags, security, params: IdParamsSchema, body: WhistleReaddressBodySchema, response: ok } },
+    { onRequest: raiserSide, schema: { errors: stepErrors, tags, security, params: IdParamsSchema, body: WhistleReaddressBodySchema, response: ok } },
     async (request) => service.readdress(principalOf(request), request.params.id, request.body.addressedTo),
   );
 
   for (const action of ['approve', 'deny'] as const) {
     app.post(
       `/whistles/:id/extensions/:extId/${action}`,
-      { onRequest: raiserSide, schema: { tags, security, params: WhistleExtensionParamsSchema, body: WhistleNoteBodySchema, response: ok } },
+      { onRequest: raiserSide, schema: { errors: stepErrors, tags, security, params: WhistleExtensionParamsSchema, body: WhistleNoteBodySchema, response: ok } },
       async (request) => service[action](principalOf(request), request.params.id, request.params.extId, request.body?.note),
     );
   }
