@@ -252,6 +252,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     onError: (err) => app.log.warn({ err }, 'claim gate could not load a full post'),
   });
   app.decorate('claimGate', claimGate);
+  // The one LISTEN connection: live sockets, the claim gate and session revocations hear every process.
+  const liveHub = liveHubFactory({
+    databaseUrl: database.url,
+    tasksRepository,
+    clock,
+    log: app.log,
+    onCount: (count) => claimGate.heard(count),
+    onRevoked: (userId, tokenVersion) => app.sessionsRevoked(userId, tokenVersion),
+    onListening: (up) => claimGate.setListening(up),
+  });
+  app.addHook('onReady', async () => liveHub.start());
+  app.addHook('onClose', async () => liveHub.close());
   // A post cancelled here stops being "full" in this process at once, before the notification.
   // Notifications: other modules write events into the outbox in their own transactions.
   const notifier: Notifier = { enqueue: enqueueNotification };
@@ -381,18 +393,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         memberIds: new MemberIds((ids) => authRepository.findMemberIds(ids)),
       });
       await api.register(waitlistRoutes, { waitlistService });
-      await api.register(liveRoutes, {
-        liveHub: liveHubFactory({
-          databaseUrl: database.url,
-          tasksRepository,
-          clock,
-          log: app.log,
-          onCount: (count) => claimGate.heard(count),
-          onRevoked: (userId, tokenVersion) => app.sessionsRevoked(userId, tokenVersion),
-          onListening: (up) => claimGate.setListening(up),
-        }),
-        loadPrincipal: (userId) => authRepository.loadPrincipal(userId),
-      });
+      await api.register(liveRoutes, { liveHub, loadPrincipal: (userId) => authRepository.loadPrincipal(userId) });
       await api.register(statsRoutes, { statsService });
       await api.register(whistlesRoutes, { whistlesService });
       await api.register(demandsRoutes, {
