@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { Task, TaskCreateBody } from '@pioneer/shared';
-import type { TestContext } from './test-app';
+import { makeWorld } from './fixtures';
+import { createTestContext, type TestContext } from './test-app';
 
 export interface TaskWorld {
   community: { id: string };
@@ -23,6 +24,14 @@ export async function makeSecretary(ctx: TestContext, communityId: string, name:
   const session = await ctx.signIn(name);
   await ctx.grant(session.userId, 'secretary', communityId);
   return session;
+}
+
+/** Most test files' start: a fresh app and database, the fixture world, and a secretary of its community. */
+export async function secretaryWorld(name: string, opts?: Parameters<typeof createTestContext>[0]) {
+  const ctx = await createTestContext(opts);
+  const world = await makeWorld(ctx.database.db);
+  const secretary = (await makeSecretary(ctx, world.community.id, name)).auth;
+  return { ctx, world, secretary };
 }
 
 /** A valid post body: starts in a day, lasts two hours, claims open now. */

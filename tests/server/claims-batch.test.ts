@@ -3,8 +3,8 @@ import { claimsRepositoryFactory } from '../../server/src/modules/claims/claims-
 import { claimsServiceFactory, type BatchAnswer } from '../../server/src/modules/claims/claims-service';
 import { CLAIM_SQL } from '../../server/src/modules/claims/claims-sql';
 import { makeWorld } from '../helpers/fixtures';
-import { insertMembers, makeSecretary, publishTask, slotState, type FixtureMember } from '../helpers/task-fixtures';
-import { createTestContext, type TestContext } from '../helpers/test-app';
+import { insertMembers, publishTask, secretaryWorld, slotState, type FixtureMember } from '../helpers/task-fixtures';
+import type { TestContext } from '../helpers/test-app';
 
 let ctx: TestContext;
 let world: Awaited<ReturnType<typeof makeWorld>>;
@@ -13,9 +13,7 @@ let members: FixtureMember[];
 let service: ReturnType<typeof claimsServiceFactory>;
 
 beforeAll(async () => {
-  ctx = await createTestContext();
-  world = await makeWorld(ctx.database.db);
-  secretary = (await makeSecretary(ctx, world.community.id, 'batch-sec')).auth;
+  ({ ctx, world, secretary } = await secretaryWorld('batch-sec'));
   members = await insertMembers(ctx, world, 40, 'batch');
   service = claimsServiceFactory({
     claimsRepository: claimsRepositoryFactory({ db: ctx.database.db, pool: ctx.database.pool }),

@@ -2,8 +2,8 @@ import pg from 'pg';
 import { makeWorld } from '../helpers/fixtures';
 import { memberBody } from '../helpers/member-fixtures';
 import { spawnServer, type SpawnedServer } from '../helpers/spawn-server';
-import { httpClient, insertMembers, makeSecretary, publishTask, slotState, taskBody, type HttpAnswer } from '../helpers/task-fixtures';
-import { createTestContext, type TestContext } from '../helpers/test-app';
+import { httpClient, insertMembers, publishTask, secretaryWorld, slotState, taskBody, type HttpAnswer } from '../helpers/task-fixtures';
+import type { TestContext } from '../helpers/test-app';
 import { ADMIN_URL_ENV } from '../helpers/test-database';
 
 /**
@@ -20,9 +20,7 @@ let world: Awaited<ReturnType<typeof makeWorld>>;
 let secretary: { authorization: string };
 
 beforeAll(async () => {
-  ctx = await createTestContext();
-  world = await makeWorld(ctx.database.db);
-  secretary = (await makeSecretary(ctx, world.community.id, 'fault-sec')).auth;
+  ({ ctx, world, secretary } = await secretaryWorld('fault-sec'));
 });
 
 afterAll(async () => {

@@ -8,7 +8,7 @@ import { encodePioneerCode } from '../../server/src/modules/codes/pioneer-code';
 import { SESSION_AUDIENCE } from '../../server/src/plugins/auth';
 import { makeWorld } from '../helpers/fixtures';
 import { spawnServer } from '../helpers/spawn-server';
-import { httpClient, insertMembers, makeSecretary, publishTask } from '../helpers/task-fixtures';
+import { httpClient, insertMembers, makeSecretary, publishTask, secretaryWorld } from '../helpers/task-fixtures';
 import { createTestContext, TEST_ENV, type TestContext } from '../helpers/test-app';
 
 jest.setTimeout(90_000);
@@ -18,9 +18,7 @@ let world: Awaited<ReturnType<typeof makeWorld>>;
 let secretary: { authorization: string };
 
 beforeAll(async () => {
-  ctx = await createTestContext();
-  world = await makeWorld(ctx.database.db);
-  secretary = (await makeSecretary(ctx, world.community.id, 'sec-security')).auth;
+  ({ ctx, world, secretary } = await secretaryWorld('sec-security'));
 });
 
 afterAll(async () => {

@@ -38,6 +38,14 @@ const FILL_BUCKETS: { label: string; from: number; to: number | null }[] = [
 ];
 
 /** Every figure here reads the roll-ups (modules/rollups), never the posts or claims. */
+/** The figures every overview reads from its scope's all-time roll-up row `a`. */
+const ALL_ROW_FIGURES = sql`a.members as "members",
+          a.published as "tasksPublished",
+          a.filled as "tasksFilled",
+          a.participations as "participations",
+          a.minutes::int as "serviceMinutes",
+          a.median as "medianMinutesToFull"`;
+
 export function statsRepositoryFactory(db: Db) {
   async function one<T>(q: SQL): Promise<T> {
     const { rows } = await db.execute<T & Record<string, unknown>>(q);
@@ -63,12 +71,7 @@ export function statsRepositoryFactory(db: Db) {
           1 as "unitOrgs",
           (select count(distinct community_org_id)::int from mem) as "communityOrgsOnboarded",
           (case when a.members > 0 then 1 else 0 end) as "unitOrgsOnboarded",
-          a.members as "members",
-          a.published as "tasksPublished",
-          a.filled as "tasksFilled",
-          a.participations as "participations",
-          a.minutes::int as "serviceMinutes",
-          a.median as "medianMinutesToFull"
+          ${ALL_ROW_FIGURES}
         from a`);
       return { ...r, medianMinutesToFull: round2(r.medianMinutesToFull) };
     },
@@ -95,12 +98,7 @@ export function statsRepositoryFactory(db: Db) {
                     (select count(*)::int from party_orgs where kind = 'unit' ${inDistrict}) as "unitOrgs",
                     (select count(*)::int from stats_rollups where scope = 'unit' and grain = 'all' and members > 0 ${inDistrict}) as "unitOrgsOnboarded",`
           }
-          a.members as "members",
-          a.published as "tasksPublished",
-          a.filled as "tasksFilled",
-          a.participations as "participations",
-          a.minutes::int as "serviceMinutes",
-          a.median as "medianMinutesToFull"
+          ${ALL_ROW_FIGURES}
         from a`);
       return { ...r, medianMinutesToFull: round2(r.medianMinutesToFull) };
     },
