@@ -14,6 +14,7 @@ import type { Database } from './db/client';
 import { systemClock, type Clock } from './lib/clock';
 import { loggableError } from './lib/pg-errors';
 import { withErrorAnswers } from './lib/openapi';
+import { wechatClientFactory } from './lib/wechat-client';
 import { every } from './lib/timers';
 import authPlugin from './plugins/auth';
 import errorHandler from './plugins/error-handler';
@@ -207,6 +208,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(rateLimitPlugin, { redisUrl: config.redisUrl });
   const limits = config.rateLimits;
 
+  // WeChat's server API (subscribe messages, content checks, phone numbers) with one shared access token.
+  const wechatClient = config.wechat ? wechatClientFactory({ pool: database.pool, ...config.wechat }) : null;
   const wechat =
     deps.wechat ??
     (config.wechat ? wechatCode2SessionProvider(config.wechat) : developmentProvider);
@@ -271,8 +274,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const wechatSender =
     deps.notifications?.sender !== undefined
       ? deps.notifications.sender
-      : config.wechat
-        ? wechatSenderFactory({ pool: database.pool, ...config.wechat, miniprogramState: config.notifications.miniprogramState })
+      : wechatClient
+        ? wechatSenderFactory({ client: wechatClient, miniprogramState: config.notifications.miniprogramState })
         : null;
   const notificationPipeline = notificationPipelineFactory({
     databaseUrl: database.url,
@@ -323,7 +326,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     db: database.db,
     demandsRepository: demandsRepositoryFactory(database.db),
     directoryRepository,
-    contentCheck: deps.contentCheck ?? (config.wechat ? wechatContentCheck(config.wechat) : noContentCheck),
+    contentCheck: deps.contentCheck ?? (wechatClient ? wechatContentCheck(wechatClient) : noContentCheck),
     clock,
   });
   const claimsService = claimsServiceFactory({
@@ -419,7 +422,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         verifyLimit: app.perMinute('code-verify', limits.codeVerifyPerUser),
         phoneNumbers:
           deps.phoneNumbers ??
-          (config.wechat ? wechatPhoneNumberProvider({ ...config.wechat, clock }) : developmentPhoneNumberProvider),
+          (wechatClient ? wechatPhoneNumberProvider(wechatClient) : developmentPhoneNumberProvider),
         standing: (memberId) => waitlistService.standing(memberId),
       });
       await api.register(registrationRoutes, {

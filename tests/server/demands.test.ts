@@ -124,7 +124,7 @@ interface Call {
   body: Record<string, unknown> | null;
 }
 
-/** WeChat stand-in: code2session, access tokens, and msg_sec_check answering by content. */
+/** WeChat stand-in: code2session, stable access tokens, and msg_sec_check answering by content. */
 async function startFakeWechat() {
   const calls: Call[] = [];
   let tokenSeq = 0;
@@ -140,7 +140,7 @@ async function startFakeWechat() {
       const send = (v: unknown) => res.writeHead(200, { 'content-type': 'text/plain' }).end(JSON.stringify(v));
       if (state.down) return send({ errcode: -1, errmsg: 'system error' });
       if (url.pathname === '/sns/jscode2session') return send({ openid: `o_${url.searchParams.get('js_code')}`, session_key: 'k' });
-      if (url.pathname === '/cgi-bin/token') return send({ access_token: `token-${++tokenSeq}`, expires_in: 7200 });
+      if (url.pathname === '/cgi-bin/stable_token') return send({ access_token: `token-${++tokenSeq}`, expires_in: 7200 });
       if (url.pathname === '/wxa/msg_sec_check') {
         if (url.searchParams.get('access_token') !== `token-${tokenSeq}` || state.expireNext) {
           state.expireNext = false;
@@ -187,9 +187,9 @@ describe('resident demands with WeChat credentials: msgSecCheck', () => {
       { content: '希望增加小区夜间照明', version: 2, scene: 3, openid: 'o_resident-code' },
       { content: '希望增设快递柜', version: 2, scene: 3, openid: 'o_resident-code' },
     ]);
-    const tokens = fake.calls.filter((c) => c.path === '/cgi-bin/token');
+    const tokens = fake.calls.filter((c) => c.path === '/cgi-bin/stable_token');
     expect(tokens).toHaveLength(1);
-    expect(tokens[0].query).toEqual({ grant_type: 'client_credential', appid: 'wx_app', secret: 'wx_secret' });
+    expect(tokens[0].body).toEqual({ grant_type: 'client_credential', appid: 'wx_app', secret: 'wx_secret', force_refresh: false });
   });
 
   it('refuses risky text with 400 and stores nothing', async () => {
@@ -202,9 +202,10 @@ describe('resident demands with WeChat credentials: msgSecCheck', () => {
 
   it('renews an expired access token once and retries', async () => {
     fake.state.expireNext = true;
-    const before = fake.calls.filter((c) => c.path === '/cgi-bin/token').length;
+    const before = fake.calls.filter((c) => c.path === '/cgi-bin/stable_token').length;
     expect((await send('楼下垃圾桶满了')).statusCode).toBe(201);
-    expect(fake.calls.filter((c) => c.path === '/cgi-bin/token').length).toBe(before + 1);
+    const renewals = fake.calls.filter((c) => c.path === '/cgi-bin/stable_token').slice(before);
+    expect(renewals.map((c) => c.body?.force_refresh)).toEqual([true]);
   });
 
   it('answers 503 SERVICE_UNAVAILABLE with Retry-After when WeChat is busy, and stores nothing', async () => {

@@ -1,9 +1,11 @@
+import type pg from 'pg';
 import { TEMPLATE_KEYS, type Task } from '@pioneer/shared';
 import { buildApp } from '../../server/src/app';
 import { createDatabase } from '../../server/src/db/client';
 import { developmentProvider } from '../../server/src/modules/auth/wechat-provider';
 import { pioneerCodeServiceFactory } from '../../server/src/modules/codes/pioneer-code';
 import { enqueueNotification } from '../../server/src/modules/notifications';
+import { wechatClientFactory } from '../../server/src/lib/wechat-client';
 import { fitTime } from '../../server/src/modules/notifications/templates';
 import { wechatSenderFactory } from '../../server/src/modules/notifications/wechat-sender';
 import { makeUnitOrg, makeWorld } from '../helpers/fixtures';
@@ -290,13 +292,20 @@ describe('WeChat delivery', () => {
   }, 40_000);
 });
 
+/** A "process" of its own: a WeChat client with its own memory over the shared token table. */
+const senderOf = (pool: pg.Pool) =>
+  wechatSenderFactory({
+    client: wechatClientFactory({ pool, appId: 'wx_test_appid', appSecret: 'test-app-secret', apiBase: fake.base }),
+    miniprogramState: 'formal',
+  });
+
 describe('the access token', () => {
   it('is fetched once and shared through PostgreSQL by every process, refreshed before expiry and after an invalid-token answer', async () => {
     await ctx.database.pool.query('delete from wechat_tokens');
     const before = fake.tokenCalls.length;
     // Five "processes" (senders with their own memory) ask at once: one stable_token call.
     const senders = Array.from({ length: 5 }, () =>
-      wechatSenderFactory({ pool: ctx.database.pool, appId: 'wx_test_appid', appSecret: 'test-app-secret', apiBase: fake.base, miniprogramState: 'formal' }),
+      senderOf(ctx.database.pool),
     );
     const tokens = await Promise.all(senders.map((s) => s.accessToken()));
     expect(new Set(tokens).size).toBe(1);
@@ -304,13 +313,13 @@ describe('the access token', () => {
     expect(fake.tokenCalls.at(-1)).toEqual(expect.objectContaining({ appid: 'wx_test_appid', force_refresh: false }));
 
     // A fresh process reads the stored token.
-    const late = wechatSenderFactory({ pool: ctx.database.pool, appId: 'wx_test_appid', appSecret: 'test-app-secret', apiBase: fake.base, miniprogramState: 'formal' });
+    const late = senderOf(ctx.database.pool);
     expect(await late.accessToken()).toBe(tokens[0]);
     expect(fake.tokenCalls.length - before).toBe(1);
 
     // Within five minutes of expiry: refreshed (without forcing).
     await ctx.database.pool.query(`update wechat_tokens set expires_at = now() + interval '4 minutes'`);
-    const other = wechatSenderFactory({ pool: ctx.database.pool, appId: 'wx_test_appid', appSecret: 'test-app-secret', apiBase: fake.base, miniprogramState: 'formal' });
+    const other = senderOf(ctx.database.pool);
     await other.accessToken();
     expect(fake.tokenCalls.length - before).toBe(2);
 

@@ -84,7 +84,7 @@ describe('getPhoneNumber through WeChat', () => {
     expect((await ask('good-2')).json()).toEqual({ phone: '13700001111' });
     const tokenCalls = fake.calls.filter((c) => c.path === '/cgi-bin/stable_token');
     expect(tokenCalls).toHaveLength(1);
-    expect(tokenCalls[0].body).toEqual({ grant_type: 'client_credential', appid: 'wx_phone_app', secret: 'phone-secret' });
+    expect(tokenCalls[0].body).toEqual({ grant_type: 'client_credential', appid: 'wx_phone_app', secret: 'phone-secret', force_refresh: false });
     const phoneCalls = fake.calls.filter((c) => c.path === '/wxa/business/getuserphonenumber');
     expect(phoneCalls.map((c) => [c.query.access_token, c.body.code])).toEqual([
       ['AT1', 'good-1'],

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, getTableColumns, notInArray, sql } from 'drizzle-orm';
 import type pg from 'pg';
 import type { Db } from '../../db/client';
+import { inTransaction } from '../../db/transaction';
 import { claims, idempotencyKeys, partyOrgs, tasks } from '../../db/schema';
 import type { TaskRow } from '../tasks/task-mappers';
 import type { FullSnapshot } from './claim-gate';
@@ -279,23 +280,8 @@ export function claimsRepositoryFactory(deps: { db: Db; pool: pg.Pool }) {
     },
   };
 
-  async function withTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await pool.connect();
-    let broken: Error | undefined;
-    try {
-      await client.query('begin');
-      const result = await fn(client);
-      await client.query('commit');
-      return result;
-    } catch (e) {
-      // A client whose rollback fails (its connection died) is destroyed, not pooled again.
-      await client.query('rollback').catch((err: Error) => {
-        broken = err;
-      });
-      throw e;
-    } finally {
-      client.release(broken);
-    }
+  function withTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(pool, fn);
   }
 }
 

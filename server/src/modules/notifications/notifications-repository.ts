@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { inTransaction } from '../../db/transaction';
 import type { TemplateKey } from '@pioneer/shared';
 import type { TaskFacts } from './templates';
 
@@ -348,10 +349,8 @@ export function notificationsRepositoryFactory(pool: pg.Pool) {
       return (await this.calendarGeneration(memberId)) ?? 1;
     },
 
-    async resetCalendarFeed(memberId: string, hashOf: (generation: number) => string): Promise<number> {
-      const client = await pool.connect();
-      try {
-        await client.query('begin');
+    resetCalendarFeed(memberId: string, hashOf: (generation: number) => string): Promise<number> {
+      return inTransaction(pool, async (client) => {
         const { rows } = await client.query<{ generation: number }>(
           'select generation from calendar_feeds where member_id = $1::uuid for update',
           [memberId],
@@ -362,14 +361,8 @@ export function notificationsRepositoryFactory(pool: pg.Pool) {
            on conflict (member_id) do update set generation = excluded.generation, token_hash = excluded.token_hash`,
           [memberId, next, hashOf(next)],
         );
-        await client.query('commit');
         return next;
-      } catch (e) {
-        await client.query('rollback').catch(() => {});
-        throw e;
-      } finally {
-        client.release();
-      }
+      });
     },
 
     async calendarMember(tokenHash: string): Promise<string | null> {

@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import PgBoss from 'pg-boss';
 import type pg from 'pg';
 import type { TemplateKey } from '@pioneer/shared';
+import { inTransaction } from '../../db/transaction';
 import type { Clock } from '../../lib/clock';
 import type { NotificationEvent } from './outbox';
 import type { NotificationsRepository } from './notifications-repository';
@@ -120,20 +121,7 @@ export function notificationPipelineFactory(deps: {
   const wechatWorkers: string[] = [];
   let stopped = false;
 
-  async function transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await pool.connect();
-    try {
-      await client.query('begin');
-      const out = await fn(client);
-      await client.query('commit');
-      return out;
-    } catch (e) {
-      await client.query('rollback').catch(() => {});
-      throw e;
-    } finally {
-      client.release();
-    }
-  }
+  const transaction = <T>(fn: (client: pg.PoolClient) => Promise<T>) => inTransaction(pool, fn);
 
   /** Moves unrelayed outbox rows into the event queue; answers how many. */
   async function relayBatch(): Promise<number> {
