@@ -331,7 +331,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   const claimsService = claimsServiceFactory({
     claimsRepository,
-    tasksRepository,
     membersRepository,
     pioneerCodes,
     clock,
@@ -394,8 +393,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         claimsService,
         waitlistService,
         memberIds: new MemberIds((ids) => authRepository.findMemberIds(ids)),
+        loadPost: (id) => tasksService.load(id),
       });
-      await api.register(waitlistRoutes, { waitlistService });
+      await api.register(waitlistRoutes, { waitlistService, loadPost: (id) => tasksService.load(id) });
       await api.register(liveRoutes, { liveHub, loadPrincipal: (userId) => authRepository.loadPrincipal(userId) });
       await api.register(statsRoutes, { statsService });
       await api.register(whistlesRoutes, { whistlesService });

@@ -17,7 +17,6 @@ beforeAll(async () => {
   members = await insertMembers(ctx, world, 40, 'batch');
   service = claimsServiceFactory({
     claimsRepository: claimsRepositoryFactory({ db: ctx.database.db, pool: ctx.database.pool }),
-    tasksRepository: {} as never,
     membersRepository: {} as never,
     pioneerCodes: {} as never,
     clock: ctx.clock,
@@ -68,7 +67,7 @@ describe('one statement for a batch of claims on one post', () => {
     const task = await publishTask(ctx, secretary, world.community.id, { capacity: 5 });
     const r = await service.claimMany(task.id, ids([a, b, a]));
     expect(codes(r.answers)).toEqual(['201 4', '201 3', 'ALREADY_CLAIMED']);
-    expect(r.answers && 'after' in r ? r.after : null).toEqual({ kind: 'open', remaining: 3, version: expect.any(Number) });
+    expect(r.answers && 'after' in r ? r.after : null).toEqual({ kind: 'open', version: expect.any(Number) });
     expect(codes((await service.claimMany(task.id, ids([a, c]))).answers)).toEqual(['ALREADY_CLAIMED', '201 2']);
     const state = await slotState(ctx, task.id);
     expect(state).toEqual(expect.objectContaining({ claimed: 3, live: 3 }));

@@ -49,12 +49,12 @@ describe('ClaimGate on its own', () => {
     const later = ['d', 'e'].map((m) => g.admit('p', m));
     await flush();
     expect(batches).toHaveLength(2);
-    batches[0].answer({ answers: ['ok a', 'ok b', 'ok c'], after: { kind: 'open', remaining: 5 } });
+    batches[0].answer({ answers: ['ok a', 'ok b', 'ok c'], after: { kind: 'open' } });
     expect(await Promise.all(first)).toEqual(['ok a', 'ok b', 'ok c']);
     await flush();
     expect(batches.map((b) => b.memberIds)).toEqual([['a', 'b', 'c'], ['a'], ['d', 'e']]);
-    batches[2].answer({ answers: ['ok d', 'ok e'], after: { kind: 'open', remaining: 3 } });
-    batches[1].answer({ answers: ['ok qa'], after: { kind: 'open', remaining: 3 } });
+    batches[2].answer({ answers: ['ok d', 'ok e'], after: { kind: 'open' } });
+    batches[1].answer({ answers: ['ok qa'], after: { kind: 'open' } });
     expect(await Promise.all([...later, other])).toEqual(['ok d', 'ok e', 'ok qa']);
     expect(g.inspect('p')).toEqual(expect.objectContaining({ batching: false, waiting: 0 }));
   });
@@ -90,11 +90,11 @@ describe('ClaimGate on its own', () => {
     const all = ['a', 'b', 'c'].map((m) => g.admit('p', m));
     await flush();
     expect(batches.map((b) => b.memberIds)).toEqual([['a', 'b']]);
-    batches[0].answer({ answers: ['1', '2'], after: { kind: 'open', remaining: 9 } });
+    batches[0].answer({ answers: ['1', '2'], after: { kind: 'open' } });
     await Promise.all(all.slice(0, 2));
     await flush();
     expect(batches.map((b) => b.memberIds)).toEqual([['a', 'b'], ['c']]);
-    batches[1].answer({ answers: ['3'], after: { kind: 'open', remaining: 8 } });
+    batches[1].answer({ answers: ['3'], after: { kind: 'open' } });
     expect(await Promise.all(all)).toEqual(['1', '2', '3']);
   });
 
@@ -135,7 +135,7 @@ describe('ClaimGate on its own', () => {
     const { g, batches } = make();
     const first = g.admit('p', 'a');
     await flush();
-    batches[0].answer({ answers: ['ok a'], after: { kind: 'open', remaining: 1, version: 1 } });
+    batches[0].answer({ answers: ['ok a'], after: { kind: 'open', version: 1 } });
     await first;
     const second = g.admit('p', 'b');
     await flush();

@@ -1,7 +1,7 @@
 import fastifyJwt from '@fastify/jwt';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import type { Role, RoleGrant } from '@pioneer/shared';
+import type { ErrorCode, Role, RoleGrant } from '@pioneer/shared';
 import { AppError } from '../lib/errors';
 import { answers } from '../lib/openapi';
 import { TwoGenerationCache } from '../lib/two-generation-cache';
@@ -155,6 +155,24 @@ export function requireRoles(...roles: Role[]) {
     },
     ['UNAUTHENTICATED', 'FORBIDDEN'],
   );
+}
+
+/**
+ * A guard that needs the validated request (a scope named in the query, a post named in the
+ * path): its `preHandler` decides, after role guards and validation, and `of(request)` hands the
+ * handler what it looked up. `codes`: the error answers `decide` gives (documented on the route).
+ */
+export function scopeGuard<T>(decide: (request: FastifyRequest, principal: Principal) => Promise<T>, codes: readonly ErrorCode[]) {
+  const found = new WeakMap<FastifyRequest, T>();
+  return {
+    preHandler: answers(async (request: FastifyRequest) => {
+      found.set(request, await decide(request, principalOf(request)));
+    }, codes),
+    of(request: FastifyRequest): T {
+      if (!found.has(request)) throw new Error('the scope guard did not run on this route');
+      return found.get(request)!;
+    },
+  };
 }
 
 /** A registered member (一键报到 done); any other signed-in caller gets 403 NOT_REGISTERED. */

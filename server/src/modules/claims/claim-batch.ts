@@ -69,7 +69,7 @@ export function batchAfter(a: BatchAttempt, now: Date): PostAfter {
   const version = a.version ?? undefined;
   if (a.status !== 'open' || a.drawPending || t < a.opensAt!.getTime() || t >= a.endsAt!.getTime()) return { kind: 'closed', version };
   const claimed = a.claimedBefore + a.members.length;
-  if (claimed < a.capacity) return { kind: 'open', remaining: a.capacity - claimed, version };
+  if (claimed < a.capacity) return { kind: 'open', version };
   const snapshot =
     a.fresh && a.holders && a.suspendedNow
       ? { status: a.status, claimed, capacity: a.capacity, opensAt: a.opensAt!, endsAt: a.endsAt!, holders: a.holders, suspended: a.suspendedNow, version }

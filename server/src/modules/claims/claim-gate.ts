@@ -23,7 +23,7 @@ export interface FullSnapshot {
 /** What a batch told about its post afterwards. */
 export type PostAfter = (
   /** Still takes claims. */
-  | { kind: 'open'; remaining: number }
+  | { kind: 'open' }
   /** Full; `snapshot` null when the batch could not tell its live claimants for sure. */
   | { kind: 'full'; snapshot: FullSnapshot | null }
   /** Takes no claims (gone, cancelled, closed, not open yet): nothing worth remembering. */

@@ -13,10 +13,12 @@ import {
 } from '@pioneer/shared';
 import { AppError, invalid } from '../../lib/errors';
 import { principalOf, requireAuth, requireMember, requireRoles, type Session } from '../../plugins/auth';
+import type { TaskRow } from '../tasks/task-mappers';
 import type { GateRefusal } from './claim-refusals';
 import type { StoredAnswer } from './claims-repository';
 import type { Claimant, ClaimsService } from './claims-service';
 import type { MemberIds } from './member-ids';
+import { ownPostGuard } from './own-post-guard';
 import type { WaitlistService } from './waitlist-service';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
@@ -26,11 +28,14 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 const refusalHead = (code: GateRefusal) => `${JSON.stringify({ code, message: ERROR_MESSAGES[code] }).slice(0, -1)},"requestId":`;
 const REFUSAL_HEAD: Record<GateRefusal, string> = { TASK_FULL: refusalHead('TASK_FULL'), ALREADY_CLAIMED: refusalHead('ALREADY_CLAIMED') };
 
-export const claimsRoutes: FastifyPluginAsyncZod<{ claimsService: ClaimsService; waitlistService: WaitlistService; memberIds: MemberIds }> = async (
-  app,
-  opts,
-) => {
+export const claimsRoutes: FastifyPluginAsyncZod<{
+  claimsService: ClaimsService;
+  waitlistService: WaitlistService;
+  memberIds: MemberIds;
+  loadPost(id: string): Promise<TaskRow>;
+}> = async (app, opts) => {
   const { claimsService, waitlistService, memberIds } = opts;
+  const ownPost = ownPostGuard(opts.loadPost);
 
   /** Claiming needs only who the member is: the token, and its member id (cached), not the principal. */
   async function memberIdOf(userId: string): Promise<string> {
@@ -97,26 +102,32 @@ export const claimsRoutes: FastifyPluginAsyncZod<{ claimsService: ClaimsService;
 
   app.get(
     '/tasks/:id/claims',
-    { onRequest: requireRoles('secretary'), schema: { errors: ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND'], tags: ['claims'], params: IdParamsSchema, response: { 200: ClaimantListSchema } } },
-    async (request) => claimsService.claimants(principalOf(request), request.params.id),
+    {
+      onRequest: requireRoles('secretary'),
+      preHandler: ownPost.preHandler,
+      schema: { errors: ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND'], tags: ['claims'], params: IdParamsSchema, response: { 200: ClaimantListSchema } },
+    },
+    async (request) => claimsService.claimants(ownPost.of(request)),
   );
 
   app.post(
     '/tasks/:id/check-ins',
     {
       onRequest: requireRoles('secretary'),
+      preHandler: ownPost.preHandler,
       schema: { errors: ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'CODE_INVALID', 'CODE_EXPIRED', 'NOT_CLAIMED', 'CONFLICT'], tags: ['claims'], params: IdParamsSchema, body: CheckBodySchema, response: { 200: ClaimResponseSchema } },
     },
-    async (request) => ({ claim: await claimsService.checkIn(principalOf(request), request.params.id, request.body.token) }),
+    async (request) => ({ claim: await claimsService.checkIn(ownPost.of(request), request.body.token) }),
   );
 
   app.post(
     '/tasks/:id/check-outs',
     {
       onRequest: requireRoles('secretary'),
+      preHandler: ownPost.preHandler,
       schema: { errors: ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'CODE_INVALID', 'CODE_EXPIRED', 'NOT_CLAIMED', 'CONFLICT'], tags: ['claims'], params: IdParamsSchema, body: CheckBodySchema, response: { 200: ClaimResponseSchema } },
     },
-    async (request) => ({ claim: await claimsService.checkOut(principalOf(request), request.params.id, request.body.token) }),
+    async (request) => ({ claim: await claimsService.checkOut(ownPost.of(request), request.body.token) }),
   );
 
   app.get(

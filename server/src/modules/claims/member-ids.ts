@@ -1,5 +1,10 @@
 import { TwoGenerationCache } from '../../lib/two-generation-cache';
 
+const MAX_ENTRIES = 200_000;
+/** Users looked up in one query at most, and such queries at the database at once. */
+const MAX_BATCH = 1000;
+const MAX_BATCHES_IN_FLIGHT = 2;
+
 /** `undefined`: no such user; `null`: a user who has not registered as a member. */
 export type MemberLookup = string | null | undefined;
 
@@ -15,17 +20,14 @@ interface Waiter {
  * looked up together, in one query per batch.
  */
 export class MemberIds {
-  /** Two generations instead of a strict LRU (a hit costs one lookup); at most `maxEntries` in all. */
+  /** Two generations instead of a strict LRU (a hit costs one lookup); at most MAX_ENTRIES in all. */
   private readonly known: TwoGenerationCache<string, string>;
   private readonly pending = new Map<string, Waiter[]>();
   private inflight = 0;
   private scheduled = false;
 
-  constructor(
-    private readonly lookup: (userIds: string[]) => Promise<Array<{ userId: string; memberId: string | null }>>,
-    private readonly opts: { maxEntries?: number; maxBatch?: number; maxBatchesInFlight?: number } = {},
-  ) {
-    this.known = new TwoGenerationCache((opts.maxEntries ?? 200_000) / 2);
+  constructor(private readonly lookup: (userIds: string[]) => Promise<Array<{ userId: string; memberId: string | null }>>) {
+    this.known = new TwoGenerationCache(MAX_ENTRIES / 2);
   }
 
   /** The cached member id; undefined on a miss. */
@@ -48,7 +50,7 @@ export class MemberIds {
   }
 
   private schedule(): void {
-    if (this.scheduled || this.inflight >= (this.opts.maxBatchesInFlight ?? 2)) return;
+    if (this.scheduled || this.inflight >= MAX_BATCHES_IN_FLIGHT) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
@@ -58,7 +60,7 @@ export class MemberIds {
 
   private flush(): void {
     if (this.pending.size === 0) return;
-    const max = this.opts.maxBatch ?? 1000;
+    const max = MAX_BATCH;
     const batch = new Map<string, Waiter[]>();
     for (const [userId, waiting] of this.pending) {
       if (batch.size >= max) break;

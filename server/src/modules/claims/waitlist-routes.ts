@@ -11,14 +11,17 @@ import {
   WaitlistEntryResponseSchema,
 } from '@pioneer/shared';
 import { principalOf, requireAuth, requireMember, requireRoles } from '../../plugins/auth';
+import type { TaskRow } from '../tasks/task-mappers';
+import { ownPostGuard } from './own-post-guard';
 import type { WaitlistService } from './waitlist-service';
 
 /**
  * The waitlist, offers, the secretary's release and excuse, and draw entries (contract v2).
  * Role guards run on request, before the body is validated; scope (its own post) after.
  */
-export const waitlistRoutes: FastifyPluginAsyncZod<{ waitlistService: WaitlistService }> = async (app, opts) => {
+export const waitlistRoutes: FastifyPluginAsyncZod<{ waitlistService: WaitlistService; loadPost(id: string): Promise<TaskRow> }> = async (app, opts) => {
   const service = opts.waitlistService;
+  const ownPost = ownPostGuard(opts.loadPost);
   const memberId = (request: Parameters<typeof principalOf>[0]) => principalOf(request).memberId!;
   const tags = ['waitlist'];
 
@@ -50,18 +53,20 @@ export const waitlistRoutes: FastifyPluginAsyncZod<{ waitlistService: WaitlistSe
     '/tasks/:id/claims/:claimId',
     {
       onRequest: requireRoles('secretary'),
+      preHandler: ownPost.preHandler,
       schema: { errors: ['NOT_FOUND', 'CONFLICT'], tags, params: ClaimParamsSchema, body: ReasonBodySchema, response: { 200: ClaimResponseSchema } },
     },
-    async (request) => ({ claim: await service.release(principalOf(request), request.params.id, request.params.claimId, request.body.reason) }),
+    async (request) => ({ claim: await service.release(request.params.id, request.params.claimId, request.body.reason) }),
   );
 
   app.post(
     '/tasks/:id/claims/:claimId/excuse',
     {
       onRequest: requireRoles('secretary'),
+      preHandler: ownPost.preHandler,
       schema: { errors: ['NOT_FOUND', 'CONFLICT'], tags, params: ClaimParamsSchema, body: ReasonBodySchema, response: { 200: ClaimResponseSchema } },
     },
-    async (request) => ({ claim: await service.excuse(principalOf(request), request.params.id, request.params.claimId, request.body.reason) }),
+    async (request) => ({ claim: await service.excuse(ownPost.of(request), request.params.claimId, request.body.reason) }),
   );
 
   app.post(

@@ -3,9 +3,9 @@ import type { Claim, ClaimCreateResponse, Draw, DrawEntry, MyEntry, MyWaitlist, 
 import type { Clock } from '../../lib/clock';
 import { AppError, forbidden, notFound } from '../../lib/errors';
 import { isRetryableConflict, isUniqueViolation } from '../../lib/pg-errors';
-import { isSecretaryOf } from '../../lib/scope';
 import { hasRole, type Principal } from '../../plugins/auth';
 import { enqueueNotifications } from '../notifications';
+import type { TaskRow } from '../tasks/task-mappers';
 import type { TasksRepository } from '../tasks/tasks-repository';
 import { suspended } from './claim-refusals';
 import { claimFromRow, toClaim } from './claim-mappers';
@@ -77,14 +77,6 @@ export function waitlistServiceFactory(deps: {
     };
   }
 
-  /** The post, if the caller is its secretary; others learn nothing more than 403. */
-  async function ownPost(p: Principal, taskId: string) {
-    const task = await deps.tasksRepository.findById(taskId);
-    if (!task) throw notFound('岗位不存在');
-    if (!isSecretaryOf(p, task.communityOrgId)) throw forbidden('只有本社区书记可以管理该岗位');
-    return task;
-  }
-
   /** Recomputes a member's standing and writes it where the claim statements read it. */
   async function restand(q: pg.Pool | pg.PoolClient, memberId: string, now: Date): Promise<Standing> {
     const s = standingOf(await noShowTimes(q, memberId, now, deps.policy), deps.policy, now);
@@ -117,9 +109,8 @@ export function waitlistServiceFactory(deps: {
       });
     },
 
-    /** The secretary frees a member's slot (with a reason kept on the claim). */
-    async release(p: Principal, taskId: string, claimId: string, reason: string): Promise<Claim> {
-      await ownPost(p, taskId);
+    /** The secretary frees a member's slot (with a reason kept on the claim; the routes let only its secretary). */
+    async release(taskId: string, claimId: string, reason: string): Promise<Claim> {
       return onPost(taskId, async (c, post, now) => {
         const claim = await wl.claimById(c, taskId, claimId);
         if (!claim) return { error: notFound('认领记录不存在') };
@@ -134,8 +125,8 @@ export function waitlistServiceFactory(deps: {
     },
 
     /** The secretary excuses a no-show: it stops counting toward suspension at once. */
-    async excuse(p: Principal, taskId: string, claimId: string, reason: string): Promise<Claim> {
-      const task = await ownPost(p, taskId);
+    async excuse(task: TaskRow, claimId: string, reason: string): Promise<Claim> {
+      const taskId = task.id;
       const now = deps.clock.now();
       return deps.claimsRepository.withTransaction(async (c) => {
         const { rows } = await c.query(

@@ -30,7 +30,7 @@ export const exportsRoutes: FastifyPluginAsyncZod<{
     '/exports/members.xlsx',
     { onRequest: requireRoles(...STAFF), preHandler: scoped.preHandler, schema: { tags: ['exports'], querystring: ExportScopeQuerySchema } },
     async (request, reply) => {
-      const scope = scoped.scopeOf(request);
+      const scope = scoped.of(request);
       reply.type(XLSX_TYPE).header('content-disposition', attachment('members.xlsx', '党员名册.xlsx')).header('cache-control', 'no-store');
       return reply.send(service.members(scope, logFailure(request)));
     },
@@ -41,7 +41,7 @@ export const exportsRoutes: FastifyPluginAsyncZod<{
     { onRequest: requireRoles(...STAFF), preHandler: scoped.preHandler, schema: { tags: ['exports'], querystring: RecordsExportQuerySchema } },
     async (request, reply) => {
       const q = request.query;
-      const scope = scoped.scopeOf(request);
+      const scope = scoped.of(request);
       reply.type(XLSX_TYPE).header('content-disposition', attachment('records.xlsx', `服务记录_${q.from}_${q.to}.xlsx`)).header('cache-control', 'no-store');
       return reply.send(service.records(scope, q.from, q.to, logFailure(request)));
     },

@@ -13,7 +13,7 @@ export const statsRoutes: FastifyPluginAsyncZod<{ statsService: StatsService }> 
       preHandler: guard.preHandler,
       schema: { errors: ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND'], tags: ['stats'], querystring: StatsOverviewQuerySchema, response: { 200: StatsOverviewSchema } },
     },
-    async (request) => opts.statsService.overview(guard.scopeOf(request)),
+    async (request) => opts.statsService.overview(guard.of(request)),
   );
   app.get(
     '/stats/dashboard',
@@ -22,6 +22,6 @@ export const statsRoutes: FastifyPluginAsyncZod<{ statsService: StatsService }> 
       preHandler: guard.preHandler,
       schema: { errors: ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND'], tags: ['stats'], querystring: StatsDashboardQuerySchema, response: { 200: StatsDashboardSchema } },
     },
-    async (request) => opts.statsService.dashboard(guard.scopeOf(request), request.query.weeks),
+    async (request) => opts.statsService.dashboard(guard.of(request), request.query.weeks),
   );
 };

@@ -1,9 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import type { StatsScope } from '@pioneer/shared';
 import { forbidden } from '../../lib/errors';
-import { answers } from '../../lib/openapi';
 import { administersDistrict, isCityAdmin, oversees } from '../../lib/scope';
-import { principalOf, type Principal } from '../../plugins/auth';
+import { scopeGuard, type Principal } from '../../plugins/auth';
 import type { AuthorizedScope, StatsService } from './stats-service';
 
 interface ScopeQuery {
@@ -38,23 +37,6 @@ async function authorize(p: Principal, q: ScopeQuery, stats: Pick<StatsService, 
   return { scope: 'community', id };
 }
 
-/**
- * A `preHandler` (it reads the validated query) that lets through only callers who may see the
- * scope the query names, and `scopeOf` to read that scope in the handler.
- */
-export function statsScopeGuard(stats: Pick<StatsService, 'locate'>, queryOf: (request: FastifyRequest) => ScopeQuery = (r) => r.query as ScopeQuery) {
-  const scopes = new WeakMap<FastifyRequest, AuthorizedScope>();
-  return {
-    preHandler: answers(
-      async (request: FastifyRequest) => {
-        scopes.set(request, await authorize(principalOf(request), queryOf(request), stats));
-      },
-      ['FORBIDDEN', 'NOT_FOUND'],
-    ),
-    scopeOf(request: FastifyRequest): AuthorizedScope {
-      const scope = scopes.get(request);
-      if (!scope) throw new Error('statsScopeGuard.preHandler did not run for this route');
-      return scope;
-    },
-  };
-}
+/** Lets through only callers who may see the scope the (validated) query names; `of(request)` is that scope. */
+export const statsScopeGuard = (stats: Pick<StatsService, 'locate'>, queryOf: (request: FastifyRequest) => ScopeQuery = (r) => r.query as ScopeQuery) =>
+  scopeGuard((request, p) => authorize(p, queryOf(request), stats), ['FORBIDDEN', 'NOT_FOUND']);
