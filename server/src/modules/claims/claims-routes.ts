@@ -110,25 +110,27 @@ export const claimsRoutes: FastifyPluginAsyncZod<{
     async (request) => claimsService.claimants(ownPost.of(request)),
   );
 
-  app.post(
-    '/tasks/:id/check-ins',
-    {
-      onRequest: requireRoles('secretary'),
-      preHandler: ownPost.preHandler,
-      schema: { errors: ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'CODE_INVALID', 'CODE_EXPIRED', 'NOT_CLAIMED', 'CONFLICT'], tags: ['claims'], params: IdParamsSchema, body: CheckBodySchema, response: { 200: ClaimResponseSchema } },
-    },
-    async (request) => ({ claim: await claimsService.checkIn(ownPost.of(request), request.body.token) }),
-  );
-
-  app.post(
-    '/tasks/:id/check-outs',
-    {
-      onRequest: requireRoles('secretary'),
-      preHandler: ownPost.preHandler,
-      schema: { errors: ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'CODE_INVALID', 'CODE_EXPIRED', 'NOT_CLAIMED', 'CONFLICT'], tags: ['claims'], params: IdParamsSchema, body: CheckBodySchema, response: { 200: ClaimResponseSchema } },
-    },
-    async (request) => ({ claim: await claimsService.checkOut(ownPost.of(request), request.body.token) }),
-  );
+  for (const [path, kind] of [
+    ['check-ins', 'in'],
+    ['check-outs', 'out'],
+  ] as const) {
+    const early = kind === 'in' ? (['CHECK_IN_NOT_OPEN', 'CLAIM_CLOSED'] as const) : [];
+    app.post(
+      `/tasks/:id/${path}`,
+      {
+        onRequest: requireRoles('secretary'),
+        preHandler: ownPost.preHandler,
+        schema: {
+          errors: ['CODE_INVALID', 'CODE_EXPIRED', 'NOT_CLAIMED', 'CONFLICT', ...early],
+          tags: ['claims'],
+          params: IdParamsSchema,
+          body: CheckBodySchema,
+          response: { 200: ClaimResponseSchema },
+        },
+      },
+      async (request) => ({ claim: await claimsService.check(kind, ownPost.of(request), request.body.token) }),
+    );
+  }
 
   app.get(
     '/members/me/records',

@@ -179,8 +179,7 @@ export function claimsServiceFactory(deps: {
       };
     },
 
-    checkIn: (task: TaskRow, token: string) => check('in', task, token),
-    checkOut: (task: TaskRow, token: string) => check('out', task, token),
+    check,
 
     async records(p: Claimant): Promise<Records> {
       const memberId = memberOf(p);
