@@ -300,7 +300,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     pool: database.pool,
     claimsRepository,
     waitlistRepository,
-    tasksRepository,
     clock,
     policy: config.noShow,
     onChange: (id) => claimGate.forget(id),

@@ -1,9 +1,7 @@
 import type { Indicator, IndicatorList, IndicatorsPutBody, OrgIndex, Ranking, RankingQuery, ScorePutBody } from '@pioneer/shared';
 import type { Db } from '../../db/client';
 import type { Clock } from '../../lib/clock';
-import { AppError, forbidden, invalid, notFound } from '../../lib/errors';
-import { administersDistrict, isCityAdmin, isSecretaryOf } from '../../lib/scope';
-import type { Principal } from '../../plugins/auth';
+import { invalid, notFound } from '../../lib/errors';
 import type { DirectoryRepository } from '../directory/directory-repository';
 import type { WhistleStatsRepository } from '../whistles/whistle-stats';
 import type { AssessmentRepository, ManualScoreRow } from './assessment-repository';
@@ -46,6 +44,13 @@ export function assessmentServiceFactory(deps: {
   const orgRef = (e: Evaluated) => ({ id: e.org.id, name: e.org.name, districtId: e.org.districtId, districtName: e.org.districtName });
 
   return {
+    /** A community (NOT_FOUND otherwise), for the routes' scope guards. */
+    async community(id: string) {
+      const org = await directory.findPartyOrg(id);
+      if (!org || org.kind !== 'community') throw notFound('社区不存在');
+      return org;
+    },
+
     async indicators(): Promise<IndicatorList> {
       return { items: await repo.listIndicators() };
     },
@@ -55,29 +60,19 @@ export function assessmentServiceFactory(deps: {
       return { items: await repo.listIndicators() };
     },
 
-    /** A district admin scores a manual indicator of one of its communities, with evidence. */
-    async putScore(p: Principal, body: ScorePutBody) {
-      const org = await directory.findPartyOrg(body.orgId);
-      if (!org || org.kind !== 'community') throw notFound('社区不存在');
-      if (!p.roles.some((g) => g.role === 'district_admin' && g.orgId === org.districtId)) throw forbidden('只能为本板块的社区评分');
+    /** A district admin (the route's guard: of the community's district) scores a manual indicator, with evidence. */
+    async putScore(userId: string, body: ScorePutBody) {
       if (body.period > localMonth(deps.clock.now())) throw invalid('period', '不能为未来的月份评分');
       const indicator = (await repo.listIndicators()).find((i) => i.key === body.key);
       if (!indicator || !indicator.admitted) throw invalid('key', '该指标不存在或未准入');
       if (indicator.method !== 'manual') throw invalid('key', '该指标由系统自动计算，不能人工评分');
       if (body.score > indicator.maxScore) throw invalid('score', `不能超过该指标满分 ${indicator.maxScore}`);
-      const row = await repo.upsertScore({ ...body, scoredBy: p.userId });
+      const row = await repo.upsertScore({ ...body, scoredBy: userId });
       return { score: { period: row.period, orgId: row.orgId, key: row.key, score: row.score, evidence: row.evidence, scoredAt: row.scoredAt.toISOString() } };
     },
 
-    /** City admins rank any district or the city; a district admin its own district. */
-    async ranking(p: Principal, q: RankingQuery): Promise<Ranking> {
-      let districtId = q.districtId;
-      if (!isCityAdmin(p)) {
-        const own = p.roles.filter((g) => g.role === 'district_admin').map((g) => g.orgId!);
-        if (own.length === 0) throw forbidden('只有市级和板块管理员可以查看排名');
-        districtId ??= own[0];
-        if (!administersDistrict(p, districtId)) throw forbidden('只能查看本板块的排名');
-      }
+    /** The city's ranking, or one district's (`districtId`, chosen by the route's guard). */
+    async ranking(districtId: string | undefined, q: RankingQuery): Promise<Ranking> {
       if (districtId && !(await directory.findDistrict(districtId))) throw notFound('板块不存在');
       const period = q.period ?? localMonth(deps.clock.now());
       const { indicators, list } = await scoreAll(period, districtId);
@@ -96,10 +91,7 @@ export function assessmentServiceFactory(deps: {
     },
 
     /** One community's score explained part by part, with its rank in the city and its district. */
-    async explain(p: Principal, orgId: string, periodAsked?: string): Promise<OrgIndex> {
-      const org = await directory.findPartyOrg(orgId);
-      if (!org || org.kind !== 'community') throw notFound('社区不存在');
-      if (!administersDistrict(p, org.districtId) && !isSecretaryOf(p, org.id)) throw new AppError('FORBIDDEN', '无权查看该社区的先锋指数');
+    async explain(org: { id: string; districtId: string }, periodAsked?: string): Promise<OrgIndex> {
       const period = periodAsked ?? localMonth(deps.clock.now());
       const { indicators, list } = await scoreAll(period);
       const city = rank(list);

@@ -10,7 +10,8 @@ import {
   ReasonBodySchema,
   WaitlistEntryResponseSchema,
 } from '@pioneer/shared';
-import { principalOf, requireAuth, requireMember, requireRoles } from '../../plugins/auth';
+import { forbidden } from '../../lib/errors';
+import { hasRole, principalOf, requireAuth, requireMember, requireRoles, scopeGuard } from '../../plugins/auth';
 import type { TaskRow } from '../tasks/task-mappers';
 import { ownPostGuard } from './own-post-guard';
 import type { WaitlistService } from './waitlist-service';
@@ -22,6 +23,12 @@ import type { WaitlistService } from './waitlist-service';
 export const waitlistRoutes: FastifyPluginAsyncZod<{ waitlistService: WaitlistService; loadPost(id: string): Promise<TaskRow> }> = async (app, opts) => {
   const service = opts.waitlistService;
   const ownPost = ownPostGuard(opts.loadPost);
+  /** Staff of any rank and the post's community's members see its draw; district and city admins also who holds each ticket. */
+  const drawView = scopeGuard(async (request, p) => {
+    const task = await opts.loadPost((request.params as { id: string }).id);
+    if (p.roles.length === 0 && p.memberCommunityOrgId !== task.communityOrgId) throw forbidden('只有本社区党员可以查看抽签');
+    return { task, memberIds: hasRole(p, 'district_admin', 'city_admin') };
+  }, ['FORBIDDEN', 'NOT_FOUND']);
   const memberId = (request: Parameters<typeof principalOf>[0]) => principalOf(request).memberId!;
   const tags = ['waitlist'];
 
@@ -92,7 +99,10 @@ export const waitlistRoutes: FastifyPluginAsyncZod<{ waitlistService: WaitlistSe
 
   app.get(
     '/tasks/:id/draw',
-    { onRequest: requireAuth, schema: { errors: ['FORBIDDEN', 'NOT_FOUND'], tags: ['draw'], params: IdParamsSchema, response: { 200: DrawSchema } } },
-    async (request) => service.draw(principalOf(request), request.params.id),
+    { onRequest: requireAuth, preHandler: drawView.preHandler, schema: { errors: ['FORBIDDEN', 'NOT_FOUND'], tags: ['draw'], params: IdParamsSchema, response: { 200: DrawSchema } } },
+    async (request) => {
+      const { task, memberIds } = drawView.of(request);
+      return service.draw(task, { memberIds });
+    },
   );
 };

@@ -1,12 +1,10 @@
 import type pg from 'pg';
 import type { Claim, ClaimCreateResponse, Draw, DrawEntry, MyEntry, MyWaitlist, Standing, WaitlistEntry } from '@pioneer/shared';
 import type { Clock } from '../../lib/clock';
-import { AppError, forbidden, notFound } from '../../lib/errors';
+import { AppError, notFound } from '../../lib/errors';
 import { isRetryableConflict, isUniqueViolation } from '../../lib/pg-errors';
-import { hasRole, type Principal } from '../../plugins/auth';
 import { enqueueNotifications } from '../notifications';
 import type { TaskRow } from '../tasks/task-mappers';
-import type { TasksRepository } from '../tasks/tasks-repository';
 import { suspended } from './claim-refusals';
 import { claimFromRow, toClaim } from './claim-mappers';
 import type { ClaimsRepository } from './claims-repository';
@@ -31,7 +29,6 @@ export function waitlistServiceFactory(deps: {
   pool: pg.Pool;
   claimsRepository: Pick<ClaimsRepository, 'withTransaction' | 'settleNoShows'>;
   waitlistRepository: WaitlistRepository;
-  tasksRepository: Pick<TasksRepository, 'findById'>;
   clock: Clock;
   policy: NoShowPolicy;
   /** Told after a post's slots changed in this process (the claim gate forgets it at once). */
@@ -246,13 +243,9 @@ export function waitlistServiceFactory(deps: {
       }, { movesSlots: false });
     },
 
-    /** The public draw: tickets while open; seed, root and ranks once drawn. Holders of tickets for the district admin and above. */
-    async draw(p: Principal, taskId: string): Promise<Draw> {
-      const task = await deps.tasksRepository.findById(taskId);
-      if (!task) throw notFound('岗位不存在');
-      const staff = p.roles.length > 0;
-      if (!staff && p.memberCommunityOrgId !== task.communityOrgId) throw forbidden('只有本社区党员可以查看抽签');
-      const audit = hasRole(p, 'district_admin', 'city_admin');
+    /** The public draw of a post: tickets while open; seed, root and ranks once drawn; with `memberIds`, who holds each ticket. */
+    async draw(task: TaskRow, view: { memberIds: boolean }): Promise<Draw> {
+      const taskId = task.id;
       const drawn = task.drawnAt !== null;
       const { rows } = await deps.pool.query(
         `select member_id, ticket, status, rank from draw_entries
@@ -271,7 +264,7 @@ export function waitlistServiceFactory(deps: {
         tickets: rows.map((r) => ({
           ticket: r.ticket,
           ...(drawn ? { rank: r.rank, won: r.status === 'won' } : {}),
-          ...(audit ? { memberId: r.member_id } : {}),
+          ...(view.memberIds ? { memberId: r.member_id } : {}),
         })),
         ...(drawn && task.drawSeed && task.entriesRoot ? { seed: task.drawSeed, entriesRoot: task.entriesRoot } : {}),
       };

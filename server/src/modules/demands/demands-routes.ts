@@ -2,13 +2,16 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import {
   DemandCreateBodySchema,
   DemandListQuerySchema,
+  type DemandListQuery,
   DemandListSchema,
   DemandMineQuerySchema,
   DemandResponseSchema,
   DemandTriageBodySchema,
   IdParamsSchema,
 } from '@pioneer/shared';
-import { principalOf, requireAuth, requireRoles } from '../../plugins/auth';
+import { forbidden, notFound } from '../../lib/errors';
+import { isSecretaryOf, oversees } from '../../lib/scope';
+import { principalOf, requireAuth, requireRoles, scopeGuard } from '../../plugins/auth';
 import type { Limit } from '../../plugins/rate-limit';
 import type { DemandsService } from './demands-service';
 
@@ -17,6 +20,17 @@ const security = [{ bearer: [] }];
 
 export const demandsRoutes: FastifyPluginAsyncZod<{ demandsService: DemandsService; createLimit: Limit }> = async (app, opts) => {
   const service = opts.demandsService;
+  const overseenCommunity = scopeGuard(async (request, p) => {
+    const org = await service.community((request.query as DemandListQuery).communityOrgId);
+    if (!oversees(p, org)) throw forbidden('无权查看该社区的居民点单');
+  }, ['FORBIDDEN', 'NOT_FOUND']);
+  // Those who oversee the community but are not its secretary learn it exists (403); others, not (404).
+  const ownDemand = scopeGuard(async (request, p) => {
+    const d = await service.find((request.params as { id: string }).id);
+    if (isSecretaryOf(p, d.communityOrgId)) return;
+    if (!oversees(p, await service.community(d.communityOrgId))) throw notFound('点单不存在');
+    throw forbidden('只有本社区书记可以处理居民点单');
+  }, ['FORBIDDEN', 'NOT_FOUND']);
 
   app.post(
     '/demands',
@@ -35,9 +49,10 @@ export const demandsRoutes: FastifyPluginAsyncZod<{ demandsService: DemandsServi
     '/demands',
     {
       onRequest: requireRoles('secretary', 'district_admin', 'city_admin'),
+      preHandler: overseenCommunity.preHandler,
       schema: { errors: ['FORBIDDEN', 'NOT_FOUND'], tags, security, querystring: DemandListQuerySchema, response: { 200: DemandListSchema } },
     },
-    async (request) => service.list(principalOf(request), request.query),
+    async (request) => service.list(request.query),
   );
 
   app.get(
@@ -50,8 +65,9 @@ export const demandsRoutes: FastifyPluginAsyncZod<{ demandsService: DemandsServi
     '/demands/:id/triage',
     {
       onRequest: requireRoles('secretary'),
+      preHandler: ownDemand.preHandler,
       schema: { errors: ['NOT_FOUND', 'CONFLICT'], tags, security, params: IdParamsSchema, body: DemandTriageBodySchema, response: { 200: DemandResponseSchema } },
     },
-    async (request) => ({ demand: await service.triage(principalOf(request), request.params.id, request.body) }),
+    async (request) => ({ demand: await service.triage(principalOf(request).userId, request.params.id, request.body) }),
   );
 };

@@ -2,8 +2,7 @@ import type { Category, Demand, DemandCreateBody, DemandList, DemandListQuery, D
 import type { Db } from '../../db/client';
 import type { Clock } from '../../lib/clock';
 import { decodeCursor, encodeTimeIdCursor, TimeIdCursorSchema } from '../../lib/cursor';
-import { forbidden, invalid, notFound } from '../../lib/errors';
-import { isSecretaryOf, oversees } from '../../lib/scope';
+import { invalid, notFound } from '../../lib/errors';
 import type { Principal } from '../../plugins/auth';
 import type { DirectoryRepository } from '../directory/directory-repository';
 import { demandStep } from '../whistles/whistle-transitions';
@@ -48,6 +47,16 @@ export function demandsServiceFactory(deps: {
   }
 
   return {
+    /** The community a list names (NOT_FOUND otherwise), for the route's scope guard. */
+    community,
+
+    /** A demand (NOT_FOUND otherwise), for the route's scope guard: its community never changes. */
+    async find(id: string): Promise<DemandRow> {
+      const d = await repo.find(id);
+      if (!d) throw notFound('点单不存在');
+      return d;
+    },
+
     /** 居民点单: any signed-in user; the text passes WeChat's content check first. */
     async create(p: Principal, body: DemandCreateBody): Promise<Demand> {
       await community(body.communityOrgId);
@@ -65,11 +74,10 @@ export function demandsServiceFactory(deps: {
       return toDemand((await repo.find(id))!);
     },
 
-    async list(p: Principal, q: DemandListQuery): Promise<DemandList> {
-      const org = await community(q.communityOrgId);
-      if (!oversees(p, org)) throw forbidden('无权查看该社区的居民点单');
+    /** The demands of a community the route's guard let the caller see. */
+    async list(q: DemandListQuery): Promise<DemandList> {
       const rows = await repo.list({
-        communityOrgId: org.id,
+        communityOrgId: q.communityOrgId,
         status: q.status,
         after: q.cursor ? decodeCursor(q.cursor, TimeIdCursorSchema) : undefined,
         limit: q.limit + 1,
@@ -82,16 +90,11 @@ export function demandsServiceFactory(deps: {
       return page(rows, q.limit);
     },
 
-    /** That community's secretary turns a new demand into a post, a whistle, or a rejection. */
-    async triage(p: Principal, id: string, body: DemandTriageBody): Promise<Demand> {
+    /** That community's secretary (the route's guard) turns a new demand into a post, a whistle, or a rejection. */
+    async triage(userId: string, id: string, body: DemandTriageBody): Promise<Demand> {
       await deps.db.transaction(async (tx) => {
         const d = await repo.lock(id, tx);
         if (!d) throw notFound('点单不存在');
-        if (!isSecretaryOf(p, d.communityOrgId)) {
-          const org = await community(d.communityOrgId);
-          if (!oversees(p, org)) throw notFound('点单不存在');
-          throw forbidden('只有本社区书记可以处理居民点单');
-        }
         const to = demandStep(body.action, d.status);
         let taskId: string | null = null;
         let whistleId: string | null = null;
@@ -104,7 +107,7 @@ export function demandsServiceFactory(deps: {
           if (!w || w.raisedByOrgId !== d.communityOrgId) throw invalid('whistleId', 'not a whistle of this community', '所选吹哨事项不属于本社区');
           whistleId = w.id;
         }
-        await repo.update(id, { status: to, note: body.note ?? null, taskId, whistleId, triagedAt: deps.clock.now(), triagedBy: p.userId }, tx);
+        await repo.update(id, { status: to, note: body.note ?? null, taskId, whistleId, triagedAt: deps.clock.now(), triagedBy: userId }, tx);
       });
       return toDemand((await repo.find(id))!);
     },

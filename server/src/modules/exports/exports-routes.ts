@@ -1,8 +1,17 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { ExportScopeQuerySchema, IndexExportQuerySchema, RecordsExportQuerySchema, UnitReportQuerySchema, type Ranking, type UnitReportQuery } from '@pioneer/shared';
+import {
+  ExportScopeQuerySchema,
+  IndexExportQuerySchema,
+  RecordsExportQuerySchema,
+  UnitReportQuerySchema,
+  type IndexExportQuery,
+  type Ranking,
+  type UnitReportQuery,
+} from '@pioneer/shared';
 import { forbidden } from '../../lib/errors';
 import { isCityAdmin } from '../../lib/scope';
-import { principalOf, requireRoles } from '../../plugins/auth';
+import { requireRoles, scopeGuard } from '../../plugins/auth';
+import { rankedDistrict } from '../assessment/ranking-scope';
 import { attachment, XLSX_TYPE } from '../imports/imports-routes';
 import type { AssessmentService } from '../assessment/assessment-service';
 import { statsScopeGuard } from '../stats/stats-scope';
@@ -23,6 +32,12 @@ export const exportsRoutes: FastifyPluginAsyncZod<{
   const service = opts.exportsService;
   const scoped = statsScopeGuard(opts.statsService);
   const unitScoped = statsScopeGuard(opts.statsService, (request) => ({ scope: 'unit', id: (request.query as UnitReportQuery).unitOrgId }));
+  // Scoped as the ranking is, and only city admins export the whole city.
+  const indexScoped = scopeGuard(async (request, p) => {
+    const q = request.query as IndexExportQuery;
+    if (q.scope === 'city' && !isCityAdmin(p)) throw forbidden('只能导出本板块的先锋指数');
+    return rankedDistrict(p, q.id ?? q.districtId);
+  }, ['FORBIDDEN']);
   const logFailure = (request: { log: { error(o: object, m: string): void } }) => (err: unknown) =>
     request.log.error({ err }, 'export failed while streaming');
 
@@ -62,17 +77,14 @@ export const exportsRoutes: FastifyPluginAsyncZod<{
     },
   );
 
-  // Scoped as the ranking is (its own checks decide: a city admin any district or the city, a
-  // district admin its own district), and every row is the ranking's answer.
+  // Every row is the ranking's answer.
   app.get(
     '/exports/index.xlsx',
-    { onRequest: requireRoles('city_admin', 'district_admin'), schema: { tags: ['exports'], querystring: IndexExportQuerySchema } },
+    { onRequest: requireRoles('city_admin', 'district_admin'), preHandler: indexScoped.preHandler, schema: { tags: ['exports'], querystring: IndexExportQuerySchema } },
     async (request, reply) => {
       const q = request.query;
-      const principal = principalOf(request);
-      if (q.scope === 'city' && !isCityAdmin(principal)) throw forbidden('只能导出本板块的先锋指数');
-      const districtId = q.id ?? q.districtId;
-      const ranking = await wholeRanking((offset, limit) => opts.assessmentService.ranking(principal, { period: q.period, districtId, offset, limit }));
+      const districtId = indexScoped.of(request);
+      const ranking = await wholeRanking((offset, limit) => opts.assessmentService.ranking(districtId, { period: q.period, districtId, offset, limit }));
       const { items: indicators } = await opts.assessmentService.indicators();
       reply.type(XLSX_TYPE).header('content-disposition', attachment('index.xlsx', `先锋指数_${ranking.period}.xlsx`)).header('cache-control', 'no-store');
       return reply.send(service.index(ranking, indicators, logFailure(request)));
