@@ -15,17 +15,20 @@ import {
   WhistleReopenBodySchema,
   WhistleReturnBodySchema,
 } from '@pioneer/shared';
-import { principalOf, requireAuth, requireRoles } from '../../plugins/auth';
+import { requireAuth, requireRoles } from '../../plugins/auth';
+import { whistleGuards } from './whistle-guards';
 import type { WhistlesService } from './whistles-service';
 
 const tags = ['whistles'];
 const security = [{ bearer: [] }];
-/** What a step on a whistle may answer besides its guard's codes. */
-const stepErrors = ['FORBIDDEN', 'NOT_FOUND', 'INVALID_TRANSITION', 'CONFLICT'] as const;
+/** What a step on a whistle may answer besides its guards' codes. */
+const stepErrors = ['NOT_FOUND', 'INVALID_TRANSITION', 'CONFLICT'] as const;
 
 export const whistlesRoutes: FastifyPluginAsyncZod<{ whistlesService: WhistlesService }> = async (app, opts) => {
   const service = opts.whistlesService;
-  // Role checks run on request, before the body is validated (contract v2).
+  // Role checks run on request, before the body is validated (contract v2); who may act on the
+  // whistle named in the path, after (its guards).
+  const guard = whistleGuards(service);
   const unitSide = requireRoles('unit_liaison', 'unit_admin');
   const raiserSide = requireRoles('secretary', 'district_admin', 'city_admin');
   const ok = { 200: WhistleDetailSchema };
@@ -34,78 +37,83 @@ export const whistlesRoutes: FastifyPluginAsyncZod<{ whistlesService: WhistlesSe
     '/whistles',
     {
       onRequest: requireRoles('secretary', 'district_admin'),
-      schema: { errors: ['FORBIDDEN', 'NOT_FOUND'], tags, security, body: WhistleCreateBodySchema, response: { 201: WhistleDetailSchema } },
+      preHandler: guard.raising.preHandler,
+      schema: { errors: ['NOT_FOUND'], tags, security, body: WhistleCreateBodySchema, response: { 201: WhistleDetailSchema } },
     },
-    async (request, reply) => reply.code(201).send(await service.create(principalOf(request), request.body)),
+    async (request, reply) => reply.code(201).send(await service.create(guard.raising.of(request), request.body)),
   );
 
   app.get(
     '/whistles',
-    { onRequest: requireAuth, schema: { errors: ['FORBIDDEN', 'NOT_FOUND'], tags, security, querystring: WhistleListQuerySchema, response: { 200: WhistleListSchema } } },
-    async (request) => service.list(principalOf(request), request.query),
+    {
+      onRequest: requireAuth,
+      preHandler: guard.listed.preHandler,
+      schema: { tags, security, querystring: WhistleListQuerySchema, response: { 200: WhistleListSchema } },
+    },
+    async (request) => service.list(guard.listed.of(request), request.query),
   );
 
   app.get(
     '/whistles/:id',
-    { onRequest: requireAuth, schema: { errors: ['NOT_FOUND'], tags, security, params: IdParamsSchema, response: ok } },
-    async (request) => service.get(principalOf(request), request.params.id),
+    { onRequest: requireAuth, preHandler: guard.seen.preHandler, schema: { tags, security, params: IdParamsSchema, response: ok } },
+    async (request) => service.detail(request.params.id),
   );
 
   app.post(
     '/whistles/:id/assignments/:orgId/sign',
-    { onRequest: unitSide, schema: { errors: stepErrors, tags, security, params: WhistleAssignmentParamsSchema, response: ok } },
-    async (request) => service.sign(principalOf(request), request.params.id, request.params.orgId),
+    { onRequest: unitSide, preHandler: guard.unit.preHandler, schema: { errors: stepErrors, tags, security, params: WhistleAssignmentParamsSchema, response: ok } },
+    async (request) => service.sign(guard.unit.of(request), request.params.id, request.params.orgId),
   );
 
   app.post(
     '/whistles/:id/assignments/:orgId/answer',
-    { onRequest: unitSide, schema: { errors: stepErrors, tags, security, params: WhistleAssignmentParamsSchema, body: WhistleAnswerBodySchema, response: ok } },
-    async (request) => service.answer(principalOf(request), request.params.id, request.params.orgId, request.body),
+    { onRequest: unitSide, preHandler: guard.unit.preHandler, schema: { errors: stepErrors, tags, security, params: WhistleAssignmentParamsSchema, body: WhistleAnswerBodySchema, response: ok } },
+    async (request) => service.answer(guard.unit.of(request), request.params.id, request.params.orgId, request.body),
   );
 
   app.post(
     '/whistles/:id/assignments/:orgId/return',
-    { onRequest: unitSide, schema: { errors: stepErrors, tags, security, params: WhistleAssignmentParamsSchema, body: WhistleReturnBodySchema, response: ok } },
-    async (request) => service.returnIt(principalOf(request), request.params.id, request.params.orgId, request.body.reason),
+    { onRequest: unitSide, preHandler: guard.unit.preHandler, schema: { errors: stepErrors, tags, security, params: WhistleAssignmentParamsSchema, body: WhistleReturnBodySchema, response: ok } },
+    async (request) => service.returnIt(guard.unit.of(request), request.params.id, request.params.orgId, request.body.reason),
   );
 
   app.post(
     '/whistles/:id/assignments/:orgId/extend',
-    { onRequest: unitSide, schema: { errors: stepErrors, tags, security, params: WhistleAssignmentParamsSchema, body: WhistleExtendBodySchema, response: ok } },
-    async (request) => service.extend(principalOf(request), request.params.id, request.params.orgId, request.body),
+    { onRequest: unitSide, preHandler: guard.unit.preHandler, schema: { errors: stepErrors, tags, security, params: WhistleAssignmentParamsSchema, body: WhistleExtendBodySchema, response: ok } },
+    async (request) => service.extend(guard.unit.of(request), request.params.id, request.params.orgId, request.body),
   );
 
   for (const action of ['verify', 'close'] as const) {
     app.post(
       `/whistles/:id/${action}`,
-      { onRequest: raiserSide, schema: { errors: stepErrors, tags, security, params: IdParamsSchema, body: WhistleNoteBodySchema, response: ok } },
-      async (request) => service[action](principalOf(request), request.params.id, request.body?.note),
+      { onRequest: raiserSide, preHandler: guard.raiser.preHandler, schema: { errors: stepErrors, tags, security, params: IdParamsSchema, body: WhistleNoteBodySchema, response: ok } },
+      async (request) => service[action](guard.raiser.of(request), request.params.id, request.body?.note),
     );
   }
 
   app.post(
     '/whistles/:id/rate',
-    { onRequest: raiserSide, schema: { errors: stepErrors, tags, security, params: IdParamsSchema, body: WhistleRateBodySchema, response: ok } },
-    async (request) => service.rate(principalOf(request), request.params.id, request.body),
+    { onRequest: raiserSide, preHandler: guard.raiser.preHandler, schema: { errors: stepErrors, tags, security, params: IdParamsSchema, body: WhistleRateBodySchema, response: ok } },
+    async (request) => service.rate(guard.raiser.of(request), request.params.id, request.body),
   );
 
   app.post(
     '/whistles/:id/reopen',
-    { onRequest: raiserSide, schema: { errors: stepErrors, tags, security, params: IdParamsSchema, body: WhistleReopenBodySchema, response: ok } },
-    async (request) => service.reopen(principalOf(request), request.params.id, request.body),
+    { onRequest: raiserSide, preHandler: guard.raiser.preHandler, schema: { errors: stepErrors, tags, security, params: IdParamsSchema, body: WhistleReopenBodySchema, response: ok } },
+    async (request) => service.reopen(guard.raiser.of(request), request.params.id, request.body),
   );
 
   app.post(
     '/whistles/:id/readdress',
-    { onRequest: raiserSide, schema: { errors: stepErrors, tags, security, params: IdParamsSchema, body: WhistleReaddressBodySchema, response: ok } },
-    async (request) => service.readdress(principalOf(request), request.params.id, request.body.addressedTo),
+    { onRequest: raiserSide, preHandler: guard.raiser.preHandler, schema: { errors: stepErrors, tags, security, params: IdParamsSchema, body: WhistleReaddressBodySchema, response: ok } },
+    async (request) => service.readdress(guard.raiser.of(request), request.params.id, request.body.addressedTo),
   );
 
   for (const action of ['approve', 'deny'] as const) {
     app.post(
       `/whistles/:id/extensions/:extId/${action}`,
-      { onRequest: raiserSide, schema: { errors: stepErrors, tags, security, params: WhistleExtensionParamsSchema, body: WhistleNoteBodySchema, response: ok } },
-      async (request) => service[action](principalOf(request), request.params.id, request.params.extId, request.body?.note),
+      { onRequest: raiserSide, preHandler: guard.raiser.preHandler, schema: { errors: stepErrors, tags, security, params: WhistleExtensionParamsSchema, body: WhistleNoteBodySchema, response: ok } },
+      async (request) => service[action](guard.raiser.of(request), request.params.id, request.params.extId, request.body?.note),
     );
   }
 };

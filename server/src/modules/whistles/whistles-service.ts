@@ -14,10 +14,8 @@ import type { Db, DbOrTx } from '../../db/client';
 import type { Clock } from '../../lib/clock';
 import { decodeCursor, encodeTimeIdCursor, TimeIdCursorSchema } from '../../lib/cursor';
 import type { Notifier } from '../notifications';
-import { AppError, forbidden, invalid, notFound } from '../../lib/errors';
+import { AppError, invalid, notFound } from '../../lib/errors';
 import { isUniqueViolation } from '../../lib/pg-errors';
-import { administersDistrict, isCityAdmin, isSecretaryOf } from '../../lib/scope';
-import type { Principal } from '../../plugins/auth';
 import { toAssignment, toEvent, toWhistle, toWhistleTask } from './whistle-mappers';
 import {
   assignmentStep,
@@ -38,27 +36,24 @@ export interface WhistleEventNotice {
   at: Date;
 }
 
-interface Actor {
+/** Who acts and in which role and org, as the route's guard decided (orgId null: a city admin). */
+export interface Acting {
   userId: string;
-  role: Role | null;
+  role: Role;
   orgId: string | null;
+}
+
+interface Actor extends Acting {
   orgName: string | null;
 }
+
+/** The whistles a list covers, as the route's guard allowed. */
+export type ListScope = { scope: 'city' } | { scope: 'district' | 'community' | 'unit'; id: string };
 
 const UNIT_ROLES: Role[] = ['unit_liaison', 'unit_admin'];
 
 /** A unit's steps the raiser waits on: its secretaries (or 板块 admins) are told of these too. */
 const RAISER_HEARS = new Set(['answer', 'return', 'extend']);
-
-/** The unit party orgs the caller acts for (红色代办员 or unit admin). */
-export const unitOrgsOf = (p: Principal) =>
-  p.roles.filter((g) => UNIT_ROLES.includes(g.role) && g.orgId).map((g) => g.orgId as string);
-
-export const actsForUnit = (p: Principal, orgId: string) => unitOrgsOf(p).includes(orgId);
-
-/** The raiser's side: the raising community's secretary, its 板块's admin, a city admin. */
-export const mayActAsRaiser = (p: Principal, w: Pick<WhistleRow, 'raisedByOrgId' | 'raisedByDistrictId'>) =>
-  administersDistrict(p, w.raisedByDistrictId) || (w.raisedByOrgId !== null && isSecretaryOf(p, w.raisedByOrgId));
 
 export function whistlesServiceFactory(deps: {
   db: Db;
@@ -92,27 +87,15 @@ export function whistlesServiceFactory(deps: {
     };
   }
 
-  function maySee(p: Principal, w: WhistleRow, assignments: AssignmentRow[]) {
-    return mayActAsRaiser(p, w) || assignments.some((a) => actsForUnit(p, a.orgId));
-  }
-
-  async function raiserActor(p: Principal, w: WhistleRow, tx: DbOrTx): Promise<Actor> {
-    if (w.raisedByOrgId && isSecretaryOf(p, w.raisedByOrgId)) {
-      const [org] = await repo.partyOrgs([w.raisedByOrgId], tx);
-      return { userId: p.userId, role: 'secretary', orgId: w.raisedByOrgId, orgName: org?.name ?? null };
+  /** Names the org the actor acts for, for the event log. */
+  async function named(acting: Acting, tx: DbOrTx): Promise<Actor> {
+    if (acting.role === 'secretary' && acting.orgId) {
+      const [org] = await repo.partyOrgs([acting.orgId], tx);
+      return { ...acting, orgName: org?.name ?? null };
     }
-    if (p.roles.some((g) => g.role === 'district_admin' && g.orgId === w.raisedByDistrictId)) {
-      return { userId: p.userId, role: 'district_admin', orgId: w.raisedByDistrictId, orgName: await repo.districtName(w.raisedByDistrictId, tx) };
-    }
-    return { userId: p.userId, role: isCityAdmin(p) ? 'city_admin' : null, orgId: null, orgName: null };
+    if (acting.role === 'district_admin' && acting.orgId) return { ...acting, orgName: await repo.districtName(acting.orgId, tx) };
+    return { ...acting, orgName: null };
   }
-
-  const unitActor = (p: Principal, a: AssignmentRow): Actor => ({
-    userId: p.userId,
-    role: p.roles.some((g) => g.role === 'unit_liaison' && g.orgId === a.orgId) ? 'unit_liaison' : 'unit_admin',
-    orgId: a.orgId,
-    orgName: a.orgName,
-  });
 
   async function event(tx: DbOrTx, whistleId: string, action: string, actor: Actor, orgId: string | null, data: Record<string, unknown>, at: Date) {
     await repo.insertEvent(
@@ -137,7 +120,6 @@ export function whistlesServiceFactory(deps: {
 
   /** Runs one step under the whistle's row lock; tells listeners only after the commit. */
   async function step(
-    p: Principal,
     id: string,
     run: (tx: DbOrTx, w: WhistleRow, assignments: AssignmentRow[], at: Date) => Promise<WhistleEventNotice[]>,
   ): Promise<WhistleDetail> {
@@ -145,7 +127,6 @@ export function whistlesServiceFactory(deps: {
       const w = await repo.lock(id, tx);
       if (!w) throw notFound('吹哨事项不存在');
       const assignments = await repo.assignments([id], tx);
-      if (!maySee(p, w, assignments)) throw notFound('吹哨事项不存在');
       return run(tx, w, assignments, now());
     });
     for (const n of notices) deps.onEvent?.(n);
@@ -164,7 +145,7 @@ export function whistlesServiceFactory(deps: {
     });
   }
 
-  async function assignmentStepFor(p: Principal, id: string, orgId: string, action: AssignmentAction, body: (ctx: {
+  async function assignmentStepFor(acting: Acting, id: string, orgId: string, action: AssignmentAction, body: (ctx: {
     tx: DbOrTx;
     w: WhistleRow;
     a: AssignmentRow;
@@ -172,29 +153,25 @@ export function whistlesServiceFactory(deps: {
     actor: Actor;
     to: AssignmentRow['status'];
   }) => Promise<WhistleEventNotice[]>) {
-    return step(p, id, async (tx, w, assignments, at) => {
+    return step(id, async (tx, w, assignments, at) => {
       const a = assignments.find((x) => x.orgId === orgId);
       if (!a) throw notFound('该单位未被吹哨');
-      if (!actsForUnit(p, orgId)) throw forbidden('只能办理本单位的事项');
       const to = assignmentStep(action, a.status, w.status);
-      return body({ tx, w, a, at, actor: unitActor(p, a), to });
+      return body({ tx, w, a, at, actor: { ...acting, orgName: a.orgName }, to });
     });
   }
 
-  async function raiserStep(p: Principal, id: string, run: (tx: DbOrTx, w: WhistleRow, assignments: AssignmentRow[], at: Date, actor: Actor) => Promise<WhistleEventNotice[]>) {
-    return step(p, id, async (tx, w, assignments, at) => {
-      if (!mayActAsRaiser(p, w)) throw forbidden('只有吹哨方可以进行此操作');
-      return run(tx, w, assignments, at, await raiserActor(p, w, tx));
-    });
+  async function raiserStep(acting: Acting, id: string, run: (tx: DbOrTx, w: WhistleRow, assignments: AssignmentRow[], at: Date, actor: Actor) => Promise<WhistleEventNotice[]>) {
+    return step(id, async (tx, w, assignments, at) => run(tx, w, assignments, at, await named(acting, tx)));
   }
 
-  async function extensionDecision(p: Principal, id: string, extId: string, action: ExtensionAction, note?: string) {
-    return raiserStep(p, id, async (tx, w, assignments, at, actor) => {
+  async function extensionDecision(acting: Acting, id: string, extId: string, action: ExtensionAction, note?: string) {
+    return raiserStep(acting, id, async (tx, w, assignments, at, actor) => {
       const ext = await repo.findExtension(id, extId, tx);
       if (!ext) throw notFound('延期申请不存在');
       const to = extensionStep(action, ext.status, w.status);
       const a = assignments.find((x) => x.id === ext.assignmentId)!;
-      await repo.updateExtension(ext.id, { status: to, decidedAt: at, decidedBy: p.userId }, tx);
+      await repo.updateExtension(ext.id, { status: to, decidedAt: at, decidedBy: acting.userId }, tx);
       if (to === 'approved') await repo.updateAssignment(a.id, { dueAt: ext.until }, tx);
       return [await event(tx, id, action, actor, a.orgId, { extensionId: ext.id, until: ext.until.toISOString(), ...(note ? { note } : {}) }, at)];
     });
@@ -203,34 +180,35 @@ export function whistlesServiceFactory(deps: {
   return {
     detail,
 
-    /** The raising community or 板块 is the body's, or the caller's only one. */
-    async create(p: Principal, body: WhistleCreateBody): Promise<WhistleDetail> {
-      const communities = p.roles.filter((g) => g.role === 'secretary' && g.orgId).map((g) => g.orgId as string);
-      const districtIds = p.roles.filter((g) => g.role === 'district_admin' && g.orgId).map((g) => g.orgId as string);
-      let raisedBy = body.raisedByOrgId;
-      if (!raisedBy) {
-        const own = [...communities, ...districtIds];
-        if (own.length !== 1) throw invalid('raisedByOrgId', 'required when the caller holds several scopes', '请选择吹哨的社区或板块');
-        raisedBy = own[0];
-      }
+    /** Whistles are loaded for the routes' guards; NOT_FOUND when there is none. */
+    async load(id: string): Promise<{ whistle: WhistleRow; assignments: AssignmentRow[] }> {
+      const whistle = await repo.find(id);
+      if (!whistle) throw notFound('吹哨事项不存在');
+      return { whistle, assignments: await repo.assignments([id]) };
+    },
+
+    async partyOrg(id: string) {
+      const [org] = await repo.partyOrgs([id]);
+      return org ?? null;
+    },
+
+    /** Raised by the community or 板块 the route's guard chose (`raising`). */
+    async create(raising: Acting, body: WhistleCreateBody): Promise<WhistleDetail> {
       const at = now();
       if (Date.parse(body.dueAt) <= at.getTime()) throw invalid('dueAt', 'must be in the future', '办理时限必须晚于当前时间');
 
       const id = await deps.db.transaction(async (tx) => {
         let raisedByOrgId: string | null = null;
-        let districtId: string;
+        let districtId = raising.orgId!;
         let actor: Actor;
-        if (communities.includes(raisedBy)) {
-          const [org] = await repo.partyOrgs([raisedBy], tx);
+        if (raising.role === 'secretary') {
+          const [org] = await repo.partyOrgs([raising.orgId!], tx);
           if (!org) throw notFound('社区不存在');
           raisedByOrgId = org.id;
           districtId = org.districtId;
-          actor = { userId: p.userId, role: 'secretary', orgId: org.id, orgName: org.name };
-        } else if (districtIds.includes(raisedBy)) {
-          districtId = raisedBy;
-          actor = { userId: p.userId, role: 'district_admin', orgId: raisedBy, orgName: await repo.districtName(raisedBy, tx) };
+          actor = { ...raising, orgName: org.name };
         } else {
-          throw forbidden('只能以本社区或本板块的名义吹哨');
+          actor = await named(raising, tx);
         }
         await checkUnits(body.addressedTo, tx);
         const whistleId = await repo.insert(
@@ -242,7 +220,7 @@ export function whistlesServiceFactory(deps: {
             dueAt: new Date(body.dueAt),
             raisedByOrgId,
             raisedByDistrictId: districtId,
-            createdBy: p.userId,
+            createdBy: raising.userId,
             createdAt: at,
           },
           tx,
@@ -258,44 +236,12 @@ export function whistlesServiceFactory(deps: {
       return detail(id);
     },
 
-    async get(p: Principal, id: string): Promise<WhistleDetail> {
-      const w = await repo.find(id);
-      if (!w || !maySee(p, w, await repo.assignments([id]))) throw notFound('吹哨事项不存在');
-      return detail(id);
-    },
-
-    async list(p: Principal, q: WhistleListQuery): Promise<WhistleList> {
-      let scope = q.scope;
-      let scopeId = q.id;
-      if (!scope) {
-        const g =
-          p.roles.find((r) => r.role === 'secretary') ??
-          p.roles.find((r) => r.role === 'district_admin') ??
-          p.roles.find((r) => r.role === 'unit_liaison' || r.role === 'unit_admin') ??
-          p.roles.find((r) => r.role === 'city_admin');
-        if (!g) throw forbidden('没有可查看的吹哨事项');
-        scope = g.role === 'secretary' ? 'community' : g.role === 'district_admin' ? 'district' : g.role === 'city_admin' ? 'city' : 'unit';
-        scopeId = g.orgId ?? undefined;
-      }
-      if (scope !== 'city' && !scopeId) throw invalid('id', 'required for this scope', '请指定范围 id');
+    async list(listed: ListScope, q: WhistleListQuery): Promise<WhistleList> {
       const filter: Parameters<WhistlesRepository['list']>[0] = { limit: q.limit + 1, status: q.status, assignmentStatus: q.assignmentStatus };
-      if (scope === 'city') {
-        if (!isCityAdmin(p)) throw forbidden('只有市级管理员可以查看全市吹哨');
-      } else if (scope === 'district') {
-        if (!administersDistrict(p, scopeId!)) throw forbidden('无权查看该板块的吹哨');
-        filter.districtId = scopeId;
-      } else if (scope === 'community') {
-        const [org] = await repo.partyOrgs([scopeId!]);
-        if (!org || org.kind !== 'community') throw notFound('社区不存在');
-        if (!isSecretaryOf(p, org.id) && !administersDistrict(p, org.districtId)) throw forbidden('无权查看该社区的吹哨');
-        filter.raisedByOrgId = org.id;
-      } else {
-        const [org] = await repo.partyOrgs([scopeId!]);
-        if (!org || org.kind !== 'unit') throw notFound('单位党组织不存在');
-        if (!actsForUnit(p, org.id) && !administersDistrict(p, org.districtId)) throw forbidden('无权查看该单位的吹哨');
-        filter.unitOrgId = org.id;
-      }
-      if (q.assignmentStatus && scope !== 'unit') throw invalid('assignmentStatus', 'only with scope=unit');
+      if (listed.scope === 'district') filter.districtId = listed.id;
+      else if (listed.scope === 'community') filter.raisedByOrgId = listed.id;
+      else if (listed.scope === 'unit') filter.unitOrgId = listed.id;
+      if (q.assignmentStatus && listed.scope !== 'unit') throw invalid('assignmentStatus', 'only with scope=unit');
       const at = now();
       if (q.overdue) filter.overdueAt = at;
       if (q.cursor) filter.after = decodeCursor(q.cursor, TimeIdCursorSchema);
@@ -308,15 +254,15 @@ export function whistlesServiceFactory(deps: {
       };
     },
 
-    sign(p: Principal, id: string, orgId: string) {
-      return assignmentStepFor(p, id, orgId, 'sign', async ({ tx, a, at, actor, to }) => {
+    sign(acting: Acting, id: string, orgId: string) {
+      return assignmentStepFor(acting, id, orgId, 'sign', async ({ tx, a, at, actor, to }) => {
         await repo.updateAssignment(a.id, { status: to, signedAt: at }, tx);
         return [await event(tx, id, 'sign', actor, a.orgId, {}, at)];
       });
     },
 
-    answer(p: Principal, id: string, orgId: string, body: WhistleAnswerBody) {
-      return assignmentStepFor(p, id, orgId, 'answer', async ({ tx, w, a, at, actor, to }) => {
+    answer(acting: Acting, id: string, orgId: string, body: WhistleAnswerBody) {
+      return assignmentStepFor(acting, id, orgId, 'answer', async ({ tx, w, a, at, actor, to }) => {
         const taskIds = [...new Set(body.taskIds ?? [])];
         const posts = await repo.tasksForLink(taskIds, tx);
         taskIds.forEach((tid, i) => {
@@ -336,15 +282,15 @@ export function whistlesServiceFactory(deps: {
       });
     },
 
-    returnIt(p: Principal, id: string, orgId: string, reason: string) {
-      return assignmentStepFor(p, id, orgId, 'return', async ({ tx, a, at, actor, to }) => {
+    returnIt(acting: Acting, id: string, orgId: string, reason: string) {
+      return assignmentStepFor(acting, id, orgId, 'return', async ({ tx, a, at, actor, to }) => {
         await repo.updateAssignment(a.id, { status: to, returnedAt: at, returnReason: reason }, tx);
         return [await event(tx, id, 'return', actor, a.orgId, { reason }, at)];
       });
     },
 
-    extend(p: Principal, id: string, orgId: string, body: WhistleExtendBody) {
-      return assignmentStepFor(p, id, orgId, 'extend', async ({ tx, a, at, actor }) => {
+    extend(acting: Acting, id: string, orgId: string, body: WhistleExtendBody) {
+      return assignmentStepFor(acting, id, orgId, 'extend', async ({ tx, a, at, actor }) => {
         const until = new Date(body.until);
         if (until.getTime() <= Math.max(a.dueAt.getTime(), at.getTime())) {
           throw invalid('until', 'must be later than the current due time', '延期时间必须晚于当前办理时限');
@@ -352,7 +298,7 @@ export function whistlesServiceFactory(deps: {
         let extensionId: string;
         try {
           extensionId = await repo.insertExtension(
-            { whistleId: id, assignmentId: a.id, until, reason: body.reason, requestedBy: p.userId, createdAt: at },
+            { whistleId: id, assignmentId: a.id, until, reason: body.reason, requestedBy: acting.userId, createdAt: at },
             tx,
           );
         } catch (e) {
@@ -363,25 +309,25 @@ export function whistlesServiceFactory(deps: {
       });
     },
 
-    approve: (p: Principal, id: string, extId: string, note?: string) => extensionDecision(p, id, extId, 'approve', note),
-    deny: (p: Principal, id: string, extId: string, note?: string) => extensionDecision(p, id, extId, 'deny', note),
+    approve: (acting: Acting, id: string, extId: string, note?: string) => extensionDecision(acting, id, extId, 'approve', note),
+    deny: (acting: Acting, id: string, extId: string, note?: string) => extensionDecision(acting, id, extId, 'deny', note),
 
-    verify(p: Principal, id: string, note?: string) {
-      return raiserStep(p, id, async (tx, w, _a, at, actor) => {
+    verify(acting: Acting, id: string, note?: string) {
+      return raiserStep(acting, id, async (tx, w, _a, at, actor) => {
         await repo.update(id, { status: whistleStep('verify', w.status), verifiedAt: at }, tx);
         return [await event(tx, id, 'verify', actor, null, note ? { note } : {}, at)];
       });
     },
 
-    close(p: Principal, id: string, note?: string) {
-      return raiserStep(p, id, async (tx, w, _a, at, actor) => {
+    close(acting: Acting, id: string, note?: string) {
+      return raiserStep(acting, id, async (tx, w, _a, at, actor) => {
         await repo.update(id, { status: whistleStep('close', w.status), closedAt: at }, tx);
         return [await event(tx, id, 'close', actor, null, note ? { note } : {}, at)];
       });
     },
 
-    rate(p: Principal, id: string, body: WhistleRateBody) {
-      return raiserStep(p, id, async (tx, w, _a, at, actor) => {
+    rate(acting: Acting, id: string, body: WhistleRateBody) {
+      return raiserStep(acting, id, async (tx, w, _a, at, actor) => {
         const to = whistleStep('rate', w.status);
         await repo.update(id, { status: to, ratedAt: at, satisfaction: body.satisfaction, ratingNote: body.note ?? null }, tx);
         return [await event(tx, id, 'rate', actor, null, { satisfaction: body.satisfaction, ...(body.note ? { note: body.note } : {}) }, at)];
@@ -389,8 +335,8 @@ export function whistlesServiceFactory(deps: {
     },
 
     /** Back to `open` within seven days of closing; answered assignments answer again. */
-    reopen(p: Principal, id: string, body: WhistleReopenBody) {
-      return raiserStep(p, id, async (tx, w, assignments, at, actor) => {
+    reopen(acting: Acting, id: string, body: WhistleReopenBody) {
+      return raiserStep(acting, id, async (tx, w, assignments, at, actor) => {
         const to = whistleStep('reopen', w.status);
         if (!reopenAllowed(w.closedAt, at)) {
           throw new AppError('INVALID_TRANSITION', '办结超过 7 天，不能重新打开', { details: [{ path: 'closedAt', reason: 'reopen only within 7 days of closing' }] });
@@ -418,8 +364,8 @@ export function whistlesServiceFactory(deps: {
     },
 
     /** Addresses more units, or again a unit that returned it; exactly one live lead afterwards. */
-    readdress(p: Principal, id: string, addressedTo: AddressedTo) {
-      return raiserStep(p, id, async (tx, w, assignments, at, actor) => {
+    readdress(acting: Acting, id: string, addressedTo: AddressedTo) {
+      return raiserStep(acting, id, async (tx, w, assignments, at, actor) => {
         whistleStep('readdress', w.status);
         await checkUnits(addressedTo, tx);
         const fresh: AddressedTo = [];
