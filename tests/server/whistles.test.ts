@@ -163,6 +163,12 @@ describe('raising a whistle', () => {
     expect((await api('POST', '/whistles', as.secC1, body({ raisedByOrgId: w.c2.id }))).statusCode).toBe(403);
     expect((await api('POST', '/whistles', as.distD1, body({ raisedByOrgId: w.d2.id }))).statusCode).toBe(403);
   });
+
+  it('decides who raises before the rules on the whistle itself: a foreign name with a past due time is 403', async () => {
+    const past = new Date(ctx.clock.now().getTime() - HOUR).toISOString();
+    const res = await api('POST', '/whistles', as.secC1, body({ raisedByOrgId: w.c2.id, dueAt: past }));
+    expect([res.statusCode, res.json().code]).toEqual([403, 'FORBIDDEN']);
+  });
 });
 
 describe('the whole loop', () => {
