@@ -10,11 +10,21 @@ import {
   PhoneNumberResponseSchema,
   type Standing,
 } from '@pioneer/shared';
-import { STAFF_ROLES } from '../../lib/scope';
-import { principalOf, requireAuth, requireRoles } from '../../plugins/auth';
+import { isCityAdmin, STAFF_ROLES } from '../../lib/scope';
+import { principalOf, requireAuth, requireRoles, type Principal } from '../../plugins/auth';
 import type { Limit } from '../../plugins/rate-limit';
+import type { PostScope } from './members-repository';
 import type { MembersService } from './members-service';
 import type { PhoneNumberProvider } from './wechat-phone';
+
+/** The posts whose claims a verifier sees: its communities (secretary), districts (admin), or all. */
+function postScopeOf(p: Principal): PostScope {
+  if (isCityAdmin(p)) return { all: true };
+  return {
+    communityIds: p.roles.flatMap((g) => (g.role === 'secretary' && g.orgId ? [g.orgId] : [])),
+    districtIds: p.roles.flatMap((g) => (g.role === 'district_admin' && g.orgId ? [g.orgId] : [])),
+  };
+}
 
 /**
  * Members only ever reach their own record (`/members/me`); there is deliberately no
@@ -90,7 +100,7 @@ export const membersRoutes: FastifyPluginAsyncZod<{
     },
     async (request, reply) => {
       reply.header('cache-control', 'no-store');
-      return service.verifyPioneerCode(principalOf(request), request.body.token);
+      return service.verifyPioneerCode(postScopeOf(principalOf(request)), request.body.token);
     },
   );
 };

@@ -1,7 +1,5 @@
 import QRCode from 'qrcode';
 import { isId, type Member, type MemberUpsertBody, type PioneerCodeResponse, type PioneerCodeVerifyResponse, type VerifiedClaim } from '@pioneer/shared';
-import type { Principal } from '../../plugins/auth';
-import { isCityAdmin } from '../../lib/scope';
 import type { Db } from '../../db/client';
 import { memberConsents } from '../../db/schema';
 import type { Clock } from '../../lib/clock';
@@ -20,16 +18,6 @@ export function chinaDayAround(now: Date): { from: Date; to: Date } {
   const start = Math.floor((now.getTime() + CHINA_OFFSET_MS) / DAY_MS) * DAY_MS - CHINA_OFFSET_MS;
   return { from: new Date(start), to: new Date(start + DAY_MS) };
 }
-
-/** The posts whose claims a verifier sees: its communities (secretary), districts (admin), or all. */
-function postScopeOf(p: Principal): PostScope {
-  if (isCityAdmin(p)) return { all: true };
-  return {
-    communityIds: p.roles.flatMap((g) => (g.role === 'secretary' && g.orgId ? [g.orgId] : [])),
-    districtIds: p.roles.flatMap((g) => (g.role === 'district_admin' && g.orgId ? [g.orgId] : [])),
-  };
-}
-
 
 /** Fields compared for the audit trail; the phone is compared by its keyed hash. */
 const PLAIN_FIELDS = ['name', 'unitOrgId', 'workUnit', 'communityOrgId', 'estateId', 'building', 'unitNo', 'room', 'consentVersion'] as const;
@@ -167,15 +155,15 @@ export function membersServiceFactory(deps: {
 
     /**
      * Who a scanned 先锋码 names, and the member's live claims on the verifier's posts of today
-     * (contract v2). A well-signed code for a member that no longer exists is just invalid.
+     * (contract v2), among the posts the route lets the verifier see. A well-signed code for a member that no longer exists is just invalid.
      */
-    async verifyPioneerCode(verifier: Principal, token: string): Promise<PioneerCodeVerifyResponse> {
+    async verifyPioneerCode(verifierPosts: PostScope, token: string): Promise<PioneerCodeVerifyResponse> {
       const { memberId } = deps.pioneerCodes.verify(token);
       if (!isId(memberId)) throw new AppError('CODE_INVALID');
       const member = await repo.findMemberCard(memberId);
       if (!member) throw new AppError('CODE_INVALID');
       const { from, to } = chinaDayAround(deps.clock.now());
-      const rows = await repo.liveClaimsBetween(memberId, postScopeOf(verifier), from, to);
+      const rows = await repo.liveClaimsBetween(memberId, verifierPosts, from, to);
       const claims: VerifiedClaim[] = rows.map((r) => ({
         taskId: r.taskId,
         title: r.title,
