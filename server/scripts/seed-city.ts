@@ -12,9 +12,17 @@ import { CityAlreadySeededError, resetDomainTables, seedCity } from './seed-city
 function progressBar() {
   let lastDraw = 0;
   let lastPhase = '';
+  // Seconds spent in each phase (a load phase is named by its table), printed at the end.
+  const phases = new Map<string, number>();
+  let phaseStarted = performance.now();
   return {
+    phases,
     update(phase: string, done: number, total: number) {
       const t = performance.now();
+      if (phase !== lastPhase) {
+        if (lastPhase) phases.set(lastPhase, (phases.get(lastPhase) ?? 0) + (t - phaseStarted) / 1000);
+        phaseStarted = t;
+      }
       if (phase === lastPhase && t - lastDraw < 100 && done < total) return;
       lastDraw = t;
       lastPhase = phase;
@@ -23,6 +31,7 @@ function progressBar() {
       process.stderr.write(`\r\x1b[K${phase.padEnd(18)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}   `);
     },
     end() {
+      if (lastPhase) phases.set(lastPhase, (phases.get(lastPhase) ?? 0) + (performance.now() - phaseStarted) / 1000);
       if (lastPhase) process.stderr.write('\n');
     },
   };
@@ -66,6 +75,7 @@ async function main() {
         `${result.communities} communities, ${result.units} unit orgs, ${result.estates} estates, ${result.members} members, ` +
         `${result.households} registry households, ${result.tasks} posts (${result.filledTasks} filled), ${result.claims} claims (${result.liveClaims} participations)`,
     );
+    console.log(`phases: ${[...bar.phases].map(([p, s]) => `${p} ${s.toFixed(1)}s`).join(', ')}`);
     console.log(`development sign-in: dev:city_admin (city), dev:city_district_<1..16>, dev:city_sec_<n>; database: ${opened.embedded ? `embedded under ${config.dataDir}` : 'DATABASE_URL'}`);
   } finally {
     await opened.close();

@@ -25,7 +25,7 @@ const CATALOGUE: Indicator[] = [
   { key: 'posts', name: '发布岗位', guidance: '', method: 'auto', metric: 'posts_per_month', weight: 1, maxScore: 10, fullAt: 4, zeroAt: 0, admitted: true },
   { key: 'ppm', name: '人均参与', guidance: '', method: 'auto', metric: 'participations_per_member', weight: 2, maxScore: 10, fullAt: 1, zeroAt: 0, admitted: true },
   { key: 'fill', name: '满员率', guidance: '', method: 'auto', metric: 'fill_rate', weight: 1, maxScore: 10, fullAt: 1, zeroAt: 0, admitted: true },
-  { key: 'noshow', name: '未到岗率', guidance: '', method: 'auto', metric: 'no_show_rate', weight: 1, maxScore: 10, fullAt: 0, zeroAt: 0.5, admitted: true },
+  { key: 'noshow', name: '未到岗率', guidance: '', method: 'auto', metric: 'no_show_rate', weight: 1, maxScore: 10, fullAt: 0, zeroAt: 1, admitted: true },
   { key: 'ttf', name: '满员用时', guidance: '', method: 'auto', metric: 'median_minutes_to_full', weight: 1, maxScore: 10, fullAt: 10, zeroAt: 110, admitted: true },
   { key: 'cov', name: '覆盖率', guidance: '', method: 'auto', metric: 'coverage', weight: 1, maxScore: 10, fullAt: 0.3, zeroAt: 0, admitted: true },
   { key: 'build', name: '组织建设', guidance: '评价要点：阵地建设、活动记录', method: 'manual', weight: 1, maxScore: 20, admitted: true },
@@ -36,17 +36,29 @@ async function sql(text: string, params: unknown[] = []) {
   return ctx.database.pool.query(text, params);
 }
 
-/** Members of a community registered at a time, written straight to the database. */
-async function addMembers(community: { id: string }, estateId: string, unitId: string, n: number, registeredAt: string, tag: string) {
+/** Members of a community registered at a time, written straight to the database, all living at `home` (building, unit, room). */
+async function addMembers(community: { id: string }, estateId: string, unitId: string, n: number, registeredAt: string, tag: string, home = ['1', '1', '101']) {
   const { rows } = await sql(
     `with u as (insert into users (openid) select $1 || g from generate_series(1, $2::int) g returning id)
      insert into members (user_id, name, phone_cipher, phone_hash, phone_masked, unit_org_id, work_unit, community_org_id, estate_id,
                           building, unit_no, room, intentions, consent_version, consented_at, registered_at)
-     select u.id, '党员', 'x', md5(u.id::text), '138****0000', $3, '单位', $4, $5, '1', '1', '101', array['care'], 'v1', $6, $6 from u
+     select u.id, '党员', 'x', md5(u.id::text), '138****0000', $3, '单位', $4, $5, $7, $8, $9, array['care'], 'v1', $6, $6 from u
      returning id`,
-    [`idx_${tag}_`, n, unitId, community.id, estateId, registeredAt],
+    [`idx_${tag}_`, n, unitId, community.id, estateId, registeredAt, ...home],
   );
   return rows.map((r) => r.id as string);
+}
+
+/** Homes of a community's registry (业主信息库) registered at a time, written straight to the database. */
+async function addHouseholds(community: { id: string }, estateId: string, homes: string[][], createdAt: string) {
+  for (const [building, unitNo, room] of homes) {
+    await sql(
+      `insert into households (community_org_id, estate_id, building, unit_no, room, owner_name_cipher, owner_name_hash, phone_cipher, phone_hash,
+                               phone_masked, created_at, updated_at)
+       values ($1, $2, $3, $4, $5, 'x', md5(random()::text), 'x', md5(random()::text), '139****0000', $6, $6)`,
+      [community.id, estateId, building, unitNo, room, createdAt],
+    );
+  }
 }
 
 /** A post of the month with its claims: `claims` are [status, minutes] pairs; `fillAfterMinutes` sets filled_at. */
@@ -71,9 +83,9 @@ const get = (auth: Auth, url: string) => ctx.app.inject({ method: 'GET', url: `/
 const put = (auth: Auth, url: string, payload: object) => ctx.app.inject({ method: 'PUT', url: `/api/v1${url}`, headers: auth, payload });
 
 beforeAll(async () => {
-  // The fixture's no-shows are read as the rules see them; the claims jobs' timer (waitlist offers,
-  // draws, no-show settlement) would rewrite them on the real clock between two requests.
-  ctx = await createTestContext({ env: { CLAIM_JOBS_INTERVAL_MS: '0' } });
+  // The claims jobs run on their own timer, as in production: their no-show settlement and the
+  // roll-ups apply one rule (claims/no-show-rule), so the figures are the same before and after it.
+  ctx = await createTestContext();
   const db = ctx.database.db;
   d1 = await makeDistrict(db);
   d2 = await makeDistrict(db);
@@ -98,11 +110,15 @@ beforeAll(async () => {
   member = await signed('idx_plain');
 
   // 甲社区, March 2025: four members by the end of the month (one more joins in April);
-  // two posts, one filled 30 minutes after opening; three live claims (two served, one no-show)
-  // and a cancelled one.
+  // two posts, one filled 30 minutes after opening; four live claims (two served, one no-show
+  // written down, one still `claimed` after its post ended: a no-show too) and a cancelled one.
+  // Its registry: four homes registered in March, one of them (1-1-101) where the March members
+  // live; the April member lives at 2-1-201, registered in March; a fifth home comes in April.
   const early = await addMembers(cA, eA.id, unit.id, 3, inMonth(1, 10), 'a1');
   const late = await addMembers(cA, eA.id, unit.id, 1, inMonth(20, 10), 'a2');
-  await addMembers(cA, eA.id, unit.id, 1, new Date(Date.UTC(2025, 3, 5)).toISOString(), 'a3');
+  await addMembers(cA, eA.id, unit.id, 1, new Date(Date.UTC(2025, 3, 5)).toISOString(), 'a3', ['2', '1', '201']);
+  await addHouseholds(cA, eA.id, [['1', '1', '101'], ['2', '1', '201'], ['3', '2', '301'], ['4', '1', '401']], inMonth(5, 10));
+  await addHouseholds(cA, eA.id, [['5', '1', '501']], new Date(Date.UTC(2025, 3, 10)).toISOString());
   await addPost(cA, 10, 2, [early[0], early[1]], [['completed', 120], ['no_show', null]], 30);
   await addPost(cA, 21, 3, [early[2], late[0], early[0]], [['completed', 90], ['cancelled', null], ['claimed', null]], null);
   // 丙社区 (district 2): one member, one filled post fully served.
@@ -172,13 +188,14 @@ describe('ranking and explanation', () => {
    *   posts   2 posts, 4 for full marks → 10 × 2/4 = 5 (weight 1)
    *   ppm     4 live claims ÷ 4 members by the month's end = 1 → 10, weight 2 → 20
    *   fill    1 filled of 2 → 5
-   *   noshow  1 no-show of 3 ended claims (2 served) = 0.3333 → (0.5 − 0.3333) ÷ 0.5 × 10 = 3.33
+   *   noshow  2 no-shows (one written down, one still `claimed` after the end) and 2 served = 0.5
+   *           → (1 − 0.5) ÷ 1 × 10 = 5
    *   ttf     median 30 minutes (one filled post): (110 − 30) ÷ 100 × 10 = 8
-   *   cov     no registry yet → no data, 0
+   *   cov     1 home with a member of the 4 registered by the month's end = 0.25 → 10 × 0.25 ÷ 0.3 = 8.33
    *   build   15 given by the district admin
-   *   total   5 + 20 + 5 + 3.33 + 8 + 0 + 15 = 56.33 of 90 (Σ weight × maxScore; whistle not admitted)
+   *   total   5 + 20 + 5 + 5 + 8 + 8.33 + 15 = 66.33 of 90 (Σ weight × maxScore; whistle not admitted)
    * 乙社区 has nothing: 0. 丙社区 (district 2): 1 post → 2.5; 1 ÷ 1 → 20; fill 10; no-show 0
-   *   → 10; 10 minutes → 10; total 52.5.
+   *   → 10; 10 minutes → 10; no registry → 0; total 52.5.
    */
   it('ranks a district with the parts and figures that make each score', async () => {
     const res = await get(d1Admin, `/index/ranking?period=${PERIOD}`);
@@ -186,56 +203,84 @@ describe('ranking and explanation', () => {
     const body = res.json();
     expect(body).toMatchObject({ period: PERIOD, total: 2, maxScore: 90 });
     expect(body.items.map((i: { org: { name: string }; score: number; rank: number }) => [i.org.name, i.score, i.rank])).toEqual([
-      ['甲社区', 56.33, 1],
+      ['甲社区', 66.33, 1],
       ['乙社区', 0, 2],
     ]);
     const parts = Object.fromEntries(body.items[0].parts.map((p: { key: string; value: number | null; score: number }) => [p.key, [p.value, p.score]]));
-    expect(parts).toEqual({ posts: [2, 5], ppm: [1, 20], fill: [0.5, 5], noshow: [0.3333, 3.33], ttf: [30, 8], cov: [null, 0], build: [15, 15] });
+    expect(parts).toEqual({ posts: [2, 5], ppm: [1, 20], fill: [0.5, 5], noshow: [0.5, 5], ttf: [30, 8], cov: [0.25, 8.33], build: [15, 15] });
   });
 
   it('ranks the city for the city admin, and any district it names', async () => {
     const city = (await get(cityAdmin, `/index/ranking?period=${PERIOD}`)).json();
     expect(city.items.map((i: { org: { name: string }; score: number; rank: number }) => [i.org.name, i.score, i.rank])).toEqual([
-      ['甲社区', 56.33, 1],
+      ['甲社区', 66.33, 1],
       ['丙社区', 52.5, 2],
       ['乙社区', 0, 3],
     ]);
     const d2Only = (await get(cityAdmin, `/index/ranking?period=${PERIOD}&districtId=${d2.id}`)).json();
     expect(d2Only.items.map((i: { org: { name: string }; rank: number }) => [i.org.name, i.rank])).toEqual([['丙社区', 1]]);
-    // A manual score moves the ranking: 丙社区 gets 5 points of 组织建设 and overtakes.
-    const given = await put(d2Admin, '/index/scores', { period: PERIOD, orgId: cC.id, key: 'build', score: 5, evidence: '整改到位' });
+    // A manual score moves the ranking: 丙社区 gets 20 points of 组织建设 and overtakes.
+    const given = await put(d2Admin, '/index/scores', { period: PERIOD, orgId: cC.id, key: 'build', score: 20, evidence: '整改到位' });
     expect(given.statusCode).toBe(200);
     const after = (await get(cityAdmin, `/index/ranking?period=${PERIOD}`)).json();
     expect(after.items.slice(0, 2).map((i: { org: { name: string }; score: number; rank: number }) => [i.org.name, i.score, i.rank])).toEqual([
-      ['丙社区', 57.5, 1],
-      ['甲社区', 56.33, 2],
+      ['丙社区', 72.5, 1],
+      ['甲社区', 66.33, 2],
     ]);
     const page = (await get(cityAdmin, `/index/ranking?period=${PERIOD}&limit=1&offset=1`)).json();
     expect(page).toMatchObject({ total: 3, items: [{ org: { name: '甲社区' }, rank: 2 }] });
     // Equal scores share a rank.
-    await put(d2Admin, '/index/scores', { period: PERIOD, orgId: cC.id, key: 'build', score: 3.83, evidence: '整改到位' });
+    await put(d2Admin, '/index/scores', { period: PERIOD, orgId: cC.id, key: 'build', score: 13.83, evidence: '整改到位' });
     const tie = (await get(cityAdmin, `/index/ranking?period=${PERIOD}`)).json();
-    expect(tie.items.map((i: { score: number; rank: number }) => [i.score, i.rank])).toEqual([[56.33, 1], [56.33, 1], [0, 3]]);
+    expect(tie.items.map((i: { score: number; rank: number }) => [i.score, i.rank])).toEqual([[66.33, 1], [66.33, 1], [0, 3]]);
   });
 
   it('explains one org part by part; the parts add up to the score', async () => {
     const res = await get(secA, `/index/orgs/${cA.id}?period=${PERIOD}`);
     expect(res.statusCode).toBe(200);
     const e = res.json();
-    expect(e).toMatchObject({ score: 56.33, rank: 1, districtRank: 1, cityTotal: 3, districtTotal: 2, maxScore: 90, org: { id: cA.id, districtId: d1.id } });
+    expect(e).toMatchObject({ score: 66.33, rank: 1, districtRank: 1, cityTotal: 3, districtTotal: 2, maxScore: 90, org: { id: cA.id, districtId: d1.id } });
     const sum = e.parts.reduce((s: number, p: { score: number }) => s + p.score * 100, 0) / 100;
     expect(sum).toBe(e.score);
     const byKey = Object.fromEntries(e.parts.map((p: { key: string }) => [p.key, p]));
     expect(Object.keys(byKey)).not.toContain('whistle');
     expect(byKey.ppm).toMatchObject({ value: 1, rawScore: 10, weight: 2, score: 20, figures: [{ label: '参与人次', value: 4 }, { label: '报到党员（月末）', value: 4 }] });
-    expect(byKey.noshow).toMatchObject({ value: 0.3333, rawScore: 3.33, score: 3.33 });
-    expect(byKey.noshow.figures).toEqual([{ label: '未到岗人次', value: 1 }, { label: '完成服务人次', value: 2 }]);
-    expect(byKey.cov).toMatchObject({ value: null, score: 0 });
-    expect(byKey.cov.note).toContain('暂无数据');
+    expect(byKey.noshow).toMatchObject({ value: 0.5, rawScore: 5, score: 5 });
+    expect(byKey.noshow.figures).toEqual([{ label: '未到岗人次', value: 2 }, { label: '完成服务人次', value: 2 }]);
+    expect(byKey.cov).toMatchObject({ value: 0.25, rawScore: 8.33, score: 8.33, note: null });
+    expect(byKey.cov.figures).toEqual([{ label: '有党员居住的户数（月末）', value: 1 }, { label: '业主信息库户数（月末）', value: 4 }]);
     expect(byKey.build).toMatchObject({ method: 'manual', value: 15, score: 15, evidence: '阵地建设规范，活动记录完整' });
     const b = (await get(d1Admin, `/index/orgs/${cB.id}?period=${PERIOD}`)).json();
     expect(b.score).toBe(0);
     expect(b.parts.find((p: { key: string }) => p.key === 'build').note).toContain('尚未评分');
+    expect(b.parts.find((p: { key: string }) => p.key === 'cov')).toMatchObject({ value: null, score: 0 });
+    expect(b.parts.find((p: { key: string }) => p.key === 'cov').note).toContain('暂无数据');
+  });
+
+  it('reads the registry as it stood at the end of the month asked', async () => {
+    // April: the member at 2-1-201 has joined and the fifth home is registered: 2 of 5 = 0.4, full marks.
+    const april = (await get(secA, `/index/orgs/${cA.id}?period=2025-04`)).json();
+    const cov = april.parts.find((p: { key: string }) => p.key === 'cov');
+    expect(cov).toMatchObject({ value: 0.4, rawScore: 10, score: 10 });
+    expect(cov.figures).toEqual([{ label: '有党员居住的户数（月末）', value: 2 }, { label: '业主信息库户数（月末）', value: 5 }]);
+    // February: nothing registered yet.
+    const feb = (await get(secA, `/index/orgs/${cA.id}?period=2025-02`)).json();
+    expect(feb.parts.find((p: { key: string }) => p.key === 'cov')).toMatchObject({ value: null, score: 0 });
+    // The registry figures the statistics show agree with the index (today: 2 of 5).
+    const stats = (await get(secA, `/stats/overview?scope=community&id=${cA.id}`)).json();
+    expect(stats).toMatchObject({ households: 5, householdsWithMember: 2 });
+  });
+
+  it('gives the same figures before and after the claims job writes the pending no-show down', async () => {
+    const before = (await get(secA, `/index/orgs/${cA.id}?period=${PERIOD}`)).json();
+    await ctx.app.claimJobs.tick();
+    await ctx.app.rollups.refresh();
+    const settled = await sql(`select count(*)::int as n from claims c join tasks t on t.id = c.task_id where t.community_org_id = $1 and c.status = 'claimed'`, [cA.id]);
+    expect(settled.rows[0].n).toBe(0);
+    const after = (await get(secA, `/index/orgs/${cA.id}?period=${PERIOD}`)).json();
+    expect(after).toEqual(before);
+    // Whether or not the job's timer had already settled it before the first read, it counted.
+    expect(after.parts.find((p: { key: string }) => p.key === 'noshow').figures[0]).toEqual({ label: '未到岗人次', value: 2 });
   });
 
   it('is for staff only, each within its scope', async () => {

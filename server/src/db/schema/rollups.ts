@@ -54,6 +54,13 @@ export const statsRollups = pgTable(
     fillMedian: doublePrecision(),
     /** `all` rows: posts filled within 1, 5, 15, 60, 360, 1440 minutes and later (the distribution chart). */
     fillBuckets: integer().array(),
+    /**
+     * Homeowner registry (community months and the sums above them): homes registered in the
+     * period, and homes whose coverage began in it (the later of the home's registration and its
+     * first member's). Summed up to a period: the registry as it stood at that period's end.
+     */
+    households: integer().notNull().default(0),
+    householdsWithMember: integer().notNull().default(0),
     refreshedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [

@@ -17,6 +17,9 @@ export interface CommunityMonth {
   noShows: number;
   /** Members registered before the month ended. */
   members: number;
+  /** Homes of the community's registry registered before the month ended, and of those, homes with a member living there then. */
+  households: number;
+  householdsWithMember: number;
   /** Median seconds from the claim window opening to full over the month's filled posts; null when none filled. */
   fillMedianSeconds: number | null;
 }
@@ -91,16 +94,20 @@ export function assessmentRepositoryFactory(db: Db) {
     async communityMonths(month: string, districtId?: string): Promise<CommunityMonth[]> {
       const { rows } = await db.execute<{
         id: string; name: string; district_id: string; district_name: string; published: number | null; cancelled: number | null;
-        filled: number | null; participations: number | null; completed: number | null; no_shows: number | null; members: number; fill_median: number | null;
+        filled: number | null; participations: number | null; completed: number | null; no_shows: number | null; members: number; households: number; with_member: number; fill_median: number | null;
       }>(sql`
         select po.id, po.name, po.district_id, d.name as district_name,
                r.tasks_published as published, r.tasks_cancelled as cancelled, r.tasks_filled as filled, r.participations,
                r.completed, r.no_shows as no_shows, r.fill_median,
-               coalesce((select sum(x.members) from stats_rollups x
-                          where x.scope = 'community' and x.scope_id = po.id and x.grain = 'month' and x.period <= ${month}::date), 0)::int as members
+               coalesce(upto.members, 0)::int as members, coalesce(upto.households, 0)::int as households,
+               coalesce(upto.with_member, 0)::int as with_member
           from party_orgs po
           join districts d on d.id = po.district_id
           left join stats_rollups r on r.scope = 'community' and r.scope_id = po.id and r.grain = 'month' and r.period = ${month}::date
+          cross join lateral (
+            select sum(x.members) as members, sum(x.households) as households, sum(x.households_with_member) as with_member
+              from stats_rollups x
+             where x.scope = 'community' and x.scope_id = po.id and x.grain = 'month' and x.period <= ${month}::date) upto
          where po.kind = 'community' ${districtId ? sql`and po.district_id = ${districtId}::uuid` : sql``}`);
       return rows.map((r) => ({
         id: r.id,
@@ -114,6 +121,8 @@ export function assessmentRepositoryFactory(db: Db) {
         completed: r.completed ?? 0,
         noShows: r.no_shows ?? 0,
         members: r.members,
+        households: r.households,
+        householdsWithMember: r.with_member,
         fillMedianSeconds: r.fill_median === null ? null : Number(r.fill_median),
       }));
     },

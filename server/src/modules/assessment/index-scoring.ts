@@ -23,9 +23,9 @@ const whistleFigures = (w: WhistleStats | null) => [
 ];
 
 /**
- * The figures behind each auto metric for one community and month. Metrics whose data the
- * platform does not hold yet (the homeowner registry) or that have nothing to measure (no
- * whistle raised that month) are null: no data, explained, 0 points.
+ * The figures behind each auto metric for one community and month. Metrics with nothing to
+ * measure (no registry imported by the month's end, no whistle raised that month) are null:
+ * no data, explained, 0 points.
  */
 export function metricValue(metric: IndexMetric, f: CommunityMonth, w: WhistleStats | null = null): MetricValue {
   const posts = f.published - f.cancelled;
@@ -64,8 +64,18 @@ export function metricValue(metric: IndexMetric, f: CommunityMonth, w: WhistleSt
         note: v === null ? '当月没有已结束的岗位' : null,
       };
     }
-    case 'coverage':
-      return { value: null, figures: [], note: '暂无数据：业主信息库尚未导入，覆盖率无法计算' };
+    case 'coverage': {
+      // Contract: householdsWithMember ÷ households of the community's registry, as at the month's end.
+      const v = ratio(f.householdsWithMember, f.households);
+      return {
+        value: v === null ? null : round(v, 4),
+        figures: [
+          { label: '有党员居住的户数（月末）', value: f.householdsWithMember },
+          { label: '业主信息库户数（月末）', value: f.households },
+        ],
+        note: v === null ? '暂无数据：业主信息库尚未导入，覆盖率无法计算' : null,
+      };
+    }
     case 'whistle_response_rate':
       return {
         value: w?.responseRate ?? null,

@@ -1,12 +1,10 @@
-import type { Claim, ClaimStatus } from '@pioneer/shared';
+import type { Claim } from '@pioneer/shared';
 import type { claims } from '../../db/schema';
+import { claimStatus } from './no-show-rule';
+
+export { claimStatus };
 
 export type ClaimRow = typeof claims.$inferSelect;
-
-/** A claim still `claimed` when its task has ended is a no-show, before the settlement writes it down. */
-export function claimStatus(status: ClaimStatus, taskEndsAt: Date | null, now: Date): ClaimStatus {
-  return status === 'claimed' && taskEndsAt && taskEndsAt.getTime() <= now.getTime() ? 'no_show' : status;
-}
 
 export function toClaim(row: ClaimRow, now: Date, taskEndsAt: Date | null = null): Claim {
   const status = claimStatus(row.status, taskEndsAt, now);

@@ -6,6 +6,7 @@ import { claims, idempotencyKeys, partyOrgs, tasks } from '../../db/schema';
 import type { TaskRow } from '../tasks/task-mappers';
 import type { FullSnapshot } from './claim-gate';
 import { claimFromRow, type ClaimRow } from './claim-mappers';
+import { pendingNoShowSql } from './no-show-rule';
 import { CHECK_IN_SQL, CHECK_OUT_SQL, CLAIM_BATCH_SQL, CLAIM_SQL, FULL_POST_SQL, LIVE_CLAIM_SQL, notifyCount } from './claims-sql';
 
 /** The pool, or a client holding an open transaction. */
@@ -217,7 +218,7 @@ export function claimsRepositoryFactory(deps: { db: Db; pool: pg.Pool }) {
       const { rows } = await pool.query(
         `update claims c set status = 'no_show'
            from tasks t
-          where c.task_id = t.id and c.status = 'claimed' and t.ends_at <= $1::timestamptz
+          where c.task_id = t.id and ${pendingNoShowSql('c', 't', '$1::timestamptz')}
           returning c.member_id`,
         [now],
       );

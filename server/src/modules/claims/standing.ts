@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { noShowSql } from './no-show-rule';
 
 /** The no-show policy's settings (contract v2: NO_SHOW_LIMIT, NO_SHOW_WINDOW_DAYS, NO_SHOW_SUSPEND_DAYS). */
 export interface NoShowPolicy {
@@ -41,7 +42,7 @@ export async function noShowTimes(q: pg.Pool | pg.PoolClient, memberId: string, 
   const { rows } = await q.query(
     `select t.ends_at from claims c join tasks t on t.id = c.task_id
       where c.member_id = $1::uuid and not c.excused and not c.promoted
-        and (c.status = 'no_show' or (c.status = 'claimed' and t.ends_at <= $2::timestamptz))
+        and ${noShowSql('c', 't', '$2::timestamptz')}
         and t.ends_at > $2::timestamptz - make_interval(days => $3::int)
       order by t.ends_at`,
     [memberId, now, 2 * policy.windowDays + policy.suspendDays],

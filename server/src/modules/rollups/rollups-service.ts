@@ -9,6 +9,7 @@ import {
   FILL_SUMMARY_SQL,
   FILL_TIMES_CLEAR_SQL,
   FILL_TIMES_SUM_SQL,
+  REGISTRY_ROWS_SQL,
   UNIT_CLEAR_SQL,
   TZ,
   UNIT_ROWS_SQL,
@@ -32,6 +33,8 @@ export interface RefreshResult {
 interface Touched {
   /** community id → its district, plus the (grain, period) keys touched. */
   community: Map<string, Set<string>>;
+  /** Communities whose homes or members changed: their registry figures are rewritten. */
+  registry: Set<string>;
   units: Set<string>;
 }
 
@@ -74,6 +77,14 @@ export function rollupsServiceFactory(deps: { pool: pg.Pool; intervalMs: number;
       for (const r of rows) {
         districtKeys.set(`${r.district_id}|${grain}|${r.period}`, [r.district_id, grain, r.period]);
         cityKeys.set(key(grain, r.period), [grain, r.period]);
+      }
+    }
+    const registry = [...touched.registry];
+    if (registry.length) {
+      const { rows } = await client.query<{ district_id: string; period: string }>(REGISTRY_ROWS_SQL, [registry]);
+      for (const r of rows) {
+        districtKeys.set(`${r.district_id}|month|${r.period}`, [r.district_id, 'month', r.period]);
+        cityKeys.set(key('month', r.period), ['month', r.period]);
       }
     }
     const units = [...touched.units];
@@ -127,7 +138,7 @@ export function rollupsServiceFactory(deps: { pool: pg.Pool; intervalMs: number;
 
   /** What the drained queue entries touch. */
   async function resolve(client: pg.PoolClient, drained: QueueRow[]): Promise<Touched> {
-    const touched: Touched = { community: new Map(), units: new Set() };
+    const touched: Touched = { community: new Map(), registry: new Set(), units: new Set() };
     const addCommunity = (id: string, month: string, week: string) => {
       let keys = touched.community.get(id);
       if (!keys) touched.community.set(id, (keys = new Set()));
@@ -145,6 +156,8 @@ export function rollupsServiceFactory(deps: { pool: pg.Pool; intervalMs: number;
       );
       for (const r of rows) addCommunity(r.c, r.month, r.week);
     }
+    // A member's or a home's entry (no post named): the community's registry figures may move.
+    for (const r of placed) if (!r.task_id) touched.registry.add(r.community_org_id!);
     for (const r of drained) if (r.unit_org_id) touched.units.add(r.unit_org_id);
     if (taskIds.length) {
       const { rows } = await client.query<{ c: string; month: string; week: string }>(
@@ -238,6 +251,7 @@ export function rollupsServiceFactory(deps: { pool: pg.Pool; intervalMs: number;
         const { rows: districts } = await c.query<{ id: string }>(`select id from districts`);
         const unitIds = units.map((r) => r.id);
         if (unitIds.length) await c.query(UNIT_ROWS_SQL, [unitIds]);
+        await c.query(REGISTRY_ROWS_SQL, [communities.map((r) => r.id)]);
         const { rows: periods } = await c.query<{ d: string; g: Grain; p: string }>(
           `select distinct district_id as d, grain as g, period::text as p from stats_rollups where scope = 'community'`,
         );

@@ -1,4 +1,5 @@
 import { CATEGORY_KEYS } from '@pioneer/shared';
+import { noShowSql } from '../claims/no-show-rule';
 
 /** Changshu's local time: months and weeks start at local midnight. */
 export const TZ = 'Asia/Shanghai';
@@ -25,6 +26,13 @@ const UPSERT = `on conflict (scope, scope_id, grain, period) do update set ${[..
   .map((c) => `${c} = excluded.${c}`)
   .join(', ')}`;
 const COLUMNS = `(scope, scope_id, grain, period, district_id, ${FIGURES.join(', ')}, fill_seconds, fill_median, refreshed_at)`;
+/**
+ * Rows summed from rows below them (district, city, `all`) carry the registry figures too;
+ * community months get theirs from REGISTRY_ROWS_SQL alone, so the rows above keep them.
+ */
+const REGISTRY = ['households', 'households_with_member'] as const;
+const SUM_COLUMNS = `(scope, scope_id, grain, period, district_id, ${FIGURES.join(', ')}, fill_seconds, fill_median, refreshed_at, ${REGISTRY.join(', ')})`;
+const SUM_UPSERT = `${UPSERT}, ${REGISTRY.map((c) => `${c} = excluded.${c}`).join(', ')}`;
 const median = (arr: string) => `(select percentile_cont(0.5) within group (order by s) from unnest(${arr}) s)`;
 
 const fillSeconds = (t: string) => `greatest(0, round(extract(epoch from ${t}.filled_at - ${t}.claim_opens_at)))::int`;
@@ -37,11 +45,11 @@ const fillSeconds = (t: string) => `greatest(0, round(extract(epoch from ${t}.fi
 export function communityRowsSql(grain: Grain, mode: 'keys' | 'all'): string {
   const keyed = mode === 'keys';
   const t = keyed
-    ? `select k.community_org_id, k.period, t.id, t.category, t.status, t.filled_at, t.claim_opens_at
+    ? `select k.community_org_id, k.period, t.id, t.category, t.status, t.filled_at, t.claim_opens_at, t.ends_at
          from keys k
          join tasks t on t.community_org_id = k.community_org_id
           and t.starts_at >= ${periodStart('k.period')} and t.starts_at < ${periodEnd(grain, 'k.period')}`
-    : `select community_org_id, ${periodOf(grain, 'starts_at')} as period, id, category, status, filled_at, claim_opens_at from tasks`;
+    : `select community_org_id, ${periodOf(grain, 'starts_at')} as period, id, category, status, filled_at, claim_opens_at, ends_at from tasks`;
   const reg =
     grain !== 'month'
       ? `select null::uuid as community_org_id, null::date as period, 0 as members where false`
@@ -58,9 +66,9 @@ c as (
   select c.task_id,
          count(*) filter (where c.${LIVE})::int as live,
          count(*) filter (where c.status = 'completed')::int as completed,
-         count(*) filter (where c.status = 'no_show')::int as no_shows,
+         count(*) filter (where ${noShowSql('c', 't', 'now()')})::int as no_shows,
          coalesce(sum(c.minutes) filter (where c.status = 'completed'), 0)::bigint as minutes
-    from claims c ${keyed ? 'where c.task_id in (select id from t)' : ''}
+    from claims c join t on t.id = c.task_id
    group by c.task_id
 ),
 agg as (
@@ -103,7 +111,7 @@ export const UNIT_CLEAR_SQL = `delete from stats_rollups where scope = 'unit' an
 
 export const UNIT_ROWS_SQL = `
 with w as (
-  select m.unit_org_id, ${periodOf('month', 't.starts_at')} as period, c.minutes, c.status,
+  select m.unit_org_id, ${periodOf('month', 't.starts_at')} as period, c.minutes, c.status, ${noShowSql('c', 't', 'now()')} as no_show,
          t.id as task_id, t.category, t.status as task_status, t.filled_at, t.claim_opens_at
     from members m
     join claims c on c.member_id = m.id and c.${LIVE}
@@ -127,7 +135,7 @@ wagg as (
          count(*)::int as participations,
          coalesce(sum(minutes) filter (where status = 'completed'), 0)::bigint as minutes,
          count(*) filter (where status = 'completed')::int as completed,
-         count(*) filter (where status = 'no_show')::int as no_shows,
+         count(*) filter (where no_show)::int as no_shows,
          ${perCategory((k) => `count(*) filter (where category = '${k}')`)} as category_participations,
          ${perCategory((k) => `coalesce(sum(minutes) filter (where category = '${k}' and status = 'completed'), 0)`)} as category_minutes
     from w group by unit_org_id, period
@@ -154,33 +162,34 @@ const SUMS = `${['tasks_published', 'tasks_cancelled', 'tasks_filled', 'particip
   .map((c) => `coalesce(sum(r.${c}), 0)`)
   .join(', ')},
        int8_array_sum(r.category_tasks), int8_array_sum(r.category_participations), int8_array_sum(r.category_minutes)`;
+const REGISTRY_SUMS = REGISTRY.map((c) => `coalesce(sum(r.${c}), 0)`).join(', ');
 
 /** District rows for ($1 district, $2 grain, $3 period) triples, summed from their communities' rows. */
 export const DISTRICT_ROWS_SQL = `
-insert into stats_rollups ${COLUMNS}
-select 'district', k.d, k.g, k.p, null, ${SUMS}, null, null, now()
+insert into stats_rollups ${SUM_COLUMNS}
+select 'district', k.d, k.g, k.p, null, ${SUMS}, null, null, now(), ${REGISTRY_SUMS}
   from (select distinct d, g, p from unnest($1::uuid[], $2::text[], $3::date[]) u(d, g, p)) k
   left join stats_rollups r on r.scope = 'community' and r.grain = k.g and r.period = k.p and r.district_id = k.d
  group by k.d, k.g, k.p
-${UPSERT}`;
+${SUM_UPSERT}`;
 
 /** City rows for ($1 grain, $2 period) pairs, summed from the districts' rows. */
 export const CITY_ROWS_SQL = `
-insert into stats_rollups ${COLUMNS}
-select 'city', '${CITY_ID}'::uuid, k.g, k.p, null, ${SUMS}, null, null, now()
+insert into stats_rollups ${SUM_COLUMNS}
+select 'city', '${CITY_ID}'::uuid, k.g, k.p, null, ${SUMS}, null, null, now(), ${REGISTRY_SUMS}
   from (select distinct g, p from unnest($1::text[], $2::date[]) u(g, p)) k
   left join stats_rollups r on r.scope = 'district' and r.grain = k.g and r.period = k.p
  group by k.g, k.p
-${UPSERT}`;
+${SUM_UPSERT}`;
 
 /** `all` rows of ($1 scope, $2 ids): the sum of their month rows. */
 export const ALL_ROWS_SQL = `
-insert into stats_rollups ${COLUMNS}
-select $1::text, k.id, 'all', '${ALL_PERIOD}'::date, (select district_id from party_orgs where id = k.id), ${SUMS}, null, null, now()
+insert into stats_rollups ${SUM_COLUMNS}
+select $1::text, k.id, 'all', '${ALL_PERIOD}'::date, (select district_id from party_orgs where id = k.id), ${SUMS}, null, null, now(), ${REGISTRY_SUMS}
   from unnest($2::uuid[]) k(id)
   left join stats_rollups r on r.scope = $1::text and r.scope_id = k.id and r.grain = 'month'
  group by k.id
-${UPSERT}`;
+${SUM_UPSERT}`;
 
 export const FILL_TIMES_CLEAR_SQL = `delete from stats_fill_times where scope = $1::text and scope_id = any($2::uuid[])`;
 
@@ -231,3 +240,51 @@ update stats_rollups r set fill_median = m.median, fill_buckets = m.buckets
       from unnest($2::uuid[]) k(id)
   ) m
  where r.scope = $1::text and r.scope_id = m.id and r.grain = 'all' and r.period = '${ALL_PERIOD}'::date`;
+
+/**
+ * The registry figures of the community months of the communities in $1, rewritten from the
+ * households and members: each home counts in the month it was registered, and as covered in
+ * the month its coverage began (the later of its registration and the first registration of a
+ * member living there, homes compared as householdMatchSql does). Months that no longer count
+ * anything are zeroed. Returns the (district, month) pairs whose figures changed, for the rows
+ * above.
+ */
+export const REGISTRY_ROWS_SQL = `
+with m as (
+  select community_org_id, estate_id, home_part(building) as b, home_part(unit_no) as u, home_part(room) as r, min(registered_at) as since
+    from members where community_org_id = any($1::uuid[])
+   group by 1, 2, 3, 4, 5
+),
+h as (
+  select h.community_org_id, h.created_at, case when m.since is not null then greatest(h.created_at, m.since) end as covered
+    from households h
+    left join m on m.community_org_id = h.community_org_id and m.estate_id = h.estate_id
+     and m.b = h.building and m.u = h.unit_no and m.r = h.room
+   where h.community_org_id = any($1::uuid[])
+),
+per as (
+  select community_org_id, period, sum(n)::int as households, sum(w)::int as with_member
+    from (select community_org_id, ${periodOf('month', 'created_at')} as period, 1 as n, 0 as w from h
+          union all
+          select community_org_id, ${periodOf('month', 'covered')}, 0, 1 from h where covered is not null) x
+   group by 1, 2
+),
+cleared as (
+  update stats_rollups r set households = 0, households_with_member = 0
+   where r.scope = 'community' and r.grain = 'month' and r.scope_id = any($1::uuid[])
+     and (r.households <> 0 or r.households_with_member <> 0)
+     and not exists (select 1 from per where per.community_org_id = r.scope_id and per.period = r.period)
+  returning r.scope_id, r.period
+),
+written as (
+  insert into stats_rollups (scope, scope_id, grain, period, district_id, households, households_with_member, refreshed_at)
+  select 'community', per.community_org_id, 'month', per.period, po.district_id, per.households, per.with_member, now()
+    from per join party_orgs po on po.id = per.community_org_id
+  on conflict (scope, scope_id, grain, period) do update
+    set households = excluded.households, households_with_member = excluded.households_with_member
+    where (stats_rollups.households, stats_rollups.households_with_member) is distinct from (excluded.households, excluded.households_with_member)
+  returning scope_id, period
+)
+select distinct po.district_id, x.period::text as period
+  from (select scope_id, period from cleared union all select scope_id, period from written) x
+  join party_orgs po on po.id = x.scope_id`;

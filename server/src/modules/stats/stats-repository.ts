@@ -13,11 +13,13 @@ const allRow = (scope: RollupScope, id: string) => sql`(
   select coalesce(sum(tasks_published), 0)::int as published, coalesce(sum(tasks_filled), 0)::int as filled,
          coalesce(sum(participations), 0)::int as participations, coalesce(sum(service_minutes), 0)::bigint as minutes,
          coalesce(sum(members), 0)::int as members,
+         coalesce(sum(households), 0)::int as households, coalesce(sum(households_with_member), 0)::int as with_member,
          max(fill_median) / 60 as median
     from stats_rollups where scope = ${scope} and scope_id = ${id}::uuid and grain = 'all' and period = ${ALL_PERIOD}::date)`;
 
-/** Everything but the registry figures, which the households repository answers. */
-type Figures = Omit<StatsOverview, 'households' | 'householdsWithMember'>;
+/** Everything but the whistles (their own repository). A unit's registry figures are the households repository's. */
+type Figures = Omit<StatsOverview, 'whistles'>;
+type UnitFigures = Omit<Figures, 'households' | 'householdsWithMember'>;
 type Row = Omit<Figures, 'medianMinutesToFull'> & { medianMinutesToFull: number | string | null };
 
 /** Local (UTC+8, no DST) Monday of the week containing `t`, as YYYY-MM-DD. */
@@ -58,8 +60,8 @@ export function statsRepositoryFactory(db: Db) {
      * took part in. `tasksPublished` counts those posts; communities and districts are where
      * its members live.
      */
-    async unitOverview(id: string): Promise<Figures> {
-      const r = await one<Row>(sql`
+    async unitOverview(id: string): Promise<UnitFigures> {
+      const r = await one<Omit<Row, 'households' | 'householdsWithMember'>>(sql`
         with mem as (
           select m.community_org_id, po.district_id
             from members m join party_orgs po on po.id = m.community_org_id
@@ -98,7 +100,9 @@ export function statsRepositoryFactory(db: Db) {
                     (select count(*)::int from party_orgs where kind = 'unit' ${inDistrict}) as "unitOrgs",
                     (select count(*)::int from stats_rollups where scope = 'unit' and grain = 'all' and members > 0 ${inDistrict}) as "unitOrgsOnboarded",`
           }
-          ${ALL_ROW_FIGURES}
+          ${ALL_ROW_FIGURES},
+          a.households as "households",
+          a.with_member as "householdsWithMember"
         from a`);
       return { ...r, medianMinutesToFull: round2(r.medianMinutesToFull) };
     },

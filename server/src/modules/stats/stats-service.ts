@@ -40,14 +40,18 @@ export function statsServiceFactory(deps: {
     return { districtId: org.districtId };
   }
 
+  /** A unit's members live in many communities: the registry figures are those communities'. */
+  async function unitFigures(id: string) {
+    const [overview, registry] = await Promise.all([repo.unitOverview(id), deps.householdsRepository.totals(communitiesOf({ scope: 'unit', id }))]);
+    return { ...overview, ...registry };
+  }
+
   async function overviewOf(s: Scoped): Promise<StatsOverview> {
-    const [overview, whistles, registry] = await Promise.all([
-      s.scope === 'unit' ? repo.unitOverview(s.id) : repo.overview(s),
+    const [overview, whistles] = await Promise.all([
+      s.scope === 'unit' ? unitFigures(s.id) : repo.overview(s),
       deps.whistleStats.figures(s as WhistleScope, deps.clock.now()),
-      // A unit's members live in many communities: the registry figures are theirs.
-      deps.householdsRepository.totals(communitiesOf(s)),
     ]);
-    return { ...overview, whistles, ...registry };
+    return { ...overview, whistles };
   }
 
   return {
@@ -65,15 +69,9 @@ export function statsServiceFactory(deps: {
       return { overview, ...rest };
     },
 
-    community: async (id: string): Promise<StatsOverview> => ({
-      ...(await repo.overview({ scope: 'community', id })),
-      ...(await deps.householdsRepository.totals(communitiesOf({ scope: 'community', id }))),
-    }),
+    community: (id: string): Promise<StatsOverview> => repo.overview({ scope: 'community', id }),
 
-    unit: async (id: string): Promise<StatsOverview> => ({
-      ...(await repo.unitOverview(id)),
-      ...(await deps.householdsRepository.totals(communitiesOf({ scope: 'unit', id }))),
-    }),
+    unit: unitFigures,
   };
 }
 
