@@ -25,6 +25,8 @@ export function machine() {
     memoryGb: round(os.totalmem() / 2 ** 30),
     node: process.version,
     platform: `${os.platform()} ${os.release()}`,
+    /** 1, 5 and 15 minute load averages when the figures were taken: on a shared machine, read them with these. */
+    loadAverage: os.loadavg().map((l) => round(l)),
   };
 }
 
@@ -171,7 +173,9 @@ export function printDashboards(r: {
   const fmt = (l: Latency) => (l.p95 === null ? `n/a (${l.error})` : `p50 ${l.p50} ms, p95 ${l.p95} ms (${Math.round(l.bytes / 1024)} KB)`);
   const target = (name: string, l: Latency, max: number) => `  ${name.padEnd(34)} ${fmt(l).padEnd(40)} <= ${max} ms  ${l.p95 !== null && l.p95 <= max ? 'ok' : 'MISS'}`;
   const d = r.dashboards;
-  console.log(`\nDashboards at scale ${r.scaleFactor}${r.seedSeconds !== null ? ` (seeded in ${r.seedSeconds} s)` : ''}`);
+  console.log(
+    `\nDashboards at scale ${r.scaleFactor}${r.seedSeconds !== null ? ` (seeded in ${r.seedSeconds} s)` : ''}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+  );
   console.log(target('GET /stats/overview city', d.overview.city, 50));
   console.log(target('GET /stats/overview district', d.overview.district, 50));
   console.log(target('GET /stats/overview community', d.overview.community, 50));

@@ -17,6 +17,7 @@ import { loadConfig } from '../server/src/config';
 import { openDatabase } from '../server/src/db/open';
 import { CLAIM_SQL } from '../server/src/modules/claims/claims-sql';
 import { resetDomainTables, seedCity } from '../server/scripts/seed-city/seed';
+import { BASE_COUNTS } from '../server/scripts/seed-city/generate';
 import { summarizeBursts, tally, type BurstRound } from './burst';
 import { measureOffers } from './offers';
 import { closedLoop, LoadClient, mergeLoops, percentile, round, type Answer, type LoopResult } from './load';
@@ -63,7 +64,8 @@ async function main() {
   const usingUrl = Boolean(process.env.DATABASE_URL);
   const config = loadConfig({
     ...process.env,
-    DATA_DIR: process.env.BENCH_DATA_DIR ?? './.data/bench',
+    // One embedded database per scale: a run at --scale 10 never measures a city seeded at 1.
+    DATA_DIR: process.env.BENCH_DATA_DIR ?? (args.scale === '1' ? './.data/bench' : `./.data/bench-scale-${args.scale}`),
     EMBEDDED_PG_PORT: process.env.BENCH_PG_PORT ?? '54339',
     SEED_DEMO: 'false',
     LOG_LEVEL: 'silent',
@@ -95,6 +97,10 @@ async function main() {
       seedSeconds = round(r.ms / 1000);
     }
     const scale = await cityCounts(pool);
+    // The scale reported is the one seeded (communities ÷ 336), whatever --scale said.
+    const seededScale = round(scale.communityOrgs / BASE_COUNTS.communities, 2);
+    if (Math.abs(seededScale - Number(args.scale)) > 0.05 * Number(args.scale))
+      throw new Error(`the database holds a city at scale ${seededScale}, not ${args.scale}: add --reseed (or use another database)`);
 
     // WeChat credentials make the server insist on real secrets: hand it this run's.
     const secrets = wechat

@@ -1,8 +1,11 @@
 /**
- * `npx tsx scripts/dashboard-screenshots.ts`: screenshots of the dashboards on a seeded city
- * (the embedded PostgreSQL under DATA_DIR / EMBEDDED_PG_PORT, or DATABASE_URL; run
- * `seed:city` into it first) as the city admin, a district admin and a secretary see them, in
- * Chromium at phone size. Needs the H5 build (npm run build:h5). Writes tests/e2e/screenshots/2x-*.png.
+ * `npx tsx scripts/dashboard-screenshots.ts` (or `npm run screenshots`, which writes to
+ * docs/screenshots): screenshots of the dashboards and the 先锋指数+ on a city as the city admin,
+ * a district admin and a secretary see them, in Chromium at phone size, with the CJK font the
+ * end-to-end tests serve. The city is DATABASE_URL's, or an embedded PostgreSQL of its own under
+ * DATA_DIR (default ./.data/screenshots, port EMBEDDED_PG_PORT, default 54341), seeded at scale 1
+ * with `seed:city` the first time. Needs the H5 build (npm run build:h5). Writes 20-…24-*.png to
+ * E2E_SCREENSHOT_DIR (default tests/e2e/.tmp/screenshots).
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -10,6 +13,7 @@ import type { Page } from 'playwright-core';
 import { buildApp } from '../server/src/app';
 import { loadConfig } from '../server/src/config';
 import { openDatabase } from '../server/src/db/open';
+import { seedCity } from '../server/scripts/seed-city/seed';
 import { launchBrowser, SCREENSHOT_DIR, shown, typeInto } from '../tests/e2e/helpers/browser';
 
 const UI_TIMEOUT = 60_000;
@@ -30,8 +34,20 @@ async function snapFull(page: Page, name: string) {
 }
 
 async function main() {
-  const config = loadConfig({ ...process.env, LOG_LEVEL: 'warn', SEED_DEMO: 'false', ROLLUP_INTERVAL_MS: '0' });
+  const config = loadConfig({
+    DATA_DIR: './.data/screenshots',
+    EMBEDDED_PG_PORT: '54341',
+    ...process.env,
+    LOG_LEVEL: 'warn',
+    SEED_DEMO: 'false',
+    ROLLUP_INTERVAL_MS: '0',
+  });
   const opened = await openDatabase(config);
+  const seeded = await opened.database.pool.query(`select 1 from users where openid = 'dev_city_admin'`);
+  if (!seeded.rowCount) {
+    console.log('seeding a city at scale 1 ...');
+    await seedCity(opened.database.pool, { scale: 1, seed: 1, phoneEncKey: config.phoneEncKey, phoneHashKey: config.phoneHashKey });
+  }
   const app = await buildApp({ config, database: opened.database, logger: false });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();

@@ -122,6 +122,15 @@ export async function seedCity(pool: pg.Pool, opts: SeedCityOptions): Promise<Se
     if (role[0]?.su) await client.query('set local session_replication_role = replica');
     // History notifies nobody: the claims triggers skip their outbox rows (migration 0012).
     await client.query(`set local pioneer.notifications = 'off'`);
+    // Indexes that back no constraint are built once after the load (a sort) rather than kept up
+    // to date row by row (random inserts into every btree): same indexes, same transaction.
+    const { rows: deferred } = await client.query<{ name: string; def: string }>(
+      `select i.indexrelid::regclass::text as name, pg_get_indexdef(i.indexrelid) as def
+         from pg_index i
+        where i.indrelid = any($1::regclass[]) and not exists (select 1 from pg_constraint c where c.conindid = i.indexrelid)`,
+      [order.map((k) => TABLES[k].table)],
+    );
+    for (const d of deferred) await client.query(`drop index ${d.name}`);
     for (const key of order) {
       const { table, types } = TABLES[key];
       await insertColumns(client, table, types, city[key], (n) => {
@@ -129,6 +138,9 @@ export async function seedCity(pool: pg.Pool, opts: SeedCityOptions): Promise<Se
         opts.onProgress?.(`load ${table}`, loaded, totalRows);
       });
     }
+    opts.onProgress?.('indexes', totalRows, totalRows);
+    await client.query(`set local maintenance_work_mem = '256MB'`);
+    for (const d of deferred) await client.query(d.def);
     // The roll-ups the statistics read, from scratch, in the same transaction as the rows.
     opts.onProgress?.('roll-ups', totalRows, totalRows);
     await rollupsServiceFactory({ pool, intervalMs: 0 }).rebuildAll(client);

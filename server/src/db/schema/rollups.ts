@@ -82,3 +82,17 @@ export const statsFillTimes = pgTable(
   },
   (t) => [primaryKey({ columns: [t.scope, t.scopeId, t.seconds] })],
 );
+
+/**
+ * One row: bumped by every roll-up run that rewrote something, inside its transaction and under
+ * the job's lock, so it grows in commit order. Readers that keep figures derived from the
+ * roll-ups (the 先锋指数+ ranking) compare it to know whether theirs are still current.
+ */
+export const rollupState = pgTable(
+  'rollup_state',
+  {
+    id: integer().primaryKey().default(1),
+    version: bigint({ mode: 'number' }).notNull().default(0),
+  },
+  (t) => [check('rollup_state_one_row', sql`${t.id} = 1`)],
+);

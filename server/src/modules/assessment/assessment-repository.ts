@@ -3,12 +3,15 @@ import type { Indicator } from '@pioneer/shared';
 import type { Db, DbOrTx } from '../../db/client';
 import { indexIndicators, indexScores } from '../../db/schema';
 
-/** One community's figures for a month, from the roll-ups. */
-export interface CommunityMonth {
+export interface CommunityRef {
   id: string;
   name: string;
   districtId: string;
   districtName: string;
+}
+
+/** One community's figures for a month, from the roll-ups. */
+export interface MonthFigures {
   published: number;
   cancelled: number;
   filled: number;
@@ -23,6 +26,12 @@ export interface CommunityMonth {
   /** Median seconds from the claim window opening to full over the month's filled posts; null when none filled. */
   fillMedianSeconds: number | null;
 }
+
+export type CommunityMonth = CommunityRef & MonthFigures;
+
+export const NO_FIGURES: MonthFigures = {
+  published: 0, cancelled: 0, filled: 0, participations: 0, completed: 0, noShows: 0, members: 0, households: 0, householdsWithMember: 0, fillMedianSeconds: null,
+};
 
 export interface ManualScoreRow {
   period: string;
@@ -90,41 +99,58 @@ export function assessmentRepositoryFactory(db: Db) {
       return rows.map((r) => ({ period: r.period, orgId: r.org_id, key: r.key, score: Number(r.score), evidence: r.evidence, scoredAt: new Date(r.scored_at) }));
     },
 
-    /** Every community (of a district, or the city) with its month's roll-up figures. `month` is YYYY-MM-01. */
-    async communityMonths(month: string, districtId?: string): Promise<CommunityMonth[]> {
-      const { rows } = await db.execute<{
-        id: string; name: string; district_id: string; district_name: string; published: number | null; cancelled: number | null;
-        filled: number | null; participations: number | null; completed: number | null; no_shows: number | null; members: number; households: number; with_member: number; fill_median: number | null;
-      }>(sql`
-        select po.id, po.name, po.district_id, d.name as district_name,
-               r.tasks_published as published, r.tasks_cancelled as cancelled, r.tasks_filled as filled, r.participations,
-               r.completed, r.no_shows as no_shows, r.fill_median,
-               coalesce(upto.members, 0)::int as members, coalesce(upto.households, 0)::int as households,
-               coalesce(upto.with_member, 0)::int as with_member
-          from party_orgs po
-          join districts d on d.id = po.district_id
-          left join stats_rollups r on r.scope = 'community' and r.scope_id = po.id and r.grain = 'month' and r.period = ${month}::date
-          cross join lateral (
-            select sum(x.members) as members, sum(x.households) as households, sum(x.households_with_member) as with_member
-              from stats_rollups x
-             where x.scope = 'community' and x.scope_id = po.id and x.grain = 'month' and x.period <= ${month}::date) upto
+    /** The roll-ups' version (rollup_state): figures read at one version stay current until it moves. */
+    async rollupVersion(): Promise<number> {
+      const { rows } = await db.execute<{ version: string | null }>(sql`select (select version from rollup_state where id = 1)::text as version`);
+      return Number(rows[0]?.version ?? 0);
+    },
+
+    /** Every community org with its district: read live, so a rename or a new community shows at once. */
+    async communities(districtId?: string): Promise<CommunityRef[]> {
+      const { rows } = await db.execute<{ id: string; name: string; district_id: string; district_name: string }>(sql`
+        select po.id, po.name, po.district_id, d.name as district_name
+          from party_orgs po join districts d on d.id = po.district_id
          where po.kind = 'community' ${districtId ? sql`and po.district_id = ${districtId}::uuid` : sql``}`);
-      return rows.map((r) => ({
-        id: r.id,
-        name: r.name,
-        districtId: r.district_id,
-        districtName: r.district_name,
-        published: r.published ?? 0,
-        cancelled: r.cancelled ?? 0,
-        filled: r.filled ?? 0,
-        participations: r.participations ?? 0,
-        completed: r.completed ?? 0,
-        noShows: r.no_shows ?? 0,
-        members: r.members,
-        households: r.households,
-        householdsWithMember: r.with_member,
-        fillMedianSeconds: r.fill_median === null ? null : Number(r.fill_median),
-      }));
+      return rows.map((r) => ({ id: r.id, name: r.name, districtId: r.district_id, districtName: r.district_name }));
+    },
+
+    /**
+     * The month's roll-up figures of every community that has any up to that month (`month` is
+     * YYYY-MM-01): the month's own row, and members and the registry summed over the months up
+     * to it. Index-only scans of the covering indexes (migrations 0008, 0016).
+     */
+    async monthFigures(month: string): Promise<Map<string, MonthFigures>> {
+      const { rows } = await db.execute<{
+        id: string; published: number | null; cancelled: number | null; filled: number | null; participations: number | null;
+        completed: number | null; no_shows: number | null; fill_median: number | null; members: number; households: number; with_member: number;
+      }>(sql`
+        with upto as (
+          select scope_id as id, sum(members)::int as members, sum(households)::int as households, sum(households_with_member)::int as with_member
+            from stats_rollups
+           where scope = 'community' and grain = 'month' and period <= ${month}::date
+           group by scope_id
+        )
+        select upto.*, r.tasks_published as published, r.tasks_cancelled as cancelled, r.tasks_filled as filled, r.participations,
+               r.completed, r.no_shows, r.fill_median
+          from upto
+          left join stats_rollups r on r.scope = 'community' and r.scope_id = upto.id and r.grain = 'month' and r.period = ${month}::date`);
+      return new Map(
+        rows.map((r) => [
+          r.id,
+          {
+            published: r.published ?? 0,
+            cancelled: r.cancelled ?? 0,
+            filled: r.filled ?? 0,
+            participations: r.participations ?? 0,
+            completed: r.completed ?? 0,
+            noShows: r.no_shows ?? 0,
+            members: r.members,
+            households: r.households,
+            householdsWithMember: r.with_member,
+            fillMedianSeconds: r.fill_median === null ? null : Number(r.fill_median),
+          },
+        ]),
+      );
     },
   };
 }

@@ -4,7 +4,7 @@ import type { Clock } from '../../lib/clock';
 import { invalid, notFound } from '../../lib/errors';
 import type { DirectoryRepository } from '../directory/directory-repository';
 import type { WhistleStatsRepository } from '../whistles/whistle-stats';
-import type { AssessmentRepository, ManualScoreRow } from './assessment-repository';
+import { NO_FIGURES, type AssessmentRepository, type ManualScoreRow, type MonthFigures } from './assessment-repository';
 import { evaluate, maxTotal, rank, type Evaluated } from './index-scoring';
 
 /** YYYY-MM of a time in Changshu (UTC+8, no daylight saving). */
@@ -20,6 +20,30 @@ export function assessmentServiceFactory(deps: {
   const repo = deps.assessmentRepository;
   const directory = deps.directoryRepository;
 
+  /**
+   * The month figures of every community, per period, as read at a roll-up version: the ranking
+   * and every explanation of a period share one read until the roll-up job rewrites something
+   * (any process's job: the version is in the database). A few periods are kept, the least
+   * recently used dropped first.
+   */
+  const figuresCache = new Map<string, { version: number; figures: Promise<Map<string, MonthFigures>> }>();
+  const CACHED_PERIODS = 24;
+  async function figuresOf(period: string): Promise<Map<string, MonthFigures>> {
+    // The version is read before the figures: figures newer than their version only cost a re-read.
+    const version = await repo.rollupVersion();
+    const hit = figuresCache.get(period);
+    figuresCache.delete(period);
+    if (hit && hit.version === version) {
+      figuresCache.set(period, hit);
+      return hit.figures;
+    }
+    const figures = repo.monthFigures(`${period}-01`);
+    figuresCache.set(period, { version, figures });
+    figures.catch(() => figuresCache.get(period)?.figures === figures && figuresCache.delete(period));
+    while (figuresCache.size > CACHED_PERIODS) figuresCache.delete(figuresCache.keys().next().value!);
+    return figures;
+  }
+
   /** Every community in scope, scored for the month. */
   async function scoreAll(period: string, districtId?: string): Promise<{ indicators: Indicator[]; list: Evaluated[] }> {
     const [y, m] = period.split('-').map(Number);
@@ -27,7 +51,9 @@ export function assessmentServiceFactory(deps: {
     const bounds = { from: new Date(Date.UTC(y, m - 1, 1) - 8 * 3600_000), to: new Date(Date.UTC(y, m, 1) - 8 * 3600_000) };
     const [indicators, months, scores, whistles] = await Promise.all([
       repo.listIndicators(),
-      repo.communityMonths(`${period}-01`, districtId),
+      Promise.all([repo.communities(districtId), figuresOf(period)]).then(([orgs, figures]) =>
+        orgs.map((o) => ({ ...o, ...(figures.get(o.id) ?? NO_FIGURES) })),
+      ),
       repo.scoresFor(period),
       deps.whistleStats.figuresByCommunity(bounds, deps.clock.now()),
     ]);

@@ -40,6 +40,9 @@ interface Touched {
 
 const key = (grain: Grain, period: string) => `${grain}|${period}`;
 
+/** Under the job's lock and in its transaction: the version grows in commit order (see rollupState). */
+const BUMP_VERSION_SQL = `insert into rollup_state (id, version) values (1, 1) on conflict (id) do update set version = rollup_state.version + 1`;
+
 /**
  * Keeps stats_rollups and stats_fill_times equal to what the posts, claims and members say,
  * off the request path: triggers only append to rollup_queue; this job drains it every
@@ -206,6 +209,7 @@ export function rollupsServiceFactory(deps: { pool: pg.Pool; intervalMs: number;
       }
       const touched = await resolve(client, drained);
       const { communityKeys } = await rewrite(client, touched);
+      await client.query(BUMP_VERSION_SQL);
       await client.query('commit');
       return { ran: true, queued: drained.length, communityKeys, units: touched.units.size, ms: performance.now() - started };
     } catch (e) {
@@ -279,6 +283,7 @@ export function rollupsServiceFactory(deps: { pool: pg.Pool; intervalMs: number;
         await c.query(FILL_SUMMARY_SQL, ['unit', unitIds]);
         await c.query(FILL_SUMMARY_SQL, ['district', districts.map((r) => r.id)]);
         await c.query(FILL_SUMMARY_SQL, ['city', [CITY_ID]]);
+        await c.query(BUMP_VERSION_SQL);
         if (own) await c.query('commit');
       } catch (e) {
         if (own) await c.query('rollback').catch(() => {});

@@ -158,10 +158,13 @@ select 'unit', k.unit_org_id, 'month', k.period, po.district_id,
   left join reg r on r.unit_org_id = k.unit_org_id and r.period = k.period
 ${UPSERT}`;
 
+/** Element-wise sum of a per-category column: one plain sum per category (int8_array_sum, a SQL-language aggregate, is far slower). */
+const sumPerCategory = (col: string) => `array[${CATEGORY_KEYS.map((_, i) => `coalesce(sum(r.${col}[${i + 1}]), 0)`).join(', ')}]::bigint[]`;
+
 const SUMS = `${['tasks_published', 'tasks_cancelled', 'tasks_filled', 'participations', 'service_minutes', 'completed', 'no_shows', 'members']
   .map((c) => `coalesce(sum(r.${c}), 0)`)
   .join(', ')},
-       int8_array_sum(r.category_tasks), int8_array_sum(r.category_participations), int8_array_sum(r.category_minutes)`;
+       ${['category_tasks', 'category_participations', 'category_minutes'].map(sumPerCategory).join(', ')}`;
 const REGISTRY_SUMS = REGISTRY.map((c) => `coalesce(sum(r.${c}), 0)`).join(', ');
 
 /** District rows for ($1 district, $2 grain, $3 period) triples, summed from their communities' rows. */
@@ -277,8 +280,8 @@ cleared as (
   returning r.scope_id, r.period
 ),
 written as (
-  insert into stats_rollups (scope, scope_id, grain, period, district_id, households, households_with_member, refreshed_at)
-  select 'community', per.community_org_id, 'month', per.period, po.district_id, per.households, per.with_member, now()
+  insert into stats_rollups (scope, scope_id, grain, period, district_id, households, households_with_member, fill_seconds, refreshed_at)
+  select 'community', per.community_org_id, 'month', per.period, po.district_id, per.households, per.with_member, '{}', now()
     from per join party_orgs po on po.id = per.community_org_id
   on conflict (scope, scope_id, grain, period) do update
     set households = excluded.households, households_with_member = excluded.households_with_member
