@@ -99,18 +99,26 @@ export function assessmentRepositoryFactory(db: Db) {
       return rows.map((r) => ({ period: r.period, orgId: r.org_id, key: r.key, score: Number(r.score), evidence: r.evidence, scoredAt: new Date(r.scored_at) }));
     },
 
-    /** The roll-ups' version (rollup_state): figures read at one version stay current until it moves. */
-    async rollupVersion(): Promise<number> {
-      const { rows } = await db.execute<{ version: string | null }>(sql`select (select version from rollup_state where id = 1)::text as version`);
-      return Number(rows[0]?.version ?? 0);
+    /**
+     * What the scores of a period are computed from, in one round trip: the roll-ups' version
+     * (rollup_state), the period's manual scores (never deleted: their count and latest time),
+     * and the communities' names and districts (a digest).
+     */
+    async tokens(period: string): Promise<{ rollups: string; scores: string; orgs: string }> {
+      const { rows } = await db.execute<{ rollups: string | null; scores: string; orgs: string }>(sql`
+        select (select version from rollup_state where id = 1)::text as rollups,
+               (select count(*) || '|' || coalesce(max(scored_at)::text, '') from index_scores where period = ${period}) as scores,
+               (select count(*) || '|' || coalesce(sum(hashtext(po.id::text || po.name || po.district_id::text || d.name)::bigint), 0)
+                  from party_orgs po join districts d on d.id = po.district_id where po.kind = 'community') as orgs`);
+      return { rollups: rows[0].rollups ?? '0', scores: rows[0].scores, orgs: rows[0].orgs };
     },
 
     /** Every community org with its district: read live, so a rename or a new community shows at once. */
-    async communities(districtId?: string): Promise<CommunityRef[]> {
+    async communities(): Promise<CommunityRef[]> {
       const { rows } = await db.execute<{ id: string; name: string; district_id: string; district_name: string }>(sql`
         select po.id, po.name, po.district_id, d.name as district_name
           from party_orgs po join districts d on d.id = po.district_id
-         where po.kind = 'community' ${districtId ? sql`and po.district_id = ${districtId}::uuid` : sql``}`);
+         where po.kind = 'community'`);
       return rows.map((r) => ({ id: r.id, name: r.name, districtId: r.district_id, districtName: r.district_name }));
     },
 

@@ -20,51 +20,78 @@ export function assessmentServiceFactory(deps: {
   const repo = deps.assessmentRepository;
   const directory = deps.directoryRepository;
 
-  /**
-   * The month figures of every community, per period, as read at a roll-up version: the ranking
-   * and every explanation of a period share one read until the roll-up job rewrites something
-   * (any process's job: the version is in the database). A few periods are kept, the least
-   * recently used dropped first.
-   */
-  const figuresCache = new Map<string, { version: number; figures: Promise<Map<string, MonthFigures>> }>();
-  const CACHED_PERIODS = 24;
-  async function figuresOf(period: string): Promise<Map<string, MonthFigures>> {
-    // The version is read before the figures: figures newer than their version only cost a re-read.
-    const version = await repo.rollupVersion();
-    const hit = figuresCache.get(period);
-    figuresCache.delete(period);
-    if (hit && hit.version === version) {
-      figuresCache.set(period, hit);
-      return hit.figures;
-    }
-    const figures = repo.monthFigures(`${period}-01`);
-    figuresCache.set(period, { version, figures });
-    figures.catch(() => figuresCache.get(period)?.figures === figures && figuresCache.delete(period));
-    while (figuresCache.size > CACHED_PERIODS) figuresCache.delete(figuresCache.keys().next().value!);
-    return figures;
+  /** Keeps the most recently used `max` periods of a per-period cache. */
+  function remember<T>(cache: Map<string, T>, period: string, value: T, max: number) {
+    cache.delete(period);
+    cache.set(period, value);
+    while (cache.size > max) cache.delete(cache.keys().next().value!);
   }
 
-  /** Every community in scope, scored for the month. */
-  async function scoreAll(period: string, districtId?: string): Promise<{ indicators: Indicator[]; list: Evaluated[] }> {
+  /**
+   * The scored and ranked communities of a period (the city's list; a district's is a filter of
+   * it, ranked apart), kept while everything they are computed from stays the same: the roll-up
+   * version (bumped by any process's roll-up job, in commit order), the communities' names and
+   * districts, the catalogue, the period's manual scores and the whistle figures (read every
+   * time: they move with the clock). One small query tells whether anything moved; the month
+   * figures are then re-read only when the roll-ups did. The most recently used periods are kept.
+   */
+  type Ranked = Evaluated & { rank: number };
+  interface Scored {
+    key: string;
+    indicators: Indicator[];
+    city: Ranked[];
+    districts: Map<string, Ranked[]>;
+  }
+  const figuresCache = new Map<string, { version: string; figures: Promise<Map<string, MonthFigures>> }>();
+  const scoredCache = new Map<string, Scored>();
+
+  async function figuresOf(period: string, version: string): Promise<Map<string, MonthFigures>> {
+    let hit = figuresCache.get(period);
+    if (!hit || hit.version !== version) {
+      // Read after the version: figures newer than their version only cost a re-read.
+      const figures = repo.monthFigures(`${period}-01`);
+      hit = { version, figures };
+      figures.catch(() => figuresCache.get(period)?.figures === figures && figuresCache.delete(period));
+    }
+    remember(figuresCache, period, hit, 12);
+    return hit.figures;
+  }
+
+  async function scored(period: string): Promise<Scored> {
     const [y, m] = period.split('-').map(Number);
     // The month in Changshu (UTC+8): whistles raised from its first local midnight to the next month's.
     const bounds = { from: new Date(Date.UTC(y, m - 1, 1) - 8 * 3600_000), to: new Date(Date.UTC(y, m, 1) - 8 * 3600_000) };
-    const [indicators, months, scores, whistles] = await Promise.all([
+    const [tokens, indicators, whistles] = await Promise.all([
+      repo.tokens(period),
       repo.listIndicators(),
-      Promise.all([repo.communities(districtId), figuresOf(period)]).then(([orgs, figures]) =>
-        orgs.map((o) => ({ ...o, ...(figures.get(o.id) ?? NO_FIGURES) })),
-      ),
-      repo.scoresFor(period),
       deps.whistleStats.figuresByCommunity(bounds, deps.clock.now()),
     ]);
-    const byOrg = new Map<string, Map<string, ManualScoreRow>>();
+    const key = JSON.stringify([tokens, indicators, [...whistles]]);
+    const hit = scoredCache.get(period);
+    if (hit && hit.key === key) {
+      remember(scoredCache, period, hit, 6);
+      return hit;
+    }
+    const [orgs, figures, scores] = await Promise.all([repo.communities(), figuresOf(period, tokens.rollups), repo.scoresFor(period)]);
+    const manual = new Map<string, Map<string, ManualScoreRow>>();
     for (const s of scores) {
-      let m = byOrg.get(s.orgId);
-      if (!m) byOrg.set(s.orgId, (m = new Map()));
-      m.set(s.key, s);
+      let ms = manual.get(s.orgId);
+      if (!ms) manual.set(s.orgId, (ms = new Map()));
+      ms.set(s.key, s);
     }
     const empty = new Map<string, ManualScoreRow>();
-    return { indicators, list: months.map((f) => evaluate(indicators, f, byOrg.get(f.id) ?? empty, whistles.get(f.id) ?? null)) };
+    const list = orgs.map((o) => evaluate(indicators, { ...o, ...(figures.get(o.id) ?? NO_FIGURES) }, manual.get(o.id) ?? empty, whistles.get(o.id) ?? null));
+    const entry: Scored = { key, indicators, city: rank(list), districts: new Map() };
+    remember(scoredCache, period, entry, 6);
+    return entry;
+  }
+
+  /** The city's ranking, or a district's (its communities ranked among themselves). */
+  function rankedIn(s: Scored, districtId?: string): Ranked[] {
+    if (!districtId) return s.city;
+    let list = s.districts.get(districtId);
+    if (!list) s.districts.set(districtId, (list = rank(s.city.filter((e) => e.org.districtId === districtId))));
+    return list;
   }
 
   const orgRef = (e: Evaluated) => ({ id: e.org.id, name: e.org.name, districtId: e.org.districtId, districtName: e.org.districtName });
@@ -101,8 +128,9 @@ export function assessmentServiceFactory(deps: {
     async ranking(districtId: string | undefined, q: RankingQuery): Promise<Ranking> {
       if (districtId && !(await directory.findDistrict(districtId))) throw notFound('板块不存在');
       const period = q.period ?? localMonth(deps.clock.now());
-      const { indicators, list } = await scoreAll(period, districtId);
-      const ranked = rank(list);
+      const s = await scored(period);
+      const indicators = s.indicators;
+      const ranked = rankedIn(s, districtId);
       return {
         period,
         total: ranked.length,
@@ -119,9 +147,10 @@ export function assessmentServiceFactory(deps: {
     /** One community's score explained part by part, with its rank in the city and its district. */
     async explain(org: { id: string; districtId: string }, periodAsked?: string): Promise<OrgIndex> {
       const period = periodAsked ?? localMonth(deps.clock.now());
-      const { indicators, list } = await scoreAll(period);
-      const city = rank(list);
-      const district = rank(list.filter((e) => e.org.districtId === org.districtId));
+      const s = await scored(period);
+      const indicators = s.indicators;
+      const city = s.city;
+      const district = rankedIn(s, org.districtId);
       const mine = city.find((e) => e.org.id === org.id)!;
       return {
         period,
