@@ -27,10 +27,23 @@ async function signIn(page: Page, base: string, login: string) {
   await page.waitForFunction(() => !location.hash.includes('login'), undefined, { timeout: UI_TIMEOUT });
 }
 
-async function snapFull(page: Page, name: string) {
+/**
+ * The H5 pages scroll inside their own container, so a "full page" screenshot would stop at the
+ * phone's height: make the phone as tall as the tallest scrolling content instead.
+ */
+async function snapFull(page: Page, name: string, maxHeight = 6000) {
+  const height = await page.evaluate(() => Math.max(...[...document.querySelectorAll('body *')].map((e) => e.scrollHeight)));
+  await page.setViewportSize({ width: 390, height: Math.min(maxHeight, Math.max(844, height + 60)) });
+  await page.waitForTimeout(500);
   await mkdir(SCREENSHOT_DIR, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
   console.log(`wrote ${name}.png`);
+}
+
+/** YYYY-MM of the month before this one in Changshu (UTC+8). */
+function lastMonth(): string {
+  const local = new Date(Date.now() + 8 * 3600_000);
+  return new Date(Date.UTC(local.getUTCFullYear(), local.getUTCMonth() - 1, 1)).toISOString().slice(0, 7);
 }
 
 async function main() {
@@ -52,17 +65,21 @@ async function main() {
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  const { rows } = await opened.database.pool.query<{ org_id: string }>(
-    `select g.org_id from role_grants g join users u on u.id = g.user_id where u.openid = 'dev_city_sec_1'`,
+  const { rows: busiest } = await opened.database.pool.query<{ id: string }>(
+    `select scope_id as id from stats_rollups where scope = 'community' and grain = 'month' and period = $1::date order by participations desc limit 1`,
+    [`${lastMonth()}-01`],
   );
   const phones = await launchBrowser();
   try {
-    const shots: { login: string; name: string; url?: string; wait: string }[] = [
+    const shots: { login: string; name: string; url?: string; wait: string; lastMonth?: boolean; maxHeight?: number }[] = [
       { login: 'dev:city_admin', name: '20-dashboard-city', wait: '.chart-bars__bar' },
-      { login: 'dev:city_admin', name: '21-index-ranking-city', url: '/#/staff/index-ranking/index', wait: '.idx__row' },
+      // Last month's ranking (上月), its first screens: every community is listed below.
+      { login: 'dev:city_admin', name: '21-index-ranking-city', url: '/#/staff/index-ranking/index', wait: '.idx__row', lastMonth: true, maxHeight: 1800 },
       { login: 'dev:city_district_1', name: '22-dashboard-district', wait: '.chart-bars__bar' },
       { login: 'dev:city_sec_1', name: '23-dashboard-secretary', wait: '.chart-bars__bar' },
-      { login: 'dev:city_sec_1', name: '24-index-explained', url: `/#/staff/index-org/index?id=${rows[0].org_id}`, wait: '.idx__part' },
+      // Last month's busiest community, as the city admin opens it from the ranking: a month that
+      // has ended, with posts, explains more than one that has just begun.
+      { login: 'dev:city_admin', name: '24-index-explained', url: `/#/staff/index-org/index?id=${busiest[0].id}&period=${lastMonth()}`, wait: '.idx__part' },
     ];
     for (const s of shots) {
       const phone = await phones.newPhone();
@@ -70,8 +87,13 @@ async function main() {
       await signIn(page, base, s.login);
       await page.goto(`${base}${s.url ?? '/#/staff/dashboard/index'}`);
       await shown(page).locator(s.wait).first().waitFor({ timeout: UI_TIMEOUT });
+      if (s.lastMonth) {
+        await shown(page).locator('.idx__period .btn').first().click();
+        await shown(page).locator('.idx__month', { hasText: lastMonth().replace('-', '年') }).waitFor({ timeout: UI_TIMEOUT });
+        await shown(page).locator(s.wait).first().waitFor({ timeout: UI_TIMEOUT });
+      }
       await page.waitForTimeout(500);
-      await snapFull(page, s.name);
+      await snapFull(page, s.name, s.maxHeight);
       await phone.close();
     }
   } finally {
