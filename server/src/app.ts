@@ -358,7 +358,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     directoryRepository,
     whistleStats: whistleStatsFactory(database.db),
     clock,
-    householdsRepository,
   });
   const personalData = personalDataServiceFactory({
     db: database.db,

@@ -192,6 +192,9 @@ async function reference(scope: 'city' | 'district' | 'community' | 'unit', id: 
               (select count(*)::int from work) as "participations",
               (select coalesce(sum(minutes) filter (where status = 'completed'), 0)::int from work) as "serviceMinutes",
               (select count(*)::int from members where unit_org_id = $1) as "members",
+              (select count(*)::int from households h where h.community_org_id in (select community_org_id from members where unit_org_id = $1)) as "households",
+              (select count(*)::int from households h where h.community_org_id in (select community_org_id from members where unit_org_id = $1)
+                  and ${LIVES_THERE('now()')}) as "householdsWithMember",
               (select percentile_cont(0.5) within group (order by round(extract(epoch from filled_at - claim_opens_at))) / 60 from tk where filled_at is not null) as "median"`,
       [id],
     );

@@ -107,6 +107,15 @@ export function statsRepositoryFactory(db: Db) {
       return { ...r, medianMinutesToFull: round2(r.medianMinutesToFull) };
     },
 
+    /** Registry figures of the communities `communities` (SQL returning ids), from their all-time roll-up rows. */
+    async registryOf(communities: SQL): Promise<{ households: number; householdsWithMember: number }> {
+      const r = await one<{ households: number; householdsWithMember: number }>(sql`
+        select coalesce(sum(households), 0)::int as "households", coalesce(sum(households_with_member), 0)::int as "householdsWithMember"
+          from stats_rollups
+         where scope = 'community' and grain = 'all' and period = ${ALL_PERIOD}::date and scope_id in ${communities}`);
+      return r;
+    },
+
     /** Weekly trend, categories, time-to-full distribution and the breakdown one level down. */
     async dashboard(scope: RollupScope, id: string | null, weeks: number, now: Date): Promise<Omit<StatsDashboard, 'overview'>> {
       const scopeId = id ?? CITY_ID;

@@ -3,7 +3,6 @@ import type { StatsDashboard, StatsOverview } from '@pioneer/shared';
 import type { Clock } from '../../lib/clock';
 import { notFound } from '../../lib/errors';
 import type { DirectoryRepository } from '../directory/directory-repository';
-import type { HouseholdsRepository } from '../households/households-repository';
 import type { WhistleScope, WhistleStatsRepository } from '../whistles/whistle-stats';
 import type { StatsRepository, StatsScopeFilter } from './stats-repository';
 
@@ -24,7 +23,6 @@ export function statsServiceFactory(deps: {
   directoryRepository: Pick<DirectoryRepository, 'findPartyOrg' | 'findDistrict'>;
   whistleStats: Pick<WhistleStatsRepository, 'figures'>;
   clock: Clock;
-  householdsRepository: Pick<HouseholdsRepository, 'totals'>;
 }) {
   const directory = deps.directoryRepository;
   const repo = deps.statsRepository;
@@ -42,7 +40,7 @@ export function statsServiceFactory(deps: {
 
   /** A unit's members live in many communities: the registry figures are those communities'. */
   async function unitFigures(id: string) {
-    const [overview, registry] = await Promise.all([repo.unitOverview(id), deps.householdsRepository.totals(communitiesOf({ scope: 'unit', id }))]);
+    const [overview, registry] = await Promise.all([repo.unitOverview(id), repo.registryOf(communitiesOf({ scope: 'unit', id })!)]);
     return { ...overview, ...registry };
   }
 
