@@ -246,6 +246,8 @@ export function rollupsServiceFactory(deps: { pool: pg.Pool; intervalMs: number;
       try {
         if (own) await c.query('begin');
         await c.query('select pg_advisory_xact_lock($1)', [JOB_LOCK]);
+        // Whole-table aggregates (a city's claims): sort and hash in memory rather than on disk.
+        await c.query(`set local work_mem = '256MB'`);
         await c.query('delete from rollup_queue');
         await c.query('delete from stats_rollups');
         await c.query('delete from stats_fill_times');
