@@ -1,4 +1,6 @@
 import type { Indicator } from '@pioneer/shared';
+import { Random } from '../../server/scripts/seed-city/prng';
+import { whistleStatsFactory } from '../../server/src/modules/whistles/whistle-stats';
 import { makeCommunity, makeDistrict, makeEstate, makeUnitOrg } from '../helpers/fixtures';
 import { createTestContext, type TestContext } from '../helpers/test-app';
 
@@ -327,5 +329,51 @@ describe('whistle metrics', () => {
     expect(close).toMatchObject({ value: 0, score: 0, figures: [{ label: '当月吹哨', value: 1 }, { label: '派单', value: 1 }], note: null });
     const b = (await get(d1Admin, `/index/orgs/${cB.id}`)).json();
     expect(b.parts.find((p: { key: string }) => p.key === 'close')).toMatchObject({ value: null, score: 0, note: '当月没有吹哨事项，本项计0分' });
+  });
+
+  it('follow random raises, sign-offs, closes and ratings at once, the ranking kept between reads included', async () => {
+    const catalogue: Indicator[] = (['whistle_response_rate', 'whistle_close_rate', 'whistle_satisfaction'] as const).map((metric) => ({
+      key: metric, name: metric, guidance: '', method: 'auto', metric, weight: 1, maxScore: 10, fullAt: 1, zeroAt: 0, admitted: true,
+    }));
+    expect((await put(cityAdmin, '/index/indicators', { items: catalogue })).statusCode).toBe(200);
+    const stats = whistleStatsFactory(ctx.database.db);
+    const raisers = [{ org: cA, auth: secA }, { org: cB, auth: secB }];
+    const rng = new Random(16);
+    const one = async (where: string) => (await sql(`select id from ${where} order by random() limit 1`)).rows[0]?.id as string | undefined;
+    for (let i = 0; i < 30; i++) {
+      const r = rng.next();
+      if (r < 0.35) {
+        const { auth } = rng.pick(raisers);
+        const res = await ctx.app.inject({
+          method: 'POST', url: '/api/v1/whistles', headers: auth,
+          payload: { title: `事项${i}`, description: '需要单位协同处理', category: 'order', location: '社区', dueAt: new Date(Date.now() + 3 * 86_400_000).toISOString(), addressedTo: [{ orgId: unitId, part: 'lead' }] },
+        });
+        expect(res.statusCode).toBe(201);
+      } else if (r < 0.5) {
+        // An assignment addressed long enough ago that its 24 hours have passed (it counts as decided).
+        const id = await one(`whistle_assignments where signed_at is null`);
+        if (id) await sql(`update whistle_assignments set assigned_at = assigned_at - interval '30 hours' where id = $1`, [id]);
+      } else if (r < 0.7) {
+        const id = await one(`whistle_assignments where signed_at is null`);
+        if (id) await sql(`update whistle_assignments set status = 'signed', signed_at = assigned_at + make_interval(hours => $2) where id = $1`, [id, rng.int(1, 40)]);
+      } else if (r < 0.85) {
+        const id = await one(`whistles where status not in ('closed', 'rated')`);
+        if (id) await sql(`update whistles set status = 'closed' where id = $1`, [id]);
+      } else {
+        const id = await one(`whistles where status = 'closed'`);
+        if (id) await sql(`update whistles set status = 'rated', satisfaction = $2 where id = $1`, [id, rng.int(1, 5)]);
+      }
+      const ranking = (await get(d1Admin, '/index/ranking')).json();
+      const [y, m] = ranking.period.split('-').map(Number);
+      const period = { from: new Date(Date.UTC(y, m - 1, 1) - 8 * 3600_000), to: new Date(Date.UTC(y, m, 1) - 8 * 3600_000) };
+      for (const { org } of raisers) {
+        const w = await stats.figures({ scope: 'community', id: org.id }, new Date(), period);
+        const item = ranking.items.find((x: { org: { id: string } }) => x.org.id === org.id);
+        const values = Object.fromEntries(item.parts.map((p: { key: string; value: number | null }) => [p.key, p.value]));
+        expect(values).toEqual({ whistle_response_rate: w.responseRate, whistle_close_rate: w.closeRate, whistle_satisfaction: w.satisfaction });
+      }
+    }
+    const [{ n }] = (await sql(`select count(*)::int as n from whistles where status = 'rated'`)).rows;
+    expect(n).toBeGreaterThan(0);
   });
 });
