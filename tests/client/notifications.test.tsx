@@ -12,6 +12,7 @@ import WhistleNew from '../../client/src/pages/whistle-new';
 import NotifySettings from '../../client/src/pages/notify-settings';
 import { askSubscribe, setSubscribeTemplates, SUBSCRIBE_ON } from '../../client/src/services/notifications';
 import { clearSession, saveSession } from '../../client/src/services/session';
+import { fullTask as fullTaskAt } from './task-fixture';
 
 const mockRequest = Taro.request as unknown as jest.Mock;
 const mockSubscribe = Taro.requestSubscribeMessage as unknown as jest.Mock;
@@ -68,33 +69,7 @@ describe('askSubscribe (the 抢/候补/报名 tap)', () => {
 describe('the taps that ask', () => {
   const TASK_ID = '33333333-3333-4333-8333-333333333333';
   const soon = (h: number) => new Date(Date.now() + h * 3600_000).toISOString();
-  const fullTask = (over: Partial<Task> = {}): Task => ({
-    id: TASK_ID,
-    communityOrgId: '44444444-4444-4444-8444-444444444444',
-    communityName: '清和坊社区',
-    title: '周末垃圾分类督导',
-    category: 'waste_sorting',
-    description: '',
-    location: '清和坊小区东门',
-    startsAt: soon(24),
-    endsAt: soon(26),
-    capacity: 2,
-    claimed: 2,
-    remaining: 0,
-    status: 'open',
-    claimOpensAt: soon(-1),
-    cancelCutoffMinutes: 60,
-    filledAt: soon(-1),
-    createdAt: soon(-2),
-    offerMinutes: 30,
-    waitlisted: 1,
-    allocation: 'first_come',
-    drawAt: null,
-    drawCommitment: null,
-    entered: 0,
-    drawnAt: null,
-    ...over,
-  });
+  const fullTask = (over: Partial<Task> = {}): Task => fullTaskAt(Date.now(), { id: TASK_ID, ...over });
   const TEMPLATES = { claim_result: 'TPL_CLAIM', waitlist_offer: 'TPL_OFFER', task_reminder: 'TPL_REMIND', task_changed: 'TPL_CHANGED' };
 
   /** The tap asked WeChat before its own request went out, and reported the answer. */

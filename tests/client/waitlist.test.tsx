@@ -7,6 +7,7 @@ import StandingCard from '../../client/src/components/StandingCard';
 import WaitlistPanel from '../../client/src/components/WaitlistPanel';
 import { ticketOf } from '../../client/src/utils/ticket';
 import { clearSession } from '../../client/src/services/session';
+import { fullTask } from './task-fixture';
 
 const mockRequest = Taro.request as unknown as jest.Mock;
 const NOW = Date.parse('2026-03-05T08:00:00+08:00');
@@ -15,33 +16,7 @@ const TASK_ID = '22222222-2222-4222-8222-222222222222';
 const MEMBER_ID = '33333333-3333-4333-8333-333333333333';
 
 function task(over: Partial<Task> = {}): Task {
-  return {
-    id: TASK_ID,
-    communityOrgId: '44444444-4444-4444-8444-444444444444',
-    communityName: '清和坊社区',
-    title: '周末垃圾分类督导',
-    category: 'waste_sorting',
-    description: '',
-    location: '清和坊小区东门',
-    startsAt: iso(24 * 3600_000),
-    endsAt: iso(26 * 3600_000),
-    capacity: 2,
-    claimed: 2,
-    remaining: 0,
-    status: 'open',
-    claimOpensAt: iso(-3600_000),
-    cancelCutoffMinutes: 60,
-    filledAt: iso(-60_000),
-    createdAt: iso(-7200_000),
-    offerMinutes: 30,
-    waitlisted: 3,
-    allocation: 'first_come',
-    drawAt: null,
-    drawCommitment: null,
-    entered: 0,
-    drawnAt: null,
-    ...over,
-  };
+  return fullTask(NOW, { id: TASK_ID, waitlisted: 3, ...over });
 }
 
 const reply = (statusCode: number, data: unknown) => ({ statusCode, data, header: {} });

@@ -4,16 +4,16 @@ import { createDatabase } from '../../server/src/db/client';
 import { developmentProvider } from '../../server/src/modules/auth/wechat-provider';
 import { fitTime, shortTime } from '../../server/src/modules/notifications/templates';
 import { makeWorld } from '../helpers/fixtures';
-import { eventually, startFakeWechat, WECHAT_TEST_ENV, type FakeWechat } from '../helpers/fake-wechat';
-import { insertMembers, makeSecretary, publishTask, type FixtureMember } from '../helpers/task-fixtures';
-import { createTestContext, type TestContext } from '../helpers/test-app';
+import { eventually, type FakeWechat } from '../helpers/fake-wechat';
+import { insertMembers, publishTask, type FixtureMember } from '../helpers/task-fixtures';
+import { type TestContext } from '../helpers/test-app';
+import { notifyingWorld, NOTIFY_TEST_OPTIONS, type NotifyingWorld } from '../helpers/notifying-world';
 
 /**
  * Waitlist offers, claims that come from the waitlist and draw results, each told to its member
  * once (message center, and WeChat with a credit), from the transaction that made them.
  */
 const MINUTE = 60_000;
-const OPTIONS = { relayIntervalMs: 50, pollingIntervalSeconds: 0.5, reminderCron: null, wechatRetryLimit: 2, wechatRetryDelaySeconds: 1 };
 
 let fake: FakeWechat;
 let ctx: TestContext;
@@ -21,19 +21,15 @@ let world: Awaited<ReturnType<typeof makeWorld>>;
 let secretary: { authorization: string };
 let t0: number;
 
+let notifying: NotifyingWorld;
+
 beforeAll(async () => {
-  fake = await startFakeWechat();
-  ctx = await createTestContext({
-    env: WECHAT_TEST_ENV(fake.base),
-    deps: { wechat: developmentProvider, notifications: { worker: true, options: OPTIONS } },
-  });
-  world = await makeWorld(ctx.database.db);
-  secretary = (await makeSecretary(ctx, world.community.id, 'wl-notify-sec')).auth;
+  notifying = await notifyingWorld('wl-notify-sec');
+  ({ fake, ctx, world, secretary } = notifying);
   t0 = ctx.clock.now().getTime();
 });
 afterAll(async () => {
-  await ctx.close();
-  await fake.close();
+  await notifying.close();
 });
 afterEach(() => ctx.clock.set(t0));
 
@@ -283,7 +279,7 @@ describe('a restart between writing an offer and sending it', () => {
 
     const database = createDatabase(ctx.dbUrl, 5);
     const build = (worker: boolean) =>
-      buildApp({ config: ctx.config, database, clock: ctx.clock, logger: false, wechat: developmentProvider, notifications: { worker, options: OPTIONS } });
+      buildApp({ config: ctx.config, database, clock: ctx.clock, logger: false, wechat: developmentProvider, notifications: { worker, options: NOTIFY_TEST_OPTIONS } });
     const offerSends = () => sendsTo(c, 'tpl-waitlist-offer');
     await ctx.app.close();
     try {

@@ -9,36 +9,26 @@ import { wechatClientFactory } from '../../server/src/lib/wechat-client';
 import { fitTime } from '../../server/src/modules/notifications/templates';
 import { wechatSenderFactory } from '../../server/src/modules/notifications/wechat-sender';
 import { makeUnitOrg, makeWorld } from '../helpers/fixtures';
-import { eventually, startFakeWechat, WECHAT_TEST_ENV, type FakeWechat } from '../helpers/fake-wechat';
-import { insertMembers, makeSecretary, publishTask, type FixtureMember } from '../helpers/task-fixtures';
-import { createTestContext, type TestContext } from '../helpers/test-app';
+import { eventually, type FakeWechat } from '../helpers/fake-wechat';
+import { insertMembers, publishTask, type FixtureMember } from '../helpers/task-fixtures';
+import { type TestContext } from '../helpers/test-app';
+import { notifyingWorld, NOTIFY_TEST_OPTIONS, type NotifyingWorld } from '../helpers/notifying-world';
 
 const MINUTE = 60_000;
-const OPTIONS = {
-  relayIntervalMs: 50,
-  pollingIntervalSeconds: 0.5,
-  reminderCron: null,
-  wechatRetryLimit: 2,
-  wechatRetryDelaySeconds: 1,
-};
 
 let fake: FakeWechat;
 let ctx: TestContext;
 let world: Awaited<ReturnType<typeof makeWorld>>;
 let secretary: { authorization: string };
 
+let notifying: NotifyingWorld;
+
 beforeAll(async () => {
-  fake = await startFakeWechat();
-  ctx = await createTestContext({
-    env: WECHAT_TEST_ENV(fake.base),
-    deps: { wechat: developmentProvider, notifications: { worker: true, options: OPTIONS } },
-  });
-  world = await makeWorld(ctx.database.db);
-  secretary = (await makeSecretary(ctx, world.community.id, 'wx-sec')).auth;
+  notifying = await notifyingWorld('wx-sec');
+  ({ fake, ctx, world, secretary } = notifying);
 });
 afterAll(async () => {
-  await ctx.close();
-  await fake.close();
+  await notifying.close();
 });
 
 const api = (method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, auth?: { authorization: string }, payload?: unknown) =>
@@ -347,7 +337,7 @@ describe('a restart mid-queue', () => {
         clock: ctx.clock,
         logger: false,
         wechat: developmentProvider,
-        notifications: { worker, options: OPTIONS },
+        notifications: { worker, options: NOTIFY_TEST_OPTIONS },
       });
     const members = await insertMembers(ctx, world, 30, 'wxrestart');
     for (const m of members) await subscribe(m, { new_task: 'accept' });
