@@ -44,7 +44,19 @@ export async function dashboardFigures(
 
 /** Exact rows of the tables that grow with the city, and the database's size on disk. */
 export async function databaseFigures(pool: pg.Pool) {
-  const tables = ['districts', 'party_orgs', 'estates', 'users', 'members', 'households', 'tasks', 'claims', 'stats_rollups', 'stats_fill_times', 'rollup_queue'];
+  const tables = [
+    'districts',
+    'party_orgs',
+    'estates',
+    'users',
+    'members',
+    'households',
+    'tasks',
+    'claims',
+    'stats_rollups',
+    'stats_fill_times',
+    'rollup_queue',
+  ];
   const rows: Record<string, number> = {};
   for (const t of tables) rows[t] = (await pool.query<{ n: number }>(`select count(*)::int as n from ${t}`)).rows[0].n;
   const { rows: size } = await pool.query<{ bytes: number }>(`select pg_database_size(current_database())::bigint as bytes`);

@@ -92,11 +92,13 @@ export class LoadClient {
 
   async open(): Promise<this> {
     for (let i = 0; i < this.sockets; i += 200) {
-      const batch = Array.from({ length: Math.min(200, this.sockets - i) }, () =>
-        new Promise<Connection>((resolve, reject) => {
-          const socket = net.connect({ host: '127.0.0.1', port: this.port }, () => resolve(new Connection(socket)));
-          socket.once('error', reject);
-        }),
+      const batch = Array.from(
+        { length: Math.min(200, this.sockets - i) },
+        () =>
+          new Promise<Connection>((resolve, reject) => {
+            const socket = net.connect({ host: '127.0.0.1', port: this.port }, () => resolve(new Connection(socket)));
+            socket.once('error', reject);
+          }),
       );
       for (const c of await Promise.all(batch)) {
         this.all.push(c);

@@ -39,9 +39,10 @@ export async function prepareFollowers(pool: pg.Pool, communityOrgId: string): P
       [existing[0].n, FOLLOWERS, communityOrgId],
     );
   }
-  await pool.query(`update member_preferences set follow_categories = array_remove(follow_categories, $1) where follow_categories @> array[$1]`, [
-    QUIET_CATEGORY,
-  ]);
+  await pool.query(
+    `update member_preferences set follow_categories = array_remove(follow_categories, $1) where follow_categories @> array[$1]`,
+    [QUIET_CATEGORY],
+  );
   await pool.query(
     `insert into member_preferences (member_id, follow_categories)
      select m.id, array[$1] from members m join users u on u.id = m.user_id where u.openid like 'bench\\_follower\\_%'

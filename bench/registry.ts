@@ -22,17 +22,31 @@ async function registryWorkbook(estate: string, rows: number): Promise<Buffer> {
  * Uploads a `rows`-row registry to the running server as a secretary would (multipart over
  * HTTP) and times the import, first into an empty registry and then again (every row unchanged).
  */
-export async function registryImportBench(opts: { port: number; token: string; communityOrgId: string; pool: pg.Pool; rows: number; log: (m: string) => void }) {
+export async function registryImportBench(opts: {
+  port: number;
+  token: string;
+  communityOrgId: string;
+  pool: pg.Pool;
+  rows: number;
+  log: (m: string) => void;
+}) {
   const { pool, communityOrgId } = opts;
   await pool.query(`insert into estates (community_org_id, name) values ($1, $2) on conflict do nothing`, [communityOrgId, BENCH_ESTATE]);
-  await pool.query(`delete from households where estate_id = (select id from estates where community_org_id = $1 and name = $2)`, [communityOrgId, BENCH_ESTATE]);
+  await pool.query(`delete from households where estate_id = (select id from estates where community_org_id = $1 and name = $2)`, [
+    communityOrgId,
+    BENCH_ESTATE,
+  ]);
   // The previous run's homes leave dead rows and index entries behind: vacuum them, as autovacuum
   // would have long before a real community's first import.
   await pool.query('vacuum (analyze) households');
   const file = await registryWorkbook(BENCH_ESTATE, opts.rows);
   const upload = async () => {
     const form = new FormData();
-    form.append('file', new Blob([new Uint8Array(file)], { type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }), 'registry.xlsx');
+    form.append(
+      'file',
+      new Blob([new Uint8Array(file)], { type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }),
+      'registry.xlsx',
+    );
     const started = performance.now();
     const res = await fetch(`http://127.0.0.1:${opts.port}${API}/party-orgs/${communityOrgId}/households/import`, {
       method: 'POST',
@@ -42,7 +56,13 @@ export async function registryImportBench(opts: { port: number; token: string; c
     const seconds = (performance.now() - started) / 1000;
     const body = (await res.json()) as { imported?: number; updated?: number; unchanged?: number; rejected?: unknown[]; code?: string };
     if (res.status !== 200) throw new Error(`registry import failed: ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
-    return { seconds: Math.round(seconds * 100) / 100, imported: body.imported!, updated: body.updated!, unchanged: body.unchanged!, rejected: body.rejected!.length };
+    return {
+      seconds: Math.round(seconds * 100) / 100,
+      imported: body.imported!,
+      updated: body.updated!,
+      unchanged: body.unchanged!,
+      rejected: body.rejected!.length,
+    };
   };
   opts.log(`registry import: ${opts.rows} rows, ${(file.length / 1048576).toFixed(1)} MB XLSX ...`);
   const first = await upload();

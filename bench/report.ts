@@ -68,7 +68,9 @@ function notifyRows(n: NotifyFigures): Array<[string, string, string, string]> {
 
 /** `--notify-only`: the notification figures alone. */
 export function printNotify(n: NotifyFigures, m: ReturnType<typeof machine>, postgres: string) {
-  console.log(`\nPioneer Code bench, notifications — ${m.cpus} × ${m.cpuModel}, ${m.memoryGb} GB, Node ${m.node}, PostgreSQL ${postgres}\n`);
+  console.log(
+    `\nPioneer Code bench, notifications — ${m.cpus} × ${m.cpuModel}, ${m.memoryGb} GB, Node ${m.node}, PostgreSQL ${postgres}\n`,
+  );
   const rows = notifyRows(n);
   const w = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => row[i].length)));
   for (const row of rows) console.log(`  ${row[0].padEnd(w[0])}  ${row[1].padEnd(w[1])}  ${row[2].padEnd(w[2])}  ${row[3]}`);
@@ -112,7 +114,12 @@ export function printTable(r: {
     ['authRps (diagnostic)', `${r.authRps} req/s`, '', ''],
     ['burst winners', `${b.winners} of ${b.claimers} on ${b.slots}`, `= ${b.slots}`, mark(b.winners === b.slots)],
     ['burst settle', `${b.settleMs} ms`, '', ''],
-    ['burst p50 / p99', `${b.p50Ms} / ${b.p99Ms} ms (median of ${b.rounds}; p99 ${b.p99RangeMs[0]}-${b.p99RangeMs[1]})`, 'p99 <= 100 ms', mark(b.p99Ms <= 100)],
+    [
+      'burst p50 / p99',
+      `${b.p50Ms} / ${b.p99Ms} ms (median of ${b.rounds}; p99 ${b.p99RangeMs[0]}-${b.p99RangeMs[1]})`,
+      'p99 <= 100 ms',
+      mark(b.p99Ms <= 100),
+    ],
     ['burst p99, no-op route', `${b.rawBurstP99Ms} ms (the floor, same crowd)`, '', ''],
     [
       'cancel → offer seen by queue head',
@@ -131,17 +138,17 @@ export function printTable(r: {
       '<= 50 ms',
       r.statsP95Ms.city === null ? '-' : mark(r.statsP95Ms.city <= 50),
     ],
-    [
-      'statsP95Ms district',
-      r.statsP95Ms.district === null ? `n/a (${r.stats.district.error})` : `${r.statsP95Ms.district} ms`,
-      '',
-      '',
-    ],
+    ['statsP95Ms district', r.statsP95Ms.district === null ? `n/a (${r.stats.district.error})` : `${r.statsP95Ms.district} ms`, '', ''],
     ...notifyRows(r.notify),
   ];
   if (r.registryImport) {
     const g = r.registryImport;
-    rows.push([`registry import ${g.rows} rows`, `${g.first.seconds} s (${g.fileMb} MB XLSX; re-import ${g.again.seconds} s)`, '<= 30 s', mark(g.first.seconds <= 30)]);
+    rows.push([
+      `registry import ${g.rows} rows`,
+      `${g.first.seconds} s (${g.fileMb} MB XLSX; re-import ${g.again.seconds} s)`,
+      '<= 30 s',
+      mark(g.first.seconds <= 30),
+    ]);
   }
   if (r.seedSeconds !== null) rows.push(['seed:city', `${r.seedSeconds} s`, '<= 60 s', mark(r.seedSeconds <= 60)]);
   const w = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => row[i].length)));
@@ -153,10 +160,17 @@ export function printTable(r: {
     `data: ${s.districts} districts, ${s.communityOrgs} communities, ${s.unitOrgs} unit orgs, ${s.members} members, ` +
       `${s.tasks} posts, ${s.participations} participations (${s.claims} claims)`,
   );
-  const cpus = r.settings.serverCpus === 'all' ? 'server, load generator and PostgreSQL share all CPUs' : `server on CPU ${r.settings.serverCpus}, load generator and PostgreSQL on CPU ${r.settings.loadAndDbCpus}`;
+  const cpus =
+    r.settings.serverCpus === 'all'
+      ? 'server, load generator and PostgreSQL share all CPUs'
+      : `server on CPU ${r.settings.serverCpus}, load generator and PostgreSQL on CPU ${r.settings.loadAndDbCpus}`;
   console.log(`${cpus}; ${r.settings.workers} server process${r.settings.workers > 1 ? 'es' : ''}\n`);
   for (const row of rows) console.log(`  ${row[0].padEnd(w[0])}  ${row[1].padEnd(w[1])}  ${row[2].padEnd(w[2])}  ${row[3]}`);
-  console.log(`\n  burst answers: ${Object.entries(b.statuses).map(([k, v]) => `${k}: ${v}`).join(', ')}`);
+  console.log(
+    `\n  burst answers: ${Object.entries(b.statuses)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join(', ')}`,
+  );
   console.log('  written to bench/results/latest.json');
 }
 
@@ -171,10 +185,14 @@ export function printDashboards(r: {
   seedSeconds: number | null;
 }) {
   const fmt = (l: Latency) => (l.p95 === null ? `n/a (${l.error})` : `p50 ${l.p50} ms, p95 ${l.p95} ms (${Math.round(l.bytes / 1024)} KB)`);
-  const target = (name: string, l: Latency, max: number) => `  ${name.padEnd(34)} ${fmt(l).padEnd(40)} <= ${max} ms  ${l.p95 !== null && l.p95 <= max ? 'ok' : 'MISS'}`;
+  const target = (name: string, l: Latency, max: number) =>
+    `  ${name.padEnd(34)} ${fmt(l).padEnd(40)} <= ${max} ms  ${l.p95 !== null && l.p95 <= max ? 'ok' : 'MISS'}`;
   const d = r.dashboards;
   console.log(
-    `\nDashboards at scale ${r.scaleFactor}${r.seedSeconds !== null ? ` (seeded in ${r.seedSeconds} s)` : ''}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+    `\nDashboards at scale ${r.scaleFactor}${r.seedSeconds !== null ? ` (seeded in ${r.seedSeconds} s)` : ''}, load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
   );
   console.log(target('GET /stats/overview city', d.overview.city, 50));
   console.log(target('GET /stats/overview district', d.overview.district, 50));
@@ -187,5 +205,9 @@ export function printDashboards(r: {
   console.log(target('GET /index/ranking district', d.index.rankingDistrict, 100));
   console.log(`  ${'GET /index/orgs/:id'.padEnd(34)} ${fmt(d.index.explain)}`);
   console.log(`  ${'full roll-up rebuild'.padEnd(34)} ${r.rollupRebuildMs} ms`);
-  console.log(`  database ${r.db.databaseMb} MB; rows: ${Object.entries(r.db.rows).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  console.log(
+    `  database ${r.db.databaseMb} MB; rows: ${Object.entries(r.db.rows)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+  );
 }

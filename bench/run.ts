@@ -111,7 +111,15 @@ async function main() {
           PHONE_HASH_KEY: config.phoneHashKey.toString('hex'),
         }
       : {};
-    server = await startServer({ ...process.env, ...wechat?.env, ...secrets, DATABASE_URL: url, LOG_LEVEL: 'silent', SEED_DEMO: 'false', DB_POOL_SIZE: String(config.dbPoolSize) });
+    server = await startServer({
+      ...process.env,
+      ...wechat?.env,
+      ...secrets,
+      DATABASE_URL: url,
+      LOG_LEVEL: 'silent',
+      SEED_DEMO: 'false',
+      DB_POOL_SIZE: String(config.dbPoolSize),
+    });
     const { port } = server;
     log(`server on 127.0.0.1:${port}, DB pool ${config.dbPoolSize}, ${CONNECTIONS} connections`);
     const client = await new LoadClient(port, CONNECTIONS).open();
@@ -153,7 +161,10 @@ async function main() {
       client.close();
       const postgres = (await pool.query<{ v: string }>(`select current_setting('server_version') v`)).rows[0].v;
       await mkdir(path.join(__dirname, 'results'), { recursive: true });
-      await writeFile(path.join(__dirname, 'results', 'notify.json'), `${JSON.stringify({ at: new Date().toISOString(), machine: machine(), postgres, notify }, null, 2)}\n`);
+      await writeFile(
+        path.join(__dirname, 'results', 'notify.json'),
+        `${JSON.stringify({ at: new Date().toISOString(), machine: machine(), postgres, notify }, null, 2)}\n`,
+      );
       printNotify(notify, machine(), postgres);
       return;
     }
@@ -183,7 +194,11 @@ async function main() {
         database: usingUrl ? 'DATABASE_URL' : 'embedded',
         scaleFactor: Number(args.scale),
         seedSeconds,
-        statsP95Ms: { city: d.dashboards.overview.city.p95, district: d.dashboards.overview.district.p95, community: d.dashboards.overview.community.p95 },
+        statsP95Ms: {
+          city: d.dashboards.overview.city.p95,
+          district: d.dashboards.overview.district.p95,
+          community: d.dashboards.overview.community.p95,
+        },
         indexRankingP95Ms: { city: d.dashboards.index.rankingCity.p95, district: d.dashboards.index.rankingDistrict.p95 },
         ...d,
         scale,
@@ -233,7 +248,11 @@ async function main() {
     let auth: LoopResult | null = null;
     if (!args['burst-only']) {
       log('authRps ...');
-      auth = await closedLoop(CONNECTIONS, DURATION_MS, (i) => () => client.send({ method: 'GET', path: '/bench/auth', token: hotTokens[i % HOT] }));
+      auth = await closedLoop(
+        CONNECTIONS,
+        DURATION_MS,
+        (i) => () => client.send({ method: 'GET', path: '/bench/auth', token: hotTokens[i % HOT] }),
+      );
     }
 
     // One connection per claimer, open before the burst, requests prebuilt: everyone presses at t0.
@@ -243,7 +262,9 @@ async function main() {
       log(`burst ${label}: ${BURST} claimers on ${SLOTS} slots ...`);
       const post = await createPost(SLOTS, `burst ${label}`);
       // The crowd waits on the post's page (each member loaded it once, signed in), then presses 抢 together.
-      await closedLoop(CONNECTIONS, 60_000, (i) => (i < BURST ? () => client.send({ method: 'GET', path: `${API}/tasks/${post}`, token: crowd[i] }) : null));
+      await closedLoop(CONNECTIONS, 60_000, (i) =>
+        i < BURST ? () => client.send({ method: 'GET', path: `${API}/tasks/${post}`, token: crowd[i] }) : null,
+      );
       // The floor of this measurement: the same burst, just before, on the route that does nothing.
       const cpu0 = await server!.cpu();
       const r0 = process.hrtime.bigint();
@@ -254,7 +275,9 @@ async function main() {
       const answers = await Promise.all(claimRequests.map((request) => burstClient.send(request, t0)));
       const lat = answers.map((a) => a.ms);
       const cpu2 = await server!.cpu();
-      const { rows: [db] } = await pool.query<{ claimed: number; live: number }>(
+      const {
+        rows: [db],
+      } = await pool.query<{ claimed: number; live: number }>(
         `select t.claimed, (select count(*) from claims c where c.task_id = t.id and c.status not in ('cancelled', 'released'))::int live from tasks t where t.id = $1`,
         [post],
       );
@@ -318,7 +341,11 @@ async function main() {
     for (let k = 0; k < slices; k++) {
       rawSlices.push(await closedLoop(CONNECTIONS, DURATION_MS / slices, () => () => client.send({ method: 'GET', path: '/bench/raw' })));
       rejectSlices.push(
-        await closedLoop(CONNECTIONS, DURATION_MS / slices, (i) => () => claim(lastRound.post, lastRound.losers[i % lastRound.losers.length])),
+        await closedLoop(
+          CONNECTIONS,
+          DURATION_MS / slices,
+          (i) => () => claim(lastRound.post, lastRound.losers[i % lastRound.losers.length]),
+        ),
       );
     }
     const raw = mergeLoops(rawSlices);

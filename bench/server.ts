@@ -17,9 +17,7 @@ import { principalOf, requireAuth } from '../server/src/plugins/auth';
 
 /** Members are signed as a sign-in would sign them: with their member id. */
 type Message =
-  | { type: 'sign'; id: number; users: Array<{ userId: string; memberId: string | null }> }
-  | { type: 'cpu'; id: number }
-  | { type: 'stop' };
+  { type: 'sign'; id: number; users: Array<{ userId: string; memberId: string | null }> } | { type: 'cpu'; id: number } | { type: 'stop' };
 /** CPU time (user + system) and time in GC pauses, ms, summed over the server's processes. */
 interface Cpu {
   cpuMs: number;
@@ -33,7 +31,9 @@ async function serve(): Promise<void> {
   const app = await buildApp({ config, database, logger: false });
   app.get('/bench/raw', { schema: { hide: true } }, async () => ({ ok: true }));
   // Diagnostic: what authentication alone (JWT verify + principal load) costs per request.
-  app.get('/bench/auth', { schema: { hide: true }, preHandler: requireAuth }, async (request) => ({ memberId: principalOf(request).memberId }));
+  app.get('/bench/auth', { schema: { hide: true }, preHandler: requireAuth }, async (request) => ({
+    memberId: principalOf(request).memberId,
+  }));
   // Diagnostic, read around a burst to tell its cost from the noise of the shared cores.
   let gcMs = 0;
   new PerformanceObserver((list) => {

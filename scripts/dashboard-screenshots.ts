@@ -74,12 +74,24 @@ async function main() {
     const shots: { login: string; name: string; url?: string; wait: string; lastMonth?: boolean; maxHeight?: number }[] = [
       { login: 'dev:city_admin', name: '20-dashboard-city', wait: '.chart-bars__bar' },
       // Last month's ranking (上月), its first screens: every community is listed below.
-      { login: 'dev:city_admin', name: '21-index-ranking-city', url: '/#/staff/index-ranking/index', wait: '.idx__row', lastMonth: true, maxHeight: 1800 },
+      {
+        login: 'dev:city_admin',
+        name: '21-index-ranking-city',
+        url: '/#/staff/index-ranking/index',
+        wait: '.idx__row',
+        lastMonth: true,
+        maxHeight: 1800,
+      },
       { login: 'dev:city_district_1', name: '22-dashboard-district', wait: '.chart-bars__bar' },
       { login: 'dev:city_sec_1', name: '23-dashboard-secretary', wait: '.chart-bars__bar' },
       // Last month's busiest community, as the city admin opens it from the ranking: a month that
       // has ended, with posts, explains more than one that has just begun.
-      { login: 'dev:city_admin', name: '24-index-explained', url: `/#/staff/index-org/index?id=${busiest[0].id}&period=${lastMonth()}`, wait: '.idx__part' },
+      {
+        login: 'dev:city_admin',
+        name: '24-index-explained',
+        url: `/#/staff/index-org/index?id=${busiest[0].id}&period=${lastMonth()}`,
+        wait: '.idx__part',
+      },
     ];
     for (const s of shots) {
       const phone = await phones.newPhone();
@@ -89,7 +101,9 @@ async function main() {
       await shown(page).locator(s.wait).first().waitFor({ timeout: UI_TIMEOUT });
       if (s.lastMonth) {
         await shown(page).locator('.idx__period .btn').first().click();
-        await shown(page).locator('.idx__month', { hasText: lastMonth().replace('-', '年') }).waitFor({ timeout: UI_TIMEOUT });
+        await shown(page)
+          .locator('.idx__month', { hasText: lastMonth().replace('-', '年') })
+          .waitFor({ timeout: UI_TIMEOUT });
         await shown(page).locator(s.wait).first().waitFor({ timeout: UI_TIMEOUT });
       }
       await page.waitForTimeout(500);

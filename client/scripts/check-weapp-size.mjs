@@ -30,7 +30,10 @@ try {
   process.exit(2);
 }
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
-const subpackages = (app.subPackages ?? app.subpackages ?? []).map((p) => ({ root: p.root.replace(/\/+$/, ''), size: sum(join(root, p.root)) }));
+const subpackages = (app.subPackages ?? app.subpackages ?? []).map((p) => ({
+  root: p.root.replace(/\/+$/, ''),
+  size: sum(join(root, p.root)),
+}));
 const main = total - subpackages.reduce((n, p) => n + p.size, 0);
 
 console.log(`weapp main package: ${kb(main)} (limit ${kb(MAIN_LIMIT)})`);

@@ -18,7 +18,10 @@ function App({ children }: PropsWithChildren) {
     restoreSession();
     // WeChat can sign in without asking; H5 waits for the development sign-in page.
     // Subscribe message template ids are loaded ahead: a tap must ask WeChat without waiting.
-    if (process.env.TARO_ENV !== 'h5') signInSilently().then(loadSubscribeTemplates).catch(() => undefined);
+    if (process.env.TARO_ENV !== 'h5')
+      signInSilently()
+        .then(loadSubscribeTemplates)
+        .catch(() => undefined);
   });
   return children;
 }

@@ -76,7 +76,9 @@ async function main() {
         `${result.households} registry households, ${result.tasks} posts (${result.filledTasks} filled), ${result.claims} claims (${result.liveClaims} participations)`,
     );
     console.log(`phases: ${[...bar.phases].map(([p, s]) => `${p} ${s.toFixed(1)}s`).join(', ')}`);
-    console.log(`development sign-in: dev:city_admin (city), dev:city_district_<1..16>, dev:city_sec_<n>; database: ${opened.embedded ? `embedded under ${config.dataDir}` : 'DATABASE_URL'}`);
+    console.log(
+      `development sign-in: dev:city_admin (city), dev:city_district_<1..16>, dev:city_sec_<n>; database: ${opened.embedded ? `embedded under ${config.dataDir}` : 'DATABASE_URL'}`,
+    );
   } finally {
     await opened.close();
   }

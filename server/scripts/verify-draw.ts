@@ -28,7 +28,9 @@ async function main() {
   const draw = await load(source);
   const { holds, problems } = verifyDraw(draw);
   if (holds) {
-    console.log(`holds: the seed matches its commitment, the root matches the ${draw.tickets.length} tickets listed, and every rank and result recomputes`);
+    console.log(
+      `holds: the seed matches its commitment, the root matches the ${draw.tickets.length} tickets listed, and every rank and result recomputes`,
+    );
     return;
   }
   console.log('does not hold:');

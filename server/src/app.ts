@@ -157,7 +157,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logger:
       deps.logger === false
         ? false
-        : { level: config.logLevel, serializers: { req: requestSerializer, err: loggableError }, ...(deps.logStream ? { stream: deps.logStream } : {}) },
+        : {
+            level: config.logLevel,
+            serializers: { req: requestSerializer, err: loggableError },
+            ...(deps.logStream ? { stream: deps.logStream } : {}),
+          },
     genReqId: () => randomUUID(),
     // X-Forwarded-For is believed only from the proxies named in TRUST_PROXY: anyone can write that header.
     trustProxy: config.trustProxy === false ? false : config.trustProxy,
@@ -210,9 +214,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   // WeChat's server API (subscribe messages, content checks, phone numbers) with one shared access token.
   const wechatClient = config.wechat ? wechatClientFactory({ pool: database.pool, ...config.wechat }) : null;
-  const wechat =
-    deps.wechat ??
-    (config.wechat ? wechatCode2SessionProvider(config.wechat) : developmentProvider);
+  const wechat = deps.wechat ?? (config.wechat ? wechatCode2SessionProvider(config.wechat) : developmentProvider);
   const authService = authServiceFactory({
     authRepository,
     wechat,
@@ -384,7 +386,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(authRoutes, {
         authService,
         devLogin: wechat.kind === 'development',
-        limits: { perAddress: app.perMinute('login-address', limits.loginPerAddress), perCode: app.perMinute('login-code', limits.loginPerIdentity) },
+        limits: {
+          perAddress: app.perMinute('login-address', limits.loginPerAddress),
+          perCode: app.perMinute('login-code', limits.loginPerIdentity),
+        },
       });
       await api.register(tasksRoutes, { tasksService });
       await api.register(claimsRoutes, {
@@ -418,9 +423,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         membersService,
         sessionTtlSeconds: config.sessionTtlSeconds,
         verifyLimit: app.perMinute('code-verify', limits.codeVerifyPerUser),
-        phoneNumbers:
-          deps.phoneNumbers ??
-          (wechatClient ? wechatPhoneNumberProvider(wechatClient) : developmentPhoneNumberProvider),
+        phoneNumbers: deps.phoneNumbers ?? (wechatClient ? wechatPhoneNumberProvider(wechatClient) : developmentPhoneNumberProvider),
         standing: (memberId) => waitlistService.standing(memberId),
       });
       await api.register(registrationRoutes, {
@@ -440,7 +443,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       });
       await api.register(personalDataRoutes, { personalData });
       await api.register(householdsRoutes, { householdsService, directoryService, personalData });
-      await api.register(importsRoutes, { importsService: importsServiceFactory({ db: database.db, importsRepository: importsRepositoryFactory(database.db), clock }) });
+      await api.register(importsRoutes, {
+        importsService: importsServiceFactory({ db: database.db, importsRepository: importsRepositoryFactory(database.db), clock }),
+      });
       await api.register(exportsRoutes, {
         exportsService: exportsServiceFactory({ exportsRepository: exportsRepositoryFactory(database.db) }),
         statsService,

@@ -24,7 +24,11 @@ const EnvSchema = z
     WECHAT_APP_SECRET: z.string().min(1).optional(),
     WECHAT_API_BASE: z.url().default('https://api.weixin.qq.com'),
     DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
-    SESSION_TTL_SECONDS: z.coerce.number().int().min(60).default(7 * 24 * 3600),
+    SESSION_TTL_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .default(7 * 24 * 3600),
     LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(6000),
     LOGIN_IDENTITY_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
     INVITE_ACCEPT_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
@@ -44,7 +48,10 @@ const EnvSchema = z
     NO_SHOW_WINDOW_DAYS: z.coerce.number().int().min(1).default(90),
     NO_SHOW_SUSPEND_DAYS: z.coerce.number().int().min(1).default(14),
     CLAIM_JOBS_INTERVAL_MS: z.coerce.number().int().min(0).default(1000),
-    NOTIFY_WORKER: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+    NOTIFY_WORKER: z
+      .enum(['true', 'false'])
+      .default('true')
+      .transform((v) => v === 'true'),
     NOTIFY_WECHAT_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
     WECHAT_MINIPROGRAM_STATE: z.enum(['formal', 'trial', 'developer']).default('formal'),
     ...Object.fromEntries(TEMPLATE_KEYS.map((k) => [`WECHAT_TEMPLATE_${k.toUpperCase()}`, z.string().min(1).max(128).optional()])),
@@ -61,7 +68,8 @@ const EnvSchema = z
         if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'is required in production' });
       }
     }
-    if (env.SEED_DEMO === 'true') ctx.addIssue({ code: 'custom', path: ['SEED_DEMO'], message: `the demo data is for development only (${why})` });
+    if (env.SEED_DEMO === 'true')
+      ctx.addIssue({ code: 'custom', path: ['SEED_DEMO'], message: `the demo data is for development only (${why})` });
   });
 
 const LOCAL_HOSTS = /^(localhost|127(\.\d+){3}|\[::1\]|0\.0\.0\.0|[\w-]+\.(test|localhost))$/;
@@ -70,7 +78,12 @@ const LOCAL_HOSTS = /^(localhost|127(\.\d+){3}|\[::1\]|0\.0\.0\.0|[\w-]+\.(test|
  * Why the server must run with real keys, or null in development. Production is declared
  * (`NODE_ENV=production`) or evident: WeChat credentials, or QR codes pointing at a public host.
  */
-function productionReason(env: { NODE_ENV: string; WECHAT_APP_ID?: string; WECHAT_APP_SECRET?: string; PUBLIC_URL?: string }): string | null {
+function productionReason(env: {
+  NODE_ENV: string;
+  WECHAT_APP_ID?: string;
+  WECHAT_APP_SECRET?: string;
+  PUBLIC_URL?: string;
+}): string | null {
   if (env.NODE_ENV === 'production') return 'NODE_ENV=production';
   if (env.WECHAT_APP_ID || env.WECHAT_APP_SECRET) return 'WeChat credentials are set';
   if (env.PUBLIC_URL && !LOCAL_HOSTS.test(new URL(env.PUBLIC_URL).hostname)) return 'PUBLIC_URL is not a local address';

@@ -53,22 +53,20 @@ export type Indicator = z.infer<typeof IndicatorSchema>;
 export const IndicatorListSchema = z.object({ items: z.array(IndicatorSchema) });
 export type IndicatorList = z.infer<typeof IndicatorListSchema>;
 
-export const IndicatorsPutBodySchema = z
-  .object({ items: z.array(IndicatorSchema).min(1).max(50) })
-  .superRefine((body, ctx) => {
-    const seen = new Set<string>();
-    body.items.forEach((it, i) => {
-      if (seen.has(it.key)) ctx.addIssue({ code: 'custom', path: ['items', i, 'key'], message: '指标代码重复' });
-      seen.add(it.key);
-      if (it.method === 'auto') {
-        if (!it.metric) ctx.addIssue({ code: 'custom', path: ['items', i, 'metric'], message: '自动指标须指定数据项' });
-        if (it.fullAt === undefined || it.zeroAt === undefined || it.fullAt === it.zeroAt)
-          ctx.addIssue({ code: 'custom', path: ['items', i, 'fullAt'], message: '自动指标须给出满分值和零分值，且两者不同' });
-      } else if (it.metric !== undefined || it.fullAt !== undefined || it.zeroAt !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['items', i, 'metric'], message: '人工评分指标不设数据项' });
-      }
-    });
+export const IndicatorsPutBodySchema = z.object({ items: z.array(IndicatorSchema).min(1).max(50) }).superRefine((body, ctx) => {
+  const seen = new Set<string>();
+  body.items.forEach((it, i) => {
+    if (seen.has(it.key)) ctx.addIssue({ code: 'custom', path: ['items', i, 'key'], message: '指标代码重复' });
+    seen.add(it.key);
+    if (it.method === 'auto') {
+      if (!it.metric) ctx.addIssue({ code: 'custom', path: ['items', i, 'metric'], message: '自动指标须指定数据项' });
+      if (it.fullAt === undefined || it.zeroAt === undefined || it.fullAt === it.zeroAt)
+        ctx.addIssue({ code: 'custom', path: ['items', i, 'fullAt'], message: '自动指标须给出满分值和零分值，且两者不同' });
+    } else if (it.metric !== undefined || it.fullAt !== undefined || it.zeroAt !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['items', i, 'metric'], message: '人工评分指标不设数据项' });
+    }
   });
+});
 export type IndicatorsPutBody = z.infer<typeof IndicatorsPutBodySchema>;
 
 export const ScorePutBodySchema = z.object({

@@ -91,7 +91,11 @@ export const UnreadSchema = z.object({ unread: z.number().int() });
 export type Unread = z.infer<typeof UnreadSchema>;
 
 /** Minutes before a post's start; a week at most. */
-export const RemindBeforeSchema = z.number().int().min(5).max(7 * 24 * 60);
+export const RemindBeforeSchema = z
+  .number()
+  .int()
+  .min(5)
+  .max(7 * 24 * 60);
 export const DEFAULT_REMIND_BEFORE_MINUTES = [1440, 120];
 
 export const PreferencesSchema = z.object({

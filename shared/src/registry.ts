@@ -144,7 +144,10 @@ const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const dayOrTime = text()
   .trim()
-  .refine((v) => (DAY.test(v) || z.iso.datetime({ offset: true }).safeParse(v).success) && !Number.isNaN(Date.parse(v)), '请使用 YYYY-MM-DD 日期');
+  .refine(
+    (v) => (DAY.test(v) || z.iso.datetime({ offset: true }).safeParse(v).success) && !Number.isNaN(Date.parse(v)),
+    '请使用 YYYY-MM-DD 日期',
+  );
 
 export const ExportScopeQuerySchema = z
   .object({ scope: StatsScopeSchema.default('city'), id: IdSchema.optional() })
@@ -176,8 +179,14 @@ export const IndexExportQuerySchema = z
     districtId: IdSchema.optional(),
   })
   .refine((q) => q.scope !== 'district' || q.id !== undefined || q.districtId !== undefined, { path: ['id'], message: '请指定板块 id' })
-  .refine((q) => !(q.scope === 'city' && (q.id !== undefined || q.districtId !== undefined)), { path: ['scope'], message: '全市范围不需要 id' })
-  .refine((q) => q.id === undefined || q.districtId === undefined || q.id === q.districtId, { path: ['districtId'], message: 'id 与 districtId 不一致' });
+  .refine((q) => !(q.scope === 'city' && (q.id !== undefined || q.districtId !== undefined)), {
+    path: ['scope'],
+    message: '全市范围不需要 id',
+  })
+  .refine((q) => q.id === undefined || q.districtId === undefined || q.id === q.districtId, {
+    path: ['districtId'],
+    message: 'id 与 districtId 不一致',
+  });
 export type IndexExportQuery = z.infer<typeof IndexExportQuerySchema>;
 
 // ---- personal data rights ----
@@ -191,7 +200,12 @@ export const ConsentListSchema = z.object({ items: z.array(ConsentSchema) });
 
 export const MemberExportSchema = z.object({
   exportedAt: DateTimeSchema,
-  user: z.object({ id: IdSchema, createdAt: DateTimeSchema, lastLoginAt: DateTimeSchema, roles: z.array(z.object({ role: z.string(), orgId: IdSchema.nullable() })) }),
+  user: z.object({
+    id: IdSchema,
+    createdAt: DateTimeSchema,
+    lastLoginAt: DateTimeSchema,
+    roles: z.array(z.object({ role: z.string(), orgId: IdSchema.nullable() })),
+  }),
   profile: MemberSchema.extend({ updatedAt: DateTimeSchema }),
   householdMatch: HouseholdMatchSchema,
   consents: z.array(ConsentSchema),
@@ -207,9 +221,18 @@ export const MemberExportSchema = z.object({
   auditTrail: z.array(z.object({ at: DateTimeSchema, action: z.string(), byMe: z.boolean(), reason: z.string().nullable() })),
   /** 候补 places and 抽签 entries, past and present. */
   waitlist: z.array(
-    z.object({ taskId: IdSchema, title: z.string(), status: z.string(), offeredAt: DateTimeSchema.nullable(), offerExpiresAt: DateTimeSchema.nullable(), createdAt: DateTimeSchema }),
+    z.object({
+      taskId: IdSchema,
+      title: z.string(),
+      status: z.string(),
+      offeredAt: DateTimeSchema.nullable(),
+      offerExpiresAt: DateTimeSchema.nullable(),
+      createdAt: DateTimeSchema,
+    }),
   ),
-  draws: z.array(z.object({ taskId: IdSchema, title: z.string(), status: z.string(), rank: z.number().int().nullable(), createdAt: DateTimeSchema })),
+  draws: z.array(
+    z.object({ taskId: IdSchema, title: z.string(), status: z.string(), rank: z.number().int().nullable(), createdAt: DateTimeSchema }),
+  ),
   /** The no-show rule's count and any suspension it set. */
   standing: z.object({ noShows: z.number().int(), suspendedUntil: DateTimeSchema.nullable() }).nullable(),
   preferences: z.object({ followCategories: z.array(z.string()), remindBeforeMinutes: z.array(z.number().int()) }).nullable(),

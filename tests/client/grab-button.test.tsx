@@ -105,7 +105,9 @@ describe('GrabButton', () => {
 
 describe('grabState', () => {
   it('puts pending above every other state', () => {
-    expect(grabState({ status: 'open', remaining: 0, claimOpensAt: iso(0), endsAt: iso(1000), pending: true, now: NOW }).kind).toBe('pending');
+    expect(grabState({ status: 'open', remaining: 0, claimOpensAt: iso(0), endsAt: iso(1000), pending: true, now: NOW }).kind).toBe(
+      'pending',
+    );
   });
 
   it('treats a cancelled claim as no claim', () => {

@@ -44,7 +44,9 @@ const offline = () => new ApiError(0, 'NETWORK_ERROR', '网络连接失败，请
 describe('首页 list when the network fails', () => {
   beforeEach(() => {
     saveSession({ token: 't', expiresIn: 3600, user: { id: 'u1', memberId: 'm1', roles: [] } } as never);
-    jest.mocked(getMyMember).mockResolvedValue({ id: 'm1', community: { id: COMMUNITY, name: '清和坊社区', districtId: COMMUNITY } } as Member);
+    jest
+      .mocked(getMyMember)
+      .mockResolvedValue({ id: 'm1', community: { id: COMMUNITY, name: '清和坊社区', districtId: COMMUNITY } } as Member);
     jest.mocked(getMyRecords).mockResolvedValue({ items: [], totals: { tasks: 0, minutes: 0 } });
     jest.mocked(listTasks).mockReset();
   });

@@ -17,7 +17,8 @@ describe('useLiveCounts', () => {
     act(() => socket.onOpen.mock.calls[0][0]());
     expect(JSON.parse(socket.send.mock.calls[0][0].data)).toEqual({ type: 'subscribe', taskIds: [TASK] });
 
-    const push = (count: object) => act(() => socket.onMessage.mock.calls[0][0]({ data: JSON.stringify({ taskId: TASK, status: 'open', ...count }) }));
+    const push = (count: object) =>
+      act(() => socket.onMessage.mock.calls[0][0]({ data: JSON.stringify({ taskId: TASK, status: 'open', ...count }) }));
     push({ claimed: 3, remaining: 7, version: 5 });
     expect(result.current[TASK]).toMatchObject({ claimed: 3, remaining: 7 });
     // The subscribe snapshot, read before that notification, arrives after it.
@@ -31,7 +32,7 @@ describe('useLiveCounts', () => {
     unmount();
   });
 
-  it('reads the server\'s other messages with the shared schema: ready is no count, and a refused token is not retried', async () => {
+  it("reads the server's other messages with the shared schema: ready is no count, and a refused token is not retried", async () => {
     jest.useFakeTimers();
     try {
       saveSession({ token: 'stale', expiresIn: 3600, user: { id: '11111111-1111-4111-8111-111111111111', roles: [], memberId: null } });

@@ -18,7 +18,10 @@ expect.extend({
   toHaveAttribute(el: El, name: string, value?: string) {
     const actual = el?.getAttribute(name) ?? null;
     const pass = value === undefined ? actual !== null : actual === value;
-    return { pass, message: () => `expected attribute ${name}=${JSON.stringify(actual)} ${pass ? 'not ' : ''}to be ${JSON.stringify(value)}` };
+    return {
+      pass,
+      message: () => `expected attribute ${name}=${JSON.stringify(actual)} ${pass ? 'not ' : ''}to be ${JSON.stringify(value)}`,
+    };
   },
 });
 

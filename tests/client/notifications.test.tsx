@@ -84,7 +84,13 @@ describe('the taps that ask', () => {
 
   beforeEach(() => {
     setSubscribeTemplates(TEMPLATES);
-    mockSubscribe.mockResolvedValue({ errMsg: 'requestSubscribeMessage:ok', TPL_OFFER: 'accept', TPL_CLAIM: 'accept', TPL_REMIND: 'reject', TPL_CHANGED: 'accept' });
+    mockSubscribe.mockResolvedValue({
+      errMsg: 'requestSubscribeMessage:ok',
+      TPL_OFFER: 'accept',
+      TPL_CLAIM: 'accept',
+      TPL_REMIND: 'reject',
+      TPL_CHANGED: 'accept',
+    });
   });
 
   it('候补 on the post page and on a card ask for the offer, the result and the reminder', async () => {
@@ -97,7 +103,11 @@ describe('the taps that ask', () => {
     await act(async () => {
       fireEvent.click(screen.getByText('加入候补'));
     });
-    await expectAskedFirst(['TPL_OFFER', 'TPL_CLAIM', 'TPL_REMIND'], { waitlist_offer: 'accept', claim_result: 'accept', task_reminder: 'reject' });
+    await expectAskedFirst(['TPL_OFFER', 'TPL_CLAIM', 'TPL_REMIND'], {
+      waitlist_offer: 'accept',
+      claim_result: 'accept',
+      task_reminder: 'reject',
+    });
 
     cleanup();
     mockSubscribe.mockClear();
@@ -106,31 +116,55 @@ describe('the taps that ask', () => {
     await act(async () => {
       fireEvent.click(screen.getByText('候补'));
     });
-    await expectAskedFirst(['TPL_OFFER', 'TPL_CLAIM', 'TPL_REMIND'], { waitlist_offer: 'accept', claim_result: 'accept', task_reminder: 'reject' });
+    await expectAskedFirst(['TPL_OFFER', 'TPL_CLAIM', 'TPL_REMIND'], {
+      waitlist_offer: 'accept',
+      claim_result: 'accept',
+      task_reminder: 'reject',
+    });
   });
 
   it('accepting an offer asks as a grab does', async () => {
     mockRequest.mockImplementation(async (opts: { url: string }) =>
-      opts.url === '/api/v1/me/subscriptions' ? reply(200, { credits: { claim_result: 1 } }) : reply(500, { code: 'INTERNAL', message: 'x', requestId: 'r' }),
+      opts.url === '/api/v1/me/subscriptions'
+        ? reply(200, { credits: { claim_result: 1 } })
+        : reply(500, { code: 'INTERNAL', message: 'x', requestId: 'r' }),
     );
     const offer = { position: null, status: 'offered' as const, offerExpiresAt: soon(0.5) };
     render(<WaitlistPanel task={fullTask()} myWaitlist={offer} onChanged={jest.fn()} />);
     await act(async () => {
       fireEvent.click(screen.getByText('接受'));
     });
-    await expectAskedFirst(['TPL_CLAIM', 'TPL_REMIND', 'TPL_CHANGED'], { claim_result: 'accept', task_reminder: 'reject', task_changed: 'accept' });
+    await expectAskedFirst(['TPL_CLAIM', 'TPL_REMIND', 'TPL_CHANGED'], {
+      claim_result: 'accept',
+      task_reminder: 'reject',
+      task_changed: 'accept',
+    });
   });
 
   it('报名抽签 asks for the draw result', async () => {
     mockRequest.mockImplementation(async (opts: { url: string }) =>
-      opts.url === '/api/v1/me/subscriptions' ? reply(200, { credits: { claim_result: 1 } }) : reply(201, { entry: { taskId: TASK_ID, status: 'entered', ticket: '0123456789abcdef' } }),
+      opts.url === '/api/v1/me/subscriptions'
+        ? reply(200, { credits: { claim_result: 1 } })
+        : reply(201, { entry: { taskId: TASK_ID, status: 'entered', ticket: '0123456789abcdef' } }),
     );
-    const draw = fullTask({ allocation: 'draw', drawAt: soon(1), drawCommitment: 'a'.repeat(64), claimed: 0, remaining: 2, filledAt: null, waitlisted: 0 });
+    const draw = fullTask({
+      allocation: 'draw',
+      drawAt: soon(1),
+      drawCommitment: 'a'.repeat(64),
+      claimed: 0,
+      remaining: 2,
+      filledAt: null,
+      waitlisted: 0,
+    });
     render(<DrawPanel task={draw} memberId={USER.memberId} myEntry={null} onChanged={jest.fn()} />);
     await act(async () => {
       fireEvent.click(screen.getByText('报名抽签'));
     });
-    await expectAskedFirst(['TPL_CLAIM', 'TPL_REMIND', 'TPL_CHANGED'], { claim_result: 'accept', task_reminder: 'reject', task_changed: 'accept' });
+    await expectAskedFirst(['TPL_CLAIM', 'TPL_REMIND', 'TPL_CHANGED'], {
+      claim_result: 'accept',
+      task_reminder: 'reject',
+      task_changed: 'accept',
+    });
   });
 });
 
@@ -139,7 +173,8 @@ describe('消息 page', () => {
     mockRequest.mockImplementation(async (opts: { url: string; method: string; data?: { ids?: string[] } }) => {
       if (opts.url.startsWith('/api/v1/me/messages/unread')) return reply(200, { unread: 2 });
       if (opts.url.startsWith('/api/v1/me/messages/read')) return reply(200, { unread: 1 });
-      if (opts.url.startsWith('/api/v1/me/messages')) return reply(200, { items: [message(1, false), message(2, false), message(3, true)], unread: 2, nextCursor: null });
+      if (opts.url.startsWith('/api/v1/me/messages'))
+        return reply(200, { items: [message(1, false), message(2, false), message(3, true)], unread: 2, nextCursor: null });
       return reply(404, { code: 'NOT_FOUND', message: '内容不存在或已删除', requestId: 'r' });
     });
     render(<Messages />);
@@ -159,7 +194,14 @@ describe('消息 page', () => {
 
   it('a whistle update opens its whistle', async () => {
     const whistleId = '66666666-6666-4666-8666-666666666666';
-    const update = { ...message(4, false), kind: 'whistle_update', title: '吹哨报到：已反馈', body: '「加装电梯」市住建局机关党委已反馈。', taskId: undefined, whistleId };
+    const update = {
+      ...message(4, false),
+      kind: 'whistle_update',
+      title: '吹哨报到：已反馈',
+      body: '「加装电梯」市住建局机关党委已反馈。',
+      taskId: undefined,
+      whistleId,
+    };
     mockRequest.mockImplementation(async (opts: { url: string }) => {
       if (opts.url.startsWith('/api/v1/me/messages/unread')) return reply(200, { unread: 1 });
       if (opts.url.startsWith('/api/v1/me/messages/read')) return reply(200, { unread: 0 });
@@ -176,7 +218,9 @@ describe('消息 page', () => {
 
   it('says so when there is nothing yet', async () => {
     mockRequest.mockImplementation(async (opts: { url: string }) =>
-      opts.url.startsWith('/api/v1/me/messages/unread') ? reply(200, { unread: 0 }) : reply(200, { items: [], unread: 0, nextCursor: null }),
+      opts.url.startsWith('/api/v1/me/messages/unread')
+        ? reply(200, { unread: 0 })
+        : reply(200, { items: [], unread: 0, nextCursor: null }),
     );
     render(<Messages />);
     expect(await screen.findByText(/暂无消息/)).toBeInTheDocument();
@@ -188,7 +232,8 @@ describe('提醒设置 (with 添加到日历)', () => {
     const calendar = 'https://pioneer.example/api/v1/calendar/' + 'A'.repeat(43) + '.ics';
     mockRequest.mockImplementation(async (opts: { url: string; method: string; data?: unknown }) => {
       if (opts.url === '/api/v1/members/me/preferences' && opts.method === 'PUT') return reply(200, { preferences: opts.data });
-      if (opts.url === '/api/v1/members/me/preferences') return reply(200, { preferences: { followCategories: ['care'], remindBeforeMinutes: [1440, 120] } });
+      if (opts.url === '/api/v1/members/me/preferences')
+        return reply(200, { preferences: { followCategories: ['care'], remindBeforeMinutes: [1440, 120] } });
       if (opts.url === '/api/v1/members/me/calendar-url') return reply(200, { url: calendar });
       return reply(404, { code: 'NOT_FOUND', message: '内容不存在或已删除', requestId: 'r' });
     });
@@ -204,7 +249,10 @@ describe('提醒设置 (with 添加到日历)', () => {
       fireEvent.click(screen.getByText('保存设置'));
     });
     const put = mockRequest.mock.calls.find((c) => c[0].method === 'PUT');
-    expect(put![0]).toMatchObject({ url: '/api/v1/members/me/preferences', data: { followCategories: ['care'], remindBeforeMinutes: [1440, 30] } });
+    expect(put![0]).toMatchObject({
+      url: '/api/v1/members/me/preferences',
+      data: { followCategories: ['care'], remindBeforeMinutes: [1440, 30] },
+    });
 
     await act(async () => {
       fireEvent.click(screen.getByText('复制日历链接'));
@@ -256,7 +304,18 @@ describe('吹哨 steps by a unit', () => {
         assignments: [{ ...assignment, status }],
       },
       assignments: [
-        { ...assignment, status, assignedAt: at, signedAt: status === 'signed' ? at : null, answeredAt: null, returnedAt: null, answerText: null, returnReason: null, taskIds: [], extensions: [] },
+        {
+          ...assignment,
+          status,
+          assignedAt: at,
+          signedAt: status === 'signed' ? at : null,
+          answeredAt: null,
+          returnedAt: null,
+          answerText: null,
+          returnReason: null,
+          taskIds: [],
+          extensions: [],
+        },
       ],
       events: [],
       tasks: [],
@@ -282,7 +341,9 @@ describe('吹哨 steps by a unit', () => {
       expect(mockSubscribe.mock.calls[0][0].tmplIds).toEqual(['TPL_WHISTLE']);
       expect(mockSubscribe.mock.invocationCallOrder[0]).toBeLessThan(mockRequest.mock.invocationCallOrder[0]);
       await waitFor(() =>
-        expect(mockRequest.mock.calls.find((c) => c[0].url === '/api/v1/me/subscriptions')?.[0]).toMatchObject({ data: { results: { whistle_update: 'accept' } } }),
+        expect(mockRequest.mock.calls.find((c) => c[0].url === '/api/v1/me/subscriptions')?.[0]).toMatchObject({
+          data: { results: { whistle_update: 'accept' } },
+        }),
       );
       expect(mockRequest.mock.calls.some((c) => c[0].url === `/api/v1/whistles/${WHISTLE}/assignments/${UNIT}/sign`)).toBe(true);
     } finally {
@@ -322,7 +383,17 @@ describe('吹哨 taps by the raiser', () => {
         assignments: [a],
       },
       assignments: [
-        { ...a, assignedAt: at, signedAt: at, answeredAt: at, returnedAt: null, answerText: '已协调完毕', returnReason: null, taskIds: [], extensions: [] },
+        {
+          ...a,
+          assignedAt: at,
+          signedAt: at,
+          answeredAt: at,
+          returnedAt: null,
+          answerText: '已协调完毕',
+          returnReason: null,
+          taskIds: [],
+          extensions: [],
+        },
       ],
       events: [],
       tasks: [],

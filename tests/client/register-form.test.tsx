@@ -13,7 +13,12 @@ const ESTATES = [
   { id: '22222222-2222-4222-8222-222222222222', name: '阳光小区' },
   { id: '33333333-3333-4333-8333-333333333333', name: '和谐家园' },
 ];
-const UNIT = { id: '44444444-4444-4444-8444-444444444444', name: '市财政局机关党委', kind: 'unit' as const, districtId: '55555555-5555-4555-8555-555555555555' };
+const UNIT = {
+  id: '44444444-4444-4444-8444-444444444444',
+  name: '市财政局机关党委',
+  kind: 'unit' as const,
+  districtId: '55555555-5555-4555-8555-555555555555',
+};
 
 function type(testId: string, value: string) {
   fireEvent.change(screen.getByTestId(testId), { target: { value } });
@@ -140,7 +145,9 @@ describe('RegisterForm on a long page', () => {
 
   it('marks every required field', () => {
     const { container } = render(<RegisterForm community={COMMUNITY} estates={ESTATES} onSubmit={jest.fn()} />);
-    const marked = Array.from(container.querySelectorAll('.field-label')).filter((l) => l.querySelector('.field-required')).map((l) => l.textContent?.replace('*', ''));
+    const marked = Array.from(container.querySelectorAll('.field-label'))
+      .filter((l) => l.querySelector('.field-required'))
+      .map((l) => l.textContent?.replace('*', ''));
     expect(marked).toEqual(['姓名', '手机号', '组织关系所在党组织', '工作单位及职务', '居住小区', '楼栋', '单元', '门牌号']);
   });
 

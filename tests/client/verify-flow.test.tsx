@@ -49,7 +49,9 @@ const checkInBtn = () => screen.getByTestId('verify-check-in');
 const checkOutBtn = () => screen.getByTestId('verify-check-out');
 
 async function paste(code: string) {
-  fireEvent.change(screen.getByTestId('verify-input').querySelector('input') ?? screen.getByTestId('verify-input'), { target: { value: code } });
+  fireEvent.change(screen.getByTestId('verify-input').querySelector('input') ?? screen.getByTestId('verify-input'), {
+    target: { value: code },
+  });
   fireEvent.click(screen.getByText('核验'));
   await flush();
 }
@@ -86,10 +88,7 @@ describe('扫码核验', () => {
     expect(verifyPioneerCode).toHaveBeenCalledWith('good-code');
     expect(screen.getByTestId('verify-card')).toHaveTextContent('赵敏行');
     const rows = screen.getAllByTestId('verify-claim');
-    expect(rows.map((r) => r.textContent)).toEqual([
-      expect.stringContaining('楼道杂物清理'),
-      expect.stringContaining('夜间巡逻'),
-    ]);
+    expect(rows.map((r) => r.textContent)).toEqual([expect.stringContaining('楼道杂物清理'), expect.stringContaining('夜间巡逻')]);
     expect(rows[0]).toHaveTextContent('已报名，未签到');
     // 09:40: the morning post (10:00) is the only one whose check-in is open, so it is picked.
     expect(rows[0].className).toContain('is-active');

@@ -43,7 +43,9 @@ describe('WaitlistPanel (候补)', () => {
   });
 
   it('shows nothing while slots are free or the member holds a claim', () => {
-    const { container, rerender } = render(<WaitlistPanel task={task({ remaining: 1, claimed: 1 })} myWaitlist={null} onChanged={jest.fn()} />);
+    const { container, rerender } = render(
+      <WaitlistPanel task={task({ remaining: 1, claimed: 1 })} myWaitlist={null} onChanged={jest.fn()} />,
+    );
     expect(container.textContent).toBe('');
     rerender(<WaitlistPanel task={task()} myClaimStatus="claimed" myWaitlist={null} onChanged={jest.fn()} />);
     expect(container.textContent).toBe('');
@@ -111,7 +113,9 @@ describe('draw posts (抽签)', () => {
 
   it('computes the ticket as the server does: SHA-256 of taskId:memberId:nonce, first 16 hex', () => {
     const nonce = 'f00dfeedcafebabe1234';
-    expect(ticketOf(TASK_ID, MEMBER_ID, nonce)).toBe(createHash('sha256').update(`${TASK_ID}:${MEMBER_ID}:${nonce}`).digest('hex').slice(0, 16));
+    expect(ticketOf(TASK_ID, MEMBER_ID, nonce)).toBe(
+      createHash('sha256').update(`${TASK_ID}:${MEMBER_ID}:${nonce}`).digest('hex').slice(0, 16),
+    );
   });
 
   it('shows 抽签中 · 已有 N 人报名 · 开奖时间, enters with its own nonce and checks the ticket', async () => {

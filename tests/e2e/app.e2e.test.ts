@@ -260,7 +260,7 @@ describe('H5 in Chromium: report, grab, live counts, check-in', () => {
     await snap(secretary, '09-manage-live');
   });
 
-  it('lets the secretary verify the pasted 先锋码 on 扫码核验: the card lists today\'s posts and offers only the valid action', async () => {
+  it("lets the secretary verify the pasted 先锋码 on 扫码核验: the card lists today's posts and offers only the valid action", async () => {
     // A post of today whose check-in is open (it starts in 10 minutes), claimed by the member.
     const todayPost = await publishTodayPost('今日楼道清扫（E2E）');
     await apiAs('dev:e2e_member', 'POST', `/tasks/${todayPost}/claims`);
@@ -451,7 +451,10 @@ describe('H5 in Chromium: each role where it belongs, a visitor finding its comm
     const api = async (method: string, url: string, token: string | null, body?: unknown) => {
       const res = await fetch(`${app.baseUrl}/api/v1${url}`, {
         method,
-        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        headers: {
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       return { status: res.status, body: (await res.json()) as any };

@@ -96,8 +96,12 @@ describe('H5 in Chromium: 吹哨 → 签收 → 反馈 with a post → 核查, �
     await typeInto(form.locator('.whistle-new__description'), '夜间车辆违停占道，需住建规划临时停车、城管协同疏导。');
     await pickUnit(secretary, '住建', '市住建局');
     await pickUnit(secretary, '城管', '市城管局');
-    await expect(form.locator('.whistle-new__unit', { hasText: '市住建局' }).locator('.chip.is-active').textContent()).resolves.toBe('牵头');
-    await expect(form.locator('.whistle-new__unit', { hasText: '市城管局' }).locator('.chip.is-active').textContent()).resolves.toBe('协办');
+    await expect(form.locator('.whistle-new__unit', { hasText: '市住建局' }).locator('.chip.is-active').textContent()).resolves.toBe(
+      '牵头',
+    );
+    await expect(form.locator('.whistle-new__unit', { hasText: '市城管局' }).locator('.chip.is-active').textContent()).resolves.toBe(
+      '协办',
+    );
     await snap(secretary, '13-whistle-new');
 
     await form.locator('.btn', { hasText: '吹哨' }).click();
@@ -122,7 +126,9 @@ describe('H5 in Chromium: 吹哨 → 签收 → 反馈 with a post → 核查, �
     await mine.locator('.whistle-detail__sign').click();
     await mine.filter({ hasText: '办理中' }).waitFor({ timeout: UI_TIMEOUT });
     // Only its own unit's assignment offers actions.
-    await expect(detail.locator('.whistle-detail__assignment', { hasText: '市城管局' }).locator('.whistle-detail__actions').count()).resolves.toBe(0);
+    await expect(
+      detail.locator('.whistle-detail__assignment', { hasText: '市城管局' }).locator('.whistle-detail__actions').count(),
+    ).resolves.toBe(0);
 
     await mine.locator('.whistle-detail__answer').click();
     await typeInto(mine.locator('.whistle-detail__text'), '已规划商圈北侧临时停车场，并发布党员疏导岗。');

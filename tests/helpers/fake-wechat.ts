@@ -33,7 +33,7 @@ export function fieldViolations(data: Record<string, { value: string }>): string
       time: () => /^\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}$/.test(v),
       number: () => /^\d{1,32}(\.\d+)?$/.test(v),
       character_string: () => chars.length <= 32 && /^[\x21-\x7e]+$/.test(v),
-      name: () => (/^\p{Script=Han}{1,10}$/u.test(v) || /^[A-Za-z ]{1,20}$/.test(v)),
+      name: () => /^\p{Script=Han}{1,10}$/u.test(v) || /^[A-Za-z ]{1,20}$/.test(v),
     };
     const check = ok[type];
     if (!check) out.push(`${key}: unknown keyword type`);
@@ -99,7 +99,16 @@ export async function startFakeWechat(opts: { expiresIn?: number; delayMs?: numb
           const queue = scripts.get(body.touser);
           if (queue && queue.length) errcode = queue.shift()!;
         }
-        sends.push({ at: Date.now(), openid: body.touser, templateId: body.template_id, page: body.page, data: body.data, token, errcode, violations });
+        sends.push({
+          at: Date.now(),
+          openid: body.touser,
+          templateId: body.template_id,
+          page: body.page,
+          data: body.data,
+          token,
+          errcode,
+          violations,
+        });
         reply({ errcode, errmsg: errcode === 0 ? 'ok' : 'scripted' });
         return;
       }
@@ -154,7 +163,11 @@ export const WECHAT_TEST_ENV = (base: string): Record<string, string> => ({
 });
 
 /** Polls until `check` returns a truthy value (or throws on timeout with the last value). */
-export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 15_000, everyMs = 50): Promise<Exclude<T, null | undefined | false>> {
+export async function eventually<T>(
+  check: () => Promise<T> | T,
+  timeoutMs = 15_000,
+  everyMs = 50,
+): Promise<Exclude<T, null | undefined | false>> {
   const deadline = Date.now() + timeoutMs;
   let last: T;
   for (;;) {

@@ -39,16 +39,15 @@ async function dropDatabasesLike(adminUrl: string, template: string): Promise<vo
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {
-    const { rows } = await client.query<{ datname: string }>(
-      `select datname from pg_database where datname = $1 or datname like $2`,
-      [template, `${template.replace('pioneer_tpl_', 'pioneer_t_')}_%`],
-    );
+    const { rows } = await client.query<{ datname: string }>(`select datname from pg_database where datname = $1 or datname like $2`, [
+      template,
+      `${template.replace('pioneer_tpl_', 'pioneer_t_')}_%`,
+    ]);
     for (const { datname } of rows) await client.query(`drop database if exists "${datname}" with (force)`);
   } finally {
     await client.end();
   }
 }
-
 
 export default async function globalSetup() {
   const server = await prepareTestServer();

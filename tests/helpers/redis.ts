@@ -10,7 +10,10 @@ export function testRedisUrl(): string | null {
   // Synchronous, because whether a describe block runs is decided while the file loads.
   const probe = spawnSync(
     process.execPath,
-    ['-e', "const s=require('net').connect(6379,'127.0.0.1');s.on('connect',()=>process.exit(0));s.on('error',()=>process.exit(1));setTimeout(()=>process.exit(1),1000)"],
+    [
+      '-e',
+      "const s=require('net').connect(6379,'127.0.0.1');s.on('connect',()=>process.exit(0));s.on('error',()=>process.exit(1));setTimeout(()=>process.exit(1),1000)",
+    ],
     { stdio: 'ignore' },
   );
   if (probe.status === 0) return 'redis://127.0.0.1:6379';

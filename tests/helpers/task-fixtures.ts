@@ -56,7 +56,12 @@ export async function publishTask(
   communityOrgId: string,
   overrides: Partial<TaskCreateBody> = {},
 ): Promise<Task> {
-  const res = await ctx.app.inject({ method: 'POST', url: '/api/v1/tasks', headers: auth, payload: taskBody(ctx, communityOrgId, overrides) });
+  const res = await ctx.app.inject({
+    method: 'POST',
+    url: '/api/v1/tasks',
+    headers: auth,
+    payload: taskBody(ctx, communityOrgId, overrides),
+  });
   if (res.statusCode !== 201) throw new Error(`publish failed: ${res.statusCode} ${res.body}`);
   return res.json().task as Task;
 }
@@ -121,7 +126,9 @@ export function httpClient(baseUrl: string) {
             path,
             agent,
             headers: {
-              ...(payload !== undefined ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) } : {}),
+              ...(payload !== undefined
+                ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) }
+                : {}),
               ...opts.headers,
             },
           },

@@ -43,7 +43,10 @@ export async function readXlsx(buf: Buffer): Promise<Map<string, unknown[][]>> {
     ws.eachRow({ includeEmpty: true }, (row, n) => {
       rows[n - 1] = Array.from((row.values as unknown[]).slice(1), (v) => v ?? null);
     });
-    out.set(ws.name, Array.from(rows, (r) => r ?? []));
+    out.set(
+      ws.name,
+      Array.from(rows, (r) => r ?? []),
+    );
   }
   return out;
 }

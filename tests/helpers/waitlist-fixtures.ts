@@ -45,4 +45,11 @@ export function invariants(s: Awaited<ReturnType<typeof waitlistState>>) {
   };
 }
 
-export const HOLDS = { claimedIsLivePlusHeld: true, heldCounted: true, waitingCounted: true, withinCapacity: true, headSkipped: 0, doubled: 0 };
+export const HOLDS = {
+  claimedIsLivePlusHeld: true,
+  heldCounted: true,
+  waitingCounted: true,
+  withinCapacity: true,
+  headSkipped: 0,
+  doubled: 0,
+};

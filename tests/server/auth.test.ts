@@ -16,7 +16,9 @@ function jwt(payload: Record<string, unknown>, opts: { alg?: string; secret?: st
   if (alg === 'none') return `${head}.`;
   const hash = { HS256: 'sha256', HS384: 'sha384', HS512: 'sha512' }[alg];
   if (!hash) throw new Error(`unsupported alg ${alg}`);
-  return `${head}.${createHmac(hash, opts.secret ?? TEST_ENV.JWT_SECRET).update(head).digest('base64url')}`;
+  return `${head}.${createHmac(hash, opts.secret ?? TEST_ENV.JWT_SECRET)
+    .update(head)
+    .digest('base64url')}`;
 }
 
 const nowSec = () => Math.floor(Date.now() / 1000);
@@ -159,7 +161,9 @@ describe('WeChat code2session', () => {
       'used-code': { errcode: 40163, errmsg: 'code been used' },
       'busy-code': { errcode: -1, errmsg: 'system error' },
     });
-    ctx = await createTestContext({ env: { WECHAT_APP_ID: 'wx_test_appid', WECHAT_APP_SECRET: 'test-app-secret', WECHAT_API_BASE: fake.base } });
+    ctx = await createTestContext({
+      env: { WECHAT_APP_ID: 'wx_test_appid', WECHAT_APP_SECRET: 'test-app-secret', WECHAT_API_BASE: fake.base },
+    });
   });
   afterAll(async () => {
     await ctx.close();
@@ -171,7 +175,12 @@ describe('WeChat code2session', () => {
     expect(res.statusCode).toBe(200);
     expect(res.body).not.toContain(SESSION_KEY);
     const body = res.json();
-    expect(fake.calls.at(-1)).toEqual({ appid: 'wx_test_appid', secret: 'test-app-secret', js_code: 'good-code', grant_type: 'authorization_code' });
+    expect(fake.calls.at(-1)).toEqual({
+      appid: 'wx_test_appid',
+      secret: 'test-app-secret',
+      js_code: 'good-code',
+      grant_type: 'authorization_code',
+    });
     const { rows } = await ctx.database.pool.query('select openid from users where id = $1', [body.user.id]);
     expect(rows).toEqual([{ openid: 'o_wx_user_1' }]);
 

@@ -44,7 +44,9 @@ describe('one statement for a batch of claims on one post', () => {
 
     const r = await service.claimMany(task.id, ids([a, held, b, a, c, d]));
     expect(codes(r.answers)).toEqual(['201 1', 'ALREADY_CLAIMED', '201 0', 'ALREADY_CLAIMED', 'TASK_FULL', 'TASK_FULL']);
-    const granted = r.answers!.filter((x): x is Exclude<BatchAnswer, string | AppError> => typeof x === 'object' && !(x instanceof AppError));
+    const granted = r.answers!.filter(
+      (x): x is Exclude<BatchAnswer, string | AppError> => typeof x === 'object' && !(x instanceof AppError),
+    );
     expect(granted.map((g) => g.claim.memberId)).toEqual([a.memberId, b.memberId]);
     expect(granted.every((g) => g.claim.taskId === task.id && g.claim.status === 'claimed')).toBe(true);
     expect(r.answers && 'after' in r ? r.after : null).toEqual({
@@ -80,7 +82,9 @@ describe('one statement for a batch of claims on one post', () => {
 
     const cancelled = await publishTask(ctx, secretary, world.community.id, { capacity: 2 });
     await service.claimMany(cancelled.id, ids([a]));
-    expect((await ctx.app.inject({ method: 'POST', url: `/api/v1/tasks/${cancelled.id}/cancel`, headers: secretary })).statusCode).toBe(200);
+    expect((await ctx.app.inject({ method: 'POST', url: `/api/v1/tasks/${cancelled.id}/cancel`, headers: secretary })).statusCode).toBe(
+      200,
+    );
     const r = await service.claimMany(cancelled.id, ids([b, a]));
     // Cancelling the post cancelled its claims too.
     expect(codes(r.answers)).toEqual(['TASK_CANCELLED', 'TASK_CANCELLED']);

@@ -60,7 +60,9 @@ describe('a burst of 500 members on 20 slots', () => {
     const task = await publishTask(ctx, secretary, world.community.id, { capacity: 20 });
     const sends = crowd.flatMap((m, i) =>
       [local, remote].map((client) =>
-        client.request('POST', `/api/v1/tasks/${task.id}/claims`, { headers: { ...m.auth, 'Idempotency-Key': `burst-${i}` } }).then((a) => ({ i, a })),
+        client
+          .request('POST', `/api/v1/tasks/${task.id}/claims`, { headers: { ...m.auth, 'Idempotency-Key': `burst-${i}` } })
+          .then((a) => ({ i, a })),
       ),
     );
     const all = await Promise.all(sends);

@@ -73,7 +73,9 @@ describe('a post known full in this process', () => {
     const before = gate().fastRefusals;
     const refused = await claim(local, task.id, s);
     expect(refused.status).toBe(403);
-    expect(refused.body).toEqual(expect.objectContaining({ code: 'GRAB_SUSPENDED', details: [{ path: 'until', reason: until.toISOString() }] }));
+    expect(refused.body).toEqual(
+      expect.objectContaining({ code: 'GRAB_SUSPENDED', details: [{ path: 'until', reason: until.toISOString() }] }),
+    );
     expect(codeOf(await claim(local, task.id, c))).toBe('409 TASK_FULL');
     expect(gate().fastRefusals).toBe(before + 2);
     // The other process, asking the database, answers the same.
@@ -87,7 +89,11 @@ describe('a post known full in this process', () => {
     expect(codeOf(await unclaim(remote, task.id, a))).toBe('200');
     // The other process's cancel reaches this one as a count notification.
     let last = '';
-    await until('this process to accept the freed slot', async () => (last = codeOf(await claim(local, task.id, c))) !== '409 TASK_FULL', 2000);
+    await until(
+      'this process to accept the freed slot',
+      async () => (last = codeOf(await claim(local, task.id, c))) !== '409 TASK_FULL',
+      2000,
+    );
     expect(last).toBe('201');
     expect(await slotState(ctx, task.id)).toEqual(expect.objectContaining({ claimed: 2, live: 2 }));
   });
@@ -135,7 +141,12 @@ describe('a post known full in this process', () => {
     const tally: Record<string, number> = {};
     for (const a of answers) tally[codeOf(a)] = (tally[codeOf(a)] ?? 0) + 1;
     expect(tally).toEqual({ '201': 5, '409 TASK_FULL': 195 });
-    expect(answers.filter((a) => a.status === 201).map((a) => a.body.remaining).sort()).toEqual([0, 1, 2, 3, 4]);
+    expect(
+      answers
+        .filter((a) => a.status === 201)
+        .map((a) => a.body.remaining)
+        .sort(),
+    ).toEqual([0, 1, 2, 3, 4]);
     expect(await slotState(ctx, task.id)).toEqual(expect.objectContaining({ claimed: 5, live: 5 }));
     // Each batch statement answers everyone it took; those queued behind the one that filled the post hear it from memory.
     expect(gate().batches - before).toBeLessThanOrEqual(10);
@@ -145,7 +156,9 @@ describe('a post known full in this process', () => {
 describe('member ids without the principal', () => {
   it('answers 401 for a bad token, 403 until the user registers, then claims', async () => {
     const task = await publishTask(ctx, secretary, world.community.id);
-    expect((await local.request('POST', `/api/v1/tasks/${task.id}/claims`, { headers: { authorization: 'Bearer nope' } })).status).toBe(401);
+    expect((await local.request('POST', `/api/v1/tasks/${task.id}/claims`, { headers: { authorization: 'Bearer nope' } })).status).toBe(
+      401,
+    );
     const guest = await ctx.signIn('gate-guest');
     expect(codeOf(await local.request('POST', `/api/v1/tasks/${task.id}/claims`, { headers: guest.auth }))).toBe('403 NOT_REGISTERED');
     await ctx.database.pool.query(

@@ -1,15 +1,7 @@
 import { CLAIM_SQL } from '../../server/src/modules/claims/claims-sql';
 import { pioneerCodeServiceFactory } from '../../server/src/modules/codes/pioneer-code';
 import { makeWorld } from '../helpers/fixtures';
-import {
-  httpClient,
-  insertMembers,
-  listen,
-  makeSecretary,
-  publishTask,
-  slotState,
-  type FixtureMember,
-} from '../helpers/task-fixtures';
+import { httpClient, insertMembers, listen, makeSecretary, publishTask, slotState, type FixtureMember } from '../helpers/task-fixtures';
 import { createTestContext, type TestContext } from '../helpers/test-app';
 
 let ctx: TestContext;
@@ -96,7 +88,10 @@ describe('claiming', () => {
     const unnamedAuth = { authorization: `Bearer ${ctx.app.signSession(unnamed.userId)}` };
     expect(ctx.app.jwt.decode<{ mid?: string }>(namedAuth.authorization.slice(7))?.mid).toBe(named.memberId);
     expect(ctx.app.jwt.decode<{ mid?: string }>(unnamedAuth.authorization.slice(7))?.mid).toBeUndefined();
-    for (const [m, auth] of [[named, namedAuth], [unnamed, unnamedAuth]] as const) {
+    for (const [m, auth] of [
+      [named, namedAuth],
+      [unnamed, unnamedAuth],
+    ] as const) {
       const first = await claim(task.id, { auth });
       expect(first.status).toBe(201);
       expect(first.body.claim.memberId).toBe(m.memberId);
@@ -108,7 +103,8 @@ describe('claiming', () => {
 
   it('moves the post’s version with every change and notifies it with the count', async () => {
     const task = await publishTask(ctx, secA.auth, world.community.id, { capacity: 2 });
-    const version = async () => Number((await ctx.database.pool.query('select version from tasks where id = $1', [task.id])).rows[0].version);
+    const version = async () =>
+      Number((await ctx.database.pool.query('select version from tasks where id = $1', [task.id])).rows[0].version);
     const listener = await ctx.database.pool.connect();
     const heard: Array<{ claimed: number; version: number }> = [];
     listener.on('notification', (n) => {
@@ -163,7 +159,12 @@ describe('claiming', () => {
   });
 
   it('gives the slot back before the cutoff, and refuses after it or without a claim', async () => {
-    const task = await publishTask(ctx, secA.auth, world.community.id, { capacity: 1, startsAt: at(180), endsAt: at(240), cancelCutoffMinutes: 60 });
+    const task = await publishTask(ctx, secA.auth, world.community.id, {
+      capacity: 1,
+      startsAt: at(180),
+      endsAt: at(240),
+      cancelCutoffMinutes: 60,
+    });
     const first = await claim(task.id, members[3]);
     expect(first.status).toBe(201);
     expect((await slotState(ctx, task.id)).filledAt).toEqual(T0);
@@ -242,7 +243,11 @@ describe('on site', () => {
     expect(list.body.items).toEqual([
       {
         claim: expect.objectContaining({ memberId: members[7].memberId, status: 'claimed' }),
-        member: expect.objectContaining({ id: members[7].memberId, phone: '138****0000', community: expect.objectContaining({ id: world.community.id }) }),
+        member: expect.objectContaining({
+          id: members[7].memberId,
+          phone: '138****0000',
+          community: expect.objectContaining({ id: world.community.id }),
+        }),
       },
     ]);
     for (const auth of [secB.auth, members[7].auth]) {

@@ -67,9 +67,11 @@ describe('personal data rights', () => {
     });
     for (const m of [alice, bob]) expect((await api('POST', `/tasks/${past.id}/claims`, m.auth)).statusCode).toBe(201);
     ctx.clock.set(t0 + 110 * MINUTE);
-    for (const m of [alice, bob]) expect((await api('POST', `/tasks/${past.id}/check-ins`, secretary, { token: await pioneerToken(m.auth) })).statusCode).toBe(200);
+    for (const m of [alice, bob])
+      expect((await api('POST', `/tasks/${past.id}/check-ins`, secretary, { token: await pioneerToken(m.auth) })).statusCode).toBe(200);
     ctx.clock.set(t0 + 200 * MINUTE);
-    for (const m of [alice, bob]) expect((await api('POST', `/tasks/${past.id}/check-outs`, secretary, { token: await pioneerToken(m.auth) })).statusCode).toBe(200);
+    for (const m of [alice, bob])
+      expect((await api('POST', `/tasks/${past.id}/check-outs`, secretary, { token: await pioneerToken(m.auth) })).statusCode).toBe(200);
     ctx.clock.set(t0 + 300 * MINUTE);
     const now = ctx.clock.now().getTime();
     upcoming = await publishTask(ctx, secretary, world.community.id, {
@@ -91,11 +93,15 @@ describe('personal data rights', () => {
     expect((await api('POST', `/tasks/${full.id}/claims`, bob.auth)).statusCode).toBe(201);
     expect((await api('POST', `/tasks/${full.id}/waitlist`, alice.auth)).statusCode).toBe(201);
     // Her settings, a calendar feed, WeChat send credits and two 居民点单 (one already triaged).
-    expect((await api('PUT', '/members/me/preferences', alice.auth, { followCategories: ['care'], remindBeforeMinutes: [120] })).statusCode).toBe(200);
+    expect(
+      (await api('PUT', '/members/me/preferences', alice.auth, { followCategories: ['care'], remindBeforeMinutes: [120] })).statusCode,
+    ).toBe(200);
     expect((await api('GET', '/members/me/calendar-url', alice.auth)).statusCode).toBe(200);
     expect((await api('POST', '/me/subscriptions', alice.auth, { results: { claim_result: 'accept' } })).statusCode).toBe(200);
     for (const text of [DEMAND_TEXT, '小区门口路灯不亮']) {
-      expect((await api('POST', '/demands', alice.auth, { communityOrgId: world.community.id, text, category: 'care' })).statusCode).toBe(201);
+      expect((await api('POST', '/demands', alice.auth, { communityOrgId: world.community.id, text, category: 'care' })).statusCode).toBe(
+        201,
+      );
     }
     const { items } = (await api('GET', `/demands?communityOrgId=${world.community.id}`, secretary)).json();
     const lamp = items.find((d: { text: string }) => d.text === '小区门口路灯不亮');
@@ -114,7 +120,9 @@ describe('personal data rights', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['cache-control']).toBe('no-store');
     const data = res.json();
-    const { rows: [m] } = await ctx.database.pool.query('select * from members where id = $1', [alice.memberId]);
+    const {
+      rows: [m],
+    } = await ctx.database.pool.query('select * from members where id = $1', [alice.memberId]);
     expect(data.profile).toMatchObject({
       id: m.id,
       name: m.name,
@@ -132,12 +140,20 @@ describe('personal data rights', () => {
       community: { id: m.community_org_id },
       estate: { id: m.estate_id },
     });
-    const { rows: claims } = await ctx.database.pool.query('select * from claims where member_id = $1 order by claimed_at', [alice.memberId]);
-    expect(data.claims.map((c: { claim: { id: string; status: string; minutes: number | null } }) => [c.claim.id, c.claim.status, c.claim.minutes])).toEqual(
-      claims.map((c) => [c.id, c.status, c.minutes]),
-    );
+    const { rows: claims } = await ctx.database.pool.query('select * from claims where member_id = $1 order by claimed_at', [
+      alice.memberId,
+    ]);
+    expect(
+      data.claims.map((c: { claim: { id: string; status: string; minutes: number | null } }) => [
+        c.claim.id,
+        c.claim.status,
+        c.claim.minutes,
+      ]),
+    ).toEqual(claims.map((c) => [c.id, c.status, c.minutes]));
     expect(data.records).toEqual({ tasks: 3, minutes: claims.reduce((s, c) => s + (c.minutes ?? 0), 0) });
-    const { rows: consents } = await ctx.database.pool.query('select version from member_consents where member_id = $1 order by at', [alice.memberId]);
+    const { rows: consents } = await ctx.database.pool.query('select version from member_consents where member_id = $1 order by at', [
+      alice.memberId,
+    ]);
     expect(data.consents.map((c: { version: string }) => c.version)).toEqual(consents.map((c) => c.version));
     expect(data.auditTrail.map((a: { action: string; byMe: boolean }) => [a.action, a.byMe])).toEqual([['member.register', true]]);
     expect(data.user.id).toBe(alice.userId);
@@ -153,16 +169,18 @@ describe('personal data rights', () => {
     expect(data.preferences).toEqual({ followCategories: ['care'], remindBeforeMinutes: [120] });
     expect(data.calendarFeed).toMatchObject({ generation: 1 });
     expect(data.subscriptionCredits).toEqual(
-      (await q('select template_key, credits from subscription_credits where user_id = $1 order by template_key', [alice.userId])).map((c) => ({
-        templateKey: c.template_key,
-        credits: c.credits,
-      })),
+      (await q('select template_key, credits from subscription_credits where user_id = $1 order by template_key', [alice.userId])).map(
+        (c) => ({
+          templateKey: c.template_key,
+          credits: c.credits,
+        }),
+      ),
     );
     expect(data.subscriptionCredits.length).toBeGreaterThan(0);
     const demands = await q('select id, text, status, note from demands where user_id = $1 order by created_at, id', [alice.userId]);
-    expect(data.demands.map((d: { id: string; text: string; status: string; note: string | null }) => [d.id, d.text, d.status, d.note])).toEqual(
-      demands.map((d) => [d.id, d.text, d.status, d.note]),
-    );
+    expect(
+      data.demands.map((d: { id: string; text: string; status: string; note: string | null }) => [d.id, d.text, d.status, d.note]),
+    ).toEqual(demands.map((d) => [d.id, d.text, d.status, d.note]));
     expect(data.demands.map((d: { status: string }) => d.status).sort()).toEqual(['new', 'rejected']);
 
     // Every table that holds her member or user id is a part of the export, or holds only
@@ -185,7 +203,9 @@ describe('personal data rights', () => {
       audit_log: 'auditTrail',
     };
     const TECHNICAL = new Set(['idempotency_keys', 'rollup_queue', 'notification_outbox']);
-    const holding = new Set([...(await columnsHolding(alice.memberId)), ...(await columnsHolding(alice.userId))].map((c) => c.split('.')[0]));
+    const holding = new Set(
+      [...(await columnsHolding(alice.memberId)), ...(await columnsHolding(alice.userId))].map((c) => c.split('.')[0]),
+    );
     for (const table of holding) {
       expect([table, TECHNICAL.has(table) || (PARTS[table] !== undefined && data[PARTS[table]] !== null)]).toEqual([table, true]);
     }
@@ -198,8 +218,12 @@ describe('personal data rights', () => {
       return (await api('GET', '/stats/overview?scope=city', admin)).json();
     };
     const before = await stats();
-    const { rows: [m] } = await ctx.database.pool.query('select * from members where id = $1', [alice.memberId]);
-    const { rows: [u] } = await ctx.database.pool.query('select openid from users where id = $1', [alice.userId]);
+    const {
+      rows: [m],
+    } = await ctx.database.pool.query('select * from members where id = $1', [alice.memberId]);
+    const {
+      rows: [u],
+    } = await ctx.database.pool.query('select openid from users where id = $1', [alice.userId]);
 
     const res = await api('DELETE', '/members/me', alice.auth);
     expect(res.statusCode).toBe(200);
@@ -250,7 +274,10 @@ describe('personal data rights', () => {
     }
 
     // Her 居民点单 stay the community's, text and state kept, but name no one.
-    const { rows: kept } = await ctx.database.pool.query('select text, status, user_id from demands where community_org_id = $1 order by text', [world.community.id]);
+    const { rows: kept } = await ctx.database.pool.query(
+      'select text, status, user_id from demands where community_org_id = $1 order by text',
+      [world.community.id],
+    );
     expect(kept.map((d) => [d.text, d.status, d.user_id])).toEqual(
       [
         [DEMAND_TEXT, 'new', null],

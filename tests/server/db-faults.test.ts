@@ -114,7 +114,8 @@ describe('a connection killed inside an open transaction', () => {
     const body = taskBody(ctx, world.community.id, { title: '故障中发布的岗位' });
     const post = () => ctx.app.inject({ method: 'POST', url: '/api/v1/tasks', headers: secretary, payload: body });
     expect503(await killWhileWaiting('select 1 from party_orgs where id = $1 for update', [world.community.id], post));
-    const count = async () => (await ctx.database.pool.query('select count(*)::int as n from tasks where title = $1', [body.title])).rows[0].n;
+    const count = async () =>
+      (await ctx.database.pool.query('select count(*)::int as n from tasks where title = $1', [body.title])).rows[0].n;
     expect(await count()).toBe(0);
     expect((await post()).statusCode).toBe(201);
     expect(await count()).toBe(1);
@@ -167,7 +168,15 @@ describe('the database goes away in the middle of a burst (separate server proce
       expect(server.exitCode()).toBeNull();
       const statuses = results.filter((r) => r.status !== -1).map((r) => r.status);
       expect(statuses).toHaveLength(300);
-      if (statuses.some((s) => ![201, 409, 503].includes(s))) console.log(server.output().split('\n').filter((l) => l.includes('"level":50')).slice(0, 5).join('\n'));
+      if (statuses.some((s) => ![201, 409, 503].includes(s)))
+        console.log(
+          server
+            .output()
+            .split('\n')
+            .filter((l) => l.includes('"level":50'))
+            .slice(0, 5)
+            .join('\n'),
+        );
       for (const s of statuses) expect([201, 409, 503]).toContain(s);
       for (const r of results) if (r.status === 503) expect(r.body.code).toBe('SERVICE_UNAVAILABLE');
 
@@ -176,7 +185,9 @@ describe('the database goes away in the middle of a burst (separate server proce
       // on an idle machine the bench shows; here it is a fact, not a timing.
       const first = await http.request('POST', `/api/v1/tasks/${spare.id}/claims`, { headers: late[0].auth });
       expect(first.status).toBe(201);
-      const keyed = await http.request('POST', `/api/v1/tasks/${spare.id}/claims`, { headers: { ...late[1].auth, 'idempotency-key': 'after-outage' } });
+      const keyed = await http.request('POST', `/api/v1/tasks/${spare.id}/claims`, {
+        headers: { ...late[1].auth, 'idempotency-key': 'after-outage' },
+      });
       expect(keyed.status).toBe(201);
 
       const state = await slotState(ctx, task.id);

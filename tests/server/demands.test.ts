@@ -48,7 +48,11 @@ describe('resident demands (居民点单) without WeChat credentials', () => {
     expect(d).toMatchObject({ community: { id: c1.id, name: c1.name }, status: 'new', category: 'care', task: null, whistle: null });
     expect(Object.keys(d)).not.toEqual(expect.arrayContaining(['userId']));
     expect((await api('POST', '/demands', undefined, { communityOrgId: c1.id, text: '没有登录' })).statusCode).toBe(401);
-    for (const body of [{ communityOrgId: c1.id, text: 'x' }, { communityOrgId: c1.id, text: '坏\u0000字' }, { communityOrgId: 'nope', text: '一些文字' }]) {
+    for (const body of [
+      { communityOrgId: c1.id, text: 'x' },
+      { communityOrgId: c1.id, text: '坏\u0000字' },
+      { communityOrgId: 'nope', text: '一些文字' },
+    ]) {
       const res = await api('POST', '/demands', as.resident, body);
       expect([res.statusCode, res.json().code]).toEqual([400, 'VALIDATION_FAILED']);
     }
@@ -177,7 +181,8 @@ describe('resident demands with WeChat credentials: msgSecCheck', () => {
     await fake.close();
   });
 
-  const send = (text: string) => ctx.app.inject({ method: 'POST', url: '/api/v1/demands', headers: auth, payload: { communityOrgId: community.id, text } });
+  const send = (text: string) =>
+    ctx.app.inject({ method: 'POST', url: '/api/v1/demands', headers: auth, payload: { communityOrgId: community.id, text } });
   const checks = () => fake.calls.filter((c) => c.path === '/wxa/msg_sec_check');
 
   it('passes clean text after checking it as the sender (v2, its openid), with one cached access token', async () => {

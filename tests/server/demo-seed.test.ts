@@ -44,9 +44,22 @@ describe('demo data', () => {
     expect(names).toHaveLength(16);
     expect(new Set(names)).toEqual(
       new Set([
-        '梅李镇', '海虞镇', '古里镇', '沙家浜镇', '支塘镇', '董浜镇', '辛庄镇', '尚湖镇',
-        '虞山街道', '常福街道', '琴川街道', '莫城街道', '碧溪街道', '东南街道',
-        '常熟经济技术开发区', '常熟高新技术产业开发区',
+        '梅李镇',
+        '海虞镇',
+        '古里镇',
+        '沙家浜镇',
+        '支塘镇',
+        '董浜镇',
+        '辛庄镇',
+        '尚湖镇',
+        '虞山街道',
+        '常福街道',
+        '琴川街道',
+        '莫城街道',
+        '碧溪街道',
+        '东南街道',
+        '常熟经济技术开发区',
+        '常熟高新技术产业开发区',
       ]),
     );
   });
@@ -66,7 +79,9 @@ describe('demo data', () => {
       expect(register_code).toMatch(/^[A-Za-z0-9_-]{1,32}$/);
     }
     const units = await query<{ name: string }>(`select name from party_orgs where kind = 'unit'`);
-    expect(units.map((u) => u.name)).toEqual(expect.arrayContaining(['市住建局', '市城管局', '市公安局', '市教育局', '市卫健委', '常熟农商银行']));
+    expect(units.map((u) => u.name)).toEqual(
+      expect.arrayContaining(['市住建局', '市城管局', '市公安局', '市教育局', '市卫健委', '常熟农商银行']),
+    );
   });
 
   it('puts 清和坊社区 in 虞山街道 with the register code qinghefang', async () => {
@@ -106,9 +121,15 @@ describe('demo data', () => {
 
   it('has open 清和坊社区 tasks that start in the future and can be claimed now', async () => {
     const now = ctx.clock.now().getTime();
-    const rows = await query<{ starts_at: Date; ends_at: Date; claim_opens_at: Date; capacity: number; category: string; status: string; claimed: number }>(
-      `select t.* from tasks t join party_orgs o on o.id = t.community_org_id where o.name = '清和坊社区'`,
-    );
+    const rows = await query<{
+      starts_at: Date;
+      ends_at: Date;
+      claim_opens_at: Date;
+      capacity: number;
+      category: string;
+      status: string;
+      claimed: number;
+    }>(`select t.* from tasks t join party_orgs o on o.id = t.community_org_id where o.name = '清和坊社区'`);
     expect(rows.length).toBeGreaterThanOrEqual(3);
     for (const t of rows) {
       expect(t.status).toBe('open');
@@ -124,10 +145,23 @@ describe('demo data', () => {
 
   it('has whistles of 清和坊社区 in every state, the 世茂商圈 parking case among them, in the demo liaison’s inbox', async () => {
     const sign = async (code: string) =>
-      (await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/wechat', payload: { code } })).json() as { token: string; user: { roles: Array<{ role: string; orgId: string }> } };
+      (await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/wechat', payload: { code } })).json() as {
+        token: string;
+        user: { roles: Array<{ role: string; orgId: string }> };
+      };
     const secretary = await sign('dev:secretary');
-    const list = await ctx.app.inject({ method: 'GET', url: '/api/v1/whistles?limit=50', headers: { authorization: `Bearer ${secretary.token}` } });
-    const items = list.json().items as Array<{ id: string; title: string; status: string; overdue: boolean; assignments: Array<{ orgName: string; part: string; status: string }> }>;
+    const list = await ctx.app.inject({
+      method: 'GET',
+      url: '/api/v1/whistles?limit=50',
+      headers: { authorization: `Bearer ${secretary.token}` },
+    });
+    const items = list.json().items as Array<{
+      id: string;
+      title: string;
+      status: string;
+      overdue: boolean;
+      assignments: Array<{ orgName: string; part: string; status: string }>;
+    }>;
     expect(new Set(items.map((w) => w.status))).toEqual(new Set(['open', 'answered', 'verified', 'closed', 'rated']));
     expect(items.some((w) => w.overdue)).toBe(true);
     expect(items.some((w) => w.assignments.some((a) => a.status === 'returned'))).toBe(true);
@@ -137,7 +171,11 @@ describe('demo data', () => {
       ['市城管局', 'assist'],
       ['市公安局', 'inform'],
     ]);
-    const detail = await ctx.app.inject({ method: 'GET', url: `/api/v1/whistles/${shimao.id}`, headers: { authorization: `Bearer ${secretary.token}` } });
+    const detail = await ctx.app.inject({
+      method: 'GET',
+      url: `/api/v1/whistles/${shimao.id}`,
+      headers: { authorization: `Bearer ${secretary.token}` },
+    });
     expect(detail.json().events.map((e: { action: string }) => e.action)).toEqual(['raise', 'sign']);
 
     const liaison = await sign('dev:liaison');

@@ -131,8 +131,12 @@ describe('directory import (city admin)', () => {
     const dry = (await upload(await cityWorkbook(), true)).json();
     expect(items[0].rejected).toEqual(dry.rejected);
     expect(dry.rejected[0]).toEqual({ sheet: expect.any(String), row: expect.any(Number), reason: expect.any(String) });
-    expect((await ctx.app.inject({ method: 'GET', url: '/api/v1/imports/directory/history', headers: admin })).json().items).toHaveLength(2);
-    expect((await ctx.app.inject({ method: 'GET', url: '/api/v1/imports/directory/history', headers: districtAdmin })).statusCode).toBe(403);
+    expect((await ctx.app.inject({ method: 'GET', url: '/api/v1/imports/directory/history', headers: admin })).json().items).toHaveLength(
+      2,
+    );
+    expect((await ctx.app.inject({ method: 'GET', url: '/api/v1/imports/directory/history', headers: districtAdmin })).statusCode).toBe(
+      403,
+    );
   });
 
   it('refuses a workbook without the four sheets, and anything but XLSX', async () => {

@@ -20,7 +20,12 @@ beforeAll(async () => {
   await makeEstate(db, communityA.id, '乙小区');
   await makeEstate(db, communityA.id, '甲小区');
 
-  ({ admin, districtAdmin: districtAdminA, secretary: secretaryA, member } = await makeStaff(ctx, 'dir', {
+  ({
+    admin,
+    districtAdmin: districtAdminA,
+    secretary: secretaryA,
+    member,
+  } = await makeStaff(ctx, 'dir', {
     districtId: districtA.id,
     communityId: communityA.id,
   }));
@@ -49,7 +54,10 @@ describe('GET /party-orgs', () => {
   it('filters by kind and district', async () => {
     const res = await inject('GET', `/party-orgs?districtId=${districtA.id}&kind=community&limit=100`);
     expect(res.statusCode).toBe(200);
-    const ids = res.json().items.map((o: { id: string }) => o.id).sort();
+    const ids = res
+      .json()
+      .items.map((o: { id: string }) => o.id)
+      .sort();
     expect(ids).toEqual([communityA.id, communityA2.id].sort());
     expect(res.json().items[0]).toEqual({ id: expect.any(String), name: expect.any(String), kind: 'community', districtId: districtA.id });
     const units = await inject('GET', `/party-orgs?districtId=${districtA.id}&kind=unit`);
@@ -65,7 +73,10 @@ describe('GET /party-orgs', () => {
     const q = async (text: string) => {
       const res = await inject('GET', `/party-orgs?districtId=${d.id}&q=${encodeURIComponent(text)}`);
       expect(res.statusCode).toBe(200);
-      return res.json().items.map((o: { name: string }) => o.name).sort();
+      return res
+        .json()
+        .items.map((o: { name: string }) => o.name)
+        .sort();
     };
     expect(await q('%')).toEqual(['百分百%社区']);
     expect(await q('_')).toEqual(['Under_Score社区']);
@@ -136,7 +147,11 @@ describe('POST /party-orgs', () => {
   });
 
   it('answers an unknown district with 400 naming districtId', async () => {
-    const res = await inject('POST', '/party-orgs', admin, { kind: 'unit', name: '无板块单位', districtId: '00000000-0000-4000-8000-000000000000' });
+    const res = await inject('POST', '/party-orgs', admin, {
+      kind: 'unit',
+      name: '无板块单位',
+      districtId: '00000000-0000-4000-8000-000000000000',
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ path: 'districtId' }] });
   });
@@ -144,7 +159,11 @@ describe('POST /party-orgs', () => {
   it('lets a district admin create only in its own district', async () => {
     const own = await inject('POST', '/party-orgs', districtAdminA, { kind: 'community', name: '本板块新社区', districtId: districtA.id });
     expect(own.statusCode).toBe(201);
-    const other = await inject('POST', '/party-orgs', districtAdminA, { kind: 'community', name: '外板块新社区', districtId: districtB.id });
+    const other = await inject('POST', '/party-orgs', districtAdminA, {
+      kind: 'community',
+      name: '外板块新社区',
+      districtId: districtB.id,
+    });
     expect(other.statusCode).toBe(403);
     expect(other.json().code).toBe('FORBIDDEN');
   });
@@ -161,7 +180,12 @@ describe('POST /party-orgs', () => {
   it('names every bad field', async () => {
     const res = await inject('POST', '/party-orgs', admin, { kind: 'village', name: 'x', districtId: 'nope' });
     expect(res.statusCode).toBe(400);
-    expect(res.json().details.map((d: { path: string }) => d.path).sort()).toEqual(['districtId', 'kind', 'name']);
+    expect(
+      res
+        .json()
+        .details.map((d: { path: string }) => d.path)
+        .sort(),
+    ).toEqual(['districtId', 'kind', 'name']);
   });
 });
 
@@ -198,7 +222,9 @@ describe('estates', () => {
     expect((await inject('POST', `/party-orgs/${communityB.id}/estates`, districtAdminA, { name: '外板块小区' })).statusCode).toBe(403);
     expect((await inject('POST', `/party-orgs/${communityA.id}/estates`, member, { name: '党员小区' })).statusCode).toBe(403);
     expect((await inject('POST', `/party-orgs/${communityA.id}/estates`, undefined, { name: '匿名小区' })).statusCode).toBe(401);
-    const { rows } = await ctx.database.pool.query('select 1 from estates where community_org_id = any($1)', [[communityA2.id, communityB.id]]);
+    const { rows } = await ctx.database.pool.query('select 1 from estates where community_org_id = any($1)', [
+      [communityA2.id, communityB.id],
+    ]);
     expect(rows).toHaveLength(0);
   });
 

@@ -23,7 +23,9 @@ async function verifyCli(draw: unknown): Promise<{ code: number; out: string }> 
   const file = path.join(os.tmpdir(), `draw-${randomBytes(6).toString('hex')}.json`);
   await writeFile(file, JSON.stringify(draw));
   try {
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'server/scripts/verify-draw.ts', file], { cwd: ROOT });
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'server/scripts/verify-draw.ts', file], {
+      cwd: ROOT,
+    });
     return { code: 0, out: stdout };
   } catch (e) {
     const err = e as { code: number; stdout: string };
@@ -56,7 +58,11 @@ describe('fair draw (抽签)', () => {
     expect(entered.map((a) => a.status)).toEqual(members.map(() => 201));
     // The ticket is the member's own: the app recomputes it from its nonce.
     entered.forEach((a, i) =>
-      expect(a.body.entry).toEqual({ taskId: task.id, status: 'entered', ticket: sha256(`${task.id}:${members[i].memberId}:${nonces[i]}`).slice(0, 16) }),
+      expect(a.body.entry).toEqual({
+        taskId: task.id,
+        status: 'entered',
+        ticket: sha256(`${task.id}:${members[i].memberId}:${nonces[i]}`).slice(0, 16),
+      }),
     );
     const again = await tp.remote.request('POST', `${t}/entries`, { headers: members[0].auth, body: { nonce: 'x'.repeat(16) } });
     expect([again.status, again.body.code]).toEqual([409, 'CONFLICT']);
@@ -153,8 +159,12 @@ describe('fair draw (抽签)', () => {
       method: 'POST',
       url: '/api/v1/tasks',
       headers: tp.secretary,
-      payload: { ...{ communityOrgId: tp.world.community.id, title: '抽签岗位', category: 'care', location: '社区', capacity: 2 },
-        startsAt: new Date(Date.now() + 3600_000).toISOString(), endsAt: new Date(Date.now() + 7200_000).toISOString(), allocation: 'draw' },
+      payload: {
+        ...{ communityOrgId: tp.world.community.id, title: '抽签岗位', category: 'care', location: '社区', capacity: 2 },
+        startsAt: new Date(Date.now() + 3600_000).toISOString(),
+        endsAt: new Date(Date.now() + 7200_000).toISOString(),
+        allocation: 'draw',
+      },
     });
     expect([bad.statusCode, bad.json().details[0].path]).toEqual([400, 'drawAt']);
   });

@@ -55,23 +55,34 @@ beforeAll(async () => {
   await registerMember(ctx, 'ex_m4', { ...world, unitOrg: otherUnit }, { name: '外单位' });
 
   // Two posts in March served by m1, m2 (first community) and m3 (both communities); one in April.
-  const serve = async (auth: { authorization: string }, community: string, startOffset: number, who: typeof m1[], minutes: number) => {
+  const serve = async (auth: { authorization: string }, community: string, startOffset: number, who: (typeof m1)[], minutes: number) => {
     ctx.clock.set(T0.getTime() + startOffset - 24 * 60 * MINUTE);
     const task = await publishTask(ctx, auth, community, {
       startsAt: new Date(T0.getTime() + startOffset).toISOString(),
       endsAt: new Date(T0.getTime() + startOffset + 180 * MINUTE).toISOString(),
       category: 'care',
     });
-    for (const m of who) expect((await ctx.app.inject({ method: 'POST', url: `/api/v1/tasks/${task.id}/claims`, headers: m.auth })).statusCode).toBe(201);
+    for (const m of who)
+      expect((await ctx.app.inject({ method: 'POST', url: `/api/v1/tasks/${task.id}/claims`, headers: m.auth })).statusCode).toBe(201);
     ctx.clock.set(T0.getTime() + startOffset);
     const code = async (m: typeof m1) => (await api('/members/me/pioneer-code', m.auth)).json().token;
     for (const m of who) {
-      const r = await ctx.app.inject({ method: 'POST', url: `/api/v1/tasks/${task.id}/check-ins`, headers: auth, payload: { token: await code(m) } });
+      const r = await ctx.app.inject({
+        method: 'POST',
+        url: `/api/v1/tasks/${task.id}/check-ins`,
+        headers: auth,
+        payload: { token: await code(m) },
+      });
       expect(r.statusCode).toBe(200);
     }
     ctx.clock.set(T0.getTime() + startOffset + minutes * MINUTE);
     for (const m of who.slice(0, -1)) {
-      const r = await ctx.app.inject({ method: 'POST', url: `/api/v1/tasks/${task.id}/check-outs`, headers: auth, payload: { token: await code(m) } });
+      const r = await ctx.app.inject({
+        method: 'POST',
+        url: `/api/v1/tasks/${task.id}/check-outs`,
+        headers: auth,
+        payload: { token: await code(m) },
+      });
       expect(r.statusCode).toBe(200);
     }
     return task;
@@ -124,11 +135,19 @@ describe('exports (XLSX, scoped like statistics)', () => {
     expect((await api('/exports/members.xlsx')).statusCode).toBe(401);
     expect((await api('/exports/members.xlsx?scope=district', admin)).statusCode).toBe(400);
     const [, unitRows] = await sheet(`/exports/members.xlsx?scope=unit&id=${world.unitOrg.id}`, unitAdmin);
-    expect(unitRows.slice(1).map((r) => r[0]).sort()).toEqual(['陈一', '陈二', '陈三'].sort());
+    expect(
+      unitRows
+        .slice(1)
+        .map((r) => r[0])
+        .sort(),
+    ).toEqual(['陈一', '陈二', '陈三'].sort());
   });
 
   it('records.xlsx: the live claims of posts in the period where the work happened', async () => {
-    const [name, rows] = await sheet(`/exports/records.xlsx?scope=community&id=${world.community.id}&from=2024-03-01&to=2024-03-31`, secretary);
+    const [name, rows] = await sheet(
+      `/exports/records.xlsx?scope=community&id=${world.community.id}&from=2024-03-01&to=2024-03-31`,
+      secretary,
+    );
     expect(name).toBe('服务记录');
     expect(rows[0]).toEqual(RECORD_HEADERS);
     const { rows: db } = await ctx.database.pool.query(
@@ -157,8 +176,12 @@ describe('exports (XLSX, scoped like statistics)', () => {
         r.minutes ?? 0,
       ]),
     );
-    expect((await api(`/exports/records.xlsx?scope=community&id=${world.community.id}&from=2024-04-01&to=2024-03-01`, secretary)).statusCode).toBe(400);
-    expect((await api(`/exports/records.xlsx?scope=community&id=${world.community.id}&from=yesterday&to=2024-03-01`, secretary)).statusCode).toBe(400);
+    expect(
+      (await api(`/exports/records.xlsx?scope=community&id=${world.community.id}&from=2024-04-01&to=2024-03-01`, secretary)).statusCode,
+    ).toBe(400);
+    expect(
+      (await api(`/exports/records.xlsx?scope=community&id=${world.community.id}&from=yesterday&to=2024-03-01`, secretary)).statusCode,
+    ).toBe(400);
   });
 
   it('unit-report.xlsx (反馈单位): each of the unit’s members, where they served that month and how long', async () => {
@@ -185,7 +208,10 @@ describe('exports (XLSX, scoped like statistics)', () => {
         r.name,
         r.work_unit,
         r.community,
-        r.served.map((id: string) => cname.get(id)).sort().join('、'),
+        r.served
+          .map((id: string) => cname.get(id))
+          .sort()
+          .join('、'),
         r.n,
         Math.round((r.minutes / 60) * 10) / 10,
       ]),

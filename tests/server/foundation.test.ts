@@ -53,7 +53,10 @@ describe('health and errors', () => {
     expect(doc.paths['/api/v1/auth/wechat'].post.requestBody).toBeDefined();
 
     const page = await ctx.app.inject({ method: 'GET', url: '/api/docs' });
-    const html = page.statusCode === 302 ? await ctx.app.inject({ method: 'GET', url: `/api/docs/${page.headers.location}`.replace('/api/docs/./', '/api/docs/') }) : page;
+    const html =
+      page.statusCode === 302
+        ? await ctx.app.inject({ method: 'GET', url: `/api/docs/${page.headers.location}`.replace('/api/docs/./', '/api/docs/') })
+        : page;
     expect(html.statusCode).toBe(200);
     expect(html.headers['content-type']).toMatch(/text\/html/);
     expect(html.body).toContain('swagger-ui');
@@ -61,7 +64,13 @@ describe('health and errors', () => {
 
   it('declares the error answers of every route, with their codes', async () => {
     const doc = (await ctx.app.inject({ method: 'GET', url: '/api/docs/json' })).json() as {
-      paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: { properties: { code: { enum: string[] } } } }> }> }>>;
+      paths: Record<
+        string,
+        Record<
+          string,
+          { responses: Record<string, { content?: Record<string, { schema: { properties: { code: { enum: string[] } } } }> }> }
+        >
+      >;
     };
     const codesOf = (path: string, method: string) =>
       Object.fromEntries(
@@ -71,7 +80,8 @@ describe('health and errors', () => {
           .map(([status, r]) => [status, Object.values(r.content!)[0]!.schema.properties.code.enum]),
       );
     for (const [path, ops] of Object.entries(doc.paths)) {
-      for (const method of Object.keys(ops)) expect({ path, method, errors: codesOf(path, method)['500'] }).toEqual({ path, method, errors: ['INTERNAL_ERROR'] });
+      for (const method of Object.keys(ops))
+        expect({ path, method, errors: codesOf(path, method)['500'] }).toEqual({ path, method, errors: ['INTERNAL_ERROR'] });
     }
     expect(codesOf('/api/v1/tasks/{id}/claims', 'post')).toEqual(
       expect.objectContaining({
@@ -82,9 +92,15 @@ describe('health and errors', () => {
     );
     expect(codesOf('/api/v1/party-orgs', 'post')).toEqual(expect.objectContaining({ '401': ['UNAUTHENTICATED'], '403': ['FORBIDDEN'] }));
     // A guard's answers are documented on every route it guards (stats scope guard included).
-    expect(codesOf('/api/v1/stats/overview', 'get')).toEqual(expect.objectContaining({ '401': ['UNAUTHENTICATED'], '403': ['FORBIDDEN'], '404': ['NOT_FOUND'] }));
-    expect(codesOf('/api/v1/exports/members.xlsx', 'get')).toEqual(expect.objectContaining({ '401': ['UNAUTHENTICATED'], '403': ['FORBIDDEN'], '404': ['NOT_FOUND'] }));
-    expect(codesOf('/api/v1/members/me/consent', 'post')).toEqual(expect.objectContaining({ '401': ['UNAUTHENTICATED'], '403': ['NOT_REGISTERED'] }));
+    expect(codesOf('/api/v1/stats/overview', 'get')).toEqual(
+      expect.objectContaining({ '401': ['UNAUTHENTICATED'], '403': ['FORBIDDEN'], '404': ['NOT_FOUND'] }),
+    );
+    expect(codesOf('/api/v1/exports/members.xlsx', 'get')).toEqual(
+      expect.objectContaining({ '401': ['UNAUTHENTICATED'], '403': ['FORBIDDEN'], '404': ['NOT_FOUND'] }),
+    );
+    expect(codesOf('/api/v1/members/me/consent', 'post')).toEqual(
+      expect.objectContaining({ '401': ['UNAUTHENTICATED'], '403': ['NOT_REGISTERED'] }),
+    );
     expect(codesOf('/api/v1/whistles/{id}/rate', 'post')).toEqual(
       expect.objectContaining({ '403': ['FORBIDDEN'], '404': ['NOT_FOUND'], '409': ['INVALID_TRANSITION', 'CONFLICT'] }),
     );

@@ -166,26 +166,33 @@ test('property-based sweep: no route answers 5xx to any params, query or body, f
       fc.asyncProperty(
         fc.record({
           caller: fc.constantFrom(...callers),
-          params: fc.array(fc.oneof(fc.constantFrom(...realIds), nasty), { minLength: route.params.length, maxLength: route.params.length }),
+          params: fc.array(fc.oneof(fc.constantFrom(...realIds), nasty), {
+            minLength: route.params.length,
+            maxLength: route.params.length,
+          }),
           query: fc.dictionary(fc.constantFrom(...route.query, 'x'), nasty, { maxKeys: 3 }),
-          body: fc.oneof(
-            fc.record(Object.fromEntries(route.body.map((k) => [k, value])), { requiredKeys: [] }),
-            value,
-            fc.json(),
-          ),
+          body: fc.oneof(fc.record(Object.fromEntries(route.body.map((k) => [k, value])), { requiredKeys: [] }), value, fc.json()),
         }),
         async ({ caller, params, query, body }) => {
           let url = route.path;
           route.params.forEach((name, i) => {
             // A lone surrogate has no UTF-8 form: written as U+FFFD, as URLSearchParams does for the query.
-            url = url.replace(`{${name}}`, encodeURIComponent(params[i].replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')));
+            url = url.replace(
+              `{${name}}`,
+              encodeURIComponent(params[i].replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')),
+            );
           });
           const qs = new URLSearchParams(query as Record<string, string>).toString();
           const res = await ctx.app.inject({
             method: route.method as 'GET',
             url: `${url}${qs ? `?${qs}` : ''}`,
-            headers: { ...(caller ?? {}), ...(route.method === 'GET' || route.method === 'DELETE' ? {} : { 'content-type': 'application/json' }) },
-            ...(route.method === 'GET' || route.method === 'DELETE' ? {} : { payload: typeof body === 'string' ? body : JSON.stringify(body) }),
+            headers: {
+              ...(caller ?? {}),
+              ...(route.method === 'GET' || route.method === 'DELETE' ? {} : { 'content-type': 'application/json' }),
+            },
+            ...(route.method === 'GET' || route.method === 'DELETE'
+              ? {}
+              : { payload: typeof body === 'string' ? body : JSON.stringify(body) }),
           });
           if (res.statusCode >= 500) throw new Error(`${route.method} ${url}?${qs} -> ${res.statusCode} ${res.body}`);
         },

@@ -121,7 +121,11 @@ describe('registry import (业主信息库)', () => {
   });
 
   it('keeps each real import with its rejected rows for the pages that cannot upload (weapp); dry runs leave no record', async () => {
-    const history = await ctx.app.inject({ method: 'GET', url: `/api/v1/party-orgs/${world.community.id}/households/imports`, headers: secretary });
+    const history = await ctx.app.inject({
+      method: 'GET',
+      url: `/api/v1/party-orgs/${world.community.id}/households/imports`,
+      headers: secretary,
+    });
     expect(history.statusCode).toBe(200);
     const items = history.json().items;
     expect(items.map(({ at, ...rest }: { at: string }) => (expect(Number.isNaN(Date.parse(at))).toBe(false), rest))).toEqual([
@@ -140,14 +144,29 @@ describe('registry import (业主信息库)', () => {
       },
     ]);
     expect(Date.parse(items[0].at)).toBeGreaterThanOrEqual(Date.parse(items[1].at));
-    expect((await ctx.app.inject({ method: 'GET', url: `/api/v1/party-orgs/${world.community.id}/households/imports`, headers: districtAdmin })).statusCode).toBe(200);
-    expect((await ctx.app.inject({ method: 'GET', url: `/api/v1/party-orgs/${world.community.id}/households/imports`, headers: otherSecretary })).statusCode).toBe(403);
+    expect(
+      (await ctx.app.inject({ method: 'GET', url: `/api/v1/party-orgs/${world.community.id}/households/imports`, headers: districtAdmin }))
+        .statusCode,
+    ).toBe(200);
+    expect(
+      (await ctx.app.inject({ method: 'GET', url: `/api/v1/party-orgs/${world.community.id}/households/imports`, headers: otherSecretary }))
+        .statusCode,
+    ).toBe(403);
     const plain = await ctx.signIn('hh_history_plain');
-    expect((await ctx.app.inject({ method: 'GET', url: `/api/v1/party-orgs/${world.community.id}/households/imports`, headers: plain.auth })).statusCode).toBe(403);
+    expect(
+      (await ctx.app.inject({ method: 'GET', url: `/api/v1/party-orgs/${world.community.id}/households/imports`, headers: plain.auth }))
+        .statusCode,
+    ).toBe(403);
   });
 
   it('reads GBK CSV (Excel on Chinese Windows), UTF-8 CSV with a BOM and UTF-16 tab-separated text, with blank lines and quoted cells', async () => {
-    const text = [HEADERS_ZH.join(','), '', `${estateB.name},"2",1,201,吴业主,13800000009`, ',,,,,', `${estateB.name},2,1,202,"郑,业主",13800000010`].join('\r\n');
+    const text = [
+      HEADERS_ZH.join(','),
+      '',
+      `${estateB.name},"2",1,201,吴业主,13800000009`,
+      ',,,,,',
+      `${estateB.name},2,1,202,"郑,业主",13800000010`,
+    ].join('\r\n');
     const gbk = await upload(iconv.encode(text, 'gbk'), 'gbk.csv', secretary, true);
     expect(gbk.statusCode).toBe(200);
     expect(gbk.json()).toMatchObject({ imported: 2, rejected: [] });
@@ -155,7 +174,9 @@ describe('registry import (业主信息库)', () => {
     const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text, 'utf8')]);
     const res = await upload(bom, 'bom.csv');
     expect(res.json()).toMatchObject({ imported: 2, rejected: [] });
-    const names = (await households()).filter((r) => r.building === '2').map((r) => decryptPhone(ctx.config.phoneEncKey, r.owner_name_cipher));
+    const names = (await households())
+      .filter((r) => r.building === '2')
+      .map((r) => decryptPhone(ctx.config.phoneEncKey, r.owner_name_cipher));
     expect(names.sort()).toEqual(['吴业主', '郑,业主'].sort());
 
     // Excel's "Unicode text": UTF-16LE with its BOM, cells separated by tabs.
@@ -186,11 +207,33 @@ describe('registry import (业主信息库)', () => {
       ['A1:F1', 'A2:A3', 'B2:D2', 'E2:E3', 'F2:F3'],
     );
     const { payload, headers } = multipart(file, 'handmade.xlsx', XLSX);
-    const res = await ctx.app.inject({ method: 'POST', url: `/api/v1/party-orgs/${community.id}/households/import`, headers: { ...s.auth, ...headers }, payload });
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: `/api/v1/party-orgs/${community.id}/households/import`,
+      headers: { ...s.auth, ...headers },
+      payload,
+    });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ imported: 2, updated: 0, unchanged: 0, dryRun: false, rejected: [{ row: 8, reason: '手机号格式不正确' }] });
-    const { rows } = await ctx.database.pool.query('select building, unit_no, room, owner_name_cipher, phone_cipher from households where community_org_id = $1 order by room', [community.id]);
-    expect(rows.map((r) => [r.building, r.unit_no, r.room, decryptPhone(ctx.config.phoneEncKey, r.owner_name_cipher), decryptPhone(ctx.config.phoneEncKey, r.phone_cipher)])).toEqual([
+    expect(res.json()).toEqual({
+      imported: 2,
+      updated: 0,
+      unchanged: 0,
+      dryRun: false,
+      rejected: [{ row: 8, reason: '手机号格式不正确' }],
+    });
+    const { rows } = await ctx.database.pool.query(
+      'select building, unit_no, room, owner_name_cipher, phone_cipher from households where community_org_id = $1 order by room',
+      [community.id],
+    );
+    expect(
+      rows.map((r) => [
+        r.building,
+        r.unit_no,
+        r.room,
+        decryptPhone(ctx.config.phoneEncKey, r.owner_name_cipher),
+        decryptPhone(ctx.config.phoneEncKey, r.phone_cipher),
+      ]),
+    ).toEqual([
       ['7', '1', '101', '冯业主', '13800000031'],
       ['7', '1', '102', '陈业主', '13800000032'],
     ]);
@@ -204,16 +247,26 @@ describe('registry import (业主信息库)', () => {
     // Three write batches each, so both transactions hold homes while asking for the other's.
     const homes = Array.from({ length: 12_000 }, (_, i) => [estate.name, String(1 + Math.floor(i / 100)), '1', String(101 + (i % 100))]);
     const csv = (prefix: string, rows: string[][]) =>
-      Buffer.from([HEADERS_ZH.join(','), ...rows.map((h, i) => [...h, `业主${i}`, `${prefix}${String(i).padStart(8, '0')}`].join(','))].join('\n'));
+      Buffer.from(
+        [HEADERS_ZH.join(','), ...rows.map((h, i) => [...h, `业主${i}`, `${prefix}${String(i).padStart(8, '0')}`].join(','))].join('\n'),
+      );
     const send = (file: Buffer) => {
       const { payload, headers } = multipart(file, 'r.csv', 'text/csv');
-      return ctx.app.inject({ method: 'POST', url: `/api/v1/party-orgs/${community.id}/households/import`, headers: { ...s.auth, ...headers }, payload });
+      return ctx.app.inject({
+        method: 'POST',
+        url: `/api/v1/party-orgs/${community.id}/households/import`,
+        headers: { ...s.auth, ...headers },
+        payload,
+      });
     };
     const [a, b] = await Promise.all([send(csv('138', homes)), send(csv('139', [...homes].reverse()))]);
     expect([a.statusCode, b.statusCode]).toEqual([200, 200]);
     expect(a.json().imported + b.json().imported).toBe(12_000);
     expect(a.json().updated + b.json().updated).toBe(12_000);
-    const { rows } = await ctx.database.pool.query('select left(phone_masked, 3) as p, count(*)::int as n from households where community_org_id = $1 group by 1', [community.id]);
+    const { rows } = await ctx.database.pool.query(
+      'select left(phone_masked, 3) as p, count(*)::int as n from households where community_org_id = $1 group by 1',
+      [community.id],
+    );
     // The import that ran second replaced every home: no mix of the two files.
     expect(rows).toHaveLength(1);
     expect(rows[0].n).toBe(12_000);
@@ -276,7 +329,12 @@ describe('members matched against the registry', () => {
     for (const m of all.json().items) expect(m.phone).toMatch(/^\d{3}\*{4}\d{4}$/);
 
     expect((await list('?match=matched')).json().items.map((m: { id: string }) => m.id)).toEqual([ids.matched]);
-    expect((await list('?match=conflict')).json().items.map((m: { id: string }) => m.id).sort()).toEqual([ids.homeConflict, ids.phoneConflict].sort());
+    expect(
+      (await list('?match=conflict'))
+        .json()
+        .items.map((m: { id: string }) => m.id)
+        .sort(),
+    ).toEqual([ids.homeConflict, ids.phoneConflict].sort());
     expect((await list('?match=unmatched')).json().items.map((m: { id: string }) => m.id)).toEqual([ids.unmatched]);
     expect((await list('?match=maybe')).statusCode).toBe(400);
   });
@@ -299,21 +357,37 @@ describe('members matched against the registry', () => {
 
   it('counts coverage in statistics and per building', async () => {
     // Homes with a member: 3-2-301 (m1) and 3-2-302 (m2); m3 and m4 live where the registry has no home.
-    const { rows } = await ctx.database.pool.query(`select count(*)::int as n from households where community_org_id = $1`, [world.community.id]);
+    const { rows } = await ctx.database.pool.query(`select count(*)::int as n from households where community_org_id = $1`, [
+      world.community.id,
+    ]);
     const total = rows[0].n;
     await ctx.app.rollups.refresh(); // statistics read the roll-ups the server's job keeps
-    const stats = await ctx.app.inject({ method: 'GET', url: `/api/v1/stats/overview?scope=community&id=${world.community.id}`, headers: secretary });
+    const stats = await ctx.app.inject({
+      method: 'GET',
+      url: `/api/v1/stats/overview?scope=community&id=${world.community.id}`,
+      headers: secretary,
+    });
     expect(stats.statusCode).toBe(200);
     expect(stats.json()).toMatchObject({ households: total, householdsWithMember: 2, members: 4 });
-    const district = await ctx.app.inject({ method: 'GET', url: `/api/v1/stats/overview?scope=district&id=${world.district.id}`, headers: districtAdmin });
+    const district = await ctx.app.inject({
+      method: 'GET',
+      url: `/api/v1/stats/overview?scope=district&id=${world.district.id}`,
+      headers: districtAdmin,
+    });
     expect(district.json()).toMatchObject({ households: total, householdsWithMember: 2 });
 
-    const cov = await ctx.app.inject({ method: 'GET', url: `/api/v1/party-orgs/${world.community.id}/households/coverage`, headers: secretary });
+    const cov = await ctx.app.inject({
+      method: 'GET',
+      url: `/api/v1/party-orgs/${world.community.id}/households/coverage`,
+      headers: secretary,
+    });
     expect(cov.statusCode).toBe(200);
     const body = cov.json();
     expect(body.households).toBe(total);
     expect(body.householdsWithMember).toBe(2);
-    const b3 = body.buildings.find((b: { estate: { id: string }; building: string }) => b.estate.id === world.estate.id && b.building === '3');
+    const b3 = body.buildings.find(
+      (b: { estate: { id: string }; building: string }) => b.estate.id === world.estate.id && b.building === '3',
+    );
     expect(b3).toEqual({ estate: { id: world.estate.id, name: world.estate.name }, building: '3', households: 2, householdsWithMember: 2 });
     expect(body.buildings.reduce((s: number, b: { households: number }) => s + b.households, 0)).toBe(total);
   });
@@ -359,7 +433,9 @@ async function handWrittenXlsx(rows: Array<[number, Array<string | number>]>, me
   const esc = (v: string) => v.replace(/&/g, '&amp;').replace(/</g, '&lt;');
   const cell = (row: number, col: number, v: string | number) => {
     const ref = `${String.fromCharCode(65 + col)}${row}`;
-    return typeof v === 'number' ? `<c r="${ref}"><v>${v}</v></c>` : `<c r="${ref}" t="inlineStr"><is><t xml:space="preserve">${esc(v)}</t></is></c>`;
+    return typeof v === 'number'
+      ? `<c r="${ref}"><v>${v}</v></c>`
+      : `<c r="${ref}" t="inlineStr"><is><t xml:space="preserve">${esc(v)}</t></is></c>`;
   };
   const sheet =
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>' +

@@ -24,14 +24,91 @@ const PERIOD = '2025-03';
 const inMonth = (day: number, hour: number) => new Date(Date.UTC(2025, 2, day, hour - 8)).toISOString();
 
 const CATALOGUE: Indicator[] = [
-  { key: 'posts', name: '发布岗位', guidance: '', method: 'auto', metric: 'posts_per_month', weight: 1, maxScore: 10, fullAt: 4, zeroAt: 0, admitted: true },
-  { key: 'ppm', name: '人均参与', guidance: '', method: 'auto', metric: 'participations_per_member', weight: 2, maxScore: 10, fullAt: 1, zeroAt: 0, admitted: true },
-  { key: 'fill', name: '满员率', guidance: '', method: 'auto', metric: 'fill_rate', weight: 1, maxScore: 10, fullAt: 1, zeroAt: 0, admitted: true },
-  { key: 'noshow', name: '未到岗率', guidance: '', method: 'auto', metric: 'no_show_rate', weight: 1, maxScore: 10, fullAt: 0, zeroAt: 1, admitted: true },
-  { key: 'ttf', name: '满员用时', guidance: '', method: 'auto', metric: 'median_minutes_to_full', weight: 1, maxScore: 10, fullAt: 10, zeroAt: 110, admitted: true },
-  { key: 'cov', name: '覆盖率', guidance: '', method: 'auto', metric: 'coverage', weight: 1, maxScore: 10, fullAt: 0.3, zeroAt: 0, admitted: true },
+  {
+    key: 'posts',
+    name: '发布岗位',
+    guidance: '',
+    method: 'auto',
+    metric: 'posts_per_month',
+    weight: 1,
+    maxScore: 10,
+    fullAt: 4,
+    zeroAt: 0,
+    admitted: true,
+  },
+  {
+    key: 'ppm',
+    name: '人均参与',
+    guidance: '',
+    method: 'auto',
+    metric: 'participations_per_member',
+    weight: 2,
+    maxScore: 10,
+    fullAt: 1,
+    zeroAt: 0,
+    admitted: true,
+  },
+  {
+    key: 'fill',
+    name: '满员率',
+    guidance: '',
+    method: 'auto',
+    metric: 'fill_rate',
+    weight: 1,
+    maxScore: 10,
+    fullAt: 1,
+    zeroAt: 0,
+    admitted: true,
+  },
+  {
+    key: 'noshow',
+    name: '未到岗率',
+    guidance: '',
+    method: 'auto',
+    metric: 'no_show_rate',
+    weight: 1,
+    maxScore: 10,
+    fullAt: 0,
+    zeroAt: 1,
+    admitted: true,
+  },
+  {
+    key: 'ttf',
+    name: '满员用时',
+    guidance: '',
+    method: 'auto',
+    metric: 'median_minutes_to_full',
+    weight: 1,
+    maxScore: 10,
+    fullAt: 10,
+    zeroAt: 110,
+    admitted: true,
+  },
+  {
+    key: 'cov',
+    name: '覆盖率',
+    guidance: '',
+    method: 'auto',
+    metric: 'coverage',
+    weight: 1,
+    maxScore: 10,
+    fullAt: 0.3,
+    zeroAt: 0,
+    admitted: true,
+  },
   { key: 'build', name: '组织建设', guidance: '评价要点：阵地建设、活动记录', method: 'manual', weight: 1, maxScore: 20, admitted: true },
-  { key: 'whistle', name: '吹哨办结', guidance: '', method: 'auto', metric: 'whistle_close_rate', weight: 1, maxScore: 10, fullAt: 1, zeroAt: 0, admitted: false },
+  {
+    key: 'whistle',
+    name: '吹哨办结',
+    guidance: '',
+    method: 'auto',
+    metric: 'whistle_close_rate',
+    weight: 1,
+    maxScore: 10,
+    fullAt: 1,
+    zeroAt: 0,
+    admitted: false,
+  },
 ];
 
 async function sql(text: string, params: unknown[] = []) {
@@ -39,7 +116,15 @@ async function sql(text: string, params: unknown[] = []) {
 }
 
 /** Members of a community registered at a time, written straight to the database, all living at `home` (building, unit, room). */
-async function addMembers(community: { id: string }, estateId: string, unitId: string, n: number, registeredAt: string, tag: string, home = ['1', '1', '101']) {
+async function addMembers(
+  community: { id: string },
+  estateId: string,
+  unitId: string,
+  n: number,
+  registeredAt: string,
+  tag: string,
+  home = ['1', '1', '101'],
+) {
   const { rows } = await sql(
     `with u as (insert into users (openid) select $1 || g from generate_series(1, $2::int) g returning id)
      insert into members (user_id, name, phone_cipher, phone_hash, phone_masked, unit_org_id, work_unit, community_org_id, estate_id,
@@ -64,7 +149,14 @@ async function addHouseholds(community: { id: string }, estateId: string, homes:
 }
 
 /** A post of the month with its claims: `claims` are [status, minutes] pairs; `fillAfterMinutes` sets filled_at. */
-async function addPost(community: { id: string }, day: number, capacity: number, memberIds: string[], claims: [string, number | null][], fillAfterMinutes: number | null) {
+async function addPost(
+  community: { id: string },
+  day: number,
+  capacity: number,
+  memberIds: string[],
+  claims: [string, number | null][],
+  fillAfterMinutes: number | null,
+) {
   const opens = inMonth(day - 1, 20);
   const filled = fillAfterMinutes === null ? null : new Date(new Date(opens).getTime() + fillAfterMinutes * 60_000).toISOString();
   const live = claims.filter(([s]) => s !== 'cancelled').length;
@@ -76,7 +168,13 @@ async function addPost(community: { id: string }, day: number, capacity: number,
   const taskId = rows[0].id;
   for (let i = 0; i < claims.length; i++) {
     const [status, minutes] = claims[i];
-    await sql(`insert into claims (task_id, member_id, status, claimed_at, minutes) values ($1, $2, $3, $4, $5)`, [taskId, memberIds[i], status, opens, minutes]);
+    await sql(`insert into claims (task_id, member_id, status, claimed_at, minutes) values ($1, $2, $3, $4, $5)`, [
+      taskId,
+      memberIds[i],
+      status,
+      opens,
+      minutes,
+    ]);
   }
   return taskId as string;
 }
@@ -119,10 +217,41 @@ beforeAll(async () => {
   const early = await addMembers(cA, eA.id, unit.id, 3, inMonth(1, 10), 'a1');
   const late = await addMembers(cA, eA.id, unit.id, 1, inMonth(20, 10), 'a2');
   await addMembers(cA, eA.id, unit.id, 1, new Date(Date.UTC(2025, 3, 5)).toISOString(), 'a3', ['2', '1', '201']);
-  await addHouseholds(cA, eA.id, [['1', '1', '101'], ['2', '1', '201'], ['3', '2', '301'], ['4', '1', '401']], inMonth(5, 10));
+  await addHouseholds(
+    cA,
+    eA.id,
+    [
+      ['1', '1', '101'],
+      ['2', '1', '201'],
+      ['3', '2', '301'],
+      ['4', '1', '401'],
+    ],
+    inMonth(5, 10),
+  );
   await addHouseholds(cA, eA.id, [['5', '1', '501']], new Date(Date.UTC(2025, 3, 10)).toISOString());
-  await addPost(cA, 10, 2, [early[0], early[1]], [['completed', 120], ['no_show', null]], 30);
-  await addPost(cA, 21, 3, [early[2], late[0], early[0]], [['completed', 90], ['cancelled', null], ['claimed', null]], null);
+  await addPost(
+    cA,
+    10,
+    2,
+    [early[0], early[1]],
+    [
+      ['completed', 120],
+      ['no_show', null],
+    ],
+    30,
+  );
+  await addPost(
+    cA,
+    21,
+    3,
+    [early[2], late[0], early[0]],
+    [
+      ['completed', 90],
+      ['cancelled', null],
+      ['claimed', null],
+    ],
+    null,
+  );
   // 丙社区 (district 2): one member, one filled post fully served.
   const c = await addMembers(cC, eC.id, unit.id, 1, inMonth(2, 10), 'c1');
   await addPost(cC, 12, 1, c, [['completed', 60]], 10);
@@ -136,7 +265,17 @@ describe('先锋指数+ catalogue', () => {
     expect(res.statusCode).toBe(200);
     const items = res.json().items as Indicator[];
     expect(items.map((i) => i.metric).sort()).toEqual(
-      ['coverage', 'fill_rate', 'median_minutes_to_full', 'no_show_rate', 'participations_per_member', 'posts_per_month', 'whistle_close_rate', 'whistle_response_rate', 'whistle_satisfaction'].sort(),
+      [
+        'coverage',
+        'fill_rate',
+        'median_minutes_to_full',
+        'no_show_rate',
+        'participations_per_member',
+        'posts_per_month',
+        'whistle_close_rate',
+        'whistle_response_rate',
+        'whistle_satisfaction',
+      ].sort(),
     );
     expect(items.every((i) => i.admitted && i.method === 'auto' && i.guidance.length > 0)).toBe(true);
     expect(items.reduce((s, i) => s + i.weight * i.maxScore, 0)).toBe(100);
@@ -208,8 +347,18 @@ describe('ranking and explanation', () => {
       ['甲社区', 66.33, 1],
       ['乙社区', 0, 2],
     ]);
-    const parts = Object.fromEntries(body.items[0].parts.map((p: { key: string; value: number | null; score: number }) => [p.key, [p.value, p.score]]));
-    expect(parts).toEqual({ posts: [2, 5], ppm: [1, 20], fill: [0.5, 5], noshow: [0.5, 5], ttf: [30, 8], cov: [0.25, 8.33], build: [15, 15] });
+    const parts = Object.fromEntries(
+      body.items[0].parts.map((p: { key: string; value: number | null; score: number }) => [p.key, [p.value, p.score]]),
+    );
+    expect(parts).toEqual({
+      posts: [2, 5],
+      ppm: [1, 20],
+      fill: [0.5, 5],
+      noshow: [0.5, 5],
+      ttf: [30, 8],
+      cov: [0.25, 8.33],
+      build: [15, 15],
+    });
   });
 
   it('ranks the city for the city admin, and any district it names', async () => {
@@ -225,7 +374,9 @@ describe('ranking and explanation', () => {
     const given = await put(d2Admin, '/index/scores', { period: PERIOD, orgId: cC.id, key: 'build', score: 20, evidence: '整改到位' });
     expect(given.statusCode).toBe(200);
     const after = (await get(cityAdmin, `/index/ranking?period=${PERIOD}`)).json();
-    expect(after.items.slice(0, 2).map((i: { org: { name: string }; score: number; rank: number }) => [i.org.name, i.score, i.rank])).toEqual([
+    expect(
+      after.items.slice(0, 2).map((i: { org: { name: string }; score: number; rank: number }) => [i.org.name, i.score, i.rank]),
+    ).toEqual([
       ['丙社区', 72.5, 1],
       ['甲社区', 66.33, 2],
     ]);
@@ -234,23 +385,50 @@ describe('ranking and explanation', () => {
     // Equal scores share a rank.
     await put(d2Admin, '/index/scores', { period: PERIOD, orgId: cC.id, key: 'build', score: 13.83, evidence: '整改到位' });
     const tie = (await get(cityAdmin, `/index/ranking?period=${PERIOD}`)).json();
-    expect(tie.items.map((i: { score: number; rank: number }) => [i.score, i.rank])).toEqual([[66.33, 1], [66.33, 1], [0, 3]]);
+    expect(tie.items.map((i: { score: number; rank: number }) => [i.score, i.rank])).toEqual([
+      [66.33, 1],
+      [66.33, 1],
+      [0, 3],
+    ]);
   });
 
   it('explains one org part by part; the parts add up to the score', async () => {
     const res = await get(secA, `/index/orgs/${cA.id}?period=${PERIOD}`);
     expect(res.statusCode).toBe(200);
     const e = res.json();
-    expect(e).toMatchObject({ score: 66.33, rank: 1, districtRank: 1, cityTotal: 3, districtTotal: 2, maxScore: 90, org: { id: cA.id, districtId: d1.id } });
+    expect(e).toMatchObject({
+      score: 66.33,
+      rank: 1,
+      districtRank: 1,
+      cityTotal: 3,
+      districtTotal: 2,
+      maxScore: 90,
+      org: { id: cA.id, districtId: d1.id },
+    });
     const sum = e.parts.reduce((s: number, p: { score: number }) => s + p.score * 100, 0) / 100;
     expect(sum).toBe(e.score);
     const byKey = Object.fromEntries(e.parts.map((p: { key: string }) => [p.key, p]));
     expect(Object.keys(byKey)).not.toContain('whistle');
-    expect(byKey.ppm).toMatchObject({ value: 1, rawScore: 10, weight: 2, score: 20, figures: [{ label: '参与人次', value: 4 }, { label: '报到党员（月末）', value: 4 }] });
+    expect(byKey.ppm).toMatchObject({
+      value: 1,
+      rawScore: 10,
+      weight: 2,
+      score: 20,
+      figures: [
+        { label: '参与人次', value: 4 },
+        { label: '报到党员（月末）', value: 4 },
+      ],
+    });
     expect(byKey.noshow).toMatchObject({ value: 0.5, rawScore: 5, score: 5 });
-    expect(byKey.noshow.figures).toEqual([{ label: '未到岗人次', value: 2 }, { label: '完成服务人次', value: 2 }]);
+    expect(byKey.noshow.figures).toEqual([
+      { label: '未到岗人次', value: 2 },
+      { label: '完成服务人次', value: 2 },
+    ]);
     expect(byKey.cov).toMatchObject({ value: 0.25, rawScore: 8.33, score: 8.33, note: null });
-    expect(byKey.cov.figures).toEqual([{ label: '有党员居住的户数（月末）', value: 1 }, { label: '业主信息库户数（月末）', value: 4 }]);
+    expect(byKey.cov.figures).toEqual([
+      { label: '有党员居住的户数（月末）', value: 1 },
+      { label: '业主信息库户数（月末）', value: 4 },
+    ]);
     expect(byKey.build).toMatchObject({ method: 'manual', value: 15, score: 15, evidence: '阵地建设规范，活动记录完整' });
     const b = (await get(d1Admin, `/index/orgs/${cB.id}?period=${PERIOD}`)).json();
     expect(b.score).toBe(0);
@@ -264,7 +442,10 @@ describe('ranking and explanation', () => {
     const april = (await get(secA, `/index/orgs/${cA.id}?period=2025-04`)).json();
     const cov = april.parts.find((p: { key: string }) => p.key === 'cov');
     expect(cov).toMatchObject({ value: 0.4, rawScore: 10, score: 10 });
-    expect(cov.figures).toEqual([{ label: '有党员居住的户数（月末）', value: 2 }, { label: '业主信息库户数（月末）', value: 5 }]);
+    expect(cov.figures).toEqual([
+      { label: '有党员居住的户数（月末）', value: 2 },
+      { label: '业主信息库户数（月末）', value: 5 },
+    ]);
     // February: nothing registered yet.
     const feb = (await get(secA, `/index/orgs/${cA.id}?period=2025-02`)).json();
     expect(feb.parts.find((p: { key: string }) => p.key === 'cov')).toMatchObject({ value: null, score: 0 });
@@ -277,7 +458,10 @@ describe('ranking and explanation', () => {
     const before = (await get(secA, `/index/orgs/${cA.id}?period=${PERIOD}`)).json();
     await ctx.app.claimJobs.tick();
     await ctx.app.rollups.refresh();
-    const settled = await sql(`select count(*)::int as n from claims c join tasks t on t.id = c.task_id where t.community_org_id = $1 and c.status = 'claimed'`, [cA.id]);
+    const settled = await sql(
+      `select count(*)::int as n from claims c join tasks t on t.id = c.task_id where t.community_org_id = $1 and c.status = 'claimed'`,
+      [cA.id],
+    );
     expect(settled.rows[0].n).toBe(0);
     const after = (await get(secA, `/index/orgs/${cA.id}?period=${PERIOD}`)).json();
     expect(after).toEqual(before);
@@ -306,8 +490,30 @@ describe('ranking and explanation', () => {
 describe('whistle metrics', () => {
   it('score the whistles a community raised in the month, and read as no data without any', async () => {
     const catalogue: Indicator[] = [
-      { key: 'close', name: '吹哨办结', guidance: '', method: 'auto', metric: 'whistle_close_rate', weight: 1, maxScore: 10, fullAt: 1, zeroAt: 0, admitted: true },
-      { key: 'posts', name: '发布岗位', guidance: '', method: 'auto', metric: 'posts_per_month', weight: 1, maxScore: 10, fullAt: 4, zeroAt: 0, admitted: true },
+      {
+        key: 'close',
+        name: '吹哨办结',
+        guidance: '',
+        method: 'auto',
+        metric: 'whistle_close_rate',
+        weight: 1,
+        maxScore: 10,
+        fullAt: 1,
+        zeroAt: 0,
+        admitted: true,
+      },
+      {
+        key: 'posts',
+        name: '发布岗位',
+        guidance: '',
+        method: 'auto',
+        metric: 'posts_per_month',
+        weight: 1,
+        maxScore: 10,
+        fullAt: 4,
+        zeroAt: 0,
+        admitted: true,
+      },
     ];
     expect((await put(cityAdmin, '/index/indicators', { items: catalogue })).statusCode).toBe(200);
     const raised = await ctx.app.inject({
@@ -326,18 +532,42 @@ describe('whistle metrics', () => {
     expect(raised.statusCode).toBe(201);
     const a = (await get(secA, `/index/orgs/${cA.id}`)).json();
     const close = a.parts.find((p: { key: string }) => p.key === 'close');
-    expect(close).toMatchObject({ value: 0, score: 0, figures: [{ label: '当月吹哨', value: 1 }, { label: '派单', value: 1 }], note: null });
+    expect(close).toMatchObject({
+      value: 0,
+      score: 0,
+      figures: [
+        { label: '当月吹哨', value: 1 },
+        { label: '派单', value: 1 },
+      ],
+      note: null,
+    });
     const b = (await get(d1Admin, `/index/orgs/${cB.id}`)).json();
-    expect(b.parts.find((p: { key: string }) => p.key === 'close')).toMatchObject({ value: null, score: 0, note: '当月没有吹哨事项，本项计0分' });
+    expect(b.parts.find((p: { key: string }) => p.key === 'close')).toMatchObject({
+      value: null,
+      score: 0,
+      note: '当月没有吹哨事项，本项计0分',
+    });
   });
 
   it('follow random raises, sign-offs, closes and ratings at once, the ranking kept between reads included', async () => {
     const catalogue: Indicator[] = (['whistle_response_rate', 'whistle_close_rate', 'whistle_satisfaction'] as const).map((metric) => ({
-      key: metric, name: metric, guidance: '', method: 'auto', metric, weight: 1, maxScore: 10, fullAt: 1, zeroAt: 0, admitted: true,
+      key: metric,
+      name: metric,
+      guidance: '',
+      method: 'auto',
+      metric,
+      weight: 1,
+      maxScore: 10,
+      fullAt: 1,
+      zeroAt: 0,
+      admitted: true,
     }));
     expect((await put(cityAdmin, '/index/indicators', { items: catalogue })).statusCode).toBe(200);
     const stats = whistleStatsFactory(ctx.database.db);
-    const raisers = [{ org: cA, auth: secA }, { org: cB, auth: secB }];
+    const raisers = [
+      { org: cA, auth: secA },
+      { org: cB, auth: secB },
+    ];
     const rng = new Random(16);
     const one = async (where: string) => (await sql(`select id from ${where} order by random() limit 1`)).rows[0]?.id as string | undefined;
     for (let i = 0; i < 30; i++) {
@@ -345,8 +575,17 @@ describe('whistle metrics', () => {
       if (r < 0.35) {
         const { auth } = rng.pick(raisers);
         const res = await ctx.app.inject({
-          method: 'POST', url: '/api/v1/whistles', headers: auth,
-          payload: { title: `事项${i}`, description: '需要单位协同处理', category: 'order', location: '社区', dueAt: new Date(Date.now() + 3 * 86_400_000).toISOString(), addressedTo: [{ orgId: unitId, part: 'lead' }] },
+          method: 'POST',
+          url: '/api/v1/whistles',
+          headers: auth,
+          payload: {
+            title: `事项${i}`,
+            description: '需要单位协同处理',
+            category: 'order',
+            location: '社区',
+            dueAt: new Date(Date.now() + 3 * 86_400_000).toISOString(),
+            addressedTo: [{ orgId: unitId, part: 'lead' }],
+          },
         });
         expect(res.statusCode).toBe(201);
       } else if (r < 0.5) {
@@ -355,7 +594,11 @@ describe('whistle metrics', () => {
         if (id) await sql(`update whistle_assignments set assigned_at = assigned_at - interval '30 hours' where id = $1`, [id]);
       } else if (r < 0.7) {
         const id = await one(`whistle_assignments where signed_at is null`);
-        if (id) await sql(`update whistle_assignments set status = 'signed', signed_at = assigned_at + make_interval(hours => $2) where id = $1`, [id, rng.int(1, 40)]);
+        if (id)
+          await sql(
+            `update whistle_assignments set status = 'signed', signed_at = assigned_at + make_interval(hours => $2) where id = $1`,
+            [id, rng.int(1, 40)],
+          );
       } else if (r < 0.85) {
         const id = await one(`whistles where status not in ('closed', 'rated')`);
         if (id) await sql(`update whistles set status = 'closed' where id = $1`, [id]);
@@ -370,7 +613,11 @@ describe('whistle metrics', () => {
         const w = await stats.figures({ scope: 'community', id: org.id }, new Date(), period);
         const item = ranking.items.find((x: { org: { id: string } }) => x.org.id === org.id);
         const values = Object.fromEntries(item.parts.map((p: { key: string; value: number | null }) => [p.key, p.value]));
-        expect(values).toEqual({ whistle_response_rate: w.responseRate, whistle_close_rate: w.closeRate, whistle_satisfaction: w.satisfaction });
+        expect(values).toEqual({
+          whistle_response_rate: w.responseRate,
+          whistle_close_rate: w.closeRate,
+          whistle_satisfaction: w.satisfaction,
+        });
       }
     }
     const [{ n }] = (await sql(`select count(*)::int as n from whistles where status = 'rated'`)).rows;

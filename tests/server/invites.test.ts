@@ -20,7 +20,12 @@ beforeAll(async () => {
   communityB = await makeCommunity(db, districtB.id);
   unitA = await makeUnitOrg(db, districtA.id);
   unitB = await makeUnitOrg(db, districtB.id);
-  ({ admin, districtAdmin: districtAdminA, secretary: secretaryA, member } = await makeStaff(ctx, 'inv', {
+  ({
+    admin,
+    districtAdmin: districtAdminA,
+    secretary: secretaryA,
+    member,
+  } = await makeStaff(ctx, 'inv', {
     districtId: districtA.id,
     communityId: communityA.id,
   }));
@@ -53,7 +58,9 @@ describe('creating invites', () => {
     const dump = JSON.stringify(await ctx.database.pool.query('select * from invites').then((r) => r.rows));
     expect(dump).not.toContain(code);
 
-    const audit = await ctx.database.pool.query(`select data from audit_log where action = 'invite.create' and entity_id = $1`, [rows[0].id]);
+    const audit = await ctx.database.pool.query(`select data from audit_log where action = 'invite.create' and entity_id = $1`, [
+      rows[0].id,
+    ]);
     expect(audit.rows).toHaveLength(1);
     expect(JSON.stringify(audit.rows[0].data)).not.toContain(code);
   });
@@ -178,7 +185,10 @@ describe('accepting invites', () => {
     const answers = await Promise.all(racers.map((r) => accept(r.auth, code)));
     const statuses = answers.map((a) => a.statusCode).sort();
     expect(statuses).toEqual([200, 400, 400, 400, 400, 400, 400, 400]);
-    const { rows } = await ctx.database.pool.query(`select count(*)::int as n from role_grants where role = 'district_admin' and org_id = $1`, [district.id]);
+    const { rows } = await ctx.database.pool.query(
+      `select count(*)::int as n from role_grants where role = 'district_admin' and org_id = $1`,
+      [district.id],
+    );
     expect(rows[0].n).toBe(1);
   });
 });

@@ -90,7 +90,13 @@ describe('live counts', () => {
     const task = await publishTask(ctx, secretary, world.community.id, { capacity: 10 });
     const live = await connect(baseUrl, crowd[0].token);
     live.send({ type: 'subscribe', taskIds: [task.id] });
-    expect(await live.waitFor(task.id, () => true, 'the first count')).toEqual({ taskId: task.id, claimed: 0, remaining: 10, status: 'open', version: expect.any(Number) });
+    expect(await live.waitFor(task.id, () => true, 'the first count')).toEqual({
+      taskId: task.id,
+      claimed: 0,
+      remaining: 10,
+      status: 'open',
+      version: expect.any(Number),
+    });
 
     // Claims through this process and through the other one.
     for (let i = 0; i < 6; i++) expect((await claimVia(i % 2 ? remote : local, task.id, crowd[i])).status).toBe(201);
@@ -103,7 +109,13 @@ describe('live counts', () => {
     far.send({ type: 'subscribe', taskIds: [task.id] });
     await far.waitFor(task.id, (c) => c.remaining === 4, 'the first count there');
     await Promise.all(crowd.slice(6, 10).map((m) => claimVia(local, task.id, m)));
-    expect(await far.waitFor(task.id, (c) => c.remaining === 0, 'full')).toEqual({ taskId: task.id, claimed: 10, remaining: 0, status: 'open', version: expect.any(Number) });
+    expect(await far.waitFor(task.id, (c) => c.remaining === 0, 'full')).toEqual({
+      taskId: task.id,
+      claimed: 10,
+      remaining: 0,
+      status: 'open',
+      version: expect.any(Number),
+    });
     await live.waitFor(task.id, (c) => c.remaining === 0, 'full here too');
 
     // A slot given back, then the post cancelled.
@@ -163,7 +175,10 @@ describe('the listener connection drops', () => {
       (await ctx.database.pool.query(`select pid from pg_stat_activity where datname = current_database() and query ilike 'LISTEN%'`)).rows;
     const before = await listening();
     expect(before.length).toBeGreaterThan(0);
-    await ctx.database.pool.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and query ilike $1', ['LISTEN%']);
+    await ctx.database.pool.query(
+      'select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and query ilike $1',
+      ['LISTEN%'],
+    );
 
     const seenBefore = live.messages.length;
     // While nobody listens, a cancel elsewhere frees the slot: after reconnecting, the socket is told.

@@ -41,7 +41,9 @@ test('registration and forced database errors leave no personal field in the log
       room: '隐私室9',
     });
     expect((await http.request('PUT', '/api/v1/members/me', { headers: auth, body })).status).toBe(200);
-    const stored = await ctx.database.pool.query('select phone_cipher, phone_hash, phone_masked from members where user_id = $1', [login.body.user.id]);
+    const stored = await ctx.database.pool.query('select phone_cipher, phone_hash, phone_masked from members where user_id = $1', [
+      login.body.user.id,
+    ]);
     const { phone_cipher: cipher, phone_hash: hash, phone_masked: masked } = stored.rows[0];
 
     // 1. Every write to members now fails inside PostgreSQL: drizzle's error names every bound parameter.
@@ -62,7 +64,9 @@ test('registration and forced database errors leave no personal field in the log
     await locker.query('select 1 from users where id = $1 for update', [login.body.user.id]);
     const pending = http.request('PUT', '/api/v1/members/me', { headers: auth, body: { ...body, building: '隐私楼78' } });
     for (let i = 0; i < 200; i++) {
-      const { rows } = await locker.query(`select pid from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and pid <> pg_backend_pid()`);
+      const { rows } = await locker.query(
+        `select pid from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and pid <> pg_backend_pid()`,
+      );
       if (rows.length > 0) {
         for (const r of rows) await locker.query('select pg_terminate_backend($1)', [r.pid]);
         break;
@@ -77,7 +81,19 @@ test('registration and forced database errors leave no personal field in the log
     const log = server.output();
     expect(log).toContain('"level":50');
     expect(log).toContain('database unavailable');
-    for (const secret of [body.name, body.phone, body.workUnit, body.building, body.unitNo, body.room, '隐私室10', '隐私楼78', cipher, hash, masked]) {
+    for (const secret of [
+      body.name,
+      body.phone,
+      body.workUnit,
+      body.building,
+      body.unitNo,
+      body.room,
+      '隐私室10',
+      '隐私楼78',
+      cipher,
+      hash,
+      masked,
+    ]) {
       expect(log).not.toContain(secret);
     }
     expect(log).not.toContain(login.body.token);

@@ -21,7 +21,10 @@ beforeAll(async () => {
   const env = WECHAT_TEST_ENV(fake.base);
   ctx = await createTestContext({
     env,
-    deps: { wechat: developmentProvider, notifications: { worker: true, options: { relayIntervalMs: 100, pollingIntervalSeconds: 0.5, reminderCron: null } } },
+    deps: {
+      wechat: developmentProvider,
+      notifications: { worker: true, options: { relayIntervalMs: 100, pollingIntervalSeconds: 0.5, reminderCron: null } },
+    },
   });
   world = await makeWorld(ctx.database.db);
   secretary = (await makeSecretary(ctx, world.community.id, 'fan-sec')).auth;
@@ -68,7 +71,10 @@ it(`notifies ${FOLLOWERS} followers of a new post without slowing publishing, on
     followedIds.push(f.id);
   }
   // The post's transaction writes one outbox row, whatever the number of followers.
-  const { rows: outbox } = await ctx.database.pool.query(`select count(*)::int as n from notification_outbox where kind = 'new_task' and payload->>'taskId' = any($1)`, [followedIds]);
+  const { rows: outbox } = await ctx.database.pool.query(
+    `select count(*)::int as n from notification_outbox where kind = 'new_task' and payload->>'taskId' = any($1)`,
+    [followedIds],
+  );
   expect(outbox[0].n).toBe(followedIds.length);
   console.log(`publish median: ${median(quiet).toFixed(1)} ms without followers, ${median(followed).toFixed(1)} ms with ${FOLLOWERS}`);
   // Relative, not absolute: this host's load moves both alike. The fan-out runs meanwhile, in
@@ -77,10 +83,17 @@ it(`notifies ${FOLLOWERS} followers of a new post without slowing publishing, on
 
   const expected = FOLLOWERS * followedIds.length;
   const started = Date.now();
-  await eventually(async () => {
-    const { rows } = await ctx.database.pool.query(`select count(*)::int as n from messages where kind = 'new_task' and task_id = any($1::uuid[])`, [followedIds]);
-    return rows[0].n === expected;
-  }, 90_000, 200);
+  await eventually(
+    async () => {
+      const { rows } = await ctx.database.pool.query(
+        `select count(*)::int as n from messages where kind = 'new_task' and task_id = any($1::uuid[])`,
+        [followedIds],
+      );
+      return rows[0].n === expected;
+    },
+    90_000,
+    200,
+  );
   console.log(`${expected} messages written ${Date.now() - started} ms after the last publish`);
 
   // Exactly one message per follower and post; nobody else.
@@ -95,10 +108,16 @@ it(`notifies ${FOLLOWERS} followers of a new post without slowing publishing, on
   expect(strangers[0].n).toBe(0);
 
   // One credit each: WeChat hears once per follower holding one, from whichever process sent it.
-  await eventually(async () => {
-    const { rows } = await ctx.database.pool.query(`select count(*)::int as n from wechat_deliveries where template_key = 'new_task' and status = 'sent'`);
-    return rows[0].n === WITH_CREDIT;
-  }, 60_000, 200);
+  await eventually(
+    async () => {
+      const { rows } = await ctx.database.pool.query(
+        `select count(*)::int as n from wechat_deliveries where template_key = 'new_task' and status = 'sent'`,
+      );
+      return rows[0].n === WITH_CREDIT;
+    },
+    60_000,
+    200,
+  );
   const { rows: openids } = await ctx.database.pool.query(`select openid from users where id = any($1::uuid[])`, [
     followers.slice(0, WITH_CREDIT).map((f) => f.userId),
   ]);
@@ -106,6 +125,8 @@ it(`notifies ${FOLLOWERS} followers of a new post without slowing publishing, on
   const sends = fake.delivered().filter((s) => s.templateId === 'tpl-new-task');
   expect(sends).toHaveLength(WITH_CREDIT);
   expect(new Set(sends.map((s) => s.openid))).toEqual(credited);
-  const { rows: left } = await ctx.database.pool.query(`select coalesce(sum(credits), 0)::int as n from subscription_credits where template_key = 'new_task'`);
+  const { rows: left } = await ctx.database.pool.query(
+    `select coalesce(sum(credits), 0)::int as n from subscription_credits where template_key = 'new_task'`,
+  );
   expect(left[0].n).toBe(0);
 }, 180_000);

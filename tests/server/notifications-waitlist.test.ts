@@ -279,7 +279,14 @@ describe('a restart between writing an offer and sending it', () => {
 
     const database = createDatabase(ctx.dbUrl, 5);
     const build = (worker: boolean) =>
-      buildApp({ config: ctx.config, database, clock: ctx.clock, logger: false, wechat: developmentProvider, notifications: { worker, options: NOTIFY_TEST_OPTIONS } });
+      buildApp({
+        config: ctx.config,
+        database,
+        clock: ctx.clock,
+        logger: false,
+        wechat: developmentProvider,
+        notifications: { worker, options: NOTIFY_TEST_OPTIONS },
+      });
     const offerSends = () => sendsTo(c, 'tpl-waitlist-offer');
     await ctx.app.close();
     try {

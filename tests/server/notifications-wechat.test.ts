@@ -56,7 +56,8 @@ async function delivery(userId: string, kind: string) {
 }
 
 const messageCount = async (userId: string, kind: string) =>
-  (await ctx.database.pool.query('select count(*)::int as n from messages where user_id = $1 and kind = $2', [userId, kind])).rows[0].n as number;
+  (await ctx.database.pool.query('select count(*)::int as n from messages where user_id = $1 and kind = $2', [userId, kind])).rows[0]
+    .n as number;
 
 const claim = (m: FixtureMember, taskId: string) => api('POST', `/tasks/${taskId}/claims`, m.auth);
 
@@ -65,9 +66,7 @@ describe('subscriptions', () => {
     const staff = await ctx.signIn('wx-staff');
     const state = await api('GET', '/me/subscriptions', staff.auth);
     expect(state.statusCode).toBe(200);
-    expect(state.json().templates).toEqual(
-      Object.fromEntries(TEMPLATE_KEYS.map((k) => [k, `tpl-${k.replace(/_/g, '-')}`])),
-    );
+    expect(state.json().templates).toEqual(Object.fromEntries(TEMPLATE_KEYS.map((k) => [k, `tpl-${k.replace(/_/g, '-')}`])));
     expect(Object.values(state.json().credits)).toEqual(TEMPLATE_KEYS.map(() => 0));
 
     const credits = await subscribe(staff, { claim_result: 'accept', task_reminder: 'accept', new_task: 'reject' }, 2);
@@ -100,7 +99,12 @@ describe('WeChat delivery', () => {
     const mine = fake.sends.filter((s) => s.openid === openid);
     expect(mine).toHaveLength(2);
     expect(mine[0]).toEqual(
-      expect.objectContaining({ templateId: 'tpl-claim-result', page: `pages/task-detail/index?id=${tasks[0].id}`, errcode: 0, violations: [] }),
+      expect.objectContaining({
+        templateId: 'tpl-claim-result',
+        page: `pages/task-detail/index?id=${tasks[0].id}`,
+        errcode: 0,
+        violations: [],
+      }),
     );
     expect(mine[0].data.thing1.value).toBe('微信岗位0');
     expect((await api('GET', '/me/subscriptions', m.auth)).json().credits.claim_result).toBe(0);
@@ -177,15 +181,25 @@ describe('WeChat delivery', () => {
     const [m] = await insertMembers(ctx, world, 1, 'wxfit');
     const openid = await openidOf(m);
     await subscribe(m, Object.fromEntries(TEMPLATE_KEYS.map((k) => [k, 'accept'])), 3);
-    expect((await api('PUT', '/members/me/preferences', m.auth, { followCategories: ['lei_feng_tutor'], remindBeforeMinutes: [1440] })).statusCode).toBe(200);
+    expect(
+      (await api('PUT', '/members/me/preferences', m.auth, { followCategories: ['lei_feng_tutor'], remindBeforeMinutes: [1440] }))
+        .statusCode,
+    ).toBe(200);
     let extendUntil = new Date(0);
     const long = '🎉学雷锋志愿服务进社区暨邻里守望互助关爱行动第二季启动仪式现场秩序维护与引导岗位（需提前到场）';
     const place = '虞山街道清和坊社区党群服务中心一楼多功能活动室（北门进，电梯旁）'.repeat(2);
     const t0 = ctx.clock.now().getTime();
     try {
-      const task = await publishTask(ctx, secretary, world.community.id, { title: long.slice(0, 60), location: place.slice(0, 120), category: 'lei_feng_tutor' });
+      const task = await publishTask(ctx, secretary, world.community.id, {
+        title: long.slice(0, 60),
+        location: place.slice(0, 120),
+        category: 'lei_feng_tutor',
+      });
       expect((await claim(m, task.id)).statusCode).toBe(201);
-      expect((await api('PATCH', `/tasks/${task.id}`, secretary, { startsAt: new Date(Date.parse(task.startsAt) + 10 * MINUTE).toISOString() })).statusCode).toBe(200);
+      expect(
+        (await api('PATCH', `/tasks/${task.id}`, secretary, { startsAt: new Date(Date.parse(task.startsAt) + 10 * MINUTE).toISOString() }))
+          .statusCode,
+      ).toBe(200);
       // Each event is processed from the rows as they are then: let it land before time moves on.
       await eventually(async () => (await messageCount(m.userId, 'task_changed')) === 1);
       ctx.clock.set(Date.parse(task.startsAt) + 10 * MINUTE - 24 * 60 * MINUTE + MINUTE);
@@ -226,7 +240,11 @@ describe('WeChat delivery', () => {
       // A real whistle m raised as a secretary: its units' answer, return and extension request reach m.
       await ctx.grant(m.userId, 'secretary', world.community.id);
       await subscribe(m, { whistle_update: 'accept' }, 2);
-      const leadUnit = await makeUnitOrg(ctx.database.db, world.district.id, '🏛️市住房和城乡建设局机关党委第一党支部（城市更新与老旧小区改造专班）');
+      const leadUnit = await makeUnitOrg(
+        ctx.database.db,
+        world.district.id,
+        '🏛️市住房和城乡建设局机关党委第一党支部（城市更新与老旧小区改造专班）',
+      );
       const assistUnit = await makeUnitOrg(ctx.database.db, world.district.id);
       const liaisons = [await ctx.signIn('wxfit-lead-liaison'), await ctx.signIn('wxfit-assist-liaison')];
       await ctx.grant(liaisons[0].userId, 'unit_liaison', leadUnit.id);
@@ -252,7 +270,8 @@ describe('WeChat delivery', () => {
         [liaisons[0].auth, `assignments/${leadUnit.id}/sign`, {}],
         [liaisons[0].auth, `assignments/${leadUnit.id}/answer`, { text: `${long}\n${place}`.repeat(8).slice(0, 2000) }],
       ];
-      for (const [auth, path, body] of steps) expect((await api('POST', `/whistles/${whistleId}/${path}`, auth, body)).statusCode).toBe(200);
+      for (const [auth, path, body] of steps)
+        expect((await api('POST', `/whistles/${whistleId}/${path}`, auth, body)).statusCode).toBe(200);
       const cancelTask = await publishTask(ctx, secretary, world.community.id, { title: long.slice(0, 60) });
       expect((await claim(m, cancelTask.id)).statusCode).toBe(201);
       expect((await api('POST', `/tasks/${cancelTask.id}/cancel`, secretary)).statusCode).toBe(200);
@@ -294,9 +313,7 @@ describe('the access token', () => {
     await ctx.database.pool.query('delete from wechat_tokens');
     const before = fake.tokenCalls.length;
     // Five "processes" (senders with their own memory) ask at once: one stable_token call.
-    const senders = Array.from({ length: 5 }, () =>
-      senderOf(ctx.database.pool),
-    );
+    const senders = Array.from({ length: 5 }, () => senderOf(ctx.database.pool));
     const tokens = await Promise.all(senders.map((s) => s.accessToken()));
     expect(new Set(tokens).size).toBe(1);
     expect(fake.tokenCalls.length - before).toBe(1);
@@ -317,7 +334,12 @@ describe('the access token', () => {
     fake.revokeToken();
     const [m] = await insertMembers(ctx, world, 1, 'wxtok');
     const openid = await openidOf(m);
-    const res = await other.send({ openid, templateId: 'tpl-claim-result', page: 'pages/index/index', data: { thing1: { value: '测试' } } });
+    const res = await other.send({
+      openid,
+      templateId: 'tpl-claim-result',
+      page: 'pages/index/index',
+      data: { thing1: { value: '测试' } },
+    });
     expect(res).toEqual({ errcode: 0 });
     expect(fake.tokenCalls.at(-1)!.force_refresh).toBe(true);
     const { rows } = await ctx.database.pool.query('select access_token from wechat_tokens');
@@ -342,10 +364,18 @@ describe('a restart mid-queue', () => {
     const members = await insertMembers(ctx, world, 30, 'wxrestart');
     for (const m of members) await subscribe(m, { new_task: 'accept' });
     for (const m of members) {
-      expect((await api('PUT', '/members/me/preferences', m.auth, { followCategories: ['medical'], remindBeforeMinutes: [] })).statusCode).toBe(200);
+      expect(
+        (await api('PUT', '/members/me/preferences', m.auth, { followCategories: ['medical'], remindBeforeMinutes: [] })).statusCode,
+      ).toBe(200);
     }
     const openids = new Set(await Promise.all(members.map(openidOf)));
-    const sentTo = () => new Set(fake.delivered().filter((s) => openids.has(s.openid)).map((s) => s.openid));
+    const sentTo = () =>
+      new Set(
+        fake
+          .delivered()
+          .filter((s) => openids.has(s.openid))
+          .map((s) => s.openid),
+      );
 
     // The test context's own worker stops; a second app takes over, and is stopped mid-queue.
     await ctx.app.close();

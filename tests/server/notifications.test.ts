@@ -30,7 +30,11 @@ const api = (method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, a
 async function messagesOf(m: { auth: { authorization: string } }) {
   const res = await api('GET', '/me/messages?limit=50', m.auth);
   expect(res.statusCode).toBe(200);
-  return res.json() as { items: Array<{ id: string; kind: string; title: string; body: string; taskId?: string; readAt: string | null }>; unread: number; nextCursor: string | null };
+  return res.json() as {
+    items: Array<{ id: string; kind: string; title: string; body: string; taskId?: string; readAt: string | null }>;
+    unread: number;
+    nextCursor: string | null;
+  };
 }
 
 async function messageRows(userId: string, kind?: string) {
@@ -54,9 +58,7 @@ describe('message center', () => {
       return l.items.length > 0 ? l : null;
     });
     expect(list.items).toHaveLength(1);
-    expect(list.items[0]).toEqual(
-      expect.objectContaining({ kind: 'claim_result', title: '抢岗成功', taskId: task.id, readAt: null }),
-    );
+    expect(list.items[0]).toEqual(expect.objectContaining({ kind: 'claim_result', title: '抢岗成功', taskId: task.id, readAt: null }));
     expect(list.items[0].body).toContain('周末敬老院探访');
     expect(list.unread).toBe(1);
     expect((await api('GET', '/me/messages/unread', m.auth)).json()).toEqual({ unread: 1 });
@@ -89,7 +91,9 @@ describe('message center', () => {
     // The relay forgets it moved the row (a crash between queueing and marking, were that possible).
     await ctx.database.pool.query(`update notification_outbox set relayed_at = null where key = $1`, [`claim_result:${claimId}`]);
     await eventually(async () => {
-      const { rows } = await ctx.database.pool.query('select relayed_at from notification_outbox where key = $1', [`claim_result:${claimId}`]);
+      const { rows } = await ctx.database.pool.query('select relayed_at from notification_outbox where key = $1', [
+        `claim_result:${claimId}`,
+      ]);
       return rows[0].relayed_at !== null;
     });
     await new Promise((r) => setTimeout(r, 1500));
@@ -161,7 +165,9 @@ describe('post changes', () => {
     expect(asMember.statusCode).toBe(403);
     const empty = await api('PATCH', `/tasks/${task.id}`, secretary, {});
     expect(empty.statusCode).toBe(400);
-    const backwards = await api('PATCH', `/tasks/${task.id}`, secretary, { endsAt: new Date(Date.parse(task.startsAt) - MINUTE).toISOString() });
+    const backwards = await api('PATCH', `/tasks/${task.id}`, secretary, {
+      endsAt: new Date(Date.parse(task.startsAt) - MINUTE).toISOString(),
+    });
     expect(backwards.statusCode).toBe(400);
     const nul = await api('PATCH', `/tasks/${task.id}`, secretary, { title: 'a\u0000b' });
     expect(nul.statusCode).toBe(400);
@@ -264,7 +270,10 @@ describe('whistles, the raising side', () => {
     // Signing is the units' own business; the raiser waits for the answer.
     await step(leadLiaison.auth, `assignments/${lead.id}/sign`);
     const until = new Date(ctx.clock.now().getTime() + 8 * DAY);
-    const extended = await step(leadLiaison.auth, `assignments/${lead.id}/extend`, { until: until.toISOString(), reason: '需协调产权单位，材料未齐' });
+    const extended = await step(leadLiaison.auth, `assignments/${lead.id}/extend`, {
+      until: until.toISOString(),
+      reason: '需协调产权单位，材料未齐',
+    });
     // The raiser's own decision is not told back to the raising side.
     await step(raiser.auth, `extensions/${extended.assignments[0].extensions[0].id}/approve`);
     await step(assistLiaison.auth, `assignments/${assist.id}/return`, { reason: '不属于本单位职责' });
@@ -292,7 +301,10 @@ describe('whistles, the raising side', () => {
     // The answer's job runs again, and its outbox row is relayed again: still one message each.
     const answerKey = (await whistleMessages(colleague.userId, id)).find((m) => m.title === '吹哨报到：已反馈')!.event_key;
     const { rows } = await ctx.database.pool.query('select kind, payload from notification_outbox where key = $1', [answerKey]);
-    expect(await ctx.app.notifications.processEvent({ key: answerKey, kind: rows[0].kind, payload: rows[0].payload })).toEqual({ messages: 0, wechat: 0 });
+    expect(await ctx.app.notifications.processEvent({ key: answerKey, kind: rows[0].kind, payload: rows[0].payload })).toEqual({
+      messages: 0,
+      wechat: 0,
+    });
     await ctx.database.pool.query('update notification_outbox set relayed_at = null where key = $1', [answerKey]);
     await settled();
     for (const u of [raiser, colleague]) expect(await whistleMessages(u.userId, id)).toHaveLength(3);
@@ -402,7 +414,10 @@ describe('preferences', () => {
     const [m] = await insertMembers(ctx, world, 1, 'pref');
     const initial = await api('GET', '/members/me/preferences', m.auth);
     expect(initial.json()).toEqual({ preferences: { followCategories: [], remindBeforeMinutes: [1440, 120] } });
-    const put = await api('PUT', '/members/me/preferences', m.auth, { followCategories: ['care', 'medical'], remindBeforeMinutes: [60, 1440] });
+    const put = await api('PUT', '/members/me/preferences', m.auth, {
+      followCategories: ['care', 'medical'],
+      remindBeforeMinutes: [60, 1440],
+    });
     expect(put.statusCode).toBe(200);
     expect(put.json()).toEqual({ preferences: { followCategories: ['care', 'medical'], remindBeforeMinutes: [1440, 60] } });
     expect((await api('GET', '/members/me/preferences', m.auth)).json().preferences.followCategories).toEqual(['care', 'medical']);
@@ -429,11 +444,15 @@ describe('preferences', () => {
   it('a new post reaches the followers of its category in its community only', async () => {
     const fans = await insertMembers(ctx, world, 3, 'fan');
     for (const f of fans.slice(0, 2)) {
-      expect((await api('PUT', '/members/me/preferences', f.auth, { followCategories: ['gardening'], remindBeforeMinutes: [120] })).statusCode).toBe(200);
+      expect(
+        (await api('PUT', '/members/me/preferences', f.auth, { followCategories: ['gardening'], remindBeforeMinutes: [120] })).statusCode,
+      ).toBe(200);
     }
     const elsewhere = await makeWorld(ctx.database.db);
     const [far] = await insertMembers(ctx, elsewhere, 1, 'farfan');
-    expect((await api('PUT', '/members/me/preferences', far.auth, { followCategories: ['gardening'], remindBeforeMinutes: [] })).statusCode).toBe(200);
+    expect(
+      (await api('PUT', '/members/me/preferences', far.auth, { followCategories: ['gardening'], remindBeforeMinutes: [] })).statusCode,
+    ).toBe(200);
 
     const task = await publishTask(ctx, secretary, world.community.id, { category: 'gardening', title: '小区园艺修剪' });
     await publishTask(ctx, secretary, world.community.id, { category: 'care' });

@@ -29,7 +29,9 @@ async function startFakeWechat(phones: Record<string, unknown>) {
         answer = { access_token: token, expires_in: 7200 };
       } else if (url.pathname === '/wxa/business/getuserphonenumber') {
         const token = url.searchParams.get('access_token') ?? '';
-        answer = valid.has(token) ? (phones[String(body.code)] ?? { errcode: 40029, errmsg: 'invalid code' }) : { errcode: 40001, errmsg: 'invalid credential' };
+        answer = valid.has(token)
+          ? (phones[String(body.code)] ?? { errcode: 40029, errmsg: 'invalid code' })
+          : { errcode: 40001, errmsg: 'invalid credential' };
       }
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
     });
@@ -62,9 +64,11 @@ describe('getPhoneNumber through WeChat', () => {
       'good-2': phoneInfo('13700001111'),
       'good-3': phoneInfo('13600002222'),
       'hk-number': phoneInfo('61234567', '852'),
-      'busy': { errcode: -1, errmsg: 'system error' },
+      busy: { errcode: -1, errmsg: 'system error' },
     });
-    ctx = await createTestContext({ env: { WECHAT_APP_ID: 'wx_phone_app', WECHAT_APP_SECRET: 'phone-secret', WECHAT_API_BASE: fake.base } });
+    ctx = await createTestContext({
+      env: { WECHAT_APP_ID: 'wx_phone_app', WECHAT_APP_SECRET: 'phone-secret', WECHAT_API_BASE: fake.base },
+    });
     // With WeChat configured, sign-in would need code2session: a user row and a session token stand in for it.
     user = { authorization: `Bearer ${ctx.app.signSession('00000000-0000-4000-8000-00000000aaaa')}` };
     await ctx.database.pool.query(`insert into users (id, openid) values ('00000000-0000-4000-8000-00000000aaaa', 'o_phone_user')`);
@@ -74,7 +78,8 @@ describe('getPhoneNumber through WeChat', () => {
     await fake.close();
   });
 
-  const ask = (code: unknown, auth: Record<string, string> = user) => ctx.app.inject({ method: 'POST', url: PHONE, headers: auth, payload: { code } });
+  const ask = (code: unknown, auth: Record<string, string> = user) =>
+    ctx.app.inject({ method: 'POST', url: PHONE, headers: auth, payload: { code } });
 
   it("answers the caller's own number, fetching one stable access token for several exchanges", async () => {
     const first = await ask('good-1');
@@ -84,7 +89,12 @@ describe('getPhoneNumber through WeChat', () => {
     expect((await ask('good-2')).json()).toEqual({ phone: '13700001111' });
     const tokenCalls = fake.calls.filter((c) => c.path === '/cgi-bin/stable_token');
     expect(tokenCalls).toHaveLength(1);
-    expect(tokenCalls[0].body).toEqual({ grant_type: 'client_credential', appid: 'wx_phone_app', secret: 'phone-secret', force_refresh: false });
+    expect(tokenCalls[0].body).toEqual({
+      grant_type: 'client_credential',
+      appid: 'wx_phone_app',
+      secret: 'phone-secret',
+      force_refresh: false,
+    });
     const phoneCalls = fake.calls.filter((c) => c.path === '/wxa/business/getuserphonenumber');
     expect(phoneCalls.map((c) => [c.query.access_token, c.body.code])).toEqual([
       ['AT1', 'good-1'],

@@ -184,12 +184,15 @@ describe('verifying a 先锋码', () => {
       ['a code one character short', async () => (await issue()).token.slice(0, -1)],
       ['a malformed string', () => 'not-a-token'],
       ['the session token', () => member.token],
-      ['a JWT signed with the code secret', () =>
-        createSigner({ key: TEST_ENV.PIONEER_CODE_SECRET, algorithm: 'HS256', aud: PIONEER_CODE_PURPOSE })({
-          sub: member.memberId,
-          iat: nowSeconds(),
-          exp: nowSeconds() + 60,
-        })],
+      [
+        'a JWT signed with the code secret',
+        () =>
+          createSigner({ key: TEST_ENV.PIONEER_CODE_SECRET, algorithm: 'HS256', aud: PIONEER_CODE_PURPOSE })({
+            sub: member.memberId,
+            iat: nowSeconds(),
+            exp: nowSeconds() + 60,
+          }),
+      ],
       ['a code under another path of the site', async () => `${PUBLIC_URL}/r/${(await issue()).token}`],
       ['a well-signed code for a member that does not exist', () => signed({ memberId: '00000000-0000-4000-8000-000000000000' })],
     ];

@@ -26,7 +26,11 @@ const LIMITS = { LOGIN_IDENTITY_RATE_LIMIT: '4', INVITE_ACCEPT_RATE_LIMIT: '2' }
     return { status: res.statusCode, code: res.json().code, retryAfter: (res.headers['retry-after'] as string | undefined) ?? null };
   };
   const remote = async (url: string, payload: unknown, headers: Record<string, string> = {}): Promise<Answer> => {
-    const res = await fetch(`${second.url}${url}`, { method: 'POST', body: JSON.stringify(payload), headers: { 'content-type': 'application/json', ...headers } });
+    const res = await fetch(`${second.url}${url}`, {
+      method: 'POST',
+      body: JSON.stringify(payload),
+      headers: { 'content-type': 'application/json', ...headers },
+    });
     return { status: res.status, code: ((await res.json()) as { code?: string }).code, retryAfter: res.headers.get('retry-after') };
   };
 
@@ -43,7 +47,12 @@ const LIMITS = { LOGIN_IDENTITY_RATE_LIMIT: '4', INVITE_ACCEPT_RATE_LIMIT: '2' }
   it('counts one user’s invite guesses in both processes together', async () => {
     const { auth } = await ctx.signIn(`guess_${randomUUID().slice(0, 8)}`);
     const url = '/api/v1/invites/accept';
-    const answers = [await local(url, { code: 'guess-1' }, auth), await remote(url, { code: 'guess-2' }, auth), await local(url, { code: 'guess-3' }, auth), await remote(url, { code: 'guess-4' }, auth)];
+    const answers = [
+      await local(url, { code: 'guess-1' }, auth),
+      await remote(url, { code: 'guess-2' }, auth),
+      await local(url, { code: 'guess-3' }, auth),
+      await remote(url, { code: 'guess-4' }, auth),
+    ];
     expect(answers.map((a) => a.code)).toEqual(['CODE_INVALID', 'CODE_INVALID', 'RATE_LIMITED', 'RATE_LIMITED']);
   });
 });

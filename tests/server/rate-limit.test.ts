@@ -7,7 +7,13 @@ let ctx: TestContext;
 let world: Awaited<ReturnType<typeof makeWorld>>;
 
 // The shipped defaults for sign-in ('' is unset), tight limits for the per-user ones.
-const ENV = { LOGIN_RATE_LIMIT: '', LOGIN_IDENTITY_RATE_LIMIT: '', INVITE_ACCEPT_RATE_LIMIT: '2', CODE_VERIFY_RATE_LIMIT: '3', REGISTER_LOOKUP_RATE_LIMIT: '3' };
+const ENV = {
+  LOGIN_RATE_LIMIT: '',
+  LOGIN_IDENTITY_RATE_LIMIT: '',
+  INVITE_ACCEPT_RATE_LIMIT: '2',
+  CODE_VERIFY_RATE_LIMIT: '3',
+  REGISTER_LOOKUP_RATE_LIMIT: '3',
+};
 
 beforeAll(async () => {
   ctx = await createTestContext({ env: ENV });

@@ -22,8 +22,7 @@ beforeAll(async () => {
 });
 afterAll(async () => ctx.close());
 
-const qrUrl = (id: string, format?: 'svg' | 'png') =>
-  `/api/v1/party-orgs/${id}/register-qrcode${format ? `?format=${format}` : ''}`;
+const qrUrl = (id: string, format?: 'svg' | 'png') => `/api/v1/party-orgs/${id}/register-qrcode${format ? `?format=${format}` : ''}`;
 
 describe('community registration QR', () => {
   it('encodes exactly <PUBLIC_URL>/r/<registerCode> as SVG (the default)', async () => {

@@ -22,7 +22,13 @@ it('logs no owner name, phone or member name through imports, lists, audited rea
   const world = await makeWorld(ctx.database.db);
   const s = await ctx.signIn('log_sec');
   await ctx.grant(s.userId, 'secretary', world.community.id);
-  const member = await registerMember(ctx, 'log_member', world, { name: '日志党员', phone: '13966660001', building: '7', unitNo: '1', room: '701' });
+  const member = await registerMember(ctx, 'log_member', world, {
+    name: '日志党员',
+    phone: '13966660001',
+    building: '7',
+    unitNo: '1',
+    room: '701',
+  });
 
   const file = await xlsx({
     业主: [
@@ -39,7 +45,11 @@ it('logs no owner name, phone or member name through imports, lists, audited rea
     payload,
   });
   expect(imp.json()).toMatchObject({ imported: 1, rejected: [{ row: 3 }] });
-  const list = await ctx.app.inject({ method: 'GET', url: `/api/v1/party-orgs/${world.community.id}/members?match=matched`, headers: s.auth });
+  const list = await ctx.app.inject({
+    method: 'GET',
+    url: `/api/v1/party-orgs/${world.community.id}/members?match=matched`,
+    headers: s.auth,
+  });
   expect(list.json().items).toHaveLength(1);
   const read = await ctx.app.inject({
     method: 'POST',
@@ -48,7 +58,11 @@ it('logs no owner name, phone or member name through imports, lists, audited rea
     payload: { reason: '电话回访' },
   });
   expect(read.json().phone).toBe('13966660001');
-  const exp = await ctx.app.inject({ method: 'GET', url: `/api/v1/exports/members.xlsx?scope=community&id=${world.community.id}`, headers: s.auth });
+  const exp = await ctx.app.inject({
+    method: 'GET',
+    url: `/api/v1/exports/members.xlsx?scope=community&id=${world.community.id}`,
+    headers: s.auth,
+  });
   expect(exp.statusCode).toBe(200);
   expect((await ctx.app.inject({ method: 'GET', url: '/api/v1/members/me/export', headers: member.auth })).statusCode).toBe(200);
   expect((await ctx.app.inject({ method: 'DELETE', url: '/api/v1/members/me', headers: member.auth })).statusCode).toBe(200);

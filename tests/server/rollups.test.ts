@@ -25,7 +25,8 @@ interface World {
   cityAdmin: Auth;
 }
 
-const q = async <T = Record<string, unknown>>(text: string, params: unknown[] = []) => (await ctx.database.pool.query(text, params)).rows as T[];
+const q = async <T = Record<string, unknown>>(text: string, params: unknown[] = []) =>
+  (await ctx.database.pool.query(text, params)).rows as T[];
 
 /** A few homes, so that members and registry rows meet (the registry stores normalised parts, members what they typed). */
 const home = (rng: Random, typed: boolean) => {
@@ -71,7 +72,16 @@ async function addPastPost(w: World, rng: Random) {
   const [t] = await q<{ id: string }>(
     `insert into tasks (community_org_id, title, category, location, starts_at, ends_at, capacity, claimed, status, claim_opens_at, filled_at)
      values ($1, '岗位', $2, '社区', $3, $4, $5, $6, 'ended', $7, $8) returning id`,
-    [c.id, rng.pick(CATEGORY_KEYS), new Date(starts).toISOString(), new Date(starts + 7200_000).toISOString(), capacity, live, new Date(opens).toISOString(), filledAt],
+    [
+      c.id,
+      rng.pick(CATEGORY_KEYS),
+      new Date(starts).toISOString(),
+      new Date(starts + 7200_000).toISOString(),
+      capacity,
+      live,
+      new Date(opens).toISOString(),
+      filledAt,
+    ],
   );
   for (let i = 0; i < kept.length; i++) {
     await q(`insert into claims (task_id, member_id, status, claimed_at, minutes) values ($1, $2, $3, $4, $5)`, [
@@ -114,7 +124,10 @@ async function step(w: World, rng: Random) {
       `select c.task_id, c.member_id from claims c join tasks t on t.id = c.task_id where t.status = 'open' and c.status = 'claimed' order by random() limit 1`,
     );
     const m = live && w.members.find((x) => x.id === live.member_id);
-    if (m) expect((await ctx.app.inject({ method: 'DELETE', url: `/api/v1/tasks/${live.task_id}/claims/me`, headers: m.auth })).statusCode).toBe(200);
+    if (m)
+      expect((await ctx.app.inject({ method: 'DELETE', url: `/api/v1/tasks/${live.task_id}/claims/me`, headers: m.auth })).statusCode).toBe(
+        200,
+      );
   } else if (r < 0.68) {
     // Check-outs and no-shows recorded late on past posts.
     await q(
@@ -142,7 +155,12 @@ async function step(w: World, rng: Random) {
   } else if (r < 0.84 && w.members.length) {
     const m = rng.pick(w.members);
     const c = rng.pick(w.communities);
-    await q(`update members set community_org_id = $2, estate_id = $3, unit_org_id = $4 where id = $1`, [m.id, c.id, c.estateId, rng.pick(w.units).id]);
+    await q(`update members set community_org_id = $2, estate_id = $3, unit_org_id = $4 where id = $1`, [
+      m.id,
+      c.id,
+      c.estateId,
+      rng.pick(w.units).id,
+    ]);
   } else if (r < 0.87) {
     await addMember(w, rng, rng.int(0, 100));
   } else if (r < 0.9 && w.members.length) {
@@ -150,7 +168,10 @@ async function step(w: World, rng: Random) {
   } else if (r < 0.95) {
     // Homes registered (an import, possibly dated in the past) or, now and then, removed.
     const c = rng.pick(w.communities);
-    if (rng.chance(0.2)) await q(`delete from households where id = (select id from households where community_org_id = $1 order by random() limit 1)`, [c.id]);
+    if (rng.chance(0.2))
+      await q(`delete from households where id = (select id from households where community_org_id = $1 order by random() limit 1)`, [
+        c.id,
+      ]);
     else {
       const n = rng.int(1, 3);
       const rows = Array.from({ length: n }, () => home(rng, false));
@@ -217,7 +238,9 @@ async function reference(scope: 'city' | 'district' | 'community' | 'unit', id: 
 }
 
 /** A member of the home's community lives at home `h` (and registered before `at`): the registry's own comparison. */
-const LIVES_THERE = (at: string) => `exists (select 1 from members m where m.community_org_id = h.community_org_id and m.estate_id = h.estate_id
+const LIVES_THERE = (
+  at: string,
+) => `exists (select 1 from members m where m.community_org_id = h.community_org_id and m.estate_id = h.estate_id
   and home_part(m.building) = h.building and home_part(m.unit_no) = h.unit_no and home_part(m.room) = h.room and m.registered_at < ${at})`;
 
 /** Per community and local month, straight from the base tables. */
@@ -262,7 +285,17 @@ async function checkEqualsRecomputation(w: World) {
   }
 
   // 2. Month rows equal per-community, per-month figures computed straight from the base tables.
-  const months = await q<{ id: string; period: string; published: number; cancelled: number; filled: number; participations: number; minutes: number; no_shows: number; members: number }>(
+  const months = await q<{
+    id: string;
+    period: string;
+    published: number;
+    cancelled: number;
+    filled: number;
+    participations: number;
+    minutes: number;
+    no_shows: number;
+    members: number;
+  }>(
     `select scope_id as id, period::text as period, tasks_published as published, tasks_cancelled as cancelled, tasks_filled as filled,
             participations, service_minutes::int as minutes, no_shows, members
        from stats_rollups where scope = 'community' and grain = 'month'
@@ -305,12 +338,20 @@ async function checkEqualsRecomputation(w: World) {
     ...w.units.map((u) => ['unit', u.id] as ['unit', string]),
   ];
   for (const [scope, id] of scopes) {
-    const res = await ctx.app.inject({ method: 'GET', url: `/api/v1/stats/overview?scope=${scope}${id ? `&id=${id}` : ''}`, headers: w.cityAdmin });
+    const res = await ctx.app.inject({
+      method: 'GET',
+      url: `/api/v1/stats/overview?scope=${scope}${id ? `&id=${id}` : ''}`,
+      headers: w.cityAdmin,
+    });
     expect(res.statusCode).toBe(200);
     const got = res.json();
     const ref = await reference(scope, id);
     const { median, ...figures } = ref;
-    expect({ scope, ...got, medianMinutesToFull: got.medianMinutesToFull }).toMatchObject({ scope, ...figures, medianMinutesToFull: round2(median) });
+    expect({ scope, ...got, medianMinutesToFull: got.medianMinutesToFull }).toMatchObject({
+      scope,
+      ...figures,
+      medianMinutesToFull: round2(median),
+    });
   }
 
   // 4. The city's category and time-to-full charts equal the straight computation.
@@ -354,28 +395,34 @@ beforeAll(async () => {
 afterAll(async () => ctx.close());
 
 describe('roll-ups', () => {
-  it.each([1, 2, 3])('equal a full recomputation after random posts, claims, cancels, check-outs, moves and registry changes (seed %i)', async (seed) => {
-    await q('truncate households, claims, tasks, members, role_grants, estates, party_orgs, districts, users, stats_rollups, stats_fill_times, rollup_queue, index_scores cascade');
-    const rng = new Random(seed);
-    const w = await makeWorld();
-    for (let i = 0; i < 25; i++) await addMember(w, rng, rng.int(0, 130));
-    // A registry from the start: two homes where members may live, one (building 9) where none can.
-    for (const c of w.communities)
+  it.each([1, 2, 3])(
+    'equal a full recomputation after random posts, claims, cancels, check-outs, moves and registry changes (seed %i)',
+    async (seed) => {
       await q(
-        `insert into households (community_org_id, estate_id, building, unit_no, room, owner_name_cipher, owner_name_hash, phone_cipher, phone_hash,
+        'truncate households, claims, tasks, members, role_grants, estates, party_orgs, districts, users, stats_rollups, stats_fill_times, rollup_queue, index_scores cascade',
+      );
+      const rng = new Random(seed);
+      const w = await makeWorld();
+      for (let i = 0; i < 25; i++) await addMember(w, rng, rng.int(0, 130));
+      // A registry from the start: two homes where members may live, one (building 9) where none can.
+      for (const c of w.communities)
+        await q(
+          `insert into households (community_org_id, estate_id, building, unit_no, room, owner_name_cipher, owner_name_hash, phone_cipher, phone_hash,
                                  phone_masked, created_at, updated_at)
          select $1, $2, b, '1', r, 'x', md5(random()::text), 'x', md5(random()::text), '139****0000', now() - interval '150 days', now()
            from (values ('1', '101'), ('3', '102'), ('9', '101')) x(b, r)`,
-        [c.id, c.estateId],
-      );
-    for (let i = 0; i < 140; i++) await step(w, rng);
-    await checkEqualsRecomputation(w);
-    // And again after more changes on top of the incremental state, the last ones home moves
-    // with nothing else queued after them.
-    for (let i = 0; i < 60; i++) await step(w, rng);
-    for (let i = 0; i < 5; i++) await moveHome(w, rng);
-    await checkEqualsRecomputation(w);
-  }, 120_000);
+          [c.id, c.estateId],
+        );
+      for (let i = 0; i < 140; i++) await step(w, rng);
+      await checkEqualsRecomputation(w);
+      // And again after more changes on top of the incremental state, the last ones home moves
+      // with nothing else queued after them.
+      for (let i = 0; i < 60; i++) await step(w, rng);
+      for (let i = 0; i < 5; i++) await moveHome(w, rng);
+      await checkEqualsRecomputation(w);
+    },
+    120_000,
+  );
 
   it('drain nothing twice and lose nothing when two processes run the job at once', async () => {
     const rng = new Random(99);
@@ -383,7 +430,10 @@ describe('roll-ups', () => {
     for (let i = 0; i < 10; i++) await addMember(w, rng, rng.int(0, 60));
     for (let i = 0; i < 30; i++) await addPastPost(w, rng);
     // Two jobs race (the second process stands in for another server on the same database).
-    const other = (await import('../../server/src/modules/rollups/rollups-service')).rollupsServiceFactory({ pool: ctx.database.pool, intervalMs: 0 });
+    const other = (await import('../../server/src/modules/rollups/rollups-service')).rollupsServiceFactory({
+      pool: ctx.database.pool,
+      intervalMs: 0,
+    });
     const [a, b] = await Promise.all([ctx.app.rollups.refresh({ wait: false }), other.refresh({ wait: false })]);
     expect([a.ran, b.ran].filter(Boolean).length).toBeGreaterThanOrEqual(1);
     await checkEqualsRecomputation(w);

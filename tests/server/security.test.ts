@@ -74,7 +74,12 @@ describe('secrets', () => {
   });
 
   test('a city_admin token signed with the old source-derived key is refused', async () => {
-    const forged = createSigner({ key: createHash('sha256').update('pioneer-code-development:jwt').digest('hex'), algorithm: 'HS256', aud: SESSION_AUDIENCE, expiresIn: 3600_000 })({ sub: '00000000-0000-4000-8000-000000000000' });
+    const forged = createSigner({
+      key: createHash('sha256').update('pioneer-code-development:jwt').digest('hex'),
+      algorithm: 'HS256',
+      aud: SESSION_AUDIENCE,
+      expiresIn: 3600_000,
+    })({ sub: '00000000-0000-4000-8000-000000000000' });
     const res = await ctx.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { authorization: `Bearer ${forged}` } });
     expect(res.statusCode).toBe(401);
   });
@@ -85,10 +90,20 @@ describe('secrets', () => {
     const now = Math.floor(ctx.clock.now().getTime() / 1000);
     // The longest lifetime the compact code can carry (255 s), with a correct MAC.
     const tooLong = encodePioneerCode({ memberId: m.memberId, issuedAt: now, lifetime: 255 }, ctx.config.pioneerCodeSecret);
-    const res = await ctx.app.inject({ method: 'POST', url: '/api/v1/pioneer-codes/verify', headers: secretary, payload: { token: tooLong } });
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/v1/pioneer-codes/verify',
+      headers: secretary,
+      payload: { token: tooLong },
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json().code).toBe('CODE_INVALID');
-    const res2 = await ctx.app.inject({ method: 'POST', url: `/api/v1/tasks/${task.id}/check-ins`, headers: secretary, payload: { token: tooLong } });
+    const res2 = await ctx.app.inject({
+      method: 'POST',
+      url: `/api/v1/tasks/${task.id}/check-ins`,
+      headers: secretary,
+      payload: { token: tooLong },
+    });
     expect(res2.json().code).toBe('CODE_INVALID');
   });
 });
@@ -143,7 +158,12 @@ describe('check-in window and idempotency rows', () => {
       expect((await c.app.inject({ method: 'POST', url: `/api/v1/tasks/${task.id}/claims`, headers: m.auth })).statusCode).toBe(201);
       const scan = async () => {
         const code = await c.app.inject({ method: 'GET', url: '/api/v1/members/me/pioneer-code', headers: m.auth });
-        return c.app.inject({ method: 'POST', url: `/api/v1/tasks/${task.id}/check-ins`, headers: sec, payload: { token: code.json().token } });
+        return c.app.inject({
+          method: 'POST',
+          url: `/api/v1/tasks/${task.id}/check-ins`,
+          headers: sec,
+          payload: { token: code.json().token },
+        });
       };
       const early = await scan();
       expect(early.statusCode).toBe(409);
@@ -213,7 +233,9 @@ describe('logout and revocation', () => {
     try {
       // The other process verifies (and caches) the token first.
       expect((await http.request('GET', '/api/v1/auth/me', { headers: m.auth })).status).toBe(200);
-      expect((await ctx.app.inject({ method: 'POST', url: `/api/v1/users/${m.userId}/sessions/revoke`, headers: secretary })).statusCode).toBe(403);
+      expect(
+        (await ctx.app.inject({ method: 'POST', url: `/api/v1/users/${m.userId}/sessions/revoke`, headers: secretary })).statusCode,
+      ).toBe(403);
       const res = await ctx.app.inject({ method: 'POST', url: `/api/v1/users/${m.userId}/sessions/revoke`, headers: a.auth });
       expect(res.statusCode).toBe(200);
       let status = 0;

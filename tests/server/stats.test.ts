@@ -4,7 +4,15 @@ import { insertMembers, makeSecretary, publishTask, type FixtureMember } from '.
 import { createTestContext, type TestContext } from '../helpers/test-app';
 
 /** This fixture raises no whistles: their figures are zero, and rates without a denominator null. */
-const NO_WHISTLES = { whistles: 0, assignments: 0, responseRate: null, closeRate: null, medianHoursToAnswer: null, satisfaction: null, overdue: 0 };
+const NO_WHISTLES = {
+  whistles: 0,
+  assignments: 0,
+  responseRate: null,
+  closeRate: null,
+  medianHoursToAnswer: null,
+  satisfaction: null,
+  overdue: 0,
+};
 
 let ctx: TestContext;
 const MINUTE = 60_000;
@@ -94,7 +102,12 @@ beforeAll(async () => {
   const codes = pioneerCodeServiceFactory({ secret: ctx.config.pioneerCodeSecret, clock: ctx.clock });
   const scan = async (kind: string, taskId: string, m: FixtureMember, minute: number) => {
     ctx.clock.set(at(minute));
-    const res = await ctx.app.inject({ method: 'POST', url: `/api/v1/tasks/${taskId}/${kind}`, headers: sec1, payload: { token: codes.issue(m.memberId).token } });
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: `/api/v1/tasks/${taskId}/${kind}`,
+      headers: sec1,
+      payload: { token: codes.issue(m.memberId).token },
+    });
     if (res.statusCode !== 200) throw new Error(`${kind} failed: ${res.body}`);
   };
   await scan('check-ins', a.id, m1, day);
@@ -230,7 +243,9 @@ describe('statistics overview', () => {
     });
     expect((await overview(d1Admin, `scope=unit&id=${u1.id}`)).statusCode).toBe(200);
     const empty = await overview(cityAdmin, `scope=unit&id=${u2.id}`);
-    expect(empty.json()).toEqual(expect.objectContaining({ members: 0, participations: 0, unitOrgsOnboarded: 0, medianMinutesToFull: null }));
+    expect(empty.json()).toEqual(
+      expect.objectContaining({ members: 0, participations: 0, unitOrgsOnboarded: 0, medianMinutesToFull: null }),
+    );
     for (const [auth, query] of [
       [u1Admin, `scope=unit&id=${u2.id}`],
       [u1Admin, `scope=community&id=${c1.id}`],

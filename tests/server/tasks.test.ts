@@ -110,7 +110,11 @@ describe('listing and reading posts', () => {
     let cursor: string | null = null;
     let rounds = 0;
     do {
-      const res: { statusCode: number; json(): { items: Task[]; nextCursor: string | null } } = await ctx.app.inject({ method: 'GET', url: `${url}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, headers: auth });
+      const res: { statusCode: number; json(): { items: Task[]; nextCursor: string | null } } = await ctx.app.inject({
+        method: 'GET',
+        url: `${url}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        headers: auth,
+      });
       expect(res.statusCode).toBe(200);
       const body = res.json();
       ids.push(...body.items.map((t) => t.id));
@@ -127,8 +131,17 @@ describe('listing and reading posts', () => {
   });
 
   it('filters by community and category, and lists a history newest first', async () => {
-    const care = await ctx.app.inject({ method: 'GET', url: `/api/v1/tasks?districtId=${listWorld.district.id}&category=care`, headers: lister.auth });
-    expect(care.json().items.map((t: Task) => t.id).sort()).toEqual(theirs.map((t) => t.id).sort());
+    const care = await ctx.app.inject({
+      method: 'GET',
+      url: `/api/v1/tasks?districtId=${listWorld.district.id}&category=care`,
+      headers: lister.auth,
+    });
+    expect(
+      care
+        .json()
+        .items.map((t: Task) => t.id)
+        .sort(),
+    ).toEqual(theirs.map((t) => t.id).sort());
     const { ids } = await pages(`/api/v1/tasks?communityOrgId=${far.id}&limit=3`, listSec.auth);
     expect(ids).toEqual(theirs.map((t) => t.id).reverse());
   });
@@ -144,12 +157,21 @@ describe('listing and reading posts', () => {
     try {
       const open = await pages(`/api/v1/tasks?communityOrgId=${listWorld.community.id}&open=true`, lister.auth);
       expect(open.ids).toEqual(mine.map((t) => t.id));
-      const all = await ctx.app.inject({ method: 'GET', url: `/api/v1/tasks?communityOrgId=${listWorld.community.id}`, headers: lister.auth });
+      const all = await ctx.app.inject({
+        method: 'GET',
+        url: `/api/v1/tasks?communityOrgId=${listWorld.community.id}`,
+        headers: lister.auth,
+      });
       const byId = new Map(all.json().items.map((t: Task) => [t.id, t.status]));
       expect(byId.get(soon.id)).toBe('ended');
       expect(byId.get(gone.id)).toBe('cancelled');
       const detail = await ctx.app.inject({ method: 'GET', url: `/api/v1/tasks/${soon.id}`, headers: lister.auth });
-      expect(detail.json()).toEqual({ task: expect.objectContaining({ id: soon.id, status: 'ended' }), myClaim: null, myWaitlist: null, myEntry: null });
+      expect(detail.json()).toEqual({
+        task: expect.objectContaining({ id: soon.id, status: 'ended' }),
+        myClaim: null,
+        myWaitlist: null,
+        myEntry: null,
+      });
     } finally {
       ctx.clock.set(T0);
     }
@@ -159,7 +181,11 @@ describe('listing and reading posts', () => {
     const bad = await ctx.app.inject({ method: 'GET', url: '/api/v1/tasks?cursor=bm90LWpzb24', headers: lister.auth });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().details[0].path).toBe('cursor');
-    const missing = await ctx.app.inject({ method: 'GET', url: '/api/v1/tasks/00000000-0000-4000-8000-000000000000', headers: lister.auth });
+    const missing = await ctx.app.inject({
+      method: 'GET',
+      url: '/api/v1/tasks/00000000-0000-4000-8000-000000000000',
+      headers: lister.auth,
+    });
     expect(missing.statusCode).toBe(404);
     expect(missing.json().code).toBe('NOT_FOUND');
   });

@@ -69,7 +69,12 @@ it("lists today's live claims on the verifier's own posts, each with its state a
   // Checked in with the scanned link: the next scan shows the new state.
   ctx.clock.set(MORNING + 0.75 * H);
   const { url } = await codeOf(member.auth);
-  const checkIn = await ctx.app.inject({ method: 'POST', url: `/api/v1/tasks/${morning.id}/check-ins`, headers: sec.auth, payload: { token: url } });
+  const checkIn = await ctx.app.inject({
+    method: 'POST',
+    url: `/api/v1/tasks/${morning.id}/check-ins`,
+    headers: sec.auth,
+    payload: { token: url },
+  });
   expect(checkIn.statusCode).toBe(200);
   const after = await verify(url, sec.auth);
   expect(after.json().claims.map((c: { title: string; status: string }) => [c.title, c.status])).toEqual([
@@ -85,8 +90,16 @@ it('uses the calendar day of the city: just before its midnight, the posts of th
   // 23:30 in Changshu (15:30 UTC); a post at 00:30 the next day.
   const lateNight = MORNING + 14.5 * H;
   ctx.clock.set(lateNight - 3 * H);
-  const next = await publishTask(ctx, sec.auth, world.community.id, { title: '次日凌晨岗', startsAt: new Date(lateNight + H).toISOString(), endsAt: new Date(lateNight + 2 * H).toISOString() });
-  const tonight = await publishTask(ctx, sec.auth, world.community.id, { title: '今晚岗', startsAt: new Date(lateNight - H).toISOString(), endsAt: new Date(lateNight + 0.25 * H).toISOString() });
+  const next = await publishTask(ctx, sec.auth, world.community.id, {
+    title: '次日凌晨岗',
+    startsAt: new Date(lateNight + H).toISOString(),
+    endsAt: new Date(lateNight + 2 * H).toISOString(),
+  });
+  const tonight = await publishTask(ctx, sec.auth, world.community.id, {
+    title: '今晚岗',
+    startsAt: new Date(lateNight - H).toISOString(),
+    endsAt: new Date(lateNight + 0.25 * H).toISOString(),
+  });
   await claim(next.id, member.auth);
   await claim(tonight.id, member.auth);
   ctx.clock.set(lateNight);

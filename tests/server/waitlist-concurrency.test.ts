@@ -45,9 +45,10 @@ describe('waitlist under concurrency, two server processes on one database', () 
         `select m.id from claims c join members m on m.id = c.member_id where c.task_id = $1 and c.status = 'claimed'`,
         [task.id],
       );
-      const { rows: offered } = await ctx.database.pool.query(`select member_id from waitlist_entries where task_id = $1 and status = 'offered'`, [
-        task.id,
-      ]);
+      const { rows: offered } = await ctx.database.pool.query(
+        `select member_id from waitlist_entries where task_id = $1 and status = 'offered'`,
+        [task.id],
+      );
       const byId = new Map(members.map((m) => [m.memberId, m]));
       const ops: Array<Promise<unknown>> = [];
       for (const { id } of live) {

@@ -61,7 +61,9 @@ describe('waitlist (候补)', () => {
     expect([free.statusCode, free.json().code]).toEqual([409, 'CONFLICT']);
 
     // Leaving moves the others up.
-    expect((await req('DELETE', `/tasks/${task.id}/waitlist/me`, c.auth)).json().entry).toEqual(expect.objectContaining({ status: 'left' }));
+    expect((await req('DELETE', `/tasks/${task.id}/waitlist/me`, c.auth)).json().entry).toEqual(
+      expect.objectContaining({ status: 'left' }),
+    );
     expect((await detail(task.id, d)).myWaitlist.position).toBe(1);
     expect((await req('DELETE', `/tasks/${task.id}/waitlist/me`, c.auth)).json().code).toBe('NOT_WAITLISTED');
     expect(invariants(await waitlistState(ctx, task.id))).toEqual(HOLDS);
@@ -158,7 +160,7 @@ describe('waitlist (候补)', () => {
     expect(invariants(await waitlistState(ctx, task.id))).toEqual(HOLDS);
   });
 
-  it('lets only the post\'s secretary release or excuse, checking the role before the body', async () => {
+  it("lets only the post's secretary release or excuse, checking the role before the body", async () => {
     const { task, holders } = await fullPost(1);
     const claimId = (await detail(task.id, holders[0])).myClaim.id;
     const asMember = await req('DELETE', `/tasks/${task.id}/claims/${claimId}`, holders[0].auth, {});

@@ -69,7 +69,14 @@ describe('whistle statistics', () => {
     t0 = Math.floor(ctx.clock.now().getTime() / 1000) * 1000;
     at(0);
     const w1 = await raise(as.sec, [{ orgId: u5.id, part: 'lead' }], 100);
-    const w2 = await raise(as.sec, [{ orgId: u6.id, part: 'lead' }, { orgId: u5.id, part: 'assist' }], 100);
+    const w2 = await raise(
+      as.sec,
+      [
+        { orgId: u6.id, part: 'lead' },
+        { orgId: u5.id, part: 'assist' },
+      ],
+      100,
+    );
     await raise(as.sec, [{ orgId: u5.id, part: 'lead' }], 48);
     await raise(as.dist, [{ orgId: u6.id, part: 'lead' }], 100);
     at(2);
@@ -153,7 +160,9 @@ describe('whistle statistics', () => {
       overdue: 0,
     });
     expect((await stats.figuresByCommunity({ from: new Date(t0 - 10 * HOUR), to: new Date(t0) }, now)).size).toBe(0);
-    expect(await stats.figures({ scope: 'unit', id: ids.u5 }, now, { from: new Date(t0 + 70 * HOUR), to: new Date(t0 + 80 * HOUR) })).toMatchObject({
+    expect(
+      await stats.figures({ scope: 'unit', id: ids.u5 }, now, { from: new Date(t0 + 70 * HOUR), to: new Date(t0 + 80 * HOUR) }),
+    ).toMatchObject({
       whistles: 1,
       overdue: 0,
     });

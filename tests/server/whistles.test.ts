@@ -135,9 +135,19 @@ describe('raising a whistle', () => {
   it('refuses bodies without exactly one lead, with non-unit orgs, a past due time or NUL bytes (400 with details)', async () => {
     const cases: Array<Partial<WhistleCreateBody>> = [
       { addressedTo: [{ orgId: w.u1.id, part: 'assist' }] },
-      { addressedTo: [{ orgId: w.u1.id, part: 'lead' }, { orgId: w.u2.id, part: 'lead' }] },
+      {
+        addressedTo: [
+          { orgId: w.u1.id, part: 'lead' },
+          { orgId: w.u2.id, part: 'lead' },
+        ],
+      },
       { addressedTo: [{ orgId: w.c2.id, part: 'lead' }] },
-      { addressedTo: [{ orgId: w.u1.id, part: 'lead' }, { orgId: w.u1.id, part: 'assist' }] },
+      {
+        addressedTo: [
+          { orgId: w.u1.id, part: 'lead' },
+          { orgId: w.u1.id, part: 'assist' },
+        ],
+      },
       { dueAt: new Date(ctx.clock.now().getTime() - HOUR).toISOString() },
       { title: 'bad\u0000title' },
       { description: 'lone \ud800 surrogate' },
@@ -209,7 +219,18 @@ describe('the whole loop', () => {
     expect(d.whistle.status).toBe('closed');
 
     expect(d.events.map((e) => e.action)).toEqual([
-      'raise', 'sign', 'sign', 'answer', 'answer', 'verify', 'close', 'rate', 'reopen', 'answer', 'verify', 'close',
+      'raise',
+      'sign',
+      'sign',
+      'answer',
+      'answer',
+      'verify',
+      'close',
+      'rate',
+      'reopen',
+      'answer',
+      'verify',
+      'close',
     ]);
     expect(d.events[1]).toMatchObject({ org: { id: w.u1.id }, actor: { role: 'unit_liaison', org: { id: w.u1.id } } });
     expect(d.events[4]).toMatchObject({ action: 'answer', actor: { role: 'unit_admin' }, data: { taskIds: [post.id] } });
@@ -401,7 +422,12 @@ describe('overdue flags under a manual clock', () => {
     const list = await api('GET', `/whistles?scope=community&id=${w.c2.id}&overdue=true`, as.secC2);
     expect(list.json().items.map((x: { id: string }) => x.id)).toContain(id);
     const u2 = await api('GET', `/whistles?scope=unit&id=${w.u2.id}&overdue=true`, as.liaU2);
-    expect(u2.json().items.find((x: { id: string }) => x.id === id).assignments.find((a: { orgId: string }) => a.orgId === w.u2.id).overdue).toBe(true);
+    expect(
+      u2
+        .json()
+        .items.find((x: { id: string }) => x.id === id)
+        .assignments.find((a: { orgId: string }) => a.orgId === w.u2.id).overdue,
+    ).toBe(true);
     const u1 = await api('GET', `/whistles?scope=unit&id=${w.u1.id}&overdue=true`, as.liaU1a);
     expect(u1.json().items.map((x: { id: string }) => x.id)).not.toContain(id);
   });
@@ -411,7 +437,14 @@ describe('scope', () => {
   let id: string;
   let c3Whistle: string;
   beforeAll(async () => {
-    id = (await raise(as.secC1, { addressedTo: [{ orgId: w.u1.id, part: 'lead' }, { orgId: w.u2.id, part: 'assist' }] })).whistle.id;
+    id = (
+      await raise(as.secC1, {
+        addressedTo: [
+          { orgId: w.u1.id, part: 'lead' },
+          { orgId: w.u2.id, part: 'assist' },
+        ],
+      })
+    ).whistle.id;
     c3Whistle = (await raise(as.secC3, { addressedTo: [{ orgId: w.u4.id, part: 'lead' }] })).whistle.id;
   });
 
@@ -472,7 +505,9 @@ describe('scope', () => {
     const page1 = pending.json();
     expect(page1.items).toHaveLength(2);
     for (const item of page1.items) expect(item.assignments.find((a: { orgId: string }) => a.orgId === w.u2.id).status).toBe('pending');
-    const page2 = (await api('GET', `/whistles?scope=unit&id=${w.u2.id}&assignmentStatus=pending&limit=2&cursor=${page1.nextCursor}`, as.liaU2)).json();
+    const page2 = (
+      await api('GET', `/whistles?scope=unit&id=${w.u2.id}&assignmentStatus=pending&limit=2&cursor=${page1.nextCursor}`, as.liaU2)
+    ).json();
     expect(page2.items.map((x: { id: string }) => x.id)).not.toEqual(expect.arrayContaining(page1.items.map((x: { id: string }) => x.id)));
     expect((await api('GET', `/whistles?scope=unit&id=${w.u2.id}&cursor=garbage`, as.liaU2)).statusCode).toBe(400);
   });

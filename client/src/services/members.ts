@@ -36,7 +36,9 @@ export function verifyPioneerCode(token: string) {
 
 /** The number behind WeChat's getPhoneNumber button (its one-time code, exchanged by the server). */
 export function exchangePhoneCode(code: string) {
-  return request({ method: 'POST', path: '/members/me/phone-number', data: { code }, schema: PhoneNumberResponseSchema }).then((r) => r.phone);
+  return request({ method: 'POST', path: '/members/me/phone-number', data: { code }, schema: PhoneNumberResponseSchema }).then(
+    (r) => r.phone,
+  );
 }
 
 export function getMyRecords() {

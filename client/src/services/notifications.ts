@@ -31,7 +31,9 @@ export function getPreferences() {
 }
 
 export function savePreferences(body: PreferencesBody) {
-  return request({ method: 'PUT', path: '/members/me/preferences', data: body, schema: PreferencesResponseSchema }).then((r) => r.preferences);
+  return request({ method: 'PUT', path: '/members/me/preferences', data: body, schema: PreferencesResponseSchema }).then(
+    (r) => r.preferences,
+  );
 }
 
 export function getCalendarUrl() {
@@ -97,8 +99,9 @@ export function askSubscribe(keys: TemplateKey[]): Promise<void> {
         if (typeof r === 'string' && RESULTS.has(r)) results[key] = r as SubscribeResult;
       }
       if (Object.keys(results).length === 0) return;
-      return request({ method: 'POST', path: '/me/subscriptions', data: { results }, schema: SubscriptionsResponseSchema }).then(() => undefined);
+      return request({ method: 'POST', path: '/me/subscriptions', data: { results }, schema: SubscriptionsResponseSchema }).then(
+        () => undefined,
+      );
     })
     .catch(() => undefined);
 }
-

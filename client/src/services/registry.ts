@@ -131,7 +131,11 @@ async function openInWeapp(url: string, header: Record<string, string>, filename
       // not JSON: the generic message below
     }
     const err = ErrorBodySchema.safeParse(body);
-    throw new ApiError(file.statusCode, err.success ? err.data.code : 'BAD_RESPONSE', err.success ? err.data.message : '下载失败，请稍后再试');
+    throw new ApiError(
+      file.statusCode,
+      err.success ? err.data.code : 'BAD_RESPONSE',
+      err.success ? err.data.message : '下载失败，请稍后再试',
+    );
   }
   const fileType = filename.endsWith('.xlsx') ? 'xlsx' : undefined;
   if (!fileType) throw new ApiError(0, 'BAD_RESPONSE', '请在电脑浏览器中下载该文件');

@@ -52,9 +52,13 @@ export function listClaimants(id: string) {
 }
 
 export function checkIn(id: string, token: string) {
-  return request({ method: 'POST', path: `/tasks/${id}/check-ins`, data: { token: token.trim() }, schema: ClaimResponseSchema }).then((r) => r.claim);
+  return request({ method: 'POST', path: `/tasks/${id}/check-ins`, data: { token: token.trim() }, schema: ClaimResponseSchema }).then(
+    (r) => r.claim,
+  );
 }
 
 export function checkOut(id: string, token: string) {
-  return request({ method: 'POST', path: `/tasks/${id}/check-outs`, data: { token: token.trim() }, schema: ClaimResponseSchema }).then((r) => r.claim);
+  return request({ method: 'POST', path: `/tasks/${id}/check-outs`, data: { token: token.trim() }, schema: ClaimResponseSchema }).then(
+    (r) => r.claim,
+  );
 }

@@ -21,11 +21,15 @@ export function acceptOffer(taskId: string) {
 }
 
 export function declineOffer(taskId: string) {
-  return request({ method: 'POST', path: `/tasks/${taskId}/waitlist/me/decline`, schema: WaitlistEntryResponseSchema }).then((r) => r.entry);
+  return request({ method: 'POST', path: `/tasks/${taskId}/waitlist/me/decline`, schema: WaitlistEntryResponseSchema }).then(
+    (r) => r.entry,
+  );
 }
 
 export function enterDraw(taskId: string, nonce: string) {
-  return request({ method: 'POST', path: `/tasks/${taskId}/entries`, data: { nonce }, schema: DrawEntryResponseSchema }).then((r) => r.entry);
+  return request({ method: 'POST', path: `/tasks/${taskId}/entries`, data: { nonce }, schema: DrawEntryResponseSchema }).then(
+    (r) => r.entry,
+  );
 }
 
 export function withdrawDraw(taskId: string) {
@@ -37,7 +41,9 @@ export function getDraw(taskId: string) {
 }
 
 export function releaseClaim(taskId: string, claimId: string, reason: string) {
-  return request({ method: 'DELETE', path: `/tasks/${taskId}/claims/${claimId}`, data: { reason }, schema: ClaimResponseSchema }).then((r) => r.claim);
+  return request({ method: 'DELETE', path: `/tasks/${taskId}/claims/${claimId}`, data: { reason }, schema: ClaimResponseSchema }).then(
+    (r) => r.claim,
+  );
 }
 
 export function excuseNoShow(taskId: string, claimId: string, reason: string) {

@@ -36,8 +36,10 @@ const post = (path: string, data: unknown = {}) => request({ method: 'POST', pat
 
 /** The unit side: 签收, 反馈, 退单, 申请延期. */
 export const signAssignment = (id: string, orgId: string) => post(`/whistles/${id}/assignments/${orgId}/sign`);
-export const answerAssignment = (id: string, orgId: string, body: WhistleAnswerBody) => post(`/whistles/${id}/assignments/${orgId}/answer`, body);
-export const returnAssignment = (id: string, orgId: string, reason: string) => post(`/whistles/${id}/assignments/${orgId}/return`, { reason });
+export const answerAssignment = (id: string, orgId: string, body: WhistleAnswerBody) =>
+  post(`/whistles/${id}/assignments/${orgId}/answer`, body);
+export const returnAssignment = (id: string, orgId: string, reason: string) =>
+  post(`/whistles/${id}/assignments/${orgId}/return`, { reason });
 export const extendAssignment = (id: string, orgId: string, until: string, reason: string) =>
   post(`/whistles/${id}/assignments/${orgId}/extend`, { until, reason });
 
@@ -49,7 +51,6 @@ export const reopenWhistle = (id: string, note?: string) => post(`/whistles/${id
 export const readdressWhistle = (id: string, addressedTo: AddressedTo) => post(`/whistles/${id}/readdress`, { addressedTo });
 export const decideExtension = (id: string, extId: string, approve: boolean) =>
   post(`/whistles/${id}/extensions/${extId}/${approve ? 'approve' : 'deny'}`);
-
 
 /** The community (secretary) or 板块 (district admin) the caller raises whistles for. */
 export function raiserScopes(user: User | null): Array<{ role: 'secretary' | 'district_admin'; orgId: string }> {

@@ -111,16 +111,59 @@ export function generateCity(opts: GenerateOptions, existing: ExistingData, onPr
     users: columns('id', 'openid', 'created_at', 'last_login_at'),
     grants: columns('id', 'user_id', 'role', 'org_id', 'created_at'),
     members: columns(
-      'id', 'user_id', 'name', 'phone_cipher', 'phone_hash', 'phone_masked', 'unit_org_id', 'work_unit', 'community_org_id',
-      'estate_id', 'building', 'unit_no', 'room', 'intentions', 'consent_version', 'consented_at', 'registered_at', 'updated_at',
+      'id',
+      'user_id',
+      'name',
+      'phone_cipher',
+      'phone_hash',
+      'phone_masked',
+      'unit_org_id',
+      'work_unit',
+      'community_org_id',
+      'estate_id',
+      'building',
+      'unit_no',
+      'room',
+      'intentions',
+      'consent_version',
+      'consented_at',
+      'registered_at',
+      'updated_at',
     ),
     tasks: columns(
-      'id', 'community_org_id', 'title', 'category', 'description', 'location', 'starts_at', 'ends_at', 'capacity', 'claimed',
-      'service_minutes', 'status', 'claim_opens_at', 'cancel_cutoff_minutes', 'filled_at', 'created_by', 'created_at', 'cancelled_at',
+      'id',
+      'community_org_id',
+      'title',
+      'category',
+      'description',
+      'location',
+      'starts_at',
+      'ends_at',
+      'capacity',
+      'claimed',
+      'service_minutes',
+      'status',
+      'claim_opens_at',
+      'cancel_cutoff_minutes',
+      'filled_at',
+      'created_by',
+      'created_at',
+      'cancelled_at',
     ),
     claims: columns('id', 'task_id', 'member_id', 'status', 'claimed_at', 'cancelled_at', 'checked_in_at', 'checked_out_at', 'minutes'),
     households: {},
-    counts: { districts: 16, communities: nCommunities, units: nUnits, estates: 0, members: nMembers, tasks: nTasks, claims: 0, liveClaims: 0, filledTasks: 0, households: 0 },
+    counts: {
+      districts: 16,
+      communities: nCommunities,
+      units: nUnits,
+      estates: 0,
+      members: nMembers,
+      tasks: nTasks,
+      claims: 0,
+      liveClaims: 0,
+      filledTasks: 0,
+      households: 0,
+    },
     firstMemberNames: [],
   };
   const orgCreated = historyStart - 60 * DAY;
@@ -168,7 +211,10 @@ export function generateCity(opts: GenerateOptions, existing: ExistingData, onPr
   };
 
   // Communities, spread over the districts by weight (every district gets one when there are enough).
-  const districtPicker = new WeightedPicker(DISTRICT_NAMES.map((_, i) => i), DISTRICT_WEIGHTS);
+  const districtPicker = new WeightedPicker(
+    DISTRICT_NAMES.map((_, i) => i),
+    DISTRICT_WEIGHTS,
+  );
   const communities: CommunityRef[] = [];
   const first = [...COMMUNITY_FIRST];
   const second = [...COMMUNITY_SECOND];
@@ -178,7 +224,14 @@ export function generateCity(opts: GenerateOptions, existing: ExistingData, onPr
       attempt < 30 ? `${rng.pick(first)}${rng.pick(second)}社区` : `${rng.pick(first)}${rng.pick(first)}${rng.pick(second)}社区`,
     );
     const id = ids.uuid();
-    push(city.orgs, { id, kind: 'community', name, district_id: districtIds[districtIndex], register_code: registerCode(), created_at: orgCreated });
+    push(city.orgs, {
+      id,
+      kind: 'community',
+      name,
+      district_id: districtIds[districtIndex],
+      register_code: registerCode(),
+      created_at: orgCreated,
+    });
     const secretaryUserId = staffUser(`dev_city_sec_${i + 1}`);
     grant(secretaryUserId, 'secretary', id);
     const estateNames = new Set<string>();
@@ -204,7 +257,14 @@ export function generateCity(opts: GenerateOptions, existing: ExistingData, onPr
       return `常熟${rng.pick(first)}${rng.pick(second)}${rng.pick(UNIT_SUFFIXES.slice(10))}`;
     });
     const id = ids.uuid();
-    push(city.orgs, { id, kind: 'unit', name, district_id: districtIds[districtPicker.pick(rng)], register_code: null, created_at: orgCreated });
+    push(city.orgs, {
+      id,
+      kind: 'unit',
+      name,
+      district_id: districtIds[districtPicker.pick(rng)],
+      register_code: null,
+      created_at: orgCreated,
+    });
     grant(staffUser(`dev_city_unit_${i + 1}`), 'unit_admin', id);
     units.push({ id, name });
   }
@@ -214,19 +274,28 @@ export function generateCity(opts: GenerateOptions, existing: ExistingData, onPr
     Array.from({ length: n }, (_, i) => (i > 0 && rng.chance(emptyShare) ? 0 : Math.exp(rng.normal(0, 0.5))));
   const communityPicker = new WeightedPicker(communities, lognormalWeights(nCommunities, 0.04));
   const unitPicker = new WeightedPicker(units, lognormalWeights(nUnits, 0.05));
-  const surnamePicker = new WeightedPicker(SURNAMES.map(([s]) => s), SURNAMES.map(([, w]) => w));
+  const surnamePicker = new WeightedPicker(
+    SURNAMES.map(([s]) => s),
+    SURNAMES.map(([, w]) => w),
+  );
   const given = [...GIVEN_CHARS];
   const endings = [...GIVEN_ENDINGS];
-  const categoryPicker = new WeightedPicker([...CATEGORY_KEYS], CATEGORY_KEYS.map((k) => CATEGORY_WEIGHTS[k]));
+  const categoryPicker = new WeightedPicker(
+    [...CATEGORY_KEYS],
+    CATEGORY_KEYS.map((k) => CATEGORY_WEIGHTS[k]),
+  );
   const usedPhones = new Set<string>();
   const memberIds: string[] = new Array(nMembers);
   const registeredAt: number[] = new Array(nMembers);
-  const registration = Array.from({ length: nMembers }, () => historyStart - 30 * DAY + Math.floor(760 * DAY * rng.next() ** 2)).sort((a, b) => a - b);
+  const registration = Array.from({ length: nMembers }, () => historyStart - 30 * DAY + Math.floor(760 * DAY * rng.next() ** 2)).sort(
+    (a, b) => a - b,
+  );
   for (let m = 0; m < nMembers; m++) {
     const community = communityPicker.pick(rng);
     const unit = unitPicker.pick(rng);
     const estate = rng.pick(community.estates);
-    const name = surnamePicker.pick(rng) + (rng.chance(0.22) ? rng.pick(given) : rng.pick(given) + rng.pick(rng.chance(0.5) ? endings : given));
+    const name =
+      surnamePicker.pick(rng) + (rng.chance(0.22) ? rng.pick(given) : rng.pick(given) + rng.pick(rng.chance(0.5) ? endings : given));
     let phone: string;
     do phone = rng.pick(PHONE_PREFIXES) + String(rng.int(0, 99_999_999)).padStart(8, '0');
     while (usedPhones.has(phone));
@@ -281,7 +350,10 @@ export function generateCity(opts: GenerateOptions, existing: ExistingData, onPr
 
   // Posts, weighted towards communities with more members; popular posts fill within minutes.
   const active = communities.filter((c) => c.members.length > 0);
-  const taskCommunityPicker = new WeightedPicker(active, active.map((c) => Math.sqrt(c.members.length) + 2));
+  const taskCommunityPicker = new WeightedPicker(
+    active,
+    active.map((c) => Math.sqrt(c.members.length) + 2),
+  );
   const capacities = [3, 5, 6, 8, 10, 10, 12, 15, 15, 20, 20, 25, 30, 40, 50];
   const capacityWeights = [3, 8, 6, 10, 14, 6, 8, 10, 4, 8, 4, 5, 5, 3, 2];
   const capacityPicker = new WeightedPicker(capacities, capacityWeights);
@@ -388,7 +460,12 @@ export function generateCity(opts: GenerateOptions, existing: ExistingData, onPr
   }
   onProgress?.(nMembers + nTasks, nMembers + nTasks);
   const estatesByCommunity = new Map(communities.map((c) => [c.id, c.estates.map((e) => e.id)]));
-  const registry = generateRegistry(city.members, estatesByCommunity, { seed: opts.seed, at: now - 30 * DAY, phoneEncKey: opts.phoneEncKey, phoneHashKey: opts.phoneHashKey });
+  const registry = generateRegistry(city.members, estatesByCommunity, {
+    seed: opts.seed,
+    at: now - 30 * DAY,
+    phoneEncKey: opts.phoneEncKey,
+    phoneHashKey: opts.phoneHashKey,
+  });
   city.households = registry.households;
   city.counts.households = registry.count;
   return city;

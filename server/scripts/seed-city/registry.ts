@@ -5,8 +5,19 @@ import { Random } from './prng';
 type Columns = Record<string, unknown[]>;
 
 export const HOUSEHOLD_COLUMNS = [
-  'id', 'community_org_id', 'estate_id', 'building', 'unit_no', 'room', 'owner_name_cipher', 'owner_name_hash',
-  'phone_cipher', 'phone_hash', 'phone_masked', 'created_at', 'updated_at',
+  'id',
+  'community_org_id',
+  'estate_id',
+  'building',
+  'unit_no',
+  'room',
+  'owner_name_cipher',
+  'owner_name_hash',
+  'phone_cipher',
+  'phone_hash',
+  'phone_masked',
+  'created_at',
+  'updated_at',
 ] as const;
 
 /** `12幢` → `12`, `3单元` → `3`: what home_part() (migration registry_functions) makes of the generated forms. */
@@ -73,7 +84,18 @@ export function generateRegistry(
     if (estates.length === 0) continue;
     let missing = Math.round(count * perMember) - Math.round(count * 0.88);
     for (let tries = 0; missing > 0 && tries < count * 20; tries++) {
-      if (push(community, rng.pick(estates), String(rng.int(1, 40)), String(rng.int(1, 4)), `${rng.int(1, 18)}0${rng.int(1, 4)}`, name(), phone())) missing--;
+      if (
+        push(
+          community,
+          rng.pick(estates),
+          String(rng.int(1, 40)),
+          String(rng.int(1, 4)),
+          `${rng.int(1, 18)}0${rng.int(1, 4)}`,
+          name(),
+          phone(),
+        )
+      )
+        missing--;
     }
   }
   return { households, count: households.id.length };

@@ -7,38 +7,89 @@ type ColumnType = 'uuid' | 'text' | 'int' | 'ts' | 'text[]';
 /** Column types of the tables loaded here (names as in the database). */
 const TABLES: Record<keyof Omit<City, 'counts' | 'firstMemberNames'>, { table: string; types: Record<string, ColumnType> }> = {
   districts: { table: 'districts', types: { id: 'uuid', name: 'text', sort_order: 'int' } },
-  orgs: { table: 'party_orgs', types: { id: 'uuid', kind: 'text', name: 'text', district_id: 'uuid', register_code: 'text', created_at: 'ts' } },
+  orgs: {
+    table: 'party_orgs',
+    types: { id: 'uuid', kind: 'text', name: 'text', district_id: 'uuid', register_code: 'text', created_at: 'ts' },
+  },
   estates: { table: 'estates', types: { id: 'uuid', community_org_id: 'uuid', name: 'text', created_at: 'ts' } },
   users: { table: 'users', types: { id: 'uuid', openid: 'text', created_at: 'ts', last_login_at: 'ts' } },
   grants: { table: 'role_grants', types: { id: 'uuid', user_id: 'uuid', role: 'text', org_id: 'uuid', created_at: 'ts' } },
   members: {
     table: 'members',
     types: {
-      id: 'uuid', user_id: 'uuid', name: 'text', phone_cipher: 'text', phone_hash: 'text', phone_masked: 'text', unit_org_id: 'uuid',
-      work_unit: 'text', community_org_id: 'uuid', estate_id: 'uuid', building: 'text', unit_no: 'text', room: 'text',
-      intentions: 'text[]', consent_version: 'text', consented_at: 'ts', registered_at: 'ts', updated_at: 'ts',
+      id: 'uuid',
+      user_id: 'uuid',
+      name: 'text',
+      phone_cipher: 'text',
+      phone_hash: 'text',
+      phone_masked: 'text',
+      unit_org_id: 'uuid',
+      work_unit: 'text',
+      community_org_id: 'uuid',
+      estate_id: 'uuid',
+      building: 'text',
+      unit_no: 'text',
+      room: 'text',
+      intentions: 'text[]',
+      consent_version: 'text',
+      consented_at: 'ts',
+      registered_at: 'ts',
+      updated_at: 'ts',
     },
   },
   tasks: {
     table: 'tasks',
     types: {
-      id: 'uuid', community_org_id: 'uuid', title: 'text', category: 'text', description: 'text', location: 'text', starts_at: 'ts',
-      ends_at: 'ts', capacity: 'int', claimed: 'int', service_minutes: 'int', status: 'text', claim_opens_at: 'ts', cancel_cutoff_minutes: 'int',
-      filled_at: 'ts', created_by: 'uuid', created_at: 'ts', cancelled_at: 'ts',
+      id: 'uuid',
+      community_org_id: 'uuid',
+      title: 'text',
+      category: 'text',
+      description: 'text',
+      location: 'text',
+      starts_at: 'ts',
+      ends_at: 'ts',
+      capacity: 'int',
+      claimed: 'int',
+      service_minutes: 'int',
+      status: 'text',
+      claim_opens_at: 'ts',
+      cancel_cutoff_minutes: 'int',
+      filled_at: 'ts',
+      created_by: 'uuid',
+      created_at: 'ts',
+      cancelled_at: 'ts',
     },
   },
   households: {
     table: 'households',
     types: {
-      id: 'uuid', community_org_id: 'uuid', estate_id: 'uuid', building: 'text', unit_no: 'text', room: 'text', owner_name_cipher: 'text',
-      owner_name_hash: 'text', phone_cipher: 'text', phone_hash: 'text', phone_masked: 'text', created_at: 'ts', updated_at: 'ts',
+      id: 'uuid',
+      community_org_id: 'uuid',
+      estate_id: 'uuid',
+      building: 'text',
+      unit_no: 'text',
+      room: 'text',
+      owner_name_cipher: 'text',
+      owner_name_hash: 'text',
+      phone_cipher: 'text',
+      phone_hash: 'text',
+      phone_masked: 'text',
+      created_at: 'ts',
+      updated_at: 'ts',
     },
   },
   claims: {
     table: 'claims',
     types: {
-      id: 'uuid', task_id: 'uuid', member_id: 'uuid', status: 'text', claimed_at: 'ts', cancelled_at: 'ts', checked_in_at: 'ts',
-      checked_out_at: 'ts', minutes: 'int',
+      id: 'uuid',
+      task_id: 'uuid',
+      member_id: 'uuid',
+      status: 'text',
+      claimed_at: 'ts',
+      cancelled_at: 'ts',
+      checked_in_at: 'ts',
+      checked_out_at: 'ts',
+      minutes: 'int',
     },
   },
 };
@@ -50,7 +101,13 @@ const select = (name: string, type: ColumnType) =>
 const CHUNK_ROWS = 20_000;
 
 /** Multi-row insert of column arrays through `unnest`: one round trip per 20k rows, no per-row statements. */
-async function insertColumns(client: pg.ClientBase, table: string, types: Record<string, ColumnType>, cols: Columns, onRows: (n: number) => void) {
+async function insertColumns(
+  client: pg.ClientBase,
+  table: string,
+  types: Record<string, ColumnType>,
+  cols: Columns,
+  onRows: (n: number) => void,
+) {
   const names = Object.keys(types);
   const total = cols[names[0]].length;
   const sql =
@@ -58,15 +115,33 @@ async function insertColumns(client: pg.ClientBase, table: string, types: Record
     `from unnest(${names.map((n, i) => `$${i + 1}::${PARAM_TYPE[types[n]]}`).join(', ')}) as u(${names.join(', ')})`;
   for (let from = 0; from < total; from += CHUNK_ROWS) {
     const to = Math.min(total, from + CHUNK_ROWS);
-    await client.query(sql, names.map((n) => cols[n].slice(from, to)));
+    await client.query(
+      sql,
+      names.map((n) => cols[n].slice(from, to)),
+    );
     onRows(to - from);
   }
 }
 
 /** Every table the city touches, emptied by `--reset` (CASCADE reaches whatever references them). */
 export const DOMAIN_TABLES = [
-  'households', 'member_consents', 'claims', 'tasks', 'members', 'estates', 'role_grants', 'invites', 'idempotency_keys', 'audit_log', 'party_orgs', 'districts', 'users',
-  'rollup_queue', 'stats_rollups', 'stats_fill_times', 'index_scores',
+  'households',
+  'member_consents',
+  'claims',
+  'tasks',
+  'members',
+  'estates',
+  'role_grants',
+  'invites',
+  'idempotency_keys',
+  'audit_log',
+  'party_orgs',
+  'districts',
+  'users',
+  'rollup_queue',
+  'stats_rollups',
+  'stats_fill_times',
+  'index_scores',
 ];
 
 export async function resetDomainTables(pool: pg.Pool): Promise<void> {
@@ -97,10 +172,14 @@ export async function seedCity(pool: pg.Pool, opts: SeedCityOptions): Promise<Se
     const seeded = await client.query(`select 1 from users where openid = 'dev_city_admin'`);
     if (seeded.rowCount) throw new CityAlreadySeededError('city data is already loaded (use --reset)');
     const existing: ExistingData = {
-      districtIds: new Map((await client.query<{ id: string; name: string }>('select id, name from districts')).rows.map((r) => [r.name, r.id])),
+      districtIds: new Map(
+        (await client.query<{ id: string; name: string }>('select id, name from districts')).rows.map((r) => [r.name, r.id]),
+      ),
       orgNames: new Set((await client.query<{ name: string }>('select name from party_orgs')).rows.map((r) => r.name)),
       registerCodes: new Set(
-        (await client.query<{ c: string }>('select register_code as c from party_orgs where register_code is not null')).rows.map((r) => r.c),
+        (await client.query<{ c: string }>('select register_code as c from party_orgs where register_code is not null')).rows.map(
+          (r) => r.c,
+        ),
       ),
     };
     const city = generateCity(

@@ -24,7 +24,12 @@ pg.types.setTypeParser(20, (v) => Number(v));
 const CONNECT_TIMEOUT_MS = 30_000;
 
 export function createDatabase(url: string, poolSize: number, opts: { onClientError?(err: Error): void } = {}): Database {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, idleTimeoutMillis: 30_000, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+  });
   const onClientError = opts.onClientError ?? (() => {});
   // pg's pool listens for 'error' only on idle clients and removes that listener at checkout, so a
   // connection that drops inside a transaction would emit 'error' with nobody listening and kill

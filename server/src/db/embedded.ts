@@ -28,7 +28,10 @@ export async function startEmbeddedPostgres(opts: {
   if (isRoot) await chmod(opts.dataDir, 0o755);
   const fresh = !existsSync(path.join(clusterDir, 'PG_VERSION'));
   const passwordFile = path.join(opts.dataDir, 'pg-password');
-  const stored = await readFile(passwordFile, 'utf8').then((v) => v.trim(), () => null);
+  const stored = await readFile(passwordFile, 'utf8').then(
+    (v) => v.trim(),
+    () => null,
+  );
   // Clusters made before the password was random still have the old fixed one: changed below.
   const password = stored ?? (fresh ? randomBytes(24).toString('hex') : LEGACY_PASSWORD);
   if (!stored && fresh) await writeFile(passwordFile, password, { mode: 0o600 });

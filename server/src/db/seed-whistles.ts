@@ -22,7 +22,8 @@ interface DemoWhistle {
 const DEMO_WHISTLES: DemoWhistle[] = [
   {
     title: '世茂商圈周边交通拥堵、停车难',
-    description: '周末及节假日世茂商圈周边道路违停严重，车辆排队进场堵塞主干道，周边小区居民出行受阻。需住建、城管、公安联动，规划临时停车、加强疏导。',
+    description:
+      '周末及节假日世茂商圈周边道路违停严重，车辆排队进场堵塞主干道，周边小区居民出行受阻。需住建、城管、公安联动，规划临时停车、加强疏导。',
     category: 'order',
     location: '世茂商圈及周边道路',
     raisedHoursAgo: 20,
@@ -140,8 +141,19 @@ export async function seedDemoWhistles(
       })
       .returning({ id: whistles.id });
     const events: Array<typeof whistleEvents.$inferInsert> = [];
-    const secretary = { actorUserId: opts.secretaryId, actorRole: 'secretary' as Role, actorOrgId: community.id, actorOrgName: community.name };
-    events.push({ whistleId: row.id, at: raised, action: 'raise', ...secretary, data: { addressedTo: d.units.map((u) => ({ orgId: opts.unitId(u.unit), part: u.part })) } });
+    const secretary = {
+      actorUserId: opts.secretaryId,
+      actorRole: 'secretary' as Role,
+      actorOrgId: community.id,
+      actorOrgName: community.name,
+    };
+    events.push({
+      whistleId: row.id,
+      at: raised,
+      action: 'raise',
+      ...secretary,
+      data: { addressedTo: d.units.map((u) => ({ orgId: opts.unitId(u.unit), part: u.part })) },
+    });
     let answeredAt: Date | null = null;
     for (const u of d.units) {
       const orgId = opts.unitId(u.unit);
@@ -184,7 +196,19 @@ export async function seedDemoWhistles(
   }
 
   await tx.insert(demands).values([
-    { communityOrgId: community.id, userId: opts.residentId, text: '清和苑南门晚上路灯不亮，老人出行不方便。', category: 'convenience', createdAt: t(30) },
-    { communityOrgId: community.id, userId: opts.residentId, text: '希望周末有党员志愿者陪独居老人聊聊天。', category: 'care', createdAt: t(3 * 24) },
+    {
+      communityOrgId: community.id,
+      userId: opts.residentId,
+      text: '清和苑南门晚上路灯不亮，老人出行不方便。',
+      category: 'convenience',
+      createdAt: t(30),
+    },
+    {
+      communityOrgId: community.id,
+      userId: opts.residentId,
+      text: '希望周末有党员志愿者陪独居老人聊聊天。',
+      category: 'care',
+      createdAt: t(3 * 24),
+    },
   ]);
 }

@@ -50,7 +50,12 @@ export const withErrorAnswers: typeof jsonSchemaTransform = (input) => {
   if (!schema || (schema as { hide?: boolean }).hide) return jsonSchemaTransform(input);
   const validated = schema.body !== undefined || schema.querystring !== undefined || schema.params !== undefined;
   const route = (input as { route?: { onRequest?: unknown; preHandler?: unknown } }).route;
-  const codes: ErrorCode[] = [...guardErrors(route), ...(validated ? (['VALIDATION_FAILED'] as const) : []), ...(schema.errors ?? []), ...ALWAYS];
+  const codes: ErrorCode[] = [
+    ...guardErrors(route),
+    ...(validated ? (['VALIDATION_FAILED'] as const) : []),
+    ...(schema.errors ?? []),
+    ...ALWAYS,
+  ];
   // A copy: the route's own schema (used to serialize its answers) stays as it is.
   const documented = { ...schema, response: { ...errorResponses(codes), ...(schema.response ?? {}) } };
   delete documented.errors;

@@ -69,7 +69,13 @@ const SAFE_PG_FIELDS = ['code', 'severity', 'constraint', 'table', 'column', 'sc
 export function loggableError(e: unknown): { type: string; message: string; stack: string; [key: string]: unknown } {
   if (!e || typeof e !== 'object') return { type: typeof e, message: '', stack: '' };
   const err = e as Error & Record<string, unknown>;
-  const frames = typeof err.stack === 'string' ? err.stack.split('\n').filter((l) => /^\s+at /.test(l)).join('\n') : '';
+  const frames =
+    typeof err.stack === 'string'
+      ? err.stack
+          .split('\n')
+          .filter((l) => /^\s+at /.test(l))
+          .join('\n')
+      : '';
   const db = findDbError(err);
   if (db) {
     const out = { type: err.name ?? 'Error', message: db.code ? `database error ${String(db.code)}` : 'database error', stack: frames } as {

@@ -65,9 +65,10 @@ export function wechatClientFactory(deps: { pool: pg.Pool; appId: string; appSec
   }
 
   async function stored(q: pg.Pool | pg.PoolClient) {
-    const { rows } = await q.query<{ access_token: string; expires_at: Date }>('select access_token, expires_at from wechat_tokens where app_id = $1', [
-      deps.appId,
-    ]);
+    const { rows } = await q.query<{ access_token: string; expires_at: Date }>(
+      'select access_token, expires_at from wechat_tokens where app_id = $1',
+      [deps.appId],
+    );
     return rows[0] ? { token: rows[0].access_token, expiresAt: rows[0].expires_at.getTime() } : null;
   }
 

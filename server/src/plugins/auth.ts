@@ -132,9 +132,12 @@ export default fp(
 );
 
 /** Route guard for any signed-in caller: `onRequest: requireAuth`, like the role guards below. */
-export const requireAuth = answers(async function requireAuth(this: FastifyInstance, request: FastifyRequest) {
-  await this.authenticate(request);
-}, ['UNAUTHENTICATED']);
+export const requireAuth = answers(
+  async function requireAuth(this: FastifyInstance, request: FastifyRequest) {
+    await this.authenticate(request);
+  },
+  ['UNAUTHENTICATED'],
+);
 
 /** The principal of an authenticated request (routes guarded by `requireAuth`). */
 export function principalOf(request: FastifyRequest): Principal {
@@ -176,7 +179,10 @@ export function scopeGuard<T>(decide: (request: FastifyRequest, principal: Princ
 }
 
 /** A registered member (一键报到 done); any other signed-in caller gets 403 NOT_REGISTERED. */
-export const requireMember = answers(async function requireMember(this: FastifyInstance, request: FastifyRequest) {
-  await this.authenticate(request);
-  if (!principalOf(request).memberId) throw new AppError('NOT_REGISTERED');
-}, ['UNAUTHENTICATED', 'NOT_REGISTERED']);
+export const requireMember = answers(
+  async function requireMember(this: FastifyInstance, request: FastifyRequest) {
+    await this.authenticate(request);
+    if (!principalOf(request).memberId) throw new AppError('NOT_REGISTERED');
+  },
+  ['UNAUTHENTICATED', 'NOT_REGISTERED'],
+);

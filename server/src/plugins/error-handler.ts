@@ -28,7 +28,8 @@ export default fp(
   async function errorHandler(app: FastifyInstance) {
     app.setErrorHandler((error: FastifyError, request, reply) => {
       if (isAppError(error)) {
-        if (error.code === 'NOT_FOUND' && wantsPage(request)) return reply.status(404).type('text/html; charset=utf-8').send(NOT_FOUND_PAGE);
+        if (error.code === 'NOT_FOUND' && wantsPage(request))
+          return reply.status(404).type('text/html; charset=utf-8').send(NOT_FOUND_PAGE);
         if (error.headers) reply.headers(error.headers);
         return send(reply, request, error.statusCode, {
           code: error.code,

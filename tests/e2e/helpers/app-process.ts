@@ -7,7 +7,6 @@ import { freePort } from '../../helpers/test-database';
 
 export const ROOT = path.resolve(__dirname, '..', '..', '..');
 
-
 export interface RunningApp {
   baseUrl: string;
   dataDir: string;
@@ -43,7 +42,8 @@ export async function startApp(): Promise<RunningApp> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'pioneer-e2e-'));
   const [port, pgPort] = [await freePort(), await freePort()];
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of ['DATABASE_URL', 'TEST_DATABASE_URL', 'PUBLIC_URL', 'H5_DIR', 'NODE_ENV', 'WECHAT_APP_ID', 'WECHAT_APP_SECRET']) delete env[name];
+  for (const name of ['DATABASE_URL', 'TEST_DATABASE_URL', 'PUBLIC_URL', 'H5_DIR', 'NODE_ENV', 'WECHAT_APP_ID', 'WECHAT_APP_SECRET'])
+    delete env[name];
   Object.assign(env, {
     PORT: String(port),
     HOST: '127.0.0.1',

@@ -29,9 +29,11 @@ export const CJK_FAMILY = 'PingFang SC';
  * font: a bare Chromium has no CJK font, and the screenshots then look the same on every machine.
  * Each unicode-range subset is fetched only when a page draws one of its characters.
  */
-const FONT_FACES = [...readFileSync(path.join(FONT_DIR, '..', 'index.css'), 'utf8').matchAll(/url\(\.\/files\/([\w-]+\.woff2)\)[^;]*;\s*unicode-range:\s*([^;]+);/g)].map(
-  ([, file, unicodeRange]) => ({ url: `${FONT_PATH}${file}`, unicodeRange: unicodeRange! }),
-);
+const FONT_FACES = [
+  ...readFileSync(path.join(FONT_DIR, '..', 'index.css'), 'utf8').matchAll(
+    /url\(\.\/files\/([\w-]+\.woff2)\)[^;]*;\s*unicode-range:\s*([^;]+);/g,
+  ),
+].map(([, file, unicodeRange]) => ({ url: `${FONT_PATH}${file}`, unicodeRange: unicodeRange! }));
 
 async function serveCjkFont(context: BrowserContext): Promise<void> {
   await context.route(`**${FONT_PATH}*`, async (route) => {
@@ -43,7 +45,9 @@ async function serveCjkFont(context: BrowserContext): Promise<void> {
   await context.addInitScript(
     ({ family, faces }) => {
       for (const f of faces) {
-        document.fonts.add(new FontFace(family, `url(${f.url}) format('woff2')`, { weight: '100 900', unicodeRange: f.unicodeRange, display: 'swap' }));
+        document.fonts.add(
+          new FontFace(family, `url(${f.url}) format('woff2')`, { weight: '100 900', unicodeRange: f.unicodeRange, display: 'swap' }),
+        );
       }
     },
     { family: CJK_FAMILY, faces: FONT_FACES },
@@ -99,9 +103,13 @@ export function shown(page: Page): Locator {
 export async function snap(page: Page, name: string): Promise<void> {
   await mkdir(SCREENSHOT_DIR, { recursive: true });
   // Taro slides a page opened with navigateTo in from the right (300 ms): shoot once it is in place.
-  await page.waitForFunction(() => [...document.querySelectorAll('#app .taro_page.taro_page_show')].every((p) => Math.abs(p.getBoundingClientRect().left) < 1), undefined, {
-    timeout: 5_000,
-  });
+  await page.waitForFunction(
+    () => [...document.querySelectorAll('#app .taro_page.taro_page_show')].every((p) => Math.abs(p.getBoundingClientRect().left) < 1),
+    undefined,
+    {
+      timeout: 5_000,
+    },
+  );
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: false });
 }
 
@@ -113,7 +121,10 @@ export async function cjkFontLoaded(page: Page, sample: string): Promise<boolean
   return page.evaluate(
     async ({ family, text }) => {
       await document.fonts.ready;
-      return document.fonts.check(`16px '${family}'`, text) && [...document.fonts].some((f) => f.family.replace(/['"]/g, '') === family && f.status === 'loaded');
+      return (
+        document.fonts.check(`16px '${family}'`, text) &&
+        [...document.fonts].some((f) => f.family.replace(/['"]/g, '') === family && f.status === 'loaded')
+      );
     },
     { family: CJK_FAMILY, text: sample },
   );

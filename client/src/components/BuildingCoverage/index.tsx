@@ -13,7 +13,13 @@ export default function BuildingCoverage({ communityId }: { communityId: string 
   return (
     <View className="card">
       <View className="card-title">业主覆盖率</View>
-      <StateView loading={coverage.loading && !c} error={coverage.error} onRetry={coverage.reload} empty={c?.households === 0} emptyText="尚未导入业主信息">
+      <StateView
+        loading={coverage.loading && !c}
+        error={coverage.error}
+        onRetry={coverage.reload}
+        empty={c?.households === 0}
+        emptyText="尚未导入业主信息"
+      >
         {c ? (
           <>
             <View className="coverage__total">

@@ -21,7 +21,11 @@ export function BarChart({ items, unit = '', emptyText = '暂无数据' }: { ite
   return (
     <View className="chart-bars">
       {items.map((it) => (
-        <View key={it.key} className={`chart-bars__row ${picked === it.key ? 'is-picked' : ''}`} onClick={() => setPicked(picked === it.key ? null : it.key)}>
+        <View
+          key={it.key}
+          className={`chart-bars__row ${picked === it.key ? 'is-picked' : ''}`}
+          onClick={() => setPicked(picked === it.key ? null : it.key)}
+        >
           <Text className="chart-bars__label">{it.label}</Text>
           <View className="chart-bars__track">
             <View className="chart-bars__bar" style={{ width: `${Math.max(1, (it.value / max) * 100)}%` }} />
@@ -48,9 +52,7 @@ export function ColumnChart({ items, unit = '', emptyText = '暂无数据' }: { 
     <View className="chart-cols">
       <View className="chart-cols__readout">
         <Text className="muted">{current.label}</Text>
-        <Text className="chart-cols__figure">
-          {current.detail ?? `${formatNumber(current.value)}${unit}`}
-        </Text>
+        <Text className="chart-cols__figure">{current.detail ?? `${formatNumber(current.value)}${unit}`}</Text>
       </View>
       <View className="chart-cols__plot">
         {items.map((it, i) => (

@@ -9,7 +9,17 @@ const RELEASE_REASONS = ['党员临时有事', '岗位人员调整', '重复报�
 const EXCUSE_REASONS = ['突发疾病', '紧急公务', '家庭急事', '其他原因'];
 
 /** The secretary's release (释放名额) and excuse (免责) for one claimant, with a reason picked from a list. */
-export default function ClaimantActions({ taskId, claim, open, onChanged }: { taskId: string; claim: Claim; open: boolean; onChanged: () => void }) {
+export default function ClaimantActions({
+  taskId,
+  claim,
+  open,
+  onChanged,
+}: {
+  taskId: string;
+  claim: Claim;
+  open: boolean;
+  onChanged: () => void;
+}) {
   const [busy, setBusy] = useState(false);
   const canRelease = open && claim.status === 'claimed';
   const canExcuse = claim.status === 'no_show' && !claim.excused;
@@ -36,12 +46,20 @@ export default function ClaimantActions({ taskId, claim, open, onChanged }: { ta
   return (
     <View className="row" style={{ gap: '12px' }}>
       {canRelease ? (
-        <View className="btn btn-small btn-gray" role="button" onClick={() => act(RELEASE_REASONS, (r) => releaseClaim(taskId, claim.id, r), '已释放名额')}>
+        <View
+          className="btn btn-small btn-gray"
+          role="button"
+          onClick={() => act(RELEASE_REASONS, (r) => releaseClaim(taskId, claim.id, r), '已释放名额')}
+        >
           释放名额
         </View>
       ) : null}
       {canExcuse ? (
-        <View className="btn btn-small btn-gray" role="button" onClick={() => act(EXCUSE_REASONS, (r) => excuseNoShow(taskId, claim.id, r), '已免责')}>
+        <View
+          className="btn btn-small btn-gray"
+          role="button"
+          onClick={() => act(EXCUSE_REASONS, (r) => excuseNoShow(taskId, claim.id, r), '已免责')}
+        >
           免责
         </View>
       ) : null}

@@ -72,7 +72,9 @@ export default function DrawPanel({ task, memberId, myEntry, onChanged }: DrawPa
     <View className={`card draw draw--${view.kind}`} data-state={view.kind}>
       <View className="card-title">抽签</View>
       <View className="draw-line">{view.line}</View>
-      {task.drawCommitment ? <View className="muted draw__commit">承诺值 {task.drawCommitment.slice(0, 16)}…（开奖后可公开验证）</View> : null}
+      {task.drawCommitment ? (
+        <View className="muted draw__commit">承诺值 {task.drawCommitment.slice(0, 16)}…（开奖后可公开验证）</View>
+      ) : null}
       {view.result ? <View className={`draw__result draw__result--${view.kind}`}>{view.result}</View> : null}
       {mismatch ? <View className="draw__warn">签号与本机计算不一致，请联系社区</View> : null}
       {view.kind === 'open' ? (

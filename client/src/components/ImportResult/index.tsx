@@ -17,7 +17,6 @@ interface Props {
   rejectedTotal?: number;
 }
 
-
 /** What an import did (or, for a dry run, would do), and every rejected row with its sheet and row number. */
 export default function ImportResult({ dryRun, figures, rejected, at, rejectedTotal = rejected.length }: Props) {
   const shown = Math.min(rejected.length, 200);
@@ -40,7 +39,9 @@ export default function ImportResult({ dryRun, figures, rejected, at, rejectedTo
         <View className="import-result__rows">
           {rejected.slice(0, 200).map((r) => (
             <View key={`${r.sheet ?? ''}-${r.row}`} className="import-result__row">
-              <Text className="muted">{r.sheet ? `「${r.sheet}」` : ''}第 {r.row} 行</Text>
+              <Text className="muted">
+                {r.sheet ? `「${r.sheet}」` : ''}第 {r.row} 行
+              </Text>
               <Text>{r.reason}</Text>
             </View>
           ))}

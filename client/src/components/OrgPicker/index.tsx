@@ -64,13 +64,7 @@ export default function OrgPicker({ kind, value, placeholder = '输入单位名�
 
   return (
     <View className="org-picker">
-      <Input
-        className="field-input"
-        value={q}
-        focus
-        placeholder={placeholder}
-        onInput={(e) => setQ(e.detail.value)}
-      />
+      <Input className="field-input" value={q} focus placeholder={placeholder} onInput={(e) => setQ(e.detail.value)} />
       <View className="org-picker__list">
         {error ? <View className="org-picker__hint">{error}</View> : null}
         {!error && loading && items.length === 0 ? <View className="org-picker__hint">搜索中…</View> : null}

@@ -64,10 +64,7 @@ export default function PioneerCode({ fetcher, name, community, active = true, s
           <Text className="pcode__token-text" userSelect selectable data-testid="pcode-token">
             {code.token}
           </Text>
-          <View
-            className="btn btn-plain btn-small"
-            onClick={() => Taro.setClipboardData({ data: code.token })}
-          >
+          <View className="btn btn-plain btn-small" onClick={() => Taro.setClipboardData({ data: code.token })}>
             复制
           </View>
         </View>

@@ -78,7 +78,7 @@ export default function RegisterForm({ community, estates, initial, submitting, 
     const first = firstError(found);
     if (first) {
       const count = Object.values(found).filter(Boolean).length;
-      Taro.showToast({ title: count > 1 ? `还有 ${count} 项需要填写或修改` : found[first] ?? '请检查填写内容', icon: 'none' });
+      Taro.showToast({ title: count > 1 ? `还有 ${count} 项需要填写或修改` : (found[first] ?? '请检查填写内容'), icon: 'none' });
       Taro.pageScrollTo({ selector: `#${fieldAnchor(first)}`, offsetTop: -60, duration: 300 }).catch(() => undefined);
       return;
     }
@@ -94,7 +94,12 @@ export default function RegisterForm({ community, estates, initial, submitting, 
     }
   };
 
-  const text = (key: 'name' | 'phone' | 'workUnit' | 'building' | 'unitNo' | 'room', label: string, placeholder: string, type: 'text' | 'number' = 'text') => (
+  const text = (
+    key: 'name' | 'phone' | 'workUnit' | 'building' | 'unitNo' | 'room',
+    label: string,
+    placeholder: string,
+    type: 'text' | 'number' = 'text',
+  ) => (
     <Field id={fieldAnchor(key)} label={label} required error={errors[key]}>
       <View className="row register-form__input-row">
         <Input
@@ -136,7 +141,11 @@ export default function RegisterForm({ community, estates, initial, submitting, 
 
       <View className="card">
         <View className="card-title">
-          个人信息 <Text className="muted">（<RequiredMark />为必填）</Text>
+          个人信息{' '}
+          <Text className="muted">
+            （<RequiredMark />
+            为必填）
+          </Text>
         </View>
         {text('name', '姓名', '请输入真实姓名')}
         {text('phone', '手机号', '请输入 11 位手机号', 'number')}
@@ -184,11 +193,7 @@ export default function RegisterForm({ community, estates, initial, submitting, 
         </View>
         <View className="chips">
           {CATEGORY_KEYS.map((key) => (
-            <View
-              key={key}
-              className={`chip ${form.intentions.includes(key) ? 'is-active' : ''}`}
-              onClick={() => toggleIntention(key)}
-            >
+            <View key={key} className={`chip ${form.intentions.includes(key) ? 'is-active' : ''}`} onClick={() => toggleIntention(key)}>
               {CATEGORY_LABELS[key]}
             </View>
           ))}

@@ -42,17 +42,31 @@ export default function DemandNew() {
     }
   };
 
-  if (!ready) return <View className="page"><StateView loading /></View>;
+  if (!ready)
+    return (
+      <View className="page">
+        <StateView loading />
+      </View>
+    );
   return (
     <View className="page demand-new">
       <View className="card">
         <Field label="向哪个社区点单">
-          <OrgPicker kind="community" value={chosen} placeholder="搜索社区" onChange={(org) => setCommunity({ id: org.id, name: org.name })} />
+          <OrgPicker
+            kind="community"
+            value={chosen}
+            placeholder="搜索社区"
+            onChange={(org) => setCommunity({ id: org.id, name: org.name })}
+          />
         </Field>
         <Field label="需求类别（选填）">
           <View className="chips">
             {CATEGORY_KEYS.map((key) => (
-              <View key={key} className={`chip ${category === key ? 'is-active' : ''}`} onClick={() => setCategory(category === key ? undefined : key)}>
+              <View
+                key={key}
+                className={`chip ${category === key ? 'is-active' : ''}`}
+                onClick={() => setCategory(category === key ? undefined : key)}
+              >
                 {CATEGORY_LABELS[key]}
               </View>
             ))}

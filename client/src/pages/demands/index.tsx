@@ -53,7 +53,14 @@ function Triage({ orgId, demand, onDone }: { orgId: string; demand: Demand; onDo
     <View>
       <View className="chips">
         {(['post', 'whistle', 'reject'] as Mode[]).map((m) => (
-          <View key={m} className={`chip ${mode === m ? 'is-active' : ''}`} onClick={() => { setMode(m); setPick(null); }}>
+          <View
+            key={m}
+            className={`chip ${mode === m ? 'is-active' : ''}`}
+            onClick={() => {
+              setMode(m);
+              setPick(null);
+            }}
+          >
             {m === 'post' ? '转为岗位' : m === 'whistle' ? '转为吹哨' : '不予受理'}
           </View>
         ))}
@@ -63,7 +70,10 @@ function Triage({ orgId, demand, onDone }: { orgId: string; demand: Demand; onDo
           {options.length === 0 ? (
             <Text className="muted">
               {mode === 'post' ? '请先发布岗位' : '请先吹哨'}（
-              <Text className="accent" onClick={() => Taro.navigateTo({ url: mode === 'post' ? '/staff/publish/index' : '/pages/whistle-new/index' })}>
+              <Text
+                className="accent"
+                onClick={() => Taro.navigateTo({ url: mode === 'post' ? '/staff/publish/index' : '/pages/whistle-new/index' })}
+              >
                 去{mode === 'post' ? '发布' : '吹哨'}
               </Text>
               ）
@@ -102,7 +112,13 @@ function DemandList({ orgId }: { orgId: string }) {
   });
   const replace = (d: Demand) => list.setData((cur) => (cur ? { ...cur, items: cur.items.map((x) => (x.id === d.id ? d : x)) } : cur));
   return (
-    <StateView loading={list.loading && !list.data} error={list.error} onRetry={list.reload} empty={list.data?.items.length === 0} emptyText="还没有居民点单">
+    <StateView
+      loading={list.loading && !list.data}
+      error={list.error}
+      onRetry={list.reload}
+      empty={list.data?.items.length === 0}
+      emptyText="还没有居民点单"
+    >
       {list.data?.items.map((d) => (
         <View key={d.id} className="card">
           <View className="row between">

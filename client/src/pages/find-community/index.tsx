@@ -66,8 +66,7 @@ export default function FindCommunity() {
     return () => clearTimeout(timer);
   }, [q]);
 
-  const pick = (org: PartyOrg) =>
-    Taro.navigateTo({ url: `${ROUTES.register}?community=${org.id}&name=${encodeURIComponent(org.name)}` });
+  const pick = (org: PartyOrg) => Taro.navigateTo({ url: `${ROUTES.register}?community=${org.id}&name=${encodeURIComponent(org.name)}` });
 
   const useCode = () => {
     const found = registerCodeFromInput(code);

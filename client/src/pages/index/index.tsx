@@ -69,7 +69,7 @@ export default function Home() {
           communityOrgId: communityId,
           open: true,
           category: tab === 'all' ? undefined : tab,
-          cursor: reset ? undefined : cursor ?? undefined,
+          cursor: reset ? undefined : (cursor ?? undefined),
         });
         setItems((prev) => (reset ? res.items : [...prev, ...res.items]));
         setCursor(res.nextCursor);

@@ -97,7 +97,7 @@ export default function Login() {
         </View>
       ) : (
         <View className="card login__wechat">
-          <Text>{busy ? '正在通过微信登录…' : error ?? '登录完成'}</Text>
+          <Text>{busy ? '正在通过微信登录…' : (error ?? '登录完成')}</Text>
           {error ? (
             <View className="btn" style={{ marginTop: '32px' }} onClick={() => Taro.reLaunch({ url: ROUTES.login })}>
               重试

@@ -46,11 +46,7 @@ export default function Mine() {
   // 服务次数 counts service done (signed out), not sign-ups.
   const served = records.data?.items.filter((r) => r.claim.status === 'completed').length;
   const title = m?.name ?? (registered ? '…' : staff ? ROLE_LABELS[roles[0].role] : '未报到');
-  const subtitle = m
-    ? `${maskPhone(m.phone)} · ${m.community.name}`
-    : staff
-      ? '工作人员账号'
-      : '找到所在社区完成报到后即可参与服务';
+  const subtitle = m ? `${maskPhone(m.phone)} · ${m.community.name}` : staff ? '工作人员账号' : '找到所在社区完成报到后即可参与服务';
 
   return (
     <View className="page mine">
@@ -85,7 +81,9 @@ export default function Mine() {
           <StandingCard standing={standing.data ?? null} />
           <View className="card mine__totals">
             <View className="mine__total">
-              <Text className="mine__total-num" data-testid="mine-served">{served ?? '-'}</Text>
+              <Text className="mine__total-num" data-testid="mine-served">
+                {served ?? '-'}
+              </Text>
               <Text className="muted">服务次数</Text>
             </View>
             <View className="mine__total">
@@ -102,10 +100,22 @@ export default function Mine() {
                   修改
                 </Text>
               </View>
-              <View className="mine__kv"><Text className="muted">组织关系</Text><Text>{m.unitOrg.name}</Text></View>
-              <View className="mine__kv"><Text className="muted">工作单位</Text><Text>{m.workUnit}</Text></View>
-              <View className="mine__kv"><Text className="muted">居住地址</Text><Text>{`${m.estate.name} ${m.building}-${m.unitNo}-${m.room}`}</Text></View>
-              <View className="mine__kv"><Text className="muted">服务意向</Text><Text>{m.intentions.map((k) => CATEGORY_LABELS[k]).join('、')}</Text></View>
+              <View className="mine__kv">
+                <Text className="muted">组织关系</Text>
+                <Text>{m.unitOrg.name}</Text>
+              </View>
+              <View className="mine__kv">
+                <Text className="muted">工作单位</Text>
+                <Text>{m.workUnit}</Text>
+              </View>
+              <View className="mine__kv">
+                <Text className="muted">居住地址</Text>
+                <Text>{`${m.estate.name} ${m.building}-${m.unitNo}-${m.room}`}</Text>
+              </View>
+              <View className="mine__kv">
+                <Text className="muted">服务意向</Text>
+                <Text>{m.intentions.map((k) => CATEGORY_LABELS[k]).join('、')}</Text>
+              </View>
             </View>
           ) : null}
 
@@ -145,8 +155,12 @@ export default function Mine() {
           {/* WeChat delivers reminders; H5 shows the message center only. */}
           {registered && !IS_H5 ? (
             <>
-              <View className="mine__menu-item" onClick={() => go('/pages/notify-settings/index')}>提醒设置<Text className="muted">›</Text></View>
-              <View className="mine__menu-item" onClick={() => go('/pages/notify-settings/index')}>添加到日历<Text className="muted">›</Text></View>
+              <View className="mine__menu-item" onClick={() => go('/pages/notify-settings/index')}>
+                提醒设置<Text className="muted">›</Text>
+              </View>
+              <View className="mine__menu-item" onClick={() => go('/pages/notify-settings/index')}>
+                添加到日历<Text className="muted">›</Text>
+              </View>
             </>
           ) : null}
         </View>
@@ -157,39 +171,78 @@ export default function Mine() {
           <View className="card-title">社区工作</View>
           {isSecretary(user) ? (
             <>
-              <View className="mine__menu-item" onClick={() => go(ROUTES.publish)}>发布岗位<Icon name="chevron" color="#bfbfbf" size={28} /></View>
-              <View className="mine__menu-item" onClick={() => go(ROUTES.manage)}>岗位管理<Icon name="chevron" color="#bfbfbf" size={28} /></View>
-              <View className="mine__menu-item" onClick={() => go(ROUTES.verify)}>扫码核验<Icon name="chevron" color="#bfbfbf" size={28} /></View>
-              <View className="mine__menu-item" onClick={() => go(ROUTES.communityQr)}>社区报到二维码<Icon name="chevron" color="#bfbfbf" size={28} /></View>
-              <View className="mine__menu-item" onClick={() => go('/staff/registry/index')}>业主信息库<Icon name="chevron" color="#bfbfbf" size={28} /></View>
+              <View className="mine__menu-item" onClick={() => go(ROUTES.publish)}>
+                发布岗位
+                <Icon name="chevron" color="#bfbfbf" size={28} />
+              </View>
+              <View className="mine__menu-item" onClick={() => go(ROUTES.manage)}>
+                岗位管理
+                <Icon name="chevron" color="#bfbfbf" size={28} />
+              </View>
+              <View className="mine__menu-item" onClick={() => go(ROUTES.verify)}>
+                扫码核验
+                <Icon name="chevron" color="#bfbfbf" size={28} />
+              </View>
+              <View className="mine__menu-item" onClick={() => go(ROUTES.communityQr)}>
+                社区报到二维码
+                <Icon name="chevron" color="#bfbfbf" size={28} />
+              </View>
+              <View className="mine__menu-item" onClick={() => go('/staff/registry/index')}>
+                业主信息库
+                <Icon name="chevron" color="#bfbfbf" size={28} />
+              </View>
             </>
           ) : null}
-          <View className="mine__menu-item" onClick={() => go(ROUTES.dashboard)}>数据看板<Icon name="chevron" color="#bfbfbf" size={28} /></View>
+          <View className="mine__menu-item" onClick={() => go(ROUTES.dashboard)}>
+            数据看板
+            <Icon name="chevron" color="#bfbfbf" size={28} />
+          </View>
           {user?.roles.some((g) => g.role === 'city_admin') ? (
-            <View className="mine__menu-item" onClick={() => go('/staff/directory-import/index')}>目录导入<Icon name="chevron" color="#bfbfbf" size={28} /></View>
+            <View className="mine__menu-item" onClick={() => go('/staff/directory-import/index')}>
+              目录导入
+              <Icon name="chevron" color="#bfbfbf" size={28} />
+            </View>
           ) : null}
         </View>
       ) : null}
 
       {registered ? (
         <View className="card mine__menu">
-          <View className="mine__menu-item" onClick={() => go('/pages/my-data/index')}>我的数据与注销<Icon name="chevron" color="#bfbfbf" size={28} /></View>
+          <View className="mine__menu-item" onClick={() => go('/pages/my-data/index')}>
+            我的数据与注销
+            <Icon name="chevron" color="#bfbfbf" size={28} />
+          </View>
         </View>
       ) : null}
 
       <View className="card mine__menu">
         <View className="card-title">吹哨报到 · 居民点单</View>
         {raiserScopes(user).length ? (
-          <View className="mine__menu-item" onClick={() => go('/pages/whistles/index')}>吹哨报到<Icon name="chevron" color="#bfbfbf" size={28} /></View>
+          <View className="mine__menu-item" onClick={() => go('/pages/whistles/index')}>
+            吹哨报到
+            <Icon name="chevron" color="#bfbfbf" size={28} />
+          </View>
         ) : null}
         {unitOrgIds(user).length ? (
-          <View className="mine__menu-item" onClick={() => go('/pages/whistle-inbox/index')}>吹哨待办<Icon name="chevron" color="#bfbfbf" size={28} /></View>
+          <View className="mine__menu-item" onClick={() => go('/pages/whistle-inbox/index')}>
+            吹哨待办
+            <Icon name="chevron" color="#bfbfbf" size={28} />
+          </View>
         ) : null}
         {isSecretary(user) ? (
-          <View className="mine__menu-item" onClick={() => go('/pages/demands/index')}>居民点单<Icon name="chevron" color="#bfbfbf" size={28} /></View>
+          <View className="mine__menu-item" onClick={() => go('/pages/demands/index')}>
+            居民点单
+            <Icon name="chevron" color="#bfbfbf" size={28} />
+          </View>
         ) : null}
-        <View className="mine__menu-item" onClick={() => go('/pages/demand-new/index')}>我要点单<Icon name="chevron" color="#bfbfbf" size={28} /></View>
-        <View className="mine__menu-item" onClick={() => go('/pages/my-demands/index')}>我的点单<Icon name="chevron" color="#bfbfbf" size={28} /></View>
+        <View className="mine__menu-item" onClick={() => go('/pages/demand-new/index')}>
+          我要点单
+          <Icon name="chevron" color="#bfbfbf" size={28} />
+        </View>
+        <View className="mine__menu-item" onClick={() => go('/pages/my-demands/index')}>
+          我的点单
+          <Icon name="chevron" color="#bfbfbf" size={28} />
+        </View>
       </View>
 
       {IS_H5 ? (

@@ -56,11 +56,26 @@ export default function MyData() {
           <>
             <View className="card">
               <View className="card-title">个人信息</View>
-              <View className="my-data__kv"><Text className="muted">姓名</Text><Text>{d.profile.name}</Text></View>
-              <View className="my-data__kv"><Text className="muted">手机号</Text><Text>{d.profile.phone}</Text></View>
-              <View className="my-data__kv"><Text className="muted">组织关系</Text><Text>{d.profile.unitOrg.name}</Text></View>
-              <View className="my-data__kv"><Text className="muted">住址</Text><Text>{`${d.profile.estate.name} ${d.profile.building}-${d.profile.unitNo}-${d.profile.room}`}</Text></View>
-              <View className="my-data__kv"><Text className="muted">报到时间</Text><Text>{d.profile.registeredAt.slice(0, 10)}</Text></View>
+              <View className="my-data__kv">
+                <Text className="muted">姓名</Text>
+                <Text>{d.profile.name}</Text>
+              </View>
+              <View className="my-data__kv">
+                <Text className="muted">手机号</Text>
+                <Text>{d.profile.phone}</Text>
+              </View>
+              <View className="my-data__kv">
+                <Text className="muted">组织关系</Text>
+                <Text>{d.profile.unitOrg.name}</Text>
+              </View>
+              <View className="my-data__kv">
+                <Text className="muted">住址</Text>
+                <Text>{`${d.profile.estate.name} ${d.profile.building}-${d.profile.unitNo}-${d.profile.room}`}</Text>
+              </View>
+              <View className="my-data__kv">
+                <Text className="muted">报到时间</Text>
+                <Text>{d.profile.registeredAt.slice(0, 10)}</Text>
+              </View>
             </View>
             <View className="card">
               <View className="card-title">授权记录</View>
@@ -73,11 +88,26 @@ export default function MyData() {
             </View>
             <View className="card">
               <View className="card-title">服务与记录</View>
-              <View className="my-data__kv"><Text className="muted">认领记录</Text><Text>{d.claims.length} 条</Text></View>
-              <View className="my-data__kv"><Text className="muted">服务时长</Text><Text>{formatHours(d.records.minutes)} 小时</Text></View>
-              <View className="my-data__kv"><Text className="muted">候补与抽签</Text><Text>{d.waitlist.length + d.draws.length} 条</Text></View>
-              <View className="my-data__kv"><Text className="muted">居民点单</Text><Text>{d.demands.length} 条</Text></View>
-              <View className="my-data__kv"><Text className="muted">消息</Text><Text>{d.messages.length} 条</Text></View>
+              <View className="my-data__kv">
+                <Text className="muted">认领记录</Text>
+                <Text>{d.claims.length} 条</Text>
+              </View>
+              <View className="my-data__kv">
+                <Text className="muted">服务时长</Text>
+                <Text>{formatHours(d.records.minutes)} 小时</Text>
+              </View>
+              <View className="my-data__kv">
+                <Text className="muted">候补与抽签</Text>
+                <Text>{d.waitlist.length + d.draws.length} 条</Text>
+              </View>
+              <View className="my-data__kv">
+                <Text className="muted">居民点单</Text>
+                <Text>{d.demands.length} 条</Text>
+              </View>
+              <View className="my-data__kv">
+                <Text className="muted">消息</Text>
+                <Text>{d.messages.length} 条</Text>
+              </View>
             </View>
             <View className="card">
               <View className="card-title">信息使用记录</View>
@@ -89,7 +119,12 @@ export default function MyData() {
               ))}
             </View>
             {IS_H5 ? (
-              <View className="btn btn-plain" onClick={() => download('/members/me/export', {}, 'my-data.json').catch((e) => Taro.showToast({ title: errorMessage(e), icon: 'none' }))}>
+              <View
+                className="btn btn-plain"
+                onClick={() =>
+                  download('/members/me/export', {}, 'my-data.json').catch((e) => Taro.showToast({ title: errorMessage(e), icon: 'none' }))
+                }
+              >
                 下载我的全部数据（JSON）
               </View>
             ) : null}

@@ -17,7 +17,13 @@ export default function MyDemands() {
   });
   return (
     <View className="page my-demands">
-      <StateView loading={!ready || (list.loading && !list.data)} error={list.error} onRetry={list.reload} empty={list.data?.items.length === 0} emptyText="还没有点单">
+      <StateView
+        loading={!ready || (list.loading && !list.data)}
+        error={list.error}
+        onRetry={list.reload}
+        empty={list.data?.items.length === 0}
+        emptyText="还没有点单"
+      >
         {list.data?.items.map((d) => (
           <View key={d.id} className="card">
             <View className="row between">

@@ -63,7 +63,10 @@ export default function NotifySettings() {
   };
 
   const resetCalendar = async () => {
-    const { confirm } = await Taro.showModal({ title: '重置日历链接', content: '旧链接将立即失效，已订阅的日历需要用新链接重新订阅。确定重置吗？' });
+    const { confirm } = await Taro.showModal({
+      title: '重置日历链接',
+      content: '旧链接将立即失效，已订阅的日历需要用新链接重新订阅。确定重置吗？',
+    });
     if (!confirm) return;
     try {
       const url = await resetCalendarUrl();
@@ -90,7 +93,12 @@ export default function NotifySettings() {
           <View className="muted">本社区发布这些类别的岗位时通知我</View>
           <View className="chips">
             {CATEGORY_KEYS.map((k) => (
-              <Text key={k} className={`chip ${follow.includes(k) ? 'is-active' : ''}`} data-on={follow.includes(k)} onClick={() => toggleCategory(k)}>
+              <Text
+                key={k}
+                className={`chip ${follow.includes(k) ? 'is-active' : ''}`}
+                data-on={follow.includes(k)}
+                onClick={() => toggleCategory(k)}
+              >
                 {CATEGORY_LABELS[k]}
               </Text>
             ))}
@@ -102,7 +110,12 @@ export default function NotifySettings() {
           <View className="muted">抢到的岗位开始前提醒我（可多选，不选则不提醒）</View>
           <View className="chips">
             {REMIND_CHOICES.map((c) => (
-              <Text key={c.minutes} className={`chip ${remind.includes(c.minutes) ? 'is-active' : ''}`} data-on={remind.includes(c.minutes)} onClick={() => toggleRemind(c.minutes)}>
+              <Text
+                key={c.minutes}
+                className={`chip ${remind.includes(c.minutes) ? 'is-active' : ''}`}
+                data-on={remind.includes(c.minutes)}
+                onClick={() => toggleRemind(c.minutes)}
+              >
                 {c.label}
               </Text>
             ))}
@@ -115,7 +128,9 @@ export default function NotifySettings() {
 
         <View className="card notify-settings__calendar">
           <View className="card-title">添加到日历</View>
-          <View className="muted">复制专属订阅链接，在手机日历或电脑日历中“添加订阅日历”，抢到的岗位会自动出现在日历里。链接请勿转发给他人。</View>
+          <View className="muted">
+            复制专属订阅链接，在手机日历或电脑日历中“添加订阅日历”，抢到的岗位会自动出现在日历里。链接请勿转发给他人。
+          </View>
           {calendarUrl ? <View className="notify-settings__url">{calendarUrl}</View> : null}
           <View className="row notify-settings__actions">
             <View className="btn btn-plain btn-small" onClick={showCalendar}>

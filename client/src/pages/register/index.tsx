@@ -64,11 +64,7 @@ export default function Register() {
         <View className="register__title">在职党员到社区报到</View>
         <View className="register__sub">亮身份 · 做表率 · 服务群众</View>
       </View>
-      <StateView
-        loading={!ready || setup.loading}
-        error={setup.error}
-        onRetry={setup.retryable ? setup.reload : undefined}
-      >
+      <StateView loading={!ready || setup.loading} error={setup.error} onRetry={setup.retryable ? setup.reload : undefined}>
         {data ? (
           <RegisterForm
             key={data.community.id}

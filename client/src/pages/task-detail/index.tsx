@@ -72,10 +72,22 @@ export default function TaskDetail() {
                 <Text className="muted">{TASK_STATUS_LABELS[task.status]}</Text>
               </View>
               <View className="detail__title">{task.title}</View>
-              <View className="detail__line row"><Icon name="clock" color="#8c8c8c" size={30} /><Text>{formatRange(task.startsAt, task.endsAt)}</Text></View>
-              <View className="detail__line row"><Icon name="location" color="#8c8c8c" size={30} /><Text>{task.location}</Text></View>
-              <View className="detail__line row"><Icon name="building" color="#8c8c8c" size={30} /><Text>{task.communityName}</Text></View>
-              <View className="detail__line row"><Icon name="bell" color="#8c8c8c" size={30} /><Text>开抢时间：{formatDateTime(task.claimOpensAt)}</Text></View>
+              <View className="detail__line row">
+                <Icon name="clock" color="#8c8c8c" size={30} />
+                <Text>{formatRange(task.startsAt, task.endsAt)}</Text>
+              </View>
+              <View className="detail__line row">
+                <Icon name="location" color="#8c8c8c" size={30} />
+                <Text>{task.location}</Text>
+              </View>
+              <View className="detail__line row">
+                <Icon name="building" color="#8c8c8c" size={30} />
+                <Text>{task.communityName}</Text>
+              </View>
+              <View className="detail__line row">
+                <Icon name="bell" color="#8c8c8c" size={30} />
+                <Text>开抢时间：{formatDateTime(task.claimOpensAt)}</Text>
+              </View>
               <View className="detail__counts">
                 <View className="detail__count">
                   <Text className="detail__num accent">{task.remaining}</Text>
@@ -102,11 +114,15 @@ export default function TaskDetail() {
             {myClaim && myClaim.status !== 'cancelled' && myClaim.status !== 'released' ? (
               <View className="card">
                 <View className="card-title">我的报名</View>
-                <View>状态：<Text className="accent">{CLAIM_STATUS_LABELS[myClaim.status]}</Text></View>
+                <View>
+                  状态：<Text className="accent">{CLAIM_STATUS_LABELS[myClaim.status]}</Text>
+                </View>
                 <View className="muted">报名时间：{formatDateTime(myClaim.claimedAt)}</View>
                 {myClaim.status === 'claimed' && cutoffAt ? (
                   <View className="muted">
-                    {task.cancelCutoffMinutes > 0 ? `${formatDateTime(cutoffAt)}前可取消（开始前 ${task.cancelCutoffMinutes} 分钟截止）` : '开始前可取消'}
+                    {task.cancelCutoffMinutes > 0
+                      ? `${formatDateTime(cutoffAt)}前可取消（开始前 ${task.cancelCutoffMinutes} 分钟截止）`
+                      : '开始前可取消'}
                   </View>
                 ) : null}
                 <View className="muted">到岗后请出示“先锋码”由社区书记扫码签到。</View>

@@ -52,7 +52,8 @@ const ACTION_LABELS: Record<string, string> = {
 function eventText(e: WhistleEvent): string {
   const d = e.data as { text?: string; reason?: string; note?: string; satisfaction?: number; until?: string };
   if (e.action === 'answer') return d.text ?? '';
-  if (e.action === 'return' || e.action === 'extend') return [d.until ? `延至 ${formatDateTime(d.until)}` : '', d.reason ?? ''].filter(Boolean).join('，');
+  if (e.action === 'return' || e.action === 'extend')
+    return [d.until ? `延至 ${formatDateTime(d.until)}` : '', d.reason ?? ''].filter(Boolean).join('，');
   if (e.action === 'rate') return `满意度 ${'★'.repeat(d.satisfaction ?? 0)}${d.note ? `，${d.note}` : ''}`;
   return d.note ?? '';
 }
@@ -66,10 +67,7 @@ function UnitActions({ detail, a, onDone }: { detail: WhistleDetail; a: Assignme
   const [busy, setBusy] = useState(false);
   const w = detail.whistle;
   const posts = useRequest(
-    () =>
-      listTasks(
-        w.raisedBy.kind === 'community' ? { communityOrgId: w.raisedBy.id, open: true, limit: 50 } : { open: true, limit: 50 },
-      ),
+    () => listTasks(w.raisedBy.kind === 'community' ? { communityOrgId: w.raisedBy.id, open: true, limit: 50 } : { open: true, limit: 50 }),
     [w.raisedBy.id],
     mode === 'answer',
   );
@@ -177,7 +175,9 @@ function RaiserActions({ detail, onDone }: { detail: WhistleDetail; onDone: (d: 
       setBusy(false);
     }
   };
-  const returned = detail.assignments.some((a) => a.status === 'returned') && !detail.assignments.some((a) => a.part === 'lead' && a.status !== 'returned');
+  const returned =
+    detail.assignments.some((a) => a.status === 'returned') &&
+    !detail.assignments.some((a) => a.part === 'lead' && a.status !== 'returned');
 
   return (
     <View className="card">
@@ -201,7 +201,10 @@ function RaiserActions({ detail, onDone }: { detail: WhistleDetail; onDone: (d: 
               </Text>
             ))}
           </View>
-          <View className="btn whistle-detail__rate" onClick={() => !busy && run(() => rateWhistle(w.id, { satisfaction: stars }), '已评价')}>
+          <View
+            className="btn whistle-detail__rate"
+            onClick={() => !busy && run(() => rateWhistle(w.id, { satisfaction: stars }), '已评价')}
+          >
             提交回访评价
           </View>
         </View>
@@ -214,7 +217,12 @@ function RaiserActions({ detail, onDone }: { detail: WhistleDetail; onDone: (d: 
       {w.status === 'open' && returned ? (
         <View>
           <View className="muted">牵头单位已退单，请改派新的牵头单位</View>
-          <OrgPicker kind="unit" value={null} placeholder="搜索单位党组织" onChange={(org) => run(() => readdressWhistle(w.id, [{ orgId: org.id, part: 'lead' }]), '已改派')} />
+          <OrgPicker
+            kind="unit"
+            value={null}
+            placeholder="搜索单位党组织"
+            onChange={(org) => run(() => readdressWhistle(w.id, [{ orgId: org.id, part: 'lead' }]), '已改派')}
+          />
         </View>
       ) : null}
       {detail.assignments.flatMap((a) =>
@@ -257,12 +265,12 @@ export default function WhistleDetailPage() {
   const mine = unitOrgIds(user);
   const raiser = Boolean(
     d &&
-      user?.roles.some(
-        (g) =>
-          g.role === 'city_admin' ||
-          (g.role === 'secretary' && g.orgId === d.whistle.raisedBy.id) ||
-          (g.role === 'district_admin' && g.orgId === d.whistle.districtId),
-      ),
+    user?.roles.some(
+      (g) =>
+        g.role === 'city_admin' ||
+        (g.role === 'secretary' && g.orgId === d.whistle.raisedBy.id) ||
+        (g.role === 'district_admin' && g.orgId === d.whistle.districtId),
+    ),
   );
 
   return (
@@ -273,7 +281,9 @@ export default function WhistleDetailPage() {
             <View className="card">
               <View className="row between">
                 <Text className="tag">{CATEGORY_LABELS[d.whistle.category]}</Text>
-                <Text className={`whistle-detail__status whistle-detail__status--${d.whistle.status}`}>{WHISTLE_STATUS_LABELS[d.whistle.status]}</Text>
+                <Text className={`whistle-detail__status whistle-detail__status--${d.whistle.status}`}>
+                  {WHISTLE_STATUS_LABELS[d.whistle.status]}
+                </Text>
               </View>
               <View className="whistle-detail__title">{d.whistle.title}</View>
               <View className="muted">📍 {d.whistle.location}</View>
@@ -311,7 +321,11 @@ export default function WhistleDetailPage() {
               <View className="card">
                 <View className="card-title">关联岗位</View>
                 {d.tasks.map((t) => (
-                  <View key={t.id} className="whistle-detail__task" onClick={() => Taro.navigateTo({ url: `/pages/task-detail/index?id=${t.id}` })}>
+                  <View
+                    key={t.id}
+                    className="whistle-detail__task"
+                    onClick={() => Taro.navigateTo({ url: `/pages/task-detail/index?id=${t.id}` })}
+                  >
                     <Text>{t.title}</Text>
                     <Text className="muted">
                       已报名 {t.claimed}/{t.capacity}

@@ -42,7 +42,12 @@ export default function WhistleNew() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
-  if (!ready) return <View className="page"><StateView loading /></View>;
+  if (!ready)
+    return (
+      <View className="page">
+        <StateView loading />
+      </View>
+    );
   if (scopes.length === 0) {
     return (
       <View className="page">
@@ -116,7 +121,12 @@ export default function WhistleNew() {
       ) : null}
       <View className="card">
         <Field label="事项标题">
-          <Input className="field-input whistle-new__title" value={title} placeholder="如：商圈周边停车难" onInput={(e) => setTitle(e.detail.value)} />
+          <Input
+            className="field-input whistle-new__title"
+            value={title}
+            placeholder="如：商圈周边停车难"
+            onInput={(e) => setTitle(e.detail.value)}
+          />
         </Field>
         <Field label="类别">
           <View className="chips">
@@ -128,7 +138,12 @@ export default function WhistleNew() {
           </View>
         </Field>
         <Field label="地点">
-          <Input className="field-input whistle-new__location" value={location} placeholder="如：世茂商圈" onInput={(e) => setLocation(e.detail.value)} />
+          <Input
+            className="field-input whistle-new__location"
+            value={location}
+            placeholder="如：世茂商圈"
+            onInput={(e) => setLocation(e.detail.value)}
+          />
         </Field>
         <Field label="问题描述">
           <Textarea

@@ -52,7 +52,13 @@ export default function Whistles() {
           超期
         </View>
       </View>
-      <StateView loading={!ready || (list.loading && !list.data)} error={list.error} onRetry={list.reload} empty={list.data?.items.length === 0} emptyText="还没有吹哨事项">
+      <StateView
+        loading={!ready || (list.loading && !list.data)}
+        error={list.error}
+        onRetry={list.reload}
+        empty={list.data?.items.length === 0}
+        emptyText="还没有吹哨事项"
+      >
         {list.data?.items.map((w) => (
           <WhistleCard key={w.id} whistle={w} onClick={() => Taro.navigateTo({ url: `/pages/whistle-detail/index?id=${w.id}` })} />
         ))}

@@ -143,7 +143,12 @@ function Charts({ d, scope }: { d: StatsDashboard; scope: StatsScope }) {
         <View className="card-title">岗位满员用时分布</View>
         <BarChart
           unit=" 个"
-          items={d.timeToFull.map((b) => ({ key: b.label, label: b.label, value: b.tasks, detail: `${b.tasks} 个岗位在开抢后${b.label}满员` }))}
+          items={d.timeToFull.map((b) => ({
+            key: b.label,
+            label: b.label,
+            value: b.tasks,
+            detail: `${b.tasks} 个岗位在开抢后${b.label}满员`,
+          }))}
           emptyText="暂无满员岗位"
         />
       </View>
@@ -182,7 +187,12 @@ function IndexCard({ scope, id }: { scope: StatsScope; id: string | null }) {
             <>
               <BarChart
                 unit=" 分"
-                items={ranking.data.items.map((e) => ({ key: e.org.id, label: `${e.rank}. ${e.org.name}`, value: e.score, detail: `${e.org.districtName} · ${e.score} / ${ranking.data!.maxScore} 分` }))}
+                items={ranking.data.items.map((e) => ({
+                  key: e.org.id,
+                  label: `${e.rank}. ${e.org.name}`,
+                  value: e.score,
+                  detail: `${e.org.districtName} · ${e.score} / ${ranking.data!.maxScore} 分`,
+                }))}
               />
               <View
                 className="btn btn-plain btn-small dash__more"
@@ -216,11 +226,7 @@ export default function Dashboard() {
   const options = scopesFor(user?.roles ?? []);
   const [index, setIndex] = useState(0);
   const current = options[index] ?? options[0];
-  const stats = useRequest(
-    () => getDashboard(current.scope, current.id),
-    [current?.scope, current?.id],
-    ready && Boolean(current),
-  );
+  const stats = useRequest(() => getDashboard(current.scope, current.id), [current?.scope, current?.id], ready && Boolean(current));
 
   usePullDownRefresh(async () => {
     await stats.reload();

@@ -32,7 +32,12 @@ export default function DirectoryImport() {
     }
   }
 
-  if (!cityAdmin) return <View className="page"><View className="state-box">仅市级管理员可导入目录</View></View>;
+  if (!cityAdmin)
+    return (
+      <View className="page">
+        <View className="state-box">仅市级管理员可导入目录</View>
+      </View>
+    );
   return (
     <View className="page">
       <View className="card">
@@ -40,7 +45,14 @@ export default function DirectoryImport() {
         <View className="muted">一个 Excel 文件，四个工作表：板块、社区党组织、小区、单位党组织。先试导入，核对有误行后再确认导入。</View>
         {IS_H5 ? (
           <View className="row" style={{ gap: '16px', marginTop: '16px', flexWrap: 'wrap' }}>
-            <View className="btn btn-plain btn-small" onClick={() => download(TEMPLATE_PATHS.directory, {}, '目录导入模板.xlsx').catch((e) => Taro.showToast({ title: errorMessage(e), icon: 'none' }))}>
+            <View
+              className="btn btn-plain btn-small"
+              onClick={() =>
+                download(TEMPLATE_PATHS.directory, {}, '目录导入模板.xlsx').catch((e) =>
+                  Taro.showToast({ title: errorMessage(e), icon: 'none' }),
+                )
+              }
+            >
               下载模板
             </View>
             <View
@@ -66,9 +78,28 @@ export default function DirectoryImport() {
           <View className="muted">请在电脑浏览器中打开本页上传文件；下面是已导入的结果。</View>
         )}
       </View>
-      {result ? <ImportResult dryRun={result.dryRun} figures={[['新建', result.created], ['更新', result.updated]]} rejected={result.rejected} /> : null}
+      {result ? (
+        <ImportResult
+          dryRun={result.dryRun}
+          figures={[
+            ['新建', result.created],
+            ['更新', result.updated],
+          ]}
+          rejected={result.rejected}
+        />
+      ) : null}
       {history.data?.items.map((h) => (
-        <ImportResult key={h.at} dryRun={false} at={h.at} figures={[['新建', h.created], ['更新', h.updated]]} rejected={h.rejected} rejectedTotal={h.rejectedTotal} />
+        <ImportResult
+          key={h.at}
+          dryRun={false}
+          at={h.at}
+          figures={[
+            ['新建', h.created],
+            ['更新', h.updated],
+          ]}
+          rejected={h.rejected}
+          rejectedTotal={h.rejectedTotal}
+        />
       ))}
     </View>
   );

@@ -25,7 +25,9 @@ function Part({ p }: { p: IndexPart }) {
         {p.value === null ? '无数据' : p.value}
         {p.weight !== 1 ? ` · 得分 ${p.rawScore} × 权重 ${p.weight}` : ` · 得分 ${p.rawScore}`}
       </View>
-      {p.figures.length ? <View className="muted idx__part-line">{p.figures.map((f) => `${f.label} ${f.value ?? '—'}`).join('，')}</View> : null}
+      {p.figures.length ? (
+        <View className="muted idx__part-line">{p.figures.map((f) => `${f.label} ${f.value ?? '—'}`).join('，')}</View>
+      ) : null}
       {p.evidence ? <View className="idx__part-line">依据：{p.evidence}</View> : null}
       {p.note ? <View className="idx__note">{p.note}</View> : null}
     </View>

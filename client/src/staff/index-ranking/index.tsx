@@ -27,11 +27,19 @@ export default function IndexRanking() {
           上月
         </View>
         <Text className="idx__month">{period.replace('-', '年')}月</Text>
-        <View className={`btn btn-plain btn-small ${period >= thisMonth ? 'is-disabled' : ''}`} onClick={() => period < thisMonth && setPeriod(shiftPeriod(period, 1))}>
+        <View
+          className={`btn btn-plain btn-small ${period >= thisMonth ? 'is-disabled' : ''}`}
+          onClick={() => period < thisMonth && setPeriod(shiftPeriod(period, 1))}
+        >
           下月
         </View>
       </View>
-      <StateView loading={ranking.loading && !ranking.data} error={ranking.error} onRetry={ranking.reload} empty={ranking.data?.items.length === 0}>
+      <StateView
+        loading={ranking.loading && !ranking.data}
+        error={ranking.error}
+        onRetry={ranking.reload}
+        empty={ranking.data?.items.length === 0}
+      >
         {ranking.data ? (
           <View className="card">
             <View className="muted idx__hint">
@@ -48,14 +56,21 @@ export default function IndexRanking() {
               导出 Excel
             </View>
             {ranking.data.items.map((e) => (
-              <View key={e.org.id} className="idx__row" onClick={() => Taro.navigateTo({ url: `/staff/index-org/index?id=${e.org.id}&period=${period}` })}>
+              <View
+                key={e.org.id}
+                className="idx__row"
+                onClick={() => Taro.navigateTo({ url: `/staff/index-org/index?id=${e.org.id}&period=${period}` })}
+              >
                 <Text className={`idx__rank ${e.rank <= 3 ? 'is-top' : ''}`}>{e.rank}</Text>
                 <View className="idx__org">
                   <Text>{e.org.name}</Text>
                   <Text className="muted idx__district">{e.org.districtName}</Text>
                 </View>
                 <View className="idx__bar-track">
-                  <View className="idx__bar" style={{ width: `${ranking.data!.maxScore ? (e.score / ranking.data!.maxScore) * 100 : 0}%` }} />
+                  <View
+                    className="idx__bar"
+                    style={{ width: `${ranking.data!.maxScore ? (e.score / ranking.data!.maxScore) * 100 : 0}%` }}
+                  />
                 </View>
                 <Text className="idx__score">{e.score}</Text>
               </View>

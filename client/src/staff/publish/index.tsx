@@ -71,7 +71,12 @@ function PublishForm({ orgId }: { orgId: string }) {
     <>
       <View className="card">
         <Field label="岗位名称" required error={errors.title}>
-          <Input className="field-input" value={form.title} placeholder="如：周末垃圾分类督导" onInput={(e) => set('title', e.detail.value)} />
+          <Input
+            className="field-input"
+            value={form.title}
+            placeholder="如：周末垃圾分类督导"
+            onInput={(e) => set('title', e.detail.value)}
+          />
         </Field>
         <Field label="岗位类别" required error={errors.category}>
           <View className="chips">
@@ -83,7 +88,12 @@ function PublishForm({ orgId }: { orgId: string }) {
           </View>
         </Field>
         <Field label="服务地点" required error={errors.location}>
-          <Input className="field-input" value={form.location} placeholder="如：幸福小区东门" onInput={(e) => set('location', e.detail.value)} />
+          <Input
+            className="field-input"
+            value={form.location}
+            placeholder="如：幸福小区东门"
+            onInput={(e) => set('location', e.detail.value)}
+          />
         </Field>
         <Field label="岗位说明（选填）" error={errors.description}>
           <Textarea
@@ -122,8 +132,12 @@ function PublishForm({ orgId }: { orgId: string }) {
       <View className="card">
         <Field label="开抢时间" error={errors.openDate}>
           <View className="chips">
-            <View className={`chip ${form.openNow ? 'is-active' : ''}`} onClick={() => set('openNow', true)}>发布即开抢</View>
-            <View className={`chip ${!form.openNow ? 'is-active' : ''}`} onClick={() => set('openNow', false)}>定时开抢</View>
+            <View className={`chip ${form.openNow ? 'is-active' : ''}`} onClick={() => set('openNow', true)}>
+              发布即开抢
+            </View>
+            <View className={`chip ${!form.openNow ? 'is-active' : ''}`} onClick={() => set('openNow', false)}>
+              定时开抢
+            </View>
           </View>
           {!form.openNow ? (
             <View className="row publish__times">
@@ -144,7 +158,13 @@ function PublishForm({ orgId }: { orgId: string }) {
           }
           error={errors.cutoff}
         >
-          <Input className="field-input" type="number" value={form.cutoff} placeholder="默认由系统设定" onInput={(e) => set('cutoff', e.detail.value)} />
+          <Input
+            className="field-input"
+            type="number"
+            value={form.cutoff}
+            placeholder="默认由系统设定"
+            onInput={(e) => set('cutoff', e.detail.value)}
+          />
         </Field>
       </View>
 

@@ -56,7 +56,12 @@ export default function Registry() {
     if (file) await run(file, true);
   }
 
-  if (!communityId) return <View className="page"><View className="state-box">仅社区书记可查看业主信息库</View></View>;
+  if (!communityId)
+    return (
+      <View className="page">
+        <View className="state-box">仅社区书记可查看业主信息库</View>
+      </View>
+    );
   const month = new Date().toISOString().slice(0, 7);
 
   return (
@@ -68,23 +73,44 @@ export default function Registry() {
           <View className="card-title">导入业主信息（CSV 或 Excel）</View>
           <View className="muted">表头：小区、楼栋、单元、室号、业主姓名、手机号。先试导入检查，再确认写入。</View>
           <View className="row registry__actions">
-            <View className="btn btn-plain btn-small" onClick={() => download(TEMPLATE_PATHS.households, {}, '业主信息导入模板.xlsx').catch(fail)}>下载模板</View>
-            <View className="btn btn-small" onClick={busy ? undefined : choose}>{busy ? '处理中…' : '选择文件试导入'}</View>
+            <View
+              className="btn btn-plain btn-small"
+              onClick={() => download(TEMPLATE_PATHS.households, {}, '业主信息导入模板.xlsx').catch(fail)}
+            >
+              下载模板
+            </View>
+            <View className="btn btn-small" onClick={busy ? undefined : choose}>
+              {busy ? '处理中…' : '选择文件试导入'}
+            </View>
             {pending && result?.dryRun ? (
-              <View className="btn btn-small" onClick={busy ? undefined : () => run(pending, false)}>确认导入</View>
+              <View className="btn btn-small" onClick={busy ? undefined : () => run(pending, false)}>
+                确认导入
+              </View>
             ) : null}
           </View>
         </View>
       ) : null}
       {result ? (
-        <ImportResult dryRun={result.dryRun} figures={[['新增', result.imported], ['更新', result.updated], ['未变', result.unchanged]]} rejected={result.rejected} />
+        <ImportResult
+          dryRun={result.dryRun}
+          figures={[
+            ['新增', result.imported],
+            ['更新', result.updated],
+            ['未变', result.unchanged],
+          ]}
+          rejected={result.rejected}
+        />
       ) : null}
       {!IS_H5 ? <View className="card muted">上传业主信息请在电脑浏览器中打开本页；这里显示每次导入的结果。</View> : null}
       {history.data?.items.length && !(result && !result.dryRun) ? (
         <ImportResult
           dryRun={false}
           at={history.data.items[0].at}
-          figures={[['新增', history.data.items[0].imported], ['更新', history.data.items[0].updated], ['未变', history.data.items[0].unchanged]]}
+          figures={[
+            ['新增', history.data.items[0].imported],
+            ['更新', history.data.items[0].updated],
+            ['未变', history.data.items[0].unchanged],
+          ]}
           rejected={history.data.items[0].rejected}
           rejectedTotal={history.data.items[0].rejectedTotal}
         />
@@ -93,7 +119,10 @@ export default function Registry() {
         <View className="card">
           <View className="card-title">导入记录</View>
           {history.data.items.slice(1).map((h) => (
-            <View key={h.at} className="muted">{`${formatDateTime(h.at)} · 新增 ${h.imported} · 更新 ${h.updated} · 未变 ${h.unchanged} · 有误 ${h.rejectedTotal}`}</View>
+            <View
+              key={h.at}
+              className="muted"
+            >{`${formatDateTime(h.at)} · 新增 ${h.imported} · 更新 ${h.updated} · 未变 ${h.unchanged} · 有误 ${h.rejectedTotal}`}</View>
           ))}
         </View>
       ) : null}
@@ -109,7 +138,13 @@ export default function Registry() {
             </Text>
           ))}
         </View>
-        <StateView loading={members.loading && !members.data} error={members.error} onRetry={members.reload} empty={members.data?.items.length === 0} emptyText="没有符合条件的党员">
+        <StateView
+          loading={members.loading && !members.data}
+          error={members.error}
+          onRetry={members.reload}
+          empty={members.data?.items.length === 0}
+          emptyText="没有符合条件的党员"
+        >
           {members.data?.items.map((m) => (
             <View key={m.id} className="registry__member">
               <View className="row between">
@@ -125,10 +160,21 @@ export default function Registry() {
       <View className="card">
         <View className="card-title">导出 Excel</View>
         <View className="row registry__actions">
-          <View className="btn btn-plain btn-small" onClick={() => download('/exports/members.xlsx', { scope: 'community', id: communityId }, '党员名册.xlsx').catch(fail)}>党员名册</View>
           <View
             className="btn btn-plain btn-small"
-            onClick={() => download('/exports/records.xlsx', { scope: 'community', id: communityId, from: `${month}-01`, to: new Date().toISOString().slice(0, 10) }, `服务记录_${month}.xlsx`).catch(fail)}
+            onClick={() => download('/exports/members.xlsx', { scope: 'community', id: communityId }, '党员名册.xlsx').catch(fail)}
+          >
+            党员名册
+          </View>
+          <View
+            className="btn btn-plain btn-small"
+            onClick={() =>
+              download(
+                '/exports/records.xlsx',
+                { scope: 'community', id: communityId, from: `${month}-01`, to: new Date().toISOString().slice(0, 10) },
+                `服务记录_${month}.xlsx`,
+              ).catch(fail)
+            }
           >
             本月服务记录
           </View>

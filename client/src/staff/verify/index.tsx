@@ -92,7 +92,9 @@ export function Verify({ initialCode, initialTaskId }: { initialCode?: string; i
     try {
       const claim = kind === 'in' ? await checkIn(selected.taskId, token) : await checkOut(selected.taskId, token);
       setResult((r) =>
-        r ? { ...r, claims: r.claims.map((c) => (c.taskId === selected.taskId ? { ...c, status: claim.status as typeof c.status } : c)) } : r,
+        r
+          ? { ...r, claims: r.claims.map((c) => (c.taskId === selected.taskId ? { ...c, status: claim.status as typeof c.status } : c)) }
+          : r,
       );
       const who = result?.member.name ?? '';
       setNotice({
@@ -119,7 +121,11 @@ export function Verify({ initialCode, initialTaskId }: { initialCode?: string; i
   return (
     <View className="verify">
       {notice ? (
-        <View className={`verify__notice verify__notice--${notice.kind}`} role={notice.kind === 'error' ? 'alert' : 'status'} data-testid="verify-notice">
+        <View
+          className={`verify__notice verify__notice--${notice.kind}`}
+          role={notice.kind === 'error' ? 'alert' : 'status'}
+          data-testid="verify-notice"
+        >
           <Icon name={notice.kind === 'ok' ? 'check' : 'alert'} color={notice.kind === 'ok' ? '#389e0d' : '#c8161d'} size={40} />
           <Text>{notice.text}</Text>
         </View>
@@ -158,13 +164,24 @@ export function Verify({ initialCode, initialTaskId }: { initialCode?: string; i
             <Text>身份已核验</Text>
           </View>
           <View className="verify__name">{result.member.name}</View>
-          <View className="verify__kv"><Text className="muted">手机号</Text><Text>{result.member.phone}</Text></View>
-          <View className="verify__kv"><Text className="muted">组织关系</Text><Text>{result.member.unitOrg.name}</Text></View>
-          <View className="verify__kv"><Text className="muted">报到社区</Text><Text>{`${result.member.community.name} · ${result.member.estate.name}`}</Text></View>
+          <View className="verify__kv">
+            <Text className="muted">手机号</Text>
+            <Text>{result.member.phone}</Text>
+          </View>
+          <View className="verify__kv">
+            <Text className="muted">组织关系</Text>
+            <Text>{result.member.unitOrg.name}</Text>
+          </View>
+          <View className="verify__kv">
+            <Text className="muted">报到社区</Text>
+            <Text>{`${result.member.community.name} · ${result.member.estate.name}`}</Text>
+          </View>
 
           <View className="verify__section">今日报名的岗位</View>
           {result.claims.length === 0 ? (
-            <View className="verify__none" data-testid="verify-no-claims">该党员今天没有报名本社区的岗位，无需签到。</View>
+            <View className="verify__none" data-testid="verify-no-claims">
+              该党员今天没有报名本社区的岗位，无需签到。
+            </View>
           ) : (
             result.claims.map((c) => (
               <View

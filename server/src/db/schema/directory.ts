@@ -28,7 +28,10 @@ export const partyOrgs = pgTable(
     unique('party_orgs_kind_name_unique').on(t.kind, t.name),
     index('party_orgs_district_kind_idx').on(t.districtId, t.kind),
     check('party_orgs_kind_check', sql`${t.kind} in ('community', 'unit')`),
-    check('party_orgs_register_code_check', sql`${t.registerCode} is null or (${t.kind} = 'community' and length(${t.registerCode}) <= 32)`),
+    check(
+      'party_orgs_register_code_check',
+      sql`${t.registerCode} is null or (${t.kind} = 'community' and length(${t.registerCode}) <= 32)`,
+    ),
   ],
 );
 

@@ -27,7 +27,10 @@ export const roleGrants = pgTable(
   },
   (t) => [
     unique('role_grants_user_role_org_unique').on(t.userId, t.role, t.orgId).nullsNotDistinct(),
-    check('role_grants_role_check', sql`${t.role} in ('member', 'secretary', 'district_admin', 'unit_admin', 'unit_liaison', 'city_admin')`),
+    check(
+      'role_grants_role_check',
+      sql`${t.role} in ('member', 'secretary', 'district_admin', 'unit_admin', 'unit_liaison', 'city_admin')`,
+    ),
     check('role_grants_scope_check', sql`(${t.role} = 'city_admin') = (${t.orgId} is null)`),
   ],
 );

@@ -19,7 +19,11 @@ export const notificationOutbox = pgTable(
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     relayedAt: timestamp({ withTimezone: true }),
   },
-  (t) => [index('notification_outbox_pending_idx').on(t.createdAt).where(sql`${t.relayedAt} is null`)],
+  (t) => [
+    index('notification_outbox_pending_idx')
+      .on(t.createdAt)
+      .where(sql`${t.relayedAt} is null`),
+  ],
 );
 
 /** The message center: every notification lands here, once per event and user. */
@@ -42,7 +46,9 @@ export const messages = pgTable(
   (t) => [
     unique('messages_user_event_unique').on(t.userId, t.eventKey),
     index('messages_user_created_idx').on(t.userId, t.createdAt.desc(), t.id.desc()),
-    index('messages_unread_idx').on(t.userId).where(sql`${t.readAt} is null`),
+    index('messages_unread_idx')
+      .on(t.userId)
+      .where(sql`${t.readAt} is null`),
   ],
 );
 
@@ -94,8 +100,14 @@ export const memberPreferences = pgTable(
     memberId: uuid()
       .primaryKey()
       .references(() => members.id, { onDelete: 'cascade' }),
-    followCategories: text().array().notNull().default(sql`'{}'::text[]`),
-    remindBeforeMinutes: integer().array().notNull().default(sql`'{1440,120}'::int[]`),
+    followCategories: text()
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    remindBeforeMinutes: integer()
+      .array()
+      .notNull()
+      .default(sql`'{1440,120}'::int[]`),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index('member_preferences_follow_idx').using('gin', t.followCategories)],

@@ -45,9 +45,18 @@ export const statsRollups = pgTable(
     /** Members registered in the period (grain `all`: every member). */
     members: integer().notNull().default(0),
     /** Per category, in CATEGORY_KEYS order. */
-    categoryTasks: bigint({ mode: 'number' }).array().notNull().default(sql`'{}'`),
-    categoryParticipations: bigint({ mode: 'number' }).array().notNull().default(sql`'{}'`),
-    categoryMinutes: bigint({ mode: 'number' }).array().notNull().default(sql`'{}'`),
+    categoryTasks: bigint({ mode: 'number' })
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
+    categoryParticipations: bigint({ mode: 'number' })
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
+    categoryMinutes: bigint({ mode: 'number' })
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
     /** Whole seconds from claim opening to full, one per filled post (community and unit months only). */
     fillSeconds: integer().array(),
     /** Median of the seconds to full (percentile_cont): from fill_seconds in month rows, from stats_fill_times in `all` rows. */

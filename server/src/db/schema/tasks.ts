@@ -65,7 +65,10 @@ export const tasks = pgTable(
     check('tasks_held_check', sql`${t.held} >= 0 and ${t.held} <= ${t.claimed}`),
     check('tasks_waitlisted_check', sql`${t.waitlisted} >= 0`),
     check('tasks_offer_minutes_check', sql`${t.offerMinutes} between 1 and 1440`),
-    check('tasks_allocation_check', sql`${t.allocation} in ('first_come', 'draw') and (${t.allocation} = 'first_come') = (${t.drawAt} is null)`),
+    check(
+      'tasks_allocation_check',
+      sql`${t.allocation} in ('first_come', 'draw') and (${t.allocation} = 'first_come') = (${t.drawAt} is null)`,
+    ),
     check('tasks_service_minutes_check', sql`${t.serviceMinutes} >= 0`),
     check('tasks_time_check', sql`${t.endsAt} > ${t.startsAt}`),
     check('tasks_status_check', sql`${t.status} in ('open', 'cancelled', 'ended')`),
@@ -75,7 +78,9 @@ export const tasks = pgTable(
     ),
     index('tasks_community_starts_idx').on(t.communityOrgId, t.startsAt),
     index('tasks_status_starts_idx').on(t.status, t.startsAt),
-    index('tasks_whistle_idx').on(t.whistleId).where(sql`${t.whistleId} is not null`),
+    index('tasks_whistle_idx')
+      .on(t.whistleId)
+      .where(sql`${t.whistleId} is not null`),
   ],
 );
 
@@ -107,7 +112,9 @@ export const claims = pgTable(
   },
   (t) => [
     // At most one live claim per member and task; cancelled and released ones stay as history.
-    uniqueIndex('claims_live_unique').on(t.taskId, t.memberId).where(sql`${t.status} not in ('cancelled', 'released')`),
+    uniqueIndex('claims_live_unique')
+      .on(t.taskId, t.memberId)
+      .where(sql`${t.status} not in ('cancelled', 'released')`),
     index('claims_member_idx').on(t.memberId, t.claimedAt),
     index('claims_task_status_idx').on(t.taskId, t.status),
     check('claims_status_check', sql`${t.status} in ('claimed', 'cancelled', 'released', 'checked_in', 'completed', 'no_show')`),
@@ -138,14 +145,17 @@ export const waitlistEntries = pgTable(
     updatedAt: timestamp({ withTimezone: true }).notNull(),
   },
   (t) => [
-    uniqueIndex('waitlist_active_unique').on(t.taskId, t.memberId).where(sql`${t.status} in ('waiting', 'offered')`),
-    index('waitlist_queue_idx').on(t.taskId, t.ord, t.drawRank).where(sql`${t.status} = 'waiting'`),
-    index('waitlist_offers_idx').on(t.offerExpiresAt).where(sql`${t.status} = 'offered'`),
+    uniqueIndex('waitlist_active_unique')
+      .on(t.taskId, t.memberId)
+      .where(sql`${t.status} in ('waiting', 'offered')`),
+    index('waitlist_queue_idx')
+      .on(t.taskId, t.ord, t.drawRank)
+      .where(sql`${t.status} = 'waiting'`),
+    index('waitlist_offers_idx')
+      .on(t.offerExpiresAt)
+      .where(sql`${t.status} = 'offered'`),
     index('waitlist_member_idx').on(t.memberId, t.createdAt),
-    check(
-      'waitlist_status_check',
-      sql`${t.status} in ('waiting', 'offered', 'promoted', 'accepted', 'declined', 'expired', 'left')`,
-    ),
+    check('waitlist_status_check', sql`${t.status} in ('waiting', 'offered', 'promoted', 'accepted', 'declined', 'expired', 'left')`),
     check('waitlist_offer_check', sql`${t.status} <> 'offered' or ${t.offerExpiresAt} is not null`),
   ],
 );
@@ -168,8 +178,12 @@ export const drawEntries = pgTable(
     updatedAt: timestamp({ withTimezone: true }).notNull(),
   },
   (t) => [
-    uniqueIndex('draw_entries_active_unique').on(t.taskId, t.memberId).where(sql`${t.status} <> 'withdrawn'`),
-    uniqueIndex('draw_entries_ticket_unique').on(t.taskId, t.ticket).where(sql`${t.status} <> 'withdrawn'`),
+    uniqueIndex('draw_entries_active_unique')
+      .on(t.taskId, t.memberId)
+      .where(sql`${t.status} <> 'withdrawn'`),
+    uniqueIndex('draw_entries_ticket_unique')
+      .on(t.taskId, t.ticket)
+      .where(sql`${t.status} <> 'withdrawn'`),
     index('draw_entries_member_idx').on(t.memberId),
     check('draw_entries_status_check', sql`${t.status} in ('entered', 'won', 'lost', 'withdrawn')`),
   ],

@@ -65,13 +65,18 @@ export const whistleAssignments = pgTable(
     returnedAt: at(),
     answerText: text(),
     /** Posts the answer names; they are also linked through tasks.whistle_id. */
-    answerTaskIds: uuid().array().notNull().default(sql`'{}'::uuid[]`),
+    answerTaskIds: uuid()
+      .array()
+      .notNull()
+      .default(sql`'{}'::uuid[]`),
     returnReason: text(),
   },
   (t) => [
     unique('whistle_assignments_whistle_org_unique').on(t.whistleId, t.orgId),
     // Exactly one lead is enforced by the service; at most one live lead by the database.
-    uniqueIndex('whistle_assignments_one_lead').on(t.whistleId).where(sql`${t.part} = 'lead' and ${t.status} <> 'returned'`),
+    uniqueIndex('whistle_assignments_one_lead')
+      .on(t.whistleId)
+      .where(sql`${t.part} = 'lead' and ${t.status} <> 'returned'`),
     index('whistle_assignments_org_idx').on(t.orgId, t.assignedAt),
     check('whistle_assignments_part_check', sql`${t.part} in ('lead', 'assist', 'inform')`),
     check('whistle_assignments_status_check', sql`${t.status} in ('pending', 'signed', 'answered', 'returned')`),
@@ -99,7 +104,9 @@ export const whistleExtensions = pgTable(
     decidedBy: uuid().references(() => users.id),
   },
   (t) => [
-    uniqueIndex('whistle_extensions_one_pending').on(t.assignmentId).where(sql`${t.status} = 'pending'`),
+    uniqueIndex('whistle_extensions_one_pending')
+      .on(t.assignmentId)
+      .where(sql`${t.status} = 'pending'`),
     index('whistle_extensions_whistle_idx').on(t.whistleId),
     check('whistle_extensions_status_check', sql`${t.status} in ('pending', 'approved', 'denied')`),
   ],

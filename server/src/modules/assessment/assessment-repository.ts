@@ -30,7 +30,16 @@ export interface MonthFigures {
 export type CommunityMonth = CommunityRef & MonthFigures;
 
 export const NO_FIGURES: MonthFigures = {
-  published: 0, cancelled: 0, filled: 0, participations: 0, completed: 0, noShows: 0, members: 0, households: 0, householdsWithMember: 0, fillMedianSeconds: null,
+  published: 0,
+  cancelled: 0,
+  filled: 0,
+  participations: 0,
+  completed: 0,
+  noShows: 0,
+  members: 0,
+  households: 0,
+  householdsWithMember: 0,
+  fillMedianSeconds: null,
 };
 
 export interface ManualScoreRow {
@@ -80,7 +89,14 @@ export function assessmentRepositoryFactory(db: Db) {
       );
     },
 
-    async upsertScore(values: { period: string; orgId: string; key: string; score: number; evidence: string; scoredBy: string }): Promise<ManualScoreRow> {
+    async upsertScore(values: {
+      period: string;
+      orgId: string;
+      key: string;
+      score: number;
+      evidence: string;
+      scoredBy: string;
+    }): Promise<ManualScoreRow> {
       const [row] = await db
         .insert(indexScores)
         .values(values)
@@ -93,10 +109,24 @@ export function assessmentRepositoryFactory(db: Db) {
     },
 
     async scoresFor(period: string, orgIds?: string[]): Promise<ManualScoreRow[]> {
-      const { rows } = await db.execute<{ period: string; org_id: string; key: string; score: number; evidence: string; scored_at: Date }>(sql`
+      const { rows } = await db.execute<{
+        period: string;
+        org_id: string;
+        key: string;
+        score: number;
+        evidence: string;
+        scored_at: Date;
+      }>(sql`
         select period, org_id, key, score, evidence, scored_at from index_scores
          where period = ${period} ${orgIds ? sql`and org_id = any(${orgIds}::uuid[])` : sql``}`);
-      return rows.map((r) => ({ period: r.period, orgId: r.org_id, key: r.key, score: Number(r.score), evidence: r.evidence, scoredAt: new Date(r.scored_at) }));
+      return rows.map((r) => ({
+        period: r.period,
+        orgId: r.org_id,
+        key: r.key,
+        score: Number(r.score),
+        evidence: r.evidence,
+        scoredAt: new Date(r.scored_at),
+      }));
     },
 
     /**
@@ -129,8 +159,17 @@ export function assessmentRepositoryFactory(db: Db) {
      */
     async monthFigures(month: string): Promise<Map<string, MonthFigures>> {
       const { rows } = await db.execute<{
-        id: string; published: number | null; cancelled: number | null; filled: number | null; participations: number | null;
-        completed: number | null; no_shows: number | null; fill_median: number | null; members: number; households: number; with_member: number;
+        id: string;
+        published: number | null;
+        cancelled: number | null;
+        filled: number | null;
+        participations: number | null;
+        completed: number | null;
+        no_shows: number | null;
+        fill_median: number | null;
+        members: number;
+        households: number;
+        with_member: number;
       }>(sql`
         with upto as (
           select scope_id as id, sum(members)::int as members, sum(households)::int as households, sum(households_with_member)::int as with_member

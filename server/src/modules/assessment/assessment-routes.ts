@@ -22,34 +22,64 @@ import { rankedDistrict } from './ranking-scope';
 export const assessmentRoutes: FastifyPluginAsyncZod<{ assessmentService: AssessmentService }> = async (app, opts) => {
   const svc = opts.assessmentService;
   const tags = ['index'];
-  const scoredCommunity = scopeGuard(async (request, p) => {
-    const org = await svc.community((request.body as ScorePutBody).orgId);
-    if (!p.roles.some((g) => g.role === 'district_admin' && g.orgId === org.districtId)) throw forbidden('只能为本板块的社区评分');
-  }, ['FORBIDDEN', 'NOT_FOUND']);
+  const scoredCommunity = scopeGuard(
+    async (request, p) => {
+      const org = await svc.community((request.body as ScorePutBody).orgId);
+      if (!p.roles.some((g) => g.role === 'district_admin' && g.orgId === org.districtId)) throw forbidden('只能为本板块的社区评分');
+    },
+    ['FORBIDDEN', 'NOT_FOUND'],
+  );
   const ranked = scopeGuard(async (request, p) => rankedDistrict(p, (request.query as RankingQuery).districtId), ['FORBIDDEN']);
-  const explainedCommunity = scopeGuard(async (request, p) => {
-    const org = await svc.community((request.params as { id: string }).id);
-    if (!administersDistrict(p, org.districtId) && !isSecretaryOf(p, org.id)) throw forbidden('无权查看该社区的先锋指数');
-    return org;
-  }, ['FORBIDDEN', 'NOT_FOUND']);
+  const explainedCommunity = scopeGuard(
+    async (request, p) => {
+      const org = await svc.community((request.params as { id: string }).id);
+      if (!administersDistrict(p, org.districtId) && !isSecretaryOf(p, org.id)) throw forbidden('无权查看该社区的先锋指数');
+      return org;
+    },
+    ['FORBIDDEN', 'NOT_FOUND'],
+  );
   app.get(
     '/index/indicators',
-    { onRequest: requireRoles('city_admin', 'district_admin', 'secretary'), schema: { tags, errors: ['UNAUTHENTICATED', 'FORBIDDEN'], response: { 200: IndicatorListSchema } } },
+    {
+      onRequest: requireRoles('city_admin', 'district_admin', 'secretary'),
+      schema: { tags, errors: ['UNAUTHENTICATED', 'FORBIDDEN'], response: { 200: IndicatorListSchema } },
+    },
     async () => svc.indicators(),
   );
   app.put(
     '/index/indicators',
-    { onRequest: requireRoles('city_admin'), schema: { tags, errors: ['UNAUTHENTICATED', 'FORBIDDEN'], body: IndicatorsPutBodySchema, response: { 200: IndicatorListSchema } } },
+    {
+      onRequest: requireRoles('city_admin'),
+      schema: { tags, errors: ['UNAUTHENTICATED', 'FORBIDDEN'], body: IndicatorsPutBodySchema, response: { 200: IndicatorListSchema } },
+    },
     async (request) => svc.replaceIndicators(request.body),
   );
   app.put(
     '/index/scores',
-    { onRequest: requireRoles('district_admin'), preHandler: scoredCommunity.preHandler, schema: { tags, errors: ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND'], body: ScorePutBodySchema, response: { 200: ScorePutResponseSchema } } },
+    {
+      onRequest: requireRoles('district_admin'),
+      preHandler: scoredCommunity.preHandler,
+      schema: {
+        tags,
+        errors: ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND'],
+        body: ScorePutBodySchema,
+        response: { 200: ScorePutResponseSchema },
+      },
+    },
     async (request) => svc.putScore(principalOf(request).userId, request.body),
   );
   app.get(
     '/index/ranking',
-    { onRequest: requireRoles('city_admin', 'district_admin'), preHandler: ranked.preHandler, schema: { tags, errors: ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND'], querystring: RankingQuerySchema, response: { 200: RankingSchema } } },
+    {
+      onRequest: requireRoles('city_admin', 'district_admin'),
+      preHandler: ranked.preHandler,
+      schema: {
+        tags,
+        errors: ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND'],
+        querystring: RankingQuerySchema,
+        response: { 200: RankingSchema },
+      },
+    },
     async (request) => svc.ranking(ranked.of(request), request.query),
   );
   app.get(
@@ -57,7 +87,13 @@ export const assessmentRoutes: FastifyPluginAsyncZod<{ assessmentService: Assess
     {
       onRequest: requireRoles('city_admin', 'district_admin', 'secretary'),
       preHandler: explainedCommunity.preHandler,
-      schema: { tags, errors: ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND'], params: IdParamsSchema, querystring: OrgIndexQuerySchema, response: { 200: OrgIndexSchema } },
+      schema: {
+        tags,
+        errors: ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND'],
+        params: IdParamsSchema,
+        querystring: OrgIndexQuerySchema,
+        response: { 200: OrgIndexSchema },
+      },
     },
     async (request) => svc.explain(explainedCommunity.of(request), request.query.period),
   );

@@ -80,7 +80,9 @@ export function assessmentServiceFactory(deps: {
       ms.set(s.key, s);
     }
     const empty = new Map<string, ManualScoreRow>();
-    const list = orgs.map((o) => evaluate(indicators, { ...o, ...(figures.get(o.id) ?? NO_FIGURES) }, manual.get(o.id) ?? empty, whistles.get(o.id) ?? null));
+    const list = orgs.map((o) =>
+      evaluate(indicators, { ...o, ...(figures.get(o.id) ?? NO_FIGURES) }, manual.get(o.id) ?? empty, whistles.get(o.id) ?? null),
+    );
     const entry: Scored = { key, indicators, city: rank(list), districts: new Map() };
     remember(scoredCache, period, entry, 6);
     return entry;
@@ -121,7 +123,16 @@ export function assessmentServiceFactory(deps: {
       if (indicator.method !== 'manual') throw invalid('key', '该指标由系统自动计算，不能人工评分');
       if (body.score > indicator.maxScore) throw invalid('score', `不能超过该指标满分 ${indicator.maxScore}`);
       const row = await repo.upsertScore({ ...body, scoredBy: userId });
-      return { score: { period: row.period, orgId: row.orgId, key: row.key, score: row.score, evidence: row.evidence, scoredAt: row.scoredAt.toISOString() } };
+      return {
+        score: {
+          period: row.period,
+          orgId: row.orgId,
+          key: row.key,
+          score: row.score,
+          evidence: row.evidence,
+          scoredAt: row.scoredAt.toISOString(),
+        },
+      };
     },
 
     /** The city's ranking, or one district's (`districtId`, chosen by the route's guard). */

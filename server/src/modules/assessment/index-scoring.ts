@@ -31,12 +31,22 @@ export function metricValue(metric: IndexMetric, f: CommunityMonth, w: WhistleSt
   const posts = f.published - f.cancelled;
   switch (metric) {
     case 'posts_per_month':
-      return { value: posts, figures: [{ label: '当月发布岗位', value: f.published }, { label: '其中已取消', value: f.cancelled }], note: null };
+      return {
+        value: posts,
+        figures: [
+          { label: '当月发布岗位', value: f.published },
+          { label: '其中已取消', value: f.cancelled },
+        ],
+        note: null,
+      };
     case 'fill_rate': {
       const v = ratio(Math.min(f.filled, posts), posts);
       return {
         value: v === null ? null : round(v, 4),
-        figures: [{ label: '满员岗位', value: f.filled }, { label: '有效岗位', value: posts }],
+        figures: [
+          { label: '满员岗位', value: f.filled },
+          { label: '有效岗位', value: posts },
+        ],
         note: v === null ? '当月没有发布岗位' : null,
       };
     }
@@ -52,7 +62,10 @@ export function metricValue(metric: IndexMetric, f: CommunityMonth, w: WhistleSt
       const v = ratio(f.participations, f.members);
       return {
         value: v === null ? null : round(v, 4),
-        figures: [{ label: '参与人次', value: f.participations }, { label: '报到党员（月末）', value: f.members }],
+        figures: [
+          { label: '参与人次', value: f.participations },
+          { label: '报到党员（月末）', value: f.members },
+        ],
         note: v === null ? '尚无党员报到' : null,
       };
     }
@@ -60,7 +73,10 @@ export function metricValue(metric: IndexMetric, f: CommunityMonth, w: WhistleSt
       const v = ratio(f.noShows, f.noShows + f.completed);
       return {
         value: v === null ? null : round(v, 4),
-        figures: [{ label: '未到岗人次', value: f.noShows }, { label: '完成服务人次', value: f.completed }],
+        figures: [
+          { label: '未到岗人次', value: f.noShows },
+          { label: '完成服务人次', value: f.completed },
+        ],
         note: v === null ? '当月没有已结束的岗位' : null,
       };
     }
@@ -103,7 +119,12 @@ export function share(value: number, fullAt: number, zeroAt: number): number {
  * One community's score: every admitted indicator is a part; a part's score is its weighted
  * contribution (weight × raw score, to two decimals) and the total is their sum.
  */
-export function evaluate(indicators: Indicator[], f: CommunityMonth, manual: Map<string, ManualScoreRow>, whistles: WhistleStats | null = null): Evaluated {
+export function evaluate(
+  indicators: Indicator[],
+  f: CommunityMonth,
+  manual: Map<string, ManualScoreRow>,
+  whistles: WhistleStats | null = null,
+): Evaluated {
   const parts: IndexPart[] = [];
   let hundredths = 0;
   for (const it of indicators) {

@@ -28,7 +28,13 @@ export function authRepositoryFactory(db: Db) {
       const [row] = await principalQuery.execute({ userId });
       if (!row) return null;
       const roles: RoleGrant[] = row.memberId ? [{ role: 'member', orgId: null }, ...row.roles] : row.roles;
-      return { userId: row.userId, roles, memberId: row.memberId, memberCommunityOrgId: row.memberCommunityOrgId, tokenVersion: row.tokenVersion };
+      return {
+        userId: row.userId,
+        roles,
+        memberId: row.memberId,
+        memberCommunityOrgId: row.memberCommunityOrgId,
+        tokenVersion: row.tokenVersion,
+      };
     },
 
     /**
@@ -47,12 +53,14 @@ export function authRepositoryFactory(db: Db) {
     async findMemberIds(userIds: string[]): Promise<Array<{ userId: string; memberId: string | null }>> {
       const ids = userIds.filter(isId);
       if (ids.length === 0) return [];
-      return db
-        .select({ userId: users.id, memberId: members.id })
-        .from(users)
-        .leftJoin(members, eq(members.userId, users.id))
-        // One array parameter however many ids: a burst looks up hundreds at once.
-        .where(sql`${users.id} = any(${sql.param(ids)}::uuid[])`);
+      return (
+        db
+          .select({ userId: users.id, memberId: members.id })
+          .from(users)
+          .leftJoin(members, eq(members.userId, users.id))
+          // One array parameter however many ids: a burst looks up hundreds at once.
+          .where(sql`${users.id} = any(${sql.param(ids)}::uuid[])`)
+      );
     },
 
     async upsertUserByOpenid(openid: string, tx: DbOrTx = db): Promise<{ id: string }> {

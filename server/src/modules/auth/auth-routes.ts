@@ -15,7 +15,12 @@ export const authRoutes: FastifyPluginAsyncZod<{
     {
       onRequest: async (request) => opts.limits.perAddress.hit(request.ip),
       preHandler: async (request) => opts.limits.perCode.hit(digestKey(request.body.code)),
-      schema: { errors: ['WECHAT_LOGIN_FAILED', 'RATE_LIMITED'], tags: ['auth'], body: WechatLoginBodySchema, response: { 200: LoginResponseSchema } },
+      schema: {
+        errors: ['WECHAT_LOGIN_FAILED', 'RATE_LIMITED'],
+        tags: ['auth'],
+        body: WechatLoginBodySchema,
+        response: { 200: LoginResponseSchema },
+      },
     },
     async (request) => opts.authService.login(request.body.code),
   );

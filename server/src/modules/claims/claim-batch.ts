@@ -72,7 +72,16 @@ export function batchAfter(a: BatchAttempt, now: Date): PostAfter {
   if (claimed < a.capacity) return { kind: 'open', version };
   const snapshot =
     a.fresh && a.holders && a.suspendedNow
-      ? { status: a.status, claimed, capacity: a.capacity, opensAt: a.opensAt!, endsAt: a.endsAt!, holders: a.holders, suspended: a.suspendedNow, version }
+      ? {
+          status: a.status,
+          claimed,
+          capacity: a.capacity,
+          opensAt: a.opensAt!,
+          endsAt: a.endsAt!,
+          holders: a.holders,
+          suspended: a.suspendedNow,
+          version,
+        }
       : null;
   return { kind: 'full', snapshot, version };
 }

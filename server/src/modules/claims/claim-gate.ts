@@ -21,17 +21,18 @@ export interface FullSnapshot {
 }
 
 /** What a batch told about its post afterwards. */
-export type PostAfter = (
+export type PostAfter =
   /** Still takes claims. */
-  | { kind: 'open' }
-  /** Full; `snapshot` null when the batch could not tell its live claimants for sure. */
-  | { kind: 'full'; snapshot: FullSnapshot | null }
-  /** Takes no claims (gone, cancelled, closed, not open yet): nothing worth remembering. */
-  | { kind: 'closed' }
-) & {
-  /** The post's row version the batch left (tasks.version). */
-  version?: number;
-};
+  (
+    | { kind: 'open' }
+    /** Full; `snapshot` null when the batch could not tell its live claimants for sure. */
+    | { kind: 'full'; snapshot: FullSnapshot | null }
+    /** Takes no claims (gone, cancelled, closed, not open yet): nothing worth remembering. */
+    | { kind: 'closed' }
+  ) & {
+    /** The post's row version the batch left (tasks.version). */
+    version?: number;
+  };
 
 /** A count as notified: `version` orders the counts of one post (tasks.version). */
 export type HeardCount = Pick<LiveCount, 'taskId' | 'remaining' | 'status' | 'version'>;
@@ -352,23 +353,28 @@ export class ClaimGate<A = unknown> {
     this.batches++;
     const gen = known.gen;
     const epoch = this.epoch;
-    this.opts.claimMany(post.taskId, batch.map((w) => w.memberId)).then(
-      (r) => {
-        q.batching = false;
-        if (r.answers === null) {
-          for (const w of batch) w.resolve(ALONE);
-        } else {
-          if (known.gen === gen && this.epoch === epoch && this.trusted) this.learn(post, r.after);
-          for (let i = 0; i < batch.length; i++) batch[i].resolve(r.answers[i]);
-        }
-        this.schedule(post);
-      },
-      (err) => {
-        q.batching = false;
-        for (const w of batch) w.reject(err);
-        this.schedule(post);
-      },
-    );
+    this.opts
+      .claimMany(
+        post.taskId,
+        batch.map((w) => w.memberId),
+      )
+      .then(
+        (r) => {
+          q.batching = false;
+          if (r.answers === null) {
+            for (const w of batch) w.resolve(ALONE);
+          } else {
+            if (known.gen === gen && this.epoch === epoch && this.trusted) this.learn(post, r.after);
+            for (let i = 0; i < batch.length; i++) batch[i].resolve(r.answers[i]);
+          }
+          this.schedule(post);
+        },
+        (err) => {
+          q.batching = false;
+          for (const w of batch) w.reject(err);
+          this.schedule(post);
+        },
+      );
   }
 
   private learn(post: Post<A>, after: PostAfter): void {

@@ -23,9 +23,7 @@ export interface PostSnapshot {
   sSuspendedUntil: Date | null;
 }
 
-export type ClaimAttempt =
-  | { ok: true; claimId: string; claimedAt: Date; remaining: number }
-  | ({ ok: false } & PostSnapshot);
+export type ClaimAttempt = { ok: true; claimId: string; claimedAt: Date; remaining: number } | ({ ok: false } & PostSnapshot);
 
 /** What one batch statement did; `status` null: no such post. */
 export interface BatchAttempt {
@@ -244,7 +242,14 @@ export function claimsRepositoryFactory(deps: { db: Db; pool: pg.Pool }) {
      * with the same key waits here until the first commits, then finds its answer. A key
      * older than `staleBefore` is taken over as new.
      */
-    async reserveKey(client: pg.PoolClient, userId: string, key: string, requestHash: string, now: Date, staleBefore: Date): Promise<boolean> {
+    async reserveKey(
+      client: pg.PoolClient,
+      userId: string,
+      key: string,
+      requestHash: string,
+      now: Date,
+      staleBefore: Date,
+    ): Promise<boolean> {
       const { rowCount } = await client.query({
         name: 'idempotency_reserve',
         text: `insert into idempotency_keys (user_id, key, request_hash, status_code, response, created_at)

@@ -66,7 +66,25 @@ export const claimsRoutes: FastifyPluginAsyncZod<{
   // hottest answer under a burst). Everything else returns the promise of its answer.
   app.post(
     '/tasks/:id/claims',
-    { schema: { errors: ['UNAUTHENTICATED', 'NOT_REGISTERED', 'NOT_FOUND', 'TASK_FULL', 'ALREADY_CLAIMED', 'CLAIM_NOT_OPEN', 'CLAIM_CLOSED', 'TASK_CANCELLED', 'GRAB_SUSPENDED', 'IDEMPOTENCY_KEY_REUSED'], tags: ['claims'], params: IdParamsSchema, response: { 201: ClaimCreateResponseSchema } } },
+    {
+      schema: {
+        errors: [
+          'UNAUTHENTICATED',
+          'NOT_REGISTERED',
+          'NOT_FOUND',
+          'TASK_FULL',
+          'ALREADY_CLAIMED',
+          'CLAIM_NOT_OPEN',
+          'CLAIM_CLOSED',
+          'TASK_CANCELLED',
+          'GRAB_SUSPENDED',
+          'IDEMPOTENCY_KEY_REUSED',
+        ],
+        tags: ['claims'],
+        params: IdParamsSchema,
+        response: { 201: ClaimCreateResponseSchema },
+      },
+    },
     (request, reply) => {
       const session = app.session(request);
       const userId = session.userId;
@@ -96,7 +114,15 @@ export const claimsRoutes: FastifyPluginAsyncZod<{
 
   app.delete(
     '/tasks/:id/claims/me',
-    { onRequest: requireMember, schema: { errors: ['UNAUTHENTICATED', 'NOT_REGISTERED', 'NOT_FOUND', 'NOT_CLAIMED', 'CANCEL_TOO_LATE', 'CLAIM_CLOSED'], tags: ['claims'], params: IdParamsSchema, response: { 200: ClaimResponseSchema } } },
+    {
+      onRequest: requireMember,
+      schema: {
+        errors: ['UNAUTHENTICATED', 'NOT_REGISTERED', 'NOT_FOUND', 'NOT_CLAIMED', 'CANCEL_TOO_LATE', 'CLAIM_CLOSED'],
+        tags: ['claims'],
+        params: IdParamsSchema,
+        response: { 200: ClaimResponseSchema },
+      },
+    },
     async (request) => ({ claim: await waitlistService.cancelMine(principalOf(request).memberId!, request.params.id) }),
   );
 
@@ -105,7 +131,12 @@ export const claimsRoutes: FastifyPluginAsyncZod<{
     {
       onRequest: requireRoles('secretary'),
       preHandler: ownPost.preHandler,
-      schema: { errors: ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND'], tags: ['claims'], params: IdParamsSchema, response: { 200: ClaimantListSchema } },
+      schema: {
+        errors: ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND'],
+        tags: ['claims'],
+        params: IdParamsSchema,
+        response: { 200: ClaimantListSchema },
+      },
     },
     async (request) => claimsService.claimants(ownPost.of(request)),
   );
@@ -134,7 +165,10 @@ export const claimsRoutes: FastifyPluginAsyncZod<{
 
   app.get(
     '/members/me/records',
-    { onRequest: requireAuth, schema: { errors: ['UNAUTHENTICATED', 'NOT_REGISTERED'], tags: ['members'], response: { 200: RecordsSchema } } },
+    {
+      onRequest: requireAuth,
+      schema: { errors: ['UNAUTHENTICATED', 'NOT_REGISTERED'], tags: ['members'], response: { 200: RecordsSchema } },
+    },
     async (request) => claimsService.records(principalOf(request)),
   );
 };

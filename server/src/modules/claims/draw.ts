@@ -41,7 +41,8 @@ export interface PublishedDraw {
 /** Recomputes commitment, root and ranking from a published draw; lists every claim that does not hold. */
 export function verifyDraw(d: PublishedDraw): { holds: boolean; problems: string[] } {
   const problems: string[] = [];
-  if (d.status !== 'drawn' || !d.seed || !d.entriesRoot) return { holds: false, problems: ['the draw has not run yet: no seed or root to check'] };
+  if (d.status !== 'drawn' || !d.seed || !d.entriesRoot)
+    return { holds: false, problems: ['the draw has not run yet: no seed or root to check'] };
   if (!/^[0-9a-f]{64}$/.test(d.seed)) problems.push('the seed is not 64 lowercase hex characters');
   if (commitmentOf(d.seed) !== d.drawCommitment) problems.push('SHA-256 of the seed is not the published commitment');
   const tickets = d.tickets.map((t) => t.ticket);

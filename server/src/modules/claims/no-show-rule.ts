@@ -12,7 +12,8 @@ import type { ClaimStatus } from '@pioneer/shared';
 export const pendingNoShowSql = (claim: string, task: string, now: string) => `(${claim}.status = 'claimed' and ${task}.ends_at <= ${now})`;
 
 /** Every no-show, written down or pending. */
-export const noShowSql = (claim: string, task: string, now: string) => `(${claim}.status = 'no_show' or ${pendingNoShowSql(claim, task, now)})`;
+export const noShowSql = (claim: string, task: string, now: string) =>
+  `(${claim}.status = 'no_show' or ${pendingNoShowSql(claim, task, now)})`;
 
 /** The status a reader sees: a pending no-show reads as `no_show`. */
 export function claimStatus(status: ClaimStatus, taskEndsAt: Date | null, now: Date): ClaimStatus {

@@ -18,7 +18,10 @@ const DAY = 24 * 3600 * 1000;
  * counting no-shows within the window, now.
  */
 export function standingOf(noShowTimes: Date[], policy: NoShowPolicy, now: Date): { noShows: number; suspendedUntil: Date | null } {
-  const times = noShowTimes.map((d) => d.getTime()).filter((t) => t <= now.getTime()).sort((a, b) => a - b);
+  const times = noShowTimes
+    .map((d) => d.getTime())
+    .filter((t) => t <= now.getTime())
+    .sort((a, b) => a - b);
   const window = policy.windowDays * DAY;
   let resetAfter = -Infinity;
   let suspendedUntil: number | null = null;

@@ -219,7 +219,10 @@ export const waitlistRepository = {
   ): Promise<ClaimRow> {
     const { rows } =
       how.status === 'cancelled'
-        ? await c.query(`update claims set status = 'cancelled', cancelled_at = $2::timestamptz where id = $1::uuid returning *`, [claim.id, now])
+        ? await c.query(`update claims set status = 'cancelled', cancelled_at = $2::timestamptz where id = $1::uuid returning *`, [
+            claim.id,
+            now,
+          ])
         : await c.query(
             `update claims set status = 'released', released_at = $2::timestamptz, release_reason = $3 where id = $1::uuid returning *`,
             [claim.id, now, how.reason],

@@ -20,39 +20,88 @@ import type { WaitlistService } from './waitlist-service';
  * The waitlist, offers, the secretary's release and excuse, and draw entries (contract v2).
  * Role guards run on request, before the body is validated; scope (its own post) after.
  */
-export const waitlistRoutes: FastifyPluginAsyncZod<{ waitlistService: WaitlistService; loadPost(id: string): Promise<TaskRow> }> = async (app, opts) => {
+export const waitlistRoutes: FastifyPluginAsyncZod<{ waitlistService: WaitlistService; loadPost(id: string): Promise<TaskRow> }> = async (
+  app,
+  opts,
+) => {
   const service = opts.waitlistService;
   const ownPost = ownPostGuard(opts.loadPost);
   /** Staff of any rank and the post's community's members see its draw; district and city admins also who holds each ticket. */
-  const drawView = scopeGuard(async (request, p) => {
-    const task = await opts.loadPost((request.params as { id: string }).id);
-    if (p.roles.length === 0 && p.memberCommunityOrgId !== task.communityOrgId) throw forbidden('只有本社区党员可以查看抽签');
-    return { task, memberIds: hasRole(p, 'district_admin', 'city_admin') };
-  }, ['FORBIDDEN', 'NOT_FOUND']);
+  const drawView = scopeGuard(
+    async (request, p) => {
+      const task = await opts.loadPost((request.params as { id: string }).id);
+      if (p.roles.length === 0 && p.memberCommunityOrgId !== task.communityOrgId) throw forbidden('只有本社区党员可以查看抽签');
+      return { task, memberIds: hasRole(p, 'district_admin', 'city_admin') };
+    },
+    ['FORBIDDEN', 'NOT_FOUND'],
+  );
   const memberId = (request: Parameters<typeof principalOf>[0]) => principalOf(request).memberId!;
   const tags = ['waitlist'];
 
   app.post(
     '/tasks/:id/waitlist',
-    { onRequest: requireMember, schema: { errors: ['UNAUTHENTICATED', 'NOT_REGISTERED', 'NOT_FOUND', 'ALREADY_CLAIMED', 'ALREADY_WAITLISTED', 'TASK_CANCELLED', 'CLAIM_CLOSED', 'CLAIM_NOT_OPEN', 'CONFLICT', 'GRAB_SUSPENDED'], tags, params: IdParamsSchema, response: { 201: WaitlistEntryResponseSchema } } },
+    {
+      onRequest: requireMember,
+      schema: {
+        errors: [
+          'UNAUTHENTICATED',
+          'NOT_REGISTERED',
+          'NOT_FOUND',
+          'ALREADY_CLAIMED',
+          'ALREADY_WAITLISTED',
+          'TASK_CANCELLED',
+          'CLAIM_CLOSED',
+          'CLAIM_NOT_OPEN',
+          'CONFLICT',
+          'GRAB_SUSPENDED',
+        ],
+        tags,
+        params: IdParamsSchema,
+        response: { 201: WaitlistEntryResponseSchema },
+      },
+    },
     async (request, reply) => reply.code(201).send({ entry: await service.join(memberId(request), request.params.id) }),
   );
 
   app.delete(
     '/tasks/:id/waitlist/me',
-    { onRequest: requireMember, schema: { errors: ['UNAUTHENTICATED', 'NOT_REGISTERED', 'NOT_FOUND', 'NOT_WAITLISTED'], tags, params: IdParamsSchema, response: { 200: WaitlistEntryResponseSchema } } },
+    {
+      onRequest: requireMember,
+      schema: {
+        errors: ['UNAUTHENTICATED', 'NOT_REGISTERED', 'NOT_FOUND', 'NOT_WAITLISTED'],
+        tags,
+        params: IdParamsSchema,
+        response: { 200: WaitlistEntryResponseSchema },
+      },
+    },
     async (request) => ({ entry: await service.leave(memberId(request), request.params.id) }),
   );
 
   app.post(
     '/tasks/:id/waitlist/me/accept',
-    { onRequest: requireMember, schema: { errors: ['UNAUTHENTICATED', 'NOT_REGISTERED', 'NOT_FOUND', 'NOT_WAITLISTED', 'OFFER_EXPIRED'], tags, params: IdParamsSchema, response: { 201: ClaimCreateResponseSchema } } },
+    {
+      onRequest: requireMember,
+      schema: {
+        errors: ['UNAUTHENTICATED', 'NOT_REGISTERED', 'NOT_FOUND', 'NOT_WAITLISTED', 'OFFER_EXPIRED'],
+        tags,
+        params: IdParamsSchema,
+        response: { 201: ClaimCreateResponseSchema },
+      },
+    },
     async (request, reply) => reply.code(201).send(await service.accept(memberId(request), request.params.id)),
   );
 
   app.post(
     '/tasks/:id/waitlist/me/decline',
-    { onRequest: requireMember, schema: { errors: ['UNAUTHENTICATED', 'NOT_REGISTERED', 'NOT_FOUND', 'NOT_WAITLISTED', 'OFFER_EXPIRED'], tags, params: IdParamsSchema, response: { 200: WaitlistEntryResponseSchema } } },
+    {
+      onRequest: requireMember,
+      schema: {
+        errors: ['UNAUTHENTICATED', 'NOT_REGISTERED', 'NOT_FOUND', 'NOT_WAITLISTED', 'OFFER_EXPIRED'],
+        tags,
+        params: IdParamsSchema,
+        response: { 200: WaitlistEntryResponseSchema },
+      },
+    },
     async (request) => ({ entry: await service.decline(memberId(request), request.params.id) }),
   );
 
@@ -61,7 +110,13 @@ export const waitlistRoutes: FastifyPluginAsyncZod<{ waitlistService: WaitlistSe
     {
       onRequest: requireRoles('secretary'),
       preHandler: ownPost.preHandler,
-      schema: { errors: ['NOT_FOUND', 'CONFLICT'], tags, params: ClaimParamsSchema, body: ReasonBodySchema, response: { 200: ClaimResponseSchema } },
+      schema: {
+        errors: ['NOT_FOUND', 'CONFLICT'],
+        tags,
+        params: ClaimParamsSchema,
+        body: ReasonBodySchema,
+        response: { 200: ClaimResponseSchema },
+      },
     },
     async (request) => ({ claim: await service.release(request.params.id, request.params.claimId, request.body.reason) }),
   );
@@ -71,7 +126,13 @@ export const waitlistRoutes: FastifyPluginAsyncZod<{ waitlistService: WaitlistSe
     {
       onRequest: requireRoles('secretary'),
       preHandler: ownPost.preHandler,
-      schema: { errors: ['NOT_FOUND', 'CONFLICT'], tags, params: ClaimParamsSchema, body: ReasonBodySchema, response: { 200: ClaimResponseSchema } },
+      schema: {
+        errors: ['NOT_FOUND', 'CONFLICT'],
+        tags,
+        params: ClaimParamsSchema,
+        body: ReasonBodySchema,
+        response: { 200: ClaimResponseSchema },
+      },
     },
     async (request) => ({ claim: await service.excuse(ownPost.of(request), request.params.claimId, request.body.reason) }),
   );
@@ -88,18 +149,26 @@ export const waitlistRoutes: FastifyPluginAsyncZod<{ waitlistService: WaitlistSe
         response: { 201: DrawEntryResponseSchema },
       },
     },
-    async (request, reply) => reply.code(201).send({ entry: await service.enter(memberId(request), request.params.id, request.body.nonce) }),
+    async (request, reply) =>
+      reply.code(201).send({ entry: await service.enter(memberId(request), request.params.id, request.body.nonce) }),
   );
 
   app.delete(
     '/tasks/:id/entries/me',
-    { onRequest: requireMember, schema: { errors: ['NOT_FOUND', 'DRAW_CLOSED'], tags: ['draw'], params: IdParamsSchema, response: { 200: DrawEntryResponseSchema } } },
+    {
+      onRequest: requireMember,
+      schema: { errors: ['NOT_FOUND', 'DRAW_CLOSED'], tags: ['draw'], params: IdParamsSchema, response: { 200: DrawEntryResponseSchema } },
+    },
     async (request) => ({ entry: await service.withdraw(memberId(request), request.params.id) }),
   );
 
   app.get(
     '/tasks/:id/draw',
-    { onRequest: requireAuth, preHandler: drawView.preHandler, schema: { errors: ['FORBIDDEN', 'NOT_FOUND'], tags: ['draw'], params: IdParamsSchema, response: { 200: DrawSchema } } },
+    {
+      onRequest: requireAuth,
+      preHandler: drawView.preHandler,
+      schema: { errors: ['FORBIDDEN', 'NOT_FOUND'], tags: ['draw'], params: IdParamsSchema, response: { 200: DrawSchema } },
+    },
     async (request) => {
       const { task, memberIds } = drawView.of(request);
       return service.draw(task, { memberIds });

@@ -145,17 +145,21 @@ export function waitlistServiceFactory(deps: {
     },
 
     join(memberId: string, taskId: string): Promise<WaitlistEntry> {
-      return onPost(taskId, async (c, post, now) => {
-        if (post.status === 'cancelled') return fail('TASK_CANCELLED');
-        if (post.status === 'ended' || post.startsAt <= now) return fail('CLAIM_CLOSED');
-        if (post.claimOpensAt > now || (post.allocation === 'draw' && !post.drawnAt)) return fail('CLAIM_NOT_OPEN');
-        const until = await wl.suspendedUntil(c, memberId, now);
-        if (until) return { error: suspended(until) };
-        if (await wl.liveClaimOf(c, taskId, memberId)) return fail('ALREADY_CLAIMED');
-        if (await wl.activeEntry(c, taskId, memberId)) return fail('ALREADY_WAITLISTED');
-        if (post.claimed < post.capacity) return fail('CONFLICT', '还有名额，请直接抢岗');
-        return { value: await entryView(c, await wl.join(c, taskId, memberId, now)) };
-      }, { movesSlots: false });
+      return onPost(
+        taskId,
+        async (c, post, now) => {
+          if (post.status === 'cancelled') return fail('TASK_CANCELLED');
+          if (post.status === 'ended' || post.startsAt <= now) return fail('CLAIM_CLOSED');
+          if (post.claimOpensAt > now || (post.allocation === 'draw' && !post.drawnAt)) return fail('CLAIM_NOT_OPEN');
+          const until = await wl.suspendedUntil(c, memberId, now);
+          if (until) return { error: suspended(until) };
+          if (await wl.liveClaimOf(c, taskId, memberId)) return fail('ALREADY_CLAIMED');
+          if (await wl.activeEntry(c, taskId, memberId)) return fail('ALREADY_WAITLISTED');
+          if (post.claimed < post.capacity) return fail('CONFLICT', '还有名额，请直接抢岗');
+          return { value: await entryView(c, await wl.join(c, taskId, memberId, now)) };
+        },
+        { movesSlots: false },
+      );
     },
 
     leave(memberId: string, taskId: string): Promise<WaitlistEntry> {
@@ -230,17 +234,21 @@ export function waitlistServiceFactory(deps: {
     },
 
     withdraw(memberId: string, taskId: string): Promise<DrawEntry> {
-      return onPost(taskId, async (c, post, now) => {
-        if (post.drawnAt || (post.drawAt && post.drawAt <= now)) return fail('DRAW_CLOSED');
-        const { rows } = await c.query(
-          `update draw_entries set status = 'withdrawn', updated_at = $3::timestamptz
+      return onPost(
+        taskId,
+        async (c, post, now) => {
+          if (post.drawnAt || (post.drawAt && post.drawAt <= now)) return fail('DRAW_CLOSED');
+          const { rows } = await c.query(
+            `update draw_entries set status = 'withdrawn', updated_at = $3::timestamptz
             where task_id = $1::uuid and member_id = $2::uuid and status = 'entered' returning ticket`,
-          [taskId, memberId, now],
-        );
-        if (!rows[0]) return { error: notFound('您未报名该抽签') };
-        await c.query('update tasks set draw_entered = draw_entered - 1 where id = $1::uuid', [taskId]);
-        return { value: { taskId, status: 'withdrawn' as const, ticket: rows[0].ticket } };
-      }, { movesSlots: false });
+            [taskId, memberId, now],
+          );
+          if (!rows[0]) return { error: notFound('您未报名该抽签') };
+          await c.query('update tasks set draw_entered = draw_entered - 1 where id = $1::uuid', [taskId]);
+          return { value: { taskId, status: 'withdrawn' as const, ticket: rows[0].ticket } };
+        },
+        { movesSlots: false },
+      );
     },
 
     /** The public draw of a post: tickets while open; seed, root and ranks once drawn; with `memberIds`, who holds each ticket. */

@@ -13,13 +13,9 @@ export const scannedCodePagePath = (code: string) => `/#/pages/scanned/index?cod
  * out of the logs.
  */
 export const scannedCodeRoutes: FastifyPluginAsyncZod = async (app) => {
-  app.get(
-    '/c/:code',
-    { schema: { hide: true, params: z.object({ code: z.string() }) } },
-    async (request, reply) => {
-      const { code } = request.params;
-      if (!PIONEER_CODE_PATTERN.test(code)) throw notFound('先锋码无效');
-      return reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').redirect(scannedCodePagePath(code), 302);
-    },
-  );
+  app.get('/c/:code', { schema: { hide: true, params: z.object({ code: z.string() }) } }, async (request, reply) => {
+    const { code } = request.params;
+    if (!PIONEER_CODE_PATTERN.test(code)) throw notFound('先锋码无效');
+    return reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').redirect(scannedCodePagePath(code), 302);
+  });
 };

@@ -20,13 +20,18 @@ const TIMEOUT_MS = 5000;
  * 503: the text is never stored unchecked.
  */
 export function wechatContentCheck(client: WechatClient): ContentCheck {
-  const unavailable = () => new AppError('SERVICE_UNAVAILABLE', '内容安全检查暂时无法完成，请稍后再试', { headers: { 'retry-after': '5' } });
+  const unavailable = () =>
+    new AppError('SERVICE_UNAVAILABLE', '内容安全检查暂时无法完成，请稍后再试', { headers: { 'retry-after': '5' } });
   return {
     kind: 'wechat',
     async check(text, openid, field) {
       let answer;
       try {
-        answer = await client.call('/wxa/msg_sec_check', { content: text, version: 2, scene: SCENE_FORUM, openid }, { timeoutMs: TIMEOUT_MS });
+        answer = await client.call(
+          '/wxa/msg_sec_check',
+          { content: text, version: 2, scene: SCENE_FORUM, openid },
+          { timeoutMs: TIMEOUT_MS },
+        );
       } catch (e) {
         if (e instanceof WechatUnavailableError) throw unavailable();
         throw e;
@@ -34,7 +39,9 @@ export function wechatContentCheck(client: WechatClient): ContentCheck {
       const result = answer.result as { suggest?: string } | undefined;
       // 87014: v1's "risky content"; v2 answers errcode 0 with result.suggest.
       if (answer.errcode === 87014 || result?.suggest === 'risky') {
-        throw new AppError('VALIDATION_FAILED', '内容含有违规信息，请修改后再提交', { details: [{ path: field, reason: 'content_risky' }] });
+        throw new AppError('VALIDATION_FAILED', '内容含有违规信息，请修改后再提交', {
+          details: [{ path: field, reason: 'content_risky' }],
+        });
       }
       if (answer.errcode !== 0 && answer.errcode !== undefined) throw unavailable();
     },

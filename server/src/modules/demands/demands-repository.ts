@@ -23,7 +23,12 @@ export function demandsRepositoryFactory(db: Db) {
       .innerJoin(partyOrgs, eq(partyOrgs.id, demands.communityOrgId))
       .leftJoin(tasks, eq(tasks.id, demands.taskId))
       .leftJoin(whistles, eq(whistles.id, demands.whistleId));
-  const flat = (r: { d: typeof demands.$inferSelect; communityName: string; taskTitle: string | null; whistleTitle: string | null }): DemandRow => ({
+  const flat = (r: {
+    d: typeof demands.$inferSelect;
+    communityName: string;
+    taskTitle: string | null;
+    whistleTitle: string | null;
+  }): DemandRow => ({
     ...r.d,
     communityName: r.communityName,
     taskTitle: r.taskTitle,

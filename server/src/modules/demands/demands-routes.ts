@@ -20,23 +20,35 @@ const security = [{ bearer: [] }];
 
 export const demandsRoutes: FastifyPluginAsyncZod<{ demandsService: DemandsService; createLimit: Limit }> = async (app, opts) => {
   const service = opts.demandsService;
-  const overseenCommunity = scopeGuard(async (request, p) => {
-    const org = await service.community((request.query as DemandListQuery).communityOrgId);
-    if (!oversees(p, org)) throw forbidden('无权查看该社区的居民点单');
-  }, ['FORBIDDEN', 'NOT_FOUND']);
+  const overseenCommunity = scopeGuard(
+    async (request, p) => {
+      const org = await service.community((request.query as DemandListQuery).communityOrgId);
+      if (!oversees(p, org)) throw forbidden('无权查看该社区的居民点单');
+    },
+    ['FORBIDDEN', 'NOT_FOUND'],
+  );
   // Those who oversee the community but are not its secretary learn it exists (403); others, not (404).
-  const ownDemand = scopeGuard(async (request, p) => {
-    const d = await service.find((request.params as { id: string }).id);
-    if (isSecretaryOf(p, d.communityOrgId)) return;
-    if (!oversees(p, await service.community(d.communityOrgId))) throw notFound('点单不存在');
-    throw forbidden('只有本社区书记可以处理居民点单');
-  }, ['FORBIDDEN', 'NOT_FOUND']);
+  const ownDemand = scopeGuard(
+    async (request, p) => {
+      const d = await service.find((request.params as { id: string }).id);
+      if (isSecretaryOf(p, d.communityOrgId)) return;
+      if (!oversees(p, await service.community(d.communityOrgId))) throw notFound('点单不存在');
+      throw forbidden('只有本社区书记可以处理居民点单');
+    },
+    ['FORBIDDEN', 'NOT_FOUND'],
+  );
 
   app.post(
     '/demands',
     {
       onRequest: requireAuth,
-      schema: { errors: ['NOT_FOUND', 'RATE_LIMITED'], tags, security, body: DemandCreateBodySchema, response: { 201: DemandResponseSchema } },
+      schema: {
+        errors: ['NOT_FOUND', 'RATE_LIMITED'],
+        tags,
+        security,
+        body: DemandCreateBodySchema,
+        response: { 201: DemandResponseSchema },
+      },
     },
     async (request, reply) => {
       const p = principalOf(request);
@@ -50,7 +62,13 @@ export const demandsRoutes: FastifyPluginAsyncZod<{ demandsService: DemandsServi
     {
       onRequest: requireRoles('secretary', 'district_admin', 'city_admin'),
       preHandler: overseenCommunity.preHandler,
-      schema: { errors: ['FORBIDDEN', 'NOT_FOUND'], tags, security, querystring: DemandListQuerySchema, response: { 200: DemandListSchema } },
+      schema: {
+        errors: ['FORBIDDEN', 'NOT_FOUND'],
+        tags,
+        security,
+        querystring: DemandListQuerySchema,
+        response: { 200: DemandListSchema },
+      },
     },
     async (request) => service.list(request.query),
   );
@@ -66,7 +84,14 @@ export const demandsRoutes: FastifyPluginAsyncZod<{ demandsService: DemandsServi
     {
       onRequest: requireRoles('secretary'),
       preHandler: ownDemand.preHandler,
-      schema: { errors: ['NOT_FOUND', 'CONFLICT'], tags, security, params: IdParamsSchema, body: DemandTriageBodySchema, response: { 200: DemandResponseSchema } },
+      schema: {
+        errors: ['NOT_FOUND', 'CONFLICT'],
+        tags,
+        security,
+        params: IdParamsSchema,
+        body: DemandTriageBodySchema,
+        response: { 200: DemandResponseSchema },
+      },
     },
     async (request) => ({ demand: await service.triage(principalOf(request).userId, request.params.id, request.body) }),
   );

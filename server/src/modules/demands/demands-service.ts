@@ -28,7 +28,10 @@ export function toDemand(r: DemandRow): Demand {
 
 function page(rows: DemandRow[], limit: number): DemandList {
   const items = rows.slice(0, limit);
-  return { items: items.map(toDemand), nextCursor: rows.length > limit ? encodeTimeIdCursor(items[items.length - 1].createdAt, items[items.length - 1].id) : null };
+  return {
+    items: items.map(toDemand),
+    nextCursor: rows.length > limit ? encodeTimeIdCursor(items[items.length - 1].createdAt, items[items.length - 1].id) : null,
+  };
 }
 
 export function demandsServiceFactory(deps: {
@@ -86,7 +89,11 @@ export function demandsServiceFactory(deps: {
     },
 
     async mine(p: Principal, q: DemandMineQuery): Promise<DemandList> {
-      const rows = await repo.list({ userId: p.userId, after: q.cursor ? decodeCursor(q.cursor, TimeIdCursorSchema) : undefined, limit: q.limit + 1 });
+      const rows = await repo.list({
+        userId: p.userId,
+        after: q.cursor ? decodeCursor(q.cursor, TimeIdCursorSchema) : undefined,
+        limit: q.limit + 1,
+      });
       return page(rows, q.limit);
     },
 
@@ -100,14 +107,20 @@ export function demandsServiceFactory(deps: {
         let whistleId: string | null = null;
         if (body.action === 'post') {
           const task = await repo.task(body.taskId!, tx);
-          if (!task || task.communityOrgId !== d.communityOrgId) throw invalid('taskId', 'not a post of this community', '所选岗位不属于本社区');
+          if (!task || task.communityOrgId !== d.communityOrgId)
+            throw invalid('taskId', 'not a post of this community', '所选岗位不属于本社区');
           taskId = task.id;
         } else if (body.action === 'whistle') {
           const w = await repo.whistle(body.whistleId!, tx);
-          if (!w || w.raisedByOrgId !== d.communityOrgId) throw invalid('whistleId', 'not a whistle of this community', '所选吹哨事项不属于本社区');
+          if (!w || w.raisedByOrgId !== d.communityOrgId)
+            throw invalid('whistleId', 'not a whistle of this community', '所选吹哨事项不属于本社区');
           whistleId = w.id;
         }
-        await repo.update(id, { status: to, note: body.note ?? null, taskId, whistleId, triagedAt: deps.clock.now(), triagedBy: userId }, tx);
+        await repo.update(
+          id,
+          { status: to, note: body.note ?? null, taskId, whistleId, triagedAt: deps.clock.now(), triagedBy: userId },
+          tx,
+        );
       });
       return toDemand((await repo.find(id))!);
     },

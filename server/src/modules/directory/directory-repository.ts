@@ -11,10 +11,7 @@ const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 export function directoryRepositoryFactory(db: Db) {
   return {
     async listDistricts(tx: DbOrTx = db) {
-      return tx
-        .select({ id: districts.id, name: districts.name })
-        .from(districts)
-        .orderBy(asc(districts.sortOrder), asc(districts.name));
+      return tx.select({ id: districts.id, name: districts.name }).from(districts).orderBy(asc(districts.sortOrder), asc(districts.name));
     },
 
     async findDistrict(id: string, tx: DbOrTx = db) {

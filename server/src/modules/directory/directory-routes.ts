@@ -33,7 +33,13 @@ export const directoryRoutes: FastifyPluginAsyncZod<{ directoryService: Director
     '/party-orgs',
     {
       onRequest: requireRoles('city_admin', 'district_admin'),
-      schema: { errors: ['UNAUTHENTICATED', 'FORBIDDEN', 'CONFLICT'], tags: ['directory'], security: [{ bearer: [] }], body: PartyOrgCreateBodySchema, response: { 201: PartyOrgCreatedSchema } },
+      schema: {
+        errors: ['UNAUTHENTICATED', 'FORBIDDEN', 'CONFLICT'],
+        tags: ['directory'],
+        security: [{ bearer: [] }],
+        body: PartyOrgCreateBodySchema,
+        response: { 201: PartyOrgCreatedSchema },
+      },
     },
     async (request, reply) => {
       const p = principalOf(request);
@@ -42,7 +48,9 @@ export const directoryRoutes: FastifyPluginAsyncZod<{ directoryService: Director
         throw forbidden(hasRole(p, 'district_admin') ? '只能在本板块内新建党组织' : undefined);
       }
       const org = await service.createPartyOrg(p.userId, request.body);
-      return reply.status(201).send({ id: org.id, name: org.name, kind: org.kind, districtId: org.districtId, registerCode: org.registerCode });
+      return reply
+        .status(201)
+        .send({ id: org.id, name: org.name, kind: org.kind, districtId: org.districtId, registerCode: org.registerCode });
     },
   );
 

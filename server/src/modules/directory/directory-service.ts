@@ -9,7 +9,6 @@ import { isUniqueViolation } from '../../lib/pg-errors';
 import { newRegisterCode } from '../../lib/register-code';
 import type { DirectoryRepository, PartyOrgRow } from './directory-repository';
 
-
 const PartyOrgCursorSchema = z.tuple([CursorTextSchema, CursorIdSchema]).transform(([name, id]) => ({ name, id }));
 
 export function directoryServiceFactory(deps: { db: Db; directoryRepository: DirectoryRepository; clock: Clock }) {
@@ -28,7 +27,10 @@ export function directoryServiceFactory(deps: { db: Db; directoryRepository: Dir
         after,
       });
       const items = rows.slice(0, query.limit);
-      return { items, nextCursor: rows.length > query.limit ? encodeCursor([items[items.length - 1].name, items[items.length - 1].id]) : null };
+      return {
+        items,
+        nextCursor: rows.length > query.limit ? encodeCursor([items[items.length - 1].name, items[items.length - 1].id]) : null,
+      };
     },
 
     /** A community party org by id; unit orgs and unknown ids alike are "not found" (they have no estates, QR …). */

@@ -26,8 +26,35 @@ export function monthRange(month: string): { from: Date; to: Date } {
   return { from: new Date(`${month}-01T00:00:00+08:00`), to: new Date(`${next}-01T00:00:00+08:00`) };
 }
 
-export const MEMBER_HEADERS = ['姓名', '手机号', '组织关系单位', '工作单位', '报到社区', '小区', '楼栋', '单元', '室号', '服务意向', '报到时间', '业主库匹配', '参与次数', '服务时长（分钟）'];
-export const RECORD_HEADERS = ['岗位', '类别', '社区', '开始时间', '结束时间', '党员', '组织关系单位', '状态', '签到时间', '签退时间', '服务时长（分钟）'];
+export const MEMBER_HEADERS = [
+  '姓名',
+  '手机号',
+  '组织关系单位',
+  '工作单位',
+  '报到社区',
+  '小区',
+  '楼栋',
+  '单元',
+  '室号',
+  '服务意向',
+  '报到时间',
+  '业主库匹配',
+  '参与次数',
+  '服务时长（分钟）',
+];
+export const RECORD_HEADERS = [
+  '岗位',
+  '类别',
+  '社区',
+  '开始时间',
+  '结束时间',
+  '党员',
+  '组织关系单位',
+  '状态',
+  '签到时间',
+  '签退时间',
+  '服务时长（分钟）',
+];
 /** The fixed columns of the 先锋指数 sheet; each indicator then adds its value and its weighted score. */
 export const INDEX_HEADERS = ['排名', '社区党组织', '所属板块', '总分'];
 export const indexPartHeaders = (name: string) => [`${name}（数值）`, `${name}（得分）`];
@@ -156,11 +183,25 @@ export function exportsServiceFactory(deps: { exportsRepository: ExportsReposito
             widths: [12, 24, 20, 36, 10, 16],
             rows: async function* () {
               for (const r of rows) {
-                yield [r.name, r.work_unit, r.community, [...r.served_in].sort().join('、'), r.services, Math.round((r.minutes / 60) * 10) / 10];
+                yield [
+                  r.name,
+                  r.work_unit,
+                  r.community,
+                  [...r.served_in].sort().join('、'),
+                  r.services,
+                  Math.round((r.minutes / 60) * 10) / 10,
+                ];
               }
               const minutes = rows.reduce((sum, r) => sum + r.minutes, 0);
               yield [];
-              yield [`${unitName} ${month} 合计`, '', '', '', rows.reduce((sum, r) => sum + r.services, 0), Math.round((minutes / 60) * 10) / 10];
+              yield [
+                `${unitName} ${month} 合计`,
+                '',
+                '',
+                '',
+                rows.reduce((sum, r) => sum + r.services, 0),
+                Math.round((minutes / 60) * 10) / 10,
+              ];
             },
           },
         ],
@@ -204,7 +245,14 @@ export function exportsServiceFactory(deps: { exportsRepository: ExportsReposito
             rows: async function* () {
               for (const i of indicators) {
                 if (!i.admitted) continue;
-                yield [i.name, i.method === 'auto' ? '系统计算' : '人工评分', i.weight, i.maxScore, Math.round(i.weight * i.maxScore * 100) / 100, i.guidance || null];
+                yield [
+                  i.name,
+                  i.method === 'auto' ? '系统计算' : '人工评分',
+                  i.weight,
+                  i.maxScore,
+                  Math.round(i.weight * i.maxScore * 100) / 100,
+                  i.guidance || null,
+                ];
               }
             },
           },

@@ -8,7 +8,9 @@ export const healthRoutes: FastifyPluginAsyncZod<{ pool: pg.Pool }> = async (app
     try {
       await opts.pool.query('select 1');
     } catch {
-      throw new AppError('SERVICE_UNAVAILABLE', '数据库暂不可用', { details: [{ path: 'database', reason: 'degraded: the database does not answer' }] });
+      throw new AppError('SERVICE_UNAVAILABLE', '数据库暂不可用', {
+        details: [{ path: 'database', reason: 'degraded: the database does not answer' }],
+      });
     }
     return { status: 'ok' as const };
   });

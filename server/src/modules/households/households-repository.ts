@@ -110,7 +110,13 @@ export function householdsRepositoryFactory(db: Db) {
     },
 
     async coverageByBuilding(communityOrgId: string, tx: DbOrTx = db): Promise<Coverage['buildings']> {
-      const { rows } = await tx.execute<{ estate_id: string; estate_name: string; building: string; households: number; with_member: number }>(sql`
+      const { rows } = await tx.execute<{
+        estate_id: string;
+        estate_name: string;
+        building: string;
+        households: number;
+        with_member: number;
+      }>(sql`
         select h.estate_id, e.name as estate_name, h.building,
                count(*)::int as households, count(*) filter (where ${withMemberSql})::int as with_member
           from households h join estates e on e.id = h.estate_id

@@ -57,13 +57,19 @@ export const householdsRoutes: FastifyPluginAsyncZod<{
 
   app.get(
     '/party-orgs/:id/households/imports',
-    { onRequest: requireRoles(...STAFF), schema: { tags: ['households'], params: IdParamsSchema, response: { 200: HouseholdImportHistorySchema } } },
+    {
+      onRequest: requireRoles(...STAFF),
+      schema: { tags: ['households'], params: IdParamsSchema, response: { 200: HouseholdImportHistorySchema } },
+    },
     async (request) => service.importHistory((await overseenCommunity(request, request.params.id)).id),
   );
 
   app.get(
     '/party-orgs/:id/households/coverage',
-    { onRequest: requireRoles(...STAFF), schema: { errors: ['FORBIDDEN', 'NOT_FOUND'], tags: ['households'], params: IdParamsSchema, response: { 200: CoverageSchema } } },
+    {
+      onRequest: requireRoles(...STAFF),
+      schema: { errors: ['FORBIDDEN', 'NOT_FOUND'], tags: ['households'], params: IdParamsSchema, response: { 200: CoverageSchema } },
+    },
     async (request) => service.coverage((await overseenCommunity(request, request.params.id)).id),
   );
 
@@ -71,7 +77,13 @@ export const householdsRoutes: FastifyPluginAsyncZod<{
     '/party-orgs/:id/members',
     {
       onRequest: requireRoles(...STAFF),
-      schema: { errors: ['FORBIDDEN', 'NOT_FOUND'], tags: ['households'], params: IdParamsSchema, querystring: CommunityMembersQuerySchema, response: { 200: CommunityMemberListSchema } },
+      schema: {
+        errors: ['FORBIDDEN', 'NOT_FOUND'],
+        tags: ['households'],
+        params: IdParamsSchema,
+        querystring: CommunityMembersQuerySchema,
+        response: { 200: CommunityMemberListSchema },
+      },
     },
     async (request) => service.listMembers((await overseenCommunity(request, request.params.id)).id, request.query),
   );
@@ -81,7 +93,13 @@ export const householdsRoutes: FastifyPluginAsyncZod<{
     '/party-orgs/:id/members/:memberId/personal-data',
     {
       onRequest: requireRoles(...STAFF),
-      schema: { errors: ['FORBIDDEN', 'NOT_FOUND'], tags: ['households'], params: MemberParamsSchema, body: PersonalReadBodySchema, response: { 200: PersonalReadResponseSchema } },
+      schema: {
+        errors: ['FORBIDDEN', 'NOT_FOUND'],
+        tags: ['households'],
+        params: MemberParamsSchema,
+        body: PersonalReadBodySchema,
+        response: { 200: PersonalReadResponseSchema },
+      },
     },
     async (request) => {
       const community = await overseenCommunity(request, request.params.id);

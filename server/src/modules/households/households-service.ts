@@ -95,7 +95,13 @@ export function householdsServiceFactory(deps: {
           await yieldToEventLoop();
         }
         const cell = (k: HouseholdColumn) => (r.cells[header.index[k]] ?? '').trim();
-        const v = { estate: cell('estate'), building: cell('building'), unit: cell('unit'), room: cell('room'), ownerName: cell('ownerName') };
+        const v = {
+          estate: cell('estate'),
+          building: cell('building'),
+          unit: cell('unit'),
+          room: cell('room'),
+          ownerName: cell('ownerName'),
+        };
         const phone = normalisePhone(cell('phone'));
         const reason = rowProblem(v, phone);
         if (reason) {
@@ -213,10 +219,7 @@ export function householdsServiceFactory(deps: {
     },
 
     async coverage(communityOrgId: string): Promise<Coverage> {
-      const [totals, buildings] = await Promise.all([
-        repo.totals(sqlIds([communityOrgId])),
-        repo.coverageByBuilding(communityOrgId),
-      ]);
+      const [totals, buildings] = await Promise.all([repo.totals(sqlIds([communityOrgId])), repo.coverageByBuilding(communityOrgId)]);
       return { ...totals, buildings };
     },
 
@@ -261,7 +264,8 @@ interface ValidRow {
 }
 
 /** One home as a map key, as households-repository's ownerHashes() keys them. */
-const homeKey = (estateId: string, building: string, unit: string, room: string) => `${estateId}\u0000${building}\u0000${unit}\u0000${room}`;
+const homeKey = (estateId: string, building: string, unit: string, room: string) =>
+  `${estateId}\u0000${building}\u0000${unit}\u0000${room}`;
 
 const YIELD_EVERY = 5000;
 const HISTORY_LENGTH = 10;

@@ -26,7 +26,13 @@ export function importsRepositoryFactory(db: Db) {
       return rows[0].id;
     },
 
-    async insertOrg(kind: 'community' | 'unit', name: string, districtId: string, registerCode: string | null, tx: DbOrTx): Promise<string> {
+    async insertOrg(
+      kind: 'community' | 'unit',
+      name: string,
+      districtId: string,
+      registerCode: string | null,
+      tx: DbOrTx,
+    ): Promise<string> {
       const { rows } = await tx.execute<{ id: string }>(sql`
         insert into party_orgs (kind, name, district_id, register_code) values (${kind}, ${name}, ${districtId}::uuid, ${registerCode})
         returning id`);

@@ -15,7 +15,13 @@ export const importsRoutes: FastifyPluginAsyncZod<{ importsService: ImportsServi
     '/imports/directory',
     {
       onRequest: requireRoles('city_admin'),
-      schema: { errors: ['IMPORT_INVALID'], tags: ['imports'], consumes: ['multipart/form-data'], querystring: ImportDryRunQuerySchema, response: { 200: DirectoryImportResultSchema } },
+      schema: {
+        errors: ['IMPORT_INVALID'],
+        tags: ['imports'],
+        consumes: ['multipart/form-data'],
+        querystring: ImportDryRunQuerySchema,
+        response: { 200: DirectoryImportResultSchema },
+      },
     },
     async (request) => {
       const file = await readUpload(request);
@@ -33,13 +39,19 @@ export const importsRoutes: FastifyPluginAsyncZod<{ importsService: ImportsServi
     '/imports/directory/template.xlsx',
     { onRequest: requireRoles('city_admin', 'district_admin'), schema: { tags: ['imports'] } },
     async (_request, reply) =>
-      reply.type(XLSX_TYPE).header('content-disposition', attachment('directory-template.xlsx', '目录导入模板.xlsx')).send(await service.directoryTemplate()),
+      reply
+        .type(XLSX_TYPE)
+        .header('content-disposition', attachment('directory-template.xlsx', '目录导入模板.xlsx'))
+        .send(await service.directoryTemplate()),
   );
 
   app.get(
     '/imports/households/template.xlsx',
     { onRequest: requireRoles('secretary', 'district_admin', 'city_admin'), schema: { tags: ['imports'] } },
     async (_request, reply) =>
-      reply.type(XLSX_TYPE).header('content-disposition', attachment('households-template.xlsx', '业主信息导入模板.xlsx')).send(await service.householdTemplate()),
+      reply
+        .type(XLSX_TYPE)
+        .header('content-disposition', attachment('households-template.xlsx', '业主信息导入模板.xlsx'))
+        .send(await service.householdTemplate()),
   );
 };

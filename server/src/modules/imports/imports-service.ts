@@ -1,5 +1,14 @@
 import ExcelJS from 'exceljs';
-import { DIRECTORY_SHEETS, HOUSEHOLD_COLUMNS, IMPORT_HISTORY_REJECTIONS, isSafeText, type DirectoryImportHistory, type DirectoryImportResult, type DirectorySheet, type SheetRejection } from '@pioneer/shared';
+import {
+  DIRECTORY_SHEETS,
+  HOUSEHOLD_COLUMNS,
+  IMPORT_HISTORY_REJECTIONS,
+  isSafeText,
+  type DirectoryImportHistory,
+  type DirectoryImportResult,
+  type DirectorySheet,
+  type SheetRejection,
+} from '@pioneer/shared';
 import type { Db } from '../../db/client';
 import { recentAudits, writeAudit } from '../../lib/audit';
 import type { Clock } from '../../lib/clock';
@@ -45,7 +54,13 @@ export function importsServiceFactory(deps: { db: Db; importsRepository: Imports
       return {
         items: rows.map(({ at, data }) => {
           const d = data as { created: number; updated: number; rejected: number; rejectedRows?: SheetRejection[] };
-          return { at: at.toISOString(), created: d.created, updated: d.updated, rejected: d.rejectedRows ?? [], rejectedTotal: d.rejected };
+          return {
+            at: at.toISOString(),
+            created: d.created,
+            updated: d.updated,
+            rejected: d.rejectedRows ?? [],
+            rejectedTotal: d.rejected,
+          };
         }),
       };
     },
@@ -86,7 +101,10 @@ export function importsServiceFactory(deps: { db: Db; importsRepository: Imports
           await repo.lock(tx);
           const snap = await repo.snapshot(tx);
           const districts = new Map(snap.districts.map((d) => [d.name, d.id]));
-          const orgs = { community: new Map<string, { id: string; districtId: string }>(), unit: new Map<string, { id: string; districtId: string }>() };
+          const orgs = {
+            community: new Map<string, { id: string; districtId: string }>(),
+            unit: new Map<string, { id: string; districtId: string }>(),
+          };
           for (const o of snap.orgs) orgs[o.kind].set(o.name, { id: o.id, districtId: o.district_id });
           const estates = new Set(snap.estates.map((e) => `${e.community_org_id}\n${e.name}`));
           let created = 0;

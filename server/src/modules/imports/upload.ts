@@ -16,7 +16,8 @@ export async function readUpload(request: FastifyRequest, maxBytes = UPLOAD_MAX_
     buf = await part.toBuffer();
   } catch (e) {
     const code = (e as { code?: string }).code;
-    if (code === 'FST_REQ_FILE_TOO_LARGE') throw unreadable(`file larger than ${maxBytes} bytes`, `文件超过 ${Math.round(maxBytes / 1048576)} MB`);
+    if (code === 'FST_REQ_FILE_TOO_LARGE')
+      throw unreadable(`file larger than ${maxBytes} bytes`, `文件超过 ${Math.round(maxBytes / 1048576)} MB`);
     if (typeof code === 'string' && code.startsWith('FST_')) throw unreadable(`multipart: ${code}`);
     throw e;
   }

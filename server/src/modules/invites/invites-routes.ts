@@ -24,7 +24,13 @@ export const invitesRoutes: FastifyPluginAsyncZod<{ invitesService: InvitesServi
     '/invites',
     {
       onRequest: requireRoles('city_admin', 'district_admin', 'unit_admin'),
-      schema: { errors: ['UNAUTHENTICATED', 'FORBIDDEN'], tags: ['auth'], security: [{ bearer: [] }], body: InviteCreateBodySchema, response: { 201: InviteCreateResponseSchema } },
+      schema: {
+        errors: ['UNAUTHENTICATED', 'FORBIDDEN'],
+        tags: ['auth'],
+        security: [{ bearer: [] }],
+        body: InviteCreateBodySchema,
+        response: { 201: InviteCreateResponseSchema },
+      },
     },
     async (request, reply) => {
       const p = principalOf(request);
@@ -39,7 +45,13 @@ export const invitesRoutes: FastifyPluginAsyncZod<{ invitesService: InvitesServi
     {
       // Invite codes are bearer secrets: guessing them must be slow, whatever the body looks like.
       onRequest: [requireAuth, async (request) => opts.acceptLimit.hit(principalOf(request).userId)],
-      schema: { errors: ['UNAUTHENTICATED', 'CODE_INVALID', 'CODE_EXPIRED', 'RATE_LIMITED'], tags: ['auth'], security: [{ bearer: [] }], body: InviteAcceptBodySchema, response: { 200: InviteAcceptResponseSchema } },
+      schema: {
+        errors: ['UNAUTHENTICATED', 'CODE_INVALID', 'CODE_EXPIRED', 'RATE_LIMITED'],
+        tags: ['auth'],
+        security: [{ bearer: [] }],
+        body: InviteAcceptBodySchema,
+        response: { 200: InviteAcceptResponseSchema },
+      },
     },
     async (request) => ({ user: await service.accept(principalOf(request).userId, request.body.code) }),
   );

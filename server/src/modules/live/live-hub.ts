@@ -92,7 +92,13 @@ export function liveHubFactory(deps: {
     const now = deps.clock.now();
     const rows = await deps.tasksRepository.liveCounts(ids);
     return rows.map((r) =>
-      LiveCountSchema.parse({ taskId: r.id, claimed: r.claimed, remaining: r.capacity - r.claimed, status: taskStatus(r, now), version: r.version }),
+      LiveCountSchema.parse({
+        taskId: r.id,
+        claimed: r.claimed,
+        remaining: r.capacity - r.claimed,
+        status: taskStatus(r, now),
+        version: r.version,
+      }),
     );
   }
 

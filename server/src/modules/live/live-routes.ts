@@ -83,10 +83,12 @@ export const liveRoutes: FastifyPluginAsyncZod<{
     };
 
     socket.on('message', (raw: RawData) => {
-      queue = queue.then(() => handle(raw)).catch((err) => {
-        request.log.warn({ err }, 'live message failed');
-        fail('INTERNAL_ERROR');
-      });
+      queue = queue
+        .then(() => handle(raw))
+        .catch((err) => {
+          request.log.warn({ err }, 'live message failed');
+          fail('INTERNAL_ERROR');
+        });
     });
     socket.on('close', () => {
       closed = true;

@@ -40,7 +40,13 @@ export function membersRepositoryFactory(db: Db) {
       .innerJoin(community, eq(community.id, members.communityOrgId))
       .innerJoin(estates, eq(estates.id, members.estateId));
 
-  const toView = (r: { member: MemberRow; unitOrgName: string; communityName: string; communityDistrictId: string; estateName: string }): MemberView => ({
+  const toView = (r: {
+    member: MemberRow;
+    unitOrgName: string;
+    communityName: string;
+    communityDistrictId: string;
+    estateName: string;
+  }): MemberView => ({
     ...r.member,
     unitOrgName: r.unitOrgName,
     communityName: r.communityName,
@@ -93,7 +99,6 @@ export function membersRepositoryFactory(db: Db) {
       await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for('update');
     },
 
-
     async estateBelongsTo(estateId: string, communityOrgId: string, tx: DbOrTx = db): Promise<boolean> {
       const rows = await tx
         .select({ id: estates.id })
@@ -139,7 +144,6 @@ export function membersRepositoryFactory(db: Db) {
         )
         .orderBy(asc(tasks.startsAt), asc(tasks.id));
     },
-
   };
 }
 

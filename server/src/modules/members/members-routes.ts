@@ -43,7 +43,10 @@ export const membersRoutes: FastifyPluginAsyncZod<{
 
   app.get(
     '/members/me',
-    { onRequest: requireAuth, schema: { errors: ['UNAUTHENTICATED', 'NOT_REGISTERED'], tags: ['members'], response: { 200: MemberResponseSchema } } },
+    {
+      onRequest: requireAuth,
+      schema: { errors: ['UNAUTHENTICATED', 'NOT_REGISTERED'], tags: ['members'], response: { 200: MemberResponseSchema } },
+    },
     async (request) => {
       const member = await service.getMine(principalOf(request).userId);
       return opts.standing ? { member, standing: await opts.standing(member.id) } : { member };
@@ -54,7 +57,12 @@ export const membersRoutes: FastifyPluginAsyncZod<{
     '/members/me',
     {
       onRequest: requireAuth,
-      schema: { errors: ['UNAUTHENTICATED'], tags: ['members'], body: MemberUpsertBodySchema, response: { 200: MemberUpsertResponseSchema } },
+      schema: {
+        errors: ['UNAUTHENTICATED'],
+        tags: ['members'],
+        body: MemberUpsertBodySchema,
+        response: { 200: MemberUpsertResponseSchema },
+      },
     },
     async (request) => {
       const { userId, tokenVersion } = principalOf(request);
@@ -96,7 +104,12 @@ export const membersRoutes: FastifyPluginAsyncZod<{
     '/pioneer-codes/verify',
     {
       onRequest: [requireRoles(...STAFF_ROLES), async (request) => opts.verifyLimit.hit(principalOf(request).userId)],
-      schema: { errors: ['UNAUTHENTICATED', 'FORBIDDEN', 'CODE_INVALID', 'CODE_EXPIRED', 'RATE_LIMITED'], tags: ['members'], body: PioneerCodeBodySchema, response: { 200: PioneerCodeVerifyResponseSchema } },
+      schema: {
+        errors: ['UNAUTHENTICATED', 'FORBIDDEN', 'CODE_INVALID', 'CODE_EXPIRED', 'RATE_LIMITED'],
+        tags: ['members'],
+        body: PioneerCodeBodySchema,
+        response: { 200: PioneerCodeVerifyResponseSchema },
+      },
     },
     async (request, reply) => {
       reply.header('cache-control', 'no-store');

@@ -1,5 +1,12 @@
 import QRCode from 'qrcode';
-import { isId, type Member, type MemberUpsertBody, type PioneerCodeResponse, type PioneerCodeVerifyResponse, type VerifiedClaim } from '@pioneer/shared';
+import {
+  isId,
+  type Member,
+  type MemberUpsertBody,
+  type PioneerCodeResponse,
+  type PioneerCodeVerifyResponse,
+  type VerifiedClaim,
+} from '@pioneer/shared';
 import type { Db } from '../../db/client';
 import { memberConsents } from '../../db/schema';
 import type { Clock } from '../../lib/clock';
@@ -20,7 +27,17 @@ export function chinaDayAround(now: Date): { from: Date; to: Date } {
 }
 
 /** Fields compared for the audit trail; the phone is compared by its keyed hash. */
-const PLAIN_FIELDS = ['name', 'unitOrgId', 'workUnit', 'communityOrgId', 'estateId', 'building', 'unitNo', 'room', 'consentVersion'] as const;
+const PLAIN_FIELDS = [
+  'name',
+  'unitOrgId',
+  'workUnit',
+  'communityOrgId',
+  'estateId',
+  'building',
+  'unitNo',
+  'room',
+  'consentVersion',
+] as const;
 
 /** The registration fields stored as given (the phone is stored apart: encrypted, hashed, masked). */
 function profileOf(body: MemberUpsertBody) {

@@ -32,7 +32,9 @@ export function personalDataRepositoryFactory(db: Db) {
     },
 
     async recordConsent(memberId: string, version: string, action: 'given' | 'withdrawn', at: Date, tx: DbOrTx = db) {
-      await tx.execute(sql`insert into member_consents (member_id, version, action, at) values (${memberId}::uuid, ${version}, ${action}, ${at}::timestamptz)`);
+      await tx.execute(
+        sql`insert into member_consents (member_id, version, action, at) values (${memberId}::uuid, ${version}, ${action}, ${at}::timestamptz)`,
+      );
     },
 
     /** Every claim of the member, cancelled ones too, with the post it was on. */
@@ -71,7 +73,14 @@ export function personalDataRepositoryFactory(db: Db) {
     /** The rest of what the database keeps about a member and its user, for the member's own export. */
     async otherData(memberId: string, userId: string, tx: DbOrTx = db) {
       // One after another: `tx` may be a transaction, which is one connection.
-      const waitlist = await tx.execute<{ task_id: string; title: string; status: string; offered_at: Date | null; offer_expires_at: Date | null; created_at: Date }>(sql`
+      const waitlist = await tx.execute<{
+        task_id: string;
+        title: string;
+        status: string;
+        offered_at: Date | null;
+        offer_expires_at: Date | null;
+        created_at: Date;
+      }>(sql`
         select w.task_id, t.title, w.status, w.offered_at, w.offer_expires_at, w.created_at
           from waitlist_entries w join tasks t on t.id = w.task_id where w.member_id = ${memberId}::uuid order by w.created_at, w.id`);
       const draws = await tx.execute<{ task_id: string; title: string; status: string; rank: number | null; created_at: Date }>(sql`

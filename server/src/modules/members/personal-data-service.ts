@@ -141,12 +141,25 @@ export function personalDataServiceFactory(deps: {
           offerExpiresAt: w.offer_expires_at ? iso(w.offer_expires_at) : null,
           createdAt: iso(w.created_at),
         })),
-        draws: other.draws.map((d) => ({ taskId: d.task_id, title: d.title, status: d.status, rank: d.rank, createdAt: iso(d.created_at) })),
-        standing: other.standing ? { noShows: other.standing.no_shows, suspendedUntil: other.standing.suspended_until ? iso(other.standing.suspended_until) : null } : null,
+        draws: other.draws.map((d) => ({
+          taskId: d.task_id,
+          title: d.title,
+          status: d.status,
+          rank: d.rank,
+          createdAt: iso(d.created_at),
+        })),
+        standing: other.standing
+          ? {
+              noShows: other.standing.no_shows,
+              suspendedUntil: other.standing.suspended_until ? iso(other.standing.suspended_until) : null,
+            }
+          : null,
         preferences: other.preferences
           ? { followCategories: other.preferences.follow_categories, remindBeforeMinutes: other.preferences.remind_before_minutes }
           : null,
-        calendarFeed: other.calendarFeed ? { generation: other.calendarFeed.generation, createdAt: iso(other.calendarFeed.created_at) } : null,
+        calendarFeed: other.calendarFeed
+          ? { generation: other.calendarFeed.generation, createdAt: iso(other.calendarFeed.created_at) }
+          : null,
         subscriptionCredits: other.subscriptionCredits.map((c) => ({ templateKey: c.template_key, credits: c.credits })),
         demands: other.demands.map((d) => ({
           id: d.id,

@@ -14,7 +14,8 @@ interface PhoneAnswer {
 
 /** On a request's path: a user waits for it. */
 const TIMEOUT_MS = 5000;
-const busy = () => new AppError('SERVICE_UNAVAILABLE', '微信服务暂时无法访问，请稍后再试或手动填写手机号', { headers: { 'retry-after': '5' } });
+const busy = () =>
+  new AppError('SERVICE_UNAVAILABLE', '微信服务暂时无法访问，请稍后再试或手动填写手机号', { headers: { 'retry-after': '5' } });
 
 function mainland(phone: string | undefined, countryCode: string | undefined): string {
   if (!phone || (countryCode && countryCode !== '86') || !PHONE_PATTERN.test(phone)) {

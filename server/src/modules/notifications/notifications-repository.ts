@@ -168,7 +168,15 @@ export function notificationsRepositoryFactory(pool: pg.Pool) {
     /** New messages only (one per user and event), with their ids. */
     async insertMessages(
       client: pg.PoolClient,
-      m: { eventKey: string; kind: string; title: string; body: string; taskId: string | null; whistleId: string | null; userIds: string[] },
+      m: {
+        eventKey: string;
+        kind: string;
+        title: string;
+        body: string;
+        taskId: string | null;
+        whistleId: string | null;
+        userIds: string[];
+      },
     ): Promise<Array<{ id: string; userId: string }>> {
       const { rows } = await client.query<{ id: string; user_id: string }>(
         `insert into messages (user_id, event_key, kind, title, body, task_id, whistle_id)
@@ -288,10 +296,11 @@ export function notificationsRepositoryFactory(pool: pg.Pool) {
     },
 
     async markRead(userId: string, ids: string[], now: Date): Promise<void> {
-      await pool.query(
-        'update messages set read_at = $3 where user_id = $1::uuid and id = any($2::uuid[]) and read_at is null',
-        [userId, ids, now],
-      );
+      await pool.query('update messages set read_at = $3 where user_id = $1::uuid and id = any($2::uuid[]) and read_at is null', [
+        userId,
+        ids,
+        now,
+      ]);
     },
 
     async credits(userId: string): Promise<Array<{ templateKey: TemplateKey; credits: number }>> {
@@ -336,7 +345,9 @@ export function notificationsRepositoryFactory(pool: pg.Pool) {
     },
 
     async calendarGeneration(memberId: string): Promise<number | null> {
-      const { rows } = await pool.query<{ generation: number }>('select generation from calendar_feeds where member_id = $1::uuid', [memberId]);
+      const { rows } = await pool.query<{ generation: number }>('select generation from calendar_feeds where member_id = $1::uuid', [
+        memberId,
+      ]);
       return rows[0]?.generation ?? null;
     },
 

@@ -28,13 +28,19 @@ export const notificationsRoutes: FastifyPluginAsyncZod<{ notificationsService: 
 
   app.post(
     '/me/subscriptions',
-    { onRequest: requireAuth, schema: { errors: ['UNAUTHENTICATED'], tags, body: SubscriptionsBodySchema, response: { 200: SubscriptionsResponseSchema } } },
+    {
+      onRequest: requireAuth,
+      schema: { errors: ['UNAUTHENTICATED'], tags, body: SubscriptionsBodySchema, response: { 200: SubscriptionsResponseSchema } },
+    },
     async (request) => ({ credits: await service.recordSubscriptions(principalOf(request).userId, request.body) }),
   );
 
   app.get(
     '/me/messages',
-    { onRequest: requireAuth, schema: { errors: ['UNAUTHENTICATED'], tags, querystring: MessageListQuerySchema, response: { 200: MessageListSchema } } },
+    {
+      onRequest: requireAuth,
+      schema: { errors: ['UNAUTHENTICATED'], tags, querystring: MessageListQuerySchema, response: { 200: MessageListSchema } },
+    },
     async (request, reply) => {
       reply.header('cache-control', 'no-store');
       return service.messages(principalOf(request).userId, request.query);
@@ -52,19 +58,33 @@ export const notificationsRoutes: FastifyPluginAsyncZod<{ notificationsService: 
 
   app.post(
     '/me/messages/read',
-    { onRequest: requireAuth, schema: { errors: ['UNAUTHENTICATED'], tags, body: MessagesReadBodySchema, response: { 200: MessagesReadResponseSchema } } },
+    {
+      onRequest: requireAuth,
+      schema: { errors: ['UNAUTHENTICATED'], tags, body: MessagesReadBodySchema, response: { 200: MessagesReadResponseSchema } },
+    },
     async (request) => ({ unread: await service.markRead(principalOf(request).userId, request.body.ids) }),
   );
 
   app.get(
     '/members/me/preferences',
-    { onRequest: requireMember, schema: { errors: ['UNAUTHENTICATED', 'NOT_REGISTERED'], tags, response: { 200: PreferencesResponseSchema } } },
+    {
+      onRequest: requireMember,
+      schema: { errors: ['UNAUTHENTICATED', 'NOT_REGISTERED'], tags, response: { 200: PreferencesResponseSchema } },
+    },
     async (request) => ({ preferences: await service.preferences(service.memberOnly(principalOf(request).memberId)) }),
   );
 
   app.put(
     '/members/me/preferences',
-    { onRequest: requireMember, schema: { errors: ['UNAUTHENTICATED', 'NOT_REGISTERED'], tags, body: PreferencesBodySchema, response: { 200: PreferencesResponseSchema } } },
+    {
+      onRequest: requireMember,
+      schema: {
+        errors: ['UNAUTHENTICATED', 'NOT_REGISTERED'],
+        tags,
+        body: PreferencesBodySchema,
+        response: { 200: PreferencesResponseSchema },
+      },
+    },
     async (request) => ({
       preferences: await service.savePreferences(service.memberOnly(principalOf(request).memberId), request.body),
     }),
@@ -89,16 +109,12 @@ export const notificationsRoutes: FastifyPluginAsyncZod<{ notificationsService: 
   );
 
   // No bearer token: calendar apps fetch this by URL alone; the URL's secret is the credential.
-  app.get(
-    '/calendar/:file',
-    { schema: { errors: ['NOT_FOUND'], tags, params: CalendarParamsSchema } },
-    async (request, reply) => {
-      const body = await service.calendar(request.params.file);
-      return reply
-        .header('content-type', 'text/calendar; charset=utf-8')
-        .header('cache-control', 'private, max-age=300')
-        .header('referrer-policy', 'no-referrer')
-        .send(body);
-    },
-  );
+  app.get('/calendar/:file', { schema: { errors: ['NOT_FOUND'], tags, params: CalendarParamsSchema } }, async (request, reply) => {
+    const body = await service.calendar(request.params.file);
+    return reply
+      .header('content-type', 'text/calendar; charset=utf-8')
+      .header('cache-control', 'private, max-age=300')
+      .header('referrer-policy', 'no-referrer')
+      .send(body);
+  });
 };

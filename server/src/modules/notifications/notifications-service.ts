@@ -19,7 +19,6 @@ import type { NotificationsRepository } from './notifications-repository';
 /** Calendar feeds show posts that ended up to this long ago. */
 const CALENDAR_PAST_MS = 90 * 24 * 3600_000;
 
-
 export function notificationsServiceFactory(deps: {
   repo: NotificationsRepository;
   clock: Clock;

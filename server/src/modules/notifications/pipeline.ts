@@ -226,7 +226,14 @@ export function notificationPipelineFactory(deps: {
           orgName: p.orgName ?? null,
           until: p.until ? new Date(p.until).toISOString() : null,
         };
-        return { eventKey: e.key, kind: 'whistle_update', rendered: renderWhistle(facts, now), taskId: null, whistleId: p.whistleId, userIds: users };
+        return {
+          eventKey: e.key,
+          kind: 'whistle_update',
+          rendered: renderWhistle(facts, now),
+          taskId: null,
+          whistleId: p.whistleId,
+          userIds: users,
+        };
       }
       default:
         log.warn({ kind: e.kind }, 'unknown notification kind');
@@ -253,9 +260,19 @@ export function notificationPipelineFactory(deps: {
         userIds: [...new Set(o.userIds)],
       });
       if (!deps.sender || !templateId || inserted.length === 0 || !boss) return { messages: inserted.length, wechat: 0 };
-      const paid = await repo.spendCredits(client, o.kind, inserted.map((m) => m.userId));
+      const paid = await repo.spendCredits(
+        client,
+        o.kind,
+        inserted.map((m) => m.userId),
+      );
       const sending = inserted.filter((m) => paid.has(m.userId));
-      await repo.insertDeliveries(client, { templateKey: o.kind, templateId, page: o.rendered.page, data: o.rendered.data, messages: sending });
+      await repo.insertDeliveries(client, {
+        templateKey: o.kind,
+        templateId,
+        page: o.rendered.page,
+        data: o.rendered.data,
+        messages: sending,
+      });
       if (sending.length > 0) {
         await boss.insert(
           sending.map((m) => ({ id: m.id, name: QUEUES.wechat, data: { messageId: m.id } })),
@@ -313,70 +330,70 @@ export function notificationPipelineFactory(deps: {
   }
 
   async function startBoss(): Promise<void> {
-      boss = new PgBoss({
-        connectionString: deps.databaseUrl,
-        max: 3,
-        application_name: 'pioneer-notifications',
-        // The reminder cron needs pg-boss's clock; without it nothing is scheduled.
-        schedule: opts.reminderCron !== null,
-      });
-      boss.on('error', (err: Error) => log.warn({ err: { message: err.message } }, 'notification queue error'));
-      await boss.start();
-      await ensureQueues(boss, opts);
+    boss = new PgBoss({
+      connectionString: deps.databaseUrl,
+      max: 3,
+      application_name: 'pioneer-notifications',
+      // The reminder cron needs pg-boss's clock; without it nothing is scheduled.
+      schedule: opts.reminderCron !== null,
+    });
+    boss.on('error', (err: Error) => log.warn({ err: { message: err.message } }, 'notification queue error'));
+    await boss.start();
+    await ensureQueues(boss, opts);
 
-      const b = boss;
-      /**
-       * pg-boss waits out the polling interval after every batch, which would cap a worker at one
-       * batch a second; a full batch means more are likely waiting, so the worker fetches again at once.
-       */
-      const drain = (id: string | null, fetched: number, batchSize: number) => {
-        if (id && fetched >= batchSize && !stopped) b.notifyWorker(id);
-      };
-      const EVENT_BATCH = 10;
-      eventWorker = await b.work<EventJob>(
-        QUEUES.event,
-        { batchSize: EVENT_BATCH, pollingIntervalSeconds: opts.pollingIntervalSeconds },
+    const b = boss;
+    /**
+     * pg-boss waits out the polling interval after every batch, which would cap a worker at one
+     * batch a second; a full batch means more are likely waiting, so the worker fetches again at once.
+     */
+    const drain = (id: string | null, fetched: number, batchSize: number) => {
+      if (id && fetched >= batchSize && !stopped) b.notifyWorker(id);
+    };
+    const EVENT_BATCH = 10;
+    eventWorker = await b.work<EventJob>(
+      QUEUES.event,
+      { batchSize: EVENT_BATCH, pollingIntervalSeconds: opts.pollingIntervalSeconds },
+      async (jobs) => {
+        for (const job of jobs) await processEvent(job.data);
+        drain(eventWorker, jobs.length, EVENT_BATCH);
+      },
+    );
+    const batch = Math.max(1, Math.ceil(opts.wechatConcurrency / 2));
+    for (let i = 0; i < 2; i++) {
+      let id: string | null = null;
+      id = await b.work<{ messageId: string }>(
+        QUEUES.wechat,
+        { batchSize: batch, pollingIntervalSeconds: opts.pollingIntervalSeconds, includeMetadata: true },
         async (jobs) => {
-          for (const job of jobs) await processEvent(job.data);
-          drain(eventWorker, jobs.length, EVENT_BATCH);
+          // One failure must not fail (and resend) the batch: each job is failed on its own.
+          await Promise.all(
+            jobs.map((job) =>
+              deliver(job).catch(async (err: Error) => {
+                await b.fail(QUEUES.wechat, job.id, { message: err.message });
+              }),
+            ),
+          );
+          drain(id, jobs.length, batch);
         },
       );
-      const batch = Math.max(1, Math.ceil(opts.wechatConcurrency / 2));
-      for (let i = 0; i < 2; i++) {
-        let id: string | null = null;
-        id = await b.work<{ messageId: string }>(
-          QUEUES.wechat,
-          { batchSize: batch, pollingIntervalSeconds: opts.pollingIntervalSeconds, includeMetadata: true },
-          async (jobs) => {
-            // One failure must not fail (and resend) the batch: each job is failed on its own.
-            await Promise.all(
-              jobs.map((job) =>
-                deliver(job).catch(async (err: Error) => {
-                  await b.fail(QUEUES.wechat, job.id, { message: err.message });
-                }),
-              ),
-            );
-            drain(id, jobs.length, batch);
-          },
-        );
-        wechatWorkers.push(id);
-      }
-      if (opts.reminderCron) {
-        await boss.work(QUEUES.reminders, { pollingIntervalSeconds: 5 }, async () => {
-          await sweepReminders();
-        });
-        await boss.schedule(QUEUES.reminders, opts.reminderCron, undefined, { tz: 'UTC' });
-      }
+      wechatWorkers.push(id);
+    }
+    if (opts.reminderCron) {
+      await boss.work(QUEUES.reminders, { pollingIntervalSeconds: 5 }, async () => {
+        await sweepReminders();
+      });
+      await boss.schedule(QUEUES.reminders, opts.reminderCron, undefined, { tz: 'UTC' });
+    }
 
-      const tick = () => {
-        if (stopped) return;
-        relay()
-          .catch((err: Error) => log.warn({ err: { message: err.message } }, 'notification relay failed'))
-          .finally(() => {
-            if (!stopped) relayTimer = setTimeout(tick, opts.relayIntervalMs);
-          });
-      };
-      tick();
+    const tick = () => {
+      if (stopped) return;
+      relay()
+        .catch((err: Error) => log.warn({ err: { message: err.message } }, 'notification relay failed'))
+        .finally(() => {
+          if (!stopped) relayTimer = setTimeout(tick, opts.relayIntervalMs);
+        });
+    };
+    tick();
   }
 
   let starting: Promise<void> | null = null;

@@ -60,7 +60,9 @@ export function fitThing(s: string): string {
 
 /** At most 5 Chinese characters, nothing else. */
 export function fitPhrase(s: string): string {
-  const han = Array.from(s.replace(/[^\p{Script=Han}]/gu, '')).slice(0, 5).join('');
+  const han = Array.from(s.replace(/[^\p{Script=Han}]/gu, ''))
+    .slice(0, 5)
+    .join('');
   return han || '通知';
 }
 
@@ -228,7 +230,12 @@ export function renderWhistle(e: WhistleFacts, at: Date): Rendered {
   return {
     title: `吹哨报到：${e.status}`,
     body: `「${e.title}」${e.orgName ?? ''}${e.status}${until ? `至${shortTime(until)}` : ''}${due ? `，办理时限${shortTime(due)}` : ''}。${note}`,
-    data: wechatData('whistle_update', { thing1: e.title, phrase2: e.status, time3: until ?? due ?? at, thing4: e.orgName || note || e.title }),
+    data: wechatData('whistle_update', {
+      thing1: e.title,
+      phrase2: e.status,
+      time3: until ?? due ?? at,
+      thing4: e.orgName || note || e.title,
+    }),
     page: e.whistleId ? `pages/whistle-detail/index?id=${e.whistleId}` : MESSAGES_PAGE,
   };
 }

@@ -12,7 +12,6 @@ export function registrationRepositoryFactory(db: Db) {
   };
 
   return {
-
     async findCommunityByRegisterCode(code: string, tx: DbOrTx = db) {
       const [row] = await tx
         .select(orgColumns)

@@ -1,7 +1,13 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { IdParamsSchema, QrFormatQuerySchema, RegisterInfoSchema, RegisterResolveQuerySchema, RegisterResolveSchema } from '@pioneer/shared';
+import {
+  IdParamsSchema,
+  QrFormatQuerySchema,
+  RegisterInfoSchema,
+  RegisterResolveQuerySchema,
+  RegisterResolveSchema,
+} from '@pioneer/shared';
 import { forbidden, notFound } from '../../lib/errors';
 import { oversees, STAFF_ROLES } from '../../lib/scope';
 import { principalOf, requireRoles } from '../../plugins/auth';
@@ -10,7 +16,11 @@ import { REGISTER_CODE_PATTERN } from '../../lib/register-code';
 import { registerPagePath, type RegistrationService } from './registration-service';
 
 /** Under `/api/v1`: the community's registration QR and the public code look-up. */
-export const registrationRoutes: FastifyPluginAsyncZod<{ registrationService: RegistrationService; lookupLimit: Limit; anonymousLookupLimit: Limit }> = async (app, opts) => {
+export const registrationRoutes: FastifyPluginAsyncZod<{
+  registrationService: RegistrationService;
+  lookupLimit: Limit;
+  anonymousLookupLimit: Limit;
+}> = async (app, opts) => {
   const signedInUser = (request: FastifyRequest): string | null => {
     try {
       return app.session(request).userId;
@@ -43,7 +53,12 @@ export const registrationRoutes: FastifyPluginAsyncZod<{ registrationService: Re
     '/party-orgs/:id/register-info',
     {
       onRequest: requireRoles(...STAFF_ROLES),
-      schema: { tags: ['registration'], errors: ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND'], params: IdParamsSchema, response: { 200: RegisterInfoSchema } },
+      schema: {
+        tags: ['registration'],
+        errors: ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND'],
+        params: IdParamsSchema,
+        response: { 200: RegisterInfoSchema },
+      },
     },
     async (request) => {
       const community = await opts.registrationService.community(request.params.id);
@@ -60,7 +75,12 @@ export const registrationRoutes: FastifyPluginAsyncZod<{ registrationService: Re
         const userId = request.headers.authorization ? signedInUser(request) : null;
         await (userId ? opts.lookupLimit.hit(userId) : opts.anonymousLookupLimit.hit(request.ip));
       },
-      schema: { errors: ['NOT_FOUND', 'RATE_LIMITED'], tags: ['registration'], querystring: RegisterResolveQuerySchema, response: { 200: RegisterResolveSchema } },
+      schema: {
+        errors: ['NOT_FOUND', 'RATE_LIMITED'],
+        tags: ['registration'],
+        querystring: RegisterResolveQuerySchema,
+        response: { 200: RegisterResolveSchema },
+      },
     },
     async (request) => opts.registrationService.resolve(request.query.code),
   );
@@ -72,13 +92,9 @@ export const registrationRoutes: FastifyPluginAsyncZod<{ registrationService: Re
  * Only a malformed code is answered here, with 404, so nothing odd lands in the page URL.
  */
 export const registerRedirectRoutes: FastifyPluginAsyncZod = async (app) => {
-  app.get(
-    '/r/:code',
-    { schema: { hide: true, params: z.object({ code: z.string() }) } },
-    async (request, reply) => {
-      const { code } = request.params;
-      if (!REGISTER_CODE_PATTERN.test(code)) throw notFound('报到二维码无效');
-      return reply.header('cache-control', 'no-store').redirect(registerPagePath(code), 302);
-    },
-  );
+  app.get('/r/:code', { schema: { hide: true, params: z.object({ code: z.string() }) } }, async (request, reply) => {
+    const { code } = request.params;
+    if (!REGISTER_CODE_PATTERN.test(code)) throw notFound('报到二维码无效');
+    return reply.header('cache-control', 'no-store').redirect(registerPagePath(code), 302);
+  });
 };

@@ -5,7 +5,6 @@ import { newRegisterCode, REGISTER_CODE_PATTERN } from '../../lib/register-code'
 import type { DirectoryRepository } from '../directory/directory-repository';
 import type { RegistrationRepository } from './registration-repository';
 
-
 export const registerPagePath = (code: string) => `/#/pages/register/index?code=${encodeURIComponent(code)}`;
 
 type Community = { id: string; name: string; districtId: string; registerCode: string | null };

@@ -19,10 +19,25 @@ const periodEnd = (grain: Grain, p: string) => `((${p} + interval '1 ${grain}'):
 const perCategory = (expr: (cat: string) => string) => `array[${CATEGORY_KEYS.map((k) => expr(k)).join(', ')}]::bigint[]`;
 
 const FIGURES = [
-  'tasks_published', 'tasks_cancelled', 'tasks_filled', 'participations', 'service_minutes', 'completed', 'no_shows', 'members',
-  'category_tasks', 'category_participations', 'category_minutes',
+  'tasks_published',
+  'tasks_cancelled',
+  'tasks_filled',
+  'participations',
+  'service_minutes',
+  'completed',
+  'no_shows',
+  'members',
+  'category_tasks',
+  'category_participations',
+  'category_minutes',
 ] as const;
-const UPSERT = `on conflict (scope, scope_id, grain, period) do update set ${[...FIGURES, 'fill_seconds', 'fill_median', 'district_id', 'refreshed_at']
+const UPSERT = `on conflict (scope, scope_id, grain, period) do update set ${[
+  ...FIGURES,
+  'fill_seconds',
+  'fill_median',
+  'district_id',
+  'refreshed_at',
+]
   .map((c) => `${c} = excluded.${c}`)
   .join(', ')}`;
 const COLUMNS = `(scope, scope_id, grain, period, district_id, ${FIGURES.join(', ')}, fill_seconds, fill_median, refreshed_at)`;
@@ -87,8 +102,12 @@ agg as (
     from t left join c on c.task_id = t.id
    group by t.community_org_id, t.period
 ),
-reg as (${reg})${keyed ? '' : `,
-keys as (select community_org_id, period from agg union select community_org_id, period from reg)`}
+reg as (${reg})${
+    keyed
+      ? ''
+      : `,
+keys as (select community_org_id, period from agg union select community_org_id, period from reg)`
+  }
 insert into stats_rollups ${COLUMNS}
 select 'community', k.community_org_id, '${grain}', k.period, po.district_id,
        coalesce(a.published, 0), coalesce(a.cancelled, 0), coalesce(a.filled, 0), coalesce(a.participations, 0),
@@ -159,9 +178,19 @@ select 'unit', k.unit_org_id, 'month', k.period, po.district_id,
 ${UPSERT}`;
 
 /** Element-wise sum of a per-category column: one plain sum per category (int8_array_sum, a SQL-language aggregate, is far slower). */
-const sumPerCategory = (col: string) => `array[${CATEGORY_KEYS.map((_, i) => `coalesce(sum(r.${col}[${i + 1}]), 0)`).join(', ')}]::bigint[]`;
+const sumPerCategory = (col: string) =>
+  `array[${CATEGORY_KEYS.map((_, i) => `coalesce(sum(r.${col}[${i + 1}]), 0)`).join(', ')}]::bigint[]`;
 
-const SUMS = `${['tasks_published', 'tasks_cancelled', 'tasks_filled', 'participations', 'service_minutes', 'completed', 'no_shows', 'members']
+const SUMS = `${[
+  'tasks_published',
+  'tasks_cancelled',
+  'tasks_filled',
+  'participations',
+  'service_minutes',
+  'completed',
+  'no_shows',
+  'members',
+]
   .map((c) => `coalesce(sum(r.${c}), 0)`)
   .join(', ')},
        ${['category_tasks', 'category_participations', 'category_minutes'].map(sumPerCategory).join(', ')}`;
@@ -235,8 +264,9 @@ update stats_rollups r set fill_median = m.median, fill_buckets = m.buckets
             select ((select min(seconds) from h where cum >= (total - 1) / 2 + 1) + (select min(seconds) from h where cum >= total / 2 + 1)) / 2.0
               from h limit 1) as median,
            (select array[${[0, ...FILL_BUCKET_MINUTES]
-             .map((from, i, all) =>
-               `coalesce(sum(tasks) filter (where seconds >= ${from * 60}${i + 1 < all.length ? ` and seconds < ${all[i + 1] * 60}` : ''}), 0)::int`,
+             .map(
+               (from, i, all) =>
+                 `coalesce(sum(tasks) filter (where seconds >= ${from * 60}${i + 1 < all.length ? ` and seconds < ${all[i + 1] * 60}` : ''}), 0)::int`,
              )
              .join(', ')}]
               from stats_fill_times where scope = $1::text and scope_id = k.id) as buckets

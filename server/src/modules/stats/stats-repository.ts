@@ -159,7 +159,12 @@ export function statsRepositoryFactory(db: Db) {
           participations: Number(a?.participations[i] ?? 0),
           serviceMinutes: Number(a?.minutes[i] ?? 0),
         })),
-        timeToFull: FILL_BUCKETS.map((b, i) => ({ label: b.label, fromMinutes: b.from, toMinutes: b.to, tasks: Number(a?.buckets?.[i] ?? 0) })),
+        timeToFull: FILL_BUCKETS.map((b, i) => ({
+          label: b.label,
+          fromMinutes: b.from,
+          toMinutes: b.to,
+          tasks: Number(a?.buckets?.[i] ?? 0),
+        })),
         breakdown: {
           kind: scope === 'city' ? 'district' : scope === 'district' ? 'community' : 'none',
           items: breakdown.rows.map((r) => ({

@@ -11,7 +11,12 @@ export const statsRoutes: FastifyPluginAsyncZod<{ statsService: StatsService }> 
     {
       onRequest: requireAuth,
       preHandler: guard.preHandler,
-      schema: { errors: ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND'], tags: ['stats'], querystring: StatsOverviewQuerySchema, response: { 200: StatsOverviewSchema } },
+      schema: {
+        errors: ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND'],
+        tags: ['stats'],
+        querystring: StatsOverviewQuerySchema,
+        response: { 200: StatsOverviewSchema },
+      },
     },
     async (request) => opts.statsService.overview(guard.of(request)),
   );
@@ -20,7 +25,12 @@ export const statsRoutes: FastifyPluginAsyncZod<{ statsService: StatsService }> 
     {
       onRequest: requireAuth,
       preHandler: guard.preHandler,
-      schema: { errors: ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND'], tags: ['stats'], querystring: StatsDashboardQuerySchema, response: { 200: StatsDashboardSchema } },
+      schema: {
+        errors: ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND'],
+        tags: ['stats'],
+        querystring: StatsDashboardQuerySchema,
+        response: { 200: StatsDashboardSchema },
+      },
     },
     async (request) => opts.statsService.dashboard(guard.of(request), request.query.weeks),
   );

@@ -38,5 +38,7 @@ async function authorize(p: Principal, q: ScopeQuery, stats: Pick<StatsService, 
 }
 
 /** Lets through only callers who may see the scope the (validated) query names; `of(request)` is that scope. */
-export const statsScopeGuard = (stats: Pick<StatsService, 'locate'>, queryOf: (request: FastifyRequest) => ScopeQuery = (r) => r.query as ScopeQuery) =>
-  scopeGuard((request, p) => authorize(p, queryOf(request), stats), ['FORBIDDEN', 'NOT_FOUND']);
+export const statsScopeGuard = (
+  stats: Pick<StatsService, 'locate'>,
+  queryOf: (request: FastifyRequest) => ScopeQuery = (r) => r.query as ScopeQuery,
+) => scopeGuard((request, p) => authorize(p, queryOf(request), stats), ['FORBIDDEN', 'NOT_FOUND']);

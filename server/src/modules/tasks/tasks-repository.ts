@@ -100,7 +100,14 @@ export function tasksRepositoryFactory(db: Db) {
     async liveCounts(ids: string[]) {
       if (ids.length === 0) return [];
       return db
-        .select({ id: tasks.id, claimed: tasks.claimed, capacity: tasks.capacity, status: tasks.status, endsAt: tasks.endsAt, version: tasks.version })
+        .select({
+          id: tasks.id,
+          claimed: tasks.claimed,
+          capacity: tasks.capacity,
+          status: tasks.status,
+          endsAt: tasks.endsAt,
+          version: tasks.version,
+        })
         .from(tasks)
         .where(inArray(tasks.id, ids));
     },

@@ -18,7 +18,15 @@ export const tasksRoutes: FastifyPluginAsyncZod<{ tasksService: TasksService }> 
 
   app.post(
     '/tasks',
-    { onRequest: requireRoles('secretary'), schema: { errors: ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND'], tags: ['tasks'], body: TaskCreateBodySchema, response: { 201: TaskResponseSchema } } },
+    {
+      onRequest: requireRoles('secretary'),
+      schema: {
+        errors: ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND'],
+        tags: ['tasks'],
+        body: TaskCreateBodySchema,
+        response: { 201: TaskResponseSchema },
+      },
+    },
     async (request, reply) => {
       const p = principalOf(request);
       if (!isSecretaryOf(p, request.body.communityOrgId)) throw forbidden('只有本社区书记可以发布岗位');
@@ -29,19 +37,33 @@ export const tasksRoutes: FastifyPluginAsyncZod<{ tasksService: TasksService }> 
 
   app.get(
     '/tasks',
-    { onRequest: requireAuth, schema: { errors: ['UNAUTHENTICATED'], tags: ['tasks'], querystring: TaskListQuerySchema, response: { 200: TaskListSchema } } },
+    {
+      onRequest: requireAuth,
+      schema: { errors: ['UNAUTHENTICATED'], tags: ['tasks'], querystring: TaskListQuerySchema, response: { 200: TaskListSchema } },
+    },
     async (request) => tasksService.list(principalOf(request), request.query),
   );
 
   app.get(
     '/tasks/:id',
-    { onRequest: requireAuth, schema: { errors: ['UNAUTHENTICATED', 'NOT_FOUND'], tags: ['tasks'], params: IdParamsSchema, response: { 200: TaskDetailSchema } } },
+    {
+      onRequest: requireAuth,
+      schema: { errors: ['UNAUTHENTICATED', 'NOT_FOUND'], tags: ['tasks'], params: IdParamsSchema, response: { 200: TaskDetailSchema } },
+    },
     async (request) => tasksService.get(principalOf(request), request.params.id),
   );
 
   app.post(
     '/tasks/:id/cancel',
-    { onRequest: requireRoles('secretary'), schema: { errors: ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'CLAIM_CLOSED'], tags: ['tasks'], params: IdParamsSchema, response: { 200: TaskResponseSchema } } },
+    {
+      onRequest: requireRoles('secretary'),
+      schema: {
+        errors: ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'CLAIM_CLOSED'],
+        tags: ['tasks'],
+        params: IdParamsSchema,
+        response: { 200: TaskResponseSchema },
+      },
+    },
     async (request) => {
       const p = principalOf(request);
       const task = await tasksService.load(request.params.id);

@@ -159,7 +159,8 @@ export function tasksServiceFactory(deps: {
       }
       const startsAt = body.startsAt ? new Date(body.startsAt) : row.startsAt;
       const endsAt = body.endsAt ? new Date(body.endsAt) : row.endsAt;
-      if (body.startsAt && startsAt.getTime() <= now.getTime()) throw invalid('startsAt', 'must be in the future', '开始时间必须晚于当前时间');
+      if (body.startsAt && startsAt.getTime() <= now.getTime())
+        throw invalid('startsAt', 'must be in the future', '开始时间必须晚于当前时间');
       if (endsAt.getTime() <= startsAt.getTime()) throw invalid('endsAt', 'must be after startsAt', '结束时间必须晚于开始时间');
       if (row.claimOpensAt.getTime() >= endsAt.getTime()) throw invalid('endsAt', 'must be after claimOpensAt', '结束时间必须晚于开抢时间');
       const changes = {

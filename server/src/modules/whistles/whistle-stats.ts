@@ -7,10 +7,7 @@ import type { Db } from '../../db/client';
  * community, in a 板块 (by it or its communities), or anywhere.
  */
 export type WhistleScope =
-  | { scope: 'unit'; id: string }
-  | { scope: 'community'; id: string }
-  | { scope: 'district'; id: string }
-  | { scope: 'city' };
+  { scope: 'unit'; id: string } | { scope: 'community'; id: string } | { scope: 'district'; id: string } | { scope: 'city' };
 
 /** Whistles raised in [from, to). */
 export interface Period {

@@ -49,10 +49,7 @@ export function whistlesRepositoryFactory(db: Db) {
     },
 
     async find(id: string, tx: DbOrTx = db): Promise<WhistleWithRaiser | null> {
-      const [row] = await tx
-        .select({ w: whistles, raisedByName: raiserName })
-        .from(whistles)
-        .where(eq(whistles.id, id));
+      const [row] = await tx.select({ w: whistles, raisedByName: raiserName }).from(whistles).where(eq(whistles.id, id));
       return row ? { ...row.w, raisedByName: row.raisedByName } : null;
     },
 
@@ -84,7 +81,11 @@ export function whistlesRepositoryFactory(db: Db) {
     },
 
     async extensions(whistleId: string, tx: DbOrTx = db): Promise<ExtensionRow[]> {
-      return tx.select().from(whistleExtensions).where(eq(whistleExtensions.whistleId, whistleId)).orderBy(asc(whistleExtensions.createdAt));
+      return tx
+        .select()
+        .from(whistleExtensions)
+        .where(eq(whistleExtensions.whistleId, whistleId))
+        .orderBy(asc(whistleExtensions.createdAt));
     },
 
     async insertExtension(values: typeof whistleExtensions.$inferInsert, tx: DbOrTx): Promise<string> {
@@ -176,7 +177,9 @@ export function whistlesRepositoryFactory(db: Db) {
       if (f.assignmentStatus) own.push(sql`wa.status = ${f.assignmentStatus}`);
       if (f.overdueAt) own.push(sql`wa.status in ('pending', 'signed') and wa.due_at <= ${f.overdueAt.toISOString()}::timestamptz`);
       if (own.length) {
-        where.push(sql`exists (select 1 from whistle_assignments wa where wa.whistle_id = ${whistles.id} and ${sql.join(own, sql` and `)})`);
+        where.push(
+          sql`exists (select 1 from whistle_assignments wa where wa.whistle_id = ${whistles.id} and ${sql.join(own, sql` and `)})`,
+        );
       }
       if (f.after) where.push(sql`(${whistles.createdAt}, ${whistles.id}) < (${f.after.c}::timestamptz, ${f.after.i}::uuid)`);
       const rows = await tx

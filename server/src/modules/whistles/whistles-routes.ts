@@ -61,58 +61,94 @@ export const whistlesRoutes: FastifyPluginAsyncZod<{ whistlesService: WhistlesSe
 
   app.post(
     '/whistles/:id/assignments/:orgId/sign',
-    { onRequest: unitSide, preHandler: guard.unit.preHandler, schema: { errors: stepErrors, tags, security, params: WhistleAssignmentParamsSchema, response: ok } },
+    {
+      onRequest: unitSide,
+      preHandler: guard.unit.preHandler,
+      schema: { errors: stepErrors, tags, security, params: WhistleAssignmentParamsSchema, response: ok },
+    },
     async (request) => service.sign(guard.unit.of(request), request.params.id, request.params.orgId),
   );
 
   app.post(
     '/whistles/:id/assignments/:orgId/answer',
-    { onRequest: unitSide, preHandler: guard.unit.preHandler, schema: { errors: stepErrors, tags, security, params: WhistleAssignmentParamsSchema, body: WhistleAnswerBodySchema, response: ok } },
+    {
+      onRequest: unitSide,
+      preHandler: guard.unit.preHandler,
+      schema: { errors: stepErrors, tags, security, params: WhistleAssignmentParamsSchema, body: WhistleAnswerBodySchema, response: ok },
+    },
     async (request) => service.answer(guard.unit.of(request), request.params.id, request.params.orgId, request.body),
   );
 
   app.post(
     '/whistles/:id/assignments/:orgId/return',
-    { onRequest: unitSide, preHandler: guard.unit.preHandler, schema: { errors: stepErrors, tags, security, params: WhistleAssignmentParamsSchema, body: WhistleReturnBodySchema, response: ok } },
+    {
+      onRequest: unitSide,
+      preHandler: guard.unit.preHandler,
+      schema: { errors: stepErrors, tags, security, params: WhistleAssignmentParamsSchema, body: WhistleReturnBodySchema, response: ok },
+    },
     async (request) => service.returnIt(guard.unit.of(request), request.params.id, request.params.orgId, request.body.reason),
   );
 
   app.post(
     '/whistles/:id/assignments/:orgId/extend',
-    { onRequest: unitSide, preHandler: guard.unit.preHandler, schema: { errors: stepErrors, tags, security, params: WhistleAssignmentParamsSchema, body: WhistleExtendBodySchema, response: ok } },
+    {
+      onRequest: unitSide,
+      preHandler: guard.unit.preHandler,
+      schema: { errors: stepErrors, tags, security, params: WhistleAssignmentParamsSchema, body: WhistleExtendBodySchema, response: ok },
+    },
     async (request) => service.extend(guard.unit.of(request), request.params.id, request.params.orgId, request.body),
   );
 
   for (const action of ['verify', 'close'] as const) {
     app.post(
       `/whistles/:id/${action}`,
-      { onRequest: raiserSide, preHandler: guard.raiser.preHandler, schema: { errors: stepErrors, tags, security, params: IdParamsSchema, body: WhistleNoteBodySchema, response: ok } },
+      {
+        onRequest: raiserSide,
+        preHandler: guard.raiser.preHandler,
+        schema: { errors: stepErrors, tags, security, params: IdParamsSchema, body: WhistleNoteBodySchema, response: ok },
+      },
       async (request) => service[action](guard.raiser.of(request), request.params.id, request.body?.note),
     );
   }
 
   app.post(
     '/whistles/:id/rate',
-    { onRequest: raiserSide, preHandler: guard.raiser.preHandler, schema: { errors: stepErrors, tags, security, params: IdParamsSchema, body: WhistleRateBodySchema, response: ok } },
+    {
+      onRequest: raiserSide,
+      preHandler: guard.raiser.preHandler,
+      schema: { errors: stepErrors, tags, security, params: IdParamsSchema, body: WhistleRateBodySchema, response: ok },
+    },
     async (request) => service.rate(guard.raiser.of(request), request.params.id, request.body),
   );
 
   app.post(
     '/whistles/:id/reopen',
-    { onRequest: raiserSide, preHandler: guard.raiser.preHandler, schema: { errors: stepErrors, tags, security, params: IdParamsSchema, body: WhistleReopenBodySchema, response: ok } },
+    {
+      onRequest: raiserSide,
+      preHandler: guard.raiser.preHandler,
+      schema: { errors: stepErrors, tags, security, params: IdParamsSchema, body: WhistleReopenBodySchema, response: ok },
+    },
     async (request) => service.reopen(guard.raiser.of(request), request.params.id, request.body),
   );
 
   app.post(
     '/whistles/:id/readdress',
-    { onRequest: raiserSide, preHandler: guard.raiser.preHandler, schema: { errors: stepErrors, tags, security, params: IdParamsSchema, body: WhistleReaddressBodySchema, response: ok } },
+    {
+      onRequest: raiserSide,
+      preHandler: guard.raiser.preHandler,
+      schema: { errors: stepErrors, tags, security, params: IdParamsSchema, body: WhistleReaddressBodySchema, response: ok },
+    },
     async (request) => service.readdress(guard.raiser.of(request), request.params.id, request.body.addressedTo),
   );
 
   for (const action of ['approve', 'deny'] as const) {
     app.post(
       `/whistles/:id/extensions/:extId/${action}`,
-      { onRequest: raiserSide, preHandler: guard.raiser.preHandler, schema: { errors: stepErrors, tags, security, params: WhistleExtensionParamsSchema, body: WhistleNoteBodySchema, response: ok } },
+      {
+        onRequest: raiserSide,
+        preHandler: guard.raiser.preHandler,
+        schema: { errors: stepErrors, tags, security, params: WhistleExtensionParamsSchema, body: WhistleNoteBodySchema, response: ok },
+      },
       async (request) => service[action](guard.raiser.of(request), request.params.id, request.params.extId, request.body?.note),
     );
   }

@@ -97,9 +97,27 @@ export function whistlesServiceFactory(deps: {
     return { ...acting, orgName: null };
   }
 
-  async function event(tx: DbOrTx, whistleId: string, action: string, actor: Actor, orgId: string | null, data: Record<string, unknown>, at: Date) {
+  async function event(
+    tx: DbOrTx,
+    whistleId: string,
+    action: string,
+    actor: Actor,
+    orgId: string | null,
+    data: Record<string, unknown>,
+    at: Date,
+  ) {
     await repo.insertEvent(
-      { whistleId, at, action, orgId, actorUserId: actor.userId, actorRole: actor.role, actorOrgId: actor.orgId, actorOrgName: actor.orgName, data },
+      {
+        whistleId,
+        at,
+        action,
+        orgId,
+        actorUserId: actor.userId,
+        actorRole: actor.role,
+        actorOrgId: actor.orgId,
+        actorOrgName: actor.orgName,
+        data,
+      },
       tx,
     );
     const said = data as { text?: string; reason?: string; note?: string; until?: string };
@@ -145,14 +163,20 @@ export function whistlesServiceFactory(deps: {
     });
   }
 
-  async function assignmentStepFor(acting: Acting, id: string, orgId: string, action: AssignmentAction, body: (ctx: {
-    tx: DbOrTx;
-    w: WhistleRow;
-    a: AssignmentRow;
-    at: Date;
-    actor: Actor;
-    to: AssignmentRow['status'];
-  }) => Promise<WhistleEventNotice[]>) {
+  async function assignmentStepFor(
+    acting: Acting,
+    id: string,
+    orgId: string,
+    action: AssignmentAction,
+    body: (ctx: {
+      tx: DbOrTx;
+      w: WhistleRow;
+      a: AssignmentRow;
+      at: Date;
+      actor: Actor;
+      to: AssignmentRow['status'];
+    }) => Promise<WhistleEventNotice[]>,
+  ) {
     return step(id, async (tx, w, assignments, at) => {
       const a = assignments.find((x) => x.orgId === orgId);
       if (!a) throw notFound('该单位未被吹哨');
@@ -161,7 +185,11 @@ export function whistlesServiceFactory(deps: {
     });
   }
 
-  async function raiserStep(acting: Acting, id: string, run: (tx: DbOrTx, w: WhistleRow, assignments: AssignmentRow[], at: Date, actor: Actor) => Promise<WhistleEventNotice[]>) {
+  async function raiserStep(
+    acting: Acting,
+    id: string,
+    run: (tx: DbOrTx, w: WhistleRow, assignments: AssignmentRow[], at: Date, actor: Actor) => Promise<WhistleEventNotice[]>,
+  ) {
     return step(id, async (tx, w, assignments, at) => run(tx, w, assignments, at, await named(acting, tx)));
   }
 
@@ -173,7 +201,9 @@ export function whistlesServiceFactory(deps: {
       const a = assignments.find((x) => x.id === ext.assignmentId)!;
       await repo.updateExtension(ext.id, { status: to, decidedAt: at, decidedBy: acting.userId }, tx);
       if (to === 'approved') await repo.updateAssignment(a.id, { dueAt: ext.until }, tx);
-      return [await event(tx, id, action, actor, a.orgId, { extensionId: ext.id, until: ext.until.toISOString(), ...(note ? { note } : {}) }, at)];
+      return [
+        await event(tx, id, action, actor, a.orgId, { extensionId: ext.id, until: ext.until.toISOString(), ...(note ? { note } : {}) }, at),
+      ];
     });
   }
 
@@ -237,7 +267,11 @@ export function whistlesServiceFactory(deps: {
     },
 
     async list(listed: ListScope, q: WhistleListQuery): Promise<WhistleList> {
-      const filter: Parameters<WhistlesRepository['list']>[0] = { limit: q.limit + 1, status: q.status, assignmentStatus: q.assignmentStatus };
+      const filter: Parameters<WhistlesRepository['list']>[0] = {
+        limit: q.limit + 1,
+        status: q.status,
+        assignmentStatus: q.assignmentStatus,
+      };
       if (listed.scope === 'district') filter.districtId = listed.id;
       else if (listed.scope === 'community') filter.raisedByOrgId = listed.id;
       else if (listed.scope === 'unit') filter.unitOrgId = listed.id;
@@ -269,7 +303,8 @@ export function whistlesServiceFactory(deps: {
           const post = posts.find((x) => x.id === tid);
           // A post answers a whistle of its own community, or of its 板块.
           const inScope = post && (w.raisedByOrgId ? post.communityOrgId === w.raisedByOrgId : post.districtId === w.raisedByDistrictId);
-          if (!post || !inScope) throw invalid(`taskIds.${i}`, 'not a post of the raising community or district', '所选岗位不属于吹哨的社区或板块');
+          if (!post || !inScope)
+            throw invalid(`taskIds.${i}`, 'not a post of the raising community or district', '所选岗位不属于吹哨的社区或板块');
           if (post.whistleId && post.whistleId !== id) throw invalid(`taskIds.${i}`, 'answers another whistle', '该岗位已关联其他吹哨事项');
         });
         await repo.linkTasks(id, taskIds, tx);
@@ -330,7 +365,9 @@ export function whistlesServiceFactory(deps: {
       return raiserStep(acting, id, async (tx, w, _a, at, actor) => {
         const to = whistleStep('rate', w.status);
         await repo.update(id, { status: to, ratedAt: at, satisfaction: body.satisfaction, ratingNote: body.note ?? null }, tx);
-        return [await event(tx, id, 'rate', actor, null, { satisfaction: body.satisfaction, ...(body.note ? { note: body.note } : {}) }, at)];
+        return [
+          await event(tx, id, 'rate', actor, null, { satisfaction: body.satisfaction, ...(body.note ? { note: body.note } : {}) }, at),
+        ];
       });
     },
 
@@ -339,7 +376,9 @@ export function whistlesServiceFactory(deps: {
       return raiserStep(acting, id, async (tx, w, assignments, at, actor) => {
         const to = whistleStep('reopen', w.status);
         if (!reopenAllowed(w.closedAt, at)) {
-          throw new AppError('INVALID_TRANSITION', '办结超过 7 天，不能重新打开', { details: [{ path: 'closedAt', reason: 'reopen only within 7 days of closing' }] });
+          throw new AppError('INVALID_TRANSITION', '办结超过 7 天，不能重新打开', {
+            details: [{ path: 'closedAt', reason: 'reopen only within 7 days of closing' }],
+          });
         }
         const dueAt = body?.dueAt ? new Date(body.dueAt) : null;
         if (dueAt && dueAt.getTime() <= at.getTime()) throw invalid('dueAt', 'must be in the future', '办理时限必须晚于当前时间');
@@ -347,7 +386,13 @@ export function whistlesServiceFactory(deps: {
           if (a.status === 'answered') {
             await repo.updateAssignment(
               a.id,
-              { status: assignmentStep('reopen', a.status, w.status), answeredAt: null, answerText: null, answerTaskIds: [], ...(dueAt ? { dueAt } : {}) },
+              {
+                status: assignmentStep('reopen', a.status, w.status),
+                answeredAt: null,
+                answerText: null,
+                answerTaskIds: [],
+                ...(dueAt ? { dueAt } : {}),
+              },
               tx,
             );
           } else if (dueAt && (a.status === 'pending' || a.status === 'signed')) {
@@ -356,10 +401,29 @@ export function whistlesServiceFactory(deps: {
         }
         await repo.update(
           id,
-          { status: to, answeredAt: null, verifiedAt: null, closedAt: null, ratedAt: null, satisfaction: null, ratingNote: null, ...(dueAt ? { dueAt } : {}) },
+          {
+            status: to,
+            answeredAt: null,
+            verifiedAt: null,
+            closedAt: null,
+            ratedAt: null,
+            satisfaction: null,
+            ratingNote: null,
+            ...(dueAt ? { dueAt } : {}),
+          },
           tx,
         );
-        return [await event(tx, id, 'reopen', actor, null, { ...(body?.note ? { note: body.note } : {}), ...(dueAt ? { dueAt: dueAt.toISOString() } : {}) }, at)];
+        return [
+          await event(
+            tx,
+            id,
+            'reopen',
+            actor,
+            null,
+            { ...(body?.note ? { note: body.note } : {}), ...(dueAt ? { dueAt: dueAt.toISOString() } : {}) },
+            at,
+          ),
+        ];
       });
     },
 
@@ -376,7 +440,9 @@ export function whistlesServiceFactory(deps: {
             continue;
           }
           if (existing.status !== 'returned') {
-            throw new AppError('CONFLICT', '该单位已在办理此事项', { details: [{ path: `addressedTo.${i}.orgId`, reason: 'already addressed' }] });
+            throw new AppError('CONFLICT', '该单位已在办理此事项', {
+              details: [{ path: `addressedTo.${i}.orgId`, reason: 'already addressed' }],
+            });
           }
           assignmentStep('readdress', existing.status, w.status);
           existing.status = 'pending';
