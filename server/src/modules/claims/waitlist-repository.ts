@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { enqueueNotifications } from '../notifications';
 import { claimFromRow, type ClaimRow } from './claim-mappers';
 import { NOTIFY_TASK_SQL } from './claims-sql';
+import { noShowSql } from './no-show-rule';
 
 /** A post's row as the waitlist and draw statements read it, under its lock. */
 export interface LockedPost {
@@ -99,6 +100,18 @@ export const waitlistRepository = {
 
   async claimById(c: pg.PoolClient, taskId: string, claimId: string): Promise<ClaimRow | null> {
     const { rows } = await c.query('select * from claims where id = $1::uuid and task_id = $2::uuid', [claimId, taskId]);
+    return rows[0] ? claimFromRow(rows[0]) : null;
+  },
+
+  /** Marks a no-show (written down or pending, by the one rule) as excused; null when the claim is no no-show. */
+  async excuseNoShow(c: pg.PoolClient, taskId: string, claimId: string, reason: string, now: Date): Promise<ClaimRow | null> {
+    const { rows } = await c.query(
+      `update claims c set status = 'no_show', excused = true, excuse_reason = $3
+         from tasks t
+        where c.id = $1::uuid and c.task_id = $2::uuid and t.id = c.task_id and ${noShowSql('c', 't', '$4::timestamptz')}
+       returning c.*`,
+      [claimId, taskId, reason, now],
+    );
     return rows[0] ? claimFromRow(rows[0]) : null;
   },
 

@@ -6,7 +6,7 @@ import { isRetryableConflict, isUniqueViolation } from '../../lib/pg-errors';
 import { enqueueNotifications } from '../notifications';
 import type { TaskRow } from '../tasks/task-mappers';
 import { suspended } from './claim-refusals';
-import { claimFromRow, toClaim } from './claim-mappers';
+import { toClaim } from './claim-mappers';
 import type { ClaimsRepository } from './claims-repository';
 import { entriesRootOf, rankTickets, ticketOf } from './draw';
 import { noShowTimes, standingOf, storeStanding, type NoShowPolicy } from './standing';
@@ -126,19 +126,11 @@ export function waitlistServiceFactory(deps: {
       const taskId = task.id;
       const now = deps.clock.now();
       return deps.claimsRepository.withTransaction(async (c) => {
-        const { rows } = await c.query(
-          `update claims set status = 'no_show', excused = true, excuse_reason = $3
-            where id = $1::uuid and task_id = $2::uuid
-              and (status = 'no_show' or (status = 'claimed' and $4::timestamptz >= $5::timestamptz))
-           returning *`,
-          [claimId, taskId, reason, now, task.endsAt],
-        );
-        if (!rows[0]) {
-          const claim = await wl.claimById(c, taskId, claimId);
-          if (!claim) throw notFound('认领记录不存在');
+        const claim = await wl.excuseNoShow(c, taskId, claimId, reason, now);
+        if (!claim) {
+          if (!(await wl.claimById(c, taskId, claimId))) throw notFound('认领记录不存在');
           throw new AppError('CONFLICT', '只有未到岗的认领可以免责');
         }
-        const claim = claimFromRow(rows[0]);
         await restand(c, claim.memberId, now);
         return toClaim(claim, now, task.endsAt);
       });
