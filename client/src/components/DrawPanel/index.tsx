@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { View, Text } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import type { MyEntry, Task, TaskListItem } from '@pioneer/shared';
-import { errorMessage } from '../../services/http';
+import { usePanelAction } from '../../hooks/use-panel-action';
 import { askSubscribe, SUBSCRIBE_ON } from '../../services/notifications';
 import { enterDraw, withdrawDraw } from '../../services/waitlist';
 import { newNonce, ticketOf } from '../../utils/ticket';
@@ -28,7 +28,7 @@ export interface DrawPanelProps {
  * server's answer names the same ticket (so a member can find it in the public list).
  */
 export default function DrawPanel({ task, memberId, myEntry, onChanged }: DrawPanelProps) {
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = usePanelAction(onChanged);
   const [mismatch, setMismatch] = useState(false);
   const view = drawView({ task, myEntry, now: Date.now() });
   if (view.kind === 'not_draw') return null;
@@ -40,33 +40,20 @@ export default function DrawPanel({ task, memberId, myEntry, onChanged }: DrawPa
     }
     // Inside the tap, not awaited: the draw result and the reminders may then reach WeChat.
     void askSubscribe(SUBSCRIBE_ON.entry);
-    setBusy(true);
-    try {
+    await run(async () => {
       const nonce = newNonce();
       const mine = ticketOf(task.id, memberId, nonce);
       const entry = await enterDraw(task.id, nonce);
       setMismatch(entry.ticket !== mine);
-      Taro.showToast({ title: `已报名，签号 ${mine}`, icon: 'none' });
-    } catch (err) {
-      Taro.showToast({ title: errorMessage(err), icon: 'none' });
-    } finally {
-      setBusy(false);
-      onChanged();
-    }
+      return { title: `已报名，签号 ${mine}`, icon: 'none' };
+    });
   };
 
-  const withdraw = async () => {
-    setBusy(true);
-    try {
+  const withdraw = () =>
+    run(async () => {
       await withdrawDraw(task.id);
-      Taro.showToast({ title: '已退出抽签', icon: 'none' });
-    } catch (err) {
-      Taro.showToast({ title: errorMessage(err), icon: 'none' });
-    } finally {
-      setBusy(false);
-      onChanged();
-    }
-  };
+      return { title: '已退出抽签', icon: 'none' };
+    });
 
   return (
     <View className={`card draw draw--${view.kind}`} data-state={view.kind}>

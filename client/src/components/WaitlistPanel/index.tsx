@@ -1,9 +1,7 @@
-import { useState } from 'react';
 import { View, Text } from '@tarojs/components';
-import Taro from '@tarojs/taro';
 import type { ClaimStatus, MyWaitlist, Task } from '@pioneer/shared';
 import { useNow } from '../../hooks/use-now';
-import { errorMessage } from '../../services/http';
+import { usePanelAction } from '../../hooks/use-panel-action';
 import { askSubscribe, SUBSCRIBE_ON } from '../../services/notifications';
 import { acceptOffer, declineOffer, joinWaitlist, leaveWaitlist } from '../../services/waitlist';
 import { waitlistView } from '../../utils/waitlist';
@@ -21,24 +19,18 @@ export interface WaitlistPanelProps {
 export default function WaitlistPanel({ task, myClaimStatus, myWaitlist, onChanged }: WaitlistPanelProps) {
   const offered = myWaitlist?.status === 'offered';
   const now = useNow(1000, offered);
-  const [busy, setBusy] = useState(false);
+  const { busy, run: act } = usePanelAction(onChanged);
   const view = waitlistView({ task, myClaimStatus, myWaitlist, now: offered ? now : Date.now() });
   if (view.kind === 'none') return null;
 
-  const run = async (what: () => Promise<unknown>, done: string, subscribe?: keyof typeof SUBSCRIBE_ON) => {
+  const run = (what: () => Promise<unknown>, done: string, subscribe?: keyof typeof SUBSCRIBE_ON) => {
     if (busy) return;
     // WeChat shows its subscribe dialog only from a tap: asked now, not awaited (the request does not wait).
     if (subscribe) void askSubscribe(SUBSCRIBE_ON[subscribe]);
-    setBusy(true);
-    try {
+    return act(async () => {
       await what();
-      Taro.showToast({ title: done, icon: 'success' });
-    } catch (err) {
-      Taro.showToast({ title: errorMessage(err), icon: 'none' });
-    } finally {
-      setBusy(false);
-      onChanged();
-    }
+      return { title: done, icon: 'success' };
+    });
   };
 
   return (
