@@ -1,9 +1,19 @@
-import { generateCity } from '../../server/scripts/seed-city/generate';
+import { generateCity, type City } from '../../server/scripts/seed-city/generate';
 import { CityAlreadySeededError, seedCity } from '../../server/scripts/seed-city/seed';
 import { decryptPhone, maskPhone } from '../../server/src/modules/members/phone-crypto';
 import { createTestContext, type TestContext } from '../helpers/test-app';
 
 const NOW = Date.parse('2026-03-01T04:00:00Z');
+/** Every post's id and claim time, in generation order, across batches of `batchTasks`. */
+function allPosts(city: City, batchTasks: number) {
+  const taskIds: unknown[] = [];
+  const claimedAt: unknown[] = [];
+  for (const batch of city.posts(batchTasks)) {
+    taskIds.push(...batch.tasks.id);
+    claimedAt.push(...batch.claims.claimed_at);
+  }
+  return { taskIds, claimedAt };
+}
 const empty = () => ({ districtIds: new Map<string, string>(), orgNames: new Set<string>(), registerCodes: new Set<string>() });
 
 describe('seed:city generator', () => {
@@ -19,17 +29,24 @@ describe('seed:city generator', () => {
     const a = generateCity({ scale: 0.01, seed: 7, now: NOW, ...keys() }, empty());
     const b = generateCity({ scale: 0.01, seed: 7, now: NOW, ...keys() }, empty());
     const c = generateCity({ scale: 0.01, seed: 8, now: NOW, ...keys() }, empty());
+    // The batch size only cuts the stream: one batch or many, the same posts and claims.
+    const [postsA, postsB] = [allPosts(a, 1_000), allPosts(b, 7)];
     expect(b.counts).toEqual(a.counts);
+    expect(a.counts.claims).toBe(postsA.claimedAt.length);
     expect(b.firstMemberNames).toEqual(a.firstMemberNames);
-    expect(b.tasks.id).toEqual(a.tasks.id);
-    expect(b.claims.claimed_at).toEqual(a.claims.claimed_at);
+    expect(postsB.taskIds).toEqual(postsA.taskIds);
+    expect(postsB.claimedAt).toEqual(postsA.claimedAt);
     expect(c.firstMemberNames).not.toEqual(a.firstMemberNames);
+    expect(() => a.posts(10).next()).toThrow(/once/);
   });
 
   it('loads a small city whose counters match its rows', async () => {
-    const result = await seedCity(ctx.database.pool, { scale: 0.01, seed: 7, now: NOW, ...keys() });
+    // Posts in batches of 7: the load goes posts, claims, posts, claims … and must still add up.
+    const result = await seedCity(ctx.database.pool, { scale: 0.01, seed: 7, now: NOW, postBatchTasks: 7, ...keys() });
     const expected = generateCity({ scale: 0.01, seed: 7, now: NOW, ...keys() }, empty());
+    const expectedPosts = allPosts(expected, 1_000);
     expect(result.firstMemberNames).toEqual(expected.firstMemberNames);
+    expect(result.claims).toBe(expectedPosts.claimedAt.length);
     expect(result).toMatchObject({ districts: 16, communities: 3, units: 1, members: 160, tasks: 90 });
 
     const q = async <T extends Record<string, unknown>>(sql: string) => (await ctx.database.pool.query<T>(sql)).rows;

@@ -48,6 +48,44 @@ export interface GenerateOptions {
 /** Column-oriented rows: one array per column, loaded with `unnest`. */
 export type Columns = Record<string, unknown[]>;
 
+/** Posts and their claims, generated a batch at a time so a province-sized city never sits in memory whole. */
+export interface PostBatch {
+  tasks: Columns;
+  claims: Columns;
+}
+
+export const TASK_COLUMNS = [
+  'id',
+  'community_org_id',
+  'title',
+  'category',
+  'description',
+  'location',
+  'starts_at',
+  'ends_at',
+  'capacity',
+  'claimed',
+  'service_minutes',
+  'status',
+  'claim_opens_at',
+  'cancel_cutoff_minutes',
+  'filled_at',
+  'created_by',
+  'created_at',
+  'cancelled_at',
+] as const;
+export const CLAIM_COLUMNS = [
+  'id',
+  'task_id',
+  'member_id',
+  'status',
+  'claimed_at',
+  'cancelled_at',
+  'checked_in_at',
+  'checked_out_at',
+  'minutes',
+] as const;
+
 export interface City {
   districts: Columns;
   orgs: Columns;
@@ -55,9 +93,13 @@ export interface City {
   users: Columns;
   grants: Columns;
   members: Columns;
-  tasks: Columns;
-  claims: Columns;
   households: Columns;
+  /**
+   * The posts with their claims, `batchTasks` posts per batch, in the one deterministic order.
+   * Call it once and consume it whole: it draws from the city's random stream, and the claim
+   * and fill counts below are complete only when it is done.
+   */
+  posts(batchTasks: number): Generator<PostBatch>;
   counts: {
     districts: number;
     communities: number;
@@ -130,28 +172,10 @@ export function generateCity(opts: GenerateOptions, existing: ExistingData, onPr
       'registered_at',
       'updated_at',
     ),
-    tasks: columns(
-      'id',
-      'community_org_id',
-      'title',
-      'category',
-      'description',
-      'location',
-      'starts_at',
-      'ends_at',
-      'capacity',
-      'claimed',
-      'service_minutes',
-      'status',
-      'claim_opens_at',
-      'cancel_cutoff_minutes',
-      'filled_at',
-      'created_by',
-      'created_at',
-      'cancelled_at',
-    ),
-    claims: columns('id', 'task_id', 'member_id', 'status', 'claimed_at', 'cancelled_at', 'checked_in_at', 'checked_out_at', 'minutes'),
     households: {},
+    posts: () => {
+      throw new Error('posts are set below');
+    },
     counts: {
       districts: 16,
       communities: nCommunities,
@@ -331,7 +355,7 @@ export function generateCity(opts: GenerateOptions, existing: ExistingData, onPr
     memberIds[m] = id;
     registeredAt[m] = at;
     community.members.push(m);
-    if (m % 2000 === 0) onProgress?.(m, nMembers + nTasks);
+    if (m % 2000 === 0) onProgress?.(m, nMembers);
   }
   const districtMembers: number[][] = DISTRICT_NAMES.map(() => []);
   for (const c of communities) districtMembers[c.districtIndex].push(...c.members);
@@ -359,106 +383,117 @@ export function generateCity(opts: GenerateOptions, existing: ExistingData, onPr
   const capacityPicker = new WeightedPicker(capacities, capacityWeights);
   const hours = [8, 8.5, 9, 9, 9.5, 14, 14.5, 15, 15, 16, 18.5, 19];
   const durations = [1, 1.5, 2, 2, 2, 3, 3, 4];
-  for (let t = 0; t < nTasks; t++) {
-    const community = taskCommunityPicker.pick(rng);
-    const category = categoryPicker.pick(rng);
-    const future = rng.chance(0.03);
-    const day = localDay(future ? now + rng.int(0, 14) * DAY : historyStart + Math.floor(rng.next() * 728) * DAY);
-    const startsAt = day + rng.pick(hours) * HOUR;
-    const endsAt = startsAt + rng.pick(durations) * HOUR;
-    const claimOpensAt = localDay(startsAt) - rng.int(1, 5) * DAY + 20 * HOUR;
-    const capacity = capacityPicker.pick(rng);
-    const taskId = ids.uuid();
-    const cancelled = rng.chance(0.015) && claimOpensAt < now;
-    const closes = Math.min(startsAt, now);
-    const windowMs = Math.max(0, closes - claimOpensAt);
+  const emptyBatch = (): PostBatch => ({ tasks: columns(...TASK_COLUMNS), claims: columns(...CLAIM_COLUMNS) });
+  let postsTaken = false;
+  city.posts = function* posts(batchTasks: number) {
+    if (postsTaken) throw new Error('the posts of a city are generated once');
+    postsTaken = true;
+    let batch = emptyBatch();
+    for (let t = 0; t < nTasks; t++) {
+      const community = taskCommunityPicker.pick(rng);
+      const category = categoryPicker.pick(rng);
+      const future = rng.chance(0.03);
+      const day = localDay(future ? now + rng.int(0, 14) * DAY : historyStart + Math.floor(rng.next() * 728) * DAY);
+      const startsAt = day + rng.pick(hours) * HOUR;
+      const endsAt = startsAt + rng.pick(durations) * HOUR;
+      const claimOpensAt = localDay(startsAt) - rng.int(1, 5) * DAY + 20 * HOUR;
+      const capacity = capacityPicker.pick(rng);
+      const taskId = ids.uuid();
+      const cancelled = rng.chance(0.015) && claimOpensAt < now;
+      const closes = Math.min(startsAt, now);
+      const windowMs = Math.max(0, closes - claimOpensAt);
 
-    let pool = community.members;
-    let poolSize = registeredBefore(pool, claimOpensAt);
-    if (poolSize < capacity * 1.5) {
-      pool = districtMembers[community.districtIndex];
-      poolSize = registeredBefore(pool, claimOpensAt);
-    }
-    const wantFull = startsAt <= now ? rng.chance(0.9) : rng.chance(0.6);
-    let live = windowMs === 0 ? 0 : wantFull ? capacity : Math.floor(capacity * (0.35 + 0.6 * rng.next()));
-    const extraCancelled = windowMs === 0 ? 0 : Math.round(live * 0.09 * rng.next());
-    live = Math.min(live, poolSize);
-    const picked = rng.sample(pool, Math.min(poolSize, live + extraCancelled), poolSize);
-    live = Math.min(live, picked.length);
-    const full = live === capacity;
-
-    // Arrival times: successive exponential gaps around a per-post "heat" for posts that fill.
-    const times: number[] = [];
-    if (full) {
-      const gapMs = Math.exp(rng.normal(Math.log(6), 1.3)) * 1000;
-      let at = claimOpensAt;
-      for (let i = 0; i < live; i++) times.push((at += rng.exp(gapMs) + 200));
-      const last = times[times.length - 1];
-      if (last > claimOpensAt + windowMs * 0.9) {
-        const k = (windowMs * 0.9) / (last - claimOpensAt);
-        for (let i = 0; i < times.length; i++) times[i] = claimOpensAt + (times[i] - claimOpensAt) * k;
+      let pool = community.members;
+      let poolSize = registeredBefore(pool, claimOpensAt);
+      if (poolSize < capacity * 1.5) {
+        pool = districtMembers[community.districtIndex];
+        poolSize = registeredBefore(pool, claimOpensAt);
       }
-    } else {
-      for (let i = 0; i < live; i++) times.push(claimOpensAt + rng.next() * windowMs);
-      times.sort((a, b) => a - b);
-    }
-    const filledAt = full && !cancelled ? Math.round(times[times.length - 1]) : null;
-    const cancelledAt = cancelled ? claimOpensAt + Math.floor(rng.next() * Math.max(1, Math.min(startsAt, now) - claimOpensAt)) : null;
-    const status = cancelled ? 'cancelled' : endsAt <= now ? 'ended' : 'open';
-    const lastLive = times.length ? times[times.length - 1] : closes;
+      const wantFull = startsAt <= now ? rng.chance(0.9) : rng.chance(0.6);
+      let live = windowMs === 0 ? 0 : wantFull ? capacity : Math.floor(capacity * (0.35 + 0.6 * rng.next()));
+      const extraCancelled = windowMs === 0 ? 0 : Math.round(live * 0.09 * rng.next());
+      live = Math.min(live, poolSize);
+      const picked = rng.sample(pool, Math.min(poolSize, live + extraCancelled), poolSize);
+      live = Math.min(live, picked.length);
+      const full = live === capacity;
 
-    let serviceMinutes = 0;
-    for (let i = 0; i < picked.length; i++) {
-      const isLive = i < live && !cancelled;
-      const claimedAt = Math.round(i < live ? times[i] : claimOpensAt + rng.next() * Math.max(1, lastLive - claimOpensAt));
-      const row: Record<string, unknown> = { id: ids.uuid(), task_id: taskId, member_id: memberIds[picked[i]], claimed_at: claimedAt };
-      if (!isLive) {
-        row.status = 'cancelled';
-        row.cancelled_at = cancelled
-          ? Math.max(claimedAt, cancelledAt!)
-          : Math.round(claimedAt + rng.next() * Math.max(1, (filledAt ?? closes) - claimedAt));
-      } else if (endsAt <= now) {
-        if (rng.chance(0.9)) {
-          const checkedIn = startsAt + Math.round(rng.normal(-8, 6) * MINUTE);
-          const checkedOut = Math.max(checkedIn + 20 * MINUTE, endsAt + Math.round(rng.normal(5, 10) * MINUTE));
-          const minutes = Math.round((checkedOut - checkedIn) / MINUTE);
-          serviceMinutes += minutes;
-          Object.assign(row, { status: 'completed', checked_in_at: checkedIn, checked_out_at: checkedOut, minutes });
-        } else row.status = 'no_show';
-      } else if (startsAt <= now && rng.chance(0.85)) {
-        Object.assign(row, { status: 'checked_in', checked_in_at: startsAt + Math.round(rng.normal(-8, 6) * MINUTE) });
-      } else row.status = 'claimed';
-      push(city.claims, row);
-    }
-    const liveCount = cancelled ? 0 : live;
-    city.counts.claims += picked.length;
-    city.counts.liveClaims += liveCount;
-    if (filledAt !== null) city.counts.filledTasks++;
+      // Arrival times: successive exponential gaps around a per-post "heat" for posts that fill.
+      const times: number[] = [];
+      if (full) {
+        const gapMs = Math.exp(rng.normal(Math.log(6), 1.3)) * 1000;
+        let at = claimOpensAt;
+        for (let i = 0; i < live; i++) times.push((at += rng.exp(gapMs) + 200));
+        const last = times[times.length - 1];
+        if (last > claimOpensAt + windowMs * 0.9) {
+          const k = (windowMs * 0.9) / (last - claimOpensAt);
+          for (let i = 0; i < times.length; i++) times[i] = claimOpensAt + (times[i] - claimOpensAt) * k;
+        }
+      } else {
+        for (let i = 0; i < live; i++) times.push(claimOpensAt + rng.next() * windowMs);
+        times.sort((a, b) => a - b);
+      }
+      const filledAt = full && !cancelled ? Math.round(times[times.length - 1]) : null;
+      const cancelledAt = cancelled ? claimOpensAt + Math.floor(rng.next() * Math.max(1, Math.min(startsAt, now) - claimOpensAt)) : null;
+      const status = cancelled ? 'cancelled' : endsAt <= now ? 'ended' : 'open';
+      const lastLive = times.length ? times[times.length - 1] : closes;
 
-    const estate = rng.pick(community.estates);
-    push(city.tasks, {
-      id: taskId,
-      community_org_id: community.id,
-      title: rng.pick(TASK_TITLES[category]),
-      category,
-      description: `${CATEGORY_LABELS[category]}岗位：请提前十分钟到岗，到岗后请社区书记扫先锋码签到，结束时扫码签退。`,
-      location: `${estate.name}${rng.pick(TASK_PLACES)}`,
-      starts_at: startsAt,
-      ends_at: endsAt,
-      capacity,
-      claimed: liveCount,
-      service_minutes: serviceMinutes,
-      status,
-      claim_opens_at: claimOpensAt,
-      cancel_cutoff_minutes: rng.pick([60, 60, 120, 1440]),
-      filled_at: filledAt,
-      created_by: community.secretaryUserId,
-      created_at: claimOpensAt - rng.int(1, 3) * DAY,
-      cancelled_at: cancelledAt,
-    });
-    if (t % 1000 === 0) onProgress?.(nMembers + t, nMembers + nTasks);
-  }
-  onProgress?.(nMembers + nTasks, nMembers + nTasks);
+      let serviceMinutes = 0;
+      for (let i = 0; i < picked.length; i++) {
+        const isLive = i < live && !cancelled;
+        const claimedAt = Math.round(i < live ? times[i] : claimOpensAt + rng.next() * Math.max(1, lastLive - claimOpensAt));
+        const row: Record<string, unknown> = { id: ids.uuid(), task_id: taskId, member_id: memberIds[picked[i]], claimed_at: claimedAt };
+        if (!isLive) {
+          row.status = 'cancelled';
+          row.cancelled_at = cancelled
+            ? Math.max(claimedAt, cancelledAt!)
+            : Math.round(claimedAt + rng.next() * Math.max(1, (filledAt ?? closes) - claimedAt));
+        } else if (endsAt <= now) {
+          if (rng.chance(0.9)) {
+            const checkedIn = startsAt + Math.round(rng.normal(-8, 6) * MINUTE);
+            const checkedOut = Math.max(checkedIn + 20 * MINUTE, endsAt + Math.round(rng.normal(5, 10) * MINUTE));
+            const minutes = Math.round((checkedOut - checkedIn) / MINUTE);
+            serviceMinutes += minutes;
+            Object.assign(row, { status: 'completed', checked_in_at: checkedIn, checked_out_at: checkedOut, minutes });
+          } else row.status = 'no_show';
+        } else if (startsAt <= now && rng.chance(0.85)) {
+          Object.assign(row, { status: 'checked_in', checked_in_at: startsAt + Math.round(rng.normal(-8, 6) * MINUTE) });
+        } else row.status = 'claimed';
+        push(batch.claims, row);
+      }
+      const liveCount = cancelled ? 0 : live;
+      city.counts.claims += picked.length;
+      city.counts.liveClaims += liveCount;
+      if (filledAt !== null) city.counts.filledTasks++;
+
+      const estate = rng.pick(community.estates);
+      push(batch.tasks, {
+        id: taskId,
+        community_org_id: community.id,
+        title: rng.pick(TASK_TITLES[category]),
+        category,
+        description: `${CATEGORY_LABELS[category]}岗位：请提前十分钟到岗，到岗后请社区书记扫先锋码签到，结束时扫码签退。`,
+        location: `${estate.name}${rng.pick(TASK_PLACES)}`,
+        starts_at: startsAt,
+        ends_at: endsAt,
+        capacity,
+        claimed: liveCount,
+        service_minutes: serviceMinutes,
+        status,
+        claim_opens_at: claimOpensAt,
+        cancel_cutoff_minutes: rng.pick([60, 60, 120, 1440]),
+        filled_at: filledAt,
+        created_by: community.secretaryUserId,
+        created_at: claimOpensAt - rng.int(1, 3) * DAY,
+        cancelled_at: cancelledAt,
+      });
+      if (batch.tasks.id.length >= batchTasks) {
+        yield batch;
+        batch = emptyBatch();
+      }
+    }
+    if (batch.tasks.id.length) yield batch;
+  };
+  onProgress?.(nMembers, nMembers);
   const estatesByCommunity = new Map(communities.map((c) => [c.id, c.estates.map((e) => e.id)]));
   const registry = generateRegistry(city.members, estatesByCommunity, {
     seed: opts.seed,

@@ -3,12 +3,15 @@ import { finished } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { rollupsServiceFactory } from '../../src/modules/rollups/rollups-service';
-import { generateCity, type City, type Columns, type ExistingData } from './generate';
+import { generateCity, type City, type Columns, type ExistingData, type PostBatch } from './generate';
 
 type ColumnType = 'uuid' | 'text' | 'int' | 'ts' | 'text[]';
 
 /** Column types of the tables loaded here (names as in the database). */
-const TABLES: Record<keyof Omit<City, 'counts' | 'firstMemberNames'>, { table: string; types: Record<string, ColumnType> }> = {
+const TABLES: Record<
+  keyof Omit<City, 'counts' | 'firstMemberNames' | 'posts'> | keyof PostBatch,
+  { table: string; types: Record<string, ColumnType> }
+> = {
   districts: { table: 'districts', types: { id: 'uuid', name: 'text', sort_order: 'int' } },
   orgs: {
     table: 'party_orgs',
@@ -99,6 +102,11 @@ const TABLES: Record<keyof Omit<City, 'counts' | 'firstMemberNames'>, { table: s
 
 /** Rows per string handed to the COPY stream: big enough to keep the socket busy, small enough to stay cheap. */
 const COPY_CHUNK_ROWS = 4_000;
+/**
+ * Posts generated and loaded per batch (about 14 claims each): at scale 100 the 13 M claims
+ * never sit in memory together, which held the Node heap above 13 GB and spent the time in GC.
+ */
+const POST_BATCH_TASKS = 10_000;
 
 /** COPY text format: backslash, tab, newline and carriage return escaped; null is `\N`. */
 const escapeText = (v: string) => (/[\\\t\n\r]/.test(v) ? v.replace(/[\\\t\n\r]/g, (c) => ESCAPES[c]) : v);
@@ -190,6 +198,8 @@ export interface SeedCityOptions {
   phoneEncKey: Buffer;
   phoneHashKey: Buffer;
   now?: number;
+  /** Posts per generated and loaded batch (tests cut small cities into several). */
+  postBatchTasks?: number;
   onProgress?: (phase: string, done: number, total: number) => void;
 }
 
@@ -224,8 +234,9 @@ export async function seedCity(pool: pg.Pool, opts: SeedCityOptions): Promise<Se
       (done, total) => opts.onProgress?.('generate', done, total),
     );
 
-    const order = ['districts', 'orgs', 'estates', 'users', 'grants', 'members', 'households', 'tasks', 'claims'] as const;
-    const totalRows = order.reduce((n, k) => n + city[k].id.length, 0);
+    const order = ['districts', 'orgs', 'estates', 'users', 'grants', 'members', 'households'] as const;
+    const postTables = ['tasks', 'claims'] as const;
+    const cityRows = order.reduce((n, k) => n + city[k].id.length, 0);
     let loaded = 0;
     await client.query('begin');
     // Commit waits for one WAL flush at the end instead of many: the load is all-or-nothing anyway.
@@ -237,22 +248,39 @@ export async function seedCity(pool: pg.Pool, opts: SeedCityOptions): Promise<Se
     if (role[0]?.su) await client.query('set local session_replication_role = replica');
     // History notifies nobody: the claims triggers skip their outbox rows (migration 0012).
     await client.query(`set local pioneer.notifications = 'off'`);
+    const loadedTables = [...order, ...postTables].map((k) => TABLES[k].table);
     // Indexes that back no constraint are built once after the load (a sort) rather than kept up
     // to date row by row (random inserts into every btree): same indexes, same transaction.
     const { rows: deferred } = await client.query<{ name: string; def: string }>(
       `select i.indexrelid::regclass::text as name, pg_get_indexdef(i.indexrelid) as def
          from pg_index i
         where i.indrelid = any($1::regclass[]) and not exists (select 1 from pg_constraint c where c.conindid = i.indexrelid)`,
-      [[...order.map((k) => TABLES[k].table), ...ROLLUP_TABLES]],
+      [[...loadedTables, ...ROLLUP_TABLES]],
     );
     for (const d of deferred) await client.query(`drop index ${d.name}`);
     for (const key of order) {
       const { table, types } = TABLES[key];
       await copyColumns(client, table, types, city[key], (n) => {
         loaded += n;
-        opts.onProgress?.(`load ${table}`, loaded, totalRows);
+        opts.onProgress?.(`load ${table}`, loaded, cityRows);
       });
+      // Loaded rows are not needed again: let the collector have them before the posts are made.
+      city[key] = {};
     }
+    // Posts a batch at a time: generate, load the posts, then their claims (which reference them).
+    let postsDone = 0;
+    const batches = city.posts(opts.postBatchTasks ?? POST_BATCH_TASKS);
+    for (;;) {
+      opts.onProgress?.('generate posts', postsDone, city.counts.tasks);
+      const next = batches.next();
+      if (next.done) break;
+      for (const key of postTables) {
+        const { table, types } = TABLES[key];
+        await copyColumns(client, table, types, next.value[key], () => opts.onProgress?.(`load ${table}`, postsDone, city.counts.tasks));
+      }
+      postsDone += next.value.tasks.id.length;
+    }
+    const totalRows = cityRows + city.counts.tasks + city.counts.claims;
     opts.onProgress?.('indexes', totalRows, totalRows);
     await client.query(`set local maintenance_work_mem = '256MB'`);
     const [rollupIndexes, rowIndexes] = [deferred.filter((d) => isRollupIndex(d.def)), deferred.filter((d) => !isRollupIndex(d.def))];
@@ -261,7 +289,7 @@ export async function seedCity(pool: pg.Pool, opts: SeedCityOptions): Promise<Se
     // for empty (autovacuum has not seen them) and at scale 100 the first roll-up query ran over
     // 20 minutes instead of seconds. ANALYZE counts this transaction's own rows.
     opts.onProgress?.('analyze', totalRows, totalRows);
-    await client.query(`analyze ${order.map((k) => TABLES[k].table).join(', ')}`);
+    await client.query(`analyze ${loadedTables.join(', ')}`);
     // The roll-ups the statistics read, from scratch, in the same transaction as the rows.
     opts.onProgress?.('roll-ups', totalRows, totalRows);
     await rollupsServiceFactory({ pool, intervalMs: 0 }).rebuildAll(client);
