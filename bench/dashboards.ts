@@ -42,6 +42,60 @@ export async function dashboardFigures(
   };
 }
 
+/**
+ * The city ranking right after the roll-ups moved, which is what it costs under steady activity
+ * (the sequential figures above are the cached ranking's). Each round the secretary publishes a
+ * post starting this month (a real change: the post trigger queues it), the server's roll-up job
+ * takes it in and bumps the roll-up version, and then one ranking call is timed.
+ */
+export async function rankingAfterChange(
+  client: LoadClient,
+  pool: pg.Pool,
+  ids: { communityOrgId: string },
+  tokens: { admin: string; secretary: string },
+  changes: number,
+) {
+  const version = async () => (await pool.query<{ v: string }>('select version::text as v from rollup_state where id = 1')).rows[0]?.v;
+  const ms: number[] = [];
+  // A post of the current month in Changshu (UTC+8): its month is the ranking's default period.
+  const startsAt = new Date(Math.max(Date.now() + 3 * 3600_000, Math.min(Date.now() + 24 * 3600_000, monthEndUtc8() - 3 * 3600_000)));
+  for (let i = 0; i < changes; i++) {
+    const before = await version();
+    const post = await client.send({
+      method: 'POST',
+      path: `${API}/tasks`,
+      token: tokens.secretary,
+      body: {
+        communityOrgId: ids.communityOrgId,
+        title: `压测岗位 排名 ${i + 1}`,
+        category: 'order',
+        location: '党群服务中心',
+        startsAt: startsAt.toISOString(),
+        endsAt: new Date(startsAt.getTime() + 3600_000).toISOString(),
+        capacity: 5,
+      },
+    });
+    if (post.status !== 201) return { p50: null, p95: null, calls: 0, bytes: 0, error: `publish ${post.status} ${post.code ?? ''}`.trim() };
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const { rows } = await pool.query<{ queued: number }>('select count(*)::int as queued from rollup_queue');
+      if (rows[0].queued === 0 && (await version()) !== before) break;
+      if (Date.now() > deadline) throw new Error('the roll-up job did not take the new post in within 30 s');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const answer = await client.send({ method: 'GET', path: `${API}/index/ranking`, token: tokens.admin });
+    if (answer.status !== 200) return { p50: null, p95: null, calls: 0, bytes: 0, error: `${answer.status} ${answer.code ?? ''}`.trim() };
+    ms.push(answer.ms);
+  }
+  return { p50: round(percentile(ms, 50)), p95: round(percentile(ms, 95)), calls: changes, bytes: 0, error: null };
+}
+
+/** The end of the current month in Changshu (UTC+8), as epoch ms. */
+function monthEndUtc8() {
+  const local = new Date(Date.now() + 8 * 3600_000);
+  return Date.UTC(local.getUTCFullYear(), local.getUTCMonth() + 1, 1) - 8 * 3600_000;
+}
+
 /** Exact rows of the tables that grow with the city, and the database's size on disk. */
 export async function databaseFigures(pool: pg.Pool) {
   const tables = [

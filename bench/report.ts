@@ -174,7 +174,7 @@ export function printTable(r: {
   console.log('  written to bench/results/latest.json');
 }
 
-type Latency = { p50: number | null; p95: number | null; bytes: number; error: string | null };
+type Latency = { p50: number | null; p95: number | null; bytes: number; error: string | null; calls?: number };
 
 /** The dashboards' figures at the seeded scale, with the rows and size of the database. */
 export function printDashboards(r: {
@@ -204,6 +204,10 @@ export function printDashboards(r: {
   console.log(`  ${'GET /index/ranking city (all)'.padEnd(34)} ${fmt(d.index.rankingCityAll)}`);
   console.log(target('GET /index/ranking district', d.index.rankingDistrict, 100));
   console.log(`  ${'GET /index/orgs/:id'.padEnd(34)} ${fmt(d.index.explain)}`);
+  if (d.index.rankingAfterChange)
+    console.log(
+      `  ${'ranking city, roll-ups just moved'.padEnd(34)} ${fmt(d.index.rankingAfterChange)} (one call after each of ${d.index.rankingAfterChange.calls ?? 0} new posts)`,
+    );
   console.log(`  ${'full roll-up rebuild'.padEnd(34)} ${r.rollupRebuildMs} ms`);
   console.log(
     `  database ${r.db.databaseMb} MB; rows: ${Object.entries(r.db.rows)

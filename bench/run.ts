@@ -21,7 +21,7 @@ import { BASE_COUNTS } from '../server/scripts/seed-city/generate';
 import { summarizeBursts, tally, type BurstRound } from './burst';
 import { measureOffers } from './offers';
 import { closedLoop, LoadClient, mergeLoops, percentile, round, type Answer, type LoopResult } from './load';
-import { databaseFigures, dashboardFigures } from './dashboards';
+import { databaseFigures, dashboardFigures, rankingAfterChange } from './dashboards';
 import { cityCounts, machine, printDashboards, printNotify, printTable } from './report';
 import { rollupsServiceFactory } from '../server/src/modules/rollups/rollups-service';
 import { notifyPhase, startBenchWechat } from './notify';
@@ -171,12 +171,15 @@ async function main() {
 
     const dashboardsAtScale = async () => {
       log('dashboards and 先锋指数+ ...');
-      const dashboards = await dashboardFigures(
+      const measured = await dashboardFigures(
         client,
         { districtId, communityOrgId },
         { admin: adminToken, district: districtToken, secretary: secretaryToken },
         STATS_CALLS,
       );
+      log('the ranking right after the roll-ups moved ...');
+      const afterChange = await rankingAfterChange(client, pool, { communityOrgId }, { admin: adminToken, secretary: secretaryToken }, 20);
+      const dashboards = { ...measured, index: { ...measured.index, rankingAfterChange: afterChange } };
       log('a full roll-up rebuild ...');
       const t = performance.now();
       await rollupsServiceFactory({ pool, intervalMs: 0 }).rebuildAll();

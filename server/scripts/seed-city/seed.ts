@@ -183,6 +183,7 @@ export const DOMAIN_TABLES = [
   'districts',
   'users',
   'rollup_queue',
+  'rollup_changes',
   'stats_rollups',
   'stats_fill_times',
   'index_scores',

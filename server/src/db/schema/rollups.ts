@@ -102,6 +102,23 @@ export const rollupState = pgTable(
   {
     id: integer().primaryKey().default(1),
     version: bigint({ mode: 'number' }).notNull().default(0),
+    /** rollup_changes holds every version above this one; older versions' entries are pruned. */
+    changesKeptAfter: bigint({ mode: 'number' }).notNull().default(0),
   },
   (t) => [check('rollup_state_one_row', sql`${t.id} = 1`)],
+);
+
+/**
+ * Which communities' roll-up rows each version rewrote (null: all of them, a rebuild), written
+ * with the version by the roll-up job. A reader that holds figures of version V re-reads only
+ * the communities changed since V instead of the whole city (the 先锋指数+ ranking at province
+ * scale). Only recent versions are kept (rollup_state.changes_kept_after).
+ */
+export const rollupChanges = pgTable(
+  'rollup_changes',
+  {
+    version: bigint({ mode: 'number' }).notNull(),
+    communityOrgId: uuid(),
+  },
+  (t) => [index('rollup_changes_version_idx').on(t.version)],
 );

@@ -108,7 +108,7 @@ export function assessmentRepositoryFactory(db: Db) {
       return row;
     },
 
-    async scoresFor(period: string, orgIds?: string[]): Promise<ManualScoreRow[]> {
+    async scoresFor(period: string): Promise<ManualScoreRow[]> {
       const { rows } = await db.execute<{
         period: string;
         org_id: string;
@@ -118,7 +118,7 @@ export function assessmentRepositoryFactory(db: Db) {
         scored_at: Date;
       }>(sql`
         select period, org_id, key, score, evidence, scored_at from index_scores
-         where period = ${period} ${orgIds ? sql`and org_id = any(${orgIds}::uuid[])` : sql``}`);
+         where period = ${period}`);
       return rows.map((r) => ({
         period: r.period,
         orgId: r.org_id,
@@ -153,11 +153,27 @@ export function assessmentRepositoryFactory(db: Db) {
     },
 
     /**
+     * The communities whose roll-up rows changed after `version`: `null` when that cannot be told
+     * (a rebuild changed them all, or the entries of that version were pruned).
+     */
+    async changedSince(version: string): Promise<string[] | null> {
+      const { rows } = await db.execute<{ gone: boolean; everything: boolean | null; ids: string[] | null }>(sql`
+        select (select changes_kept_after from rollup_state where id = 1) > ${version}::bigint as gone,
+               bool_or(community_org_id is null) as everything,
+               array_agg(distinct community_org_id) filter (where community_org_id is not null) as ids
+          from rollup_changes where version > ${version}::bigint`);
+      const r = rows[0];
+      return r.gone || r.everything ? null : (r.ids ?? []);
+    },
+
+    /**
      * The month's roll-up figures of every community that has any up to that month (`month` is
      * YYYY-MM-01): the month's own row, and members and the registry summed over the months up
-     * to it. Index-only scans of the covering indexes (migrations 0008, 0016).
+     * to it; `onlyIds`: just those communities. Index-only scans of the covering indexes
+     * (migrations 0008, 0016).
      */
-    async monthFigures(month: string): Promise<Map<string, MonthFigures>> {
+    async monthFigures(month: string, onlyIds?: string[]): Promise<Map<string, MonthFigures>> {
+      const only = onlyIds ? sql`and scope_id = any(${sql.param(onlyIds)}::uuid[])` : sql``;
       const { rows } = await db.execute<{
         id: string;
         published: number | null;
@@ -174,7 +190,7 @@ export function assessmentRepositoryFactory(db: Db) {
         with upto as (
           select scope_id as id, sum(members)::int as members, sum(households)::int as households, sum(households_with_member)::int as with_member
             from stats_rollups
-           where scope = 'community' and grain = 'month' and period <= ${month}::date
+           where scope = 'community' and grain = 'month' and period <= ${month}::date ${only}
            group by scope_id
         )
         select upto.*, r.tasks_published as published, r.tasks_cancelled as cancelled, r.tasks_filled as filled, r.participations,

@@ -4,7 +4,7 @@ import type { Clock } from '../../lib/clock';
 import { invalid, notFound } from '../../lib/errors';
 import type { DirectoryRepository } from '../directory/directory-repository';
 import type { WhistleStatsRepository } from '../whistles/whistle-stats';
-import { NO_FIGURES, type AssessmentRepository, type ManualScoreRow, type MonthFigures } from './assessment-repository';
+import { NO_FIGURES, type AssessmentRepository, type CommunityRef, type ManualScoreRow, type MonthFigures } from './assessment-repository';
 import { evaluate, maxTotal, rank, type Evaluated } from './index-scoring';
 
 /** YYYY-MM of a time in Changshu (UTC+8, no daylight saving). */
@@ -32,29 +32,65 @@ export function assessmentServiceFactory(deps: {
    * it, ranked apart), kept while everything they are computed from stays the same: the roll-up
    * version (bumped by any process's roll-up job, in commit order), the communities' names and
    * districts, the catalogue, the period's manual scores and the whistle figures (read every
-   * time: they move with the clock). One small query tells whether anything moved; the month
-   * figures are then re-read only when the roll-ups did. The most recently used periods are kept.
+   * time: they move with the clock). One small query tells whether anything moved. When only the
+   * roll-ups did, just the communities they changed are re-read and re-scored (rollup_changes),
+   * then the city is ranked again: at province scale that is a few rows, not every
+   * community-month up to the period. The most recently used periods are kept.
    */
   type Ranked = Evaluated & { rank: number };
   interface Scored {
     key: string;
+    /** The key without the roll-up version: when it is unchanged, unchanged figures keep their scores. */
+    inputsKey: string;
     indicators: Indicator[];
+    orgs: CommunityRef[];
+    manual: Map<string, Map<string, ManualScoreRow>>;
+    figures: Map<string, MonthFigures>;
+    byOrg: Map<string, Evaluated>;
     city: Ranked[];
     districts: Map<string, Ranked[]>;
   }
-  const figuresCache = new Map<string, { version: string; figures: Promise<Map<string, MonthFigures>> }>();
+  interface Figures {
+    version: string;
+    figures: Promise<Map<string, MonthFigures>>;
+  }
+  const figuresCache = new Map<string, Figures>();
   const scoredCache = new Map<string, Scored>();
 
+  /**
+   * The period's figures as of roll-up `version` or newer. From figures of an older version, only
+   * the communities changed since are read again; entries of unchanged communities stay the same
+   * objects (what `scored` compares to keep their scores).
+   */
   async function figuresOf(period: string, version: string): Promise<Map<string, MonthFigures>> {
-    let hit = figuresCache.get(period);
-    if (!hit || hit.version !== version) {
+    const month = `${period}-01`;
+    const held = figuresCache.get(period);
+    let hit = held;
+    if (!held || held.version !== version) {
       // Read after the version: figures newer than their version only cost a re-read.
-      const figures = repo.monthFigures(`${period}-01`);
+      const figures = held
+        ? held.figures.then(
+            async (before) => {
+              const changed = await repo.changedSince(held.version);
+              if (!changed) return repo.monthFigures(month);
+              if (changed.length === 0) return before;
+              const fresh = await repo.monthFigures(month, changed);
+              const next = new Map(before);
+              for (const id of changed) {
+                const f = fresh.get(id);
+                if (f) next.set(id, f);
+                else next.delete(id);
+              }
+              return next;
+            },
+            () => repo.monthFigures(month),
+          )
+        : repo.monthFigures(month);
       hit = { version, figures };
       figures.catch(() => figuresCache.get(period)?.figures === figures && figuresCache.delete(period));
     }
-    remember(figuresCache, period, hit, 12);
-    return hit.figures;
+    remember(figuresCache, period, hit!, 12);
+    return hit!.figures;
   }
 
   async function scored(period: string): Promise<Scored> {
@@ -66,28 +102,41 @@ export function assessmentServiceFactory(deps: {
       repo.listIndicators(),
       deps.whistleStats.figuresByCommunity(bounds, deps.clock.now()),
     ]);
-    const key = JSON.stringify([tokens, indicators, [...whistles]]);
+    const inputsKey = JSON.stringify([tokens.scores, tokens.orgs, indicators, [...whistles]]);
+    const key = JSON.stringify([tokens.rollups, inputsKey]);
     const hit = scoredCache.get(period);
     if (hit && hit.key === key) {
       remember(scoredCache, period, hit, 6);
       return hit;
     }
-    const [orgs, figures, scores] = await Promise.all([repo.communities(), figuresOf(period, tokens.rollups), repo.scoresFor(period)]);
-    const manual = new Map<string, Map<string, ManualScoreRow>>();
-    for (const s of scores) {
-      let ms = manual.get(s.orgId);
-      if (!ms) manual.set(s.orgId, (ms = new Map()));
-      ms.set(s.key, s);
+    // Only the roll-ups moved: the same communities, catalogue, manual scores and whistles.
+    const same = hit && hit.inputsKey === inputsKey ? hit : null;
+    const [orgs, figures, scores] = await Promise.all([
+      same ? same.orgs : repo.communities(),
+      figuresOf(period, tokens.rollups),
+      same ? null : repo.scoresFor(period),
+    ]);
+    let manual = same?.manual;
+    if (!manual) {
+      manual = new Map();
+      for (const s of scores ?? []) {
+        let ms = manual.get(s.orgId);
+        if (!ms) manual.set(s.orgId, (ms = new Map()));
+        ms.set(s.key, s);
+      }
     }
     const empty = new Map<string, ManualScoreRow>();
-    const list = orgs.map((o) =>
-      evaluate(indicators, { ...o, ...(figures.get(o.id) ?? NO_FIGURES) }, manual.get(o.id) ?? empty, whistles.get(o.id) ?? null),
-    );
-    const entry: Scored = { key, indicators, city: rank(list), districts: new Map() };
+    const byOrg = new Map<string, Evaluated>();
+    for (const o of orgs) {
+      const f = figures.get(o.id);
+      const kept = same && same.figures.get(o.id) === f ? same.byOrg.get(o.id) : undefined;
+      byOrg.set(o.id, kept ?? evaluate(indicators, { ...o, ...(f ?? NO_FIGURES) }, manual.get(o.id) ?? empty, whistles.get(o.id) ?? null));
+    }
+    const city = rank([...byOrg.values()]);
+    const entry: Scored = { key, inputsKey, indicators, orgs, manual, figures, byOrg, city, districts: new Map() };
     remember(scoredCache, period, entry, 6);
     return entry;
   }
-
   /** The city's ranking, or a district's (its communities ranked among themselves). */
   function rankedIn(s: Scored, districtId?: string): Ranked[] {
     if (!districtId) return s.city;

@@ -41,7 +41,23 @@ interface Touched {
 const key = (grain: Grain, period: string) => `${grain}|${period}`;
 
 /** Under the job's lock and in its transaction: the version grows in commit order (see rollupState). */
-const BUMP_VERSION_SQL = `insert into rollup_state (id, version) values (1, 1) on conflict (id) do update set version = rollup_state.version + 1`;
+const BUMP_VERSION_SQL = `insert into rollup_state (id, version) values (1, 1) on conflict (id) do update set version = rollup_state.version + 1
+  returning version::text as version`;
+/** The communities a version rewrote (a null id: every community). */
+const RECORD_CHANGES_SQL = `insert into rollup_changes (version, community_org_id) select $1::bigint, unnest($2::uuid[])`;
+/** Versions of rollup_changes kept for readers catching up (about 3 hours of a busy job). */
+const CHANGES_KEPT = 10_000;
+const PRUNE_CHANGES_SQL = `with pruned as (delete from rollup_changes where version <= $1::bigint)
+  update rollup_state set changes_kept_after = greatest(changes_kept_after, $1::bigint) where id = 1`;
+
+/** Bumps the version and records which communities it changed (`null`: all), pruning old entries now and then. */
+async function recordVersion(client: pg.PoolClient, communities: (string | null)[]): Promise<void> {
+  const { rows } = await client.query<{ version: string }>(BUMP_VERSION_SQL);
+  const version = BigInt(rows[0].version);
+  if (communities.length) await client.query(RECORD_CHANGES_SQL, [version.toString(), communities]);
+  if (version % 100n === 0n && version > BigInt(CHANGES_KEPT))
+    await client.query(PRUNE_CHANGES_SQL, [(version - BigInt(CHANGES_KEPT)).toString()]);
+}
 
 /**
  * Keeps stats_rollups and stats_fill_times equal to what the posts, claims and members say,
@@ -209,7 +225,7 @@ export function rollupsServiceFactory(deps: { pool: pg.Pool; intervalMs: number;
       }
       const touched = await resolve(client, drained);
       const { communityKeys } = await rewrite(client, touched);
-      await client.query(BUMP_VERSION_SQL);
+      await recordVersion(client, [...new Set([...touched.community.keys(), ...touched.registry])]);
       await client.query('commit');
       return { ran: true, queued: drained.length, communityKeys, units: touched.units.size, ms: performance.now() - started };
     } catch (e) {
@@ -285,7 +301,7 @@ export function rollupsServiceFactory(deps: { pool: pg.Pool; intervalMs: number;
         await c.query(FILL_SUMMARY_SQL, ['unit', unitIds]);
         await c.query(FILL_SUMMARY_SQL, ['district', districts.map((r) => r.id)]);
         await c.query(FILL_SUMMARY_SQL, ['city', [CITY_ID]]);
-        await c.query(BUMP_VERSION_SQL);
+        await recordVersion(c, [null]);
         if (own) await c.query('commit');
       } catch (e) {
         if (own) await c.query('rollback').catch(() => {});
