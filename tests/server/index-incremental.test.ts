@@ -121,7 +121,8 @@ it('re-reads only the communities the roll-ups changed, and ranks as a fresh com
   expect(await kept.ranking()).toEqual(await service().ranking());
   expect(kept.reads).toEqual(['all']);
 
-  for (let round = 0; round < 25; round++) {
+  const kinds = new Set<string>();
+  for (let round = 0; round < 30; round++) {
     kept.reads.length = 0;
     const touched = new Set<string>();
     const c = rng.pick(communities);
@@ -129,7 +130,10 @@ it('re-reads only the communities the roll-ups changed, and ranks as a fresh com
     if (r < 0.45) await addPost(rng, c);
     else if (r < 0.65) await addMember(c, rng.int(1, 28), rng.pick(['101', '102', '201']));
     else if (r < 0.85) await addHome(c, rng.int(1, 28), rng.pick(['101', '102', '201']));
-    else {
+    else if (r < 0.92) {
+      // A rename reaches the ranking at once (directory_state), with no figures read again.
+      await sql(`update party_orgs set name = $2 where id = $1`, [c.id, `改名社区${round}`]);
+    } else {
       // A post moves to another community: both communities' figures change.
       const other = rng.pick(communities.filter((x) => x !== c));
       const [moved] = await sql<{ id: string }>(
@@ -139,14 +143,18 @@ it('re-reads only the communities the roll-ups changed, and ranks as a fresh com
       if (moved) touched.add(other.id).add(c.id);
     }
     if (r < 0.85) touched.add(c.id);
+    const renamed = r >= 0.85 && r < 0.92;
+    kinds.add(r < 0.45 ? 'post' : r < 0.65 ? 'member' : r < 0.85 ? 'home' : renamed ? 'rename' : 'move');
     await ctx.app.rollups.refresh();
 
-    expect(await kept.ranking()).toEqual(await service().ranking());
+    const ranking = await kept.ranking();
+    expect(ranking).toEqual(await service().ranking());
+    if (renamed) expect(ranking.items.find((i) => i.org.id === c.id)?.org.name).toBe(`改名社区${round}`);
     // One read of just the communities this round changed (none when nothing did).
     expect(kept.reads).toEqual(touched.size ? [[...touched].sort()] : []);
   }
-  const ranking = await kept.ranking();
-  expect(ranking.items.some((i) => i.score > 0)).toBe(true);
+  expect([...kinds].sort()).toEqual(['home', 'member', 'move', 'post', 'rename']);
+  expect((await kept.ranking()).items.some((i) => i.score > 0)).toBe(true);
 });
 
 it('reads the whole city again after a rebuild, and when the changes it would need were pruned', async () => {

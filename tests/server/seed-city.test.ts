@@ -41,11 +41,16 @@ describe('seed:city generator', () => {
   });
 
   it('loads a small city whose counters match its rows', async () => {
+    const directoryVersion = async () =>
+      Number((await ctx.database.pool.query<{ v: string }>('select version::text as v from directory_state')).rows[0].v);
+    const versionBefore = await directoryVersion();
     // Posts in batches of 7: the load goes posts, claims, posts, claims … and must still add up.
     const result = await seedCity(ctx.database.pool, { scale: 0.01, seed: 7, now: NOW, postBatchTasks: 7, ...keys() });
     const expected = generateCity({ scale: 0.01, seed: 7, now: NOW, ...keys() }, empty());
     const expectedPosts = allPosts(expected, 1_000);
     expect(result.firstMemberNames).toEqual(expected.firstMemberNames);
+    // The org list moved, although the load ran as a replica (triggers off but those marked ALWAYS).
+    expect(await directoryVersion()).toBeGreaterThan(versionBefore);
     expect(result.claims).toBe(expectedPosts.claimedAt.length);
     expect(result).toMatchObject({ districts: 16, communities: 3, units: 1, members: 160, tasks: 90 });
 

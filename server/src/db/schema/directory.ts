@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, foreignKey, index, integer, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
+import { bigint, check, foreignKey, index, integer, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
 import { PARTY_ORG_KINDS } from '@pioneer/shared';
 
 const createdAt = () => timestamp({ withTimezone: true }).notNull().defaultNow();
@@ -49,4 +49,19 @@ export const estates = pgTable(
     // Target of the members (estate, community) foreign key: an estate must belong to the member's community.
     unique('estates_id_community_unique').on(t.id, t.communityOrgId),
   ],
+);
+
+/**
+ * One row: bumped by statement triggers on party_orgs and districts (migration 0020), so a reader
+ * that keeps something derived from the org list (the 先锋指数+ ranking) learns it moved from one
+ * row instead of hashing 33,600 communities on every request. The triggers fire always, also in
+ * seed:city's replica-mode load.
+ */
+export const directoryState = pgTable(
+  'directory_state',
+  {
+    id: integer().primaryKey().default(1),
+    version: bigint({ mode: 'number' }).notNull().default(0),
+  },
+  (t) => [check('directory_state_one_row', sql`${t.id} = 1`)],
 );

@@ -132,15 +132,14 @@ export function assessmentRepositoryFactory(db: Db) {
     /**
      * What the scores of a period are computed from, in one round trip: the roll-ups' version
      * (rollup_state), the period's manual scores (never deleted: their count and latest time),
-     * and the communities' names and districts (a digest).
+     * and the org list's version (directory_state, bumped by triggers on party_orgs and districts).
      */
     async tokens(period: string): Promise<{ rollups: string; scores: string; orgs: string }> {
-      const { rows } = await db.execute<{ rollups: string | null; scores: string; orgs: string }>(sql`
+      const { rows } = await db.execute<{ rollups: string | null; scores: string; orgs: string | null }>(sql`
         select (select version from rollup_state where id = 1)::text as rollups,
                (select count(*) || '|' || coalesce(max(scored_at)::text, '') from index_scores where period = ${period}) as scores,
-               (select count(*) || '|' || coalesce(sum(hashtext(po.id::text || po.name || po.district_id::text || d.name)::bigint), 0)
-                  from party_orgs po join districts d on d.id = po.district_id where po.kind = 'community') as orgs`);
-      return { rollups: rows[0].rollups ?? '0', scores: rows[0].scores, orgs: rows[0].orgs };
+               (select version from directory_state where id = 1)::text as orgs`);
+      return { rollups: rows[0].rollups ?? '0', scores: rows[0].scores, orgs: rows[0].orgs ?? '0' };
     },
 
     /** Every community org with its district: read live, so a rename or a new community shows at once. */

@@ -5,7 +5,7 @@ import { invalid, notFound } from '../../lib/errors';
 import type { DirectoryRepository } from '../directory/directory-repository';
 import type { WhistleStatsRepository } from '../whistles/whistle-stats';
 import { NO_FIGURES, type AssessmentRepository, type CommunityRef, type ManualScoreRow, type MonthFigures } from './assessment-repository';
-import { evaluate, maxTotal, rank, type Evaluated } from './index-scoring';
+import { evaluate, maxTotal, nameOrder, rank, ranksInOrder, type Evaluated, type Ranked } from './index-scoring';
 
 /** YYYY-MM of a time in Changshu (UTC+8, no daylight saving). */
 export const localMonth = (at: Date) => new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 7);
@@ -37,13 +37,14 @@ export function assessmentServiceFactory(deps: {
    * then the city is ranked again: at province scale that is a few rows, not every
    * community-month up to the period. The most recently used periods are kept.
    */
-  type Ranked = Evaluated & { rank: number };
   interface Scored {
     key: string;
     /** The key without the roll-up version: when it is unchanged, unchanged figures keep their scores. */
     inputsKey: string;
     indicators: Indicator[];
     orgs: CommunityRef[];
+    /** The orgs' listing order by name, for ties. */
+    order: Map<string, number>;
     manual: Map<string, Map<string, ManualScoreRow>>;
     figures: Map<string, MonthFigures>;
     byOrg: Map<string, Evaluated>;
@@ -132,8 +133,9 @@ export function assessmentServiceFactory(deps: {
       const kept = same && same.figures.get(o.id) === f ? same.byOrg.get(o.id) : undefined;
       byOrg.set(o.id, kept ?? evaluate(indicators, { ...o, ...(f ?? NO_FIGURES) }, manual.get(o.id) ?? empty, whistles.get(o.id) ?? null));
     }
-    const city = rank([...byOrg.values()]);
-    const entry: Scored = { key, inputsKey, indicators, orgs, manual, figures, byOrg, city, districts: new Map() };
+    const order = same ? same.order : nameOrder(orgs);
+    const city = rank([...byOrg.values()], order);
+    const entry: Scored = { key, inputsKey, indicators, orgs, order, manual, figures, byOrg, city, districts: new Map() };
     remember(scoredCache, period, entry, 6);
     return entry;
   }
@@ -141,7 +143,8 @@ export function assessmentServiceFactory(deps: {
   function rankedIn(s: Scored, districtId?: string): Ranked[] {
     if (!districtId) return s.city;
     let list = s.districts.get(districtId);
-    if (!list) s.districts.set(districtId, (list = rank(s.city.filter((e) => e.org.districtId === districtId))));
+    // The city's list is in listing order already: a district's is its part of it, ranked anew.
+    if (!list) s.districts.set(districtId, (list = ranksInOrder(s.city.filter((e) => e.org.districtId === districtId))));
     return list;
   }
 
