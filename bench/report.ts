@@ -180,7 +180,7 @@ type Latency = { p50: number | null; p95: number | null; bytes: number; error: s
 export function printDashboards(r: {
   scaleFactor: number;
   dashboards: { overview: Record<string, Latency>; dashboard: Record<string, Latency>; index: Record<string, Latency> };
-  rollupRebuildMs: number;
+  rollupRebuildMs: number | null;
   db: { rows: Record<string, number>; databaseMb: number };
   seedSeconds: number | null;
 }) {
@@ -208,7 +208,9 @@ export function printDashboards(r: {
     console.log(
       `  ${'ranking city, roll-ups just moved'.padEnd(34)} ${fmt(d.index.rankingAfterChange)} (one call after each of ${d.index.rankingAfterChange.calls ?? 0} new posts)`,
     );
-  console.log(`  ${'full roll-up rebuild'.padEnd(34)} ${r.rollupRebuildMs} ms`);
+  console.log(
+    `  ${'full roll-up rebuild'.padEnd(34)} ${r.rollupRebuildMs === null ? 'not run (--skip-rebuild)' : `${r.rollupRebuildMs} ms`}`,
+  );
   console.log(
     `  database ${r.db.databaseMb} MB; rows: ${Object.entries(r.db.rows)
       .map(([k, v]) => `${k} ${v}`)
