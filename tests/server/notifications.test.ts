@@ -335,6 +335,87 @@ describe('whistles, the raising side', () => {
   });
 });
 
+describe('whistles going overdue (manual clock)', () => {
+  it('the late unit and the raising side hear once when an assignment passes its due time, again when an extension runs out', async () => {
+    const DAY = 24 * 60 * MINUTE;
+    const w = await makeWorld(ctx.database.db);
+    const late = await makeUnitOrg(ctx.database.db, w.district.id, '市水务局机关党委');
+    const done = await makeUnitOrg(ctx.database.db, w.district.id, '市供电公司党委');
+    const raiser = await makeSecretary(ctx, w.community.id, 'overdue-sec');
+    const lateLiaison = await ctx.signIn('overdue-late-liaison');
+    await ctx.grant(lateLiaison.userId, 'unit_liaison', late.id);
+    const doneLiaison = await ctx.signIn('overdue-done-liaison');
+    await ctx.grant(doneLiaison.userId, 'unit_liaison', done.id);
+    const t0 = ctx.clock.now().getTime();
+    // Due later than any other test's whistle: at its due time, theirs are past the one-day look-back.
+    const dueAt = t0 + 20 * DAY;
+    try {
+      const raised = await api('POST', '/whistles', raiser.auth, {
+        title: '小区积水点排涝',
+        description: '雨后积水严重，需专业设备',
+        category: 'environment',
+        location: '琴湖苑',
+        dueAt: new Date(dueAt).toISOString(),
+        addressedTo: [
+          { orgId: late.id, part: 'lead' },
+          { orgId: done.id, part: 'assist' },
+        ],
+      });
+      expect(raised.statusCode).toBe(201);
+      const id = raised.json().whistle.id as string;
+      expect((await api('POST', `/whistles/${id}/assignments/${done.id}/sign`, doneLiaison.auth)).statusCode).toBe(200);
+      expect(
+        (await api('POST', `/whistles/${id}/assignments/${done.id}/answer`, doneLiaison.auth, { text: '已派抢修车' })).statusCode,
+      ).toBe(200);
+      const overdueOf = async (userId: string) => {
+        const { rows } = await ctx.database.pool.query(
+          `select title, body from messages where user_id = $1 and whistle_id = $2 and title = '吹哨报到：已超期' order by created_at`,
+          [userId, id],
+        );
+        return rows as Array<{ title: string; body: string }>;
+      };
+
+      ctx.clock.set(dueAt - MINUTE);
+      await ctx.app.notifications.sweepOverdueWhistles();
+      await ctx.app.notifications.relay();
+      expect(await overdueOf(raiser.userId)).toEqual([]);
+
+      ctx.clock.set(dueAt + MINUTE);
+      expect(await ctx.app.notifications.sweepOverdueWhistles()).toBe(1);
+      expect(await ctx.app.notifications.sweepOverdueWhistles()).toBe(0);
+      await eventually(async () => (await overdueOf(raiser.userId)).length === 1 && (await overdueOf(lateLiaison.userId)).length === 1);
+      const [message] = await overdueOf(raiser.userId);
+      expect(message.body).toContain('「小区积水点排涝」市水务局机关党委已超期');
+      expect(message.body).toContain(`办理时限${shortTime(new Date(dueAt))}`);
+      // The unit that answered is not late; a minute later, nothing new.
+      expect(await overdueOf(doneLiaison.userId)).toEqual([]);
+      ctx.clock.set(dueAt + 2 * MINUTE);
+      expect(await ctx.app.notifications.sweepOverdueWhistles()).toBe(0);
+
+      // More time is asked for and granted; when it runs out too, they hear again.
+      const until = dueAt + 3 * DAY;
+      const extended = await api('POST', `/whistles/${id}/assignments/${late.id}/extend`, lateLiaison.auth, {
+        until: new Date(until).toISOString(),
+        reason: '设备调配中',
+      });
+      expect(extended.statusCode).toBe(200);
+      const extensionId = extended.json().assignments.find((a: { orgId: string }) => a.orgId === late.id).extensions[0].id;
+      expect((await api('POST', `/whistles/${id}/extensions/${extensionId}/approve`, raiser.auth)).statusCode).toBe(200);
+      ctx.clock.set(until + MINUTE);
+      expect(await ctx.app.notifications.sweepOverdueWhistles()).toBe(1);
+      await eventually(async () => (await overdueOf(lateLiaison.userId)).length === 2);
+      expect(await overdueOf(raiser.userId)).toHaveLength(2);
+
+      // Long-known delays are not announced after an outage longer than a day.
+      ctx.clock.set(until + 3 * DAY);
+      await ctx.database.pool.query(`delete from notification_outbox where key like $1`, [`whistle_update:${id}:overdue:%`]);
+      expect(await ctx.app.notifications.sweepOverdueWhistles()).toBe(0);
+    } finally {
+      ctx.clock.set(t0);
+    }
+  });
+});
+
 describe('reminders (manual clock)', () => {
   it('fire at the member reminder times, move with the post, and stop when it is cancelled', async () => {
     const [m] = await insertMembers(ctx, world, 1, 'rem');

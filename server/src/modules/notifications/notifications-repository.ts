@@ -446,6 +446,35 @@ export function notificationsRepositoryFactory(pool: pg.Pool) {
       return rowCount ?? 0;
     },
 
+    /**
+     * Writes a whistle_update event for every assignment that went past its due time within
+     * `lookbackMs` before `now` and is still pending or signed (what the lists show as 超期): the
+     * unit and the raising side hear once per due time (an approved extension that runs out too is
+     * told again). Older ones are not written: the outbox forgets relayed rows after 30 days, and a
+     * server down longer than the look-back should not wake people for long-known delays.
+     */
+    async enqueueOverdueWhistles(now: Date, lookbackMs: number): Promise<number> {
+      const { rowCount } = await pool.query(
+        `with due as (
+           select a.id, a.whistle_id, a.org_id, po.name as org_name, a.due_at,
+                  'overdue:' || a.id || ':' || floor(extract(epoch from a.due_at) * 1000)::bigint as ref
+             from whistle_assignments a
+             join party_orgs po on po.id = a.org_id
+            where a.status in ('pending', 'signed')
+              and a.due_at <= $1::timestamptz
+              and a.due_at > $1::timestamptz - make_interval(secs => $2::double precision / 1000)
+         )
+         insert into notification_outbox (key, kind, payload)
+         select 'whistle_update:' || whistle_id || ':' || ref, 'whistle_update',
+                jsonb_build_object('whistleId', whistle_id, 'orgIds', jsonb_build_array(org_id), 'ref', ref, 'action', 'overdue',
+                                   'raiser', true, 'orgName', org_name, 'dueAt', to_jsonb(due_at))
+           from due
+         on conflict (key) do nothing`,
+        [now, lookbackMs],
+      );
+      return rowCount ?? 0;
+    },
+
     /** Relayed outbox rows are kept a while (they also remember which reminders went out), then dropped. */
     async purgeOutbox(before: Date): Promise<number> {
       const { rowCount } = await pool.query('delete from notification_outbox where relayed_at is not null and created_at < $1', [before]);

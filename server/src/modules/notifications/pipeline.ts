@@ -39,7 +39,7 @@ export interface PipelineOptions {
   wechatConcurrency: number;
   /** How far ahead reminders are looked for: the longest reminder time members may choose. */
   reminderHorizonMinutes: number;
-  /** Cron of the reminder sweep; null: none (tests call `sweepReminders`). */
+  /** Cron of the reminder and overdue-whistle sweeps; null: none (tests call `sweepReminders`, `sweepOverdueWhistles`). */
   reminderCron: string | null;
 }
 
@@ -67,11 +67,14 @@ const WHISTLE_ACTIONS: Record<string, string> = {
   close: '已办结',
   rate: '已回访',
   reopen: '已重启',
+  overdue: '已超期',
 };
 
 /** A delivery taken by a sender that died is taken over after this long. */
 const SENDING_STALE_SECONDS = 60;
 const OUTBOX_KEEP_MS = 30 * 24 * 3600_000;
+/** Assignments that went overdue longer ago than this (the server was down) are not announced. */
+const OVERDUE_LOOKBACK_MS = 24 * 3600_000;
 const RELAY_BATCH = 500;
 
 interface EventJob {
@@ -329,6 +332,13 @@ export function notificationPipelineFactory(deps: {
     return n;
   }
 
+  /** Tells the units and the raising side of assignments that just went past their due time. */
+  async function sweepOverdueWhistles(now = deps.clock.now()): Promise<number> {
+    const n = await repo.enqueueOverdueWhistles(now, OVERDUE_LOOKBACK_MS);
+    if (n > 0) void relay().catch((err) => log.warn({ err }, 'notification relay failed'));
+    return n;
+  }
+
   async function startBoss(): Promise<void> {
     boss = new PgBoss({
       connectionString: deps.databaseUrl,
@@ -381,6 +391,7 @@ export function notificationPipelineFactory(deps: {
     if (opts.reminderCron) {
       await boss.work(QUEUES.reminders, { pollingIntervalSeconds: 5 }, async () => {
         await sweepReminders();
+        await sweepOverdueWhistles();
       });
       await boss.schedule(QUEUES.reminders, opts.reminderCron, undefined, { tz: 'UTC' });
     }
@@ -440,6 +451,7 @@ export function notificationPipelineFactory(deps: {
     relay,
     processEvent,
     sweepReminders,
+    sweepOverdueWhistles,
   };
 }
 
