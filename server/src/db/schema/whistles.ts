@@ -78,6 +78,10 @@ export const whistleAssignments = pgTable(
       .on(t.whistleId)
       .where(sql`${t.part} = 'lead' and ${t.status} <> 'returned'`),
     index('whistle_assignments_org_idx').on(t.orgId, t.assignedAt),
+    // The overdue sweep (every minute) reads the open assignments that just passed their due time.
+    index('whistle_assignments_open_due_idx')
+      .on(t.dueAt)
+      .where(sql`${t.status} in ('pending', 'signed')`),
     check('whistle_assignments_part_check', sql`${t.part} in ('lead', 'assist', 'inform')`),
     check('whistle_assignments_status_check', sql`${t.status} in ('pending', 'signed', 'answered', 'returned')`),
   ],

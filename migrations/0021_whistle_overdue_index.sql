@@ -1,0 +1,1 @@
+CREATE INDEX "whistle_assignments_open_due_idx" ON "whistle_assignments" USING btree ("due_at") WHERE "whistle_assignments"."status" in ('pending', 'signed');
