@@ -289,6 +289,114 @@ export const waitlistRepository = {
     return rows.map(entryFromRow);
   },
 
+  /** An expired offer's slot is no longer held for it (it is then passed on with `freeSlot`). */
+  async unhold(c: pg.PoolClient, taskId: string): Promise<void> {
+    await c.query('update tasks set held = held - 1 where id = $1::uuid', [taskId]);
+  },
+
+  /** Withdraws the member's entered draw entry and its count on the post: its ticket, or null without one. */
+  async withdrawEntry(c: pg.PoolClient, taskId: string, memberId: string, now: Date): Promise<string | null> {
+    const { rows } = await c.query(
+      `update draw_entries set status = 'withdrawn', updated_at = $3::timestamptz
+        where task_id = $1::uuid and member_id = $2::uuid and status = 'entered' returning ticket`,
+      [taskId, memberId, now],
+    );
+    if (!rows[0]) return null;
+    await c.query('update tasks set draw_entered = draw_entered - 1 where id = $1::uuid', [taskId]);
+    return rows[0].ticket;
+  },
+
+  /** The draw's public list: entered tickets by ticket while open, the results by rank once drawn. */
+  async drawEntries(q: pg.Pool | pg.PoolClient, taskId: string, drawn: boolean): Promise<DrawEntryRow[]> {
+    const { rows } = await q.query(
+      `select member_id, ticket, status, rank from draw_entries
+        where task_id = $1::uuid and status ${drawn ? `in ('won', 'lost')` : `= 'entered'`}
+        order by ${drawn ? 'rank' : 'ticket'}`,
+      [taskId],
+    );
+    return rows.map((r) => ({ memberId: r.member_id, ticket: r.ticket, status: r.status, rank: r.rank }));
+  },
+
+  /** The member's latest waitlist entry on a post, whatever its status. */
+  async latestEntry(q: pg.Pool | pg.PoolClient, taskId: string, memberId: string): Promise<EntryRow | null> {
+    const { rows } = await q.query(
+      `select * from waitlist_entries where task_id = $1::uuid and member_id = $2::uuid order by created_at desc, ord desc limit 1`,
+      [taskId, memberId],
+    );
+    return rows[0] ? entryFromRow(rows[0]) : null;
+  },
+
+  /** The member's draw entry on a post: the live one, else the latest withdrawn. */
+  async latestDrawEntry(q: pg.Pool | pg.PoolClient, taskId: string, memberId: string): Promise<DrawEntryRow | null> {
+    const { rows } = await q.query(
+      `select member_id, ticket, status, rank from draw_entries where task_id = $1::uuid and member_id = $2::uuid
+        order by (status <> 'withdrawn') desc, created_at desc limit 1`,
+      [taskId, memberId],
+    );
+    const r = rows[0];
+    return r ? { memberId: r.member_id, ticket: r.ticket, status: r.status, rank: r.rank } : null;
+  },
+
+  /** Posts holding offers past their deadline (no lock: each is locked and checked again before it changes). */
+  async postsWithExpiredOffers(q: pg.Pool, now: Date, limit: number): Promise<string[]> {
+    const { rows } = await q.query(
+      `select distinct task_id from waitlist_entries where status = 'offered' and offer_expires_at <= $1::timestamptz limit $2`,
+      [now, limit],
+    );
+    return rows.map((r) => r.task_id);
+  },
+
+  /** Draw posts whose time has come and that are not drawn yet, earliest first (each is locked and checked again). */
+  async drawsDue(q: pg.Pool, now: Date, limit: number): Promise<string[]> {
+    const { rows } = await q.query(
+      `select id from tasks where allocation = 'draw' and drawn_at is null and status = 'open' and draw_at <= $1::timestamptz
+        order by draw_at limit $2`,
+      [now, limit],
+    );
+    return rows.map((r) => r.id);
+  },
+
+  /** The entered tickets of a locked post: ticket → member. */
+  async enteredTickets(c: pg.PoolClient, taskId: string): Promise<Map<string, string>> {
+    const { rows } = await c.query(`select member_id, ticket from draw_entries where task_id = $1::uuid and status = 'entered'`, [taskId]);
+    return new Map(rows.map((r) => [r.ticket as string, r.member_id as string]));
+  },
+
+  /**
+   * Writes a draw's result on its locked post: entries ranked (`order`, best first) and the first
+   * `slots` won; the winners' claims; the losers waiting in rank order (one queue position shared,
+   * ordered by rank); the post's counters, draw time and entries root. The winners' claim ids.
+   */
+  async settleDraw(
+    c: pg.PoolClient,
+    d: { taskId: string; order: string[]; slots: number; winners: string[]; losers: string[]; root: string; now: Date },
+  ): Promise<string[]> {
+    await c.query(
+      `update draw_entries e set status = case when u.r <= $3 then 'won' else 'lost' end, rank = u.r, updated_at = $4::timestamptz
+         from unnest($2::text[]) with ordinality u(ticket, r)
+        where e.task_id = $1::uuid and e.status = 'entered' and e.ticket = u.ticket`,
+      [d.taskId, d.order, d.slots, d.now],
+    );
+    const won = await c.query(
+      `insert into claims (task_id, member_id, status, claimed_at)
+       select $1::uuid, m, 'claimed', $3::timestamptz from unnest($2::uuid[]) m returning id`,
+      [d.taskId, d.winners, d.now],
+    );
+    await c.query(
+      `insert into waitlist_entries (task_id, member_id, status, ord, draw_rank, created_at, updated_at)
+       select $1::uuid, u.m, 'waiting', (select nextval(pg_get_serial_sequence('waitlist_entries', 'ord'))), u.r, $3::timestamptz, $3::timestamptz
+         from unnest($2::uuid[]) with ordinality u(m, r)`,
+      [d.taskId, d.losers, d.now],
+    );
+    await c.query(
+      `update tasks set claimed = claimed + $2::int, waitlisted = waitlisted + $3::int, drawn_at = $4::timestamptz, entries_root = $5,
+              filled_at = case when claimed + $2::int - held = capacity then $4::timestamptz else filled_at end
+        where id = $1::uuid`,
+      [d.taskId, d.winners.length, d.losers.length, d.now, d.root],
+    );
+    return won.rows.map((r) => r.id);
+  },
+
   /** 1-based rank among waiting entries, now (queue order: `ord`, then a draw's rank, as in pioneer_free_slot). */
   async position(c: pg.Pool | pg.PoolClient, entryId: string): Promise<number | null> {
     const r = await c.query(

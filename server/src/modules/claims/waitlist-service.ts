@@ -85,7 +85,7 @@ export function waitlistServiceFactory(deps: {
   async function expireOn(c: pg.PoolClient, taskId: string, now: Date): Promise<number> {
     const gone = await wl.expireOffers(c, taskId, now);
     for (const e of gone) {
-      await c.query('update tasks set held = held - 1 where id = $1::uuid', [e.taskId]);
+      await wl.unhold(c, e.taskId);
       await wl.freeSlot(c, taskId, now);
     }
     if (gone.length > 0) await wl.notify(c, taskId);
@@ -230,14 +230,9 @@ export function waitlistServiceFactory(deps: {
         taskId,
         async (c, post, now) => {
           if (post.drawnAt || (post.drawAt && post.drawAt <= now)) return fail('DRAW_CLOSED');
-          const { rows } = await c.query(
-            `update draw_entries set status = 'withdrawn', updated_at = $3::timestamptz
-            where task_id = $1::uuid and member_id = $2::uuid and status = 'entered' returning ticket`,
-            [taskId, memberId, now],
-          );
-          if (!rows[0]) return { error: notFound('您未报名该抽签') };
-          await c.query('update tasks set draw_entered = draw_entered - 1 where id = $1::uuid', [taskId]);
-          return { value: { taskId, status: 'withdrawn' as const, ticket: rows[0].ticket } };
+          const ticket = await wl.withdrawEntry(c, taskId, memberId, now);
+          if (ticket === null) return { error: notFound('您未报名该抽签') };
+          return { value: { taskId, status: 'withdrawn' as const, ticket } };
         },
         { movesSlots: false },
       );
@@ -247,12 +242,7 @@ export function waitlistServiceFactory(deps: {
     async draw(task: TaskRow, view: { memberIds: boolean }): Promise<Draw> {
       const taskId = task.id;
       const drawn = task.drawnAt !== null;
-      const { rows } = await deps.pool.query(
-        `select member_id, ticket, status, rank from draw_entries
-          where task_id = $1::uuid and status ${drawn ? `in ('won', 'lost')` : `= 'entered'`}
-          order by ${drawn ? 'rank' : 'ticket'}`,
-        [taskId],
-      );
+      const rows = await wl.drawEntries(deps.pool, taskId, drawn);
       return {
         taskId,
         allocation: task.allocation,
@@ -263,8 +253,9 @@ export function waitlistServiceFactory(deps: {
         status: drawn ? 'drawn' : 'open',
         tickets: rows.map((r) => ({
           ticket: r.ticket,
-          ...(drawn ? { rank: r.rank, won: r.status === 'won' } : {}),
-          ...(view.memberIds ? { memberId: r.member_id } : {}),
+          // Won and lost entries always carry their rank (settleDraw writes both together).
+          ...(drawn ? { rank: r.rank!, won: r.status === 'won' } : {}),
+          ...(view.memberIds ? { memberId: r.memberId } : {}),
         })),
         ...(drawn && task.drawSeed && task.entriesRoot ? { seed: task.drawSeed, entriesRoot: task.entriesRoot } : {}),
       };
@@ -272,24 +263,16 @@ export function waitlistServiceFactory(deps: {
 
     /** The member's waitlist entry and draw entry on a post, for `GET /tasks/:id`. */
     async mine(taskId: string, memberId: string): Promise<{ myWaitlist: MyWaitlist | null; myEntry: MyEntry | null }> {
-      const w = await deps.pool.query(
-        `select * from waitlist_entries where task_id = $1::uuid and member_id = $2::uuid order by created_at desc, ord desc limit 1`,
-        [taskId, memberId],
-      );
-      const d = await deps.pool.query(
-        `select ticket, status, rank from draw_entries where task_id = $1::uuid and member_id = $2::uuid order by (status <> 'withdrawn') desc, created_at desc limit 1`,
-        [taskId, memberId],
-      );
-      const e = w.rows[0];
+      const [e, d] = await Promise.all([wl.latestEntry(deps.pool, taskId, memberId), wl.latestDrawEntry(deps.pool, taskId, memberId)]);
       return {
         myWaitlist: e
           ? {
               position: e.status === 'waiting' ? await wl.position(deps.pool, e.id) : null,
               status: e.status,
-              offerExpiresAt: e.status === 'offered' ? (e.offer_expires_at as Date).toISOString() : null,
+              offerExpiresAt: e.status === 'offered' && e.offerExpiresAt ? e.offerExpiresAt.toISOString() : null,
             }
           : null,
-        myEntry: d.rows[0] ? { ticket: d.rows[0].ticket, status: d.rows[0].status, rank: d.rows[0].rank } : null,
+        myEntry: d ? { ticket: d.ticket, status: d.status, rank: d.rank } : null,
       };
     },
 
@@ -313,12 +296,8 @@ export function waitlistServiceFactory(deps: {
      */
     async expireDue(limit = 100): Promise<number> {
       const now = deps.clock.now();
-      const { rows } = await deps.pool.query(
-        `select distinct task_id from waitlist_entries where status = 'offered' and offer_expires_at <= $1::timestamptz limit $2`,
-        [now, limit],
-      );
       let n = 0;
-      for (const { task_id: taskId } of rows) {
+      for (const taskId of await wl.postsWithExpiredOffers(deps.pool, now, limit)) {
         n += await deps.claimsRepository
           .withTransaction(async (c) => ((await wl.lockPost(c, taskId, { skipLocked: true })) ? expireOn(c, taskId, now) : 0))
           .finally(() => deps.onChange?.(taskId));
@@ -329,51 +308,30 @@ export function waitlistServiceFactory(deps: {
     /** Runs every draw whose time has come, each exactly once (under the post's lock, `drawn_at` still null). */
     async drawDue(limit = 20): Promise<number> {
       const now = deps.clock.now();
-      const { rows } = await deps.pool.query(
-        `select id from tasks where allocation = 'draw' and drawn_at is null and status = 'open' and draw_at <= $1::timestamptz
-          order by draw_at limit $2`,
-        [now, limit],
-      );
       let n = 0;
-      for (const { id } of rows) {
+      for (const id of await wl.drawsDue(deps.pool, now, limit)) {
         const ran = await deps.claimsRepository.withTransaction(async (c) => {
           const post = await wl.lockPost(c, id, { skipLocked: true });
           if (!post || post.drawnAt || post.status !== 'open' || !post.drawAt || post.drawAt > now || !post.drawSeed) return false;
-          const entries = await c.query(`select member_id, ticket from draw_entries where task_id = $1::uuid and status = 'entered'`, [id]);
-          const byTicket = new Map<string, string>(entries.rows.map((r) => [r.ticket, r.member_id]));
+          const byTicket = await wl.enteredTickets(c, id);
           const root = entriesRootOf([...byTicket.keys()]);
           const order = rankTickets(post.drawSeed, root, [...byTicket.keys()]);
           const slots = post.capacity - post.claimed;
-          const winners = order.slice(0, slots);
           const losers = order.slice(slots);
-          await c.query(
-            `update draw_entries d set status = case when u.r <= $3 then 'won' else 'lost' end, rank = u.r, updated_at = $4::timestamptz
-               from unnest($2::text[]) with ordinality u(ticket, r)
-              where d.task_id = $1::uuid and d.status = 'entered' and d.ticket = u.ticket`,
-            [id, order, slots, now],
-          );
-          const won = await c.query(
-            `insert into claims (task_id, member_id, status, claimed_at)
-             select $1::uuid, m, 'claimed', $3::timestamptz from unnest($2::uuid[]) m returning id`,
-            [id, winners.map((t) => byTicket.get(t)), now],
-          );
-          // The losers wait in rank order: one queue position shared, ordered by rank.
-          await c.query(
-            `insert into waitlist_entries (task_id, member_id, status, ord, draw_rank, created_at, updated_at)
-             select $1::uuid, u.m, 'waiting', (select nextval(pg_get_serial_sequence('waitlist_entries', 'ord'))), u.r, $3::timestamptz, $3::timestamptz
-               from unnest($2::uuid[]) with ordinality u(m, r)`,
-            [id, losers.map((t) => byTicket.get(t)), now],
-          );
-          await c.query(
-            `update tasks set claimed = claimed + $2::int, waitlisted = waitlisted + $3::int, drawn_at = $4::timestamptz, entries_root = $5,
-                    filled_at = case when claimed + $2::int - held = capacity then $4::timestamptz else filled_at end
-              where id = $1::uuid`,
-            [id, winners.length, losers.length, now, root],
-          );
+          const memberOf = (t: string) => byTicket.get(t)!;
+          const wonClaims = await wl.settleDraw(c, {
+            taskId: id,
+            order,
+            slots,
+            winners: order.slice(0, slots).map(memberOf),
+            losers: losers.map(memberOf),
+            root,
+            now,
+          });
           // Every entrant hears the result with the draw: winners "中签" (refining their claims' own events), losers "未中签".
           await enqueueNotifications(c, [
-            ...won.rows.map((r) => ({ kind: 'claim_result' as const, claimId: r.id as string, outcome: 'won' as const })),
-            ...losers.map((t) => ({ kind: 'claim_result' as const, taskId: id, memberId: byTicket.get(t)!, outcome: 'lost' as const })),
+            ...wonClaims.map((claimId) => ({ kind: 'claim_result' as const, claimId, outcome: 'won' as const })),
+            ...losers.map((t) => ({ kind: 'claim_result' as const, taskId: id, memberId: memberOf(t), outcome: 'lost' as const })),
           ]);
           await wl.notify(c, id);
           return true;
