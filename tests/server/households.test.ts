@@ -185,6 +185,12 @@ describe('registry import (业主信息库)', () => {
     expect(utf16.json()).toMatchObject({ imported: 1, rejected: [] });
     const room203 = (await households()).find((r) => r.room === '203');
     expect(decryptPhone(ctx.config.phoneEncKey, room203.owner_name_cipher)).toBe('蒋业主');
+
+    // One separator per file: a tab inside a comma-separated cell is part of the cell, not a new one.
+    const tabbed = [HEADERS_ZH.join(','), `${estateB.name},2,1,205,林\t业主,13800000012`].join('\r\n');
+    expect((await upload(Buffer.from(tabbed, 'utf8'), 'tabbed.csv')).json()).toMatchObject({ imported: 1, rejected: [] });
+    const room205 = (await households()).find((r) => r.room === '205');
+    expect(decryptPhone(ctx.config.phoneEncKey, room205.owner_name_cipher)).toBe('林\t业主');
   });
 
   it('reads an XLSX written by hand (inline strings, no shared strings or styles) with a two-level merged header and blank rows', async () => {

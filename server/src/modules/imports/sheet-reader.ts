@@ -61,14 +61,24 @@ function rowCells(row: ExcelJS.Row): string[] {
 
 export const isBlank = (cells: string[]) => cells.every((c) => c === '');
 
+/**
+ * Comma, or tab for Excel's "Unicode text" (UTF-16, cells separated by tabs): whichever the first
+ * lines hold more of. One file has one separator, so a tab inside a comma-separated cell stays
+ * part of the cell.
+ */
+function delimiterOf(text: string): ',' | '\t' {
+  const head = text.slice(0, 16_384);
+  const count = (ch: string) => head.split(ch).length - 1;
+  return count('\t') > count(',') ? '\t' : ',';
+}
+
 /** Rows of a CSV file; blank lines come through as blank rows so numbering stays the file's. */
 export function* csvRows(buf: Buffer, maxRows: number): Generator<SheetRow> {
   let records: string[][];
   try {
-    records = parseCsv(decodeCsv(buf), {
-      // Excel's "Unicode text" (UTF-16) separates cells with tabs; a tab inside a cell is no
-      // registry's content.
-      delimiter: [',', '\t'],
+    const text = decodeCsv(buf);
+    records = parseCsv(text, {
+      delimiter: delimiterOf(text),
       relax_column_count: true,
       relax_quotes: true,
       skip_empty_lines: false,
