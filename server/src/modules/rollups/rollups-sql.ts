@@ -129,51 +129,50 @@ ${UPSERT}`;
 export const UNIT_CLEAR_SQL = `delete from stats_rollups where scope = 'unit' and grain = 'month' and scope_id = any($1::uuid[])`;
 
 export const UNIT_ROWS_SQL = `
-with w as (
-  select m.unit_org_id, ${periodOf('month', 't.starts_at')} as period, c.minutes, c.status, ${noShowSql('c', 't', 'now()')} as no_show,
-         t.id as task_id, t.category, t.status as task_status, t.filled_at, t.claim_opens_at
+with per_task as (
+  -- One row per unit and post its members served: the post's own columns (grouped by its key)
+  -- and the unit's work on it. Posts and work are then summed in one pass per unit and month.
+  select m.unit_org_id, t.id as task_id, ${periodOf('month', 't.starts_at')} as period, t.category, t.status as task_status,
+         t.filled_at, t.claim_opens_at,
+         count(*)::int as participations,
+         coalesce(sum(c.minutes) filter (where c.status = 'completed'), 0)::bigint as minutes,
+         count(*) filter (where c.status = 'completed')::int as completed,
+         count(*) filter (where ${noShowSql('c', 't', 'now()')})::int as no_shows
     from members m
     join claims c on c.member_id = m.id and c.${LIVE}
     join tasks t on t.id = c.task_id
    where m.unit_org_id = any($1::uuid[])
+   group by m.unit_org_id, t.id
 ),
-tk as (
-  select distinct unit_org_id, period, task_id, category, task_status, filled_at, claim_opens_at from w
-),
-tagg as (
+agg as (
   select unit_org_id, period,
          count(*)::int as published,
          count(*) filter (where task_status = 'cancelled')::int as cancelled,
          count(filled_at)::int as filled,
          ${perCategory((k) => `count(*) filter (where category = '${k}')`)} as category_tasks,
-         coalesce(array_agg(${fillSeconds('tk')} order by ${fillSeconds('tk')}) filter (where filled_at is not null), '{}') as fill_seconds
-    from tk group by unit_org_id, period
-),
-wagg as (
-  select unit_org_id, period,
-         count(*)::int as participations,
-         coalesce(sum(minutes) filter (where status = 'completed'), 0)::bigint as minutes,
-         count(*) filter (where status = 'completed')::int as completed,
-         count(*) filter (where no_show)::int as no_shows,
-         ${perCategory((k) => `count(*) filter (where category = '${k}')`)} as category_participations,
-         ${perCategory((k) => `coalesce(sum(minutes) filter (where category = '${k}' and status = 'completed'), 0)`)} as category_minutes
-    from w group by unit_org_id, period
+         coalesce(array_agg(${fillSeconds('per_task')} order by ${fillSeconds('per_task')}) filter (where filled_at is not null), '{}') as fill_seconds,
+         sum(participations)::int as participations,
+         sum(minutes)::bigint as minutes,
+         sum(completed)::int as completed,
+         sum(no_shows)::int as no_shows,
+         ${perCategory((k) => `coalesce(sum(participations) filter (where category = '${k}'), 0)`)} as category_participations,
+         ${perCategory((k) => `coalesce(sum(minutes) filter (where category = '${k}'), 0)`)} as category_minutes
+    from per_task group by unit_org_id, period
 ),
 reg as (
   select unit_org_id, ${periodOf('month', 'registered_at')} as period, count(*)::int as members
     from members where unit_org_id = any($1::uuid[]) group by 1, 2
 ),
-keys as (select unit_org_id, period from tagg union select unit_org_id, period from reg)
+keys as (select unit_org_id, period from agg union select unit_org_id, period from reg)
 insert into stats_rollups ${COLUMNS}
 select 'unit', k.unit_org_id, 'month', k.period, po.district_id,
-       coalesce(ta.published, 0), coalesce(ta.cancelled, 0), coalesce(ta.filled, 0), coalesce(wa.participations, 0),
-       coalesce(wa.minutes, 0), coalesce(wa.completed, 0), coalesce(wa.no_shows, 0), coalesce(r.members, 0),
-       coalesce(ta.category_tasks, '{}'), coalesce(wa.category_participations, '{}'), coalesce(wa.category_minutes, '{}'),
-       coalesce(ta.fill_seconds, '{}'), ${median('ta.fill_seconds')}, now()
+       coalesce(a.published, 0), coalesce(a.cancelled, 0), coalesce(a.filled, 0), coalesce(a.participations, 0),
+       coalesce(a.minutes, 0), coalesce(a.completed, 0), coalesce(a.no_shows, 0), coalesce(r.members, 0),
+       coalesce(a.category_tasks, '{}'), coalesce(a.category_participations, '{}'), coalesce(a.category_minutes, '{}'),
+       coalesce(a.fill_seconds, '{}'), ${median('a.fill_seconds')}, now()
   from keys k
   join party_orgs po on po.id = k.unit_org_id
-  left join tagg ta on ta.unit_org_id = k.unit_org_id and ta.period = k.period
-  left join wagg wa on wa.unit_org_id = k.unit_org_id and wa.period = k.period
+  left join agg a on a.unit_org_id = k.unit_org_id and a.period = k.period
   left join reg r on r.unit_org_id = k.unit_org_id and r.period = k.period
 ${UPSERT}`;
 
