@@ -10,6 +10,9 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
+/** Every 16-bit value as four hex digits: a seeded city makes millions of ids. */
+const HEX4 = Array.from({ length: 0x10000 }, (_, i) => (i | 0x10000).toString(16).slice(1));
+
 export class Random {
   readonly next: () => number;
   constructor(seed: number) {
@@ -39,13 +42,20 @@ export class Random {
     return mean + sd * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
   }
 
-  /** A v4-shaped UUID drawn from the stream, so ids repeat with the seed too. */
+  /** A v4-shaped UUID drawn from the stream, so ids repeat with the seed too (eight 16-bit draws). */
   uuid(): string {
-    const hex = () => (Math.floor(this.next() * 0x10000) | 0x10000).toString(16).slice(1);
-    const w = [hex(), hex(), hex(), hex(), hex(), hex(), hex(), hex()];
-    w[3] = `4${w[3].slice(1)}`;
-    w[4] = ((parseInt(w[4][0], 16) & 0x3) | 0x8).toString(16) + w[4].slice(1);
-    return `${w[0]}${w[1]}-${w[2]}-${w[3]}-${w[4]}-${w[5]}${w[6]}${w[7]}`;
+    // No inner helper: this runs millions of times per seed, and each closure is an allocation.
+    const n = this.next;
+    const a = (n() * 0x10000) | 0;
+    const b = (n() * 0x10000) | 0;
+    const c = (n() * 0x10000) | 0;
+    const d = (n() * 0x10000) | 0;
+    const e = (n() * 0x10000) | 0;
+    const f = (n() * 0x10000) | 0;
+    const g = (n() * 0x10000) | 0;
+    const k = (n() * 0x10000) | 0;
+    // Version 4 in the third group, variant 10xx in the fourth.
+    return `${HEX4[a]}${HEX4[b]}-${HEX4[c]}-${HEX4[(d & 0x0fff) | 0x4000]}-${HEX4[(e & 0x3fff) | 0x8000]}-${HEX4[f]}${HEX4[g]}${HEX4[k]}`;
   }
 
   /** `k` distinct items among the first `n` of `pool` (all of them when k >= n). */
