@@ -65,14 +65,33 @@ async function addMember(c: Community, day: number, room: string) {
   memberIds.push(row.id);
 }
 
-async function addHome(c: Community, day: number, room: string) {
-  await sql(
+/** False when the home was in the registry already (nothing changed). */
+async function addHome(c: Community, day: number, room: string): Promise<boolean> {
+  const { rowCount } = await ctx.database.pool.query(
     `insert into households (community_org_id, estate_id, building, unit_no, room, owner_name_cipher, owner_name_hash, phone_cipher, phone_hash,
                              phone_masked, created_at, updated_at)
      values ($1, $2, '1', '1', $3, 'x', md5(random()::text), 'x', md5(random()::text), '139****0000', $4, $4)
      on conflict do nothing`,
     [c.id, c.estateId, room, inMonth(day, 10)],
   );
+  return rowCount === 1;
+}
+
+/** A whistle the community raised in the month, addressed to the unit, signed within the day or not. */
+async function raiseWhistle(rng: Random, c: Community) {
+  const day = rng.int(1, 27);
+  const [w] = await sql<{ id: string }>(
+    `insert into whistles (title, description, category, location, due_at, raised_by_org_id, raised_by_district_id, created_by, created_at)
+     select '事项', '需要单位协同', 'order', '社区', $2, po.id, po.district_id, (select id from users limit 1), $3
+       from party_orgs po where po.id = $1 returning id`,
+    [c.id, inMonth(day + 1, 10), inMonth(day, 10)],
+  );
+  await sql(
+    `insert into whistle_assignments (whistle_id, org_id, part, status, due_at, assigned_at, signed_at)
+     values ($1, $2, 'lead', $3, $4, $5, $6)`,
+    [w.id, unitId, rng.chance(0.5) ? 'signed' : 'pending', inMonth(day + 1, 10), inMonth(day, 10), inMonth(day, 12)],
+  );
+  if (rng.chance(0.4)) await sql(`update whistles set status = 'closed' where id = $1`, [w.id]);
 }
 
 /** A post of the month with claims in several states; full (and filled some minutes after opening) when the claims reach capacity. */
@@ -116,20 +135,22 @@ beforeAll(async () => {
 afterAll(async () => ctx.close());
 
 it('re-reads only the communities the roll-ups changed, and ranks as a fresh computation does', async () => {
-  const rng = new Random(19);
+  const rng = new Random(21);
   const kept = service();
   expect(await kept.ranking()).toEqual(await service().ranking());
   expect(kept.reads).toEqual(['all']);
 
   const kinds = new Set<string>();
-  for (let round = 0; round < 30; round++) {
+  for (let round = 0; round < 40; round++) {
     kept.reads.length = 0;
     const touched = new Set<string>();
     const c = rng.pick(communities);
     const r = rng.next();
     if (r < 0.45) await addPost(rng, c);
-    else if (r < 0.65) await addMember(c, rng.int(1, 28), rng.pick(['101', '102', '201']));
-    else if (r < 0.85) await addHome(c, rng.int(1, 28), rng.pick(['101', '102', '201']));
+    else if (r < 0.6) await addMember(c, rng.int(1, 28), rng.pick(['101', '102', '201']));
+    else if (r < 0.72) {
+      if (!(await addHome(c, rng.int(1, 28), rng.pick(['101', '102', '201'])))) continue;
+    } else if (r < 0.85) await raiseWhistle(rng, c);
     else if (r < 0.92) {
       // A rename reaches the ranking at once (directory_state), with no figures read again.
       await sql(`update party_orgs set name = $2 where id = $1`, [c.id, `改名社区${round}`]);
@@ -142,9 +163,10 @@ it('re-reads only the communities the roll-ups changed, and ranks as a fresh com
       );
       if (moved) touched.add(other.id).add(c.id);
     }
-    if (r < 0.85) touched.add(c.id);
+    // A whistle moves no roll-up: its community is re-scored from the whistle figures alone.
+    if (r < 0.72) touched.add(c.id);
     const renamed = r >= 0.85 && r < 0.92;
-    kinds.add(r < 0.45 ? 'post' : r < 0.65 ? 'member' : r < 0.85 ? 'home' : renamed ? 'rename' : 'move');
+    kinds.add(r < 0.45 ? 'post' : r < 0.6 ? 'member' : r < 0.72 ? 'home' : r < 0.85 ? 'whistle' : renamed ? 'rename' : 'move');
     await ctx.app.rollups.refresh();
 
     const ranking = await kept.ranking();
@@ -153,7 +175,7 @@ it('re-reads only the communities the roll-ups changed, and ranks as a fresh com
     // One read of just the communities this round changed (none when nothing did).
     expect(kept.reads).toEqual(touched.size ? [[...touched].sort()] : []);
   }
-  expect([...kinds].sort()).toEqual(['home', 'member', 'move', 'post', 'rename']);
+  expect([...kinds].sort()).toEqual(['home', 'member', 'move', 'post', 'rename', 'whistle']);
   expect((await kept.ranking()).items.some((i) => i.score > 0)).toBe(true);
 });
 

@@ -33,14 +33,16 @@ export function assessmentServiceFactory(deps: {
    * version (bumped by any process's roll-up job, in commit order), the communities' names and
    * districts, the catalogue, the period's manual scores and the whistle figures (read every
    * time: they move with the clock). One small query tells whether anything moved. When only the
-   * roll-ups did, just the communities they changed are re-read and re-scored (rollup_changes),
-   * then the city is ranked again: at province scale that is a few rows, not every
+   * roll-ups or whistles did, just the communities they changed are re-read (rollup_changes) and
+   * re-scored, then the city is ranked again: at province scale that is a few rows, not every
    * community-month up to the period. The most recently used periods are kept.
    */
   interface Scored {
     key: string;
-    /** The key without the roll-up version: when it is unchanged, unchanged figures keep their scores. */
+    /** The key without the roll-up version and the whistles: while it holds, communities whose figures and whistles are unchanged keep their scores. */
     inputsKey: string;
+    /** Each community's whistle figures (JSON), for the communities that raised any in the period. */
+    whistleKeys: Map<string, string>;
     indicators: Indicator[];
     orgs: CommunityRef[];
     /** The orgs' listing order by name, for ties. */
@@ -103,8 +105,10 @@ export function assessmentServiceFactory(deps: {
       repo.listIndicators(),
       deps.whistleStats.figuresByCommunity(bounds, deps.clock.now()),
     ]);
-    const inputsKey = JSON.stringify([tokens.scores, tokens.orgs, indicators, [...whistles]]);
-    const key = JSON.stringify([tokens.rollups, inputsKey]);
+    // Whistle figures per community: a whistle moving re-scores its community, not the city.
+    const whistleKeys = new Map([...whistles].map(([id, w]) => [id, JSON.stringify(w)]));
+    const inputsKey = JSON.stringify([tokens.scores, tokens.orgs, indicators]);
+    const key = JSON.stringify([tokens.rollups, inputsKey, [...whistleKeys]]);
     const hit = scoredCache.get(period);
     if (hit && hit.key === key) {
       remember(scoredCache, period, hit, 6);
@@ -130,12 +134,13 @@ export function assessmentServiceFactory(deps: {
     const byOrg = new Map<string, Evaluated>();
     for (const o of orgs) {
       const f = figures.get(o.id);
-      const kept = same && same.figures.get(o.id) === f ? same.byOrg.get(o.id) : undefined;
+      const kept =
+        same && same.figures.get(o.id) === f && same.whistleKeys.get(o.id) === whistleKeys.get(o.id) ? same.byOrg.get(o.id) : undefined;
       byOrg.set(o.id, kept ?? evaluate(indicators, { ...o, ...(f ?? NO_FIGURES) }, manual.get(o.id) ?? empty, whistles.get(o.id) ?? null));
     }
     const order = same ? same.order : nameOrder(orgs);
     const city = rank([...byOrg.values()], order);
-    const entry: Scored = { key, inputsKey, indicators, orgs, order, manual, figures, byOrg, city, districts: new Map() };
+    const entry: Scored = { key, inputsKey, whistleKeys, indicators, orgs, order, manual, figures, byOrg, city, districts: new Map() };
     remember(scoredCache, period, entry, 6);
     return entry;
   }
