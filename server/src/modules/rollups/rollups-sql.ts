@@ -53,6 +53,23 @@ const median = (arr: string) => `(select percentile_cont(0.5) within group (orde
 const fillSeconds = (t: string) => `greatest(0, round(extract(epoch from ${t}.filled_at - ${t}.claim_opens_at)))::int`;
 
 /**
+ * The insert that ends the community and unit statements: one row per key (`keys`: org id in
+ * column `idCol`, period) from the posts and work of `agg` and the registrations of `reg`.
+ */
+const insertRows = (scope: 'community' | 'unit', idCol: string, grain: Grain) => `
+insert into stats_rollups ${COLUMNS}
+select '${scope}', k.${idCol}, '${grain}', k.period, po.district_id,
+       coalesce(a.published, 0), coalesce(a.cancelled, 0), coalesce(a.filled, 0), coalesce(a.participations, 0),
+       coalesce(a.minutes, 0), coalesce(a.completed, 0), coalesce(a.no_shows, 0), coalesce(r.members, 0),
+       coalesce(a.category_tasks, '{}'), coalesce(a.category_participations, '{}'), coalesce(a.category_minutes, '{}'),
+       coalesce(a.fill_seconds, '{}'), ${median('a.fill_seconds')}, now()
+  from keys k
+  join party_orgs po on po.id = k.${idCol}
+  left join agg a on a.${idCol} = k.${idCol} and a.period = k.period
+  left join reg r on r.${idCol} = k.${idCol} and r.period = k.period
+${UPSERT}`;
+
+/**
  * Community rows of one grain, recomputed from the posts, claims and members: for the touched
  * (community_org_id, period) pairs given as $1 uuid[] and $2 date[], or for every pair (a
  * rebuild, set-based over whole tables).
@@ -108,17 +125,7 @@ reg as (${reg})${
       : `,
 keys as (select community_org_id, period from agg union select community_org_id, period from reg)`
   }
-insert into stats_rollups ${COLUMNS}
-select 'community', k.community_org_id, '${grain}', k.period, po.district_id,
-       coalesce(a.published, 0), coalesce(a.cancelled, 0), coalesce(a.filled, 0), coalesce(a.participations, 0),
-       coalesce(a.minutes, 0), coalesce(a.completed, 0), coalesce(a.no_shows, 0), coalesce(r.members, 0),
-       coalesce(a.category_tasks, '{}'), coalesce(a.category_participations, '{}'), coalesce(a.category_minutes, '{}'),
-       coalesce(a.fill_seconds, '{}'), ${median('a.fill_seconds')}, now()
-  from keys k
-  join party_orgs po on po.id = k.community_org_id
-  left join agg a on a.community_org_id = k.community_org_id and a.period = k.period
-  left join reg r on r.community_org_id = k.community_org_id and r.period = k.period
-${UPSERT}`;
+${insertRows('community', 'community_org_id', grain)}`;
 }
 
 /**
@@ -164,17 +171,7 @@ reg as (
     from members where unit_org_id = any($1::uuid[]) group by 1, 2
 ),
 keys as (select unit_org_id, period from agg union select unit_org_id, period from reg)
-insert into stats_rollups ${COLUMNS}
-select 'unit', k.unit_org_id, 'month', k.period, po.district_id,
-       coalesce(a.published, 0), coalesce(a.cancelled, 0), coalesce(a.filled, 0), coalesce(a.participations, 0),
-       coalesce(a.minutes, 0), coalesce(a.completed, 0), coalesce(a.no_shows, 0), coalesce(r.members, 0),
-       coalesce(a.category_tasks, '{}'), coalesce(a.category_participations, '{}'), coalesce(a.category_minutes, '{}'),
-       coalesce(a.fill_seconds, '{}'), ${median('a.fill_seconds')}, now()
-  from keys k
-  join party_orgs po on po.id = k.unit_org_id
-  left join agg a on a.unit_org_id = k.unit_org_id and a.period = k.period
-  left join reg r on r.unit_org_id = k.unit_org_id and r.period = k.period
-${UPSERT}`;
+${insertRows('unit', 'unit_org_id', 'month')}`;
 
 /** Element-wise sum of a per-category column: one plain sum per category (int8_array_sum, a SQL-language aggregate, is far slower). */
 const sumPerCategory = (col: string) =>
