@@ -45,7 +45,7 @@ export interface GenerateOptions {
   phoneHashKey: Buffer;
 }
 
-/** Column-oriented rows: one array per column, loaded with `unnest`. */
+/** Column-oriented rows: one array per column, streamed into COPY by seed.ts. */
 export type Columns = Record<string, unknown[]>;
 
 /** Posts and their claims, generated a batch at a time so a province-sized city never sits in memory whole. */
