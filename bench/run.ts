@@ -12,11 +12,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { getHeapStatistics } from 'node:v8';
 import pg from 'pg';
 import { loadConfig } from '../server/src/config';
 import { openDatabase } from '../server/src/db/open';
 import { CLAIM_SQL } from '../server/src/modules/claims/claims-sql';
-import { resetDomainTables, seedCity } from '../server/scripts/seed-city/seed';
+import { heapShortfall, resetDomainTables, seedCity } from '../server/scripts/seed-city/seed';
 import { BASE_COUNTS } from '../server/scripts/seed-city/generate';
 import { summarizeBursts, tally, type BurstRound } from './burst';
 import { measureOffers } from './offers';
@@ -86,6 +87,12 @@ async function main() {
     let seedSeconds: number | null = null;
     const seeded = await pool.query(`select 1 from users where openid = 'dev_city_admin'`);
     if (!seeded.rowCount) {
+      const short = heapShortfall(Number(args.scale), getHeapStatistics().heap_size_limit / 2 ** 20);
+      if (short)
+        throw new Error(
+          `seeding scale ${args.scale} needs about ${short.needMb} MB of heap (this process may use ${short.limitMb} MB): ` +
+            `set NODE_OPTIONS=--max-old-space-size=${Math.ceil(short.needMb / 1024) * 1024}, or seed first with seed:city`,
+        );
       log(`seeding city at scale ${args.scale} ...`);
       const r = await seedCity(pool, {
         scale: Number(args.scale),

@@ -4,10 +4,11 @@
  * database under DATA_DIR, or into DATABASE_URL.
  */
 import { parseArgs } from 'node:util';
+import { getHeapStatistics } from 'node:v8';
 import { ConfigError, loadConfig } from '../src/config';
 import { openDatabase } from '../src/db/open';
 import { seedDemo } from '../src/db/seed-demo';
-import { CityAlreadySeededError, resetDomainTables, seedCity } from './seed-city/seed';
+import { CityAlreadySeededError, heapShortfall, resetDomainTables, seedCity } from './seed-city/seed';
 
 function progressBar() {
   let lastDraw = 0;
@@ -49,6 +50,14 @@ async function main() {
   const seed = Number(values.seed);
   if (!(scale > 0 && scale <= 100) || !Number.isInteger(seed)) {
     console.error('usage: seed-city [--scale 0<N<=100] [--seed <integer>] [--reset]');
+    process.exit(2);
+  }
+  const short = heapShortfall(scale, getHeapStatistics().heap_size_limit / 2 ** 20);
+  if (short) {
+    console.error(
+      `seed-city: scale ${scale} needs about ${short.needMb} MB of heap and this process may use ${short.limitMb} MB; ` +
+        `run it with NODE_OPTIONS=--max-old-space-size=${Math.ceil(short.needMb / 1024) * 1024} (on a machine with that much memory)`,
+    );
     process.exit(2);
   }
   const config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });

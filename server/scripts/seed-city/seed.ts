@@ -163,6 +163,17 @@ async function copyColumns(
   await done;
 }
 
+/**
+ * Heap the generator needs at `scale`, when more than the process may use: the city without its
+ * posts stays in memory until loaded (about 50 MB per unit of scale: 487 MB at scale 10, ~5 GB at
+ * 100) and the default Node heap is about 4 GB, so a province-sized seed must ask for more up
+ * front instead of running out of memory minutes in. Null when `limitMb` suffices.
+ */
+export function heapShortfall(scale: number, limitMb: number): { needMb: number; limitMb: number } | null {
+  const needMb = Math.ceil(60 * scale + 300);
+  return needMb > limitMb ? { needMb, limitMb: Math.floor(limitMb) } : null;
+}
+
 /** The roll-up tables rebuilt after the load. */
 const ROLLUP_TABLES = ['stats_rollups', 'stats_fill_times'];
 const isRollupIndex = (def: string) => ROLLUP_TABLES.some((t) => def.includes(` ON public.${t} `));
