@@ -91,7 +91,7 @@ async function main() {
       if (short)
         throw new Error(
           `seeding scale ${args.scale} needs about ${short.needMb} MB of heap (this process may use ${short.limitMb} MB): ` +
-            `set NODE_OPTIONS=--max-old-space-size=${Math.ceil(short.needMb / 1024) * 1024}, or seed first with seed:city`,
+            `set NODE_OPTIONS=${short.nodeOptions}, or seed first with seed:city`,
         );
       log(`seeding city at scale ${args.scale} ...`);
       const r = await seedCity(pool, {

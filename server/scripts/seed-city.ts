@@ -56,7 +56,7 @@ async function main() {
   if (short) {
     console.error(
       `seed-city: scale ${scale} needs about ${short.needMb} MB of heap and this process may use ${short.limitMb} MB; ` +
-        `run it with NODE_OPTIONS=--max-old-space-size=${Math.ceil(short.needMb / 1024) * 1024} (on a machine with that much memory)`,
+        `run it with NODE_OPTIONS=${short.nodeOptions} (on a machine with that much memory)`,
     );
     process.exit(2);
   }

@@ -169,9 +169,10 @@ async function copyColumns(
  * 100) and the default Node heap is about 4 GB, so a province-sized seed must ask for more up
  * front instead of running out of memory minutes in. Null when `limitMb` suffices.
  */
-export function heapShortfall(scale: number, limitMb: number): { needMb: number; limitMb: number } | null {
+export function heapShortfall(scale: number, limitMb: number): { needMb: number; limitMb: number; nodeOptions: string } | null {
   const needMb = Math.ceil(60 * scale + 300);
-  return needMb > limitMb ? { needMb, limitMb: Math.floor(limitMb) } : null;
+  if (needMb <= limitMb) return null;
+  return { needMb, limitMb: Math.floor(limitMb), nodeOptions: `--max-old-space-size=${Math.ceil(needMb / 1024) * 1024}` };
 }
 
 /** The roll-up tables rebuilt after the load. */

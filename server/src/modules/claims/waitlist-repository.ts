@@ -66,6 +66,14 @@ const entryFromRow = (r: Record<string, any>): EntryRow => ({
   claimId: r.claim_id,
 });
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
+const drawEntryFromRow = (r: Record<string, any>): DrawEntryRow => ({
+  memberId: r.member_id,
+  ticket: r.ticket,
+  status: r.status,
+  rank: r.rank,
+});
+
 /**
  * Statements of the waitlist, the offers and the draw. Every method takes a client holding a
  * transaction that locked the post's row first (`lockPost`): the same lock order as the claim
@@ -314,7 +322,7 @@ export const waitlistRepository = {
         order by ${drawn ? 'rank' : 'ticket'}`,
       [taskId],
     );
-    return rows.map((r) => ({ memberId: r.member_id, ticket: r.ticket, status: r.status, rank: r.rank }));
+    return rows.map(drawEntryFromRow);
   },
 
   /** The member's latest waitlist entry on a post, whatever its status. */
@@ -333,8 +341,7 @@ export const waitlistRepository = {
         order by (status <> 'withdrawn') desc, created_at desc limit 1`,
       [taskId, memberId],
     );
-    const r = rows[0];
-    return r ? { memberId: r.member_id, ticket: r.ticket, status: r.status, rank: r.rank } : null;
+    return rows[0] ? drawEntryFromRow(rows[0]) : null;
   },
 
   /** Posts holding offers past their deadline (no lock: each is locked and checked again before it changes). */
