@@ -14,6 +14,7 @@ module.exports = {
     '^@tarojs/taro$': '<rootDir>/tests/client/__mocks__/taro.ts',
     '^@tarojs/components$': '<rootDir>/tests/client/__mocks__/components.tsx',
     '\\.(css|scss)$': '<rootDir>/tests/client/__mocks__/style.ts',
+    '^@/(.*)$': '<rootDir>/client/src/$1',
   },
   setupFiles: ['<rootDir>/tests/client/setup.ts'],
   setupFilesAfterEnv: ['<rootDir>/tests/client/matchers.ts'],

@@ -16,6 +16,8 @@ export default defineConfig<'webpack5'>(async () => {
     designWidth: 750,
     deviceRatio: { 640: 2.34 / 2, 750: 1, 375: 2, 828: 1.81 / 2 },
     sourceRoot: 'src',
+    // `@/services/http` instead of `../../services/http`: same spelling in every folder (tsconfig paths, jest too).
+    alias: { '@': path.resolve(__dirname, '../src') },
     outputRoot: `dist/${process.env.TARO_ENV}`,
     plugins: [],
     defineConstants: {},

@@ -1,5 +1,5 @@
 import { fireEvent, render, screen } from '@testing-library/react';
-import { BarChart, ColumnChart, formatNumber } from '../../client/src/components/Charts';
+import { BarChart, ColumnChart, formatNumber } from '@/components/Charts';
 
 describe('BarChart', () => {
   const items = [

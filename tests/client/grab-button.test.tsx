@@ -1,6 +1,6 @@
 import { act, fireEvent, render, screen } from '@testing-library/react';
-import GrabButton, { type GrabButtonProps } from '../../client/src/components/GrabButton';
-import { grabState } from '../../client/src/utils/grab';
+import GrabButton, { type GrabButtonProps } from '@/components/GrabButton';
+import { grabState } from '@/utils/grab';
 
 const NOW = Date.parse('2026-03-05T08:00:00+08:00');
 const iso = (offsetMs: number) => new Date(NOW + offsetMs).toISOString();

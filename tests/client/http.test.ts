@@ -1,8 +1,8 @@
 import Taro from '@tarojs/taro';
-import { ApiError, request } from '../../client/src/services/http';
-import { signInDev } from '../../client/src/services/auth';
-import { saveMyMember } from '../../client/src/services/members';
-import { clearSession, getSession } from '../../client/src/services/session';
+import { ApiError, request } from '@/services/http';
+import { signInDev } from '@/services/auth';
+import { saveMyMember } from '@/services/members';
+import { clearSession, getSession } from '@/services/session';
 import { TaskListSchema } from '@pioneer/shared';
 
 const mockRequest = Taro.request as unknown as jest.Mock;
@@ -125,5 +125,46 @@ describe('registration (一键报到) through the request layer', () => {
     await saveMyMember(BODY);
     expect(getSession().token).toBe('names-member');
     expect(mockRequest.mock.calls[2][0].header.Authorization).toBe('Bearer names-member');
+  });
+});
+
+describe('registry uploads and downloads go through the request layer', () => {
+  const realFetch = global.fetch;
+  afterEach(() => {
+    global.fetch = realFetch;
+  });
+
+  function answer(status: number, body: unknown) {
+    return { ok: status >= 200 && status < 300, status, json: async () => body, blob: async () => new Blob([]) } as unknown as Response;
+  }
+
+  it('signs in again on 401 and retries the upload with the new token', async () => {
+    mockRequest.mockReset();
+    clearSession();
+    mockRequest.mockResolvedValueOnce(reply(200, { token: 'stale', expiresIn: 3600, user: USER }));
+    await signInDev('dora');
+    const fetchMock = jest
+      .fn()
+      .mockResolvedValueOnce(answer(401, { code: 'UNAUTHENTICATED', message: '登录已失效，请重新登录', requestId: 'r' }))
+      .mockResolvedValueOnce(answer(200, { dryRun: true, batchId: null, total: 0, accepted: 0, matched: 0, rejected: [] }));
+    global.fetch = fetchMock as unknown as typeof fetch;
+    mockRequest.mockResolvedValueOnce(reply(200, { token: 'fresh', expiresIn: 3600, user: USER }));
+    const { importDirectory } = await import('@/services/registry');
+    await importDirectory(new File(['x'], 'd.xlsx'), true).catch(() => undefined);
+    expect(fetchMock).toHaveBeenCalledTimes(2);
+    expect(fetchMock.mock.calls[0][1].headers.Authorization).toBe('Bearer stale');
+    expect(fetchMock.mock.calls[1][1].headers.Authorization).toBe('Bearer fresh');
+    expect(fetchMock.mock.calls[1][0]).toBe('/api/v1/imports/directory?dryRun=true');
+  });
+
+  it("weapp: a refused download throws the contract's error read back from the temporary file", async () => {
+    const t = Taro as unknown as Record<string, jest.Mock>;
+    t.downloadFile = jest.fn().mockResolvedValue({ statusCode: 403, tempFilePath: '/tmp/err' });
+    t.getFileSystemManager.mockReturnValue({
+      readFileSync: () => JSON.stringify({ code: 'FORBIDDEN', message: '无权访问', requestId: 'r' }),
+    });
+    const { download } = await import('@/services/registry');
+    await expect(download('/stats/x.xlsx', {}, 'x.xlsx')).rejects.toMatchObject({ status: 403, code: 'FORBIDDEN', message: '无权访问' });
+    expect(t.downloadFile.mock.calls[0][0].url).toBe('/api/v1/stats/x.xlsx');
   });
 });

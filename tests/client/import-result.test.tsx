@@ -1,5 +1,5 @@
 import { render, screen } from '@testing-library/react';
-import ImportResult from '../../client/src/components/ImportResult';
+import ImportResult from '@/components/ImportResult';
 
 describe('ImportResult', () => {
   it('says a dry run wrote nothing and lists each rejected row with its sheet and row number', () => {

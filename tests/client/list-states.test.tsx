@@ -1,16 +1,16 @@
 import { act, fireEvent, render, screen } from '@testing-library/react';
 import Taro from '@tarojs/taro';
 import type { Member, TaskListItem } from '@pioneer/shared';
-import Home from '../../client/src/pages/index';
-import StateView from '../../client/src/components/StateView';
-import { useRequest } from '../../client/src/hooks/use-request';
-import { ApiError } from '../../client/src/services/http';
-import { getMyMember, getMyRecords } from '../../client/src/services/members';
-import { saveSession } from '../../client/src/services/session';
-import { listTasks } from '../../client/src/services/tasks';
+import Home from '@/pages/index';
+import StateView from '@/components/StateView';
+import { useRequest } from '@/hooks/use-request';
+import { ApiError } from '@/services/http';
+import { getMyMember, getMyRecords } from '@/services/members';
+import { saveSession } from '@/services/session';
+import { listTasks } from '@/services/tasks';
 
-jest.mock('../../client/src/services/members', () => ({ getMyMember: jest.fn(), getMyRecords: jest.fn() }));
-jest.mock('../../client/src/services/tasks', () => ({ listTasks: jest.fn(), claimTask: jest.fn() }));
+jest.mock('@/services/members', () => ({ getMyMember: jest.fn(), getMyRecords: jest.fn() }));
+jest.mock('@/services/tasks', () => ({ listTasks: jest.fn(), claimTask: jest.fn() }));
 
 const COMMUNITY = '33333333-3333-4333-8333-333333333333';
 

@@ -1,7 +1,7 @@
 import Taro from '@tarojs/taro';
 import { act, renderHook, waitFor } from '@testing-library/react';
-import { useLiveCounts } from '../../client/src/hooks/use-live-counts';
-import { clearSession, saveSession } from '../../client/src/services/session';
+import { useLiveCounts } from '@/hooks/use-live-counts';
+import { clearSession, saveSession } from '@/services/session';
 
 const TASK = '77777777-7777-4777-8777-777777777777';
 const connectSocket = Taro.connectSocket as unknown as jest.Mock;

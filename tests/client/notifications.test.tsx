@@ -2,16 +2,16 @@ import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-libra
 import Taro from '@tarojs/taro';
 import { router } from './__mocks__/taro';
 import type { Task } from '@pioneer/shared';
-import DrawPanel from '../../client/src/components/DrawPanel';
-import WaitlistButton from '../../client/src/components/WaitlistButton';
-import WaitlistPanel from '../../client/src/components/WaitlistPanel';
-import Messages from '../../client/src/pages/messages';
-import Mine from '../../client/src/pages/mine';
-import WhistleDetailPage from '../../client/src/pages/whistle-detail';
-import WhistleNew from '../../client/src/pages/whistle-new';
-import NotifySettings from '../../client/src/pages/notify-settings';
-import { askSubscribe, setSubscribeTemplates, SUBSCRIBE_ON } from '../../client/src/services/notifications';
-import { clearSession, saveSession } from '../../client/src/services/session';
+import DrawPanel from '@/components/DrawPanel';
+import WaitlistButton from '@/components/WaitlistButton';
+import WaitlistPanel from '@/components/WaitlistPanel';
+import Messages from '@/pages/messages';
+import Mine from '@/pages/mine';
+import WhistleDetailPage from '@/pages/whistle-detail';
+import WhistleNew from '@/pages/whistle-new';
+import NotifySettings from '@/pages/notify-settings';
+import { askSubscribe, setSubscribeTemplates, SUBSCRIBE_ON } from '@/services/notifications';
+import { clearSession, saveSession } from '@/services/session';
 import { fullTask as fullTaskAt } from './task-fixture';
 
 const mockRequest = Taro.request as unknown as jest.Mock;

@@ -1,7 +1,7 @@
 import { act, fireEvent, render, screen } from '@testing-library/react';
 import Taro from '@tarojs/taro';
 import type { PioneerCodeResponse } from '@pioneer/shared';
-import PioneerCode from '../../client/src/components/PioneerCode';
+import PioneerCode from '@/components/PioneerCode';
 
 const START = Date.parse('2026-03-05T08:00:00+08:00');
 

@@ -1,5 +1,5 @@
 import { TaskCreateBodySchema } from '@pioneer/shared';
-import { checkPublishForm, type PublishForm } from '../../client/src/utils/publish-form';
+import { checkPublishForm, type PublishForm } from '@/utils/publish-form';
 
 const COMMUNITY = '11111111-1111-4111-8111-111111111111';
 const FILLED: PublishForm = {

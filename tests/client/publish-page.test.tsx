@@ -1,10 +1,10 @@
 import { act, fireEvent, render, screen } from '@testing-library/react';
 import Taro from '@tarojs/taro';
-import Publish from '../../client/src/staff/publish';
-import { createTask } from '../../client/src/services/tasks';
-import { clearSession, saveSession } from '../../client/src/services/session';
+import Publish from '@/staff/publish';
+import { createTask } from '@/services/tasks';
+import { clearSession, saveSession } from '@/services/session';
 
-jest.mock('../../client/src/services/tasks', () => ({ createTask: jest.fn() }));
+jest.mock('@/services/tasks', () => ({ createTask: jest.fn() }));
 
 const COMMUNITY = '33333333-3333-4333-8333-333333333333';
 

@@ -1,10 +1,10 @@
 import { act, fireEvent, render, screen } from '@testing-library/react';
 import Taro from '@tarojs/taro';
-import RegisterForm from '../../client/src/components/RegisterForm';
-import { searchPartyOrgs } from '../../client/src/services/directory';
-import { registerCodeFromParams, validateRegisterForm, EMPTY_REGISTER_FORM } from '../../client/src/utils/register-form';
+import RegisterForm from '@/components/RegisterForm';
+import { searchPartyOrgs } from '@/services/directory';
+import { registerCodeFromParams, validateRegisterForm, EMPTY_REGISTER_FORM } from '@/utils/register-form';
 
-jest.mock('../../client/src/services/directory', () => ({
+jest.mock('@/services/directory', () => ({
   searchPartyOrgs: jest.fn(),
 }));
 

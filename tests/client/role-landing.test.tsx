@@ -1,7 +1,7 @@
 import type { Role, User } from '@pioneer/shared';
-import { navItemsFor } from '../../client/src/components/BottomNav';
-import { devName } from '../../client/src/pages/login';
-import { landingFor, ROUTES } from '../../client/src/utils/routes';
+import { navItemsFor } from '@/components/BottomNav';
+import { devName } from '@/pages/login';
+import { landingFor, ROUTES } from '@/utils/routes';
 
 const ORG = '11111111-1111-4111-8111-111111111111';
 

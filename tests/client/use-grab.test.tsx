@@ -1,10 +1,10 @@
 import Taro from '@tarojs/taro';
 import { act, renderHook } from '@testing-library/react';
-import { useGrab } from '../../client/src/hooks/use-grab';
-import { ApiError } from '../../client/src/services/http';
-import { claimTask } from '../../client/src/services/tasks';
+import { useGrab } from '@/hooks/use-grab';
+import { ApiError } from '@/services/http';
+import { claimTask } from '@/services/tasks';
 
-jest.mock('../../client/src/services/tasks', () => ({ claimTask: jest.fn() }));
+jest.mock('@/services/tasks', () => ({ claimTask: jest.fn() }));
 
 const TASK = '77777777-7777-4777-8777-777777777777';
 const MEMBER = { id: '11111111-1111-4111-8111-111111111111', roles: [], memberId: '22222222-2222-4222-8222-222222222222' };

@@ -1,14 +1,14 @@
 import './h5-env';
 import { act, fireEvent, render, screen } from '@testing-library/react';
 import type { PioneerCodeVerifyResponse, VerifiedClaim } from '@pioneer/shared';
-import { Verify } from '../../client/src/staff/verify';
-import { verifyPioneerCode } from '../../client/src/services/members';
-import { checkIn, checkOut } from '../../client/src/services/tasks';
-import { ApiError } from '../../client/src/services/http';
-import { formatClock } from '../../client/src/utils/time';
+import { Verify } from '@/staff/verify';
+import { verifyPioneerCode } from '@/services/members';
+import { checkIn, checkOut } from '@/services/tasks';
+import { ApiError } from '@/services/http';
+import { formatClock } from '@/utils/time';
 
-jest.mock('../../client/src/services/members', () => ({ verifyPioneerCode: jest.fn() }));
-jest.mock('../../client/src/services/tasks', () => ({ checkIn: jest.fn(), checkOut: jest.fn() }));
+jest.mock('@/services/members', () => ({ verifyPioneerCode: jest.fn() }));
+jest.mock('@/services/tasks', () => ({ checkIn: jest.fn(), checkOut: jest.fn() }));
 
 const NOW = Date.parse('2026-03-05T09:40:00+08:00');
 const MEMBER = {

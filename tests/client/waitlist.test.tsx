@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import { act, fireEvent, render, screen } from '@testing-library/react';
 import Taro from '@tarojs/taro';
 import type { MyEntry, MyWaitlist, Task } from '@pioneer/shared';
-import DrawPanel, { DrawLine } from '../../client/src/components/DrawPanel';
-import StandingCard from '../../client/src/components/StandingCard';
-import WaitlistPanel from '../../client/src/components/WaitlistPanel';
-import { ticketOf } from '../../client/src/utils/ticket';
-import { clearSession } from '../../client/src/services/session';
+import DrawPanel, { DrawLine } from '@/components/DrawPanel';
+import StandingCard from '@/components/StandingCard';
+import WaitlistPanel from '@/components/WaitlistPanel';
+import { ticketOf } from '@/utils/ticket';
+import { clearSession } from '@/services/session';
 import { fullTask } from './task-fixture';
 
 const mockRequest = Taro.request as unknown as jest.Mock;

@@ -1,6 +1,6 @@
 import { render, screen } from '@testing-library/react';
 import type { Whistle } from '@pioneer/shared';
-import WhistleCard from '../../client/src/components/WhistleCard';
+import WhistleCard from '@/components/WhistleCard';
 
 const U1 = '11111111-1111-4111-8111-111111111111';
 const U2 = '22222222-2222-4222-8222-222222222222';

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
-import { ensureSignedIn, goToLogin } from '../services/auth';
-import { IS_H5 } from '../services/config';
-import { errorMessage } from '../services/http';
+import { ensureSignedIn, goToLogin } from '@/services/auth';
+import { IS_H5 } from '@/services/config';
+import { errorMessage } from '@/services/http';
 import { useSession } from './use-session';
 
 /** Signs in on first use: silently in WeChat, through the login page on H5. */

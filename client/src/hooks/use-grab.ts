@@ -1,9 +1,9 @@
 import { useCallback, useState } from 'react';
 import Taro from '@tarojs/taro';
 import type { ClaimCreateResponse, User } from '@pioneer/shared';
-import { ApiError, errorMessage, type ClientErrorCode } from '../services/http';
-import { askSubscribe, SUBSCRIBE_ON } from '../services/notifications';
-import { claimTask } from '../services/tasks';
+import { ApiError, errorMessage, type ClientErrorCode } from '@/services/http';
+import { askSubscribe, SUBSCRIBE_ON } from '@/services/notifications';
+import { claimTask } from '@/services/tasks';
 
 /** How a 抢 ended: the claim, the server's refusal (already shown), or a failure to reach it. */
 export type GrabOutcome =

@@ -1,8 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
 import Taro from '@tarojs/taro';
 import { LiveServerMessageSchema, type LiveClientMessage, type LiveCount } from '@pioneer/shared';
-import { liveSocketUrl } from '../services/config';
-import { getSession } from '../services/session';
+import { liveSocketUrl } from '@/services/config';
+import { getSession } from '@/services/session';
 
 const MAX_BACKOFF_MS = 30000;
 

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import Taro from '@tarojs/taro';
-import { errorMessage } from '../services/http';
+import { errorMessage } from '@/services/http';
 
 /** What an action shows when it worked. */
 export interface ActionToast {

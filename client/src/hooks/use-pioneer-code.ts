@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { PioneerCodeResponse } from '@pioneer/shared';
-import { errorMessage } from '../services/http';
+import { errorMessage } from '@/services/http';
 
 const DEFAULT_LIFETIME_MS = 60000;
 const RETRY_MS = 5000;

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { ApiError, errorMessage } from '../services/http';
+import { ApiError, errorMessage } from '@/services/http';
 
 /** Failures worth a 重试: the network, a busy or failing server. Not "this does not exist". */
 export function isRetryable(err: unknown): boolean {

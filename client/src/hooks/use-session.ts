@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { getSession, subscribeSession, type Session } from '../services/session';
+import { getSession, subscribeSession, type Session } from '@/services/session';
 
 export function useSession(): Session {
   const [session, setSession] = useState<Session>(getSession());

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
-import { getSession } from '../services/session';
-import { unreadCount } from '../services/notifications';
+import { getSession } from '@/services/session';
+import { unreadCount } from '@/services/notifications';
 
 /** One unread count for every page's badge: asked at most every 15 s, and set directly after reading. */
 let unread = 0;

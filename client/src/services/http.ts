@@ -20,6 +20,8 @@ export class ApiError extends Error {
   }
 }
 
+const NETWORK_MESSAGE = '网络连接失败，请检查网络后重试';
+
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 type Query = Record<string, string | number | boolean | undefined | null>;
 
@@ -65,9 +67,7 @@ function toApiError(status: number, body: unknown): ApiError {
 
 async function send(opts: RequestOptions<unknown>) {
   const method = opts.method ?? 'GET';
-  const header: Record<string, string> = { ...opts.headers };
-  const token = getSession().token;
-  if (opts.auth !== false && token) header.Authorization = `Bearer ${token}`;
+  const header: Record<string, string> = { ...opts.headers, ...authHeader(opts.auth) };
   // An empty JSON body is rejected by the server, so body-carrying methods always send an object.
   const data = method === 'GET' ? undefined : (opts.data ?? {});
   if (data !== undefined) header['Content-Type'] = 'application/json';
@@ -82,28 +82,44 @@ async function send(opts: RequestOptions<unknown>) {
       timeout: 15000,
     });
   } catch {
-    throw new ApiError(0, 'NETWORK_ERROR', '网络连接失败，请检查网络后重试');
+    throw new ApiError(0, 'NETWORK_ERROR', NETWORK_MESSAGE);
   }
 }
 
-export async function request<T>(opts: RequestOptions<T>): Promise<T> {
-  let res = await send(opts as RequestOptions<unknown>);
+function authHeader(auth: boolean | undefined): Record<string, string> {
+  const token = getSession().token;
+  return auth !== false && token ? { Authorization: `Bearer ${token}` } : {};
+}
 
-  if (res.statusCode === 401 && opts.auth !== false && relogin) {
+/**
+ * Runs one exchange and, on a 401, signs in again once and repeats it: every transport (Taro.request,
+ * fetch for uploads and H5 downloads, Taro.downloadFile) shares this, so all of them re-login alike.
+ */
+async function withRelogin<R>(attempt: () => Promise<R>, statusOf: (r: R) => number, auth: boolean | undefined): Promise<R> {
+  let res = await attempt();
+  if (statusOf(res) === 401 && auth !== false && relogin) {
     try {
       // Concurrent 401s share one sign-in instead of racing for codes.
       pendingRelogin = pendingRelogin ?? relogin();
       await pendingRelogin;
     } catch {
       onUnauthenticated?.();
-      throw toApiError(res.statusCode, res.data);
+      return res;
     } finally {
       pendingRelogin = null;
     }
-    res = await send(opts as RequestOptions<unknown>);
-    if (res.statusCode === 401) onUnauthenticated?.();
+    res = await attempt();
+    if (statusOf(res) === 401) onUnauthenticated?.();
   }
+  return res;
+}
 
+export async function request<T>(opts: RequestOptions<T>): Promise<T> {
+  const res = await withRelogin(
+    () => send(opts as RequestOptions<unknown>),
+    (r) => r.statusCode,
+    opts.auth,
+  );
   if (res.statusCode < 200 || res.statusCode >= 300) {
     throw toApiError(res.statusCode, res.data);
   }
@@ -114,6 +130,54 @@ export async function request<T>(opts: RequestOptions<T>): Promise<T> {
     throw new ApiError(res.statusCode, 'BAD_RESPONSE', '服务器返回的数据格式有误，请稍后再试');
   }
   return parsed.data;
+}
+
+/**
+ * fetch() with the session token for what Taro.request cannot carry (multipart uploads, binary
+ * downloads in H5): same re-login on 401, same error shape. Returns the 2xx Response.
+ */
+export async function fetchWithSession(path: string, query: Query | undefined, init: RequestInit = {}): Promise<Response> {
+  const res = await withRelogin(
+    async () => {
+      try {
+        return await fetch(buildUrl(path, query), {
+          ...init,
+          headers: { ...(init.headers as Record<string, string>), ...authHeader(true) },
+        });
+      } catch {
+        throw new ApiError(0, 'NETWORK_ERROR', NETWORK_MESSAGE);
+      }
+    },
+    (r) => r.status,
+    true,
+  );
+  if (!res.ok) throw toApiError(res.status, await res.json().catch(() => null));
+  return res;
+}
+
+/** Taro.downloadFile with the session token (weapp documents); the error body is read back from the temporary file. */
+export async function downloadWithSession(path: string, query: Query | undefined): Promise<string> {
+  const file = await withRelogin(
+    async () => {
+      try {
+        return await Taro.downloadFile({ url: buildUrl(path, query), header: authHeader(true) });
+      } catch {
+        throw new ApiError(0, 'NETWORK_ERROR', NETWORK_MESSAGE);
+      }
+    },
+    (r) => r.statusCode,
+    true,
+  );
+  if (file.statusCode !== 200) {
+    let body: unknown = null;
+    try {
+      body = JSON.parse(Taro.getFileSystemManager().readFileSync(file.tempFilePath, 'utf8') as string);
+    } catch {
+      // not JSON: the generic message of the status
+    }
+    throw toApiError(file.statusCode, body);
+  }
+  return file.tempFilePath;
 }
 
 export function errorMessage(err: unknown): string {

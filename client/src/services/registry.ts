@@ -5,7 +5,6 @@ import {
   DeregisterResponseSchema,
   DirectoryImportHistorySchema,
   DirectoryImportResultSchema,
-  ErrorBodySchema,
   HouseholdImportHistorySchema,
   HouseholdImportResultSchema,
   MemberExportSchema,
@@ -14,8 +13,7 @@ import {
 import Taro from '@tarojs/taro';
 import type { ZodType } from 'zod';
 import { API_ROOT, IS_H5 } from './config';
-import { ApiError, buildUrl, request } from './http';
-import { getSession } from './session';
+import { ApiError, downloadWithSession, fetchWithSession, request } from './http';
 
 export function getMyExport() {
   return request({ path: '/members/me/export', schema: MemberExportSchema });
@@ -65,24 +63,14 @@ export function pickFile(accept: string): Promise<File | null> {
   });
 }
 
-/** Multipart upload with the session token, parsed with the shared schema like every answer. */
+/** Multipart upload through the one request layer (token, re-login on 401, the contract's errors), parsed with the shared schema. */
 async function upload<T>(path: string, file: File, query: Record<string, string>, schema: ZodType<T>): Promise<T> {
   const form = new FormData();
   form.append('file', file, file.name);
-  const token = getSession().token;
-  let res: Response;
-  try {
-    res = await fetch(buildUrl(path, query), { method: 'POST', body: form, headers: token ? { Authorization: `Bearer ${token}` } : {} });
-  } catch {
-    throw new ApiError(0, 'NETWORK_ERROR', '网络连接失败，请检查网络后重试');
-  }
-  const body: unknown = await res.json().catch(() => null);
-  if (!res.ok) {
-    const err = ErrorBodySchema.safeParse(body);
-    if (err.success) throw new ApiError(res.status, err.data.code, err.data.message, err.data.details ?? []);
-    throw new ApiError(res.status, 'BAD_RESPONSE', '上传失败，请稍后再试');
-  }
-  return schema.parse(body);
+  const res = await fetchWithSession(path, query, { method: 'POST', body: form });
+  const parsed = schema.safeParse(await res.json().catch(() => null));
+  if (!parsed.success) throw new ApiError(res.status, 'BAD_RESPONSE', '服务器返回的数据格式有误，请稍后再试');
+  return parsed.data;
 }
 
 export function importHouseholds(communityOrgId: string, file: File, dryRun: boolean) {
@@ -99,14 +87,8 @@ export function importDirectory(file: File, dryRun: boolean) {
  * menu forwards or saves it (the API host must be a downloadFile domain of the mini-program).
  */
 export async function download(path: string, query: Record<string, string | undefined>, filename: string): Promise<void> {
-  const token = getSession().token;
-  const headers: Record<string, string> = token ? { Authorization: `Bearer ${token}` } : {};
-  if (!IS_H5) return openInWeapp(buildUrl(path, query), headers, filename);
-  const res = await fetch(buildUrl(path, query), { headers });
-  if (!res.ok) {
-    const err = ErrorBodySchema.safeParse(await res.json().catch(() => null));
-    throw new ApiError(res.status, err.success ? err.data.code : 'BAD_RESPONSE', err.success ? err.data.message : '下载失败，请稍后再试');
-  }
+  if (!IS_H5) return openInWeapp(path, query, filename);
+  const res = await fetchWithSession(path, query);
   const url = URL.createObjectURL(await res.blob());
   const a = document.createElement('a');
   a.href = url;
@@ -115,31 +97,11 @@ export async function download(path: string, query: Record<string, string | unde
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-async function openInWeapp(url: string, header: Record<string, string>, filename: string): Promise<void> {
-  let file: Taro.downloadFile.FileSuccessCallbackResult;
-  try {
-    file = await Taro.downloadFile({ url, header });
-  } catch {
-    throw new ApiError(0, 'NETWORK_ERROR', '网络连接失败，请检查网络后重试');
-  }
-  if (file.statusCode !== 200) {
-    // The error body was written to the temporary file: read it for the contract's message.
-    let body: unknown = null;
-    try {
-      body = JSON.parse(Taro.getFileSystemManager().readFileSync(file.tempFilePath, 'utf8') as string);
-    } catch {
-      // not JSON: the generic message below
-    }
-    const err = ErrorBodySchema.safeParse(body);
-    throw new ApiError(
-      file.statusCode,
-      err.success ? err.data.code : 'BAD_RESPONSE',
-      err.success ? err.data.message : '下载失败，请稍后再试',
-    );
-  }
+async function openInWeapp(path: string, query: Record<string, string | undefined>, filename: string): Promise<void> {
   const fileType = filename.endsWith('.xlsx') ? 'xlsx' : undefined;
   if (!fileType) throw new ApiError(0, 'BAD_RESPONSE', '请在电脑浏览器中下载该文件');
-  await Taro.openDocument({ filePath: file.tempFilePath, fileType, showMenu: true });
+  const tempFilePath = await downloadWithSession(path, query);
+  await Taro.openDocument({ filePath: tempFilePath, fileType, showMenu: true });
 }
 
 export const TEMPLATE_PATHS = { households: '/imports/households/template.xlsx', directory: '/imports/directory/template.xlsx' } as const;

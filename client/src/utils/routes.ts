@@ -1,5 +1,5 @@
 import type { User } from '@pioneer/shared';
-import { isAdmin, secretaryOrgId } from '../services/session';
+import { isAdmin, secretaryOrgId } from '@/services/session';
 
 /**
  * Every page's path. Staff pages live in the `staff` subpackage so the member's main package

@@ -1,11 +1,11 @@
 import { View, Text } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import type { User } from '@pioneer/shared';
-import Icon, { type IconName } from '../Icon';
-import { useSession } from '../../hooks/use-session';
-import { useUnread } from '../../hooks/use-unread';
-import { isAdmin, isSecretary } from '../../services/session';
-import { ROUTES } from '../../utils/routes';
+import Icon, { type IconName } from '@/components/Icon';
+import { useSession } from '@/hooks/use-session';
+import { useUnread } from '@/hooks/use-unread';
+import { isAdmin, isSecretary } from '@/services/session';
+import { ROUTES } from '@/utils/routes';
 import './index.scss';
 
 export type NavKey = 'home' | 'code' | 'manage' | 'verify' | 'dashboard' | 'messages' | 'mine';

@@ -1,7 +1,7 @@
 import { View, Text } from '@tarojs/components';
-import StateView from '../StateView';
-import { useRequest } from '../../hooks/use-request';
-import { getCoverage } from '../../services/registry';
+import StateView from '@/components/StateView';
+import { useRequest } from '@/hooks/use-request';
+import { getCoverage } from '@/services/registry';
 import './index.scss';
 
 const percent = (a: number, b: number) => (b ? `${Math.round((a / b) * 100)}%` : '-');

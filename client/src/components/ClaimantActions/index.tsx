@@ -2,8 +2,8 @@ import { useState } from 'react';
 import { View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import type { Claim } from '@pioneer/shared';
-import { errorMessage } from '../../services/http';
-import { excuseNoShow, releaseClaim } from '../../services/waitlist';
+import { errorMessage } from '@/services/http';
+import { excuseNoShow, releaseClaim } from '@/services/waitlist';
 
 const RELEASE_REASONS = ['党员临时有事', '岗位人员调整', '重复报名', '其他原因'];
 const EXCUSE_REASONS = ['突发疾病', '紧急公务', '家庭急事', '其他原因'];

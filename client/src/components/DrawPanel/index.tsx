@@ -2,11 +2,11 @@ import { useState } from 'react';
 import { View, Text } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import type { MyEntry, Task, TaskListItem } from '@pioneer/shared';
-import { usePanelAction } from '../../hooks/use-panel-action';
-import { askSubscribe, SUBSCRIBE_ON } from '../../services/notifications';
-import { enterDraw, withdrawDraw } from '../../services/waitlist';
-import { newNonce, ticketOf } from '../../utils/ticket';
-import { drawView } from '../../utils/waitlist';
+import { usePanelAction } from '@/hooks/use-panel-action';
+import { askSubscribe, SUBSCRIBE_ON } from '@/services/notifications';
+import { enterDraw, withdrawDraw } from '@/services/waitlist';
+import { newNonce, ticketOf } from '@/utils/ticket';
+import { drawView } from '@/utils/waitlist';
 import './index.scss';
 
 /** The line a draw post carries everywhere: 抽签中 · 已有 N 人报名 · 开奖时间. */

@@ -1,6 +1,6 @@
 import { View, Text } from '@tarojs/components';
-import { grabState, type GrabInput } from '../../utils/grab';
-import { useNow } from '../../hooks/use-now';
+import { grabState, type GrabInput } from '@/utils/grab';
+import { useNow } from '@/hooks/use-now';
 import './index.scss';
 
 export interface GrabButtonProps extends Omit<GrabInput, 'now'> {

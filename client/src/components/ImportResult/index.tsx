@@ -1,6 +1,6 @@
 import './index.scss';
 import { View, Text } from '@tarojs/components';
-import { formatDateTime } from '../../utils/time';
+import { formatDateTime } from '@/utils/time';
 
 interface Rejection {
   row: number;

@@ -1,9 +1,9 @@
 import { useEffect, useRef, useState } from 'react';
 import { View, Text, Input } from '@tarojs/components';
 import type { PartyOrg, PartyOrgKind } from '@pioneer/shared';
-import { searchPartyOrgs } from '../../services/directory';
-import { errorMessage } from '../../services/http';
-import Icon from '../Icon';
+import { searchPartyOrgs } from '@/services/directory';
+import { errorMessage } from '@/services/http';
+import Icon from '@/components/Icon';
 import './index.scss';
 
 interface Props {

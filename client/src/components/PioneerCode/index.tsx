@@ -1,8 +1,8 @@
 import { View, Text, Image } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import type { PioneerCodeResponse } from '@pioneer/shared';
-import Icon from '../Icon';
-import { usePioneerCode } from '../../hooks/use-pioneer-code';
+import Icon from '@/components/Icon';
+import { usePioneerCode } from '@/hooks/use-pioneer-code';
 import './index.scss';
 
 interface Props {

@@ -2,13 +2,13 @@ import { useEffect, useRef, useState } from 'react';
 import { View, Text, Input, Button } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import { CATEGORY_KEYS, CATEGORY_LABELS, type Category, type Estate, type MemberUpsertBody } from '@pioneer/shared';
-import Field, { FieldError, RequiredMark } from '../Field';
-import Icon from '../Icon';
-import OrgPicker from '../OrgPicker';
-import { CONSENT_VERSION, IS_H5 } from '../../services/config';
-import { clearDraft, loadDraft, saveDraft } from '../../services/drafts';
-import { errorMessage } from '../../services/http';
-import { exchangePhoneCode } from '../../services/members';
+import Field, { FieldError, RequiredMark } from '@/components/Field';
+import Icon from '@/components/Icon';
+import OrgPicker from '@/components/OrgPicker';
+import { CONSENT_VERSION, IS_H5 } from '@/services/config';
+import { clearDraft, loadDraft, saveDraft } from '@/services/drafts';
+import { errorMessage } from '@/services/http';
+import { exchangePhoneCode } from '@/services/members';
 import {
   EMPTY_REGISTER_FORM,
   firstError,
@@ -17,7 +17,7 @@ import {
   type RegisterErrors,
   type RegisterField,
   type RegisterForm as Form,
-} from '../../utils/register-form';
+} from '@/utils/register-form';
 import './index.scss';
 
 interface Props {

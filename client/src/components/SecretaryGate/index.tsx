@@ -1,8 +1,8 @@
 import { View } from '@tarojs/components';
 import type { ReactNode } from 'react';
-import StateView from '../StateView';
-import { useAuthReady } from '../../hooks/use-auth-ready';
-import { secretaryOrgId } from '../../services/session';
+import StateView from '@/components/StateView';
+import { useAuthReady } from '@/hooks/use-auth-ready';
+import { secretaryOrgId } from '@/services/session';
 
 /** Secretary pages render nothing of their own for anyone else. */
 export default function SecretaryGate({ children }: { children: (orgId: string) => ReactNode }) {

@@ -1,6 +1,6 @@
 import { View, Text } from '@tarojs/components';
 import type { Standing } from '@pioneer/shared';
-import { formatDateTime } from '../../utils/time';
+import { formatDateTime } from '@/utils/time';
 
 /** The member's standing under the no-show policy on 我的: why and until when, if suspended. */
 export default function StandingCard({ standing }: { standing: Standing | null }) {

@@ -1,9 +1,9 @@
 import { View, Text } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import type { ReactNode } from 'react';
-import Icon from '../Icon';
-import { getSession } from '../../services/session';
-import { landingFor } from '../../utils/routes';
+import Icon from '@/components/Icon';
+import { getSession } from '@/services/session';
+import { landingFor } from '@/utils/routes';
 
 interface Props {
   loading?: boolean;

@@ -1,8 +1,8 @@
 import { View, Text } from '@tarojs/components';
 import { CATEGORY_LABELS, type TaskListItem } from '@pioneer/shared';
-import { formatRange } from '../../utils/time';
+import { formatRange } from '@/utils/time';
 import type { ReactNode } from 'react';
-import Icon from '../Icon';
+import Icon from '@/components/Icon';
 import './index.scss';
 
 interface Props {

@@ -2,10 +2,10 @@ import { useState } from 'react';
 import { View, Text } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import type { TaskListItem } from '@pioneer/shared';
-import { ApiError, errorMessage } from '../../services/http';
-import { askSubscribe, SUBSCRIBE_ON } from '../../services/notifications';
-import { joinWaitlist } from '../../services/waitlist';
-import '../GrabButton/index.scss';
+import { ApiError, errorMessage } from '@/services/http';
+import { askSubscribe, SUBSCRIBE_ON } from '@/services/notifications';
+import { joinWaitlist } from '@/services/waitlist';
+import '@/components/GrabButton/index.scss';
 
 /** The 候补 button on a full post's card (home): joins in place and shows the position. */
 export default function WaitlistButton({ task, position: known }: { task: TaskListItem; position?: number | null }) {

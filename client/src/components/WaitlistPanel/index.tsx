@@ -1,10 +1,10 @@
 import { View, Text } from '@tarojs/components';
 import type { ClaimStatus, MyWaitlist, Task } from '@pioneer/shared';
-import { useNow } from '../../hooks/use-now';
-import { usePanelAction } from '../../hooks/use-panel-action';
-import { askSubscribe, SUBSCRIBE_ON } from '../../services/notifications';
-import { acceptOffer, declineOffer, joinWaitlist, leaveWaitlist } from '../../services/waitlist';
-import { waitlistView } from '../../utils/waitlist';
+import { useNow } from '@/hooks/use-now';
+import { usePanelAction } from '@/hooks/use-panel-action';
+import { askSubscribe, SUBSCRIBE_ON } from '@/services/notifications';
+import { acceptOffer, declineOffer, joinWaitlist, leaveWaitlist } from '@/services/waitlist';
+import { waitlistView } from '@/utils/waitlist';
 import './index.scss';
 
 export interface WaitlistPanelProps {

@@ -1,6 +1,6 @@
 import { View, Text } from '@tarojs/components';
 import { ASSIGNMENT_PART_LABELS, ASSIGNMENT_STATUS_LABELS, WHISTLE_STATUS_LABELS, type Whistle } from '@pioneer/shared';
-import { formatDateTime } from '../../utils/time';
+import { formatDateTime } from '@/utils/time';
 import './index.scss';
 
 /** One whistle in a list: its state, who raised it, its due time and each addressed unit's state. */

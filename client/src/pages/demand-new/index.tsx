@@ -2,14 +2,14 @@ import { useState } from 'react';
 import { View, Textarea } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import { CATEGORY_KEYS, CATEGORY_LABELS, DemandCreateBodySchema, type Category } from '@pioneer/shared';
-import Field from '../../components/Field';
-import OrgPicker from '../../components/OrgPicker';
-import StateView from '../../components/StateView';
-import { useAuthReady } from '../../hooks/use-auth-ready';
-import { useRequest } from '../../hooks/use-request';
-import { errorMessage } from '../../services/http';
-import { getMyMember } from '../../services/members';
-import { sendDemand } from '../../services/demands';
+import Field from '@/components/Field';
+import OrgPicker from '@/components/OrgPicker';
+import StateView from '@/components/StateView';
+import { useAuthReady } from '@/hooks/use-auth-ready';
+import { useRequest } from '@/hooks/use-request';
+import { errorMessage } from '@/services/http';
+import { getMyMember } from '@/services/members';
+import { sendDemand } from '@/services/demands';
 import './index.scss';
 
 /** 我要点单: any signed-in resident tells its community what it needs. */

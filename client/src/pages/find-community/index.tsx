@@ -2,10 +2,10 @@ import { useEffect, useRef, useState } from 'react';
 import { View, Text, Input } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import type { District, PartyOrg } from '@pioneer/shared';
-import Icon from '../../components/Icon';
-import { listDistricts, searchPartyOrgs } from '../../services/directory';
-import { errorMessage } from '../../services/http';
-import { ROUTES } from '../../utils/routes';
+import Icon from '@/components/Icon';
+import { listDistricts, searchPartyOrgs } from '@/services/directory';
+import { errorMessage } from '@/services/http';
+import { ROUTES } from '@/utils/routes';
 import './index.scss';
 
 /** What a visitor types from the poster: the code alone, or the whole link under the QR. */

@@ -1,11 +1,11 @@
 import { useState } from 'react';
 import { View, Text, Input } from '@tarojs/components';
 import Taro, { useLoad, useRouter } from '@tarojs/taro';
-import { signInDev, signInSilently } from '../../services/auth';
-import { IS_H5 } from '../../services/config';
-import { errorMessage } from '../../services/http';
-import { getSession } from '../../services/session';
-import { landingFor, ROUTES } from '../../utils/routes';
+import { signInDev, signInSilently } from '@/services/auth';
+import { IS_H5 } from '@/services/config';
+import { errorMessage } from '@/services/http';
+import { getSession } from '@/services/session';
+import { landingFor, ROUTES } from '@/utils/routes';
 import './index.scss';
 
 const QUICK = [

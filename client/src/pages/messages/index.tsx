@@ -2,13 +2,13 @@ import { useEffect, useRef, useState } from 'react';
 import { View, Text } from '@tarojs/components';
 import Taro, { useDidShow, usePullDownRefresh, useReachBottom } from '@tarojs/taro';
 import type { Message } from '@pioneer/shared';
-import BottomNav from '../../components/BottomNav';
-import StateView from '../../components/StateView';
-import { useAuthReady } from '../../hooks/use-auth-ready';
-import { setUnread } from '../../hooks/use-unread';
-import { errorMessage } from '../../services/http';
-import { listMessages, markRead } from '../../services/notifications';
-import { formatDateTime } from '../../utils/time';
+import BottomNav from '@/components/BottomNav';
+import StateView from '@/components/StateView';
+import { useAuthReady } from '@/hooks/use-auth-ready';
+import { setUnread } from '@/hooks/use-unread';
+import { errorMessage } from '@/services/http';
+import { listMessages, markRead } from '@/services/notifications';
+import { formatDateTime } from '@/utils/time';
 import './index.scss';
 
 /** 消息: every notification of the signed-in user, newest first; opening one marks it read. */

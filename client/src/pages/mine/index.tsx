@@ -1,22 +1,22 @@
 import { View, Text } from '@tarojs/components';
 import Taro, { useDidShow } from '@tarojs/taro';
 import { CATEGORY_LABELS, ROLE_LABELS } from '@pioneer/shared';
-import BottomNav from '../../components/BottomNav';
-import Icon from '../../components/Icon';
-import StandingCard from '../../components/StandingCard';
-import StateView from '../../components/StateView';
-import { useAuthReady } from '../../hooks/use-auth-ready';
-import { useRequest } from '../../hooks/use-request';
-import { useUnread } from '../../hooks/use-unread';
-import { fetchMe, signOut } from '../../services/auth';
-import { IS_H5 } from '../../services/config';
-import { getMyMember, getMyRecords } from '../../services/members';
-import { getMyStanding } from '../../services/waitlist';
-import { isAdmin, isSecretary, updateUser } from '../../services/session';
-import { raiserScopes, unitOrgIds } from '../../services/whistles';
-import { CLAIM_STATUS_LABELS } from '../../utils/grab';
-import { formatHours, formatRange, maskPhone } from '../../utils/time';
-import { ROUTES } from '../../utils/routes';
+import BottomNav from '@/components/BottomNav';
+import Icon from '@/components/Icon';
+import StandingCard from '@/components/StandingCard';
+import StateView from '@/components/StateView';
+import { useAuthReady } from '@/hooks/use-auth-ready';
+import { useRequest } from '@/hooks/use-request';
+import { useUnread } from '@/hooks/use-unread';
+import { fetchMe, signOut } from '@/services/auth';
+import { IS_H5 } from '@/services/config';
+import { getMyMember, getMyRecords } from '@/services/members';
+import { getMyStanding } from '@/services/waitlist';
+import { isAdmin, isSecretary, updateUser } from '@/services/session';
+import { raiserScopes, unitOrgIds } from '@/services/whistles';
+import { CLAIM_STATUS_LABELS } from '@/utils/grab';
+import { formatHours, formatRange, maskPhone } from '@/utils/time';
+import { ROUTES } from '@/utils/routes';
 import './index.scss';
 
 function go(url: string) {

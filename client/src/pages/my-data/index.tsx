@@ -1,14 +1,14 @@
 import { useState } from 'react';
 import { View, Text } from '@tarojs/components';
 import Taro from '@tarojs/taro';
-import StateView from '../../components/StateView';
-import { useAuthReady } from '../../hooks/use-auth-ready';
-import { useRequest } from '../../hooks/use-request';
-import { signOut } from '../../services/auth';
-import { IS_H5 } from '../../services/config';
-import { errorMessage } from '../../services/http';
-import { deregister, download, getMyExport } from '../../services/registry';
-import { formatHours } from '../../utils/time';
+import StateView from '@/components/StateView';
+import { useAuthReady } from '@/hooks/use-auth-ready';
+import { useRequest } from '@/hooks/use-request';
+import { signOut } from '@/services/auth';
+import { IS_H5 } from '@/services/config';
+import { errorMessage } from '@/services/http';
+import { deregister, download, getMyExport } from '@/services/registry';
+import { formatHours } from '@/utils/time';
 import './index.scss';
 
 const ACTIONS: Record<string, string> = {

@@ -1,11 +1,11 @@
 import { View, Text } from '@tarojs/components';
 import Taro, { useDidShow } from '@tarojs/taro';
 import { DEMAND_STATUS_LABELS } from '@pioneer/shared';
-import StateView from '../../components/StateView';
-import { useAuthReady } from '../../hooks/use-auth-ready';
-import { useRequest } from '../../hooks/use-request';
-import { myDemands } from '../../services/demands';
-import { formatDateTime } from '../../utils/time';
+import StateView from '@/components/StateView';
+import { useAuthReady } from '@/hooks/use-auth-ready';
+import { useRequest } from '@/hooks/use-request';
+import { myDemands } from '@/services/demands';
+import { formatDateTime } from '@/utils/time';
 import './index.scss';
 
 /** 我的点单: what became of each demand the caller sent. */

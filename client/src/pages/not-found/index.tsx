@@ -1,8 +1,8 @@
 import { View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
-import Icon from '../../components/Icon';
-import { getSession } from '../../services/session';
-import { landingFor } from '../../utils/routes';
+import Icon from '@/components/Icon';
+import { getSession } from '@/services/session';
+import { landingFor } from '@/utils/routes';
 import './index.scss';
 
 /** Shown for a link to a page that does not exist (H5's router, WeChat's onPageNotFound). */

@@ -2,11 +2,11 @@ import { useEffect, useState } from 'react';
 import { View, Text } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import { CATEGORY_KEYS, CATEGORY_LABELS, REMIND_CHOICES, type Category } from '@pioneer/shared';
-import StateView from '../../components/StateView';
-import { useAuthReady } from '../../hooks/use-auth-ready';
-import { useRequest } from '../../hooks/use-request';
-import { errorMessage } from '../../services/http';
-import { getCalendarUrl, getPreferences, resetCalendarUrl, savePreferences } from '../../services/notifications';
+import StateView from '@/components/StateView';
+import { useAuthReady } from '@/hooks/use-auth-ready';
+import { useRequest } from '@/hooks/use-request';
+import { errorMessage } from '@/services/http';
+import { getCalendarUrl, getPreferences, resetCalendarUrl, savePreferences } from '@/services/notifications';
 import './index.scss';
 
 const MAX_REMINDERS = 4;

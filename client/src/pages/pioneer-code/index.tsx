@@ -1,14 +1,14 @@
 import { useState } from 'react';
 import { View } from '@tarojs/components';
 import Taro, { useDidHide, useDidShow } from '@tarojs/taro';
-import BottomNav from '../../components/BottomNav';
-import PioneerCode from '../../components/PioneerCode';
-import StateView from '../../components/StateView';
-import { useAuthReady } from '../../hooks/use-auth-ready';
-import { useRequest } from '../../hooks/use-request';
-import { IS_H5 } from '../../services/config';
-import { getMyMember, getPioneerCode } from '../../services/members';
-import { ROUTES } from '../../utils/routes';
+import BottomNav from '@/components/BottomNav';
+import PioneerCode from '@/components/PioneerCode';
+import StateView from '@/components/StateView';
+import { useAuthReady } from '@/hooks/use-auth-ready';
+import { useRequest } from '@/hooks/use-request';
+import { IS_H5 } from '@/services/config';
+import { getMyMember, getPioneerCode } from '@/services/members';
+import { ROUTES } from '@/utils/routes';
 import './index.scss';
 
 export default function PioneerCodePage() {

@@ -2,16 +2,16 @@ import { useState } from 'react';
 import { View } from '@tarojs/components';
 import Taro, { useRouter } from '@tarojs/taro';
 import type { MemberUpsertBody } from '@pioneer/shared';
-import RegisterForm, { registerDraftKey } from '../../components/RegisterForm';
-import StateView from '../../components/StateView';
-import { useAuthReady } from '../../hooks/use-auth-ready';
-import { useRequest } from '../../hooks/use-request';
-import { listEstates, resolveRegisterCode } from '../../services/directory';
-import { clearDraft } from '../../services/drafts';
-import { errorMessage } from '../../services/http';
-import { getMyMember, saveMyMember } from '../../services/members';
-import { registerCodeFromParams } from '../../utils/register-form';
-import { ROUTES } from '../../utils/routes';
+import RegisterForm, { registerDraftKey } from '@/components/RegisterForm';
+import StateView from '@/components/StateView';
+import { useAuthReady } from '@/hooks/use-auth-ready';
+import { useRequest } from '@/hooks/use-request';
+import { listEstates, resolveRegisterCode } from '@/services/directory';
+import { clearDraft } from '@/services/drafts';
+import { errorMessage } from '@/services/http';
+import { getMyMember, saveMyMember } from '@/services/members';
+import { registerCodeFromParams } from '@/utils/register-form';
+import { ROUTES } from '@/utils/routes';
 import './index.scss';
 
 export default function Register() {

@@ -1,10 +1,10 @@
 import { useEffect } from 'react';
 import { View } from '@tarojs/components';
 import Taro, { useRouter } from '@tarojs/taro';
-import Icon from '../../components/Icon';
-import StateView from '../../components/StateView';
-import { useAuthReady } from '../../hooks/use-auth-ready';
-import { canVerify, landingFor, ROUTES } from '../../utils/routes';
+import Icon from '@/components/Icon';
+import StateView from '@/components/StateView';
+import { useAuthReady } from '@/hooks/use-auth-ready';
+import { canVerify, landingFor, ROUTES } from '@/utils/routes';
 import './index.scss';
 
 /** The code from `/c/<code>` (H5 redirect: `code`) or from WeChat opening a scanned link (`q`). */

@@ -10,13 +10,13 @@ import {
   type WhistleDetail,
   type WhistleEvent,
 } from '@pioneer/shared';
-import OrgPicker from '../../components/OrgPicker';
-import StateView from '../../components/StateView';
-import { useAuthReady } from '../../hooks/use-auth-ready';
-import { useRequest } from '../../hooks/use-request';
-import { errorMessage } from '../../services/http';
-import { askSubscribe, SUBSCRIBE_ON } from '../../services/notifications';
-import { listTasks } from '../../services/tasks';
+import OrgPicker from '@/components/OrgPicker';
+import StateView from '@/components/StateView';
+import { useAuthReady } from '@/hooks/use-auth-ready';
+import { useRequest } from '@/hooks/use-request';
+import { errorMessage } from '@/services/http';
+import { askSubscribe, SUBSCRIBE_ON } from '@/services/notifications';
+import { listTasks } from '@/services/tasks';
 import {
   answerAssignment,
   closeWhistle,
@@ -30,8 +30,8 @@ import {
   signAssignment,
   unitOrgIds,
   verifyWhistle,
-} from '../../services/whistles';
-import { formatDateTime, toIsoWithOffset, todayString } from '../../utils/time';
+} from '@/services/whistles';
+import { formatDateTime, toIsoWithOffset, todayString } from '@/utils/time';
 import './index.scss';
 
 const ACTION_LABELS: Record<string, string> = {

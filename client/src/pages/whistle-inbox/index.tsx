@@ -2,11 +2,11 @@ import { useState } from 'react';
 import { View } from '@tarojs/components';
 import Taro, { useDidShow } from '@tarojs/taro';
 import type { AssignmentStatus } from '@pioneer/shared';
-import StateView from '../../components/StateView';
-import WhistleCard from '../../components/WhistleCard';
-import { useAuthReady } from '../../hooks/use-auth-ready';
-import { useRequest } from '../../hooks/use-request';
-import { listWhistles, unitOrgIds } from '../../services/whistles';
+import StateView from '@/components/StateView';
+import WhistleCard from '@/components/WhistleCard';
+import { useAuthReady } from '@/hooks/use-auth-ready';
+import { useRequest } from '@/hooks/use-request';
+import { listWhistles, unitOrgIds } from '@/services/whistles';
 import './index.scss';
 
 const TABS: Array<{ key: AssignmentStatus; label: string }> = [

@@ -9,14 +9,14 @@ import {
   type AssignmentPart,
   type Category,
 } from '@pioneer/shared';
-import Field from '../../components/Field';
-import OrgPicker from '../../components/OrgPicker';
-import StateView from '../../components/StateView';
-import { useAuthReady } from '../../hooks/use-auth-ready';
-import { errorMessage } from '../../services/http';
-import { askSubscribe, SUBSCRIBE_ON } from '../../services/notifications';
-import { raiseWhistle, raiserScopes } from '../../services/whistles';
-import { toIsoWithOffset, todayString } from '../../utils/time';
+import Field from '@/components/Field';
+import OrgPicker from '@/components/OrgPicker';
+import StateView from '@/components/StateView';
+import { useAuthReady } from '@/hooks/use-auth-ready';
+import { errorMessage } from '@/services/http';
+import { askSubscribe, SUBSCRIBE_ON } from '@/services/notifications';
+import { raiseWhistle, raiserScopes } from '@/services/whistles';
+import { toIsoWithOffset, todayString } from '@/utils/time';
 import './index.scss';
 
 interface Unit {

@@ -2,11 +2,11 @@ import { useState } from 'react';
 import { View, Text } from '@tarojs/components';
 import Taro, { useDidShow } from '@tarojs/taro';
 import { WHISTLE_STATUS_LABELS, type WhistleStatus } from '@pioneer/shared';
-import StateView from '../../components/StateView';
-import WhistleCard from '../../components/WhistleCard';
-import { useAuthReady } from '../../hooks/use-auth-ready';
-import { useRequest } from '../../hooks/use-request';
-import { listWhistles, raiserScopes } from '../../services/whistles';
+import StateView from '@/components/StateView';
+import WhistleCard from '@/components/WhistleCard';
+import { useAuthReady } from '@/hooks/use-auth-ready';
+import { useRequest } from '@/hooks/use-request';
+import { listWhistles, raiserScopes } from '@/services/whistles';
 import './index.scss';
 
 const FILTERS: Array<WhistleStatus | 'all'> = ['all', 'open', 'answered', 'verified', 'closed', 'rated'];

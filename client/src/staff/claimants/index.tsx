@@ -1,17 +1,17 @@
 import { useState } from 'react';
 import { View, Text } from '@tarojs/components';
 import Taro, { useRouter } from '@tarojs/taro';
-import ClaimantActions from '../../components/ClaimantActions';
-import SecretaryGate from '../../components/SecretaryGate';
-import StateView from '../../components/StateView';
-import TaskCard from '../../components/TaskCard';
-import { useLiveCounts, withLive } from '../../hooks/use-live-counts';
-import { useRequest } from '../../hooks/use-request';
-import { errorMessage } from '../../services/http';
-import { cancelTask, getTask, listClaimants } from '../../services/tasks';
-import { CLAIM_STATUS_LABELS } from '../../utils/grab';
-import { formatDateTime } from '../../utils/time';
-import { ROUTES } from '../../utils/routes';
+import ClaimantActions from '@/components/ClaimantActions';
+import SecretaryGate from '@/components/SecretaryGate';
+import StateView from '@/components/StateView';
+import TaskCard from '@/components/TaskCard';
+import { useLiveCounts, withLive } from '@/hooks/use-live-counts';
+import { useRequest } from '@/hooks/use-request';
+import { errorMessage } from '@/services/http';
+import { cancelTask, getTask, listClaimants } from '@/services/tasks';
+import { CLAIM_STATUS_LABELS } from '@/utils/grab';
+import { formatDateTime } from '@/utils/time';
+import { ROUTES } from '@/utils/routes';
 import './index.scss';
 
 function Claimants({ id }: { id: string }) {

@@ -1,12 +1,12 @@
 import { View, Image } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import type { RegisterInfo } from '@pioneer/shared';
-import SecretaryGate from '../../components/SecretaryGate';
-import StateView from '../../components/StateView';
-import { useRequest } from '../../hooks/use-request';
-import { IS_H5 } from '../../services/config';
-import { getRegisterInfo, getRegisterQrPng } from '../../services/directory';
-import { drawPoster, POSTER_SIZE, posterFileName, type PosterContext } from '../../utils/poster';
+import SecretaryGate from '@/components/SecretaryGate';
+import StateView from '@/components/StateView';
+import { useRequest } from '@/hooks/use-request';
+import { IS_H5 } from '@/services/config';
+import { getRegisterInfo, getRegisterQrPng } from '@/services/directory';
+import { drawPoster, POSTER_SIZE, posterFileName, type PosterContext } from '@/utils/poster';
 import './index.scss';
 
 interface Poster {

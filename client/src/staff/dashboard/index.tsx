@@ -2,16 +2,16 @@ import { useState } from 'react';
 import { View, Text } from '@tarojs/components';
 import Taro, { usePullDownRefresh } from '@tarojs/taro';
 import { CATEGORY_LABELS, type Category, type RoleGrant, type StatsDashboard, type StatsOverview, type StatsScope } from '@pioneer/shared';
-import BottomNav from '../../components/BottomNav';
-import { BarChart, ColumnChart, formatNumber } from '../../components/Charts';
-import BuildingCoverage from '../../components/BuildingCoverage';
-import StateView from '../../components/StateView';
-import { useAuthReady } from '../../hooks/use-auth-ready';
-import { useRequest } from '../../hooks/use-request';
-import { isSecretary } from '../../services/session';
-import { getRanking, getOrgIndex } from '../../services/assessment';
-import { getDashboard } from '../../services/stats';
-import { formatHours } from '../../utils/time';
+import BottomNav from '@/components/BottomNav';
+import { BarChart, ColumnChart, formatNumber } from '@/components/Charts';
+import BuildingCoverage from '@/components/BuildingCoverage';
+import StateView from '@/components/StateView';
+import { useAuthReady } from '@/hooks/use-auth-ready';
+import { useRequest } from '@/hooks/use-request';
+import { isSecretary } from '@/services/session';
+import { getRanking, getOrgIndex } from '@/services/assessment';
+import { getDashboard } from '@/services/stats';
+import { formatHours } from '@/utils/time';
 import './index.scss';
 
 interface ScopeOption {

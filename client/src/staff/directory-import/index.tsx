@@ -2,12 +2,12 @@ import { useState } from 'react';
 import { View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import type { DirectoryImportResult } from '@pioneer/shared';
-import ImportResult from '../../components/ImportResult';
-import { useAuthReady } from '../../hooks/use-auth-ready';
-import { IS_H5 } from '../../services/config';
-import { errorMessage } from '../../services/http';
-import { useRequest } from '../../hooks/use-request';
-import { download, getDirectoryImports, importDirectory, pickFile, TEMPLATE_PATHS } from '../../services/registry';
+import ImportResult from '@/components/ImportResult';
+import { useAuthReady } from '@/hooks/use-auth-ready';
+import { IS_H5 } from '@/services/config';
+import { errorMessage } from '@/services/http';
+import { useRequest } from '@/hooks/use-request';
+import { download, getDirectoryImports, importDirectory, pickFile, TEMPLATE_PATHS } from '@/services/registry';
 
 /** The city admin loads 板块, 社区党组织, 小区 and 单位党组织 from one workbook: a dry run first, then the import. */
 export default function DirectoryImport() {

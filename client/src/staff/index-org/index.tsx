@@ -1,10 +1,10 @@
 import { View, Text } from '@tarojs/components';
 import { useRouter } from '@tarojs/taro';
 import { INDEX_METRIC_LABELS, type IndexPart } from '@pioneer/shared';
-import StateView from '../../components/StateView';
-import { useAuthReady } from '../../hooks/use-auth-ready';
-import { useRequest } from '../../hooks/use-request';
-import { getOrgIndex } from '../../services/assessment';
+import StateView from '@/components/StateView';
+import { useAuthReady } from '@/hooks/use-auth-ready';
+import { useRequest } from '@/hooks/use-request';
+import { getOrgIndex } from '@/services/assessment';
 import './index.scss';
 
 function Part({ p }: { p: IndexPart }) {

@@ -1,13 +1,13 @@
 import { useState } from 'react';
 import { View, Text } from '@tarojs/components';
 import Taro, { usePullDownRefresh, useRouter } from '@tarojs/taro';
-import StateView from '../../components/StateView';
-import { useAuthReady } from '../../hooks/use-auth-ready';
-import { useRequest } from '../../hooks/use-request';
-import { currentPeriod, getRanking, shiftPeriod } from '../../services/assessment';
-import { errorMessage } from '../../services/http';
-import { download } from '../../services/registry';
-import '../index-org/index.scss';
+import StateView from '@/components/StateView';
+import { useAuthReady } from '@/hooks/use-auth-ready';
+import { useRequest } from '@/hooks/use-request';
+import { currentPeriod, getRanking, shiftPeriod } from '@/services/assessment';
+import { errorMessage } from '@/services/http';
+import { download } from '@/services/registry';
+import '@/staff/index-org/index.scss';
 
 /** The month's ranking of a district (or the city); tap a row for the org's score explained. */
 export default function IndexRanking() {

@@ -1,16 +1,16 @@
 import { useState } from 'react';
 import { View, Text } from '@tarojs/components';
 import Taro, { useDidHide, useDidShow, usePullDownRefresh } from '@tarojs/taro';
-import BottomNav from '../../components/BottomNav';
-import SecretaryGate from '../../components/SecretaryGate';
-import StateView from '../../components/StateView';
-import TaskCard from '../../components/TaskCard';
-import { useLiveCounts, withLive } from '../../hooks/use-live-counts';
-import { useRequest } from '../../hooks/use-request';
-import { listTasks } from '../../services/tasks';
-import { TASK_STATUS_LABELS } from '../../utils/grab';
-import { ROUTES } from '../../utils/routes';
-import Icon from '../../components/Icon';
+import BottomNav from '@/components/BottomNav';
+import SecretaryGate from '@/components/SecretaryGate';
+import StateView from '@/components/StateView';
+import TaskCard from '@/components/TaskCard';
+import { useLiveCounts, withLive } from '@/hooks/use-live-counts';
+import { useRequest } from '@/hooks/use-request';
+import { listTasks } from '@/services/tasks';
+import { TASK_STATUS_LABELS } from '@/utils/grab';
+import { ROUTES } from '@/utils/routes';
+import Icon from '@/components/Icon';
 import './index.scss';
 
 function ManageList({ orgId }: { orgId: string }) {

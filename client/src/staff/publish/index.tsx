@@ -2,13 +2,13 @@ import { useState } from 'react';
 import { View, Text, Input, Textarea, Picker } from '@tarojs/components';
 import Taro, { useRouter } from '@tarojs/taro';
 import { CATEGORY_KEYS, CATEGORY_LABELS } from '@pioneer/shared';
-import Field from '../../components/Field';
-import SecretaryGate from '../../components/SecretaryGate';
-import { errorMessage } from '../../services/http';
-import { createTask } from '../../services/tasks';
-import { checkPublishForm, type PublishErrors, type PublishForm as Form } from '../../utils/publish-form';
-import { todayString } from '../../utils/time';
-import { ROUTES } from '../../utils/routes';
+import Field from '@/components/Field';
+import SecretaryGate from '@/components/SecretaryGate';
+import { errorMessage } from '@/services/http';
+import { createTask } from '@/services/tasks';
+import { checkPublishForm, type PublishErrors, type PublishForm as Form } from '@/utils/publish-form';
+import { todayString } from '@/utils/time';
+import { ROUTES } from '@/utils/routes';
 import './index.scss';
 
 /**
