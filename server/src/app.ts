@@ -132,12 +132,20 @@ declare module 'fastify' {
   }
 }
 
-/** Drops query strings and 先锋码 from logged URLs: the live socket and QR links carry tokens and codes there. */
-const requestSerializer = (req: { method: string; url: string; id: string }) => ({
-  method: req.method,
-  url: req.url.split('?')[0].replace(/^\/c\/[^/]*/, '/c/:code'),
-  id: req.id,
-});
+/**
+ * A route's path parameters other than record ids (`:id`, `:orgId`) carry secrets (a 先锋码, a calendar feed's key, a
+ * registration code, whatever a later route adds): such a request is logged as its route pattern.
+ */
+const SECRET_PARAM = /:(?!(?:[A-Za-z]*I|i)d(?:\/|$))[A-Za-z]+/;
+/** Before routing (or for no route) the known secret-bearing prefixes are still cut. */
+const SECRET_PREFIX = /^(\/c|\/r|\/m|\/api\/v1\/calendar)\/[^/]*/;
+
+/** Drops query strings (the live socket carries its token there) and path secrets from logged URLs. */
+const requestSerializer = (req: { method: string; url: string; id: string; routeOptions?: { url?: string } }) => {
+  const route = req.routeOptions?.url;
+  const url = route && SECRET_PARAM.test(route) ? route : req.url.split('?')[0].replace(SECRET_PREFIX, '$1/:secret');
+  return { method: req.method, url, id: req.id };
+};
 
 /**
  * CSP hashes of the inline scripts in the H5 build's index.html (Taro inlines its rem sizing

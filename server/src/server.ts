@@ -40,6 +40,9 @@ async function main() {
 }
 
 main().catch((err) => {
-  console.error('start-up failed:', err instanceof Error ? err.message : err);
+  // Whatever was thrown, the operator reads a cause (a library may reject with undefined).
+  const why =
+    err instanceof Error ? err.message : err === undefined || err === null ? 'no reason given (see the lines above)' : String(err);
+  console.error('start-up failed:', why);
   process.exit(1);
 });

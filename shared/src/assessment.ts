@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IdSchema, text } from './common';
+import { IdSchema, isMonthInRange, text } from './common';
 
 /** 先锋指数+: the auto metrics the contract names, computed from the data. */
 export const INDEX_METRICS = [
@@ -29,7 +29,7 @@ export const INDEX_METRIC_LABELS: Record<IndexMetric, string> = {
 };
 
 /** `YYYY-MM`, a calendar month (Asia/Shanghai). */
-export const PeriodSchema = text().regex(/^\d{4}-(0[1-9]|1[0-2])$/, '月份格式应为 YYYY-MM');
+export const PeriodSchema = text().refine(isMonthInRange, '月份格式应为 YYYY-MM（2000-01 至 2100-12）');
 
 const IndicatorKeySchema = text().regex(/^[a-z][a-z0-9_]{1,39}$/, '指标代码为 2–40 位小写字母、数字或下划线');
 

@@ -16,8 +16,35 @@ export const isSafeText = (s: string): boolean => !UNSAFE_TEXT.test(s);
 /** Every string a request carries is built from this: the one refinement used everywhere. */
 export const text = () => z.string().refine(isSafeText, { message: '包含无法识别的字符' });
 
-/** ISO-8601 with offset, as the contract requires for every time on the wire. */
-export const DateTimeSchema = z.iso.datetime({ offset: true });
+/**
+ * Contract v3: every date, time, month and period in a request lies within 2000-01-01 and
+ * 2100-12-31 (China time). JavaScript and zod take years 0000 and 10000, PostgreSQL does not.
+ */
+export const EARLIEST_DAY = '2000-01-01';
+export const LATEST_DAY = '2100-12-31';
+const EARLIEST_MS = Date.parse(`${EARLIEST_DAY}T00:00:00+08:00`);
+const AFTER_LATEST_MS = Date.parse('2101-01-01T00:00:00+08:00');
+const OUT_OF_RANGE = `日期须在 ${EARLIEST_DAY} 至 ${LATEST_DAY} 之间`;
+/** An instant (ms since the epoch) inside the contract's date range. */
+export const isWithinDateRange = (ms: number): boolean => ms >= EARLIEST_MS && ms < AFTER_LATEST_MS;
+/** A `YYYY-MM` month whose year lies in the contract's range. */
+export const isMonthInRange = (s: string): boolean => {
+  const m = /^(\d{4})-(0[1-9]|1[0-2])$/.exec(s);
+  return m !== null && Number(m[1]) >= 2000 && Number(m[1]) <= 2100;
+};
+/** A real `YYYY-MM-DD` day (no 02-30) in the contract's range. */
+export const isDayInRange = (s: string): boolean => {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
+  const t = Date.parse(`${s}T00:00:00Z`);
+  return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === s && s >= EARLIEST_DAY && s <= LATEST_DAY;
+};
+
+/** ISO-8601 with offset, as the contract requires for every time on the wire; within the date range. */
+export const DateTimeSchema = z.iso.datetime({ offset: true }).refine((s) => isWithinDateRange(Date.parse(s)), { message: OUT_OF_RANGE });
+/** `YYYY-MM-DD`, a calendar day (China time), within the date range. */
+export const DaySchema = z.string().refine(isDayInRange, { message: `请使用 YYYY-MM-DD 日期（${EARLIEST_DAY} 至 ${LATEST_DAY}）` });
+/** `YYYY-MM`, a calendar month (China time), within the date range. */
+export const MonthSchema = z.string().refine(isMonthInRange, { message: '月份格式应为 YYYY-MM（2000-01 至 2100-12）' });
 
 export const ErrorCodeSchema = z.enum([
   'VALIDATION_FAILED',
@@ -48,6 +75,7 @@ export const ErrorCodeSchema = z.enum([
   'INVALID_TRANSITION',
   'IMPORT_INVALID',
   'CHECK_IN_NOT_OPEN',
+  'PAYLOAD_TOO_LARGE',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
 
@@ -80,6 +108,7 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   INVALID_TRANSITION: 409,
   IMPORT_INVALID: 400,
   CHECK_IN_NOT_OPEN: 409,
+  PAYLOAD_TOO_LARGE: 413,
 };
 
 /** Default Chinese messages, written for the person holding the phone. */
@@ -112,6 +141,7 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   INVALID_TRANSITION: '当前状态不允许此操作',
   IMPORT_INVALID: '文件无法读取，请使用模板重新上传',
   CHECK_IN_NOT_OPEN: '还未到签到时间',
+  PAYLOAD_TOO_LARGE: '文件或内容过大，请拆分后重新上传',
 };
 
 /**
@@ -122,6 +152,7 @@ export function errorCodeForStatus(status: number): ErrorCode {
   if (status === 401) return 'UNAUTHENTICATED';
   if (status === 403) return 'FORBIDDEN';
   if (status === 404) return 'NOT_FOUND';
+  if (status === 413) return 'PAYLOAD_TOO_LARGE';
   if (status === 429) return 'RATE_LIMITED';
   if (status === 503) return 'SERVICE_UNAVAILABLE';
   if (status >= 500) return 'INTERNAL_ERROR';

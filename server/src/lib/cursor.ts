@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IdSchema, text } from '@pioneer/shared';
+import { IdSchema, isWithinDateRange, text } from '@pioneer/shared';
 import { invalid } from './errors';
 
 /** Opaque paging cursors: JSON in base64url, checked against a schema when they come back. */
@@ -19,11 +19,12 @@ export function decodeCursor<T>(raw: string, schema: z.ZodType<T>): T {
 
 /**
  * A time exactly as `Date.toISOString` writes it. JavaScript accepts "0" or "2020-02-30" and
- * PostgreSQL refuses them, so a cursor's time must round-trip to itself.
+ * PostgreSQL refuses them, so a cursor's time must round-trip to itself; and, like every time
+ * in a request (contract v3), lie within 2000–2100.
  */
 export const CursorTimeSchema = z.string().refine((s) => {
   const t = Date.parse(s);
-  return !Number.isNaN(t) && new Date(t).toISOString() === s;
+  return !Number.isNaN(t) && isWithinDateRange(t) && new Date(t).toISOString() === s;
 });
 
 export const CursorIdSchema = IdSchema;
