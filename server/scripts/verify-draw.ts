@@ -7,7 +7,7 @@
  * every ticket's rank and result. Exits 0 when everything holds, 1 when something does not.
  */
 import { readFile } from 'node:fs/promises';
-import { verifyDraw, type PublishedDraw } from '../src/modules/claims/draw';
+import { verifyDraw, type PublishedDraw } from '../src/modules/waitlist/draw';
 
 async function load(source: string): Promise<PublishedDraw> {
   if (/^https?:\/\//.test(source)) {

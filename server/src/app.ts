@@ -31,12 +31,14 @@ import { tasksRoutes } from './modules/tasks/tasks-routes';
 import { tasksServiceFactory } from './modules/tasks/tasks-service';
 import { claimsRepositoryFactory } from './modules/claims/claims-repository';
 import { claimsRoutes } from './modules/claims/claims-routes';
-import { claimsServiceFactory, type BatchAnswer } from './modules/claims/claims-service';
-import { ClaimGate } from './modules/claims/claim-gate';
-import { claimJobsFactory } from './modules/claims/claims-jobs';
-import { waitlistRepository } from './modules/claims/waitlist-repository';
-import { waitlistRoutes } from './modules/claims/waitlist-routes';
-import { waitlistServiceFactory } from './modules/claims/waitlist-service';
+import { claimsServiceFactory } from './modules/claims/claims-service';
+import { batchClaimer } from './modules/claims/claim-batch';
+import { ClaimGate } from './modules/claim-gate/claim-gate';
+import type { BatchAnswer } from './modules/claim-gate/claim-types';
+import { claimJobsFactory } from './modules/waitlist/waitlist-jobs';
+import { waitlistRepository } from './modules/waitlist/waitlist-repository';
+import { waitlistRoutes } from './modules/waitlist/waitlist-routes';
+import { waitlistServiceFactory } from './modules/waitlist/waitlist-service';
 import { MemberIds } from './modules/claims/member-ids';
 import { liveHubFactory } from './modules/live/live-hub';
 import { liveRoutes } from './modules/live/live-routes';
@@ -257,9 +259,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     phoneHashKey: config.phoneHashKey,
   });
   const claimsRepository = claimsRepositoryFactory({ db: database.db, pool: database.pool });
-  // Fed by the live hub's notifications below: trusted only while they are heard.
+  // Fed by the live hub's notifications below: trusted only while they are heard. Handed the
+  // batch function itself: the gate never calls back into the claims service that holds it.
   const claimGate = new ClaimGate<BatchAnswer>({
-    claimMany: (taskId, memberIds) => claimsService.claimMany(taskId, memberIds),
+    claimMany: batchClaimer({ claimsRepository, clock }),
     loadFull: (taskId) => claimsRepository.fullPost(taskId, clock.now()),
     now: () => clock.now(),
     onError: (err) => app.log.warn({ err }, 'claim gate could not load a full post'),
@@ -402,7 +405,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(tasksRoutes, { tasksService });
       await api.register(claimsRoutes, {
         claimsService,
-        waitlistService,
+        cancelMine: (memberId, taskId) => waitlistService.cancelMine(memberId, taskId),
         memberIds: new MemberIds((ids) => authRepository.findMemberIds(ids)),
         loadPost: (id) => tasksService.load(id),
       });

@@ -1,6 +1,7 @@
 import { AppError } from '../../server/src/lib/errors';
 import { claimsRepositoryFactory } from '../../server/src/modules/claims/claims-repository';
-import { claimsServiceFactory, type BatchAnswer } from '../../server/src/modules/claims/claims-service';
+import type { BatchAnswer } from '../../server/src/modules/claim-gate/claim-types';
+import { claimsServiceFactory } from '../../server/src/modules/claims/claims-service';
 import { CLAIM_SQL } from '../../server/src/modules/claims/claims-sql';
 import { makeWorld } from '../helpers/fixtures';
 import { insertMembers, publishTask, secretaryWorld, slotState, type FixtureMember } from '../helpers/task-fixtures';

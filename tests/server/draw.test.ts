@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { commitmentOf, sha256, verifyDraw, type PublishedDraw } from '../../server/src/modules/claims/draw';
+import { commitmentOf, sha256, verifyDraw, type PublishedDraw } from '../../server/src/modules/waitlist/draw';
 import { makeStaff } from '../helpers/fixtures';
 import { insertMembers, publishTask, type FixtureMember } from '../helpers/task-fixtures';
 import { startTwoProcesses, type TwoProcesses } from '../helpers/two-processes';

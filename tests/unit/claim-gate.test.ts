@@ -1,5 +1,6 @@
 import { AppError } from '../../server/src/lib/errors';
-import { ALONE, ClaimGate, type BatchResult, type FullSnapshot } from '../../server/src/modules/claims/claim-gate';
+import { ClaimGate } from '../../server/src/modules/claim-gate/claim-gate';
+import { ALONE, type BatchResult, type FullSnapshot } from '../../server/src/modules/claim-gate/claim-types';
 
 // The gate alone, its batches answered by hand (the gate against PostgreSQL and two processes: tests/server/claims-gate.test.ts).
 describe('ClaimGate on its own', () => {

@@ -1,52 +1,13 @@
-import type { LiveCount } from '@pioneer/shared';
-import type { AppError } from '../../lib/errors';
-import { refusalOf, type GateRefusal } from './claim-refusals';
-
-/** A refusal the gate answers without the database: prebuilt, or GRAB_SUSPENDED with its end. */
-export type MemoryAnswer = GateRefusal | AppError;
-
-/** The post as one query saw it, with the members holding a live claim on it. */
-export interface FullSnapshot {
-  status: 'open' | 'cancelled' | 'ended';
-  /** Live claims plus held waitlist offers. */
-  claimed: number;
-  capacity: number;
-  opensAt: Date;
-  endsAt: Date;
-  holders: string[];
-  /** Every member the no-show policy suspends now, with the end of the suspension. */
-  suspended: Map<string, Date>;
-  /** The post's row version this snapshot saw (tasks.version). */
-  version?: number;
-}
-
-/** What a batch told about its post afterwards. */
-export type PostAfter =
-  /** Still takes claims. */
-  (
-    | { kind: 'open' }
-    /** Full; `snapshot` null when the batch could not tell its live claimants for sure. */
-    | { kind: 'full'; snapshot: FullSnapshot | null }
-    /** Takes no claims (gone, cancelled, closed, not open yet): nothing worth remembering. */
-    | { kind: 'closed' }
-  ) & {
-    /** The post's row version the batch left (tasks.version). */
-    version?: number;
-  };
-
-/** A count as notified: `version` orders the counts of one post (tasks.version). */
-export type HeardCount = Pick<LiveCount, 'taskId' | 'remaining' | 'status' | 'version'>;
-
-/**
- * One statement's answers, one per member id given (same order, duplicates included), or
- * null when the batch decided nothing (it aborted on a concurrent claim): each member then
- * claims alone.
- */
-export type BatchResult<A> = { answers: A[]; after: PostAfter } | { answers: null };
-
-/** The gate cannot help: claim with the single statement. */
-export const ALONE: unique symbol = Symbol('claim alone');
-export type Admission<A> = A | MemoryAnswer | typeof ALONE;
+import { refusalOf } from './claim-refusals';
+import {
+  ALONE,
+  type Admission,
+  type BatchResult,
+  type FullSnapshot,
+  type HeardCount,
+  type MemoryAnswer,
+  type PostAfter,
+} from './claim-types';
 
 const MAX_WAITERS_PER_POST = 20_000;
 const MAX_POSTS = 10_000;

@@ -1,8 +1,5 @@
 import { AppError, notFound } from '../../lib/errors';
-import type { ClaimAttempt } from './claims-repository';
-
-/** A refusal sent prebuilt (answered from memory by the claim gate, or by a batch). */
-export type GateRefusal = 'TASK_FULL' | 'ALREADY_CLAIMED';
+import type { GateRefusal } from './claim-types';
 
 /** What a refused member's claim is explained by: the post as a statement saw it. */
 export interface Refused {
@@ -32,17 +29,4 @@ export function refusalOf(r: Refused): AppError | GateRefusal | null {
   if (r.suspendedUntil) return suspended(r.suspendedUntil);
   if (r.full) return 'TASK_FULL';
   return null;
-}
-
-/** Why a single claim the statement refused was refused. */
-export function singleRefusal(a: Extract<ClaimAttempt, { ok: false }>): AppError | GateRefusal | null {
-  return refusalOf({
-    exists: a.sStatus !== null,
-    mine: a.sMine,
-    status: a.sStatus,
-    beforeEnd: a.sBeforeEnd === true,
-    opened: a.sOpened === true,
-    suspendedUntil: a.sSuspendedUntil,
-    full: (a.sClaimed ?? 0) >= (a.sCapacity ?? 0),
-  });
 }

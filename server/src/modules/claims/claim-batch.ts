@@ -1,11 +1,31 @@
 import type { ClaimCreateResponse } from '@pioneer/shared';
+import type { Clock } from '../../lib/clock';
 import { AppError } from '../../lib/errors';
-import type { PostAfter } from './claim-gate';
-import { refusalOf, type GateRefusal } from './claim-refusals';
-import type { BatchAttempt } from './claims-repository';
+import { isRetryableConflict, isUniqueViolation } from '../../lib/pg-errors';
+import { refusalOf } from '../claim-gate/claim-refusals';
+import type { BatchAnswer, BatchResult, PostAfter } from '../claim-gate/claim-types';
+import type { BatchAttempt, ClaimsRepository } from './claims-repository';
 
-/** One member's answer from a batch: the claim, a refusal sent prebuilt, or another refusal. */
-export type BatchAnswer = ClaimCreateResponse | GateRefusal | AppError;
+/** A duplicate claim that raced past NOT EXISTS: the statement (or transaction) aborted whole. */
+export const isDuplicateClaim = (e: unknown) => isUniqueViolation(e, 'claims_live_unique');
+
+/**
+ * The claim gate's batch function: claims for members queued on one post, in one statement.
+ * Built from the repository, not the service, so the gate never calls back into the service
+ * that holds it.
+ */
+export function batchClaimer(deps: { claimsRepository: Pick<ClaimsRepository, 'claimBatch'>; clock: Clock }) {
+  return async function claimMany(taskId: string, memberIds: string[]): Promise<BatchResult<BatchAnswer>> {
+    const now = deps.clock.now();
+    try {
+      const a = await deps.claimsRepository.claimBatch(taskId, [...new Set(memberIds)], now);
+      return { answers: batchAnswers(taskId, memberIds, a, now), after: batchAfter(a, now) };
+    } catch (e) {
+      if (isDuplicateClaim(e) || isRetryableConflict(e)) return { answers: null };
+      throw e;
+    }
+  };
+}
 
 export function created(taskId: string, memberId: string, claimId: string, claimedAt: Date, remaining: number): ClaimCreateResponse {
   return {

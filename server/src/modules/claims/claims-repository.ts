@@ -4,7 +4,7 @@ import type { Db } from '../../db/client';
 import { inTransaction } from '../../db/transaction';
 import { claims, idempotencyKeys, partyOrgs, tasks } from '../../db/schema';
 import type { TaskRow } from '../tasks/task-mappers';
-import type { FullSnapshot } from './claim-gate';
+import type { FullSnapshot } from '../claim-gate/claim-types';
 import { claimFromRow, type ClaimRow } from './claim-mappers';
 import { pendingNoShowSql } from './no-show-rule';
 import { CHECK_IN_SQL, CHECK_OUT_SQL, CLAIM_BATCH_SQL, CLAIM_SQL, FULL_POST_SQL, LIVE_CLAIM_SQL, notifyCount } from './claims-sql';

@@ -6,6 +6,7 @@ import {
   CheckBodySchema,
   ClaimantListSchema,
   ClaimCreateResponseSchema,
+  type Claim,
   type ClaimCreateResponse,
   ClaimResponseSchema,
   IdParamsSchema,
@@ -14,12 +15,11 @@ import {
 import { AppError, invalid } from '../../lib/errors';
 import { principalOf, requireAuth, requireMember, requireRoles, type Session } from '../../plugins/auth';
 import type { TaskRow } from '../tasks/task-mappers';
-import type { GateRefusal } from './claim-refusals';
+import type { GateRefusal } from '../claim-gate/claim-types';
 import type { StoredAnswer } from './claims-repository';
 import type { Claimant, ClaimsService } from './claims-service';
 import type { MemberIds } from './member-ids';
 import { ownPostGuard } from './own-post-guard';
-import type { WaitlistService } from './waitlist-service';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -30,11 +30,12 @@ const REFUSAL_HEAD: Record<GateRefusal, string> = { TASK_FULL: refusalHead('TASK
 
 export const claimsRoutes: FastifyPluginAsyncZod<{
   claimsService: ClaimsService;
-  waitlistService: WaitlistService;
+  /** A member's cancel: its slot goes on to the waitlist, which owns it (modules/waitlist). */
+  cancelMine(memberId: string, taskId: string): Promise<Claim>;
   memberIds: MemberIds;
   loadPost(id: string): Promise<TaskRow>;
 }> = async (app, opts) => {
-  const { claimsService, waitlistService, memberIds } = opts;
+  const { claimsService, memberIds } = opts;
   const ownPost = ownPostGuard(opts.loadPost);
 
   /** Claiming needs only who the member is: the token, and its member id (cached), not the principal. */
@@ -123,7 +124,7 @@ export const claimsRoutes: FastifyPluginAsyncZod<{
         response: { 200: ClaimResponseSchema },
       },
     },
-    async (request) => ({ claim: await waitlistService.cancelMine(principalOf(request).memberId!, request.params.id) }),
+    async (request) => ({ claim: await opts.cancelMine(principalOf(request).memberId!, request.params.id) }),
   );
 
   app.get(

@@ -1,17 +1,16 @@
 import type { Claim, ClaimantList, ClaimCreateResponse, ErrorBody, Records } from '@pioneer/shared';
 import type { Clock } from '../../lib/clock';
 import { AppError } from '../../lib/errors';
-import { isRetryableConflict, isUniqueViolation } from '../../lib/pg-errors';
+import { isRetryableConflict } from '../../lib/pg-errors';
 import type { PioneerCodeService } from '../codes/pioneer-code';
 import type { MembersRepository } from '../members/members-repository';
 import { toTaskListItem, type TaskRow } from '../tasks/task-mappers';
-import { batchAfter, batchAnswers, created, type BatchAnswer } from './claim-batch';
-import { ALONE, type BatchResult, type ClaimGate, type MemoryAnswer } from './claim-gate';
-import { singleRefusal, type GateRefusal } from './claim-refusals';
+import type { ClaimGate } from '../claim-gate/claim-gate';
+import { refusalOf } from '../claim-gate/claim-refusals';
+import { ALONE, type BatchAnswer, type GateRefusal, type MemoryAnswer } from '../claim-gate/claim-types';
+import { batchClaimer, created, isDuplicateClaim } from './claim-batch';
 import { toClaim } from './claim-mappers';
-import type { ClaimsRepository, Queryable, StoredAnswer } from './claims-repository';
-
-export type { BatchAnswer } from './claim-batch';
+import type { ClaimAttempt, ClaimsRepository, Queryable, StoredAnswer } from './claims-repository';
 
 /** Who claims: a principal, or just the ids the claim route resolves without loading one. */
 export interface Claimant {
@@ -23,12 +22,23 @@ export interface Claimant {
 export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
 const MAX_ATTEMPTS = 5;
 
-/** A duplicate claim that raced past NOT EXISTS: the statement (or transaction) aborted whole. */
-const isDuplicateClaim = (e: unknown) => isUniqueViolation(e, 'claims_live_unique');
 /** A statement that lost a race and aborted itself (pioneer_assert), or a deadlock PostgreSQL broke. */
 const isRetryable = isRetryableConflict;
 
 const asError = (r: AppError | GateRefusal) => (typeof r === 'string' ? new AppError(r) : r);
+
+/** Why a single claim the statement refused was refused. */
+function singleRefusal(a: Extract<ClaimAttempt, { ok: false }>): AppError | GateRefusal | null {
+  return refusalOf({
+    exists: a.sStatus !== null,
+    mine: a.sMine,
+    status: a.sStatus,
+    beforeEnd: a.sBeforeEnd === true,
+    opened: a.sOpened === true,
+    suspendedUntil: a.sSuspendedUntil,
+    full: (a.sClaimed ?? 0) >= (a.sCapacity ?? 0),
+  });
+}
 
 export function claimsServiceFactory(deps: {
   claimsRepository: ClaimsRepository;
@@ -62,17 +72,8 @@ export function claimsServiceFactory(deps: {
     throw new AppError('TASK_FULL');
   }
 
-  /** Claims for members queued on one post, in one statement (see claim-batch.ts for the answers). */
-  async function claimMany(taskId: string, memberIds: string[]): Promise<BatchResult<BatchAnswer>> {
-    const now = deps.clock.now();
-    try {
-      const a = await repo.claimBatch(taskId, [...new Set(memberIds)], now);
-      return { answers: batchAnswers(taskId, memberIds, a, now), after: batchAfter(a, now) };
-    } catch (e) {
-      if (isDuplicateClaim(e) || isRetryable(e)) return { answers: null };
-      throw e;
-    }
-  }
+  /** Claims for members queued on one post, in one statement (the gate's batch function; see claim-batch.ts). */
+  const claimMany = batchClaimer({ claimsRepository: repo, clock: deps.clock });
 
   /**
    * Check-in (`claimed` → `checked_in`) and check-out (`checked_in` → `completed`): the same

@@ -4,7 +4,7 @@ import { writeAudit } from '../../lib/audit';
 import type { Clock } from '../../lib/clock';
 import { AppError, isAppError, notFound } from '../../lib/errors';
 import type { ClaimsService } from '../claims/claims-service';
-import type { WaitlistService } from '../claims/waitlist-service';
+import type { WaitlistService } from '../waitlist/waitlist-service';
 import type { HouseholdsRepository } from '../households/households-repository';
 import type { MembersRepository } from './members-repository';
 import type { MembersService } from './members-service';

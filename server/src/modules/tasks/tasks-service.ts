@@ -10,7 +10,7 @@ import type { Notifier } from '../notifications';
 import type { TaskListCursor, TasksRepository } from './tasks-repository';
 import { toClaim } from '../claims/claim-mappers';
 import type { ClaimsRepository } from '../claims/claims-repository';
-import { commitmentOf, newSeed } from '../claims/draw';
+import { commitmentOf, newSeed } from '../waitlist/draw';
 import { taskStatus, toTask, toTaskListItem, type TaskRow } from './task-mappers';
 
 const DEFAULT_CANCEL_CUTOFF_MINUTES = 60;

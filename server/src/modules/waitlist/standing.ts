@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { noShowSql } from './no-show-rule';
+import { noShowSql } from '../claims/no-show-rule';
 
 /** The no-show policy's settings (contract v2: NO_SHOW_LIMIT, NO_SHOW_WINDOW_DAYS, NO_SHOW_SUSPEND_DAYS). */
 export interface NoShowPolicy {

@@ -1,8 +1,8 @@
 import type pg from 'pg';
 import { enqueueNotifications } from '../notifications';
-import { claimFromRow, type ClaimRow } from './claim-mappers';
-import { NOTIFY_TASK_SQL } from './claims-sql';
-import { noShowSql } from './no-show-rule';
+import { claimFromRow, type ClaimRow } from '../claims/claim-mappers';
+import { NOTIFY_TASK_SQL } from '../claims/claims-sql';
+import { noShowSql } from '../claims/no-show-rule';
 
 /** A post's row as the waitlist and draw statements read it, under its lock. */
 export interface LockedPost {

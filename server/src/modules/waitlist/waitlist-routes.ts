@@ -13,7 +13,7 @@ import {
 import { forbidden } from '../../lib/errors';
 import { hasRole, principalOf, requireAuth, requireMember, requireRoles, scopeGuard } from '../../plugins/auth';
 import type { TaskRow } from '../tasks/task-mappers';
-import { ownPostGuard } from './own-post-guard';
+import { ownPostGuard } from '../claims/own-post-guard';
 import type { WaitlistService } from './waitlist-service';
 
 /**
