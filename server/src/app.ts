@@ -89,6 +89,11 @@ import { notificationsRoutes } from './modules/notifications/notifications-route
 import { notificationsServiceFactory } from './modules/notifications/notifications-service';
 import { notificationPipelineFactory, type NotificationPipeline, type PipelineOptions } from './modules/notifications/pipeline';
 import { wechatSenderFactory, type WechatSender } from './modules/notifications/wechat-sender';
+import { agreementsRepositoryFactory } from './modules/units/agreements-repository';
+import { agreementsServiceFactory } from './modules/units/agreements-service';
+import { projectsRepositoryFactory } from './modules/units/projects-repository';
+import { projectsServiceFactory } from './modules/units/projects-service';
+import { unitsRoutes } from './modules/units/units-routes';
 
 export interface AppDeps {
   config: Config;
@@ -384,6 +389,23 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     phoneEncKey: config.phoneEncKey,
     sessionsRevoked: (userId, tokenVersion) => app.sessionsRevoked(userId, tokenVersion),
   });
+  // 组织报到: agreements gate the lists (a unit claims only where it is reported).
+  const agreementsService = agreementsServiceFactory({
+    db: database.db,
+    agreementsRepository: agreementsRepositoryFactory(database.db),
+    directoryRepository,
+    notifier,
+    clock,
+    phoneEncKey: config.phoneEncKey,
+  });
+  const projectsService = projectsServiceFactory({
+    db: database.db,
+    projectsRepository: projectsRepositoryFactory(database.db),
+    agreements: agreementsService,
+    directoryRepository,
+    notifier,
+    clock,
+  });
   const registrationService = registrationServiceFactory({
     registrationRepository: registrationRepositoryFactory(database.db),
     directoryRepository,
@@ -426,6 +448,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       });
       await api.register(assessmentRoutes, { assessmentService });
       await api.register(directoryRoutes, { directoryService });
+      await api.register(unitsRoutes, { agreementsService, projectsService });
       await api.register(invitesRoutes, {
         invitesService,
         acceptLimit: app.perMinute('invite-accept', limits.inviteAcceptPerUser),

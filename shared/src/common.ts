@@ -76,6 +76,8 @@ export const ErrorCodeSchema = z.enum([
   'IMPORT_INVALID',
   'CHECK_IN_NOT_OPEN',
   'PAYLOAD_TOO_LARGE',
+  'NOT_REPORTED',
+  'NOT_IN_AUDIENCE',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
 
@@ -109,6 +111,8 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   IMPORT_INVALID: 400,
   CHECK_IN_NOT_OPEN: 409,
   PAYLOAD_TOO_LARGE: 413,
+  NOT_REPORTED: 403,
+  NOT_IN_AUDIENCE: 403,
 };
 
 /** Default Chinese messages, written for the person holding the phone. */
@@ -142,6 +146,8 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   IMPORT_INVALID: '文件无法读取，请使用模板重新上传',
   CHECK_IN_NOT_OPEN: '还未到签到时间',
   PAYLOAD_TOO_LARGE: '文件或内容过大，请拆分后重新上传',
+  NOT_REPORTED: '本单位尚未向该社区报到（无生效的共建协议）',
+  NOT_IN_AUDIENCE: '该岗位为定向岗位，仅限指定单位党员认领',
 };
 
 /**

@@ -12,3 +12,4 @@ export * from './waitlist';
 export * from './notifications';
 export * from './registry';
 export * from './live';
+export * from './units';

@@ -10,6 +10,7 @@ export const TEMPLATE_KEYS = [
   'service_recorded',
   'new_task',
   'whistle_update',
+  'unit_update',
 ] as const;
 export const TemplateKeySchema = z.enum(TEMPLATE_KEYS);
 export type TemplateKey = z.infer<typeof TemplateKeySchema>;
@@ -26,6 +27,7 @@ export const TEMPLATE_LABELS: Record<TemplateKey, string> = {
   service_recorded: '服务时长记录',
   new_task: '新岗位发布',
   whistle_update: '吹哨报到',
+  unit_update: '组织报到',
 };
 
 /** What `wx.requestSubscribeMessage` answered per template (after mapping template ids back to keys). */

@@ -272,6 +272,20 @@ describe('WeChat delivery', () => {
       ];
       for (const [auth, path, body] of steps)
         expect((await api('POST', `/whistles/${whistleId}/${path}`, auth, body)).statusCode).toBe(200);
+      // 组织报到: a unit with a long name and emoji asks m's community to accept its agreement.
+      await subscribe(m, { unit_update: 'accept' }, 1);
+      const unitAdmin = await ctx.signIn('wxfit-unit-admin');
+      await ctx.grant(unitAdmin.userId, 'unit_admin', leadUnit.id);
+      const proposed = await api('POST', '/agreements', unitAdmin.auth, {
+        unitOrgId: leadUnit.id,
+        communityOrgId: world.community.id,
+        startsOn: '2026-01-01',
+        endsOn: '2099-12-31',
+        commitments: `${long}\n${place}`.slice(0, 2000),
+        contactName: '李联络',
+        contactPhone: '13912345678',
+      });
+      expect(proposed.statusCode).toBe(201);
       const cancelTask = await publishTask(ctx, secretary, world.community.id, { title: long.slice(0, 60) });
       expect((await claim(m, cancelTask.id)).statusCode).toBe(201);
       expect((await api('POST', `/tasks/${cancelTask.id}/cancel`, secretary)).statusCode).toBe(200);

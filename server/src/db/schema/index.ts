@@ -8,3 +8,4 @@ export * from './rollups';
 export * from './assessment';
 export * from './notifications';
 export * from './registry';
+export * from './units';

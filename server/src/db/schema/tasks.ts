@@ -5,6 +5,7 @@ import { CLAIM_STATUSES, TASK_STATUSES } from '@pioneer/shared';
 import { partyOrgs } from './directory';
 import { users } from './identity';
 import { members } from './members';
+import { projects } from './units';
 import { whistles } from './whistles';
 
 export const ALLOCATIONS = ['first_come', 'draw'] as const;
@@ -58,6 +59,13 @@ export const tasks = pgTable(
     cancelledAt: timestamp({ withTimezone: true }),
     /** The whistle (吹哨) this post answers. */
     whistleId: uuid().references(() => whistles.id),
+    /** The unit project (项目清单) this post serves. */
+    projectId: uuid().references(() => projects.id),
+    /**
+     * Set on a directed post (定向岗位, `audience: "unit"`): only members whose unit_org_id is this
+     * may claim it. Kept on the post so the claim statement decides it under the post's row lock.
+     */
+    audienceUnitOrgId: uuid(),
   },
   (t) => [
     check('tasks_capacity_check', sql`${t.capacity} between 1 and 1000`),
@@ -78,6 +86,10 @@ export const tasks = pgTable(
     ),
     index('tasks_community_starts_idx').on(t.communityOrgId, t.startsAt),
     index('tasks_status_starts_idx').on(t.status, t.startsAt),
+    check('tasks_audience_check', sql`${t.audienceUnitOrgId} is null or ${t.projectId} is not null`),
+    index('tasks_project_idx')
+      .on(t.projectId)
+      .where(sql`${t.projectId} is not null`),
     index('tasks_whistle_idx')
       .on(t.whistleId)
       .where(sql`${t.whistleId} is not null`),

@@ -130,6 +130,16 @@ export function notificationsRepositoryFactory(pool: pg.Pool) {
     },
 
     /** Who answers for a unit org's whistles: its liaisons (红色代办员) and unit admins. */
+    /** The secretaries of the communities. */
+    async secretaryUsers(communityOrgIds: string[], q: Queryable = pool): Promise<string[]> {
+      if (communityOrgIds.length === 0) return [];
+      const { rows } = await q.query<{ user_id: string }>(
+        `select distinct user_id from role_grants where org_id = any($1::uuid[]) and role = 'secretary'`,
+        [communityOrgIds],
+      );
+      return rows.map((r) => r.user_id);
+    },
+
     async orgStaffUsers(orgIds: string[], q: Queryable = pool): Promise<string[]> {
       if (orgIds.length === 0) return [];
       const { rows } = await q.query<{ user_id: string }>(

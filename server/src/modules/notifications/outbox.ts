@@ -45,6 +45,21 @@ export type NotificationEvent =
       dueAt?: Date | string | null;
       note?: string | null;
     }
+  /**
+   * A step of 组织报到: the liaisons and admins of `unitOrgIds` and the secretaries of
+   * `communityOrgIds` are told, except whoever took the step. `ref` names the step uniquely.
+   */
+  | {
+      kind: 'unit_update';
+      ref: string;
+      title: string;
+      status: string;
+      body: string;
+      unitOrgIds: string[];
+      communityOrgIds: string[];
+      actorUserId?: string | null;
+      projectId?: string | null;
+    }
   /** Written by the reminder sweep, not by other modules. */
   | { kind: 'task_reminder'; claimId: string; offsetMinutes: number; startsAt: string };
 
@@ -67,6 +82,8 @@ export function eventKey(e: NotificationEvent): string {
       return `new_task:${e.taskId}`;
     case 'whistle_update':
       return `whistle_update:${e.whistleId}:${e.ref}`;
+    case 'unit_update':
+      return `unit_update:${e.ref}`;
     case 'task_reminder':
       return `task_reminder:${e.claimId}:${e.offsetMinutes}:${Date.parse(e.startsAt)}`;
   }

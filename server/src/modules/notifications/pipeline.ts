@@ -13,6 +13,7 @@ import {
   renderServiceRecorded,
   renderTaskChanged,
   renderWaitlistOffer,
+  renderUnitUpdate,
   renderWhistle,
   type Rendered,
 } from './templates';
@@ -237,6 +238,14 @@ export function notificationPipelineFactory(deps: {
           whistleId: p.whistleId,
           userIds: users,
         };
+      }
+      case 'unit_update': {
+        const [staff, secretaries] = await Promise.all([
+          repo.orgStaffUsers(p.unitOrgIds ?? []),
+          repo.secretaryUsers(p.communityOrgIds ?? []),
+        ]);
+        const users = [...new Set([...staff, ...secretaries])].filter((u) => u !== p.actorUserId);
+        return { eventKey: e.key, kind: 'unit_update', rendered: renderUnitUpdate(p, now), taskId: null, whistleId: null, userIds: users };
       }
       default:
         log.warn({ kind: e.kind }, 'unknown notification kind');

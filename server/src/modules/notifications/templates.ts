@@ -18,6 +18,7 @@ export const TEMPLATE_FIELDS: Record<TemplateKey, Record<string, 'thing' | 'phra
   service_recorded: { thing1: 'thing', number2: 'number', time3: 'time' },
   new_task: { thing1: 'thing', thing2: 'thing', time3: 'time', thing4: 'thing' },
   whistle_update: { thing1: 'thing', phrase2: 'phrase', time3: 'time', thing4: 'thing' },
+  unit_update: { thing1: 'thing', phrase2: 'phrase', time3: 'time', thing4: 'thing' },
 };
 
 const ZONE = 'Asia/Shanghai';
@@ -237,5 +238,15 @@ export function renderWhistle(e: WhistleFacts, at: Date): Rendered {
       thing4: e.orgName || note || e.title,
     }),
     page: e.whistleId ? `pages/whistle-detail/index?id=${e.whistleId}` : MESSAGES_PAGE,
+  };
+}
+
+/** A step of 组织报到 (an agreement, a need, a project): its title, the step, what it says. */
+export function renderUnitUpdate(e: { title: string; status: string; body: string; projectId?: string | null }, at: Date): Rendered {
+  return {
+    title: `组织报到：${e.status}`,
+    body: e.body,
+    data: wechatData('unit_update', { thing1: e.title, phrase2: e.status, time3: at, thing4: quote(e.body, 20) }),
+    page: e.projectId ? `staff/project-detail/index?id=${e.projectId}` : MESSAGES_PAGE,
   };
 }
