@@ -19,6 +19,11 @@ import { every } from './lib/timers';
 import authPlugin from './plugins/auth';
 import errorHandler from './plugins/error-handler';
 import rateLimitPlugin from './plugins/rate-limit';
+import metricsPlugin from './plugins/metrics';
+import readRoutingPlugin from './plugins/read-routing';
+import { readReplicasFactory } from './db/read-replicas';
+import { metricsRepositoryFactory } from './modules/metrics/metrics-repository';
+import { metricsRoutes } from './modules/metrics/metrics-routes';
 import { authRepositoryFactory } from './modules/auth/auth-repository';
 import { authRoutes } from './modules/auth/auth-routes';
 import { authServiceFactory } from './modules/auth/auth-service';
@@ -123,6 +128,8 @@ export interface AppDeps {
 
 declare module 'fastify' {
   interface FastifyInstance {
+    /** The background jobs this process runs (none on a `web` process). */
+    backgroundJobs: readonly string[];
     /** The notification pipeline (tests drive its relay, events and reminder sweep). */
     notifications: NotificationPipeline;
   }
@@ -219,12 +226,36 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // A browsable page at /api/docs, the document itself at /api/docs/json.
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
   await app.register(errorHandler);
+  await app.register(metricsPlugin);
   // Uploads (registry and directory imports) are streamed with their own limits; nothing is kept on disk.
   await app.register(fastifyMultipart, { limits: { fileSize: UPLOAD_MAX_BYTES, files: 1, fields: 10, parts: 12 } });
 
   const authRepository = authRepositoryFactory(database.db);
   await app.register(authPlugin, { config, authRepository });
   await app.register(rateLimitPlugin, { redisUrl: config.redisUrl });
+  // Roles (contract v3, running as a cluster): web processes run no background job; a worker
+  // serves only /health and /metrics.
+  const runsJobs = config.serverRole !== 'web';
+  const servesApi = config.serverRole !== 'worker';
+  const backgroundJobs: string[] = [];
+  app.decorate('backgroundJobs', backgroundJobs);
+  // Statistics, dashboards, rankings and exports read here: a replica within the allowed lag, or
+  // the primary (no replica, all too far behind, or the caller has just written).
+  const replicas = readReplicasFactory({
+    primary: database,
+    urls: config.replicaUrls,
+    maxLagMs: config.replicaMaxLagMs,
+    poolSize: config.dbPoolSize,
+    onError: (err, index) => app.log.debug({ err: { message: err.message }, replica: index }, 'replica not usable'),
+  });
+  app.addHook('onReady', async () => replicas.start());
+  app.addHook('onClose', async () => replicas.close());
+  // A usable replica may be up to the allowed lag behind, plus one probe interval.
+  await app.register(readRoutingPlugin, {
+    replicas: config.replicaUrls.length > 0,
+    windowMs: config.replicaMaxLagMs + 1000,
+    redisUrl: config.redisUrl,
+  });
   const limits = config.rateLimits;
 
   // WeChat's server API (subscribe messages, content checks, phone numbers) with one shared access token.
@@ -266,8 +297,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const claimsRepository = claimsRepositoryFactory({ db: database.db, pool: database.pool });
   // Fed by the live hub's notifications below: trusted only while they are heard. Handed the
   // batch function itself: the gate never calls back into the claims service that holds it.
+  const claimBatch = batchClaimer({ claimsRepository, clock });
   const claimGate = new ClaimGate<BatchAnswer>({
-    claimMany: batchClaimer({ claimsRepository, clock }),
+    claimMany: (taskId, memberIds) => {
+      app.metrics.claimBatchSize.observe(memberIds.length);
+      return claimBatch(taskId, memberIds);
+    },
     loadFull: (taskId) => claimsRepository.fullPost(taskId, clock.now()),
     now: () => clock.now(),
     onError: (err) => app.log.warn({ err }, 'claim gate could not load a full post'),
@@ -283,8 +318,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     onRevoked: (userId, tokenVersion) => app.sessionsRevoked(userId, tokenVersion),
     onListening: (up) => claimGate.setListening(up),
   });
-  app.addHook('onReady', async () => liveHub.start());
-  app.addHook('onClose', async () => liveHub.close());
+  if (servesApi) {
+    app.addHook('onReady', async () => liveHub.start());
+    app.addHook('onClose', async () => liveHub.close());
+  }
   // A post cancelled here stops being "full" in this process at once, before the notification.
   // Notifications: other modules write events into the outbox in their own transactions.
   const notifier: Notifier = { enqueue: enqueueNotification };
@@ -306,7 +343,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     options: { wechatConcurrency: config.notifications.wechatConcurrency, ...deps.notifications?.options },
   });
   app.decorate('notifications', notificationPipeline);
-  if (deps.notifications?.worker ?? config.notifications.worker) {
+  if (runsJobs && (deps.notifications?.worker ?? config.notifications.worker)) {
+    backgroundJobs.push('notifications');
     app.addHook('onReady', async () => notificationPipeline.start());
     app.addHook('onClose', async () => notificationPipeline.stop());
   }
@@ -324,8 +362,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   const claimJobs = claimJobsFactory({ waitlistService, intervalMs: config.claimJobsIntervalMs, log: app.log });
   app.decorate('claimJobs', claimJobs);
-  app.addHook('onReady', async () => claimJobs.start());
-  app.addHook('onClose', async () => claimJobs.stop());
+  if (runsJobs) {
+    backgroundJobs.push('claim-jobs');
+    app.addHook('onReady', async () => claimJobs.start());
+    app.addHook('onClose', async () => claimJobs.stop());
+  }
   const tasksService = tasksServiceFactory({
     db: database.db,
     tasksRepository,
@@ -361,8 +402,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     onError: (err) => app.log.warn({ err }, 'roll-up refresh failed; retried on the next tick'),
   });
   app.decorate('rollups', rollups);
-  app.addHook('onReady', async () => rollups.start());
-  app.addHook('onClose', async () => rollups.stop());
+  if (runsJobs) {
+    backgroundJobs.push('rollups');
+    app.addHook('onReady', async () => rollups.start());
+    app.addHook('onClose', async () => rollups.stop());
+  }
   const householdsRepository = householdsRepositoryFactory(database.db);
   const householdsService = householdsServiceFactory({
     db: database.db,
@@ -372,9 +416,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     phoneHashKey: config.phoneHashKey,
   });
   const statsService = statsServiceFactory({
-    statsRepository: statsRepositoryFactory(database.db),
+    statsRepository: statsRepositoryFactory(replicas.readDb),
     directoryRepository,
-    whistleStats: whistleStatsFactory(database.db),
+    whistleStats: whistleStatsFactory(replicas.readDb),
     clock,
   });
   const personalData = personalDataServiceFactory({
@@ -415,7 +459,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Domain modules: one plugin each, wired here with their narrow dependencies.
   await app.register(
     async (api) => {
-      await api.register(healthRoutes, { pool: database.pool });
+      await api.register(healthRoutes, { pool: database.pool, role: config.serverRole, replicas });
+      await api.register(metricsRoutes, {
+        pool: database.pool,
+        replicas,
+        repo: metricsRepositoryFactory(database.db),
+        token: config.metricsToken,
+        onError: (err) => app.log.debug({ err: { message: err.message } }, 'a metric could not be read'),
+      });
+      if (!servesApi) return;
       await api.register(authRoutes, {
         authService,
         devLogin: wechat.kind === 'development',
@@ -443,7 +495,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         db: database.db,
         assessmentRepository: assessmentRepositoryFactory(database.db),
         directoryRepository,
-        whistleStats: whistleStatsFactory(database.db),
+        whistleStats: whistleStatsFactory(replicas.readDb),
         clock,
       });
       await api.register(assessmentRoutes, { assessmentService });
@@ -481,21 +533,26 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         importsService: importsServiceFactory({ db: database.db, importsRepository: importsRepositoryFactory(database.db), clock }),
       });
       await api.register(exportsRoutes, {
-        exportsService: exportsServiceFactory({ exportsRepository: exportsRepositoryFactory(database.db) }),
+        exportsService: exportsServiceFactory({ exportsRepository: exportsRepositoryFactory(replicas.readDb) }),
         statsService,
         assessmentService,
       });
     },
     { prefix: API_PREFIX },
   );
-  await app.register(registerRedirectRoutes);
-  await app.register(scannedCodeRoutes);
+  if (servesApi) {
+    await app.register(registerRedirectRoutes);
+    await app.register(scannedCodeRoutes);
+  }
 
   // Ended posts and no-shows are computed on read; the sweep also writes them down.
-  every(app, deps.timers?.sweepMs ?? 60_000, 'task sweep', () => tasksService.sweep());
-  every(app, deps.timers?.purgeMs ?? 3600_000, 'idempotency key purge', () => claimsService.purgeIdempotencyKeys());
+  if (runsJobs) {
+    backgroundJobs.push('task-sweep', 'idempotency-purge');
+    every(app, deps.timers?.sweepMs ?? 60_000, 'task sweep', () => tasksService.sweep());
+    every(app, deps.timers?.purgeMs ?? 3600_000, 'idempotency key purge', () => claimsService.purgeIdempotencyKeys());
+  }
 
-  if (existsSync(config.h5Dir)) {
+  if (servesApi && existsSync(config.h5Dir)) {
     await app.register(fastifyStatic, { root: config.h5Dir, prefix: '/', wildcard: false, index: ['index.html'] });
   }
 

@@ -54,6 +54,13 @@ const EnvSchema = z
       .transform((v) => v === 'true'),
     NOTIFY_WECHAT_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
     WECHAT_MINIPROGRAM_STATE: z.enum(['formal', 'trial', 'developer']).default('formal'),
+    SERVER_ROLE: z.enum(['web', 'worker', 'all']).default('all'),
+    DATABASE_REPLICA_URLS: z
+      .string()
+      .refine((v) => v.split(',').every((u) => URL.canParse(u.trim())), 'must be comma-separated PostgreSQL URLs')
+      .optional(),
+    REPLICA_MAX_LAG_MS: z.coerce.number().int().min(0).max(3_600_000).default(5000),
+    METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     ...Object.fromEntries(TEMPLATE_KEYS.map((k) => [`WECHAT_TEMPLATE_${k.toUpperCase()}`, z.string().min(1).max(128).optional()])),
   })
   .superRefine((env, ctx) => {
@@ -121,6 +128,14 @@ export interface Config {
   noShow: { limit: number; windowDays: number; suspendDays: number };
   /** How often offer expiry and due draws are polled; 0: never (tests drive them by hand). */
   claimJobsIntervalMs: number;
+  /** `web` serves HTTP and live sockets only, `worker` runs every background job, `all` both. */
+  serverRole: 'web' | 'worker' | 'all';
+  /** Read-only replicas for statistics, dashboards, rankings and exports (empty: the primary). */
+  replicaUrls: string[];
+  /** A replica further behind than this is skipped. */
+  replicaMaxLagMs: number;
+  /** Bearer token `/metrics` asks for; unset: open (bind it to an internal address). */
+  metricsToken?: string;
   notifications: {
     /** This process relays the outbox and runs the queue's workers (the outbox is written regardless). */
     worker: boolean;
@@ -236,6 +251,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rollupIntervalMs: e.ROLLUP_INTERVAL_MS,
     noShow: { limit: e.NO_SHOW_LIMIT, windowDays: e.NO_SHOW_WINDOW_DAYS, suspendDays: e.NO_SHOW_SUSPEND_DAYS },
     claimJobsIntervalMs: e.CLAIM_JOBS_INTERVAL_MS,
+    serverRole: e.SERVER_ROLE,
+    replicaUrls: e.DATABASE_REPLICA_URLS ? e.DATABASE_REPLICA_URLS.split(',').map((u) => u.trim()) : [],
+    replicaMaxLagMs: e.REPLICA_MAX_LAG_MS,
+    metricsToken: e.METRICS_TOKEN,
     notifications: {
       worker: e.NOTIFY_WORKER,
       wechatConcurrency: e.NOTIFY_WECHAT_CONCURRENCY,

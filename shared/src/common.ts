@@ -221,6 +221,15 @@ export const ROLE_LABELS: Record<Role, string> = {
 
 export const OkSchema = z.object({ status: z.literal('ok') });
 
+/** `/health`: the primary answers (else 503); `degraded` when a configured replica is unusable. */
+export const HealthSchema = z.object({
+  status: z.enum(['ok', 'degraded']),
+  role: z.enum(['web', 'worker', 'all']),
+  database: z.literal('ok'),
+  replicas: z.array(z.object({ lagMs: z.number().nullable() })),
+});
+export type Health = z.infer<typeof HealthSchema>;
+
 /** A `{ id, name }` pair used wherever an answer names a related object. */
 export const NamedRefSchema = z.object({ id: IdSchema, name: z.string() });
 export type NamedRef = z.infer<typeof NamedRefSchema>;

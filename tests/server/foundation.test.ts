@@ -14,7 +14,7 @@ describe('health and errors', () => {
   it('answers health once the database answers', async () => {
     const res = await ctx.app.inject({ method: 'GET', url: '/api/v1/health' });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ status: 'ok' });
+    expect(res.json()).toEqual({ status: 'ok', role: 'all', database: 'ok', replicas: [] });
   });
 
   it('answers unknown routes with the contract error shape', async () => {
