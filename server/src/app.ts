@@ -542,6 +542,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   );
   if (servesApi) {
     await app.register(registerRedirectRoutes);
+    // Browsers ask for it on every page; served whether or not the H5 build exists.
+    const favicon = readFileSync(path.join(__dirname, '..', 'assets', 'favicon.ico'));
+    app.get('/favicon.ico', { schema: { hide: true } }, async (_req, reply) =>
+      reply.type('image/x-icon').header('cache-control', 'public, max-age=86400').send(favicon),
+    );
     await app.register(scannedCodeRoutes);
   }
 

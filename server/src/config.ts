@@ -35,7 +35,8 @@ const EnvSchema = z
     CODE_VERIFY_RATE_LIMIT: z.coerce.number().int().min(1).default(120),
     REGISTER_LOOKUP_RATE_LIMIT: z.coerce.number().int().min(1).default(30),
     REDIS_URL: z.url().optional(),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    // No default here: development defaults to `warn` (below), everything else to `info`.
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
     SEED_DEMO: z.enum(['true', 'false']).optional(),
     H5_DIR: z.string().optional(),
     TRUST_PROXY: z
@@ -116,6 +117,7 @@ export interface Config {
   rateLimits: RateLimits;
   /** Shared rate-limit counters for several processes; unset: each process counts in memory. */
   redisUrl?: string;
+  /** pino level: `LOG_LEVEL`, else `warn` in development (no line per request) and `info` elsewhere. */
   logLevel: string;
   seedDemo: boolean;
   h5Dir: string;
@@ -242,7 +244,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       registerLookupPerUser: e.REGISTER_LOOKUP_RATE_LIMIT,
     },
     redisUrl: e.REDIS_URL,
-    logLevel: e.LOG_LEVEL,
+    // A line per request floods the terminal of `npm start`; the server prints one ready line instead.
+    logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'development' && !production ? 'warn' : 'info'),
     // The demo city (with its dev:admin) only ever loads in development.
     seedDemo: !production && e.NODE_ENV === 'development' && e.SEED_DEMO !== 'false',
     h5Dir: path.resolve(e.H5_DIR ?? path.join(__dirname, '..', '..', 'client', 'dist', 'h5')),

@@ -36,7 +36,11 @@ async function main() {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
   await app.listen({ port: config.port, host: config.host });
-  app.log.info(`先锋领航·码上到 ready at ${config.publicUrl} (database: ${database.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'})`);
+  const ready = `先锋领航·码上到 ready at ${config.publicUrl} (database: ${database.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'})`;
+  // Quiet development logging (LOG_LEVEL=warn) still says once where the server is.
+  const quiet = ['warn', 'error', 'fatal'].includes(config.logLevel);
+  if (!quiet) app.log.info(ready);
+  else console.log(`${ready}; LOG_LEVEL=${config.logLevel}, set LOG_LEVEL=info for request logs`);
 }
 
 main().catch((err) => {

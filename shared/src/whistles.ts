@@ -1,5 +1,15 @@
 import { z } from 'zod';
-import { CategorySchema, CursorSchema, DateTimeSchema, IdSchema, LimitSchema, NamedRefSchema, RoleSchema, text } from './common';
+import {
+  CATEGORY_KEYS,
+  CATEGORY_LABELS,
+  CursorSchema,
+  DateTimeSchema,
+  IdSchema,
+  LimitSchema,
+  NamedRefSchema,
+  RoleSchema,
+  text,
+} from './common';
 import { TaskStatusSchema } from './tasks';
 
 /** 吹哨报到: a community or 板块 blows the whistle, unit party orgs report (报到) with action. */
@@ -28,6 +38,34 @@ export const ASSIGNMENT_STATUS_LABELS: Record<AssignmentStatus, string> = {
   answered: '已反馈',
   returned: '已退单',
 };
+/** Whistles' own categories (contract v3): what goes wrong in a neighbourhood, not what volunteers do. */
+export const WHISTLE_CATEGORY_KEYS = ['traffic', 'cityscape', 'safety', 'property', 'facilities', 'dispute', 'other'] as const;
+export const WhistleCategorySchema = z.enum(WHISTLE_CATEGORY_KEYS);
+export type WhistleCategory = z.infer<typeof WhistleCategorySchema>;
+export const WHISTLE_CATEGORY_LABELS: Record<WhistleCategory, string> = {
+  traffic: '交通停车',
+  cityscape: '市容环境',
+  safety: '安全隐患',
+  property: '物业管理',
+  facilities: '公共设施',
+  dispute: '矛盾纠纷',
+  other: '其他',
+};
+/**
+ * What a whistle read carries: its own categories, or the volunteer category of a whistle raised
+ * before v3 (those stay as they were written, and readable).
+ */
+export const WhistleCategoryReadSchema = z.enum([...WHISTLE_CATEGORY_KEYS, ...CATEGORY_KEYS]);
+export type WhistleCategoryRead = z.infer<typeof WhistleCategoryReadSchema>;
+/** The label of any category a whistle may carry, old or new. */
+export function whistleCategoryLabel(key: string): string {
+  return (
+    (WHISTLE_CATEGORY_LABELS as Record<string, string>)[key] ??
+    (CATEGORY_LABELS as Record<string, string>)[key] ??
+    WHISTLE_CATEGORY_LABELS.other
+  );
+}
+
 export const ASSIGNMENT_PART_LABELS: Record<AssignmentPart, string> = { lead: '牵头', assist: '协办', inform: '知会' };
 
 export const AddressedToSchema = z
@@ -46,7 +84,7 @@ export type AddressedTo = z.infer<typeof AddressedToSchema>;
 export const WhistleCreateBodySchema = z.object({
   title: text().trim().min(2).max(60),
   description: text().trim().min(1).max(2000),
-  category: CategorySchema,
+  category: WhistleCategorySchema,
   location: text().trim().min(1).max(120),
   dueAt: DateTimeSchema,
   addressedTo: AddressedToSchema.refine((l) => l.filter((a) => a.part === 'lead').length === 1, { message: '必须且只能有一个牵头单位' }),
@@ -126,7 +164,7 @@ export const WhistleSchema = z.object({
   id: IdSchema,
   title: z.string(),
   description: z.string(),
-  category: CategorySchema,
+  category: WhistleCategoryReadSchema,
   location: z.string(),
   dueAt: DateTimeSchema,
   status: WhistleStatusSchema,

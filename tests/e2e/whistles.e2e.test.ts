@@ -91,7 +91,7 @@ describe('H5 in Chromium: 吹哨 → 签收 → 反馈 with a post → 核查, �
     const form = shown(secretary).locator('.whistle-new');
     await form.waitFor({ timeout: UI_TIMEOUT });
     await typeInto(form.locator('.whistle-new__title'), TITLE);
-    await form.locator('.field', { hasText: '类别' }).locator('.chip', { hasText: '秩序维护' }).click();
+    await form.locator('.field', { hasText: '类别' }).locator('.chip', { hasText: '交通停车' }).click();
     await typeInto(form.locator('.whistle-new__location'), '世茂商圈北侧道路');
     await typeInto(form.locator('.whistle-new__description'), '夜间车辆违停占道，需住建规划临时停车、城管协同疏导。');
     await pickUnit(secretary, '住建', '市住建局');

@@ -76,7 +76,7 @@ describe('resident demands (居民点单) without WeChat credentials', () => {
     const whistle = await api('POST', '/whistles', as.sec1, {
       title: '小区门口违停',
       description: '居民点单转吹哨',
-      category: 'order',
+      category: 'traffic',
       location: '小区南门',
       dueAt: new Date(ctx.clock.now().getTime() + 86_400_000).toISOString(),
       addressedTo: [{ orgId: unitId, part: 'lead' }],

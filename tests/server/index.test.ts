@@ -523,7 +523,7 @@ describe('whistle metrics', () => {
       payload: {
         title: '小区停车难',
         description: '晚间车辆乱停，需要交警和城管协同',
-        category: 'order',
+        category: 'traffic',
         location: '甲社区北门',
         dueAt: new Date(Date.now() + 3 * 86_400_000).toISOString(),
         addressedTo: [{ orgId: unitId, part: 'lead' }],
@@ -581,7 +581,7 @@ describe('whistle metrics', () => {
           payload: {
             title: `事项${i}`,
             description: '需要单位协同处理',
-            category: 'order',
+            category: 'traffic',
             location: '社区',
             dueAt: new Date(Date.now() + 3 * 86_400_000).toISOString(),
             addressedTo: [{ orgId: unitId, part: 'lead' }],

@@ -252,7 +252,7 @@ describe('WeChat delivery', () => {
       const raised = await api('POST', '/whistles', m.auth, {
         title: long.slice(0, 60),
         description: place,
-        category: 'convenience',
+        category: 'facilities',
         location: place.slice(0, 120),
         dueAt: new Date(t0 + 3 * 24 * 60 * MINUTE).toISOString(),
         addressedTo: [

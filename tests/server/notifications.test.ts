@@ -191,7 +191,7 @@ describe('whistles', () => {
     const raised = await api('POST', '/whistles', secretary, {
       title: '老旧小区加装电梯协调',
       description: '请住建局牵头协调',
-      category: 'convenience',
+      category: 'facilities',
       location: '清和坊3号楼',
       dueAt: new Date(ctx.clock.now().getTime() + 3 * 24 * 60 * MINUTE).toISOString(),
       addressedTo: [{ orgId: unit.id, part: 'lead' }],
@@ -218,7 +218,7 @@ describe('whistles, the raising side', () => {
     api('POST', '/whistles', auth, {
       title: '背街小巷路灯维修',
       description: '多处路灯不亮，请相关单位处理',
-      category: 'convenience',
+      category: 'facilities',
       location: '清和坊西弄',
       dueAt: new Date(ctx.clock.now().getTime() + 5 * DAY).toISOString(),
       ...body,
@@ -353,7 +353,7 @@ describe('whistles going overdue (manual clock)', () => {
       const raised = await api('POST', '/whistles', raiser.auth, {
         title: '小区积水点排涝',
         description: '雨后积水严重，需专业设备',
-        category: 'environment',
+        category: 'facilities',
         location: '琴湖苑',
         dueAt: new Date(dueAt).toISOString(),
         addressedTo: [

@@ -31,7 +31,7 @@ describe('whistle statistics', () => {
       await must('POST', '/whistles', auth, {
         title: '统计用吹哨',
         description: '统计夹具',
-        category: 'order',
+        category: 'traffic',
         location: '某处',
         dueAt: new Date(t0 + dueHours * HOUR).toISOString(),
         addressedTo,

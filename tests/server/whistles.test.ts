@@ -1,4 +1,10 @@
-import type { WhistleCreateBody, WhistleDetail } from '@pioneer/shared';
+import {
+  WHISTLE_CATEGORY_KEYS,
+  WHISTLE_CATEGORY_LABELS,
+  whistleCategoryLabel,
+  type WhistleCreateBody,
+  type WhistleDetail,
+} from '@pioneer/shared';
 import { makeCommunity, makeDistrict, makeUnitOrg } from '../helpers/fixtures';
 import { spawnServer, type SpawnedServer } from '../helpers/spawn-server';
 import { httpClient, listen, publishTask } from '../helpers/task-fixtures';
@@ -71,7 +77,7 @@ function body(overrides: Partial<WhistleCreateBody> = {}): WhistleCreateBody {
   return {
     title: '世茂商圈周边停车难',
     description: '周末商圈周边道路违停严重，居民出行受阻，需住建、城管、公安联动治理。',
-    category: 'order',
+    category: 'traffic',
     location: '世茂商圈',
     dueAt: new Date(ctx.clock.now().getTime() + 3 * DAY).toISOString(),
     addressedTo: [
@@ -124,6 +130,28 @@ describe('raising a whistle', () => {
     ]);
     expect(d.events).toHaveLength(1);
     expect(d.events[0]).toMatchObject({ action: 'raise', actor: { role: 'secretary', org: { id: w.c1.id } } });
+  });
+
+  it("takes whistles' own categories only, and keeps a whistle raised before under its old category, readable", async () => {
+    for (const category of WHISTLE_CATEGORY_KEYS) {
+      const d = await raise(as.secC1, { category });
+      expect(d.whistle.category).toBe(category);
+      expect(whistleCategoryLabel(d.whistle.category)).toBe(WHISTLE_CATEGORY_LABELS[category]);
+    }
+    const old = await api('POST', '/whistles', as.secC1, { ...body(), category: 'order' });
+    expect(old.statusCode).toBe(400);
+    expect(old.json().details).toEqual([expect.objectContaining({ path: 'category' })]);
+
+    // A whistle of v2, when categories were the volunteers': listed and shown as it was written.
+    const before = await raise();
+    await ctx.database.pool.query(`update whistles set category = 'order' where id = $1`, [before.whistle.id]);
+    const read = await api('GET', `/whistles/${before.whistle.id}`, as.secC1);
+    expect(read.statusCode).toBe(200);
+    expect(read.json().whistle.category).toBe('order');
+    expect(whistleCategoryLabel(read.json().whistle.category)).toBe('秩序维护');
+    const list = await api('GET', '/whistles?limit=100', as.secC1);
+    expect(list.statusCode).toBe(200);
+    expect(list.json().items.find((x: { id: string }) => x.id === before.whistle.id).category).toBe('order');
   });
 
   it('lets a district admin raise in the name of its 板块', async () => {

@@ -2,6 +2,7 @@ import type { FastifySchema } from 'fastify';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ERROR_STATUS, ErrorBodySchema, type ErrorCode } from '@pioneer/shared';
+import { catalogueKey, OPERATION_CATALOGUE } from './openapi-catalogue';
 
 declare module 'fastify' {
   interface FastifySchema {
@@ -44,12 +45,34 @@ export function errorResponses(codes: readonly ErrorCode[]): Record<number, z.Zo
   );
 }
 
-/** @fastify/swagger's transform: the route's declared error answers join its responses, then zod becomes JSON Schema. */
+const API_PREFIX = '/api/v1';
+
+/**
+ * The route's summary, description and tags: its own where its options give them, else the
+ * catalogue's (tags: the first path segment, the module's name).
+ */
+function documentation(schema: FastifySchema, method: unknown, url: string) {
+  const key = catalogueKey(String([method].flat()[0] ?? 'GET'), url, API_PREFIX);
+  const [summary, description] = OPERATION_CATALOGUE[key] ?? [];
+  const own = schema as { summary?: string; description?: string; tags?: string[] };
+  const segment = url.slice(url.startsWith(API_PREFIX) ? API_PREFIX.length : 0).split('/')[1];
+  return {
+    summary: own.summary ?? summary,
+    description: own.description ?? description ?? own.summary ?? summary,
+    tags: own.tags?.length ? own.tags : segment ? [segment] : undefined,
+  };
+}
+
+/**
+ * @fastify/swagger's transform: the route's declared error answers join its responses, its
+ * summary and description come from the catalogue when its options have none, then zod becomes
+ * JSON Schema.
+ */
 export const withErrorAnswers: typeof jsonSchemaTransform = (input) => {
   const schema = input.schema as FastifySchema & { response?: Record<number, unknown> };
   if (!schema || (schema as { hide?: boolean }).hide) return jsonSchemaTransform(input);
   const validated = schema.body !== undefined || schema.querystring !== undefined || schema.params !== undefined;
-  const route = (input as { route?: { onRequest?: unknown; preHandler?: unknown } }).route;
+  const route = (input as { route?: { onRequest?: unknown; preHandler?: unknown; method?: unknown } }).route;
   const codes: ErrorCode[] = [
     ...guardErrors(route),
     ...(validated ? (['VALIDATION_FAILED'] as const) : []),
@@ -57,7 +80,11 @@ export const withErrorAnswers: typeof jsonSchemaTransform = (input) => {
     ...ALWAYS,
   ];
   // A copy: the route's own schema (used to serialize its answers) stays as it is.
-  const documented = { ...schema, response: { ...errorResponses(codes), ...(schema.response ?? {}) } };
+  const documented = {
+    ...schema,
+    ...documentation(schema, route?.method, input.url),
+    response: { ...errorResponses(codes), ...(schema.response ?? {}) },
+  };
   delete documented.errors;
   return jsonSchemaTransform({ ...input, schema: documented });
 };

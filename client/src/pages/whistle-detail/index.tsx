@@ -4,7 +4,7 @@ import Taro, { useRouter } from '@tarojs/taro';
 import {
   ASSIGNMENT_PART_LABELS,
   ASSIGNMENT_STATUS_LABELS,
-  CATEGORY_LABELS,
+  whistleCategoryLabel,
   WHISTLE_STATUS_LABELS,
   type Assignment,
   type WhistleDetail,
@@ -280,7 +280,7 @@ export default function WhistleDetailPage() {
           <>
             <View className="card">
               <View className="row between">
-                <Text className="tag">{CATEGORY_LABELS[d.whistle.category]}</Text>
+                <Text className="tag">{whistleCategoryLabel(d.whistle.category)}</Text>
                 <Text className={`whistle-detail__status whistle-detail__status--${d.whistle.status}`}>
                   {WHISTLE_STATUS_LABELS[d.whistle.status]}
                 </Text>

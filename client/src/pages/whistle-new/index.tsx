@@ -3,11 +3,11 @@ import { View, Text, Input, Textarea, Picker } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import {
   ASSIGNMENT_PART_LABELS,
-  CATEGORY_KEYS,
-  CATEGORY_LABELS,
+  WHISTLE_CATEGORY_KEYS,
+  WHISTLE_CATEGORY_LABELS,
   WhistleCreateBodySchema,
   type AssignmentPart,
-  type Category,
+  type WhistleCategory,
 } from '@pioneer/shared';
 import Field from '@/components/Field';
 import OrgPicker from '@/components/OrgPicker';
@@ -33,7 +33,7 @@ export default function WhistleNew() {
   const scopes = raiserScopes(user);
   const [scope, setScope] = useState(0);
   const [title, setTitle] = useState('');
-  const [category, setCategory] = useState<Category | ''>('');
+  const [category, setCategory] = useState<WhistleCategory | ''>('');
   const [location, setLocation] = useState('');
   const [description, setDescription] = useState('');
   const [dueDate, setDueDate] = useState(todayString(3));
@@ -130,9 +130,9 @@ export default function WhistleNew() {
         </Field>
         <Field label="类别">
           <View className="chips">
-            {CATEGORY_KEYS.map((key) => (
+            {WHISTLE_CATEGORY_KEYS.map((key) => (
               <View key={key} className={`chip ${category === key ? 'is-active' : ''}`} onClick={() => setCategory(key)}>
-                {CATEGORY_LABELS[key]}
+                {WHISTLE_CATEGORY_LABELS[key]}
               </View>
             ))}
           </View>

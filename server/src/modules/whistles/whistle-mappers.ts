@@ -1,4 +1,4 @@
-import type { Assignment, AssignmentSummary, Category, Extension, Whistle, WhistleEvent, WhistleTask } from '@pioneer/shared';
+import type { Assignment, AssignmentSummary, Extension, Whistle, WhistleEvent, WhistleCategoryRead, WhistleTask } from '@pioneer/shared';
 import { taskStatus } from '../tasks/task-mappers';
 import type { AssignmentRow, ExtensionRow, WhistleEventRow, WhistleWithRaiser, WhistlesRepository } from './whistles-repository';
 
@@ -44,7 +44,7 @@ export function toWhistle(w: WhistleWithRaiser, assignments: AssignmentRow[], no
     id: w.id,
     title: w.title,
     description: w.description,
-    category: w.category as Category,
+    category: w.category as WhistleCategoryRead,
     location: w.location,
     dueAt: w.dueAt.toISOString(),
     status: w.status,
