@@ -13,6 +13,7 @@ import type { Config } from './config';
 import type { Database } from './db/client';
 import { systemClock, type Clock } from './lib/clock';
 import { loggableError } from './lib/pg-errors';
+import { notFound } from './lib/errors';
 import { withErrorAnswers } from './lib/openapi';
 import { wechatClientFactory } from './lib/wechat-client';
 import { every } from './lib/timers';
@@ -71,6 +72,13 @@ import { importsRepositoryFactory } from './modules/imports/imports-repository';
 import { importsRoutes } from './modules/imports/imports-routes';
 import { importsServiceFactory } from './modules/imports/imports-service';
 import { UPLOAD_MAX_BYTES } from './modules/imports/upload';
+import { claimRecordsRepository } from './modules/claims/claim-records-repository';
+import { recordsRepositoryFactory } from './modules/records/records-repository';
+import { recordsRoutes } from './modules/records/records-routes';
+import { recordsServiceFactory } from './modules/records/records-service';
+import { pointsRepositoryFactory } from './modules/points/points-repository';
+import { pointsRoutes } from './modules/points/points-routes';
+import { pointsServiceFactory, type PointsService } from './modules/points/points-service';
 import { exportsRepositoryFactory } from './modules/exports/exports-repository';
 import { exportsRoutes } from './modules/exports/exports-routes';
 import { exportsServiceFactory } from './modules/exports/exports-service';
@@ -138,6 +146,13 @@ declare module 'fastify' {
 export const API_PREFIX = '/api/v1';
 /** 居民点单 per user per minute: each one costs a WeChat content check and a secretary's attention. */
 const DEMANDS_PER_MINUTE = 10;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The points ledger (tests and the expiry job drive `expireAll`). */
+    points: PointsService;
+  }
+}
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -450,6 +465,24 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     notifier,
     clock,
   });
+  const community = async (id: string) => {
+    const org = await directoryRepository.findPartyOrg(id);
+    if (!org || org.kind !== 'community') throw notFound('社区不存在');
+    return org;
+  };
+  const pointsService = pointsServiceFactory({ db: database.db, pointsRepository: pointsRepositoryFactory(database.db), clock });
+  const recordsService = recordsServiceFactory({
+    db: database.db,
+    recordsRepository: recordsRepositoryFactory(database.db),
+    claimRecords: claimRecordsRepository(),
+    membersRepository,
+    pointsService,
+    loadPost: (id) => tasksService.load(id),
+    community,
+    clock,
+    correctionWindowDays: config.correctionWindowDays,
+  });
+  app.decorate('points', pointsService);
   const registrationService = registrationServiceFactory({
     registrationRepository: registrationRepositoryFactory(database.db),
     directoryRepository,
@@ -528,6 +561,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         }),
       });
       await api.register(personalDataRoutes, { personalData });
+      await api.register(recordsRoutes, { recordsService, loadPost: (id) => tasksService.load(id), community });
+      await api.register(pointsRoutes, { pointsService });
       await api.register(householdsRoutes, { householdsService, directoryService, personalData });
       await api.register(importsRoutes, {
         importsService: importsServiceFactory({ db: database.db, importsRepository: importsRepositoryFactory(database.db), clock }),

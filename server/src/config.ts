@@ -48,6 +48,7 @@ const EnvSchema = z
     NO_SHOW_LIMIT: z.coerce.number().int().min(1).default(3),
     NO_SHOW_WINDOW_DAYS: z.coerce.number().int().min(1).default(90),
     NO_SHOW_SUSPEND_DAYS: z.coerce.number().int().min(1).default(14),
+    CORRECTION_WINDOW_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
     CLAIM_JOBS_INTERVAL_MS: z.coerce.number().int().min(0).default(1000),
     NOTIFY_WORKER: z
       .enum(['true', 'false'])
@@ -128,6 +129,8 @@ export interface Config {
   rollupIntervalMs: number;
   /** No-shows within the window that suspend grabbing, and for how long (contract v2). */
   noShow: { limit: number; windowDays: number; suspendDays: number };
+  /** How long after a post ends its members may ask for a correction or 补录 (contract v3). */
+  correctionWindowDays: number;
   /** How often offer expiry and due draws are polled; 0: never (tests drive them by hand). */
   claimJobsIntervalMs: number;
   /** `web` serves HTTP and live sockets only, `worker` runs every background job, `all` both. */
@@ -258,6 +261,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     replicaUrls: e.DATABASE_REPLICA_URLS ? e.DATABASE_REPLICA_URLS.split(',').map((u) => u.trim()) : [],
     replicaMaxLagMs: e.REPLICA_MAX_LAG_MS,
     metricsToken: e.METRICS_TOKEN,
+    correctionWindowDays: e.CORRECTION_WINDOW_DAYS,
     notifications: {
       worker: e.NOTIFY_WORKER,
       wechatConcurrency: e.NOTIFY_WECHAT_CONCURRENCY,

@@ -78,6 +78,9 @@ export const ErrorCodeSchema = z.enum([
   'PAYLOAD_TOO_LARGE',
   'NOT_REPORTED',
   'NOT_IN_AUDIENCE',
+  'CORRECTION_WINDOW_CLOSED',
+  'INSUFFICIENT_POINTS',
+  'OUT_OF_STOCK',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
 
@@ -113,6 +116,9 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   PAYLOAD_TOO_LARGE: 413,
   NOT_REPORTED: 403,
   NOT_IN_AUDIENCE: 403,
+  CORRECTION_WINDOW_CLOSED: 409,
+  INSUFFICIENT_POINTS: 409,
+  OUT_OF_STOCK: 409,
 };
 
 /** Default Chinese messages, written for the person holding the phone. */
@@ -148,6 +154,9 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   PAYLOAD_TOO_LARGE: '文件或内容过大，请拆分后重新上传',
   NOT_REPORTED: '本单位尚未向该社区报到（无生效的共建协议）',
   NOT_IN_AUDIENCE: '该岗位为定向岗位，仅限指定单位党员认领',
+  CORRECTION_WINDOW_CLOSED: '已超过可申请更正的期限',
+  INSUFFICIENT_POINTS: '积分不足',
+  OUT_OF_STOCK: '该礼品已兑完',
 };
 
 /**

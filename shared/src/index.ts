@@ -13,3 +13,5 @@ export * from './notifications';
 export * from './registry';
 export * from './live';
 export * from './units';
+export * from './records';
+export * from './points';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CategorySchema, CursorSchema, DateTimeSchema, IdSchema, LimitSchema, text } from './common';
 import { MemberCardSchema } from './members';
+import { RecordInfoSchema, StarSchema } from './records';
 
 export const TASK_STATUSES = ['open', 'cancelled', 'ended'] as const;
 export const TaskStatusSchema = z.enum(TASK_STATUSES);
@@ -188,8 +189,10 @@ export const CheckBodySchema = z.object({ token: text().trim().min(1).max(2048) 
 export type CheckBody = z.infer<typeof CheckBodySchema>;
 
 export const RecordsSchema = z.object({
-  items: z.array(z.object({ task: TaskListItemSchema, claim: ClaimSchema })),
-  totals: z.object({ tasks: z.number().int(), minutes: z.number().int() }),
+  items: z.array(z.object({ task: TaskListItemSchema, claim: ClaimSchema, record: RecordInfoSchema })),
+  /** Over the whole range asked, not one page; `star` from all-time hours. */
+  totals: z.object({ tasks: z.number().int(), minutes: z.number().int(), hours: z.number(), star: StarSchema }),
+  nextCursor: z.string().nullable(),
 });
 export type Records = z.infer<typeof RecordsSchema>;
 

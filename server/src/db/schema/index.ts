@@ -9,3 +9,5 @@ export * from './assessment';
 export * from './notifications';
 export * from './registry';
 export * from './units';
+export * from './records';
+export * from './points';

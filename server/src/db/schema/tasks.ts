@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, check, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 // The wire contract's lists: a status added there is one the column accepts (after a migration).
-import { CLAIM_STATUSES, TASK_STATUSES } from '@pioneer/shared';
+import { CLAIM_STATUSES, RECORD_SOURCES, TASK_STATUSES } from '@pioneer/shared';
 import { partyOrgs } from './directory';
 import { users } from './identity';
 import { members } from './members';
@@ -121,6 +121,10 @@ export const claims = pgTable(
     /** A no-show the secretary excused: it does not count toward suspension. */
     excused: boolean().notNull().default(false),
     excuseReason: text(),
+    /** Who recorded the service: a scan, the secretary (补记), an approved correction or 补录. */
+    source: text({ enum: RECORD_SOURCES }).notNull().default('scan'),
+    /** The record's version: an approved correction adds one (points earn once per version). */
+    recordVersion: integer().notNull().default(1),
   },
   (t) => [
     // At most one live claim per member and task; cancelled and released ones stay as history.
@@ -131,6 +135,8 @@ export const claims = pgTable(
     index('claims_task_status_idx').on(t.taskId, t.status),
     check('claims_status_check', sql`${t.status} in ('claimed', 'cancelled', 'released', 'checked_in', 'completed', 'no_show')`),
     check('claims_minutes_check', sql`${t.minutes} is null or ${t.minutes} >= 0`),
+    check('claims_source_check', sql`${t.source} in ('scan', 'secretary', 'correction', 'supplement')`),
+    check('claims_record_version_check', sql`${t.recordVersion} >= 1`),
   ],
 );
 

@@ -40,5 +40,7 @@ export function claimFromRow(r: Record<string, unknown>): ClaimRow {
     releaseReason: (r.release_reason as string | null) ?? null,
     excused: (r.excused as boolean | undefined) ?? false,
     excuseReason: (r.excuse_reason as string | null) ?? null,
+    source: (r.source as ClaimRow['source'] | undefined) ?? 'scan',
+    recordVersion: (r.record_version as number | undefined) ?? 1,
   };
 }

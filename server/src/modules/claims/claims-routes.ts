@@ -10,7 +10,6 @@ import {
   type ClaimCreateResponse,
   ClaimResponseSchema,
   IdParamsSchema,
-  RecordsSchema,
 } from '@pioneer/shared';
 import { AppError, invalid } from '../../lib/errors';
 import { principalOf, requireAuth, requireMember, requireRoles, type Session } from '../../plugins/auth';
@@ -163,13 +162,4 @@ export const claimsRoutes: FastifyPluginAsyncZod<{
       async (request) => ({ claim: await claimsService.check(kind, ownPost.of(request), request.body.token) }),
     );
   }
-
-  app.get(
-    '/members/me/records',
-    {
-      onRequest: requireAuth,
-      schema: { errors: ['UNAUTHENTICATED', 'NOT_REGISTERED'], tags: ['members'], response: { 200: RecordsSchema } },
-    },
-    async (request) => claimsService.records(principalOf(request)),
-  );
 };

@@ -1,4 +1,4 @@
-import type { Claim, ClaimantList, ClaimCreateResponse, ErrorBody, Records } from '@pioneer/shared';
+import type { Claim, ClaimantList, ClaimCreateResponse, ErrorBody, TaskListItem } from '@pioneer/shared';
 import type { Clock } from '../../lib/clock';
 import { AppError } from '../../lib/errors';
 import { isRetryableConflict } from '../../lib/pg-errors';
@@ -11,6 +11,12 @@ import { ALONE, type BatchAnswer, type GateRefusal, type MemoryAnswer } from '..
 import { batchClaimer, created, isDuplicateClaim } from './claim-batch';
 import { toClaim } from './claim-mappers';
 import type { ClaimAttempt, ClaimsRepository, Queryable, StoredAnswer } from './claims-repository';
+
+/** A member's live claims with their posts (注销 and the data export read these; `/members/me/records` is the records module's). */
+export interface ClaimRecords {
+  items: Array<{ task: TaskListItem; claim: Claim }>;
+  totals: { tasks: number; minutes: number };
+}
 
 /** Who claims: a principal, or just the ids the claim route resolves without loading one. */
 export interface Claimant {
@@ -182,7 +188,7 @@ export function claimsServiceFactory(deps: {
 
     check,
 
-    async records(p: Claimant): Promise<Records> {
+    async records(p: Claimant): Promise<ClaimRecords> {
       const memberId = memberOf(p);
       const now = deps.clock.now();
       const rows = await repo.recordsOf(memberId);
