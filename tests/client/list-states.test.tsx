@@ -47,7 +47,11 @@ describe('首页 list when the network fails', () => {
     jest
       .mocked(getMyMember)
       .mockResolvedValue({ id: 'm1', community: { id: COMMUNITY, name: '清和坊社区', districtId: COMMUNITY } } as Member);
-    jest.mocked(getMyRecords).mockResolvedValue({ items: [], totals: { tasks: 0, minutes: 0 } });
+    jest.mocked(getMyRecords).mockResolvedValue({
+      items: [],
+      totals: { tasks: 0, minutes: 0, hours: 0, star: { level: 0, hours: 0, nextLevelHours: 100 } },
+      nextCursor: null,
+    });
     jest.mocked(listTasks).mockReset();
   });
 
