@@ -239,6 +239,38 @@ describe('on site', () => {
     expect(early.status).toBe(409);
   });
 
+  it('refuses check-out before the post starts (409 CONFLICT, startsAt not_started) and changes nothing', async () => {
+    const task = await publishTask(ctx, secA.auth, world.community.id);
+    const m = members[8];
+    expect((await claim(task.id, m)).status).toBe(201);
+    // Check-in opens a day early in tests; the post starts in 24 hours.
+    expect((await check('check-ins', task.id, codes.issue(m.memberId).token)).status).toBe(200);
+    const row = async () =>
+      (await ctx.database.pool.query(`select status, checked_out_at, minutes from claims where task_id = $1`, [task.id])).rows;
+    const before = await row();
+    const counts = async () => (await ctx.database.pool.query(`select claimed, service_minutes from tasks where id = $1`, [task.id])).rows;
+    const countsBefore = await counts();
+
+    const early = await check('check-outs', task.id, codes.issue(m.memberId).token);
+    expect(early.status).toBe(409);
+    expect(early.body).toMatchObject({
+      code: 'CONFLICT',
+      message: '岗位尚未开始，无法签退',
+      details: [{ path: 'startsAt', reason: 'not_started' }],
+    });
+    expect(await row()).toEqual(before);
+    expect(before).toEqual([{ status: 'checked_in', checked_out_at: null, minutes: null }]);
+    expect(await counts()).toEqual(countsBefore);
+    // Someone without a claim hears that first, as at check-in.
+    expect((await check('check-outs', task.id, codes.issue(members[9].memberId).token)).body.code).toBe('NOT_CLAIMED');
+
+    // Once it has started, the same scan checks out.
+    ctx.clock.set(new Date(Date.parse(task.startsAt) + 40 * MINUTE));
+    const out = await check('check-outs', task.id, codes.issue(m.memberId).token);
+    expect(out.status).toBe(200);
+    expect(out.body.claim.status).toBe('completed');
+  });
+
   it('keeps another community’s secretary and members out of claimants and check-ins', async () => {
     const task = await publishTask(ctx, secA.auth, world.community.id);
     expect((await claim(task.id, members[7])).status).toBe(201);

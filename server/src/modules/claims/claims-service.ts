@@ -95,6 +95,11 @@ export function claimsServiceFactory(deps: {
       if (!(await repo.liveClaim(taskId, memberId))) throw new AppError('NOT_CLAIMED');
       throw new AppError('CHECK_IN_NOT_OPEN', `签到将于岗位开始前 ${deps.checkInOpensMinutes ?? 30} 分钟开放`);
     }
+    if (kind === 'out' && now.getTime() < task.startsAt.getTime()) {
+      // Checking out before the start would record 0 minutes and close the claim: refuse, change nothing.
+      if (!(await repo.liveClaim(taskId, memberId))) throw new AppError('NOT_CLAIMED');
+      throw new AppError('CONFLICT', '岗位尚未开始，无法签退', { details: [{ path: 'startsAt', reason: 'not_started' }] });
+    }
     const done = await repo.check(kind, taskId, memberId, now);
     if (done) return toClaim(done, now, task.endsAt);
     const live = await repo.liveClaim(taskId, memberId);
