@@ -15,3 +15,4 @@ export * from './live';
 export * from './units';
 export * from './records';
 export * from './points';
+export * from './glossary';

@@ -101,6 +101,8 @@ export const VerifiedClaimSchema = z.object({
   /** Live statuses only: a cancelled or released claim is not listed. */
   status: z.enum(['claimed', 'checked_in', 'completed', 'no_show']),
   checkInOpensAt: DateTimeSchema,
+  /** When 签到 was recorded: the verify page asks before a 签退 that would record under 10 minutes. */
+  checkedInAt: DateTimeSchema.nullable().optional(),
 });
 export type VerifiedClaim = z.infer<typeof VerifiedClaimSchema>;
 

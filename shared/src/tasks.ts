@@ -89,6 +89,23 @@ export const TaskSchema = z.object({
 });
 export type Task = z.infer<typeof TaskSchema>;
 
+export const WaitlistStatusSchema = z.enum(['waiting', 'offered', 'promoted', 'accepted', 'declined', 'expired', 'left']);
+export type WaitlistStatus = z.infer<typeof WaitlistStatusSchema>;
+
+export const MyWaitlistSchema = z.object({
+  /** 1-based rank among `waiting` entries, now; null once no longer waiting. */
+  position: z.number().int().nullable(),
+  status: WaitlistStatusSchema,
+  offerExpiresAt: DateTimeSchema.nullable(),
+});
+export type MyWaitlist = z.infer<typeof MyWaitlistSchema>;
+
+export const EntryStatusSchema = z.enum(['entered', 'won', 'lost', 'withdrawn']);
+export type EntryStatus = z.infer<typeof EntryStatusSchema>;
+
+export const MyEntrySchema = z.object({ ticket: z.string(), status: EntryStatusSchema, rank: z.number().int().nullable().optional() });
+export type MyEntry = z.infer<typeof MyEntrySchema>;
+
 export const TaskListItemSchema = TaskSchema.pick({
   id: true,
   communityOrgId: true,
@@ -111,6 +128,20 @@ export const TaskListItemSchema = TaskSchema.pick({
 });
 export type TaskListItem = z.infer<typeof TaskListItemSchema>;
 
+/** The caller's own state on a listed post (members only): its live claim, its waitlist place, its draw entry. */
+export const MyTaskStateSchema = z.object({
+  claimStatus: ClaimStatusSchema.nullable(),
+  waitlist: MyWaitlistSchema.nullable(),
+  entry: MyEntrySchema.nullable(),
+});
+export type MyTaskState = z.infer<typeof MyTaskStateSchema>;
+
+/** A day in China time; list filters stay within the contract's 2000–2100 range. */
+const ChinaDaySchema = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, '请使用 YYYY-MM-DD 日期')
+  .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00+08:00`)) && v >= '2000-01-01' && v <= '2100-12-31', '请使用 YYYY-MM-DD 日期');
+
 const booleanQuery = z.enum(['true', 'false']).transform((v) => v === 'true');
 
 export const TaskListQuerySchema = z.object({
@@ -118,16 +149,24 @@ export const TaskListQuerySchema = z.object({
   districtId: IdSchema.optional(),
   category: CategorySchema.optional(),
   open: booleanQuery.optional(),
+  /** Title contains this text (首页 search). */
+  q: text().trim().min(1).max(60).optional(),
+  /** Posts starting on or after this China-time day. */
+  from: ChinaDaySchema.optional(),
+  /** Posts starting on or before this China-time day. */
+  to: ChinaDaySchema.optional(),
   limit: LimitSchema,
   cursor: CursorSchema,
 });
 export type TaskListQuery = z.infer<typeof TaskListQuerySchema>;
 
 export const TaskListSchema = z.object({
-  items: z.array(TaskListItemSchema),
+  /** `mine` is set for a member caller (null when it has nothing on the post). */
+  items: z.array(TaskListItemSchema.extend({ mine: MyTaskStateSchema.nullable().optional() })),
   nextCursor: z.string().nullable(),
 });
 export type TaskList = z.infer<typeof TaskListSchema>;
+export type TaskListEntry = TaskList['items'][number];
 
 export const ClaimSchema = z.object({
   id: IdSchema,
@@ -145,23 +184,6 @@ export const ClaimSchema = z.object({
   excused: z.literal(true).optional(),
 });
 export type Claim = z.infer<typeof ClaimSchema>;
-
-export const WaitlistStatusSchema = z.enum(['waiting', 'offered', 'promoted', 'accepted', 'declined', 'expired', 'left']);
-export type WaitlistStatus = z.infer<typeof WaitlistStatusSchema>;
-
-export const MyWaitlistSchema = z.object({
-  /** 1-based rank among `waiting` entries, now; null once no longer waiting. */
-  position: z.number().int().nullable(),
-  status: WaitlistStatusSchema,
-  offerExpiresAt: DateTimeSchema.nullable(),
-});
-export type MyWaitlist = z.infer<typeof MyWaitlistSchema>;
-
-export const EntryStatusSchema = z.enum(['entered', 'won', 'lost', 'withdrawn']);
-export type EntryStatus = z.infer<typeof EntryStatusSchema>;
-
-export const MyEntrySchema = z.object({ ticket: z.string(), status: EntryStatusSchema, rank: z.number().int().nullable().optional() });
-export type MyEntry = z.infer<typeof MyEntrySchema>;
 
 export const TaskResponseSchema = z.object({ task: TaskSchema });
 export type TaskResponse = z.infer<typeof TaskResponseSchema>;

@@ -59,11 +59,11 @@ describe('GrabButton', () => {
     expect(p.onGrab).not.toHaveBeenCalled();
   });
 
-  it('reads 已抢完 when no slot remains', () => {
+  it('reads 已满 when no slot remains', () => {
     const p = props({ remaining: 0 });
     render(<GrabButton {...p} />);
     expect(button()).toHaveAttribute('data-state', 'full');
-    expect(button()).toHaveTextContent('已抢完');
+    expect(button()).toHaveTextContent('已满');
     fireEvent.click(button());
     expect(p.onGrab).not.toHaveBeenCalled();
   });

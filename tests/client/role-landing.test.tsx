@@ -23,6 +23,9 @@ describe('role-aware landing', () => {
     expect(landingFor(user(['secretary'], 'm1'))).toBe(ROUTES.manage);
     for (const role of ['city_admin', 'district_admin', 'unit_admin'] as Role[]) expect(landingFor(user([role]))).toBe(ROUTES.dashboard);
     expect(landingFor(null)).toBe(ROUTES.home);
+    // A 红色代办员's whole job is the whistle inbox.
+    expect(landingFor(user(['unit_liaison']))).toBe(ROUTES.whistleInbox);
+    expect(landingFor(user(['unit_liaison'], 'm1'))).toBe(ROUTES.whistleInbox);
   });
 
   it('keeps staff pages in the staff subpackage and member pages in the main package', () => {
@@ -49,10 +52,16 @@ describe('tabs per role', () => {
     expect(labels(user(['secretary']))).toEqual(['岗位管理', '扫码核验', '消息', '我的']);
   });
 
-  it('gives admins the 数据看板, never the 先锋码', () => {
-    for (const role of ['city_admin', 'district_admin', 'unit_admin'] as Role[]) {
+  it('gives admins the 数据看板, never the 先锋码; unit admins a 吹哨 tab too', () => {
+    for (const role of ['city_admin', 'district_admin'] as Role[]) {
       expect(labels(user([role]))).toEqual(['数据看板', '消息', '我的']);
     }
+    expect(labels(user(['unit_admin']))).toEqual(['数据看板', '吹哨', '消息', '我的']);
+  });
+
+  it('gives a 红色代办员 its 吹哨 inbox as the first tab, and no 首页 unless it is a member', () => {
+    expect(labels(user(['unit_liaison']))).toEqual(['吹哨', '消息', '我的']);
+    expect(labels(user(['unit_liaison'], 'm1'))).toEqual(['吹哨', '首页', '先锋码', '消息', '我的']);
   });
 
   it('adds the member tabs to staff who are also registered members', () => {

@@ -89,7 +89,7 @@ describe('扫码核验', () => {
     expect(screen.getByTestId('verify-card')).toHaveTextContent('赵敏行');
     const rows = screen.getAllByTestId('verify-claim');
     expect(rows.map((r) => r.textContent)).toEqual([expect.stringContaining('楼道杂物清理'), expect.stringContaining('夜间巡逻')]);
-    expect(rows[0]).toHaveTextContent('已报名，未签到');
+    expect(rows[0]).toHaveTextContent('已抢到，未签到');
     // 09:40: the morning post (10:00) is the only one whose check-in is open, so it is picked.
     expect(rows[0].className).toContain('is-active');
     expect(checkInBtn().getAttribute('aria-disabled')).toBe('false');

@@ -65,11 +65,11 @@ describe('WaitlistPanel (候补)', () => {
   it('shows a held offer with a ticking countdown, and 接受 / 放弃', async () => {
     const w: MyWaitlist = { position: null, status: 'offered', offerExpiresAt: iso(10 * 60_000) };
     render(<WaitlistPanel task={task()} myWaitlist={w} onChanged={jest.fn()} />);
-    expect(screen.getByText('00:10:00')).toBeTruthy();
+    expect(screen.getByText('名额为您保留（剩余 10:00）')).toBeTruthy();
     act(() => {
       jest.advanceTimersByTime(61_000);
     });
-    expect(screen.getByText('00:08:59')).toBeTruthy();
+    expect(screen.getByText('名额为您保留（剩余 08:59）')).toBeTruthy();
     mockRequest.mockResolvedValueOnce(reply(201, { claim: claimBody(), remaining: 0 }));
     await act(async () => {
       fireEvent.click(screen.getByText('接受'));
@@ -139,7 +139,7 @@ describe('draw posts (抽签)', () => {
   it('shows the entered ticket, then the result to each entrant', () => {
     const entered: MyEntry = { ticket: '0123456789abcdef', status: 'entered' };
     const { rerender } = render(<DrawPanel task={drawTask()} memberId={MEMBER_ID} myEntry={entered} onChanged={jest.fn()} />);
-    expect(screen.getByText('已报名，签号 0123456789abcdef')).toBeTruthy();
+    expect(screen.getByText('已参与抽签，签号 0123456789abcdef')).toBeTruthy();
     expect(screen.getByText('退出抽签')).toBeTruthy();
     const drawn = drawTask({ drawnAt: iso(3600_000), claimed: 2, remaining: 0 });
     rerender(<DrawPanel task={drawn} memberId={MEMBER_ID} myEntry={{ ...entered, status: 'won', rank: 2 }} onChanged={jest.fn()} />);

@@ -58,8 +58,16 @@ it("lists today's live claims on the verifier's own posts, each with its state a
   const res = await verify(token, sec.auth);
   expect(res.statusCode).toBe(200);
   expect(res.json().claims).toEqual([
-    { taskId: morning.id, title: '上午岗', startsAt: at(1), endsAt: at(3), status: 'claimed', checkInOpensAt: at(0.5) },
-    { taskId: evening.id, title: '晚间岗', startsAt: at(10), endsAt: at(12), status: 'claimed', checkInOpensAt: at(9.5) },
+    { taskId: morning.id, title: '上午岗', startsAt: at(1), endsAt: at(3), status: 'claimed', checkInOpensAt: at(0.5), checkedInAt: null },
+    {
+      taskId: evening.id,
+      title: '晚间岗',
+      startsAt: at(10),
+      endsAt: at(12),
+      status: 'claimed',
+      checkInOpensAt: at(9.5),
+      checkedInAt: null,
+    },
   ]);
 
   // The other community's secretary sees only its own post; the city admin sees all of today's.
@@ -81,6 +89,8 @@ it("lists today's live claims on the verifier's own posts, each with its state a
     ['上午岗', 'checked_in'],
     ['晚间岗', 'claimed'],
   ]);
+  // The time of 签到 comes with it: the verify page asks before a 签退 that would record under 10 minutes.
+  expect(after.json().claims[0].checkedInAt).toBe(new Date(MORNING + 0.75 * H).toISOString());
 });
 
 it('uses the calendar day of the city: just before its midnight, the posts of the next day are not listed', async () => {

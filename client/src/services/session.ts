@@ -94,3 +94,13 @@ export function isSecretary(user: User | null): boolean {
 export function isAdmin(user: User | null): boolean {
   return Boolean(user?.roles.some((g) => g.role === 'city_admin' || g.role === 'district_admin' || g.role === 'unit_admin'));
 }
+
+/** A 红色代办员 without a secretary's or admin's role: the whistle inbox is its work. */
+export function isLiaisonOnly(user: User | null): boolean {
+  return Boolean(user?.roles.some((g) => g.role === 'unit_liaison')) && !isSecretary(user) && !isAdmin(user);
+}
+
+/** Unit liaisons and unit admins answer whistles addressed to their unit. */
+export function actsForUnit(user: User | null): boolean {
+  return Boolean(user?.roles.some((g) => g.role === 'unit_liaison' || g.role === 'unit_admin'));
+}

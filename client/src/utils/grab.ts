@@ -1,4 +1,4 @@
-import type { ClaimStatus, TaskStatus } from '@pioneer/shared';
+import { CLAIM_STATE_LABELS, MY_STATE, type ClaimStatus, type TaskStatus } from '@pioneer/shared';
 import { formatCountdown } from './time';
 
 export type GrabKind = 'open' | 'pending' | 'claimed' | 'full' | 'not_started' | 'ended';
@@ -26,7 +26,7 @@ const LIVE_CLAIM: ClaimStatus[] = ['claimed', 'checked_in', 'completed'];
 export function grabState(input: GrabInput): GrabState {
   if (input.pending) return { kind: 'pending', label: '抢中…', disabled: true };
   if (input.myClaimStatus && LIVE_CLAIM.includes(input.myClaimStatus)) {
-    return { kind: 'claimed', label: '已抢到', disabled: true };
+    return { kind: 'claimed', label: MY_STATE.claimed, disabled: true };
   }
   if (input.status === 'cancelled') return { kind: 'ended', label: '已取消', disabled: true };
   if (input.status === 'ended' || input.now >= Date.parse(input.endsAt)) {
@@ -36,21 +36,9 @@ export function grabState(input: GrabInput): GrabState {
   if (input.now < opensAt) {
     return { kind: 'not_started', label: '未开始', countdown: formatCountdown(opensAt - input.now), disabled: true };
   }
-  if (input.remaining <= 0) return { kind: 'full', label: '已抢完', disabled: true };
+  if (input.remaining <= 0) return { kind: 'full', label: MY_STATE.full, disabled: true };
   return { kind: 'open', label: '抢', disabled: false };
 }
 
-export const CLAIM_STATUS_LABELS: Record<ClaimStatus, string> = {
-  claimed: '已报名',
-  cancelled: '已取消',
-  released: '已释放',
-  checked_in: '服务中',
-  completed: '已完成',
-  no_show: '未到岗',
-};
-
-export const TASK_STATUS_LABELS: Record<TaskStatus, string> = {
-  open: '进行中',
-  cancelled: '已取消',
-  ended: '已结束',
-};
+/** The glossary's words (kept under this name for the pages that import it from here). */
+export const CLAIM_STATUS_LABELS = CLAIM_STATE_LABELS;

@@ -92,3 +92,17 @@ export function checkPublishForm(form: PublishForm, communityOrgId: string, whis
   for (const issue of parsed.error.issues) note(issue.path[0], issue.code === 'custom' ? issue.message : null);
   return { ok: false, errors };
 }
+
+/** The server's default when the form leaves the cutoff empty. */
+export const DEFAULT_CANCEL_CUTOFF_MINUTES = 60;
+
+/**
+ * A post that starts inside its own cancellation cutoff can never be cancelled by the members who
+ * take it: the secretary is told before publishing (null when it starts later than that).
+ */
+export function cutoffWarning(body: Pick<TaskCreateBody, 'startsAt' | 'cancelCutoffMinutes'>, now: number): string | null {
+  const cutoff = body.cancelCutoffMinutes ?? DEFAULT_CANCEL_CUTOFF_MINUTES;
+  const minutesToStart = Math.floor((Date.parse(body.startsAt) - now) / 60000);
+  if (cutoff <= 0 || minutesToStart >= cutoff) return null;
+  return `岗位将在 ${Math.max(0, minutesToStart)} 分钟后开始，已在取消截止时间（开始前 ${cutoff} 分钟）之内：党员抢到后将不能取消报名。确定现在发布吗？`;
+}

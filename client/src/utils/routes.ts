@@ -1,5 +1,5 @@
 import type { User } from '@pioneer/shared';
-import { isAdmin, secretaryOrgId } from '@/services/session';
+import { isAdmin, isLiaisonOnly, secretaryOrgId } from '@/services/session';
 
 /**
  * Every page's path. Staff pages live in the `staff` subpackage so the member's main package
@@ -23,6 +23,14 @@ export const ROUTES = {
   verify: '/staff/verify/index',
   communityQr: '/staff/community-qr/index',
   dashboard: '/staff/dashboard/index',
+  whistles: '/pages/whistles/index',
+  whistleInbox: '/pages/whistle-inbox/index',
+  demands: '/pages/demands/index',
+  indicators: '/staff/indicators/index',
+  manualScores: '/staff/manual-scores/index',
+  invites: '/staff/invites/index',
+  unitReport: '/staff/unit-report/index',
+  waitlistQueue: '/staff/waitlist-queue/index',
 } as const;
 
 /** Who may scan a 先锋码 (the server's rule: secretaries, district and city admins). */
@@ -31,10 +39,12 @@ export const canVerify = (user: User | null) =>
 
 /**
  * Where a user lands after signing in or opening the app: a secretary on 岗位管理, an admin on the
- * 数据看板, everyone else (members, and visitors who have yet to register) on 首页.
+ * 数据看板, a 红色代办员 on its whistle inbox (its whole job), everyone else (members, and visitors
+ * who have yet to register) on 首页.
  */
 export function landingFor(user: User | null): string {
   if (secretaryOrgId(user)) return ROUTES.manage;
   if (isAdmin(user)) return ROUTES.dashboard;
+  if (isLiaisonOnly(user)) return ROUTES.whistleInbox;
   return ROUTES.home;
 }

@@ -2,22 +2,42 @@ const WEEKDAYS = ['日', '一', '二', '三', '四', '五', '六'];
 
 export const pad = (n: number) => String(n).padStart(2, '0');
 
+/** The app shows Beijing time whatever the device's zone (China has one zone and no daylight saving). */
+const BEIJING_OFFSET_MS = 8 * 3600_000;
+
+/** The Beijing wall-clock fields of an instant (read with getUTC*). */
+function beijing(iso: string | number): Date {
+  return new Date((typeof iso === 'number' ? iso : Date.parse(iso)) + BEIJING_OFFSET_MS);
+}
+
 export function formatDay(iso: string): string {
-  const d = new Date(iso);
-  return `${d.getMonth() + 1}月${d.getDate()}日 周${WEEKDAYS[d.getDay()]}`;
+  const d = beijing(iso);
+  return `${d.getUTCMonth() + 1}月${d.getUTCDate()}日 周${WEEKDAYS[d.getUTCDay()]}`;
 }
 
 export function formatClock(iso: string): string {
-  const d = new Date(iso);
-  return `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  const d = beijing(iso);
+  return `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
 }
 
 export function formatDateTime(iso: string): string {
   return `${formatDay(iso)} ${formatClock(iso)}`;
 }
 
+/** `YYYY-MM-DD` of an instant in Beijing. */
+export function beijingDate(iso: string | number): string {
+  const d = beijing(iso);
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+}
+
+/** `HH:mm` of an instant in Beijing (picker value). */
+export function beijingTime(iso: string | number): string {
+  const d = beijing(iso);
+  return `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
+}
+
 export function formatRange(startsAt: string, endsAt: string): string {
-  const sameDay = new Date(startsAt).toDateString() === new Date(endsAt).toDateString();
+  const sameDay = beijingDate(startsAt) === beijingDate(endsAt);
   return sameDay
     ? `${formatDay(startsAt)} ${formatClock(startsAt)}–${formatClock(endsAt)}`
     : `${formatDateTime(startsAt)} – ${formatDateTime(endsAt)}`;
@@ -34,18 +54,14 @@ export function formatCountdown(ms: number): string {
   return days > 0 ? `${days}天 ${clock}` : clock;
 }
 
-/** Builds `2026-03-05T09:00:00+08:00` from picker values in the device's own zone. */
+/** Builds `2026-03-05T09:00:00+08:00` from picker values, which are Beijing time. */
 export function toIsoWithOffset(date: string, time: string): string {
-  const local = new Date(`${date}T${time}:00`);
-  const offset = -local.getTimezoneOffset();
-  const sign = offset >= 0 ? '+' : '-';
-  const abs = Math.abs(offset);
-  return `${date}T${time}:00${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+  return `${date}T${time}:00+08:00`;
 }
 
+/** Today (plus `offsetDays`) in Beijing, `YYYY-MM-DD`. */
 export function todayString(offsetDays = 0): string {
-  const d = new Date(Date.now() + offsetDays * 86400000);
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+  return beijingDate(Date.now() + offsetDays * 86400000);
 }
 
 export function formatHours(minutes: number): string {

@@ -1,4 +1,4 @@
-import type { VerifiedClaim } from '@pioneer/shared';
+import { CLAIM_STATE_LABELS, type VerifiedClaim } from '@pioneer/shared';
 import { formatClock } from './time';
 
 export interface VerifyActions {
@@ -9,10 +9,10 @@ export interface VerifyActions {
 }
 
 export const VERIFIED_STATUS_LABELS: Record<VerifiedClaim['status'], string> = {
-  claimed: '已报名，未签到',
-  checked_in: '已签到',
-  completed: '已签退',
-  no_show: '未到岗',
+  claimed: `${CLAIM_STATE_LABELS.claimed}，未签到`,
+  checked_in: CLAIM_STATE_LABELS.checked_in,
+  completed: CLAIM_STATE_LABELS.completed,
+  no_show: CLAIM_STATE_LABELS.no_show,
 };
 
 /** The one action the member's claim allows now: 签到 inside the check-in window, 签退 after 签到. */
@@ -47,4 +47,11 @@ export function pickClaim(claims: VerifiedClaim[], selected: string | undefined,
     return a.checkIn || a.checkOut;
   });
   return actionable.length === 1 ? actionable[0].taskId : undefined;
+}
+
+/** Minutes a 签退 now would record when that is under 10 (and the post has started), else null. */
+export function shortServiceMinutes(claim: Pick<VerifiedClaim, 'startsAt' | 'checkedInAt'>, now: number): number | null {
+  if (now < Date.parse(claim.startsAt) || !claim.checkedInAt) return null;
+  const minutes = Math.max(0, Math.floor((now - Date.parse(claim.checkedInAt)) / 60000));
+  return minutes < 10 ? minutes : null;
 }

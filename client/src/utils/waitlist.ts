@@ -1,5 +1,11 @@
-import type { ClaimStatus, MyEntry, MyWaitlist, TaskListItem } from '@pioneer/shared';
-import { formatCountdown, formatDateTime } from './time';
+import { MY_STATE, type ClaimStatus, type MyEntry, type MyWaitlist, type TaskListItem } from '@pioneer/shared';
+import { formatCountdown, formatDateTime, pad } from './time';
+
+/** `mm:ss` while under an hour (an offer usually is), else the long countdown. */
+export function formatOfferLeft(ms: number): string {
+  const total = Math.max(0, Math.ceil(ms / 1000));
+  return total < 3600 ? `${pad(Math.floor(total / 60))}:${pad(total % 60)}` : formatCountdown(ms);
+}
 
 const LIVE: ClaimStatus[] = ['claimed', 'checked_in', 'completed', 'no_show'];
 
@@ -24,10 +30,10 @@ export function waitlistView(input: {
   if (input.myClaimStatus && LIVE.includes(input.myClaimStatus)) return { kind: 'none', text: '' };
   if (w?.status === 'offered' && w.offerExpiresAt) {
     const left = Date.parse(w.offerExpiresAt) - now;
-    if (left > 0) return { kind: 'offered', text: '有名额为您保留，请在倒计时结束前确认', countdown: formatCountdown(left) };
+    if (left > 0) return { kind: 'offered', text: MY_STATE.offered(formatOfferLeft(left)), countdown: formatOfferLeft(left) };
     return { kind: 'closed', text: '保留名额已过期，已顺延给下一位' };
   }
-  if (w?.status === 'waiting') return { kind: 'waiting', text: `候补第 ${w.position ?? '-'} 位` };
+  if (w?.status === 'waiting') return { kind: 'waiting', text: MY_STATE.waiting(w.position) };
   const started = now >= Date.parse(task.startsAt);
   const undrawn = task.allocation === 'draw' && !task.drawnAt;
   if (task.status !== 'open' || started || undrawn || now < Date.parse(task.claimOpensAt)) return { kind: 'none', text: '' };
@@ -52,7 +58,7 @@ export function drawView(input: {
     return { kind: 'drawn', line };
   }
   const line = `抽签中 · 已有 ${task.entered} 人报名 · 开奖时间 ${formatDateTime(task.drawAt)}`;
-  if (e?.status === 'entered') return { kind: 'entered', line, result: `已报名，签号 ${e.ticket}` };
+  if (e?.status === 'entered') return { kind: 'entered', line, result: `已参与抽签，签号 ${e.ticket}` };
   if (task.status !== 'open' || now >= Date.parse(task.drawAt)) return { kind: 'closed', line };
   return { kind: 'open', line };
 }

@@ -4,11 +4,11 @@ import type { User } from '@pioneer/shared';
 import Icon, { type IconName } from '@/components/Icon';
 import { useSession } from '@/hooks/use-session';
 import { useUnread } from '@/hooks/use-unread';
-import { isAdmin, isSecretary } from '@/services/session';
+import { actsForUnit, isAdmin, isLiaisonOnly, isSecretary } from '@/services/session';
 import { ROUTES } from '@/utils/routes';
 import './index.scss';
 
-export type NavKey = 'home' | 'code' | 'manage' | 'verify' | 'dashboard' | 'messages' | 'mine';
+export type NavKey = 'home' | 'code' | 'manage' | 'verify' | 'dashboard' | 'whistles' | 'messages' | 'mine';
 
 export interface NavItem {
   key: NavKey;
@@ -36,7 +36,10 @@ export function navItemsFor(user: User | null): NavItem[] {
   } else if (admin) {
     items.push({ key: 'dashboard', label: '数据看板', icon: 'chart', url: ROUTES.dashboard });
   }
-  if (member || (!secretary && !admin)) items.push({ key: 'home', label: '首页', icon: 'home', url: ROUTES.home });
+  // Unit liaisons and unit admins: the whistles addressed to their unit.
+  if (actsForUnit(user)) items.push({ key: 'whistles', label: '吹哨', icon: 'whistle', url: ROUTES.whistleInbox });
+  const liaison = isLiaisonOnly(user);
+  if (member || (!secretary && !admin && !liaison)) items.push({ key: 'home', label: '首页', icon: 'home', url: ROUTES.home });
   if (member) items.push({ key: 'code', label: '先锋码', icon: 'qrcode', url: ROUTES.pioneerCode });
   if (user) items.push({ key: 'messages', label: '消息', icon: 'bell', url: ROUTES.messages });
   items.push({ key: 'mine', label: '我的', icon: 'user', url: ROUTES.mine });

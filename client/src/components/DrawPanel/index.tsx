@@ -45,7 +45,7 @@ export default function DrawPanel({ task, memberId, myEntry, onChanged }: DrawPa
       const mine = ticketOf(task.id, memberId, nonce);
       const entry = await enterDraw(task.id, nonce);
       setMismatch(entry.ticket !== mine);
-      return { title: `已报名，签号 ${mine}`, icon: 'none' };
+      return { title: `已参与抽签，签号 ${mine}`, icon: 'none' };
     });
   };
 

@@ -1,4 +1,4 @@
-import { View, Text } from '@tarojs/components';
+import { View } from '@tarojs/components';
 import type { ClaimStatus, MyWaitlist, Task } from '@pioneer/shared';
 import { useNow } from '@/hooks/use-now';
 import { usePanelAction } from '@/hooks/use-panel-action';
@@ -37,11 +37,6 @@ export default function WaitlistPanel({ task, myClaimStatus, myWaitlist, onChang
     <View className={`card waitlist waitlist--${view.kind}`} data-state={view.kind}>
       <View className="card-title">候补</View>
       <View className="waitlist__text">{view.text}</View>
-      {view.countdown ? (
-        <View className="waitlist__countdown">
-          剩余 <Text className="accent">{view.countdown}</Text>
-        </View>
-      ) : null}
       <View className="waitlist__actions">
         {view.kind === 'can_join' ? (
           <View className="btn" role="button" onClick={() => run(() => joinWaitlist(task.id), '已加入候补', 'waitlist')}>

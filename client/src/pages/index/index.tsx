@@ -1,12 +1,22 @@
 import { useCallback, useEffect, useState } from 'react';
-import { View, Text, ScrollView } from '@tarojs/components';
+import { View, Text, ScrollView, Input } from '@tarojs/components';
 import Taro, { usePullDownRefresh, useReachBottom, useDidShow } from '@tarojs/taro';
-import { CATEGORY_KEYS, CATEGORY_LABELS, type Category, type ClaimStatus, type TaskListItem } from '@pioneer/shared';
+import {
+  CATEGORY_KEYS,
+  CATEGORY_LABELS,
+  CLAIM_STATE_LABELS,
+  MY_STATE,
+  TERMS,
+  type Category,
+  type ClaimStatus,
+  type Records,
+  type TaskListEntry,
+} from '@pioneer/shared';
 import BottomNav from '@/components/BottomNav';
 import GrabButton from '@/components/GrabButton';
 import StateView from '@/components/StateView';
 import TaskCard from '@/components/TaskCard';
-import WaitlistButton from '@/components/WaitlistButton';
+import WaitlistButton, { OfferButton } from '@/components/WaitlistButton';
 import { DrawLine } from '@/components/DrawPanel';
 import { useAuthReady } from '@/hooks/use-auth-ready';
 import { useLiveCounts, withLive } from '@/hooks/use-live-counts';
@@ -14,24 +24,42 @@ import { useRequest } from '@/hooks/use-request';
 import { useGrab } from '@/hooks/use-grab';
 import { errorMessage } from '@/services/http';
 import { getMyMember, getMyRecords } from '@/services/members';
-import { isAdmin, secretaryOrgId } from '@/services/session';
+import { isAdmin, isLiaisonOnly, secretaryOrgId } from '@/services/session';
 import { landingFor, ROUTES } from '@/utils/routes';
 import { listTasks } from '@/services/tasks';
+import { formatRange, todayString } from '@/utils/time';
 import './index.scss';
 
 type Tab = Category | 'all';
+type When = 'all' | 'today' | 'tomorrow' | 'week';
+
+const WHEN_LABELS: Record<When, string> = { all: '全部日期', today: '今天', tomorrow: '明天', week: '7天内' };
+
+/** The list's date filter as the server's China-time days. */
+function daysOf(when: When): { from?: string; to?: string } {
+  if (when === 'today') return { from: todayString(), to: todayString() };
+  if (when === 'tomorrow') return { from: todayString(1), to: todayString(1) };
+  if (when === 'week') return { from: todayString(), to: todayString(6) };
+  return {};
+}
+
+const UPCOMING: ClaimStatus[] = ['claimed', 'checked_in'];
 
 export default function Home() {
   const { ready, user, error: authError, retry } = useAuthReady();
   const [tab, setTab] = useState<Tab>('all');
-  const [items, setItems] = useState<TaskListItem[]>([]);
+  const [when, setWhen] = useState<When>('all');
+  const [search, setSearch] = useState('');
+  const [query, setQuery] = useState('');
+  const [items, setItems] = useState<TaskListEntry[]>([]);
+  const [records, setRecords] = useState<Records['items']>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<string | null>(null);
   const [mine, setMine] = useState<Record<string, ClaimStatus>>({});
 
   // Staff who are not members have nothing to grab: their work is on their own landing page.
-  const staffOnly = ready && !user?.memberId && (Boolean(secretaryOrgId(user)) || isAdmin(user));
+  const staffOnly = ready && !user?.memberId && (Boolean(secretaryOrgId(user)) || isAdmin(user) || isLiaisonOnly(user));
   useEffect(() => {
     if (staffOnly) Taro.redirectTo({ url: landingFor(user) });
   }, [staffOnly, user]);
@@ -43,12 +71,13 @@ export default function Home() {
   const loadMine = useCallback(async () => {
     if (!user?.memberId) return;
     try {
-      const records = await getMyRecords();
+      const res = await getMyRecords();
       const map: Record<string, ClaimStatus> = {};
-      records.items.forEach(({ task, claim }) => {
-        if (claim.status !== 'cancelled') map[task.id] = claim.status;
+      res.items.forEach(({ task, claim }) => {
+        if (claim.status !== 'cancelled' && claim.status !== 'released') map[task.id] = claim.status;
       });
       setMine(map);
+      setRecords(res.items);
     } catch {
       // The list still works without it; the server answers ALREADY_CLAIMED if needed.
     }
@@ -69,6 +98,8 @@ export default function Home() {
           communityOrgId: communityId,
           open: true,
           category: tab === 'all' ? undefined : tab,
+          q: query || undefined,
+          ...daysOf(when),
           cursor: reset ? undefined : (cursor ?? undefined),
         });
         setItems((prev) => (reset ? res.items : [...prev, ...res.items]));
@@ -80,7 +111,7 @@ export default function Home() {
         setLoading(false);
       }
     },
-    [communityId, tab, cursor],
+    [communityId, tab, cursor, query, when],
   );
 
   useEffect(() => {
@@ -91,7 +122,7 @@ export default function Home() {
       setLoading(false);
     }
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [ready, communityId, tab, member.loading]);
+  }, [ready, communityId, tab, when, query, member.loading]);
 
   useDidShow(() => {
     if (ready && communityId) loadMine();
@@ -109,7 +140,7 @@ export default function Home() {
   const live = useLiveCounts(items.map((t) => t.id));
 
   const { grab: claim, pending } = useGrab(user);
-  const grab = async (task: TaskListItem) => {
+  const grab = async (task: TaskListEntry) => {
     const outcome = await claim(task.id);
     if (outcome.kind === 'claimed') {
       const { claim: mine, remaining } = outcome.result;
@@ -121,6 +152,49 @@ export default function Home() {
       setItems((list) => list.map((t) => (t.id === task.id ? { ...t, remaining: 0, claimed: t.capacity } : t)));
     }
   };
+
+  /** The member's own state first (已抢到, 候补第 N 位, a held offer), then what the post allows. */
+  const actionFor = (task: TaskListEntry) => {
+    const own = task.mine;
+    const claimStatus = mine[task.id] ?? own?.claimStatus ?? undefined;
+    const w = own?.waitlist;
+    if (!claimStatus && w?.status === 'offered') {
+      return <OfferButton task={task} waitlist={w} onAccepted={() => setMine((m) => ({ ...m, [task.id]: 'claimed' }))} />;
+    }
+    if (!claimStatus && w?.status === 'waiting') return <WaitlistButton task={task} position={w.position} />;
+    if (task.allocation === 'draw' && !task.drawnAt) {
+      return (
+        <View className="btn btn-small" onClick={() => Taro.navigateTo({ url: `${ROUTES.taskDetail}?id=${task.id}` })}>
+          {own?.entry?.status === 'entered' ? '已参与抽签' : '抽签'}
+        </View>
+      );
+    }
+    if (task.remaining <= 0 && !claimStatus && task.status === 'open' && Date.now() < Date.parse(task.startsAt)) {
+      return (
+        <View className="home__full">
+          <Text className="muted">{MY_STATE.full}</Text>
+          <WaitlistButton task={task} />
+        </View>
+      );
+    }
+    return (
+      <GrabButton
+        status={task.status}
+        remaining={task.remaining}
+        claimOpensAt={task.claimOpensAt}
+        endsAt={task.endsAt}
+        myClaimStatus={claimStatus}
+        pending={pending[task.id]}
+        onGrab={() => grab(task)}
+      />
+    );
+  };
+
+  // 我的近期岗位: live claims not yet over, soonest first.
+  const upcoming = records
+    .filter(({ task, claim }) => UPCOMING.includes(claim.status) && Date.parse(task.endsAt) > Date.now())
+    .sort((a, b) => Date.parse(a.task.startsAt) - Date.parse(b.task.startsAt))
+    .slice(0, 3);
 
   const needsRegister = ready && !staffOnly && !member.loading && !member.error && !communityId;
 
@@ -166,6 +240,44 @@ export default function Home() {
         </View>
       ) : staffOnly || member.error ? null : (
         <>
+          {upcoming.length > 0 ? (
+            <View className="card home__upcoming" data-testid="upcoming">
+              <View className="card-title">{TERMS.upcoming}</View>
+              {upcoming.map(({ task, claim }) => (
+                <View
+                  key={task.id}
+                  className="home__upcoming-item row between"
+                  onClick={() => Taro.navigateTo({ url: `${ROUTES.taskDetail}?id=${task.id}` })}
+                >
+                  <View className="home__upcoming-main">
+                    <View className="home__upcoming-title">{task.title}</View>
+                    <View className="muted">{formatRange(task.startsAt, task.endsAt)}</View>
+                  </View>
+                  <Text className="accent">{CLAIM_STATE_LABELS[claim.status]}</Text>
+                </View>
+              ))}
+            </View>
+          ) : null}
+          <View className="home__search row">
+            <Input
+              className="home__search-input"
+              placeholder="搜索岗位名称"
+              value={search}
+              confirmType="search"
+              onInput={(e) => setSearch(e.detail.value)}
+              onConfirm={() => setQuery(search.trim())}
+            />
+            <View className="btn btn-small" onClick={() => setQuery(search.trim())}>
+              搜索
+            </View>
+          </View>
+          <ScrollView scrollX className="home__tabs" enableFlex>
+            {(Object.keys(WHEN_LABELS) as When[]).map((key) => (
+              <View key={key} className={`home__tab ${when === key ? 'is-active' : ''}`} onClick={() => setWhen(key)}>
+                {WHEN_LABELS[key]}
+              </View>
+            ))}
+          </ScrollView>
           <ScrollView scrollX className="home__tabs" enableFlex>
             {(['all', ...CATEGORY_KEYS] as Tab[]).map((key) => (
               <View key={key} className={`home__tab ${tab === key ? 'is-active' : ''}`} onClick={() => setTab(key)}>
@@ -178,7 +290,7 @@ export default function Home() {
             loading={loading && items.length === 0}
             error={items.length === 0 ? error : null}
             empty={!loading && items.length === 0}
-            emptyText="暂时没有可抢的岗位，稍后再来看看"
+            emptyText={query || when !== 'all' ? '没有符合条件的岗位' : '暂时没有可抢的岗位，稍后再来看看'}
             onRetry={() => load(true)}
           >
             {items.map((raw) => {
@@ -189,25 +301,7 @@ export default function Home() {
                   task={task}
                   onClick={() => Taro.navigateTo({ url: `${ROUTES.taskDetail}?id=${task.id}` })}
                   footer={<DrawLine task={task} />}
-                  action={
-                    task.allocation === 'draw' && !task.drawnAt ? (
-                      <View className="btn btn-small" onClick={() => Taro.navigateTo({ url: `${ROUTES.taskDetail}?id=${task.id}` })}>
-                        抽签
-                      </View>
-                    ) : task.remaining <= 0 && !mine[task.id] && task.status === 'open' && Date.now() < Date.parse(task.startsAt) ? (
-                      <WaitlistButton task={task} />
-                    ) : (
-                      <GrabButton
-                        status={task.status}
-                        remaining={task.remaining}
-                        claimOpensAt={task.claimOpensAt}
-                        endsAt={task.endsAt}
-                        myClaimStatus={mine[task.id]}
-                        pending={pending[task.id]}
-                        onGrab={() => grab(task)}
-                      />
-                    )
-                  }
+                  action={actionFor(task)}
                 />
               );
             })}

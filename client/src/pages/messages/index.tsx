@@ -77,7 +77,8 @@ export default function Messages() {
   return (
     <View className="page messages">
       <View className="row between messages__head">
-        <Text className="card-title">消息{unread > 0 ? `（${unread}条未读）` : ''}</Text>
+        {/* One text node: Taro H5 reorders a static text and an updated one beside it (it read “（1条未读）消息”). */}
+        <Text className="card-title">{unread > 0 ? `消息（${unread}条未读）` : '消息'}</Text>
         {unread > 0 ? (
           <Text className="accent" onClick={() => readNow(items.filter((m) => !m.readAt).map((m) => m.id))}>
             全部已读

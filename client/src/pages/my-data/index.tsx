@@ -1,3 +1,4 @@
+import { DIALOG } from '@pioneer/shared';
 import { useState } from 'react';
 import { View, Text } from '@tarojs/components';
 import Taro from '@tarojs/taro';
@@ -8,7 +9,7 @@ import { signOut } from '@/services/auth';
 import { IS_H5 } from '@/services/config';
 import { errorMessage } from '@/services/http';
 import { deregister, download, getMyExport } from '@/services/registry';
-import { formatHours } from '@/utils/time';
+import { beijingDate, beijingTime, formatHours } from '@/utils/time';
 import './index.scss';
 
 const ACTIONS: Record<string, string> = {
@@ -29,6 +30,7 @@ export default function MyData() {
       title: '确认注销',
       content: '注销后，您的姓名、手机号、住址和微信绑定将被删除且无法恢复；已完成的服务只以匿名方式计入统计。尚未开始的岗位将自动取消。',
       confirmText: '确认注销',
+      cancelText: DIALOG.keep,
       confirmColor: '#c8161d',
     });
     if (!confirm) return;
@@ -74,14 +76,14 @@ export default function MyData() {
               </View>
               <View className="my-data__kv">
                 <Text className="muted">报到时间</Text>
-                <Text>{d.profile.registeredAt.slice(0, 10)}</Text>
+                <Text>{beijingDate(d.profile.registeredAt)}</Text>
               </View>
             </View>
             <View className="card">
               <View className="card-title">授权记录</View>
               {d.consents.map((c) => (
                 <View key={`${c.version}-${c.at}`} className="my-data__kv">
-                  <Text className="muted">{c.at.slice(0, 10)}</Text>
+                  <Text className="muted">{beijingDate(c.at)}</Text>
                   <Text>{`${c.action === 'given' ? '同意' : '撤回'}《个人信息保护告知书》${c.version} 版`}</Text>
                 </View>
               ))}
@@ -113,7 +115,7 @@ export default function MyData() {
               <View className="card-title">信息使用记录</View>
               {d.auditTrail.map((a, i) => (
                 <View key={`${a.at}-${i}`} className="my-data__kv">
-                  <Text className="muted">{a.at.slice(0, 16).replace('T', ' ')}</Text>
+                  <Text className="muted">{`${beijingDate(a.at)} ${beijingTime(a.at)}`}</Text>
                   <Text>{`${ACTIONS[a.action] ?? a.action}${a.reason ? `（${a.reason}）` : ''}`}</Text>
                 </View>
               ))}

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { View, Text } from '@tarojs/components';
 import Taro from '@tarojs/taro';
-import { CATEGORY_KEYS, CATEGORY_LABELS, REMIND_CHOICES, type Category } from '@pioneer/shared';
+import { CATEGORY_KEYS, CATEGORY_LABELS, DIALOG, REMIND_CHOICES, type Category } from '@pioneer/shared';
 import StateView from '@/components/StateView';
 import { useAuthReady } from '@/hooks/use-auth-ready';
 import { useRequest } from '@/hooks/use-request';
@@ -65,7 +65,9 @@ export default function NotifySettings() {
   const resetCalendar = async () => {
     const { confirm } = await Taro.showModal({
       title: '重置日历链接',
-      content: '旧链接将立即失效，已订阅的日历需要用新链接重新订阅。确定重置吗？',
+      content: '旧链接将立即失效，已订阅的日历需要用新链接重新订阅。',
+      confirmText: '确认重置',
+      cancelText: DIALOG.keep,
     });
     if (!confirm) return;
     try {

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { View, Text } from '@tarojs/components';
 import Taro, { useRouter, useShareAppMessage } from '@tarojs/taro';
-import { CATEGORY_LABELS } from '@pioneer/shared';
+import { CATEGORY_LABELS, DIALOG, POST_PHASE_LABELS, postPhase } from '@pioneer/shared';
 import DrawPanel from '@/components/DrawPanel';
 import GrabButton from '@/components/GrabButton';
 import WaitlistPanel from '@/components/WaitlistPanel';
@@ -13,7 +13,7 @@ import { useGrab } from '@/hooks/use-grab';
 import { errorMessage } from '@/services/http';
 import { secretaryOrgId } from '@/services/session';
 import { cancelMyClaim, getTask } from '@/services/tasks';
-import { CLAIM_STATUS_LABELS, TASK_STATUS_LABELS } from '@/utils/grab';
+import { CLAIM_STATUS_LABELS } from '@/utils/grab';
 import { formatDateTime, formatRange } from '@/utils/time';
 import { ROUTES } from '@/utils/routes';
 import Icon from '@/components/Icon';
@@ -39,7 +39,12 @@ export default function TaskDetail() {
   };
 
   const cancel = async () => {
-    const { confirm } = await Taro.showModal({ title: '取消报名', content: '取消后名额将释放给其他党员，确定取消吗？' });
+    const { confirm } = await Taro.showModal({
+      title: '取消报名',
+      content: '取消后名额将释放给其他党员（有候补时顺延给候补第一位）。',
+      confirmText: DIALOG.confirmCancelClaim,
+      cancelText: DIALOG.keep,
+    });
     if (!confirm) return;
     setCancelling(true);
     try {
@@ -60,6 +65,11 @@ export default function TaskDetail() {
   }));
 
   const cutoffAt = task ? new Date(Date.parse(task.startsAt) - task.cancelCutoffMinutes * 60000).toISOString() : null;
+  // Past the cutoff the server refuses a cancel (a promoted claim excepted, until the start): not offered then.
+  const canCancel =
+    myClaim?.status === 'claimed' &&
+    task !== null &&
+    Date.now() < (myClaim.promoted ? Date.parse(task.startsAt) : Date.parse(cutoffAt ?? task.startsAt));
 
   return (
     <View className="page detail">
@@ -69,7 +79,7 @@ export default function TaskDetail() {
             <View className="card">
               <View className="row between">
                 <Text className="tag">{CATEGORY_LABELS[task.category]}</Text>
-                <Text className="muted">{TASK_STATUS_LABELS[task.status]}</Text>
+                <Text className="muted">{POST_PHASE_LABELS[postPhase(task, Date.now())]}</Text>
               </View>
               <View className="detail__title">{task.title}</View>
               <View className="detail__line row">
@@ -95,7 +105,7 @@ export default function TaskDetail() {
                 </View>
                 <View className="detail__count">
                   <Text className="detail__num">{task.claimed}</Text>
-                  <Text className="muted">已报名</Text>
+                  <Text className="muted">已抢到</Text>
                 </View>
                 <View className="detail__count">
                   <Text className="detail__num">{task.capacity}</Text>
@@ -119,10 +129,12 @@ export default function TaskDetail() {
                 </View>
                 <View className="muted">报名时间：{formatDateTime(myClaim.claimedAt)}</View>
                 {myClaim.status === 'claimed' && cutoffAt ? (
-                  <View className="muted">
-                    {task.cancelCutoffMinutes > 0
-                      ? `${formatDateTime(cutoffAt)}前可取消（开始前 ${task.cancelCutoffMinutes} 分钟截止）`
-                      : '开始前可取消'}
+                  <View className="muted" data-testid="cancel-rule">
+                    {canCancel
+                      ? task.cancelCutoffMinutes > 0 && !myClaim.promoted
+                        ? `${formatDateTime(cutoffAt)}前可取消（开始前 ${task.cancelCutoffMinutes} 分钟截止）`
+                        : '开始前可取消'
+                      : `已过取消截止时间（开始前 ${task.cancelCutoffMinutes} 分钟），不能再取消报名；如确有变动，请联系社区书记。`}
                   </View>
                 ) : null}
                 <View className="muted">到岗后请出示“先锋码”由社区书记扫码签到。</View>
@@ -145,7 +157,7 @@ export default function TaskDetail() {
                   onGrab={grab}
                 />
               )}
-              {myClaim?.status === 'claimed' ? (
+              {canCancel ? (
                 <View className={`btn btn-gray ${cancelling ? 'is-disabled' : ''}`} onClick={() => !cancelling && cancel()}>
                   {cancelling ? '取消中…' : '取消报名'}
                 </View>

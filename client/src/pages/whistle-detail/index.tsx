@@ -11,6 +11,7 @@ import {
   type WhistleEvent,
 } from '@pioneer/shared';
 import OrgPicker from '@/components/OrgPicker';
+import Icon from '@/components/Icon';
 import StateView from '@/components/StateView';
 import { useAuthReady } from '@/hooks/use-auth-ready';
 import { useRequest } from '@/hooks/use-request';
@@ -286,7 +287,10 @@ export default function WhistleDetailPage() {
                 </Text>
               </View>
               <View className="whistle-detail__title">{d.whistle.title}</View>
-              <View className="muted">📍 {d.whistle.location}</View>
+              <View className="muted row">
+                <Icon name="location" color="#8c8c8c" size={26} />
+                <Text>{d.whistle.location}</Text>
+              </View>
               <View className="whistle-detail__desc">{d.whistle.description}</View>
               <View className="muted">
                 {d.whistle.raisedBy.name} 吹哨 · 办理时限 {formatDateTime(d.whistle.dueAt)}

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { View } from '@tarojs/components';
 import Taro, { useDidShow } from '@tarojs/taro';
 import type { AssignmentStatus } from '@pioneer/shared';
+import BottomNav from '@/components/BottomNav';
 import StateView from '@/components/StateView';
 import WhistleCard from '@/components/WhistleCard';
 import { useAuthReady } from '@/hooks/use-auth-ready';
@@ -37,6 +38,7 @@ export default function WhistleInbox() {
           <View className="card-title">无权访问</View>
           <View className="muted">吹哨待办仅供单位红色代办员和单位管理员使用</View>
         </View>
+        <BottomNav current="whistles" />
       </View>
     );
   }
@@ -66,6 +68,7 @@ export default function WhistleInbox() {
           />
         ))}
       </StateView>
+      <BottomNav current="whistles" />
     </View>
   );
 }

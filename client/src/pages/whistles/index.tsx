@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { View, Text } from '@tarojs/components';
 import Taro, { useDidShow } from '@tarojs/taro';
 import { WHISTLE_STATUS_LABELS, type WhistleStatus } from '@pioneer/shared';
+import Icon from '@/components/Icon';
 import StateView from '@/components/StateView';
 import WhistleCard from '@/components/WhistleCard';
 import { useAuthReady } from '@/hooks/use-auth-ready';
@@ -40,7 +41,7 @@ export default function Whistles() {
   return (
     <View className="page whistles">
       <View className="btn whistles__raise" onClick={() => Taro.navigateTo({ url: '/pages/whistle-new/index' })}>
-        📣 我要吹哨
+        <Icon name="megaphone" color="#fff" size={32} /> 我要吹哨
       </View>
       <View className="chips whistles__filters">
         {FILTERS.map((f) => (

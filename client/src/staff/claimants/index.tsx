@@ -1,3 +1,4 @@
+import { DIALOG } from '@pioneer/shared';
 import { useState } from 'react';
 import { View, Text } from '@tarojs/components';
 import Taro, { useRouter } from '@tarojs/taro';
@@ -30,7 +31,12 @@ function Claimants({ id }: { id: string }) {
   }
 
   const cancel = async () => {
-    const { confirm } = await Taro.showModal({ title: '取消岗位', content: '取消后已报名的党员将收到岗位取消的状态，确定取消吗？' });
+    const { confirm } = await Taro.showModal({
+      title: '取消岗位',
+      content: '取消后已抢到的党员和候补的党员都会收到岗位取消的通知，且不能恢复。',
+      confirmText: DIALOG.confirmCancelPost,
+      cancelText: DIALOG.keep,
+    });
     if (!confirm) return;
     setBusy(true);
     try {

@@ -8,7 +8,8 @@ import TaskCard from '@/components/TaskCard';
 import { useLiveCounts, withLive } from '@/hooks/use-live-counts';
 import { useRequest } from '@/hooks/use-request';
 import { listTasks } from '@/services/tasks';
-import { TASK_STATUS_LABELS } from '@/utils/grab';
+import { POST_PHASE_LABELS, postPhase, TERMS } from '@pioneer/shared';
+import { orderForSecretary } from '@/utils/posts';
 import { ROUTES } from '@/utils/routes';
 import Icon from '@/components/Icon';
 import './index.scss';
@@ -16,7 +17,7 @@ import './index.scss';
 function ManageList({ orgId }: { orgId: string }) {
   const [visible, setVisible] = useState(true);
   const list = useRequest(() => listTasks({ communityOrgId: orgId, limit: 100 }), [orgId]);
-  const items = list.data?.items ?? [];
+  const items = orderForSecretary(list.data?.items ?? [], Date.now());
   const live = useLiveCounts(
     items.filter((t) => t.status === 'open').map((t) => t.id),
     visible,
@@ -63,20 +64,23 @@ function ManageList({ orgId }: { orgId: string }) {
       >
         {items.map((raw) => {
           const task = withLive(raw, live);
-          const full = task.remaining <= 0;
+          const phase = postPhase(task, Date.now());
           return (
             <TaskCard
               key={task.id}
               task={task}
               onClick={() => go(`${ROUTES.claimants}?id=${task.id}`)}
               action={
-                <View className={`manage__status manage__status--${task.status} ${full ? 'is-full' : ''}`}>
-                  {task.status === 'open' ? (full ? '已满员' : '招募中') : TASK_STATUS_LABELS[task.status]}
+                <View className={`manage__status manage__status--${task.status} ${phase === 'full' ? 'is-full' : ''}`}>
+                  {POST_PHASE_LABELS[phase]}
                 </View>
               }
               footer={
                 <View className="muted manage__more row">
-                  <Text>已报名 {task.claimed} 人 · 查看报名党员</Text>
+                  <Text>
+                    {TERMS.claimedCount(task.claimed)}
+                    {task.waitlisted > 0 ? ` · ${TERMS.waitlistedCount(task.waitlisted)}` : ''} · 查看名单
+                  </Text>
                   <Icon name="chevron" color="#bfbfbf" size={24} />
                 </View>
               }

@@ -1,12 +1,12 @@
 import { useState } from 'react';
 import { View, Text, Input, Textarea, Picker } from '@tarojs/components';
 import Taro, { useRouter } from '@tarojs/taro';
-import { CATEGORY_KEYS, CATEGORY_LABELS } from '@pioneer/shared';
+import { CATEGORY_KEYS, CATEGORY_LABELS, DIALOG } from '@pioneer/shared';
 import Field from '@/components/Field';
 import SecretaryGate from '@/components/SecretaryGate';
 import { errorMessage } from '@/services/http';
 import { createTask } from '@/services/tasks';
-import { checkPublishForm, type PublishErrors, type PublishForm as Form } from '@/utils/publish-form';
+import { checkPublishForm, cutoffWarning, type PublishErrors, type PublishForm as Form } from '@/utils/publish-form';
 import { todayString } from '@/utils/time';
 import { ROUTES } from '@/utils/routes';
 import './index.scss';
@@ -55,6 +55,16 @@ function PublishForm({ orgId }: { orgId: string }) {
       return;
     }
     setErrors({});
+    const warning = cutoffWarning(checked.body, Date.now());
+    if (warning) {
+      const { confirm } = await Taro.showModal({
+        title: '已在取消截止时间内',
+        content: warning,
+        confirmText: DIALOG.confirmPublish,
+        cancelText: DIALOG.keep,
+      });
+      if (!confirm) return;
+    }
     setBusy(true);
     try {
       await createTask(checked.body);

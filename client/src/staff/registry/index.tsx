@@ -9,7 +9,7 @@ import { useAuthReady } from '@/hooks/use-auth-ready';
 import { useRequest } from '@/hooks/use-request';
 import { IS_H5 } from '@/services/config';
 import { errorMessage } from '@/services/http';
-import { formatDateTime } from '@/utils/time';
+import { formatDateTime, todayString } from '@/utils/time';
 import { download, getCommunityMembers, getHouseholdImports, importHouseholds, pickFile, TEMPLATE_PATHS } from '@/services/registry';
 import './index.scss';
 
@@ -62,7 +62,7 @@ export default function Registry() {
         <View className="state-box">仅社区书记可查看业主信息库</View>
       </View>
     );
-  const month = new Date().toISOString().slice(0, 7);
+  const month = todayString().slice(0, 7);
 
   return (
     <View className="page registry">
@@ -171,7 +171,7 @@ export default function Registry() {
             onClick={() =>
               download(
                 '/exports/records.xlsx',
-                { scope: 'community', id: communityId, from: `${month}-01`, to: new Date().toISOString().slice(0, 10) },
+                { scope: 'community', id: communityId, from: `${month}-01`, to: todayString() },
                 `服务记录_${month}.xlsx`,
               ).catch(fail)
             }

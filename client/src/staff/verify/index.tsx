@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { View, Text, Input } from '@tarojs/components';
 import Taro, { useRouter } from '@tarojs/taro';
-import type { PioneerCodeVerifyResponse } from '@pioneer/shared';
+import { DIALOG, type PioneerCodeVerifyResponse } from '@pioneer/shared';
 import BottomNav from '@/components/BottomNav';
 import Icon from '@/components/Icon';
 import StateView from '@/components/StateView';
@@ -13,7 +13,7 @@ import { verifyPioneerCode } from '@/services/members';
 import { canVerify } from '@/utils/routes';
 import { checkIn, checkOut } from '@/services/tasks';
 import { formatClock } from '@/utils/time';
-import { actionsFor, pickClaim, VERIFIED_STATUS_LABELS } from '@/utils/verify';
+import { actionsFor, pickClaim, shortServiceMinutes, VERIFIED_STATUS_LABELS } from '@/utils/verify';
 import './index.scss';
 
 type Notice = { kind: 'ok' | 'error'; text: string } | null;
@@ -87,13 +87,30 @@ export function Verify({ initialCode, initialTaskId }: { initialCode?: string; i
 
   const act = async (kind: 'in' | 'out') => {
     if (!token || !selected || busy) return;
+    // A 签退 that would record under 10 minutes is usually a mistap (签退 for 签到): ask first.
+    // Before the start the server refuses it (409, 岗位尚未开始) and its message is shown below.
+    const minutes = shortServiceMinutes(selected, Date.now());
+    if (kind === 'out' && minutes !== null) {
+      const { confirm } = await Taro.showModal({
+        title: '签退',
+        content: `现在签退只记录 ${minutes} 分钟服务，且不能撤销。确认现在签退吗？`,
+        confirmText: DIALOG.confirmCheckOut,
+        cancelText: DIALOG.keep,
+      });
+      if (!confirm) return;
+    }
     setBusy(true);
     setNotice(null);
     try {
       const claim = kind === 'in' ? await checkIn(selected.taskId, token) : await checkOut(selected.taskId, token);
       setResult((r) =>
         r
-          ? { ...r, claims: r.claims.map((c) => (c.taskId === selected.taskId ? { ...c, status: claim.status as typeof c.status } : c)) }
+          ? {
+              ...r,
+              claims: r.claims.map((c) =>
+                c.taskId === selected.taskId ? { ...c, status: claim.status as typeof c.status, checkedInAt: claim.checkedInAt } : c,
+              ),
+            }
           : r,
       );
       const who = result?.member.name ?? '';

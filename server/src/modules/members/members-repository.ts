@@ -128,7 +128,14 @@ export function membersRepositoryFactory(db: Db) {
         inScope = or(...parts);
       }
       return tx
-        .select({ taskId: tasks.id, title: tasks.title, startsAt: tasks.startsAt, endsAt: tasks.endsAt, status: claims.status })
+        .select({
+          taskId: tasks.id,
+          title: tasks.title,
+          startsAt: tasks.startsAt,
+          endsAt: tasks.endsAt,
+          status: claims.status,
+          checkedInAt: claims.checkedInAt,
+        })
         .from(claims)
         .innerJoin(tasks, eq(tasks.id, claims.taskId))
         .innerJoin(partyOrgs, eq(partyOrgs.id, tasks.communityOrgId))

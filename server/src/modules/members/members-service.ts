@@ -188,6 +188,7 @@ export function membersServiceFactory(deps: {
         endsAt: r.endsAt.toISOString(),
         status: r.status as VerifiedClaim['status'],
         checkInOpensAt: new Date(r.startsAt.getTime() - deps.checkInOpensMinutes * 60_000).toISOString(),
+        checkedInAt: r.checkedInAt ? r.checkedInAt.toISOString() : null,
       }));
       return { member, claims };
     },

@@ -17,6 +17,11 @@ export interface TaskListFilter {
   category?: Category;
   /** Only open posts that have not ended at this time. */
   openAt?: Date;
+  /** Title contains this text. */
+  titleContains?: string;
+  /** Starts at or after / before these instants. */
+  startsFrom?: Date;
+  startsBefore?: Date;
   /** The caller's own community, listed first. */
   ownCommunityOrgId?: string | null;
   ascending: boolean;
@@ -53,6 +58,10 @@ export function tasksRepositoryFactory(db: Db) {
       if (f.communityOrgId) where.push(eq(tasks.communityOrgId, f.communityOrgId));
       if (f.districtId) where.push(eq(partyOrgs.districtId, f.districtId));
       if (f.category) where.push(eq(tasks.category, f.category));
+      // LIKE's own wildcards in the search text match themselves.
+      if (f.titleContains) where.push(sql`${tasks.title} ilike ${'%' + f.titleContains.replace(/[\\%_]/g, (c) => '\\' + c) + '%'}`);
+      if (f.startsFrom) where.push(sql`${tasks.startsAt} >= ${f.startsFrom.toISOString()}::timestamptz`);
+      if (f.startsBefore) where.push(sql`${tasks.startsAt} < ${f.startsBefore.toISOString()}::timestamptz`);
       if (f.openAt) where.push(sql`${tasks.status} = 'open' and ${tasks.endsAt} > ${f.openAt.toISOString()}::timestamptz`);
       if (f.after) {
         const { r, s, i } = f.after;

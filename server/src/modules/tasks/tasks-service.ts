@@ -103,6 +103,10 @@ export function tasksServiceFactory(deps: {
         communityOrgId: q.communityOrgId,
         districtId: q.districtId,
         category: q.category,
+        titleContains: q.q,
+        // Days are China time (UTC+8, no daylight saving): `to` includes its whole day.
+        startsFrom: q.from ? new Date(`${q.from}T00:00:00+08:00`) : undefined,
+        startsBefore: q.to ? new Date(Date.parse(`${q.to}T00:00:00+08:00`) + 86_400_000) : undefined,
         openAt: q.open ? now : undefined,
         ownCommunityOrgId: q.communityOrgId ? null : p.memberCommunityOrgId,
         ascending,
@@ -111,8 +115,25 @@ export function tasksServiceFactory(deps: {
       });
       const page = rows.slice(0, q.limit);
       const last = page[page.length - 1];
+      const memberId = p.memberId;
+      // The member's own state on each listed post, so the list shows 已抢到 / 候补第 N 位 / an offer
+      // instead of a button the server would refuse (one page: at most `limit` small indexed reads).
+      const mine = memberId
+        ? await Promise.all(
+            page.map(async (r) => {
+              const [claim, entries] = await Promise.all([
+                deps.claimsRepository.findMyClaim(r.id, memberId),
+                deps.mine ? deps.mine(r.id, memberId) : { myWaitlist: null, myEntry: null },
+              ]);
+              const claimStatus =
+                claim && claim.status !== 'cancelled' && claim.status !== 'released' ? toClaim(claim, now, r.endsAt).status : null;
+              if (!claimStatus && !entries.myWaitlist && !entries.myEntry) return null;
+              return { claimStatus, waitlist: entries.myWaitlist, entry: entries.myEntry };
+            }),
+          )
+        : null;
       return {
-        items: page.map((r) => toTaskListItem(r, now)),
+        items: page.map((r, i) => (mine ? { ...toTaskListItem(r, now), mine: mine[i] } : toTaskListItem(r, now))),
         nextCursor: rows.length > q.limit && last ? encodeCursor({ r: last.rank, s: last.startsAt.toISOString(), i: last.id }) : null,
       };
     },

@@ -1,0 +1,61 @@
+import type { ClaimStatus, TaskStatus } from './tasks';
+
+/**
+ * One vocabulary for states, read by every page (members and staff alike): a claim is 已抢到
+ * wherever it shows, a post that has not started is 招募中 for everyone. Pages never spell these
+ * words themselves.
+ */
+export const CLAIM_STATE_LABELS: Record<ClaimStatus, string> = {
+  claimed: '已抢到',
+  cancelled: '已取消',
+  released: '已释放',
+  checked_in: '已签到',
+  completed: '已完成',
+  no_show: '未到岗',
+};
+
+/** A post as people see it: its stored status refined by the clock and its slots. */
+export type PostPhase = 'recruiting' | 'full' | 'in_progress' | 'ended' | 'cancelled';
+
+export const POST_PHASE_LABELS: Record<PostPhase, string> = {
+  recruiting: '招募中',
+  full: '已满',
+  in_progress: '进行中',
+  ended: '已结束',
+  cancelled: '已取消',
+};
+
+export function postPhase(task: { status: TaskStatus; startsAt: string; endsAt: string; remaining: number }, now: number): PostPhase {
+  if (task.status === 'cancelled') return 'cancelled';
+  if (task.status === 'ended' || now >= Date.parse(task.endsAt)) return 'ended';
+  if (now >= Date.parse(task.startsAt)) return 'in_progress';
+  return task.remaining <= 0 ? 'full' : 'recruiting';
+}
+
+/** Words for the member's own place in a post (list and detail alike). */
+export const MY_STATE = {
+  claimed: CLAIM_STATE_LABELS.claimed,
+  waiting: (position: number | null) => (position ? `候补第 ${position} 位` : '候补中'),
+  offered: (countdown: string) => `名额为您保留（剩余 ${countdown}）`,
+  full: POST_PHASE_LABELS.full,
+} as const;
+
+/** Nouns and counts that name the same thing on every page. */
+export const TERMS = {
+  /** The member's claims, as a list heading. */
+  myClaims: '我的岗位',
+  claimedCount: (n: number) => `已抢到 ${n} 人`,
+  waitlistedCount: (n: number) => `候补 ${n} 人`,
+  upcoming: '我的近期岗位',
+} as const;
+
+/** Every dialog names its action on the confirming button and offers 再想想 to step back. */
+export const DIALOG = {
+  keep: '再想想',
+  confirmCancelClaim: '确认取消报名',
+  confirmCheckOut: '确认签退',
+  confirmPublish: '仍然发布',
+  confirmCancelPost: '确认取消岗位',
+  confirmRelease: '确认释放',
+  confirmDecline: '确认放弃',
+} as const;
