@@ -463,7 +463,7 @@ describe('吹哨 taps by the raiser', () => {
     expect(mockSubscribe).not.toHaveBeenCalled();
 
     fireEvent.change(screen.getByPlaceholderText('如：商圈周边停车难'), { target: { value: '老旧小区加装电梯协调' } });
-    fireEvent.click(screen.getByText('便民服务'));
+    fireEvent.click(screen.getByText('公共设施'));
     fireEvent.change(screen.getByPlaceholderText('如：世茂商圈'), { target: { value: '清和坊3号楼' } });
     fireEvent.change(screen.getByPlaceholderText('社区自身难以解决的问题、需要哪些部门协同'), { target: { value: '请住建局牵头协调' } });
     fireEvent.click(screen.getByText('点击选择'));
@@ -479,6 +479,9 @@ describe('吹哨 taps by the raiser', () => {
     expect(mockSubscribe.mock.invocationCallOrder[0]).toBeLessThan(mockRequest.mock.invocationCallOrder[0]);
     await subscribed();
     const sent = mockRequest.mock.calls.find((c) => c[0].url === '/api/v1/whistles')?.[0];
-    expect(sent).toMatchObject({ method: 'POST', data: { title: '老旧小区加装电梯协调', addressedTo: [{ orgId: UNIT, part: 'lead' }] } });
+    expect(sent).toMatchObject({
+      method: 'POST',
+      data: { title: '老旧小区加装电梯协调', category: 'facilities', addressedTo: [{ orgId: UNIT, part: 'lead' }] },
+    });
   });
 });
