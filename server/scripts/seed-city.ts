@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { getHeapStatistics } from 'node:v8';
 import { ConfigError, loadConfig } from '../src/config';
 import { openDatabase } from '../src/db/open';
-import { seedDemo } from '../src/db/seed-demo';
+import { seedDemo } from '../src/demo/seed-demo';
 import { CityAlreadySeededError, heapShortfall, resetDomainTables, seedCity } from './seed-city/seed';
 
 function progressBar() {

@@ -71,7 +71,7 @@ import { householdsServiceFactory } from './modules/households/households-servic
 import { importsRepositoryFactory } from './modules/imports/imports-repository';
 import { importsRoutes } from './modules/imports/imports-routes';
 import { importsServiceFactory } from './modules/imports/imports-service';
-import { UPLOAD_MAX_BYTES } from './modules/imports/upload';
+import { UPLOAD_MAX_BYTES } from './lib/upload';
 import { claimRecordsRepository } from './modules/claims/claim-records-repository';
 import { recordsRepositoryFactory } from './modules/records/records-repository';
 import { recordsRoutes } from './modules/records/records-routes';

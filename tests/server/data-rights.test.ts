@@ -1,4 +1,4 @@
-import { decryptPhone, hashPhone } from '../../server/src/modules/members/phone-crypto';
+import { decryptPhone, hashPhone } from '../../server/src/lib/phone-crypto';
 import { makeWorld } from '../helpers/fixtures';
 import { registerMember } from '../helpers/member-fixtures';
 import { makeSecretary, publishTask } from '../helpers/task-fixtures';

@@ -1,5 +1,5 @@
-import { seedDemo } from '../../server/src/db/seed-demo';
-import { decryptPhone } from '../../server/src/modules/members/phone-crypto';
+import { seedDemo } from '../../server/src/demo/seed-demo';
+import { decryptPhone } from '../../server/src/lib/phone-crypto';
 import { createTestContext, type TestContext } from '../helpers/test-app';
 
 const TABLES = ['districts', 'party_orgs', 'estates', 'users', 'role_grants', 'members', 'tasks'] as const;

@@ -1,6 +1,6 @@
 import iconv from 'iconv-lite';
 import JSZip from 'jszip';
-import { decryptPhone, hashPhone } from '../../server/src/modules/members/phone-crypto';
+import { decryptPhone, hashPhone } from '../../server/src/lib/phone-crypto';
 import { makeCommunity, makeDistrict, makeEstate, makeWorld } from '../helpers/fixtures';
 import { registerMember } from '../helpers/member-fixtures';
 import { createTestContext, type TestContext } from '../helpers/test-app';

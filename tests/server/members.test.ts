@@ -1,5 +1,5 @@
 import type { MemberUpsertBody } from '@pioneer/shared';
-import { decryptPhone, hashPhone } from '../../server/src/modules/members/phone-crypto';
+import { decryptPhone, hashPhone } from '../../server/src/lib/phone-crypto';
 import { makeEstate, makeWorld } from '../helpers/fixtures';
 import { memberBody, registerMember } from '../helpers/member-fixtures';
 import { createTestContext, type TestContext } from '../helpers/test-app';

@@ -1,6 +1,6 @@
 import { generateCity, type City } from '../../server/scripts/seed-city/generate';
 import { CityAlreadySeededError, seedCity } from '../../server/scripts/seed-city/seed';
-import { decryptPhone, maskPhone } from '../../server/src/modules/members/phone-crypto';
+import { decryptPhone, maskPhone } from '../../server/src/lib/phone-crypto';
 import { createTestContext, type TestContext } from '../helpers/test-app';
 
 const NOW = Date.parse('2026-03-01T04:00:00Z');

@@ -1,5 +1,5 @@
 import { CATEGORY_KEYS, CATEGORY_LABELS, type Category } from '@pioneer/shared';
-import { encryptPhone, hashPhone, maskPhone } from '../../src/modules/members/phone-crypto';
+import { encryptPhone, hashPhone, maskPhone } from '../../src/lib/phone-crypto';
 import { generateRegistry } from './registry';
 import {
   CATEGORY_WEIGHTS,

@@ -1,4 +1,4 @@
-import { decryptPhone, encryptPhone, hashPhone, maskPhone } from '../../src/modules/members/phone-crypto';
+import { decryptPhone, encryptPhone, hashPhone, maskPhone } from '../../src/lib/phone-crypto';
 import { GIVEN_CHARS, GIVEN_ENDINGS, PHONE_PREFIXES, SURNAMES } from './names';
 import { Random } from './prng';
 

@@ -2,7 +2,7 @@ import type { Config } from '../config';
 import { createDatabase, type Database } from './client';
 import { startEmbeddedPostgres } from './embedded';
 import { runMigrations } from './migrate';
-import { seedDemo } from './seed-demo';
+import { seedDemo } from '../demo/seed-demo';
 
 /** Opens `DATABASE_URL` or starts the embedded PostgreSQL, migrates, and loads the demo data once. */
 export async function openDatabase(config: Config): Promise<{ database: Database; embedded: boolean; close(): Promise<void> }> {

@@ -2,9 +2,9 @@ import { sql } from 'drizzle-orm';
 import type { Category } from '@pioneer/shared';
 import type { Config } from '../config';
 import { systemClock, type Clock } from '../lib/clock';
-import { encryptPhone, hashPhone, maskPhone } from '../modules/members/phone-crypto';
-import type { Db, DbOrTx } from './client';
-import { districts, estates, members, partyOrgs, roleGrants, tasks, users } from './schema';
+import { encryptPhone, hashPhone, maskPhone } from '../lib/phone-crypto';
+import type { Db, DbOrTx } from '../db/client';
+import { districts, estates, members, partyOrgs, roleGrants, tasks, users } from '../db/schema';
 import { seedDemoWhistles } from './seed-whistles';
 
 /** Distinct from the migrator's lock (7262001): seeding runs after migrating, possibly in several processes. */

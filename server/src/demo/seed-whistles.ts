@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { AssignmentPart, AssignmentStatus, Category, Role, WhistleStatus } from '@pioneer/shared';
-import type { DbOrTx } from './client';
-import { demands, whistleAssignments, whistleEvents, whistles } from './schema';
+import type { DbOrTx } from '../db/client';
+import { demands, whistleAssignments, whistleEvents, whistles } from '../db/schema';
 
 const HOUR = 3600_000;
 

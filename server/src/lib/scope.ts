@@ -1,5 +1,5 @@
 import type { Role } from '@pioneer/shared';
-import type { Principal } from '../plugins/auth';
+import type { Principal } from './principal';
 
 export const isCityAdmin = (p: Principal) => p.roles.some((g) => g.role === 'city_admin');
 

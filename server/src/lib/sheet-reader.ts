@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { parse as parseCsv } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
-import { AppError } from '../../lib/errors';
+import { AppError } from './errors';
 
 /** One row of a sheet as text cells, numbered as Excel (or a text editor) shows it: 1-based. */
 export interface SheetRow {

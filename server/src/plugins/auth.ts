@@ -1,12 +1,12 @@
 import fastifyJwt from '@fastify/jwt';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import type { ErrorCode, Role, RoleGrant } from '@pioneer/shared';
+import type { ErrorCode, Role } from '@pioneer/shared';
 import { AppError } from '../lib/errors';
 import { answers } from '../lib/openapi';
 import { TwoGenerationCache } from '../lib/two-generation-cache';
 import type { Config } from '../config';
-import type { AuthRepository } from '../modules/auth/auth-repository';
+import type { Principal } from '../lib/principal';
 
 export const SESSION_AUDIENCE = 'pioneer-code:session';
 const BEARER = /^Bearer\s/i;
@@ -31,13 +31,12 @@ export interface Session {
   tokenVersion: number;
 }
 
-/** Who is calling: loaded once per request from the database, so new grants apply at once. */
-export interface Principal {
-  userId: string;
-  roles: RoleGrant[];
-  memberId: string | null;
-  memberCommunityOrgId: string | null;
-  tokenVersion: number;
+/**
+ * What the plugin needs from the database: the interface is the plugin's, the auth module's
+ * repository implements it (the arrow runs from modules/auth to here, never back).
+ */
+export interface PrincipalSource {
+  loadPrincipal(userId: string): Promise<Principal | null>;
 }
 
 declare module '@fastify/jwt' {
@@ -64,7 +63,7 @@ declare module 'fastify' {
 export const hasRole = (p: Principal, ...roles: Role[]) => p.roles.some((g) => roles.includes(g.role));
 
 export default fp(
-  async function auth(app: FastifyInstance, opts: { config: Config; authRepository: AuthRepository }) {
+  async function auth(app: FastifyInstance, opts: { config: Config; authRepository: PrincipalSource }) {
     await app.register(fastifyJwt, {
       secret: opts.config.jwtSecret,
       sign: { algorithm: 'HS256', aud: SESSION_AUDIENCE, expiresIn: opts.config.sessionTtlSeconds },

@@ -1,6 +1,6 @@
 import { forbidden } from '../../lib/errors';
 import { administersDistrict, isCityAdmin } from '../../lib/scope';
-import type { Principal } from '../../plugins/auth';
+import type { Principal } from '../../lib/principal';
 
 /**
  * The district a ranking covers (undefined: the whole city). City admins rank any district or the

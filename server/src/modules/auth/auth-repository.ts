@@ -2,11 +2,12 @@ import { and, eq, sql } from 'drizzle-orm';
 import { isId, type RoleGrant } from '@pioneer/shared';
 import type { Db, DbOrTx } from '../../db/client';
 import { members, roleGrants, users } from '../../db/schema';
-import type { Principal } from '../../plugins/auth';
+import type { Principal } from '../../lib/principal';
 
 /** Heard by every process's live listener (see live-hub.ts). */
 export const SESSIONS_REVOKED_CHANNEL = 'sessions_revoked';
 
+/** Also the auth plugin's PrincipalSource: the plugin names what it needs, app.ts hands it this repository. */
 export function authRepositoryFactory(db: Db) {
   const principalQuery = db
     .select({

@@ -1,6 +1,6 @@
 import type { LoginResponse, User } from '@pioneer/shared';
 import { AppError } from '../../lib/errors';
-import type { Principal } from '../../plugins/auth';
+import type { Principal } from '../../lib/principal';
 import type { AuthRepository } from './auth-repository';
 import type { WechatProvider } from './wechat-provider';
 

@@ -3,7 +3,7 @@ import type { Db } from '../../db/client';
 import type { Clock } from '../../lib/clock';
 import { decodeCursor, encodeTimeIdCursor, TimeIdCursorSchema } from '../../lib/cursor';
 import { invalid, notFound } from '../../lib/errors';
-import type { Principal } from '../../plugins/auth';
+import type { Principal } from '../../lib/principal';
 import type { DirectoryRepository } from '../directory/directory-repository';
 import { demandStep } from '../whistles/whistle-transitions';
 import type { ContentCheck } from './content-check';

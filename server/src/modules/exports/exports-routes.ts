@@ -12,7 +12,7 @@ import { forbidden } from '../../lib/errors';
 import { isCityAdmin } from '../../lib/scope';
 import { requireRoles, scopeGuard } from '../../plugins/auth';
 import { rankedDistrict } from '../assessment/ranking-scope';
-import { attachment, XLSX_TYPE } from '../imports/imports-routes';
+import { attachment, XLSX_TYPE } from '../../lib/attachment';
 import type { AssessmentService } from '../assessment/assessment-service';
 import { statsScopeGuard } from '../stats/stats-scope';
 import type { StatsService } from '../stats/stats-service';

@@ -16,7 +16,7 @@ import { oversees } from '../../lib/scope';
 import { principalOf, requireRoles } from '../../plugins/auth';
 import type { DirectoryService } from '../directory/directory-service';
 import type { PersonalDataService } from '../members/personal-data-service';
-import { readUpload } from '../imports/upload';
+import { readUpload } from '../../lib/upload';
 import type { HouseholdsService } from './households-service';
 
 const STAFF = ['secretary', 'district_admin', 'city_admin'] as const;

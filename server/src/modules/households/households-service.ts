@@ -16,8 +16,8 @@ import type { Db } from '../../db/client';
 import { recentAudits, writeAudit } from '../../lib/audit';
 import type { Clock } from '../../lib/clock';
 import { decodeCursor, encodeTimeIdCursor, TimeIdCursorSchema } from '../../lib/cursor';
-import { encryptPhone, hashPhone, maskPhone } from '../members/phone-crypto';
-import { csvRows, findHeader, isBlank, isXlsx, unreadable, xlsxFirstSheetRows, type SheetRow } from '../imports/sheet-reader';
+import { encryptPhone, hashPhone, maskPhone } from '../../lib/phone-crypto';
+import { csvRows, findHeader, isBlank, isXlsx, unreadable, xlsxFirstSheetRows, type SheetRow } from '../../lib/sheet-reader';
 import type { HouseholdInput, HouseholdsRepository } from './households-repository';
 
 export const HOUSEHOLD_IMPORT_MAX_ROWS = 200_000;

@@ -2,11 +2,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { DirectoryImportHistorySchema, DirectoryImportResultSchema, ImportDryRunQuerySchema } from '@pioneer/shared';
 import { principalOf, requireRoles } from '../../plugins/auth';
 import type { ImportsService } from './imports-service';
-import { readUpload } from './upload';
-
-export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-/** `filename*` carries the Chinese name; `filename` an ASCII one for old clients. */
-export const attachment = (ascii: string, name: string) => `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+import { attachment, XLSX_TYPE } from '../../lib/attachment';
+import { readUpload } from '../../lib/upload';
 
 export const importsRoutes: FastifyPluginAsyncZod<{ importsService: ImportsService }> = async (app, opts) => {
   const service = opts.importsService;

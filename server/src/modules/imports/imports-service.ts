@@ -14,7 +14,7 @@ import { recentAudits, writeAudit } from '../../lib/audit';
 import type { Clock } from '../../lib/clock';
 import { newRegisterCode } from '../../lib/register-code';
 import type { ImportsRepository } from './imports-repository';
-import { findHeader, isBlank, isXlsx, unreadable, xlsxSheets, type SheetRow } from './sheet-reader';
+import { findHeader, isBlank, isXlsx, unreadable, xlsxSheets, type SheetRow } from '../../lib/sheet-reader';
 
 export const DIRECTORY_IMPORT_MAX_ROWS = 20_000;
 

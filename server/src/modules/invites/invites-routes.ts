@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { InviteAcceptBodySchema, InviteAcceptResponseSchema, InviteCreateBodySchema, InviteCreateResponseSchema } from '@pioneer/shared';
 import { forbidden } from '../../lib/errors';
 import { administersDistrict, isCityAdmin } from '../../lib/scope';
-import { principalOf, requireAuth, requireRoles, type Principal } from '../../plugins/auth';
+import { principalOf, requireAuth, requireRoles } from '../../plugins/auth';
+import type { Principal } from '../../lib/principal';
 import type { Limit } from '../../plugins/rate-limit';
 import type { InviteTarget, InvitesService } from './invites-service';
 

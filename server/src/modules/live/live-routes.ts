@@ -9,7 +9,8 @@ import {
   type ErrorCode,
   type LiveServerMessage,
 } from '@pioneer/shared';
-import type { Principal, SessionClaims } from '../../plugins/auth';
+import type { SessionClaims } from '../../plugins/auth';
+import type { Principal } from '../../lib/principal';
 import type { LiveHub } from './live-hub';
 
 const AUTH_TIMEOUT_MS = 10_000;

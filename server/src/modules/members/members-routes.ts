@@ -11,7 +11,8 @@ import {
   type Standing,
 } from '@pioneer/shared';
 import { isCityAdmin, STAFF_ROLES } from '../../lib/scope';
-import { principalOf, requireAuth, requireRoles, type Principal } from '../../plugins/auth';
+import { principalOf, requireAuth, requireRoles } from '../../plugins/auth';
+import type { Principal } from '../../lib/principal';
 import type { Limit } from '../../plugins/rate-limit';
 import type { PostScope } from './members-repository';
 import type { MembersService } from './members-service';

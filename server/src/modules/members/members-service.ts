@@ -15,7 +15,7 @@ import type { PioneerCodeService } from '../codes/pioneer-code';
 import { writeAudit } from '../../lib/audit';
 import type { DirectoryRepository } from '../directory/directory-repository';
 import type { MemberInsert, MembersRepository, MemberView, PostScope } from './members-repository';
-import { decryptPhone, encryptPhone, hashPhone, maskPhone } from './phone-crypto';
+import { decryptPhone, encryptPhone, hashPhone, maskPhone } from '../../lib/phone-crypto';
 
 /** Posts are local to one city in China (UTC+8, no daylight saving): "today" is its calendar day. */
 const CHINA_OFFSET_MS = 8 * 3600_000;

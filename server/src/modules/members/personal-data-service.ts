@@ -9,7 +9,7 @@ import type { HouseholdsRepository } from '../households/households-repository';
 import type { MembersRepository } from './members-repository';
 import type { MembersService } from './members-service';
 import type { PersonalDataRepository } from './personal-data-repository';
-import { decryptPhone } from './phone-crypto';
+import { decryptPhone } from '../../lib/phone-crypto';
 
 const iso = (d: Date | string) => new Date(d).toISOString();
 

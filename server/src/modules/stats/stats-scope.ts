@@ -2,7 +2,8 @@ import type { FastifyRequest } from 'fastify';
 import type { StatsScope } from '@pioneer/shared';
 import { forbidden } from '../../lib/errors';
 import { administersDistrict, isCityAdmin, oversees } from '../../lib/scope';
-import { scopeGuard, type Principal } from '../../plugins/auth';
+import { scopeGuard } from '../../plugins/auth';
+import type { Principal } from '../../lib/principal';
 import type { AuthorizedScope, StatsService } from './stats-service';
 
 interface ScopeQuery {

@@ -4,7 +4,7 @@ import type { Db } from '../../db/client';
 import type { Clock } from '../../lib/clock';
 import { CursorIdSchema, CursorTimeSchema, decodeCursor, encodeCursor } from '../../lib/cursor';
 import { AppError, invalid, notFound } from '../../lib/errors';
-import type { Principal } from '../../plugins/auth';
+import type { Principal } from '../../lib/principal';
 import type { DirectoryRepository } from '../directory/directory-repository';
 import type { Notifier } from '../notifications';
 import type { TaskListCursor, TasksRepository } from './tasks-repository';

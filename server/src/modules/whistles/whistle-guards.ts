@@ -2,7 +2,8 @@ import type { FastifyRequest } from 'fastify';
 import type { Role, WhistleCreateBody, WhistleListQuery } from '@pioneer/shared';
 import { forbidden, invalid, notFound } from '../../lib/errors';
 import { administersDistrict, isCityAdmin, isSecretaryOf } from '../../lib/scope';
-import { scopeGuard, type Principal } from '../../plugins/auth';
+import { scopeGuard } from '../../plugins/auth';
+import type { Principal } from '../../lib/principal';
 import type { AssignmentRow, WhistleRow } from './whistles-repository';
 import type { Acting, ListScope, WhistlesService } from './whistles-service';
 
