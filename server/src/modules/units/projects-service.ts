@@ -18,7 +18,7 @@ import type { Db, DbOrTx } from '../../db/client';
 import type { Clock } from '../../lib/clock';
 import { decodeCursor, encodeTimeIdCursor, TimeIdCursorSchema } from '../../lib/cursor';
 import { AppError, forbidden, invalid, notFound } from '../../lib/errors';
-import type { Principal } from '../../plugins/auth';
+import type { Principal } from '../../lib/principal';
 import type { DirectoryRepository } from '../directory/directory-repository';
 import type { Notifier } from '../notifications';
 import type { AgreementsService } from './agreements-service';

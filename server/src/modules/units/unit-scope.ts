@@ -1,4 +1,4 @@
-import type { Principal } from '../../plugins/auth';
+import type { Principal } from '../../lib/principal';
 import { administersDistrict, isCityAdmin, isSecretaryOf } from '../../lib/scope';
 
 /** The unit party orgs the caller acts for (unit admin or 红色代办员). */
