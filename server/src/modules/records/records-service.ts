@@ -19,7 +19,7 @@ import { CursorIdSchema, CursorTimeSchema, decodeCursor, encodeCursor } from '..
 import { AppError, forbidden, invalid, notFound } from '../../lib/errors';
 import { isUniqueViolation } from '../../lib/pg-errors';
 import { oversees } from '../../lib/scope';
-import type { Principal } from '../../plugins/auth';
+import type { Principal } from '../../lib/principal';
 import type { ClaimRecordsRepository, RecordTimes } from '../claims/claim-records-repository';
 import { toClaim, type ClaimRow } from '../claims/claim-mappers';
 import type { MembersRepository } from '../members/members-repository';
