@@ -314,15 +314,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // batch function itself: the gate never calls back into the claims service that holds it.
   const claimBatch = batchClaimer({ claimsRepository, clock });
   const claimGate = new ClaimGate<BatchAnswer>({
-    claimMany: (taskId, memberIds) => {
+    claimMany: (taskId, memberIds, tokenVersions) => {
       app.metrics.claimBatchSize.observe(memberIds.length);
-      return claimBatch(taskId, memberIds);
+      return claimBatch(taskId, memberIds, tokenVersions);
     },
     loadFull: (taskId) => claimsRepository.fullPost(taskId, clock.now()),
     now: () => clock.now(),
     onError: (err) => app.log.warn({ err }, 'claim gate could not load a full post'),
   });
   app.decorate('claimGate', claimGate);
+  let revocationsSynced: Promise<void> = Promise.resolve();
+  let listening = 0;
   // The one LISTEN connection: live sockets, the claim gate and session revocations hear every process.
   const liveHub = liveHubFactory({
     databaseUrl: database.url,
@@ -331,10 +333,24 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     log: app.log,
     onCount: (count) => claimGate.heard(count),
     onRevoked: (userId, tokenVersion) => app.sessionsRevoked(userId, tokenVersion),
-    onListening: (up) => claimGate.setListening(up),
+    onListening: (up) => {
+      const generation = ++listening;
+      if (!up) return claimGate.setListening(false);
+      // Revocations announced while nobody listened were lost: read them all again, and only then
+      // let the gate answer from memory (its answers come after the session check).
+      revocationsSynced = app
+        .syncRevocations()
+        .catch((err) => app.log.warn({ err }, 'revocations could not be reloaded; claims still check them in the database'))
+        .then(() => {
+          if (generation === listening) claimGate.setListening(true);
+        });
+    },
   });
   if (servesApi) {
-    app.addHook('onReady', async () => liveHub.start());
+    app.addHook('onReady', async () => {
+      await liveHub.start();
+      await revocationsSynced;
+    });
     app.addHook('onClose', async () => liveHub.close());
   }
   // A post cancelled here stops being "full" in this process at once, before the notification.

@@ -116,7 +116,7 @@ describe('one statement for a batch of claims on one post', () => {
     const a = await ctx.database.pool.connect();
     try {
       await a.query('begin');
-      await a.query(CLAIM_SQL, [taskId, other, ctx.clock.now()]);
+      await a.query(CLAIM_SQL, [taskId, other, ctx.clock.now(), 0]);
       const { rows } = await a.query<{ pid: number }>('select pg_backend_pid() as pid');
       const waiting = service.claimMany(taskId, batch);
       const deadline = Date.now() + 10_000;

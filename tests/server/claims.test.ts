@@ -364,8 +364,9 @@ describe('under concurrency', () => {
     try {
       const now = ctx.clock.now();
       await a.query('begin');
-      await a.query(first, [taskId, memberId, now]);
-      const waiting = b.query(second, [taskId, memberId, now]).then(
+      // The fixture members' tokens are of version 0 (the claim statement's $4).
+      await a.query(first, [taskId, memberId, now, 0]);
+      const waiting = b.query(second, [taskId, memberId, now, 0]).then(
         () => 'done',
         (err: { code?: string }) => err.code,
       );

@@ -54,6 +54,11 @@ declare module 'fastify' {
     signSession(userId: string, memberId?: string | null, tokenVersion?: number): string;
     /** Ends in this process, at once, every session of the user signed before `tokenVersion`. */
     sessionsRevoked(userId: string, tokenVersion: number): void;
+    /**
+     * Reloads every revocation from the database into this process's set: at start (the set
+     * starts empty) and whenever the listener reconnects (announcements made meanwhile were lost).
+     */
+    syncRevocations(): Promise<void>;
   }
   interface FastifyRequest {
     principal: Principal | null;
@@ -75,11 +80,15 @@ export default fp(
       app.jwt.sign(memberId ? { sub: userId, mid: memberId, tv: tokenVersion } : { sub: userId, tv: tokenVersion }),
     );
 
-    // Revocations heard by this process (its own and, through the live listener, other processes'):
-    // the claim route trusts a verified token without the database, so it must hear them here.
+    // Revocations heard by this process (its own and, through the live listener, other processes'),
+    // loaded from the database at start and on every reconnect of the listener: the claim route's
+    // answers from memory trust a verified token without the database (its statement checks it).
     const revoked = new Map<string, number>();
     app.decorate('sessionsRevoked', (userId: string, tokenVersion: number) => {
       if ((revoked.get(userId) ?? -1) < tokenVersion) revoked.set(userId, tokenVersion);
+    });
+    app.decorate('syncRevocations', async () => {
+      for (const r of await opts.authRepository.revokedVersions()) app.sessionsRevoked(r.userId, r.tokenVersion);
     });
 
     // A token verified once is the same token next time: only its expiry can change the answer.

@@ -50,6 +50,14 @@ export function authRepositoryFactory(db: Db) {
       return rows[0]?.token_version ?? null;
     },
 
+    /** Every user whose sessions were ever revoked, with the token version now valid (the revocation set's truth). */
+    async revokedVersions(): Promise<Array<{ userId: string; tokenVersion: number }>> {
+      return db
+        .select({ userId: users.id, tokenVersion: users.tokenVersion })
+        .from(users)
+        .where(sql`${users.tokenVersion} > 0`);
+    },
+
     /** Users that exist among `userIds`, each with its member id if registered. */
     async findMemberIds(userIds: string[]): Promise<Array<{ userId: string; memberId: string | null }>> {
       const ids = userIds.filter(isId);

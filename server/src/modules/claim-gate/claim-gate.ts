@@ -32,6 +32,8 @@ interface Knowledge {
 
 interface Waiter<A> {
   memberId: string;
+  /** The claiming session token's version (the batch statement checks it). */
+  tokenVersion: number;
   since: number;
   resolve(v: Admission<A>): void;
   reject(err: unknown): void;
@@ -61,8 +63,11 @@ declare module 'fastify' {
 }
 
 export interface ClaimGateOptions<A> {
-  /** One statement deciding claims of distinct-or-not members on one post, in arrival order. */
-  claimMany(taskId: string, memberIds: string[]): Promise<BatchResult<A>>;
+  /**
+   * One statement deciding claims of distinct-or-not members on one post, in arrival order,
+   * each with its session token's version.
+   */
+  claimMany(taskId: string, memberIds: string[], tokenVersions: number[]): Promise<BatchResult<A>>;
   /** The post and its live claimants in one query. */
   loadFull(taskId: string): Promise<FullSnapshot | null>;
   now(): Date;
@@ -123,7 +128,7 @@ export class ClaimGate<A = unknown> {
    * when the gate cannot help (not listening, too many waiting, waited too long, the batch
    * aborted).
    */
-  admit(taskId: string, memberId: string): Admission<A> | Promise<Admission<A>> {
+  admit(taskId: string, memberId: string, tokenVersion = 0): Admission<A> | Promise<Admission<A>> {
     if (!this.trusted) return ALONE;
     const post = this.post(taskId);
     if (post.known.full) {
@@ -133,7 +138,7 @@ export class ClaimGate<A = unknown> {
     const q = post.queue;
     if (q.waiters.length - q.head >= MAX_WAITERS_PER_POST) return ALONE;
     return new Promise((resolve, reject) => {
-      q.waiters.push({ memberId, since: this.mono(), resolve, reject });
+      q.waiters.push({ memberId, tokenVersion, since: this.mono(), resolve, reject });
       this.armTimer(q);
       this.schedule(post);
     });
@@ -318,6 +323,7 @@ export class ClaimGate<A = unknown> {
       .claimMany(
         post.taskId,
         batch.map((w) => w.memberId),
+        batch.map((w) => w.tokenVersion),
       )
       .then(
         (r) => {

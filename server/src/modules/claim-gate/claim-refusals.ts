@@ -3,6 +3,8 @@ import type { GateRefusal } from './claim-types';
 
 /** What a refused member's claim is explained by: the post as a statement saw it. */
 export interface Refused {
+  /** The claiming session was revoked: nothing else is told. */
+  revoked?: boolean;
   exists: boolean;
   mine: boolean;
   status: 'open' | 'cancelled' | 'ended' | null;
@@ -16,11 +18,12 @@ export const suspended = (until: Date) =>
   new AppError('GRAB_SUSPENDED', undefined, { details: [{ path: 'until', reason: until.toISOString() }] });
 
 /**
- * The one refusal order, for single claims and batches alike: no such post, already holding
+ * The one refusal order, for single claims and batches alike: a revoked session, no such post, already holding
  * one, cancelled, closed, not open yet (a draw post before its draw), suspended, full.
  * null: the statement saw nothing that refuses (it lost a race: run it again).
  */
 export function refusalOf(r: Refused): AppError | GateRefusal | null {
+  if (r.revoked) return new AppError('UNAUTHENTICATED');
   if (!r.exists) return notFound('岗位不存在');
   if (r.mine) return 'ALREADY_CLAIMED';
   if (r.status === 'cancelled') return new AppError('TASK_CANCELLED');

@@ -15,11 +15,38 @@ export const isDuplicateClaim = (e: unknown) => isUniqueViolation(e, 'claims_liv
  * that holds it.
  */
 export function batchClaimer(deps: { claimsRepository: Pick<ClaimsRepository, 'claimBatch'>; clock: Clock }) {
-  return async function claimMany(taskId: string, memberIds: string[]): Promise<BatchResult<BatchAnswer>> {
+  /**
+   * `tokenVersions[i]` is the version of the session token `memberIds[i]` claimed with (0 for
+   * tokens signed before versions existed): a revoked one is answered UNAUTHENTICATED and granted nothing.
+   */
+  return async function claimMany(
+    taskId: string,
+    memberIds: string[],
+    tokenVersions: readonly number[] = memberIds.map(() => 0),
+  ): Promise<BatchResult<BatchAnswer>> {
     const now = deps.clock.now();
+    // One version per member goes to the statement: its newest token's (older ones are stale anyway).
+    const newest = new Map<string, number>();
+    memberIds.forEach((m, i) => newest.set(m, Math.max(newest.get(m) ?? -1, tokenVersions[i] ?? 0)));
+    const distinct = [...newest.keys()];
     try {
-      const a = await deps.claimsRepository.claimBatch(taskId, [...new Set(memberIds)], now);
-      return { answers: batchAnswers(taskId, memberIds, a, now), after: batchAfter(a, now) };
+      const a = await deps.claimsRepository.claimBatch(
+        taskId,
+        distinct,
+        distinct.map((m) => newest.get(m)!),
+        now,
+      );
+      const stale = new Set(a.stale);
+      const valid = memberIds.map((m, i) => !stale.has(m) && (tokenVersions[i] ?? 0) === newest.get(m));
+      const answered = batchAnswers(
+        taskId,
+        memberIds.filter((_, i) => valid[i]),
+        a,
+        now,
+      );
+      let next = 0;
+      const answers = memberIds.map((_, i) => (valid[i] ? answered[next++] : new AppError('UNAUTHENTICATED')));
+      return { answers, after: batchAfter(a, now) };
     } catch (e) {
       if (isDuplicateClaim(e) || isRetryableConflict(e)) return { answers: null };
       throw e;

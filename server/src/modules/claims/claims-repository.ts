@@ -21,6 +21,8 @@ export interface PostSnapshot {
   sBeforeEnd: boolean | null;
   sMine: boolean;
   sSuspendedUntil: Date | null;
+  /** The session token's version is not the user's any more (logged out, revoked, 注销). */
+  sRevoked: boolean;
 }
 
 export type ClaimAttempt = { ok: true; claimId: string; claimedAt: Date; remaining: number } | ({ ok: false } & PostSnapshot);
@@ -44,6 +46,8 @@ export interface BatchAttempt {
   holders: string[] | null;
   /** Members of the batch suspended by the no-show policy, with the end of their suspension. */
   suspended: Map<string, Date>;
+  /** Members of the batch whose session token was revoked: granted nothing. */
+  stale: string[];
   /** Every member suspended now, when the batch left the post full. */
   suspendedNow: Map<string, Date> | null;
 }
@@ -71,8 +75,9 @@ export function claimsRepositoryFactory(deps: { db: Db; pool: pg.Pool }) {
     .prepare('my_claim_on_task');
 
   return {
-    async claim(taskId: string, memberId: string, now: Date, q: Queryable = pool): Promise<ClaimAttempt> {
-      const { rows } = await q.query({ name: 'claim_task', text: CLAIM_SQL, values: [taskId, memberId, now] });
+    /** `tokenVersion`: the claiming session token's version, checked against the user's. */
+    async claim(taskId: string, memberId: string, tokenVersion: number, now: Date, q: Queryable = pool): Promise<ClaimAttempt> {
+      const { rows } = await q.query({ name: 'claim_task', text: CLAIM_SQL, values: [taskId, memberId, now, tokenVersion] });
       const r = rows[0];
       if (r.claim_id) return { ok: true, claimId: r.claim_id, claimedAt: r.claimed_at, remaining: r.remaining };
       return {
@@ -84,12 +89,13 @@ export function claimsRepositoryFactory(deps: { db: Db; pool: pg.Pool }) {
         sBeforeEnd: r.s_before_end,
         sMine: r.s_mine,
         sSuspendedUntil: r.s_suspended_until ?? null,
+        sRevoked: r.s_revoked === true,
       };
     },
 
-    /** Distinct member ids, in arrival order. */
-    async claimBatch(taskId: string, memberIds: string[], now: Date): Promise<BatchAttempt> {
-      const { rows } = await pool.query({ name: 'claim_batch', text: CLAIM_BATCH_SQL, values: [taskId, memberIds, now] });
+    /** Distinct member ids, in arrival order, with their session tokens' versions. */
+    async claimBatch(taskId: string, memberIds: string[], tokenVersions: number[], now: Date): Promise<BatchAttempt> {
+      const { rows } = await pool.query({ name: 'claim_batch', text: CLAIM_BATCH_SQL, values: [taskId, memberIds, now, tokenVersions] });
       const r = rows[0];
       const suspended = new Map<string, Date>();
       (r.suspended as string[]).forEach((m, i) => suspended.set(m, new Date(r.suspended_until[i])));
@@ -107,8 +113,19 @@ export function claimsRepositoryFactory(deps: { db: Db; pool: pg.Pool }) {
         claimIds: r.ids,
         holders: r.holders,
         suspended,
+        stale: r.stale,
         suspendedNow: r.suspended_now ? suspendedMap(r.suspended_now) : null,
       };
+    },
+
+    /** The user's session token of `tokenVersion` is still valid (not logged out or revoked since). */
+    async sessionValid(q: Queryable, userId: string, tokenVersion: number): Promise<boolean> {
+      const { rows } = await q.query({
+        name: 'session_valid',
+        text: 'select 1 from users where id = $1::uuid and token_version = $2::int',
+        values: [userId, tokenVersion],
+      });
+      return rows.length > 0;
     },
 
     async fullPost(taskId: string, now: Date): Promise<FullSnapshot | null> {

@@ -47,7 +47,11 @@ export const claimsRoutes: FastifyPluginAsyncZod<{
 
   async function claimOnce(request: FastifyRequest, taskId: string, session: Session, key: string): Promise<StoredAnswer> {
     if (!IDEMPOTENCY_KEY.test(key)) throw invalid('Idempotency-Key', 'must be 1-200 printable ASCII characters');
-    const p: Claimant = { userId: session.userId, memberId: session.memberId ?? (await memberIdOf(session.userId)) };
+    const p: Claimant = {
+      userId: session.userId,
+      memberId: session.memberId ?? (await memberIdOf(session.userId)),
+      tokenVersion: session.tokenVersion,
+    };
     const requestHash = createHash('sha256')
       .update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? {})}`)
       .digest('hex');
@@ -97,7 +101,8 @@ export const claimsRoutes: FastifyPluginAsyncZod<{
         if (fast) throw fast;
         return (async () => {
           const memberId = cached ?? (await memberIdOf(userId));
-          const created = await claimsService.claim({ userId, memberId }, taskId);
+          // The claim statement checks the token's version: a session revoked anywhere, even unheard here, takes nothing.
+          const created = await claimsService.claim({ userId, memberId, tokenVersion: session.tokenVersion }, taskId);
           if (typeof created === 'string') return refuse(request, reply, created);
           reply.code(201);
           return created;

@@ -22,6 +22,8 @@ export interface ClaimRecords {
 export interface Claimant {
   userId: string;
   memberId: string | null;
+  /** The session token's version: the claim statement checks it against the user's (revocation). */
+  tokenVersion: number;
 }
 
 /** How long an Idempotency-Key is remembered. */
@@ -36,6 +38,7 @@ const asError = (r: AppError | GateRefusal) => (typeof r === 'string' ? new AppE
 /** Why a single claim the statement refused was refused. */
 function singleRefusal(a: Extract<ClaimAttempt, { ok: false }>): AppError | GateRefusal | null {
   return refusalOf({
+    revoked: a.sRevoked,
     exists: a.sStatus !== null,
     mine: a.sMine,
     status: a.sStatus,
@@ -59,7 +62,7 @@ export function claimsServiceFactory(deps: {
   const repo = deps.claimsRepository;
   const gate = deps.gate;
 
-  function memberOf(p: Claimant): string {
+  function memberOf(p: Pick<Claimant, 'memberId'>): string {
     if (!p.memberId) throw new AppError('NOT_REGISTERED');
     return p.memberId;
   }
@@ -68,9 +71,15 @@ export function claimsServiceFactory(deps: {
    * One claim step, repeated only when the statement's snapshot predates the change that
    * refused it (it waited on the post's row): the next run sees that change.
    */
-  async function attempt(q: Queryable | undefined, taskId: string, memberId: string, now: Date): Promise<ClaimCreateResponse> {
+  async function attempt(
+    q: Queryable | undefined,
+    taskId: string,
+    memberId: string,
+    tokenVersion: number,
+    now: Date,
+  ): Promise<ClaimCreateResponse> {
     for (let i = 0; i < MAX_ATTEMPTS; i++) {
-      const a = await repo.claim(taskId, memberId, now, q);
+      const a = await repo.claim(taskId, memberId, tokenVersion, now, q);
       if (a.ok) return created(taskId, memberId, a.claimId, a.claimedAt, a.remaining);
       const why = singleRefusal(a);
       if (why) throw asError(why);
@@ -78,7 +87,7 @@ export function claimsServiceFactory(deps: {
     throw new AppError('TASK_FULL');
   }
 
-  /** Claims for members queued on one post, in one statement (the gate's batch function; see claim-batch.ts). */
+  /** Claims for members queued on one post, in one statement, each with its token's version (the gate's batch function; see claim-batch.ts). */
   const claimMany = batchClaimer({ claimsRepository: repo, clock: deps.clock });
 
   /**
@@ -123,11 +132,11 @@ export function claimsServiceFactory(deps: {
     /** The claim, or a refusal to send prebuilt (answered from memory or by a batch). */
     async claim(p: Claimant, taskId: string): Promise<ClaimCreateResponse | GateRefusal> {
       const memberId = memberOf(p);
-      let r = gate ? gate.admit(taskId, memberId) : ALONE;
+      let r = gate ? gate.admit(taskId, memberId, p.tokenVersion) : ALONE;
       if (r instanceof Promise) r = await r;
       if (r === ALONE) {
         try {
-          return await attempt(undefined, taskId, memberId, deps.clock.now());
+          return await attempt(undefined, taskId, memberId, p.tokenVersion, deps.clock.now());
         } catch (e) {
           if (isDuplicateClaim(e)) throw new AppError('ALREADY_CLAIMED');
           throw e;
@@ -150,14 +159,16 @@ export function claimsServiceFactory(deps: {
         try {
           const result = await repo.withTransaction(async (client) => {
             if (!(await repo.reserveKey(client, p.userId, key, requestHash, now, staleBefore))) {
+              // A replay is no new claim, but a revoked session is not answered either.
+              if (!(await repo.sessionValid(client, p.userId, p.tokenVersion))) throw new AppError('UNAUTHENTICATED');
               return { fresh: false as const, replay: await repo.findKey(client, p.userId, key) };
             }
             let answer: StoredAnswer;
             try {
-              answer = { statusCode: 201, body: await attempt(client, taskId, memberId, now) };
+              answer = { statusCode: 201, body: await attempt(client, taskId, memberId, p.tokenVersion, now) };
             } catch (e) {
-              // An unknown post leaves no key behind: the whole transaction, reservation included, rolls back.
-              if (!(e instanceof AppError) || e.code === 'NOT_FOUND') throw e;
+              // An unknown post or a revoked session leaves no key behind: the whole transaction, reservation included, rolls back.
+              if (!(e instanceof AppError) || e.code === 'NOT_FOUND' || e.code === 'UNAUTHENTICATED') throw e;
               const body: ErrorBody = { code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}), requestId };
               answer = { statusCode: e.statusCode, body };
             }
@@ -193,7 +204,7 @@ export function claimsServiceFactory(deps: {
 
     check,
 
-    async records(p: Claimant): Promise<ClaimRecords> {
+    async records(p: Pick<Claimant, 'userId' | 'memberId'>): Promise<ClaimRecords> {
       const memberId = memberOf(p);
       const now = deps.clock.now();
       const rows = await repo.recordsOf(memberId);

@@ -31,10 +31,18 @@ export const NOTIFY_TASK_SQL = `select ${notifyCount('t')} from tasks t where t.
 const GRAB_OPEN = `(allocation = 'first_come' or drawn_at is not null)`;
 
 /**
+ * The member `m`'s session token of version `tv` is still valid: the claim route trusts a
+ * verified token without loading the principal, so the statement itself checks the database's
+ * token version (a logout or 注销 heard by no process, or before a restart, still holds).
+ */
+const sessionValid = (m: string, tv: string) =>
+  `exists (select 1 from members sm join users su on su.id = sm.user_id where sm.id = ${m} and su.token_version = ${tv})`;
+
+/**
  * One step decides a claim. The counter moves only if the insert happens in the same
  * statement: a duplicate that raced past NOT EXISTS hits claims_live_unique and aborts the
  * whole statement, counter bump included (never ON CONFLICT DO NOTHING after bumping).
- * $1 task, $2 member, $3 now.
+ * $1 task, $2 member, $3 now, $4 the session token's version.
  */
 export const CLAIM_SQL = `
 with t as (
@@ -49,6 +57,7 @@ with t as (
      and ends_at > $3::timestamptz
      and not exists (select 1 from claims where task_id = $1::uuid and member_id = $2::uuid and ${LIVE})
      and not exists (select 1 from member_standing where member_id = $2::uuid and suspended_until > $3::timestamptz)
+     and ${sessionValid('$2::uuid', '$4::int')}
   returning id, claimed, capacity, status, version
 ), c as (
   insert into claims (task_id, member_id, status, claimed_at)
@@ -59,6 +68,7 @@ with t as (
 )
 select c.id as claim_id, c.claimed_at, t.capacity - t.claimed as remaining,
        (select count(*) from n) as notified,
+       not ${sessionValid('$2::uuid', '$4::int')} as s_revoked,
        s.status as s_status, s.claimed as s_claimed, s.capacity as s_capacity,
        s.claim_opens_at <= $3::timestamptz and (s.allocation = 'first_come' or s.drawn_at is not null) as s_opened,
        s.ends_at > $3::timestamptz as s_before_end,
@@ -130,12 +140,15 @@ select t.status, t.claimed, t.capacity, t.claim_opens_at, t.ends_at, t.version,
  * more claims afterwards, and then when it is full `suspended_now` (see suspendedAt); otherwise
  * every member not granted already held a claim or is suspended (`suspended`, with `suspended_until` in the same order).
  * `fresh`: nothing changed the post between the snapshot and the lock, so `holders` is
- * complete (every claim or cancel moves the post's row).
- * $1 task, $2 distinct members in arrival order, $3 now.
+ * complete (every claim or cancel moves the post's row). `stale`: members whose session
+ * token (version $4, in the same order as $2) was revoked; they get nothing.
+ * $1 task, $2 distinct members in arrival order, $3 now, $4 their session tokens' versions.
  */
 export const CLAIM_BATCH_SQL = `
 with s as (
   select xmin::text as xmin from tasks where id = $1::uuid
+), stale as (
+  select v.m from unnest($2::uuid[], $4::int[]) v(m, tv) where not ${sessionValid('v.m', 'v.tv')}
 ), p as (
   select id, status, claimed, held, capacity, claim_opens_at, ends_at, version, xmin::text as xmin,
          status = 'open' and claim_opens_at <= $3::timestamptz and ends_at > $3::timestamptz and ${GRAB_OPEN} as claimable
@@ -151,6 +164,7 @@ with s as (
    where p.claimable and p.claimed < p.capacity
      and not exists (select 1 from claims c where c.task_id = $1::uuid and c.member_id = u.m and c.${LIVE})
      and not exists (select 1 from sus where sus.member_id = u.m)
+     and not exists (select 1 from stale where stale.m = u.m)
    order by u.ord
    limit (select capacity - claimed from p)
 ), c as (
@@ -178,6 +192,7 @@ select p.status, p.claimed as claimed_before, p.capacity, p.claim_opens_at, p.en
        g.members, g.ids,
        (select count(*) from n) as notified,
        coalesce((select array_agg(member_id::text order by member_id) from sus), '{}') as suspended,
+       coalesce((select array_agg(m::text) from stale), '{}') as stale,
        coalesce((select array_agg(suspended_until order by member_id) from sus), '{}') as suspended_until,
        case when not p.claimable or p.claimed + g.n >= p.capacity then
          array(select member_id::text from claims where task_id = $1::uuid and ${LIVE}
