@@ -37,6 +37,8 @@ export interface Session {
  */
 export interface PrincipalSource {
   loadPrincipal(userId: string): Promise<Principal | null>;
+  /** Every user whose sessions were ever revoked, with the token version now valid. */
+  revokedVersions(): Promise<Array<{ userId: string; tokenVersion: number }>>;
 }
 
 declare module '@fastify/jwt' {
