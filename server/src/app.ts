@@ -76,6 +76,10 @@ import { claimRecordsRepository } from './modules/claims/claim-records-repositor
 import { recordsRepositoryFactory } from './modules/records/records-repository';
 import { recordsRoutes } from './modules/records/records-routes';
 import { recordsServiceFactory } from './modules/records/records-service';
+import { certificatesRepositoryFactory } from './modules/certificates/certificates-repository';
+import { certificatePageRoutes, certificatesRoutes } from './modules/certificates/certificates-routes';
+import { certificatesServiceFactory } from './modules/certificates/certificates-service';
+import { signingKeyFromSeed } from './modules/certificates/certificate-signing';
 import { pointsRepositoryFactory } from './modules/points/points-repository';
 import { pointsRoutes } from './modules/points/points-routes';
 import { pointsServiceFactory, type PointsService } from './modules/points/points-service';
@@ -487,9 +491,26 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return org;
   };
   const pointsService = pointsServiceFactory({ db: database.db, pointsRepository: pointsRepositoryFactory(database.db), clock });
+  const recordsRepository = recordsRepositoryFactory(database.db);
+  const certificatesService = certificatesServiceFactory({
+    certificatesRepository: certificatesRepositoryFactory(database.db),
+    signingKey: signingKeyFromSeed(config.certSigningKey),
+    publicUrl: config.publicUrl,
+    clock,
+    recordsFor: async (memberId, range, communityOrgId) =>
+      (await recordsRepository.completedIn(memberId, range, communityOrgId)).map((r) => ({
+        claimId: r.claim.id,
+        startsAt: r.task.startsAt,
+        title: r.task.title,
+        category: r.task.category,
+        minutes: r.claim.minutes ?? 0,
+      })),
+    member: (id) => membersRepository.findById(id),
+    community,
+  });
   const recordsService = recordsServiceFactory({
     db: database.db,
-    recordsRepository: recordsRepositoryFactory(database.db),
+    recordsRepository,
     claimRecords: claimRecordsRepository(),
     membersRepository,
     pointsService,
@@ -497,6 +518,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     community,
     clock,
     correctionWindowDays: config.correctionWindowDays,
+    onAmended: async (tx, claimIds, at) => {
+      await certificatesService.revokeHolding(tx, claimIds, at);
+    },
   });
   app.decorate('points', pointsService);
   const registrationService = registrationServiceFactory({
@@ -579,6 +603,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(personalDataRoutes, { personalData });
       await api.register(recordsRoutes, { recordsService, loadPost: (id) => tasksService.load(id), community });
       await api.register(pointsRoutes, { pointsService });
+      await api.register(certificatesRoutes, { certificatesService, community });
       await api.register(householdsRoutes, { householdsService, directoryService, personalData });
       await api.register(importsRoutes, {
         importsService: importsServiceFactory({ db: database.db, importsRepository: importsRepositoryFactory(database.db), clock }),
@@ -593,6 +618,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   );
   if (servesApi) {
     await app.register(registerRedirectRoutes);
+    await app.register(certificatePageRoutes, { certificatesService });
     // Browsers ask for it on every page; served whether or not the H5 build exists.
     const favicon = readFileSync(path.join(__dirname, '..', 'assets', 'favicon.ico'));
     app.get('/favicon.ico', { schema: { hide: true } }, async (_req, reply) =>

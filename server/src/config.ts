@@ -48,6 +48,8 @@ const EnvSchema = z
     NO_SHOW_LIMIT: z.coerce.number().int().min(1).default(3),
     NO_SHOW_WINDOW_DAYS: z.coerce.number().int().min(1).default(90),
     NO_SHOW_SUSPEND_DAYS: z.coerce.number().int().min(1).default(14),
+    /** Ed25519 seed (64 hex) signing 志愿服务记录证明; rotate by setting a new one (old public keys stay listed). */
+    CERT_SIGNING_KEY: hexKey.optional(),
     CORRECTION_WINDOW_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
     CLAIM_JOBS_INTERVAL_MS: z.coerce.number().int().min(0).default(1000),
     NOTIFY_WORKER: z
@@ -68,7 +70,7 @@ const EnvSchema = z
   .superRefine((env, ctx) => {
     const why = productionReason(env);
     if (!why) return;
-    const required = ['JWT_SECRET', 'PIONEER_CODE_SECRET', 'PHONE_ENC_KEY', 'PHONE_HASH_KEY'] as const;
+    const required = ['JWT_SECRET', 'PIONEER_CODE_SECRET', 'PHONE_ENC_KEY', 'PHONE_HASH_KEY', 'CERT_SIGNING_KEY'] as const;
     for (const name of required) {
       if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: `is required in production (${why})` });
     }
@@ -129,6 +131,8 @@ export interface Config {
   rollupIntervalMs: number;
   /** No-shows within the window that suspend grabbing, and for how long (contract v2). */
   noShow: { limit: number; windowDays: number; suspendDays: number };
+  /** The Ed25519 seed (hex) signing certificates: `CERT_SIGNING_KEY`, or random per data folder in development. */
+  certSigningKey: string;
   /** How long after a post ends its members may ask for a correction or 补录 (contract v3). */
   correctionWindowDays: number;
   /** How often offer expiry and due draws are polled; 0: never (tests drive them by hand). */
@@ -209,6 +213,34 @@ function developmentSecrets(dataDir: string): DevelopmentSecrets {
   }
 }
 
+/**
+ * Outside production an unset CERT_SIGNING_KEY is random per data folder (its own file, mode
+ * 0600, kept apart from secrets.json so either can be replaced alone): certificates issued
+ * yesterday still verify today. Production refuses to start without one (the refine above).
+ */
+function developmentCertKey(dataDir: string): string {
+  const file = path.join(dataDir, 'cert-signing-key');
+  const read = () => {
+    const v = readFileSync(file, 'utf8').trim();
+    if (!/^[0-9a-f]{64}$/.test(v)) throw new ConfigError(`${file} is damaged: delete it to make a new development key`);
+    return v;
+  };
+  try {
+    return read();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const made = randomBytes(32).toString('hex');
+  try {
+    writeFileSync(file, made, { flag: 'wx', mode: 0o600 });
+    return made;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return read();
+    throw e;
+  }
+}
+
 export function loadConfig(env: Record<string, string | undefined> = process.env): Readonly<Config> {
   const blanked = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v === '' ? undefined : v]));
   const parsed = EnvSchema.safeParse(blanked);
@@ -262,6 +294,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     replicaMaxLagMs: e.REPLICA_MAX_LAG_MS,
     metricsToken: e.METRICS_TOKEN,
     correctionWindowDays: e.CORRECTION_WINDOW_DAYS,
+    certSigningKey: e.CERT_SIGNING_KEY ?? developmentCertKey(dataDir),
     notifications: {
       worker: e.NOTIFY_WORKER,
       wechatConcurrency: e.NOTIFY_WECHAT_CONCURRENCY,

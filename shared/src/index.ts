@@ -16,3 +16,4 @@ export * from './units';
 export * from './records';
 export * from './points';
 export * from './glossary';
+export * from './certificates';

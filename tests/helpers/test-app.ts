@@ -16,6 +16,7 @@ export const TEST_ENV = {
   PIONEER_CODE_SECRET: 'test-code-secret-0123456789abcdef012345678',
   PHONE_ENC_KEY: '11'.repeat(32),
   PHONE_HASH_KEY: '22'.repeat(32),
+  CERT_SIGNING_KEY: '33'.repeat(32),
   PUBLIC_URL: 'http://pioneer.test',
   // Test files sign in hundreds of users from one address, some of them many times over; the
   // limits have their own tests (rate-limit*.test.ts).

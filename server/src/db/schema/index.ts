@@ -11,3 +11,4 @@ export * from './registry';
 export * from './units';
 export * from './records';
 export * from './points';
+export * from './certificates';
