@@ -11,7 +11,7 @@ import type { DbOrTx } from '../../db/client';
 import type { Clock } from '../../lib/clock';
 import { AppError, invalid, notFound } from '../../lib/errors';
 import { oversees } from '../../lib/scope';
-import type { Principal } from '../../plugins/auth';
+import type { Principal } from '../../lib/principal';
 import { renderCertificatePdf } from './certificate-pdf';
 import { canonicalJson, maskName, type SigningKey } from './certificate-signing';
 import type { CertificateRow, CertificatesRepository } from './certificates-repository';
