@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- [--connections 64] [--duration 5] [--burst 2000] [--slots 20] [--rounds 5] [--hot 1000]
  *   [--stats-calls 200] [--burst-only] [--stats-only] [--skip-rebuild] [--scale 1] [--reseed] [--registry-rows 100000] [--registry-only]
- *   [--notify-posts 5] [--notify-only]`
+ *   [--notify-posts 5] [--notify-only] [--cluster N]`
  *
  * Starts the real server (bench/server.ts, its own process) on city-scale data: the embedded
  * PostgreSQL under BENCH_DATA_DIR (default ./.data/bench, port BENCH_PG_PORT or 54339), seeded
@@ -20,6 +20,7 @@ import { CLAIM_SQL } from '../server/src/modules/claims/claims-sql';
 import { heapShortfall, resetDomainTables, seedCity } from '../server/scripts/seed-city/seed';
 import { BASE_COUNTS } from '../server/scripts/seed-city/generate';
 import { summarizeBursts, tally, type BurstRound } from './burst';
+import { clusterBench } from './cluster';
 import { measureOffers } from './offers';
 import { closedLoop, LoadClient, mergeLoops, percentile, round, type Answer, type LoopResult } from './load';
 import { databaseFigures, dashboardFigures, rankingAfterChange } from './dashboards';
@@ -50,6 +51,7 @@ const { values: args } = parseArgs({
     'registry-rows': { type: 'string', default: '100000' },
     'registry-only': { type: 'boolean', default: false },
     'notify-only': { type: 'boolean', default: false },
+    cluster: { type: 'string' },
   },
 });
 const CONNECTIONS = Number(args.connections);
@@ -63,6 +65,21 @@ const STATS_CALLS = Number(args['stats-calls']);
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
 
 async function main() {
+  if (args.cluster) {
+    await clusterBench(
+      {
+        web: Number(args.cluster),
+        burst: BURST,
+        slots: SLOTS,
+        rounds: ROUNDS,
+        durationMs: DURATION_MS,
+        scale: Number(args.scale),
+        statsCalls: STATS_CALLS,
+      },
+      log,
+    );
+    return;
+  }
   const usingUrl = Boolean(process.env.DATABASE_URL);
   const config = loadConfig({
     ...process.env,

@@ -566,7 +566,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       });
       const assessmentService = assessmentServiceFactory({
         db: database.db,
-        assessmentRepository: assessmentRepositoryFactory(database.db),
+        assessmentRepository: assessmentRepositoryFactory(database.db, replicas.readDb),
         directoryRepository,
         whistleStats: whistleStatsFactory(replicas.readDb),
         clock,

@@ -51,9 +51,13 @@ export interface ManualScoreRow {
   scoredAt: Date;
 }
 
-export function assessmentRepositoryFactory(db: Db) {
+/**
+ * `reads` is where the ranking's figures are read (a replica in a cluster, chosen per call);
+ * writes (the catalogue, manual scores) go to `db`, the primary.
+ */
+export function assessmentRepositoryFactory(db: Db, reads: Db = db) {
   return {
-    async listIndicators(tx: DbOrTx = db): Promise<Indicator[]> {
+    async listIndicators(tx: DbOrTx = reads): Promise<Indicator[]> {
       const rows = await tx.select().from(indexIndicators).orderBy(asc(indexIndicators.sortOrder), asc(indexIndicators.key));
       return rows.map((r) => ({
         key: r.key,
@@ -109,7 +113,7 @@ export function assessmentRepositoryFactory(db: Db) {
     },
 
     async scoresFor(period: string): Promise<ManualScoreRow[]> {
-      const { rows } = await db.execute<{
+      const { rows } = await reads.execute<{
         period: string;
         org_id: string;
         key: string;
@@ -135,7 +139,7 @@ export function assessmentRepositoryFactory(db: Db) {
      * and the org list's version (directory_state, bumped by triggers on party_orgs and districts).
      */
     async tokens(period: string): Promise<{ rollups: string; scores: string; orgs: string }> {
-      const { rows } = await db.execute<{ rollups: string | null; scores: string; orgs: string | null }>(sql`
+      const { rows } = await reads.execute<{ rollups: string | null; scores: string; orgs: string | null }>(sql`
         select (select version from rollup_state where id = 1)::text as rollups,
                (select count(*) || '|' || coalesce(max(scored_at)::text, '') from index_scores where period = ${period}) as scores,
                (select version from directory_state where id = 1)::text as orgs`);
@@ -144,7 +148,7 @@ export function assessmentRepositoryFactory(db: Db) {
 
     /** Every community org with its district: read live, so a rename or a new community shows at once. */
     async communities(): Promise<CommunityRef[]> {
-      const { rows } = await db.execute<{ id: string; name: string; district_id: string; district_name: string }>(sql`
+      const { rows } = await reads.execute<{ id: string; name: string; district_id: string; district_name: string }>(sql`
         select po.id, po.name, po.district_id, d.name as district_name
           from party_orgs po join districts d on d.id = po.district_id
          where po.kind = 'community'`);
@@ -156,7 +160,7 @@ export function assessmentRepositoryFactory(db: Db) {
      * (a rebuild changed them all, or the entries of that version were pruned).
      */
     async changedSince(version: string): Promise<string[] | null> {
-      const { rows } = await db.execute<{ gone: boolean; everything: boolean | null; ids: string[] | null }>(sql`
+      const { rows } = await reads.execute<{ gone: boolean; everything: boolean | null; ids: string[] | null }>(sql`
         select (select changes_kept_after from rollup_state where id = 1) > ${version}::bigint as gone,
                bool_or(community_org_id is null) as everything,
                array_agg(distinct community_org_id) filter (where community_org_id is not null) as ids
@@ -173,7 +177,7 @@ export function assessmentRepositoryFactory(db: Db) {
      */
     async monthFigures(month: string, onlyIds?: string[]): Promise<Map<string, MonthFigures>> {
       const only = onlyIds ? sql`and scope_id = any(${sql.param(onlyIds)}::uuid[])` : sql``;
-      const { rows } = await db.execute<{
+      const { rows } = await reads.execute<{
         id: string;
         published: number | null;
         cancelled: number | null;
