@@ -413,6 +413,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     notifier,
     onCancel: (id) => claimGate.forget(id),
     findWhistle: (id) => whistlesRepository.find(id),
+    projects: {
+      find: (id) => projectsService.findProject(id),
+      postPublished: (projectId, tx) => projectsService.postPublished(projectId, tx),
+    },
   });
   const whistlesService = whistlesServiceFactory({ db: database.db, whistlesRepository, clock, onEvent: deps.onWhistleEvent, notifier });
   const demandsService = demandsServiceFactory({

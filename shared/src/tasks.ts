@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CategorySchema, CursorSchema, DateTimeSchema, IdSchema, LimitSchema, text } from './common';
 import { MemberCardSchema } from './members';
 import { RecordInfoSchema, StarSchema } from './records';
+import { TaskAudienceSchema } from './units';
 
 export const TASK_STATUSES = ['open', 'cancelled', 'ended'] as const;
 export const TaskStatusSchema = z.enum(TASK_STATUSES);
@@ -33,8 +34,18 @@ export const TaskCreateBodySchema = z
     allocation: AllocationSchema.optional(),
     /** A draw post's draw time: after `claimOpensAt`, before the post starts. */
     drawAt: DateTimeSchema.optional(),
+    /** The unit project (项目清单) this post serves; its unit admin may publish it. */
+    projectId: IdSchema.optional(),
+    /** `unit` (定向岗位): only members of the project's unit may grab it. */
+    audience: TaskAudienceSchema.optional(),
   })
   .superRefine((body, ctx) => {
+    if (body.audience === 'unit' && !body.projectId) {
+      ctx.addIssue({ code: 'custom', path: ['projectId'], message: '定向岗位须属于一个共建项目' });
+    }
+    if (body.audience === 'unit' && body.allocation === 'draw') {
+      ctx.addIssue({ code: 'custom', path: ['allocation'], message: '定向岗位不支持抽签' });
+    }
     if (body.allocation === 'draw') {
       if (!body.drawAt) ctx.addIssue({ code: 'custom', path: ['drawAt'], message: '抽签岗位必须填写开奖时间' });
       else {
@@ -86,6 +97,11 @@ export const TaskSchema = z.object({
   /** Members entered in the draw (while open; entered + won + lost once drawn). */
   entered: z.number().int(),
   drawnAt: DateTimeSchema.nullable(),
+  /** The unit project the post serves (组织报到). */
+  projectId: IdSchema.nullable().optional(),
+  /** `unit`: a directed post (定向·<audienceUnit>), grabbed only by that unit's members. */
+  audience: TaskAudienceSchema.optional(),
+  audienceUnit: z.object({ id: IdSchema, name: z.string() }).nullable().optional(),
 });
 export type Task = z.infer<typeof TaskSchema>;
 
@@ -125,6 +141,8 @@ export const TaskListItemSchema = TaskSchema.pick({
   drawAt: true,
   entered: true,
   drawnAt: true,
+  audience: true,
+  audienceUnit: true,
 });
 export type TaskListItem = z.infer<typeof TaskListItemSchema>;
 

@@ -239,9 +239,20 @@ describe('needs, resources and projects (三张清单)', () => {
     await refuse('accept', as.secC1, { rating: 5 });
     await refuse('close', as.secC1, {});
 
-    // The first post makes it in_progress: driven through the projects service here (the
-    // directed-post route has its own tests).
-    await q("update projects set status = 'in_progress', started_at = now() where id = $1 and status = 'claimed'", [p.id]);
+    // The first post of the project makes it in_progress (directed posts have their own tests).
+    const start = ctx.clock.now().getTime() + DAY;
+    const post = await api('POST', '/tasks', as.secC1, {
+      communityOrgId: w.c1.id,
+      projectId: p.id,
+      title: '助餐服务岗',
+      category: 'care',
+      location: '老年食堂',
+      startsAt: new Date(start).toISOString(),
+      endsAt: new Date(start + 2 * 3600_000).toISOString(),
+      capacity: 3,
+    });
+    expect(post.statusCode).toBe(201);
+    expect((await api('GET', `/projects/${p.id}`, as.liaU1)).json().project.status).toBe('in_progress');
     await refuse('accept', as.secC1, { rating: 5 });
     const delivered = await api('POST', `/projects/${p.id}/deliver`, as.liaU1, { summary: '完成8次助餐服务' });
     expect(delivered.json().project).toMatchObject({ status: 'delivered', summary: '完成8次助餐服务' });
@@ -261,7 +272,8 @@ describe('needs, resources and projects (三张清单)', () => {
     const detail = await api('GET', `/projects/${p.id}`, as.secC1);
     expect(detail.statusCode).toBe(200);
     expect(detail.json().need.status).toBe('closed');
-    expect(detail.json().events.map((e: { action: string }) => e.action)).toEqual(['claim', 'deliver', 'accept', 'close']);
+    expect(detail.json().events.map((e: { action: string }) => e.action)).toEqual(['claim', 'start', 'deliver', 'accept', 'close']);
+    expect(detail.json().tasks).toHaveLength(1);
   });
 
   test('a returned project opens the need again for another unit', async () => {

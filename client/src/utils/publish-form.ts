@@ -1,4 +1,4 @@
-import { TaskCreateBodySchema, type Category, type TaskCreateBody } from '@pioneer/shared';
+import { TaskCreateBodySchema, type Category, type TaskAudience, type TaskCreateBody } from '@pioneer/shared';
 import { toIsoWithOffset } from './time';
 
 /** The publish form as typed: text until it is checked. */
@@ -44,7 +44,12 @@ const MESSAGES: Partial<Record<keyof TaskCreateBody, [PublishField, string]>> = 
 };
 
 /** The request body the form stands for, before any check: empty numbers stay invalid, not 0. */
-export function toTaskCreateInput(form: PublishForm, communityOrgId: string, whistleId?: string): Record<keyof TaskCreateBody, unknown> {
+export function toTaskCreateInput(
+  form: PublishForm,
+  communityOrgId: string,
+  whistleId?: string,
+  project?: { id: string; audience: TaskAudience },
+): Record<keyof TaskCreateBody, unknown> {
   const number = (value: string) => (value.trim() === '' ? Number.NaN : Number(value));
   return {
     communityOrgId,
@@ -61,6 +66,8 @@ export function toTaskCreateInput(form: PublishForm, communityOrgId: string, whi
     offerMinutes: undefined,
     allocation: undefined,
     drawAt: undefined,
+    projectId: project?.id,
+    audience: project?.audience,
   };
 }
 
@@ -71,8 +78,13 @@ export type PublishCheck = { ok: true; body: TaskCreateBody } | { ok: false; err
  * shows at once), then the whole body for the rules between fields (the schema checks those only
  * once every field is valid).
  */
-export function checkPublishForm(form: PublishForm, communityOrgId: string, whistleId?: string): PublishCheck {
-  const input = toTaskCreateInput(form, communityOrgId, whistleId);
+export function checkPublishForm(
+  form: PublishForm,
+  communityOrgId: string,
+  whistleId?: string,
+  project?: { id: string; audience: TaskAudience },
+): PublishCheck {
+  const input = toTaskCreateInput(form, communityOrgId, whistleId, project);
   const errors: PublishErrors = {};
   const note = (key: PropertyKey | undefined, message: string | null) => {
     const target = MESSAGES[key as keyof TaskCreateBody];

@@ -238,6 +238,9 @@ export class ClaimGate<A = unknown> {
     const answer = refusalOf({
       exists: true,
       mine: full.holders.has(memberId),
+      // Memory never grants: on a full directed post an outsider hears TASK_FULL here, which is
+      // as true as NOT_IN_AUDIENCE (the statements decide the audience whenever a slot is free).
+      outsider: false,
       status: 'open',
       beforeEnd: true,
       opened: true,

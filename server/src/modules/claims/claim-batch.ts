@@ -97,11 +97,13 @@ export function batchAnswers(taskId: string, memberIds: string[], a: BatchAttemp
 /** Why a member the batch did not grant was refused, from the post as the batch left it. */
 function batchRefusal(a: BatchAttempt, memberId: string, holders: Set<string> | null, now: number): BatchAnswer {
   const until = a.suspended.get(memberId) ?? null;
+  const outsider = a.outsiders.has(memberId);
   return (
     refusalOf({
       exists: a.status !== null,
       // While the post still takes claims, everyone eligible and not suspended was granted: the rest hold one.
-      mine: until === null && (!holders || holders.has(memberId)),
+      mine: !outsider && until === null && (!holders || holders.has(memberId)),
+      outsider,
       status: a.status,
       beforeEnd: a.endsAt !== null && now < a.endsAt.getTime(),
       opened: a.opensAt !== null && now >= a.opensAt.getTime() && !a.drawPending,

@@ -20,6 +20,8 @@ export interface PostSnapshot {
   sOpened: boolean | null;
   sBeforeEnd: boolean | null;
   sMine: boolean;
+  /** Not a directed post, or the member is of its unit. */
+  sInAudience: boolean;
   sSuspendedUntil: Date | null;
   /** The session token's version is not the user's any more (logged out, revoked, 注销). */
   sRevoked: boolean;
@@ -48,6 +50,8 @@ export interface BatchAttempt {
   suspended: Map<string, Date>;
   /** Members of the batch whose session token was revoked: granted nothing. */
   stale: string[];
+  /** Members of the batch outside a directed post's unit (NOT_IN_AUDIENCE). */
+  outsiders: Set<string>;
   /** Every member suspended now, when the batch left the post full. */
   suspendedNow: Map<string, Date> | null;
 }
@@ -88,6 +92,7 @@ export function claimsRepositoryFactory(deps: { db: Db; pool: pg.Pool }) {
         sOpened: r.s_opened,
         sBeforeEnd: r.s_before_end,
         sMine: r.s_mine,
+        sInAudience: r.s_in_audience !== false,
         sSuspendedUntil: r.s_suspended_until ?? null,
         sRevoked: r.s_revoked === true,
       };
@@ -114,6 +119,7 @@ export function claimsRepositoryFactory(deps: { db: Db; pool: pg.Pool }) {
         holders: r.holders,
         suspended,
         stale: r.stale,
+        outsiders: new Set(r.outsiders as string[]),
         suspendedNow: r.suspended_now ? suspendedMap(r.suspended_now) : null,
       };
     },

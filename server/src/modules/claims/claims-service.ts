@@ -41,6 +41,7 @@ function singleRefusal(a: Extract<ClaimAttempt, { ok: false }>): AppError | Gate
     revoked: a.sRevoked,
     exists: a.sStatus !== null,
     mine: a.sMine,
+    outsider: !a.sInAudience,
     status: a.sStatus,
     beforeEnd: a.sBeforeEnd === true,
     opened: a.sOpened === true,

@@ -27,6 +27,14 @@ export const notifyCount = (t: string) =>
 /** Notifies the count of post $1 as a transaction left it (sent on commit). */
 export const NOTIFY_TASK_SQL = `select ${notifyCount('t')} from tasks t where t.id = $1::uuid`;
 
+/**
+ * A directed post (定向岗位) takes claims only from members of its unit: decided in the claim
+ * statements themselves, under the post's row lock, never by a read before them. `$m` is the
+ * member's id parameter.
+ */
+const IN_AUDIENCE = (post: string, m: string) =>
+  `(${post}audience_unit_org_id is null or exists (select 1 from members am where am.id = ${m} and am.unit_org_id = ${post}audience_unit_org_id))`;
+
 /** A draw post takes claims only once drawn (its leftover slots are then first-come). */
 const GRAB_OPEN = `(allocation = 'first_come' or drawn_at is not null)`;
 
@@ -58,6 +66,7 @@ with t as (
      and not exists (select 1 from claims where task_id = $1::uuid and member_id = $2::uuid and ${LIVE})
      and not exists (select 1 from member_standing where member_id = $2::uuid and suspended_until > $3::timestamptz)
      and ${sessionValid('$2::uuid', '$4::int')}
+     and ${IN_AUDIENCE('', '$2::uuid')}
   returning id, claimed, capacity, status, version
 ), c as (
   insert into claims (task_id, member_id, status, claimed_at)
@@ -73,6 +82,7 @@ select c.id as claim_id, c.claimed_at, t.capacity - t.claimed as remaining,
        s.claim_opens_at <= $3::timestamptz and (s.allocation = 'first_come' or s.drawn_at is not null) as s_opened,
        s.ends_at > $3::timestamptz as s_before_end,
        exists (select 1 from claims where task_id = $1::uuid and member_id = $2::uuid and ${LIVE}) as s_mine,
+       ${IN_AUDIENCE('s.', '$2::uuid')} as s_in_audience,
        (select suspended_until from member_standing where member_id = $2::uuid and suspended_until > $3::timestamptz) as s_suspended_until
   from (select 1) one
   left join tasks s on s.id = $1::uuid
@@ -150,7 +160,7 @@ with s as (
 ), stale as (
   select v.m from unnest($2::uuid[], $4::int[]) v(m, tv) where not ${sessionValid('v.m', 'v.tv')}
 ), p as (
-  select id, status, claimed, held, capacity, claim_opens_at, ends_at, version, xmin::text as xmin,
+  select id, status, claimed, held, capacity, claim_opens_at, ends_at, version, xmin::text as xmin, audience_unit_org_id,
          status = 'open' and claim_opens_at <= $3::timestamptz and ends_at > $3::timestamptz and ${GRAB_OPEN} as claimable
     from tasks where id = $1::uuid
      for no key update
@@ -165,6 +175,7 @@ with s as (
      and not exists (select 1 from claims c where c.task_id = $1::uuid and c.member_id = u.m and c.${LIVE})
      and not exists (select 1 from sus where sus.member_id = u.m)
      and not exists (select 1 from stale where stale.m = u.m)
+     and ${IN_AUDIENCE('p.', 'u.m')}
    order by u.ord
    limit (select capacity - claimed from p)
 ), c as (
@@ -193,6 +204,7 @@ select p.status, p.claimed as claimed_before, p.capacity, p.claim_opens_at, p.en
        (select count(*) from n) as notified,
        coalesce((select array_agg(member_id::text order by member_id) from sus), '{}') as suspended,
        coalesce((select array_agg(m::text) from stale), '{}') as stale,
+       coalesce((select array_agg(u.m::text) from unnest($2::uuid[]) u(m), p where not ${IN_AUDIENCE('p.', 'u.m')}), '{}') as outsiders,
        coalesce((select array_agg(suspended_until order by member_id) from sus), '{}') as suspended_until,
        case when not p.claimable or p.claimed + g.n >= p.capacity then
          array(select member_id::text from claims where task_id = $1::uuid and ${LIVE}

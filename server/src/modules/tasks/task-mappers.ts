@@ -1,7 +1,7 @@
 import type { Task, TaskListItem, TaskStatus } from '@pioneer/shared';
 import type { tasks } from '../../db/schema';
 
-export type TaskRow = typeof tasks.$inferSelect & { communityName: string };
+export type TaskRow = typeof tasks.$inferSelect & { communityName: string; audienceUnitName?: string | null };
 
 /** `ended` is a matter of time: computed on every read, whether or not the sweep has run yet. */
 export function taskStatus(row: Pick<TaskRow, 'status' | 'endsAt'>, now: Date): TaskStatus {
@@ -35,6 +35,9 @@ export function toTask(row: TaskRow, now: Date): Task {
     drawCommitment: row.drawCommitment,
     entered: row.drawEntered,
     drawnAt: row.drawnAt ? row.drawnAt.toISOString() : null,
+    projectId: row.projectId ?? null,
+    audience: row.audienceUnitOrgId ? 'unit' : 'community',
+    audienceUnit: row.audienceUnitOrgId ? { id: row.audienceUnitOrgId, name: row.audienceUnitName ?? '' } : null,
   };
 }
 
@@ -59,5 +62,7 @@ export function toTaskListItem(row: TaskRow, now: Date): TaskListItem {
     drawAt: t.drawAt,
     entered: t.entered,
     drawnAt: t.drawnAt,
+    audience: t.audience,
+    audienceUnit: t.audienceUnit,
   };
 }

@@ -29,7 +29,12 @@ export interface TaskListFilter {
   limit: number;
 }
 
-const taskColumns = { ...getTableColumns(tasks), communityName: partyOrgs.name };
+const taskColumns = {
+  ...getTableColumns(tasks),
+  communityName: partyOrgs.name,
+  // A directed post names its unit (定向·<unit>); null for every other post.
+  audienceUnitName: sql<string | null>`(select au.name from party_orgs au where au.id = ${tasks.audienceUnitOrgId})`,
+};
 
 export function tasksRepositoryFactory(db: Db) {
   const byIdQuery = db

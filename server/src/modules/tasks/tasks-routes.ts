@@ -19,9 +19,9 @@ export const tasksRoutes: FastifyPluginAsyncZod<{ tasksService: TasksService }> 
   app.post(
     '/tasks',
     {
-      onRequest: requireRoles('secretary'),
+      onRequest: requireRoles('secretary', 'unit_admin'),
       schema: {
-        errors: ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND'],
+        errors: ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'INVALID_TRANSITION'],
         tags: ['tasks'],
         body: TaskCreateBodySchema,
         response: { 201: TaskResponseSchema },
@@ -29,7 +29,7 @@ export const tasksRoutes: FastifyPluginAsyncZod<{ tasksService: TasksService }> 
     },
     async (request, reply) => {
       const p = principalOf(request);
-      if (!isSecretaryOf(p, request.body.communityOrgId)) throw forbidden('只有本社区书记可以发布岗位');
+      await tasksService.mayPublish(p, request.body);
       const task = await tasksService.create(p.userId, request.body);
       return reply.code(201).send({ task });
     },

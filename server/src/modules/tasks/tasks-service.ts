@@ -1,9 +1,9 @@
 import type { MyEntry, MyWaitlist, Task, TaskCreateBody, TaskDetail, TaskList, TaskListQuery, TaskUpdateBody } from '@pioneer/shared';
 import { z } from 'zod';
-import type { Db } from '../../db/client';
+import type { Db, DbOrTx } from '../../db/client';
 import type { Clock } from '../../lib/clock';
 import { CursorIdSchema, CursorTimeSchema, decodeCursor, encodeCursor } from '../../lib/cursor';
-import { AppError, invalid, notFound } from '../../lib/errors';
+import { AppError, forbidden, invalid, notFound } from '../../lib/errors';
 import type { Principal } from '../../lib/principal';
 import type { DirectoryRepository } from '../directory/directory-repository';
 import type { Notifier } from '../notifications';
@@ -35,6 +35,11 @@ export function tasksServiceFactory(deps: {
   onCancel?: (taskId: string) => void;
   /** The whistle a post answers (`whistleId`): raised by the post's community or its 板块. */
   findWhistle?: (id: string) => Promise<{ raisedByOrgId: string | null; raisedByDistrictId: string } | null>;
+  /** The unit project a post serves (the units module's), and what publishing a post does to it, in the post's transaction. */
+  projects?: {
+    find(id: string): Promise<{ communityOrgId: string; unitOrgId: string; status: string } | null>;
+    postPublished(projectId: string, tx: DbOrTx): Promise<void>;
+  };
 }) {
   const repo = deps.tasksRepository;
 
@@ -45,7 +50,30 @@ export function tasksServiceFactory(deps: {
   }
 
   return {
-    /** The caller is the community's secretary (checked by the route). */
+    /**
+     * Who may publish: the community's secretary, or for a post of a project (组织报到) also that
+     * project's unit admin. A project takes posts while it is claimed or in progress.
+     */
+    async mayPublish(p: Principal, body: TaskCreateBody): Promise<void> {
+      const secretary = p.roles.some((g) => g.role === 'secretary' && g.orgId === body.communityOrgId);
+      if (!body.projectId) {
+        if (!secretary) throw forbidden('只有本社区书记可以发布岗位');
+        return;
+      }
+      const project = await deps.projects?.find(body.projectId);
+      if (!project) throw invalid('projectId', 'no such project', '所选项目不存在');
+      const unitAdmin = p.roles.some((g) => g.role === 'unit_admin' && g.orgId === project.unitOrgId);
+      if (!secretary && !unitAdmin) throw forbidden('只有本社区书记或项目认领单位管理员可以发布岗位');
+      if (project.communityOrgId !== body.communityOrgId)
+        throw invalid('projectId', 'a project of another community', '所选项目不属于该社区');
+      if (project.status !== 'claimed' && project.status !== 'in_progress') {
+        throw new AppError('INVALID_TRANSITION', '项目已交付或结束，不能再发布岗位', {
+          details: [{ path: 'projectId', reason: `project ${project.status}` }],
+        });
+      }
+    },
+
+    /** The caller may publish it (`mayPublish`, called by the route). */
     async create(userId: string, body: TaskCreateBody): Promise<Task> {
       const community = await deps.directoryRepository.findPartyOrg(body.communityOrgId);
       if (!community || community.kind !== 'community') throw notFound('社区不存在');
@@ -62,6 +90,7 @@ export function tasksServiceFactory(deps: {
       if (drawAt && drawAt.getTime() <= Math.max(now.getTime(), claimOpensAt.getTime())) {
         throw invalid('drawAt', 'must be after claimOpensAt and in the future', '开奖时间必须晚于报名开始时间');
       }
+      const project = body.projectId ? await deps.projects?.find(body.projectId) : null;
       // The seed stays secret until the draw; its hash is published now, before anyone enters.
       const drawSeed = drawAt ? newSeed() : null;
       // The followers' notification is one outbox row in the post's transaction: fan-out happens later.
@@ -86,9 +115,12 @@ export function tasksServiceFactory(deps: {
             createdBy: userId,
             createdAt: now,
             whistleId: body.whistleId ?? null,
+            projectId: body.projectId ?? null,
+            audienceUnitOrgId: body.projectId && body.audience === 'unit' ? project!.unitOrgId : null,
           },
           tx,
         );
+        if (body.projectId) await deps.projects!.postPublished(body.projectId, tx);
         await deps.notifier?.enqueue(tx, { kind: 'new_task', taskId });
         return taskId;
       });

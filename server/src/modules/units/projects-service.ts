@@ -152,6 +152,12 @@ export function projectsServiceFactory(deps: {
   return {
     loadProject,
 
+    /** A project's community, unit and status, for publishing its posts; null when there is none. */
+    async findProject(id: string) {
+      const r = await repo.findProject(id);
+      return r ? { communityOrgId: r.communityOrgId, unitOrgId: r.unitOrgId, status: r.status } : null;
+    },
+
     /** 需求清单: the community's secretary or its district's admin (the route checked the role). */
     async publishNeed(p: Principal, body: NeedCreateBody): Promise<Need> {
       const c = await community(body.communityOrgId);
@@ -314,7 +320,10 @@ export function projectsServiceFactory(deps: {
      */
     async postPublished(projectId: string, tx: DbOrTx): Promise<void> {
       const row = await repo.lockProject(projectId, tx);
-      if (!row || row.status !== 'claimed') return;
+      if (!row) throw notFound('项目不存在');
+      // Delivered (or returned) while the post was being published: the post goes with it.
+      if (row.status !== 'claimed' && row.status !== 'in_progress') projectStep('start', row.status);
+      if (row.status !== 'claimed') return;
       const now = deps.clock.now();
       await repo.updateProject(projectId, { status: projectStep('start', row.status), startedAt: now }, tx);
       await repo.insertEvent({ projectId, at: now, action: 'start', actorUserId: null, actorOrgId: row.unitOrgId, data: {} }, tx);

@@ -90,6 +90,16 @@ export const waitlistRepository = {
     return rows[0] ? postFromRow(rows[0]) : null;
   },
 
+  /** Whether the member may take a slot of the post: any post but a directed one (定向岗位) of another unit. */
+  async inAudience(c: pg.PoolClient, taskId: string, memberId: string): Promise<boolean> {
+    const { rows } = await c.query(
+      `select t.audience_unit_org_id is null or exists (select 1 from members m where m.id = $2::uuid and m.unit_org_id = t.audience_unit_org_id) as ok
+         from tasks t where t.id = $1::uuid`,
+      [taskId, memberId],
+    );
+    return rows[0]?.ok === true;
+  },
+
   async suspendedUntil(c: pg.PoolClient, memberId: string, now: Date): Promise<Date | null> {
     const { rows } = await c.query(
       'select suspended_until from member_standing where member_id = $1::uuid and suspended_until > $2::timestamptz',

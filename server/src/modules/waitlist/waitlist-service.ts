@@ -143,6 +143,8 @@ export function waitlistServiceFactory(deps: {
           if (post.status === 'cancelled') return fail('TASK_CANCELLED');
           if (post.status === 'ended' || post.startsAt <= now) return fail('CLAIM_CLOSED');
           if (post.claimOpensAt > now || (post.allocation === 'draw' && !post.drawnAt)) return fail('CLAIM_NOT_OPEN');
+          // Under the post's lock: a waitlist of a directed post holds only its unit's members.
+          if (!(await wl.inAudience(c, taskId, memberId))) return fail('NOT_IN_AUDIENCE');
           const until = await wl.suspendedUntil(c, memberId, now);
           if (until) return { error: suspended(until) };
           if (await wl.liveClaimOf(c, taskId, memberId)) return fail('ALREADY_CLAIMED');
