@@ -12,7 +12,7 @@ import {
   IdParamsSchema,
 } from '@pioneer/shared';
 import { AppError, invalid } from '../../lib/errors';
-import { principalOf, requireAuth, requireMember, requireRoles, type Session } from '../../plugins/auth';
+import { principalOf, requireMember, requireRoles, type Session } from '../../plugins/auth';
 import type { TaskRow } from '../tasks/task-mappers';
 import type { GateRefusal } from '../claim-gate/claim-types';
 import type { StoredAnswer } from './claims-repository';
