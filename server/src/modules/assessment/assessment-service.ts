@@ -2,7 +2,7 @@ import type { Indicator, IndicatorList, IndicatorsPutBody, OrgIndex, Ranking, Ra
 import type { Db } from '../../db/client';
 import type { Clock } from '../../lib/clock';
 import { invalid, notFound } from '../../lib/errors';
-import type { DirectoryRepository } from '../directory/directory-repository';
+import type { DirectoryPort } from '../directory/directory-port';
 import type { WhistleStatsRepository } from '../whistles/whistle-stats';
 import { NO_FIGURES, type AssessmentRepository, type CommunityRef, type ManualScoreRow, type MonthFigures } from './assessment-repository';
 import { evaluate, maxTotal, nameOrder, rank, ranksInOrder, type Evaluated, type Ranked } from './index-scoring';
@@ -13,7 +13,7 @@ export const localMonth = (at: Date) => new Date(at.getTime() + 8 * 3600_000).to
 export function assessmentServiceFactory(deps: {
   db: Db;
   assessmentRepository: AssessmentRepository;
-  directoryRepository: Pick<DirectoryRepository, 'findPartyOrg' | 'findDistrict'>;
+  directoryRepository: Pick<DirectoryPort, 'findPartyOrg' | 'findDistrict'>;
   whistleStats: Pick<WhistleStatsRepository, 'figuresByCommunity'>;
   clock: Clock;
 }) {

@@ -3,9 +3,7 @@ import { isId, type RoleGrant } from '@pioneer/shared';
 import type { Db, DbOrTx } from '../../db/client';
 import { members, roleGrants, users } from '../../db/schema';
 import type { Principal } from '../../lib/principal';
-
-/** Heard by every process's live listener (see live-hub.ts). */
-export const SESSIONS_REVOKED_CHANNEL = 'sessions_revoked';
+import { SESSIONS_REVOKED_CHANNEL } from './sessions-channel';
 
 /** Also the auth plugin's PrincipalSource: the plugin names what it needs, app.ts hands it this repository. */
 export function authRepositoryFactory(db: Db) {

@@ -3,7 +3,7 @@ import type { Clock } from '../../lib/clock';
 import { AppError } from '../../lib/errors';
 import { isRetryableConflict } from '../../lib/pg-errors';
 import type { PioneerCodeService } from '../codes/pioneer-code';
-import type { MembersRepository } from '../members/members-repository';
+import type { MembersPort } from '../members/members-port';
 import { toTaskListItem, type TaskRow } from '../tasks/task-mappers';
 import type { ClaimGate } from '../claim-gate/claim-gate';
 import { refusalOf } from '../claim-gate/claim-refusals';
@@ -52,7 +52,7 @@ function singleRefusal(a: Extract<ClaimAttempt, { ok: false }>): AppError | Gate
 
 export function claimsServiceFactory(deps: {
   claimsRepository: ClaimsRepository;
-  membersRepository: Pick<MembersRepository, 'findMemberCards'>;
+  membersRepository: MembersPort;
   pioneerCodes: Pick<PioneerCodeService, 'verify'>;
   clock: Clock;
   /** How long before a post starts its check-in opens (CHECK_IN_OPENS_MINUTES). */

@@ -4,7 +4,7 @@ import type { Clock } from '../../lib/clock';
 import { decodeCursor, encodeTimeIdCursor, TimeIdCursorSchema } from '../../lib/cursor';
 import { invalid, notFound } from '../../lib/errors';
 import type { Principal } from '../../lib/principal';
-import type { DirectoryRepository } from '../directory/directory-repository';
+import type { DirectoryPort } from '../directory/directory-port';
 import { demandStep } from '../whistles/whistle-transitions';
 import type { ContentCheck } from './content-check';
 import type { DemandRow, DemandsRepository } from './demands-repository';
@@ -37,7 +37,7 @@ function page(rows: DemandRow[], limit: number): DemandList {
 export function demandsServiceFactory(deps: {
   db: Db;
   demandsRepository: DemandsRepository;
-  directoryRepository: Pick<DirectoryRepository, 'findPartyOrg'>;
+  directoryRepository: Pick<DirectoryPort, 'findPartyOrg'>;
   contentCheck: ContentCheck;
   clock: Clock;
 }) {

@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { householdMatchSql } from '../households/households-repository';
+import { householdMatchSql } from '../households/household-match-sql';
 import type { AuthorizedScope } from '../stats/stats-service';
 
 const TZ = 'Asia/Shanghai';

@@ -1,6 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Coverage, HouseholdMatch } from '@pioneer/shared';
 import type { Db, DbOrTx } from '../../db/client';
+import { householdMatchSql } from './household-match-sql';
 
 /** One registry row ready to write: its home normalised by home_part(), owner encrypted and hashed. */
 export interface HouseholdInput {
@@ -14,25 +15,6 @@ export interface HouseholdInput {
   phoneHash: string;
   phoneMasked: string;
 }
-
-/**
- * A member's match against its community's registry, as one SQL expression over `m` (a members
- * row): the same home (estate, and building/unit/room normalised by home_part()) with the same
- * phone hash is `matched`; the home with another phone, or the phone at another home, is
- * `conflict`; neither is `unmatched`. Computed when read, so it never goes stale after an import
- * or a member's edit.
- */
-export const householdMatchSql = (m: SQL) => sql<HouseholdMatch>`(case
-  when exists (select 1 from households h
-                where h.community_org_id = ${m}.community_org_id and h.estate_id = ${m}.estate_id
-                  and h.building = home_part(${m}.building) and h.unit_no = home_part(${m}.unit_no) and h.room = home_part(${m}.room)
-                  and h.phone_hash = ${m}.phone_hash) then 'matched'
-  when exists (select 1 from households h
-                where h.community_org_id = ${m}.community_org_id and h.estate_id = ${m}.estate_id
-                  and h.building = home_part(${m}.building) and h.unit_no = home_part(${m}.unit_no) and h.room = home_part(${m}.room))
-    or exists (select 1 from households h where h.community_org_id = ${m}.community_org_id and h.phone_hash = ${m}.phone_hash)
-    then 'conflict'
-  else 'unmatched' end)`;
 
 /** Households of the communities `communities` (a subquery of ids) with a member living there. */
 const withMemberSql = sql`exists (select 1 from members m

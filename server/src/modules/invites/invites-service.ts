@@ -4,9 +4,9 @@ import type { Db } from '../../db/client';
 import { writeAudit } from '../../lib/audit';
 import type { Clock } from '../../lib/clock';
 import { AppError, invalid } from '../../lib/errors';
-import type { AuthRepository } from '../auth/auth-repository';
+import type { AuthPort } from '../auth/auth-port';
 import { toUser } from '../auth/auth-service';
-import type { DirectoryRepository } from '../directory/directory-repository';
+import type { DirectoryPort } from '../directory/directory-port';
 import type { InvitesRepository } from './invites-repository';
 
 export const INVITE_TTL_SECONDS = 7 * 24 * 3600;
@@ -24,8 +24,8 @@ export interface InviteTarget {
 export function invitesServiceFactory(deps: {
   db: Db;
   invitesRepository: InvitesRepository;
-  directoryRepository: Pick<DirectoryRepository, 'findPartyOrg' | 'findDistrict'>;
-  authRepository: Pick<AuthRepository, 'grant' | 'loadPrincipal'>;
+  directoryRepository: Pick<DirectoryPort, 'findPartyOrg' | 'findDistrict'>;
+  authRepository: AuthPort;
   clock: Clock;
   ttlSeconds?: number;
 }) {

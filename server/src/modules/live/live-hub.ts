@@ -4,8 +4,8 @@ import { LiveCountSchema, type LiveCount } from '@pioneer/shared';
 import type { Clock } from '../../lib/clock';
 import { isDatabaseStopping } from '../../lib/pg-errors';
 import { taskStatus } from '../tasks/task-mappers';
-import type { TasksRepository } from '../tasks/tasks-repository';
-import { SESSIONS_REVOKED_CHANNEL } from '../auth/auth-repository';
+import type { TasksPort } from '../tasks/tasks-port';
+import { SESSIONS_REVOKED_CHANNEL } from '../auth/sessions-channel';
 
 /** Every statement that moves a post's count notifies here (payload built by notifyCount in claims/claims-sql.ts). */
 export const TASK_COUNTS_CHANNEL = 'task_counts';
@@ -39,7 +39,7 @@ const MAX_BUFFERED_BYTES = 1 << 20;
  */
 export function liveHubFactory(deps: {
   databaseUrl: string;
-  tasksRepository: Pick<TasksRepository, 'liveCounts'>;
+  tasksRepository: TasksPort;
   clock: Clock;
   log: FastifyBaseLogger;
   /** Hears every count, subscribed or not (the claim gate); `version` orders the counts of one post. */

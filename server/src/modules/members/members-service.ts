@@ -13,7 +13,7 @@ import type { Clock } from '../../lib/clock';
 import { AppError, invalid } from '../../lib/errors';
 import type { PioneerCodeService } from '../codes/pioneer-code';
 import { writeAudit } from '../../lib/audit';
-import type { DirectoryRepository } from '../directory/directory-repository';
+import type { DirectoryPort } from '../directory/directory-port';
 import type { MemberInsert, MembersRepository, MemberView, PostScope } from './members-repository';
 import { decryptPhone, encryptPhone, hashPhone, maskPhone } from '../../lib/phone-crypto';
 
@@ -48,7 +48,7 @@ function profileOf(body: MemberUpsertBody) {
 export function membersServiceFactory(deps: {
   db: Db;
   membersRepository: MembersRepository;
-  directoryRepository: Pick<DirectoryRepository, 'findPartyOrg'>;
+  directoryRepository: Pick<DirectoryPort, 'findPartyOrg'>;
   pioneerCodes: PioneerCodeService;
   clock: Clock;
   /** How long before a post starts its check-in opens. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client';
-import { SESSIONS_REVOKED_CHANNEL } from '../auth/auth-repository';
+import { SESSIONS_REVOKED_CHANNEL } from '../auth/sessions-channel';
 
 /**
  * Reads and erasures for the member's rights (PIPL Art. 44–47): the copy of everything held

@@ -5,7 +5,7 @@ import type { Clock } from '../../lib/clock';
 import { AppError, isAppError, notFound } from '../../lib/errors';
 import type { ClaimsService } from '../claims/claims-service';
 import type { WaitlistService } from '../waitlist/waitlist-service';
-import type { HouseholdsRepository } from '../households/households-repository';
+import type { HouseholdsPort } from '../households/households-port';
 import type { MembersRepository } from './members-repository';
 import type { MembersService } from './members-service';
 import type { PersonalDataRepository } from './personal-data-repository';
@@ -18,7 +18,7 @@ export function personalDataServiceFactory(deps: {
   repo: PersonalDataRepository;
   membersRepository: MembersRepository;
   membersService: Pick<MembersService, 'getMine'>;
-  householdsRepository: Pick<HouseholdsRepository, 'memberMatch'>;
+  householdsRepository: HouseholdsPort;
   claimsService: Pick<ClaimsService, 'records'>;
   waitlistService: Pick<WaitlistService, 'cancelMine' | 'leave' | 'withdraw'>;
   clock: Clock;

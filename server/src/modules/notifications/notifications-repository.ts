@@ -57,6 +57,11 @@ export interface PendingDelivery {
   data: Record<string, { value: string }>;
 }
 
+/**
+ * The outbox, messages, deliveries, subscription credits and the inbox. Over 400 lines because
+ * these tables are one family written by one pipeline (exactly-once across them needs their
+ * statements side by side).
+ */
 export function notificationsRepositoryFactory(pool: pg.Pool) {
   return {
     async taskFacts(taskId: string, q: Queryable = pool): Promise<(TaskFacts & { status: string }) | null> {

@@ -105,6 +105,9 @@ const executorOf = (client: pg.PoolClient): PgBoss.Db => ({ executeSql: (text, v
  * A job that runs twice (a crash before pg-boss marked it done, or two processes) finds its
  * messages already written and writes nothing; a WeChat delivery is taken by one sender at a
  * time, so a member is shown a message once, and sent it at least once.
+ *
+ * Over 400 lines because the relay, the two job handlers, the overdue scan and the workers'
+ * start/stop share the pipeline's state (pg-boss, in-flight work, timers) inside this factory.
  */
 export function notificationPipelineFactory(deps: {
   databaseUrl: string;

@@ -20,9 +20,9 @@ import { AppError, forbidden, invalid, notFound } from '../../lib/errors';
 import { isUniqueViolation } from '../../lib/pg-errors';
 import { oversees } from '../../lib/scope';
 import type { Principal } from '../../lib/principal';
-import type { ClaimRecordsRepository, RecordTimes } from '../claims/claim-records-repository';
+import type { ClaimRecordsPort, RecordTimes } from '../claims/claims-port';
 import { toClaim, type ClaimRow } from '../claims/claim-mappers';
-import type { MembersRepository } from '../members/members-repository';
+import type { MembersPort } from '../members/members-port';
 import type { PointsService } from '../points/points-service';
 import { toTaskListItem, type TaskRow } from '../tasks/task-mappers';
 import { checkStarted, checkStatedTimes, serviceMinutes } from './minute-rule';
@@ -75,8 +75,8 @@ export type OnRecordsAmended = (tx: DbOrTx, claimIds: string[], at: Date) => Pro
 export function recordsServiceFactory(deps: {
   db: Db;
   recordsRepository: RecordsRepository;
-  claimRecords: ClaimRecordsRepository;
-  membersRepository: Pick<MembersRepository, 'findMemberCards'>;
+  claimRecords: ClaimRecordsPort;
+  membersRepository: MembersPort;
   pointsService: Pick<PointsService, 'settleRecord' | 'star'>;
   loadPost: (id: string) => Promise<TaskRow>;
   community: (id: string) => Promise<{ id: string; districtId: string }>;

@@ -2,7 +2,7 @@ import QRCode from 'qrcode';
 import type { RegisterInfo, RegisterResolve } from '@pioneer/shared';
 import { AppError, notFound } from '../../lib/errors';
 import { newRegisterCode, REGISTER_CODE_PATTERN } from '../../lib/register-code';
-import type { DirectoryRepository } from '../directory/directory-repository';
+import type { DirectoryPort } from '../directory/directory-port';
 import type { RegistrationRepository } from './registration-repository';
 
 export const registerPagePath = (code: string) => `/#/pages/register/index?code=${encodeURIComponent(code)}`;
@@ -11,7 +11,7 @@ type Community = { id: string; name: string; districtId: string; registerCode: s
 
 export function registrationServiceFactory(deps: {
   registrationRepository: RegistrationRepository;
-  directoryRepository: Pick<DirectoryRepository, 'listEstates' | 'findPartyOrg' | 'findDistrict'>;
+  directoryRepository: Pick<DirectoryPort, 'listEstates' | 'findPartyOrg' | 'findDistrict'>;
   publicUrl: string;
 }) {
   const repo = deps.registrationRepository;

@@ -2,7 +2,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { StatsDashboard, StatsOverview } from '@pioneer/shared';
 import type { Clock } from '../../lib/clock';
 import { notFound } from '../../lib/errors';
-import type { DirectoryRepository } from '../directory/directory-repository';
+import type { DirectoryPort } from '../directory/directory-port';
 import type { WhistleScope, WhistleStatsRepository } from '../whistles/whistle-stats';
 import type { StatsRepository, StatsScopeFilter } from './stats-repository';
 
@@ -20,7 +20,7 @@ export function communitiesOf(s: Scoped): SQL | null {
 
 export function statsServiceFactory(deps: {
   statsRepository: StatsRepository;
-  directoryRepository: Pick<DirectoryRepository, 'findPartyOrg' | 'findDistrict'>;
+  directoryRepository: Pick<DirectoryPort, 'findPartyOrg' | 'findDistrict'>;
   whistleStats: Pick<WhistleStatsRepository, 'figures'>;
   clock: Clock;
 }) {

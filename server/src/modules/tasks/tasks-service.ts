@@ -5,11 +5,11 @@ import type { Clock } from '../../lib/clock';
 import { CursorIdSchema, CursorTimeSchema, decodeCursor, encodeCursor } from '../../lib/cursor';
 import { AppError, forbidden, invalid, notFound } from '../../lib/errors';
 import type { Principal } from '../../lib/principal';
-import type { DirectoryRepository } from '../directory/directory-repository';
+import type { DirectoryPort } from '../directory/directory-port';
 import type { Notifier } from '../notifications';
 import type { TaskListCursor, TasksRepository } from './tasks-repository';
 import { toClaim } from '../claims/claim-mappers';
-import type { ClaimsRepository } from '../claims/claims-repository';
+import type { ClaimsPort } from '../claims/claims-port';
 import { commitmentOf, newSeed } from '../waitlist/draw';
 import { taskStatus, toTask, toTaskListItem, type TaskRow } from './task-mappers';
 
@@ -23,9 +23,9 @@ export function tasksServiceFactory(deps: {
   /** Writes notification events in the transaction of the change that causes them. */
   notifier?: Notifier;
   tasksRepository: TasksRepository;
-  directoryRepository: Pick<DirectoryRepository, 'findPartyOrg'>;
+  directoryRepository: Pick<DirectoryPort, 'findPartyOrg'>;
   /** Claim rows are the claims module's: a post's cancel ends them, a detail shows the caller's. */
-  claimsRepository: Pick<ClaimsRepository, 'cancelPost' | 'findMyClaim'>;
+  claimsRepository: Pick<ClaimsPort, 'cancelPost' | 'findMyClaim'>;
   clock: Clock;
   /** The caller's waitlist and draw entries on a post (the claims module's waitlist). */
   mine?: (taskId: string, memberId: string) => Promise<{ myWaitlist: MyWaitlist | null; myEntry: MyEntry | null }>;

@@ -4,7 +4,7 @@ import type { Clock } from '../../lib/clock';
 import { decodeCursor, encodeTimeIdCursor, TimeIdCursorSchema } from '../../lib/cursor';
 import { AppError, forbidden, invalid, notFound } from '../../lib/errors';
 import type { Principal } from '../../lib/principal';
-import type { DirectoryRepository } from '../directory/directory-repository';
+import type { DirectoryPort } from '../directory/directory-port';
 import { encryptPhone, maskPhone } from '../../lib/phone-crypto';
 import type { Notifier } from '../notifications';
 import type { AgreementFilter, AgreementRecord, AgreementsRepository } from './agreements-repository';
@@ -40,7 +40,7 @@ const AGREEMENT_PHRASES: Record<string, string> = { propose: '新报到申请', 
 export function agreementsServiceFactory(deps: {
   db: Db;
   agreementsRepository: AgreementsRepository;
-  directoryRepository: Pick<DirectoryRepository, 'findPartyOrg'>;
+  directoryRepository: Pick<DirectoryPort, 'findPartyOrg'>;
   notifier: Notifier;
   clock: Clock;
   phoneEncKey: Buffer;

@@ -19,7 +19,7 @@ import type { Clock } from '../../lib/clock';
 import { decodeCursor, encodeTimeIdCursor, TimeIdCursorSchema } from '../../lib/cursor';
 import { AppError, forbidden, invalid, notFound } from '../../lib/errors';
 import type { Principal } from '../../lib/principal';
-import type { DirectoryRepository } from '../directory/directory-repository';
+import type { DirectoryPort } from '../directory/directory-port';
 import type { Notifier } from '../notifications';
 import type { AgreementsService } from './agreements-service';
 import type { ListScope, NeedRecord, ProjectRecord, ProjectsRepository, ResourceRecord } from './projects-repository';
@@ -95,12 +95,16 @@ const PROJECT_PHRASES: Record<string, string> = {
   return: '需求退回',
 };
 
-/** 需求清单, 资源清单 and 项目清单: needs published by communities, claimed by their reported units. */
+/**
+ * 需求清单, 资源清单 and 项目清单: needs published by communities, claimed by their reported units.
+ * Over 400 lines because needs, resources and projects share one state machine and one set of
+ * scope rules (unit-transitions.ts, unit-scope.ts); the mappers above are its response shapes.
+ */
 export function projectsServiceFactory(deps: {
   db: Db;
   projectsRepository: ProjectsRepository;
   agreements: Pick<AgreementsService, 'reported' | 'communitiesOf' | 'unitsOf'>;
-  directoryRepository: Pick<DirectoryRepository, 'findPartyOrg'>;
+  directoryRepository: Pick<DirectoryPort, 'findPartyOrg'>;
   notifier: Notifier;
   clock: Clock;
 }) {

@@ -78,6 +78,8 @@ const drawEntryFromRow = (r: Record<string, any>): DrawEntryRow => ({
  * Statements of the waitlist, the offers and the draw. Every method takes a client holding a
  * transaction that locked the post's row first (`lockPost`): the same lock order as the claim
  * statements, so nothing deadlocks, and the waitlist of a post changes one transaction at a time.
+ * Over 400 lines because every statement under that lock is here: split, the lock order would
+ * have to be read from several files.
  */
 export const waitlistRepository = {
   async lockPost(c: pg.PoolClient, taskId: string, opts: { skipLocked?: boolean } = {}): Promise<LockedPost | null> {

@@ -7,7 +7,7 @@ import { enqueueNotifications } from '../notifications';
 import type { TaskRow } from '../tasks/task-mappers';
 import { suspended } from '../claim-gate/claim-refusals';
 import { toClaim } from '../claims/claim-mappers';
-import type { ClaimsRepository } from '../claims/claims-repository';
+import type { ClaimsPort } from '../claims/claims-port';
 import { entriesRootOf, rankTickets, ticketOf } from './draw';
 import { noShowTimes, standingOf, storeStanding, type NoShowPolicy } from './standing';
 import type { EntryRow, LockedPost, WaitlistRepository } from './waitlist-repository';
@@ -27,7 +27,7 @@ type Outcome<T> = { value: T } | { error: AppError };
  */
 export function waitlistServiceFactory(deps: {
   pool: pg.Pool;
-  claimsRepository: Pick<ClaimsRepository, 'withTransaction' | 'settleNoShows'>;
+  claimsRepository: Pick<ClaimsPort, 'withTransaction' | 'settleNoShows'>;
   waitlistRepository: WaitlistRepository;
   clock: Clock;
   policy: NoShowPolicy;

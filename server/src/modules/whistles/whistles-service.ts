@@ -55,6 +55,11 @@ const UNIT_ROLES: Role[] = ['unit_liaison', 'unit_admin'];
 /** A unit's steps the raiser waits on: its secretaries (or 板块 admins) are told of these too. */
 const RAISER_HEARS = new Set(['answer', 'return', 'extend']);
 
+/**
+ * The whistle and its steps. Over 400 lines because every step runs in one frame (`step`: the
+ * row lock, the event log, the notifications, the detail after), and the steps are short
+ * bodies of that frame: split, each part would need the whole frame.
+ */
 export function whistlesServiceFactory(deps: {
   db: Db;
   whistlesRepository: WhistlesRepository;

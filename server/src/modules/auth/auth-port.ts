@@ -1,0 +1,8 @@
+import type { AuthRepository } from './auth-repository';
+
+/**
+ * What other modules may use of the auth module's repository. The lint's dependency rules let only
+ * the auth module import its repository; app.ts hands the repository itself to the modules that ask
+ * for this port, and the port's narrow type keeps them to these methods.
+ */
+export type AuthPort = Pick<AuthRepository, 'grant' | 'loadPrincipal'>;
