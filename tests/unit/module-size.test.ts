@@ -20,7 +20,7 @@ describe('module files', () => {
   it(`stay under ${MAX_LINES} lines unless their header says why`, () => {
     const tooLong = sources(MODULES).flatMap((file) => {
       const text = readFileSync(file, 'utf8');
-      const lines = text.split('\n').length;
+      const lines = text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
       if (lines <= MAX_LINES || /over 400 lines/i.test(text)) return [];
       return [`${path.relative(MODULES, file)}: ${lines} lines`];
     });

@@ -2,7 +2,7 @@ import { refusalOf } from './claim-refusals';
 import {
   ALONE,
   type Admission,
-  type BatchResult,
+  type ClaimGateOptions,
   type FullSnapshot,
   type HeardCount,
   type MemoryAnswer,
@@ -60,25 +60,6 @@ declare module 'fastify' {
     /** This process's claim gate (tests read its state and counter). */
     claimGate: ClaimGate<unknown>;
   }
-}
-
-export interface ClaimGateOptions<A> {
-  /**
-   * One statement deciding claims of distinct-or-not members on one post, in arrival order,
-   * each with its session token's version.
-   */
-  claimMany(taskId: string, memberIds: string[], tokenVersions: number[]): Promise<BatchResult<A>>;
-  /** The post and its live claimants in one query. */
-  loadFull(taskId: string): Promise<FullSnapshot | null>;
-  now(): Date;
-  /** How long a full state is believed without news (safety net behind the notifications). */
-  fullTtlMs?: number;
-  /** A waiter that waited this long claims alone. */
-  waitTimeoutMs?: number;
-  /** Members in one statement at most. */
-  maxBatch?: number;
-  monotonic?: () => number;
-  onError?(err: unknown): void;
 }
 
 /**

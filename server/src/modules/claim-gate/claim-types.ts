@@ -57,3 +57,23 @@ export type BatchResult<A> = { answers: A[]; after: PostAfter } | { answers: nul
 /** The gate cannot help: claim with the single statement. */
 export const ALONE: unique symbol = Symbol('claim alone');
 export type Admission<A> = A | MemoryAnswer | typeof ALONE;
+
+/** What the claim gate is handed: the batch function (claims/claim-batch.ts) and the full-post load. */
+export interface ClaimGateOptions<A> {
+  /**
+   * One statement deciding claims of distinct-or-not members on one post, in arrival order,
+   * each with its session token's version.
+   */
+  claimMany(taskId: string, memberIds: string[], tokenVersions: number[]): Promise<BatchResult<A>>;
+  /** The post and its live claimants in one query. */
+  loadFull(taskId: string): Promise<FullSnapshot | null>;
+  now(): Date;
+  /** How long a full state is believed without news (safety net behind the notifications). */
+  fullTtlMs?: number;
+  /** A waiter that waited this long claims alone. */
+  waitTimeoutMs?: number;
+  /** Members in one statement at most. */
+  maxBatch?: number;
+  monotonic?: () => number;
+  onError?(err: unknown): void;
+}
