@@ -96,6 +96,9 @@ import { whistleStatsFactory } from './modules/whistles/whistle-stats';
 import { whistlesRepositoryFactory } from './modules/whistles/whistles-repository';
 import { whistlesRoutes } from './modules/whistles/whistles-routes';
 import { whistlesServiceFactory, type WhistleEventNotice } from './modules/whistles/whistles-service';
+import { meetingsRepositoryFactory } from './modules/meetings/meetings-repository';
+import { meetingLinkRoutes, meetingsRoutes } from './modules/meetings/meetings-routes';
+import { meetingsServiceFactory } from './modules/meetings/meetings-service';
 import { demandsRepositoryFactory } from './modules/demands/demands-repository';
 import { demandsRoutes } from './modules/demands/demands-routes';
 import { demandsServiceFactory } from './modules/demands/demands-service';
@@ -361,6 +364,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Notifications: other modules write events into the outbox in their own transactions.
   const notifier: Notifier = { enqueue: enqueueNotification };
   const notificationsRepository = notificationsRepositoryFactory(database.pool);
+  const meetingsService = meetingsServiceFactory({
+    db: database.db,
+    meetingsRepository: meetingsRepositoryFactory(database.db),
+    figuresRepository: meetingsRepositoryFactory(replicas.readDb),
+    clock,
+    notifier,
+    publicUrl: config.publicUrl,
+    secret: config.pioneerCodeSecret,
+  });
   const wechatSender =
     deps.notifications?.sender !== undefined
       ? deps.notifications.sender
@@ -376,6 +388,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     sender: wechatSender,
     templates: config.notifications.templates,
     options: { wechatConcurrency: config.notifications.wechatConcurrency, ...deps.notifications?.options },
+    sweeps: [{ name: 'overdue actions', run: (at) => meetingsService.escalateOverdue(at) }],
   });
   app.decorate('notifications', notificationPipeline);
   if (runsJobs && (deps.notifications?.worker ?? config.notifications.worker)) {
@@ -418,7 +431,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       postPublished: (projectId, tx) => projectsService.postPublished(projectId, tx),
     },
   });
-  const whistlesService = whistlesServiceFactory({ db: database.db, whistlesRepository, clock, onEvent: deps.onWhistleEvent, notifier });
+  const whistlesService = whistlesServiceFactory({
+    db: database.db,
+    whistlesRepository,
+    clock,
+    onEvent: deps.onWhistleEvent,
+    notifier,
+    linkedMeetings: (whistleId) => meetingsService.linkedTo('whistle', whistleId),
+  });
   const demandsService = demandsServiceFactory({
     db: database.db,
     demandsRepository: demandsRepositoryFactory(database.db),
@@ -458,6 +478,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     statsRepository: statsRepositoryFactory(replicas.readDb),
     directoryRepository,
     whistleStats: whistleStatsFactory(replicas.readDb),
+    meetingStats: meetingsService,
     clock,
   });
   const personalData = personalDataServiceFactory({
@@ -564,6 +585,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(liveRoutes, { liveHub, loadPrincipal: (userId) => authRepository.loadPrincipal(userId) });
       await api.register(statsRoutes, { statsService });
       await api.register(whistlesRoutes, { whistlesService });
+      await api.register(meetingsRoutes, { meetingsService });
       await api.register(demandsRoutes, {
         demandsService,
         createLimit: app.perMinute('demand-create', DEMANDS_PER_MINUTE),
@@ -629,6 +651,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       reply.type('image/x-icon').header('cache-control', 'public, max-age=86400').send(favicon),
     );
     await app.register(scannedCodeRoutes);
+    await app.register(meetingLinkRoutes, { meetingsService });
   }
 
   // Ended posts and no-shows are computed on read; the sweep also writes them down.

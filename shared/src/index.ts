@@ -17,3 +17,4 @@ export * from './records';
 export * from './points';
 export * from './glossary';
 export * from './certificates';
+export * from './meetings';

@@ -11,6 +11,7 @@ export const TEMPLATE_KEYS = [
   'new_task',
   'whistle_update',
   'unit_update',
+  'meeting_update',
 ] as const;
 export const TemplateKeySchema = z.enum(TEMPLATE_KEYS);
 export type TemplateKey = z.infer<typeof TemplateKeySchema>;
@@ -28,6 +29,7 @@ export const TEMPLATE_LABELS: Record<TemplateKey, string> = {
   new_task: '新岗位发布',
   whistle_update: '吹哨报到',
   unit_update: '组织报到',
+  meeting_update: '共商共办',
 };
 
 /** What `wx.requestSubscribeMessage` answered per template (after mapping template ids back to keys). */
@@ -62,6 +64,7 @@ export const MessageSchema = z.object({
   body: z.string(),
   taskId: IdSchema.optional(),
   whistleId: IdSchema.optional(),
+  meetingId: IdSchema.optional(),
   createdAt: DateTimeSchema,
   readAt: DateTimeSchema.nullable(),
 });

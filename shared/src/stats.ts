@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IdSchema } from './common';
+import { MeetingStatsSchema } from './meetings';
 import { WhistleStatsSchema } from './whistles';
 
 /** `unit` extends the contract: a 机关企事业单位 party org sees the community service of its own members. */
@@ -26,6 +27,8 @@ export const StatsOverviewSchema = z.object({
   medianMinutesToFull: z.number().nullable(),
   /** 吹哨报到: received by a unit, or raised in the community / 板块 / city. */
   whistles: WhistleStatsSchema.optional(),
+  /** 共商共办: meetings held, their action items, questions handled (contract v3). */
+  meetings: MeetingStatsSchema.optional(),
   /** Homes in the homeowner registry (业主信息库) of the communities in scope. */
   households: z.number().int(),
   /** Of those, homes where a registered member lives (coverage = householdsWithMember ÷ households). */

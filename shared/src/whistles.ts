@@ -10,6 +10,7 @@ import {
   RoleSchema,
   text,
 } from './common';
+import { LinkedMeetingSchema } from './meetings';
 import { TaskStatusSchema } from './tasks';
 
 /** 吹哨报到: a community or 板块 blows the whistle, unit party orgs report (报到) with action. */
@@ -215,6 +216,8 @@ export const WhistleDetailSchema = z.object({
   assignments: z.array(AssignmentSchema),
   events: z.array(WhistleEventSchema),
   tasks: z.array(WhistleTaskSchema),
+  /** 共商共办: the meetings convened about this whistle, with their action items. */
+  meetings: z.array(LinkedMeetingSchema).optional(),
 });
 export type WhistleDetail = z.infer<typeof WhistleDetailSchema>;
 

@@ -161,6 +161,7 @@ export const WECHAT_TEST_ENV = (base: string): Record<string, string> => ({
   WECHAT_TEMPLATE_NEW_TASK: 'tpl-new-task',
   WECHAT_TEMPLATE_WHISTLE_UPDATE: 'tpl-whistle-update',
   WECHAT_TEMPLATE_UNIT_UPDATE: 'tpl-unit-update',
+  WECHAT_TEMPLATE_MEETING_UPDATE: 'tpl-meeting-update',
 });
 
 /** Polls until `check` returns a truthy value (or throws on timeout with the last value). */

@@ -181,6 +181,42 @@ const ROUTES: BodyRoute[] = [
     allowed: 'secretary',
   },
   { method: 'PUT', path: '/api/v1/members/me/preferences', url: () => '/api/v1/members/me/preferences', refused: [], allowed: 'member' },
+  // 共商共办: conveners (secretary, district admin) and the owner unit's side.
+  {
+    method: 'POST',
+    path: '/api/v1/meetings',
+    url: () => '/api/v1/meetings',
+    refused: ['plain', 'member', 'unit', 'city'],
+    allowed: 'secretary',
+  },
+  ...(['close', 'cancel', 'actions'] as const).map((step): BodyRoute => ({
+    method: 'POST',
+    path: `/api/v1/meetings/{id}/${step}`,
+    url: () => `/api/v1/meetings/${SOME_ID}/${step}`,
+    refused: ['plain', 'member', 'unit', 'city'],
+    allowed: 'district',
+  })),
+  {
+    method: 'POST',
+    path: '/api/v1/meetings/{id}/attendance',
+    url: () => `/api/v1/meetings/${SOME_ID}/attendance`,
+    refused: ['plain', 'member', 'district', 'city'],
+    allowed: 'unit',
+  },
+  ...(['progress', 'done'] as const).map((step): BodyRoute => ({
+    method: 'POST',
+    path: `/api/v1/actions/{id}/${step}`,
+    url: () => `/api/v1/actions/${SOME_ID}/${step}`,
+    refused: ['plain', 'member', 'secretary', 'district', 'city'],
+    allowed: 'unit',
+  })),
+  ...(['confirm', 'reopen'] as const).map((step): BodyRoute => ({
+    method: 'POST',
+    path: `/api/v1/actions/{id}/${step}`,
+    url: () => `/api/v1/actions/${SOME_ID}/${step}`,
+    refused: ['plain', 'member', 'unit', 'city'],
+    allowed: 'secretary',
+  })),
 ];
 
 /** Public on purpose: signing in is how a caller gets a session at all. */

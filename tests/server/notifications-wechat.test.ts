@@ -237,6 +237,16 @@ describe('WeChat delivery', () => {
           note: place,
         });
       });
+      // A meeting the unit is invited to (共商共办), with a long title and place.
+      const convened = await api('POST', '/meetings', secretary, {
+        kind: 'coordination',
+        title: long.slice(0, 60),
+        startsAt: new Date(ctx.clock.now().getTime() + 2 * 24 * 60 * MINUTE).toISOString(),
+        location: place.slice(0, 120),
+        agenda: [{ title: long }],
+        invitedOrgIds: [unit.id],
+      });
+      expect(convened.statusCode).toBe(201);
       // A real whistle m raised as a secretary: its units' answer, return and extension request reach m.
       await ctx.grant(m.userId, 'secretary', world.community.id);
       await subscribe(m, { whistle_update: 'accept' }, 2);

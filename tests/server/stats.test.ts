@@ -3,6 +3,8 @@ import { makeCommunity, makeDistrict, makeEstate, makeUnitOrg } from '../helpers
 import { insertMembers, makeSecretary, publishTask, type FixtureMember } from '../helpers/task-fixtures';
 import { createTestContext, type TestContext } from '../helpers/test-app';
 
+/** Nor does it convene meetings (共商共办). */
+const NO_MEETINGS = { held: 0, actions: 0, actionsOnTime: 0, actionsOverdue: 0, handled: 0 };
 /** This fixture raises no whistles: their figures are zero, and rates without a denominator null. */
 const NO_WHISTLES = {
   whistles: 0,
@@ -136,6 +138,7 @@ describe('statistics overview', () => {
       serviceMinutes: 75,
       medianMinutesToFull: 20,
       whistles: NO_WHISTLES,
+      meetings: NO_MEETINGS,
       // No homeowner registry here (tests/server/households.test.ts covers it).
       households: 0,
       householdsWithMember: 0,
@@ -157,6 +160,7 @@ describe('statistics overview', () => {
       serviceMinutes: 75,
       medianMinutesToFull: 20,
       whistles: NO_WHISTLES,
+      meetings: NO_MEETINGS,
       // No homeowner registry here (tests/server/households.test.ts covers it).
       households: 0,
       householdsWithMember: 0,
@@ -175,6 +179,7 @@ describe('statistics overview', () => {
       serviceMinutes: 0,
       medianMinutesToFull: null,
       whistles: NO_WHISTLES,
+      meetings: NO_MEETINGS,
       // No homeowner registry here (tests/server/households.test.ts covers it).
       households: 0,
       householdsWithMember: 0,
@@ -193,6 +198,7 @@ describe('statistics overview', () => {
       serviceMinutes: 75,
       medianMinutesToFull: 20,
       whistles: NO_WHISTLES,
+      meetings: NO_MEETINGS,
       // No homeowner registry here (tests/server/households.test.ts covers it).
       households: 0,
       householdsWithMember: 0,
@@ -237,6 +243,7 @@ describe('statistics overview', () => {
       serviceMinutes: 75,
       medianMinutesToFull: 20,
       whistles: NO_WHISTLES,
+      meetings: NO_MEETINGS,
       // No homeowner registry here (tests/server/households.test.ts covers it).
       households: 0,
       householdsWithMember: 0,

@@ -12,3 +12,4 @@ export * from './units';
 export * from './records';
 export * from './points';
 export * from './certificates';
+export * from './meetings';

@@ -40,6 +40,7 @@ export const messages = pgTable(
     body: text().notNull(),
     taskId: uuid(),
     whistleId: uuid(),
+    meetingId: uuid(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     readAt: timestamp({ withTimezone: true }),
   },

@@ -38,6 +38,7 @@ export interface StoredMessage {
   body: string;
   taskId: string | null;
   whistleId: string | null;
+  meetingId: string | null;
   createdAt: Date;
   readAt: Date | null;
 }
@@ -170,6 +171,25 @@ export function notificationsRepositoryFactory(pool: pg.Pool) {
       return rows.map((r) => r.user_id);
     },
 
+    /** Staff of these orgs holding one of `roles`, and the admins of these 板块 (共商共办 notices). */
+    async staffUsers(orgIds: string[], roles: string[], districtIds: string[], q: Queryable = pool): Promise<string[]> {
+      const { rows } = await q.query<{ user_id: string }>(
+        `select distinct user_id from role_grants
+          where (org_id = any($1::uuid[]) and role = any($2::text[]))
+             or (org_id = any($3::uuid[]) and role = 'district_admin')`,
+        [orgIds, roles, districtIds],
+      );
+      return rows.map((r) => r.user_id);
+    },
+
+    async meetingFacts(
+      meetingId: string,
+      q: Queryable = pool,
+    ): Promise<{ title: string; startsAt: Date; location: string; status: string } | null> {
+      const { rows } = await q.query('select title, starts_at, location, status from meetings where id = $1::uuid', [meetingId]);
+      return rows[0] ? { title: rows[0].title, startsAt: rows[0].starts_at, location: rows[0].location, status: rows[0].status } : null;
+    },
+
     async whistleFacts(whistleId: string, q: Queryable = pool): Promise<{ title: string; dueAt: Date; orgIds: string[] } | null> {
       const { rows } = await q.query(
         `select w.title, w.due_at,
@@ -190,15 +210,16 @@ export function notificationsRepositoryFactory(pool: pg.Pool) {
         body: string;
         taskId: string | null;
         whistleId: string | null;
+        meetingId?: string | null;
         userIds: string[];
       },
     ): Promise<Array<{ id: string; userId: string }>> {
       const { rows } = await client.query<{ id: string; user_id: string }>(
-        `insert into messages (user_id, event_key, kind, title, body, task_id, whistle_id)
-         select u, $2, $3, $4, $5, $6::uuid, $7::uuid from unnest($1::uuid[]) as u
+        `insert into messages (user_id, event_key, kind, title, body, task_id, whistle_id, meeting_id)
+         select u, $2, $3, $4, $5, $6::uuid, $7::uuid, $8::uuid from unnest($1::uuid[]) as u
          on conflict (user_id, event_key) do nothing
          returning id, user_id`,
-        [m.userIds, m.eventKey, m.kind, m.title, m.body, m.taskId, m.whistleId],
+        [m.userIds, m.eventKey, m.kind, m.title, m.body, m.taskId, m.whistleId, m.meetingId ?? null],
       );
       return rows.map((r) => ({ id: r.id, userId: r.user_id }));
     },
@@ -282,7 +303,7 @@ export function notificationsRepositoryFactory(pool: pg.Pool) {
 
     async listMessages(userId: string, limit: number, after?: MessageCursor): Promise<StoredMessage[]> {
       const { rows } = await pool.query(
-        `select id, kind, title, body, task_id, whistle_id, created_at, read_at
+        `select id, kind, title, body, task_id, whistle_id, meeting_id, created_at, read_at
            from messages
           where user_id = $1::uuid
             and ($2::timestamptz is null or (created_at, id) < ($2::timestamptz, $3::uuid))
@@ -297,6 +318,7 @@ export function notificationsRepositoryFactory(pool: pg.Pool) {
         body: r.body,
         taskId: r.task_id,
         whistleId: r.whistle_id,
+        meetingId: r.meeting_id,
         createdAt: r.created_at,
         readAt: r.read_at,
       }));

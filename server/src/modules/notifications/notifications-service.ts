@@ -69,6 +69,7 @@ export function notificationsServiceFactory(deps: {
           body: m.body,
           ...(m.taskId ? { taskId: m.taskId } : {}),
           ...(m.whistleId ? { whistleId: m.whistleId } : {}),
+          ...(m.meetingId ? { meetingId: m.meetingId } : {}),
           createdAt: m.createdAt.toISOString(),
           readAt: m.readAt ? m.readAt.toISOString() : null,
         })),

@@ -60,6 +60,24 @@ export type NotificationEvent =
       actorUserId?: string | null;
       projectId?: string | null;
     }
+  /**
+   * 共商共办: staff of `orgIds` holding one of `roles`, and the admins of `districtIds`, are told
+   * of a meeting's step (invitation, cancellation, a new action, an escalation), except the
+   * actor: one message each. `ref` names the step uniquely within the meeting.
+   */
+  | {
+      kind: 'meeting_update';
+      meetingId: string;
+      ref: string;
+      action: 'invite' | 'cancel' | 'action' | 'escalate';
+      orgIds: string[];
+      roles: Array<'unit_liaison' | 'unit_admin' | 'secretary'>;
+      districtIds?: string[];
+      actorUserId?: string | null;
+      /** The action item the step is about. */
+      actionTitle?: string | null;
+      dueAt?: Date | string | null;
+    }
   /** Written by the reminder sweep, not by other modules. */
   | { kind: 'task_reminder'; claimId: string; offsetMinutes: number; startsAt: string };
 
@@ -84,6 +102,8 @@ export function eventKey(e: NotificationEvent): string {
       return `whistle_update:${e.whistleId}:${e.ref}`;
     case 'unit_update':
       return `unit_update:${e.ref}`;
+    case 'meeting_update':
+      return `meeting_update:${e.meetingId}:${e.ref}`;
     case 'task_reminder':
       return `task_reminder:${e.claimId}:${e.offsetMinutes}:${Date.parse(e.startsAt)}`;
   }

@@ -14,6 +14,7 @@ import {
   renderTaskChanged,
   renderWaitlistOffer,
   renderUnitUpdate,
+  renderMeeting,
   renderWhistle,
   type Rendered,
 } from './templates';
@@ -90,6 +91,7 @@ interface Outgoing {
   rendered: Rendered;
   taskId: string | null;
   whistleId: string | null;
+  meetingId?: string | null;
   userIds: string[];
 }
 
@@ -118,6 +120,12 @@ export function notificationPipelineFactory(deps: {
   sender: WechatSender | null;
   templates: Partial<Record<TemplateKey, string>>;
   options?: Partial<PipelineOptions>;
+  /**
+   * Other modules' periodic jobs that write outbox rows (共商共办's escalation of overdue
+   * actions), run by the same singleton cron job as the reminder sweep. Each must be safe to run
+   * twice or in several processes at once: the cron is a singleton, but a retried or late job is not.
+   */
+  sweeps?: Array<{ name: string; run(now: Date): Promise<number> }>;
 }) {
   const opts = { ...DEFAULT_PIPELINE_OPTIONS, ...deps.options };
   const { repo, pool, log } = deps;
@@ -250,6 +258,28 @@ export function notificationPipelineFactory(deps: {
         const users = [...new Set([...staff, ...secretaries])].filter((u) => u !== p.actorUserId);
         return { eventKey: e.key, kind: 'unit_update', rendered: renderUnitUpdate(p, now), taskId: null, whistleId: null, userIds: users };
       }
+      case 'meeting_update': {
+        const m = await repo.meetingFacts(p.meetingId);
+        if (!m) return null;
+        const users = (await repo.staffUsers(p.orgIds ?? [], p.roles ?? [], p.districtIds ?? [])).filter((u) => u !== p.actorUserId);
+        return {
+          eventKey: e.key,
+          kind: 'meeting_update',
+          rendered: renderMeeting({
+            meetingId: p.meetingId,
+            title: m.title,
+            startsAt: m.startsAt,
+            location: m.location,
+            action: p.action,
+            actionTitle: p.actionTitle ?? null,
+            dueAt: p.dueAt ? new Date(p.dueAt) : null,
+          }),
+          taskId: null,
+          whistleId: null,
+          meetingId: p.meetingId,
+          userIds: users,
+        };
+      }
       default:
         log.warn({ kind: e.kind }, 'unknown notification kind');
         return null;
@@ -272,6 +302,7 @@ export function notificationPipelineFactory(deps: {
         body: o.rendered.body,
         taskId: o.taskId,
         whistleId: o.whistleId,
+        meetingId: o.meetingId ?? null,
         userIds: [...new Set(o.userIds)],
       });
       if (!deps.sender || !templateId || inserted.length === 0 || !boss) return { messages: inserted.length, wechat: 0 };
@@ -351,6 +382,20 @@ export function notificationPipelineFactory(deps: {
     return n;
   }
 
+  /** Runs the other modules' sweeps; answers how many outbox rows they wrote. */
+  async function runSweeps(now = deps.clock.now()): Promise<number> {
+    let n = 0;
+    for (const s of deps.sweeps ?? []) {
+      try {
+        n += await s.run(now);
+      } catch (err) {
+        log.warn({ err: { message: (err as Error).message }, sweep: s.name }, 'sweep failed; retried on the next run');
+      }
+    }
+    if (n > 0) void relay().catch((err) => log.warn({ err }, 'notification relay failed'));
+    return n;
+  }
+
   async function startBoss(): Promise<void> {
     boss = new PgBoss({
       connectionString: deps.databaseUrl,
@@ -404,6 +449,7 @@ export function notificationPipelineFactory(deps: {
       await boss.work(QUEUES.reminders, { pollingIntervalSeconds: 5 }, async () => {
         await sweepReminders();
         await sweepOverdueWhistles();
+        await runSweeps();
       });
       await boss.schedule(QUEUES.reminders, opts.reminderCron, undefined, { tz: 'UTC' });
     }
@@ -464,6 +510,7 @@ export function notificationPipelineFactory(deps: {
     processEvent,
     sweepReminders,
     sweepOverdueWhistles,
+    runSweeps,
   };
 }
 

@@ -19,6 +19,7 @@ export const TEMPLATE_FIELDS: Record<TemplateKey, Record<string, 'thing' | 'phra
   new_task: { thing1: 'thing', thing2: 'thing', time3: 'time', thing4: 'thing' },
   whistle_update: { thing1: 'thing', phrase2: 'phrase', time3: 'time', thing4: 'thing' },
   unit_update: { thing1: 'thing', phrase2: 'phrase', time3: 'time', thing4: 'thing' },
+  meeting_update: { thing1: 'thing', phrase2: 'phrase', time3: 'time', thing4: 'thing' },
 };
 
 const ZONE = 'Asia/Shanghai';
@@ -248,5 +249,47 @@ export function renderUnitUpdate(e: { title: string; status: string; body: strin
     body: e.body,
     data: wechatData('unit_update', { thing1: e.title, phrase2: e.status, time3: at, thing4: quote(e.body, 20) }),
     page: e.projectId ? `staff/project-detail/index?id=${e.projectId}` : MESSAGES_PAGE,
+  };
+}
+
+export interface MeetingFacts {
+  meetingId: string;
+  title: string;
+  startsAt: Date;
+  location: string;
+  action: 'invite' | 'cancel' | 'action' | 'escalate';
+  actionTitle?: string | null;
+  dueAt?: Date | null;
+}
+
+const MEETING_STEPS = {
+  invite: { title: '共商共办：会议邀请', phrase: '邀请参会' },
+  cancel: { title: '共商共办：会议取消', phrase: '会议取消' },
+  action: { title: '共商共办：责任分工', phrase: '新任务' },
+  escalate: { title: '共商共办：任务超期', phrase: '任务超期' },
+} as const;
+
+/** A meeting's invitation or cancellation, or an action item assigned or escalated. */
+export function renderMeeting(m: MeetingFacts): Rendered {
+  const step = MEETING_STEPS[m.action];
+  const about = m.actionTitle ? quote(m.actionTitle, 60) : null;
+  const body =
+    m.action === 'invite'
+      ? `诚邀贵单位参加「${m.title}」，${shortTime(m.startsAt)}，地点：${m.location}。到场请扫码签到。`
+      : m.action === 'cancel'
+        ? `原定${shortTime(m.startsAt)}的「${m.title}」已取消。`
+        : m.action === 'action'
+          ? `「${m.title}」将「${about}」分派给贵单位（牵头或协办）${m.dueAt ? `，时限${shortTime(m.dueAt)}` : ''}，请按时序进度报告。`
+          : `「${m.title}」确定的任务「${about}」已超期${m.dueAt ? `（时限${shortTime(m.dueAt)}）` : ''}，请督促办理。`;
+  return {
+    title: step.title,
+    body,
+    data: wechatData('meeting_update', {
+      thing1: about ?? m.title,
+      phrase2: step.phrase,
+      time3: m.action === 'invite' || m.action === 'cancel' ? m.startsAt : (m.dueAt ?? m.startsAt),
+      thing4: m.action === 'invite' ? m.location : m.title,
+    }),
+    page: `staff/meeting/index?id=${m.meetingId}`,
   };
 }

@@ -1,5 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
-import type { StatsDashboard, StatsOverview } from '@pioneer/shared';
+import type { MeetingStats, StatsDashboard, StatsOverview } from '@pioneer/shared';
 import type { Clock } from '../../lib/clock';
 import { notFound } from '../../lib/errors';
 import type { DirectoryPort } from '../directory/directory-port';
@@ -22,6 +22,8 @@ export function statsServiceFactory(deps: {
   statsRepository: StatsRepository;
   directoryRepository: Pick<DirectoryPort, 'findPartyOrg' | 'findDistrict'>;
   whistleStats: Pick<WhistleStatsRepository, 'figures'>;
+  /** 共商共办 figures (modules/meetings). */
+  meetingStats?: { figures(s: Scoped): Promise<MeetingStats> };
   clock: Clock;
 }) {
   const directory = deps.directoryRepository;
@@ -45,11 +47,12 @@ export function statsServiceFactory(deps: {
   }
 
   async function overviewOf(s: Scoped): Promise<StatsOverview> {
-    const [overview, whistles] = await Promise.all([
+    const [overview, whistles, meetings] = await Promise.all([
       s.scope === 'unit' ? unitFigures(s.id) : repo.overview(s),
       deps.whistleStats.figures(s as WhistleScope, deps.clock.now()),
+      deps.meetingStats?.figures(s),
     ]);
-    return { ...overview, whistles };
+    return { ...overview, whistles, ...(meetings ? { meetings } : {}) };
   }
 
   return {

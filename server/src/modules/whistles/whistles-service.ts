@@ -1,5 +1,6 @@
 import type {
   AddressedTo,
+  LinkedMeeting,
   Role,
   WhistleAnswerBody,
   WhistleCreateBody,
@@ -70,6 +71,8 @@ export function whistlesServiceFactory(deps: {
    * extension request also the raising side, in the step's own transaction.
    */
   notifier?: Notifier;
+  /** 共商共办: the meetings convened about a whistle, with their actions (modules/meetings). */
+  linkedMeetings?: (whistleId: string) => Promise<LinkedMeeting[]>;
 }) {
   const repo = deps.whistlesRepository;
   const now = () => deps.clock.now();
@@ -78,17 +81,19 @@ export function whistlesServiceFactory(deps: {
     const w = await repo.find(id, tx);
     if (!w) throw notFound('吹哨事项不存在');
     const t = now();
-    const [assignments, extensions, events, posts] = await Promise.all([
+    const [assignments, extensions, events, posts, meetings] = await Promise.all([
       repo.assignments([id], tx),
       repo.extensions(id, tx),
       repo.events(id, tx),
       repo.tasks(id, tx),
+      deps.linkedMeetings ? deps.linkedMeetings(id) : Promise.resolve(undefined),
     ]);
     return {
       whistle: toWhistle(w, assignments, t),
       assignments: assignments.map((a) => toAssignment(a, t, a.answerTaskIds, extensions)),
       events: events.map(toEvent),
       tasks: posts.map((p) => toWhistleTask(p, t)),
+      ...(meetings ? { meetings } : {}),
     };
   }
 
