@@ -19,6 +19,7 @@ export default defineAppConfig({
     'pages/messages/index',
     'pages/notify-settings/index',
     'pages/my-data/index',
+    'pages/community-progress/index',
   ],
   // Staff pages: loaded on first use, so a member's download stays small.
   subPackages: [
@@ -35,6 +36,11 @@ export default defineAppConfig({
         'index-org/index',
         'registry/index',
         'directory-import/index',
+        'meetings/index',
+        'meeting-new/index',
+        'meeting/index',
+        'meeting-qr/index',
+        'action/index',
       ],
     },
   ],

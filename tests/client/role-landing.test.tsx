@@ -29,10 +29,26 @@ describe('role-aware landing', () => {
   });
 
   it('keeps staff pages in the staff subpackage and member pages in the main package', () => {
-    for (const page of [ROUTES.manage, ROUTES.verify, ROUTES.publish, ROUTES.claimants, ROUTES.communityQr, ROUTES.dashboard]) {
+    for (const page of [
+      ROUTES.manage,
+      ROUTES.verify,
+      ROUTES.publish,
+      ROUTES.claimants,
+      ROUTES.communityQr,
+      ROUTES.dashboard,
+      ROUTES.meetings,
+    ]) {
       expect(page.startsWith('/staff/')).toBe(true);
     }
-    for (const page of [ROUTES.home, ROUTES.pioneerCode, ROUTES.register, ROUTES.scanned, ROUTES.notFound, ROUTES.findCommunity]) {
+    for (const page of [
+      ROUTES.home,
+      ROUTES.pioneerCode,
+      ROUTES.register,
+      ROUTES.scanned,
+      ROUTES.notFound,
+      ROUTES.findCommunity,
+      ROUTES.communityProgress,
+    ]) {
       expect(page.startsWith('/pages/')).toBe(true);
     }
   });

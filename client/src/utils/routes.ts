@@ -31,6 +31,8 @@ export const ROUTES = {
   invites: '/staff/invites/index',
   unitReport: '/staff/unit-report/index',
   waitlistQueue: '/staff/waitlist-queue/index',
+  meetings: '/staff/meetings/index',
+  communityProgress: '/pages/community-progress/index',
 } as const;
 
 /** Who may scan a 先锋码 (the server's rule: secretaries, district and city admins). */

@@ -72,6 +72,7 @@ export default function Messages() {
     if (!m.readAt) void readNow([m.id]);
     if (m.taskId) Taro.navigateTo({ url: `/pages/task-detail/index?id=${m.taskId}` });
     else if (m.whistleId) Taro.navigateTo({ url: `/pages/whistle-detail/index?id=${m.whistleId}` });
+    else if (m.meetingId) Taro.navigateTo({ url: `/staff/meeting/index?id=${m.meetingId}` });
   };
 
   return (

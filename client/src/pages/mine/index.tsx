@@ -229,6 +229,18 @@ export default function Mine() {
             <Icon name="chevron" color="#bfbfbf" size={28} />
           </View>
         ) : null}
+        {raiserScopes(user).length || unitOrgIds(user).length ? (
+          <View className="mine__menu-item" onClick={() => go(ROUTES.meetings)}>
+            共商共办{unitOrgIds(user).length ? ' · 我的任务' : ''}
+            <Icon name="chevron" color="#bfbfbf" size={28} />
+          </View>
+        ) : null}
+        {m ? (
+          <View className="mine__menu-item" onClick={() => go(`${ROUTES.communityProgress}?id=${m.community.id}`)}>
+            社区议事进展
+            <Icon name="chevron" color="#bfbfbf" size={28} />
+          </View>
+        ) : null}
         {isSecretary(user) ? (
           <View className="mine__menu-item" onClick={() => go('/pages/demands/index')}>
             居民点单

@@ -5,6 +5,7 @@ import {
   ASSIGNMENT_PART_LABELS,
   ASSIGNMENT_STATUS_LABELS,
   whistleCategoryLabel,
+  MEETING_STATUS_LABELS,
   WHISTLE_STATUS_LABELS,
   type Assignment,
   type WhistleDetail,
@@ -320,6 +321,42 @@ export default function WhistleDetailPage() {
             </View>
 
             {raiser ? <RaiserActions detail={d} onDone={detail.setData} /> : null}
+
+            {d.meetings?.length || raiser ? (
+              <View className="card">
+                <View className="card-title">共商共办</View>
+                {(d.meetings ?? []).map(({ meeting, actions }) => (
+                  <View
+                    key={meeting.id}
+                    className="whistle-detail__task"
+                    onClick={() => Taro.navigateTo({ url: `/staff/meeting/index?id=${meeting.id}` })}
+                  >
+                    <Text>
+                      {meeting.title}（{MEETING_STATUS_LABELS[meeting.status]}）
+                    </Text>
+                    <Text className="muted">
+                      {formatDateTime(meeting.startsAt)}
+                      {actions.length ? ` · 任务 ${actions.length} 项，进度 ${meeting.progress ?? 0}%` : ''}
+                    </Text>
+                    {actions.map((a) => (
+                      <View key={a.id} className="muted">
+                        · {a.title}：{a.owner.name} {a.progress}%{a.overdue ? '（超期）' : ''}
+                      </View>
+                    ))}
+                  </View>
+                ))}
+                {raiser &&
+                user?.roles.some((g) => g.role === 'secretary' || g.role === 'district_admin') &&
+                (d.whistle.status === 'open' || d.whistle.status === 'answered') ? (
+                  <View
+                    className="accent whistle-detail__publish"
+                    onClick={() => Taro.navigateTo({ url: `/staff/meeting-new/index?whistleId=${d.whistle.id}` })}
+                  >
+                    召开现场协调会 ›
+                  </View>
+                ) : null}
+              </View>
+            ) : null}
 
             {d.tasks.length ? (
               <View className="card">

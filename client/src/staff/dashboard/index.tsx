@@ -72,6 +72,19 @@ function Overview({ s, scope }: { s: StatsOverview; scope: StatsScope }) {
           <Metric label="满员中位用时" {...medianToFull(s.medianMinutesToFull)} />
         </View>
       </View>
+      {s.meetings ? (
+        <View className="card" onClick={() => Taro.navigateTo({ url: '/staff/meetings/index' })}>
+          <View className="card-title">共商共办</View>
+          <View className="dash__grid">
+            <Metric label="召开会议" value={s.meetings.held} unit="场" />
+            <Metric label="责任任务" value={s.meetings.actions} unit="项" />
+            <Metric label="按期完成" value={s.meetings.actionsOnTime} unit="项" />
+            <Metric label="超期未办" value={s.meetings.actionsOverdue} unit="项" />
+            <Metric label="上门解决问题" value={s.meetings.handled} unit="个" />
+          </View>
+          <View className="btn btn-plain btn-small dash__more">会议与任务 ›</View>
+        </View>
+      ) : null}
       {s.households > 0 ? (
         <View className="card">
           <View className="card-title">业主覆盖</View>

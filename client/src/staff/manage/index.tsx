@@ -54,6 +54,10 @@ function ManageList({ orgId }: { orgId: string }) {
           <Icon name="chart" color="#c8161d" size={56} />
           <Text>数据看板</Text>
         </View>
+        <View className="manage__action" onClick={() => go(ROUTES.meetings)}>
+          <Icon name="plus" color="#c8161d" size={56} />
+          <Text>共商共办</Text>
+        </View>
       </View>
       <StateView
         loading={list.loading && !list.data}
