@@ -509,6 +509,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     directoryRepository,
     notifier,
     clock,
+    linkedMeetings: (needId) => meetingsService.linkedTo('need', needId),
   });
   const community = async (id: string) => {
     const org = await directoryRepository.findPartyOrg(id);

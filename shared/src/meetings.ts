@@ -32,17 +32,6 @@ export const HANDLED_CATEGORY_LABELS: Record<HandledCategory, string> = {
   other: '其他',
 };
 
-const MIN_TIME = Date.parse('2000-01-01T00:00:00+08:00');
-const MAX_TIME = Date.parse('2101-01-01T00:00:00+08:00');
-/** A time on the wire within 2000-01-01 and 2100-12-31 (contract v3). */
-const BoundedDateTime = DateTimeSchema.refine(
-  (v) => {
-    const t = Date.parse(v);
-    return t >= MIN_TIME && t < MAX_TIME;
-  },
-  { message: '时间须在 2000-01-01 至 2100-12-31 之间' },
-);
-
 const uniqueIds = (max: number) =>
   z
     .array(IdSchema)
@@ -52,7 +41,7 @@ const uniqueIds = (max: number) =>
 export const MeetingCreateBodySchema = z.object({
   kind: MeetingKindSchema,
   title: text().trim().min(2).max(60),
-  startsAt: BoundedDateTime,
+  startsAt: DateTimeSchema,
   location: text().trim().min(1).max(120),
   agenda: z
     .array(z.object({ title: text().trim().min(1).max(200) }))
@@ -87,9 +76,9 @@ export const ActionCreateBodySchema = z.object({
   title: text().trim().min(2).max(200),
   ownerOrgId: IdSchema,
   assistOrgIds: uniqueIds(20).optional(),
-  dueAt: BoundedDateTime,
+  dueAt: DateTimeSchema,
   milestones: z
-    .array(z.object({ title: text().trim().min(1).max(200), dueAt: BoundedDateTime }))
+    .array(z.object({ title: text().trim().min(1).max(200), dueAt: DateTimeSchema }))
     .max(20)
     .optional(),
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CategorySchema, CursorSchema, DateTimeSchema, DaySchema, IdSchema, LimitSchema, NamedRefSchema, text } from './common';
+import { LinkedMeetingSchema } from './meetings';
 import { PHONE_PATTERN } from './members';
 
 /**
@@ -237,6 +238,8 @@ export const ProjectDetailSchema = z.object({
   need: NeedSchema,
   tasks: z.array(ProjectTaskSchema),
   events: z.array(ProjectEventSchema),
+  /** 共商共办: the meetings convened about the project's need, with their action items. */
+  meetings: z.array(LinkedMeetingSchema).optional(),
 });
 export type ProjectDetail = z.infer<typeof ProjectDetailSchema>;
 

@@ -194,6 +194,24 @@ describe('meetings: convening', () => {
     expect(detail.json().meetings[0].actions.map((x: Action) => x.id)).toEqual([a.id]);
   });
 
+  test('from a need (需求清单): linked by id, only a need of the convening community or 板块', async () => {
+    const need = await api('POST', '/needs', as.secC1, {
+      communityOrgId: w.c1.id,
+      title: '独居老人助餐',
+      category: 'care',
+      description: '社区 30 位独居老人需要助餐服务',
+    });
+    expect(need.statusCode).toBe(201);
+    const needId = need.json().need.id;
+    const m = await convene(as.secC1, { needIds: [needId], kind: 'door_service' });
+    expect(m.needIds).toEqual([needId]);
+    const byDistrict = await convene(as.distD1, { needIds: [needId] });
+    expect(byDistrict.needIds).toEqual([needId]);
+    const other = await api('POST', '/meetings', as.secC2, meetingBody({ needIds: [needId] }));
+    expect(other.statusCode).toBe(400);
+    expect(other.json().details[0].path).toBe('needIds.0');
+  });
+
   test('refusals: roles, scopes, a meeting in the past, unknown orgs and whistles of others; nothing written', async () => {
     const before = await meetingRows();
     expect((await api('POST', '/meetings', as.liaU1, meetingBody())).statusCode).toBe(403);

@@ -1,6 +1,6 @@
 import { View, Text } from '@tarojs/components';
 import { ACTION_STATUS_LABELS, type Action } from '@pioneer/shared';
-import { formatDateTime } from '../../utils/time';
+import { formatDateTime } from '@/utils/time';
 import './index.scss';
 
 /** One action item (责任分工): owner, due time, status and a progress bar; overdue in red. */

@@ -1,11 +1,11 @@
 import { View, Text } from '@tarojs/components';
 import { useRouter } from '@tarojs/taro';
 import { ACTION_STATUS_LABELS, MEETING_KIND_LABELS, WHISTLE_STATUS_LABELS, type WhistleStatus } from '@pioneer/shared';
-import StateView from '../../components/StateView';
-import { useAuthReady } from '../../hooks/use-auth-ready';
-import { useRequest } from '../../hooks/use-request';
-import { getPublicProgress } from '../../services/meetings';
-import { formatDay } from '../../utils/time';
+import StateView from '@/components/StateView';
+import { useAuthReady } from '@/hooks/use-auth-ready';
+import { useRequest } from '@/hooks/use-request';
+import { getPublicProgress } from '@/services/meetings';
+import { formatDay } from '@/utils/time';
 import './index.scss';
 
 /**

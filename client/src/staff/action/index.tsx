@@ -2,12 +2,12 @@ import { useEffect, useState } from 'react';
 import { View, Text, Textarea, Slider } from '@tarojs/components';
 import Taro, { useRouter } from '@tarojs/taro';
 import { ACTION_STATUS_LABELS, ROLE_LABELS, type Action } from '@pioneer/shared';
-import StateView from '../../components/StateView';
-import { useAuthReady } from '../../hooks/use-auth-ready';
-import { useRequest } from '../../hooks/use-request';
-import { errorMessage } from '../../services/http';
-import { confirmAction, getAction, getMeeting, reopenAction, reportDone, reportProgress, convenes } from '../../services/meetings';
-import { formatDateTime } from '../../utils/time';
+import StateView from '@/components/StateView';
+import { useAuthReady } from '@/hooks/use-auth-ready';
+import { useRequest } from '@/hooks/use-request';
+import { errorMessage } from '@/services/http';
+import { confirmAction, getAction, getMeeting, reopenAction, reportDone, reportProgress, convenes } from '@/services/meetings';
+import { formatDateTime } from '@/utils/time';
 import './index.scss';
 
 const EVENT_LABELS: Record<Action['timeline'][number]['kind'], string> = {

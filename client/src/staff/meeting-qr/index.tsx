@@ -2,11 +2,11 @@ import { useEffect, useState } from 'react';
 import { View, Text, Image } from '@tarojs/components';
 import Taro, { useRouter, useDidHide, useDidShow } from '@tarojs/taro';
 import { ROLE_LABELS } from '@pioneer/shared';
-import StateView from '../../components/StateView';
-import { useAuthReady } from '../../hooks/use-auth-ready';
-import { useRequest } from '../../hooks/use-request';
-import { getCheckin, getMeeting } from '../../services/meetings';
-import { formatClock, formatDateTime } from '../../utils/time';
+import StateView from '@/components/StateView';
+import { useAuthReady } from '@/hooks/use-auth-ready';
+import { useRequest } from '@/hooks/use-request';
+import { getCheckin, getMeeting } from '@/services/meetings';
+import { formatClock, formatDateTime } from '@/utils/time';
 import './index.scss';
 
 /** How often the attendance list is read again while the QR is on screen. */

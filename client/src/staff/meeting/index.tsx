@@ -10,15 +10,15 @@ import {
   type HandledCategory,
   type MeetingDetail,
 } from '@pioneer/shared';
-import ActionCard from '../../components/ActionCard';
-import Field from '../../components/Field';
-import OrgPicker from '../../components/OrgPicker';
-import StateView from '../../components/StateView';
-import { useAuthReady } from '../../hooks/use-auth-ready';
-import { useRequest } from '../../hooks/use-request';
-import { errorMessage } from '../../services/http';
-import { addAction, attend, cancelMeeting, closeMeeting, convenes, getMeeting, meetingIdOfToken } from '../../services/meetings';
-import { formatClock, formatDateTime, toIsoWithOffset, todayString } from '../../utils/time';
+import ActionCard from '@/components/ActionCard';
+import Field from '@/components/Field';
+import OrgPicker from '@/components/OrgPicker';
+import StateView from '@/components/StateView';
+import { useAuthReady } from '@/hooks/use-auth-ready';
+import { useRequest } from '@/hooks/use-request';
+import { errorMessage } from '@/services/http';
+import { addAction, attend, cancelMeeting, closeMeeting, convenes, getMeeting, meetingIdOfToken } from '@/services/meetings';
+import { formatClock, formatDateTime, toIsoWithOffset, todayString } from '@/utils/time';
 import './index.scss';
 
 const lines = (s: string) =>

@@ -2,13 +2,13 @@ import { useState } from 'react';
 import { View, Text } from '@tarojs/components';
 import Taro, { useDidShow, usePullDownRefresh } from '@tarojs/taro';
 import { MEETING_KIND_LABELS, MEETING_STATUS_LABELS, type Meeting } from '@pioneer/shared';
-import ActionCard from '../../components/ActionCard';
-import StateView from '../../components/StateView';
-import { useAuthReady } from '../../hooks/use-auth-ready';
-import { useRequest } from '../../hooks/use-request';
-import { convenerScopes, listActions, listMeetings } from '../../services/meetings';
-import { unitOrgIds } from '../../services/whistles';
-import { formatDateTime } from '../../utils/time';
+import ActionCard from '@/components/ActionCard';
+import StateView from '@/components/StateView';
+import { useAuthReady } from '@/hooks/use-auth-ready';
+import { useRequest } from '@/hooks/use-request';
+import { convenerScopes, listActions, listMeetings } from '@/services/meetings';
+import { unitOrgIds } from '@/services/whistles';
+import { formatDateTime } from '@/utils/time';
 import './index.scss';
 
 function MeetingRow({ m, onClick }: { m: Meeting; onClick: () => void }) {

@@ -1,4 +1,5 @@
 import type {
+  LinkedMeeting,
   Category,
   Need,
   NeedClaimBody,
@@ -107,6 +108,8 @@ export function projectsServiceFactory(deps: {
   directoryRepository: Pick<DirectoryPort, 'findPartyOrg'>;
   notifier: Notifier;
   clock: Clock;
+  /** 共商共办: the meetings convened about a need, with their actions (modules/meetings). */
+  linkedMeetings?: (needId: string) => Promise<LinkedMeeting[]>;
 }) {
   const repo = deps.projectsRepository;
   const after = (cursor?: string) => (cursor ? decodeCursor(cursor, TimeIdCursorSchema) : undefined);
@@ -370,8 +373,14 @@ export function projectsServiceFactory(deps: {
     async detail(p: Principal, id: string): Promise<ProjectDetail> {
       const r = await loadProject(id);
       if (!actsForUnit(p, r.unitOrgId) && !projectCommunitySide(p, r)) throw notFound('项目不存在');
-      const [need, tasks, events] = await Promise.all([repo.findNeed(r.needId), repo.tasks(id), repo.events(id)]);
+      const [need, tasks, events, meetings] = await Promise.all([
+        repo.findNeed(r.needId),
+        repo.tasks(id),
+        repo.events(id),
+        deps.linkedMeetings ? deps.linkedMeetings(r.needId) : Promise.resolve(undefined),
+      ]);
       return {
+        ...(meetings ? { meetings } : {}),
         project: toProject(r),
         need: toNeed(need!),
         tasks: tasks.map((t) => ({
