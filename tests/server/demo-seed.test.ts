@@ -183,4 +183,34 @@ describe('demo data', () => {
     const inbox = await ctx.app.inject({ method: 'GET', url: '/api/v1/whistles', headers: { authorization: `Bearer ${liaison.token}` } });
     expect(inbox.json().items.map((w: { id: string }) => w.id)).toContain(shimao.id);
   });
+
+  it('has 共商共办 meetings and actions in every state, the parking whistle showing its meeting, one overdue action to escalate', async () => {
+    const sign = async (code: string) =>
+      (await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/wechat', payload: { code } })).json() as { token: string };
+    const get = async (code: string, url: string) =>
+      (
+        await ctx.app.inject({ method: 'GET', url: `/api/v1${url}`, headers: { authorization: `Bearer ${(await sign(code)).token}` } })
+      ).json();
+    const meetings = (await get('dev:secretary', '/meetings?limit=50')).items as Array<{
+      status: string;
+      kind: string;
+      whistles: unknown[];
+    }>;
+    expect(new Set(meetings.map((m) => m.status))).toEqual(new Set(['scheduled', 'held', 'cancelled']));
+    expect(new Set(meetings.map((m) => m.kind))).toEqual(new Set(['coordination', 'door_service']));
+    const tasks = (await get('dev:liaison', '/actions')).items as Array<{ status: string; overdue: boolean; title: string }>;
+    expect(tasks.length).toBeGreaterThan(0);
+    const all = await query<{ status: string; overdue: boolean }>(
+      `select status, status in ('open', 'in_progress') and due_at <= now() as overdue from meeting_actions`,
+    );
+    expect(new Set(all.map((a) => a.status))).toEqual(new Set(['open', 'in_progress', 'done', 'confirmed']));
+    expect(all.filter((a) => a.overdue)).toHaveLength(1);
+    const whistles = (await get('dev:secretary', '/whistles?limit=50')).items as Array<{ id: string; title: string }>;
+    const shimao = whistles.find((w) => w.title.includes('世茂商圈'))!;
+    const detail = await get('dev:secretary', `/whistles/${shimao.id}`);
+    expect(detail.meetings).toHaveLength(1);
+    expect(detail.meetings[0].actions.length).toBe(3);
+    expect(await ctx.app.notifications.runSweeps(ctx.clock.now())).toBe(1);
+    expect(await ctx.app.notifications.runSweeps(ctx.clock.now())).toBe(0);
+  });
 });

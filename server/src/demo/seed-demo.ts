@@ -5,6 +5,7 @@ import { systemClock, type Clock } from '../lib/clock';
 import { encryptPhone, hashPhone, maskPhone } from '../lib/phone-crypto';
 import type { Db, DbOrTx } from '../db/client';
 import { districts, estates, members, partyOrgs, roleGrants, tasks, users } from '../db/schema';
+import { seedDemoMeetings } from '../modules/meetings/meetings-seed';
 import { seedDemoWhistles } from './seed-whistles';
 
 /** Distinct from the migrator's lock (7262001): seeding runs after migrating, possibly in several processes. */
@@ -354,6 +355,17 @@ export async function seedDemo(db: Db, config: Config, clock: Clock = systemCloc
       secretaryId,
       unitId: (name) => unitId.get(name)!,
       residentId,
+    });
+    await seedDemoMeetings(tx, meetingsRepositoryFactory(db), {
+      now,
+      districtId: districtId.get('虞山街道')!,
+      community: { id: qinghefang },
+      secretaryId,
+      unitId: (name) => unitId.get(name)!,
+      attendees: [
+        { userId: liaisonId, orgId: unitId.get('市住建局')!, role: 'unit_liaison' },
+        { userId: unitAdminId, orgId: unitId.get('市住建局')!, role: 'unit_admin' },
+      ],
     });
     return true;
   });

@@ -59,6 +59,15 @@ export function meetingsRepositoryFactory(db: Db) {
       return Boolean(row);
     },
 
+    /** A whistle of a community by title (the demo seed links its meetings to the seeded whistles). */
+    async whistleIdByTitle(communityOrgId: string, title: string, tx: DbOrTx = db): Promise<string | null> {
+      const [row] = await tx
+        .select({ id: whistles.id })
+        .from(whistles)
+        .where(and(eq(whistles.raisedByOrgId, communityOrgId), eq(whistles.title, title)));
+      return row?.id ?? null;
+    },
+
     async whistlesForLink(ids: string[], tx: DbOrTx) {
       if (ids.length === 0) return [];
       return tx
