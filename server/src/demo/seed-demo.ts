@@ -356,7 +356,7 @@ export async function seedDemo(db: Db, config: Config, clock: Clock = systemCloc
       unitId: (name) => unitId.get(name)!,
       residentId,
     });
-    await seedDemoMeetings(tx, meetingsRepositoryFactory(db), {
+    await seedDemoMeetings(db, tx, {
       now,
       districtId: districtId.get('虞山街道')!,
       community: { id: qinghefang },

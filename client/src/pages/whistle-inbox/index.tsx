@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { View } from '@tarojs/components';
+import { View, Text } from '@tarojs/components';
 import Taro, { useDidShow } from '@tarojs/taro';
 import type { AssignmentStatus } from '@pioneer/shared';
 import BottomNav from '@/components/BottomNav';
@@ -8,6 +8,7 @@ import WhistleCard from '@/components/WhistleCard';
 import { useAuthReady } from '@/hooks/use-auth-ready';
 import { useRequest } from '@/hooks/use-request';
 import { listWhistles, unitOrgIds } from '@/services/whistles';
+import { ROUTES } from '@/utils/routes';
 import './index.scss';
 
 const TABS: Array<{ key: AssignmentStatus; label: string }> = [
@@ -45,6 +46,10 @@ export default function WhistleInbox() {
 
   return (
     <View className="page whistle-inbox">
+      <View className="card whistle-inbox__meetings" onClick={() => Taro.navigateTo({ url: ROUTES.meetings })}>
+        <Text>共商共办 · 我的任务</Text>
+        <Text className="accent">会议分派的任务与进度 ›</Text>
+      </View>
       <View className="whistle-inbox__tabs">
         {TABS.map((t) => (
           <View key={t.key} className={`whistle-inbox__tab ${tab === t.key ? 'is-active' : ''}`} onClick={() => setTab(t.key)}>

@@ -1,5 +1,5 @@
-import type { DbOrTx } from '../../db/client';
-import type { MeetingsRepository } from './meetings-repository';
+import type { Db, DbOrTx } from '../../db/client';
+import { meetingsRepositoryFactory } from './meetings-repository';
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
@@ -32,7 +32,8 @@ interface SeedAction {
  * with its questions handled, a scheduled meeting and a cancelled one. Written only through the
  * meetings repository (it owns these tables); called from the demo seed's transaction.
  */
-export async function seedDemoMeetings(tx: DbOrTx, repo: MeetingsRepository, c: MeetingSeedContext): Promise<void> {
+export async function seedDemoMeetings(db: Db, tx: DbOrTx, c: MeetingSeedContext): Promise<void> {
+  const repo = meetingsRepositoryFactory(db);
   const at = (h: number) => new Date(c.now.getTime() + h * HOUR);
   const parking = await repo.whistleIdByTitle(c.community.id, '世茂商圈周边交通拥堵、停车难', tx);
   const school = await repo.whistleIdByTitle(c.community.id, '学校周边上下学交通秩序', tx);
