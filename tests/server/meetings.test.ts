@@ -175,7 +175,7 @@ describe('meetings: convening', () => {
     const wres = await api('POST', '/whistles', as.secC1, {
       title: '商圈周边停车难',
       description: '周末违停严重',
-      category: 'order',
+      category: 'traffic',
       location: '世茂商圈',
       dueAt: inHours(72),
       addressedTo: [{ orgId: w.u1.id, part: 'lead' }],
@@ -243,7 +243,7 @@ describe('meetings: convening', () => {
     const wres = await api('POST', '/whistles', as.secC2, {
       title: '另一社区的事项',
       description: '说明',
-      category: 'order',
+      category: 'traffic',
       location: '某处',
       dueAt: inHours(72),
       addressedTo: [{ orgId: w.u1.id, part: 'lead' }],
@@ -660,7 +660,7 @@ describe('figures and public progress', () => {
     const wres = await api('POST', '/whistles', as.secC1, {
       title: '小区路灯不亮',
       description: '夜间出行不便',
-      category: 'order',
+      category: 'traffic',
       location: '清和坊',
       dueAt: inHours(72),
       addressedTo: [{ orgId: w.u1.id, part: 'lead' }],
