@@ -24,7 +24,7 @@ import type { Clock } from '../../lib/clock';
 import { decodeCursor, encodeTimeIdCursor, TimeIdCursorSchema } from '../../lib/cursor';
 import { AppError, forbidden, invalid, notFound } from '../../lib/errors';
 import { administersDistrict, isCityAdmin, isSecretaryOf } from '../../lib/scope';
-import type { Principal } from '../../plugins/auth';
+import type { Principal } from '../../lib/principal';
 import type { Notifier } from '../notifications';
 import { isOverdue, meanProgress, toAction, toMeeting } from './meeting-mappers';
 import { actionStep, CHECKIN_CLOSES_AFTER_MS, CHECKIN_OPENS_BEFORE_MS, meetingStep, type ActionStep } from './meeting-transitions';
