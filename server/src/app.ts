@@ -445,6 +445,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     directoryRepository,
     contentCheck: deps.contentCheck ?? (wechatClient ? wechatContentCheck(wechatClient) : noContentCheck),
     clock,
+    phoneEncKey: config.phoneEncKey,
+    phoneHashKey: config.phoneHashKey,
+    publishTask: async (tx, actor, body) => {
+      await tasksService.mayPublish(actor, body);
+      return tasksService.publishIn(tx, actor.userId, body);
+    },
   });
   const claimsService = claimsServiceFactory({
     claimsRepository,

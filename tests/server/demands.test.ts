@@ -1,6 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { makeCommunity, makeDistrict, makeUnitOrg } from '../helpers/fixtures';
+import { decryptPhone, hashPhone } from '../../server/src/lib/phone-crypto';
+import { makeCommunity, makeDistrict, makeEstate, makeUnitOrg } from '../helpers/fixtures';
+import { registerMember } from '../helpers/member-fixtures';
 import { publishTask } from '../helpers/task-fixtures';
 import { createTestContext, type TestContext } from '../helpers/test-app';
 
@@ -112,6 +114,183 @@ describe('resident demands (居民点单) without WeChat credentials', () => {
       [forReject.id]: 'rejected',
     });
     expect((await api('GET', '/demands/mine', as.other)).json().items).toEqual([]);
+  });
+
+  describe('contact, estate and address (v3)', () => {
+    let estate: { id: string; name: string };
+    // A resident of its own: 居民点单 are limited per user per minute.
+    let neighbour: Auth;
+    beforeAll(async () => {
+      estate = await makeEstate(ctx.database.db, c1.id);
+      neighbour = (await ctx.signIn('dm_neighbour')).auth;
+    });
+    const withContact = {
+      text: '独居老人家中水管漏水，需要帮忙联系维修',
+      category: 'care',
+      contactName: '王阿姨',
+      contactPhone: '13912345678',
+      address: '5幢2单元301',
+      contactConsent: true,
+    };
+
+    it('keeps the contact only with consent, the phone encrypted, hashed and masked as members’ phones are', async () => {
+      const res = await api('POST', '/demands', neighbour, { communityOrgId: c1.id, estateId: estate.id, ...withContact });
+      expect(res.statusCode).toBe(201);
+      const d = res.json().demand;
+      expect(d).toMatchObject({
+        contact: { name: '王阿姨', phone: '139****5678' },
+        estate: { id: estate.id, name: estate.name },
+        address: '5幢2单元301',
+      });
+      expect(res.body).not.toContain('13912345678');
+      const [row] = (
+        await ctx.database.pool.query(
+          `select contact_phone_cipher, contact_phone_hash, contact_phone_masked, contact_consented_at from demands where id = $1`,
+          [d.id],
+        )
+      ).rows;
+      expect(row.contact_phone_cipher).not.toContain('13912345678');
+      expect(decryptPhone(ctx.config.phoneEncKey, row.contact_phone_cipher)).toBe('13912345678');
+      expect(row.contact_phone_hash).toBe(hashPhone(ctx.config.phoneHashKey, '13912345678'));
+      expect(row.contact_phone_masked).toBe('139****5678');
+      expect(row.contact_consented_at).toEqual(ctx.clock.now());
+
+      // Without consent, a bad phone, or an estate of another community: 400, nothing stored.
+      const before = (await ctx.database.pool.query(`select count(*)::int as n from demands`)).rows[0].n;
+      const otherEstate = await makeEstate(ctx.database.db, c2.id);
+      for (const [body, path] of [
+        [{ ...withContact, contactConsent: undefined }, 'contactConsent'],
+        [{ ...withContact, contactConsent: false }, 'contactConsent'],
+        [{ text: '只留电话', contactPhone: '13912345678' }, 'contactConsent'],
+        [{ ...withContact, contactPhone: '12345' }, 'contactPhone'],
+        [{ ...withContact, estateId: otherEstate.id }, 'estateId'],
+      ] as const) {
+        const bad = await api('POST', '/demands', neighbour, { communityOrgId: c1.id, ...body });
+        expect([bad.statusCode, bad.json().code, bad.json().details.map((x: { path: string }) => x.path)]).toEqual([
+          400,
+          'VALIDATION_FAILED',
+          [path],
+        ]);
+      }
+      expect((await ctx.database.pool.query(`select count(*)::int as n from demands`)).rows[0].n).toBe(before);
+      // An address alone is no contact: no consent needed.
+      const bare = await api('POST', '/demands', neighbour, { communityOrgId: c1.id, text: '南门路灯不亮', address: '南门' });
+      expect(bare.json().demand).toMatchObject({ contact: null, address: '南门', estate: null });
+    });
+
+    it('shows the community’s staff the contact masked, and the full number only through the audited read', async () => {
+      const d = (await api('POST', '/demands', neighbour, { communityOrgId: c1.id, ...withContact })).json().demand;
+      const list = await api('GET', `/demands?communityOrgId=${c1.id}`, as.sec1);
+      const listed = list.json().items.find((x: { id: string }) => x.id === d.id);
+      expect(listed).toMatchObject({ contact: { name: '王阿姨', phone: '139****5678' }, address: '5幢2单元301' });
+      expect(list.body).not.toContain('13912345678');
+      const mine = await api('GET', '/demands/mine', neighbour);
+      expect(mine.json().items.find((x: { id: string }) => x.id === d.id).contact).toEqual({ name: '王阿姨', phone: '139****5678' });
+
+      const read = (community: string, auth: Auth, body: object = { reason: '上门维修前电话确认' }) =>
+        api('POST', `/party-orgs/${community}/demands/${d.id}/personal-data`, auth, body);
+      const full = await read(c1.id, as.sec1);
+      expect(full.statusCode).toBe(200);
+      expect(full.headers['cache-control']).toBe('no-store');
+      expect(full.json()).toEqual({ name: '王阿姨', phone: '13912345678', estate: null, address: '5幢2单元301' });
+      const audits = (
+        await ctx.database.pool.query(`select actor_user_id, action, data from audit_log where entity = 'demand' and entity_id = $1`, [
+          d.id,
+        ])
+      ).rows;
+      const [{ id: sec1User }] = (await ctx.database.pool.query(`select id from users where openid = 'dev_dm_sec1'`)).rows;
+      expect(audits).toEqual([
+        {
+          actor_user_id: sec1User,
+          action: 'demand.personal_data_read',
+          data: { reason: '上门维修前电话确认', fields: ['name', 'phone', 'address'] },
+        },
+      ]);
+      expect(JSON.stringify(audits)).not.toContain('13912345678');
+
+      // Its district admin oversees it; another community's secretary does not; residents are not staff.
+      expect((await read(c1.id, as.dist)).statusCode).toBe(200);
+      expect((await read(c1.id, as.sec2)).statusCode).toBe(403);
+      expect((await read(c2.id, as.sec2)).statusCode).toBe(404);
+      expect((await read(c1.id, neighbour)).statusCode).toBe(403);
+      expect((await read(c1.id, as.sec1, {})).statusCode).toBe(400);
+      expect(
+        (await ctx.database.pool.query(`select count(*)::int as n from audit_log where entity = 'demand' and entity_id = $1`, [d.id]))
+          .rows[0].n,
+      ).toBe(2);
+    });
+
+    it('turns a demand into a new post in one step, linked to it; a refused post leaves the demand new', async () => {
+      const d = (await api('POST', '/demands', neighbour, { communityOrgId: c1.id, ...withContact })).json().demand;
+      const startsAt = ctx.clock.now().getTime() + 2 * 86_400_000;
+      const task = {
+        communityOrgId: c1.id,
+        title: '上门帮忙修水管',
+        category: 'care',
+        description: '居民点单：独居老人家中水管漏水',
+        location: '5幢2单元301',
+        startsAt: new Date(startsAt).toISOString(),
+        endsAt: new Date(startsAt + 2 * 3_600_000).toISOString(),
+        capacity: 2,
+      };
+      const triage = (body: object, auth = as.sec1) => api('POST', `/demands/${d.id}/triage`, auth, body);
+      const posts = async () =>
+        (await ctx.database.pool.query(`select count(*)::int as n from tasks where title = $1`, [task.title])).rows[0].n;
+
+      // Refusals change nothing: another community's post, a post starting in the past, both taskId and task, a task with reject.
+      const refusals: Array<[object, number, string]> = [
+        [{ action: 'post', task: { ...task, communityOrgId: c2.id } }, 400, 'task.communityOrgId'],
+        [{ action: 'post', task: { ...task, startsAt: new Date(ctx.clock.now().getTime() - 60_000).toISOString() } }, 400, 'task.startsAt'],
+        [{ action: 'post', task: { ...task, capacity: 0 } }, 400, 'task.capacity'],
+        [{ action: 'post', task, taskId: d.id }, 400, 'task'],
+        [{ action: 'reject', note: '不受理', task }, 400, 'task'],
+      ];
+      for (const [body, status, path] of refusals) {
+        const res = await triage(body);
+        expect([res.statusCode, res.json().details?.[0]?.path]).toEqual([status, path]);
+      }
+      expect((await triage({ action: 'post', task }, as.sec2)).statusCode).toBe(404);
+      expect(await posts()).toBe(0);
+      expect((await api('GET', '/demands/mine', neighbour)).json().items.find((x: { id: string }) => x.id === d.id).status).toBe('new');
+
+      const res = await triage({ action: 'post', task, note: '已发布岗位' });
+      expect(res.statusCode).toBe(200);
+      const demand = res.json().demand;
+      expect(demand).toMatchObject({ status: 'posted', task: { name: '上门帮忙修水管' }, note: '已发布岗位' });
+      const published = await api('GET', `/tasks/${demand.task.id}`, as.sec1);
+      expect(published.json().task).toMatchObject({ title: '上门帮忙修水管', communityOrgId: c1.id, capacity: 2, status: 'open' });
+      expect(await posts()).toBe(1);
+      // Followers hear of the new post as of any other: its outbox row was written in the same step.
+      const outbox = await ctx.database.pool.query(
+        `select count(*)::int as n from notification_outbox where kind = 'new_task' and payload->>'taskId' = $1`,
+        [demand.task.id],
+      );
+      expect(outbox.rows[0].n).toBe(1);
+      // A second triage: 409, and no second post.
+      expect((await triage({ action: 'post', task })).json().code).toBe('INVALID_TRANSITION');
+      expect(await posts()).toBe(1);
+    });
+
+    it('erases the contact and address when the resident deregisters (注销), keeping the demand', async () => {
+      const leaver = await registerMember(ctx, 'dm_leaver', { community: c1, estate, unitOrg: { id: unitId } });
+      const d = (await api('POST', '/demands', leaver.auth, { communityOrgId: c1.id, ...withContact })).json().demand;
+      expect((await ctx.app.inject({ method: 'DELETE', url: '/api/v1/members/me', headers: leaver.auth })).statusCode).toBe(200);
+      const [row] = (
+        await ctx.database.pool.query(
+          `select user_id, text, contact_name, contact_phone_cipher, contact_phone_hash, contact_phone_masked, address from demands where id = $1`,
+          [d.id],
+        )
+      ).rows;
+      expect(row).toEqual({
+        user_id: null,
+        text: withContact.text,
+        contact_name: null,
+        contact_phone_cipher: null,
+        contact_phone_hash: null,
+        contact_phone_masked: null,
+        address: null,
+      });
+    });
   });
 
   it('a post of another community or a whistle of another community cannot be the answer', async () => {

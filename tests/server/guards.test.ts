@@ -180,6 +180,13 @@ const ROUTES: BodyRoute[] = [
     refused: ['plain', 'member', 'unit'],
     allowed: 'secretary',
   },
+  {
+    method: 'POST',
+    path: '/api/v1/party-orgs/{id}/demands/{demandId}/personal-data',
+    url: () => `/api/v1/party-orgs/${world.community.id}/demands/${SOME_ID}/personal-data`,
+    refused: ['plain', 'member', 'unit'],
+    allowed: 'secretary',
+  },
   { method: 'PUT', path: '/api/v1/members/me/preferences', url: () => '/api/v1/members/me/preferences', refused: [], allowed: 'member' },
   // 共商共办: conveners (secretary, district admin) and the owner unit's side.
   {

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { bigserial, check, index, integer, jsonb, pgTable, text, timestamp, unique, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { districts, partyOrgs } from './directory';
+import { districts, estates, partyOrgs } from './directory';
 import { users } from './identity';
 
 export const WHISTLE_STATUSES = ['open', 'answered', 'verified', 'closed', 'rated'] as const;
@@ -138,7 +138,10 @@ export const whistleEvents = pgTable(
   (t) => [index('whistle_events_whistle_idx').on(t.whistleId, t.id)],
 );
 
-/** 居民点单. Holds no personal data beyond the signed-in user that sent it. */
+/**
+ * 居民点单. Personal data: the signed-in user that sent it and, with its consent, a contact name and
+ * phone (stored as members' phones are) and an address.
+ */
 export const demands = pgTable(
   'demands',
   {
@@ -157,8 +160,19 @@ export const demands = pgTable(
     createdAt: at().notNull(),
     triagedAt: at(),
     triagedBy: uuid().references(() => users.id),
+    contactName: text(),
+    contactPhoneCipher: text(),
+    contactPhoneHash: text(),
+    contactPhoneMasked: text(),
+    contactConsentedAt: at(),
+    estateId: uuid().references(() => estates.id),
+    address: text(),
   },
   (t) => [
+    check(
+      'demands_contact_consent_check',
+      sql`(${t.contactName} is null and ${t.contactPhoneCipher} is null) or ${t.contactConsentedAt} is not null`,
+    ),
     index('demands_community_idx').on(t.communityOrgId, t.createdAt),
     index('demands_user_idx').on(t.userId, t.createdAt),
     check('demands_status_check', sql`${t.status} in ('new', 'posted', 'whistled', 'rejected')`),

@@ -1,11 +1,12 @@
 import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client';
-import { demands, partyOrgs, tasks, users, whistles } from '../../db/schema';
+import { demands, estates, partyOrgs, tasks, users, whistles } from '../../db/schema';
 
 export type DemandRow = typeof demands.$inferSelect & {
   communityName: string;
   taskTitle: string | null;
   whistleTitle: string | null;
+  estateName: string | null;
 };
 
 const columns = {
@@ -13,6 +14,7 @@ const columns = {
   communityName: partyOrgs.name,
   taskTitle: tasks.title,
   whistleTitle: whistles.title,
+  estateName: estates.name,
 };
 
 export function demandsRepositoryFactory(db: Db) {
@@ -22,17 +24,20 @@ export function demandsRepositoryFactory(db: Db) {
       .from(demands)
       .innerJoin(partyOrgs, eq(partyOrgs.id, demands.communityOrgId))
       .leftJoin(tasks, eq(tasks.id, demands.taskId))
-      .leftJoin(whistles, eq(whistles.id, demands.whistleId));
+      .leftJoin(whistles, eq(whistles.id, demands.whistleId))
+      .leftJoin(estates, eq(estates.id, demands.estateId));
   const flat = (r: {
     d: typeof demands.$inferSelect;
     communityName: string;
     taskTitle: string | null;
     whistleTitle: string | null;
+    estateName: string | null;
   }): DemandRow => ({
     ...r.d,
     communityName: r.communityName,
     taskTitle: r.taskTitle,
     whistleTitle: r.whistleTitle,
+    estateName: r.estateName,
   });
 
   return {
@@ -41,9 +46,18 @@ export function demandsRepositoryFactory(db: Db) {
       return row?.openid ?? null;
     },
 
-    async insert(values: typeof demands.$inferInsert): Promise<string> {
-      const [row] = await db.insert(demands).values(values).returning({ id: demands.id });
+    async insert(values: typeof demands.$inferInsert, tx: DbOrTx = db): Promise<string> {
+      const [row] = await tx.insert(demands).values(values).returning({ id: demands.id });
       return row.id;
+    },
+
+    /** The estate, when it is one of the community's. */
+    async estateOf(communityOrgId: string, estateId: string): Promise<{ id: string; name: string } | null> {
+      const [row] = await db
+        .select({ id: estates.id, name: estates.name })
+        .from(estates)
+        .where(and(eq(estates.id, estateId), eq(estates.communityOrgId, communityOrgId)));
+      return row ?? null;
     },
 
     async find(id: string, tx: DbOrTx = db): Promise<DemandRow | null> {

@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import {
+  DemandContactReadResponseSchema,
   DemandCreateBodySchema,
+  DemandParamsSchema,
   DemandListQuerySchema,
   type DemandListQuery,
   DemandListSchema,
@@ -8,6 +10,7 @@ import {
   DemandResponseSchema,
   DemandTriageBodySchema,
   IdParamsSchema,
+  PersonalReadBodySchema,
 } from '@pioneer/shared';
 import { forbidden, notFound } from '../../lib/errors';
 import { isSecretaryOf, oversees } from '../../lib/scope';
@@ -34,6 +37,16 @@ export const demandsRoutes: FastifyPluginAsyncZod<{ demandsService: DemandsServi
       if (isSecretaryOf(p, d.communityOrgId)) return;
       if (!oversees(p, await service.community(d.communityOrgId))) throw notFound('点单不存在');
       throw forbidden('只有本社区书记可以处理居民点单');
+    },
+    ['FORBIDDEN', 'NOT_FOUND'],
+  );
+
+  // The community in the path, for staff who oversee it (its secretary, its district admin, the city admin).
+  const overseenPathCommunity = scopeGuard(
+    async (request, p) => {
+      const org = await service.community((request.params as { id: string }).id);
+      if (!oversees(p, org)) throw forbidden('无权查看该社区的居民点单');
+      return org;
     },
     ['FORBIDDEN', 'NOT_FOUND'],
   );
@@ -93,6 +106,29 @@ export const demandsRoutes: FastifyPluginAsyncZod<{ demandsService: DemandsServi
         response: { 200: DemandResponseSchema },
       },
     },
-    async (request) => ({ demand: await service.triage(principalOf(request).userId, request.params.id, request.body) }),
+    async (request) => ({ demand: await service.triage(principalOf(request), request.params.id, request.body) }),
+  );
+
+  // A demand's full contact, for staff who must call or visit: every read is audited with its reason
+  // (as a member's personal data is, POST /party-orgs/:id/members/:memberId/personal-data).
+  app.post(
+    '/party-orgs/:id/demands/:demandId/personal-data',
+    {
+      onRequest: requireRoles('secretary', 'district_admin', 'city_admin'),
+      preHandler: overseenPathCommunity.preHandler,
+      schema: {
+        errors: ['FORBIDDEN', 'NOT_FOUND'],
+        tags,
+        security,
+        params: DemandParamsSchema,
+        body: PersonalReadBodySchema,
+        response: { 200: DemandContactReadResponseSchema },
+      },
+    },
+    async (request, reply) => {
+      reply.header('cache-control', 'no-store');
+      const community = overseenPathCommunity.of(request);
+      return service.readContact(principalOf(request).userId, community.id, request.params.demandId, request.body.reason);
+    },
   );
 };

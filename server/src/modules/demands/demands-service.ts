@@ -1,10 +1,22 @@
-import type { Category, Demand, DemandCreateBody, DemandList, DemandListQuery, DemandMineQuery, DemandTriageBody } from '@pioneer/shared';
-import type { Db } from '../../db/client';
+import type {
+  Category,
+  Demand,
+  DemandContactReadResponse,
+  DemandCreateBody,
+  DemandList,
+  DemandListQuery,
+  DemandMineQuery,
+  DemandTriageBody,
+  TaskCreateBody,
+} from '@pioneer/shared';
+import type { Db, DbOrTx } from '../../db/client';
+import { writeAudit } from '../../lib/audit';
 import type { Clock } from '../../lib/clock';
 import { decodeCursor, encodeTimeIdCursor, TimeIdCursorSchema } from '../../lib/cursor';
-import { invalid, notFound } from '../../lib/errors';
+import { AppError, invalid, notFound } from '../../lib/errors';
 import type { Principal } from '../../lib/principal';
 import type { DirectoryPort } from '../directory/directory-port';
+import { decryptPhone, encryptPhone, hashPhone, maskPhone } from '../../lib/phone-crypto';
 import { demandStep } from '../whistles/whistle-transitions';
 import type { ContentCheck } from './content-check';
 import type { DemandRow, DemandsRepository } from './demands-repository';
@@ -17,6 +29,10 @@ export function toDemand(r: DemandRow): Demand {
     community: { id: r.communityOrgId, name: r.communityName },
     text: r.text,
     category: (r.category as Category | null) ?? null,
+    // Masked for everyone who lists demands: the full number only through the audited read.
+    contact: r.contactName || r.contactPhoneMasked ? { name: r.contactName, phone: r.contactPhoneMasked } : null,
+    estate: r.estateId && r.estateName ? { id: r.estateId, name: r.estateName } : null,
+    address: r.address,
     status: r.status,
     note: r.note,
     task: r.taskId && r.taskTitle ? { id: r.taskId, name: r.taskTitle } : null,
@@ -40,6 +56,10 @@ export function demandsServiceFactory(deps: {
   directoryRepository: Pick<DirectoryPort, 'findPartyOrg'>;
   contentCheck: ContentCheck;
   clock: Clock;
+  phoneEncKey: Buffer;
+  phoneHashKey: Buffer;
+  /** Publishes a post in the triage's transaction, by the tasks module's rules for who may; answers its id. */
+  publishTask?: (tx: DbOrTx, actor: Principal, body: TaskCreateBody) => Promise<string>;
 }) {
   const repo = deps.demandsRepository;
 
@@ -63,16 +83,34 @@ export function demandsServiceFactory(deps: {
     /** 居民点单: any signed-in user; the text passes WeChat's content check first. */
     async create(p: Principal, body: DemandCreateBody): Promise<Demand> {
       await community(body.communityOrgId);
+      if (body.estateId && !(await repo.estateOf(body.communityOrgId, body.estateId)))
+        throw invalid('estateId', 'not an estate of this community', '所选小区不属于该社区');
       if (deps.contentCheck.kind !== 'none') {
         const openid = await repo.openid(p.userId);
-        if (openid) await deps.contentCheck.check(body.text, openid, 'text');
+        if (openid) {
+          // The address and contact name are shown to staff as written: checked like the text.
+          for (const written of [body.text, body.address, body.contactName]) {
+            if (written) await deps.contentCheck.check(written, openid, 'text');
+          }
+        }
       }
+      const now = deps.clock.now();
+      const phone = body.contactPhone;
+      const hasContact = body.contactName !== undefined || phone !== undefined;
       const id = await repo.insert({
         communityOrgId: body.communityOrgId,
         userId: p.userId,
         text: body.text,
         category: body.category ?? null,
-        createdAt: deps.clock.now(),
+        createdAt: now,
+        contactName: body.contactName ?? null,
+        contactPhoneCipher: phone ? encryptPhone(deps.phoneEncKey, phone) : null,
+        contactPhoneHash: phone ? hashPhone(deps.phoneHashKey, phone) : null,
+        contactPhoneMasked: phone ? maskPhone(phone) : null,
+        // The body's schema refuses a contact without consent; the row says when it was given.
+        contactConsentedAt: hasContact && body.contactConsent ? now : null,
+        estateId: body.estateId ?? null,
+        address: body.address ?? null,
       });
       return toDemand((await repo.find(id))!);
     },
@@ -98,14 +136,26 @@ export function demandsServiceFactory(deps: {
     },
 
     /** That community's secretary (the route's guard) turns a new demand into a post, a whistle, or a rejection. */
-    async triage(userId: string, id: string, body: DemandTriageBody): Promise<Demand> {
+    async triage(actor: Principal, id: string, body: DemandTriageBody): Promise<Demand> {
+      const userId = actor.userId;
       await deps.db.transaction(async (tx) => {
         const d = await repo.lock(id, tx);
         if (!d) throw notFound('点单不存在');
         const to = demandStep(body.action, d.status);
         let taskId: string | null = null;
         let whistleId: string | null = null;
-        if (body.action === 'post') {
+        if (body.action === 'post' && body.task) {
+          if (body.task.communityOrgId !== d.communityOrgId)
+            throw invalid('task.communityOrgId', 'not the community of the demand', '新岗位必须发布在点单所属社区');
+          if (!deps.publishTask) throw new Error('demands service built without publishTask');
+          // Published in this transaction: a refused post leaves the demand new, a refused demand leaves no post.
+          taskId = await deps.publishTask(tx, actor, body.task).catch((e: unknown) => {
+            // The post's own refusals name its fields as they sit in this body: under `task`.
+            if (e instanceof AppError && e.code === 'VALIDATION_FAILED' && e.details)
+              throw new AppError(e.code, e.message, { details: e.details.map((d) => ({ ...d, path: `task.${d.path}` })) });
+            throw e;
+          });
+        } else if (body.action === 'post') {
           const task = await repo.task(body.taskId!, tx);
           if (!task || task.communityOrgId !== d.communityOrgId)
             throw invalid('taskId', 'not a post of this community', '所选岗位不属于本社区');
@@ -123,6 +173,32 @@ export function demandsServiceFactory(deps: {
         );
       });
       return toDemand((await repo.find(id))!);
+    },
+
+    /**
+     * A demand's full contact for its community's staff (the route's guard), like a member's
+     * personal data: who, whose, when and why go to the audit log in the same transaction.
+     */
+    async readContact(actorUserId: string, communityOrgId: string, demandId: string, reason: string): Promise<DemandContactReadResponse> {
+      return deps.db.transaction(async (tx) => {
+        const d = await repo.find(demandId, tx);
+        if (!d || d.communityOrgId !== communityOrgId) throw notFound('点单不存在');
+        const fields = [...(d.contactName ? ['name'] : []), ...(d.contactPhoneCipher ? ['phone'] : []), ...(d.address ? ['address'] : [])];
+        await writeAudit(tx, {
+          at: deps.clock.now(),
+          actorUserId,
+          action: 'demand.personal_data_read',
+          entity: 'demand',
+          entityId: demandId,
+          data: { reason, fields },
+        });
+        return {
+          name: d.contactName,
+          phone: d.contactPhoneCipher ? decryptPhone(deps.phoneEncKey, d.contactPhoneCipher) : null,
+          estate: d.estateName,
+          address: d.address,
+        };
+      });
     },
   };
 }

@@ -167,8 +167,10 @@ export function personalDataRepositoryFactory(db: Db) {
       // The person's notifications (deliveries go with their messages) and WeChat send credits.
       await tx.execute(sql`delete from messages where user_id = ${userId}::uuid`);
       // 居民点单 stay the community's work (posted, whistled or still to triage) but name nobody:
-      // the text is kept, the link to the person is not.
-      await tx.execute(sql`update demands set user_id = null where user_id = ${userId}::uuid`);
+      // the text is kept, the link to the person is not, nor the contact and address it left.
+      await tx.execute(sql`update demands set user_id = null, contact_name = null, contact_phone_cipher = null,
+                                  contact_phone_hash = null, contact_phone_masked = null, contact_consented_at = null, address = null
+                            where user_id = ${userId}::uuid`);
       await tx.execute(sql`delete from subscription_credits where user_id = ${userId}::uuid`);
       // As logout does: the new token version is announced to every process, on commit.
       const { rows } = await tx.execute<{ token_version: number }>(sql`

@@ -49,6 +49,59 @@ export function tasksServiceFactory(deps: {
     return row;
   }
 
+  async function publish(userId: string, body: TaskCreateBody, outer?: DbOrTx): Promise<string> {
+    const community = await deps.directoryRepository.findPartyOrg(body.communityOrgId);
+    if (!community || community.kind !== 'community') throw notFound('社区不存在');
+    const now = deps.clock.now();
+    const startsAt = new Date(body.startsAt);
+    if (startsAt.getTime() <= now.getTime()) throw invalid('startsAt', 'must be in the future', '开始时间必须晚于当前时间');
+    if (body.whistleId) {
+      const w = await deps.findWhistle?.(body.whistleId);
+      const ours = w && (w.raisedByOrgId ? w.raisedByOrgId === community.id : w.raisedByDistrictId === community.districtId);
+      if (!ours) throw invalid('whistleId', 'not a whistle of this community or its district', '所选吹哨事项不属于本社区');
+    }
+    const claimOpensAt = body.claimOpensAt ? new Date(body.claimOpensAt) : now;
+    const drawAt = body.allocation === 'draw' && body.drawAt ? new Date(body.drawAt) : null;
+    if (drawAt && drawAt.getTime() <= Math.max(now.getTime(), claimOpensAt.getTime())) {
+      throw invalid('drawAt', 'must be after claimOpensAt and in the future', '开奖时间必须晚于报名开始时间');
+    }
+    const project = body.projectId ? await deps.projects?.find(body.projectId) : null;
+    // The seed stays secret until the draw; its hash is published now, before anyone enters.
+    const drawSeed = drawAt ? newSeed() : null;
+    // The followers' notification is one outbox row in the post's transaction: fan-out happens later.
+    const write = async (tx: DbOrTx) => {
+      const taskId = await repo.insert(
+        {
+          communityOrgId: body.communityOrgId,
+          title: body.title,
+          category: body.category,
+          description: body.description ?? '',
+          location: body.location,
+          startsAt,
+          endsAt: new Date(body.endsAt),
+          capacity: body.capacity,
+          claimOpensAt,
+          cancelCutoffMinutes: body.cancelCutoffMinutes ?? DEFAULT_CANCEL_CUTOFF_MINUTES,
+          offerMinutes: body.offerMinutes ?? DEFAULT_OFFER_MINUTES,
+          allocation: body.allocation ?? 'first_come',
+          drawAt,
+          drawSeed,
+          drawCommitment: drawSeed ? commitmentOf(drawSeed) : null,
+          createdBy: userId,
+          createdAt: now,
+          whistleId: body.whistleId ?? null,
+          projectId: body.projectId ?? null,
+          audienceUnitOrgId: body.projectId && body.audience === 'unit' ? project!.unitOrgId : null,
+        },
+        tx,
+      );
+      if (body.projectId) await deps.projects!.postPublished(body.projectId, tx);
+      await deps.notifier?.enqueue(tx, { kind: 'new_task', taskId });
+      return taskId;
+    };
+    return outer ? write(outer) : deps.db.transaction(write);
+  }
+
   return {
     /**
      * Who may publish: the community's secretary, or for a post of a project (组织报到) also that
@@ -75,57 +128,15 @@ export function tasksServiceFactory(deps: {
 
     /** The caller may publish it (`mayPublish`, called by the route). */
     async create(userId: string, body: TaskCreateBody): Promise<Task> {
-      const community = await deps.directoryRepository.findPartyOrg(body.communityOrgId);
-      if (!community || community.kind !== 'community') throw notFound('社区不存在');
-      const now = deps.clock.now();
-      const startsAt = new Date(body.startsAt);
-      if (startsAt.getTime() <= now.getTime()) throw invalid('startsAt', 'must be in the future', '开始时间必须晚于当前时间');
-      if (body.whistleId) {
-        const w = await deps.findWhistle?.(body.whistleId);
-        const ours = w && (w.raisedByOrgId ? w.raisedByOrgId === community.id : w.raisedByDistrictId === community.districtId);
-        if (!ours) throw invalid('whistleId', 'not a whistle of this community or its district', '所选吹哨事项不属于本社区');
-      }
-      const claimOpensAt = body.claimOpensAt ? new Date(body.claimOpensAt) : now;
-      const drawAt = body.allocation === 'draw' && body.drawAt ? new Date(body.drawAt) : null;
-      if (drawAt && drawAt.getTime() <= Math.max(now.getTime(), claimOpensAt.getTime())) {
-        throw invalid('drawAt', 'must be after claimOpensAt and in the future', '开奖时间必须晚于报名开始时间');
-      }
-      const project = body.projectId ? await deps.projects?.find(body.projectId) : null;
-      // The seed stays secret until the draw; its hash is published now, before anyone enters.
-      const drawSeed = drawAt ? newSeed() : null;
-      // The followers' notification is one outbox row in the post's transaction: fan-out happens later.
-      const id = await deps.db.transaction(async (tx) => {
-        const taskId = await repo.insert(
-          {
-            communityOrgId: body.communityOrgId,
-            title: body.title,
-            category: body.category,
-            description: body.description ?? '',
-            location: body.location,
-            startsAt,
-            endsAt: new Date(body.endsAt),
-            capacity: body.capacity,
-            claimOpensAt,
-            cancelCutoffMinutes: body.cancelCutoffMinutes ?? DEFAULT_CANCEL_CUTOFF_MINUTES,
-            offerMinutes: body.offerMinutes ?? DEFAULT_OFFER_MINUTES,
-            allocation: body.allocation ?? 'first_come',
-            drawAt,
-            drawSeed,
-            drawCommitment: drawSeed ? commitmentOf(drawSeed) : null,
-            createdBy: userId,
-            createdAt: now,
-            whistleId: body.whistleId ?? null,
-            projectId: body.projectId ?? null,
-            audienceUnitOrgId: body.projectId && body.audience === 'unit' ? project!.unitOrgId : null,
-          },
-          tx,
-        );
-        if (body.projectId) await deps.projects!.postPublished(body.projectId, tx);
-        await deps.notifier?.enqueue(tx, { kind: 'new_task', taskId });
-        return taskId;
-      });
-      return toTask(await load(id), now);
+      const id = await publish(userId, body);
+      return toTask(await load(id), deps.clock.now());
     },
+
+    /**
+     * Publishes a post inside the caller's transaction (a demand turned into a post in one step)
+     * and answers its id; the same checks as `create`. The caller is its community's secretary.
+     */
+    publishIn: (tx: DbOrTx, userId: string, body: TaskCreateBody): Promise<string> => publish(userId, body, tx),
 
     async list(p: Principal, q: TaskListQuery): Promise<TaskList> {
       const now = deps.clock.now();
