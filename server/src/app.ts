@@ -81,6 +81,7 @@ import { certificatePageRoutes, certificatesRoutes } from './modules/certificate
 import { certificatesServiceFactory } from './modules/certificates/certificates-service';
 import { signingKeyFromSeed } from './modules/certificates/certificate-signing';
 import { pointsRepositoryFactory } from './modules/points/points-repository';
+import { pointsJobsFactory } from './modules/points/points-jobs';
 import { pointsRoutes } from './modules/points/points-routes';
 import { pointsServiceFactory, type PointsService } from './modules/points/points-service';
 import { exportsRepositoryFactory } from './modules/exports/exports-repository';
@@ -459,6 +460,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     clock,
     checkInOpensMinutes: config.checkInOpensMinutes,
     gate: claimGate,
+    afterCheckOut: (claim, task) => {
+      recordsService
+        .afterCheckOut(claim, task)
+        .catch((err: Error) =>
+          app.log.warn({ err: { message: err.message } }, 'points for a check-out failed; the catch-up job writes them'),
+        );
+    },
   });
   // Statistics read roll-ups kept by this job, off the request path (modules/rollups).
   const rollups = rollupsServiceFactory({
@@ -498,6 +506,40 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     clock,
     phoneEncKey: config.phoneEncKey,
     sessionsRevoked: (userId, tokenVersion) => app.sessionsRevoked(userId, tokenVersion),
+    serviceData: async (memberId) => {
+      const [balance, entries, corrections, certs] = await Promise.all([
+        pointsRepository.balance(memberId),
+        pointsRepository.entriesOf(database.db, memberId),
+        recordsRepository.correctionsOf({ memberId }),
+        certificatesRepository.ofMember(memberId),
+      ]);
+      return {
+        points:
+          entries.length === 0
+            ? null
+            : { balance, entries: entries.map((e) => ({ at: e.at.toISOString(), kind: e.kind, amount: e.amount, note: e.note })) },
+        corrections: corrections.map((c) => ({
+          kind: c.kind,
+          status: c.status,
+          taskTitle: c.taskTitle,
+          reason: c.reason,
+          createdAt: c.createdAt.toISOString(),
+        })),
+        certificates: certs.map((c) => ({
+          no: c.no,
+          status: c.status,
+          from: c.fromDay,
+          to: c.toDay,
+          totalMinutes: c.totalMinutes,
+          issuedAt: c.issuedAt.toISOString(),
+        })),
+      };
+    },
+    eraseServiceData: async (tx, memberId, anonymous) => {
+      await pointsRepository.relabel(tx, memberId, anonymous);
+      await recordsRepository.relabel(tx, memberId, anonymous);
+      await certificatesRepository.relabel(tx, memberId, anonymous);
+    },
   });
   // 组织报到: agreements gate the lists (a unit claims only where it is reported).
   const agreementsService = agreementsServiceFactory({
@@ -522,10 +564,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (!org || org.kind !== 'community') throw notFound('社区不存在');
     return org;
   };
-  const pointsService = pointsServiceFactory({ db: database.db, pointsRepository: pointsRepositoryFactory(database.db), clock });
+  const pointsRepository = pointsRepositoryFactory(database.db);
+  const pointsService = pointsServiceFactory({ db: database.db, pointsRepository, clock });
   const recordsRepository = recordsRepositoryFactory(database.db);
+  const certificatesRepository = certificatesRepositoryFactory(database.db);
   const certificatesService = certificatesServiceFactory({
-    certificatesRepository: certificatesRepositoryFactory(database.db),
+    certificatesRepository,
     signingKey: signingKeyFromSeed(config.certSigningKey),
     publicUrl: config.publicUrl,
     clock,
@@ -555,6 +599,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   });
   app.decorate('points', pointsService);
+  if (runsJobs && (deps.notifications?.worker ?? config.notifications.worker)) {
+    const pointsJobs = pointsJobsFactory({ databaseUrl: database.url, points: pointsService, log: app.log });
+    backgroundJobs.push('points');
+    app.addHook('onReady', async () => pointsJobs.start());
+    app.addHook('onClose', async () => pointsJobs.stop());
+  }
   const registrationService = registrationServiceFactory({
     registrationRepository: registrationRepositoryFactory(database.db),
     directoryRepository,
@@ -617,6 +667,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         verifyLimit: app.perMinute('code-verify', limits.codeVerifyPerUser),
         phoneNumbers: deps.phoneNumbers ?? (wechatClient ? wechatPhoneNumberProvider(wechatClient) : developmentPhoneNumberProvider),
         standing: (memberId) => waitlistService.standing(memberId),
+        star: (memberId) => recordsService.star(memberId),
       });
       await api.register(registrationRoutes, {
         registrationService,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CategorySchema, DateTimeSchema, IdSchema, NamedRefSchema, text } from './common';
+import { StarSchema } from './records';
 
 /** Mainland China mobile numbers: 11 digits starting 13–19. */
 export const PHONE_PATTERN = /^1[3-9]\d{9}$/;
@@ -48,7 +49,12 @@ export type Member = z.infer<typeof MemberSchema>;
 const MemberStandingSchema = z.object({ noShows: z.number().int(), suspendedUntil: DateTimeSchema.nullable() });
 
 /** `GET /members/me`: the member and its standing under the no-show policy (contract v2). */
-export const MemberResponseSchema = z.object({ member: MemberSchema, standing: MemberStandingSchema.optional() });
+/** `star` (contract v3): the star level from all-time record hours. */
+export const MemberResponseSchema = z.object({
+  member: MemberSchema,
+  standing: MemberStandingSchema.optional(),
+  star: StarSchema.optional(),
+});
 export type MemberResponse = z.infer<typeof MemberResponseSchema>;
 
 /**

@@ -38,6 +38,9 @@ export const RecordsQuerySchema = z
   .superRefine(checkDayRange);
 export type RecordsQuery = z.infer<typeof RecordsQuerySchema>;
 
+/** Service may run on past the post's end by this much (a task that overran), not more (the minute rule). */
+export const OVERRUN_MINUTES = 60;
+
 /** A service's check-in and check-out: in order, not in the future, at most 24 hours. */
 export const MAX_RECORD_MINUTES = 24 * 60;
 

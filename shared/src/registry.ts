@@ -193,6 +193,13 @@ export const ConsentSchema = z.object({ version: z.string(), action: z.enum(['gi
 export type Consent = z.infer<typeof ConsentSchema>;
 export const ConsentListSchema = z.object({ items: z.array(ConsentSchema) });
 
+/** The records, points and certificates part of a member's export. */
+export interface MemberServiceData {
+  points: { balance: number; entries: Array<Record<string, unknown>> } | null;
+  corrections: Array<Record<string, unknown>>;
+  certificates: Array<Record<string, unknown>>;
+}
+
 export const MemberExportSchema = z.object({
   exportedAt: DateTimeSchema,
   user: z.object({
@@ -233,6 +240,13 @@ export const MemberExportSchema = z.object({
   preferences: z.object({ followCategories: z.array(z.string()), remindBeforeMinutes: z.array(z.number().int()) }).nullable(),
   calendarFeed: z.object({ generation: z.number().int(), createdAt: DateTimeSchema }).nullable(),
   subscriptionCredits: z.array(z.object({ templateKey: z.string(), credits: z.number().int() })),
+  /** Points (积分) ledger, 更正/补录 requests and certificates (contract v3). */
+  points: z
+    .object({ balance: z.number().int(), entries: z.array(z.record(z.string(), z.unknown())) })
+    .nullable()
+    .optional(),
+  corrections: z.array(z.record(z.string(), z.unknown())).optional(),
+  certificates: z.array(z.record(z.string(), z.unknown())).optional(),
   /** 居民点单 the user asked for. */
   demands: z.array(
     z.object({

@@ -211,10 +211,11 @@ describe('on site', () => {
     ctx.clock.set(new Date(T0.getTime() + 55 * MINUTE + 95 * MINUTE + 59_000));
     const outRes = await check('check-outs', task.id, codes.issue(m.memberId).token);
     expect(outRes.status).toBe(200);
-    expect(outRes.body.claim).toEqual(expect.objectContaining({ status: 'completed', minutes: 95 }));
+    // The minute rule: from the post's start (60), not the early check-in (55), to 150:59.
+    expect(outRes.body.claim).toEqual(expect.objectContaining({ status: 'completed', minutes: 90 }));
 
     const records = await http.request('GET', '/api/v1/members/me/records', { headers: m.auth });
-    expect(records.body.totals).toEqual(expect.objectContaining({ tasks: 1, minutes: 95 }));
+    expect(records.body.totals).toEqual(expect.objectContaining({ tasks: 1, minutes: 90 }));
     const cancelAfter = await unclaim(task.id, m);
     expect(cancelAfter.body.code).toBe('CANCEL_TOO_LATE');
   });

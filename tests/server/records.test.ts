@@ -1,5 +1,7 @@
+import { pioneerCodeServiceFactory } from '../../server/src/modules/codes/pioneer-code';
 import { insertMembers, makeSecretary, publishTask, type FixtureMember } from '../helpers/task-fixtures';
 import { makeWorld } from '../helpers/fixtures';
+import { registerMember } from '../helpers/member-fixtures';
 import { createTestContext, type TestContext } from '../helpers/test-app';
 
 let ctx: TestContext;
@@ -50,6 +52,35 @@ async function invariant(taskId: string) {
   return rows[0];
 }
 const count = async (table: string) => Number((await ctx.database.pool.query(`select count(*) n from ${table}`)).rows[0].n);
+
+describe('check-out', () => {
+  it('counts minutes by the minute rule and earns points once for the record', async () => {
+    const codes = pioneerCodeServiceFactory({ secret: ctx.config.pioneerCodeSecret, clock: ctx.clock });
+    const task = await post(60, 120);
+    // Registered through the app (the fixture members' phones are not real ciphertext, and 我的 reads them).
+    const m = await registerMember(ctx, 'records-scanned', world);
+    await claim(task.id, m as unknown as FixtureMember);
+    const scan = (kind: 'check-ins' | 'check-outs') =>
+      api('POST', `/tasks/${task.id}/${kind}`, sec, { token: codes.issue(m.memberId).token });
+    ctx.clock.set(new Date(T0.getTime() + 40 * MINUTE));
+    expect((await scan('check-ins')).statusCode).toBe(200);
+    // Out at 200: the post ended at 120, so service counts to 180 (end + 60), from 60 (not 40).
+    ctx.clock.set(new Date(T0.getTime() + 200 * MINUTE));
+    const out = await scan('check-outs');
+    expect(out.json().claim).toEqual(expect.objectContaining({ status: 'completed', minutes: 120 }));
+    expect(await invariant(task.id)).toEqual(expect.objectContaining({ service_minutes: 120 }));
+    // The earn follows the scan without holding it up; the catch-up writes nothing twice.
+    await ctx.app.points.catchUp();
+    await ctx.app.points.catchUp();
+    const points = (await api('GET', '/members/me/points', m.auth)).json();
+    expect(points.balance).toBe(20);
+    expect(points.entries).toEqual([
+      expect.objectContaining({ kind: 'earn', amount: 20, ref: { type: 'record', id: out.json().claim.id } }),
+    ]);
+    const me = (await api('GET', '/members/me', m.auth)).json();
+    expect(me.star).toEqual({ level: 0, hours: 2, nextLevelHours: 100 });
+  });
+});
 
 describe('补记 by the secretary', () => {
   it('records members with and without a claim, under the minute rule, once', async () => {

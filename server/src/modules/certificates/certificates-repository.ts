@@ -52,6 +52,11 @@ export function certificatesRepositoryFactory(db: Db) {
       return db.select().from(certificates).where(eq(certificates.memberId, memberId)).orderBy(desc(certificates.issuedAt)).limit(100);
     },
 
+    /** 注销: the certificates stay verifiable (their payload names the holder masked) but name no member. */
+    async relabel(tx: DbOrTx, memberId: string, anonymous: string): Promise<void> {
+      await tx.update(certificates).set({ memberId: anonymous }).where(eq(certificates.memberId, memberId));
+    },
+
     /** Revokes, in the amending transaction, every valid certificate holding one of these records. */
     async revokeHolding(tx: DbOrTx, claimIds: string[], at: Date, reason: string): Promise<string[]> {
       if (claimIds.length === 0) return [];

@@ -9,7 +9,7 @@ import type { ClaimGate } from '../claim-gate/claim-gate';
 import { refusalOf } from '../claim-gate/claim-refusals';
 import { ALONE, type BatchAnswer, type GateRefusal, type MemoryAnswer } from '../claim-gate/claim-types';
 import { batchClaimer, created, isDuplicateClaim } from './claim-batch';
-import { toClaim } from './claim-mappers';
+import { toClaim, type ClaimRow } from './claim-mappers';
 import type { ClaimAttempt, ClaimsRepository, Queryable, StoredAnswer } from './claims-repository';
 
 /** A member's live claims with their posts (注销 and the data export read these; `/members/me/records` is the records module's). */
@@ -57,6 +57,11 @@ export function claimsServiceFactory(deps: {
   clock: Clock;
   /** How long before a post starts its check-in opens (CHECK_IN_OPENS_MINUTES). */
   checkInOpensMinutes?: number;
+  /**
+   * Told of each record a check-out completed, after its commit and without being awaited: the
+   * points it earns are written apart from the scan (a catch-up job writes any that were missed).
+   */
+  afterCheckOut?: (claim: ClaimRow, task: TaskRow) => void;
   /** In-process admission and batching for plain claims (none in the Idempotency-Key path). */
   gate?: ClaimGate<BatchAnswer>;
 }) {
@@ -111,7 +116,10 @@ export function claimsServiceFactory(deps: {
       throw new AppError('CONFLICT', '岗位尚未开始，无法签退', { details: [{ path: 'startsAt', reason: 'not_started' }] });
     }
     const done = await repo.check(kind, taskId, memberId, now);
-    if (done) return toClaim(done, now, task.endsAt);
+    if (done) {
+      if (kind === 'out') deps.afterCheckOut?.(done, task);
+      return toClaim(done, now, task.endsAt);
+    }
     const live = await repo.liveClaim(taskId, memberId);
     if (!live) throw new AppError('NOT_CLAIMED');
     if (live.status === (kind === 'in' ? 'checked_in' : 'completed')) return toClaim(live, now, task.endsAt);

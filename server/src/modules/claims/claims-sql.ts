@@ -1,3 +1,5 @@
+import { OVERRUN_MINUTES } from '@pioneer/shared';
+
 /**
  * The statements on the hot path, as named prepared statements on raw pg (measured ~3x a
  * drizzle transaction on one hot row; see design/server-notes.md).
@@ -98,16 +100,19 @@ update claims c
 returning c.*`;
 
 /**
- * $1 task, $2 member, $3 now. Whole minutes between check-in and check-out, added to the
- * post's service_minutes in the same statement (statistics read the posts, not every claim).
+ * $1 task, $2 member, $3 now. Contract v3's minute rule (records/minute-rule.ts): whole minutes
+ * from max(check-in, post start) to min(check-out, post end + OVERRUN_MINUTES), at least 0, added
+ * to the post's service_minutes in the same statement (statistics read the posts, not every claim).
  */
 export const CHECK_OUT_SQL = `
 with c as (
-  update claims
+  update claims cl
      set status = 'completed', checked_out_at = $3::timestamptz,
-         minutes = greatest(0, floor(extract(epoch from ($3::timestamptz - checked_in_at)) / 60))::int
-   where task_id = $1::uuid and member_id = $2::uuid and status = 'checked_in'
-  returning *
+         minutes = greatest(0, floor(extract(epoch from (
+           least($3::timestamptz, t.ends_at + interval '${OVERRUN_MINUTES} minutes') - greatest(cl.checked_in_at, t.starts_at))) / 60))::int
+    from tasks t
+   where cl.task_id = $1::uuid and cl.member_id = $2::uuid and cl.status = 'checked_in' and t.id = cl.task_id
+  returning cl.*
 ), t as (
   update tasks set service_minutes = service_minutes + c.minutes
     from c

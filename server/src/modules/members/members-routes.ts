@@ -9,6 +9,7 @@ import {
   PhoneNumberBodySchema,
   PhoneNumberResponseSchema,
   type Standing,
+  type Star,
 } from '@pioneer/shared';
 import { isCityAdmin, STAFF_ROLES } from '../../lib/scope';
 import { principalOf, requireAuth, requireRoles } from '../../plugins/auth';
@@ -39,6 +40,8 @@ export const membersRoutes: FastifyPluginAsyncZod<{
   phoneNumbers: PhoneNumberProvider;
   /** The member's standing under the no-show policy (the claims module's). */
   standing?: (memberId: string) => Promise<Standing>;
+  /** The member's star level (records module). */
+  star?: (memberId: string) => Promise<Star>;
 }> = async (app, opts) => {
   const service = opts.membersService;
 
@@ -50,7 +53,8 @@ export const membersRoutes: FastifyPluginAsyncZod<{
     },
     async (request) => {
       const member = await service.getMine(principalOf(request).userId);
-      return opts.standing ? { member, standing: await opts.standing(member.id) } : { member };
+      const [standing, star] = await Promise.all([opts.standing?.(member.id), opts.star?.(member.id)]);
+      return { member, ...(standing ? { standing } : {}), ...(star ? { star } : {}) };
     },
   );
 

@@ -1,5 +1,7 @@
-import type { Consent, DeregisterResponse, MemberExport, PersonalReadResponse } from '@pioneer/shared';
-import type { Db } from '../../db/client';
+import type { Consent, DeregisterResponse, MemberExport, MemberServiceData, PersonalReadResponse } from '@pioneer/shared';
+import type { Db, DbOrTx } from '../../db/client';
+
+type ServiceData = MemberServiceData;
 import { writeAudit } from '../../lib/audit';
 import type { Clock } from '../../lib/clock';
 import { AppError, isAppError, notFound } from '../../lib/errors';
@@ -25,6 +27,10 @@ export function personalDataServiceFactory(deps: {
   phoneEncKey: Buffer;
   /** Ends the user's sessions in this process at once (others hear the notification). */
   sessionsRevoked: (userId: string, tokenVersion: number) => void;
+  /** The member's points, corrections and certificates, from the modules owning them (the export). */
+  serviceData?: (memberId: string) => Promise<ServiceData>;
+  /** 注销 in those modules: their rows move to the anonymous id, in the erasing transaction. */
+  eraseServiceData?: (tx: DbOrTx, memberId: string, anonymous: string) => Promise<void>;
 }) {
   const { repo, clock } = deps;
 
@@ -70,6 +76,7 @@ export function personalDataServiceFactory(deps: {
       const locked = await repo.lockMember(userId, tx);
       if (!locked) throw new AppError('NOT_REGISTERED');
       const { anonymous, tokenVersion } = await repo.erase(userId, locked.id, tx);
+      await deps.eraseServiceData?.(tx, locked.id, anonymous);
       await writeAudit(tx, {
         at: clock.now(),
         actorUserId: null,
@@ -171,6 +178,7 @@ export function personalDataServiceFactory(deps: {
           createdAt: iso(d.created_at),
           triagedAt: d.triaged_at ? iso(d.triaged_at) : null,
         })),
+        ...(deps.serviceData ? await deps.serviceData(member.id) : {}),
       };
     },
 

@@ -1,6 +1,6 @@
 import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client';
-import { pointsAccounts, pointsEntries, pointsRules, POINTS_KINDS } from '../../db/schema';
+import { claims, pointsAccounts, pointsEntries, pointsRules, POINTS_KINDS, tasks } from '../../db/schema';
 
 export type PointsEntryRow = typeof pointsEntries.$inferSelect;
 export type PointsKind = (typeof POINTS_KINDS)[number];
@@ -144,6 +144,33 @@ export function pointsRepositoryFactory(db: Db) {
          where a.balance > 0
            and exists (select 1 from ${pointsEntries} e where e.member_id = a.member_id and e.kind = 'earn' and e.at <= ${cutoff})`);
       return rows.rows.map((r) => r.member_id);
+    },
+
+    /**
+     * Records completed since `since` whose current version has no earn yet (a check-out whose
+     * follow-up was lost): read from the claims they are, never written here.
+     */
+    async unearnedRecords(since: Date, limit: number) {
+      const rows = await db.execute<{ id: string; member_id: string; record_version: number; minutes: number; category: string }>(sql`
+        select c.id, c.member_id, c.record_version, c.minutes, t.category
+          from ${claims} c join ${tasks} t on t.id = c.task_id
+         where c.status = 'completed' and c.minutes > 0 and c.checked_out_at >= ${since}
+           and not exists (select 1 from ${pointsEntries} e where e.key = 'earn:' || c.id || ':' || c.record_version)
+         limit ${limit}`);
+      return rows.rows.map((r) => ({
+        claimId: r.id,
+        memberId: r.member_id,
+        version: r.record_version,
+        status: 'completed',
+        minutes: r.minutes,
+        category: r.category,
+      }));
+    },
+
+    /** 注销: the member's account and entries move to the anonymous id (figures stay, the person goes). */
+    async relabel(tx: DbOrTx, memberId: string, anonymous: string): Promise<void> {
+      await tx.update(pointsAccounts).set({ memberId: anonymous }).where(eq(pointsAccounts.memberId, memberId));
+      await tx.update(pointsEntries).set({ memberId: anonymous }).where(eq(pointsEntries.memberId, memberId));
     },
 
     /** Balances of members by id (exports). */

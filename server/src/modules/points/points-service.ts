@@ -161,6 +161,13 @@ export function pointsServiceFactory(deps: { db: Db; pointsRepository: PointsRep
       return starOf(allTimeMinutes, (await rules()).starThresholdsHours);
     },
 
+    /** Earns for records of the last `days` that have none for their version (each writes once, whoever runs it). */
+    async catchUp(days = 3, now = deps.clock.now()): Promise<number> {
+      const due = await repo.unearnedRecords(new Date(now.getTime() - days * 86_400_000), 1000);
+      for (const r of due) await deps.db.transaction((tx) => settleRecord(tx, r, now));
+      return due.length;
+    },
+
     /** The daily job: every member holding points older than the expiry age. */
     async expireAll(now = deps.clock.now()): Promise<number> {
       const r = await rules();

@@ -1,9 +1,7 @@
-import { MAX_RECORD_MINUTES } from '@pioneer/shared';
+import { MAX_RECORD_MINUTES, OVERRUN_MINUTES } from '@pioneer/shared';
 import { AppError, invalid } from '../../lib/errors';
 
 const MINUTE = 60_000;
-/** Service may run on past the post's end by this much (a task that overran), not more. */
-export const OVERRUN_MINUTES = 60;
 
 /**
  * Contract v3's minute rule: whole minutes from max(check-in, post start) to min(check-out,

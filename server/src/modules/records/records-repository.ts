@@ -87,6 +87,11 @@ export function recordsRepositoryFactory(db: Db) {
       return rows.map(flat);
     },
 
+    /** 注销: the member's requests move to the anonymous id. */
+    async relabel(tx: DbOrTx, memberId: string, anonymous: string): Promise<void> {
+      await tx.update(recordCorrections).set({ memberId: anonymous }).where(eq(recordCorrections.memberId, memberId));
+    },
+
     async appendAmendment(
       tx: DbOrTx,
       values: {

@@ -113,6 +113,11 @@ export function recordsServiceFactory(deps: {
       await deps.db.transaction((tx) => settle(tx, claim, post, deps.clock.now()));
     },
 
+    /** Star level from all-time record hours. */
+    async star(memberId: string) {
+      return deps.pointsService.star((await repo.totals(memberId)).minutes);
+    },
+
     async records(p: Principal, q: RecordsQuery): Promise<Records> {
       const memberId = memberOf(p);
       const now = deps.clock.now();
