@@ -1,6 +1,7 @@
 import { fireEvent, render, screen } from '@testing-library/react';
 import type { Action } from '@pioneer/shared';
 import ActionCard from '@/components/ActionCard';
+import { checkinTokenOf } from '@/services/meetings';
 
 const action: Action = {
   id: '11111111-1111-4111-8111-111111111111',
@@ -37,5 +38,14 @@ describe('ActionCard', () => {
     const { container } = render(<ActionCard action={{ ...action, overdue: true, status: 'open', progress: 0 }} />);
     expect(screen.getByText('已超期')).toBeTruthy();
     expect(container.querySelector('.action-card.is-overdue')).toBeTruthy();
+  });
+});
+
+describe('checkinTokenOf', () => {
+  it('takes the token out of a scanned meeting QR link and nothing else', () => {
+    const token = `${action.meetingId}.AbCdEfGhIjKlMnOpQrStUv`;
+    expect(checkinTokenOf(`https://pioneer.example/m/${token}`)).toBe(token);
+    expect(checkinTokenOf(`https://pioneer.example/c/${token}`)).toBeNull();
+    expect(checkinTokenOf('https://pioneer.example/m/not-a-token')).toBeNull();
   });
 });

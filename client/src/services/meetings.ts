@@ -62,6 +62,12 @@ export const reopenAction = (id: string, note: string) => step(id, 'reopen', { n
 export const getPublicProgress = (communityOrgId: string) =>
   request({ path: `/party-orgs/${communityOrgId}/meeting-progress`, schema: PublicProgressSchema });
 
+/** The check-in token in a scanned meeting QR (`<PUBLIC_URL>/m/<token>`), or null for any other code. */
+export function checkinTokenOf(scanned: string): string | null {
+  const m = /\/m\/([0-9a-f-]{36}\.[A-Za-z0-9_-]+)$/.exec(scanned.trim());
+  return m ? m[1] : null;
+}
+
 /** The meeting a check-in token names (`<meetingId>.<signature>`). */
 export const meetingIdOfToken = (token: string) => token.split('.')[0] ?? '';
 

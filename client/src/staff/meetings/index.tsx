@@ -6,7 +6,7 @@ import ActionCard from '@/components/ActionCard';
 import StateView from '@/components/StateView';
 import { useAuthReady } from '@/hooks/use-auth-ready';
 import { useRequest } from '@/hooks/use-request';
-import { convenerScopes, listActions, listMeetings } from '@/services/meetings';
+import { checkinTokenOf, convenerScopes, listActions, listMeetings } from '@/services/meetings';
 import { unitOrgIds } from '@/services/whistles';
 import { formatDateTime } from '@/utils/time';
 import './index.scss';
@@ -49,6 +49,21 @@ export default function Meetings() {
     Taro.stopPullDownRefresh();
   });
   const go = (url: string) => Taro.navigateTo({ url });
+  /** In the mini-program the meeting's QR (a `/m/<token>` link) is scanned here and opens the meeting page, which signs in. */
+  const scanToAttend = async () => {
+    let raw: string;
+    try {
+      raw = (await Taro.scanCode({ onlyFromCamera: true, scanType: ['qrCode'] })).result;
+    } catch {
+      return;
+    }
+    const token = checkinTokenOf(raw);
+    if (!token) {
+      Taro.showModal({ title: '无法识别', content: '这不是会议签到二维码', showCancel: false });
+      return;
+    }
+    go(`/staff/meeting/index?token=${encodeURIComponent(token)}`);
+  };
 
   if (ready && !conveners.length && !units.length && !user?.roles.some((g) => g.role === 'city_admin')) {
     return (
@@ -66,6 +81,11 @@ export default function Meetings() {
       {conveners.length ? (
         <View className="btn meetings__new" onClick={() => go('/staff/meeting-new/index')}>
           召开协调会 / 上门服务
+        </View>
+      ) : null}
+      {units.length ? (
+        <View className="btn btn-plain meetings__new" onClick={scanToAttend}>
+          扫码签到
         </View>
       ) : null}
       {units.length ? (
