@@ -1,4 +1,5 @@
 import { seedDemo } from '../../server/src/demo/seed-demo';
+import { seedDemoHistory } from '../../server/src/demo/seed-history';
 import { decryptPhone } from '../../server/src/lib/phone-crypto';
 import { createTestContext, type TestContext } from '../helpers/test-app';
 
@@ -212,5 +213,56 @@ describe('demo data', () => {
     expect(detail.meetings[0].actions.length).toBe(3);
     expect(await ctx.app.notifications.runSweeps(ctx.clock.now())).toBe(1);
     expect(await ctx.app.notifications.runSweeps(ctx.clock.now())).toBe(0);
+  });
+});
+
+describe('the demo city’s history (first start)', () => {
+  it('holds, in each of the last six months, at least 1,000 participations and posts to serve, and the dashboards show them', async () => {
+    const started = performance.now();
+    const city = await seedDemoHistory(ctx.database.pool, ctx.config, ctx.clock.now().getTime());
+    const seconds = (performance.now() - started) / 1000;
+    expect(city.members).toBeGreaterThan(5000);
+    // Timed for the report; generous for a loaded CI machine (about 5 s on an idle one).
+    expect(seconds).toBeLessThan(120);
+
+    const now = ctx.clock.now().getTime();
+    const DAY = 86_400_000;
+    for (let m = 0; m < 6; m++) {
+      const [{ posts, participations }] = await query<{ posts: number; participations: number }>(
+        `select count(distinct t.id)::int as posts,
+                count(c.id) filter (where c.status in ('claimed', 'checked_in', 'completed', 'no_show'))::int as participations
+           from tasks t left join claims c on c.task_id = t.id
+          where t.starts_at >= $1 and t.starts_at < $2`,
+        [new Date(now - (m + 1) * 30 * DAY), new Date(now - m * 30 * DAY)],
+      );
+      expect({ m, participations: participations >= 1000, posts: posts >= 100 }).toEqual({ m, participations: true, posts: true });
+    }
+    const [{ households, completed, whistles }] = await query<{ households: number; completed: number; whistles: number }>(
+      `select (select count(*)::int from households) as households,
+              (select count(*)::int from claims where status = 'completed' and checked_out_at is not null) as completed,
+              (select count(*)::int from whistles) as whistles`,
+    );
+    expect(households).toBeGreaterThan(1000);
+    expect(completed).toBeGreaterThan(10_000);
+    expect(whistles).toBeGreaterThan(0);
+
+    const { auth } = await ctx.signIn('admin');
+    const overview = (await ctx.app.inject({ method: 'GET', url: '/api/v1/stats/overview?scope=city', headers: auth })).json();
+    expect(overview.participations).toBeGreaterThan(20_000);
+    expect(overview.serviceMinutes).toBeGreaterThan(0);
+    const dashboard = await ctx.app.inject({ method: 'GET', url: '/api/v1/stats/dashboard?scope=city', headers: auth });
+    expect(dashboard.statusCode).toBe(200);
+    const trends = dashboard.json().trends as Array<{ participations: number }>;
+    expect(trends.length).toBeGreaterThanOrEqual(26);
+    expect(trends.filter((w) => w.participations > 0).length).toBeGreaterThanOrEqual(24);
+    // The district admin of 虞山街道 (the demo's) sees its communities' history too.
+    const district = await ctx.signIn('district');
+    const [ys] = await query<{ id: string }>(`select id from districts where name = '虞山街道'`);
+    const own = (
+      await ctx.app.inject({ method: 'GET', url: `/api/v1/stats/overview?scope=district&id=${ys.id}`, headers: district.auth })
+    ).json();
+    expect(own.participations).toBeGreaterThan(100);
+    // A second start adds nothing.
+    expect(await seedDemo(ctx.database.db, ctx.config, ctx.clock)).toBe(false);
   });
 });

@@ -91,7 +91,7 @@ export async function startApp(): Promise<RunningApp> {
   };
 
   try {
-    await waitForHealth(baseUrl, child, () => log, 90_000);
+    await waitForHealth(baseUrl, child, () => log, 180_000);
   } catch (e) {
     await stop();
     throw e;
