@@ -3,7 +3,8 @@ import type { Db, DbOrTx } from '../../db/client';
 import type { Clock } from '../../lib/clock';
 import { decodeCursor, encodeCursor } from '../../lib/cursor';
 import { z } from 'zod';
-import { signOf, type PointsEntryRow, type PointsRepository, type RulesRow } from './points-repository';
+import { AppError } from '../../lib/errors';
+import { Overdraft, signOf, type PointsEntryRow, type PointsRepository, type RulesRow } from './points-repository';
 
 /** What the ledger needs to know of a record (a completed claim) to earn for it. */
 export interface RecordForPoints {
@@ -139,9 +140,27 @@ export function pointsServiceFactory(deps: { db: Db; pointsRepository: PointsRep
     });
   }
 
+  /**
+   * Spends points in the caller's transaction (a redemption): a conditional update of the
+   * member's account, so concurrent spends serialize on its row and none overdraws. Written
+   * once per key; a spend the balance does not cover is INSUFFICIENT_POINTS.
+   */
+  async function spend(
+    tx: DbOrTx,
+    e: { key: string; memberId: string; amount: number; refType: string; refId: string; note: string; at: Date },
+  ) {
+    try {
+      return await repo.post(tx, { ...e, kind: 'redeem' });
+    } catch (err) {
+      if (err instanceof Overdraft) throw new AppError('INSUFFICIENT_POINTS');
+      throw err;
+    }
+  }
+
   return {
     rules,
     settleRecord,
+    spend,
     expireMember,
 
     async putRules(userId: string, body: PointsRules): Promise<PointsRules> {

@@ -1,0 +1,118 @@
+import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
+import { makeWorld } from '../helpers/fixtures';
+import { insertMembers, type FixtureMember } from '../helpers/task-fixtures';
+import { createTestContext, type TestContext } from '../helpers/test-app';
+
+let ctx: TestContext;
+let members: FixtureMember[];
+const DAY = 86_400_000;
+
+beforeAll(async () => {
+  ctx = await createTestContext();
+  const world = await makeWorld(ctx.database.db);
+  members = await insertMembers(ctx, world, 14, 'ledger');
+});
+afterAll(async () => ctx.close());
+
+/** The member's balance row and the sum of its entries, signed as they moved it. */
+async function ledgerOf(memberId: string) {
+  const { rows } = await ctx.database.pool.query(
+    `select coalesce((select balance from points_accounts where member_id = $1), 0)::int as balance,
+            coalesce((select sum(case when kind = 'earn' then amount else -amount end) from points_entries where member_id = $1), 0)::int as sum`,
+    [memberId],
+  );
+  return rows[0] as { balance: number; sum: number };
+}
+
+const points = () => ctx.app.points;
+const earn = (memberId: string, claimId: string, version: number, minutes: number, at: Date) =>
+  ctx.database.db.transaction((tx) =>
+    points().settleRecord(tx, { claimId, memberId, version, status: 'completed', minutes, category: 'convenience' }, at),
+  );
+const spend = (memberId: string, amount: number, at: Date) =>
+  ctx.database.db.transaction((tx) =>
+    points().spend(tx, { key: `redeem:${randomUUID()}`, memberId, amount, refType: 'redemption', refId: randomUUID(), note: '兑换', at }),
+  );
+
+describe('the points ledger', () => {
+  it('earns once per record version, however often it runs', async () => {
+    const m = members[0].memberId;
+    const claimId = randomUUID();
+    const at = new Date('2030-01-01T00:00:00Z');
+    await Promise.all(
+      [earn(m, claimId, 1, 90, at), earn(m, claimId, 1, 90, at), earn(m, claimId, 1, 90, at)].map((p) => p.catch(() => null)),
+    );
+    await earn(m, claimId, 1, 90, at);
+    expect(await ledgerOf(m)).toEqual({ balance: 15, sum: 15 });
+    // An amended record: the old version is reversed and the new one earns once.
+    await earn(m, claimId, 2, 30, at);
+    await earn(m, claimId, 2, 30, at);
+    expect(await ledgerOf(m)).toEqual({ balance: 5, sum: 5 });
+    await expect(ctx.database.pool.query(`update points_entries set amount = 1 where member_id = $1`, [m])).rejects.toThrow(/append-only/);
+    await expect(ctx.database.pool.query(`update points_accounts set balance = -1 where member_id = $1`, [m])).rejects.toThrow(
+      /balance_check/,
+    );
+  });
+
+  it('a balance of 100 and 10 concurrent spends of 30: exactly 3 go through', async () => {
+    const m = members[1].memberId;
+    const at = new Date('2030-01-01T00:00:00Z');
+    await earn(m, randomUUID(), 1, 600, at);
+    expect((await ledgerOf(m)).balance).toBe(100);
+    const results = await Promise.allSettled(Array.from({ length: 10 }, () => spend(m, 30, at)));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
+    const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(refused.map((r) => r.reason.code)).toEqual(Array(7).fill('INSUFFICIENT_POINTS'));
+    expect(await ledgerOf(m)).toEqual({ balance: 10, sum: 10 });
+  });
+
+  it('expires what is still held of the oldest points first', async () => {
+    const m = members[2].memberId;
+    const t0 = new Date('2026-01-01T00:00:00Z');
+    await earn(m, randomUUID(), 1, 600, t0); // 100, the oldest
+    await earn(m, randomUUID(), 1, 300, new Date(t0.getTime() + 400 * DAY)); // 50
+    await spend(m, 30, new Date(t0.getTime() + 500 * DAY)); // taken from the oldest
+    // 36 months after the first earn: what is left of it (70) expires, the newer 50 stays.
+    const expired = await points().expireMember(m, new Date(t0.getTime() + (3 * 365 + 2) * DAY));
+    expect(expired).toBe(70);
+    expect(await points().expireMember(m, new Date(t0.getTime() + (3 * 365 + 2) * DAY))).toBe(0);
+    expect(await ledgerOf(m)).toEqual({ balance: 50, sum: 50 });
+  });
+
+  it('property: under random earns, amendments, spends and expiries the balance equals the sum of its entries and never drops below 0', async () => {
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('earn' as const), record: fc.integer({ min: 0, max: 4 }), minutes: fc.integer({ min: 0, max: 600 }) }),
+      fc.record({ kind: fc.constant('amend' as const), record: fc.integer({ min: 0, max: 4 }), minutes: fc.integer({ min: 0, max: 600 }) }),
+      fc.record({ kind: fc.constant('spend' as const), amount: fc.integer({ min: 1, max: 80 }) }),
+      fc.record({ kind: fc.constant('expire' as const) }),
+      fc.record({ kind: fc.constant('wait' as const), days: fc.integer({ min: 1, max: 900 }) }),
+    );
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 25 }), async (ops) => {
+        const m = members[3 + (run++ % 11)].memberId;
+        // A member may serve two runs: the ledger is append-only, so the earlier run's entries stay and count.
+        const records = Array.from({ length: 5 }, () => ({ id: randomUUID(), version: 0 }));
+        let now = new Date('2030-01-01T00:00:00Z').getTime();
+        for (const o of ops) {
+          if (o.kind === 'wait') now += o.days * DAY;
+          else if (o.kind === 'earn' || o.kind === 'amend') {
+            const r = records[o.record];
+            if (o.kind === 'earn' && r.version > 0) continue;
+            r.version += 1;
+            await earn(m, r.id, r.version, o.minutes, new Date(now));
+          } else if (o.kind === 'spend') {
+            await spend(m, o.amount, new Date(now)).catch((e: { code?: string }) => {
+              if (e.code !== 'INSUFFICIENT_POINTS') throw e;
+            });
+          } else await points().expireMember(m, new Date(now));
+          const l = await ledgerOf(m);
+          expect(l.balance).toBe(l.sum);
+          expect(l.balance).toBeGreaterThanOrEqual(0);
+        }
+      }),
+      { numRuns: 12 },
+    );
+  });
+});
