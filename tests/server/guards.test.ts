@@ -168,6 +168,13 @@ const ROUTES: BodyRoute[] = [
     refused: ['plain', 'member', 'district', 'city'],
     allowed: 'secretary',
   },
+  {
+    method: 'POST',
+    path: '/api/v1/tasks/{id}/edit',
+    url: () => `/api/v1/tasks/${taskId}/edit`,
+    refused: ['plain', 'member', 'district', 'city'],
+    allowed: 'secretary',
+  },
   { method: 'POST', path: '/api/v1/me/subscriptions', url: () => '/api/v1/me/subscriptions', refused: [], allowed: 'plain' },
   { method: 'POST', path: '/api/v1/me/messages/read', url: () => '/api/v1/me/messages/read', refused: [], allowed: 'plain' },
   // A signed-in user who has not registered gets 403 NOT_REGISTERED (notifications.test.ts).

@@ -85,3 +85,41 @@ describe('首页 filters', () => {
     }
   });
 });
+
+describe('editing a post from the mini-program', () => {
+  it('POST /tasks/:id/edit edits as PATCH does (wx.request has no PATCH)', async () => {
+    const post = await publishTask(ctx, sec, world.community.id, { title: '旧标题岗位', startsAt: at(48 * 60), endsAt: at(50 * 60) });
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: `/api/v1/tasks/${post.id}/edit`,
+      headers: sec,
+      payload: { title: '新标题岗位', location: '东门' },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().task).toEqual(expect.objectContaining({ id: post.id, title: '新标题岗位', location: '东门' }));
+    const empty = await ctx.app.inject({ method: 'POST', url: `/api/v1/tasks/${post.id}/edit`, headers: sec, payload: {} });
+    expect([empty.statusCode, empty.json().code]).toEqual([400, 'VALIDATION_FAILED']);
+    const byMember = await ctx.app.inject({
+      method: 'POST',
+      url: `/api/v1/tasks/${post.id}/edit`,
+      headers: members[0].auth,
+      payload: { title: '不可以' },
+    });
+    expect(byMember.statusCode).toBe(403);
+  });
+});
+
+describe('a party org by id', () => {
+  it('answers the public card of a staff role org, 404 for an unknown one', async () => {
+    const res = await ctx.app.inject({ method: 'GET', url: `/api/v1/party-orgs/${world.community.id}` });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({
+      id: world.community.id,
+      name: world.community.name,
+      kind: 'community',
+      districtId: world.community.districtId,
+    });
+    const missing = await ctx.app.inject({ method: 'GET', url: '/api/v1/party-orgs/00000000-0000-4000-8000-000000000000' });
+    expect([missing.statusCode, missing.json().code]).toEqual([404, 'NOT_FOUND']);
+  });
+});

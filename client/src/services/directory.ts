@@ -2,6 +2,7 @@ import {
   DistrictListSchema,
   EstateListSchema,
   PartyOrgListSchema,
+  PartyOrgSchema,
   RegisterInfoSchema,
   RegisterResolveSchema,
   type PartyOrgKind,
@@ -34,4 +35,9 @@ export function listDistricts() {
 
 export function getRegisterInfo(orgId: string) {
   return request({ path: `/party-orgs/${orgId}/register-info`, schema: RegisterInfoSchema });
+}
+
+/** One party org's public card: staff profiles name the orgs their roles are in. */
+export function getPartyOrg(id: string) {
+  return request({ path: `/party-orgs/${id}`, schema: PartyOrgSchema, auth: false });
 }

@@ -1,5 +1,5 @@
-import { TaskCreateBodySchema, type Category, type TaskAudience, type TaskCreateBody } from '@pioneer/shared';
-import { toIsoWithOffset } from './time';
+import { TaskCreateBodySchema, type Category, type Task, type TaskAudience, type TaskCreateBody, type TaskUpdateBody } from '@pioneer/shared';
+import { beijingDate, beijingTime, toIsoWithOffset } from './time';
 
 /** The publish form as typed: text until it is checked. */
 export interface PublishForm {
@@ -15,6 +15,10 @@ export interface PublishForm {
   openDate: string;
   openTime: string;
   cutoff: string;
+  /** 抽签 (draw) instead of first come; the draw time then. */
+  draw?: boolean;
+  drawDate?: string;
+  drawTime?: string;
 }
 
 export type PublishField = keyof PublishForm;
@@ -37,6 +41,7 @@ const MESSAGES: Partial<Record<keyof TaskCreateBody, [PublishField, string]>> = 
   endsAt: ['end', '请选择结束时间'],
   capacity: ['capacity', `名额为 ${shape.capacity.minValue}–${shape.capacity.maxValue} 的整数`],
   claimOpensAt: ['openDate', '请选择开抢时间'],
+  drawAt: ['drawDate', '请选择开奖时间'],
   cancelCutoffMinutes: [
     'cutoff',
     `请填写 ${shape.cancelCutoffMinutes.unwrap().minValue}–${shape.cancelCutoffMinutes.unwrap().maxValue} 之间的分钟数`,
@@ -64,8 +69,8 @@ export function toTaskCreateInput(
     cancelCutoffMinutes: form.cutoff.trim() ? number(form.cutoff) : undefined,
     whistleId,
     offerMinutes: undefined,
-    allocation: undefined,
-    drawAt: undefined,
+    allocation: form.draw ? 'draw' : undefined,
+    drawAt: form.draw && form.drawDate && form.drawTime ? toIsoWithOffset(form.drawDate, form.drawTime) : undefined,
     projectId: project?.id,
     audience: project?.audience,
   };
@@ -117,4 +122,37 @@ export function cutoffWarning(body: Pick<TaskCreateBody, 'startsAt' | 'cancelCut
   const minutesToStart = Math.floor((Date.parse(body.startsAt) - now) / 60000);
   if (cutoff <= 0 || minutesToStart >= cutoff) return null;
   return `岗位将在 ${Math.max(0, minutesToStart)} 分钟后开始，已在取消截止时间（开始前 ${cutoff} 分钟）之内：党员抢到后将不能取消报名。确定现在发布吗？`;
+}
+
+/** The form of a published post, for editing it (Beijing picker values). */
+export function formFromTask(
+  task: Pick<Task, 'title' | 'category' | 'description' | 'location' | 'startsAt' | 'endsAt' | 'capacity' | 'cancelCutoffMinutes'>,
+): PublishForm {
+  return {
+    title: task.title,
+    category: task.category,
+    description: task.description,
+    location: task.location,
+    date: beijingDate(task.startsAt),
+    start: beijingTime(task.startsAt),
+    end: beijingTime(task.endsAt),
+    capacity: String(task.capacity),
+    openNow: true,
+    openDate: beijingDate(Date.now()),
+    openTime: '20:00',
+    cutoff: String(task.cancelCutoffMinutes),
+  };
+}
+
+/** What an edit may change (the server's TaskUpdateBody): only the fields that differ. */
+export function editBody(before: PublishForm, after: PublishForm): TaskUpdateBody | null {
+  const body: TaskUpdateBody = {};
+  if (after.title.trim() !== before.title) body.title = after.title.trim();
+  if (after.description.trim() !== before.description) body.description = after.description.trim();
+  if (after.location.trim() !== before.location) body.location = after.location.trim();
+  const startsAt = toIsoWithOffset(after.date, after.start);
+  const endsAt = toIsoWithOffset(after.date, after.end);
+  if (startsAt !== toIsoWithOffset(before.date, before.start)) body.startsAt = startsAt;
+  if (endsAt !== toIsoWithOffset(before.date, before.end)) body.endsAt = endsAt;
+  return Object.keys(body).length ? body : null;
 }

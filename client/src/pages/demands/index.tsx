@@ -65,6 +65,14 @@ function Triage({ orgId, demand, onDone }: { orgId: string; demand: Demand; onDo
           </View>
         ))}
       </View>
+      {mode === 'post' ? (
+        <View
+          className="btn btn-small demands__new-post"
+          onClick={() => Taro.navigateTo({ url: `/staff/publish/index?demandId=${demand.id}` })}
+        >
+          按此点单发布新岗位
+        </View>
+      ) : null}
       {mode === 'post' || mode === 'whistle' ? (
         <View className="chips demands__options">
           {options.length === 0 ? (

@@ -1,6 +1,7 @@
+import { useEffect, useState } from 'react';
 import { View, Text } from '@tarojs/components';
 import Taro, { useDidShow } from '@tarojs/taro';
-import { CATEGORY_LABELS, ROLE_LABELS } from '@pioneer/shared';
+import { CATEGORY_LABELS, ROLE_LABELS, type RoleGrant } from '@pioneer/shared';
 import BottomNav from '@/components/BottomNav';
 import Icon from '@/components/Icon';
 import StandingCard from '@/components/StandingCard';
@@ -10,6 +11,7 @@ import { useRequest } from '@/hooks/use-request';
 import { useUnread } from '@/hooks/use-unread';
 import { fetchMe, signOut } from '@/services/auth';
 import { IS_H5 } from '@/services/config';
+import { getPartyOrg, listDistricts } from '@/services/directory';
 import { getMyMember, getMyRecords } from '@/services/members';
 import { getMyStanding } from '@/services/waitlist';
 import { isAdmin, isSecretary, updateUser } from '@/services/session';
@@ -17,10 +19,37 @@ import { raiserScopes, unitOrgIds } from '@/services/whistles';
 import { CLAIM_STATUS_LABELS } from '@/utils/grab';
 import { formatHours, formatRange, maskPhone } from '@/utils/time';
 import { ROUTES } from '@/utils/routes';
+import { invitableRoles } from '@/utils/roles';
 import './index.scss';
 
 function go(url: string) {
   Taro.navigateTo({ url });
+}
+
+/** The names of the orgs the user's roles are in (districts and party orgs), for the profile. */
+function useOrgNames(roles: RoleGrant[]): Record<string, string> {
+  const [names, setNames] = useState<Record<string, string>>({});
+  const key = roles.map((g) => `${g.role}:${g.orgId}`).join(',');
+  useEffect(() => {
+    let live = true;
+    const districtIds = roles.filter((g) => g.role === 'district_admin' && g.orgId).map((g) => g.orgId!);
+    const orgIds = roles.filter((g) => g.role !== 'district_admin' && g.orgId).map((g) => g.orgId!);
+    Promise.all([
+      districtIds.length ? listDistricts().catch(() => []) : Promise.resolve([]),
+      Promise.all(orgIds.map((id) => getPartyOrg(id).catch(() => null))),
+    ]).then(([districts, orgs]) => {
+      if (!live) return;
+      const out: Record<string, string> = {};
+      districts.forEach((d) => (out[d.id] = d.name));
+      orgs.forEach((o) => o && (out[o.id] = o.name));
+      setNames(out);
+    });
+    return () => {
+      live = false;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [key]);
+  return names;
 }
 
 export default function Mine() {
@@ -46,7 +75,8 @@ export default function Mine() {
   // 服务次数 counts service done (signed out), not sign-ups.
   const served = records.data?.items.filter((r) => r.claim.status === 'completed').length;
   const title = m?.name ?? (registered ? '…' : staff ? ROLE_LABELS[roles[0].role] : '未报到');
-  const subtitle = m ? `${maskPhone(m.phone)} · ${m.community.name}` : staff ? '工作人员账号' : '找到所在社区完成报到后即可参与服务';
+  const subtitle = m ? `${maskPhone(m.phone)} · ${m.community.name}` : staff ? '工作人员' : '找到所在社区完成报到后即可参与服务';
+  const orgNames = useOrgNames(roles);
 
   return (
     <View className="page mine">
@@ -58,8 +88,9 @@ export default function Mine() {
           <View className="mine__roles">
             {registered ? <Text className="mine__role">{ROLE_LABELS.member}</Text> : null}
             {roles.map((g) => (
-              <Text key={`${g.role}-${g.orgId}`} className="mine__role">
+              <Text key={`${g.role}-${g.orgId}`} className="mine__role" data-testid="staff-role">
                 {ROLE_LABELS[g.role]}
+                {g.orgId ? ` · ${orgNames[g.orgId] ?? '…'}` : g.role === 'city_admin' ? ' · 全市' : ''}
               </Text>
             ))}
           </View>
@@ -203,6 +234,15 @@ export default function Mine() {
               <Icon name="chevron" color="#bfbfbf" size={28} />
             </View>
           ) : null}
+        </View>
+      ) : null}
+
+      {user ? (
+        <View className="card mine__menu">
+          <View className="mine__menu-item" onClick={() => go(ROUTES.invites)}>
+            {invitableRoles(user).length ? '邀请人员 · 输入邀请码' : '输入邀请码'}
+            <Icon name="chevron" color="#bfbfbf" size={28} />
+          </View>
         </View>
       ) : null}
 

@@ -1,4 +1,4 @@
-import { DIALOG } from '@pioneer/shared';
+import { DIALOG, TERMS } from '@pioneer/shared';
 import { useState } from 'react';
 import { View, Text } from '@tarojs/components';
 import Taro, { useRouter } from '@tarojs/taro';
@@ -59,6 +59,9 @@ function Claimants({ id }: { id: string }) {
         <View className="card-title">
           报名党员 <Text className="muted">（{items.length} 人）</Text>
         </View>
+        {task && task.waitlisted > 0 ? (
+          <View className="muted">{TERMS.waitlistedCount(task.waitlisted)}，有名额空出时按顺序自动顺延</View>
+        ) : null}
         <StateView
           loading={claimants.loading && !claimants.data}
           error={claimants.error}
@@ -93,6 +96,11 @@ function Claimants({ id }: { id: string }) {
           <View className="btn" onClick={() => Taro.navigateTo({ url: `${ROUTES.verify}?taskId=${id}` })}>
             扫码签到 / 签退
           </View>
+          {Date.now() < Date.parse(task.startsAt) ? (
+            <View className="btn btn-plain" onClick={() => Taro.navigateTo({ url: `${ROUTES.publish}?id=${id}` })}>
+              编辑岗位
+            </View>
+          ) : null}
           <View className={`btn btn-gray ${busy ? 'is-disabled' : ''}`} onClick={() => !busy && cancel()}>
             取消岗位
           </View>

@@ -5,12 +5,16 @@ import { CATEGORY_LABELS, type Category, type RoleGrant, type StatsDashboard, ty
 import BottomNav from '@/components/BottomNav';
 import { BarChart, ColumnChart, formatNumber } from '@/components/Charts';
 import BuildingCoverage from '@/components/BuildingCoverage';
+import StaffTools from '@/components/StaffTools';
 import StateView from '@/components/StateView';
 import { useAuthReady } from '@/hooks/use-auth-ready';
 import { useRequest } from '@/hooks/use-request';
 import { isSecretary } from '@/services/session';
 import { getRanking, getOrgIndex } from '@/services/assessment';
 import { getDashboard } from '@/services/stats';
+import { download } from '@/services/registry';
+import { errorMessage } from '@/services/http';
+import { currentPeriod, shiftPeriod } from '@/services/assessment';
 import { formatHours } from '@/utils/time';
 import './index.scss';
 
@@ -234,6 +238,40 @@ function IndexCard({ scope, id }: { scope: StatsScope; id: string | null }) {
   );
 }
 
+/** 单位反馈: the unit's members' service in one month, as the XLSX the unit sends back to its members' employers. */
+function UnitReport({ unitOrgId }: { unitOrgId: string }) {
+  const [month, setMonth] = useState(shiftPeriod(currentPeriod(), -1));
+  const [busy, setBusy] = useState(false);
+  const save = async () => {
+    setBusy(true);
+    try {
+      await download('/exports/unit-report.xlsx', { unitOrgId, month }, `单位反馈-${month}.xlsx`);
+    } catch (e) {
+      Taro.showToast({ title: errorMessage(e), icon: 'none' });
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <View className="card" data-testid="unit-report">
+      <View className="card-title">单位反馈报表</View>
+      <View className="row between">
+        <Text className="accent" onClick={() => setMonth(shiftPeriod(month, -1))}>
+          上月
+        </Text>
+        <Text>{month.replace('-', '年')}月</Text>
+        <Text className="accent" onClick={() => setMonth(shiftPeriod(month, 1))}>
+          下月
+        </Text>
+      </View>
+      <View className="muted">本单位党员当月在各社区的服务记录，可转发给所在部门。</View>
+      <View className={`btn btn-plain btn-small dash__more ${busy ? 'is-disabled' : ''}`} onClick={() => !busy && save()}>
+        {busy ? '导出中…' : '导出单位反馈（Excel）'}
+      </View>
+    </View>
+  );
+}
+
 export default function Dashboard() {
   const { ready, user } = useAuthReady();
   const options = scopesFor(user?.roles ?? []);
@@ -257,6 +295,7 @@ export default function Dashboard() {
         </View>
       ) : (
         <>
+          <StaffTools user={user} />
           {options.length > 1 ? (
             <View className="chips dash__scopes">
               {options.map((o, i) => (
@@ -270,6 +309,7 @@ export default function Dashboard() {
             {stats.data ? (
               <>
                 <Overview s={stats.data.overview} scope={current.scope} />
+                {current.scope === 'unit' && current.id ? <UnitReport unitOrgId={current.id} /> : null}
                 <IndexCard scope={current.scope} id={current.id} />
                 <Charts d={stats.data} scope={current.scope} />
               </>

@@ -1,34 +1,41 @@
 import { View, Text } from '@tarojs/components';
 import { useRouter } from '@tarojs/taro';
-import { INDEX_METRIC_LABELS, type IndexPart } from '@pioneer/shared';
+import { INDEX_METRIC_LABELS, type Indicator, type IndexPart } from '@pioneer/shared';
 import StateView from '@/components/StateView';
 import { useAuthReady } from '@/hooks/use-auth-ready';
 import { useRequest } from '@/hooks/use-request';
 import { getOrgIndex } from '@/services/assessment';
+import { getIndicators } from '@/services/staff';
+import { describeScoring, formatMetric } from '@/utils/index-explain';
 import './index.scss';
 
-function Part({ p }: { p: IndexPart }) {
+function Part({ p, indicator }: { p: IndexPart; indicator?: Indicator }) {
   const full = p.weight * p.maxScore;
+  const given = Math.round(p.score * 100) / 100;
   return (
-    <View className="idx__part">
+    <View className="idx__part" data-testid={`part-${p.key}`}>
       <View className="idx__part-head">
         <Text className="idx__part-name">{p.name}</Text>
         <Text className="idx__part-score">
-          {p.score} / {Math.round(full * 100) / 100}
+          {given} / {Math.round(full * 100) / 100} 分
         </Text>
       </View>
       <View className="idx__bar-track">
         <View className="idx__bar" style={{ width: `${full ? (p.score / full) * 100 : 0}%` }} />
       </View>
-      <View className="muted idx__part-line">
-        {p.method === 'auto' ? `自动计算 · ${p.metric ? INDEX_METRIC_LABELS[p.metric] : ''}` : '板块评分'}：
-        {p.value === null ? '无数据' : p.value}
-        {p.weight !== 1 ? ` · 得分 ${p.rawScore} × 权重 ${p.weight}` : ` · 得分 ${p.rawScore}`}
+      <View className="idx__part-line">
+        {p.method === 'auto'
+          ? `${p.metric ? INDEX_METRIC_LABELS[p.metric] : p.name}：${formatMetric(p.metric, p.value)}`
+          : `板块评分：${p.value === null ? '尚未评分' : `${p.value} 分`}`}
+        {`，本项得 ${Math.round(p.rawScore * 100) / 100}/${p.maxScore} 分`}
+        {p.weight !== 1 ? `，乘以权重 ${p.weight} 计 ${given} 分` : ''}。
       </View>
       {p.figures.length ? (
-        <View className="muted idx__part-line">{p.figures.map((f) => `${f.label} ${f.value ?? '—'}`).join('，')}</View>
+        <View className="muted idx__part-line">计算所用：{p.figures.map((f) => `${f.label} ${f.value ?? '—'}`).join('，')}</View>
       ) : null}
-      {p.evidence ? <View className="idx__part-line">依据：{p.evidence}</View> : null}
+      {indicator ? <View className="muted idx__part-line">计分方法：{describeScoring(indicator)}</View> : null}
+      {indicator?.guidance ? <View className="muted idx__part-line">评价要点：{indicator.guidance}</View> : null}
+      {p.evidence ? <View className="idx__part-line">评分依据：{p.evidence}</View> : null}
       {p.note ? <View className="idx__note">{p.note}</View> : null}
     </View>
   );
@@ -40,6 +47,9 @@ export default function IndexOrg() {
   const { id = '', period } = useRouter().params;
   const res = useRequest(() => getOrgIndex(id, period), [id, period], ready && Boolean(id));
   const e = res.data;
+  // The catalogue carries each indicator's 计分方法 and 评价要点 (readable by every role that sees an explanation).
+  const catalogue = useRequest(getIndicators, [], ready);
+  const byKey = new Map((catalogue.data ?? []).map((it) => [it.key, it]));
   return (
     <View className="page idx">
       <StateView loading={res.loading && !e} error={res.error} onRetry={res.reload}>
@@ -62,7 +72,7 @@ export default function IndexOrg() {
             </View>
             <View className="card">
               {e.parts.map((p) => (
-                <Part key={p.key} p={p} />
+                <Part key={p.key} p={p} indicator={byKey.get(p.key)} />
               ))}
             </View>
           </>

@@ -50,6 +50,10 @@ function ManageList({ orgId }: { orgId: string }) {
           <Icon name="poster" color="#c8161d" size={56} />
           <Text>报到海报</Text>
         </View>
+        <View className="manage__action" onClick={() => go(ROUTES.demands)}>
+          <Icon name="mail" color="#c8161d" size={56} />
+          <Text>居民点单</Text>
+        </View>
         <View className="manage__action" onClick={() => go(ROUTES.dashboard)}>
           <Icon name="chart" color="#c8161d" size={56} />
           <Text>数据看板</Text>

@@ -1,12 +1,21 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { View, Text, Input, Textarea, Picker } from '@tarojs/components';
 import Taro, { useRouter } from '@tarojs/taro';
 import { CATEGORY_KEYS, CATEGORY_LABELS, DIALOG } from '@pioneer/shared';
 import Field from '@/components/Field';
 import SecretaryGate from '@/components/SecretaryGate';
 import { errorMessage } from '@/services/http';
-import { createTask } from '@/services/tasks';
-import { checkPublishForm, cutoffWarning, type PublishErrors, type PublishForm as Form } from '@/utils/publish-form';
+import { createTask, getTask } from '@/services/tasks';
+import { listDemands, triageDemand } from '@/services/demands';
+import { updateTask } from '@/services/staff';
+import {
+  checkPublishForm,
+  cutoffWarning,
+  editBody,
+  formFromTask,
+  type PublishErrors,
+  type PublishForm as Form,
+} from '@/utils/publish-form';
 import { todayString } from '@/utils/time';
 import { ROUTES } from '@/utils/routes';
 import './index.scss';
@@ -24,7 +33,12 @@ function backToManage() {
 
 function PublishForm({ orgId }: { orgId: string }) {
   // Opened from a whistle's page: the post answers that whistle.
-  const whistleId = useRouter().params.whistleId || undefined;
+  const params = useRouter().params;
+  const whistleId = params.whistleId || undefined;
+  // Opened from a post (编辑岗位): the form edits it; from a resident's demand (转为岗位): pre-filled from it.
+  const editId = params.id || undefined;
+  const demandId = params.demandId || undefined;
+  const [original, setOriginal] = useState<Form | null>(null);
   const [form, setForm] = useState<Form>({
     title: '',
     category: '',
@@ -38,7 +52,35 @@ function PublishForm({ orgId }: { orgId: string }) {
     openDate: todayString(),
     openTime: '20:00',
     cutoff: '',
+    draw: false,
+    drawDate: todayString(),
+    drawTime: '21:00',
   });
+
+  useEffect(() => {
+    if (editId) {
+      getTask(editId)
+        .then(({ task }) => {
+          const f = formFromTask(task);
+          setOriginal(f);
+          setForm(f);
+        })
+        .catch((e) => Taro.showToast({ title: errorMessage(e), icon: 'none' }));
+    } else if (demandId) {
+      listDemands(orgId)
+        .then(({ items }) => {
+          const d = items.find((x) => x.id === demandId);
+          if (!d) return;
+          setForm((f) => ({
+            ...f,
+            title: d.text.replace(/\s+/g, ' ').slice(0, 20),
+            description: `居民点单：${d.text}`,
+            category: d.category ?? f.category,
+          }));
+        })
+        .catch((e) => Taro.showToast({ title: errorMessage(e), icon: 'none' }));
+    }
+  }, [editId, demandId, orgId]);
   const [errors, setErrors] = useState<PublishErrors>({});
   const [busy, setBusy] = useState(false);
 
@@ -46,7 +88,24 @@ function PublishForm({ orgId }: { orgId: string }) {
     setForm((f) => ({ ...f, [key]: value }));
     setErrors((e) => ({ ...e, [key]: undefined }));
   };
+  const saveEdit = async () => {
+    if (!editId || !original) return;
+    const body = editBody(original, form);
+    if (!body) return Taro.showToast({ title: '没有修改', icon: 'none' });
+    setBusy(true);
+    try {
+      await updateTask(editId, body);
+      Taro.showToast({ title: '已保存，已抢到的党员会收到通知', icon: 'none' });
+      setTimeout(backToManage, 600);
+    } catch (e) {
+      Taro.showModal({ title: '保存未成功', content: errorMessage(e), showCancel: false });
+    } finally {
+      setBusy(false);
+    }
+  };
+
   const submit = async () => {
+    if (editId) return saveEdit();
     // The rules are TaskCreateBodySchema's (shared with the server), with messages per field.
     const checked = checkPublishForm(form, orgId, whistleId);
     if (!checked.ok) {
@@ -67,7 +126,9 @@ function PublishForm({ orgId }: { orgId: string }) {
     }
     setBusy(true);
     try {
-      await createTask(checked.body);
+      const task = await createTask(checked.body);
+      // The demand is answered by the post just published (its resident sees 已发布岗位).
+      if (demandId) await triageDemand(demandId, { action: 'post', taskId: task.id });
       Taro.showToast({ title: '发布成功', icon: 'success' });
       setTimeout(backToManage, 600);
     } catch (e) {
@@ -134,52 +195,79 @@ function PublishForm({ orgId }: { orgId: string }) {
             </Picker>
           </Field>
         </View>
-        <Field label="招募名额" required error={errors.capacity}>
-          <Input className="field-input" type="number" value={form.capacity} onInput={(e) => set('capacity', e.detail.value)} />
-        </Field>
+        {editId ? null : (
+          <Field label="招募名额" required error={errors.capacity}>
+            <Input className="field-input" type="number" value={form.capacity} onInput={(e) => set('capacity', e.detail.value)} />
+          </Field>
+        )}
       </View>
 
-      <View className="card">
-        <Field label="开抢时间" error={errors.openDate}>
-          <View className="chips">
-            <View className={`chip ${form.openNow ? 'is-active' : ''}`} onClick={() => set('openNow', true)}>
-              发布即开抢
+      {editId ? null : (
+        <View className="card">
+          <Field label="分配方式" error={errors.drawDate}>
+            <View className="chips">
+              <View className={`chip ${!form.draw ? 'is-active' : ''}`} onClick={() => set('draw', false)}>
+                先到先得
+              </View>
+              <View className={`chip ${form.draw ? 'is-active' : ''}`} onClick={() => set('draw', true)}>
+                抽签
+              </View>
             </View>
-            <View className={`chip ${!form.openNow ? 'is-active' : ''}`} onClick={() => set('openNow', false)}>
-              定时开抢
+            {form.draw ? (
+              <>
+                <View className="muted">报名截至开奖时间，开奖后按公开可验证的抽签结果分配名额，未中签的按顺序候补。</View>
+                <View className="row publish__times">
+                  <Picker mode="date" value={form.drawDate ?? ''} onChange={(e) => set('drawDate', String(e.detail.value))}>
+                    <View className="field-input publish__picker">{form.drawDate}</View>
+                  </Picker>
+                  <Picker mode="time" value={form.drawTime ?? ''} onChange={(e) => set('drawTime', String(e.detail.value))}>
+                    <View className="field-input publish__picker">{form.drawTime}</View>
+                  </Picker>
+                </View>
+              </>
+            ) : null}
+          </Field>
+          <Field label="开抢时间" error={errors.openDate}>
+            <View className="chips">
+              <View className={`chip ${form.openNow ? 'is-active' : ''}`} onClick={() => set('openNow', true)}>
+                发布即开抢
+              </View>
+              <View className={`chip ${!form.openNow ? 'is-active' : ''}`} onClick={() => set('openNow', false)}>
+                定时开抢
+              </View>
             </View>
-          </View>
-          {!form.openNow ? (
-            <View className="row publish__times">
-              <Picker mode="date" value={form.openDate} onChange={(e) => set('openDate', String(e.detail.value))}>
-                <View className="field-input publish__picker">{form.openDate}</View>
-              </Picker>
-              <Picker mode="time" value={form.openTime} onChange={(e) => set('openTime', String(e.detail.value))}>
-                <View className="field-input publish__picker">{form.openTime}</View>
-              </Picker>
-            </View>
-          ) : null}
-        </Field>
-        <Field
-          label={
-            <>
-              取消截止 <Text className="muted">（开始前多少分钟内不可取消，选填）</Text>
-            </>
-          }
-          error={errors.cutoff}
-        >
-          <Input
-            className="field-input"
-            type="number"
-            value={form.cutoff}
-            placeholder="默认由系统设定"
-            onInput={(e) => set('cutoff', e.detail.value)}
-          />
-        </Field>
-      </View>
+            {!form.openNow ? (
+              <View className="row publish__times">
+                <Picker mode="date" value={form.openDate} onChange={(e) => set('openDate', String(e.detail.value))}>
+                  <View className="field-input publish__picker">{form.openDate}</View>
+                </Picker>
+                <Picker mode="time" value={form.openTime} onChange={(e) => set('openTime', String(e.detail.value))}>
+                  <View className="field-input publish__picker">{form.openTime}</View>
+                </Picker>
+              </View>
+            ) : null}
+          </Field>
+          <Field
+            label={
+              <>
+                取消截止 <Text className="muted">（开始前多少分钟内不可取消，选填）</Text>
+              </>
+            }
+            error={errors.cutoff}
+          >
+            <Input
+              className="field-input"
+              type="number"
+              value={form.cutoff}
+              placeholder="默认由系统设定"
+              onInput={(e) => set('cutoff', e.detail.value)}
+            />
+          </Field>
+        </View>
+      )}
 
       <View className={`btn ${busy ? 'is-disabled' : ''}`} onClick={() => !busy && submit()}>
-        {busy ? '发布中…' : '发布岗位'}
+        {busy ? (editId ? '保存中…' : '发布中…') : editId ? '保存修改' : '发布岗位'}
       </View>
     </>
   );

@@ -5,6 +5,7 @@ import {
   EstateListSchema,
   EstateSchema,
   IdParamsSchema,
+  PartyOrgSchema,
   PartyOrgCreateBodySchema,
   PartyOrgCreatedSchema,
   PartyOrgListQuerySchema,
@@ -52,6 +53,22 @@ export const directoryRoutes: FastifyPluginAsyncZod<{ directoryService: Director
         .status(201)
         .send({ id: org.id, name: org.name, kind: org.kind, districtId: org.districtId, registerCode: org.registerCode });
     },
+  );
+
+  // Public like the list: staff profiles show the names of the orgs their roles are in.
+  app.get(
+    '/party-orgs/:id',
+    {
+      schema: {
+        summary: '党组织名片',
+        description: "One party org's name, kind and 板块 (public, as in the list).",
+        errors: ['NOT_FOUND'],
+        tags: ['directory'],
+        params: IdParamsSchema,
+        response: { 200: PartyOrgSchema },
+      },
+    },
+    async (request) => service.getPartyOrg(request.params.id),
   );
 
   app.get(

@@ -1,4 +1,4 @@
-import type { Estate, PartyOrgCreateBody, PartyOrgList, PartyOrgListQuery } from '@pioneer/shared';
+import type { Estate, PartyOrg, PartyOrgCreateBody, PartyOrgList, PartyOrgListQuery } from '@pioneer/shared';
 import type { Db } from '../../db/client';
 import { writeAudit } from '../../lib/audit';
 import { z } from 'zod';
@@ -16,6 +16,13 @@ export function directoryServiceFactory(deps: { db: Db; directoryRepository: Dir
 
   return {
     listDistricts: () => repo.listDistricts(),
+
+    /** One party org's public card (name, kind, 板块), as the list shows it. */
+    async getPartyOrg(id: string): Promise<PartyOrg> {
+      const org = await repo.findPartyOrg(id);
+      if (!org) throw notFound('党组织不存在');
+      return { id: org.id, name: org.name, kind: org.kind, districtId: org.districtId };
+    },
 
     async listPartyOrgs(query: PartyOrgListQuery): Promise<PartyOrgList> {
       const after = query.cursor ? decodeCursor(query.cursor, PartyOrgCursorSchema) : undefined;

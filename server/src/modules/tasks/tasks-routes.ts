@@ -7,6 +7,7 @@ import {
   TaskListSchema,
   TaskResponseSchema,
   TaskUpdateBodySchema,
+  type TaskUpdateBody,
 } from '@pioneer/shared';
 import { forbidden } from '../../lib/errors';
 import { isSecretaryOf } from '../../lib/scope';
@@ -72,22 +73,35 @@ export const tasksRoutes: FastifyPluginAsyncZod<{ tasksService: TasksService }> 
     },
   );
 
-  app.patch(
-    '/tasks/:id',
+  const editPost = {
+    onRequest: requireRoles('secretary'),
+    schema: {
+      errors: ['UNAUTHENTICATED', 'FORBIDDEN', 'VALIDATION_FAILED', 'NOT_FOUND', 'CLAIM_CLOSED', 'TASK_CANCELLED'],
+      tags: ['tasks'],
+      params: IdParamsSchema,
+      body: TaskUpdateBodySchema,
+      response: { 200: TaskResponseSchema },
+    },
+  } as const;
+  const edit = async (request: { params: { id: string }; body: TaskUpdateBody }, p: ReturnType<typeof principalOf>) => {
+    const task = await tasksService.load(request.params.id);
+    if (!isSecretaryOf(p, task.communityOrgId)) throw forbidden('只有本社区书记可以修改岗位');
+    return { task: await tasksService.update(task.id, request.body) };
+  };
+
+  app.patch('/tasks/:id', editPost, async (request) => edit(request, principalOf(request)));
+
+  // WeChat's wx.request has no PATCH: the mini-program edits a post through this POST twin.
+  app.post(
+    '/tasks/:id/edit',
     {
-      onRequest: requireRoles('secretary'),
+      ...editPost,
       schema: {
-        errors: ['UNAUTHENTICATED', 'FORBIDDEN', 'VALIDATION_FAILED', 'NOT_FOUND', 'CLAIM_CLOSED', 'TASK_CANCELLED'],
-        tags: ['tasks'],
-        params: IdParamsSchema,
-        body: TaskUpdateBodySchema,
-        response: { 200: TaskResponseSchema },
+        ...editPost.schema,
+        summary: '修改岗位（小程序）',
+        description: 'The same edit as PATCH /tasks/{id}, for clients without PATCH (WeChat mini-programs).',
       },
     },
-    async (request) => {
-      const task = await tasksService.load(request.params.id);
-      if (!isSecretaryOf(principalOf(request), task.communityOrgId)) throw forbidden('只有本社区书记可以修改岗位');
-      return { task: await tasksService.update(task.id, request.body) };
-    },
+    async (request) => edit(request, principalOf(request)),
   );
 };
