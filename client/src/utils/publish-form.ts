@@ -1,4 +1,11 @@
-import { TaskCreateBodySchema, type Category, type Task, type TaskAudience, type TaskCreateBody, type TaskUpdateBody } from '@pioneer/shared';
+import {
+  TaskCreateBodySchema,
+  type Category,
+  type Task,
+  type TaskAudience,
+  type TaskCreateBody,
+  type TaskUpdateBody,
+} from '@pioneer/shared';
 import { beijingDate, beijingTime, toIsoWithOffset } from './time';
 
 /** The publish form as typed: text until it is checked. */
