@@ -73,6 +73,14 @@ function Triage({ orgId, demand, onDone }: { orgId: string; demand: Demand; onDo
           按此点单发布新岗位
         </View>
       ) : null}
+      {mode === 'whistle' ? (
+        <View
+          className="btn btn-small demands__new-post"
+          onClick={() => Taro.navigateTo({ url: `/pages/whistle-new/index?demandId=${demand.id}` })}
+        >
+          按此点单吹哨
+        </View>
+      ) : null}
       {mode === 'post' || mode === 'whistle' ? (
         <View className="chips demands__options">
           {options.length === 0 ? (

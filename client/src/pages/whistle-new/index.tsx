@@ -1,6 +1,6 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { View, Text, Input, Textarea, Picker } from '@tarojs/components';
-import Taro from '@tarojs/taro';
+import Taro, { useRouter } from '@tarojs/taro';
 import {
   ASSIGNMENT_PART_LABELS,
   WHISTLE_CATEGORY_KEYS,
@@ -14,6 +14,7 @@ import OrgPicker from '@/components/OrgPicker';
 import StateView from '@/components/StateView';
 import { useAuthReady } from '@/hooks/use-auth-ready';
 import { errorMessage } from '@/services/http';
+import { listDemands, triageDemand } from '@/services/demands';
 import { askSubscribe, SUBSCRIBE_ON } from '@/services/notifications';
 import { raiseWhistle, raiserScopes } from '@/services/whistles';
 import { toIsoWithOffset, todayString } from '@/utils/time';
@@ -41,6 +42,20 @@ export default function WhistleNew() {
   const [units, setUnits] = useState<Unit[]>([]);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  // 转为吹哨 from a resident's demand: the form starts from its words, and the demand is answered by the whistle.
+  const demandId = useRouter().params.demandId || undefined;
+  const communityId = scopes.find((s) => s.role === 'secretary')?.orgId;
+  useEffect(() => {
+    if (!demandId || !communityId) return;
+    listDemands(communityId)
+      .then(({ items }) => {
+        const d = items.find((x) => x.id === demandId);
+        if (!d) return;
+        setTitle(d.text.replace(/\s+/g, ' ').slice(0, 20));
+        setDescription(`居民点单：${d.text}`);
+      })
+      .catch((e) => Taro.showToast({ title: errorMessage(e), icon: 'none' }));
+  }, [demandId, communityId]);
 
   if (!ready)
     return (
@@ -95,6 +110,7 @@ export default function WhistleNew() {
     setBusy(true);
     try {
       const d = await raiseWhistle(parsed.data);
+      if (demandId) await triageDemand(demandId, { action: 'whistle', whistleId: d.whistle.id });
       Taro.showToast({ title: '已吹哨', icon: 'success' });
       setTimeout(() => Taro.redirectTo({ url: `/pages/whistle-detail/index?id=${d.whistle.id}` }), 500);
     } catch (e) {
