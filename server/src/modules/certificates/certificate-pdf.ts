@@ -4,7 +4,7 @@ import QRCode from 'qrcode';
 import { CATEGORY_LABELS, formatMinutes } from '@pioneer/shared';
 
 /** Noto Sans SC (OFL) from an npm package: a full TTF that pdfkit subsets, so Chinese is selectable text. */
-const FONT_PATH = require.resolve('@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf');
+const FONT_MODULE = '@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf';
 
 type FontSource = Parameters<PDFKit.PDFDocument['font']>[0];
 let parsedFont: FontSource | null = null;
@@ -17,7 +17,8 @@ let parsedFont: FontSource | null = null;
 function cjkFont(): FontSource {
   if (!parsedFont) {
     const probe = new PDFDocument();
-    probe.font(readFileSync(FONT_PATH));
+    // Resolved on first use, not at start-up: a checkout without the package still serves everything else.
+    probe.font(readFileSync(require.resolve(FONT_MODULE)));
     parsedFont = (probe as unknown as { _font: { font: FontSource } })._font.font;
     probe.end();
   }
