@@ -641,7 +641,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(waitlistRoutes, { waitlistService, loadPost: (id) => tasksService.load(id) });
       await api.register(liveRoutes, { liveHub, loadPrincipal: (userId) => authRepository.loadPrincipal(userId) });
       await api.register(statsRoutes, { statsService });
-      await api.register(whistlesRoutes, { whistlesService });
+      await api.register(whistlesRoutes, { whistlesService, raiseLimit: app.perMinute('whistle-raise', limits.whistlesPerRaiser) });
       await api.register(meetingsRoutes, { meetingsService });
       await api.register(demandsRoutes, {
         demandsService,
@@ -688,9 +688,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(recordsRoutes, { recordsService, loadPost: (id) => tasksService.load(id), community });
       await api.register(pointsRoutes, { pointsService });
       await api.register(certificatesRoutes, { certificatesService, community });
-      await api.register(householdsRoutes, { householdsService, directoryService, personalData });
+      // One count for both imports: a secretary and a city admin each read files at a person's pace.
+      const importLimit = app.perMinute('imports', limits.importsPerUser);
+      await api.register(householdsRoutes, {
+        householdsService,
+        directoryService,
+        personalData,
+        importLimit,
+        personalReadLimit: app.perMinute('personal-read', limits.personalReadsPerUser),
+      });
       await api.register(importsRoutes, {
         importsService: importsServiceFactory({ db: database.db, importsRepository: importsRepositoryFactory(database.db), clock }),
+        importLimit,
       });
       await api.register(exportsRoutes, {
         exportsService: exportsServiceFactory({ exportsRepository: exportsRepositoryFactory(replicas.readDb) }),

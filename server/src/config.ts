@@ -34,6 +34,9 @@ const EnvSchema = z
     INVITE_ACCEPT_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
     CODE_VERIFY_RATE_LIMIT: z.coerce.number().int().min(1).default(120),
     REGISTER_LOOKUP_RATE_LIMIT: z.coerce.number().int().min(1).default(30),
+    IMPORT_RATE_LIMIT: z.coerce.number().int().min(1).default(6),
+    PERSONAL_READ_RATE_LIMIT: z.coerce.number().int().min(1).default(20),
+    WHISTLE_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
     REDIS_URL: z.url().optional(),
     // No default here: development defaults to `warn` (below), everything else to `info`.
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
@@ -162,6 +165,12 @@ export interface RateLimits {
   inviteAcceptPerUser: number;
   codeVerifyPerUser: number;
   registerLookupPerUser: number;
+  /** File imports (registry, directory) per staff user per minute: each inflates and reads a whole workbook. */
+  importsPerUser: number;
+  /** Audited full-phone reads per staff user per minute: enough to call people one by one, not to sweep a list. */
+  personalReadsPerUser: number;
+  /** Whistles raised per raiser per minute. */
+  whistlesPerRaiser: number;
 }
 
 export class ConfigError extends Error {}
@@ -277,6 +286,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       inviteAcceptPerUser: e.INVITE_ACCEPT_RATE_LIMIT,
       codeVerifyPerUser: e.CODE_VERIFY_RATE_LIMIT,
       registerLookupPerUser: e.REGISTER_LOOKUP_RATE_LIMIT,
+      importsPerUser: e.IMPORT_RATE_LIMIT,
+      personalReadsPerUser: e.PERSONAL_READ_RATE_LIMIT,
+      whistlesPerRaiser: e.WHISTLE_RATE_LIMIT,
     },
     redisUrl: e.REDIS_URL,
     // A line per request floods the terminal of `npm start`; the server prints one ready line instead.

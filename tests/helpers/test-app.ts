@@ -24,6 +24,9 @@ export const TEST_ENV = {
   LOGIN_IDENTITY_RATE_LIMIT: '100000',
   CODE_VERIFY_RATE_LIMIT: '100000',
   REGISTER_LOOKUP_RATE_LIMIT: '100000',
+  IMPORT_RATE_LIMIT: '100000',
+  PERSONAL_READ_RATE_LIMIT: '100000',
+  WHISTLE_RATE_LIMIT: '100000',
   // Fixture posts start in 24 hours and most tests check in right away; the window has its own test.
   CHECK_IN_OPENS_MINUTES: '1440',
   // The notification queue's workers run only where a test asks for them (the outbox is written regardless).

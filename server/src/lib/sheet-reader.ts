@@ -3,6 +3,7 @@ import ExcelJS from 'exceljs';
 import { parse as parseCsv } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
 import { AppError } from './errors';
+import { guardXlsx, type InflateLimits } from './xlsx-guard';
 
 /** One row of a sheet as text cells, numbered as Excel (or a text editor) shows it: 1-based. */
 export interface SheetRow {
@@ -94,10 +95,13 @@ export function* csvRows(buf: Buffer, maxRows: number): Generator<SheetRow> {
 
 /**
  * Rows of the first worksheet of an XLSX file, read as a stream (a 100,000-row registry is not
- * held as a workbook in memory).
+ * held as a workbook in memory). The file is inflated once first within the contract's limits
+ * (guardXlsx: 413 past 200 MB) and re-packed so the reader writes no temp file, even when it
+ * stops after the first sheet or on an error.
  */
 export async function* xlsxFirstSheetRows(buf: Buffer, maxRows: number): AsyncGenerator<SheetRow> {
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([buf]), {
+  const packed = await guardXlsx(buf);
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([packed]), {
     sharedStrings: 'cache',
     hyperlinks: 'ignore',
     styles: 'ignore',
@@ -118,8 +122,15 @@ export async function* xlsxFirstSheetRows(buf: Buffer, maxRows: number): AsyncGe
   }
 }
 
-/** Every sheet of a (small) XLSX workbook, by name. Merged cells read as their top-left value. */
+/** What a small workbook read whole into memory (xlsxSheets) may inflate to. */
+export const SMALL_WORKBOOK_LIMITS: InflateLimits = { total: 32 * 1024 * 1024, part: 32 * 1024 * 1024 };
+
+/**
+ * Every sheet of a (small) XLSX workbook, by name. Merged cells read as their top-left value.
+ * Read whole into memory, so it may inflate to SMALL_WORKBOOK_LIMITS only (413 beyond, found while inflating).
+ */
 export async function xlsxSheets(buf: Buffer, maxRows: number): Promise<Map<string, SheetRow[]>> {
+  await guardXlsx(buf, SMALL_WORKBOOK_LIMITS);
   const wb = new ExcelJS.Workbook();
   try {
     await wb.xlsx.load(buf as unknown as ArrayBuffer);

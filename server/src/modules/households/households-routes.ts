@@ -17,6 +17,7 @@ import { principalOf, requireRoles } from '../../plugins/auth';
 import type { DirectoryService } from '../directory/directory-service';
 import type { PersonalDataService } from '../members/personal-data-service';
 import { readUpload } from '../../lib/upload';
+import type { Limit } from '../../plugins/rate-limit';
 import type { HouseholdsService } from './households-service';
 
 const STAFF = ['secretary', 'district_admin', 'city_admin'] as const;
@@ -26,6 +27,10 @@ export const householdsRoutes: FastifyPluginAsyncZod<{
   householdsService: HouseholdsService;
   directoryService: DirectoryService;
   personalData: PersonalDataService;
+  /** Imports per staff user per minute: each one inflates and reads a whole file. */
+  importLimit: Limit;
+  /** Full-phone reads per staff user per minute (each is audited; a sweep of them is not a call to make). */
+  personalReadLimit: Limit;
 }> = async (app, opts) => {
   const service = opts.householdsService;
 
@@ -40,7 +45,7 @@ export const householdsRoutes: FastifyPluginAsyncZod<{
     {
       onRequest: requireRoles(...STAFF),
       schema: {
-        errors: ['FORBIDDEN', 'NOT_FOUND', 'IMPORT_INVALID'],
+        errors: ['FORBIDDEN', 'NOT_FOUND', 'IMPORT_INVALID', 'PAYLOAD_TOO_LARGE', 'RATE_LIMITED'],
         tags: ['households'],
         consumes: ['multipart/form-data'],
         params: IdParamsSchema,
@@ -50,6 +55,7 @@ export const householdsRoutes: FastifyPluginAsyncZod<{
     },
     async (request) => {
       const community = await overseenCommunity(request, request.params.id);
+      await opts.importLimit.hit(principalOf(request).userId);
       const file = await readUpload(request);
       return service.importFile(principalOf(request).userId, community.id, file, request.query.dryRun);
     },
@@ -94,7 +100,7 @@ export const householdsRoutes: FastifyPluginAsyncZod<{
     {
       onRequest: requireRoles(...STAFF),
       schema: {
-        errors: ['FORBIDDEN', 'NOT_FOUND'],
+        errors: ['FORBIDDEN', 'NOT_FOUND', 'RATE_LIMITED'],
         tags: ['households'],
         params: MemberParamsSchema,
         body: PersonalReadBodySchema,
@@ -103,6 +109,7 @@ export const householdsRoutes: FastifyPluginAsyncZod<{
     },
     async (request) => {
       const community = await overseenCommunity(request, request.params.id);
+      await opts.personalReadLimit.hit(principalOf(request).userId);
       return opts.personalData.readForStaff(principalOf(request).userId, community.id, request.params.memberId, request.body.reason);
     },
   );

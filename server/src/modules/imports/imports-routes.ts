@@ -4,8 +4,9 @@ import { principalOf, requireRoles } from '../../plugins/auth';
 import type { ImportsService } from './imports-service';
 import { attachment, XLSX_TYPE } from '../../lib/attachment';
 import { readUpload } from '../../lib/upload';
+import type { Limit } from '../../plugins/rate-limit';
 
-export const importsRoutes: FastifyPluginAsyncZod<{ importsService: ImportsService }> = async (app, opts) => {
+export const importsRoutes: FastifyPluginAsyncZod<{ importsService: ImportsService; importLimit: Limit }> = async (app, opts) => {
   const service = opts.importsService;
 
   app.post(
@@ -13,7 +14,7 @@ export const importsRoutes: FastifyPluginAsyncZod<{ importsService: ImportsServi
     {
       onRequest: requireRoles('city_admin'),
       schema: {
-        errors: ['IMPORT_INVALID'],
+        errors: ['IMPORT_INVALID', 'PAYLOAD_TOO_LARGE', 'RATE_LIMITED'],
         tags: ['imports'],
         consumes: ['multipart/form-data'],
         querystring: ImportDryRunQuerySchema,
@@ -21,6 +22,7 @@ export const importsRoutes: FastifyPluginAsyncZod<{ importsService: ImportsServi
       },
     },
     async (request) => {
+      await opts.importLimit.hit(principalOf(request).userId);
       const file = await readUpload(request);
       return service.importDirectory(principalOf(request).userId, file, request.query.dryRun);
     },

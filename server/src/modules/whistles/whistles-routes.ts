@@ -15,7 +15,8 @@ import {
   WhistleReopenBodySchema,
   WhistleReturnBodySchema,
 } from '@pioneer/shared';
-import { requireAuth, requireRoles } from '../../plugins/auth';
+import { principalOf, requireAuth, requireRoles } from '../../plugins/auth';
+import type { Limit } from '../../plugins/rate-limit';
 import { whistleGuards } from './whistle-guards';
 import type { WhistlesService } from './whistles-service';
 
@@ -24,7 +25,11 @@ const security = [{ bearer: [] }];
 /** What a step on a whistle may answer besides its guards' codes. */
 const stepErrors = ['NOT_FOUND', 'INVALID_TRANSITION', 'CONFLICT'] as const;
 
-export const whistlesRoutes: FastifyPluginAsyncZod<{ whistlesService: WhistlesService }> = async (app, opts) => {
+export const whistlesRoutes: FastifyPluginAsyncZod<{
+  whistlesService: WhistlesService;
+  /** Whistles raised per raiser per minute: each one reaches units' liaisons at once. */
+  raiseLimit: Limit;
+}> = async (app, opts) => {
   const service = opts.whistlesService;
   // Role checks run on request, before the body is validated (contract v2); who may act on the
   // whistle named in the path, after (its guards).
@@ -38,9 +43,18 @@ export const whistlesRoutes: FastifyPluginAsyncZod<{ whistlesService: WhistlesSe
     {
       onRequest: requireRoles('secretary', 'district_admin'),
       preHandler: guard.raising.preHandler,
-      schema: { errors: ['NOT_FOUND'], tags, security, body: WhistleCreateBodySchema, response: { 201: WhistleDetailSchema } },
+      schema: {
+        errors: ['NOT_FOUND', 'RATE_LIMITED'],
+        tags,
+        security,
+        body: WhistleCreateBodySchema,
+        response: { 201: WhistleDetailSchema },
+      },
     },
-    async (request, reply) => reply.code(201).send(await service.create(guard.raising.of(request), request.body)),
+    async (request, reply) => {
+      await opts.raiseLimit.hit(principalOf(request).userId);
+      return reply.code(201).send(await service.create(guard.raising.of(request), request.body));
+    },
   );
 
   app.get(

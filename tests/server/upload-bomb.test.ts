@@ -1,0 +1,281 @@
+import { readdirSync } from 'node:fs';
+import os from 'node:os';
+import { crc32, createDeflateRaw, deflateRawSync, inflateRawSync } from 'node:zlib';
+import yauzl from 'yauzl';
+import { makeWorld } from '../helpers/fixtures';
+import { createTestContext, type TestContext } from '../helpers/test-app';
+import { multipart, xlsx, XLSX } from '../helpers/upload';
+
+/**
+ * Uploads cannot hurt the host (issue 23, contract v3): an XLSX that inflates past 200 MB is 413
+ * PAYLOAD_TOO_LARGE within seconds (the inflating stops at the limit, whatever the zip's headers
+ * say), no upload leaves a temp file, whatever its outcome, and imports are rate-limited.
+ */
+
+jest.setTimeout(120_000);
+
+let ctx: TestContext;
+let world: Awaited<ReturnType<typeof makeWorld>>;
+let secretary: { authorization: string };
+let admin: { authorization: string };
+
+beforeAll(async () => {
+  ctx = await createTestContext();
+  world = await makeWorld(ctx.database.db);
+  const s = await ctx.signIn('bomb_sec');
+  await ctx.grant(s.userId, 'secretary', world.community.id);
+  secretary = s.auth;
+  const a = await ctx.signIn('bomb_admin');
+  await ctx.grant(a.userId, 'city_admin', null);
+  admin = a.auth;
+});
+afterAll(async () => ctx?.close());
+
+interface ZipPart {
+  name: string;
+  /** Deflated bytes, the inflated size and CRC. */
+  raw: Buffer;
+  size: number;
+  crc: number;
+}
+
+const part = (name: string, data: Buffer | string): ZipPart => {
+  const buf = Buffer.from(data);
+  return { name, raw: deflateRawSync(buf), size: buf.length, crc: crc32(buf) };
+};
+
+/** `mb` megabytes of spaces inside a sheet, deflated as a stream (a few hundred KB), never held inflated. */
+async function bombPart(name: string, mb: number): Promise<ZipPart> {
+  const deflate = createDeflateRaw({ level: 9 });
+  const out: Buffer[] = [];
+  deflate.on('data', (c: Buffer) => out.push(c));
+  const done = new Promise((resolve) => deflate.on('end', resolve));
+  const chunk = Buffer.alloc(1024 * 1024, 0x20);
+  let crc = crc32('<worksheet><sheetData>');
+  deflate.write('<worksheet><sheetData>');
+  for (let i = 0; i < mb; i++) {
+    if (!deflate.write(chunk)) await new Promise((r) => deflate.once('drain', r));
+    crc = crc32(chunk, crc);
+  }
+  deflate.end('</sheetData></worksheet>');
+  await done;
+  return { name, raw: Buffer.concat(out), size: mb * 1024 * 1024 + 46, crc: crc32('</sheetData></worksheet>', crc) };
+}
+
+/** A zip of the parts in the order given; `declare` overrides the inflated size its headers state. */
+function zip(parts: ZipPart[], declare?: (p: ZipPart) => number): Buffer {
+  const out: Buffer[] = [];
+  const central: Buffer[] = [];
+  let offset = 0;
+  for (const p of parts) {
+    const name = Buffer.from(p.name);
+    const size = declare ? declare(p) : p.size;
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(8, 8);
+    local.writeUInt32LE(p.crc >>> 0, 14);
+    local.writeUInt32LE(p.raw.length, 18);
+    local.writeUInt32LE(size, 22);
+    local.writeUInt16LE(name.length, 26);
+    out.push(local, name, p.raw);
+    const dir = Buffer.alloc(46);
+    dir.writeUInt32LE(0x02014b50, 0);
+    dir.writeUInt16LE(20, 4);
+    dir.writeUInt16LE(20, 6);
+    dir.writeUInt16LE(8, 10);
+    dir.writeUInt32LE(p.crc >>> 0, 16);
+    dir.writeUInt32LE(p.raw.length, 20);
+    dir.writeUInt32LE(size, 24);
+    dir.writeUInt16LE(name.length, 28);
+    dir.writeUInt32LE(offset, 42);
+    central.push(dir, name);
+    offset += 30 + name.length + p.raw.length;
+  }
+  const cd = Buffer.concat(central);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(parts.length, 8);
+  end.writeUInt16LE(parts.length, 10);
+  end.writeUInt32LE(cd.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...out, cd, end]);
+}
+
+/** The parts of a real workbook (exceljs wrote it), to re-pack in another order. */
+async function partsOf(file: Buffer): Promise<ZipPart[]> {
+  const z = await new Promise<yauzl.ZipFile>((resolve, reject) =>
+    yauzl.fromBuffer(file, { lazyEntries: true }, (err, f) => (err ? reject(err) : resolve(f))),
+  );
+  const parts: ZipPart[] = [];
+  await new Promise<void>((resolve, reject) => {
+    z.on('entry', (e: yauzl.Entry) => {
+      if (e.fileName.endsWith('/')) return z.readEntry();
+      z.openReadStream(e, (e.compressionMethod === 0 ? {} : { decompress: false }) as yauzl.ZipFileOptions, (err, s) => {
+        if (err) return reject(err);
+        const chunks: Buffer[] = [];
+        s.on('data', (c: Buffer) => chunks.push(c));
+        s.on('end', () => {
+          const raw = Buffer.concat(chunks);
+          const data = e.compressionMethod === 8 ? inflateRawSync(raw) : raw;
+          parts.push(part(e.fileName, data));
+          z.readEntry();
+        });
+      });
+    });
+    z.on('end', () => resolve());
+    z.on('error', reject);
+    z.readEntry();
+  });
+  return parts;
+}
+
+const WORKBOOK_HEAD = [
+  part(
+    '[Content_Types].xml',
+    '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>',
+  ),
+  part(
+    '_rels/.rels',
+    '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+  ),
+  part(
+    'xl/workbook.xml',
+    '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="业主" sheetId="1" r:id="rId1"/></sheets></workbook>',
+  ),
+  part(
+    'xl/_rels/workbook.xml.rels',
+    '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
+  ),
+];
+
+/** exceljs's temp files (the `tmp` package: tmp-<pid>-…) of this process. */
+const tempFiles = () => readdirSync(os.tmpdir()).filter((n) => n.startsWith(`tmp-${process.pid}`));
+
+const householdsImport = (file: Buffer) => {
+  const { payload, headers } = multipart(file, 'r.xlsx', XLSX);
+  return ctx.app.inject({
+    method: 'POST',
+    url: `/api/v1/party-orgs/${world.community.id}/households/import?dryRun=true`,
+    headers: { ...secretary, ...headers },
+    payload,
+  });
+};
+const directoryImport = (file: Buffer) => {
+  const { payload, headers } = multipart(file, 'd.xlsx', XLSX);
+  return ctx.app.inject({ method: 'POST', url: '/api/v1/imports/directory?dryRun=true', headers: { ...admin, ...headers }, payload });
+};
+
+describe('a zip bomb', () => {
+  test('whose headers understate its size: 413 within seconds, the inflating stopped at the limit, nothing left behind', async () => {
+    const bomb = zip([...WORKBOOK_HEAD, await bombPart('xl/worksheets/sheet1.xml', 1024)], () => 2048);
+    expect(bomb.length).toBeLessThan(2 * 1024 * 1024);
+    const before = tempFiles();
+    const rss = process.memoryUsage().rss;
+    const started = Date.now();
+    const res = await householdsImport(bomb);
+    const took = Date.now() - started;
+    expect(res.statusCode).toBe(413);
+    expect(res.json()).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', details: [{ path: 'file' }] });
+    // 1 GB inflates in well over these seconds; stopping at 150–200 MB does not.
+    expect(took).toBeLessThan(8000);
+    expect(tempFiles()).toEqual(before);
+    // Nothing inflated was held: memory stays where it was, loosely (no forced GC here).
+    expect(process.memoryUsage().rss - rss).toBeLessThan(150 * 1024 * 1024);
+  });
+
+  test('whose headers admit its size: 413 without inflating it', async () => {
+    const bomb = zip([...WORKBOOK_HEAD, await bombPart('xl/worksheets/sheet1.xml', 260)]);
+    const started = Date.now();
+    const res = await householdsImport(bomb);
+    expect(res.statusCode).toBe(413);
+    expect(res.json().code).toBe('PAYLOAD_TOO_LARGE');
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  test('in the directory import (read whole, so a smaller limit): 413, memory back', async () => {
+    const bomb = zip([...WORKBOOK_HEAD, await bombPart('xl/worksheets/sheet1.xml', 300)], () => 4096);
+    const rss = process.memoryUsage().rss;
+    const res = await directoryImport(bomb);
+    expect(res.statusCode).toBe(413);
+    expect(res.json().code).toBe('PAYLOAD_TOO_LARGE');
+    expect(process.memoryUsage().rss - rss).toBeLessThan(150 * 1024 * 1024);
+  });
+});
+
+test('an ordinary import whose sheet comes before its shared strings leaves no temp file', async () => {
+  const file = await xlsx({
+    业主: [
+      ['小区', '楼栋', '单元', '室号', '业主姓名', '手机号'],
+      [world.estate.name, '3', '2', '301', '炸弹测试', '13900001111'],
+    ],
+  });
+  const parts = await partsOf(file);
+  // The order the red team used: sheets first, shared strings and relationships last.
+  const sheetFirst = [...parts].sort((a, b) => Number(!a.name.startsWith('xl/worksheets/')) - Number(!b.name.startsWith('xl/worksheets/')));
+  expect(sheetFirst[0].name).toMatch(/^xl\/worksheets\/sheet\d+\.xml$/);
+  const before = tempFiles();
+  const res = await householdsImport(zip(sheetFirst));
+  expect(res.statusCode).toBe(200);
+  expect(res.json()).toMatchObject({ dryRun: true });
+  expect(tempFiles()).toEqual(before);
+
+  // A file that is not a zip at all, and a truncated one: 400, and nothing left either.
+  expect((await householdsImport(Buffer.concat([Buffer.from('PK\x03\x04'), Buffer.alloc(100)]))).statusCode).toBe(400);
+  expect((await householdsImport(zip(sheetFirst).subarray(0, 300))).statusCode).toBe(400);
+  expect(tempFiles()).toEqual(before);
+});
+
+test('an upload over 20 MB is 413 PAYLOAD_TOO_LARGE', async () => {
+  const res = await householdsImport(Buffer.alloc(21 * 1024 * 1024, 0x41));
+  expect(res.statusCode).toBe(413);
+  expect(res.json().code).toBe('PAYLOAD_TOO_LARGE');
+});
+
+test('a JSON body over its limit is 413 PAYLOAD_TOO_LARGE, not VALIDATION_FAILED', async () => {
+  const res = await ctx.app.inject({
+    method: 'POST',
+    url: '/api/v1/whistles',
+    headers: { ...secretary, 'content-type': 'application/json' },
+    payload: JSON.stringify({ title: 'x'.repeat(300 * 1024) }),
+  });
+  expect(res.statusCode).toBe(413);
+  expect(res.json().code).toBe('PAYLOAD_TOO_LARGE');
+});
+
+test('imports and full-phone reads are limited per user', async () => {
+  const limited = await createTestContext({ env: { IMPORT_RATE_LIMIT: '2', PERSONAL_READ_RATE_LIMIT: '2' } });
+  try {
+    const w = await makeWorld(limited.database.db);
+    const s = await limited.signIn('bomb_limited_sec');
+    await limited.grant(s.userId, 'secretary', w.community.id);
+    const file = await xlsx({ 业主: [['小区', '楼栋', '单元', '室号', '业主姓名', '手机号']] });
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const { payload, headers } = multipart(file, 'r.xlsx', XLSX);
+      const res = await limited.app.inject({
+        method: 'POST',
+        url: `/api/v1/party-orgs/${w.community.id}/households/import?dryRun=true`,
+        headers: { ...s.auth, ...headers },
+        payload,
+      });
+      statuses.push(res.statusCode);
+    }
+    expect(statuses).toEqual([200, 200, 429]);
+
+    const reads: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await limited.app.inject({
+        method: 'POST',
+        url: `/api/v1/party-orgs/${w.community.id}/members/00000000-0000-4000-8000-000000000000/personal-data`,
+        headers: s.auth,
+        payload: { reason: '电话联系核实报到信息' },
+      });
+      reads.push(res.statusCode);
+    }
+    expect(reads.slice(2)).toEqual([429]);
+    expect(reads.slice(0, 2)).not.toContain(429);
+  } finally {
+    await limited.close();
+  }
+});
