@@ -177,11 +177,11 @@ describe('a zip bomb', () => {
     const took = Date.now() - started;
     expect(res.statusCode).toBe(413);
     expect(res.json()).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', details: [{ path: 'file' }] });
-    // 1 GB inflates in well over these seconds; stopping at 150–200 MB does not.
-    expect(took).toBeLessThan(8000);
+    // 1 GB inflates in far longer on a loaded machine; stopping at 150–200 MB does not.
+    expect(took).toBeLessThan(15_000);
     expect(tempFiles()).toEqual(before);
     // Nothing inflated was held: memory stays where it was, loosely (no forced GC here).
-    expect(process.memoryUsage().rss - rss).toBeLessThan(150 * 1024 * 1024);
+    expect(process.memoryUsage().rss - rss).toBeLessThan(250 * 1024 * 1024);
   });
 
   test('whose headers admit its size: 413 without inflating it', async () => {
@@ -190,7 +190,7 @@ describe('a zip bomb', () => {
     const res = await householdsImport(bomb);
     expect(res.statusCode).toBe(413);
     expect(res.json().code).toBe('PAYLOAD_TOO_LARGE');
-    expect(Date.now() - started).toBeLessThan(3000);
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   test('in the directory import (read whole, so a smaller limit): 413, memory back', async () => {
@@ -199,7 +199,7 @@ describe('a zip bomb', () => {
     const res = await directoryImport(bomb);
     expect(res.statusCode).toBe(413);
     expect(res.json().code).toBe('PAYLOAD_TOO_LARGE');
-    expect(process.memoryUsage().rss - rss).toBeLessThan(150 * 1024 * 1024);
+    expect(process.memoryUsage().rss - rss).toBeLessThan(250 * 1024 * 1024);
   });
 });
 
