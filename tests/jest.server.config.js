@@ -6,7 +6,7 @@ const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es
 module.exports = {
   displayName: 'server',
   rootDir: path.resolve(__dirname, '..'),
-  testMatch: ['<rootDir>/tests/server/**/*.test.ts', '<rootDir>/tests/shared/**/*.test.ts'],
+  testMatch: ['<rootDir>/tests/server/**/*.test.ts'],
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j)sx?$': swc },
   // A few of Fastify's dependencies ship ESM only (cookie 2 for inject), also nested under another

@@ -11,7 +11,6 @@ export * from './assessment';
 export * from './waitlist';
 export * from './notifications';
 export * from './registry';
-export * from './live';
 export * from './units';
 export * from './records';
 export * from './points';

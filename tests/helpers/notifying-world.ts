@@ -1,6 +1,6 @@
 import { developmentProvider } from '../../server/src/modules/auth/wechat-provider';
 import { makeWorld } from './fixtures';
-import { startFakeWechat, WECHAT_TEST_ENV, type FakeWechat } from './fake-wechat';
+import { eventually, startFakeWechat, WECHAT_TEST_ENV, type FakeWechat } from './fake-wechat';
 import { makeSecretary } from './task-fixtures';
 import { createTestContext, type TestContext } from './test-app';
 
@@ -40,4 +40,19 @@ export async function notifyingWorld(secretaryName: string): Promise<NotifyingWo
       await fake.close();
     },
   };
+}
+
+/**
+ * Waits until the notification pipeline has nothing left to do: every outbox row relayed and no
+ * event or WeChat job waiting, running or retrying (in any process on this database). From then
+ * on "nobody else was told" holds for good, without sleeping in the hope that it does.
+ */
+export async function settled(ctx: Pick<TestContext, 'database'>): Promise<void> {
+  await eventually(async () => {
+    const { rows } = await ctx.database.pool.query(
+      `select (select count(*)::int from notification_outbox where relayed_at is null) +
+              (select count(*)::int from pgboss.job where name like 'notify-%' and state in ('created', 'retry', 'active')) as pending`,
+    );
+    return rows[0].pending === 0;
+  });
 }

@@ -1,5 +1,6 @@
 import { CLAIM_SQL } from '../../server/src/modules/claims/claims-sql';
 import { pioneerCodeServiceFactory } from '../../server/src/modules/codes/pioneer-code';
+import { eventually } from '../helpers/fake-wechat';
 import { makeWorld } from '../helpers/fixtures';
 import { httpClient, insertMembers, listen, makeSecretary, publishTask, slotState, type FixtureMember } from '../helpers/task-fixtures';
 import { createTestContext, type TestContext } from '../helpers/test-app';
@@ -371,7 +372,15 @@ describe('under concurrency', () => {
         () => 'done',
         (err: { code?: string }) => err.code,
       );
-      await new Promise((r) => setTimeout(r, 100));
+      // Commit only once the second statement is blocked on the first's transaction.
+      const { rows } = await a.query<{ pid: number }>('select pg_backend_pid() as pid');
+      await eventually(async () => {
+        const blocked = await ctx.database.pool.query<{ n: number }>(
+          'select count(*)::int as n from pg_stat_activity where $1::int = any(pg_blocking_pids(pid))',
+          [rows[0].pid],
+        );
+        return blocked.rows[0].n > 0;
+      });
       await a.query('commit');
       return await waiting;
     } finally {

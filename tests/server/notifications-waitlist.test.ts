@@ -7,7 +7,7 @@ import { makeWorld } from '../helpers/fixtures';
 import { eventually, type FakeWechat } from '../helpers/fake-wechat';
 import { insertMembers, publishTask, type FixtureMember } from '../helpers/task-fixtures';
 import { type TestContext } from '../helpers/test-app';
-import { notifyingWorld, NOTIFY_TEST_OPTIONS, type NotifyingWorld } from '../helpers/notifying-world';
+import { notifyingWorld, NOTIFY_TEST_OPTIONS, settled as settledPipeline, type NotifyingWorld } from '../helpers/notifying-world';
 
 /**
  * Waitlist offers, claims that come from the waitlist and draw results, each told to its member
@@ -66,15 +66,7 @@ const offerOf = async (taskId: string, m: FixtureMember) => {
 };
 
 /** Outbox rows are relayed and every job is done: nothing more will arrive. */
-async function settled() {
-  await eventually(async () => {
-    const { rows } = await ctx.database.pool.query(
-      `select (select count(*)::int from notification_outbox where relayed_at is null) +
-              (select count(*)::int from pgboss.job where name like 'notify-%' and state in ('created', 'retry', 'active')) as pending`,
-    );
-    return rows[0].pending === 0;
-  });
-}
+const settled = () => settledPipeline(ctx);
 
 async function fullPost(capacity: number, overrides: Record<string, unknown> = {}) {
   const task = await publishTask(ctx, secretary, world.community.id, { capacity, ...overrides });

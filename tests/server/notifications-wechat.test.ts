@@ -12,7 +12,7 @@ import { makeUnitOrg, makeWorld } from '../helpers/fixtures';
 import { eventually, type FakeWechat } from '../helpers/fake-wechat';
 import { insertMembers, publishTask, type FixtureMember } from '../helpers/task-fixtures';
 import { type TestContext } from '../helpers/test-app';
-import { notifyingWorld, NOTIFY_TEST_OPTIONS, type NotifyingWorld } from '../helpers/notifying-world';
+import { notifyingWorld, NOTIFY_TEST_OPTIONS, settled, type NotifyingWorld } from '../helpers/notifying-world';
 
 const MINUTE = 60_000;
 
@@ -95,7 +95,7 @@ describe('WeChat delivery', () => {
       await eventually(async () => (await messageCount(m.userId, 'claim_result')) === tasks.indexOf(t) + 1);
     }
     await eventually(async () => fake.delivered().filter((s) => s.openid === openid).length === 2);
-    await new Promise((r) => setTimeout(r, 1000));
+    await settled(ctx);
     const mine = fake.sends.filter((s) => s.openid === openid);
     expect(mine).toHaveLength(2);
     expect(mine[0]).toEqual(
@@ -125,7 +125,7 @@ describe('WeChat delivery', () => {
     const b = await publishTask(ctx, secretary, world.community.id);
     expect((await claim(m, b.id)).statusCode).toBe(201);
     await eventually(async () => (await messageCount(m.userId, 'claim_result')) === 2);
-    await new Promise((r) => setTimeout(r, 1000));
+    await settled(ctx);
     expect(fake.sends.filter((s) => s.openid === openid)).toHaveLength(1);
     expect(await delivery(m.userId, 'claim_result')).toHaveLength(1);
   });
@@ -305,7 +305,7 @@ describe('WeChat delivery', () => {
 
     const templates = new Set(TEMPLATE_KEYS.map((k) => `tpl-${k.replace(/_/g, '-')}`));
     await eventually(() => templates.size === new Set(fake.sends.filter((s) => s.openid === openid).map((s) => s.templateId)).size, 20_000);
-    await new Promise((r) => setTimeout(r, 1000));
+    await settled(ctx);
     const mine = fake.sends.filter((s) => s.openid === openid);
     expect(mine.filter((s) => s.errcode !== 0 || s.violations.length > 0)).toEqual([]);
     expect(new Set(mine.map((s) => s.templateId))).toEqual(templates);
@@ -314,7 +314,7 @@ describe('WeChat delivery', () => {
     expect(service.data.number2.value).toBe('60');
     // The synthetic whistle event, and the unit steps m heard of as the raiser (signing is not one of them).
     await eventually(() => fake.sends.filter((s) => s.openid === openid && s.templateId === 'tpl-whistle-update').length === 4, 20_000);
-    await new Promise((r) => setTimeout(r, 500));
+    await settled(ctx);
     const whistleSends = fake.sends.filter((s) => s.openid === openid && s.templateId === 'tpl-whistle-update');
     expect(whistleSends.map((s) => s.data.phrase2.value).sort()).toEqual(['已派单待签', '申请延期', '已退单', '已反馈'].sort());
     expect(whistleSends.every((s) => s.errcode === 0 && s.violations.length === 0)).toBe(true);

@@ -5,6 +5,7 @@ import { makeUnitOrg, makeWorld } from '../helpers/fixtures';
 import { eventually } from '../helpers/fake-wechat';
 import { insertMembers, makeSecretary, publishTask, type FixtureMember } from '../helpers/task-fixtures';
 import { createTestContext, type TestContext } from '../helpers/test-app';
+import { settled } from '../helpers/notifying-world';
 
 const MINUTE = 60_000;
 const FAST = { relayIntervalMs: 50, pollingIntervalSeconds: 0.5, reminderCron: null };
@@ -96,7 +97,7 @@ describe('message center', () => {
       ]);
       return rows[0].relayed_at !== null;
     });
-    await new Promise((r) => setTimeout(r, 1500));
+    await settled(ctx);
     expect(await messageRows(m.userId, 'claim_result')).toHaveLength(1);
   });
 
@@ -154,7 +155,7 @@ describe('post changes', () => {
     expect((await messagesOf(a)).items.find((i) => i.title === '岗位已取消')).toBeTruthy();
 
     // b cancelled its claim before the move; the outsider never held one.
-    await new Promise((r) => setTimeout(r, 1000));
+    await settled(ctx);
     expect(await messageRows(b.userId, 'task_changed')).toHaveLength(0);
     expect(await messageRows(outsider.userId, 'task_changed')).toHaveLength(0);
   });
@@ -207,7 +208,7 @@ describe('whistles', () => {
     expect((await api('POST', `/whistles/${whistleId}/assignments/${unit.id}/sign`, liaison.auth)).statusCode).toBe(200);
     await eventually(async () => (await messageRows(admin.userId, 'whistle_update')).length === 2);
     expect((await messagesOf(admin)).items.some((i) => i.title === '吹哨报到：已签收')).toBe(true);
-    await new Promise((r) => setTimeout(r, 1000));
+    await settled(ctx);
     expect(await messageRows(liaison.userId, 'whistle_update')).toHaveLength(1);
   });
 });
@@ -459,7 +460,7 @@ describe('reminders (manual clock)', () => {
       expect((await api('POST', `/tasks/${task.id}/cancel`, secretary)).statusCode).toBe(200);
       ctx.clock.set(moved - 2 * 60 * MINUTE + MINUTE);
       expect(await ctx.app.notifications.sweepReminders()).toBe(0);
-      await new Promise((r) => setTimeout(r, 500));
+      await settled(ctx);
       expect(await reminders()).toBe(2);
     } finally {
       ctx.clock.set(t0);
@@ -541,7 +542,7 @@ describe('preferences', () => {
       await eventually(async () => (await messageRows(f.userId, 'new_task')).length === 1);
       expect((await messageRows(f.userId, 'new_task'))[0].task_id).toBe(task.id);
     }
-    await new Promise((r) => setTimeout(r, 1000));
+    await settled(ctx);
     expect(await messageRows(fans[2].userId, 'new_task')).toHaveLength(0);
     expect(await messageRows(far.userId, 'new_task')).toHaveLength(0);
   });

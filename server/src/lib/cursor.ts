@@ -32,5 +32,4 @@ export const CursorTextSchema = text().max(200);
 
 /** The most common keyset: a time (newest first) with the id to break ties. */
 export const TimeIdCursorSchema = z.object({ c: CursorTimeSchema, i: CursorIdSchema });
-export type TimeIdCursor = z.infer<typeof TimeIdCursorSchema>;
 export const encodeTimeIdCursor = (at: Date, id: string): string => encodeCursor({ c: at.toISOString(), i: id });

@@ -77,7 +77,7 @@ export function created(taskId: string, memberId: string, claimId: string, claim
  * one in arrival order. A member queued twice gets one claim: the second answer is
  * ALREADY_CLAIMED if the first won, else the same refusal.
  */
-export function batchAnswers(taskId: string, memberIds: string[], a: BatchAttempt, now: Date): BatchAnswer[] {
+function batchAnswers(taskId: string, memberIds: string[], a: BatchAttempt, now: Date): BatchAnswer[] {
   const t = now.getTime();
   const rank = new Map<string, number>();
   for (let i = 0; i < a.members.length; i++) rank.set(a.members[i], i);
@@ -113,7 +113,7 @@ function batchRefusal(a: BatchAttempt, memberId: string, holders: Set<string> | 
   );
 }
 
-export function batchAfter(a: BatchAttempt, now: Date): PostAfter {
+function batchAfter(a: BatchAttempt, now: Date): PostAfter {
   const t = now.getTime();
   const version = a.version ?? undefined;
   if (a.status !== 'open' || a.drawPending || t < a.opensAt!.getTime() || t >= a.endsAt!.getTime()) return { kind: 'closed', version };

@@ -13,7 +13,7 @@ import { CHECK_IN_SQL, CHECK_OUT_SQL, CLAIM_BATCH_SQL, CLAIM_SQL, FULL_POST_SQL,
 export type Queryable = pg.Pool | pg.PoolClient;
 
 /** What the post looked like to the statement that could not change it. */
-export interface PostSnapshot {
+interface PostSnapshot {
   sStatus: 'open' | 'cancelled' | 'ended' | null;
   sClaimed: number | null;
   sCapacity: number | null;

@@ -27,7 +27,7 @@ export interface Claimant {
 }
 
 /** How long an Idempotency-Key is remembered. */
-export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
+const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
 const MAX_ATTEMPTS = 5;
 
 /** A statement that lost a race and aborted itself (pioneer_assert), or a deadlock PostgreSQL broke. */

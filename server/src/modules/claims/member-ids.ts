@@ -6,7 +6,7 @@ const MAX_BATCH = 1000;
 const MAX_BATCHES_IN_FLIGHT = 2;
 
 /** `undefined`: no such user; `null`: a user who has not registered as a member. */
-export type MemberLookup = string | null | undefined;
+type MemberLookup = string | null | undefined;
 
 interface Waiter {
   resolve(v: MemberLookup): void;

@@ -6,9 +6,10 @@ import type { Clock } from '../../lib/clock';
 /** The purpose the code's key is derived for: no other token of the system is signed with it. */
 export const PIONEER_CODE_PURPOSE = 'pioneer-code:member-code';
 export const PIONEER_CODE_TTL_SECONDS = 60;
-/** Base64url of version, member id, issue time, lifetime and MAC: 34 bytes, 46 characters. */
-export const PIONEER_CODE_LENGTH = 46;
-/** What `/c/:code` and the verifier accept before anything is decoded. */
+/**
+ * What `/c/:code` and the verifier accept before anything is decoded: base64url of version,
+ * member id, issue time, lifetime and MAC (34 bytes, 46 characters).
+ */
 export const PIONEER_CODE_PATTERN = /^[A-Za-z0-9_-]{46}$/;
 
 const VERSION = 1;

@@ -18,7 +18,7 @@ const ascii = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 export const entriesRootOf = (tickets: string[]) => sha256([...tickets].sort(ascii).join('\n'));
 
-export const digestOf = (seed: string, root: string, ticket: string) => sha256(`${seed}:${root}:${ticket}`);
+const digestOf = (seed: string, root: string, ticket: string) => sha256(`${seed}:${root}:${ticket}`);
 
 /** The tickets in rank order: rank 1 has the smallest digest. */
 export function rankTickets(seed: string, root: string, tickets: string[]): string[] {

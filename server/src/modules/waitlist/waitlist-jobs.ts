@@ -8,7 +8,7 @@ declare module 'fastify' {
   }
 }
 
-export interface ClaimJobs {
+interface ClaimJobs {
   /** One pass: expire offers past their deadline, run the draws whose time has come, write down no-shows. */
   tick(opts?: { settle?: boolean }): Promise<{ expired: number; drawn: number; noShows: number }>;
   start(): void;

@@ -31,7 +31,7 @@ export interface EntryRow {
   claimId: string | null;
 }
 
-export interface DrawEntryRow {
+interface DrawEntryRow {
   memberId: string;
   ticket: string;
   status: 'entered' | 'won' | 'lost' | 'withdrawn';
