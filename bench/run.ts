@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- [--connections 64] [--duration 5] [--burst 2000] [--slots 20] [--rounds 5] [--hot 1000]
  *   [--stats-calls 200] [--burst-only] [--stats-only] [--skip-rebuild] [--scale 1] [--reseed] [--registry-rows 100000] [--registry-only]
- *   [--notify-posts 5] [--notify-only] [--cluster N]`
+ *   [--notify-posts 5] [--notify-only] [--cluster N] [--first-start]`
  *
  * Starts the real server (bench/server.ts, its own process) on city-scale data: the embedded
  * PostgreSQL under BENCH_DATA_DIR (default ./.data/bench, port BENCH_PG_PORT or 54339), seeded
@@ -21,6 +21,7 @@ import { heapShortfall, resetDomainTables, seedCity } from '../server/scripts/se
 import { BASE_COUNTS } from '../server/scripts/seed-city/generate';
 import { summarizeBursts, tally, type BurstRound } from './burst';
 import { clusterBench } from './cluster';
+import { firstStartBench } from './first-start';
 import { measureOffers } from './offers';
 import { closedLoop, LoadClient, mergeLoops, percentile, round, type Answer, type LoopResult } from './load';
 import { databaseFigures, dashboardFigures, rankingAfterChange } from './dashboards';
@@ -52,6 +53,7 @@ const { values: args } = parseArgs({
     'registry-only': { type: 'boolean', default: false },
     'notify-only': { type: 'boolean', default: false },
     cluster: { type: 'string' },
+    'first-start': { type: 'boolean', default: false },
   },
 });
 const CONNECTIONS = Number(args.connections);
@@ -65,6 +67,10 @@ const STATS_CALLS = Number(args['stats-calls']);
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
 
 async function main() {
+  if (args['first-start']) {
+    await firstStartBench(log);
+    return;
+  }
   if (args.cluster) {
     await clusterBench(
       {

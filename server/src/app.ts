@@ -184,6 +184,12 @@ const requestSerializer = (req: { method: string; url: string; id: string; route
   return { method: req.method, url, id: req.id };
 };
 
+const H5_BUILDING_PAGE = `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1"><meta http-equiv="refresh" content="5">
+<title>先锋领航·码上到</title></head><body style="font-family:sans-serif;text-align:center;padding:4em 1em;color:#333">
+<h2>先锋领航·码上到</h2><p>首次启动，正在构建网页客户端（约一两分钟），本页会自动刷新。</p>
+<p style="color:#888">The API is already up at <code>/api/v1</code>; the H5 client is being built.</p></body></html>`;
+
 /**
  * CSP hashes of the inline scripts in the H5 build's index.html (Taro inlines its rem sizing
  * script there), so `script-src` can stay 'self' without 'unsafe-inline'.
@@ -730,6 +736,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   if (servesApi && existsSync(config.h5Dir)) {
     await app.register(fastifyStatic, { root: config.h5Dir, prefix: '/', wildcard: false, index: ['index.html'] });
+  } else if (servesApi && config.h5Pending) {
+    // The first `npm start` serves the API at once and builds the H5 client meanwhile.
+    app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.type('text/html; charset=utf-8').send(H5_BUILDING_PAGE));
   }
 
   return app;

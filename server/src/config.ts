@@ -42,6 +42,7 @@ const EnvSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
     SEED_DEMO: z.enum(['true', 'false']).optional(),
     H5_DIR: z.string().optional(),
+    H5_PENDING: z.enum(['true', 'false']).optional(),
     TRUST_PROXY: z
       .string()
       .regex(/^[0-9a-fA-F.:/]+(,[0-9a-fA-F.:/]+)*$/, 'must list the proxy addresses or CIDR ranges, comma-separated')
@@ -127,6 +128,8 @@ export interface Config {
   logLevel: string;
   seedDemo: boolean;
   h5Dir: string;
+  /** `npm start` is building the H5 client: `/` says so until the server restarts with it. */
+  h5Pending: boolean;
   /** Addresses of the reverse proxies whose X-Forwarded-For is believed; false: none. */
   trustProxy: string[] | false;
   checkInOpensMinutes: number;
@@ -295,6 +298,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'development' && !production ? 'warn' : 'info'),
     // The demo city (with its dev:admin) only ever loads in development.
     seedDemo: !production && e.NODE_ENV === 'development' && e.SEED_DEMO !== 'false',
+    h5Pending: e.H5_PENDING === 'true',
     h5Dir: path.resolve(e.H5_DIR ?? path.join(__dirname, '..', '..', 'client', 'dist', 'h5')),
     trustProxy: e.TRUST_PROXY ? e.TRUST_PROXY.split(',') : false,
     checkInOpensMinutes: e.CHECK_IN_OPENS_MINUTES,
