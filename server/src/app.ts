@@ -115,6 +115,9 @@ import { agreementsServiceFactory } from './modules/units/agreements-service';
 import { projectsRepositoryFactory } from './modules/units/projects-repository';
 import { projectsServiceFactory } from './modules/units/projects-service';
 import { unitsRoutes } from './modules/units/units-routes';
+import { unitIndexRepositoryFactory } from './modules/units/unit-index-repository';
+import { unitIndexRoutes } from './modules/units/unit-index-routes';
+import { unitIndexServiceFactory } from './modules/units/unit-index-service';
 
 export interface AppDeps {
   config: Config;
@@ -663,6 +666,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(assessmentRoutes, { assessmentService });
       await api.register(directoryRoutes, { directoryService });
       await api.register(unitsRoutes, { agreementsService, projectsService });
+      await api.register(unitIndexRoutes, {
+        unitIndexService: unitIndexServiceFactory({
+          unitIndexRepository: unitIndexRepositoryFactory(replicas.readDb),
+          directoryRepository,
+          clock,
+        }),
+        exportsService: exportsServiceFactory({ exportsRepository: exportsRepositoryFactory(replicas.readDb) }),
+      });
       await api.register(invitesRoutes, {
         invitesService,
         acceptLimit: app.perMinute('invite-accept', limits.inviteAcceptPerUser),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CategorySchema, CursorSchema, DateTimeSchema, DaySchema, IdSchema, LimitSchema, NamedRefSchema, text } from './common';
+import { PeriodSchema } from './assessment';
 import { LinkedMeetingSchema } from './meetings';
 import { PHONE_PATTERN } from './members';
 
@@ -249,3 +250,8 @@ export const ProjectAcceptBodySchema = z.object({ rating: z.number().int().min(1
 export type ProjectAcceptBody = z.infer<typeof ProjectAcceptBodySchema>;
 export const ProjectCloseBodySchema = z.object({ note: trimmed(1, 500).optional() });
 export type ProjectCloseBody = z.infer<typeof ProjectCloseBodySchema>;
+
+/** 单位报到成效 (results board): `GET /index/units`, `GET /index/units/:id`, `GET /exports/unit-index.xlsx`. */
+export const UnitIndexQuerySchema = z.object({ period: PeriodSchema.optional(), districtId: IdSchema.optional() });
+export type UnitIndexQuery = z.infer<typeof UnitIndexQuerySchema>;
+export const UnitIndexOrgQuerySchema = z.object({ period: PeriodSchema.optional() });

@@ -214,13 +214,18 @@ export function exportsServiceFactory(deps: { exportsRepository: ExportsReposito
      * 先锋指数: one row per community as the ranking lists it (rank, total, then each indicator's
      * value and weighted score), and a second sheet with the indicators as they were weighted.
      */
-    index(ranking: Ranking, indicators: Indicator[], onError: (err: unknown) => void): Readable {
+    index(
+      ranking: Ranking,
+      indicators: Indicator[],
+      onError: (err: unknown) => void,
+      label: { sheet: string; noun: string } = { sheet: '先锋指数', noun: '个社区' },
+    ): Readable {
       const names = new Map(indicators.map((i) => [i.key, i.name]));
       const keys = [...new Set(ranking.items.flatMap((e) => e.parts.map((p) => p.key)))];
       return streamWorkbook(
         [
           {
-            name: '先锋指数',
+            name: label.sheet,
             headers: [...INDEX_HEADERS, ...keys.flatMap((k) => indexPartHeaders(names.get(k) ?? k))],
             widths: [8, 28, 16, 10, ...keys.flatMap(() => [16, 16])],
             rows: async function* () {
@@ -235,7 +240,7 @@ export function exportsServiceFactory(deps: { exportsRepository: ExportsReposito
                 ];
               }
               yield [];
-              yield [`${ranking.period} 满分 ${ranking.maxScore}，共 ${ranking.total} 个社区`];
+              yield [`${ranking.period} 满分 ${ranking.maxScore}，共 ${ranking.total} ${label.noun}`];
             },
           },
           {

@@ -1,6 +1,5 @@
 import type {
   LinkedMeeting,
-  Category,
   Need,
   NeedClaimBody,
   NeedCreateBody,
@@ -17,84 +16,17 @@ import type {
 } from '@pioneer/shared';
 import type { Db, DbOrTx } from '../../db/client';
 import type { Clock } from '../../lib/clock';
-import { decodeCursor, encodeTimeIdCursor, TimeIdCursorSchema } from '../../lib/cursor';
+import { decodeCursor, TimeIdCursorSchema } from '../../lib/cursor';
 import { AppError, forbidden, invalid, notFound } from '../../lib/errors';
 import type { Principal } from '../../lib/principal';
 import type { DirectoryPort } from '../directory/directory-port';
 import type { Notifier } from '../notifications';
 import type { AgreementsService } from './agreements-service';
-import type { ListScope, NeedRecord, ProjectRecord, ProjectsRepository, ResourceRecord } from './projects-repository';
+import type { ListScope, ProjectRecord, ProjectsRepository } from './projects-repository';
 import { projectStep, type ProjectAction } from './unit-transitions';
+import { page, PROJECT_PHRASES, toNeed, toProject, toResource } from './unit-mappers';
+import { ownListScope } from './unit-list-scope';
 import { actsForUnit, communitySide, districtsOf, isCityAdmin, secretaryCommunitiesOf, unitOrgsOf } from './unit-scope';
-
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
-
-export function toNeed(r: NeedRecord): Need {
-  return {
-    id: r.id,
-    community: { id: r.communityOrgId, name: r.communityName },
-    title: r.title,
-    category: r.category as Category,
-    description: r.description,
-    peopleNeeded: r.peopleNeeded,
-    dueAt: iso(r.dueAt),
-    source: r.sourceKind && r.sourceId ? { kind: r.sourceKind, id: r.sourceId } : null,
-    status: r.status,
-    createdAt: r.createdAt.toISOString(),
-    project: r.project ? { id: r.project.id, unit: { id: r.project.unitOrgId, name: r.project.unitName }, status: r.project.status } : null,
-  };
-}
-
-export function toProject(r: ProjectRecord): Project {
-  return {
-    id: r.id,
-    need: { id: r.needId, name: r.needTitle },
-    unit: { id: r.unitOrgId, name: r.unitName },
-    community: { id: r.communityOrgId, name: r.communityName },
-    resource: r.resourceId && r.resourceTitle ? { id: r.resourceId, name: r.resourceTitle } : null,
-    plan: r.plan,
-    startsOn: r.startsOn,
-    endsOn: r.endsOn,
-    status: r.status,
-    summary: r.summary,
-    rating: r.rating,
-    ratingNote: r.ratingNote,
-    returnReason: r.returnReason,
-    claimedAt: r.claimedAt.toISOString(),
-    startedAt: iso(r.startedAt),
-    deliveredAt: iso(r.deliveredAt),
-    acceptedAt: iso(r.acceptedAt),
-    closedAt: iso(r.closedAt),
-    returnedAt: iso(r.returnedAt),
-  };
-}
-
-export function toResource(r: ResourceRecord): Resource {
-  return {
-    id: r.id,
-    unit: { id: r.unitOrgId, name: r.unitName },
-    title: r.title,
-    category: r.category as Category,
-    description: r.description,
-    capacity: r.capacity,
-    createdAt: r.createdAt.toISOString(),
-  };
-}
-
-function page<R extends { id: string }, T>(rows: R[], limit: number, at: (r: R) => Date, map: (r: R) => T) {
-  const items = rows.slice(0, limit);
-  const last = items[items.length - 1];
-  return { items: items.map(map), nextCursor: rows.length > limit ? encodeTimeIdCursor(at(last), last.id) : null };
-}
-
-const PROJECT_PHRASES: Record<string, string> = {
-  claim: '需求已认领',
-  start: '项目实施中',
-  deliver: '待验收',
-  accept: '已验收',
-  close: '已销号',
-  return: '需求退回',
-};
 
 /**
  * 需求清单, 资源清单 and 项目清单: needs published by communities, claimed by their reported units.
@@ -456,15 +388,8 @@ export function projectsServiceFactory(deps: {
     },
   };
 
-  /** The caller's own communities (secretary), district (admin), reported-to communities (unit staff), or all (city). */
-  async function ownScope(p: Principal): Promise<ListScope> {
-    if (isCityAdmin(p)) return {};
-    const communities = secretaryCommunitiesOf(p);
-    const districts = districtsOf(p);
-    const reported = await deps.agreements.communitiesOf(unitOrgsOf(p));
-    if (districts.length === 1 && communities.length === 0 && reported.length === 0) return { districtId: districts[0] };
-    if (districts.length > 0) throw invalid('communityOrgId', 'name the community', '请指定社区');
-    return { communityOrgIds: [...new Set([...communities, ...reported])] };
+  function ownScope(p: Principal) {
+    return ownListScope(p, deps.agreements.communitiesOf);
   }
 }
 

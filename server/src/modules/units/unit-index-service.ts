@@ -1,0 +1,195 @@
+import type { Indicator, IndexPart, OrgIndex, Ranking } from '@pioneer/shared';
+import type { Clock } from '../../lib/clock';
+import { forbidden, notFound } from '../../lib/errors';
+import type { Principal } from '../../lib/principal';
+import { administersDistrict } from '../../lib/scope';
+import type { DirectoryPort } from '../directory/directory-port';
+import type { UnitIndexRepository, UnitMonth } from './unit-index-repository';
+import { actsForUnit } from './unit-scope';
+
+/**
+ * 单位报到成效: each part scores weight × its place between `zeroAt` and `fullAt` (clamped), in
+ * hundredths so the parts add up to the score exactly, as in 先锋指数+.
+ */
+export const UNIT_INDEX_PARTS = [
+  { key: 'whistle_response_rate', name: '吹哨响应率', weight: 15, zeroAt: 0, fullAt: 1, guidance: '当月派单（主办、协办）中已签收的比例' },
+  { key: 'whistle_close_rate', name: '吹哨办结率', weight: 15, zeroAt: 0, fullAt: 1, guidance: '当月派单中吹哨事项已办结的比例' },
+  {
+    key: 'whistle_satisfaction',
+    name: '吹哨满意度',
+    weight: 10,
+    zeroAt: 1,
+    fullAt: 5,
+    guidance: '当月派单中已回访事项的平均满意度（1–5）',
+  },
+  { key: 'needs_claimed', name: '认领需求数', weight: 15, zeroAt: 0, fullAt: 3, guidance: '当月认领（未退回）的社区需求数，3 项满分' },
+  { key: 'projects_accepted', name: '验收项目数', weight: 15, zeroAt: 0, fullAt: 2, guidance: '当月通过社区验收的项目数，2 项满分' },
+  { key: 'project_rating', name: '项目评价', weight: 15, zeroAt: 1, fullAt: 5, guidance: '当月验收项目的平均评分（1–5）' },
+  {
+    key: 'participations_per_member',
+    name: '党员人均参与',
+    weight: 15,
+    zeroAt: 0,
+    fullAt: 2,
+    guidance: '本单位党员当月参与岗位人次 ÷ 本单位报到党员数，2 次满分',
+  },
+] as const;
+type PartKey = (typeof UNIT_INDEX_PARTS)[number]['key'];
+
+const MAX_SCORE = UNIT_INDEX_PARTS.reduce((s, p) => s + p.weight, 0);
+const ratio = (num: number, den: number) => (den > 0 ? Math.round((num / den) * 10000) / 10000 : null);
+const mean = (v: number | null) => (v === null ? null : Math.round(v * 100) / 100);
+
+function valueOf(
+  key: PartKey,
+  u: UnitMonth,
+): { value: number | null; figures: { label: string; value: number | null }[]; note: string | null } {
+  const whistles = [
+    { label: '当月派单', value: u.assigned },
+    { label: '已签收', value: u.responded },
+    { label: '已办结', value: u.closed },
+  ];
+  switch (key) {
+    case 'whistle_response_rate':
+      return { value: ratio(u.responded, u.assigned), figures: whistles, note: u.assigned ? null : '当月没有派单' };
+    case 'whistle_close_rate':
+      return { value: ratio(u.closed, u.assigned), figures: whistles, note: u.assigned ? null : '当月没有派单' };
+    case 'whistle_satisfaction':
+      return { value: mean(u.satisfaction), figures: [{ label: '已回访', value: u.rated }], note: u.rated ? null : '当月派单尚无回访' };
+    case 'needs_claimed':
+      return { value: u.needsClaimed, figures: [{ label: '认领需求', value: u.needsClaimed }], note: null };
+    case 'projects_accepted':
+      return { value: u.projectsAccepted, figures: [{ label: '验收项目', value: u.projectsAccepted }], note: null };
+    case 'project_rating':
+      return {
+        value: mean(u.projectRating),
+        figures: [{ label: '验收项目', value: u.projectsAccepted }],
+        note: u.projectsAccepted ? null : '当月没有验收项目',
+      };
+    case 'participations_per_member':
+      return {
+        value: ratio(u.participations, u.members),
+        figures: [
+          { label: '参与人次', value: u.participations },
+          { label: '本单位党员', value: u.members },
+        ],
+        note: u.members ? null : '本单位尚无党员报到',
+      };
+  }
+}
+
+interface Scored {
+  org: UnitMonth;
+  hundredths: number;
+  parts: IndexPart[];
+}
+
+export function scoreUnit(u: UnitMonth): Scored {
+  let hundredths = 0;
+  const parts = UNIT_INDEX_PARTS.map((d): IndexPart => {
+    const v = valueOf(d.key, u);
+    const raw = v.value === null ? 0 : Math.min(1, Math.max(0, (v.value - d.zeroAt) / (d.fullAt - d.zeroAt)));
+    const h = Math.round(raw * d.weight * 100);
+    hundredths += h;
+    return {
+      key: d.key,
+      value: v.value,
+      score: h / 100,
+      name: d.name,
+      method: 'auto',
+      metric: null,
+      rawScore: Math.round(raw * 10000) / 10000,
+      maxScore: 1,
+      weight: d.weight,
+      figures: v.figures,
+      note: v.note,
+      evidence: null,
+    };
+  });
+  return { org: u, hundredths, parts };
+}
+
+/** Ranks by score (equal scores share a rank), then name. */
+function rank(scored: Scored[]): Array<Scored & { rank: number }> {
+  const sorted = [...scored].sort((a, b) => b.hundredths - a.hundredths || a.org.name.localeCompare(b.org.name, 'zh-CN'));
+  let last = -1;
+  let r = 0;
+  return sorted.map((s, i) => {
+    if (s.hundredths !== last) r = i + 1;
+    last = s.hundredths;
+    return { ...s, rank: r };
+  });
+}
+
+const orgOf = (u: UnitMonth) => ({ id: u.id, name: u.name, districtId: u.districtId, districtName: u.districtName });
+
+export function unitIndexServiceFactory(deps: {
+  unitIndexRepository: UnitIndexRepository;
+  directoryRepository: Pick<DirectoryPort, 'findPartyOrg'>;
+  clock: Clock;
+}) {
+  const localMonth = () => new Date(deps.clock.now().getTime() + 8 * 3600_000).toISOString().slice(0, 7);
+  const bounds = (period: string) => {
+    const [y, m] = period.split('-').map(Number);
+    return { from: new Date(Date.UTC(y, m - 1, 1) - 8 * 3600_000), to: new Date(Date.UTC(y, m, 1) - 8 * 3600_000) };
+  };
+
+  return {
+    /** The board's parts as indicators (the export's second sheet). */
+    indicators(): Indicator[] {
+      return UNIT_INDEX_PARTS.map((d) => ({
+        key: d.key,
+        name: d.name,
+        guidance: d.guidance,
+        method: 'auto',
+        weight: d.weight,
+        maxScore: 1,
+        fullAt: d.fullAt,
+        zeroAt: d.zeroAt,
+        admitted: true,
+      }));
+    },
+
+    /** The route decided `districtId` (undefined: the city). */
+    async ranking(periodAsked: string | undefined, districtId: string | undefined): Promise<Ranking> {
+      const period = periodAsked ?? localMonth();
+      const units = await deps.unitIndexRepository.month(bounds(period), { districtId });
+      const ranked = rank(units.map(scoreUnit));
+      return {
+        period,
+        total: ranked.length,
+        maxScore: MAX_SCORE,
+        items: ranked.map((s) => ({
+          org: orgOf(s.org),
+          score: s.hundredths / 100,
+          rank: s.rank,
+          parts: s.parts.map((p) => ({ key: p.key, value: p.value, score: p.score })),
+        })),
+      };
+    },
+
+    /** One unit explained: city and district admins above it, its own admin and liaisons. */
+    async explain(p: Principal, unitOrgId: string, periodAsked: string | undefined): Promise<OrgIndex> {
+      const org = await deps.directoryRepository.findPartyOrg(unitOrgId);
+      if (!org || org.kind !== 'unit') throw notFound('单位党组织不存在');
+      if (!actsForUnit(p, org.id) && !administersDistrict(p, org.districtId)) throw forbidden('只能查看本单位的报到成效');
+      const period = periodAsked ?? localMonth();
+      const city = rank((await deps.unitIndexRepository.month(bounds(period), {})).map(scoreUnit));
+      const mine = city.find((s) => s.org.id === org.id)!;
+      const district = rank(city.filter((s) => s.org.districtId === org.districtId));
+      return {
+        period,
+        org: orgOf(mine.org),
+        score: mine.hundredths / 100,
+        rank: mine.rank,
+        districtRank: district.find((s) => s.org.id === org.id)!.rank,
+        cityTotal: city.length,
+        districtTotal: district.length,
+        maxScore: MAX_SCORE,
+        parts: mine.parts,
+      };
+    },
+  };
+}
+
+export type UnitIndexService = ReturnType<typeof unitIndexServiceFactory>;

@@ -1,0 +1,173 @@
+import type { OrgIndex, Ranking } from '@pioneer/shared';
+import { makeCommunity, makeDistrict, makeEstate, makeUnitOrg } from '../helpers/fixtures';
+import { insertMembers, publishTask } from '../helpers/task-fixtures';
+import { createTestContext, type TestContext } from '../helpers/test-app';
+
+type Auth = { authorization: string };
+let ctx: TestContext;
+let w: Record<'d1' | 'd2' | 'c1' | 'u1' | 'u2' | 'u3', { id: string }>;
+let as: Record<'sec' | 'dist1' | 'dist2' | 'city' | 'adminU1' | 'adminU2' | 'liaU1', Auth>;
+
+const api = (method: 'GET' | 'POST', url: string, auth: Auth, payload?: unknown) =>
+  ctx.app.inject({ method, url: `/api/v1${url}`, headers: auth, ...(payload === undefined ? {} : { payload: payload as object }) });
+const day = (offset: number) => new Date(ctx.clock.now().getTime() + 8 * 3600_000 + offset * 86400_000).toISOString().slice(0, 10);
+const period = () => new Date(ctx.clock.now().getTime() + 8 * 3600_000).toISOString().slice(0, 7);
+
+beforeAll(async () => {
+  ctx = await createTestContext();
+  const db = ctx.database.db;
+  const d1 = await makeDistrict(db);
+  const d2 = await makeDistrict(db);
+  const c1 = await makeCommunity(db, d1.id);
+  const estate = await makeEstate(db, c1.id);
+  w = { d1, d2, c1, u1: await makeUnitOrg(db, d1.id), u2: await makeUnitOrg(db, d1.id), u3: await makeUnitOrg(db, d2.id) };
+  const user = async (name: string, role: Parameters<TestContext['grant']>[1], orgId: string | null) => {
+    const s = await ctx.signIn(name);
+    await ctx.grant(s.userId, role, orgId);
+    return s.auth;
+  };
+  as = {
+    sec: await user('ix_sec', 'secretary', c1.id),
+    dist1: await user('ix_d1', 'district_admin', d1.id),
+    dist2: await user('ix_d2', 'district_admin', d2.id),
+    city: await user('ix_city', 'city_admin', null),
+    adminU1: await user('ix_admin_u1', 'unit_admin', w.u1.id),
+    adminU2: await user('ix_admin_u2', 'unit_admin', w.u2.id),
+    liaU1: await user('ix_lia_u1', 'unit_liaison', w.u1.id),
+  };
+  // u1 and u2 report to c1; u1 claims three needs (one returned), two accepted (ratings 5 and 3); u2 claims one.
+  for (const [auth, unitOrgId] of [
+    [as.adminU1, w.u1.id],
+    [as.adminU2, w.u2.id],
+  ] as const) {
+    const a = await api('POST', '/agreements', auth, {
+      unitOrgId,
+      communityOrgId: c1.id,
+      startsOn: day(0),
+      endsOn: day(300),
+      commitments: '开展共建服务',
+      contactName: '张联络',
+      contactPhone: '13700001234',
+    });
+    await api('POST', `/agreements/${a.json().agreement.id}/accept`, as.sec, {});
+  }
+  const claimNeed = async (auth: Auth, unitOrgId: string, title: string) => {
+    const need = await api('POST', '/needs', as.sec, { communityOrgId: c1.id, title, category: 'care', description: '社区需求' });
+    const p = await api('POST', `/needs/${need.json().need.id}/claim`, auth, {
+      unitOrgId,
+      plan: '认领实施',
+      startsOn: day(0),
+      endsOn: day(10),
+    });
+    return p.json().project.id as string;
+  };
+  const finish = async (projectId: string, rating: number) => {
+    await publishTask(ctx, as.sec, c1.id, { projectId, capacity: 2 });
+    await api('POST', `/projects/${projectId}/deliver`, as.liaU1, { summary: '已完成' });
+    const r = await api('POST', `/projects/${projectId}/accept`, as.sec, { rating });
+    expect(r.statusCode).toBe(200);
+  };
+  await finish(await claimNeed(as.adminU1, w.u1.id, '需求一'), 5);
+  await finish(await claimNeed(as.adminU1, w.u1.id, '需求二'), 3);
+  const returned = await claimNeed(as.adminU1, w.u1.id, '需求三');
+  await api('POST', `/projects/${returned}/return`, as.adminU1, { reason: '人手不足' });
+  await claimNeed(as.adminU2, w.u2.id, '需求四');
+  // A whistle led by u1 and assisted by u2; u1 signs.
+  const whistle = await api('POST', '/whistles', as.sec, {
+    title: '路灯损坏',
+    description: '小区路灯损坏需维修',
+    category: 'facilities',
+    location: '一号路',
+    dueAt: new Date(ctx.clock.now().getTime() + 3 * 86400_000).toISOString(),
+    addressedTo: [
+      { orgId: w.u1.id, part: 'lead' },
+      { orgId: w.u2.id, part: 'assist' },
+    ],
+  });
+  expect(whistle.statusCode).toBe(201);
+  expect((await api('POST', `/whistles/${whistle.json().whistle.id}/assignments/${w.u1.id}/sign`, as.liaU1, {})).statusCode).toBe(200);
+  // Members of u1 take part in posts.
+  const members = await insertMembers(ctx, { community: c1, estate, unitOrg: w.u1 }, 4, 'ixm');
+  const post = await publishTask(ctx, as.sec, c1.id, { capacity: 10 });
+  for (const m of members.slice(0, 3)) expect((await api('POST', `/tasks/${post.id}/claims`, m.auth)).statusCode).toBe(201);
+});
+afterAll(async () => ctx.close());
+
+/** The same figures, straight from the tables with SQL of the test's own. */
+async function expected(unitOrgId: string) {
+  const q = async (text: string) => (await ctx.database.pool.query(text, [unitOrgId])).rows[0];
+  const wa =
+    await q(`select count(*)::int as n, count(a.signed_at)::int as signed, count(*) filter (where w.status in ('closed','rated'))::int as closed
+                        from whistle_assignments a join whistles w on w.id = a.whistle_id where a.org_id = $1 and a.part <> 'inform'`);
+  const claimed = await q(`select count(*)::int as n from projects where unit_org_id = $1 and status <> 'returned'`);
+  const accepted = await q(
+    `select count(*)::int as n, avg(rating)::float8 as r from projects where unit_org_id = $1 and accepted_at is not null`,
+  );
+  const part = await q(
+    `select count(*)::int as n from claims c join members m on m.id = c.member_id where m.unit_org_id = $1 and c.status = 'claimed'`,
+  );
+  const mem = await q(`select count(*)::int as n from members where unit_org_id = $1`);
+  const r4 = (v: number) => Math.round(v * 10000) / 10000;
+  return {
+    whistle_response_rate: wa.n ? r4(wa.signed / wa.n) : null,
+    whistle_close_rate: wa.n ? r4(wa.closed / wa.n) : null,
+    whistle_satisfaction: null,
+    needs_claimed: claimed.n,
+    projects_accepted: accepted.n,
+    project_rating: accepted.r === null ? null : Math.round(accepted.r * 100) / 100,
+    participations_per_member: mem.n ? r4(part.n / mem.n) : null,
+  };
+}
+
+test('the board: parts equal figures from the tables and add up to the score; ranked', async () => {
+  const res = await api('GET', `/index/units?period=${period()}`, as.city);
+  expect(res.statusCode).toBe(200);
+  const board: Ranking = res.json();
+  expect(board.items.map((i) => i.org.id).sort()).toEqual([w.u1.id, w.u2.id, w.u3.id].sort());
+  for (const item of board.items) {
+    const values = Object.fromEntries(item.parts.map((p) => [p.key, p.value]));
+    expect(values).toEqual(await expected(item.org.id));
+    expect(item.score).toBeCloseTo(
+      item.parts.reduce((s, p) => s + p.score, 0),
+      6,
+    );
+  }
+  const u1 = board.items.find((i) => i.org.id === w.u1.id)!;
+  expect(Object.fromEntries(u1.parts.map((p) => [p.key, p.value]))).toMatchObject({
+    whistle_response_rate: 1,
+    needs_claimed: 2,
+    projects_accepted: 2,
+    project_rating: 4,
+    participations_per_member: 0.75,
+  });
+  expect(u1.rank).toBe(1);
+  expect(board.items.find((i) => i.org.id === w.u3.id)!.score).toBe(0);
+});
+
+test('scope: district admins their district, a unit its own explanation, nobody else', async () => {
+  const d2 = (await api('GET', `/index/units?period=${period()}`, as.dist2)).json() as Ranking;
+  expect(d2.items.map((i) => i.org.id)).toEqual([w.u3.id]);
+  expect((await api('GET', `/index/units?districtId=${w.d1.id}`, as.dist2)).statusCode).toBe(403);
+  expect((await api('GET', '/index/units', as.sec)).statusCode).toBe(403);
+  expect((await api('GET', '/index/units', as.adminU1)).statusCode).toBe(403);
+  const mine = await api('GET', `/index/units/${w.u1.id}?period=${period()}`, as.liaU1);
+  expect(mine.statusCode).toBe(200);
+  const e: OrgIndex = mine.json();
+  expect(e.score).toBeCloseTo(
+    e.parts.reduce((s, p) => s + p.score, 0),
+    6,
+  );
+  expect(e.parts.find((p) => p.key === 'project_rating')!.figures).toEqual([{ label: '验收项目', value: 2 }]);
+  expect((await api('GET', `/index/units/${w.u1.id}`, as.adminU2)).statusCode).toBe(403);
+  expect((await api('GET', `/index/units/${w.u3.id}`, as.dist1)).statusCode).toBe(403);
+  expect((await api('GET', `/index/units/${w.c1.id}`, as.city)).statusCode).toBe(404);
+  expect((await api('GET', '/index/units?period=2101-01', as.city)).statusCode).toBe(400);
+});
+
+test('the XLSX export', async () => {
+  const res = await api('GET', `/exports/unit-index.xlsx?period=${period()}`, as.dist1);
+  expect(res.statusCode).toBe(200);
+  expect(res.headers['content-type']).toContain('spreadsheetml');
+  expect(res.rawPayload.subarray(0, 2).toString()).toBe('PK');
+  expect((await api('GET', '/exports/unit-index.xlsx', as.adminU1)).statusCode).toBe(403);
+});
