@@ -47,7 +47,7 @@ interface BodyRoute {
   allowed: Who;
 }
 
-const MALFORMED = [{ nonsense: true }, { name: 42, code: ['x'], token: null, kind: 'planet', note: 42, dueAt: 'soon' }];
+const MALFORMED = [{ nonsense: true }, { name: 42, code: ['x'], token: null, kind: 'planet', note: 42, reason: 42, dueAt: 'soon' }];
 
 const ROUTES: BodyRoute[] = [
   {
@@ -231,6 +231,82 @@ const ROUTES: BodyRoute[] = [
     refused: ['plain', 'member', 'unit', 'city'],
     allowed: 'secretary',
   })),
+  // 组织报到: unit staff propose, claim, list and deliver; community staff decide, publish needs and accept.
+  {
+    method: 'POST',
+    path: '/api/v1/agreements',
+    url: () => '/api/v1/agreements',
+    refused: ['plain', 'member', 'secretary', 'district', 'city'],
+    allowed: 'unit',
+  },
+  ...(['accept', 'reject'] as const).map((step): BodyRoute => ({
+    method: 'POST',
+    path: `/api/v1/agreements/{id}/${step}`,
+    url: () => `/api/v1/agreements/${SOME_ID}/${step}`,
+    refused: ['plain', 'member', 'unit'],
+    allowed: 'secretary',
+  })),
+  {
+    method: 'POST',
+    path: '/api/v1/agreements/{id}/end',
+    url: () => `/api/v1/agreements/${SOME_ID}/end`,
+    refused: ['plain', 'member'],
+    allowed: 'secretary',
+  },
+  { method: 'POST', path: '/api/v1/needs', url: () => '/api/v1/needs', refused: ['plain', 'member', 'unit'], allowed: 'secretary' },
+  ...(['/api/v1/needs/{id}/claim', '/api/v1/resources'] as const).map((path): BodyRoute => ({
+    method: 'POST',
+    path,
+    url: () => path.replace('{id}', SOME_ID),
+    refused: ['plain', 'member', 'secretary', 'district', 'city'],
+    allowed: 'unit',
+  })),
+  ...(['deliver', 'return'] as const).map((step): BodyRoute => ({
+    method: 'POST',
+    path: `/api/v1/projects/{id}/${step}`,
+    url: () => `/api/v1/projects/${SOME_ID}/${step}`,
+    refused: ['plain', 'member', 'secretary', 'district', 'city'],
+    allowed: 'unit',
+  })),
+  ...(['accept', 'close'] as const).map((step): BodyRoute => ({
+    method: 'POST',
+    path: `/api/v1/projects/{id}/${step}`,
+    url: () => `/api/v1/projects/${SOME_ID}/${step}`,
+    refused: ['plain', 'member', 'unit'],
+    allowed: 'secretary',
+  })),
+  // Service records, certificates and points.
+  {
+    method: 'POST',
+    path: '/api/v1/tasks/{id}/records',
+    url: () => `/api/v1/tasks/${taskId}/records`,
+    refused: ['plain', 'member', 'unit', 'district', 'city'],
+    allowed: 'secretary',
+  },
+  // A signed-in user who has not registered gets 403 NOT_REGISTERED (records and certificates tests).
+  { method: 'POST', path: '/api/v1/members/me/corrections', url: () => '/api/v1/members/me/corrections', refused: [], allowed: 'member' },
+  { method: 'POST', path: '/api/v1/members/me/certificates', url: () => '/api/v1/members/me/certificates', refused: [], allowed: 'member' },
+  ...(['approve', 'reject'] as const).map((step): BodyRoute => ({
+    method: 'POST',
+    path: `/api/v1/corrections/{id}/${step}`,
+    url: () => `/api/v1/corrections/${SOME_ID}/${step}`,
+    refused: ['plain', 'member', 'unit', 'district', 'city'],
+    allowed: 'secretary',
+  })),
+  {
+    method: 'PUT',
+    path: '/api/v1/party-orgs/{id}/certificate-settings',
+    url: () => `/api/v1/party-orgs/${world.community.id}/certificate-settings`,
+    refused: ['plain', 'member', 'unit', 'district', 'city'],
+    allowed: 'secretary',
+  },
+  {
+    method: 'PUT',
+    path: '/api/v1/points/rules',
+    url: () => '/api/v1/points/rules',
+    refused: ['plain', 'member', 'secretary', 'district', 'unit'],
+    allowed: 'city',
+  },
 ];
 
 /** Public on purpose: signing in is how a caller gets a session at all. */
