@@ -68,7 +68,6 @@ import { developmentPhoneNumberProvider, wechatPhoneNumberProvider, type PhoneNu
 import { householdsRepositoryFactory } from './modules/households/households-repository';
 import { householdsRoutes } from './modules/households/households-routes';
 import { householdsServiceFactory } from './modules/households/households-service';
-import { importsRepositoryFactory } from './modules/imports/imports-repository';
 import { importsRoutes } from './modules/imports/imports-routes';
 import { importsServiceFactory } from './modules/imports/imports-service';
 import { UPLOAD_MAX_BYTES } from './lib/upload';
@@ -87,10 +86,8 @@ import { pointsServiceFactory, type PointsService } from './modules/points/point
 import { exportsRepositoryFactory } from './modules/exports/exports-repository';
 import { exportsRoutes } from './modules/exports/exports-routes';
 import { exportsServiceFactory } from './modules/exports/exports-service';
-import { personalDataRepositoryFactory } from './modules/members/personal-data-repository';
 import { personalDataRoutes } from './modules/members/personal-data-routes';
 import { personalDataServiceFactory } from './modules/members/personal-data-service';
-import { registrationRepositoryFactory } from './modules/registration/registration-repository';
 import { registerRedirectRoutes, registrationRoutes } from './modules/registration/registration-routes';
 import { registrationServiceFactory } from './modules/registration/registration-service';
 import { whistleStatsFactory } from './modules/whistles/whistle-stats';
@@ -441,9 +438,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       postPublished: (projectId, tx) => projectsService.postPublished(projectId, tx),
     },
   });
+  const demandsRepository = demandsRepositoryFactory(database.db);
   const whistlesService = whistlesServiceFactory({
     db: database.db,
     whistlesRepository,
+    tasksRepository,
     clock,
     onEvent: deps.onWhistleEvent,
     notifier,
@@ -451,7 +450,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   const demandsService = demandsServiceFactory({
     db: database.db,
-    demandsRepository: demandsRepositoryFactory(database.db),
+    demandsRepository,
     directoryRepository,
     contentCheck: deps.contentCheck ?? (wechatClient ? wechatContentCheck(wechatClient) : noContentCheck),
     clock,
@@ -506,11 +505,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   const personalData = personalDataServiceFactory({
     db: database.db,
-    repo: personalDataRepositoryFactory(database.db),
     membersRepository,
     membersService,
     householdsRepository,
+    authRepository,
+    notificationsRepository,
+    demandsRepository,
     claimsService,
+    claimsRepository,
+    waitlistRepository,
     waitlistService,
     clock,
     phoneEncKey: config.phoneEncKey,
@@ -615,7 +618,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     app.addHook('onClose', async () => pointsJobs.stop());
   }
   const registrationService = registrationServiceFactory({
-    registrationRepository: registrationRepositoryFactory(database.db),
     directoryRepository,
     publicUrl: config.publicUrl,
   });
@@ -715,7 +717,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         personalReadLimit: app.perMinute('personal-read', limits.personalReadsPerUser),
       });
       await api.register(importsRoutes, {
-        importsService: importsServiceFactory({ db: database.db, importsRepository: importsRepositoryFactory(database.db), clock }),
+        importsService: importsServiceFactory({ db: database.db, directoryRepository, clock }),
         importLimit,
       });
       await api.register(exportsRoutes, {

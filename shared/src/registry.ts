@@ -215,6 +215,9 @@ export const MemberExportSchema = z.object({
     z.object({
       claim: ClaimSchema,
       task: z.object({ id: IdSchema, title: z.string(), community: z.string(), startsAt: DateTimeSchema, endsAt: DateTimeSchema }),
+      /** What the secretary wrote when releasing the slot or excusing a no-show: it may be about the member. */
+      releaseReason: z.string().nullable(),
+      excuseReason: z.string().nullable(),
     }),
   ),
   records: z.object({ tasks: z.number().int(), minutes: z.number().int() }),

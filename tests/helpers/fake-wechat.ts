@@ -89,6 +89,14 @@ export async function startFakeWechat(opts: { expiresIn?: number; delayMs?: numb
         reply({ access_token: current, expires_in: expiresIn });
         return;
       }
+      if (req.method === 'POST' && url.pathname === '/wxa/msg_sec_check') {
+        // Every text passes (the demands suite scripts refusals with a fake of its own).
+        const token = url.searchParams.get('access_token') ?? '';
+        reply(
+          token === current ? { errcode: 0, result: { suggest: 'pass', label: 100 } } : { errcode: 40001, errmsg: 'invalid credential' },
+        );
+        return;
+      }
       if (req.method === 'POST' && url.pathname === '/cgi-bin/message/subscribe/send') {
         const token = url.searchParams.get('access_token') ?? '';
         const violations = fieldViolations(body.data);

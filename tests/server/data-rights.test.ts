@@ -327,3 +327,69 @@ describe('personal data rights', () => {
     expect((await api('DELETE', '/members/me')).statusCode).toBe(401);
   });
 });
+
+describe('注销 in one step', () => {
+  it('keeps the reasons written on her claims in her export and erases them, and her draw nonce, with her', async () => {
+    const NAME = '司马留痕';
+    const carol = await registerMember(ctx, 'dr_carol', world, { name: NAME });
+    const post = await publishTask(ctx, secretary, world.community.id);
+    const claimed = await api('POST', `/tasks/${post.id}/claims`, carol.auth);
+    expect(claimed.statusCode).toBe(201);
+    const reason = `${NAME}临时有事，由书记释放`;
+    const released = await api('DELETE', `/tasks/${post.id}/claims/${claimed.json().claim.id}`, secretary, { reason });
+    expect(released.statusCode).toBe(200);
+    const now = ctx.clock.now().getTime();
+    const draw = await publishTask(ctx, secretary, world.community.id, {
+      allocation: 'draw',
+      drawAt: new Date(now + 60 * MINUTE).toISOString(),
+    });
+    const nonce = 'carol-nonce-4d1f9a7c';
+    expect((await api('POST', `/tasks/${draw.id}/entries`, carol.auth, { nonce })).statusCode).toBe(201);
+
+    const exported = (await api('GET', '/members/me/export', carol.auth)).json();
+    expect(exported.claims).toEqual([
+      expect.objectContaining({ claim: expect.objectContaining({ status: 'released' }), releaseReason: reason, excuseReason: null }),
+    ]);
+
+    expect((await api('DELETE', '/members/me', carol.auth)).statusCode).toBe(200);
+    expect(await columnsHolding(NAME)).toEqual([]);
+    expect(await columnsHolding(nonce)).toEqual([]);
+    expect(await columnsHolding(carol.memberId)).toEqual([]);
+  });
+
+  it('races 25 claims: none slips in between, no live claim is left without a member', async () => {
+    const posts = await Promise.all(Array.from({ length: 25 }, () => publishTask(ctx, secretary, world.community.id, { capacity: 3 })));
+    for (let run = 0; run < 4; run++) {
+      const dave = await registerMember(ctx, `dr_dave_${run}`, world);
+      // A few claims are in before 注销 starts; the rest race it.
+      for (const p of posts.slice(0, 3)) expect((await api('POST', `/tasks/${p.id}/claims`, dave.auth)).statusCode).toBe(201);
+      const racing = posts.slice(3).map((p, i) =>
+        ctx.app.inject({
+          method: 'POST',
+          url: `/api/v1/tasks/${p.id}/claims`,
+          headers: { ...dave.auth, ...(i % 2 ? { 'idempotency-key': `race-${run}-${i}` } : {}) },
+        }),
+      );
+      const leaving = api('DELETE', '/members/me', dave.auth);
+      const answers = await Promise.all([...racing, leaving]);
+      expect(answers.at(-1)!.statusCode).toBe(200);
+      for (const a of answers.slice(0, -1)) expect([201, 401, 403]).toContain(a.statusCode);
+
+      const { rows } = await ctx.database.pool.query(
+        `select count(*)::int as n from claims c
+          where c.task_id = any($1::uuid[]) and c.status not in ('cancelled', 'released')
+            and not exists (select 1 from members m where m.id = c.member_id)`,
+        [posts.map((p) => p.id)],
+      );
+      expect(rows[0].n).toBe(0);
+      // The posts' counters agree with their live claims.
+      const { rows: counts } = await ctx.database.pool.query(
+        `select t.id from tasks t
+          where t.id = any($1::uuid[])
+            and t.claimed <> (select count(*) from claims c where c.task_id = t.id and c.status not in ('cancelled', 'released'))`,
+        [posts.map((p) => p.id)],
+      );
+      expect(counts).toEqual([]);
+    }
+  });
+});

@@ -1,15 +1,62 @@
+import { drizzle } from 'drizzle-orm/node-postgres';
+import { PgTransaction } from 'drizzle-orm/pg-core';
 import type pg from 'pg';
+import type { Db, DbOrTx } from './client';
+import * as schema from './schema';
 
 /**
- * Runs `fn` in a transaction on a pooled client of raw pg (hot paths, advisory locks). A client
- * whose rollback fails (its connection died) is destroyed, not pooled again.
+ * The one way into a transaction. drizzle's own `db.transaction()` sends `begin` before its
+ * try/finally, so a connection killed at that moment never goes back to the pool (and a dead
+ * client whose rollback failed is pooled again): after a few dozen kills the pool is empty for
+ * good. Here the client is checked out once, and on every path (begin, the callback, commit)
+ * it is either released healthy or destroyed.
  */
-export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
+
+/** A drizzle handle bound to one checked-out client inside begin … commit. `$client` is that client. */
+export type Tx = Db & { readonly $client: pg.PoolClient };
+
+/** One drizzle handle per pooled connection: building one reads the whole schema, a connection lives long. */
+const handles = new WeakMap<pg.PoolClient, Tx>();
+/** Handles currently inside a transaction of this helper: a nested call joins instead of beginning again. */
+const open = new WeakSet<object>();
+
+function handleFor(client: pg.PoolClient): Tx {
+  let tx = handles.get(client);
+  if (!tx) {
+    tx = drizzle(client, { schema, casing: 'snake_case' }) as unknown as Tx;
+    handles.set(client, tx);
+  }
+  return tx;
+}
+
+function poolOf(db: Db | pg.Pool): pg.Pool {
+  if (typeof (db as pg.Pool).connect === 'function' && !('$client' in db)) return db as pg.Pool;
+  return (db as Db & { $client: pg.Pool }).$client;
+}
+
+/** True when `db` already is an open transaction (of this helper, or a drizzle one handed down). */
+export function isTransaction(db: DbOrTx | pg.Pool): boolean {
+  return open.has(db) || db instanceof PgTransaction;
+}
+
+/**
+ * Runs `fn` in a transaction and returns its result. `on` is the database (or its pool): a client
+ * is checked out for the transaction. When `on` is already a transaction (the `tx ?? db` a
+ * repository was handed), `fn` runs inside it and the outer caller commits.
+ *
+ * Failure paths: `begin` failing, the callback throwing and `commit` failing all roll back and
+ * release the client; a client whose rollback fails (its connection died) is destroyed so the
+ * pool opens a fresh one.
+ */
+export async function transaction<T>(on: DbOrTx | pg.Pool, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  if (isTransaction(on)) return fn(on as Tx);
+  const client = await poolOf(on as Db | pg.Pool).connect();
+  const tx = handleFor(client);
   let broken: Error | undefined;
   try {
     await client.query('begin');
-    const result = await fn(client);
+    open.add(tx);
+    const result = await fn(tx);
     await client.query('commit');
     return result;
   } catch (e) {
@@ -18,6 +65,12 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient
     });
     throw e;
   } finally {
+    open.delete(tx);
     client.release(broken);
   }
+}
+
+/** The same transaction for code still on raw pg (`tx.$client`). */
+export function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  return transaction(pool, (tx) => fn(tx.$client));
 }

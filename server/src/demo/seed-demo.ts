@@ -4,6 +4,7 @@ import type { Config } from '../config';
 import { systemClock, type Clock } from '../lib/clock';
 import { encryptPhone, hashPhone, maskPhone } from '../lib/phone-crypto';
 import type { Db, DbOrTx } from '../db/client';
+import { transaction } from '../db/transaction';
 import { districts, estates, members, partyOrgs, roleGrants, tasks, users } from '../db/schema';
 import { seedDemoMeetings } from '../modules/meetings/meetings-seed';
 import { seedDemoWhistles } from './seed-whistles';
@@ -250,7 +251,7 @@ async function upsertUser(tx: DbOrTx, openid: string): Promise<string> {
  * starts serialise on an advisory lock, so running it on every start is safe.
  */
 export async function seedDemo(db: Db, config: Config, clock: Clock = systemClock): Promise<boolean> {
-  return db.transaction(async (tx) => {
+  return transaction(db, async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${SEED_LOCK})`);
     const [{ n }] = await tx.select({ n: sql<number>`count(*)::int` }).from(districts);
     if (n > 0) return false;

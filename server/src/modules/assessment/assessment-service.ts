@@ -1,5 +1,6 @@
 import type { Indicator, IndicatorList, IndicatorsPutBody, OrgIndex, Ranking, RankingQuery, ScorePutBody } from '@pioneer/shared';
 import type { Db } from '../../db/client';
+import { transaction } from '../../db/transaction';
 import type { Clock } from '../../lib/clock';
 import { invalid, notFound } from '../../lib/errors';
 import type { DirectoryPort } from '../directory/directory-port';
@@ -168,7 +169,7 @@ export function assessmentServiceFactory(deps: {
     },
 
     async replaceIndicators(body: IndicatorsPutBody): Promise<IndicatorList> {
-      await deps.db.transaction((tx) => repo.replaceIndicators(body.items, tx));
+      await transaction(deps.db, (tx) => repo.replaceIndicators(body.items, tx));
       return { items: await repo.listIndicators() };
     },
 

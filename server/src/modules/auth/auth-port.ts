@@ -6,3 +6,6 @@ import type { AuthRepository } from './auth-repository';
  * for this port, and the port's narrow type keeps them to these methods.
  */
 export type AuthPort = Pick<AuthRepository, 'grant' | 'loadPrincipal'>;
+
+/** The user's part of its personal data: read for its export, erased in 注销. */
+export type AuthPersonalDataPort = Pick<AuthRepository, 'userRecord' | 'grantsOf' | 'eraseIdentity'>;

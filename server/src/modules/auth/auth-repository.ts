@@ -1,4 +1,5 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { randomUUID } from 'node:crypto';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import { isId, type RoleGrant } from '@pioneer/shared';
 import type { Db, DbOrTx } from '../../db/client';
 import { members, roleGrants, users } from '../../db/schema';
@@ -95,6 +96,35 @@ export function authRepositoryFactory(db: Db) {
           ),
         );
       return rows.length > 0;
+    },
+
+    /** The user's own row as its export shows it. */
+    async userRecord(userId: string, tx: DbOrTx = db): Promise<{ id: string; createdAt: Date; lastLoginAt: Date } | null> {
+      const [row] = await tx
+        .select({ id: users.id, createdAt: users.createdAt, lastLoginAt: users.lastLoginAt })
+        .from(users)
+        .where(eq(users.id, userId));
+      return row ?? null;
+    },
+
+    async grantsOf(userId: string, tx: DbOrTx = db): Promise<Array<{ role: string; orgId: string | null }>> {
+      return tx
+        .select({ role: roleGrants.role, orgId: roleGrants.orgId })
+        .from(roleGrants)
+        .where(eq(roleGrants.userId, userId))
+        .orderBy(asc(roleGrants.createdAt));
+    },
+
+    /**
+     * 注销's part here: the openid link is broken (a later sign-in with the same WeChat account is
+     * a new user) and, as logout does, the token version moves on and is announced on commit.
+     */
+    async eraseIdentity(userId: string, tx: DbOrTx): Promise<number> {
+      const { rows } = await tx.execute<{ token_version: number }>(sql`
+        with u as (update users set openid = ${`erased:${randomUUID()}`}, token_version = token_version + 1
+                    where id = ${userId}::uuid returning id, token_version)
+        select token_version, pg_notify(${SESSIONS_REVOKED_CHANNEL}, json_build_object('userId', id, 'tokenVersion', token_version)::text) from u`);
+      return rows[0].token_version;
     },
   };
 }

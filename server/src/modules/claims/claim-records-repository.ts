@@ -1,3 +1,4 @@
+import { postSlots } from '../tasks/post-slots';
 import { and, eq, notInArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import { claims, tasks } from '../../db/schema';
@@ -59,10 +60,7 @@ export function claimRecordsRepository() {
         .returning();
       const delta = times.minutes - (claim.minutes ?? 0);
       if (delta !== 0) {
-        await tx
-          .update(tasks)
-          .set({ serviceMinutes: sql`${tasks.serviceMinutes} + ${delta}` })
-          .where(eq(tasks.id, claim.taskId));
+        await postSlots.addServiceMinutes(tx, claim.taskId, delta);
       }
       return row;
     },
@@ -97,15 +95,7 @@ export function claimRecordsRepository() {
         .returning();
       const minutes = rows.reduce((s, r) => s + r.minutes, 0);
       await tx.execute(sql`
-        with t as (
-          update ${tasks}
-             set claimed = claimed + ${rows.length},
-                 capacity = greatest(capacity, claimed + ${rows.length}),
-                 service_minutes = service_minutes + ${minutes},
-                 filled_at = case when claimed + ${rows.length} - held >= greatest(capacity, claimed + ${rows.length})
-                                  then coalesce(filled_at, ${now}::timestamptz) else filled_at end
-           where id = ${taskId}
-          returning id, claimed, capacity, status, version
+        with t as (${postSlots.recordedCte(taskId, rows.length, minutes, now)}
         )
         select ${sql.raw(notifyCount('t'))} from t`);
       return inserted;

@@ -11,3 +11,6 @@ export type ClaimsPort = Pick<ClaimsRepository, 'cancelPost' | 'findMyClaim' | '
 /** The claim rows a member's service record corrects (modules/records). */
 export type ClaimRecordsPort = ClaimRecordsRepository;
 export type { RecordTimes } from './claim-records-repository';
+
+/** The claims' part of a member's personal data: read for its export, erased in 注销. */
+export type ClaimsPersonalDataPort = Pick<ClaimsRepository, 'personalData' | 'eraseMember'>;

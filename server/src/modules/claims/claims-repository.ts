@@ -1,12 +1,14 @@
 import { and, asc, desc, eq, getTableColumns, notInArray, sql } from 'drizzle-orm';
 import type pg from 'pg';
-import type { Db } from '../../db/client';
+import type { Db, DbOrTx } from '../../db/client';
 import { inTransaction } from '../../db/transaction';
 import { claims, idempotencyKeys, partyOrgs, tasks } from '../../db/schema';
 import type { TaskRow } from '../tasks/task-mappers';
 import type { FullSnapshot } from '../claim-gate/claim-types';
 import { claimFromRow, type ClaimRow } from './claim-mappers';
 import { pendingNoShowSql } from './no-show-rule';
+import { EMPTY_CANCELLED_POST_CTE, LEAVE_QUEUES_STATEMENT, postSlots } from '../tasks/post-slots';
+import { EXPIRE_POST_QUEUE_CTE, EXPIRE_STARTED_WAITING_CTE } from '../waitlist/waitlist-sql';
 import { CHECK_IN_SQL, CHECK_OUT_SQL, CLAIM_BATCH_SQL, CLAIM_SQL, FULL_POST_SQL, LIVE_CLAIM_SQL, notifyCount } from './claims-sql';
 
 /** The pool, or a client holding an open transaction. */
@@ -79,6 +81,33 @@ export function claimsRepositoryFactory(deps: { db: Db; pool: pg.Pool }) {
     .prepare('my_claim_on_task');
 
   return {
+    /** Every claim of the member, cancelled ones too, with the post it was on and the reasons given on it: the member's export. */
+    async personalData(memberId: string, tx: DbOrTx = db) {
+      return tx
+        .select({
+          claim: claims,
+          title: tasks.title,
+          community: partyOrgs.name,
+          startsAt: tasks.startsAt,
+          endsAt: tasks.endsAt,
+        })
+        .from(claims)
+        .innerJoin(tasks, eq(tasks.id, claims.taskId))
+        .innerJoin(partyOrgs, eq(partyOrgs.id, tasks.communityOrgId))
+        .where(eq(claims.memberId, memberId))
+        .orderBy(asc(claims.claimedAt));
+    },
+
+    /**
+     * 注销's part here: past claims move to `anonymous`, an id that names nobody (they stay
+     * counted, together, but detached), and lose the reasons staff wrote on them (a release or
+     * an excuse may name the person); the user's idempotency keys go.
+     */
+    async eraseMember(memberId: string, userId: string, anonymous: string, tx: DbOrTx): Promise<void> {
+      await tx.update(claims).set({ memberId: anonymous, releaseReason: null, excuseReason: null }).where(eq(claims.memberId, memberId));
+      await tx.delete(idempotencyKeys).where(eq(idempotencyKeys.userId, userId));
+    },
+
     /** `tokenVersion`: the claiming session token's version, checked against the user's. */
     async claim(taskId: string, memberId: string, tokenVersion: number, now: Date, q: Queryable = pool): Promise<ClaimAttempt> {
       const { rows } = await q.query({ name: 'claim_task', text: CLAIM_SQL, values: [taskId, memberId, now, tokenVersion] });
@@ -203,26 +232,15 @@ export function claimsRepositoryFactory(deps: { db: Db; pool: pg.Pool }) {
     /** `onLocked` runs in the transaction once the post is locked, before its claims end (notifications). */
     async cancelPost(id: string, now: Date, onLocked?: (c: pg.PoolClient) => Promise<unknown>): Promise<boolean> {
       return withTransaction(async (c) => {
-        const locked = await c.query(
-          `update tasks set status = 'cancelled', cancelled_at = $2::timestamptz
-            where id = $1::uuid and status = 'open' and ends_at > $2::timestamptz returning id`,
-          [id, now],
-        );
-        if (locked.rowCount === 0) return false;
+        if (!(await postSlots.cancelOpen(c, id, now))) return false;
         await onLocked?.(c);
         await c.query(
           `with c as (
              update claims set status = 'cancelled', cancelled_at = $2::timestamptz
               where task_id = $1::uuid and status in ('claimed', 'checked_in')
              returning 1
-           ), w as (
-             update waitlist_entries set status = 'expired', updated_at = $2::timestamptz
-              where task_id = $1::uuid and status in ('waiting', 'offered')
-             returning status
-           ), t as (
-             update tasks set claimed = claimed - (select count(*) from c)::int - held, held = 0, waitlisted = 0
-              where id = $1::uuid
-             returning id, claimed, capacity, status, version
+           ), w as (${EXPIRE_POST_QUEUE_CTE}
+           ), t as (${EMPTY_CANCELLED_POST_CTE}
            )
            select ${notifyCount('t')} from t`,
           [id, now],
@@ -244,15 +262,8 @@ export function claimsRepositoryFactory(deps: { db: Db; pool: pg.Pool }) {
         [now],
       );
       await pool.query(
-        `with w as (
-           update waitlist_entries w set status = 'expired', updated_at = $1::timestamptz
-             from tasks t
-            where w.task_id = t.id and w.status = 'waiting' and t.starts_at <= $1::timestamptz
-           returning w.task_id
-         )
-         update tasks set waitlisted = waitlisted - n.k
-           from (select task_id, count(*)::int as k from w group by task_id) n
-          where tasks.id = n.task_id`,
+        `with w as (${EXPIRE_STARTED_WAITING_CTE}
+         )${LEAVE_QUEUES_STATEMENT}`,
         [now],
       );
       return [...new Set(rows.map((r) => r.member_id as string))];

@@ -14,6 +14,8 @@ import { OVERRUN_MINUTES } from '@pioneer/shared';
  * commit order, and never for a statement that aborted.
  */
 
+import { ADD_SERVICE_MINUTES_CTE, TAKE_BATCH_SLOTS_CTE, takeOneSlotCte } from '../tasks/post-slots';
+
 /** A claim that holds its slot (contract v2: `cancelled` and `released` do not). */
 export const LIVE = `status not in ('cancelled', 'released')`;
 
@@ -55,11 +57,7 @@ const sessionValid = (m: string, tv: string) =>
  * $1 task, $2 member, $3 now, $4 the session token's version.
  */
 export const CLAIM_SQL = `
-with t as (
-  update tasks
-     set claimed = claimed + 1,
-         filled_at = case when claimed + 1 - held = capacity then $3::timestamptz else filled_at end
-   where id = $1::uuid
+with t as (${takeOneSlotCte(`
      and status = 'open'
      and claimed < capacity
      and claim_opens_at <= $3::timestamptz
@@ -68,8 +66,7 @@ with t as (
      and not exists (select 1 from claims where task_id = $1::uuid and member_id = $2::uuid and ${LIVE})
      and not exists (select 1 from member_standing where member_id = $2::uuid and suspended_until > $3::timestamptz)
      and ${sessionValid('$2::uuid', '$4::int')}
-     and ${IN_AUDIENCE('', '$2::uuid')}
-  returning id, claimed, capacity, status, version
+     and ${IN_AUDIENCE('', '$2::uuid')}`)}
 ), c as (
   insert into claims (task_id, member_id, status, claimed_at)
   select t.id, $2::uuid, 'claimed', $3::timestamptz from t
@@ -113,11 +110,7 @@ with c as (
     from tasks t
    where cl.task_id = $1::uuid and cl.member_id = $2::uuid and cl.status = 'checked_in' and t.id = cl.task_id
   returning cl.*
-), t as (
-  update tasks set service_minutes = service_minutes + c.minutes
-    from c
-   where tasks.id = c.task_id
-  returning 1
+), t as (${ADD_SERVICE_MINUTES_CTE}
 )
 select * from c`;
 
@@ -187,12 +180,7 @@ with s as (
   insert into claims (task_id, member_id, status, claimed_at)
   select $1::uuid, cand.m, 'claimed', $3::timestamptz from cand
   returning id, member_id
-), t as (
-  update tasks
-     set claimed = claimed + (select count(*) from c),
-         filled_at = case when claimed + (select count(*) from c) - held = capacity then $3::timestamptz else filled_at end
-   where id = $1::uuid and exists (select 1 from c)
-  returning id, claimed, capacity, status, version
+), t as (${TAKE_BATCH_SLOTS_CTE}
 ), n as (
   select ${notifyCount('t')} from t
 ), g as (

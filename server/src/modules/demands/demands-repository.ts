@@ -1,4 +1,4 @@
-import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client';
 import { demands, estates, partyOrgs, tasks, users, whistles } from '../../db/schema';
 
@@ -102,6 +102,42 @@ export function demandsRepositoryFactory(db: Db) {
         .from(whistles)
         .where(eq(whistles.id, id));
       return row ?? null;
+    },
+
+    /** A user's own demands, oldest first, for the user's export. */
+    async byUser(userId: string, tx: DbOrTx = db) {
+      return tx
+        .select({
+          id: demands.id,
+          community: partyOrgs.name,
+          text: demands.text,
+          category: demands.category,
+          status: demands.status,
+          note: demands.note,
+          createdAt: demands.createdAt,
+          triagedAt: demands.triagedAt,
+        })
+        .from(demands)
+        .innerJoin(partyOrgs, eq(partyOrgs.id, demands.communityOrgId))
+        .where(eq(demands.userId, userId))
+        .orderBy(asc(demands.createdAt), asc(demands.id));
+    },
+
+    /** 注销: the demands stay the community's work (posted, whistled or still to triage) but name nobody. */
+    async detachUser(userId: string, tx: DbOrTx): Promise<void> {
+      // The text is kept; the link to the person is not, nor the contact and address it left.
+      await tx
+        .update(demands)
+        .set({
+          userId: null,
+          contactName: null,
+          contactPhoneCipher: null,
+          contactPhoneHash: null,
+          contactPhoneMasked: null,
+          contactConsentedAt: null,
+          address: null,
+        })
+        .where(eq(demands.userId, userId));
     },
   };
 }

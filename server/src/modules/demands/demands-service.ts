@@ -10,6 +10,7 @@ import type {
   TaskCreateBody,
 } from '@pioneer/shared';
 import type { Db, DbOrTx } from '../../db/client';
+import { transaction } from '../../db/transaction';
 import { writeAudit } from '../../lib/audit';
 import type { Clock } from '../../lib/clock';
 import { decodeCursor, encodeTimeIdCursor, TimeIdCursorSchema } from '../../lib/cursor';
@@ -138,7 +139,7 @@ export function demandsServiceFactory(deps: {
     /** That community's secretary (the route's guard) turns a new demand into a post, a whistle, or a rejection. */
     async triage(actor: Principal, id: string, body: DemandTriageBody): Promise<Demand> {
       const userId = actor.userId;
-      await deps.db.transaction(async (tx) => {
+      await transaction(deps.db, async (tx) => {
         const d = await repo.lock(id, tx);
         if (!d) throw notFound('点单不存在');
         const to = demandStep(body.action, d.status);
@@ -180,7 +181,7 @@ export function demandsServiceFactory(deps: {
      * personal data: who, whose, when and why go to the audit log in the same transaction.
      */
     async readContact(actorUserId: string, communityOrgId: string, demandId: string, reason: string): Promise<DemandContactReadResponse> {
-      return deps.db.transaction(async (tx) => {
+      return transaction(deps.db, async (tx) => {
         const d = await repo.find(demandId, tx);
         if (!d || d.communityOrgId !== communityOrgId) throw notFound('点单不存在');
         const fields = [...(d.contactName ? ['name'] : []), ...(d.contactPhoneCipher ? ['phone'] : []), ...(d.address ? ['address'] : [])];

@@ -1,4 +1,4 @@
-import { and, asc, eq, ilike, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, ilike, isNull, sql, type SQL } from 'drizzle-orm';
 import type { PartyOrgKind } from '@pioneer/shared';
 import type { Db, DbOrTx } from '../../db/client';
 import { districts, estates, partyOrgs } from '../../db/schema';
@@ -58,6 +58,59 @@ export function directoryRepositoryFactory(db: Db) {
     async insertEstate(values: { communityOrgId: string; name: string }, tx: DbOrTx = db) {
       const [row] = await tx.insert(estates).values(values).returning({ id: estates.id, name: estates.name });
       return row;
+    },
+
+    /** Serialises directory imports: two at once would both see a name as new. */
+    async lockForImport(tx: DbOrTx) {
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtext('pioneer:directory-import'))`);
+    },
+
+    /** The whole directory by name, as an import matches its rows against it. */
+    async snapshot(tx: DbOrTx = db) {
+      // One after another: a transaction is one connection.
+      const d = await tx.select({ id: districts.id, name: districts.name }).from(districts);
+      const o = await tx
+        .select({ id: partyOrgs.id, name: partyOrgs.name, kind: partyOrgs.kind, districtId: partyOrgs.districtId })
+        .from(partyOrgs);
+      const e = await tx.select({ communityOrgId: estates.communityOrgId, name: estates.name }).from(estates);
+      return { districts: d, orgs: o, estates: e };
+    },
+
+    /** A new district, sorted after the others. */
+    async insertDistrict(name: string, tx: DbOrTx = db): Promise<string> {
+      const [row] = await tx
+        .insert(districts)
+        .values({ name, sortOrder: sql`(select coalesce(max(${districts.sortOrder}), 0) + 1 from ${districts})` })
+        .returning({ id: districts.id });
+      return row.id;
+    },
+
+    async moveOrg(id: string, districtId: string, tx: DbOrTx = db) {
+      await tx.update(partyOrgs).set({ districtId }).where(eq(partyOrgs.id, id));
+    },
+
+    async findCommunityByRegisterCode(code: string, tx: DbOrTx = db) {
+      const [row] = await tx
+        .select({
+          id: partyOrgs.id,
+          kind: partyOrgs.kind,
+          name: partyOrgs.name,
+          districtId: partyOrgs.districtId,
+          registerCode: partyOrgs.registerCode,
+        })
+        .from(partyOrgs)
+        .where(and(eq(partyOrgs.registerCode, code), eq(partyOrgs.kind, 'community')));
+      return row ?? null;
+    },
+
+    /** Sets a community's register code only if none is set yet; null when another request got there first. */
+    async setRegisterCodeIfUnset(id: string, code: string, tx: DbOrTx = db): Promise<string | null> {
+      const [row] = await tx
+        .update(partyOrgs)
+        .set({ registerCode: code })
+        .where(and(eq(partyOrgs.id, id), eq(partyOrgs.kind, 'community'), isNull(partyOrgs.registerCode)))
+        .returning({ registerCode: partyOrgs.registerCode });
+      return row?.registerCode ?? null;
     },
   };
 }

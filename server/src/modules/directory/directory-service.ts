@@ -1,5 +1,6 @@
 import type { Estate, PartyOrg, PartyOrgCreateBody, PartyOrgList, PartyOrgListQuery } from '@pioneer/shared';
 import type { Db } from '../../db/client';
+import { transaction } from '../../db/transaction';
 import { writeAudit } from '../../lib/audit';
 import { z } from 'zod';
 import type { Clock } from '../../lib/clock';
@@ -53,7 +54,7 @@ export function directoryServiceFactory(deps: { db: Db; directoryRepository: Dir
       for (let attempt = 0; ; attempt++) {
         const registerCode = body.kind === 'community' ? newRegisterCode() : null;
         try {
-          return await deps.db.transaction(async (tx) => {
+          return await transaction(deps.db, async (tx) => {
             const org = await repo.insertPartyOrg({ kind: body.kind, name: body.name, districtId: body.districtId, registerCode }, tx);
             await writeAudit(tx, {
               at: deps.clock.now(),
@@ -78,7 +79,7 @@ export function directoryServiceFactory(deps: { db: Db; directoryRepository: Dir
 
     async createEstate(actorUserId: string, communityOrgId: string, name: string): Promise<Estate> {
       try {
-        return await deps.db.transaction(async (tx) => {
+        return await transaction(deps.db, async (tx) => {
           const estate = await repo.insertEstate({ communityOrgId, name }, tx);
           await writeAudit(tx, {
             at: deps.clock.now(),

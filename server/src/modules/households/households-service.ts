@@ -13,6 +13,7 @@ import {
 } from '@pioneer/shared';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
+import { transaction } from '../../db/transaction';
 import { recentAudits, writeAudit } from '../../lib/audit';
 import type { Clock } from '../../lib/clock';
 import { decodeCursor, encodeTimeIdCursor, TimeIdCursorSchema } from '../../lib/cursor';
@@ -146,57 +147,55 @@ export function householdsServiceFactory(deps: {
         phoneMasked: maskPhone(h.phone),
       });
 
-      const result = await deps.db
-        .transaction(async (tx) => {
-          await repo.lockCommunity(communityOrgId, tx);
-          // Under the lock the registry cannot change: a home whose owner and phone hash as
-          // stored is left alone, neither encrypted again nor sent to the database.
-          const known = await repo.ownerHashes(communityOrgId, tx);
-          let inserted = 0;
-          let updated = 0;
-          let writing: Promise<{ inserted: number; updated: number }> | null = null;
-          const settle = async () => {
-            if (!writing) return;
-            const w = await writing;
-            writing = null;
-            inserted += w.inserted;
-            updated += w.updated;
-          };
-          // Each batch is encrypted while the database writes the one before it.
-          for (let i = 0; i < homes.length; i += WRITE_BATCH) {
-            await yieldToEventLoop();
-            const batch: HouseholdInput[] = [];
-            for (const h of homes.slice(i, i + WRITE_BATCH)) {
-              const nameHash = hashPhone(deps.phoneHashKey, `name:${h.ownerName}`);
-              const phoneHash = hashPhone(deps.phoneHashKey, h.phone);
-              if (known.get(homeKey(h.estateId, h.building, h.unit, h.room)) === `${nameHash}:${phoneHash}`) continue;
-              batch.push(encrypt(h, nameHash, phoneHash));
-            }
-            await settle();
-            onProgress?.('write', i, homes.length);
-            if (batch.length === 0) continue;
-            writing = repo.upsert(communityOrgId, batch, now, tx);
-            // Awaited by the next settle(); until then a failure must not count as unhandled.
-            writing.catch(() => {});
+      const result = await transaction(deps.db, async (tx) => {
+        await repo.lockCommunity(communityOrgId, tx);
+        // Under the lock the registry cannot change: a home whose owner and phone hash as
+        // stored is left alone, neither encrypted again nor sent to the database.
+        const known = await repo.ownerHashes(communityOrgId, tx);
+        let inserted = 0;
+        let updated = 0;
+        let writing: Promise<{ inserted: number; updated: number }> | null = null;
+        const settle = async () => {
+          if (!writing) return;
+          const w = await writing;
+          writing = null;
+          inserted += w.inserted;
+          updated += w.updated;
+        };
+        // Each batch is encrypted while the database writes the one before it.
+        for (let i = 0; i < homes.length; i += WRITE_BATCH) {
+          await yieldToEventLoop();
+          const batch: HouseholdInput[] = [];
+          for (const h of homes.slice(i, i + WRITE_BATCH)) {
+            const nameHash = hashPhone(deps.phoneHashKey, `name:${h.ownerName}`);
+            const phoneHash = hashPhone(deps.phoneHashKey, h.phone);
+            if (known.get(homeKey(h.estateId, h.building, h.unit, h.room)) === `${nameHash}:${phoneHash}`) continue;
+            batch.push(encrypt(h, nameHash, phoneHash));
           }
           await settle();
-          onProgress?.('write', homes.length, homes.length);
-          const counts = { imported: inserted, updated, unchanged: homes.length - inserted - updated };
-          if (dryRun) throw new DryRun(counts);
-          await writeAudit(tx, {
-            at: now,
-            actorUserId,
-            action: 'households.import',
-            entity: 'party_org',
-            entityId: communityOrgId,
-            data: { ...counts, rejected: rejected.length, rejectedRows: rejected.slice(0, IMPORT_HISTORY_REJECTIONS) },
-          });
-          return counts;
-        })
-        .catch((e) => {
-          if (e instanceof DryRun) return e.counts;
-          throw e;
+          onProgress?.('write', i, homes.length);
+          if (batch.length === 0) continue;
+          writing = repo.upsert(communityOrgId, batch, now, tx);
+          // Awaited by the next settle(); until then a failure must not count as unhandled.
+          writing.catch(() => {});
+        }
+        await settle();
+        onProgress?.('write', homes.length, homes.length);
+        const counts = { imported: inserted, updated, unchanged: homes.length - inserted - updated };
+        if (dryRun) throw new DryRun(counts);
+        await writeAudit(tx, {
+          at: now,
+          actorUserId,
+          action: 'households.import',
+          entity: 'party_org',
+          entityId: communityOrgId,
+          data: { ...counts, rejected: rejected.length, rejectedRows: rejected.slice(0, IMPORT_HISTORY_REJECTIONS) },
         });
+        return counts;
+      }).catch((e) => {
+        if (e instanceof DryRun) return e.counts;
+        throw e;
+      });
       return { ...result, rejected, dryRun };
     },
 

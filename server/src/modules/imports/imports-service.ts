@@ -10,10 +10,11 @@ import {
   type SheetRejection,
 } from '@pioneer/shared';
 import type { Db } from '../../db/client';
+import { transaction } from '../../db/transaction';
 import { recentAudits, writeAudit } from '../../lib/audit';
 import type { Clock } from '../../lib/clock';
 import { newRegisterCode } from '../../lib/register-code';
-import type { ImportsRepository } from './imports-repository';
+import type { DirectoryImportPort } from '../directory/directory-port';
 import { findHeader, isBlank, isXlsx, unreadable, xlsxSheets, type SheetRow } from '../../lib/sheet-reader';
 
 export const DIRECTORY_IMPORT_MAX_ROWS = 20_000;
@@ -44,8 +45,13 @@ const SHEET_ORDER = new Map(DIRECTORY_SHEETS.map((s, i) => [s as string, i]));
 const inSheetOrder = (rejected: SheetRejection[]) =>
   [...rejected].sort((a, b) => SHEET_ORDER.get(a.sheet)! - SHEET_ORDER.get(b.sheet)! || a.row - b.row);
 
-export function importsServiceFactory(deps: { db: Db; importsRepository: ImportsRepository; clock: Clock }) {
-  const repo = deps.importsRepository;
+export function importsServiceFactory(deps: {
+  db: Db;
+  /** The directory's own repository writes what an import creates or moves. */
+  directoryRepository: DirectoryImportPort;
+  clock: Clock;
+}) {
+  const repo = deps.directoryRepository;
 
   return {
     /** The latest directory imports as recorded, rejected rows included (the weapp shows these). */
@@ -96,106 +102,107 @@ export function importsServiceFactory(deps: { db: Db; importsRepository: Imports
         return null;
       };
 
-      const result = await deps.db
-        .transaction(async (tx) => {
-          await repo.lock(tx);
-          const snap = await repo.snapshot(tx);
-          const districts = new Map(snap.districts.map((d) => [d.name, d.id]));
-          const orgs = {
-            community: new Map<string, { id: string; districtId: string }>(),
-            unit: new Map<string, { id: string; districtId: string }>(),
-          };
-          for (const o of snap.orgs) orgs[o.kind].set(o.name, { id: o.id, districtId: o.district_id });
-          const estates = new Set(snap.estates.map((e) => `${e.community_org_id}\n${e.name}`));
-          let created = 0;
-          let updated = 0;
+      const result = await transaction(deps.db, async (tx) => {
+        await repo.lockForImport(tx);
+        const snap = await repo.snapshot(tx);
+        const districts = new Map(snap.districts.map((d) => [d.name, d.id]));
+        const orgs = {
+          community: new Map<string, { id: string; districtId: string }>(),
+          unit: new Map<string, { id: string; districtId: string }>(),
+        };
+        for (const o of snap.orgs) orgs[o.kind].set(o.name, { id: o.id, districtId: o.districtId });
+        const estates = new Set(snap.estates.map((e) => `${e.communityOrgId}\n${e.name}`));
+        let created = 0;
+        let updated = 0;
 
-          const seen = new Map<string, number>();
-          const firstTime = (sheet: DirectorySheet, key: string, row: number) => {
-            const k = `${sheet}\n${key}`;
-            const first = seen.get(k);
-            if (first !== undefined) {
-              reject(sheet, row, `与第 ${first} 行重复`);
-              return false;
-            }
-            seen.set(k, row);
-            return true;
-          };
+        const seen = new Map<string, number>();
+        const firstTime = (sheet: DirectorySheet, key: string, row: number) => {
+          const k = `${sheet}\n${key}`;
+          const first = seen.get(k);
+          if (first !== undefined) {
+            reject(sheet, row, `与第 ${first} 行重复`);
+            return false;
+          }
+          seen.set(k, row);
+          return true;
+        };
 
-          for (const { row, v } of parsed['板块']) {
-            const problem = badName('板块', v.name, '板块名称');
+        for (const { row, v } of parsed['板块']) {
+          const problem = badName('板块', v.name, '板块名称');
+          if (problem) {
+            reject('板块', row, problem);
+            continue;
+          }
+          if (!firstTime('板块', v.name!, row) || districts.has(v.name!)) continue;
+          districts.set(v.name!, await repo.insertDistrict(v.name!, tx));
+          created++;
+        }
+
+        for (const sheet of ['社区党组织', '单位党组织'] as const) {
+          const kind = sheet === '社区党组织' ? 'community' : 'unit';
+          for (const { row, v } of parsed[sheet]) {
+            const problem = badName(sheet, v.name, '党组织名称') ?? (v.district ? null : '板块为空');
             if (problem) {
-              reject('板块', row, problem);
+              reject(sheet, row, problem);
               continue;
             }
-            if (!firstTime('板块', v.name!, row) || districts.has(v.name!)) continue;
-            districts.set(v.name!, await repo.insertDistrict(v.name!, tx));
+            const districtId = districts.get(v.district!);
+            if (!districtId) {
+              reject(sheet, row, `板块「${v.district}」不存在`);
+              continue;
+            }
+            if (!firstTime(sheet, v.name!, row)) continue;
+            const existing = orgs[kind].get(v.name!);
+            if (existing) {
+              if (existing.districtId !== districtId) {
+                await repo.moveOrg(existing.id, districtId, tx);
+                existing.districtId = districtId;
+                updated++;
+              }
+              continue;
+            }
+            const { id } = await repo.insertPartyOrg(
+              { kind, name: v.name!, districtId, registerCode: kind === 'community' ? newRegisterCode() : null },
+              tx,
+            );
+            orgs[kind].set(v.name!, { id, districtId });
             created++;
           }
+        }
 
-          for (const sheet of ['社区党组织', '单位党组织'] as const) {
-            const kind = sheet === '社区党组织' ? 'community' : 'unit';
-            for (const { row, v } of parsed[sheet]) {
-              const problem = badName(sheet, v.name, '党组织名称') ?? (v.district ? null : '板块为空');
-              if (problem) {
-                reject(sheet, row, problem);
-                continue;
-              }
-              const districtId = districts.get(v.district!);
-              if (!districtId) {
-                reject(sheet, row, `板块「${v.district}」不存在`);
-                continue;
-              }
-              if (!firstTime(sheet, v.name!, row)) continue;
-              const existing = orgs[kind].get(v.name!);
-              if (existing) {
-                if (existing.districtId !== districtId) {
-                  await repo.moveOrg(existing.id, districtId, tx);
-                  existing.districtId = districtId;
-                  updated++;
-                }
-                continue;
-              }
-              const id = await repo.insertOrg(kind, v.name!, districtId, kind === 'community' ? newRegisterCode() : null, tx);
-              orgs[kind].set(v.name!, { id, districtId });
-              created++;
-            }
+        for (const { row, v } of parsed['小区']) {
+          const problem = badName('小区', v.name, '小区名称') ?? (v.community ? null : '社区党组织为空');
+          if (problem) {
+            reject('小区', row, problem);
+            continue;
           }
-
-          for (const { row, v } of parsed['小区']) {
-            const problem = badName('小区', v.name, '小区名称') ?? (v.community ? null : '社区党组织为空');
-            if (problem) {
-              reject('小区', row, problem);
-              continue;
-            }
-            const community = orgs.community.get(v.community!);
-            if (!community) {
-              reject('小区', row, `社区党组织「${v.community}」不存在`);
-              continue;
-            }
-            if (!firstTime('小区', `${v.community}\n${v.name}`, row)) continue;
-            const key = `${community.id}\n${v.name}`;
-            if (estates.has(key)) continue;
-            await repo.insertEstate(community.id, v.name!, tx);
-            estates.add(key);
-            created++;
+          const community = orgs.community.get(v.community!);
+          if (!community) {
+            reject('小区', row, `社区党组织「${v.community}」不存在`);
+            continue;
           }
+          if (!firstTime('小区', `${v.community}\n${v.name}`, row)) continue;
+          const key = `${community.id}\n${v.name}`;
+          if (estates.has(key)) continue;
+          await repo.insertEstate({ communityOrgId: community.id, name: v.name! }, tx);
+          estates.add(key);
+          created++;
+        }
 
-          if (dryRun) throw new DryRun({ created, updated });
-          await writeAudit(tx, {
-            at: deps.clock.now(),
-            actorUserId,
-            action: 'directory.import',
-            entity: 'directory',
-            entityId: null,
-            data: { created, updated, rejected: rejected.length, rejectedRows: inSheetOrder(rejected).slice(0, IMPORT_HISTORY_REJECTIONS) },
-          });
-          return { created, updated };
-        })
-        .catch((e) => {
-          if (e instanceof DryRun) return e.result;
-          throw e;
+        if (dryRun) throw new DryRun({ created, updated });
+        await writeAudit(tx, {
+          at: deps.clock.now(),
+          actorUserId,
+          action: 'directory.import',
+          entity: 'directory',
+          entityId: null,
+          data: { created, updated, rejected: rejected.length, rejectedRows: inSheetOrder(rejected).slice(0, IMPORT_HISTORY_REJECTIONS) },
         });
+        return { created, updated };
+      }).catch((e) => {
+        if (e instanceof DryRun) return e.result;
+        throw e;
+      });
       return { ...result, rejected: inSheetOrder(rejected), dryRun };
     },
 

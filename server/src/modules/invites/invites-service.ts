@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { InviteCreateResponse, InviteRole, User } from '@pioneer/shared';
 import type { Db } from '../../db/client';
+import { transaction } from '../../db/transaction';
 import { writeAudit } from '../../lib/audit';
 import type { Clock } from '../../lib/clock';
 import { AppError, invalid } from '../../lib/errors';
@@ -55,7 +56,7 @@ export function invitesServiceFactory(deps: {
     async create(actorUserId: string, target: InviteTarget): Promise<InviteCreateResponse> {
       const code = randomBytes(18).toString('base64url');
       const expiresAt = new Date(deps.clock.now().getTime() + ttlMs);
-      await deps.db.transaction(async (tx) => {
+      await transaction(deps.db, async (tx) => {
         const invite = await deps.invitesRepository.insert(
           { codeHash: hashCode(code), role: target.role, orgId: target.orgId, createdBy: actorUserId, expiresAt },
           tx,
@@ -75,7 +76,7 @@ export function invitesServiceFactory(deps: {
     async accept(userId: string, code: string): Promise<User> {
       const codeHash = hashCode(code);
       const now = deps.clock.now();
-      await deps.db.transaction(async (tx) => {
+      await transaction(deps.db, async (tx) => {
         const invite = await deps.invitesRepository.consume(codeHash, userId, now, tx);
         if (!invite) {
           const known = await deps.invitesRepository.findByHash(codeHash, tx);

@@ -20,6 +20,7 @@ import type {
   Role,
 } from '@pioneer/shared';
 import type { Db, DbOrTx } from '../../db/client';
+import { transaction } from '../../db/transaction';
 import type { Clock } from '../../lib/clock';
 import { decodeCursor, encodeTimeIdCursor, TimeIdCursorSchema } from '../../lib/cursor';
 import { AppError, forbidden, invalid, notFound } from '../../lib/errors';
@@ -152,7 +153,7 @@ export function meetingsServiceFactory(deps: {
 
   /** Runs one step of a meeting under its row lock. */
   async function meetingStepTx<T>(id: string, run: (tx: DbOrTx, m: MeetingRow, at: Date) => Promise<T>): Promise<T> {
-    return deps.db.transaction(async (tx) => {
+    return transaction(deps.db, async (tx) => {
       const m = await repo.lockMeeting(id, tx);
       if (!m) throw notFound('会议不存在');
       return run(tx, m, now());
@@ -186,7 +187,7 @@ export function meetingsServiceFactory(deps: {
       at: Date,
     ) => Promise<{ progress?: number | null; note: string; milestoneId?: string | null }>,
   ) {
-    await deps.db.transaction(async (tx) => {
+    await transaction(deps.db, async (tx) => {
       const a = await repo.lockAction(id, tx);
       if (!a) throw notFound('任务不存在');
       const to = actionStep(step, a.status);
@@ -247,7 +248,7 @@ export function meetingsServiceFactory(deps: {
         convener = own[0];
       }
 
-      const id = await deps.db.transaction(async (tx) => {
+      const id = await transaction(deps.db, async (tx) => {
         let districtId: string;
         let communityOrgId: string | null = null;
         if (districtIds.includes(convener) && (await repo.districtExists(convener, tx))) {
@@ -643,7 +644,7 @@ export function meetingsServiceFactory(deps: {
      * times in any number of processes: the conditional update takes each action once.
      */
     async escalateOverdue(at: Date = now()): Promise<number> {
-      return deps.db.transaction(async (tx) => {
+      return transaction(deps.db, async (tx) => {
         const rows = await repo.markEscalated(at, tx);
         for (const r of rows) {
           await repo.insertActionEvent({ actionId: r.id, at, kind: 'escalate', progress: null, note: null }, tx);

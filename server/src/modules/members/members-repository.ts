@@ -2,7 +2,7 @@ import { and, asc, eq, gt, inArray, lt, ne, or, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { MemberCard } from '@pioneer/shared';
 import type { Db, DbOrTx } from '../../db/client';
-import { claims, estates, members, partyOrgs, tasks, users } from '../../db/schema';
+import { claims, estates, memberConsents, members, partyOrgs, tasks, users } from '../../db/schema';
 
 /** Whose posts a verifier may see claims on: everything, or some districts and communities. */
 export type PostScope = { all: true } | { communityIds: string[]; districtIds: string[] };
@@ -105,6 +105,34 @@ export function membersRepositoryFactory(db: Db) {
         .from(estates)
         .where(and(eq(estates.id, estateId), eq(estates.communityOrgId, communityOrgId)));
       return rows.length > 0;
+    },
+
+    /** Locks the user's member row for a change of the member as a whole (注销, consent): null when not registered. */
+    async lockByUserId(userId: string, tx: DbOrTx): Promise<{ id: string; communityOrgId: string } | null> {
+      const [row] = await tx
+        .select({ id: members.id, communityOrgId: members.communityOrgId })
+        .from(members)
+        .where(eq(members.userId, userId))
+        .for('update');
+      return row ?? null;
+    },
+
+    async consents(memberId: string, tx: DbOrTx = db): Promise<Array<{ version: string; action: 'given' | 'withdrawn'; at: Date }>> {
+      return tx
+        .select({ version: memberConsents.version, action: memberConsents.action, at: memberConsents.at })
+        .from(memberConsents)
+        .where(eq(memberConsents.memberId, memberId))
+        .orderBy(asc(memberConsents.at), asc(memberConsents.id));
+    },
+
+    async recordConsent(memberId: string, version: string, action: 'given' | 'withdrawn', at: Date, tx: DbOrTx = db): Promise<void> {
+      await tx.insert(memberConsents).values({ memberId, version, action, at });
+    },
+
+    /** 注销's part here: the member row and its consents go. */
+    async erase(memberId: string, tx: DbOrTx): Promise<void> {
+      await tx.delete(memberConsents).where(eq(memberConsents.memberId, memberId));
+      await tx.delete(members).where(eq(members.id, memberId));
     },
 
     async insert(values: MemberInsert, tx: DbOrTx = db): Promise<MemberRow> {

@@ -8,7 +8,7 @@ import {
   type VerifiedClaim,
 } from '@pioneer/shared';
 import type { Db } from '../../db/client';
-import { memberConsents } from '../../db/schema';
+import { transaction } from '../../db/transaction';
 import type { Clock } from '../../lib/clock';
 import { AppError, invalid } from '../../lib/errors';
 import type { PioneerCodeService } from '../codes/pioneer-code';
@@ -86,7 +86,7 @@ export function membersServiceFactory(deps: {
     /** 一键报到 or an update of one's own registration; all checks and writes in one transaction. */
     async upsertMine(userId: string, body: MemberUpsertBody): Promise<Member> {
       const now = deps.clock.now();
-      await deps.db.transaction(async (tx) => {
+      await transaction(deps.db, async (tx) => {
         await repo.lockUser(userId, tx);
 
         const unitOrg = await deps.directoryRepository.findPartyOrg(body.unitOrgId, tx);
@@ -113,7 +113,7 @@ export function membersServiceFactory(deps: {
             updatedAt: now,
           };
           const row = await repo.insert(values, tx);
-          await tx.insert(memberConsents).values({ memberId: row.id, version: body.consentVersion, action: 'given', at: now });
+          await repo.recordConsent(row.id, body.consentVersion, 'given', now, tx);
           await writeAudit(tx, {
             at: now,
             actorUserId: userId,
@@ -145,7 +145,7 @@ export function membersServiceFactory(deps: {
           tx,
         );
         if (existing.consentVersion !== body.consentVersion) {
-          await tx.insert(memberConsents).values({ memberId: existing.id, version: body.consentVersion, action: 'given', at: now });
+          await repo.recordConsent(existing.id, body.consentVersion, 'given', now, tx);
         }
         await writeAudit(tx, {
           at: now,

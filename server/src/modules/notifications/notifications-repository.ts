@@ -1,4 +1,7 @@
+import { asc, eq } from 'drizzle-orm';
 import type pg from 'pg';
+import type { DbOrTx } from '../../db/client';
+import { calendarFeeds, memberPreferences, messages, subscriptionCredits } from '../../db/schema';
 import { inTransaction } from '../../db/transaction';
 import type { TemplateKey } from '@pioneer/shared';
 import type { TaskFacts } from './templates';
@@ -516,6 +519,48 @@ export function notificationsRepositoryFactory(pool: pg.Pool) {
     async purgeOutbox(before: Date): Promise<number> {
       const { rowCount } = await pool.query('delete from notification_outbox where relayed_at is not null and created_at < $1', [before]);
       return rowCount ?? 0;
+    },
+    /** The user's message box (every notification lands there), oldest first, for the user's export. */
+    async messagesOf(userId: string, tx: DbOrTx): Promise<Array<Omit<StoredMessage, 'meetingId'>>> {
+      return tx
+        .select({
+          id: messages.id,
+          kind: messages.kind,
+          title: messages.title,
+          body: messages.body,
+          taskId: messages.taskId,
+          whistleId: messages.whistleId,
+          createdAt: messages.createdAt,
+          readAt: messages.readAt,
+        })
+        .from(messages)
+        .where(eq(messages.userId, userId))
+        .orderBy(asc(messages.createdAt), asc(messages.id));
+    },
+
+    /** What else notifications keep about a member and its user, for the member's export. */
+    async personalData(memberId: string, userId: string, tx: DbOrTx) {
+      // One after another: `tx` may be a transaction, which is one connection.
+      const [preferences] = await tx
+        .select({ followCategories: memberPreferences.followCategories, remindBeforeMinutes: memberPreferences.remindBeforeMinutes })
+        .from(memberPreferences)
+        .where(eq(memberPreferences.memberId, memberId));
+      const [calendarFeed] = await tx
+        .select({ generation: calendarFeeds.generation, createdAt: calendarFeeds.createdAt })
+        .from(calendarFeeds)
+        .where(eq(calendarFeeds.memberId, memberId));
+      const credits = await tx
+        .select({ templateKey: subscriptionCredits.templateKey, credits: subscriptionCredits.credits })
+        .from(subscriptionCredits)
+        .where(eq(subscriptionCredits.userId, userId))
+        .orderBy(asc(subscriptionCredits.templateKey));
+      return { preferences: preferences ?? null, calendarFeed: calendarFeed ?? null, subscriptionCredits: credits };
+    },
+
+    /** 注销's part here: the person's messages (deliveries go with them) and WeChat send credits. */
+    async eraseUser(userId: string, tx: DbOrTx): Promise<void> {
+      await tx.delete(messages).where(eq(messages.userId, userId));
+      await tx.delete(subscriptionCredits).where(eq(subscriptionCredits.userId, userId));
     },
   };
 }

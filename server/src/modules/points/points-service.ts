@@ -1,5 +1,6 @@
 import { hoursOf, pointsFor, type MyPoints, type PointsRules, type Star } from '@pioneer/shared';
 import type { Db, DbOrTx } from '../../db/client';
+import { transaction } from '../../db/transaction';
 import type { Clock } from '../../lib/clock';
 import { decodeCursor, encodeCursor } from '../../lib/cursor';
 import { z } from 'zod';
@@ -118,7 +119,7 @@ export function pointsServiceFactory(deps: { db: Db; pointsRepository: PointsRep
     const r = await rules();
     if (r.expiryMonths === null) return 0;
     const cutoff = monthsBefore(now, r.expiryMonths);
-    return deps.db.transaction(async (tx) => {
+    return transaction(deps.db, async (tx) => {
       const balance = await repo.lockBalance(tx, memberId);
       const lots = remainingLots(await repo.entriesOf(tx, memberId));
       const due = Math.min(
@@ -183,7 +184,7 @@ export function pointsServiceFactory(deps: { db: Db; pointsRepository: PointsRep
     /** Earns for records of the last `days` that have none for their version (each writes once, whoever runs it). */
     async catchUp(days = 3, now = deps.clock.now()): Promise<number> {
       const due = await repo.unearnedRecords(new Date(now.getTime() - days * 86_400_000), 1000);
-      for (const r of due) await deps.db.transaction((tx) => settleRecord(tx, r, now));
+      for (const r of due) await transaction(deps.db, (tx) => settleRecord(tx, r, now));
       return due.length;
     },
 

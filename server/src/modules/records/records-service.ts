@@ -13,6 +13,7 @@ import {
   type SecretaryRecordBody,
 } from '@pioneer/shared';
 import type { Db, DbOrTx } from '../../db/client';
+import { transaction } from '../../db/transaction';
 import type { RecordState } from '../../db/schema/records';
 import type { Clock } from '../../lib/clock';
 import { CursorIdSchema, CursorTimeSchema, decodeCursor, encodeCursor } from '../../lib/cursor';
@@ -110,7 +111,7 @@ export function recordsServiceFactory(deps: {
 
     /** Points for a record just checked out (the scan's own transaction is over: this one writes once per version). */
     async afterCheckOut(claim: ClaimRow, post: TaskRow): Promise<void> {
-      await deps.db.transaction((tx) => settle(tx, claim, post, deps.clock.now()));
+      await transaction(deps.db, (tx) => settle(tx, claim, post, deps.clock.now()));
     },
 
     /** Star level from all-time record hours. */
@@ -155,7 +156,7 @@ export function recordsServiceFactory(deps: {
       if (unknown >= 0) throw invalid(`memberIds.${unknown}`, 'unknown_member', '党员不存在');
       const times: RecordTimes = { checkedInAt, checkedOutAt, minutes: serviceMinutes(checkedInAt, checkedOutAt, post) };
 
-      const result = await deps.db.transaction(async (tx) => {
+      const result = await transaction(deps.db, async (tx) => {
         await claimsRepo.lockPost(tx, post.id);
         const out = new Map<string, ClaimRow>();
         const fresh: string[] = [];
@@ -218,7 +219,7 @@ export function recordsServiceFactory(deps: {
       checkStatedTimes(checkedInAt, checkedOutAt, now);
       const minutes = serviceMinutes(checkedInAt, checkedOutAt, post);
       try {
-        const id = await deps.db.transaction(async (tx) => {
+        const id = await transaction(deps.db, async (tx) => {
           const live = await claimsRepo.lockLiveClaim(tx, post.id, memberId);
           if (body.kind === 'correct' && !live) throw new AppError('NOT_CLAIMED');
           if (body.kind === 'supplement') {
@@ -259,7 +260,7 @@ export function recordsServiceFactory(deps: {
       const now = deps.clock.now();
       const asked = await correction(id);
       const post = await deps.loadPost(asked.taskId);
-      await deps.db.transaction(async (tx) => {
+      await transaction(deps.db, async (tx) => {
         await claimsRepo.lockPost(tx, post.id);
         const c = await repo.lockCorrection(tx, id);
         if (!c || c.status !== 'pending') throw new AppError('INVALID_TRANSITION', '该申请已处理');
@@ -318,7 +319,7 @@ export function recordsServiceFactory(deps: {
 
     async reject(p: Principal, id: string, note: string): Promise<Correction> {
       const now = deps.clock.now();
-      await deps.db.transaction(async (tx) => {
+      await transaction(deps.db, async (tx) => {
         const c = await repo.lockCorrection(tx, id);
         if (!c || c.status !== 'pending') throw new AppError('INVALID_TRANSITION', '该申请已处理');
         await repo.decideCorrection(tx, id, {

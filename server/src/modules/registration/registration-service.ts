@@ -2,19 +2,18 @@ import QRCode from 'qrcode';
 import type { RegisterInfo, RegisterResolve } from '@pioneer/shared';
 import { AppError, notFound } from '../../lib/errors';
 import { newRegisterCode, REGISTER_CODE_PATTERN } from '../../lib/register-code';
-import type { DirectoryPort } from '../directory/directory-port';
-import type { RegistrationRepository } from './registration-repository';
+import type { DirectoryPort, RegisterCodePort } from '../directory/directory-port';
 
 export const registerPagePath = (code: string) => `/#/pages/register/index?code=${encodeURIComponent(code)}`;
 
 type Community = { id: string; name: string; districtId: string; registerCode: string | null };
 
 export function registrationServiceFactory(deps: {
-  registrationRepository: RegistrationRepository;
-  directoryRepository: Pick<DirectoryPort, 'listEstates' | 'findPartyOrg' | 'findDistrict'>;
+  /** Communities and their register codes are the directory's rows. */
+  directoryRepository: Pick<DirectoryPort, 'listEstates' | 'findPartyOrg' | 'findDistrict'> & RegisterCodePort;
   publicUrl: string;
 }) {
-  const repo = deps.registrationRepository;
+  const repo = deps.directoryRepository;
 
   async function ensureRegisterCode(community: { id: string; registerCode: string | null }): Promise<string> {
     if (community.registerCode) return community.registerCode;

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { inTransaction } from '../../db/transaction';
 import {
   ALL_ROWS_SQL,
   CITY_ID,
@@ -203,37 +204,67 @@ export function rollupsServiceFactory(deps: { pool: pg.Pool; intervalMs: number;
 
   async function refreshOnce(wait: boolean): Promise<RefreshResult> {
     const started = performance.now();
-    const client = await pool.connect();
-    try {
-      await client.query('begin');
+    return inTransaction(pool, async (client) => {
       const { rows: lock } = await client.query<{ ok: boolean }>(
         wait ? 'select pg_advisory_xact_lock($1) is not null as ok' : 'select pg_try_advisory_xact_lock($1) as ok',
         [JOB_LOCK],
       );
-      if (!lock[0].ok) {
-        await client.query('rollback');
-        return { ran: false, queued: 0, communityKeys: 0, units: 0, ms: performance.now() - started };
-      }
+      if (!lock[0].ok) return { ran: false, queued: 0, communityKeys: 0, units: 0, ms: performance.now() - started };
       // After the lock: this snapshot sees every entry committed before, and the rewrite below
       // reads the data at least as new as the entries it drained.
       const { rows: drained } = await client.query<QueueRow>(
         'delete from rollup_queue returning task_id, community_org_id, unit_org_id, day::text as day',
       );
-      if (drained.length === 0) {
-        await client.query('commit');
-        return { ran: true, queued: 0, communityKeys: 0, units: 0, ms: performance.now() - started };
-      }
+      if (drained.length === 0) return { ran: true, queued: 0, communityKeys: 0, units: 0, ms: performance.now() - started };
       const touched = await resolve(client, drained);
       const { communityKeys } = await rewrite(client, touched);
       await recordVersion(client, [...new Set([...touched.community.keys(), ...touched.registry])]);
-      await client.query('commit');
       return { ran: true, queued: drained.length, communityKeys, units: touched.units.size, ms: performance.now() - started };
-    } catch (e) {
-      await client.query('rollback').catch(() => {});
-      throw e;
-    } finally {
-      client.release();
+    });
+  }
+
+  async function rebuild(c: pg.PoolClient): Promise<void> {
+    await c.query('select pg_advisory_xact_lock($1)', [JOB_LOCK]);
+    // Whole-table aggregates (a city's claims): sort and hash in memory rather than on disk.
+    await c.query(`set local work_mem = '256MB'`);
+    await c.query('delete from rollup_queue');
+    await c.query('delete from stats_rollups');
+    await c.query('delete from stats_fill_times');
+    for (const grain of ['month', 'week'] as const) await c.query(communityRowsSql(grain, 'all'));
+    const { rows: units } = await c.query<{ id: string }>(`select id from party_orgs where kind = 'unit'`);
+    const { rows: communities } = await c.query<{ id: string }>(`select id from party_orgs where kind = 'community'`);
+    const { rows: districts } = await c.query<{ id: string }>(`select id from districts`);
+    const unitIds = units.map((r) => r.id);
+    if (unitIds.length) await c.query(UNIT_ROWS_SQL, [unitIds]);
+    await c.query(REGISTRY_ROWS_SQL, [communities.map((r) => r.id)]);
+    const { rows: periods } = await c.query<{ d: string; g: Grain; p: string }>(
+      `select distinct district_id as d, grain as g, period::text as p from stats_rollups where scope = 'community'`,
+    );
+    if (periods.length) {
+      await c.query(DISTRICT_ROWS_SQL, [periods.map((r) => r.d), periods.map((r) => r.g), periods.map((r) => r.p)]);
+      const gp = [...new Map(periods.map((r) => [key(r.g, r.p), r])).values()];
+      await c.query(CITY_ROWS_SQL, [gp.map((r) => r.g), gp.map((r) => r.p)]);
     }
+    await c.query(ALL_ROWS_SQL, ['community', communities.map((r) => r.id)]);
+    await c.query(ALL_ROWS_SQL, ['district', districts.map((r) => r.id)]);
+    await c.query(ALL_ROWS_SQL, ['city', [CITY_ID]]);
+    await c.query(ALL_ROWS_SQL, ['unit', unitIds]);
+    await c.query(FILL_TIMES_CLEAR_SQL, ['community', communities.map((r) => r.id)]);
+    await c.query(fillTimesSql('community'), [communities.map((r) => r.id)]);
+    await c.query(FILL_TIMES_CLEAR_SQL, ['unit', unitIds]);
+    await c.query(fillTimesSql('unit'), [unitIds]);
+    await c.query(FILL_TIMES_CLEAR_SQL, ['district', districts.map((r) => r.id)]);
+    await c.query(fillTimesSql('district'), [districts.map((r) => r.id)]);
+    await c.query(
+      `insert into stats_fill_times (scope, scope_id, seconds, tasks)
+       select 'city', '${CITY_ID}'::uuid, seconds, sum(tasks)::int
+         from stats_fill_times where scope = 'district' group by seconds`,
+    );
+    await c.query(FILL_SUMMARY_SQL, ['community', communities.map((r) => r.id)]);
+    await c.query(FILL_SUMMARY_SQL, ['unit', unitIds]);
+    await c.query(FILL_SUMMARY_SQL, ['district', districts.map((r) => r.id)]);
+    await c.query(FILL_SUMMARY_SQL, ['city', [CITY_ID]]);
+    await recordVersion(c, [null]);
   }
 
   return {
@@ -257,58 +288,9 @@ export function rollupsServiceFactory(deps: { pool: pg.Pool; intervalMs: number;
      * empties the queue in the same transaction.
      */
     async rebuildAll(client?: pg.PoolClient): Promise<void> {
-      const own = !client;
-      const c = client ?? (await pool.connect());
-      try {
-        if (own) await c.query('begin');
-        await c.query('select pg_advisory_xact_lock($1)', [JOB_LOCK]);
-        // Whole-table aggregates (a city's claims): sort and hash in memory rather than on disk.
-        await c.query(`set local work_mem = '256MB'`);
-        await c.query('delete from rollup_queue');
-        await c.query('delete from stats_rollups');
-        await c.query('delete from stats_fill_times');
-        for (const grain of ['month', 'week'] as const) await c.query(communityRowsSql(grain, 'all'));
-        const { rows: units } = await c.query<{ id: string }>(`select id from party_orgs where kind = 'unit'`);
-        const { rows: communities } = await c.query<{ id: string }>(`select id from party_orgs where kind = 'community'`);
-        const { rows: districts } = await c.query<{ id: string }>(`select id from districts`);
-        const unitIds = units.map((r) => r.id);
-        if (unitIds.length) await c.query(UNIT_ROWS_SQL, [unitIds]);
-        await c.query(REGISTRY_ROWS_SQL, [communities.map((r) => r.id)]);
-        const { rows: periods } = await c.query<{ d: string; g: Grain; p: string }>(
-          `select distinct district_id as d, grain as g, period::text as p from stats_rollups where scope = 'community'`,
-        );
-        if (periods.length) {
-          await c.query(DISTRICT_ROWS_SQL, [periods.map((r) => r.d), periods.map((r) => r.g), periods.map((r) => r.p)]);
-          const gp = [...new Map(periods.map((r) => [key(r.g, r.p), r])).values()];
-          await c.query(CITY_ROWS_SQL, [gp.map((r) => r.g), gp.map((r) => r.p)]);
-        }
-        await c.query(ALL_ROWS_SQL, ['community', communities.map((r) => r.id)]);
-        await c.query(ALL_ROWS_SQL, ['district', districts.map((r) => r.id)]);
-        await c.query(ALL_ROWS_SQL, ['city', [CITY_ID]]);
-        await c.query(ALL_ROWS_SQL, ['unit', unitIds]);
-        await c.query(FILL_TIMES_CLEAR_SQL, ['community', communities.map((r) => r.id)]);
-        await c.query(fillTimesSql('community'), [communities.map((r) => r.id)]);
-        await c.query(FILL_TIMES_CLEAR_SQL, ['unit', unitIds]);
-        await c.query(fillTimesSql('unit'), [unitIds]);
-        await c.query(FILL_TIMES_CLEAR_SQL, ['district', districts.map((r) => r.id)]);
-        await c.query(fillTimesSql('district'), [districts.map((r) => r.id)]);
-        await c.query(
-          `insert into stats_fill_times (scope, scope_id, seconds, tasks)
-           select 'city', '${CITY_ID}'::uuid, seconds, sum(tasks)::int
-             from stats_fill_times where scope = 'district' group by seconds`,
-        );
-        await c.query(FILL_SUMMARY_SQL, ['community', communities.map((r) => r.id)]);
-        await c.query(FILL_SUMMARY_SQL, ['unit', unitIds]);
-        await c.query(FILL_SUMMARY_SQL, ['district', districts.map((r) => r.id)]);
-        await c.query(FILL_SUMMARY_SQL, ['city', [CITY_ID]]);
-        await recordVersion(c, [null]);
-        if (own) await c.query('commit');
-      } catch (e) {
-        if (own) await c.query('rollback').catch(() => {});
-        throw e;
-      } finally {
-        if (own) c.release();
-      }
+      // A client handed in holds its caller's transaction.
+      if (client) return rebuild(client);
+      return inTransaction(pool, rebuild);
     },
 
     start(): void {

@@ -6,3 +6,6 @@ import type { TasksRepository } from './tasks-repository';
  * for this port, and the port's narrow type keeps them to these methods.
  */
 export type TasksPort = Pick<TasksRepository, 'liveCounts'>;
+
+/** The posts answering a whistle point at it: a column of the posts, written here. */
+export type TasksWhistleLinkPort = Pick<TasksRepository, 'lockForWhistleLink' | 'linkToWhistle'>;

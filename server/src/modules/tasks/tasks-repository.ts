@@ -50,6 +50,22 @@ export function tasksRepositoryFactory(db: Db) {
       return row ?? null;
     },
 
+    /** Posts by id with their community's district, locked, to check they may answer a whistle. */
+    async lockForWhistleLink(ids: string[], tx: DbOrTx) {
+      if (ids.length === 0) return [];
+      return tx
+        .select({ id: tasks.id, communityOrgId: tasks.communityOrgId, districtId: partyOrgs.districtId, whistleId: tasks.whistleId })
+        .from(tasks)
+        .innerJoin(partyOrgs, eq(partyOrgs.id, tasks.communityOrgId))
+        .where(inArray(tasks.id, ids))
+        .for('update', { of: tasks });
+    },
+
+    /** The posts that answer a whistle point at it. */
+    async linkToWhistle(whistleId: string, ids: string[], tx: DbOrTx): Promise<void> {
+      if (ids.length) await tx.update(tasks).set({ whistleId }).where(inArray(tasks.id, ids));
+    },
+
     async insert(values: typeof tasks.$inferInsert, tx: DbOrTx = db): Promise<string> {
       const [row] = await tx.insert(tasks).values(values).returning({ id: tasks.id });
       return row.id;

@@ -1,6 +1,7 @@
 import type { MyEntry, MyWaitlist, Task, TaskCreateBody, TaskDetail, TaskList, TaskListQuery, TaskUpdateBody } from '@pioneer/shared';
 import { z } from 'zod';
 import type { Db, DbOrTx } from '../../db/client';
+import { transaction } from '../../db/transaction';
 import type { Clock } from '../../lib/clock';
 import { CursorIdSchema, CursorTimeSchema, decodeCursor, encodeCursor } from '../../lib/cursor';
 import { AppError, forbidden, invalid, notFound } from '../../lib/errors';
@@ -99,7 +100,7 @@ export function tasksServiceFactory(deps: {
       await deps.notifier?.enqueue(tx, { kind: 'new_task', taskId });
       return taskId;
     };
-    return outer ? write(outer) : deps.db.transaction(write);
+    return outer ? write(outer) : transaction(deps.db, write);
   }
 
   return {
@@ -236,7 +237,7 @@ export function tasksServiceFactory(deps: {
       };
       if (Object.keys(changes).length === 0) return toTask(row, now);
       const moved = 'startsAt' in changes || 'endsAt' in changes;
-      await deps.db.transaction(async (tx) => {
+      await transaction(deps.db, async (tx) => {
         const version = await repo.update(id, changes, now, tx);
         if (version === null) throw new AppError('CLAIM_CLOSED', '岗位已开始或已结束，无法修改');
         await deps.notifier?.enqueue(tx, { kind: 'task_changed', taskId: id, change: moved ? 'moved' : 'updated', version });

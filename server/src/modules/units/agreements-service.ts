@@ -1,5 +1,6 @@
 import type { Agreement, AgreementCreateBody, AgreementList, AgreementListQuery, AgreementStatus } from '@pioneer/shared';
 import type { Db, DbOrTx } from '../../db/client';
+import { transaction } from '../../db/transaction';
 import type { Clock } from '../../lib/clock';
 import { decodeCursor, encodeTimeIdCursor, TimeIdCursorSchema } from '../../lib/cursor';
 import { AppError, forbidden, invalid, notFound } from '../../lib/errors';
@@ -90,7 +91,7 @@ export function agreementsServiceFactory(deps: {
       if (!community || community.kind !== 'community') throw invalid('communityOrgId', 'not a community party org', '请选择社区党组织');
       let id: string;
       try {
-        id = await deps.db.transaction(async (tx) => {
+        id = await transaction(deps.db, async (tx) => {
           const newId = await repo.insert(
             {
               unitOrgId: unit.id,
@@ -131,7 +132,7 @@ export function agreementsServiceFactory(deps: {
         throw forbidden(action === 'end' ? '只有协议双方可以终止协议' : '只有社区书记或板块管理员可以审核报到');
       }
       const now = deps.clock.now();
-      await deps.db.transaction(async (tx) => {
+      await transaction(deps.db, async (tx) => {
         const row = await repo.lock(id, tx);
         if (!row) throw notFound('共建协议不存在');
         const to = agreementStep(action, row.status, readStatus(row, today()) === 'expired');

@@ -15,6 +15,7 @@ import type {
   ResourceListQuery,
 } from '@pioneer/shared';
 import type { Db, DbOrTx } from '../../db/client';
+import { transaction } from '../../db/transaction';
 import type { Clock } from '../../lib/clock';
 import { decodeCursor, TimeIdCursorSchema } from '../../lib/cursor';
 import { AppError, forbidden, invalid, notFound } from '../../lib/errors';
@@ -116,7 +117,7 @@ export function projectsServiceFactory(deps: {
       }
       const now = deps.clock.now();
       const units = await deps.agreements.unitsOf([c.id]);
-      const id = await deps.db.transaction(async (tx) => {
+      const id = await transaction(deps.db, async (tx) => {
         const needId = await repo.insertNeed(
           {
             communityOrgId: c.id,
@@ -184,7 +185,7 @@ export function projectsServiceFactory(deps: {
         if (!r || r.unitOrgId !== body.unitOrgId) throw invalid('resourceId', 'not a resource of this unit', '所选资源不属于本单位');
       }
       const now = deps.clock.now();
-      const id = await deps.db.transaction(async (tx) => {
+      const id = await transaction(deps.db, async (tx) => {
         if (!(await deps.agreements.reported(body.unitOrgId, need.communityOrgId, tx))) throw new AppError('NOT_REPORTED');
         // The conditional update is the arbiter between units claiming at once; the partial unique
         // index on projects backs it whatever the code does.
@@ -224,7 +225,7 @@ export function projectsServiceFactory(deps: {
       const byUnit = action === 'deliver' || action === 'return';
       if (byUnit ? !unitSide : !communitySideOk) throw forbidden(byUnit ? '只有认领单位可以进行此操作' : '只有社区可以验收或销号');
       const now = deps.clock.now();
-      await deps.db.transaction(async (tx) => {
+      await transaction(deps.db, async (tx) => {
         const row = await repo.lockProject(id, tx);
         if (!row) throw notFound('项目不存在');
         const to = projectStep(action, row.status);

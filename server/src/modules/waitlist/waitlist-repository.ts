@@ -1,8 +1,12 @@
+import { and, asc, eq, gt, inArray } from 'drizzle-orm';
 import type pg from 'pg';
+import type { DbOrTx } from '../../db/client';
+import { claims, drawEntries, memberStanding, tasks, waitlistEntries } from '../../db/schema';
 import { enqueueNotifications } from '../notifications';
 import { claimFromRow, type ClaimRow } from '../claims/claim-mappers';
 import { NOTIFY_TASK_SQL } from '../claims/claims-sql';
-import { noShowSql } from '../claims/no-show-rule';
+import { claimStatements } from '../claims/claim-statements';
+import { COUNT_DRAW_ENTRY_CTE, postSlots } from '../tasks/post-slots';
 
 /** A post's row as the waitlist and draw statements read it, under its lock. */
 export interface LockedPost {
@@ -82,6 +86,72 @@ const drawEntryFromRow = (r: Record<string, any>): DrawEntryRow => ({
  * have to be read from several files.
  */
 export const waitlistRepository = {
+  /** The posts where the member holds an upcoming claim (`claimed`, starting after `now`), a waitlist place or a draw entry: what 注销 gives back. */
+  async heldBy(tx: DbOrTx, memberId: string, now: Date): Promise<{ claims: string[]; waitlist: string[]; draws: string[] }> {
+    const c = await tx
+      .select({ taskId: claims.taskId })
+      .from(claims)
+      .innerJoin(tasks, eq(tasks.id, claims.taskId))
+      .where(and(eq(claims.memberId, memberId), eq(claims.status, 'claimed'), gt(tasks.startsAt, now)))
+      .orderBy(asc(claims.taskId));
+    const w = await tx
+      .select({ taskId: waitlistEntries.taskId })
+      .from(waitlistEntries)
+      .where(and(eq(waitlistEntries.memberId, memberId), inArray(waitlistEntries.status, ['waiting', 'offered'])))
+      .orderBy(asc(waitlistEntries.taskId));
+    const d = await tx
+      .select({ taskId: drawEntries.taskId })
+      .from(drawEntries)
+      .where(and(eq(drawEntries.memberId, memberId), eq(drawEntries.status, 'entered')))
+      .orderBy(asc(drawEntries.taskId));
+    return { claims: c.map((r) => r.taskId), waitlist: w.map((r) => r.taskId), draws: d.map((r) => r.taskId) };
+  },
+
+  /** The member's waitlist places, draw entries and no-show standing: its part of the member's export. */
+  async personalData(tx: DbOrTx, memberId: string) {
+    // One after another: `tx` may be a transaction, which is one connection.
+    const waitlist = await tx
+      .select({
+        taskId: waitlistEntries.taskId,
+        title: tasks.title,
+        status: waitlistEntries.status,
+        offeredAt: waitlistEntries.offeredAt,
+        offerExpiresAt: waitlistEntries.offerExpiresAt,
+        createdAt: waitlistEntries.createdAt,
+      })
+      .from(waitlistEntries)
+      .innerJoin(tasks, eq(tasks.id, waitlistEntries.taskId))
+      .where(eq(waitlistEntries.memberId, memberId))
+      .orderBy(asc(waitlistEntries.createdAt), asc(waitlistEntries.id));
+    const draws = await tx
+      .select({
+        taskId: drawEntries.taskId,
+        title: tasks.title,
+        status: drawEntries.status,
+        rank: drawEntries.rank,
+        createdAt: drawEntries.createdAt,
+      })
+      .from(drawEntries)
+      .innerJoin(tasks, eq(tasks.id, drawEntries.taskId))
+      .where(eq(drawEntries.memberId, memberId))
+      .orderBy(asc(drawEntries.createdAt), asc(drawEntries.id));
+    const [standing] = await tx
+      .select({ noShows: memberStanding.noShows, suspendedUntil: memberStanding.suspendedUntil })
+      .from(memberStanding)
+      .where(eq(memberStanding.memberId, memberId));
+    return { waitlist, draws, standing: standing ?? null };
+  },
+
+  /**
+   * 注销's part here: waitlist places and draw entries move to `anonymous` with the member's
+   * claims; a draw entry's nonce goes (with the member id it would link a published ticket back
+   * to the person); the standing goes.
+   */
+  async eraseMember(tx: DbOrTx, memberId: string, anonymous: string): Promise<void> {
+    await tx.update(waitlistEntries).set({ memberId: anonymous }).where(eq(waitlistEntries.memberId, memberId));
+    await tx.update(drawEntries).set({ memberId: anonymous, nonce: '' }).where(eq(drawEntries.memberId, memberId));
+    await tx.delete(memberStanding).where(eq(memberStanding.memberId, memberId));
+  },
   async lockPost(c: pg.PoolClient, taskId: string, opts: { skipLocked?: boolean } = {}): Promise<LockedPost | null> {
     const { rows } = await c.query(
       `select id, community_org_id, status, capacity, claimed, held, starts_at, ends_at, claim_opens_at, cancel_cutoff_minutes,
@@ -124,15 +194,8 @@ export const waitlistRepository = {
   },
 
   /** Marks a no-show (written down or pending, by the one rule) as excused; null when the claim is no no-show. */
-  async excuseNoShow(c: pg.PoolClient, taskId: string, claimId: string, reason: string, now: Date): Promise<ClaimRow | null> {
-    const { rows } = await c.query(
-      `update claims c set status = 'no_show', excused = true, excuse_reason = $3
-         from tasks t
-        where c.id = $1::uuid and c.task_id = $2::uuid and t.id = c.task_id and ${noShowSql('c', 't', '$4::timestamptz')}
-       returning c.*`,
-      [claimId, taskId, reason, now],
-    );
-    return rows[0] ? claimFromRow(rows[0]) : null;
+  excuseNoShow(c: pg.PoolClient, taskId: string, claimId: string, reason: string, now: Date): Promise<ClaimRow | null> {
+    return claimStatements.excuseNoShow(c, taskId, claimId, reason, now);
   },
 
   /** The member's waiting or offered entry on the post. */
@@ -176,8 +239,7 @@ export const waitlistRepository = {
                   and not exists (select 1 from s) and not exists (select 1 from mine)
                   and not exists (select 1 from draw_entries where task_id = $1::uuid and ticket = $4 and status <> 'withdrawn')
                returning 1
-             ), t as (
-               update tasks set draw_entered = draw_entered + 1 where id = $1::uuid and exists (select 1 from e) returning 1
+             ), t as (${COUNT_DRAW_ENTRY_CTE}
              )
              select p.*, (select count(*)::int from e) as entered,
                     (select suspended_until from s) as suspended_until, exists (select 1 from mine) as mine
@@ -199,7 +261,7 @@ export const waitlistRepository = {
        values ($1::uuid, $2::uuid, 'waiting', $3::timestamptz, $3::timestamptz) returning *`,
       [taskId, memberId, now],
     );
-    await c.query('update tasks set waitlisted = waitlisted + 1 where id = $1::uuid', [taskId]);
+    await postSlots.addWaitlisted(c, taskId, 1);
     return entryFromRow(rows[0]);
   },
 
@@ -213,9 +275,9 @@ export const waitlistRepository = {
       [e.id, status, now],
     );
     if (e.status === 'waiting') {
-      await c.query('update tasks set waitlisted = waitlisted - 1 where id = $1::uuid', [e.taskId]);
+      await postSlots.addWaitlisted(c, e.taskId, -1);
     } else {
-      await c.query('update tasks set held = held - 1 where id = $1::uuid', [e.taskId]);
+      await postSlots.unhold(c, e.taskId);
       await this.freeSlot(c, e.taskId, now);
     }
     return entryFromRow(rows[0]);
@@ -223,24 +285,14 @@ export const waitlistRepository = {
 
   /** An offer turns into a claim: the held slot becomes a live one, `claimed` does not move. */
   async accept(c: pg.PoolClient, e: EntryRow, now: Date): Promise<{ claim: ClaimRow; remaining: number }> {
-    const { rows } = await c.query(
-      `insert into claims (task_id, member_id, status, claimed_at) values ($1::uuid, $2::uuid, 'claimed', $3::timestamptz) returning *`,
-      [e.taskId, e.memberId, now],
-    );
-    const claim = claimFromRow(rows[0]);
+    const claim = await claimStatements.insert(c, e.taskId, e.memberId, now);
     // The claims trigger wrote "claimed" for this claim: the member hears "候补成功" instead.
     await enqueueNotifications(c, [{ kind: 'claim_result', claimId: claim.id, outcome: 'accepted' }]);
     await c.query(
       `update waitlist_entries set status = 'accepted', claim_id = $2::uuid, updated_at = $3::timestamptz where id = $1::uuid`,
       [e.id, claim.id, now],
     );
-    const t = await c.query(
-      `update tasks set held = held - 1,
-              filled_at = case when claimed - (held - 1) = capacity then coalesce(filled_at, $2::timestamptz) else filled_at end
-        where id = $1::uuid returning capacity - claimed as remaining`,
-      [e.taskId, now],
-    );
-    return { claim, remaining: t.rows[0].remaining };
+    return { claim, remaining: await postSlots.offerAccepted(c, e.taskId, now) };
   },
 
   /** A live claim ends (`cancelled` by its member or `released` by the secretary) and its slot moves on. */
@@ -250,18 +302,9 @@ export const waitlistRepository = {
     how: { status: 'cancelled' } | { status: 'released'; reason: string },
     now: Date,
   ): Promise<ClaimRow> {
-    const { rows } =
-      how.status === 'cancelled'
-        ? await c.query(`update claims set status = 'cancelled', cancelled_at = $2::timestamptz where id = $1::uuid returning *`, [
-            claim.id,
-            now,
-          ])
-        : await c.query(
-            `update claims set status = 'released', released_at = $2::timestamptz, release_reason = $3 where id = $1::uuid returning *`,
-            [claim.id, now, how.reason],
-          );
+    const ended = await claimStatements.end(c, claim.id, how, now);
     await this.freeSlot(c, claim.taskId, now);
-    return claimFromRow(rows[0]);
+    return ended;
   },
 
   /** The slot goes to the first waiting entry (offer, or claim inside the cutoff), else back to the pool. */
@@ -310,8 +353,8 @@ export const waitlistRepository = {
   },
 
   /** An expired offer's slot is no longer held for it (it is then passed on with `freeSlot`). */
-  async unhold(c: pg.PoolClient, taskId: string): Promise<void> {
-    await c.query('update tasks set held = held - 1 where id = $1::uuid', [taskId]);
+  unhold(c: pg.PoolClient, taskId: string): Promise<void> {
+    return postSlots.unhold(c, taskId);
   },
 
   /** Withdraws the member's entered draw entry and its count on the post: its ticket, or null without one. */
@@ -322,7 +365,7 @@ export const waitlistRepository = {
       [taskId, memberId, now],
     );
     if (!rows[0]) return null;
-    await c.query('update tasks set draw_entered = draw_entered - 1 where id = $1::uuid', [taskId]);
+    await postSlots.drawEntryWithdrawn(c, taskId);
     return rows[0].ticket;
   },
 
@@ -396,24 +439,15 @@ export const waitlistRepository = {
         where e.task_id = $1::uuid and e.status = 'entered' and e.ticket = u.ticket`,
       [d.taskId, d.order, d.slots, d.now],
     );
-    const won = await c.query(
-      `insert into claims (task_id, member_id, status, claimed_at)
-       select $1::uuid, m, 'claimed', $3::timestamptz from unnest($2::uuid[]) m returning id`,
-      [d.taskId, d.winners, d.now],
-    );
+    const won = await claimStatements.insertWinners(c, d.taskId, d.winners, d.now);
     await c.query(
       `insert into waitlist_entries (task_id, member_id, status, ord, draw_rank, created_at, updated_at)
        select $1::uuid, u.m, 'waiting', (select nextval(pg_get_serial_sequence('waitlist_entries', 'ord'))), u.r, $3::timestamptz, $3::timestamptz
          from unnest($2::uuid[]) with ordinality u(m, r)`,
       [d.taskId, d.losers, d.now],
     );
-    await c.query(
-      `update tasks set claimed = claimed + $2::int, waitlisted = waitlisted + $3::int, drawn_at = $4::timestamptz, entries_root = $5,
-              filled_at = case when claimed + $2::int - held = capacity then $4::timestamptz else filled_at end
-        where id = $1::uuid`,
-      [d.taskId, d.winners.length, d.losers.length, d.now, d.root],
-    );
-    return won.rows.map((r) => r.id);
+    await postSlots.drawSettled(c, { taskId: d.taskId, won: d.winners.length, waiting: d.losers.length, now: d.now, root: d.root });
+    return won;
   },
 
   /** 1-based rank among waiting entries, now (queue order: `ord`, then a draw's rank, as in pioneer_free_slot). */

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Claim, ClaimCreateResponse, Draw, DrawEntry, MyEntry, MyWaitlist, Standing, WaitlistEntry } from '@pioneer/shared';
+import type { Tx } from '../../db/transaction';
 import type { Clock } from '../../lib/clock';
 import { AppError, notFound } from '../../lib/errors';
 import { isRetryableConflict, isUniqueViolation } from '../../lib/pg-errors';
@@ -74,6 +75,40 @@ export function waitlistServiceFactory(deps: {
     };
   }
 
+  type Step<T> = (c: pg.PoolClient, post: LockedPost, now: Date) => Promise<Outcome<T>>;
+
+  /** Member cancel on the locked post: before the cutoff (a promoted claim: before the start). */
+  const cancelStep =
+    (memberId: string, taskId: string): Step<Claim> =>
+    async (c, post, now) => {
+      const claim = await wl.liveClaimOf(c, taskId, memberId);
+      if (!claim) return fail('NOT_CLAIMED', '您未认领该岗位');
+      const cutoff = post.startsAt.getTime() - (claim.promoted ? 0 : post.cancelCutoffMinutes * 60_000);
+      if (claim.status !== 'claimed' || post.status !== 'open' || now.getTime() >= cutoff) return fail('CANCEL_TOO_LATE');
+      const ended = await wl.endClaim(c, claim, { status: 'cancelled' }, now);
+      await wl.notify(c, taskId);
+      return { value: toClaim(ended, now) };
+    };
+
+  const leaveStep =
+    (memberId: string, taskId: string): Step<WaitlistEntry> =>
+    async (c, _post, now) => {
+      const e = await wl.activeEntry(c, taskId, memberId);
+      if (!e) return fail('NOT_WAITLISTED');
+      const left = await wl.close(c, e, 'left', now);
+      if (e.status === 'offered') await wl.notify(c, taskId);
+      return { value: await entryView(c, left) };
+    };
+
+  const withdrawStep =
+    (memberId: string, taskId: string): Step<DrawEntry> =>
+    async (c, post, now) => {
+      if (post.drawnAt || (post.drawAt && post.drawAt <= now)) return fail('DRAW_CLOSED');
+      const ticket = await wl.withdrawEntry(c, taskId, memberId, now);
+      if (ticket === null) return { error: notFound('您未报名该抽签') };
+      return { value: { taskId, status: 'withdrawn' as const, ticket } };
+    };
+
   /** Recomputes a member's standing and writes it where the claim statements read it. */
   async function restand(q: pg.Pool | pg.PoolClient, memberId: string, now: Date): Promise<Standing> {
     const s = standingOf(await noShowTimes(q, memberId, now, deps.policy), deps.policy, now);
@@ -95,15 +130,7 @@ export function waitlistServiceFactory(deps: {
   return {
     /** Member cancel: before the cutoff (a promoted claim: before the start); the slot goes to the waitlist. */
     cancelMine(memberId: string, taskId: string): Promise<Claim> {
-      return onPost(taskId, async (c, post, now) => {
-        const claim = await wl.liveClaimOf(c, taskId, memberId);
-        if (!claim) return fail('NOT_CLAIMED', '您未认领该岗位');
-        const cutoff = post.startsAt.getTime() - (claim.promoted ? 0 : post.cancelCutoffMinutes * 60_000);
-        if (claim.status !== 'claimed' || post.status !== 'open' || now.getTime() >= cutoff) return fail('CANCEL_TOO_LATE');
-        const ended = await wl.endClaim(c, claim, { status: 'cancelled' }, now);
-        await wl.notify(c, taskId);
-        return { value: toClaim(ended, now) };
-      });
+      return onPost(taskId, cancelStep(memberId, taskId));
     },
 
     /** The secretary frees a member's slot (with a reason kept on the claim; the routes let only its secretary). */
@@ -157,13 +184,7 @@ export function waitlistServiceFactory(deps: {
     },
 
     leave(memberId: string, taskId: string): Promise<WaitlistEntry> {
-      return onPost(taskId, async (c, _post, now) => {
-        const e = await wl.activeEntry(c, taskId, memberId);
-        if (!e) return fail('NOT_WAITLISTED');
-        const left = await wl.close(c, e, 'left', now);
-        if (e.status === 'offered') await wl.notify(c, taskId);
-        return { value: await entryView(c, left) };
-      });
+      return onPost(taskId, leaveStep(memberId, taskId));
     },
 
     accept(memberId: string, taskId: string): Promise<ClaimCreateResponse> {
@@ -228,16 +249,41 @@ export function waitlistServiceFactory(deps: {
     },
 
     withdraw(memberId: string, taskId: string): Promise<DrawEntry> {
-      return onPost(
-        taskId,
-        async (c, post, now) => {
-          if (post.drawnAt || (post.drawAt && post.drawAt <= now)) return fail('DRAW_CLOSED');
-          const ticket = await wl.withdrawEntry(c, taskId, memberId, now);
-          if (ticket === null) return { error: notFound('您未报名该抽签') };
-          return { value: { taskId, status: 'withdrawn' as const, ticket } };
-        },
-        { movesSlots: false },
-      );
+      return onPost(taskId, withdrawStep(memberId, taskId), { movesSlots: false });
+    },
+
+    /**
+     * 注销's part of the slots, inside the caller's transaction, which already holds the
+     * member's row (so no new claim, place or entry of the member can commit meanwhile): the
+     * upcoming claims are cancelled (kept, by nobody in particular, inside the cancellation
+     * cutoff), waitlist places left (an offer moves on) and draw entries not yet drawn withdrawn.
+     * Each post is locked first, as everywhere. The caller tells `slotsChanged` after commit.
+     */
+    async releaseMember(tx: Tx, memberId: string): Promise<{ cancelled: number; kept: number; taskIds: string[] }> {
+      const now = deps.clock.now();
+      const held = await wl.heldBy(tx, memberId, now);
+      const c = tx.$client;
+      const inPost = async <T>(taskId: string, step: Step<T>): Promise<Outcome<T>> => {
+        const post = await wl.lockPost(c, taskId);
+        return post ? step(c, post, now) : { error: notFound('岗位不存在') };
+      };
+      let cancelled = 0;
+      let kept = 0;
+      for (const taskId of held.claims) {
+        const out = await inPost(taskId, cancelStep(memberId, taskId));
+        if (!('error' in out)) cancelled++;
+        // Inside the cancellation cutoff the slot stays taken, now by nobody in particular.
+        else if (out.error.code === 'CANCEL_TOO_LATE' || out.error.code === 'NOT_CLAIMED') kept++;
+        else throw out.error;
+      }
+      for (const taskId of held.waitlist) await inPost(taskId, leaveStep(memberId, taskId));
+      for (const taskId of held.draws) await inPost(taskId, withdrawStep(memberId, taskId));
+      return { cancelled, kept, taskIds: [...new Set([...held.claims, ...held.waitlist])] };
+    },
+
+    /** Tells the claim gate that these posts' slots changed (after a commit `releaseMember` was part of). */
+    slotsChanged(taskIds: string[]): void {
+      for (const taskId of taskIds) deps.onChange?.(taskId);
     },
 
     /** The public draw of a post: tickets while open; seed, root and ranks once drawn; with `memberIds`, who holds each ticket. */

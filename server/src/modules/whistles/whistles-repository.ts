@@ -138,21 +138,6 @@ export function whistlesRepositoryFactory(db: Db) {
         .orderBy(asc(tasks.startsAt));
     },
 
-    /** Posts by id with their community's district, to check they may answer a whistle. */
-    async tasksForLink(ids: string[], tx: DbOrTx) {
-      if (ids.length === 0) return [];
-      return tx
-        .select({ id: tasks.id, communityOrgId: tasks.communityOrgId, districtId: partyOrgs.districtId, whistleId: tasks.whistleId })
-        .from(tasks)
-        .innerJoin(partyOrgs, eq(partyOrgs.id, tasks.communityOrgId))
-        .where(inArray(tasks.id, ids))
-        .for('update', { of: tasks });
-    },
-
-    async linkTasks(whistleId: string, ids: string[], tx: DbOrTx): Promise<void> {
-      if (ids.length) await tx.update(tasks).set({ whistleId }).where(inArray(tasks.id, ids));
-    },
-
     async partyOrgs(ids: string[], tx: DbOrTx = db) {
       if (ids.length === 0) return [];
       return tx

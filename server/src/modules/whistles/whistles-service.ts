@@ -12,6 +12,7 @@ import type {
   WhistleReopenBody,
 } from '@pioneer/shared';
 import type { Db, DbOrTx } from '../../db/client';
+import { transaction } from '../../db/transaction';
 import type { Clock } from '../../lib/clock';
 import { decodeCursor, encodeTimeIdCursor, TimeIdCursorSchema } from '../../lib/cursor';
 import type { Notifier } from '../notifications';
@@ -26,6 +27,7 @@ import {
   type AssignmentAction,
   type ExtensionAction,
 } from './whistle-transitions';
+import type { TasksWhistleLinkPort } from '../tasks/tasks-port';
 import type { AssignmentRow, WhistleRow, WhistlesRepository } from './whistles-repository';
 
 /** What the notifications module (issue 13) hears after each committed step. */
@@ -64,6 +66,8 @@ const RAISER_HEARS = new Set(['answer', 'return', 'extend']);
 export function whistlesServiceFactory(deps: {
   db: Db;
   whistlesRepository: WhistlesRepository;
+  /** The posts answering a whistle are the tasks module's rows. */
+  tasksRepository: TasksWhistleLinkPort;
   clock: Clock;
   onEvent?: (e: WhistleEventNotice) => void;
   /**
@@ -151,7 +155,7 @@ export function whistlesServiceFactory(deps: {
     id: string,
     run: (tx: DbOrTx, w: WhistleRow, assignments: AssignmentRow[], at: Date) => Promise<WhistleEventNotice[]>,
   ): Promise<WhistleDetail> {
-    const notices = await deps.db.transaction(async (tx) => {
+    const notices = await transaction(deps.db, async (tx) => {
       const w = await repo.lock(id, tx);
       if (!w) throw notFound('吹哨事项不存在');
       const assignments = await repo.assignments([id], tx);
@@ -237,7 +241,7 @@ export function whistlesServiceFactory(deps: {
       const at = now();
       if (Date.parse(body.dueAt) <= at.getTime()) throw invalid('dueAt', 'must be in the future', '办理时限必须晚于当前时间');
 
-      const id = await deps.db.transaction(async (tx) => {
+      const id = await transaction(deps.db, async (tx) => {
         let raisedByOrgId: string | null = null;
         let districtId = raising.orgId!;
         let actor: Actor;
@@ -308,7 +312,7 @@ export function whistlesServiceFactory(deps: {
     answer(acting: Acting, id: string, orgId: string, body: WhistleAnswerBody) {
       return assignmentStepFor(acting, id, orgId, 'answer', async ({ tx, w, a, at, actor, to }) => {
         const taskIds = [...new Set(body.taskIds ?? [])];
-        const posts = await repo.tasksForLink(taskIds, tx);
+        const posts = await deps.tasksRepository.lockForWhistleLink(taskIds, tx);
         taskIds.forEach((tid, i) => {
           const post = posts.find((x) => x.id === tid);
           // A post answers a whistle of its own community, or of its 板块.
@@ -317,7 +321,7 @@ export function whistlesServiceFactory(deps: {
             throw invalid(`taskIds.${i}`, 'not a post of the raising community or district', '所选岗位不属于吹哨的社区或板块');
           if (post.whistleId && post.whistleId !== id) throw invalid(`taskIds.${i}`, 'answers another whistle', '该岗位已关联其他吹哨事项');
         });
-        await repo.linkTasks(id, taskIds, tx);
+        await deps.tasksRepository.linkToWhistle(id, taskIds, tx);
         await repo.updateAssignment(a.id, { status: to, answeredAt: at, answerText: body.text, answerTaskIds: taskIds }, tx);
         const notices = [await event(tx, id, 'answer', actor, a.orgId, { text: body.text, taskIds }, at)];
         if (a.part === 'lead' && w.status === 'open') {
