@@ -5,45 +5,39 @@ import type { PointsService } from './points-service';
 const QUEUES = { expiry: 'points-expiry', catchUp: 'points-catch-up' } as const;
 
 /**
- * pg-boss's queue set-up can deadlock with the notification pipeline's own pg-boss starting at the
- * same moment on the same schema: a deadlock aborts one side cleanly, so it is tried again.
+ * pg-boss's set-up can deadlock with the notification pipeline's own pg-boss starting at the same
+ * moment on the same schema; PostgreSQL aborts one side cleanly, which then starts again.
  */
-async function retryingDeadlocks<T>(fn: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fn();
-    } catch (e) {
-      const deadlock = (e as { code?: string }).code === '40P01' || /deadlock detected/i.test(String((e as Error).message));
-      if (!deadlock || attempt >= 5) throw e;
-      await new Promise((r) => setTimeout(r, 50 * attempt));
-    }
-  }
-}
+const isDeadlock = (e: unknown) => (e as { code?: string }).code === '40P01' || /deadlock detected/i.test(String((e as Error)?.message));
 
-/**
- * The ledger's scheduled work on pg-boss, as the notification pipeline runs its crons: expiry
- * (oldest points first) daily at 03:10 China time, and a catch-up of earns a lost check-out
- * follow-up missed every ten minutes. Both are idempotent (entry keys), so a job pg-boss runs
- * twice, or two workers, write once. Tests call the service directly.
- */
 export function pointsJobsFactory(deps: { databaseUrl: string; points: PointsService; log: FastifyBaseLogger }) {
   let boss: PgBoss | null = null;
   return {
     async start(): Promise<void> {
-      boss = new PgBoss({ connectionString: deps.databaseUrl, max: 2, application_name: 'pioneer-points' });
-      boss.on('error', (err: Error) => deps.log.warn({ err: { message: err.message } }, 'points queue error'));
-      const b = boss;
-      await retryingDeadlocks(() => b.start());
-      for (const name of Object.values(QUEUES)) await retryingDeadlocks(() => b.createQueue(name));
-      await boss.work(QUEUES.expiry, async () => {
-        const n = await deps.points.expireAll();
-        if (n > 0) deps.log.info({ points: n }, 'points expired');
-      });
-      await boss.work(QUEUES.catchUp, async () => {
-        await deps.points.catchUp();
-      });
-      await retryingDeadlocks(() => b.schedule(QUEUES.expiry, '10 3 * * *', undefined, { tz: 'Asia/Shanghai' }));
-      await retryingDeadlocks(() => b.schedule(QUEUES.catchUp, '*/10 * * * *', undefined, { tz: 'UTC' }));
+      for (let attempt = 1; ; attempt++) {
+        const b = new PgBoss({ connectionString: deps.databaseUrl, max: 2, application_name: 'pioneer-points' });
+        b.on('error', (err: Error) => deps.log.warn({ err: { message: err.message } }, 'points queue error'));
+        try {
+          await b.start();
+          for (const name of Object.values(QUEUES)) await b.createQueue(name);
+          await b.work(QUEUES.expiry, async () => {
+            const n = await deps.points.expireAll();
+            if (n > 0) deps.log.info({ points: n }, 'points expired');
+          });
+          await b.work(QUEUES.catchUp, async () => {
+            await deps.points.catchUp();
+          });
+          await b.schedule(QUEUES.expiry, '10 3 * * *', undefined, { tz: 'Asia/Shanghai' });
+          await b.schedule(QUEUES.catchUp, '*/10 * * * *', undefined, { tz: 'UTC' });
+          boss = b;
+          return;
+        } catch (e) {
+          // A half-started instance is stopped whole; a deadlock aborted one side cleanly: start anew.
+          await b.stop({ graceful: false, wait: true }).catch(() => {});
+          if (!isDeadlock(e) || attempt >= 5) throw e;
+          await new Promise((r) => setTimeout(r, 50 * attempt));
+        }
+      }
     },
     async stop(): Promise<void> {
       await boss?.stop({ graceful: true, wait: true });
