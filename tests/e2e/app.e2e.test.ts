@@ -217,7 +217,7 @@ describe('H5 in Chromium: report, grab, live counts, check-in', () => {
     await card.waitFor({ timeout: UI_TIMEOUT });
     expect(secretary.url()).toContain('#/staff/manage/index');
     await card.filter({ hasText: /剩余\s*3\s*\/\s*3\s*名额/ }).waitFor({ timeout: UI_TIMEOUT });
-    await card.filter({ hasText: '已报名 0 人' }).waitFor({ timeout: UI_TIMEOUT });
+    await card.filter({ hasText: '已抢到 0 人' }).waitFor({ timeout: UI_TIMEOUT });
     await expect(card.locator('.manage__status').textContent()).resolves.toBe('招募中');
     // Back to the 岗位管理 it came from, not a second copy of it with a back arrow to the first.
     await expect(titleBar(secretary).locator('.taro-navigation-bar-back').isVisible()).resolves.toBe(false);
@@ -251,7 +251,7 @@ describe('H5 in Chromium: report, grab, live counts, check-in', () => {
 
     // The secretary's page was not reloaded: the numbers arrive over the live socket.
     await secretaryCard.filter({ hasText: /剩余\s*2\s*\/\s*3\s*名额/ }).waitFor({ timeout: UI_TIMEOUT });
-    await secretaryCard.filter({ hasText: '已报名 1 人' }).waitFor({ timeout: UI_TIMEOUT });
+    await secretaryCard.filter({ hasText: '已抢到 1 人' }).waitFor({ timeout: UI_TIMEOUT });
     secretary.off('request', countReloads);
     expect(reloads).toEqual([]);
     const frames = liveFrames.slice(framesBefore).map((f) => JSON.parse(f) as Record<string, unknown>);
@@ -290,7 +290,7 @@ describe('H5 in Chromium: report, grab, live counts, check-in', () => {
     // Only today's posts: the post of tomorrow the member grabbed is not listed.
     const claim = card.locator('[data-testid="verify-claim"]');
     await expect(claim.allTextContents()).resolves.toEqual([expect.stringContaining('今日楼道清扫（E2E）')]);
-    await expect(claim.locator('.verify__state').textContent()).resolves.toBe('已报名，未签到');
+    await expect(claim.locator('.verify__state').textContent()).resolves.toBe('已抢到，未签到');
     await expect(card.locator('[data-testid="verify-check-in"]').getAttribute('aria-disabled')).resolves.toBe('false');
     await expect(card.locator('[data-testid="verify-check-out"]').getAttribute('aria-disabled')).resolves.toBe('true');
     await snap(secretary, '11-verified');
@@ -491,7 +491,7 @@ describe('H5 in Chromium: each role where it belongs, a visitor finding its comm
     await card.click();
     const offer = shown(member).locator('.waitlist[data-state="offered"]');
     await offer.waitFor({ timeout: UI_TIMEOUT });
-    await offer.locator('.waitlist__countdown').waitFor();
+    await offer.locator('.waitlist__text', { hasText: '剩余' }).waitFor();
     await snap(member, '18-offer');
     await offer.locator('.btn', { hasText: '接受' }).click();
     await shown(member).locator('.detail .grab-btn[data-state="claimed"]').waitFor({ timeout: UI_TIMEOUT });
