@@ -6,6 +6,7 @@ import WebSocket from 'ws';
 import { LiveServerMessageSchema, type LiveCount } from '@pioneer/shared';
 import { startCluster, type Cluster } from '../../server/scripts/cluster/start-cluster';
 import { attachContext } from '../helpers/attached-context';
+import { eventually } from '../helpers/fake-wechat';
 import { makeWorld } from '../helpers/fixtures';
 import { httpClient, insertMembers, makeSecretary, publishTask, slotState, taskBody, type HttpAnswer } from '../helpers/task-fixtures';
 import { TEST_ENV, type TestContext } from '../helpers/test-app';
@@ -19,17 +20,6 @@ let world: Awaited<ReturnType<typeof makeWorld>>;
 let secretary: { authorization: string };
 let admin: { authorization: string; userId: string };
 let viaNginx: ReturnType<typeof httpClient>;
-
-/** Waits for `check` to hold, polling; fails with `what` after `timeoutMs` (a bound, not a measurement). */
-async function until<T>(check: () => Promise<T | null | false | undefined>, what: string, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function query<T extends pg.QueryResultRow>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
   const c = new pg.Client({ connectionString: url });
@@ -52,12 +42,15 @@ function tally(answers: HttpAnswer[]) {
 
 /** The roll-up job (on the worker) has taken in every change so far. */
 const rollupsCaughtUp = () =>
-  until(async () => (await query<{ n: number }>(cluster.primaryUrl, 'select count(*)::int as n from rollup_queue'))[0].n === 0, 'roll-ups');
+  eventually(
+    async () => (await query<{ n: number }>(cluster.primaryUrl, 'select count(*)::int as n from rollup_queue'))[0].n === 0,
+    60_000,
+  );
 
 /** The replica has replayed everything the primary has written so far. */
 async function replicaCaughtUp() {
   const [{ lsn }] = await query<{ lsn: string }>(cluster.primaryUrl, 'select pg_current_wal_lsn()::text as lsn');
-  await until(
+  await eventually(
     async () =>
       Number(
         (
@@ -68,7 +61,7 @@ async function replicaCaughtUp() {
           )
         )[0].behind,
       ) <= 0,
-    'the replica to replay',
+    60_000,
   );
 }
 
@@ -141,14 +134,10 @@ describe('a cluster of three web processes and a worker behind nginx', () => {
     try {
       await Promise.all(sockets.map((s) => new Promise((resolve, reject) => s.ws.once('open', resolve).once('error', reject))));
       for (const s of sockets) s.ws.send(JSON.stringify({ type: 'subscribe', taskIds: [task.id] }));
-      await until(async () => sockets.every((s) => s.counts.length > 0), 'the first counts');
+      await eventually(async () => sockets.every((s) => s.counts.length > 0), 60_000);
       const claim = await viaNginx.request('POST', `/api/v1/tasks/${task.id}/claims`, { headers: claimer.auth });
       expect(claim.status).toBe(201);
-      await until(
-        async () => sockets.every((s) => s.counts.some((c) => c.claimed === 1 && c.remaining === 4)),
-        'the count on every process',
-        30_000,
-      );
+      await eventually(async () => sockets.every((s) => s.counts.some((c) => c.claimed === 1 && c.remaining === 4)), 30_000);
     } finally {
       for (const s of sockets) s.ws.close();
     }
@@ -243,9 +232,9 @@ describe('reads from the streaming replica', () => {
     await cluster.replica!.stop();
     try {
       for (const w of cluster.webs) {
-        await until(
+        await eventually(
           async () => (await fetch(`http://127.0.0.1:${w.port}/api/v1/health`).then((r) => r.json())).status === 'degraded',
-          'degraded',
+          60_000,
         );
       }
       const fromPrimary = await ctx.app.inject({ method: 'GET', url: '/api/v1/stats/overview?scope=city', headers: admin });
@@ -256,7 +245,7 @@ describe('reads from the streaming replica', () => {
       await cluster.restartReplica();
     }
     for (const w of cluster.webs) {
-      await until(async () => (await fetch(`http://127.0.0.1:${w.port}/api/v1/health`).then((r) => r.json())).status === 'ok', 'ok again');
+      await eventually(async () => (await fetch(`http://127.0.0.1:${w.port}/api/v1/health`).then((r) => r.json())).status === 'ok', 60_000);
     }
   });
 });
@@ -276,20 +265,20 @@ describe('the worker', () => {
     expect(pending[0].n).toBeGreaterThanOrEqual(10);
     await cluster.restartWorker();
     const userIds = crowd.map((m) => m.userId);
-    const messages = await until(async () => {
+    const messages = await eventually(async () => {
       const rows = await query<{ user_id: string; n: number }>(
         cluster.primaryUrl,
         `select user_id, count(*)::int as n from messages where user_id = any($1::uuid[]) and kind = 'claim_result' group by user_id`,
         [userIds],
       );
       return rows.length === 10 ? rows : null;
-    }, 'every member told');
+    }, 60_000);
     expect(messages.every((r) => r.n === 1)).toBe(true);
-    await until(
+    await eventually(
       async () =>
         (await query<{ n: number }>(cluster.primaryUrl, 'select count(*)::int as n from notification_outbox where relayed_at is null'))[0]
           .n === 0,
-      'the outbox drained',
+      60_000,
     );
   });
 });
