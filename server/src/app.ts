@@ -90,7 +90,7 @@ import { personalDataRoutes } from './modules/members/personal-data-routes';
 import { personalDataServiceFactory } from './modules/members/personal-data-service';
 import { registerRedirectRoutes, registrationRoutes } from './modules/registration/registration-routes';
 import { registrationServiceFactory } from './modules/registration/registration-service';
-import { whistleStatsFactory } from './modules/whistles/whistle-stats';
+import { whistleStatsFactory } from './modules/whistles/whistle-stats-repository';
 import { whistlesRepositoryFactory } from './modules/whistles/whistles-repository';
 import { whistlesRoutes } from './modules/whistles/whistles-routes';
 import { whistlesServiceFactory, type WhistleEventNotice } from './modules/whistles/whistles-service';

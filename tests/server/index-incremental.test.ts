@@ -4,7 +4,7 @@ import { systemClock } from '../../server/src/lib/clock';
 import { assessmentRepositoryFactory } from '../../server/src/modules/assessment/assessment-repository';
 import { assessmentServiceFactory } from '../../server/src/modules/assessment/assessment-service';
 import { directoryRepositoryFactory } from '../../server/src/modules/directory/directory-repository';
-import { whistleStatsFactory } from '../../server/src/modules/whistles/whistle-stats';
+import { whistleStatsFactory } from '../../server/src/modules/whistles/whistle-stats-repository';
 import { makeCommunity, makeDistrict, makeEstate, makeUnitOrg } from '../helpers/fixtures';
 import { createTestContext, type TestContext } from '../helpers/test-app';
 

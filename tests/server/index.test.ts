@@ -1,6 +1,6 @@
 import type { Indicator } from '@pioneer/shared';
 import { Random } from '../../server/scripts/seed-city/prng';
-import { whistleStatsFactory } from '../../server/src/modules/whistles/whistle-stats';
+import { whistleStatsFactory } from '../../server/src/modules/whistles/whistle-stats-repository';
 import { makeCommunity, makeDistrict, makeEstate, makeUnitOrg } from '../helpers/fixtures';
 import { createTestContext, type TestContext } from '../helpers/test-app';
 

@@ -1,6 +1,6 @@
 import { makeCommunity, makeDistrict, makeUnitOrg } from '../helpers/fixtures';
 import { createTestContext, type TestContext } from '../helpers/test-app';
-import { whistleStatsFactory } from '../../server/src/modules/whistles/whistle-stats';
+import { whistleStatsFactory } from '../../server/src/modules/whistles/whistle-stats-repository';
 
 const HOUR = 3600_000;
 type Auth = { authorization: string };

@@ -4,7 +4,7 @@ import { transaction } from '../../db/transaction';
 import type { Clock } from '../../lib/clock';
 import { invalid, notFound } from '../../lib/errors';
 import type { DirectoryPort } from '../directory/directory-port';
-import type { WhistleStatsRepository } from '../whistles/whistle-stats';
+import type { WhistleStatsPort } from '../whistles/whistle-stats-port';
 import { NO_FIGURES, type AssessmentRepository, type CommunityRef, type ManualScoreRow, type MonthFigures } from './assessment-repository';
 import { evaluate, maxTotal, nameOrder, rank, ranksInOrder, type Evaluated, type Ranked } from './index-scoring';
 
@@ -15,7 +15,7 @@ export function assessmentServiceFactory(deps: {
   db: Db;
   assessmentRepository: AssessmentRepository;
   directoryRepository: Pick<DirectoryPort, 'findPartyOrg' | 'findDistrict'>;
-  whistleStats: Pick<WhistleStatsRepository, 'figuresByCommunity'>;
+  whistleStats: Pick<WhistleStatsPort, 'figuresByCommunity'>;
   clock: Clock;
 }) {
   const repo = deps.assessmentRepository;

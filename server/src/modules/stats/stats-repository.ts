@@ -107,12 +107,16 @@ export function statsRepositoryFactory(db: Db) {
       return { ...r, medianMinutesToFull: round2(r.medianMinutesToFull) };
     },
 
-    /** Registry figures of the communities `communities` (SQL returning ids), from their all-time roll-up rows. */
-    async registryOf(communities: SQL): Promise<{ households: number; householdsWithMember: number }> {
+    /**
+     * A unit's members live in many communities: its registry figures are those communities', from
+     * their all-time roll-up rows.
+     */
+    async unitRegistry(unitOrgId: string): Promise<{ households: number; householdsWithMember: number }> {
       const r = await one<{ households: number; householdsWithMember: number }>(sql`
         select coalesce(sum(households), 0)::int as "households", coalesce(sum(households_with_member), 0)::int as "householdsWithMember"
           from stats_rollups
-         where scope = 'community' and grain = 'all' and period = ${ALL_PERIOD}::date and scope_id in ${communities}`);
+         where scope = 'community' and grain = 'all' and period = ${ALL_PERIOD}::date
+           and scope_id in (select distinct community_org_id from members where unit_org_id = ${unitOrgId}::uuid)`);
       return r;
     },
 

@@ -1,27 +1,18 @@
-import { sql, type SQL } from 'drizzle-orm';
 import type { MeetingStats, StatsDashboard, StatsOverview } from '@pioneer/shared';
 import type { Clock } from '../../lib/clock';
 import { notFound } from '../../lib/errors';
 import type { DirectoryPort } from '../directory/directory-port';
-import type { WhistleScope, WhistleStatsRepository } from '../whistles/whistle-stats';
+import type { WhistleScope, WhistleStatsPort } from '../whistles/whistle-stats-port';
 import type { StatsRepository, StatsScopeFilter } from './stats-repository';
 
 type Scoped = StatsScopeFilter | { scope: 'unit'; id: string };
 /** A statistics scope the caller may see, as stats-scope.ts decided (exports are scoped by it too). */
 export type AuthorizedScope = Scoped;
 
-/** The community party orgs of a scope as an SQL subquery of ids (null: all of them). */
-export function communitiesOf(s: Scoped): SQL | null {
-  if (s.scope === 'city') return null;
-  if (s.scope === 'district') return sql`(select id from party_orgs where kind = 'community' and district_id = ${s.id}::uuid)`;
-  if (s.scope === 'community') return sql`(select ${s.id}::uuid)`;
-  return sql`(select distinct community_org_id from members where unit_org_id = ${s.id}::uuid)`;
-}
-
 export function statsServiceFactory(deps: {
   statsRepository: StatsRepository;
   directoryRepository: Pick<DirectoryPort, 'findPartyOrg' | 'findDistrict'>;
-  whistleStats: Pick<WhistleStatsRepository, 'figures'>;
+  whistleStats: Pick<WhistleStatsPort, 'figures'>;
   /** 共商共办 figures (modules/meetings). */
   meetingStats?: { figures(s: Scoped): Promise<MeetingStats> };
   clock: Clock;
@@ -42,7 +33,7 @@ export function statsServiceFactory(deps: {
 
   /** A unit's members live in many communities: the registry figures are those communities'. */
   async function unitFigures(id: string) {
-    const [overview, registry] = await Promise.all([repo.unitOverview(id), repo.registryOf(communitiesOf({ scope: 'unit', id })!)]);
+    const [overview, registry] = await Promise.all([repo.unitOverview(id), repo.unitRegistry(id)]);
     return { ...overview, ...registry };
   }
 
