@@ -13,7 +13,7 @@ import type { Config } from './config';
 import type { Database } from './db/client';
 import { systemClock, type Clock } from './lib/clock';
 import { loggableError } from './lib/pg-errors';
-import { notFound } from './lib/errors';
+import { AppError, notFound } from './lib/errors';
 import { withErrorAnswers } from './lib/openapi';
 import { wechatClientFactory } from './lib/wechat-client';
 import { every } from './lib/timers';
@@ -83,6 +83,9 @@ import { pointsRepositoryFactory } from './modules/points/points-repository';
 import { pointsJobsFactory } from './modules/points/points-jobs';
 import { pointsRoutes } from './modules/points/points-routes';
 import { pointsServiceFactory, type PointsService } from './modules/points/points-service';
+import { rewardsRepositoryFactory } from './modules/rewards/rewards-repository';
+import { rewardsRoutes } from './modules/rewards/rewards-routes';
+import { rewardsServiceFactory } from './modules/rewards/rewards-service';
 import { exportsRepositoryFactory } from './modules/exports/exports-repository';
 import { exportsRoutes } from './modules/exports/exports-routes';
 import { exportsServiceFactory } from './modules/exports/exports-service';
@@ -551,6 +554,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await pointsRepository.relabel(tx, memberId, anonymous);
       await recordsRepository.relabel(tx, memberId, anonymous);
       await certificatesRepository.relabel(tx, memberId, anonymous);
+      await rewardsRepository.relabel(tx, memberId, anonymous);
     },
   });
   // 组织报到: agreements gate the lists (a unit claims only where it is reported).
@@ -577,6 +581,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return org;
   };
   const pointsRepository = pointsRepositoryFactory(database.db);
+  const rewardsRepository = rewardsRepositoryFactory(database.db);
   const pointsService = pointsServiceFactory({ db: database.db, pointsRepository, clock });
   const recordsRepository = recordsRepositoryFactory(database.db);
   const certificatesRepository = certificatesRepositoryFactory(database.db);
@@ -611,6 +616,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   });
   app.decorate('points', pointsService);
+  // 爱心超市: redemptions spend through the ledger in their own transaction (modules/points).
+  const rewardsService = rewardsServiceFactory({
+    db: database.db,
+    rewardsRepository,
+    points: { spend: pointsService.spend, balance: (memberId, tx) => pointsRepository.balance(memberId, tx) },
+    memberOfCode: async (code, tx) => {
+      const { memberId } = pioneerCodes.verify(code);
+      if (!(await membersRepository.findById(memberId, tx))) throw new AppError('CODE_INVALID');
+      return memberId;
+    },
+    community,
+    clock,
+  });
   if (runsJobs && (deps.notifications?.worker ?? config.notifications.worker)) {
     const pointsJobs = pointsJobsFactory({ databaseUrl: database.url, points: pointsService, log: app.log });
     backgroundJobs.push('points');
@@ -706,6 +724,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(personalDataRoutes, { personalData });
       await api.register(recordsRoutes, { recordsService, loadPost: (id) => tasksService.load(id), community });
       await api.register(pointsRoutes, { pointsService });
+      await api.register(rewardsRoutes, { rewardsService });
       await api.register(certificatesRoutes, { certificatesService, community });
       // One count for both imports: a secretary and a city admin each read files at a person's pace.
       const importLimit = app.perMinute('imports', limits.importsPerUser);
@@ -745,6 +764,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     backgroundJobs.push('task-sweep', 'idempotency-purge');
     every(app, deps.timers?.sweepMs ?? 60_000, 'task sweep', () => tasksService.sweep());
     every(app, deps.timers?.purgeMs ?? 3600_000, 'idempotency key purge', () => claimsService.purgeIdempotencyKeys());
+    every(app, deps.timers?.purgeMs ?? 3600_000, 'redemption key purge', () => rewardsService.purgeKeys());
   }
 
   if (servesApi && existsSync(config.h5Dir)) {

@@ -307,6 +307,27 @@ const ROUTES: BodyRoute[] = [
     refused: ['plain', 'member', 'secretary', 'district', 'unit'],
     allowed: 'city',
   },
+  // 爱心超市: its secretary manages the rewards and redeems by scanning.
+  {
+    method: 'POST',
+    path: '/api/v1/party-orgs/{id}/rewards',
+    url: () => `/api/v1/party-orgs/${world.community.id}/rewards`,
+    refused: ['plain', 'member', 'unit', 'district', 'city'],
+    allowed: 'secretary',
+  },
+  ...(
+    [
+      ['PATCH', '/api/v1/rewards/{id}', `/api/v1/rewards/${SOME_ID}`],
+      ['POST', '/api/v1/rewards/{id}/edit', `/api/v1/rewards/${SOME_ID}/edit`],
+      ['POST', '/api/v1/rewards/{id}/redemptions', `/api/v1/rewards/${SOME_ID}/redemptions`],
+    ] as const
+  ).map(([method, path, url]): BodyRoute => ({
+    method,
+    path,
+    url: () => url,
+    refused: ['plain', 'member', 'unit', 'district', 'city'],
+    allowed: 'secretary',
+  })),
 ];
 
 /** Public on purpose: signing in is how a caller gets a session at all. */

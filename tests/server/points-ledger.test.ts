@@ -116,3 +116,71 @@ describe('the points ledger', () => {
     );
   });
 });
+
+describe('PUT /points/rules', () => {
+  const DEFAULTS = { pointsPerHour: 10, categoryMultipliers: {}, expiryMonths: 36, starThresholdsHours: [100, 300, 600, 1000, 1500] };
+  const put = (headers: Record<string, string>, payload: unknown) =>
+    ctx.app.inject({ method: 'PUT', url: '/api/v1/points/rules', headers, payload: payload as object });
+  const get = async () => (await ctx.app.inject({ method: 'GET', url: '/api/v1/points/rules', headers: members[0].auth })).json();
+
+  it('only the city admin sets them; earns follow the new rules', async () => {
+    const world = await makeWorld(ctx.database.db);
+    const city = await ctx.signIn('rules-city');
+    await ctx.grant(city.userId, 'city_admin', null);
+    const district = await ctx.signIn('rules-district');
+    await ctx.grant(district.userId, 'district_admin', world.district.id);
+    const secretary = await ctx.signIn('rules-secretary');
+    await ctx.grant(secretary.userId, 'secretary', world.community.id);
+    expect(await get()).toEqual(DEFAULTS);
+
+    const next = {
+      pointsPerHour: 20,
+      categoryMultipliers: { convenience: 1.5 },
+      expiryMonths: null,
+      starThresholdsHours: [30, 60, 100, 200, 300],
+    };
+    for (const who of [secretary.auth, district.auth, members[0].auth]) {
+      const res = await put(who, next);
+      expect(res.statusCode).toBe(403);
+      expect(res.json().code).toBe('FORBIDDEN');
+    }
+    expect((await put({}, next)).statusCode).toBe(401);
+    expect(await get()).toEqual(DEFAULTS);
+
+    const ok = await put(city.auth, next);
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json()).toEqual(next);
+    expect(await get()).toEqual(next);
+    // 90 minutes × 20 an hour × 1.5 = 45.
+    const m = members[13].memberId;
+    const before = (await ledgerOf(m)).balance;
+    await earn(m, randomUUID(), 1, 90, new Date('2030-01-01T00:00:00Z'));
+    expect((await ledgerOf(m)).balance - before).toBe(45);
+    // Without expiry, nothing expires however old.
+    expect(await points().expireMember(m, new Date('2099-01-01T00:00:00Z'))).toBe(0);
+    expect((await put(city.auth, DEFAULTS)).statusCode).toBe(200);
+  });
+
+  it('refuses bad rules with 400 VALIDATION_FAILED and keeps the ones there are', async () => {
+    const city = await ctx.signIn('rules-city-2');
+    await ctx.grant(city.userId, 'city_admin', null);
+    const bad = [
+      {},
+      { ...DEFAULTS, pointsPerHour: -1 },
+      { ...DEFAULTS, pointsPerHour: 2.5 },
+      { ...DEFAULTS, pointsPerHour: '10' },
+      { ...DEFAULTS, expiryMonths: 0 },
+      { ...DEFAULTS, categoryMultipliers: { convenience: -1 } },
+      { ...DEFAULTS, categoryMultipliers: { planet: 2 } },
+      { ...DEFAULTS, starThresholdsHours: [100, 300, 600, 1000] },
+      { ...DEFAULTS, starThresholdsHours: [100, 300, 300, 1000, 1500] },
+      { ...DEFAULTS, starThresholdsHours: [1500, 1000, 600, 300, 100] },
+      { ...DEFAULTS, starThresholdsHours: [0, 300, 600, 1000, 1500] },
+    ];
+    for (const body of bad) {
+      const res = await put(city.auth, body);
+      expect({ body, status: res.statusCode, code: res.json().code }).toEqual({ body, status: 400, code: 'VALIDATION_FAILED' });
+    }
+    expect(await get()).toEqual(DEFAULTS);
+  });
+});

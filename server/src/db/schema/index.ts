@@ -13,3 +13,4 @@ export * from './records';
 export * from './points';
 export * from './certificates';
 export * from './meetings';
+export * from './rewards';
