@@ -692,7 +692,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           directoryRepository,
           clock,
         }),
-        exportsService: exportsServiceFactory({ exportsRepository: exportsRepositoryFactory(replicas.readDb) }),
+        exportsService: exportsServiceFactory({ exportsRepository: exportsRepositoryFactory(replicas.readDb), db: database.db, clock }),
       });
       await api.register(invitesRoutes, {
         invitesService,
@@ -740,7 +740,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         importLimit,
       });
       await api.register(exportsRoutes, {
-        exportsService: exportsServiceFactory({ exportsRepository: exportsRepositoryFactory(replicas.readDb) }),
+        exportsService: exportsServiceFactory({ exportsRepository: exportsRepositoryFactory(replicas.readDb), db: database.db, clock }),
         statsService,
         assessmentService,
       });

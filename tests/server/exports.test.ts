@@ -1,5 +1,11 @@
 import { CATEGORY_LABELS, type Category } from '@pioneer/shared';
-import { MEMBER_HEADERS, RECORD_HEADERS, UNIT_REPORT_HEADERS } from '../../server/src/modules/exports/exports-service';
+import { HOME_READ_AUDIT } from '../../server/src/lib/audit';
+import {
+  MEMBER_HEADERS,
+  MEMBER_HEADERS_WITHOUT_HOME,
+  RECORD_HEADERS,
+  UNIT_REPORT_HEADERS,
+} from '../../server/src/modules/exports/exports-service';
 import { makeCommunity, makeEstate, makeUnitOrg, makeWorld } from '../helpers/fixtures';
 import { registerMember } from '../helpers/member-fixtures';
 import { insertMembers, makeSecretary, publishTask } from '../helpers/task-fixtures';
@@ -11,6 +17,7 @@ let world: Awaited<ReturnType<typeof makeWorld>>;
 let second: { community: { id: string }; estate: { id: string }; unitOrg: { id: string } };
 let otherUnit: { id: string; name: string };
 let secretary: { authorization: string };
+let secretaryUserId: string;
 let secretary2: { authorization: string };
 let admin: { authorization: string };
 let unitAdmin: { authorization: string };
@@ -40,7 +47,9 @@ beforeAll(async () => {
   const community2 = await makeCommunity(ctx.database.db, world.district.id);
   second = { community: community2, estate: await makeEstate(ctx.database.db, community2.id), unitOrg: world.unitOrg };
   otherUnit = await makeUnitOrg(ctx.database.db, world.district.id);
-  secretary = (await makeSecretary(ctx, world.community.id, 'ex_sec')).auth;
+  const sec = await makeSecretary(ctx, world.community.id, 'ex_sec');
+  secretary = sec.auth;
+  secretaryUserId = sec.userId;
   secretary2 = (await makeSecretary(ctx, community2.id, 'ex_sec2')).auth;
   const a = await ctx.signIn('ex_admin');
   await ctx.grant(a.userId, 'city_admin', null);
@@ -100,8 +109,8 @@ describe('exports (XLSX, scoped like statistics)', () => {
     expect(rows[0]).toEqual(MEMBER_HEADERS);
     const { rows: db } = await ctx.database.pool.query(
       `select m.*, u.name as unit_name, c.name as community_name, e.name as estate_name,
-              (select count(*)::int from claims cl where cl.member_id = m.id and cl.status <> 'cancelled') as n,
-              (select coalesce(sum(minutes), 0)::int from claims cl where cl.member_id = m.id and cl.status <> 'cancelled') as minutes
+              (select count(*)::int from claims cl where cl.member_id = m.id and cl.status not in ('cancelled', 'released')) as n,
+              (select coalesce(sum(minutes), 0)::int from claims cl where cl.member_id = m.id and cl.status not in ('cancelled', 'released')) as minutes
          from members m join party_orgs u on u.id = m.unit_org_id join party_orgs c on c.id = m.community_org_id
          join estates e on e.id = m.estate_id where m.community_org_id = $1 order by m.id`,
       [world.community.id],
@@ -197,7 +206,7 @@ describe('exports (XLSX, scoped like statistics)', () => {
               coalesce(array_agg(distinct t.community_org_id) filter (where t.id is not null), '{}') as served,
               count(t.id)::int as n, coalesce(sum(cl.minutes) filter (where t.id is not null), 0)::int as minutes
          from members m join party_orgs c on c.id = m.community_org_id
-         left join claims cl on cl.member_id = m.id and cl.status <> 'cancelled'
+         left join claims cl on cl.member_id = m.id and cl.status not in ('cancelled', 'released')
          left join tasks t on t.id = cl.task_id and t.starts_at >= '2024-02-29T16:00:00Z' and t.starts_at < '2024-03-31T16:00:00Z'
         where m.unit_org_id = $1 group by m.id, m.name, m.work_unit, c.name order by m.name, m.id`,
       [world.unitOrg.id],
@@ -234,5 +243,130 @@ describe('exports (XLSX, scoped like statistics)', () => {
     );
     expect(rows.length - 1).toBe(db[0].n);
     expect(db[0].n).toBeGreaterThan(4500);
+  });
+
+  it('a released claim is no participation: not in members.xlsx, records.xlsx or the unit report', async () => {
+    const before = await Promise.all([
+      sheet(`/exports/members.xlsx?scope=community&id=${world.community.id}`, secretary),
+      sheet(`/exports/records.xlsx?scope=community&id=${world.community.id}&from=2024-03-01&to=2024-04-30`, secretary),
+      sheet(`/exports/unit-report.xlsx?unitOrgId=${world.unitOrg.id}&month=2024-03`, unitAdmin),
+    ]);
+    const m5 = await registerMember(ctx, 'ex_m5', world, { name: '陈五' });
+    ctx.clock.set(T0.getTime() - 24 * 60 * MINUTE);
+    const post = await publishTask(ctx, secretary, world.community.id, {
+      startsAt: new Date(T0.getTime() + 60 * MINUTE).toISOString(),
+      endsAt: new Date(T0.getTime() + 120 * MINUTE).toISOString(),
+    });
+    for (const who of [m5, await registerMember(ctx, 'ex_m6', world, { name: '陈六' })]) {
+      const claimed = await ctx.app.inject({ method: 'POST', url: `/api/v1/tasks/${post.id}/claims`, headers: who.auth });
+      expect(claimed.statusCode).toBe(201);
+      const released = await ctx.app.inject({
+        method: 'DELETE',
+        url: `/api/v1/tasks/${post.id}/claims/${claimed.json().claim.id}`,
+        headers: secretary,
+        payload: { reason: '临时有事' },
+      });
+      expect([released.statusCode, released.json().claim.status]).toEqual([200, 'released']);
+    }
+    const after = await Promise.all([
+      sheet(`/exports/members.xlsx?scope=community&id=${world.community.id}`, secretary),
+      sheet(`/exports/records.xlsx?scope=community&id=${world.community.id}&from=2024-03-01&to=2024-04-30`, secretary),
+      sheet(`/exports/unit-report.xlsx?unitOrgId=${world.unitOrg.id}&month=2024-03`, unitAdmin),
+    ]);
+    const participations = MEMBER_HEADERS.indexOf('参与次数');
+    const members = new Map(after[0][1].slice(1).map((r) => [r[0], r[participations]]));
+    expect([members.get('陈五'), members.get('陈六')]).toEqual([0, 0]);
+    // The others' rows are as before; the records and the report gain no row and no count.
+    expect(after[0][1].filter((r) => r[0] !== '陈五' && r[0] !== '陈六')).toEqual(before[0][1]);
+    expect(after[1][1]).toEqual(before[1][1]);
+    const services = (rows: unknown[][]) => rows.filter((r) => r[0] === '陈五' || r[0] === '陈六').map((r) => r[4]);
+    expect(services(after[2][1])).toEqual([0, 0]);
+    expect(after[2][1].at(-1)).toEqual(before[2][1].at(-1));
+  });
+});
+
+describe('home addresses (小区, 楼栋, 单元, 室号): only for the community’s own staff, audited', () => {
+  const HOME = ['小区', '楼栋', '单元', '室号'];
+  async function homeAudits() {
+    const { rows } = await ctx.database.pool.query(`select actor_user_id, entity_id, data from audit_log where action = $1 order by id`, [
+      HOME_READ_AUDIT,
+    ]);
+    return rows;
+  }
+  const homesOf = async () =>
+    (await ctx.database.pool.query(`select building, unit_no, room from members where community_org_id = $1`, [world.community.id])).rows;
+
+  it('a unit admin’s members.xlsx, and district- or city-wide exports, carry no home and write no audit row', async () => {
+    const before = (await homeAudits()).length;
+    for (const [url, auth] of [
+      [`/exports/members.xlsx?scope=unit&id=${world.unitOrg.id}`, unitAdmin],
+      [`/exports/members.xlsx?scope=unit&id=${world.unitOrg.id}`, admin],
+      [`/exports/members.xlsx?scope=district&id=${world.district.id}`, admin],
+      ['/exports/members.xlsx?scope=city', admin],
+    ] as const) {
+      const [, rows] = await sheet(url, auth);
+      expect(rows[0]).toEqual(MEMBER_HEADERS_WITHOUT_HOME);
+      expect(rows[0].filter((h) => HOME.includes(String(h)))).toEqual([]);
+      expect(rows.length).toBeGreaterThan(1);
+      expect(rows.every((r) => r.length <= MEMBER_HEADERS_WITHOUT_HOME.length)).toBe(true);
+    }
+    // No text cell is a member's building, unit or room.
+    const [, unitRows] = await sheet(`/exports/members.xlsx?scope=unit&id=${world.unitOrg.id}`, unitAdmin);
+    const cells = new Set(unitRows.flat().filter((c) => typeof c === 'string'));
+    for (const h of await homesOf())
+      expect([cells.has(h.building), cells.has(h.unit_no), cells.has(h.room)]).toEqual([false, false, false]);
+    expect((await homeAudits()).length).toBe(before);
+    // Unit staff cannot list a community's members at all.
+    const list = await api(`/party-orgs/${world.community.id}/members`, unitAdmin);
+    expect(list.statusCode).toBe(403);
+  });
+
+  it('the secretary’s members.xlsx and members list carry building, unit and room, each with an audit row (who, scope, rows)', async () => {
+    const before = (await homeAudits()).length;
+    const [, rows] = await sheet(`/exports/members.xlsx?scope=community&id=${world.community.id}`, secretary);
+    expect(rows[0]).toEqual(MEMBER_HEADERS);
+    const { rows: db } = await ctx.database.pool.query(
+      `select m.name, e.name as estate, m.building, m.unit_no, m.room from members m join estates e on e.id = m.estate_id
+        where m.community_org_id = $1`,
+      [world.community.id],
+    );
+    const homes = new Map(rows.slice(1).map((r) => [r[0], r.slice(5, 9)]));
+    expect(homes.size).toBe(db.length);
+    for (const m of db) expect(homes.get(m.name)).toEqual([m.estate, m.building, m.unit_no, m.room]);
+    let audits = await homeAudits();
+    expect(audits.slice(before)).toEqual([
+      {
+        actor_user_id: secretaryUserId,
+        entity_id: world.community.id,
+        data: { via: 'members.xlsx', scope: 'community', rows: db.length },
+      },
+    ]);
+
+    const list = await api(`/party-orgs/${world.community.id}/members?limit=2`, secretary);
+    expect(list.statusCode).toBe(200);
+    const items = list.json().items as Array<{ name: string; building: string; unitNo: string; room: string }>;
+    expect(items).toHaveLength(2);
+    for (const i of items) {
+      const m = db.find((d) => d.name === i.name)!;
+      expect([i.building, i.unitNo, i.room]).toEqual([m.building, m.unit_no, m.room]);
+    }
+    audits = await homeAudits();
+    expect(audits.slice(before + 1)).toEqual([
+      { actor_user_id: secretaryUserId, entity_id: world.community.id, data: { via: 'members-list', scope: 'community', rows: 2 } },
+    ]);
+  });
+
+  it('another community’s secretary gets none of our members’ homes', async () => {
+    const before = (await homeAudits()).length;
+    expect((await api(`/party-orgs/${world.community.id}/members`, secretary2)).statusCode).toBe(403);
+    expect((await api(`/exports/members.xlsx?scope=community&id=${world.community.id}`, secretary2)).statusCode).toBe(403);
+    expect((await api(`/exports/members.xlsx?scope=unit&id=${world.unitOrg.id}`, secretary2)).statusCode).toBe(403);
+    // Its own export holds its own members only (陈三), with their homes.
+    const [, rows] = await sheet(`/exports/members.xlsx?scope=community&id=${second.community.id}`, secretary2);
+    expect(rows.slice(1).map((r) => r[0])).toEqual(['陈三']);
+    const audits = await homeAudits();
+    expect(audits.slice(before)).toEqual([
+      expect.objectContaining({ entity_id: second.community.id, data: expect.objectContaining({ rows: 1 }) }),
+    ]);
   });
 });

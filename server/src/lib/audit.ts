@@ -12,6 +12,12 @@ export interface AuditEntry {
   data?: Record<string, unknown>;
 }
 
+/**
+ * The action of every list or export that carries members' homes (building, unit, room) to their
+ * community's staff: `data` says how (`via`), the scope and how many members (`rows`).
+ */
+export const HOME_READ_AUDIT = 'member.home_read';
+
 export async function writeAudit(tx: DbOrTx, entry: AuditEntry): Promise<void> {
   await tx.insert(auditLog).values({ ...entry, data: entry.data ?? {} });
 }

@@ -4,6 +4,8 @@ import { householdMatchSql } from '../households/household-match-sql';
 import type { AuthorizedScope } from '../stats/stats-service';
 
 const TZ = 'Asia/Shanghai';
+/** A claim that is a participation: not cancelled, not released by its secretary (as the roll-ups count). */
+const LIVE = sql.raw(`status not in ('cancelled', 'released')`);
 const at = (col: SQL) => sql`to_char(${col} at time zone ${TZ}, 'YYYY-MM-DD HH24:MI')`;
 
 export type MemberExportRow = {
@@ -13,10 +15,11 @@ export type MemberExportRow = {
   unit_org: string;
   work_unit: string;
   community: string;
-  estate: string;
-  building: string;
-  unit_no: string;
-  room: string;
+  /** Null unless the export carries homes (a community's own staff). */
+  estate: string | null;
+  building: string | null;
+  unit_no: string | null;
+  room: string | null;
   intentions: string[];
   registered_at: string;
   household_match: 'matched' | 'unmatched' | 'conflict';
@@ -68,11 +71,17 @@ function recordScope(s: AuthorizedScope): SQL {
 
 export function exportsRepositoryFactory(db: Db) {
   return {
-    /** A page of members in scope after `afterId`, by id, with their live claims' figures. */
-    async members(s: AuthorizedScope, afterId: string | null, limit: number): Promise<MemberExportRow[]> {
+    /**
+     * A page of members in scope after `afterId`, by id, with their participations (claims that
+     * count: not cancelled, not released); their homes only when `withHome`.
+     */
+    async members(s: AuthorizedScope, afterId: string | null, limit: number, withHome: boolean): Promise<MemberExportRow[]> {
+      const home = withHome
+        ? sql`e.name as estate, m.building, m.unit_no, m.room`
+        : sql`null as estate, null as building, null as unit_no, null as room`;
       const { rows } = await db.execute<MemberExportRow>(sql`
-        select m.id, m.name, m.phone_masked, u.name as unit_org, m.work_unit, c.name as community, e.name as estate,
-               m.building, m.unit_no, m.room, m.intentions, ${at(sql`m.registered_at`)} as registered_at,
+        select m.id, m.name, m.phone_masked, u.name as unit_org, m.work_unit, c.name as community,
+               ${home}, m.intentions, ${at(sql`m.registered_at`)} as registered_at,
                ${householdMatchSql(sql`m`)} as household_match,
                coalesce(w.n, 0)::int as participations, coalesce(w.minutes, 0)::int as minutes
           from members m
@@ -80,14 +89,14 @@ export function exportsRepositoryFactory(db: Db) {
           join party_orgs c on c.id = m.community_org_id
           join estates e on e.id = m.estate_id
           left join lateral (select count(*) as n, sum(cl.minutes) as minutes from claims cl
-                              where cl.member_id = m.id and cl.status <> 'cancelled') w on true
+                              where cl.member_id = m.id and cl.${LIVE}) w on true
          where ${memberScope(s)} ${afterId ? sql`and m.id > ${afterId}::uuid` : sql``}
          order by m.id
          limit ${limit}`);
       return rows;
     },
 
-    /** Live claims on posts starting in [from, to) in scope, a page after `after` (start time, claim id). */
+    /** Live claims (participations) on posts starting in [from, to) in scope, a page after `after` (start time, claim id). */
     async records(s: AuthorizedScope, from: Date, to: Date, after: string | null, limit: number): Promise<RecordExportRow[]> {
       const { rows } = await db.execute<RecordExportRow>(sql`
         select cl.id as claim_id, t.title, t.category, tc.name as community,
@@ -100,7 +109,7 @@ export function exportsRepositoryFactory(db: Db) {
           join party_orgs tc on tc.id = t.community_org_id
           left join members m on m.id = cl.member_id
           left join party_orgs u on u.id = m.unit_org_id
-         where cl.status <> 'cancelled'
+         where cl.${LIVE}
            and t.starts_at >= ${from}::timestamptz and t.starts_at < ${to}::timestamptz
            and ${recordScope(s)}
            ${after ? sql`and (to_char(t.starts_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') || '|' || cl.id) > ${after}` : sql``}
@@ -117,7 +126,7 @@ export function exportsRepositoryFactory(db: Db) {
                count(cl.id)::int as services, coalesce(sum(cl.minutes), 0)::int as minutes
           from members m
           join party_orgs c on c.id = m.community_org_id
-          left join claims cl on cl.member_id = m.id and cl.status <> 'cancelled'
+          left join claims cl on cl.member_id = m.id and cl.${LIVE}
                              and exists (select 1 from tasks t where t.id = cl.task_id and t.starts_at >= ${from}::timestamptz and t.starts_at < ${to}::timestamptz)
           left join tasks t on t.id = cl.task_id
           left join party_orgs tc on tc.id = t.community_org_id

@@ -10,7 +10,7 @@ import {
 } from '@pioneer/shared';
 import { forbidden } from '../../lib/errors';
 import { isCityAdmin } from '../../lib/scope';
-import { requireRoles, scopeGuard } from '../../plugins/auth';
+import { principalOf, requireRoles, scopeGuard } from '../../plugins/auth';
 import { rankedDistrict } from '../assessment/ranking-scope';
 import { attachment, XLSX_TYPE } from '../../lib/attachment';
 import type { AssessmentService } from '../assessment/assessment-service';
@@ -51,7 +51,7 @@ export const exportsRoutes: FastifyPluginAsyncZod<{
     async (request, reply) => {
       const scope = scoped.of(request);
       reply.type(XLSX_TYPE).header('content-disposition', attachment('members.xlsx', '党员名册.xlsx')).header('cache-control', 'no-store');
-      return reply.send(service.members(scope, logFailure(request)));
+      return reply.send(service.members(scope, principalOf(request).userId, logFailure(request)));
     },
   );
 

@@ -3,7 +3,10 @@ import ExcelJS from 'exceljs';
 import { CATEGORY_LABELS, HOUSEHOLD_MATCH_LABELS, type Category, type Indicator, type Ranking } from '@pioneer/shared';
 import { notFound } from '../../lib/errors';
 import type { AuthorizedScope } from '../stats/stats-service';
-import type { ExportsRepository } from './exports-repository';
+import type { DbOrTx } from '../../db/client';
+import { HOME_READ_AUDIT, writeAudit } from '../../lib/audit';
+import type { Clock } from '../../lib/clock';
+import type { ExportsRepository, MemberExportRow } from './exports-repository';
 
 const BATCH = 2000;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -42,6 +45,10 @@ export const MEMBER_HEADERS = [
   '参与次数',
   '服务时长（分钟）',
 ];
+const HOME_HEADERS = new Set(['小区', '楼栋', '单元', '室号']);
+/** members.xlsx for anyone but a community's own staff: no home (小区, 楼栋, 单元, 室号). */
+export const MEMBER_HEADERS_WITHOUT_HOME = MEMBER_HEADERS.filter((h) => !HOME_HEADERS.has(h));
+
 export const RECORD_HEADERS = [
   '岗位',
   '类别',
@@ -98,36 +105,58 @@ async function* pages<T>(fetch: (after: T | null) => Promise<T[]>): AsyncGenerat
   }
 }
 
-export function exportsServiceFactory(deps: { exportsRepository: ExportsRepository }) {
+export function exportsServiceFactory(deps: {
+  exportsRepository: ExportsRepository;
+  /** Where the audit rows of exports carrying homes are written (the primary). */
+  db: DbOrTx;
+  clock: Clock;
+}) {
   const repo = deps.exportsRepository;
 
   return {
-    members(s: AuthorizedScope, onError: (err: unknown) => void): Readable {
+    /**
+     * 党员名册. Homes (小区, 楼栋, 单元, 室号) only in one community's own export (its secretary, or
+     * an admin above it exporting that community), never for a unit, a district or the city; such
+     * an export writes an audit row with who asked and how many members it carried.
+     */
+    members(s: AuthorizedScope, actorUserId: string, onError: (err: unknown) => void): Readable {
+      const withHome = s.scope === 'community';
       return streamWorkbook(
         [
           {
             name: '党员名册',
-            headers: MEMBER_HEADERS,
+            headers: withHome ? MEMBER_HEADERS : MEMBER_HEADERS_WITHOUT_HOME,
             rows: async function* () {
-              for await (const m of pages<{ id: string } & Awaited<ReturnType<ExportsRepository['members']>>[number]>((after) =>
-                repo.members(s, after?.id ?? null, BATCH),
-              )) {
-                yield [
-                  m.name,
-                  m.phone_masked,
-                  m.unit_org,
-                  m.work_unit,
-                  m.community,
-                  m.estate,
-                  m.building,
-                  m.unit_no,
-                  m.room,
-                  m.intentions.map((k) => CATEGORY_LABELS[k as Category] ?? k).join('、'),
-                  m.registered_at,
-                  HOUSEHOLD_MATCH_LABELS[m.household_match],
-                  m.participations,
-                  m.minutes,
-                ];
+              let sent = 0;
+              try {
+                for await (const m of pages<MemberExportRow>((after) => repo.members(s, after?.id ?? null, BATCH, withHome))) {
+                  const home = withHome ? [m.estate, m.building, m.unit_no, m.room] : [];
+                  sent += 1;
+                  yield [
+                    m.name,
+                    m.phone_masked,
+                    m.unit_org,
+                    m.work_unit,
+                    m.community,
+                    ...home,
+                    m.intentions.map((k) => CATEGORY_LABELS[k as Category] ?? k).join('、'),
+                    m.registered_at,
+                    HOUSEHOLD_MATCH_LABELS[m.household_match],
+                    m.participations,
+                    m.minutes,
+                  ];
+                }
+              } finally {
+                // Written before the workbook ends (and for the rows sent if it fails half-way).
+                if (withHome && sent > 0)
+                  await writeAudit(deps.db, {
+                    at: deps.clock.now(),
+                    actorUserId,
+                    action: HOME_READ_AUDIT,
+                    entity: 'party_org',
+                    entityId: s.scope === 'community' ? s.id : null,
+                    data: { via: 'members.xlsx', scope: s.scope, rows: sent },
+                  });
               }
             },
           },

@@ -91,7 +91,8 @@ export const householdsRoutes: FastifyPluginAsyncZod<{
         response: { 200: CommunityMemberListSchema },
       },
     },
-    async (request) => service.listMembers((await overseenCommunity(request, request.params.id)).id, request.query),
+    async (request) =>
+      service.listMembers(principalOf(request).userId, (await overseenCommunity(request, request.params.id)).id, request.query),
   );
 
   // A member's full phone and home, for staff who must call or visit: every read is audited with its reason.

@@ -14,7 +14,7 @@ import {
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { transaction } from '../../db/transaction';
-import { recentAudits, writeAudit } from '../../lib/audit';
+import { HOME_READ_AUDIT, recentAudits, writeAudit } from '../../lib/audit';
 import type { Clock } from '../../lib/clock';
 import { decodeCursor, encodeTimeIdCursor, TimeIdCursorSchema } from '../../lib/cursor';
 import { encryptPhone, hashPhone, maskPhone } from '../../lib/phone-crypto';
@@ -222,7 +222,11 @@ export function householdsServiceFactory(deps: {
       return { ...totals, buildings };
     },
 
-    async listMembers(communityOrgId: string, query: CommunityMembersQuery): Promise<CommunityMemberList> {
+    /**
+     * The community's members as its staff see them, home included: each page that names a home
+     * writes an audit row (who, which community, how many members).
+     */
+    async listMembers(actorUserId: string, communityOrgId: string, query: CommunityMembersQuery): Promise<CommunityMemberList> {
       const cursor = query.cursor ? decodeCursor(query.cursor, TimeIdCursorSchema) : undefined;
       const after = cursor && { at: new Date(cursor.c), id: cursor.i };
       const [rows, counts] = await Promise.all([
@@ -231,6 +235,15 @@ export function householdsServiceFactory(deps: {
       ]);
       const page = rows.slice(0, query.limit);
       const last = page[page.length - 1];
+      if (page.length > 0)
+        await writeAudit(deps.db, {
+          at: deps.clock.now(),
+          actorUserId,
+          action: HOME_READ_AUDIT,
+          entity: 'party_org',
+          entityId: communityOrgId,
+          data: { via: 'members-list', scope: 'community', rows: page.length },
+        });
       return {
         items: page.map((r) => ({
           id: r.id,
