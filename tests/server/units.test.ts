@@ -169,6 +169,35 @@ describe('agreements (共建协议)', () => {
     }
   });
 
+  test('before its startsOn an accepted agreement does not report the unit: NOT_REPORTED until the first day', async () => {
+    const db = ctx.database.db;
+    const c = await makeCommunity(db, w.d1.id);
+    const u = await makeUnitOrg(db, w.d1.id);
+    const sec = await ctx.signIn('u_sec_later');
+    await ctx.grant(sec.userId, 'secretary', c.id);
+    const admin = await ctx.signIn('u_admin_later');
+    await ctx.grant(admin.userId, 'unit_admin', u.id);
+    const a = await propose(admin.auth, { unitOrgId: u.id, communityOrgId: c.id, startsOn: day(3), endsOn: day(90) });
+    expect((await api('POST', `/agreements/${a.id}/accept`, sec.auth, {})).json().agreement.status).toBe('active');
+    const need = await publishNeed(sec.auth, c.id, { title: '协议未开始' });
+    const early = await api('POST', `/needs/${need.id}/claim`, admin.auth, claimBody(u.id, { startsOn: day(3), endsOn: day(10) }));
+    expect([early.statusCode, early.json().code]).toEqual([403, 'NOT_REPORTED']);
+    expect((await api('GET', `/needs?communityOrgId=${c.id}`, admin.auth)).json().code).toBe('NOT_REPORTED');
+    expect(await count(`projects where need_id = '${need.id}'`)).toBe(0);
+    // The day before: still not reported; on startsOn: reported.
+    ctx.clock.advance(2 * DAY);
+    try {
+      const dayBefore = await api('POST', `/needs/${need.id}/claim`, admin.auth, claimBody(u.id, { startsOn: day(1), endsOn: day(10) }));
+      expect(dayBefore.json().code).toBe('NOT_REPORTED');
+      ctx.clock.advance(DAY);
+      const onTime = await api('POST', `/needs/${need.id}/claim`, admin.auth, claimBody(u.id, { startsOn: day(0), endsOn: day(10) }));
+      expect(onTime.statusCode).toBe(201);
+      expect(onTime.json().project.status).toBe('claimed');
+    } finally {
+      ctx.clock.advance(-3 * DAY);
+    }
+  });
+
   test('bad input: dates reversed, a non-unit as unit, a unit as community, a bad phone → 400, nothing written', async () => {
     const before = await count('agreements');
     const bad = [

@@ -1,4 +1,4 @@
-import { aliasedTable, and, desc, eq, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { aliasedTable, and, desc, eq, gte, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client';
 import { agreements, partyOrgs } from '../../db/schema';
 
@@ -19,6 +19,9 @@ export interface AgreementFilter {
   /** Stored status, and for `expired`/`active` the day that splits them. */
   status?: { stored: (typeof agreements.$inferSelect)['status']; endedBefore?: string; notEndedBefore?: string };
 }
+
+/** In force on `today`: accepted, started (startsOn) and not past its last day (endsOn). */
+const inForce = (today: string) => and(eq(agreements.status, 'active'), lte(agreements.startsOn, today), gte(agreements.endsOn, today));
 
 /** The agreements table's one writer (共建协议). */
 export function agreementsRepositoryFactory(db: Db) {
@@ -83,21 +86,15 @@ export function agreementsRepositoryFactory(db: Db) {
     },
 
     /**
-     * Whether the unit is 已报到 to the community on `today`. Inside a transaction the agreement
+     * Whether the unit is 已报到 to the community on `today`: an agreement in force (accepted and
+     * between its startsOn and endsOn; one not yet started does not count). Inside a transaction the agreement
      * row is share-locked: an `end` racing a claim waits for it (or the claim sees it ended).
      */
     async reported(unitOrgId: string, communityOrgId: string, today: string, tx: DbOrTx = db): Promise<boolean> {
       const rows = await tx
         .select({ id: agreements.id })
         .from(agreements)
-        .where(
-          and(
-            eq(agreements.unitOrgId, unitOrgId),
-            eq(agreements.communityOrgId, communityOrgId),
-            eq(agreements.status, 'active'),
-            gte(agreements.endsOn, today),
-          ),
-        )
+        .where(and(eq(agreements.unitOrgId, unitOrgId), eq(agreements.communityOrgId, communityOrgId), inForce(today)))
         .limit(1)
         .for('share');
       return rows.length > 0;
@@ -109,7 +106,7 @@ export function agreementsRepositoryFactory(db: Db) {
       const rows = await db
         .selectDistinct({ id: agreements.communityOrgId })
         .from(agreements)
-        .where(and(inArray(agreements.unitOrgId, unitOrgIds), eq(agreements.status, 'active'), gte(agreements.endsOn, today)));
+        .where(and(inArray(agreements.unitOrgId, unitOrgIds), inForce(today)));
       return rows.map((r) => r.id);
     },
 
@@ -119,7 +116,7 @@ export function agreementsRepositoryFactory(db: Db) {
       const rows = await db
         .selectDistinct({ id: agreements.unitOrgId })
         .from(agreements)
-        .where(and(inArray(agreements.communityOrgId, communityOrgIds), eq(agreements.status, 'active'), gte(agreements.endsOn, today)));
+        .where(and(inArray(agreements.communityOrgId, communityOrgIds), inForce(today)));
       return rows.map((r) => r.id);
     },
 
@@ -129,7 +126,7 @@ export function agreementsRepositoryFactory(db: Db) {
         .selectDistinct({ id: agreements.unitOrgId })
         .from(agreements)
         .innerJoin(community, eq(community.id, agreements.communityOrgId))
-        .where(and(eq(community.districtId, districtId), eq(agreements.status, 'active'), gte(agreements.endsOn, today)));
+        .where(and(eq(community.districtId, districtId), inForce(today)));
       return rows.map((r) => r.id);
     },
   };
