@@ -116,6 +116,7 @@ import { projectsRepositoryFactory } from './modules/units/projects-repository';
 import { projectsServiceFactory } from './modules/units/projects-service';
 import { unitsRoutes } from './modules/units/units-routes';
 import { unitIndexRepositoryFactory } from './modules/units/unit-index-repository';
+import { unitsStatsRepositoryFactory } from './modules/units/units-stats-repository';
 import { unitIndexRoutes } from './modules/units/unit-index-routes';
 import { unitIndexServiceFactory } from './modules/units/unit-index-service';
 
@@ -504,6 +505,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     directoryRepository,
     whistleStats: whistleStatsFactory(replicas.readDb),
     meetingStats: meetingsService,
+    unitsStats: unitsStatsRepositoryFactory(replicas.readDb),
     clock,
   });
   const personalData = personalDataServiceFactory({
@@ -681,6 +683,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         assessmentRepository: assessmentRepositoryFactory(database.db, replicas.readDb),
         directoryRepository,
         whistleStats: whistleStatsFactory(replicas.readDb),
+        unitsStats: unitsStatsRepositoryFactory(replicas.readDb),
         clock,
       });
       await api.register(assessmentRoutes, { assessmentService });

@@ -12,6 +12,9 @@ export const INDEX_METRICS = [
   'whistle_response_rate',
   'whistle_close_rate',
   'whistle_satisfaction',
+  /** 组织报到 (contract v3): in the default catalogue, not admitted. */
+  'needs_claimed_rate',
+  'project_rating',
 ] as const;
 export const IndexMetricSchema = z.enum(INDEX_METRICS);
 export type IndexMetric = z.infer<typeof IndexMetricSchema>;
@@ -26,6 +29,8 @@ export const INDEX_METRIC_LABELS: Record<IndexMetric, string> = {
   whistle_response_rate: '吹哨响应率',
   whistle_close_rate: '吹哨办结率',
   whistle_satisfaction: '吹哨满意度',
+  needs_claimed_rate: '需求认领率',
+  project_rating: '项目评价',
 };
 
 /** `YYYY-MM`, a calendar month (Asia/Shanghai). */

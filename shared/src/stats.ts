@@ -29,6 +29,22 @@ export const StatsOverviewSchema = z.object({
   whistles: WhistleStatsSchema.optional(),
   /** 共商共办: meetings held, their action items, questions handled (contract v3). */
   meetings: MeetingStatsSchema.optional(),
+  /**
+   * 组织报到 (contract v3), `scope=unit`: agreements in force today (accepted, startsOn ≤ today ≤
+   * endsOn); its projects delivered (handed over: delivered, accepted or closed) and accepted
+   * (accepted or closed); the mean rating (1–5, two decimals) of those accepted, null when none.
+   */
+  agreements: z.number().int().optional(),
+  projectsDelivered: z.number().int().optional(),
+  projectRating: z.number().nullable().optional(),
+  /** `scope=community|district|city`: needs open now (待认领). */
+  needsOpen: z.number().int().optional(),
+  /**
+   * Every scope: needs taken on and not returned (a unit: its projects not returned; elsewhere:
+   * the scope's needs claimed or closed), and projects accepted (验收: accepted or closed).
+   */
+  needsClaimed: z.number().int().optional(),
+  projectsAccepted: z.number().int().optional(),
   /** Homes in the homeowner registry (业主信息库) of the communities in scope. */
   households: z.number().int(),
   /** Of those, homes where a registered member lives (coverage = householdsWithMember ÷ households). */

@@ -260,10 +260,16 @@ beforeAll(async () => {
 afterAll(async () => ctx.close());
 
 describe('先锋指数+ catalogue', () => {
-  it('exists from the first start: every auto metric of the contract, admitted', async () => {
+  it("exists from the first start: every auto metric of the contract, admitted (组织报到's two offered, not admitted)", async () => {
     const res = await get(secA, '/index/indicators');
     expect(res.statusCode).toBe(200);
-    const items = res.json().items as Indicator[];
+    const all = res.json().items as Indicator[];
+    const offered = all.filter((i) => !i.admitted);
+    expect(offered.map((i) => [i.metric, i.method])).toEqual([
+      ['needs_claimed_rate', 'auto'],
+      ['project_rating', 'auto'],
+    ]);
+    const items = all.filter((i) => i.admitted);
     expect(items.map((i) => i.metric).sort()).toEqual(
       [
         'coverage',

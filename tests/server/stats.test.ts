@@ -5,6 +5,9 @@ import { createTestContext, type TestContext } from '../helpers/test-app';
 
 /** Nor does it convene meetings (共商共办). */
 const NO_MEETINGS = { held: 0, actions: 0, actionsOnTime: 0, actionsOverdue: 0, handled: 0 };
+/** 组织报到 figures of a place without needs or projects (tests/server/units-stats.test.ts has some). */
+const NO_NEEDS = { needsOpen: 0, needsClaimed: 0, projectsAccepted: 0 };
+const NO_PROJECTS = { agreements: 0, needsClaimed: 0, projectsDelivered: 0, projectsAccepted: 0, projectRating: null };
 /** This fixture raises no whistles: their figures are zero, and rates without a denominator null. */
 const NO_WHISTLES = {
   whistles: 0,
@@ -139,6 +142,7 @@ describe('statistics overview', () => {
       medianMinutesToFull: 20,
       whistles: NO_WHISTLES,
       meetings: NO_MEETINGS,
+      ...NO_NEEDS,
       // No homeowner registry here (tests/server/households.test.ts covers it).
       households: 0,
       householdsWithMember: 0,
@@ -161,6 +165,7 @@ describe('statistics overview', () => {
       medianMinutesToFull: 20,
       whistles: NO_WHISTLES,
       meetings: NO_MEETINGS,
+      ...NO_NEEDS,
       // No homeowner registry here (tests/server/households.test.ts covers it).
       households: 0,
       householdsWithMember: 0,
@@ -180,6 +185,7 @@ describe('statistics overview', () => {
       medianMinutesToFull: null,
       whistles: NO_WHISTLES,
       meetings: NO_MEETINGS,
+      ...NO_NEEDS,
       // No homeowner registry here (tests/server/households.test.ts covers it).
       households: 0,
       householdsWithMember: 0,
@@ -199,6 +205,7 @@ describe('statistics overview', () => {
       medianMinutesToFull: 20,
       whistles: NO_WHISTLES,
       meetings: NO_MEETINGS,
+      ...NO_NEEDS,
       // No homeowner registry here (tests/server/households.test.ts covers it).
       households: 0,
       householdsWithMember: 0,
@@ -244,6 +251,7 @@ describe('statistics overview', () => {
       medianMinutesToFull: 20,
       whistles: NO_WHISTLES,
       meetings: NO_MEETINGS,
+      ...NO_PROJECTS,
       // No homeowner registry here (tests/server/households.test.ts covers it).
       households: 0,
       householdsWithMember: 0,

@@ -82,6 +82,7 @@ export const needs = pgTable(
     ),
     check('needs_people_check', sql`${t.peopleNeeded} is null or ${t.peopleNeeded} between 1 and 1000`),
     index('needs_community_idx').on(t.communityOrgId, t.createdAt),
+    index('needs_created_idx').on(t.createdAt),
   ],
 );
 
@@ -146,6 +147,7 @@ export const projects = pgTable(
       .where(sql`${t.status} <> 'returned'`),
     index('projects_unit_idx').on(t.unitOrgId, t.claimedAt),
     index('projects_community_idx').on(t.communityOrgId, t.claimedAt),
+    index('projects_accepted_idx').on(t.acceptedAt).where(sql`${t.acceptedAt} is not null`),
   ],
 );
 

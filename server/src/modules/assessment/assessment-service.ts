@@ -4,9 +4,13 @@ import { transaction } from '../../db/transaction';
 import type { Clock } from '../../lib/clock';
 import { invalid, notFound } from '../../lib/errors';
 import type { DirectoryPort } from '../directory/directory-port';
+import type { CommunityNeedsMonth, UnitsStatsPort } from '../units/units-stats-port';
 import type { WhistleStatsPort } from '../whistles/whistle-stats-port';
 import { NO_FIGURES, type AssessmentRepository, type CommunityRef, type ManualScoreRow, type MonthFigures } from './assessment-repository';
 import { evaluate, maxTotal, nameOrder, rank, ranksInOrder, type Evaluated, type Ranked } from './index-scoring';
+
+/** The auto metrics read from 组织报到's needs and projects. */
+const NEEDS_METRICS = new Set<string>(['needs_claimed_rate', 'project_rating']);
 
 /** YYYY-MM of a time in Changshu (UTC+8, no daylight saving). */
 export const localMonth = (at: Date) => new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 7);
@@ -16,6 +20,8 @@ export function assessmentServiceFactory(deps: {
   assessmentRepository: AssessmentRepository;
   directoryRepository: Pick<DirectoryPort, 'findPartyOrg' | 'findDistrict'>;
   whistleStats: Pick<WhistleStatsPort, 'figuresByCommunity'>;
+  /** 组织报到's needs and projects (modules/units), read when an admitted indicator uses them. */
+  unitsStats?: Pick<UnitsStatsPort, 'monthByCommunity'>;
   clock: Clock;
 }) {
   const repo = deps.assessmentRepository;
@@ -42,7 +48,7 @@ export function assessmentServiceFactory(deps: {
     key: string;
     /** The key without the roll-up version and the whistles: while it holds, communities whose figures and whistles are unchanged keep their scores. */
     inputsKey: string;
-    /** Each community's whistle figures (JSON), for the communities that raised any in the period. */
+    /** Each community's whistle and needs figures (JSON), for the communities that have any in the period. */
     whistleKeys: Map<string, string>;
     indicators: Indicator[];
     orgs: CommunityRef[];
@@ -101,13 +107,22 @@ export function assessmentServiceFactory(deps: {
     const [y, m] = period.split('-').map(Number);
     // The month in Changshu (UTC+8): whistles raised from its first local midnight to the next month's.
     const bounds = { from: new Date(Date.UTC(y, m - 1, 1) - 8 * 3600_000), to: new Date(Date.UTC(y, m, 1) - 8 * 3600_000) };
-    const [tokens, indicators, whistles] = await Promise.all([
+    const indicatorsRead = repo.listIndicators();
+    const [tokens, indicators, whistles, needs] = await Promise.all([
       repo.tokens(period),
-      repo.listIndicators(),
+      indicatorsRead,
       deps.whistleStats.figuresByCommunity(bounds, deps.clock.now()),
+      // Needs and projects only when an admitted indicator scores them (not by default).
+      indicatorsRead.then((list) =>
+        deps.unitsStats && list.some((i) => i.admitted && i.method === 'auto' && NEEDS_METRICS.has(i.metric!))
+          ? deps.unitsStats.monthByCommunity(bounds)
+          : new Map<string, CommunityNeedsMonth>(),
+      ),
     ]);
-    // Whistle figures per community: a whistle moving re-scores its community, not the city.
-    const whistleKeys = new Map([...whistles].map(([id, w]) => [id, JSON.stringify(w)]));
+    // Whistle and needs figures per community: one moving re-scores its community, not the city.
+    const whistleKeys = new Map(
+      [...new Set([...whistles.keys(), ...needs.keys()])].map((id) => [id, JSON.stringify([whistles.get(id), needs.get(id)])]),
+    );
     const inputsKey = JSON.stringify([tokens.scores, tokens.orgs, indicators]);
     const key = JSON.stringify([tokens.rollups, inputsKey, [...whistleKeys]]);
     const hit = scoredCache.get(period);
@@ -137,7 +152,17 @@ export function assessmentServiceFactory(deps: {
       const f = figures.get(o.id);
       const kept =
         same && same.figures.get(o.id) === f && same.whistleKeys.get(o.id) === whistleKeys.get(o.id) ? same.byOrg.get(o.id) : undefined;
-      byOrg.set(o.id, kept ?? evaluate(indicators, { ...o, ...(f ?? NO_FIGURES) }, manual.get(o.id) ?? empty, whistles.get(o.id) ?? null));
+      byOrg.set(
+        o.id,
+        kept ??
+          evaluate(
+            indicators,
+            { ...o, ...(f ?? NO_FIGURES) },
+            manual.get(o.id) ?? empty,
+            whistles.get(o.id) ?? null,
+            needs.get(o.id) ?? null,
+          ),
+      );
     }
     const order = same ? same.order : nameOrder(orgs);
     const city = rank([...byOrg.values()], order);

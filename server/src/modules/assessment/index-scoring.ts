@@ -1,4 +1,5 @@
 import type { Indicator, IndexMetric, IndexPart, WhistleStats } from '@pioneer/shared';
+import type { CommunityNeedsMonth } from '../units/units-stats-port';
 import type { CommunityMonth, ManualScoreRow } from './assessment-repository';
 
 export interface Evaluated {
@@ -27,7 +28,12 @@ const whistleFigures = (w: WhistleStats | null) => [
  * measure (no registry imported by the month's end, no whistle raised that month) are null:
  * no data, explained, 0 points.
  */
-export function metricValue(metric: IndexMetric, f: CommunityMonth, w: WhistleStats | null = null): MetricValue {
+export function metricValue(
+  metric: IndexMetric,
+  f: CommunityMonth,
+  w: WhistleStats | null = null,
+  n: CommunityNeedsMonth | null = null,
+): MetricValue {
   const posts = f.published - f.cancelled;
   switch (metric) {
     case 'posts_per_month':
@@ -106,6 +112,25 @@ export function metricValue(metric: IndexMetric, f: CommunityMonth, w: WhistleSt
         figures: whistleFigures(w),
         note: w?.satisfaction == null ? '当月没有已回访的吹哨事项' : null,
       };
+    case 'needs_claimed_rate': {
+      const v = ratio(n?.needsClaimed ?? 0, n?.needsPublished ?? 0);
+      return {
+        value: v === null ? null : round(v, 4),
+        figures: [
+          { label: '当月发布需求', value: n?.needsPublished ?? 0 },
+          { label: '其中已被认领', value: n?.needsClaimed ?? 0 },
+        ],
+        note: v === null ? '当月没有发布需求' : null,
+      };
+    }
+    case 'project_rating': {
+      const r = n?.projectRating ?? null;
+      return {
+        value: r === null ? null : round(r, 2),
+        figures: [{ label: '当月验收项目', value: n?.projectsAccepted ?? 0 }],
+        note: r === null ? '当月没有验收项目' : null,
+      };
+    }
   }
 }
 
@@ -124,6 +149,7 @@ export function evaluate(
   f: CommunityMonth,
   manual: Map<string, ManualScoreRow>,
   whistles: WhistleStats | null = null,
+  needs: CommunityNeedsMonth | null = null,
 ): Evaluated {
   const parts: IndexPart[] = [];
   let hundredths = 0;
@@ -135,7 +161,7 @@ export function evaluate(
     let note: string | null = null;
     let evidence: string | null = null;
     if (it.method === 'auto' && it.metric) {
-      const m = metricValue(it.metric, f, whistles);
+      const m = metricValue(it.metric, f, whistles, needs);
       value = m.value;
       figures = m.figures;
       note = m.note;

@@ -2,6 +2,7 @@ import type { MeetingStats, StatsDashboard, StatsOverview } from '@pioneer/share
 import type { Clock } from '../../lib/clock';
 import { notFound } from '../../lib/errors';
 import type { DirectoryPort } from '../directory/directory-port';
+import type { UnitsStatsPort } from '../units/units-stats-port';
 import type { WhistleScope, WhistleStatsPort } from '../whistles/whistle-stats-port';
 import type { StatsRepository, StatsScopeFilter } from './stats-repository';
 
@@ -15,6 +16,8 @@ export function statsServiceFactory(deps: {
   whistleStats: Pick<WhistleStatsPort, 'figures'>;
   /** 共商共办 figures (modules/meetings). */
   meetingStats?: { figures(s: Scoped): Promise<MeetingStats> };
+  /** 组织报到 figures (modules/units): agreements, needs and projects. */
+  unitsStats?: Pick<UnitsStatsPort, 'figures'>;
   clock: Clock;
 }) {
   const directory = deps.directoryRepository;
@@ -38,12 +41,15 @@ export function statsServiceFactory(deps: {
   }
 
   async function overviewOf(s: Scoped): Promise<StatsOverview> {
-    const [overview, whistles, meetings] = await Promise.all([
+    const now = deps.clock.now();
+    const [overview, whistles, meetings, units] = await Promise.all([
       s.scope === 'unit' ? unitFigures(s.id) : repo.overview(s),
-      deps.whistleStats.figures(s as WhistleScope, deps.clock.now()),
+      deps.whistleStats.figures(s as WhistleScope, now),
       deps.meetingStats?.figures(s),
+      // Agreements in force on the day in Changshu (UTC+8).
+      deps.unitsStats?.figures(s, new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10)),
     ]);
-    return { ...overview, whistles, ...(meetings ? { meetings } : {}) };
+    return { ...overview, whistles, ...(meetings ? { meetings } : {}), ...units };
   }
 
   return {
