@@ -147,7 +147,9 @@ export const projects = pgTable(
       .where(sql`${t.status} <> 'returned'`),
     index('projects_unit_idx').on(t.unitOrgId, t.claimedAt),
     index('projects_community_idx').on(t.communityOrgId, t.claimedAt),
-    index('projects_accepted_idx').on(t.acceptedAt).where(sql`${t.acceptedAt} is not null`),
+    index('projects_accepted_idx')
+      .on(t.acceptedAt)
+      .where(sql`${t.acceptedAt} is not null`),
   ],
 );
 
