@@ -1,7 +1,7 @@
 /**
- * `npm run cluster -- --web 3 [--port 3000] [--data-dir .data/cluster]`: the system as a city runs
- * it, on one machine: PostgreSQL primary + streaming replica, Redis, N web processes and one
- * worker behind nginx. Ctrl-C stops everything.
+ * `npm run cluster -- --web 3 [--workers 1] [--port 3000] [--data-dir .data/cluster]`: the system as a
+ * city runs it, on one machine: PostgreSQL primary + streaming replica, Redis, N web processes and
+ * one or more workers behind nginx. Ctrl-C stops everything.
  */
 import { parseArgs } from 'node:util';
 import { startCluster } from './cluster/start-cluster';
@@ -10,14 +10,18 @@ async function main() {
   const { values } = parseArgs({
     options: {
       web: { type: 'string', default: '3' },
+      workers: { type: 'string', default: '1' },
       port: { type: 'string', default: '3000' },
       'data-dir': { type: 'string', default: '.data/cluster' },
     },
   });
   const web = Number(values.web);
   if (!Number.isInteger(web) || web < 1 || web > 64) throw new Error('--web takes a number of web processes (1–64)');
+  const workers = Number(values.workers);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 16) throw new Error('--workers takes a number of worker processes (1–16)');
   const cluster = await startCluster({
     web,
+    workers,
     port: Number(values.port),
     dataDir: values['data-dir']!,
     log: (line) => console.log(`· ${line}`),

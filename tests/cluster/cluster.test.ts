@@ -6,14 +6,16 @@ import WebSocket from 'ws';
 import { LiveServerMessageSchema, type LiveCount } from '@pioneer/shared';
 import { startCluster, type Cluster } from '../../server/scripts/cluster/start-cluster';
 import { attachContext } from '../helpers/attached-context';
-import { eventually } from '../helpers/fake-wechat';
+import { eventually, startFakeWechat, WECHAT_TEST_ENV, type FakeWechat } from '../helpers/fake-wechat';
 import { makeWorld } from '../helpers/fixtures';
 import { httpClient, insertMembers, makeSecretary, publishTask, slotState, taskBody, type HttpAnswer } from '../helpers/task-fixtures';
 import { TEST_ENV, type TestContext } from '../helpers/test-app';
 
 // One cluster for the file (starting one costs tens of seconds): nginx in front of three web
-// processes and a worker, an embedded PostgreSQL primary with a streaming replica, Redis.
+// processes and two workers (every job must be right with several at once), an embedded
+// PostgreSQL primary with a streaming replica, Redis; the workers send through a fake WeChat.
 let cluster: Cluster;
+let wechat: FakeWechat;
 let dataDir: string;
 let ctx: TestContext;
 let world: Awaited<ReturnType<typeof makeWorld>>;
@@ -67,8 +69,11 @@ async function replicaCaughtUp() {
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'pioneer-cluster-'));
+  wechat = await startFakeWechat();
   cluster = await startCluster({
     web: 3,
+    workers: 2,
+    workerEnv: WECHAT_TEST_ENV(wechat.url),
     dataDir,
     port: 0,
     env: {
@@ -94,6 +99,7 @@ afterAll(async () => {
   viaNginx?.close();
   await ctx?.close();
   await cluster?.stop();
+  await wechat?.close();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
@@ -250,10 +256,25 @@ describe('reads from the streaming replica', () => {
   });
 });
 
-describe('the worker', () => {
-  test('killed and restarted: no notification lost or written twice', async () => {
-    await cluster.worker.child.kill9();
+describe('the workers', () => {
+  test('two at once: each answers as a worker, and jobs taken by both are done once', async () => {
+    for (const w of cluster.workers) {
+      const health = await fetch(`http://127.0.0.1:${w.port}/api/v1/health`).then((r) => r.json());
+      expect(health.role).toBe('worker');
+    }
+    expect(cluster.workers).toHaveLength(2);
+  });
+
+  test('both killed and restarted together: no notification lost, written twice or sent twice', async () => {
+    await Promise.all(cluster.workers.map((w) => w.child.kill9()));
     const crowd = await insertMembers(ctx, world, 10, 'clw');
+    for (const m of crowd) {
+      const sub = await viaNginx.request('POST', '/api/v1/me/subscriptions', {
+        headers: m.auth,
+        body: { results: { claim_result: 'accept' } },
+      });
+      expect(sub.status).toBe(200);
+    }
     const task = await publishTask(ctx, secretary, world.community.id, { capacity: 10 });
     for (const m of crowd)
       expect((await viaNginx.request('POST', `/api/v1/tasks/${task.id}/claims`, { headers: m.auth })).status).toBe(201);
@@ -263,7 +284,8 @@ describe('the worker', () => {
       'select count(*)::int as n from notification_outbox where relayed_at is null',
     );
     expect(pending[0].n).toBeGreaterThanOrEqual(10);
-    await cluster.restartWorker();
+    expect(wechat.sends.filter((s) => s.openid.startsWith('dev_clw_'))).toHaveLength(0);
+    await cluster.restartWorkers();
     const userIds = crowd.map((m) => m.userId);
     const messages = await eventually(async () => {
       const rows = await query<{ user_id: string; n: number }>(
@@ -274,11 +296,29 @@ describe('the worker', () => {
       return rows.length === 10 ? rows : null;
     }, 60_000);
     expect(messages.every((r) => r.n === 1)).toBe(true);
+    // Each member held one credit: exactly one subscribe message each reached WeChat.
+    const sent = await eventually(() => {
+      const mine = wechat.delivered().filter((s) => s.openid.startsWith('dev_clw_'));
+      return mine.length >= 10 ? mine : null;
+    }, 60_000);
+    const perOpenid = new Map<string, number>();
+    for (const s of sent) perOpenid.set(s.openid, (perOpenid.get(s.openid) ?? 0) + 1);
+    expect([...perOpenid.values()]).toEqual(Array(10).fill(1));
+    expect(sent.every((s) => s.templateId === 'tpl-claim-result')).toBe(true);
     await eventually(
       async () =>
         (await query<{ n: number }>(cluster.primaryUrl, 'select count(*)::int as n from notification_outbox where relayed_at is null'))[0]
           .n === 0,
       60_000,
     );
+    // Nothing more arrives once the queues are empty: a late duplicate would show here.
+    await eventually(async () => {
+      const [{ n }] = await query<{ n: number }>(
+        cluster.primaryUrl,
+        `select count(*)::int as n from pgboss.job where state in ('created', 'retry', 'active') and name in ('notify-event', 'notify-wechat')`,
+      );
+      return n === 0;
+    }, 60_000);
+    expect(wechat.delivered().filter((s) => s.openid.startsWith('dev_clw_'))).toHaveLength(10);
   });
 });

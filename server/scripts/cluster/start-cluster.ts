@@ -7,12 +7,16 @@ import { freePort, missingTools, ROOT, startChild, startNginx, startRedis, waitF
 export interface ClusterOptions {
   /** Web processes behind nginx. */
   web: number;
+  /** Worker processes (default 1): every job is safe with several at once. */
+  workers?: number;
   /** Where the embedded PostgreSQL primary, its replica, nginx's files and the keys live. */
   dataDir: string;
   /** nginx's port (0: a free one). */
   port: number;
   /** Extra environment for every server process (tests pass their keys and limits). */
   env?: Record<string, string>;
+  /** Extra environment for the workers only (e.g. the WeChat API they send through). */
+  workerEnv?: Record<string, string>;
   log?(line: string): void;
 }
 
@@ -21,11 +25,15 @@ export interface Cluster {
   primaryUrl: string;
   replicaUrls: string[];
   webs: { port: number; child: Child }[];
+  /** The first worker (`workers[0]`). */
   worker: { port: number; child: Child };
+  workers: { port: number; child: Child }[];
   /** Starts web process `i` again on its port (after a kill). */
   restartWeb(i: number): Promise<void>;
-  /** Starts the worker again (after a kill). */
-  restartWorker(): Promise<void>;
+  /** Starts worker `i` (default 0) again (after a kill). */
+  restartWorker(i?: number): Promise<void>;
+  /** Starts every worker again at the same moment (after a kill), as a deploy does. */
+  restartWorkers(): Promise<void>;
   /** The embedded replica, when this cluster made one. */
   replica: RunningReplica | null;
   /** Starts the embedded replica again (after `replica.stop()`); it catches up by streaming. */
@@ -39,7 +47,7 @@ const nodeFlags = (): string[] =>
 /**
  * One machine's cluster, on real engines: a PostgreSQL primary and a streaming replica (the
  * embedded build, or DATABASE_URL / DATABASE_REPLICA_URLS), Redis, N web processes and one
- * worker, and nginx in front. Everything is a child of this process and stops with it.
+ * or more workers, and nginx in front. Everything is a child of this process and stops with it.
  */
 export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   const log = opts.log ?? (() => {});
@@ -102,12 +110,22 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     const server = (name: string, role: string, port: number, extra?: Record<string, string>) =>
       startChild(name, process.execPath, [...nodeFlags(), '--import', 'tsx', 'server/src/server.ts'], env(role, port, extra));
 
-    // The worker first: it migrates and loads the demo city once, before any web process starts.
-    const workerPort = await freePort();
-    log(`worker on port ${workerPort}`);
-    const worker = { port: workerPort, child: server('worker', 'worker', workerPort) };
-    stops.push(() => worker.child.stop());
-    await waitForHttp(`http://127.0.0.1:${workerPort}/api/v1/health`, worker.child, 180_000, (s) => s === 200);
+    // The first worker alone: it migrates and loads the demo city once; the others start after it.
+    const workerCount = opts.workers ?? 1;
+    const workerPorts = await Promise.all(Array.from({ length: workerCount }, () => freePort()));
+    const workerName = (i: number) => (i === 0 ? 'worker' : `worker-${i + 1}`);
+    const workers: { port: number; child: Child }[] = [];
+    stops.push(async () => {
+      await Promise.all(workers.map((w) => w.child.stop()));
+    });
+    const startWorker = async (i: number) => {
+      const w = { port: workerPorts[i], child: server(workerName(i), 'worker', workerPorts[i], opts.workerEnv) };
+      workers[i] = w;
+      await waitForHttp(`http://127.0.0.1:${w.port}/api/v1/health`, w.child, 180_000, (s) => s === 200);
+    };
+    await startWorker(0);
+    await Promise.all(workerPorts.slice(1).map((_, i) => startWorker(i + 1)));
+    log(`${workerCount} worker${workerCount > 1 ? 's' : ''} on port${workerCount > 1 ? 's' : ''} ${workerPorts.join(', ')}`);
 
     const webPorts = await Promise.all(Array.from({ length: opts.web }, () => freePort()));
     const webs = webPorts.map((port, i) => ({ port, child: server(`web-${i + 1}`, 'web', port, { SEED_DEMO: 'false' }) }));
@@ -126,7 +144,10 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       primaryUrl,
       replicaUrls,
       webs,
-      worker,
+      get worker() {
+        return workers[0];
+      },
+      workers,
       get replica() {
         return replica;
       },
@@ -140,10 +161,13 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
         webs[i].child = server(`web-${i + 1}`, 'web', webs[i].port, { SEED_DEMO: 'false' });
         await waitForHttp(`http://127.0.0.1:${webs[i].port}/api/v1/health`, webs[i].child, 180_000, (s) => s === 200);
       },
-      async restartWorker() {
-        await worker.child.stop();
-        worker.child = server('worker', 'worker', workerPort);
-        await waitForHttp(`http://127.0.0.1:${workerPort}/api/v1/health`, worker.child, 180_000, (s) => s === 200);
+      async restartWorker(i = 0) {
+        await workers[i].child.stop();
+        await startWorker(i);
+      },
+      async restartWorkers() {
+        await Promise.all(workers.map((w) => w.child.stop()));
+        await Promise.all(workers.map((_, i) => startWorker(i)));
       },
       stop: stopAll,
     };
