@@ -73,7 +73,7 @@ beforeAll(async () => {
   cluster = await startCluster({
     web: 3,
     workers: 2,
-    workerEnv: WECHAT_TEST_ENV(wechat.url),
+    workerEnv: WECHAT_TEST_ENV(wechat.base),
     dataDir,
     port: 0,
     env: {
