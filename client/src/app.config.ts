@@ -20,6 +20,11 @@ export default defineAppConfig({
     'pages/notify-settings/index',
     'pages/my-data/index',
     'pages/community-progress/index',
+    'pages/service/index',
+    'pages/record/index',
+    'pages/correction-new/index',
+    'pages/certificates/index',
+    'pages/points/index',
   ],
   // Staff pages: loaded on first use, so a member's download stays small.
   subPackages: [
@@ -44,6 +49,10 @@ export default defineAppConfig({
         'indicators/index',
         'manual-scores/index',
         'invites/index',
+        'corrections/index',
+        'certificate-settings/index',
+        'rewards/index',
+        'points-rules/index',
       ],
     },
   ],

@@ -59,3 +59,11 @@ export const DIALOG = {
   confirmRelease: '确认释放',
   confirmDecline: '确认放弃',
 } as const;
+
+/** Service records, corrections, certificates and points (Contract v3): one word per state everywhere. */
+export const CORRECTION_STATE_LABELS = { pending: '待审核', approved: '已通过', rejected: '已驳回' } as const;
+export const CORRECTION_KIND_LABELS = { correct: '更正', supplement: '补录' } as const;
+export const RECORD_SOURCE_LABELS = { scan: '扫码', secretary: '书记补记', correction: '更正', supplement: '补录' } as const;
+export const CERTIFICATE_STATE_LABELS = { valid: '有效', revoked: '已作废' } as const;
+export const POINTS_KIND_LABELS = { earn: '服务获得', reverse: '记录更正冲销', redeem: '兑换', expire: '过期' } as const;
+export const STAR_LABELS = ['未定级', '一星', '二星', '三星', '四星', '五星'] as const;

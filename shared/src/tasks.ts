@@ -236,6 +236,10 @@ export const RecordsSchema = z.object({
 });
 export type Records = z.infer<typeof RecordsSchema>;
 
+/** `POST /tasks/:id/records` (补记): the claims written, one per member. */
+export const SecretaryRecordResponseSchema = z.object({ items: z.array(z.object({ memberId: z.string(), claim: ClaimSchema })) });
+export type SecretaryRecordResponse = z.infer<typeof SecretaryRecordResponseSchema>;
+
 /** `PATCH /tasks/:id` (contract extension): the secretary edits a post that has not started; claimants are notified. */
 export const TaskUpdateBodySchema = z
   .object({

@@ -37,6 +37,10 @@ describe('role-aware landing', () => {
       ROUTES.communityQr,
       ROUTES.dashboard,
       ROUTES.meetings,
+      ROUTES.corrections,
+      ROUTES.certificateSettings,
+      ROUTES.rewards,
+      ROUTES.pointsRules,
     ]) {
       expect(page.startsWith('/staff/')).toBe(true);
     }
@@ -48,6 +52,11 @@ describe('role-aware landing', () => {
       ROUTES.notFound,
       ROUTES.findCommunity,
       ROUTES.communityProgress,
+      ROUTES.service,
+      ROUTES.record,
+      ROUTES.correctionNew,
+      ROUTES.certificates,
+      ROUTES.points,
     ]) {
       expect(page.startsWith('/pages/')).toBe(true);
     }

@@ -33,6 +33,15 @@ export const ROUTES = {
   waitlistQueue: '/staff/waitlist-queue/index',
   meetings: '/staff/meetings/index',
   communityProgress: '/pages/community-progress/index',
+  service: '/pages/service/index',
+  record: '/pages/record/index',
+  correctionNew: '/pages/correction-new/index',
+  certificates: '/pages/certificates/index',
+  points: '/pages/points/index',
+  corrections: '/staff/corrections/index',
+  certificateSettings: '/staff/certificate-settings/index',
+  rewards: '/staff/rewards/index',
+  pointsRules: '/staff/points-rules/index',
 } as const;
 
 /** Who may scan a 先锋码 (the server's rule: secretaries, district and city admins). */

@@ -22,6 +22,7 @@ export function toolsFor(user: User | null): Tool[] {
   if (has('city_admin')) {
     tools.push({ key: 'indicators', label: '指标管理', icon: 'list', url: ROUTES.indicators });
     tools.push({ key: 'directory', label: '目录导入', icon: 'building', url: '/staff/directory-import/index' });
+    tools.push({ key: 'points-rules', label: '积分规则', icon: 'star', url: ROUTES.pointsRules });
   }
   if (has('district_admin')) tools.push({ key: 'scores', label: '人工评分', icon: 'edit', url: ROUTES.manualScores });
   if (has('city_admin') || has('district_admin')) {

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { View, Text } from '@tarojs/components';
 import Taro, { useDidShow } from '@tarojs/taro';
-import { CATEGORY_LABELS, ROLE_LABELS, type RoleGrant } from '@pioneer/shared';
+import { CATEGORY_LABELS, ROLE_LABELS, STAR_LABELS, formatMinutes, type RoleGrant } from '@pioneer/shared';
 import BottomNav from '@/components/BottomNav';
 import Icon from '@/components/Icon';
 import StandingCard from '@/components/StandingCard';
@@ -17,7 +17,7 @@ import { getMyStanding } from '@/services/waitlist';
 import { isAdmin, isSecretary, updateUser } from '@/services/session';
 import { raiserScopes, unitOrgIds } from '@/services/whistles';
 import { CLAIM_STATUS_LABELS } from '@/utils/grab';
-import { formatHours, formatRange, maskPhone } from '@/utils/time';
+import { formatRange, maskPhone } from '@/utils/time';
 import { ROUTES } from '@/utils/routes';
 import { invitableRoles } from '@/utils/roles';
 import './index.scss';
@@ -118,8 +118,28 @@ export default function Mine() {
               <Text className="muted">服务次数</Text>
             </View>
             <View className="mine__total">
-              <Text className="mine__total-num">{records.data ? formatHours(records.data.totals.minutes) : '-'}</Text>
-              <Text className="muted">服务时长（小时）</Text>
+              <Text className="mine__total-num">{records.data ? formatMinutes(records.data.totals.minutes) : '-'}</Text>
+              <Text className="muted">服务时长</Text>
+            </View>
+          </View>
+
+          <View className="card mine__menu">
+            <View className="card-title">服务记录与证明</View>
+            <View className="mine__menu-item" onClick={() => go(ROUTES.service)} data-testid="mine-service">
+              我的服务
+              <Text className="muted">
+                {records.data?.totals.star
+                  ? `${STAR_LABELS[records.data.totals.star.level]} · ${formatMinutes(records.data.totals.minutes)} ›`
+                  : '›'}
+              </Text>
+            </View>
+            <View className="mine__menu-item" onClick={() => go(ROUTES.certificates)}>
+              我的证明
+              <Icon name="chevron" color="#bfbfbf" size={28} />
+            </View>
+            <View className="mine__menu-item" onClick={() => go(ROUTES.points)}>
+              积分与爱心超市
+              <Icon name="chevron" color="#bfbfbf" size={28} />
             </View>
           </View>
 
@@ -167,7 +187,7 @@ export default function Mine() {
                   </View>
                   <View className="muted">
                     {formatRange(task.startsAt, task.endsAt)}
-                    {claim.minutes ? ` · ${claim.minutes} 分钟` : ''}
+                    {claim.minutes ? ` · ${formatMinutes(claim.minutes)}` : ''}
                   </View>
                 </View>
               ))}

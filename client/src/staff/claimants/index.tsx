@@ -13,6 +13,7 @@ import { cancelTask, getTask, listClaimants } from '@/services/tasks';
 import { CLAIM_STATUS_LABELS } from '@/utils/grab';
 import { formatDateTime } from '@/utils/time';
 import { ROUTES } from '@/utils/routes';
+import RecordPanel from './record-panel';
 import './index.scss';
 
 function Claimants({ id }: { id: string }) {
@@ -91,6 +92,9 @@ function Claimants({ id }: { id: string }) {
           ))}
         </StateView>
       </View>
+      {task && task.status !== 'cancelled' && Date.now() >= Date.parse(task.startsAt) && claimants.data ? (
+        <RecordPanel taskId={id} startsAt={task.startsAt} endsAt={task.endsAt} claimants={claimants.data} onRecorded={claimants.reload} />
+      ) : null}
       {task?.status === 'open' ? (
         <View className="claimants__actions">
           <View className="btn" onClick={() => Taro.navigateTo({ url: `${ROUTES.verify}?taskId=${id}` })}>

@@ -62,6 +62,18 @@ function ManageList({ orgId }: { orgId: string }) {
           <Icon name="plus" color="#c8161d" size={56} />
           <Text>共商共办</Text>
         </View>
+        <View className="manage__action" onClick={() => go(ROUTES.corrections)}>
+          <Icon name="edit" color="#c8161d" size={56} />
+          <Text>更正审核</Text>
+        </View>
+        <View className="manage__action" onClick={() => go(ROUTES.rewards)}>
+          <Icon name="gift" color="#c8161d" size={56} />
+          <Text>爱心超市</Text>
+        </View>
+        <View className="manage__action" onClick={() => go(ROUTES.certificateSettings)}>
+          <Icon name="certificate" color="#c8161d" size={56} />
+          <Text>证明设置</Text>
+        </View>
       </View>
       <StateView
         loading={list.loading && !list.data}

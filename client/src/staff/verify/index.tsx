@@ -10,7 +10,9 @@ import { useNow } from '@/hooks/use-now';
 import { IS_H5 } from '@/services/config';
 import { ApiError, errorMessage } from '@/services/http';
 import { verifyPioneerCode } from '@/services/members';
+import { secretaryOrgId } from '@/services/session';
 import { canVerify } from '@/utils/routes';
+import RedeemPanel from './redeem-panel';
 import { checkIn, checkOut } from '@/services/tasks';
 import { formatClock } from '@/utils/time';
 import { actionsFor, pickClaim, shortServiceMinutes, VERIFIED_STATUS_LABELS } from '@/utils/verify';
@@ -30,7 +32,7 @@ function codeMessage(err: unknown): string {
   return errorMessage(err);
 }
 
-export function Verify({ initialCode, initialTaskId }: { initialCode?: string; initialTaskId?: string }) {
+export function Verify({ initialCode, initialTaskId, orgId }: { initialCode?: string; initialTaskId?: string; orgId?: string | null }) {
   const [text, setText] = useState('');
   const [token, setToken] = useState<string | null>(null);
   const [result, setResult] = useState<PioneerCodeVerifyResponse | null>(null);
@@ -242,6 +244,9 @@ export function Verify({ initialCode, initialTaskId }: { initialCode?: string; i
               {actions.hint ? <View className="muted verify__hint">{actions.hint}</View> : null}
             </>
           ) : null}
+          {orgId && token ? (
+            <RedeemPanel orgId={orgId} token={token} memberName={result.member.name} onNotice={(kind, text) => setNotice({ kind, text })} />
+          ) : null}
           <View className="btn btn-gray verify__next" onClick={next}>
             核验下一位
           </View>
@@ -259,7 +264,7 @@ export default function VerifyPage() {
       {!ready ? (
         <StateView loading error={error} onRetry={retry} />
       ) : canVerify(user) ? (
-        <Verify initialCode={code ? decodeURIComponent(code) : undefined} initialTaskId={taskId} />
+        <Verify initialCode={code ? decodeURIComponent(code) : undefined} initialTaskId={taskId} orgId={secretaryOrgId(user)} />
       ) : (
         <View className="card state-box">
           <View className="card-title">无权访问</View>

@@ -1,7 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import {
-  ClaimSchema,
   CorrectionApproveBodySchema,
   CorrectionCreateBodySchema,
   CorrectionListQuerySchema,
@@ -10,6 +8,7 @@ import {
   CorrectionResponseSchema,
   IdParamsSchema,
   RecordHistorySchema,
+  SecretaryRecordResponseSchema,
   RecordsQuerySchema,
   RecordsSchema,
   SecretaryRecordBodySchema,
@@ -22,8 +21,6 @@ import type { RecordsService } from './records-service';
 
 const tags = ['records'];
 const security = [{ bearer: [] }];
-
-export const SecretaryRecordResponseSchema = z.object({ items: z.array(z.object({ memberId: z.string(), claim: ClaimSchema })) });
 
 export const recordsRoutes: FastifyPluginAsyncZod<{
   recordsService: RecordsService;
