@@ -5,16 +5,7 @@ import RedeemPanel from '@/staff/verify/redeem-panel';
 import RecordPanel from '@/staff/claimants/record-panel';
 import { ApiError } from '@/services/http';
 import { listRewards, recordBySecretary, redeemReward } from '@/services/records';
-import {
-  approveMinutes,
-  correctionBody,
-  rulesForm,
-  rulesFromForm,
-  sealProblem,
-  signedPoints,
-  starView,
-  toBase64,
-} from '@/utils/records';
+import { approveMinutes, correctionBody, rulesForm, rulesFromForm, sealProblem, signedPoints, starView, toBase64 } from '@/utils/records';
 
 jest.mock('@/services/records', () => ({ listRewards: jest.fn(), redeemReward: jest.fn(), recordBySecretary: jest.fn() }));
 
@@ -106,7 +97,12 @@ describe('seal upload', () => {
 });
 
 describe('points rules form', () => {
-  const rules = { pointsPerHour: 10, categoryMultipliers: { care: 1.5 }, expiryMonths: 36, starThresholdsHours: [...DEFAULT_STAR_THRESHOLDS] };
+  const rules = {
+    pointsPerHour: 10,
+    categoryMultipliers: { care: 1.5 },
+    expiryMonths: 36,
+    starThresholdsHours: [...DEFAULT_STAR_THRESHOLDS],
+  };
 
   it('round-trips the rules, an empty expiry meaning never', () => {
     expect(rulesFromForm(rulesForm(rules)).rules).toEqual(rules);
@@ -219,11 +215,13 @@ describe('补记 on the claim list', () => {
         taskId={TASK}
         startsAt="2026-03-05T01:00:00Z"
         endsAt="2026-03-05T03:00:00Z"
-        claimants={[
-          { claim: claim(a, 'claimed'), member: member(a, '赵敏行') },
-          { claim: claim(b, 'no_show'), member: member(b, '钱思远') },
-          { claim: claim(c, 'completed'), member: member(c, '孙晓') },
-        ] as never}
+        claimants={
+          [
+            { claim: claim(a, 'claimed'), member: member(a, '赵敏行') },
+            { claim: claim(b, 'no_show'), member: member(b, '钱思远') },
+            { claim: claim(c, 'completed'), member: member(c, '孙晓') },
+          ] as never
+        }
         onRecorded={onRecorded}
       />,
     );

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -10,6 +10,8 @@ export const ROOT = path.resolve(__dirname, '..', '..', '..');
 export interface RunningApp {
   baseUrl: string;
   dataDir: string;
+  /** The embedded PostgreSQL of this run (for a walk that needs rows the demo lacks, e.g. a past post). */
+  databaseUrl(): Promise<string>;
   /** Last lines of the child's output, for failure messages. */
   output(): string;
   stop(): Promise<void>;
@@ -96,5 +98,9 @@ export async function startApp(): Promise<RunningApp> {
     await stop();
     throw e;
   }
-  return { baseUrl, dataDir, output: () => log, stop };
+  const databaseUrl = async () => {
+    const password = (await readFile(path.join(dataDir, 'pg-password'), 'utf8')).trim();
+    return `postgres://postgres:${password}@127.0.0.1:${pgPort}/pioneer`;
+  };
+  return { baseUrl, dataDir, databaseUrl, output: () => log, stop };
 }
