@@ -61,7 +61,8 @@ async function apiAs(login: string, path: string) {
 
 /** Taro's H5 dialog (Taro.showModal): taps the button that names the action. */
 async function confirmDialog(page: Page, label: string) {
-  await page.locator('.taro__modal').filter({ visible: true }).locator('.taro-model__btn', { hasText: label }).click();
+  // The wrapper has no box of its own (its mask and dialog are fixed): look for the visible button.
+  await page.locator('.taro__modal .taro-model__confirm', { hasText: label }).filter({ visible: true }).click();
 }
 
 /** Goes back through the navigateTo stack until `locator` shows. */
@@ -261,7 +262,9 @@ describe('H5 in Chromium: 补记 → 申请更正 → 审核 → 修改历史 �
     await rewards.locator('[data-testid="reward-row"]', { hasText: REWARD }).waitFor({ timeout: UI_TIMEOUT });
     await rewards.locator('[data-testid="rewards-scan"]').click();
 
-    // The member shows a fresh 先锋码 (codes live 60 s).
+    // The member goes back to 我的 and shows a fresh 先锋码 (codes live 60 s).
+    await backTo(member, () => shown(member).locator('.service__links'));
+    await backTo(member, () => shown(member).locator('.bottom-nav__item', { hasText: '先锋码' }));
     await shown(member).locator('.bottom-nav__item', { hasText: '先锋码' }).click();
     const tokenText = shown(member).locator('[data-testid="pcode-token"]');
     await tokenText.waitFor({ timeout: UI_TIMEOUT });
