@@ -11,7 +11,8 @@ import {
   WaitlistEntryResponseSchema,
 } from '@pioneer/shared';
 import { forbidden } from '../../lib/errors';
-import { hasRole, principalOf, requireAuth, requireMember, requireRoles, scopeGuard } from '../../plugins/auth';
+import { administersDistrict, oversees } from '../../lib/scope';
+import { principalOf, requireAuth, requireMember, requireRoles, scopeGuard } from '../../plugins/auth';
 import type { TaskRow } from '../tasks/task-mappers';
 import { ownPostGuard } from '../claims/own-post-guard';
 import type { WaitlistService } from './waitlist-service';
@@ -20,18 +21,29 @@ import type { WaitlistService } from './waitlist-service';
  * The waitlist, offers, the secretary's release and excuse, and draw entries (contract v2).
  * Role guards run on request, before the body is validated; scope (its own post) after.
  */
-export const waitlistRoutes: FastifyPluginAsyncZod<{ waitlistService: WaitlistService; loadPost(id: string): Promise<TaskRow> }> = async (
-  app,
-  opts,
-) => {
+export const waitlistRoutes: FastifyPluginAsyncZod<{
+  waitlistService: WaitlistService;
+  loadPost(id: string): Promise<TaskRow>;
+  /** The post's community with its district (404 when it is gone). */
+  community(id: string): Promise<{ id: string; districtId: string }>;
+}> = async (app, opts) => {
   const service = opts.waitlistService;
   const ownPost = ownPostGuard(opts.loadPost);
-  /** Staff of any rank and the post's community's members see its draw; district and city admins also who holds each ticket. */
+  /**
+   * A draw is read by the members of the post's community (and any member holding an entry in it)
+   * and by the staff over that community (its secretary, its district's admin, city admins); who
+   * holds which ticket only by the admins over it (its district's admin, city admins).
+   */
   const drawView = scopeGuard(
     async (request, p) => {
       const task = await opts.loadPost((request.params as { id: string }).id);
-      if (p.roles.length === 0 && p.memberCommunityOrgId !== task.communityOrgId) throw forbidden('只有本社区党员可以查看抽签');
-      return { task, memberIds: hasRole(p, 'district_admin', 'city_admin') };
+      const community = await opts.community(task.communityOrgId);
+      const readable =
+        oversees(p, community) ||
+        (p.memberId !== null &&
+          (p.memberCommunityOrgId === task.communityOrgId || (await service.mine(task.id, p.memberId)).myEntry !== null));
+      if (!readable) throw forbidden('只有本社区党员和本社区的管理人员可以查看抽签');
+      return { task, memberIds: administersDistrict(p, community.districtId) };
     },
     ['FORBIDDEN', 'NOT_FOUND'],
   );
