@@ -156,8 +156,6 @@ declare module 'fastify' {
 }
 
 export const API_PREFIX = '/api/v1';
-/** 居民点单 per user per minute: each one costs a WeChat content check and a secretary's attention. */
-const DEMANDS_PER_MINUTE = 10;
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -669,14 +667,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         memberIds: new MemberIds((ids) => authRepository.findMemberIds(ids)),
         loadPost: (id) => tasksService.load(id),
       });
-      await api.register(waitlistRoutes, { waitlistService, loadPost: (id) => tasksService.load(id) });
+      await api.register(waitlistRoutes, { waitlistService, loadPost: (id) => tasksService.load(id), community });
       await api.register(liveRoutes, { liveHub, loadPrincipal: (userId) => authRepository.loadPrincipal(userId) });
       await api.register(statsRoutes, { statsService });
       await api.register(whistlesRoutes, { whistlesService, raiseLimit: app.perMinute('whistle-raise', limits.whistlesPerRaiser) });
       await api.register(meetingsRoutes, { meetingsService });
       await api.register(demandsRoutes, {
         demandsService,
-        createLimit: app.perMinute('demand-create', DEMANDS_PER_MINUTE),
+        createLimit: app.perMinute('demand-create', limits.demandsPerUser),
+        addressLimit: app.perMinute('demand-create-address', limits.demandsPerAddress),
       });
       const assessmentService = assessmentServiceFactory({
         db: database.db,
@@ -723,6 +722,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           calendarKey: config.phoneHashKey,
           templates: wechatSender ? config.notifications.templates : {},
         }),
+        creditLimit: app.perMinute('subscription-credit', limits.creditsPerTemplate),
       });
       await api.register(personalDataRoutes, { personalData });
       await api.register(recordsRoutes, { recordsService, loadPost: (id) => tasksService.load(id), community });

@@ -37,6 +37,9 @@ const EnvSchema = z
     IMPORT_RATE_LIMIT: z.coerce.number().int().min(1).default(6),
     PERSONAL_READ_RATE_LIMIT: z.coerce.number().int().min(1).default(20),
     WHISTLE_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+    DEMAND_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+    DEMAND_ADDRESS_RATE_LIMIT: z.coerce.number().int().min(1).default(120),
+    SUBSCRIPTION_CREDIT_RATE_LIMIT: z.coerce.number().int().min(1).default(30),
     REDIS_URL: z.url().optional(),
     // No default here: development defaults to `warn` (below), everything else to `info`.
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
@@ -174,6 +177,12 @@ export interface RateLimits {
   personalReadsPerUser: number;
   /** Whistles raised per raiser per minute. */
   whistlesPerRaiser: number;
+  /** 居民点单 per user per minute: each one costs a WeChat content check and a secretary's attention. */
+  demandsPerUser: number;
+  /** 居民点单 per client address per minute, whoever signs them (many accounts behind one address). */
+  demandsPerAddress: number;
+  /** Subscription credits (`accept`s) recorded per user and template per minute. */
+  creditsPerTemplate: number;
 }
 
 export class ConfigError extends Error {}
@@ -292,6 +301,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       importsPerUser: e.IMPORT_RATE_LIMIT,
       personalReadsPerUser: e.PERSONAL_READ_RATE_LIMIT,
       whistlesPerRaiser: e.WHISTLE_RATE_LIMIT,
+      demandsPerUser: e.DEMAND_RATE_LIMIT,
+      demandsPerAddress: e.DEMAND_ADDRESS_RATE_LIMIT,
+      creditsPerTemplate: e.SUBSCRIPTION_CREDIT_RATE_LIMIT,
     },
     redisUrl: e.REDIS_URL,
     // A line per request floods the terminal of `npm start`; the server prints one ready line instead.

@@ -27,6 +27,9 @@ export const TEST_ENV = {
   IMPORT_RATE_LIMIT: '100000',
   PERSONAL_READ_RATE_LIMIT: '100000',
   WHISTLE_RATE_LIMIT: '100000',
+  DEMAND_RATE_LIMIT: '100000',
+  DEMAND_ADDRESS_RATE_LIMIT: '100000',
+  SUBSCRIPTION_CREDIT_RATE_LIMIT: '100000',
   // Fixture posts start in 24 hours and most tests check in right away; the window has its own test.
   CHECK_IN_OPENS_MINUTES: '1440',
   // The notification queue's workers run only where a test asks for them (the outbox is written regardless).

@@ -21,7 +21,13 @@ import type { DemandsService } from './demands-service';
 const tags = ['demands'];
 const security = [{ bearer: [] }];
 
-export const demandsRoutes: FastifyPluginAsyncZod<{ demandsService: DemandsService; createLimit: Limit }> = async (app, opts) => {
+export const demandsRoutes: FastifyPluginAsyncZod<{
+  demandsService: DemandsService;
+  /** Demands per user per minute. */
+  createLimit: Limit;
+  /** Demands per client address per minute: many fresh accounts from one place are still one sender. */
+  addressLimit: Limit;
+}> = async (app, opts) => {
   const service = opts.demandsService;
   const overseenCommunity = scopeGuard(
     async (request, p) => {
@@ -65,6 +71,7 @@ export const demandsRoutes: FastifyPluginAsyncZod<{ demandsService: DemandsServi
     },
     async (request, reply) => {
       const p = principalOf(request);
+      await opts.addressLimit.hit(request.ip);
       await opts.createLimit.hit(p.userId);
       return reply.code(201).send({ demand: await service.create(p, request.body) });
     },

@@ -14,9 +14,14 @@ import {
   UnreadSchema,
 } from '@pioneer/shared';
 import { principalOf, requireAuth, requireMember } from '../../plugins/auth';
+import type { Limit } from '../../plugins/rate-limit';
 import type { NotificationsService } from './notifications-service';
 
-export const notificationsRoutes: FastifyPluginAsyncZod<{ notificationsService: NotificationsService }> = async (app, opts) => {
+export const notificationsRoutes: FastifyPluginAsyncZod<{
+  notificationsService: NotificationsService;
+  /** Credits (`accept`s) per user and template per minute: a user tapping 允许 is far slower. */
+  creditLimit: Limit;
+}> = async (app, opts) => {
   const service = opts.notificationsService;
   const tags = ['notifications'];
 
@@ -30,9 +35,20 @@ export const notificationsRoutes: FastifyPluginAsyncZod<{ notificationsService: 
     '/me/subscriptions',
     {
       onRequest: requireAuth,
-      schema: { errors: ['UNAUTHENTICATED'], tags, body: SubscriptionsBodySchema, response: { 200: SubscriptionsResponseSchema } },
+      schema: {
+        errors: ['UNAUTHENTICATED', 'RATE_LIMITED'],
+        tags,
+        body: SubscriptionsBodySchema,
+        response: { 200: SubscriptionsResponseSchema },
+      },
     },
-    async (request) => ({ credits: await service.recordSubscriptions(principalOf(request).userId, request.body) }),
+    async (request) => {
+      const { userId } = principalOf(request);
+      // Counted per template before anything is recorded: past the limit, nothing of the request is.
+      for (const [template, result] of Object.entries(request.body.results))
+        if (result === 'accept') await opts.creditLimit.hit(`${userId}:${template}`);
+      return { credits: await service.recordSubscriptions(userId, request.body) };
+    },
   );
 
   app.get(
