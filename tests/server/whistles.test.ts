@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import {
   WHISTLE_CATEGORY_KEYS,
   WHISTLE_CATEGORY_LABELS,
@@ -556,6 +557,68 @@ describe('scope', () => {
     await ok('POST', unit(id, w.u1.id, 'sign'), as.liaU1a);
     const res = await api('POST', unit(id, w.u1.id, 'answer'), as.liaU1a, { text: '见岗位', taskIds: [foreignPost.id] });
     expect([res.statusCode, res.json().details?.[0]?.path]).toEqual([400, 'taskIds.0']);
+  });
+});
+
+describe('a step that committed', () => {
+  it('answers 200 with what it did when the database fails right after its commit (nothing is read after it), so the client has nothing to retry', async () => {
+    const d = await raise();
+    const id = d.whistle.id;
+    const pool = ctx.database.pool;
+    const connect = pool.connect;
+    const query = pool.query;
+    const wrapped: pg.PoolClient[] = [];
+    let afterCommit = false;
+    const fault = () => new Error('timeout exceeded when trying to connect');
+    // From the moment a transaction's commit succeeds, every new statement and checkout fails as a
+    // dead database would (503 if anything still read then).
+    pool.connect = function (this: pg.Pool, cb?: (err: Error | undefined, client?: pg.PoolClient, done?: () => void) => void) {
+      if (afterCommit) return cb ? void cb(fault()) : Promise.reject(fault());
+      if (cb) return connect.call(this, cb);
+      return connect.call(this).then((client: pg.PoolClient) => {
+        const own = client.query;
+        client.query = function (this: pg.PoolClient, ...args: unknown[]) {
+          const sent = (own as (...a: unknown[]) => unknown).apply(this, args);
+          if (args[0] === 'commit' && sent instanceof Promise)
+            void sent.then(
+              () => (afterCommit = true),
+              () => {},
+            );
+          return sent;
+        } as typeof client.query;
+        wrapped.push(client);
+        return client;
+      });
+    } as typeof pool.connect;
+    pool.query = function (this: pg.Pool, ...args: unknown[]) {
+      if (afterCommit) return Promise.reject(fault());
+      return (query as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof pool.query;
+    let res;
+    try {
+      res = await api('POST', unit(id, w.u1.id, 'sign'), as.liaU1a);
+    } finally {
+      pool.connect = connect;
+      pool.query = query;
+      for (const c of wrapped) delete (c as { query?: unknown }).query;
+    }
+    expect(afterCommit).toBe(true);
+    expect(res.statusCode).toBe(200);
+    const answered = res.json() as WhistleDetail;
+    expect(assignmentOf(answered, w.u1.id)).toMatchObject({ status: 'signed', signedAt: ctx.clock.now().toISOString() });
+    expect(answered.events.filter((e) => e.action === 'sign')).toHaveLength(1);
+    const after = await ok('GET', `/whistles/${id}`, as.secC1);
+    expect(after.events.filter((e) => e.action === 'sign')).toHaveLength(1);
+  });
+
+  it('decides who may act on the whistle as the step locked it: a stranger is told it does not exist, the wrong unit is refused', async () => {
+    const d = await raise();
+    const id = d.whistle.id;
+    expect((await api('POST', unit(id, w.u1.id, 'sign'), as.liaU4)).statusCode).toBe(404);
+    expect((await api('POST', unit(id, w.u1.id, 'sign'), as.liaU2)).statusCode).toBe(403);
+    expect((await api('POST', `/whistles/${id}/close`, as.liaU1a)).statusCode).toBe(403);
+    expect((await api('POST', `/whistles/${id}/close`, as.secC3)).statusCode).toBe(404);
+    expect((await api('POST', unit(id, w.u1.id, 'sign'), as.liaU1a)).statusCode).toBe(200);
   });
 });
 

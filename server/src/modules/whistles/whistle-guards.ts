@@ -2,10 +2,10 @@ import type { FastifyRequest } from 'fastify';
 import type { Role, WhistleCreateBody, WhistleListQuery } from '@pioneer/shared';
 import { forbidden, invalid, notFound } from '../../lib/errors';
 import { administersDistrict, isCityAdmin, isSecretaryOf } from '../../lib/scope';
-import { scopeGuard } from '../../plugins/auth';
+import { principalOf, scopeGuard } from '../../plugins/auth';
 import type { Principal } from '../../lib/principal';
 import type { AssignmentRow, WhistleRow } from './whistles-repository';
-import type { Acting, ListScope, WhistlesService } from './whistles-service';
+import type { Acting, Decide, ListScope, WhistlesService } from './whistles-service';
 
 const UNIT_ROLES: Role[] = ['unit_liaison', 'unit_admin'];
 
@@ -22,10 +22,33 @@ const mayActAsRaiser = (p: Principal, w: Pick<WhistleRow, 'raisedByOrgId' | 'rai
 const maySee = (p: Principal, w: WhistleRow, assignments: AssignmentRow[]) =>
   mayActAsRaiser(p, w) || assignments.some((a) => actsForUnit(p, a.orgId));
 
+/** The raiser's side, acting as the raising community's secretary, the 板块's admin, or a city admin. */
+function asRaiser(p: Principal, w: WhistleRow, assignments: AssignmentRow[]): Acting {
+  if (!maySee(p, w, assignments)) throw notFound('吹哨事项不存在');
+  if (!mayActAsRaiser(p, w)) throw forbidden('只有吹哨方可以进行此操作');
+  if (w.raisedByOrgId && isSecretaryOf(p, w.raisedByOrgId)) return { userId: p.userId, role: 'secretary', orgId: w.raisedByOrgId };
+  if (p.roles.some((g) => g.role === 'district_admin' && g.orgId === w.raisedByDistrictId)) {
+    return { userId: p.userId, role: 'district_admin', orgId: w.raisedByDistrictId };
+  }
+  return { userId: p.userId, role: 'city_admin', orgId: null };
+}
+
+/** The addressed unit `orgId`, acting as its liaison or admin. */
+function asUnit(p: Principal, orgId: string, w: WhistleRow, assignments: AssignmentRow[]): Acting {
+  if (!maySee(p, w, assignments)) throw notFound('吹哨事项不存在');
+  if (!assignments.some((a) => a.orgId === orgId)) throw notFound('该单位未被吹哨');
+  if (!actsForUnit(p, orgId)) throw forbidden('只能办理本单位的事项');
+  const liaison = p.roles.some((g) => g.role === 'unit_liaison' && g.orgId === orgId);
+  return { userId: p.userId, role: liaison ? 'unit_liaison' : 'unit_admin', orgId };
+}
+
+/** The error answers of a step's guard (documented on the step's routes). */
+export const STEP_GUARD_ERRORS = ['FORBIDDEN', 'NOT_FOUND'] as const;
+
 /**
- * Who may do what on a whistle, decided before the service's step. Safe outside the step's row
- * lock: the raiser of a whistle never changes and assignments are only ever added, so what the
- * guard saw still holds when the step runs.
+ * Who may do what on a whistle. A step's guard (`raiser`, `unit`) is handed to the service and
+ * decides on the whistle as the step's transaction locked it: one read for the guard, the step
+ * and its answer.
  */
 export function whistleGuards(service: Pick<WhistlesService, 'load' | 'partyOrg'>) {
   const idOf = (request: FastifyRequest) => (request.params as { id: string }).id;
@@ -39,32 +62,18 @@ export function whistleGuards(service: Pick<WhistlesService, 'load' | 'partyOrg'
   return {
     seen: scopeGuard(async (request, p) => void (await visible(request, p)), ['NOT_FOUND']),
 
-    /** The raiser's side, acting as the raising community's secretary, the 板块's admin, or a city admin. */
-    raiser: scopeGuard(
-      async (request, p): Promise<Acting> => {
-        const { whistle: w } = await visible(request, p);
-        if (!mayActAsRaiser(p, w)) throw forbidden('只有吹哨方可以进行此操作');
-        if (w.raisedByOrgId && isSecretaryOf(p, w.raisedByOrgId)) return { userId: p.userId, role: 'secretary', orgId: w.raisedByOrgId };
-        if (p.roles.some((g) => g.role === 'district_admin' && g.orgId === w.raisedByDistrictId)) {
-          return { userId: p.userId, role: 'district_admin', orgId: w.raisedByDistrictId };
-        }
-        return { userId: p.userId, role: 'city_admin', orgId: null };
-      },
-      ['FORBIDDEN', 'NOT_FOUND'],
-    ),
+    /** The raiser's side of the whistle the step locks. */
+    raiser: (request: FastifyRequest): Decide => {
+      const p = principalOf(request);
+      return (w, assignments) => asRaiser(p, w, assignments);
+    },
 
-    /** The addressed unit named in the path (`:orgId`), acting as its liaison or admin. */
-    unit: scopeGuard(
-      async (request, p): Promise<Acting> => {
-        const { assignments } = await visible(request, p);
-        const orgId = (request.params as { orgId: string }).orgId;
-        if (!assignments.some((a) => a.orgId === orgId)) throw notFound('该单位未被吹哨');
-        if (!actsForUnit(p, orgId)) throw forbidden('只能办理本单位的事项');
-        const liaison = p.roles.some((g) => g.role === 'unit_liaison' && g.orgId === orgId);
-        return { userId: p.userId, role: liaison ? 'unit_liaison' : 'unit_admin', orgId };
-      },
-      ['FORBIDDEN', 'NOT_FOUND'],
-    ),
+    /** The addressed unit named in the path (`:orgId`) of the whistle the step locks. */
+    unit: (request: FastifyRequest): Decide => {
+      const p = principalOf(request);
+      const orgId = (request.params as { orgId: string }).orgId;
+      return (w, assignments) => asUnit(p, orgId, w, assignments);
+    },
 
     /** The raising community or 板块: the body's, or the caller's only one. */
     raising: scopeGuard(

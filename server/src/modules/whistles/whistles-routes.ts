@@ -17,13 +17,13 @@ import {
 } from '@pioneer/shared';
 import { principalOf, requireAuth, requireRoles } from '../../plugins/auth';
 import type { Limit } from '../../plugins/rate-limit';
-import { whistleGuards } from './whistle-guards';
+import { STEP_GUARD_ERRORS, whistleGuards } from './whistle-guards';
 import type { WhistlesService } from './whistles-service';
 
 const tags = ['whistles'];
 const security = [{ bearer: [] }];
 /** What a step on a whistle may answer besides its guards' codes. */
-const stepErrors = ['NOT_FOUND', 'INVALID_TRANSITION', 'CONFLICT'] as const;
+const stepErrors = [...STEP_GUARD_ERRORS, 'INVALID_TRANSITION', 'CONFLICT'] as const;
 
 export const whistlesRoutes: FastifyPluginAsyncZod<{
   whistlesService: WhistlesService;
@@ -77,40 +77,36 @@ export const whistlesRoutes: FastifyPluginAsyncZod<{
     '/whistles/:id/assignments/:orgId/sign',
     {
       onRequest: unitSide,
-      preHandler: guard.unit.preHandler,
       schema: { errors: stepErrors, tags, security, params: WhistleAssignmentParamsSchema, response: ok },
     },
-    async (request) => service.sign(guard.unit.of(request), request.params.id, request.params.orgId),
+    async (request) => service.sign(guard.unit(request), request.params.id, request.params.orgId),
   );
 
   app.post(
     '/whistles/:id/assignments/:orgId/answer',
     {
       onRequest: unitSide,
-      preHandler: guard.unit.preHandler,
       schema: { errors: stepErrors, tags, security, params: WhistleAssignmentParamsSchema, body: WhistleAnswerBodySchema, response: ok },
     },
-    async (request) => service.answer(guard.unit.of(request), request.params.id, request.params.orgId, request.body),
+    async (request) => service.answer(guard.unit(request), request.params.id, request.params.orgId, request.body),
   );
 
   app.post(
     '/whistles/:id/assignments/:orgId/return',
     {
       onRequest: unitSide,
-      preHandler: guard.unit.preHandler,
       schema: { errors: stepErrors, tags, security, params: WhistleAssignmentParamsSchema, body: WhistleReturnBodySchema, response: ok },
     },
-    async (request) => service.returnIt(guard.unit.of(request), request.params.id, request.params.orgId, request.body.reason),
+    async (request) => service.returnIt(guard.unit(request), request.params.id, request.params.orgId, request.body.reason),
   );
 
   app.post(
     '/whistles/:id/assignments/:orgId/extend',
     {
       onRequest: unitSide,
-      preHandler: guard.unit.preHandler,
       schema: { errors: stepErrors, tags, security, params: WhistleAssignmentParamsSchema, body: WhistleExtendBodySchema, response: ok },
     },
-    async (request) => service.extend(guard.unit.of(request), request.params.id, request.params.orgId, request.body),
+    async (request) => service.extend(guard.unit(request), request.params.id, request.params.orgId, request.body),
   );
 
   for (const action of ['verify', 'close'] as const) {
@@ -118,10 +114,9 @@ export const whistlesRoutes: FastifyPluginAsyncZod<{
       `/whistles/:id/${action}`,
       {
         onRequest: raiserSide,
-        preHandler: guard.raiser.preHandler,
         schema: { errors: stepErrors, tags, security, params: IdParamsSchema, body: WhistleNoteBodySchema, response: ok },
       },
-      async (request) => service[action](guard.raiser.of(request), request.params.id, request.body?.note),
+      async (request) => service[action](guard.raiser(request), request.params.id, request.body?.note),
     );
   }
 
@@ -129,30 +124,27 @@ export const whistlesRoutes: FastifyPluginAsyncZod<{
     '/whistles/:id/rate',
     {
       onRequest: raiserSide,
-      preHandler: guard.raiser.preHandler,
       schema: { errors: stepErrors, tags, security, params: IdParamsSchema, body: WhistleRateBodySchema, response: ok },
     },
-    async (request) => service.rate(guard.raiser.of(request), request.params.id, request.body),
+    async (request) => service.rate(guard.raiser(request), request.params.id, request.body),
   );
 
   app.post(
     '/whistles/:id/reopen',
     {
       onRequest: raiserSide,
-      preHandler: guard.raiser.preHandler,
       schema: { errors: stepErrors, tags, security, params: IdParamsSchema, body: WhistleReopenBodySchema, response: ok },
     },
-    async (request) => service.reopen(guard.raiser.of(request), request.params.id, request.body),
+    async (request) => service.reopen(guard.raiser(request), request.params.id, request.body),
   );
 
   app.post(
     '/whistles/:id/readdress',
     {
       onRequest: raiserSide,
-      preHandler: guard.raiser.preHandler,
       schema: { errors: stepErrors, tags, security, params: IdParamsSchema, body: WhistleReaddressBodySchema, response: ok },
     },
-    async (request) => service.readdress(guard.raiser.of(request), request.params.id, request.body.addressedTo),
+    async (request) => service.readdress(guard.raiser(request), request.params.id, request.body.addressedTo),
   );
 
   for (const action of ['approve', 'deny'] as const) {
@@ -160,10 +152,9 @@ export const whistlesRoutes: FastifyPluginAsyncZod<{
       `/whistles/:id/extensions/:extId/${action}`,
       {
         onRequest: raiserSide,
-        preHandler: guard.raiser.preHandler,
         schema: { errors: stepErrors, tags, security, params: WhistleExtensionParamsSchema, body: WhistleNoteBodySchema, response: ok },
       },
-      async (request) => service[action](guard.raiser.of(request), request.params.id, request.params.extId, request.body?.note),
+      async (request) => service[action](guard.raiser(request), request.params.id, request.params.extId, request.body?.note),
     );
   }
 };

@@ -50,6 +50,12 @@ interface Actor extends Acting {
   orgName: string | null;
 }
 
+/**
+ * Who may take a step, decided by the route's guard from the whistle as the step's transaction
+ * locked it (NOT_FOUND or FORBIDDEN otherwise): the guard, the step and the answer see one read.
+ */
+export type Decide = (w: WhistleRow, assignments: AssignmentRow[]) => Acting;
+
 /** The whistles a list covers, as the route's guard allowed. */
 export type ListScope = { scope: 'city' } | { scope: 'district' | 'community' | 'unit'; id: string };
 
@@ -150,19 +156,27 @@ export function whistlesServiceFactory(deps: {
     return { whistleId, action, orgId, at } satisfies WhistleEventNotice;
   }
 
-  /** Runs one step under the whistle's row lock; tells listeners only after the commit. */
+  /**
+   * Runs one step under the whistle's row lock: the guard decides on the locked whistle, the step
+   * runs, and the answer is read in the same transaction. Nothing is read after the commit, so a
+   * step that committed always answers with what it did (never 503 after the fact). Listeners are
+   * told only after the commit.
+   */
   async function step(
     id: string,
-    run: (tx: DbOrTx, w: WhistleRow, assignments: AssignmentRow[], at: Date) => Promise<WhistleEventNotice[]>,
+    decide: Decide,
+    run: (tx: DbOrTx, w: WhistleRow, assignments: AssignmentRow[], at: Date, acting: Acting) => Promise<WhistleEventNotice[]>,
   ): Promise<WhistleDetail> {
-    const notices = await transaction(deps.db, async (tx) => {
+    const { notices, answer } = await transaction(deps.db, async (tx) => {
       const w = await repo.lock(id, tx);
       if (!w) throw notFound('吹哨事项不存在');
       const assignments = await repo.assignments([id], tx);
-      return run(tx, w, assignments, now());
+      const acting = decide(w, assignments);
+      const notices = await run(tx, w, assignments, now(), acting);
+      return { notices, answer: await detail(id, tx) };
     });
     for (const n of notices) deps.onEvent?.(n);
-    return detail(id);
+    return answer;
   }
 
   /** Every addressed org must be a unit party org. */
@@ -178,7 +192,7 @@ export function whistlesServiceFactory(deps: {
   }
 
   async function assignmentStepFor(
-    acting: Acting,
+    decide: Decide,
     id: string,
     orgId: string,
     action: AssignmentAction,
@@ -191,7 +205,7 @@ export function whistlesServiceFactory(deps: {
       to: AssignmentRow['status'];
     }) => Promise<WhistleEventNotice[]>,
   ) {
-    return step(id, async (tx, w, assignments, at) => {
+    return step(id, decide, async (tx, w, assignments, at, acting) => {
       const a = assignments.find((x) => x.orgId === orgId);
       if (!a) throw notFound('该单位未被吹哨');
       const to = assignmentStep(action, a.status, w.status);
@@ -200,20 +214,20 @@ export function whistlesServiceFactory(deps: {
   }
 
   async function raiserStep(
-    acting: Acting,
+    decide: Decide,
     id: string,
     run: (tx: DbOrTx, w: WhistleRow, assignments: AssignmentRow[], at: Date, actor: Actor) => Promise<WhistleEventNotice[]>,
   ) {
-    return step(id, async (tx, w, assignments, at) => run(tx, w, assignments, at, await named(acting, tx)));
+    return step(id, decide, async (tx, w, assignments, at, acting) => run(tx, w, assignments, at, await named(acting, tx)));
   }
 
-  async function extensionDecision(acting: Acting, id: string, extId: string, action: ExtensionAction, note?: string) {
-    return raiserStep(acting, id, async (tx, w, assignments, at, actor) => {
+  async function extensionDecision(decide: Decide, id: string, extId: string, action: ExtensionAction, note?: string) {
+    return raiserStep(decide, id, async (tx, w, assignments, at, actor) => {
       const ext = await repo.findExtension(id, extId, tx);
       if (!ext) throw notFound('延期申请不存在');
       const to = extensionStep(action, ext.status, w.status);
       const a = assignments.find((x) => x.id === ext.assignmentId)!;
-      await repo.updateExtension(ext.id, { status: to, decidedAt: at, decidedBy: acting.userId }, tx);
+      await repo.updateExtension(ext.id, { status: to, decidedAt: at, decidedBy: actor.userId }, tx);
       if (to === 'approved') await repo.updateAssignment(a.id, { dueAt: ext.until }, tx);
       return [
         await event(tx, id, action, actor, a.orgId, { extensionId: ext.id, until: ext.until.toISOString(), ...(note ? { note } : {}) }, at),
@@ -241,7 +255,7 @@ export function whistlesServiceFactory(deps: {
       const at = now();
       if (Date.parse(body.dueAt) <= at.getTime()) throw invalid('dueAt', 'must be in the future', '办理时限必须晚于当前时间');
 
-      const id = await transaction(deps.db, async (tx) => {
+      const { id, answer } = await transaction(deps.db, async (tx) => {
         let raisedByOrgId: string | null = null;
         let districtId = raising.orgId!;
         let actor: Actor;
@@ -274,10 +288,10 @@ export function whistlesServiceFactory(deps: {
           tx,
         );
         await event(tx, whistleId, 'raise', actor, null, { addressedTo: body.addressedTo }, at);
-        return whistleId;
+        return { id: whistleId, answer: await detail(whistleId, tx) };
       });
       for (const a of body.addressedTo) deps.onEvent?.({ whistleId: id, action: 'raise', orgId: a.orgId, at });
-      return detail(id);
+      return answer;
     },
 
     async list(listed: ListScope, q: WhistleListQuery): Promise<WhistleList> {
@@ -302,15 +316,15 @@ export function whistlesServiceFactory(deps: {
       };
     },
 
-    sign(acting: Acting, id: string, orgId: string) {
-      return assignmentStepFor(acting, id, orgId, 'sign', async ({ tx, a, at, actor, to }) => {
+    sign(decide: Decide, id: string, orgId: string) {
+      return assignmentStepFor(decide, id, orgId, 'sign', async ({ tx, a, at, actor, to }) => {
         await repo.updateAssignment(a.id, { status: to, signedAt: at }, tx);
         return [await event(tx, id, 'sign', actor, a.orgId, {}, at)];
       });
     },
 
-    answer(acting: Acting, id: string, orgId: string, body: WhistleAnswerBody) {
-      return assignmentStepFor(acting, id, orgId, 'answer', async ({ tx, w, a, at, actor, to }) => {
+    answer(decide: Decide, id: string, orgId: string, body: WhistleAnswerBody) {
+      return assignmentStepFor(decide, id, orgId, 'answer', async ({ tx, w, a, at, actor, to }) => {
         const taskIds = [...new Set(body.taskIds ?? [])];
         const posts = await deps.tasksRepository.lockForWhistleLink(taskIds, tx);
         taskIds.forEach((tid, i) => {
@@ -331,15 +345,15 @@ export function whistlesServiceFactory(deps: {
       });
     },
 
-    returnIt(acting: Acting, id: string, orgId: string, reason: string) {
-      return assignmentStepFor(acting, id, orgId, 'return', async ({ tx, a, at, actor, to }) => {
+    returnIt(decide: Decide, id: string, orgId: string, reason: string) {
+      return assignmentStepFor(decide, id, orgId, 'return', async ({ tx, a, at, actor, to }) => {
         await repo.updateAssignment(a.id, { status: to, returnedAt: at, returnReason: reason }, tx);
         return [await event(tx, id, 'return', actor, a.orgId, { reason }, at)];
       });
     },
 
-    extend(acting: Acting, id: string, orgId: string, body: WhistleExtendBody) {
-      return assignmentStepFor(acting, id, orgId, 'extend', async ({ tx, a, at, actor }) => {
+    extend(decide: Decide, id: string, orgId: string, body: WhistleExtendBody) {
+      return assignmentStepFor(decide, id, orgId, 'extend', async ({ tx, a, at, actor }) => {
         const until = new Date(body.until);
         if (until.getTime() <= Math.max(a.dueAt.getTime(), at.getTime())) {
           throw invalid('until', 'must be later than the current due time', '延期时间必须晚于当前办理时限');
@@ -347,7 +361,7 @@ export function whistlesServiceFactory(deps: {
         let extensionId: string;
         try {
           extensionId = await repo.insertExtension(
-            { whistleId: id, assignmentId: a.id, until, reason: body.reason, requestedBy: acting.userId, createdAt: at },
+            { whistleId: id, assignmentId: a.id, until, reason: body.reason, requestedBy: actor.userId, createdAt: at },
             tx,
           );
         } catch (e) {
@@ -358,25 +372,25 @@ export function whistlesServiceFactory(deps: {
       });
     },
 
-    approve: (acting: Acting, id: string, extId: string, note?: string) => extensionDecision(acting, id, extId, 'approve', note),
-    deny: (acting: Acting, id: string, extId: string, note?: string) => extensionDecision(acting, id, extId, 'deny', note),
+    approve: (decide: Decide, id: string, extId: string, note?: string) => extensionDecision(decide, id, extId, 'approve', note),
+    deny: (decide: Decide, id: string, extId: string, note?: string) => extensionDecision(decide, id, extId, 'deny', note),
 
-    verify(acting: Acting, id: string, note?: string) {
-      return raiserStep(acting, id, async (tx, w, _a, at, actor) => {
+    verify(decide: Decide, id: string, note?: string) {
+      return raiserStep(decide, id, async (tx, w, _a, at, actor) => {
         await repo.update(id, { status: whistleStep('verify', w.status), verifiedAt: at }, tx);
         return [await event(tx, id, 'verify', actor, null, note ? { note } : {}, at)];
       });
     },
 
-    close(acting: Acting, id: string, note?: string) {
-      return raiserStep(acting, id, async (tx, w, _a, at, actor) => {
+    close(decide: Decide, id: string, note?: string) {
+      return raiserStep(decide, id, async (tx, w, _a, at, actor) => {
         await repo.update(id, { status: whistleStep('close', w.status), closedAt: at }, tx);
         return [await event(tx, id, 'close', actor, null, note ? { note } : {}, at)];
       });
     },
 
-    rate(acting: Acting, id: string, body: WhistleRateBody) {
-      return raiserStep(acting, id, async (tx, w, _a, at, actor) => {
+    rate(decide: Decide, id: string, body: WhistleRateBody) {
+      return raiserStep(decide, id, async (tx, w, _a, at, actor) => {
         const to = whistleStep('rate', w.status);
         await repo.update(id, { status: to, ratedAt: at, satisfaction: body.satisfaction, ratingNote: body.note ?? null }, tx);
         return [
@@ -386,8 +400,8 @@ export function whistlesServiceFactory(deps: {
     },
 
     /** Back to `open` within seven days of closing; answered assignments answer again. */
-    reopen(acting: Acting, id: string, body: WhistleReopenBody) {
-      return raiserStep(acting, id, async (tx, w, assignments, at, actor) => {
+    reopen(decide: Decide, id: string, body: WhistleReopenBody) {
+      return raiserStep(decide, id, async (tx, w, assignments, at, actor) => {
         const to = whistleStep('reopen', w.status);
         if (!reopenAllowed(w.closedAt, at)) {
           throw new AppError('INVALID_TRANSITION', '办结超过 7 天，不能重新打开', {
@@ -442,8 +456,8 @@ export function whistlesServiceFactory(deps: {
     },
 
     /** Addresses more units, or again a unit that returned it; exactly one live lead afterwards. */
-    readdress(acting: Acting, id: string, addressedTo: AddressedTo) {
-      return raiserStep(acting, id, async (tx, w, assignments, at, actor) => {
+    readdress(decide: Decide, id: string, addressedTo: AddressedTo) {
+      return raiserStep(decide, id, async (tx, w, assignments, at, actor) => {
         whistleStep('readdress', w.status);
         await checkUnits(addressedTo, tx);
         const fresh: AddressedTo = [];
