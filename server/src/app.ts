@@ -324,6 +324,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     checkInOpensMinutes: config.checkInOpensMinutes,
     phoneEncKey: config.phoneEncKey,
     phoneHashKey: config.phoneHashKey,
+    onUndecryptablePhone: () =>
+      app.log.warn({ event: 'phone_undecryptable' }, 'a stored phone number could not be decrypted; answered masked'),
   });
   const claimsRepository = claimsRepositoryFactory({ db: database.db, pool: database.pool });
   // Fed by the live hub's notifications below: trusted only while they are heard. Handed the

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { Task, TaskCreateBody } from '@pioneer/shared';
+import { encryptPhone, hashPhone, maskPhone } from '../../server/src/lib/phone-crypto';
 import { makeWorld } from './fixtures';
 import { createTestContext, type TestContext } from './test-app';
 
@@ -18,6 +19,8 @@ export interface FixtureMember {
 
 const MINUTE = 60_000;
 let seq = 0;
+/** Fixture phone numbers: unique within a test process, random across processes. */
+let phoneSeq = Math.floor(Math.random() * 50_000_000);
 
 /** Signs in as `name` and makes it the secretary of the community. */
 export async function makeSecretary(ctx: TestContext, communityId: string, name: string) {
@@ -71,19 +74,32 @@ export async function publishTask(
  * needs many, and registration has its own tests), with session tokens signed by the app.
  */
 export async function insertMembers(ctx: TestContext, world: TaskWorld, count: number, prefix = `m${++seq}x`): Promise<FixtureMember[]> {
+  // Real ciphertext under the app's key (GET /members/me decrypts it); numbers differ per member.
+  const phones = Array.from({ length: count }, () => `139${String(++phoneSeq).padStart(8, '0')}`);
   const res = await ctx.database.pool.query<{ user_id: string; member_id: string }>(
     `with u as (
        insert into users (openid)
        select $1 || g from generate_series(1, $2::int) g
        returning id, openid
+     ), p as (
+       select cipher, hash, masked, ord from unnest($6::text[], $7::text[], $8::text[]) with ordinality p(cipher, hash, masked, ord)
      )
      insert into members (user_id, name, phone_cipher, phone_hash, phone_masked, unit_org_id, work_unit,
                           community_org_id, estate_id, building, unit_no, room, intentions, consent_version, consented_at)
-     select u.id, '党员' || right(u.openid, 4), 'fixture', md5(u.openid), '138****0000', $3::uuid, '测试单位',
+     select u.id, '党员' || right(u.openid, 4), p.cipher, p.hash, p.masked, $3::uuid, '测试单位',
             $4::uuid, $5::uuid, '1', '1', '101', array['convenience'], 'v1', now()
-     from u
+     from u join p on p.ord = substring(u.openid from length($1) + 1)::int
      returning user_id, id as member_id`,
-    [`dev_${prefix}_`, count, world.unitOrg.id, world.community.id, world.estate.id],
+    [
+      `dev_${prefix}_`,
+      count,
+      world.unitOrg.id,
+      world.community.id,
+      world.estate.id,
+      phones.map((p) => encryptPhone(ctx.config.phoneEncKey, p)),
+      phones.map((p) => hashPhone(ctx.config.phoneHashKey, p)),
+      phones.map(maskPhone),
+    ],
   );
   // Half the tokens name the member (as signing in does), half do not (signed before registering):
   // every test built on these covers both ways the claim route learns the member.

@@ -273,3 +273,17 @@ test('property-based sweep: no route answers 5xx to any params, query or body, f
     );
   }
 });
+
+describe('a stored phone number that cannot be decrypted', () => {
+  test('GET /members/me answers 200: a fixture member with its number, a member whose ciphertext was damaged with the masked one', async () => {
+    const [m] = await insertMembers(ctx, world, 1, 'hostile-phone');
+    const mine = () => ctx.app.inject({ method: 'GET', url: '/api/v1/members/me', headers: m.auth });
+    const clear = await mine();
+    expect(clear.statusCode).toBe(200);
+    expect(clear.json().member.phone).toMatch(/^139\d{8}$/);
+    await ctx.database.pool.query(`update members set phone_cipher = 'damaged' where id = $1::uuid`, [m.memberId]);
+    const damaged = await mine();
+    expect(damaged.statusCode).toBe(200);
+    expect(damaged.json().member.phone).toBe(`${clear.json().member.phone.slice(0, 3)}****${clear.json().member.phone.slice(-4)}`);
+  });
+});

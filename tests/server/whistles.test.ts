@@ -575,7 +575,7 @@ describe('a step that committed', () => {
     pool.connect = function (this: pg.Pool, cb?: (err: Error | undefined, client?: pg.PoolClient, done?: () => void) => void) {
       if (afterCommit) return cb ? void cb(fault()) : Promise.reject(fault());
       if (cb) return connect.call(this, cb);
-      return connect.call(this).then((client: pg.PoolClient) => {
+      return (connect as (this: pg.Pool) => Promise<pg.PoolClient>).call(this).then((client) => {
         const own = client.query;
         client.query = function (this: pg.PoolClient, ...args: unknown[]) {
           const sent = (own as (...a: unknown[]) => unknown).apply(this, args);
@@ -585,15 +585,15 @@ describe('a step that committed', () => {
               () => {},
             );
           return sent;
-        } as typeof client.query;
+        } as unknown as typeof client.query;
         wrapped.push(client);
         return client;
       });
-    } as typeof pool.connect;
+    } as unknown as typeof pool.connect;
     pool.query = function (this: pg.Pool, ...args: unknown[]) {
       if (afterCommit) return Promise.reject(fault());
       return (query as (...a: unknown[]) => unknown).apply(this, args);
-    } as typeof pool.query;
+    } as unknown as typeof pool.query;
     let res;
     try {
       res = await api('POST', unit(id, w.u1.id, 'sign'), as.liaU1a);

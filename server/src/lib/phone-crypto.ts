@@ -34,6 +34,18 @@ export function decryptPhone(key: Buffer, stored: string): string {
   return Buffer.concat([decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
 }
 
+/**
+ * The clear number, or null when the stored value cannot be decrypted (tampered with, or written
+ * under a key that is gone): callers answer with the masked number instead of failing.
+ */
+export function tryDecryptPhone(key: Buffer, stored: string): string | null {
+  try {
+    return decryptPhone(key, stored);
+  } catch {
+    return null;
+  }
+}
+
 /** Keyed, so a leaked table cannot be reversed by hashing the ~10^10 possible numbers. */
 export function hashPhone(key: Buffer, phone: string): string {
   return createHmac('sha256', key).update(phone).digest('hex');

@@ -15,7 +15,7 @@ import type { PioneerCodeService } from '../codes/pioneer-code';
 import { writeAudit } from '../../lib/audit';
 import type { DirectoryPort } from '../directory/directory-port';
 import type { MemberInsert, MembersRepository, MemberView, PostScope } from './members-repository';
-import { decryptPhone, encryptPhone, hashPhone, maskPhone } from '../../lib/phone-crypto';
+import { encryptPhone, hashPhone, maskPhone, tryDecryptPhone } from '../../lib/phone-crypto';
 
 /** Posts are local to one city in China (UTC+8, no daylight saving): "today" is its calendar day. */
 const CHINA_OFFSET_MS = 8 * 3600_000;
@@ -55,14 +55,23 @@ export function membersServiceFactory(deps: {
   checkInOpensMinutes: number;
   phoneEncKey: Buffer;
   phoneHashKey: Buffer;
+  /** Told (without any personal data) when a stored phone cannot be decrypted: the answer carries the masked number. */
+  onUndecryptablePhone?: () => void;
 }) {
   const repo = deps.membersRepository;
+
+  function ownPhone(v: MemberView): string {
+    const clear = tryDecryptPhone(deps.phoneEncKey, v.phoneCipher);
+    if (clear !== null) return clear;
+    deps.onUndecryptablePhone?.();
+    return v.phoneMasked;
+  }
 
   /** The owner's own view: the only place the clear phone number leaves the server. */
   const toOwnerMember = (v: MemberView): Member => ({
     id: v.id,
     name: v.name,
-    phone: decryptPhone(deps.phoneEncKey, v.phoneCipher),
+    phone: ownPhone(v),
     unitOrg: { id: v.unitOrgId, name: v.unitOrgName },
     workUnit: v.workUnit,
     community: { id: v.communityOrgId, name: v.communityName, districtId: v.communityDistrictId },

@@ -16,7 +16,7 @@ import type { WaitlistService } from '../waitlist/waitlist-service';
 import type { HouseholdsPort } from '../households/households-port';
 import type { MembersRepository } from './members-repository';
 import type { MembersService } from './members-service';
-import { decryptPhone } from '../../lib/phone-crypto';
+import { tryDecryptPhone } from '../../lib/phone-crypto';
 
 type ServiceData = MemberServiceData;
 
@@ -219,7 +219,8 @@ export function personalDataServiceFactory(deps: {
           data: { reason, fields: ['phone', 'home'] },
         });
         return {
-          phone: decryptPhone(deps.phoneEncKey, row.phoneCipher),
+          // A number that cannot be decrypted is answered masked rather than failing the read.
+          phone: tryDecryptPhone(deps.phoneEncKey, row.phoneCipher) ?? row.phoneMasked,
           home: { estate: card.estate.name, building: row.building, unitNo: row.unitNo, room: row.room },
         };
       });
