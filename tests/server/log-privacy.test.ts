@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import pg from 'pg';
+import { eventually } from '../helpers/fake-wechat';
 import { makeWorld } from '../helpers/fixtures';
 import { memberBody } from '../helpers/member-fixtures';
 import { spawnServer, type SpawnedServer } from '../helpers/spawn-server';
@@ -65,21 +66,23 @@ test('registration and forced database errors leave no personal field in the log
     await locker.query('begin');
     await locker.query('select 1 from users where id = $1 for update', [login.body.user.id]);
     const pending = http.request('PUT', '/api/v1/members/me', { headers: auth, body: { ...body, building: '隐私楼78' } });
-    for (let i = 0; i < 200; i++) {
-      const { rows } = await locker.query(
-        `select pid from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and pid <> pg_backend_pid()`,
-      );
-      if (rows.length > 0) {
+    await eventually(
+      async () => {
+        const { rows } = await locker.query(
+          `select pid from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and pid <> pg_backend_pid()`,
+        );
         for (const r of rows) await locker.query('select pg_terminate_backend($1)', [r.pid]);
-        break;
-      }
-      await new Promise((r) => setTimeout(r, 20));
-    }
+        return rows.length > 0;
+      },
+      90_000,
+      20,
+    );
     expect((await pending).status).toBe(503);
     await locker.query('rollback');
     await locker.end();
 
-    await new Promise((r) => setTimeout(r, 300));
+    // The server's log line of the fault reaches its output (another process: awaited, not slept on).
+    await eventually(() => server.output().includes('database unavailable'), 60_000, 20);
     const log = server.output();
     expect(log).toContain('"level":50');
     expect(log).toContain('database unavailable');

@@ -516,6 +516,30 @@ export function notificationsRepositoryFactory(pool: pg.Pool) {
     },
 
     /** Relayed outbox rows are kept a while (they also remember which reminders went out), then dropped. */
+    /** Whether any outbox row waits for the relay (a cheap look before taking rows under lock). */
+    async hasUnrelayed(): Promise<boolean> {
+      const { rowCount } = await pool.query('select 1 from notification_outbox where relayed_at is null limit 1');
+      return (rowCount ?? 0) > 0;
+    },
+
+    /** Up to `limit` unrelayed outbox rows, oldest first, locked (skipping rows another relay holds). */
+    async takeUnrelayed(
+      client: pg.PoolClient,
+      limit: number,
+    ): Promise<Array<{ id: string; key: string; kind: string; payload: Record<string, unknown> }>> {
+      const { rows } = await client.query<{ id: string; key: string; kind: string; payload: Record<string, unknown> }>(
+        `select id, key, kind, payload from notification_outbox
+          where relayed_at is null order by created_at, id limit $1::int for update skip locked`,
+        [limit],
+      );
+      return rows;
+    },
+
+    /** Marks outbox rows relayed, in the transaction that queued their jobs. */
+    async markRelayed(client: pg.PoolClient, ids: string[]): Promise<void> {
+      await client.query('update notification_outbox set relayed_at = now() where id = any($1::uuid[])', [ids]);
+    },
+
     async purgeOutbox(before: Date): Promise<number> {
       const { rowCount } = await pool.query('delete from notification_outbox where relayed_at is not null and created_at < $1', [before]);
       return rowCount ?? 0;

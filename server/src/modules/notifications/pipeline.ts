@@ -140,20 +140,19 @@ export function notificationPipelineFactory(deps: {
 
   /** Moves unrelayed outbox rows into the event queue; answers how many. */
   async function relayBatch(): Promise<number> {
-    const { rowCount } = await pool.query('select 1 from notification_outbox where relayed_at is null limit 1');
-    if (!rowCount || !boss) return 0;
+    if (!(await repo.hasUnrelayed()) || !boss) return 0;
     const b = boss;
     const moved = await transaction(async (client) => {
-      const { rows } = await client.query<{ id: string; key: string; kind: string; payload: Record<string, unknown> }>(
-        `select id, key, kind, payload from notification_outbox
-          where relayed_at is null order by created_at, id limit ${RELAY_BATCH} for update skip locked`,
-      );
+      const rows = await repo.takeUnrelayed(client, RELAY_BATCH);
       if (rows.length === 0) return 0;
       await b.insert(
         rows.map((r) => ({ id: r.id, name: QUEUES.event, data: { key: r.key, kind: r.kind, payload: r.payload } })),
         { db: executorOf(client) },
       );
-      await client.query('update notification_outbox set relayed_at = now() where id = any($1::uuid[])', [rows.map((r) => r.id)]);
+      await repo.markRelayed(
+        client,
+        rows.map((r) => r.id),
+      );
       return rows.length;
     });
     if (moved > 0 && eventWorker) b.notifyWorker(eventWorker);

@@ -1,6 +1,3 @@
-import type pg from 'pg';
-import { noShowSql } from '../claims/no-show-rule';
-
 /** The no-show policy's settings (contract v2: NO_SHOW_LIMIT, NO_SHOW_WINDOW_DAYS, NO_SHOW_SUSPEND_DAYS). */
 export interface NoShowPolicy {
   limit: number;
@@ -38,31 +35,4 @@ export function standingOf(noShowTimes: Date[], policy: NoShowPolicy, now: Date)
     noShows: times.filter((t) => t > since).length,
     suspendedUntil: suspendedUntil !== null && suspendedUntil > now.getTime() ? new Date(suspendedUntil) : null,
   };
-}
-
-/** Counting no-shows of a member: written down or computed on read (still `claimed` after the end). */
-export async function noShowTimes(q: pg.Pool | pg.PoolClient, memberId: string, now: Date, policy: NoShowPolicy): Promise<Date[]> {
-  const { rows } = await q.query(
-    `select t.ends_at from claims c join tasks t on t.id = c.task_id
-      where c.member_id = $1::uuid and not c.excused and not c.promoted
-        and ${noShowSql('c', 't', '$2::timestamptz')}
-        and t.ends_at > $2::timestamptz - make_interval(days => $3::int)
-      order by t.ends_at`,
-    [memberId, now, 2 * policy.windowDays + policy.suspendDays],
-  );
-  return rows.map((r) => r.ends_at as Date);
-}
-
-/** Writes the member's suspension where the claim statements read it. */
-export async function storeStanding(
-  q: pg.Pool | pg.PoolClient,
-  memberId: string,
-  s: { noShows: number; suspendedUntil: Date | null },
-  now: Date,
-): Promise<void> {
-  await q.query(
-    `insert into member_standing (member_id, no_shows, suspended_until, updated_at) values ($1::uuid, $2, $3::timestamptz, $4::timestamptz)
-     on conflict (member_id) do update set no_shows = excluded.no_shows, suspended_until = excluded.suspended_until, updated_at = excluded.updated_at`,
-    [memberId, s.noShows, s.suspendedUntil, now],
-  );
 }

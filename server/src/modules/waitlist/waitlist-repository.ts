@@ -4,6 +4,7 @@ import type { DbOrTx } from '../../db/client';
 import { claims, drawEntries, memberStanding, tasks, waitlistEntries } from '../../db/schema';
 import { enqueueNotifications } from '../notifications';
 import { claimFromRow, type ClaimRow } from '../claims/claim-mappers';
+import { noShowSql } from '../claims/no-show-rule';
 import { NOTIFY_TASK_SQL } from '../claims/claims-sql';
 import { claimStatements } from '../claims/claim-statements';
 import { COUNT_DRAW_ENTRY_CTE, postSlots } from '../tasks/post-slots';
@@ -86,6 +87,36 @@ const drawEntryFromRow = (r: Record<string, any>): DrawEntryRow => ({
  * have to be read from several files.
  */
 export const waitlistRepository = {
+  /**
+   * Times of a member's counting no-shows (unexcused, not promoted; written down or computed on
+   * read: still `claimed` after the end) within `days` before `now`, oldest first.
+   */
+  async noShowTimes(q: pg.Pool | pg.PoolClient, memberId: string, now: Date, days: number): Promise<Date[]> {
+    const { rows } = await q.query<{ ends_at: Date }>(
+      `select t.ends_at from claims c join tasks t on t.id = c.task_id
+        where c.member_id = $1::uuid and not c.excused and not c.promoted
+          and ${noShowSql('c', 't', '$2::timestamptz')}
+          and t.ends_at > $2::timestamptz - make_interval(days => $3::int)
+        order by t.ends_at`,
+      [memberId, now, days],
+    );
+    return rows.map((r) => r.ends_at);
+  },
+
+  /** Writes the member's standing where the claim statements read it. */
+  async storeStanding(
+    q: pg.Pool | pg.PoolClient,
+    memberId: string,
+    s: { noShows: number; suspendedUntil: Date | null },
+    now: Date,
+  ): Promise<void> {
+    await q.query(
+      `insert into member_standing (member_id, no_shows, suspended_until, updated_at) values ($1::uuid, $2, $3::timestamptz, $4::timestamptz)
+       on conflict (member_id) do update set no_shows = excluded.no_shows, suspended_until = excluded.suspended_until, updated_at = excluded.updated_at`,
+      [memberId, s.noShows, s.suspendedUntil, now],
+    );
+  },
+
   /** The posts where the member holds an upcoming claim (`claimed`, starting after `now`), a waitlist place or a draw entry: what 注销 gives back. */
   async heldBy(tx: DbOrTx, memberId: string, now: Date): Promise<{ claims: string[]; waitlist: string[]; draws: string[] }> {
     const c = await tx

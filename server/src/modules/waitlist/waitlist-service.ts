@@ -10,7 +10,7 @@ import { suspended } from '../claim-gate/claim-refusals';
 import { toClaim } from '../claims/claim-mappers';
 import type { ClaimsPort } from '../claims/claims-port';
 import { entriesRootOf, rankTickets, ticketOf } from './draw';
-import { noShowTimes, standingOf, storeStanding, type NoShowPolicy } from './standing';
+import { standingOf, type NoShowPolicy } from './standing';
 import type { EntryRow, LockedPost, WaitlistRepository } from './waitlist-repository';
 
 const MAX_ATTEMPTS = 5;
@@ -111,8 +111,9 @@ export function waitlistServiceFactory(deps: {
 
   /** Recomputes a member's standing and writes it where the claim statements read it. */
   async function restand(q: pg.Pool | pg.PoolClient, memberId: string, now: Date): Promise<Standing> {
-    const s = standingOf(await noShowTimes(q, memberId, now, deps.policy), deps.policy, now);
-    await storeStanding(q, memberId, s, now);
+    const days = 2 * deps.policy.windowDays + deps.policy.suspendDays;
+    const s = standingOf(await wl.noShowTimes(q, memberId, now, days), deps.policy, now);
+    await wl.storeStanding(q, memberId, s, now);
     return { noShows: s.noShows, suspendedUntil: s.suspendedUntil?.toISOString() ?? null };
   }
 
