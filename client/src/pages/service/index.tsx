@@ -158,9 +158,12 @@ export default function Service() {
                     >
                       修改历史
                     </Text>
-                    <Text className="accent" onClick={() => go(correctionUrl(item))}>
-                      申请更正
-                    </Text>
+                    {/* A correction is for service done: a post that has not started has nothing to correct yet. */}
+                    {Date.now() >= Date.parse(item.task.startsAt) ? (
+                      <Text className="accent" onClick={() => go(correctionUrl(item))}>
+                        申请更正
+                      </Text>
+                    ) : null}
                   </View>
                 </View>
                 {item.claim.checkedOutAt ? <View className="muted">签退于 {formatDateTime(item.claim.checkedOutAt)}</View> : null}
