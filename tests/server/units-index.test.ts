@@ -96,6 +96,19 @@ afterAll(async () => ctx.close());
 /** The same figures, straight from the tables with SQL of the test's own. */
 async function expected(unitOrgId: string) {
   const q = async (text: string) => (await ctx.database.pool.query(text, [unitOrgId])).rows[0];
+  const now = ctx.clock.now().toISOString();
+  const meetings = await q(`select count(*)::int as invited,
+           count(*) filter (where exists (select 1 from meeting_attendance t where t.meeting_id = m.id and t.org_id = i.org_id))::int as attended
+      from meeting_invites i join meetings m on m.id = i.meeting_id where m.status = 'held' and i.org_id = $1`);
+  const actions = (
+    await ctx.database.pool.query(
+      `select count(*)::int as due, count(*) filter (where done_at is not null and done_at <= due_at and status in ('done', 'confirmed'))::int as on_time,
+              count(*) filter (where status not in ('done', 'confirmed') and (due_at <= $2
+                or exists (select 1 from meeting_milestones s where s.action_id = a.id and s.done_at is null and s.due_at <= $2)))::int as overdue
+         from meeting_actions a where owner_org_id = $1`,
+      [unitOrgId, now],
+    )
+  ).rows[0];
   const wa =
     await q(`select count(*)::int as n, count(a.signed_at)::int as signed, count(*) filter (where w.status in ('closed','rated'))::int as closed
                         from whistle_assignments a join whistles w on w.id = a.whistle_id where a.org_id = $1 and a.part <> 'inform'`);
@@ -116,6 +129,9 @@ async function expected(unitOrgId: string) {
     projects_accepted: accepted.n,
     project_rating: accepted.r === null ? null : Math.round(accepted.r * 100) / 100,
     participations_per_member: mem.n ? r4(part.n / mem.n) : null,
+    meetings_attended: meetings.invited ? r4(meetings.attended / meetings.invited) : null,
+    actions_on_time: actions.due ? r4(actions.on_time / actions.due) : null,
+    actions_overdue: actions.due ? actions.overdue : null,
   };
 }
 
@@ -142,6 +158,77 @@ test('the board: parts equal figures from the tables and add up to the score; ra
   });
   expect(u1.rank).toBe(1);
   expect(board.items.find((i) => i.org.id === w.u3.id)!.score).toBe(0);
+});
+
+test('共商共办 in the board: meetings attended, actions on time and overdue equal the tables, explained', async () => {
+  const t0 = ctx.clock.now().getTime();
+  const HOUR = 3600_000;
+  // Inside this month whatever today is: from its 3rd, 09:00 in Changshu.
+  const local = new Date(t0 + 8 * HOUR);
+  const base = Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), 3, 1);
+  const iso = (h: number) => new Date(base + h * HOUR).toISOString();
+  ctx.clock.set(base);
+  try {
+    const created = await api('POST', '/meetings', as.sec, {
+      kind: 'coordination',
+      title: '停车协调会',
+      startsAt: iso(2),
+      location: '党群服务中心',
+      agenda: [{ title: '明确分工' }],
+      invitedOrgIds: [w.u1.id, w.u2.id],
+    });
+    expect(created.statusCode).toBe(201);
+    const m = created.json().meeting.id as string;
+    const { token } = (await api('GET', `/meetings/${m}/checkin`, as.sec)).json();
+    ctx.clock.set(base + 2 * HOUR);
+    expect((await api('POST', `/meetings/${m}/attendance`, as.liaU1, { token })).statusCode).toBe(201);
+    ctx.clock.set(base + 3 * HOUR);
+    expect((await api('POST', `/meetings/${m}/close`, as.sec, { minutes: '纪要', decisions: ['分工'] })).statusCode).toBe(200);
+    const action = async (ownerOrgId: string, dueInHours: number) => {
+      const res = await api('POST', `/meetings/${m}/actions`, as.sec, { title: '任务', ownerOrgId, dueAt: iso(dueInHours) });
+      expect(res.statusCode).toBe(201);
+      return res.json().action.id as string;
+    };
+    const onTime = await action(w.u1.id, 48);
+    await action(w.u1.id, 72);
+    await action(w.u2.id, 20 * 24);
+    ctx.clock.set(base + 24 * HOUR);
+    expect((await api('POST', `/actions/${onTime}/done`, as.liaU1, { note: '已完成' })).statusCode).toBe(200);
+    // Day 8: u1's second action is overdue, u2's is not yet due.
+    ctx.clock.set(base + 5 * 24 * HOUR);
+    const board: Ranking = (await api('GET', `/index/units?period=${period()}`, as.city)).json();
+    for (const item of board.items) {
+      expect(Object.fromEntries(item.parts.map((p) => [p.key, p.value]))).toEqual(await expected(item.org.id));
+      expect(item.score).toBeCloseTo(
+        item.parts.reduce((sum, p) => sum + p.score, 0),
+        6,
+      );
+    }
+    const values = (id: string) => Object.fromEntries(board.items.find((i) => i.org.id === id)!.parts.map((p) => [p.key, p.value]));
+    expect(values(w.u1.id)).toMatchObject({ meetings_attended: 1, actions_on_time: 0.5, actions_overdue: 1 });
+    expect(values(w.u2.id)).toMatchObject({ meetings_attended: 0, actions_on_time: 0, actions_overdue: 0 });
+    expect(values(w.u3.id)).toMatchObject({ meetings_attended: null, actions_on_time: null, actions_overdue: null });
+    const e: OrgIndex = (await api('GET', `/index/units/${w.u1.id}?period=${period()}`, as.liaU1)).json();
+    const part = (key: string) => e.parts.find((p) => p.key === key)!;
+    expect(part('meetings_attended').figures).toEqual([
+      { label: '受邀会议（已召开）', value: 1 },
+      { label: '到会', value: 1 },
+    ]);
+    expect(part('actions_overdue')).toMatchObject({
+      value: 1,
+      // 4 points at 0 overdue, none at 3: one overdue keeps two thirds.
+      score: 2.67,
+      figures: [
+        { label: '当月到期任务', value: 2 },
+        { label: '按期完成', value: 1 },
+        { label: '逾期未完成', value: 1 },
+      ],
+    });
+    expect(part('actions_on_time').score).toBe(4);
+    expect(e.parts.reduce((sum, p) => sum + p.weight * p.maxScore, 0)).toBe(100);
+  } finally {
+    ctx.clock.set(t0);
+  }
 });
 
 test('scope: district admins their district, a unit its own explanation, nobody else', async () => {

@@ -24,14 +24,23 @@ export interface UnitMonth {
   /** Live claims made in the month by the unit's members; the unit's members now. */
   participations: number;
   members: number;
+  /** 共商共办: meetings held in the month (by their start) the unit was invited to, and those someone of the unit attended. */
+  meetingsInvited: number;
+  meetingsAttended: number;
+  /** Action items the unit owns due in the month; of those, done by their due time, and overdue now (past due, or a milestone's, not done). */
+  actionsDue: number;
+  actionsOnTime: number;
+  actionsOverdue: number;
 }
 
 /** Reads only: every table here is written by its own module. */
 export function unitIndexRepositoryFactory(db: Db) {
   return {
-    async month(bounds: { from: Date; to: Date }, f: { districtId?: string; unitOrgId?: string }): Promise<UnitMonth[]> {
+    /** `now`: when an action counts as overdue (as meetings' own figures read it). */
+    async month(bounds: { from: Date; to: Date }, f: { districtId?: string; unitOrgId?: string }, now: Date): Promise<UnitMonth[]> {
       const from = bounds.from.toISOString();
       const to = bounds.to.toISOString();
+      const t = sql`${now.toISOString()}::timestamptz`;
       const res = await db.execute(sql`
         with u as (
           select o.id, o.name, o.district_id, d.name as district_name
@@ -68,18 +77,37 @@ export function unitIndexRepositoryFactory(db: Db) {
            where c.claimed_at >= ${from}::timestamptz and c.claimed_at < ${to}::timestamptz
              and c.status not in ('cancelled', 'released') and m.unit_org_id in (select id from u)
            group by m.unit_org_id
+        ), mt as (
+          select i.org_id, count(*)::int as invited,
+                 count(*) filter (where exists (select 1 from meeting_attendance ma where ma.meeting_id = m.id and ma.org_id = i.org_id))::int as attended
+            from meeting_invites i join meetings m on m.id = i.meeting_id
+           where m.status = 'held' and m.starts_at >= ${from}::timestamptz and m.starts_at < ${to}::timestamptz
+             and i.org_id in (select id from u)
+           group by i.org_id
+        ), ac as (
+          select a.owner_org_id, count(*)::int as due,
+                 count(*) filter (where a.status in ('done', 'confirmed') and a.done_at <= a.due_at)::int as on_time,
+                 count(*) filter (where a.status in ('open', 'in_progress') and (a.due_at <= ${t}
+                   or exists (select 1 from meeting_milestones mm where mm.action_id = a.id and mm.done_at is null and mm.due_at <= ${t})))::int as overdue
+            from meeting_actions a
+           where a.due_at >= ${from}::timestamptz and a.due_at < ${to}::timestamptz and a.owner_org_id in (select id from u)
+           group by a.owner_org_id
         )
         select u.id, u.name, u.district_id, u.district_name,
                coalesce(wa.assigned, 0) as assigned, coalesce(wa.responded, 0) as responded, coalesce(wa.closed, 0) as closed,
                coalesce(wa.rated, 0) as rated, wa.satisfaction,
                coalesce(pc.n, 0) as needs_claimed, coalesce(pa.n, 0) as projects_accepted, pa.rating as project_rating,
-               coalesce(part.n, 0) as participations, coalesce(mem.n, 0) as members
+               coalesce(part.n, 0) as participations, coalesce(mem.n, 0) as members,
+               coalesce(mt.invited, 0) as meetings_invited, coalesce(mt.attended, 0) as meetings_attended,
+               coalesce(ac.due, 0) as actions_due, coalesce(ac.on_time, 0) as actions_on_time, coalesce(ac.overdue, 0) as actions_overdue
           from u
           left join wa on wa.org_id = u.id
           left join pc on pc.unit_org_id = u.id
           left join pa on pa.unit_org_id = u.id
           left join mem on mem.unit_org_id = u.id
           left join part on part.unit_org_id = u.id
+          left join mt on mt.org_id = u.id
+          left join ac on ac.owner_org_id = u.id
          order by u.name, u.id`);
       return (res.rows as Record<string, unknown>[]).map((r) => ({
         id: r.id as string,
@@ -96,6 +124,11 @@ export function unitIndexRepositoryFactory(db: Db) {
         projectRating: r.project_rating === null ? null : Number(r.project_rating),
         participations: Number(r.participations),
         members: Number(r.members),
+        meetingsInvited: Number(r.meetings_invited),
+        meetingsAttended: Number(r.meetings_attended),
+        actionsDue: Number(r.actions_due),
+        actionsOnTime: Number(r.actions_on_time),
+        actionsOverdue: Number(r.actions_overdue),
       }));
     },
   };

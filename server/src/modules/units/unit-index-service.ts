@@ -12,26 +12,50 @@ import { actsForUnit } from './unit-scope';
  * hundredths so the parts add up to the score exactly, as in 先锋指数+.
  */
 export const UNIT_INDEX_PARTS = [
-  { key: 'whistle_response_rate', name: '吹哨响应率', weight: 15, zeroAt: 0, fullAt: 1, guidance: '当月派单（主办、协办）中已签收的比例' },
-  { key: 'whistle_close_rate', name: '吹哨办结率', weight: 15, zeroAt: 0, fullAt: 1, guidance: '当月派单中吹哨事项已办结的比例' },
+  { key: 'whistle_response_rate', name: '吹哨响应率', weight: 12, zeroAt: 0, fullAt: 1, guidance: '当月派单（主办、协办）中已签收的比例' },
+  { key: 'whistle_close_rate', name: '吹哨办结率', weight: 12, zeroAt: 0, fullAt: 1, guidance: '当月派单中吹哨事项已办结的比例' },
   {
     key: 'whistle_satisfaction',
     name: '吹哨满意度',
-    weight: 10,
+    weight: 8,
     zeroAt: 1,
     fullAt: 5,
     guidance: '当月派单中已回访事项的平均满意度（1–5）',
   },
-  { key: 'needs_claimed', name: '认领需求数', weight: 15, zeroAt: 0, fullAt: 3, guidance: '当月认领（未退回）的社区需求数，3 项满分' },
-  { key: 'projects_accepted', name: '验收项目数', weight: 15, zeroAt: 0, fullAt: 2, guidance: '当月通过社区验收的项目数，2 项满分' },
-  { key: 'project_rating', name: '项目评价', weight: 15, zeroAt: 1, fullAt: 5, guidance: '当月验收项目的平均评分（1–5）' },
+  { key: 'needs_claimed', name: '认领需求数', weight: 12, zeroAt: 0, fullAt: 3, guidance: '当月认领（未退回）的社区需求数，3 项满分' },
+  { key: 'projects_accepted', name: '验收项目数', weight: 12, zeroAt: 0, fullAt: 2, guidance: '当月通过社区验收的项目数，2 项满分' },
+  { key: 'project_rating', name: '项目评价', weight: 12, zeroAt: 1, fullAt: 5, guidance: '当月验收项目的平均评分（1–5）' },
   {
     key: 'participations_per_member',
     name: '党员人均参与',
-    weight: 15,
+    weight: 12,
     zeroAt: 0,
     fullAt: 2,
     guidance: '本单位党员当月参与岗位人次 ÷ 本单位报到党员数，2 次满分',
+  },
+  {
+    key: 'meetings_attended',
+    name: '协调会到会率',
+    weight: 8,
+    zeroAt: 0,
+    fullAt: 1,
+    guidance: '当月召开的、邀请本单位的协调会和上门服务中，本单位有人签到的比例',
+  },
+  {
+    key: 'actions_on_time',
+    name: '任务按时完成率',
+    weight: 8,
+    zeroAt: 0,
+    fullAt: 1,
+    guidance: '本单位牵头、当月到期的责任分工中，按期完成的比例',
+  },
+  {
+    key: 'actions_overdue',
+    name: '逾期任务',
+    weight: 4,
+    zeroAt: 3,
+    fullAt: 0,
+    guidance: '本单位牵头、当月到期的责任分工中，目前逾期未完成的项数；0 项满分，3 项及以上不得分',
   },
 ] as const;
 type PartKey = (typeof UNIT_INDEX_PARTS)[number]['key'];
@@ -65,6 +89,26 @@ function valueOf(
         value: mean(u.projectRating),
         figures: [{ label: '验收项目', value: u.projectsAccepted }],
         note: u.projectsAccepted ? null : '当月没有验收项目',
+      };
+    case 'meetings_attended':
+      return {
+        value: ratio(u.meetingsAttended, u.meetingsInvited),
+        figures: [
+          { label: '受邀会议（已召开）', value: u.meetingsInvited },
+          { label: '到会', value: u.meetingsAttended },
+        ],
+        note: u.meetingsInvited ? null : '当月没有邀请本单位的已召开会议',
+      };
+    case 'actions_on_time':
+    case 'actions_overdue':
+      return {
+        value: u.actionsDue === 0 ? null : key === 'actions_on_time' ? ratio(u.actionsOnTime, u.actionsDue) : u.actionsOverdue,
+        figures: [
+          { label: '当月到期任务', value: u.actionsDue },
+          { label: '按期完成', value: u.actionsOnTime },
+          { label: '逾期未完成', value: u.actionsOverdue },
+        ],
+        note: u.actionsDue ? null : '当月没有到期的责任分工',
       };
     case 'participations_per_member':
       return {
@@ -153,7 +197,7 @@ export function unitIndexServiceFactory(deps: {
     /** The route decided `districtId` (undefined: the city). */
     async ranking(periodAsked: string | undefined, districtId: string | undefined): Promise<Ranking> {
       const period = periodAsked ?? localMonth();
-      const units = await deps.unitIndexRepository.month(bounds(period), { districtId });
+      const units = await deps.unitIndexRepository.month(bounds(period), { districtId }, deps.clock.now());
       const ranked = rank(units.map(scoreUnit));
       return {
         period,
@@ -174,7 +218,7 @@ export function unitIndexServiceFactory(deps: {
       if (!org || org.kind !== 'unit') throw notFound('单位党组织不存在');
       if (!actsForUnit(p, org.id) && !administersDistrict(p, org.districtId)) throw forbidden('只能查看本单位的报到成效');
       const period = periodAsked ?? localMonth();
-      const city = rank((await deps.unitIndexRepository.month(bounds(period), {})).map(scoreUnit));
+      const city = rank((await deps.unitIndexRepository.month(bounds(period), {}, deps.clock.now())).map(scoreUnit));
       const mine = city.find((s) => s.org.id === org.id)!;
       const district = rank(city.filter((s) => s.org.districtId === org.districtId));
       return {
