@@ -28,7 +28,7 @@ const whistleFigures = (w: WhistleStats | null) => [
  * measure (no registry imported by the month's end, no whistle raised that month) are null:
  * no data, explained, 0 points.
  */
-export function metricValue(
+function metricValue(
   metric: IndexMetric,
   f: CommunityMonth,
   w: WhistleStats | null = null,

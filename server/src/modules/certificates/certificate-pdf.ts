@@ -25,7 +25,7 @@ function cjkFont(): FontSource {
   return parsedFont;
 }
 
-export interface CertificateDocument {
+interface CertificateDocument {
   no: string;
   memberName: string;
   phoneMasked: string;

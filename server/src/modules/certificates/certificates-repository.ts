@@ -3,7 +3,7 @@ import type { Db, DbOrTx } from '../../db/client';
 import { certificateKeys, certificates, certificateSettings } from '../../db/schema';
 
 export type CertificateRow = typeof certificates.$inferSelect;
-export type SettingsRow = typeof certificateSettings.$inferSelect;
+type SettingsRow = typeof certificateSettings.$inferSelect;
 
 /** The certificates module's tables: settings, keys and certificates. Only this file writes them. */
 export function certificatesRepositoryFactory(db: Db) {

@@ -17,7 +17,7 @@ import { canonicalJson, maskName, type SigningKey } from './certificate-signing'
 import type { CertificateRow, CertificatesRepository } from './certificates-repository';
 
 /** A record a certificate lists (a completed claim with its post). */
-export interface CertifiedRecord {
+interface CertifiedRecord {
   claimId: string;
   startsAt: Date;
   title: string;
@@ -38,7 +38,7 @@ interface SignedPayload {
 }
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-export const REVOKED_BY_AMENDMENT = 'records_amended';
+const REVOKED_BY_AMENDMENT = 'records_amended';
 /** The calendar day in China time (records and certificates name days there). */
 const chinaDay = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
 

@@ -4,7 +4,7 @@ import { notFound } from '../../lib/errors';
 import { PIONEER_CODE_PATTERN } from './pioneer-code';
 
 /** The H5 page a scanned 先锋码 link opens: the verify page for staff, a friendly note for anyone else. */
-export const scannedCodePagePath = (code: string) => `/#/pages/scanned/index?code=${encodeURIComponent(code)}`;
+const scannedCodePagePath = (code: string) => `/#/pages/scanned/index?code=${encodeURIComponent(code)}`;
 
 /**
  * Top level `/c/:code`, the link inside the 先锋码 QR, so that WeChat's own 扫一扫 (or any phone

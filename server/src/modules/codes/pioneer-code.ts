@@ -5,7 +5,7 @@ import type { Clock } from '../../lib/clock';
 
 /** The purpose the code's key is derived for: no other token of the system is signed with it. */
 export const PIONEER_CODE_PURPOSE = 'pioneer-code:member-code';
-export const PIONEER_CODE_TTL_SECONDS = 60;
+const PIONEER_CODE_TTL_SECONDS = 60;
 /**
  * What `/c/:code` and the verifier accept before anything is decoded: base64url of version,
  * member id, issue time, lifetime and MAC (34 bytes, 46 characters).
@@ -18,7 +18,7 @@ const BODY_BYTES = 1 + 16 + 4 + 1;
 /** A code issued by another process whose clock runs a little ahead is still accepted. */
 const FUTURE_SKEW_SECONDS = 5;
 
-export interface PioneerCodeFields {
+interface PioneerCodeFields {
   memberId: string;
   /** Unix seconds. */
   issuedAt: number;
@@ -57,7 +57,7 @@ export function encodePioneerCode(fields: PioneerCodeFields, secret: string): st
  * The code inside what a scanner read: the bare code, or the `<PUBLIC_URL>/c/<code>` link the QR
  * carries (whatever host: the MAC, not the link, proves the code). Null when neither.
  */
-export function codeFromScan(text: string): string | null {
+function codeFromScan(text: string): string | null {
   const value = text.trim();
   if (PIONEER_CODE_PATTERN.test(value)) return value;
   const match = /\/c\/([A-Za-z0-9_-]+)\/?(?:[?#].*)?$/.exec(value);

@@ -24,7 +24,7 @@ import type { DemandRow, DemandsRepository } from './demands-repository';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-export function toDemand(r: DemandRow): Demand {
+function toDemand(r: DemandRow): Demand {
   return {
     id: r.id,
     community: { id: r.communityOrgId, name: r.communityName },

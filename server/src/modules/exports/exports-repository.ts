@@ -27,7 +27,7 @@ export type MemberExportRow = {
   minutes: number;
 };
 
-export type RecordExportRow = {
+type RecordExportRow = {
   claim_id: string;
   title: string;
   category: string;
@@ -43,7 +43,7 @@ export type RecordExportRow = {
   sort_key: string;
 };
 
-export type UnitReportRow = {
+type UnitReportRow = {
   id: string;
   name: string;
   work_unit: string;

@@ -21,9 +21,9 @@ const STATUS_LABELS: Record<string, string> = {
 };
 
 /** A day (`YYYY-MM-DD`) starts at midnight in China; a full timestamp is taken as given. */
-export const dayStart = (v: string) => new Date(DAY.test(v) ? `${v}T00:00:00+08:00` : v);
-export const dayEnd = (v: string) => (DAY.test(v) ? new Date(dayStart(v).getTime() + 86_400_000) : new Date(v));
-export function monthRange(month: string): { from: Date; to: Date } {
+const dayStart = (v: string) => new Date(DAY.test(v) ? `${v}T00:00:00+08:00` : v);
+const dayEnd = (v: string) => (DAY.test(v) ? new Date(dayStart(v).getTime() + 86_400_000) : new Date(v));
+function monthRange(month: string): { from: Date; to: Date } {
   const [y, m] = month.split('-').map(Number);
   const next = m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
   return { from: new Date(`${month}-01T00:00:00+08:00`), to: new Date(`${next}-01T00:00:00+08:00`) };

@@ -21,7 +21,7 @@ import { encryptPhone, hashPhone, maskPhone } from '../../lib/phone-crypto';
 import { csvRows, findHeader, isBlank, isXlsx, unreadable, xlsxFirstSheetRows, type SheetRow } from '../../lib/sheet-reader';
 import type { HouseholdInput, HouseholdsRepository } from './households-repository';
 
-export const HOUSEHOLD_IMPORT_MAX_ROWS = 200_000;
+const HOUSEHOLD_IMPORT_MAX_ROWS = 200_000;
 
 const HEADER_NAMES: Record<HouseholdColumn, readonly string[]> = {
   estate: ['estate', HOUSEHOLD_COLUMNS.estate, '小区名称'],
@@ -34,9 +34,9 @@ const HEADER_NAMES: Record<HouseholdColumn, readonly string[]> = {
 const COLUMNS = Object.keys(HEADER_NAMES) as HouseholdColumn[];
 
 /** `+86 138-1234-5678` and Excel's number cells alike become `13812345678`. */
-export const normalisePhone = (s: string) => s.replace(/[\s\-()（）]/g, '').replace(/^(\+?86)(?=1\d{10}$)/, '');
+const normalisePhone = (s: string) => s.replace(/[\s\-()（）]/g, '').replace(/^(\+?86)(?=1\d{10}$)/, '');
 
-export async function readRows(buf: Buffer, maxRows: number): Promise<SheetRow[]> {
+async function readRows(buf: Buffer, maxRows: number): Promise<SheetRow[]> {
   if (buf.length === 0) throw unreadable('empty file', '文件为空');
   if (isXlsx(buf)) {
     const rows: SheetRow[] = [];

@@ -17,7 +17,7 @@ import { newRegisterCode } from '../../lib/register-code';
 import type { DirectoryImportPort } from '../directory/directory-port';
 import { findHeader, isBlank, isXlsx, unreadable, xlsxSheets, type SheetRow } from '../../lib/sheet-reader';
 
-export const DIRECTORY_IMPORT_MAX_ROWS = 20_000;
+const DIRECTORY_IMPORT_MAX_ROWS = 20_000;
 
 type Col = 'name' | 'district' | 'community';
 /** Columns of each sheet of the directory template, with the header names accepted for each. */

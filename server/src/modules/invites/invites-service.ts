@@ -10,7 +10,7 @@ import { toUser } from '../auth/auth-service';
 import type { DirectoryPort } from '../directory/directory-port';
 import type { InvitesRepository } from './invites-repository';
 
-export const INVITE_TTL_SECONDS = 7 * 24 * 3600;
+const INVITE_TTL_SECONDS = 7 * 24 * 3600;
 
 /** Only the hash is stored: whoever reads the table still cannot accept an invite. */
 const hashCode = (code: string) => createHash('sha256').update(code).digest('hex');

@@ -8,7 +8,7 @@ import type { TasksPort } from '../tasks/tasks-port';
 import { SESSIONS_REVOKED_CHANNEL } from '../auth/sessions-channel';
 
 /** Every statement that moves a post's count notifies here (payload built by notifyCount in claims/claims-sql.ts). */
-export const TASK_COUNTS_CHANNEL = 'task_counts';
+const TASK_COUNTS_CHANNEL = 'task_counts';
 
 /** A notified count (built by notifyCount in claims/claims-sql.ts), checked against the shared schema. */
 function parseCount(payload: string): LiveCount | null {
@@ -21,7 +21,7 @@ function parseCount(payload: string): LiveCount | null {
 }
 
 /** The part of a WebSocket the hub needs. */
-export interface LiveSocket {
+interface LiveSocket {
   readonly readyState: number;
   readonly bufferedAmount: number;
   send(data: string): void;

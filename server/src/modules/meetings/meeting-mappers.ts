@@ -13,7 +13,7 @@ export function meanProgress(actions: Array<Pick<ActionRow, 'progress'>>): numbe
   return Math.round((actions.reduce((s, a) => s + a.progress, 0) / actions.length) * 10) / 10;
 }
 
-export function toMilestone(m: MilestoneRow, action: Pick<ActionRow, 'status'>, now: Date): Milestone {
+function toMilestone(m: MilestoneRow, action: Pick<ActionRow, 'status'>, now: Date): Milestone {
   const live = action.status === 'open' || action.status === 'in_progress';
   return {
     id: m.id,
@@ -24,7 +24,7 @@ export function toMilestone(m: MilestoneRow, action: Pick<ActionRow, 'status'>, 
   };
 }
 
-export function toActionEvent(e: ActionEventRow): ActionEvent {
+function toActionEvent(e: ActionEventRow): ActionEvent {
   return {
     at: e.at.toISOString(),
     kind: e.kind as ActionEvent['kind'],

@@ -6,20 +6,20 @@ import { AppError } from '../../lib/errors';
  * INVALID_TRANSITION; services never decide that themselves. Action items belong to held
  * meetings only: what a meeting decides becomes owned work once it has been held.
  */
-export const MEETING_TRANSITIONS = {
+const MEETING_TRANSITIONS = {
   close: { from: ['scheduled'], to: 'held' },
   cancel: { from: ['scheduled'], to: 'cancelled' },
   add_action: { from: ['held'], to: 'held' },
 } as const satisfies Record<string, { from: readonly MeetingStatus[]; to: MeetingStatus }>;
 
-export const ACTION_TRANSITIONS = {
+const ACTION_TRANSITIONS = {
   progress: { from: ['open', 'in_progress'], to: 'in_progress' },
   done: { from: ['open', 'in_progress'], to: 'done' },
   confirm: { from: ['done'], to: 'confirmed' },
   reopen: { from: ['done'], to: 'in_progress' },
 } as const satisfies Record<string, { from: readonly ActionStatus[]; to: ActionStatus }>;
 
-export type MeetingStep = keyof typeof MEETING_TRANSITIONS;
+type MeetingStep = keyof typeof MEETING_TRANSITIONS;
 export type ActionStep = keyof typeof ACTION_TRANSITIONS;
 
 const refuse = (what: string, state: string): never => {

@@ -28,7 +28,7 @@ const convenerName = sql<string>`coalesce(
 export type MeetingScope = { scope: 'city' } | { scope: 'district' | 'community' | 'unit'; id: string };
 
 /** The meetings of a scope as an SQL condition on `meetings` (a unit: invited, or owning or assisting an action). */
-export function meetingsIn(s: MeetingScope): SQL {
+function meetingsIn(s: MeetingScope): SQL {
   if (s.scope === 'city') return sql`true`;
   if (s.scope === 'district') return sql`${meetings.districtId} = ${s.id}::uuid`;
   if (s.scope === 'community') return sql`${meetings.communityOrgId} = ${s.id}::uuid`;
@@ -38,7 +38,7 @@ export function meetingsIn(s: MeetingScope): SQL {
 }
 
 /** An action is overdue at `t`: not done, and past its due time or an unfinished milestone's. */
-export const overdueSql = (alias: string, t: SQL) => {
+const overdueSql = (alias: string, t: SQL) => {
   const a = sql.raw(alias);
   return sql`(${a}.status in ('open', 'in_progress') and (${a}.due_at <= ${t}
     or exists (select 1 from meeting_milestones mm where mm.action_id = ${a}.id and mm.done_at is null and mm.due_at <= ${t})))`;

@@ -273,7 +273,7 @@ export const meetingsRoutes: FastifyPluginAsyncZod<{ meetingsService: MeetingsSe
 };
 
 /** The H5 page a scanned meeting QR opens: the meeting page, which records the attendance. */
-export const meetingPagePath = (token: string) => `/#/staff/meeting/index?token=${encodeURIComponent(token)}`;
+const meetingPagePath = (token: string) => `/#/staff/meeting/index?token=${encodeURIComponent(token)}`;
 
 /**
  * Top level `/m/:token`, the link inside a meeting's check-in QR, so WeChat's own scanner (or any

@@ -4,7 +4,7 @@ import { meetingsRepositoryFactory } from './meetings-repository';
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
 
-export interface MeetingSeedContext {
+interface MeetingSeedContext {
   now: Date;
   districtId: string;
   community: { id: string };

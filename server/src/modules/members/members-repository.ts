@@ -13,7 +13,7 @@ const unitOrg = alias(partyOrgs, 'unit_org');
 const community = alias(partyOrgs, 'community_org');
 
 export type MemberInsert = typeof members.$inferInsert;
-export type MemberRow = typeof members.$inferSelect;
+type MemberRow = typeof members.$inferSelect;
 
 /** A member row with the names of the orgs and estate it points at. */
 export interface MemberView extends MemberRow {

@@ -21,7 +21,7 @@ import { encryptPhone, hashPhone, maskPhone, tryDecryptPhone } from '../../lib/p
 const CHINA_OFFSET_MS = 8 * 3600_000;
 const DAY_MS = 86_400_000;
 
-export function chinaDayAround(now: Date): { from: Date; to: Date } {
+function chinaDayAround(now: Date): { from: Date; to: Date } {
   const start = Math.floor((now.getTime() + CHINA_OFFSET_MS) / DAY_MS) * DAY_MS - CHINA_OFFSET_MS;
   return { from: new Date(start), to: new Date(start + DAY_MS) };
 }

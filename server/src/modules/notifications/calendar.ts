@@ -10,7 +10,7 @@ export function calendarToken(key: Buffer, memberId: string, generation: number)
 
 export const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
 
-export interface CalendarEntry {
+interface CalendarEntry {
   taskId: string;
   title: string;
   description: string;

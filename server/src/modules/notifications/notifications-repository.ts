@@ -24,7 +24,7 @@ function toFacts(r: Record<string, unknown>): TaskFacts & { status: string } {
   };
 }
 
-export interface ClaimFacts {
+interface ClaimFacts {
   userId: string;
   memberId: string;
   status: string;
@@ -34,7 +34,7 @@ export interface ClaimFacts {
   task: TaskFacts & { status: string };
 }
 
-export interface StoredMessage {
+interface StoredMessage {
   id: string;
   kind: string;
   title: string;
@@ -46,12 +46,12 @@ export interface StoredMessage {
   readAt: Date | null;
 }
 
-export interface MessageCursor {
+interface MessageCursor {
   c: string;
   i: string;
 }
 
-export interface PendingDelivery {
+interface PendingDelivery {
   messageId: string;
   userId: string;
   openid: string;

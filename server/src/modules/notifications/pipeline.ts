@@ -45,7 +45,7 @@ export interface PipelineOptions {
   reminderCron: string | null;
 }
 
-export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
+const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   relayIntervalMs: 500,
   pollingIntervalSeconds: 1,
   wechatRetryLimit: 6,
@@ -516,7 +516,7 @@ export function notificationPipelineFactory(deps: {
 export type NotificationPipeline = ReturnType<typeof notificationPipelineFactory>;
 
 /** The pipeline's queues and their retry policies (idempotent; updates policies of existing queues). */
-export async function ensureQueues(boss: PgBoss, opts: Pick<PipelineOptions, 'wechatRetryLimit' | 'wechatRetryDelaySeconds'>) {
+async function ensureQueues(boss: PgBoss, opts: Pick<PipelineOptions, 'wechatRetryLimit' | 'wechatRetryDelaySeconds'>) {
   const policies: Array<[string, PgBoss.Queue]> = [
     [QUEUES.event, { name: QUEUES.event, retryLimit: 10, retryDelay: 2, retryBackoff: true, expireInSeconds: 300 }],
     [

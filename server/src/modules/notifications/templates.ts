@@ -10,7 +10,7 @@ import { CATEGORY_LABELS, type Category, type TemplateKey } from '@pioneer/share
  * The keywords below are what each template chosen in the WeChat console must have; its id is
  * configured as `WECHAT_TEMPLATE_<KEY>`.
  */
-export const TEMPLATE_FIELDS: Record<TemplateKey, Record<string, 'thing' | 'phrase' | 'time' | 'number'>> = {
+const TEMPLATE_FIELDS: Record<TemplateKey, Record<string, 'thing' | 'phrase' | 'time' | 'number'>> = {
   claim_result: { thing1: 'thing', time2: 'time', thing3: 'thing', phrase4: 'phrase' },
   waitlist_offer: { thing1: 'thing', time2: 'time', thing3: 'thing' },
   task_reminder: { thing1: 'thing', time2: 'time', thing3: 'thing' },
@@ -54,21 +54,21 @@ export function shortTime(d: Date): string {
 const UNSENDABLE = /[\p{Extended_Pictographic}\p{Cc}\p{Cf}\u{FE0F}]/gu;
 
 /** At most 20 characters (code points), ending in `…` when cut. */
-export function fitThing(s: string): string {
+function fitThing(s: string): string {
   const chars = Array.from(s.replace(UNSENDABLE, '').replace(/\s+/g, ' ').trim());
   if (chars.length === 0) return '—';
   return chars.length <= 20 ? chars.join('') : `${chars.slice(0, 19).join('')}…`;
 }
 
 /** At most 5 Chinese characters, nothing else. */
-export function fitPhrase(s: string): string {
+function fitPhrase(s: string): string {
   const han = Array.from(s.replace(/[^\p{Script=Han}]/gu, ''))
     .slice(0, 5)
     .join('');
   return han || '通知';
 }
 
-export function fitNumber(n: number): string {
+function fitNumber(n: number): string {
   return String(Math.max(0, Math.trunc(n))).slice(0, 32);
 }
 
@@ -207,7 +207,7 @@ function quote(s: string, max = 100): string {
   return chars.length <= max ? chars.join('') : `${chars.slice(0, max - 1).join('')}…`;
 }
 
-export interface WhistleFacts {
+interface WhistleFacts {
   whistleId?: string;
   title: string;
   /** The step's label, e.g. 已反馈 (a WeChat `phrase`). */
@@ -252,7 +252,7 @@ export function renderUnitUpdate(e: { title: string; status: string; body: strin
   };
 }
 
-export interface MeetingFacts {
+interface MeetingFacts {
   meetingId: string;
   title: string;
   startsAt: Date;

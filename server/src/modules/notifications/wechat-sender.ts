@@ -11,7 +11,7 @@ export const WX = {
   INVALID_TOKEN: INVALID_TOKEN_ERRCODES,
 } as const;
 
-export interface SubscribeMessage {
+interface SubscribeMessage {
   openid: string;
   templateId: string;
   page: string;

@@ -15,7 +15,7 @@ const LEGS: Record<PointsKind, { debit: string; credit: string; sign: 1 | -1 }> 
 };
 export const signOf = (kind: PointsKind) => LEGS[kind].sign;
 
-export interface NewEntry {
+interface NewEntry {
   key: string;
   memberId: string;
   kind: PointsKind;

@@ -8,7 +8,7 @@ import { AppError } from '../../lib/errors';
 import { Overdraft, signOf, type PointsEntryRow, type PointsRepository, type RulesRow } from './points-repository';
 
 /** What the ledger needs to know of a record (a completed claim) to earn for it. */
-export interface RecordForPoints {
+interface RecordForPoints {
   claimId: string;
   memberId: string;
   version: number;
@@ -28,14 +28,14 @@ const toRules = (r: RulesRow): PointsRules => ({
 });
 
 /** The instant `months` calendar months before `at` (China's calendar and UTC agree to the month here). */
-export function monthsBefore(at: Date, months: number): Date {
+function monthsBefore(at: Date, months: number): Date {
   const d = new Date(at.getTime());
   d.setUTCMonth(d.getUTCMonth() - months);
   return d;
 }
 const monthsAfter = (at: Date, months: number) => monthsBefore(at, -months);
 
-export function starOf(minutes: number, thresholds: number[]): Star {
+function starOf(minutes: number, thresholds: number[]): Star {
   const hours = hoursOf(minutes);
   const level = thresholds.filter((h) => minutes >= h * 60).length;
   return { level, hours, nextLevelHours: thresholds[level] ?? null };
@@ -45,7 +45,7 @@ export function starOf(minutes: number, thresholds: number[]): Star {
  * Points per oldest lot still held: earns (less their reversals) in time order, with what was
  * spent or expired taken from the oldest first. Returns the lots with what remains of each.
  */
-export function remainingLots(entries: PointsEntryRow[]): Array<{ at: Date; left: number }> {
+function remainingLots(entries: PointsEntryRow[]): Array<{ at: Date; left: number }> {
   const reversed = new Map<string, number>();
   let outflow = 0;
   for (const e of entries) {

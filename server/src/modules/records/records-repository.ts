@@ -6,8 +6,8 @@ import type { ClaimRow } from '../claims/claim-mappers';
 import type { TaskRow } from '../tasks/task-mappers';
 
 export type CorrectionRow = typeof recordCorrections.$inferSelect & { memberName: string; taskTitle: string; taskStartsAt: Date };
-export type AmendmentRow = typeof recordAmendments.$inferSelect & { actorName: string | null };
-export type RecordItemRow = { task: TaskRow; claim: ClaimRow };
+type AmendmentRow = typeof recordAmendments.$inferSelect & { actorName: string | null };
+type RecordItemRow = { task: TaskRow; claim: ClaimRow };
 
 const NOT_LIVE = ['cancelled', 'released'] as const;
 const taskColumns = { ...getTableColumns(tasks), communityName: partyOrgs.name };
@@ -15,7 +15,7 @@ const taskColumns = { ...getTableColumns(tasks), communityName: partyOrgs.name }
 const startDay = sql`(${tasks.startsAt} at time zone 'Asia/Shanghai')::date`;
 
 /** Days bounding a member's records: `from`/`to` inclusive, either open. */
-export interface DayRange {
+interface DayRange {
   from?: string;
   to?: string;
 }

@@ -33,7 +33,7 @@ const PAGE = 50;
 const DAY_MS = 86_400_000;
 const RecordsCursorSchema = z.object({ c: CursorTimeSchema, i: CursorIdSchema });
 
-export const recordInfo = (c: ClaimRow): RecordInfo => ({
+const recordInfo = (c: ClaimRow): RecordInfo => ({
   id: c.id,
   minutes: c.status === 'completed' ? (c.minutes ?? 0) : 0,
   source: c.source,
@@ -71,7 +71,7 @@ function toCorrection(r: CorrectionRow): Correction {
 }
 
 /** Told, in the amending transaction, which records changed (certificates holding them are revoked). */
-export type OnRecordsAmended = (tx: DbOrTx, claimIds: string[], at: Date) => Promise<void>;
+type OnRecordsAmended = (tx: DbOrTx, claimIds: string[], at: Date) => Promise<void>;
 
 export function recordsServiceFactory(deps: {
   db: Db;

@@ -14,7 +14,7 @@ const KEY_TTL_MS = 24 * 3600 * 1000;
 const REMEMBERED: readonly ErrorCode[] = ['INSUFFICIENT_POINTS', 'OUT_OF_STOCK', 'CONFLICT'];
 
 /** What the rewards module needs of the points ledger (modules/points), in the caller's transaction. */
-export interface PointsPort {
+interface PointsPort {
   spend(
     tx: DbOrTx,
     e: { key: string; memberId: string; amount: number; refType: string; refId: string; note: string; at: Date },
@@ -24,7 +24,7 @@ export interface PointsPort {
 
 type StoredAnswer = { ok: RedemptionResponse } | { error: { code: ErrorCode; message: string; details?: ErrorDetail[] } };
 
-export const toReward = (r: RewardRow): Reward => ({
+const toReward = (r: RewardRow): Reward => ({
   id: r.id,
   communityOrgId: r.communityOrgId,
   name: r.name,

@@ -21,7 +21,7 @@ import {
 /** One roll-up job at a time across every server process sharing the database. */
 const JOB_LOCK = 0x70_69_6f_6e; // 'pion'
 
-export interface Touched {
+interface Touched {
   /** community id → its district, plus the (grain, period) keys touched. */
   community: Map<string, Set<string>>;
   /** Communities whose homes or members changed: their registry figures are rewritten. */
@@ -226,7 +226,7 @@ async function rebuild(c: pg.PoolClient): Promise<void> {
 }
 
 /** A drained queue entry: what changed (a post, or a place and day, or a unit). */
-export interface QueueEntry {
+interface QueueEntry {
   taskId: string | null;
   communityOrgId: string | null;
   unitOrgId: string | null;

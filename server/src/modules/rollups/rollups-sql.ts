@@ -245,7 +245,7 @@ on conflict (scope, scope_id, seconds) do update set tasks = stats_fill_times.ta
 export const CITY_FILL_PRUNE_SQL = `delete from stats_fill_times where scope = 'city' and seconds = any($1::int[]) and tasks = 0`;
 
 /** Bucket bounds of the time-to-full chart, in minutes (the last bucket is open-ended). */
-export const FILL_BUCKET_MINUTES = [1, 5, 15, 60, 360, 1440] as const;
+const FILL_BUCKET_MINUTES = [1, 5, 15, 60, 360, 1440] as const;
 
 /**
  * The `all` rows of ($1 scope, $2 ids) take their median and chart buckets from their

@@ -11,7 +11,7 @@ export interface TaskListCursor {
   i: string;
 }
 
-export interface TaskListFilter {
+interface TaskListFilter {
   communityOrgId?: string;
   districtId?: string;
   category?: Category;

@@ -8,11 +8,11 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 export const isOverdue = (a: Pick<AssignmentRow, 'status' | 'dueAt'>, now: Date) =>
   (a.status === 'pending' || a.status === 'signed') && a.dueAt.getTime() <= now.getTime();
 
-export function toAssignmentSummary(a: AssignmentRow, now: Date): AssignmentSummary {
+function toAssignmentSummary(a: AssignmentRow, now: Date): AssignmentSummary {
   return { orgId: a.orgId, orgName: a.orgName, part: a.part, status: a.status, dueAt: a.dueAt.toISOString(), overdue: isOverdue(a, now) };
 }
 
-export function toExtension(e: ExtensionRow, orgId: string): Extension {
+function toExtension(e: ExtensionRow, orgId: string): Extension {
   return {
     id: e.id,
     orgId,

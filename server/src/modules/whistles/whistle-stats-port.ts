@@ -1,6 +1,6 @@
 import type { WhistleStatsRepository } from './whistle-stats-repository';
 
-export type { Period, WhistleScope } from './whistle-stats-repository';
+export type { WhistleScope } from './whistle-stats-repository';
 
 /**
  * What other modules (statistics, the 先锋指数) may use of the whistle figures. app.ts hands them the

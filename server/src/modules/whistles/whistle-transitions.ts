@@ -6,7 +6,7 @@ import { AppError } from '../../lib/errors';
  * listed but taken from another state, is 409 INVALID_TRANSITION; services never decide that
  * themselves. `whistleIn` restricts an assignment's steps to whistles in those states.
  */
-export const WHISTLE_TRANSITIONS = {
+const WHISTLE_TRANSITIONS = {
   /** System step: the lead unit answered. */
   lead_answered: { from: ['open'], to: 'answered' },
   verify: { from: ['answered'], to: 'verified' },
@@ -19,7 +19,7 @@ export const WHISTLE_TRANSITIONS = {
 
 const ACTIVE_WHISTLE = ['open', 'answered'] as const satisfies readonly WhistleStatus[];
 
-export const ASSIGNMENT_TRANSITIONS = {
+const ASSIGNMENT_TRANSITIONS = {
   sign: { from: ['pending'], to: 'signed', whistleIn: ACTIVE_WHISTLE },
   answer: { from: ['signed'], to: 'answered', whistleIn: ACTIVE_WHISTLE },
   return: { from: ['pending', 'signed'], to: 'returned', whistleIn: ['open'] },
@@ -34,23 +34,23 @@ export const ASSIGNMENT_TRANSITIONS = {
   { from: readonly AssignmentStatus[]; to: AssignmentStatus | null; whistleIn: readonly WhistleStatus[] }
 >;
 
-export const EXTENSION_TRANSITIONS = {
+const EXTENSION_TRANSITIONS = {
   approve: { from: ['pending'], to: 'approved', whistleIn: ACTIVE_WHISTLE },
   deny: { from: ['pending'], to: 'denied', whistleIn: ACTIVE_WHISTLE },
 } as const satisfies Record<string, { from: readonly ExtensionStatus[]; to: ExtensionStatus; whistleIn: readonly WhistleStatus[] }>;
 
-export const DEMAND_TRANSITIONS = {
+const DEMAND_TRANSITIONS = {
   post: { from: ['new'], to: 'posted' },
   whistle: { from: ['new'], to: 'whistled' },
   reject: { from: ['new'], to: 'rejected' },
 } as const satisfies Record<string, { from: readonly DemandStatus[]; to: DemandStatus }>;
 
-export type WhistleAction = keyof typeof WHISTLE_TRANSITIONS;
+type WhistleAction = keyof typeof WHISTLE_TRANSITIONS;
 export type AssignmentAction = keyof typeof ASSIGNMENT_TRANSITIONS;
 export type ExtensionAction = keyof typeof EXTENSION_TRANSITIONS;
-export type DemandAction = keyof typeof DEMAND_TRANSITIONS;
+type DemandAction = keyof typeof DEMAND_TRANSITIONS;
 
-export const REOPEN_WINDOW_MS = 7 * 24 * 3600 * 1000;
+const REOPEN_WINDOW_MS = 7 * 24 * 3600 * 1000;
 
 const refuse = (what: string, state: string): never => {
   throw new AppError('INVALID_TRANSITION', undefined, { details: [{ path: 'status', reason: `${what} not allowed from ${state}` }] });

@@ -8,7 +8,7 @@ export type ExtensionRow = typeof whistleExtensions.$inferSelect;
 export type WhistleEventRow = typeof whistleEvents.$inferSelect & { orgName: string | null };
 export type WhistleWithRaiser = WhistleRow & { raisedByName: string };
 
-export interface WhistleListFilter {
+interface WhistleListFilter {
   raisedByOrgId?: string;
   districtId?: string;
   unitOrgId?: string;
