@@ -49,8 +49,8 @@ export async function spawnServer(dbUrl: string, env: Record<string, string> = {
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
 
-  // Generous: on a loaded two-core machine tsx alone can take many seconds to start.
-  const deadline = Date.now() + 60_000;
+  // Generous: on a loaded two-core machine (load 30 seen) tsx and the app's start take minutes.
+  const deadline = Date.now() + 180_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server process exited early (${child.exitCode}): ${stderr.slice(0, 2000)}`);
     try {
