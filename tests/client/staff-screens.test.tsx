@@ -26,7 +26,9 @@ describe('every admin function one tap from the 数据看板', () => {
     expect(urls(['city_admin'])).toEqual(expect.arrayContaining([ROUTES.indicators, ROUTES.invites]));
     expect(urls(['district_admin'])).toEqual(expect.arrayContaining([ROUTES.manualScores, ROUTES.invites]));
     expect(urls(['district_admin'])).not.toContain(ROUTES.indicators);
-    expect(urls(['unit_admin'])).toEqual([ROUTES.invites]);
+    expect(urls(['unit_admin'])).toEqual([ROUTES.units, ROUTES.invites]);
+    expect(urls(['unit_liaison'])).toEqual([ROUTES.units]);
+    expect(urls(['district_admin'])).toEqual(expect.arrayContaining([ROUTES.units, ROUTES.unitBoard]));
     expect(urls(['secretary'])).toEqual([]);
   });
 

@@ -32,6 +32,8 @@ export const ROUTES = {
   unitReport: '/staff/unit-report/index',
   waitlistQueue: '/staff/waitlist-queue/index',
   meetings: '/staff/meetings/index',
+  units: '/staff/units/index',
+  unitBoard: '/staff/index-ranking/index?board=units',
   communityProgress: '/pages/community-progress/index',
   service: '/pages/service/index',
   record: '/pages/record/index',

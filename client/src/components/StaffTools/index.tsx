@@ -29,6 +29,12 @@ export function toolsFor(user: User | null): Tool[] {
     tools.push({ key: 'ranking', label: '先锋指数', icon: 'chart', url: '/staff/index-ranking/index' });
     tools.push({ key: 'whistles', label: '吹哨报到', icon: 'megaphone', url: ROUTES.whistles });
   }
+  if (has('city_admin') || has('district_admin') || has('unit_admin') || has('unit_liaison')) {
+    tools.push({ key: 'units', label: '组织报到', icon: 'building', url: ROUTES.units });
+  }
+  if (has('city_admin') || has('district_admin')) {
+    tools.push({ key: 'unit-board', label: '单位报到成效', icon: 'chart', url: ROUTES.unitBoard });
+  }
   if (has('city_admin') || has('district_admin') || has('unit_admin')) {
     tools.push({ key: 'invites', label: '邀请人员', icon: 'users', url: ROUTES.invites });
   }

@@ -1,5 +1,6 @@
 import { View, Text } from '@tarojs/components';
 import { CATEGORY_LABELS, type TaskListItem } from '@pioneer/shared';
+import { audienceTag } from '@/utils/grab';
 import { formatRange } from '@/utils/time';
 import type { ReactNode } from 'react';
 import Icon from '@/components/Icon';
@@ -13,11 +14,15 @@ interface Props {
 }
 
 export default function TaskCard({ task, onClick, action, footer }: Props) {
+  const directed = audienceTag(task);
   const ratio = task.capacity > 0 ? Math.min(1, task.claimed / task.capacity) : 0;
   return (
     <View className="card task-card" onClick={onClick}>
       <View className="row between">
-        <Text className="tag">{CATEGORY_LABELS[task.category]}</Text>
+        <View className="row">
+          <Text className="tag">{CATEGORY_LABELS[task.category]}</Text>
+          {directed ? <Text className="tag task-card__audience">{directed}</Text> : null}
+        </View>
         <Text className="muted">{formatRange(task.startsAt, task.endsAt)}</Text>
       </View>
       <View className="task-card__title">{task.title}</View>

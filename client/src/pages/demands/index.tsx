@@ -81,6 +81,11 @@ function Triage({ orgId, demand, onDone }: { orgId: string; demand: Demand; onDo
           按此点单吹哨
         </View>
       ) : null}
+      {!mode ? (
+        <View className="accent demands__to-need" onClick={() => Taro.navigateTo({ url: `/staff/need-new/index?demandId=${demand.id}` })}>
+          发布为社区需求（由报到单位认领）›
+        </View>
+      ) : null}
       {mode === 'post' || mode === 'whistle' ? (
         <View className="chips demands__options">
           {options.length === 0 ? (

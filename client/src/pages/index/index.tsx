@@ -26,6 +26,7 @@ import { errorMessage } from '@/services/http';
 import { getMyMember, getMyRecords } from '@/services/members';
 import { isAdmin, isLiaisonOnly, secretaryOrgId } from '@/services/session';
 import { landingFor, ROUTES } from '@/utils/routes';
+import { audienceRefusal } from '@/utils/grab';
 import { listTasks } from '@/services/tasks';
 import { formatRange, todayString } from '@/utils/time';
 import './index.scss';
@@ -179,6 +180,7 @@ export default function Home() {
     }
     return (
       <GrabButton
+        outsideAudience={Boolean(audienceRefusal(task, member.data?.unitOrg?.id))}
         status={task.status}
         remaining={task.remaining}
         claimOpensAt={task.claimOpensAt}

@@ -13,7 +13,8 @@ import { useGrab } from '@/hooks/use-grab';
 import { errorMessage } from '@/services/http';
 import { secretaryOrgId } from '@/services/session';
 import { cancelMyClaim, getTask } from '@/services/tasks';
-import { CLAIM_STATUS_LABELS } from '@/utils/grab';
+import { audienceRefusal, audienceTag, CLAIM_STATUS_LABELS } from '@/utils/grab';
+import { getMyMember } from '@/services/members';
 import { formatDateTime, formatRange } from '@/utils/time';
 import { ROUTES } from '@/utils/routes';
 import Icon from '@/components/Icon';
@@ -31,6 +32,10 @@ export default function TaskDetail() {
   const myClaim = data?.myClaim ?? null;
   const isMySecretary = task && secretaryOrgId(user) === task.communityOrgId;
 
+  // A directed post (定向岗位): members of other units are told why they cannot grab it.
+  const member = useRequest(() => getMyMember(), [user?.memberId], ready && Boolean(user?.memberId));
+  const refusal = task ? audienceRefusal(task, member.data?.unitOrg?.id) : null;
+  const directed = task ? audienceTag(task) : null;
   const { grab: claim, pending } = useGrab(user);
   const grab = async () => {
     const outcome = await claim(id);
@@ -78,7 +83,10 @@ export default function TaskDetail() {
           <>
             <View className="card">
               <View className="row between">
-                <Text className="tag">{CATEGORY_LABELS[task.category]}</Text>
+                <View className="row">
+                  <Text className="tag">{CATEGORY_LABELS[task.category]}</Text>
+                  {directed ? <Text className="tag detail__audience">{directed}</Text> : null}
+                </View>
                 <Text className="muted">{POST_PHASE_LABELS[postPhase(task, Date.now())]}</Text>
               </View>
               <View className="detail__title">{task.title}</View>
@@ -145,8 +153,14 @@ export default function TaskDetail() {
             <WaitlistPanel task={task} myClaimStatus={myClaim?.status} myWaitlist={data?.myWaitlist ?? null} onChanged={detail.reload} />
 
             <View className="detail__actions">
+              {refusal ? (
+                <View className="muted detail__audience-refusal" data-testid="audience-refusal">
+                  {refusal}
+                </View>
+              ) : null}
               {task.allocation === 'draw' && !task.drawnAt ? null : (
                 <GrabButton
+                  outsideAudience={Boolean(refusal)}
                   size="large"
                   status={task.status}
                   remaining={task.remaining}

@@ -255,6 +255,14 @@ function RaiserActions({ detail, onDone }: { detail: WhistleDetail; onDone: (d: 
           发布关联岗位 ›
         </View>
       ) : null}
+      {w.status !== 'closed' && w.status !== 'rated' ? (
+        <View
+          className="accent whistle-detail__to-need"
+          onClick={() => Taro.navigateTo({ url: `/staff/need-new/index?whistleId=${w.id}` })}
+        >
+          发布为社区需求（由报到单位认领）›
+        </View>
+      ) : null}
     </View>
   );
 }

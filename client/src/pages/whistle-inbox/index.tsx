@@ -50,6 +50,10 @@ export default function WhistleInbox() {
         <Text>共商共办 · 我的任务</Text>
         <Text className="accent">会议分派的任务与进度 ›</Text>
       </View>
+      <View className="card whistle-inbox__units" onClick={() => Taro.navigateTo({ url: ROUTES.units })}>
+        <Text>组织报到 · 需求认领</Text>
+        <Text className="accent">共建协议、社区需求、我的项目 ›</Text>
+      </View>
       <View className="whistle-inbox__tabs">
         {TABS.map((t) => (
           <View key={t.key} className={`whistle-inbox__tab ${tab === t.key ? 'is-active' : ''}`} onClick={() => setTab(t.key)}>

@@ -12,6 +12,7 @@ import { useRequest } from '@/hooks/use-request';
 import { isSecretary } from '@/services/session';
 import { getRanking, getOrgIndex } from '@/services/assessment';
 import { getDashboard } from '@/services/stats';
+import { UnitBoardCard, UnitFigures } from './unit-cards';
 import { download } from '@/services/registry';
 import { errorMessage } from '@/services/http';
 import { currentPeriod, shiftPeriod } from '@/services/assessment';
@@ -89,6 +90,7 @@ function Overview({ s, scope }: { s: StatsOverview; scope: StatsScope }) {
           <View className="btn btn-plain btn-small dash__more">会议与任务 ›</View>
         </View>
       ) : null}
+      <UnitFigures s={s} scope={scope} />
       {s.households > 0 ? (
         <View className="card">
           <View className="card-title">业主覆盖</View>
@@ -311,6 +313,7 @@ export default function Dashboard() {
                 <Overview s={stats.data.overview} scope={current.scope} />
                 {current.scope === 'unit' && current.id ? <UnitReport unitOrgId={current.id} /> : null}
                 <IndexCard scope={current.scope} id={current.id} />
+                <UnitBoardCard scope={current.scope} id={current.id} />
                 <Charts d={stats.data} scope={current.scope} />
               </>
             ) : null}

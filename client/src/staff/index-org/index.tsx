@@ -6,10 +6,12 @@ import { useAuthReady } from '@/hooks/use-auth-ready';
 import { useRequest } from '@/hooks/use-request';
 import { getOrgIndex } from '@/services/assessment';
 import { getIndicators } from '@/services/staff';
+import { getUnitIndex } from '@/services/units';
+import { formatUnitPart } from '@/utils/units-form';
 import { describeScoring, formatMetric } from '@/utils/index-explain';
 import './index.scss';
 
-function Part({ p, indicator }: { p: IndexPart; indicator?: Indicator }) {
+function Part({ p, indicator, units }: { p: IndexPart; indicator?: Indicator; units?: boolean }) {
   const full = p.weight * p.maxScore;
   const given = Math.round(p.score * 100) / 100;
   return (
@@ -24,9 +26,11 @@ function Part({ p, indicator }: { p: IndexPart; indicator?: Indicator }) {
         <View className="idx__bar" style={{ width: `${full ? (p.score / full) * 100 : 0}%` }} />
       </View>
       <View className="idx__part-line">
-        {p.method === 'auto'
-          ? `${p.metric ? INDEX_METRIC_LABELS[p.metric] : p.name}：${formatMetric(p.metric, p.value)}`
-          : `板块评分：${p.value === null ? '尚未评分' : `${p.value} 分`}`}
+        {units
+          ? `${p.name}：${formatUnitPart(p.key, p.value)}`
+          : p.method === 'auto'
+            ? `${p.metric ? INDEX_METRIC_LABELS[p.metric] : p.name}：${formatMetric(p.metric, p.value)}`
+            : `板块评分：${p.value === null ? '尚未评分' : `${p.value} 分`}`}
         {`，本项得 ${Math.round(p.rawScore * 100) / 100}/${p.maxScore} 分`}
         {p.weight !== 1 ? `，乘以权重 ${p.weight} 计 ${given} 分` : ''}。
       </View>
@@ -44,14 +48,16 @@ function Part({ p, indicator }: { p: IndexPart; indicator?: Indicator }) {
 /** One org's score, part by part, with the figures each part was computed from. */
 export default function IndexOrg() {
   const { ready } = useAuthReady();
-  const { id = '', period } = useRouter().params;
-  const res = useRequest(() => getOrgIndex(id, period), [id, period], ready && Boolean(id));
+  const { id = '', period, board } = useRouter().params;
+  // `?board=units`: a unit party org's 单位报到成效 (also read by the unit's own admin and liaisons).
+  const units = board === 'units';
+  const res = useRequest(() => (units ? getUnitIndex(id, period) : getOrgIndex(id, period)), [id, period, units], ready && Boolean(id));
   const e = res.data;
   // The catalogue carries each indicator's 计分方法 and 评价要点 (readable by every role that sees an explanation).
-  const catalogue = useRequest(getIndicators, [], ready);
+  const catalogue = useRequest(getIndicators, [], ready && !units);
   const byKey = new Map((catalogue.data ?? []).map((it) => [it.key, it]));
   return (
-    <View className="page idx">
+    <View className={`page idx ${units ? 'idx--units' : ''}`}>
       <StateView loading={res.loading && !e} error={res.error} onRetry={res.reload}>
         {e ? (
           <>
@@ -72,7 +78,7 @@ export default function IndexOrg() {
             </View>
             <View className="card">
               {e.parts.map((p) => (
-                <Part key={p.key} p={p} indicator={byKey.get(p.key)} />
+                <Part key={p.key} p={p} indicator={units ? undefined : byKey.get(p.key)} units={units} />
               ))}
             </View>
           </>

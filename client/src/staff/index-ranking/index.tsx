@@ -7,21 +7,32 @@ import { useRequest } from '@/hooks/use-request';
 import { currentPeriod, getRanking, shiftPeriod } from '@/services/assessment';
 import { errorMessage } from '@/services/http';
 import { download } from '@/services/registry';
+import { getUnitRanking } from '@/services/units';
 import '@/staff/index-org/index.scss';
 
 /** The month's ranking of a district (or the city); tap a row for the org's score explained. */
 export default function IndexRanking() {
   const { ready } = useAuthReady();
-  const districtId = useRouter().params.districtId ?? null;
+  const params = useRouter().params;
+  const districtId = params.districtId ?? null;
+  // `?board=units`: 单位报到成效, the unit party orgs' board (same shape, its own figures).
+  const units = params.board === 'units';
   const [period, setPeriod] = useState(currentPeriod());
-  const ranking = useRequest(() => getRanking({ period, districtId, limit: 500 }), [period, districtId], ready);
+  const ranking = useRequest(
+    () => (units ? getUnitRanking({ period, districtId }) : getRanking({ period, districtId, limit: 500 })),
+    [period, districtId, units],
+    ready,
+  );
+  const exported = units
+    ? { path: '/exports/unit-index.xlsx', name: `单位报到成效_${period}.xlsx` }
+    : { path: '/exports/index.xlsx', name: `先锋指数_${period}.xlsx` };
   usePullDownRefresh(async () => {
     await ranking.reload();
     Taro.stopPullDownRefresh();
   });
   const thisMonth = currentPeriod();
   return (
-    <View className="page idx">
+    <View className={`page idx ${units ? 'idx--units' : ''}`}>
       <View className="card idx__period">
         <View className="btn btn-plain btn-small" onClick={() => setPeriod(shiftPeriod(period, -1))}>
           上月
@@ -43,12 +54,12 @@ export default function IndexRanking() {
         {ranking.data ? (
           <View className="card">
             <View className="muted idx__hint">
-              共 {ranking.data.total} 个社区党组织，满分 {ranking.data.maxScore} 分；点击查看每项得分
+              共 {ranking.data.total} 个{units ? '单位' : '社区'}党组织，满分 {ranking.data.maxScore} 分；点击查看每项得分
             </View>
             <View
               className="btn btn-plain btn-small"
               onClick={() =>
-                download('/exports/index.xlsx', { period, districtId: districtId ?? undefined }, `先锋指数_${period}.xlsx`).catch((e) =>
+                download(exported.path, { period, districtId: districtId ?? undefined }, exported.name).catch((e) =>
                   Taro.showToast({ title: errorMessage(e), icon: 'none' }),
                 )
               }
@@ -59,7 +70,9 @@ export default function IndexRanking() {
               <View
                 key={e.org.id}
                 className="idx__row"
-                onClick={() => Taro.navigateTo({ url: `/staff/index-org/index?id=${e.org.id}&period=${period}` })}
+                onClick={() =>
+                  Taro.navigateTo({ url: `/staff/index-org/index?id=${e.org.id}&period=${period}${units ? '&board=units' : ''}` })
+                }
               >
                 <Text className={`idx__rank ${e.rank <= 3 ? 'is-top' : ''}`}>{e.rank}</Text>
                 <View className="idx__org">

@@ -74,6 +74,10 @@ function ManageList({ orgId }: { orgId: string }) {
           <Icon name="certificate" color="#c8161d" size={56} />
           <Text>证明设置</Text>
         </View>
+        <View className="manage__action manage__action--units" onClick={() => go(ROUTES.units)}>
+          <Icon name="building" color="#c8161d" size={56} />
+          <Text>组织报到</Text>
+        </View>
       </View>
       <StateView
         loading={list.loading && !list.data}

@@ -1,9 +1,13 @@
 import { useEffect, useState } from 'react';
 import { View, Text, Input, Textarea, Picker } from '@tarojs/components';
 import Taro, { useRouter } from '@tarojs/taro';
-import { CATEGORY_KEYS, CATEGORY_LABELS, DIALOG } from '@pioneer/shared';
+import { CATEGORY_KEYS, CATEGORY_LABELS, DIALOG, type TaskAudience } from '@pioneer/shared';
 import Field from '@/components/Field';
 import SecretaryGate from '@/components/SecretaryGate';
+import StateView from '@/components/StateView';
+import { useAuthReady } from '@/hooks/use-auth-ready';
+import { useRequest } from '@/hooks/use-request';
+import { getProject } from '@/services/units';
 import { errorMessage } from '@/services/http';
 import { createTask, getTask } from '@/services/tasks';
 import { listDemands, triageDemand } from '@/services/demands';
@@ -31,7 +35,7 @@ function backToManage() {
   else Taro.redirectTo({ url: ROUTES.manage });
 }
 
-function PublishForm({ orgId }: { orgId: string }) {
+function PublishForm({ orgId, project }: { orgId: string; project?: { id: string; unitName: string } }) {
   // Opened from a whistle's page: the post answers that whistle.
   const params = useRouter().params;
   const whistleId = params.whistleId || undefined;
@@ -83,6 +87,9 @@ function PublishForm({ orgId }: { orgId: string }) {
   }, [editId, demandId, orgId]);
   const [errors, setErrors] = useState<PublishErrors>({});
   const [busy, setBusy] = useState(false);
+  // A project's post (组织报到): 定向 to the project's unit's members, or open to the community.
+  const [audience, setAudience] = useState<TaskAudience>(params.audience === 'community' ? 'community' : 'unit');
+  const done = () => (project ? Taro.navigateBack() : backToManage());
 
   const set = <K extends keyof Form>(key: K, value: Form[K]) => {
     setForm((f) => ({ ...f, [key]: value }));
@@ -107,7 +114,7 @@ function PublishForm({ orgId }: { orgId: string }) {
   const submit = async () => {
     if (editId) return saveEdit();
     // The rules are TaskCreateBodySchema's (shared with the server), with messages per field.
-    const checked = checkPublishForm(form, orgId, whistleId);
+    const checked = checkPublishForm(form, orgId, whistleId, project ? { id: project.id, audience } : undefined);
     if (!checked.ok) {
       setErrors(checked.errors);
       Taro.showToast({ title: checked.errors.form ?? '请检查标红的内容', icon: 'none' });
@@ -130,7 +137,7 @@ function PublishForm({ orgId }: { orgId: string }) {
       // The demand is answered by the post just published (its resident sees 已发布岗位).
       if (demandId) await triageDemand(demandId, { action: 'post', taskId: task.id });
       Taro.showToast({ title: '发布成功', icon: 'success' });
-      setTimeout(backToManage, 600);
+      setTimeout(done, 600);
     } catch (e) {
       Taro.showModal({ title: '发布未成功', content: errorMessage(e), showCancel: false });
     } finally {
@@ -140,6 +147,21 @@ function PublishForm({ orgId }: { orgId: string }) {
 
   return (
     <>
+      {project ? (
+        <View className="card publish__project">
+          <Field label="岗位对象">
+            <View className="chips">
+              <View className={`chip publish__audience-unit ${audience === 'unit' ? 'is-active' : ''}`} onClick={() => setAudience('unit')}>
+                定向·{project.unitName}
+              </View>
+              <View className={`chip ${audience === 'community' ? 'is-active' : ''}`} onClick={() => setAudience('community')}>
+                面向社区党员
+              </View>
+            </View>
+          </Field>
+          {audience === 'unit' ? <View className="muted">仅{project.unitName}的党员可以抢</View> : null}
+        </View>
+      ) : null}
       <View className="card">
         <Field label="岗位名称" required error={errors.title}>
           <Input
@@ -273,10 +295,20 @@ function PublishForm({ orgId }: { orgId: string }) {
   );
 }
 
+/** A project's post (`?projectId=`): its unit's admin publishes in the project's community. */
+function ProjectPublish({ projectId }: { projectId: string }) {
+  const { ready, error, retry } = useAuthReady();
+  const res = useRequest(() => getProject(projectId), [projectId], ready);
+  if (!ready || !res.data) return <StateView loading={!res.error} error={error ?? res.error} onRetry={res.error ? res.reload : retry} />;
+  const p = res.data.project;
+  return <PublishForm orgId={p.community.id} project={{ id: p.id, unitName: p.unit.name }} />;
+}
+
 export default function Publish() {
+  const projectId = useRouter().params.projectId;
   return (
     <View className="page publish">
-      <SecretaryGate>{(orgId) => <PublishForm orgId={orgId} />}</SecretaryGate>
+      {projectId ? <ProjectPublish projectId={projectId} /> : <SecretaryGate>{(orgId) => <PublishForm orgId={orgId} />}</SecretaryGate>}
     </View>
   );
 }
