@@ -99,6 +99,8 @@ beforeAll(async () => {
   await serve(secretary, world.community.id, 0, [m1, m2, m3], 90); // m3 stays checked in
   await serve(secretary2, community2.id, 2 * 24 * 60 * MINUTE, [m3, m1], 150); // m1 stays checked in
   await serve(secretary, world.community.id, 30 * 24 * 60 * MINUTE, [m2, m1], 60); // April
+  // Check-outs earn off the scan; the catch-up waits for (or writes) every earn, once.
+  await ctx.app.points.catchUp(60);
 });
 afterAll(async () => ctx.close());
 
@@ -110,11 +112,14 @@ describe('exports (XLSX, scoped like statistics)', () => {
     const { rows: db } = await ctx.database.pool.query(
       `select m.*, u.name as unit_name, c.name as community_name, e.name as estate_name,
               (select count(*)::int from claims cl where cl.member_id = m.id and cl.status not in ('cancelled', 'released')) as n,
-              (select coalesce(sum(minutes), 0)::int from claims cl where cl.member_id = m.id and cl.status not in ('cancelled', 'released')) as minutes
+              (select coalesce(sum(minutes), 0)::int from claims cl where cl.member_id = m.id and cl.status not in ('cancelled', 'released')) as minutes,
+              (select coalesce(sum(minutes), 0)::int from claims cl where cl.member_id = m.id and cl.status = 'completed') as done,
+              coalesce((select balance from points_accounts a where a.member_id = m.id), 0)::int as balance
          from members m join party_orgs u on u.id = m.unit_org_id join party_orgs c on c.id = m.community_org_id
          join estates e on e.id = m.estate_id where m.community_org_id = $1 order by m.id`,
       [world.community.id],
     );
+    const { starThresholdsHours } = (await api('/points/rules', secretary)).json() as { starThresholdsHours: number[] };
     expect(rows.slice(1)).toEqual(
       db.map((m) => [
         m.name,
@@ -131,6 +136,9 @@ describe('exports (XLSX, scoped like statistics)', () => {
         '未匹配',
         m.n,
         m.minutes,
+        Math.round(m.done / 6) / 10,
+        starThresholdsHours.filter((h) => m.done >= h * 60).length,
+        m.balance,
       ]),
     );
     expect(rows).toHaveLength(4); // header + 陈一, 陈二, 外单位
@@ -161,7 +169,7 @@ describe('exports (XLSX, scoped like statistics)', () => {
     expect(rows[0]).toEqual(RECORD_HEADERS);
     const { rows: db } = await ctx.database.pool.query(
       `select t.title, t.category, po.name as community, t.starts_at, t.ends_at, m.name, u.name as unit_name, c.status,
-              c.checked_in_at, c.checked_out_at, c.minutes
+              c.checked_in_at, c.checked_out_at, c.minutes, c.source, c.record_version
          from claims c join tasks t on t.id = c.task_id join party_orgs po on po.id = t.community_org_id
          join members m on m.id = c.member_id join party_orgs u on u.id = m.unit_org_id
         where t.community_org_id = $1 and t.starts_at >= '2024-02-29T16:00:00Z' and t.starts_at < '2024-03-31T16:00:00Z'
@@ -183,6 +191,8 @@ describe('exports (XLSX, scoped like statistics)', () => {
         fmt(r.checked_in_at),
         fmt(r.checked_out_at),
         r.minutes ?? 0,
+        '扫码',
+        r.record_version > 1 ? '是' : '否',
       ]),
     );
     expect(
@@ -282,6 +292,67 @@ describe('exports (XLSX, scoped like statistics)', () => {
     const services = (rows: unknown[][]) => rows.filter((r) => r[0] === '陈五' || r[0] === '陈六').map((r) => r[4]);
     expect(services(after[2][1])).toEqual([0, 0]);
     expect(after[2][1].at(-1)).toEqual(before[2][1].at(-1));
+  });
+
+  it('exports follow amended records: source, amended, hours, star level and points balance', async () => {
+    // A world of its own, in May: the other tests' figures stay as they are.
+    const w = await makeWorld(ctx.database.db);
+    const sec = (await makeSecretary(ctx, w.community.id, 'ex_sec_amend')).auth;
+    const a = await registerMember(ctx, 'ex_amend_a', w, { name: '李更正' });
+    const b = await registerMember(ctx, 'ex_amend_b', w, { name: '李补记' });
+    const T1 = new Date('2024-05-10T01:00:00.000Z');
+    const send = (url: string, auth: { authorization: string }, payload: object) =>
+      ctx.app.inject({ method: 'POST', url: `/api/v1${url}`, headers: auth, payload });
+    ctx.clock.set(T1.getTime() - 24 * 60 * MINUTE);
+    const task = await publishTask(ctx, sec, w.community.id, {
+      startsAt: T1.toISOString(),
+      endsAt: new Date(T1.getTime() + 120 * MINUTE).toISOString(),
+    });
+    expect((await send(`/tasks/${task.id}/claims`, a.auth, {})).statusCode).toBe(201);
+    const code = async () => (await api('/members/me/pioneer-code', a.auth)).json().token;
+    ctx.clock.set(T1);
+    expect((await send(`/tasks/${task.id}/check-ins`, sec, { token: await code() })).statusCode).toBe(200);
+    ctx.clock.set(T1.getTime() + 30 * MINUTE);
+    expect((await send(`/tasks/${task.id}/check-outs`, sec, { token: await code() })).statusCode).toBe(200);
+    // 补记 for b (the post's times: 120 minutes); a's early scan corrected to the whole post.
+    ctx.clock.set(T1.getTime() + 180 * MINUTE);
+    expect((await send(`/tasks/${task.id}/records`, sec, { memberIds: [b.memberId] })).statusCode).toBe(200);
+    const asked = await send('/members/me/corrections', a.auth, {
+      kind: 'correct',
+      taskId: task.id,
+      checkedInAt: T1.toISOString(),
+      checkedOutAt: new Date(T1.getTime() + 120 * MINUTE).toISOString(),
+      reason: '签退时扫码失败，实际服务到岗位结束',
+    });
+    expect(asked.statusCode).toBe(201);
+    expect((await send(`/corrections/${asked.json().correction.id}/approve`, sec, {})).statusCode).toBe(200);
+    await ctx.app.points.catchUp(30);
+    // Low star thresholds for this check (the city admin's), put back afterwards.
+    const rules = (await api('/points/rules', admin)).json();
+    const put = (body: object) => ctx.app.inject({ method: 'PUT', url: '/api/v1/points/rules', headers: admin, payload: body });
+    expect((await put({ ...rules, starThresholdsHours: [1, 2, 3, 4, 5] })).statusCode).toBe(200);
+    try {
+      const [, records] = await sheet(`/exports/records.xlsx?scope=community&id=${w.community.id}&from=2024-05-01&to=2024-05-31`, sec);
+      const byName = new Map(records.slice(1).map((r) => [r[5], r]));
+      // 服务时长（分钟）, 来源, 已更正.
+      expect(byName.get('李更正')!.slice(-3)).toEqual([120, '更正', '是']);
+      expect(byName.get('李补记')!.slice(-3)).toEqual([120, '书记补记', '否']);
+      const [, members] = await sheet(`/exports/members.xlsx?scope=community&id=${w.community.id}`, sec);
+      const row = new Map(members.slice(1).map((r) => [r[0], r]));
+      // 2 hours (the amended record), 二星 at 1/2/3/4/5 hours; 20 points: the first 5 reversed, 20 earned.
+      expect(row.get('李更正')!.slice(-3)).toEqual([2, 2, 20]);
+      expect(row.get('李补记')!.slice(-3)).toEqual([2, 2, 20]);
+      const { rows: ledger } = await ctx.database.pool.query(`select kind, amount from points_entries where member_id = $1 order by seq`, [
+        a.memberId,
+      ]);
+      expect(ledger).toEqual([
+        { kind: 'earn', amount: 5 },
+        { kind: 'reverse', amount: 5 },
+        { kind: 'earn', amount: 20 },
+      ]);
+    } finally {
+      expect((await put(rules)).statusCode).toBe(200);
+    }
   });
 });
 

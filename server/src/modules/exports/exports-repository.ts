@@ -25,6 +25,10 @@ export type MemberExportRow = {
   household_match: 'matched' | 'unmatched' | 'conflict';
   participations: number;
   minutes: number;
+  /** All-time completed minutes (the record; hours and star level come from it). */
+  service_minutes: number;
+  star: number;
+  points_balance: number;
 };
 
 type RecordExportRow = {
@@ -40,6 +44,8 @@ type RecordExportRow = {
   checked_in_at: string | null;
   checked_out_at: string | null;
   minutes: number | null;
+  source: 'scan' | 'secretary' | 'correction' | 'supplement';
+  amended: boolean;
   sort_key: string;
 };
 
@@ -83,14 +89,20 @@ export function exportsRepositoryFactory(db: Db) {
         select m.id, m.name, m.phone_masked, u.name as unit_org, m.work_unit, c.name as community,
                ${home}, m.intentions, ${at(sql`m.registered_at`)} as registered_at,
                ${householdMatchSql(sql`m`)} as household_match,
-               coalesce(w.n, 0)::int as participations, coalesce(w.minutes, 0)::int as minutes
+               coalesce(w.n, 0)::int as participations, coalesce(w.minutes, 0)::int as minutes,
+               coalesce(w.done, 0)::int as service_minutes,
+               (select count(*) from unnest(r.star_thresholds_hours) h where coalesce(w.done, 0) >= h * 60)::int as star,
+               coalesce(pa.balance, 0)::int as points_balance
           from members m
           join party_orgs u on u.id = m.unit_org_id
           join party_orgs c on c.id = m.community_org_id
           join estates e on e.id = m.estate_id
-          left join lateral (select count(*) as n, sum(cl.minutes) as minutes from claims cl
+          cross join points_rules r
+          left join points_accounts pa on pa.member_id = m.id
+          left join lateral (select count(*) as n, sum(cl.minutes) as minutes,
+                                    sum(cl.minutes) filter (where cl.status = 'completed') as done from claims cl
                               where cl.member_id = m.id and cl.${LIVE}) w on true
-         where ${memberScope(s)} ${afterId ? sql`and m.id > ${afterId}::uuid` : sql``}
+         where r.id = 1 and ${memberScope(s)} ${afterId ? sql`and m.id > ${afterId}::uuid` : sql``}
          order by m.id
          limit ${limit}`);
       return rows;
@@ -103,6 +115,7 @@ export function exportsRepositoryFactory(db: Db) {
                ${at(sql`t.starts_at`)} as starts_at, ${at(sql`t.ends_at`)} as ends_at,
                m.name as member_name, u.name as unit_org, cl.status,
                ${at(sql`cl.checked_in_at`)} as checked_in_at, ${at(sql`cl.checked_out_at`)} as checked_out_at, cl.minutes,
+               cl.source, cl.record_version > 1 as amended,
                to_char(t.starts_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') || '|' || cl.id as sort_key
           from claims cl
           join tasks t on t.id = cl.task_id

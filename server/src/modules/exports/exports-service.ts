@@ -1,6 +1,14 @@
 import { PassThrough, type Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
-import { CATEGORY_LABELS, HOUSEHOLD_MATCH_LABELS, type Category, type Indicator, type Ranking } from '@pioneer/shared';
+import {
+  CATEGORY_LABELS,
+  HOUSEHOLD_MATCH_LABELS,
+  hoursOf,
+  RECORD_SOURCE_LABELS,
+  type Category,
+  type Indicator,
+  type Ranking,
+} from '@pioneer/shared';
 import { notFound } from '../../lib/errors';
 import type { AuthorizedScope } from '../stats/stats-service';
 import type { DbOrTx } from '../../db/client';
@@ -44,6 +52,9 @@ export const MEMBER_HEADERS = [
   '业主库匹配',
   '参与次数',
   '服务时长（分钟）',
+  '累计服务时长（小时）',
+  '星级',
+  '积分余额',
 ];
 const HOME_HEADERS = new Set(['小区', '楼栋', '单元', '室号']);
 /** members.xlsx for anyone but a community's own staff: no home (小区, 楼栋, 单元, 室号). */
@@ -61,6 +72,8 @@ export const RECORD_HEADERS = [
   '签到时间',
   '签退时间',
   '服务时长（分钟）',
+  '来源',
+  '已更正',
 ];
 /** The fixed columns of the 先锋指数 sheet; each indicator then adds its value and its weighted score. */
 export const INDEX_HEADERS = ['排名', '社区党组织', '所属板块', '总分'];
@@ -144,6 +157,9 @@ export function exportsServiceFactory(deps: {
                     HOUSEHOLD_MATCH_LABELS[m.household_match],
                     m.participations,
                     m.minutes,
+                    hoursOf(m.service_minutes),
+                    m.star,
+                    m.points_balance,
                   ];
                 }
               } finally {
@@ -189,6 +205,8 @@ export function exportsServiceFactory(deps: {
                   r.checked_in_at,
                   r.checked_out_at,
                   r.minutes ?? 0,
+                  RECORD_SOURCE_LABELS[r.source] ?? r.source,
+                  r.amended ? '是' : '否',
                 ];
               }
             },
