@@ -7,7 +7,8 @@ import { createTestContext, type TestContext } from '../helpers/test-app';
 /**
  * Property: whatever sequence of posts, claims, cancels, check-outs, no-shows (written down or
  * still pending), post moves, member moves (community or home), registrations and homeowner
- * registry changes happens, and whenever the roll-up job runs in between, the roll-ups the
+ * registry changes, and amended records (补记 by the secretary, corrections approved with other
+ * minutes or 补录 through the records module) happens, and whenever the roll-up job runs in between, the roll-ups the
  * statistics and the index read equal a full recomputation from the posts, claims, members and
  * households. (Whistle figures are not rolled up: the index reads them from the whistle tables.)
  */
@@ -92,6 +93,12 @@ async function addPastPost(w: World, rng: Random) {
       kept[i] === 'completed' ? rng.int(10, 200) : null,
     ]);
   }
+  await serviceMinutes(t.id);
+}
+
+/** The post's minutes counter as the app keeps it (amending a record moves it): the sum of its claims' minutes. */
+async function serviceMinutes(taskId: string) {
+  await q(`update tasks set service_minutes = (select coalesce(sum(minutes), 0) from claims where task_id = $1) where id = $1`, [taskId]);
 }
 
 /** A member moves home within its community (to a home of the registry, often). */
@@ -130,12 +137,14 @@ async function step(w: World, rng: Random) {
       );
   } else if (r < 0.68) {
     // Check-outs and no-shows recorded late on past posts.
-    await q(
+    const [late] = await q<{ task_id: string }>(
       `update claims set status = $1, minutes = case when $1 = 'completed' then $2::int else null end
         where id = (select c.id from claims c join tasks t on t.id = c.task_id
-                     where t.status = 'ended' and c.status in ('claimed', 'checked_in', 'no_show') order by random() limit 1)`,
+                     where t.status = 'ended' and c.status in ('claimed', 'checked_in', 'no_show') order by random() limit 1)
+        returning task_id`,
       [rng.pick(['completed', 'no_show']), rng.int(5, 300)],
     );
+    if (late) await serviceMinutes(late.task_id);
   } else if (r < 0.72 && w.openTasks.length) {
     const i = rng.int(0, w.openTasks.length - 1);
     const t = w.openTasks[i];
@@ -184,9 +193,67 @@ async function step(w: World, rng: Random) {
         [c.id, c.estateId, rows.map((x) => x[0]), rows.map((x) => x[1]), rows.map((x) => x[2]), rng.int(0, 90)],
       );
     }
+  } else if (r < 0.98) {
+    await amendRecord(w, rng);
   } else {
     await ctx.app.rollups.refresh();
   }
+}
+
+/** A post that ended within the correction window, with its community's secretary. */
+async function recentPost(w: World, rng: Random) {
+  const posts = await q<{ id: string; community_org_id: string; starts_at: Date }>(
+    `select id, community_org_id, starts_at from tasks where status = 'ended' and ends_at > now() - interval '25 days' and ends_at < now() - interval '3 hours' order by id`,
+  );
+  if (posts.length === 0) return null;
+  const t = rng.pick(posts);
+  const c = w.communities.find((x) => x.id === t.community_org_id);
+  return c ? { ...t, secretary: c.secretary } : null;
+}
+
+/** Records amended through the records module: 补记, a correction approved (often with other minutes), or a 补录. */
+async function amendRecord(w: World, rng: Random) {
+  const t = await recentPost(w, rng);
+  if (!t) return;
+  const send = (url: string, headers: Auth, payload: object) => ctx.app.inject({ method: 'POST', url: `/api/v1${url}`, headers, payload });
+  const kind = rng.pick(['secretary', 'correct', 'correct', 'supplement'] as const);
+  if (kind === 'secretary') {
+    const m = rng.pick(w.members);
+    const res = await send(`/tasks/${t.id}/records`, t.secretary, { memberIds: [m.id] });
+    expect(res.statusCode).toBe(200);
+    return;
+  }
+  const start = t.starts_at.getTime();
+  const body = {
+    taskId: t.id,
+    checkedInAt: new Date(start + rng.int(0, 30) * 60_000).toISOString(),
+    checkedOutAt: new Date(start + rng.int(40, 180) * 60_000).toISOString(),
+    reason: '漏扫',
+  };
+  let m: World['members'][number] | undefined;
+  if (kind === 'correct') {
+    const [live] = await q<{ member_id: string }>(
+      `select member_id from claims where task_id = $1 and status not in ('cancelled', 'released') order by random() limit 1`,
+      [t.id],
+    );
+    m = live && w.members.find((x) => x.id === live.member_id);
+  } else {
+    const [free] = await q<{ id: string }>(
+      `select m.id from members m where m.community_org_id = $1
+          and not exists (select 1 from claims c where c.task_id = $2 and c.member_id = m.id and c.status not in ('cancelled', 'released'))
+        order by random() limit 1`,
+      [t.community_org_id, t.id],
+    );
+    m = free && w.members.find((x) => x.id === free.id);
+  }
+  if (!m) return;
+  const asked = await send('/members/me/corrections', m.auth, { kind, ...body });
+  // One pending request per member and post: an earlier one may still wait.
+  if (asked.statusCode === 409) return;
+  expect(asked.statusCode).toBe(201);
+  const decision = rng.chance(0.5) ? { minutes: rng.int(1, 240) } : {};
+  const approved = await send(`/corrections/${asked.json().correction.id}/approve`, t.secretary, decision);
+  expect(approved.statusCode).toBe(200);
 }
 
 const FIG = `tasks_published, tasks_cancelled, tasks_filled, participations, service_minutes, completed, no_shows, members,
@@ -401,6 +468,8 @@ describe('roll-ups', () => {
       await q(
         'truncate households, claims, tasks, members, role_grants, estates, party_orgs, districts, users, stats_rollups, stats_fill_times, rollup_queue, index_scores cascade',
       );
+      // The points rules' row names its last editor: truncating users cascades to it; the defaults come back.
+      await q('insert into points_rules (id) values (1) on conflict do nothing');
       const rng = new Random(seed);
       const w = await makeWorld();
       for (let i = 0; i < 25; i++) await addMember(w, rng, rng.int(0, 130));
@@ -420,6 +489,9 @@ describe('roll-ups', () => {
       for (let i = 0; i < 60; i++) await step(w, rng);
       for (let i = 0; i < 5; i++) await moveHome(w, rng);
       await checkEqualsRecomputation(w);
+      // The walk amended records (and 先锋指数+ reads the same roll-ups).
+      const [{ n }] = await q<{ n: number }>(`select count(*)::int as n from claims where record_version > 1 or source <> 'scan'`);
+      expect(n).toBeGreaterThan(0);
     },
     120_000,
   );
