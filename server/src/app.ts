@@ -80,7 +80,7 @@ import { certificatePageRoutes, certificatesRoutes } from './modules/certificate
 import { certificatesServiceFactory } from './modules/certificates/certificates-service';
 import { signingKeyFromSeed } from './modules/certificates/certificate-signing';
 import { pointsRepositoryFactory } from './modules/points/points-repository';
-import { pointsJobsFactory } from './modules/points/points-jobs';
+import { pointsJobs } from './modules/points/points-jobs';
 import { pointsRoutes } from './modules/points/points-routes';
 import { pointsServiceFactory, type PointsService } from './modules/points/points-service';
 import { rewardsRepositoryFactory } from './modules/rewards/rewards-repository';
@@ -400,6 +400,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     templates: config.notifications.templates,
     options: { wechatConcurrency: config.notifications.wechatConcurrency, ...deps.notifications?.options },
     sweeps: [{ name: 'overdue actions', run: (at) => meetingsService.escalateOverdue(at) }],
+    // The points ledger's expiry and catch-up run on the pipeline's pg-boss (one instance per process).
+    jobs: [{ name: 'points', start: (boss) => pointsJobs({ points: pointsService, log: app.log }).start(boss) }],
   });
   app.decorate('notifications', notificationPipeline);
   if (runsJobs && (deps.notifications?.worker ?? config.notifications.worker)) {
@@ -631,12 +633,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     community,
     clock,
   });
-  if (runsJobs && (deps.notifications?.worker ?? config.notifications.worker)) {
-    const pointsJobs = pointsJobsFactory({ databaseUrl: database.url, points: pointsService, log: app.log });
-    backgroundJobs.push('points');
-    app.addHook('onReady', async () => pointsJobs.start());
-    app.addHook('onClose', async () => pointsJobs.stop());
-  }
+  if (runsJobs && (deps.notifications?.worker ?? config.notifications.worker)) backgroundJobs.push('points');
   const registrationService = registrationServiceFactory({
     directoryRepository,
     publicUrl: config.publicUrl,

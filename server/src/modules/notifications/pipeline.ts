@@ -126,6 +126,11 @@ export function notificationPipelineFactory(deps: {
    * twice or in several processes at once: the cron is a singleton, but a retried or late job is not.
    */
   sweeps?: Array<{ name: string; run(now: Date): Promise<number> }>;
+  /**
+   * Other modules' pg-boss queues, workers and crons (the points ledger's expiry and catch-up),
+   * set up on this same instance once it has started: one pg-boss per process, started once.
+   */
+  jobs?: Array<{ name: string; start(boss: PgBoss): Promise<void> }>;
 }) {
   const opts = { ...DEFAULT_PIPELINE_OPTIONS, ...deps.options };
   const { repo, pool, log } = deps;
@@ -401,11 +406,12 @@ export function notificationPipelineFactory(deps: {
       max: 3,
       application_name: 'pioneer-notifications',
       // The reminder cron needs pg-boss's clock; without it nothing is scheduled.
-      schedule: opts.reminderCron !== null,
+      schedule: opts.reminderCron !== null || (deps.jobs?.length ?? 0) > 0,
     });
     boss.on('error', (err: Error) => log.warn({ err: { message: err.message } }, 'notification queue error'));
     await boss.start();
     await ensureQueues(boss, opts);
+    for (const job of deps.jobs ?? []) await job.start(boss);
 
     const b = boss;
     /**
