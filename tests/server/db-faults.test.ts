@@ -16,7 +16,7 @@ import { multipart, xlsx, XLSX } from '../helpers/upload';
  * nothing half-written, and work again as soon as the database is back.
  */
 
-jest.setTimeout(120_000);
+jest.setTimeout(240_000);
 
 let ctx: TestContext;
 let world: Awaited<ReturnType<typeof makeWorld>>;

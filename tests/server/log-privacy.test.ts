@@ -14,7 +14,7 @@ import { createTestContext, type TestContext } from '../helpers/test-app';
  * of the member's personal fields, not even inside a driver's or the ORM's error text.
  */
 
-jest.setTimeout(90_000);
+jest.setTimeout(240_000);
 
 let ctx: TestContext;
 let server: SpawnedServer;
