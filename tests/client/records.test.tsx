@@ -5,7 +5,18 @@ import RedeemPanel from '@/staff/verify/redeem-panel';
 import RecordPanel from '@/staff/claimants/record-panel';
 import { ApiError } from '@/services/http';
 import { listRewards, recordBySecretary, redeemReward } from '@/services/records';
-import { approveMinutes, correctionBody, rulesForm, rulesFromForm, sealProblem, signedPoints, starView, toBase64 } from '@/utils/records';
+import {
+  approveMinutes,
+  correctionBody,
+  recordBody,
+  recordDefaults,
+  rulesForm,
+  rulesFromForm,
+  sealProblem,
+  signedPoints,
+  starView,
+  toBase64,
+} from '@/utils/records';
 
 jest.mock('@/services/records', () => ({ listRewards: jest.fn(), redeemReward: jest.fn(), recordBySecretary: jest.fn() }));
 
@@ -233,5 +244,52 @@ describe('补记 on the claim list', () => {
     await flush();
     expect(recordBySecretary).toHaveBeenCalledWith(TASK, { memberIds: [a, b] });
     expect(onRecorded).toHaveBeenCalled();
+  });
+  it('sets the check-in/check-out times, defaulting to the post start and end in Beijing time', () => {
+    const post = { startsAt: '2026-03-05T01:00:00Z', endsAt: '2026-03-05T03:00:00Z' };
+    const a = '11111111-1111-4111-8111-111111111111';
+    expect(recordDefaults(post)).toEqual({ start: '09:00', end: '11:00' });
+    // left at the defaults: the server takes the post's start and end
+    expect(recordBody([a], post, '09:00', '11:00')).toEqual({ memberIds: [a] });
+    expect(recordBody([a], post, '09:30', '10:45')).toEqual({
+      memberIds: [a],
+      checkedInAt: '2026-03-05T09:30:00+08:00',
+      checkedOutAt: '2026-03-05T02:45:00.000Z',
+    });
+    // an end at or before the start is past midnight
+    expect(recordBody([a], { startsAt: '2026-03-05T14:00:00Z', endsAt: '2026-03-05T16:00:00Z' }, '22:00', '01:30')).toEqual({
+      memberIds: [a],
+      checkedInAt: '2026-03-05T22:00:00+08:00',
+      checkedOutAt: '2026-03-05T17:30:00.000Z',
+    });
+  });
+
+  it('shows the default times and the server refusal', async () => {
+    jest.mocked(recordBySecretary).mockReset();
+    jest
+      .mocked(recordBySecretary)
+      .mockRejectedValue(
+        new ApiError(400, 'VALIDATION_FAILED', '签退时间不能晚于现在', [{ path: 'checkedOutAt', reason: 'in_future' } as never]),
+      );
+    const onRecorded = jest.fn();
+    const a = '11111111-1111-4111-8111-111111111111';
+    render(
+      <RecordPanel
+        taskId={TASK}
+        startsAt="2026-03-05T01:00:00Z"
+        endsAt="2026-03-05T03:00:00Z"
+        claimants={[{ claim: claim(a, 'claimed'), member: member(a, '赵敏行') }] as never}
+        onRecorded={onRecorded}
+      />,
+    );
+    expect(screen.getByTestId('record-start')).toHaveTextContent('09:00');
+    expect(screen.getByTestId('record-end')).toHaveTextContent('11:00');
+    expect(screen.getByTestId('record-error')).toHaveTextContent('');
+    fireEvent.click(screen.getByText('赵敏行'));
+    fireEvent.click(screen.getByTestId('record-submit'));
+    await flush();
+    expect(recordBySecretary).toHaveBeenCalledWith(TASK, { memberIds: [a] });
+    expect(screen.getByTestId('record-error')).toHaveTextContent('签退时间不能晚于现在');
+    expect(onRecorded).not.toHaveBeenCalled();
   });
 });

@@ -7,9 +7,10 @@ import {
   type CorrectionCreateBody,
   type PointsEntry,
   type PointsRules,
+  type SecretaryRecordBody,
   type Star,
 } from '@pioneer/shared';
-import { toIsoWithOffset } from './time';
+import { beijingDate, beijingTime, toIsoWithOffset } from './time';
 
 /** The star badge and the way to the next level, as 我的服务 shows them. */
 export interface StarView {
@@ -171,4 +172,30 @@ export function rulesFromForm(form: RulesForm): { rules?: PointsRules; error?: s
       starThresholdsHours: thresholds,
     },
   };
+}
+
+/** The 补记 panel's default times: the post's start and end, Beijing `HH:mm`. */
+export function recordDefaults(post: { startsAt: string; endsAt: string }): { start: string; end: string } {
+  return { start: beijingTime(post.startsAt), end: beijingTime(post.endsAt) };
+}
+
+/**
+ * The 补记 body. Times left at the post's start and end are not sent (the server takes the post's
+ * start and its end, or now while it runs); changed ones are sent as a pair on the post's first day
+ * in Beijing, an end at or before the start meaning past midnight. The server checks them (order,
+ * not in the future, at most 24 hours) and its message is shown.
+ */
+export function recordBody(
+  memberIds: string[],
+  post: { startsAt: string; endsAt: string },
+  start: string,
+  end: string,
+): SecretaryRecordBody {
+  const defaults = recordDefaults(post);
+  if (start === defaults.start && end === defaults.end) return { memberIds };
+  const day = beijingDate(post.startsAt);
+  const checkedInAt = toIsoWithOffset(day, start);
+  let endMs = Date.parse(toIsoWithOffset(day, end));
+  if (endMs <= Date.parse(checkedInAt)) endMs += 24 * 3600_000;
+  return { memberIds, checkedInAt, checkedOutAt: new Date(endMs).toISOString() };
 }
