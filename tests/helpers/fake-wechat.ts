@@ -56,6 +56,8 @@ export async function startFakeWechat(opts: { expiresIn?: number; delayMs?: numb
   let expiresIn = opts.expiresIn ?? 7200;
   let delayMs = opts.delayMs ?? 0;
   let down = false;
+  /** While set: sends beyond this many accepted ones answer -1 (system busy), as an overloaded WeChat does. */
+  let cap: number | null = null;
 
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -106,6 +108,7 @@ export async function startFakeWechat(opts: { expiresIn?: number; delayMs?: numb
         else {
           const queue = scripts.get(body.touser);
           if (queue && queue.length) errcode = queue.shift()!;
+          else if (cap !== null && sends.filter((s) => s.errcode === 0).length >= cap) errcode = -1;
         }
         sends.push({
           at: Date.now(),
@@ -140,6 +143,10 @@ export async function startFakeWechat(opts: { expiresIn?: number; delayMs?: numb
     },
     setDown(v: boolean) {
       down = v;
+    },
+    /** Accept at most `n` sends in all (counting those already accepted), answer -1 to the rest; null lifts it. */
+    capDeliveries(n: number | null) {
+      cap = n;
     },
     setDelay(ms: number) {
       delayMs = ms;

@@ -383,7 +383,8 @@ describe('a restart mid-queue', () => {
         clock: ctx.clock,
         logger: false,
         wechat: developmentProvider,
-        notifications: { worker, options: NOTIFY_TEST_OPTIONS },
+        // Retries enough for the sends WeChat refuses below while the first process runs.
+        notifications: { worker, options: { ...NOTIFY_TEST_OPTIONS, wechatRetryLimit: 50 } },
       });
     const members = await insertMembers(ctx, world, 30, 'wxrestart');
     for (const m of members) await subscribe(m, { new_task: 'accept' });
@@ -401,9 +402,11 @@ describe('a restart mid-queue', () => {
           .map((s) => s.openid),
       );
 
-    // The test context's own worker stops; a second app takes over, and is stopped mid-queue.
+    // The test context's own worker stops; a second app takes over, and is stopped mid-queue:
+    // WeChat accepts three of its sends and refuses the rest (-1, retried later), so the stop
+    // falls mid-queue however fast or slow this machine is.
     await ctx.app.close();
-    fake.setDelay(150);
+    fake.capDeliveries(fake.delivered().length + 3);
     const first = await build(true);
     await first.ready();
     try {
@@ -422,10 +425,9 @@ describe('a restart mid-queue', () => {
         },
       });
       expect(task.statusCode).toBe(201);
-      await eventually(() => sentTo().size >= 3, 20_000, 10);
+      await eventually(() => sentTo().size >= 3, 60_000, 10);
       await first.close();
-      const partial = sentTo().size;
-      expect(partial).toBeLessThan(30);
+      expect(sentTo().size).toBe(3);
 
       // Written while no worker runs: kept in the outbox.
       const second = await build(false);
@@ -447,7 +449,7 @@ describe('a restart mid-queue', () => {
       expect(another.statusCode).toBe(201);
       await second.close();
 
-      fake.setDelay(0);
+      fake.capDeliveries(null);
       const third = await build(true);
       await third.ready();
       try {
@@ -457,7 +459,7 @@ describe('a restart mid-queue', () => {
             [members.map((m) => m.userId)],
           );
           return rows[0].n === 60;
-        }, 30_000);
+        }, 120_000);
         const statuses = () =>
           database.pool
             .query(
@@ -466,7 +468,7 @@ describe('a restart mid-queue', () => {
               [members.map((m) => m.userId)],
             )
             .then((r) => r.rows);
-        await eventually(async () => (await statuses()).every((r) => r.status === 'sent'), 30_000);
+        await eventually(async () => (await statuses()).every((r) => r.status === 'sent'), 120_000);
         const rows = await statuses();
         expect(sentTo().size).toBe(30);
         // One credit each: the first post was sent to all 30; the second had none left.
@@ -479,8 +481,8 @@ describe('a restart mid-queue', () => {
         await third.close();
       }
     } finally {
-      fake.setDelay(0);
+      fake.capDeliveries(null);
       await database.close();
     }
-  }, 90_000);
+  }, 300_000);
 });
