@@ -5,6 +5,7 @@ import type { TemplateKey } from '@pioneer/shared';
 import { inTransaction } from '../../db/transaction';
 import type { Clock } from '../../lib/clock';
 import type { NotificationEvent } from './outbox';
+import { JOB_EXPIRE_SECONDS, MAINTENANCE_INTERVAL_SECONDS } from '../../lib/job-queues';
 import type { NotificationsRepository } from './notifications-repository';
 import {
   renderClaimResult,
@@ -73,7 +74,7 @@ const WHISTLE_ACTIONS: Record<string, string> = {
 };
 
 /** A delivery taken by a sender that died is taken over after this long. */
-const SENDING_STALE_SECONDS = 60;
+const SENDING_STALE_SECONDS = JOB_EXPIRE_SECONDS;
 const OUTBOX_KEEP_MS = 30 * 24 * 3600_000;
 /** Assignments that went overdue longer ago than this (the server was down) are not announced. */
 const OVERDUE_LOOKBACK_MS = 24 * 3600_000;
@@ -405,6 +406,7 @@ export function notificationPipelineFactory(deps: {
       connectionString: deps.databaseUrl,
       max: 3,
       application_name: 'pioneer-notifications',
+      maintenanceIntervalSeconds: MAINTENANCE_INTERVAL_SECONDS,
       // The reminder cron needs pg-boss's clock; without it nothing is scheduled.
       schedule: opts.reminderCron !== null || (deps.jobs?.length ?? 0) > 0,
     });
@@ -524,7 +526,7 @@ export type NotificationPipeline = ReturnType<typeof notificationPipelineFactory
 /** The pipeline's queues and their retry policies (idempotent; updates policies of existing queues). */
 async function ensureQueues(boss: PgBoss, opts: Pick<PipelineOptions, 'wechatRetryLimit' | 'wechatRetryDelaySeconds'>) {
   const policies: Array<[string, PgBoss.Queue]> = [
-    [QUEUES.event, { name: QUEUES.event, retryLimit: 10, retryDelay: 2, retryBackoff: true, expireInSeconds: 300 }],
+    [QUEUES.event, { name: QUEUES.event, retryLimit: 10, retryDelay: 2, retryBackoff: true, expireInSeconds: JOB_EXPIRE_SECONDS }],
     [
       QUEUES.wechat,
       {
@@ -535,7 +537,8 @@ async function ensureQueues(boss: PgBoss, opts: Pick<PipelineOptions, 'wechatRet
         expireInSeconds: SENDING_STALE_SECONDS,
       },
     ],
-    [QUEUES.reminders, { name: QUEUES.reminders, policy: 'singleton', retryLimit: 0, expireInSeconds: 300 }],
+    // Not retried (the next minute's cron runs it again), but a dead worker's job no longer blocks the singleton.
+    [QUEUES.reminders, { name: QUEUES.reminders, policy: 'singleton', retryLimit: 0, expireInSeconds: JOB_EXPIRE_SECONDS }],
   ];
   for (const [name, q] of policies) {
     await boss.createQueue(name, q);

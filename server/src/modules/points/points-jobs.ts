@@ -1,8 +1,24 @@
 import type PgBoss from 'pg-boss';
 import type { FastifyBaseLogger } from 'fastify';
+import { JOB_EXPIRE_SECONDS } from '../../lib/job-queues';
 import type { PointsService } from './points-service';
 
-const QUEUES = { expiry: 'points-expiry', catchUp: 'points-catch-up' } as const;
+export const POINTS_QUEUES = { expiry: 'points-expiry', catchUp: 'points-catch-up' } as const;
+const QUEUES = POINTS_QUEUES;
+
+/**
+ * A dead worker's catch-up runs again about a minute later; the nightly expiry (every member's
+ * points) is given longer before it counts as dead, so a slow run is not started twice.
+ */
+export async function ensurePointsQueues(b: PgBoss): Promise<void> {
+  for (const q of [
+    { name: QUEUES.catchUp, expireInSeconds: JOB_EXPIRE_SECONDS },
+    { name: QUEUES.expiry, expireInSeconds: 5 * JOB_EXPIRE_SECONDS },
+  ]) {
+    await b.createQueue(q.name, q);
+    await b.updateQueue(q.name, q);
+  }
+}
 
 /**
  * The ledger's background work: expiry (daily, China time) and the catch-up of earns a lost
@@ -14,7 +30,7 @@ export function pointsJobs(deps: { points: PointsService; log: FastifyBaseLogger
   return {
     name: 'points',
     async start(boss: PgBoss): Promise<void> {
-      for (const name of Object.values(QUEUES)) await boss.createQueue(name);
+      await ensurePointsQueues(boss);
       await boss.work(QUEUES.expiry, async () => {
         const n = await deps.points.expireAll();
         if (n > 0) deps.log.info({ points: n }, 'points expired');
