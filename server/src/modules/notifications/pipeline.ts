@@ -524,7 +524,7 @@ export function notificationPipelineFactory(deps: {
 export type NotificationPipeline = ReturnType<typeof notificationPipelineFactory>;
 
 /** The pipeline's queues and their retry policies (idempotent; updates policies of existing queues). */
-async function ensureQueues(boss: PgBoss, opts: Pick<PipelineOptions, 'wechatRetryLimit' | 'wechatRetryDelaySeconds'>) {
+export async function ensureQueues(boss: PgBoss, opts: Pick<PipelineOptions, 'wechatRetryLimit' | 'wechatRetryDelaySeconds'>) {
   const policies: Array<[string, PgBoss.Queue]> = [
     [QUEUES.event, { name: QUEUES.event, retryLimit: 10, retryDelay: 2, retryBackoff: true, expireInSeconds: JOB_EXPIRE_SECONDS }],
     [
