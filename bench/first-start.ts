@@ -14,6 +14,8 @@ import { machine } from './report';
 
 const ROOT = path.resolve(__dirname, '..');
 const H5 = path.join(ROOT, 'client', 'dist', 'h5');
+/** How long the H5 build may take (FIRST_START_CLIENT_LIMIT_S, default 900 s). */
+const CLIENT_LIMIT_MS = Number(process.env.FIRST_START_CLIENT_LIMIT_S ?? 900) * 1000;
 
 const freePort = () =>
   new Promise<number>((resolve, reject) => {
@@ -45,22 +47,36 @@ async function start(dataDir: string, log: (m: string) => void) {
       await new Promise((r) => setTimeout(r, 100));
     }
   };
-  const healthy = await poll(async () => (await fetch(`${base}/api/v1/health`)).status === 200, 'health', 600_000);
-  log(`  healthy after ${healthy} s`);
-  const client = await poll(
-    async () => {
-      const res = await fetch(`${base}/`);
-      return res.status === 200 && !(await res.text()).includes('正在构建');
-    },
-    'the H5 client',
-    900_000,
-  );
-  log(`  H5 client served after ${client} s`);
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGINT');
-  await exited;
-  return { healthySeconds: healthy, clientSeconds: client };
+  const stop = async () => {
+    if (child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGINT');
+    await exited;
+  };
+  try {
+    const healthy = await poll(async () => (await fetch(`${base}/api/v1/health`)).status === 200, 'health', 600_000);
+    log(`  healthy after ${healthy} s`);
+    // On a crowded machine the build may outlast the limit: the API figure is kept, the client's reads "not within".
+    const client = await poll(
+      async () => {
+        const res = await fetch(`${base}/`);
+        return res.status === 200 && !(await res.text()).includes('正在构建');
+      },
+      'the H5 client',
+      CLIENT_LIMIT_MS,
+    ).catch((e: unknown) => {
+      log(`  ${e instanceof Error ? e.message.split(':')[0] : String(e)}`);
+      return null;
+    });
+    if (client !== null) log(`  H5 client served after ${client} s`);
+    return { healthySeconds: healthy, clientSeconds: client };
+  } finally {
+    // Whatever happened, nothing of this start (server, build) is left running.
+    await stop();
+  }
 }
+
+const seconds = (s: number | null) => (s === null ? `not within ${CLIENT_LIMIT_MS / 1000} s` : `${s} s`);
 
 export async function firstStartBench(log: (m: string) => void) {
   const aside = `${H5}.bench-aside`;
@@ -79,8 +95,8 @@ export async function firstStartBench(log: (m: string) => void) {
 First start (npm start after npm install), load ${result.machine.loadAverage.join(' / ')}
 | start | API healthy | H5 client served |
 |---|---|---|
-| first (empty data folder, H5 not built) | ${first.healthySeconds} s | ${first.clientSeconds} s |
-| second (seeded, built) | ${second.healthySeconds} s | ${second.clientSeconds} s |
+| first (empty data folder, H5 not built) | ${first.healthySeconds} s | ${seconds(first.clientSeconds)} |
+| second (seeded, built) | ${second.healthySeconds} s | ${seconds(second.clientSeconds)} |
 `);
     return result;
   } finally {

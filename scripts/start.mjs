@@ -5,6 +5,7 @@
 // never builds.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -16,6 +17,8 @@ const building = !apiOnly && !existsSync(path.join(root, 'client', 'dist', 'h5',
 const { flags } = JSON.parse(readFileSync(path.join(root, 'server', 'node-flags.json'), 'utf8'));
 let server = null;
 let stopping = false;
+/** The H5 build of a first start, in its own process group: stopping the server stops all of it. */
+let build = null;
 const startServer = (env) => {
   server = spawn(process.execPath, [...flags, '--import', 'tsx', path.join(root, 'server', 'src', 'server.ts')], {
     cwd: root,
@@ -30,6 +33,13 @@ const startServer = (env) => {
 for (const signal of ['SIGINT', 'SIGTERM'])
   process.on(signal, () => {
     stopping = true;
+    if (build && build.exitCode === null) {
+      try {
+        process.kill(process.platform === 'win32' ? build.pid : -build.pid, 'SIGTERM');
+      } catch {
+        // Already gone.
+      }
+    }
     if (!server || server.exitCode !== null) process.exit(0);
     server.once('exit', (code) => process.exit(code ?? 0));
     server.kill(signal);
@@ -42,11 +52,19 @@ if (building) {
   const started = Date.now();
   // A production bundle whatever the caller's environment (under jest, Taro's babel preset would
   // otherwise ask for the dev-only react-refresh).
-  const build = spawn(npm, ['run', 'build:h5'], {
+  build = spawn(npm, ['run', 'build:h5'], {
     cwd: root,
     env: { ...process.env, NODE_ENV: 'production', FORCE_COLOR: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group (npm, taro and the compilers it starts), stopped together above.
+    detached: process.platform !== 'win32',
   });
+  // The API comes first: the build (and the compilers it starts, which inherit this) yields the CPU to it.
+  try {
+    os.setPriority(build.pid, 10);
+  } catch {
+    // Not permitted here: the build runs at normal priority.
+  }
   let output = '';
   const keep = (d) => {
     output = (output + d.toString()).slice(-200_000);

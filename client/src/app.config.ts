@@ -58,6 +58,7 @@ export default defineAppConfig({
         'resource-new/index',
         'need-new/index',
         'project/index',
+        'waitlist-queue/index',
       ],
     },
   ],

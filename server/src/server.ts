@@ -1,4 +1,3 @@
-import { buildApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import { openDatabase } from './db/open';
 
@@ -13,7 +12,12 @@ async function main() {
     }
     throw e;
   }
-  const database = await openDatabase(config);
+  // The database (an embedded PostgreSQL's initdb on a first start: another process) comes up
+  // while this one loads the app's modules: on a first start the two take about as long.
+  const opening = openDatabase(config, { historyInBackground: true });
+  opening.catch(() => undefined);
+  const { buildApp } = await import('./app');
+  const database = await opening;
   const app = await buildApp({ config, database: database.database });
 
   let closing = false;
@@ -41,6 +45,16 @@ async function main() {
   const quiet = ['warn', 'error', 'fatal'].includes(config.logLevel);
   if (!quiet) app.log.info(ready);
   else console.log(`${ready}; LOG_LEVEL=${config.logLevel}, set LOG_LEVEL=info for request logs`);
+  if (database.loadHistory) {
+    console.log('Loading the demo city’s months of history in the background; dashboards fill in when it is done.');
+    const started = Date.now();
+    database.loadHistory().then(
+      () => console.log(`Demo history loaded in ${Math.round((Date.now() - started) / 1000)} s.`),
+      (err: unknown) => {
+        if (!closing) console.error('The demo history could not be loaded:', err instanceof Error ? err.message : String(err));
+      },
+    );
+  }
 }
 
 main().catch((err) => {

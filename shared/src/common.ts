@@ -244,3 +244,11 @@ export const NamedRefSchema = z.object({ id: IdSchema, name: z.string() });
 export type NamedRef = z.infer<typeof NamedRefSchema>;
 
 export const IdParamsSchema = z.object({ id: IdSchema });
+
+/** A person's name as others see it: `张*明` (first and last character kept; two characters keep the first). */
+export function maskName(name: string): string {
+  const chars = [...name.trim()];
+  if (chars.length <= 1) return chars.join('');
+  if (chars.length === 2) return `${chars[0]}*`;
+  return `${chars[0]}${'*'.repeat(chars.length - 2)}${chars[chars.length - 1]}`;
+}

@@ -66,6 +66,8 @@ export const DemandSchema = z.object({
   community: NamedRefSchema,
   text: z.string(),
   category: CategorySchema.nullable(),
+  /** Who sent it, masked (`张*明`), when a registered member did; null for a resident without a member record. */
+  requester: z.string().nullable().optional(),
   /** The resident's contact: the phone masked (138****5678) for staff. Null when none was left. */
   contact: z.object({ name: z.string().nullable(), phone: z.string().nullable() }).nullable(),
   estate: NamedRefSchema.nullable(),

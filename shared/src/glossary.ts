@@ -1,4 +1,4 @@
-import type { ClaimStatus, TaskStatus } from './tasks';
+import type { ClaimStatus, TaskStatus, WaitlistStatus } from './tasks';
 
 /**
  * One vocabulary for states, read by every page (members and staff alike): a claim is 已抢到
@@ -12,6 +12,17 @@ export const CLAIM_STATE_LABELS: Record<ClaimStatus, string> = {
   checked_in: '已签到',
   completed: '已完成',
   no_show: '未到岗',
+};
+
+/** A 候补 entry's state, as staff see it in a post's queue. */
+export const WAITLIST_STATE_LABELS: Record<WaitlistStatus, string> = {
+  waiting: '候补中',
+  offered: '名额保留中',
+  promoted: '已顺延报名',
+  accepted: '已接受名额',
+  declined: '已放弃',
+  expired: '已过期',
+  left: '已退出候补',
 };
 
 /** A post as people see it: its stored status refined by the clock and its slots. */

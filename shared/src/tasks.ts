@@ -15,6 +15,11 @@ export const AllocationSchema = z.enum(['first_come', 'draw']);
 export type Allocation = z.infer<typeof AllocationSchema>;
 export type ClaimStatus = z.infer<typeof ClaimStatusSchema>;
 
+/** A post's contact phone: a mobile (13800138000) or a landline with its area code (0512-52345678). */
+export const CONTACT_PHONE_PATTERN = /^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$/;
+const contactName = () => text().trim().min(1).max(30);
+const contactPhone = () => text().trim().regex(CONTACT_PHONE_PATTERN, '请输入正确的手机号或带区号的固定电话');
+
 export const TaskCreateBodySchema = z
   .object({
     communityOrgId: IdSchema,
@@ -38,6 +43,9 @@ export const TaskCreateBodySchema = z
     projectId: IdSchema.optional(),
     /** `unit` (定向岗位): only members of the project's unit may grab it. */
     audience: TaskAudienceSchema.optional(),
+    /** The post's contact person and phone, shown on its detail page (the phone can be called from there). */
+    contactName: contactName().optional(),
+    contactPhone: contactPhone().optional(),
   })
   .superRefine((body, ctx) => {
     if (body.audience === 'unit' && !body.projectId) {
@@ -102,6 +110,9 @@ export const TaskSchema = z.object({
   /** `unit`: a directed post (定向·<audienceUnit>), grabbed only by that unit's members. */
   audience: TaskAudienceSchema.optional(),
   audienceUnit: z.object({ id: IdSchema, name: z.string() }).nullable().optional(),
+  /** 联系人 and 联系电话 of the post, as its secretary wrote them (null when none). */
+  contactName: z.string().nullable().optional(),
+  contactPhone: z.string().nullable().optional(),
 });
 export type Task = z.infer<typeof TaskSchema>;
 
@@ -248,6 +259,9 @@ export const TaskUpdateBodySchema = z
     location: text().trim().min(1).max(120).optional(),
     startsAt: DateTimeSchema.optional(),
     endsAt: DateTimeSchema.optional(),
+    /** An empty string clears the contact. */
+    contactName: z.union([contactName(), z.literal('')]).optional(),
+    contactPhone: z.union([contactPhone(), z.literal('')]).optional(),
   })
   .refine((b) => Object.values(b).some((v) => v !== undefined), '至少修改一项');
 export type TaskUpdateBody = z.infer<typeof TaskUpdateBodySchema>;

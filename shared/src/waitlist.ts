@@ -66,3 +66,29 @@ export const StandingSchema = z.object({
   suspendedUntil: DateTimeSchema.nullable(),
 });
 export type Standing = z.infer<typeof StandingSchema>;
+
+/**
+ * `GET /tasks/:id/waitlist` (contract extension; the post's secretary and the admins above it):
+ * the post's 候补 queue. Names and phones masked (`张*明`, `138****5678`); `position` is the
+ * 1-based rank among `waiting` entries; `offerExpiresAt` the deadline of a held offer.
+ */
+export const WaitlistQueueItemSchema = z.object({
+  position: z.number().int().nullable(),
+  status: WaitlistStatusSchema,
+  member: z.object({ name: z.string(), phone: z.string() }),
+  joinedAt: DateTimeSchema,
+  offerExpiresAt: DateTimeSchema.nullable(),
+  updatedAt: DateTimeSchema,
+});
+export type WaitlistQueueItem = z.infer<typeof WaitlistQueueItemSchema>;
+
+export const WaitlistQueueSchema = z.object({
+  taskId: IdSchema,
+  capacity: z.number().int(),
+  claimed: z.number().int(),
+  waiting: z.number().int(),
+  offered: z.number().int(),
+  /** Held offers first, then the waiting queue in order, then the 50 latest closed entries. */
+  items: z.array(WaitlistQueueItemSchema),
+});
+export type WaitlistQueue = z.infer<typeof WaitlistQueueSchema>;

@@ -220,6 +220,22 @@ describe('resident demands (居民点单) without WeChat credentials', () => {
       ).toBe(2);
     });
 
+    it('names a member who sends one to staff, masked (张*锋); a resident without a member record is null', async () => {
+      const sender = await registerMember(ctx, 'dm_sender', { community: c1, estate, unitOrg: { id: unitId } });
+      const d = (await api('POST', '/demands', sender.auth, { communityOrgId: c1.id, estateId: estate.id, ...withContact })).json().demand;
+      const list = await api('GET', `/demands?communityOrgId=${c1.id}`, as.sec1);
+      const listed = list.json().items.find((x: { id: string }) => x.id === d.id);
+      expect(listed).toMatchObject({
+        requester: '张*锋',
+        contact: { name: '王阿姨', phone: '139****5678' },
+        estate: { id: estate.id, name: estate.name },
+        address: '5幢2单元301',
+      });
+      expect(list.body).not.toContain('张先锋');
+      const anonymous = (await api('POST', '/demands', neighbour, { communityOrgId: c1.id, text: '北门路灯不亮' })).json().demand;
+      expect(anonymous.requester).toBeNull();
+    });
+
     it('turns a demand into a new post in one step, linked to it; a refused post leaves the demand new', async () => {
       const d = (await api('POST', '/demands', neighbour, { communityOrgId: c1.id, ...withContact })).json().demand;
       const startsAt = ctx.clock.now().getTime() + 2 * 86_400_000;

@@ -5,6 +5,7 @@ import {
   DrawSchema,
   MemberResponseSchema,
   WaitlistEntryResponseSchema,
+  WaitlistQueueSchema,
 } from '@pioneer/shared';
 import { request } from './http';
 
@@ -55,4 +56,9 @@ export function excuseNoShow(taskId: string, claimId: string, reason: string) {
 /** The member's standing under the no-show policy (from `GET /members/me`). */
 export function getMyStanding() {
   return request({ path: '/members/me', schema: MemberResponseSchema }).then((r) => r.standing ?? null);
+}
+
+/** The post's 候补 queue (its secretary): offers with deadlines, the waiting order, names masked. */
+export function getWaitlistQueue(taskId: string) {
+  return request({ path: `/tasks/${taskId}/waitlist`, schema: WaitlistQueueSchema });
 }

@@ -26,6 +26,9 @@ export interface PublishForm {
   draw?: boolean;
   drawDate?: string;
   drawTime?: string;
+  /** 联系人 and 联系电话 (optional). */
+  contactName?: string;
+  contactPhone?: string;
 }
 
 export type PublishField = keyof PublishForm;
@@ -49,6 +52,8 @@ const MESSAGES: Partial<Record<keyof TaskCreateBody, [PublishField, string]>> = 
   capacity: ['capacity', `名额为 ${shape.capacity.minValue}–${shape.capacity.maxValue} 的整数`],
   claimOpensAt: ['openDate', '请选择开抢时间'],
   drawAt: ['drawDate', '请选择开奖时间'],
+  contactName: ['contactName', `联系人不超过 ${shape.contactName.unwrap().maxLength} 字`],
+  contactPhone: ['contactPhone', '请输入正确的手机号或带区号的固定电话'],
   cancelCutoffMinutes: [
     'cutoff',
     `请填写 ${shape.cancelCutoffMinutes.unwrap().minValue}–${shape.cancelCutoffMinutes.unwrap().maxValue} 之间的分钟数`,
@@ -80,6 +85,8 @@ export function toTaskCreateInput(
     drawAt: form.draw && form.drawDate && form.drawTime ? toIsoWithOffset(form.drawDate, form.drawTime) : undefined,
     projectId: project?.id,
     audience: project?.audience,
+    contactName: form.contactName?.trim() || undefined,
+    contactPhone: form.contactPhone?.trim() || undefined,
   };
 }
 
@@ -133,7 +140,8 @@ export function cutoffWarning(body: Pick<TaskCreateBody, 'startsAt' | 'cancelCut
 
 /** The form of a published post, for editing it (Beijing picker values). */
 export function formFromTask(
-  task: Pick<Task, 'title' | 'category' | 'description' | 'location' | 'startsAt' | 'endsAt' | 'capacity' | 'cancelCutoffMinutes'>,
+  task: Pick<Task, 'title' | 'category' | 'description' | 'location' | 'startsAt' | 'endsAt' | 'capacity' | 'cancelCutoffMinutes'> &
+    Partial<Pick<Task, 'contactName' | 'contactPhone'>>,
 ): PublishForm {
   return {
     title: task.title,
@@ -148,6 +156,8 @@ export function formFromTask(
     openDate: beijingDate(Date.now()),
     openTime: '20:00',
     cutoff: String(task.cancelCutoffMinutes),
+    contactName: task.contactName ?? '',
+    contactPhone: task.contactPhone ?? '',
   };
 }
 
@@ -157,6 +167,9 @@ export function editBody(before: PublishForm, after: PublishForm): TaskUpdateBod
   if (after.title.trim() !== before.title) body.title = after.title.trim();
   if (after.description.trim() !== before.description) body.description = after.description.trim();
   if (after.location.trim() !== before.location) body.location = after.location.trim();
+  // An emptied contact is sent as '' (the server clears it).
+  if ((after.contactName ?? '').trim() !== (before.contactName ?? '')) body.contactName = (after.contactName ?? '').trim();
+  if ((after.contactPhone ?? '').trim() !== (before.contactPhone ?? '')) body.contactPhone = (after.contactPhone ?? '').trim();
   const startsAt = toIsoWithOffset(after.date, after.start);
   const endsAt = toIsoWithOffset(after.date, after.end);
   if (startsAt !== toIsoWithOffset(before.date, before.start)) body.startsAt = startsAt;

@@ -25,6 +25,7 @@ export const ROUTES = {
   dashboard: '/staff/dashboard/index',
   whistles: '/pages/whistles/index',
   whistleInbox: '/pages/whistle-inbox/index',
+  whistleNew: '/pages/whistle-new/index',
   demands: '/pages/demands/index',
   indicators: '/staff/indicators/index',
   manualScores: '/staff/manual-scores/index',

@@ -3,10 +3,27 @@ import { createDatabase, type Database } from './client';
 import { startEmbeddedPostgres } from './embedded';
 import { runMigrations } from './migrate';
 import { seedDemo } from '../demo/seed-demo';
-import { seedDemoHistory } from '../demo/seed-history';
+import { demoHistoryLoaded, seedDemoHistory, seedDemoHistoryInWorker } from '../demo/seed-history';
 
-/** Opens `DATABASE_URL` or starts the embedded PostgreSQL, migrates, and loads the demo data once. */
-export async function openDatabase(config: Config): Promise<{ database: Database; embedded: boolean; close(): Promise<void> }> {
+export interface OpenedDatabase {
+  database: Database;
+  embedded: boolean;
+  /**
+   * Starts loading the demo's months of history in the background (`historyInBackground`, when
+   * it is still to load; else null): the server calls it once it listens. It loads in one
+   * transaction: dashboards show it when it commits.
+   */
+  loadHistory: (() => Promise<void>) | null;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens `DATABASE_URL` or starts the embedded PostgreSQL, migrates, and loads the demo data once.
+ * The demo's history (thousands of members and posts) is the slow part of a first start: the
+ * server asks for it in the background (`historyInBackground`) so the API answers at once;
+ * scripts wait for it. A history interrupted by a stop is loaded on the next start.
+ */
+export async function openDatabase(config: Config, opts: { historyInBackground?: boolean } = {}): Promise<OpenedDatabase> {
   const embedded = config.databaseUrl ? null : await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort });
   const url = config.databaseUrl ?? embedded!.url;
   try {
@@ -14,11 +31,22 @@ export async function openDatabase(config: Config): Promise<{ database: Database
     const database = createDatabase(url, config.dbPoolSize);
     // The first start of the demo also loads months of history, so dashboards, the 26-week trend
     // and the 先锋指数+ ranking show real figures; later starts find the data and do nothing.
-    if (config.seedDemo && (await seedDemo(database.db, config))) await seedDemoHistory(database.pool, config);
+    const seeded = config.seedDemo && (await seedDemo(database.db, config));
+    const needsHistory = seeded || (config.seedDemo && !(await demoHistoryLoaded(database.pool)));
+    let history: Promise<void> | null = null;
+    let loadHistory: OpenedDatabase['loadHistory'] = null;
+    if (needsHistory && opts.historyInBackground) {
+      loadHistory = () => (history ??= seedDemoHistoryInWorker(url, config));
+    } else if (needsHistory) {
+      await seedDemoHistory(database.pool, config);
+    }
     return {
       database,
       embedded: embedded !== null,
+      loadHistory,
       async close() {
+        // A stop during the load rolls it back; the next start loads it again.
+        await history?.catch(() => undefined);
         await database.close();
         await embedded?.stop();
       },

@@ -1,3 +1,5 @@
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type pg from 'pg';
 import type { Config } from '../config';
 import { seedCity } from '../../scripts/seed-city/seed';
@@ -16,6 +18,40 @@ export const DEMO_HISTORY_SCALE = 0.4;
  * name), with staff sign-ins `dev:city_admin`, `dev:city_district_<n>`, `dev:city_sec_<n>`.
  * Called once, right after the demo itself was seeded into an empty database.
  */
-export async function seedDemoHistory(pool: pg.Pool, config: Config, now?: number) {
+export async function seedDemoHistory(pool: pg.Pool, config: Pick<Config, 'phoneEncKey' | 'phoneHashKey'>, now?: number) {
   return seedCity(pool, { scale: DEMO_HISTORY_SCALE, seed: 1, phoneEncKey: config.phoneEncKey, phoneHashKey: config.phoneHashKey, now });
+}
+
+/** Whether the history is in (its generated city admin exists): a start stopped while loading it loads it again. */
+export async function demoHistoryLoaded(pool: pg.Pool): Promise<boolean> {
+  const { rows } = await pool.query(`select exists (select 1 from users where openid = 'dev_city_admin') as loaded`);
+  return rows[0].loaded;
+}
+
+/**
+ * `seedDemoHistory` in a worker thread on its own small pool (history-worker.ts), so the server
+ * answers while it loads. The worker registers tsx itself: the server runs its TypeScript as is.
+ */
+export function seedDemoHistoryInWorker(url: string, config: Pick<Config, 'phoneEncKey' | 'phoneHashKey'>): Promise<void> {
+  const file = path.join(__dirname, 'history-worker.ts');
+  const code = `require(${JSON.stringify(require.resolve('tsx/cjs/api'))}).register(); require(${JSON.stringify(file)});`;
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(code, {
+      eval: true,
+      workerData: { url, phoneEncKey: config.phoneEncKey, phoneHashKey: config.phoneHashKey },
+    });
+    let settled = false;
+    worker.once('message', (m: { ok: boolean; message?: string }) => {
+      settled = true;
+      if (m.ok) resolve();
+      else reject(new Error(m.message));
+    });
+    worker.once('error', (e) => {
+      settled = true;
+      reject(e);
+    });
+    worker.once('exit', (code) => {
+      if (!settled) reject(new Error(`the demo history worker stopped (exit ${code})`));
+    });
+  });
 }

@@ -38,6 +38,10 @@ export const OPERATION_CATALOGUE: Record<string, readonly [summary: string, desc
     "Checks a member out and records the minutes served (the post's secretary); before the post starts → 409 CONFLICT.",
   ],
   'POST /tasks/{id}/waitlist': ['加入候补', 'Joins the waitlist of a full post (registered member).'],
+  'GET /tasks/{id}/waitlist': [
+    '候补队列',
+    "The post's waitlist for its secretary and the admins above: held offers with deadlines, waiting members in order, recent closed entries; names and phones masked.",
+  ],
   'DELETE /tasks/{id}/waitlist/me': ['退出候补', 'Leaves the waitlist.'],
   'POST /tasks/{id}/waitlist/me/accept': [
     '接受候补名额',

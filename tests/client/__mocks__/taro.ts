@@ -36,6 +36,7 @@ const Taro = {
   navigateBack: jest.fn(async () => undefined),
   pageScrollTo: jest.fn(async () => undefined),
   vibrateShort: jest.fn(async () => undefined),
+  makePhoneCall: jest.fn(async () => undefined),
   vibrateLong: jest.fn(async () => undefined),
   onPageNotFound: jest.fn(),
   pxTransform: (size: number) => `${size / 2}px`,

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { View, Text, Textarea } from '@tarojs/components';
 import Taro, { useDidShow } from '@tarojs/taro';
 import { CATEGORY_LABELS, DEMAND_STATUS_LABELS, type Demand } from '@pioneer/shared';
+import Icon from '@/components/Icon';
 import SecretaryGate from '@/components/SecretaryGate';
 import StateView from '@/components/StateView';
 import { useRequest } from '@/hooks/use-request';
@@ -9,6 +10,7 @@ import { errorMessage } from '@/services/http';
 import { listDemands, triageDemand } from '@/services/demands';
 import { listTasks } from '@/services/tasks';
 import { listWhistles } from '@/services/whistles';
+import { ROUTES } from '@/utils/routes';
 import { formatDateTime } from '@/utils/time';
 import './index.scss';
 
@@ -51,6 +53,15 @@ function Triage({ orgId, demand, onDone }: { orgId: string; demand: Demand; onDo
 
   return (
     <View>
+      {/* The two ways a demand usually goes: a new post or a new whistle, their forms filled in from it. */}
+      <View className="row demands__primary">
+        <View className="btn btn-small" onClick={() => Taro.navigateTo({ url: `${ROUTES.publish}?demandId=${demand.id}` })}>
+          转为岗位
+        </View>
+        <View className="btn btn-small btn-plain" onClick={() => Taro.navigateTo({ url: `${ROUTES.whistleNew}?demandId=${demand.id}` })}>
+          转为吹哨
+        </View>
+      </View>
       <View className="chips">
         {(['post', 'whistle', 'reject'] as Mode[]).map((m) => (
           <View
@@ -61,26 +72,10 @@ function Triage({ orgId, demand, onDone }: { orgId: string; demand: Demand; onDo
               setPick(null);
             }}
           >
-            {m === 'post' ? '转为岗位' : m === 'whistle' ? '转为吹哨' : '不予受理'}
+            {m === 'post' ? '关联已发布岗位' : m === 'whistle' ? '关联已有吹哨' : '不予受理'}
           </View>
         ))}
       </View>
-      {mode === 'post' ? (
-        <View
-          className="btn btn-small demands__new-post"
-          onClick={() => Taro.navigateTo({ url: `/staff/publish/index?demandId=${demand.id}` })}
-        >
-          按此点单发布新岗位
-        </View>
-      ) : null}
-      {mode === 'whistle' ? (
-        <View
-          className="btn btn-small demands__new-post"
-          onClick={() => Taro.navigateTo({ url: `/pages/whistle-new/index?demandId=${demand.id}` })}
-        >
-          按此点单吹哨
-        </View>
-      ) : null}
       {!mode ? (
         <View className="accent demands__to-need" onClick={() => Taro.navigateTo({ url: `/staff/need-new/index?demandId=${demand.id}` })}>
           发布为社区需求（由报到单位认领）›
@@ -147,7 +142,26 @@ function DemandList({ orgId }: { orgId: string }) {
             <Text className={`demands__status demands__status--${d.status}`}>{DEMAND_STATUS_LABELS[d.status]}</Text>
           </View>
           <View className="demands__text">{d.text}</View>
-          <View className="muted">{formatDateTime(d.createdAt)}</View>
+          <View className="muted">
+            {d.requester ? `点单人：${d.requester}` : '点单人：居民（未报到）'} · {formatDateTime(d.createdAt)}
+          </View>
+          {d.estate || d.address ? (
+            <View className="demands__line">
+              <Icon name="location" color="#8c8c8c" size={26} />
+              <Text>{[d.estate?.name, d.address].filter(Boolean).join(' ')}</Text>
+            </View>
+          ) : null}
+          {d.contact ? (
+            <View className="demands__line">
+              <Icon name="phone" color="#8c8c8c" size={26} />
+              <Text>
+                联系人：{d.contact.name ?? '未留姓名'}
+                {d.contact.phone ? ` ${d.contact.phone}` : ''}
+              </Text>
+            </View>
+          ) : (
+            <View className="muted">未留联系方式</View>
+          )}
           {d.task ? <View className="muted">岗位：{d.task.name}</View> : null}
           {d.whistle ? <View className="muted">吹哨：{d.whistle.name}</View> : null}
           {d.note ? <View className="muted">回复：{d.note}</View> : null}

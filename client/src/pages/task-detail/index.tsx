@@ -102,6 +102,24 @@ export default function TaskDetail() {
                 <Icon name="building" color="#8c8c8c" size={30} />
                 <Text>{task.communityName}</Text>
               </View>
+              {task.contactName || task.contactPhone ? (
+                <View className="detail__line row">
+                  <Icon name="user" color="#8c8c8c" size={30} />
+                  <Text>联系人：{task.contactName ?? ''}</Text>
+                  {task.contactPhone ? (
+                    <Text
+                      className="detail__phone"
+                      onClick={() => {
+                        // A landline keeps its area code; the dialer takes digits only.
+                        void Taro.makePhoneCall({ phoneNumber: task.contactPhone!.replace(/-/g, '') }).catch(() => undefined);
+                      }}
+                    >
+                      <Icon name="phone" color="#c8161d" size={28} />
+                      {task.contactPhone}
+                    </Text>
+                  ) : null}
+                </View>
+              ) : null}
               <View className="detail__line row">
                 <Icon name="bell" color="#8c8c8c" size={30} />
                 <Text>开抢时间：{formatDateTime(task.claimOpensAt)}</Text>

@@ -53,6 +53,9 @@ export default function WhistleNew() {
         if (!d) return;
         setTitle(d.text.replace(/\s+/g, ' ').slice(0, 20));
         setDescription(`居民点单：${d.text}`);
+        // Where the problem is: the resident's estate and address.
+        const where = [d.estate?.name, d.address].filter(Boolean).join(' ');
+        if (where) setLocation(where);
       })
       .catch((e) => Taro.showToast({ title: errorMessage(e), icon: 'none' }));
   }, [demandId, communityId]);

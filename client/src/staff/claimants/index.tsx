@@ -63,6 +63,11 @@ function Claimants({ id }: { id: string }) {
         {task && task.waitlisted > 0 ? (
           <View className="muted">{TERMS.waitlistedCount(task.waitlisted)}，有名额空出时按顺序自动顺延</View>
         ) : null}
+        {task ? (
+          <View className="btn btn-plain claimants__queue" onClick={() => Taro.navigateTo({ url: `${ROUTES.waitlistQueue}?id=${id}` })}>
+            查看候补队列{task.waitlisted > 0 ? `（${task.waitlisted} 人）` : ''}
+          </View>
+        ) : null}
         <StateView
           loading={claimants.loading && !claimants.data}
           error={claimants.error}

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { View, Text, Input, Textarea, Picker } from '@tarojs/components';
 import Taro, { useRouter } from '@tarojs/taro';
-import { CATEGORY_KEYS, CATEGORY_LABELS, DIALOG, type TaskAudience } from '@pioneer/shared';
+import { CATEGORY_KEYS, CATEGORY_LABELS, DIALOG, TaskUpdateBodySchema, type TaskAudience } from '@pioneer/shared';
 import Field from '@/components/Field';
 import SecretaryGate from '@/components/SecretaryGate';
 import StateView from '@/components/StateView';
@@ -75,11 +75,14 @@ function PublishForm({ orgId, project }: { orgId: string; project?: { id: string
         .then(({ items }) => {
           const d = items.find((x) => x.id === demandId);
           if (!d) return;
+          // Where the help is needed: the resident's estate and address (the resident's own contact stays with the demand).
+          const where = [d.estate?.name, d.address].filter(Boolean).join(' ');
           setForm((f) => ({
             ...f,
             title: d.text.replace(/\s+/g, ' ').slice(0, 20),
             description: `居民点单：${d.text}`,
             category: d.category ?? f.category,
+            location: where.slice(0, 120) || f.location,
           }));
         })
         .catch((e) => Taro.showToast({ title: errorMessage(e), icon: 'none' }));
@@ -99,6 +102,16 @@ function PublishForm({ orgId, project }: { orgId: string; project?: { id: string
     if (!editId || !original) return;
     const body = editBody(original, form);
     if (!body) return Taro.showToast({ title: '没有修改', icon: 'none' });
+    const parsed = TaskUpdateBodySchema.safeParse(body);
+    if (!parsed.success) {
+      const next: PublishErrors = {};
+      for (const issue of parsed.error.issues) {
+        const key = String(issue.path[0] ?? 'form') as keyof PublishErrors;
+        next[key] = next[key] ?? issue.message;
+      }
+      setErrors(next);
+      return Taro.showToast({ title: '请检查标红的内容', icon: 'none' });
+    }
     setBusy(true);
     try {
       await updateTask(editId, body);
@@ -133,9 +146,9 @@ function PublishForm({ orgId, project }: { orgId: string; project?: { id: string
     }
     setBusy(true);
     try {
-      const task = await createTask(checked.body);
-      // The demand is answered by the post just published (its resident sees 已发布岗位).
-      if (demandId) await triageDemand(demandId, { action: 'post', taskId: task.id });
+      // From a demand: the post is published and the demand answered in one step (its resident sees 已发布岗位).
+      if (demandId) await triageDemand(demandId, { action: 'post', task: checked.body });
+      else await createTask(checked.body);
       Taro.showToast({ title: '发布成功', icon: 'success' });
       setTimeout(done, 600);
     } catch (e) {
@@ -188,6 +201,27 @@ function PublishForm({ orgId, project }: { orgId: string; project?: { id: string
             onInput={(e) => set('location', e.detail.value)}
           />
         </Field>
+        <View className="row publish__times">
+          <Field label="联系人（选填）" error={errors.contactName} className="publish__time">
+            <Input
+              className="field-input"
+              value={form.contactName ?? ''}
+              maxlength={30}
+              placeholder="如：王书记"
+              onInput={(e) => set('contactName', e.detail.value)}
+            />
+          </Field>
+          <Field label="联系电话（选填）" error={errors.contactPhone} className="publish__time">
+            <Input
+              className="field-input"
+              type="text"
+              value={form.contactPhone ?? ''}
+              maxlength={13}
+              placeholder="手机或 0512-52345678"
+              onInput={(e) => set('contactPhone', e.detail.value)}
+            />
+          </Field>
+        </View>
         <Field label="岗位说明（选填）" error={errors.description}>
           <Textarea
             className="field-textarea"

@@ -66,6 +66,9 @@ export const tasks = pgTable(
      * may claim it. Kept on the post so the claim statement decides it under the post's row lock.
      */
     audienceUnitOrgId: uuid(),
+    /** The post's contact person and phone (migration 0050), shown to members on its detail page. */
+    contactName: text(),
+    contactPhone: text(),
   },
   (t) => [
     check('tasks_capacity_check', sql`${t.capacity} between 1 and 1000`),

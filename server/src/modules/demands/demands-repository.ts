@@ -1,12 +1,14 @@
 import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client';
-import { demands, estates, partyOrgs, tasks, users, whistles } from '../../db/schema';
+import { demands, estates, members, partyOrgs, tasks, users, whistles } from '../../db/schema';
 
 export type DemandRow = typeof demands.$inferSelect & {
   communityName: string;
   taskTitle: string | null;
   whistleTitle: string | null;
   estateName: string | null;
+  /** The sender's name when it is a registered member (shown masked). */
+  requesterName: string | null;
 };
 
 const columns = {
@@ -15,6 +17,7 @@ const columns = {
   taskTitle: tasks.title,
   whistleTitle: whistles.title,
   estateName: estates.name,
+  requesterName: members.name,
 };
 
 export function demandsRepositoryFactory(db: Db) {
@@ -25,19 +28,22 @@ export function demandsRepositoryFactory(db: Db) {
       .innerJoin(partyOrgs, eq(partyOrgs.id, demands.communityOrgId))
       .leftJoin(tasks, eq(tasks.id, demands.taskId))
       .leftJoin(whistles, eq(whistles.id, demands.whistleId))
-      .leftJoin(estates, eq(estates.id, demands.estateId));
+      .leftJoin(estates, eq(estates.id, demands.estateId))
+      .leftJoin(members, eq(members.userId, demands.userId));
   const flat = (r: {
     d: typeof demands.$inferSelect;
     communityName: string;
     taskTitle: string | null;
     whistleTitle: string | null;
     estateName: string | null;
+    requesterName: string | null;
   }): DemandRow => ({
     ...r.d,
     communityName: r.communityName,
     taskTitle: r.taskTitle,
     whistleTitle: r.whistleTitle,
     estateName: r.estateName,
+    requesterName: r.requesterName,
   });
 
   return {

@@ -1,13 +1,14 @@
-import type {
-  Category,
-  Demand,
-  DemandContactReadResponse,
-  DemandCreateBody,
-  DemandList,
-  DemandListQuery,
-  DemandMineQuery,
-  DemandTriageBody,
-  TaskCreateBody,
+import {
+  maskName,
+  type Category,
+  type Demand,
+  type DemandContactReadResponse,
+  type DemandCreateBody,
+  type DemandList,
+  type DemandListQuery,
+  type DemandMineQuery,
+  type DemandTriageBody,
+  type TaskCreateBody,
 } from '@pioneer/shared';
 import type { Db, DbOrTx } from '../../db/client';
 import { transaction } from '../../db/transaction';
@@ -29,6 +30,7 @@ function toDemand(r: DemandRow): Demand {
     id: r.id,
     community: { id: r.communityOrgId, name: r.communityName },
     text: r.text,
+    requester: r.requesterName ? maskName(r.requesterName) : null,
     category: (r.category as Category | null) ?? null,
     // Masked for everyone who lists demands: the full number only through the audited read.
     contact: r.contactName || r.contactPhoneMasked ? { name: r.contactName, phone: r.contactPhoneMasked } : null,

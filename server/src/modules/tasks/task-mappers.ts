@@ -38,6 +38,8 @@ export function toTask(row: TaskRow, now: Date): Task {
     projectId: row.projectId ?? null,
     audience: row.audienceUnitOrgId ? 'unit' : 'community',
     audienceUnit: row.audienceUnitOrgId ? { id: row.audienceUnitOrgId, name: row.audienceUnitName ?? '' } : null,
+    contactName: row.contactName ?? null,
+    contactPhone: row.contactPhone ?? null,
   };
 }
 

@@ -105,7 +105,9 @@ export function tasksRepositoryFactory(db: Db) {
     /** Edits an open post that has not started; answers its new version, or null if it may not change. */
     async update(
       id: string,
-      changes: Partial<Pick<typeof tasks.$inferInsert, 'title' | 'description' | 'location' | 'startsAt' | 'endsAt'>>,
+      changes: Partial<
+        Pick<typeof tasks.$inferInsert, 'title' | 'description' | 'location' | 'startsAt' | 'endsAt' | 'contactName' | 'contactPhone'>
+      >,
       now: Date,
       tx: DbOrTx = db,
     ): Promise<number | null> {

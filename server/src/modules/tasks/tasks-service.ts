@@ -93,6 +93,8 @@ export function tasksServiceFactory(deps: {
           whistleId: body.whistleId ?? null,
           projectId: body.projectId ?? null,
           audienceUnitOrgId: body.projectId && body.audience === 'unit' ? project!.unitOrgId : null,
+          contactName: body.contactName ?? null,
+          contactPhone: body.contactPhone ?? null,
         },
         tx,
       );
@@ -232,6 +234,12 @@ export function tasksServiceFactory(deps: {
         ...(body.title !== undefined && body.title !== row.title ? { title: body.title } : {}),
         ...(body.description !== undefined && body.description !== row.description ? { description: body.description } : {}),
         ...(body.location !== undefined && body.location !== row.location ? { location: body.location } : {}),
+        ...(body.contactName !== undefined && (body.contactName || null) !== row.contactName
+          ? { contactName: body.contactName || null }
+          : {}),
+        ...(body.contactPhone !== undefined && (body.contactPhone || null) !== row.contactPhone
+          ? { contactPhone: body.contactPhone || null }
+          : {}),
         ...(startsAt.getTime() !== row.startsAt.getTime() ? { startsAt } : {}),
         ...(endsAt.getTime() !== row.endsAt.getTime() ? { endsAt } : {}),
       };

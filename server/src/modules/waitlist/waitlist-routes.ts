@@ -9,6 +9,7 @@ import {
   IdParamsSchema,
   ReasonBodySchema,
   WaitlistEntryResponseSchema,
+  WaitlistQueueSchema,
 } from '@pioneer/shared';
 import { forbidden } from '../../lib/errors';
 import { administersDistrict, oversees } from '../../lib/scope';
@@ -47,6 +48,15 @@ export const waitlistRoutes: FastifyPluginAsyncZod<{
     },
     ['FORBIDDEN', 'NOT_FOUND'],
   );
+  /** The post's secretary and the admins above its community; others learn nothing more than 403. */
+  const staffOfPost = scopeGuard(
+    async (request, p) => {
+      const task = await opts.loadPost((request.params as { id: string }).id);
+      if (!oversees(p, await opts.community(task.communityOrgId))) throw forbidden('只有本社区书记及上级管理员可以查看候补队列');
+      return task;
+    },
+    ['FORBIDDEN', 'NOT_FOUND'],
+  );
   const memberId = (request: Parameters<typeof principalOf>[0]) => principalOf(request).memberId!;
   const tags = ['waitlist'];
 
@@ -73,6 +83,21 @@ export const waitlistRoutes: FastifyPluginAsyncZod<{
       },
     },
     async (request, reply) => reply.code(201).send({ entry: await service.join(memberId(request), request.params.id) }),
+  );
+
+  app.get(
+    '/tasks/:id/waitlist',
+    {
+      onRequest: requireRoles('secretary', 'district_admin', 'city_admin'),
+      preHandler: staffOfPost.preHandler,
+      schema: {
+        errors: ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND'],
+        tags,
+        params: IdParamsSchema,
+        response: { 200: WaitlistQueueSchema },
+      },
+    },
+    async (request) => service.queue(staffOfPost.of(request)),
   );
 
   app.delete(

@@ -12,6 +12,7 @@ import type { ClaimsPort } from '../claims/claims-port';
 import { entriesRootOf, rankTickets, ticketOf } from './draw';
 import { standingOf, type NoShowPolicy } from './standing';
 import type { EntryRow, LockedPost, WaitlistRepository } from './waitlist-repository';
+import { waitlistQueue } from './waitlist-queue';
 
 const MAX_ATTEMPTS = 5;
 /** Lost a race PostgreSQL broke (deadlock, serialization) or a duplicate insert: run the transaction again. */
@@ -288,6 +289,15 @@ export function waitlistServiceFactory(deps: {
     },
 
     /** The public draw of a post: tickets while open; seed, root and ranks once drawn; with `memberIds`, who holds each ticket. */
+    /** The post's 候补 queue for its staff (the route's guard), names and phones masked. */
+    queue(task: TaskRow) {
+      return waitlistQueue(deps.pool, task);
+    },
+
+    districtOf(communityOrgId: string) {
+      return districtOfCommunity(deps.pool, communityOrgId);
+    },
+
     async draw(task: TaskRow, view: { memberIds: boolean }): Promise<Draw> {
       const taskId = task.id;
       const drawn = task.drawnAt !== null;
