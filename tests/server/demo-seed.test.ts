@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { WHISTLE_CATEGORY_KEYS } from '@pioneer/shared';
 import { seedDemo } from '../../server/src/demo/seed-demo';
 import { seedDemoHistory } from '../../server/src/demo/seed-history';
 import { decryptPhone } from '../../server/src/lib/phone-crypto';
@@ -111,6 +114,25 @@ describe('demo data', () => {
     expect(me.json().member).toMatchObject({ name: '张伟', phone: '13800138001', community: { name: '清和坊社区' } });
   });
 
+  it('puts the demo members where the README says: member1–3 in 清和坊社区, member4 in 书院社区, member5 in 琴湖社区', async () => {
+    const rows = await query<{ openid: string; community: string }>(
+      `select u.openid, o.name as community from members m join users u on u.id = m.user_id join party_orgs o on o.id = m.community_org_id
+        where u.openid like 'dev_member%' order by u.openid`,
+    );
+    expect(rows).toEqual([
+      { openid: 'dev_member1', community: '清和坊社区' },
+      { openid: 'dev_member2', community: '清和坊社区' },
+      { openid: 'dev_member3', community: '清和坊社区' },
+      { openid: 'dev_member4', community: '书院社区' },
+      { openid: 'dev_member5', community: '琴湖社区' },
+    ]);
+    // The README's demo table names the same places.
+    const readme = readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+    expect(readme).toContain('`dev:member4`: 书院社区');
+    expect(readme).toContain('`dev:member5`: 琴湖社区');
+    expect(readme).toMatch(/`dev:member1` … `dev:member3` \| registered members of 清和坊社区/);
+  });
+
   it('stores member phones encrypted, hashed and masked only', async () => {
     const rows = await query<{ phone_cipher: string; phone_masked: string }>(`select phone_cipher, phone_masked from members`);
     for (const r of rows) {
@@ -164,6 +186,8 @@ describe('demo data', () => {
       assignments: Array<{ orgName: string; part: string; status: string }>;
     }>;
     expect(new Set(items.map((w) => w.status))).toEqual(new Set(['open', 'answered', 'verified', 'closed', 'rated']));
+    // The whistles' own categories (contract v3), never the volunteer ones.
+    for (const w of items as Array<{ category: string }>) expect(WHISTLE_CATEGORY_KEYS).toContain(w.category);
     expect(items.some((w) => w.overdue)).toBe(true);
     expect(items.some((w) => w.assignments.some((a) => a.status === 'returned'))).toBe(true);
     const shimao = items.find((w) => w.title.includes('世茂商圈'))!;
@@ -262,6 +286,36 @@ describe('the demo city’s history (first start)', () => {
       await ctx.app.inject({ method: 'GET', url: `/api/v1/stats/overview?scope=district&id=${ys.id}`, headers: district.auth })
     ).json();
     expect(own.participations).toBeGreaterThan(100);
+    // 清和坊社区 itself has half a year of its own: its secretary's dashboard, trend and ranking are real.
+    const secretary = await ctx.signIn('secretary');
+    const [qhf] = await query<{ id: string }>(`select id from party_orgs where name = '清和坊社区'`);
+    const mine = (
+      await ctx.app.inject({ method: 'GET', url: `/api/v1/stats/overview?scope=community&id=${qhf.id}`, headers: secretary.auth })
+    ).json();
+    expect(mine.members).toBeGreaterThanOrEqual(60);
+    expect(mine.participations).toBeGreaterThan(300);
+    expect(mine.serviceMinutes).toBeGreaterThan(20_000);
+    expect(mine.tasksFilled).toBeGreaterThan(10);
+    const board = await ctx.app.inject({
+      method: 'GET',
+      url: `/api/v1/stats/dashboard?scope=community&id=${qhf.id}`,
+      headers: secretary.auth,
+    });
+    expect(board.statusCode).toBe(200);
+    const weeks = board.json().trends as Array<{ participations: number }>;
+    expect(weeks.filter((w) => w.participations > 0).length).toBeGreaterThanOrEqual(20);
+    const [qhfOwn] = await query<{ households: number; whistles: number; months: number }>(
+      `select (select count(*)::int from households where community_org_id = $1) as households,
+              (select count(*)::int from whistles where raised_by_org_id = $1 and status in ('closed', 'rated')) as whistles,
+              (select count(distinct date_trunc('month', w.created_at))::int from whistles w where w.raised_by_org_id = $1) as months`,
+      [qhf.id],
+    );
+    expect(qhfOwn.households).toBeGreaterThanOrEqual(60);
+    expect(qhfOwn.whistles).toBeGreaterThanOrEqual(12);
+    expect(qhfOwn.months).toBeGreaterThanOrEqual(6);
+    const categories = await query<{ category: string }>(`select distinct category from whistles where raised_by_org_id = $1`, [qhf.id]);
+    for (const { category } of categories) expect(WHISTLE_CATEGORY_KEYS).toContain(category);
+
     // A second start adds nothing.
     expect(await seedDemo(ctx.database.db, ctx.config, ctx.clock)).toBe(false);
   });

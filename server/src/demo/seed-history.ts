@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type pg from 'pg';
 import type { Config } from '../config';
 import { seedCity } from '../../scripts/seed-city/seed';
+import { seedCommunityHistory } from './seed-community-history';
 
 /**
  * Size of the synthetic city loaded behind the demo on its first start (1 = the 16,000-member
@@ -19,6 +20,8 @@ export const DEMO_HISTORY_SCALE = 0.4;
  * Called once, right after the demo itself was seeded into an empty database.
  */
 export async function seedDemoHistory(pool: pg.Pool, config: Pick<Config, 'phoneEncKey' | 'phoneHashKey'>, now?: number) {
+  // 清和坊社区's own half year first: the city's load then rebuilds the roll-ups over both.
+  await seedCommunityHistory(pool, { phoneEncKey: config.phoneEncKey, phoneHashKey: config.phoneHashKey, now });
   return seedCity(pool, { scale: DEMO_HISTORY_SCALE, seed: 1, phoneEncKey: config.phoneEncKey, phoneHashKey: config.phoneHashKey, now });
 }
 

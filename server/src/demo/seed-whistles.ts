@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import type { AssignmentPart, AssignmentStatus, Category, Role, WhistleStatus } from '@pioneer/shared';
+import type { AssignmentPart, AssignmentStatus, Role, WhistleCategory, WhistleStatus } from '@pioneer/shared';
 import type { DbOrTx } from '../db/client';
 import { demands, whistleAssignments, whistleEvents, whistles } from '../db/schema';
 
@@ -8,7 +8,8 @@ const HOUR = 3600_000;
 interface DemoWhistle {
   title: string;
   description: string;
-  category: Category;
+  /** The whistles' own categories (contract v3). */
+  category: WhistleCategory;
   location: string;
   /** Hours before now it was raised, and its due time relative to now. */
   raisedHoursAgo: number;
@@ -24,7 +25,7 @@ const DEMO_WHISTLES: DemoWhistle[] = [
     title: '世茂商圈周边交通拥堵、停车难',
     description:
       '周末及节假日世茂商圈周边道路违停严重，车辆排队进场堵塞主干道，周边小区居民出行受阻。需住建、城管、公安联动，规划临时停车、加强疏导。',
-    category: 'order',
+    category: 'traffic',
     location: '世茂商圈及周边道路',
     raisedHoursAgo: 20,
     dueInHours: 5 * 24,
@@ -38,7 +39,7 @@ const DEMO_WHISTLES: DemoWhistle[] = [
   {
     title: '老旧小区加装电梯协调',
     description: '书院新村 12 幢居民申请加装电梯，低层住户有异议，需专业部门解读政策、现场协调。',
-    category: 'convenience',
+    category: 'property',
     location: '书院新村 12 幢',
     raisedHoursAgo: 6 * 24,
     dueInHours: 4 * 24,
@@ -48,7 +49,7 @@ const DEMO_WHISTLES: DemoWhistle[] = [
   {
     title: '背街小巷占道经营整治',
     description: '县南街背街小巷早市占道经营，影响通行和环境卫生。',
-    category: 'environment',
+    category: 'cityscape',
     location: '县南街背街小巷',
     raisedHoursAgo: 9 * 24,
     dueInHours: 24,
@@ -58,7 +59,7 @@ const DEMO_WHISTLES: DemoWhistle[] = [
   {
     title: '学校周边上下学交通秩序',
     description: '放学时段校门口家长车辆乱停，存在安全隐患。',
-    category: 'order',
+    category: 'traffic',
     location: '书院街小学门口',
     raisedHoursAgo: 12 * 24,
     dueInHours: -3 * 24,
@@ -71,7 +72,7 @@ const DEMO_WHISTLES: DemoWhistle[] = [
   {
     title: '清和苑雨后积水整治',
     description: '清和苑 3 号楼前道路每逢大雨积水严重，居民出行困难。',
-    category: 'environment',
+    category: 'facilities',
     location: '清和苑 3 号楼前',
     raisedHoursAgo: 20 * 24,
     dueInHours: -10 * 24,
@@ -82,7 +83,7 @@ const DEMO_WHISTLES: DemoWhistle[] = [
   {
     title: '夜市油烟扰民',
     description: '琴川夜市油烟直排，影响周边居民夜间休息。',
-    category: 'environment',
+    category: 'cityscape',
     location: '清和坊夜市',
     raisedHoursAgo: 5 * 24,
     dueInHours: -2 * 24,
@@ -92,7 +93,7 @@ const DEMO_WHISTLES: DemoWhistle[] = [
   {
     title: '菜市场周边流动摊贩',
     description: '菜市场外流动摊贩聚集，早高峰道路通行困难。',
-    category: 'order',
+    category: 'cityscape',
     location: '清和坊菜市场',
     raisedHoursAgo: 30,
     dueInHours: 3 * 24,
@@ -201,6 +202,9 @@ export async function seedDemoWhistles(
       userId: opts.residentId,
       text: '清和苑南门晚上路灯不亮，老人出行不方便。',
       category: 'convenience',
+      address: '清和苑南门',
+      contactName: '李阿姨',
+      contactConsentedAt: t(30),
       createdAt: t(30),
     },
     {
@@ -208,6 +212,7 @@ export async function seedDemoWhistles(
       userId: opts.residentId,
       text: '希望周末有党员志愿者陪独居老人聊聊天。',
       category: 'care',
+      address: '书院新村 8 幢',
       createdAt: t(3 * 24),
     },
   ]);
