@@ -1,5 +1,6 @@
 import type { Category, WhistleCategory } from '@pioneer/shared';
 import type pg from 'pg';
+import { transaction } from '../db/transaction';
 import { encryptPhone, hashPhone, maskPhone } from '../lib/phone-crypto';
 import { Random } from '../../scripts/seed-city/prng';
 
@@ -63,10 +64,14 @@ export async function seedCommunityHistory(
 ): Promise<{ members: number; posts: number; claims: number; whistles: number } | null> {
   const now = opts.now ?? Date.now();
   const rng = new Random(0x9e3779b1);
-  const c = await pool.connect();
-  try {
-    await c.query('begin');
+  return transaction(pool, async (tx) => {
+    const c = tx.$client;
     await c.query(`set local pioneer.notifications = 'off'`);
+    // As the city load does: no roll-up queue rows (the load rebuilds the roll-ups over everything,
+    // and a roll-up job working a queue meanwhile would wait on the load's index rebuild while
+    // holding the lock the load's rebuild needs). The rows written here reference rows that exist.
+    const { rows: role } = await c.query<{ su: boolean }>('select rolsuper as su from pg_roles where rolname = current_user');
+    if (role[0]?.su) await c.query('set local session_replication_role = replica');
     const { rows: found } = await c.query(
       `select o.id, o.name, o.district_id,
               (select g.user_id from role_grants g where g.role = 'secretary' and g.org_id = o.id limit 1) as secretary
@@ -74,18 +79,12 @@ export async function seedCommunityHistory(
       [opts.community ?? '清和坊社区'],
     );
     const community = found[0];
-    if (!community?.secretary) {
-      await c.query('rollback');
-      return null;
-    }
+    if (!community?.secretary) return null;
     const { rows: old } = await c.query(`select 1 from tasks where community_org_id = $1 and starts_at < $2 limit 1`, [
       community.id,
       new Date(now - 7 * DAY),
     ]);
-    if (old.length) {
-      await c.query('rollback');
-      return null;
-    }
+    if (old.length) return null;
     const estates = (await c.query(`select id from estates where community_org_id = $1 order by name`, [community.id])).rows.map(
       (r) => r.id as string,
     );
@@ -277,12 +276,6 @@ export async function seedCommunityHistory(
         whistles++;
       }
     }
-    await c.query('commit');
     return { members: memberIds.length, posts, claims, whistles };
-  } catch (e) {
-    await c.query('rollback').catch(() => undefined);
-    throw e;
-  } finally {
-    c.release();
-  }
+  });
 }
