@@ -182,12 +182,13 @@ describe('demo data', () => {
       id: string;
       title: string;
       status: string;
+      category: string;
       overdue: boolean;
       assignments: Array<{ orgName: string; part: string; status: string }>;
     }>;
     expect(new Set(items.map((w) => w.status))).toEqual(new Set(['open', 'answered', 'verified', 'closed', 'rated']));
     // The whistles' own categories (contract v3), never the volunteer ones.
-    for (const w of items as Array<{ category: string }>) expect(WHISTLE_CATEGORY_KEYS).toContain(w.category);
+    for (const w of items) expect(WHISTLE_CATEGORY_KEYS).toContain(w.category);
     expect(items.some((w) => w.overdue)).toBe(true);
     expect(items.some((w) => w.assignments.some((a) => a.status === 'returned'))).toBe(true);
     const shimao = items.find((w) => w.title.includes('世茂商圈'))!;
