@@ -291,7 +291,6 @@ export function waitlistServiceFactory(deps: {
     /** The public draw of a post: tickets while open; seed, root and ranks once drawn; with `memberIds`, who holds each ticket. */
     /** The post's 候补 queue for its staff (the route's guard), names masked; the district above a community. */
     queue: (task: TaskRow) => waitlistQueue(deps.pool, task),
-    districtOf: (communityOrgId: string) => districtOfCommunity(deps.pool, communityOrgId),
 
     async draw(task: TaskRow, view: { memberIds: boolean }): Promise<Draw> {
       const taskId = task.id;
