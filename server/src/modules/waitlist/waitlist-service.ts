@@ -288,10 +288,10 @@ export function waitlistServiceFactory(deps: {
       for (const taskId of taskIds) deps.onChange?.(taskId);
     },
 
-    /** The public draw of a post: tickets while open; seed, root and ranks once drawn; with `memberIds`, who holds each ticket. */
-    /** The post's 候补 queue for its staff (the route's guard), names masked; the district above a community. */
+    /** The post's 候补 queue for its staff (the route's guard), names and phones masked. */
     queue: (task: TaskRow) => waitlistQueue(deps.pool, task),
 
+    /** The public draw of a post: tickets while open; seed, root and ranks once drawn; with `memberIds`, who holds each ticket. */
     async draw(task: TaskRow, view: { memberIds: boolean }): Promise<Draw> {
       const taskId = task.id;
       const drawn = task.drawnAt !== null;
