@@ -38,6 +38,9 @@ export async function dashboardFigures(
       rankingCityAll: await measure('/index/ranking?limit=5000', tokens.admin),
       rankingDistrict: await measure('/index/ranking', tokens.district),
       explain: await measure(`/index/orgs/${communityOrgId}`, tokens.secretary),
+      /** 单位报到成效: every unit party org of the city ranked from the tables. */
+      unitBoardCity: await measure('/index/units', tokens.admin),
+      unitBoardDistrict: await measure(`/index/units?districtId=${districtId}`, tokens.district),
     },
   };
 }

@@ -204,6 +204,8 @@ export function printDashboards(r: {
   console.log(`  ${'GET /index/ranking city (all)'.padEnd(34)} ${fmt(d.index.rankingCityAll)}`);
   console.log(target('GET /index/ranking district', d.index.rankingDistrict, 100));
   console.log(`  ${'GET /index/orgs/:id'.padEnd(34)} ${fmt(d.index.explain)}`);
+  if (d.index.unitBoardCity) console.log(target('GET /index/units city (board)', d.index.unitBoardCity, 100));
+  if (d.index.unitBoardDistrict) console.log(`  ${'GET /index/units district'.padEnd(34)} ${fmt(d.index.unitBoardDistrict)}`);
   if (d.index.rankingAfterChange)
     console.log(
       `  ${'ranking city, roll-ups just moved'.padEnd(34)} ${fmt(d.index.rankingAfterChange)} (one call after each of ${d.index.rankingAfterChange.calls ?? 0} new posts)`,

@@ -82,7 +82,8 @@ async function main() {
     console.log(
       `city loaded in ${seconds}s (generate+load ${(result.ms / 1000).toFixed(1)}s): ${result.districts} districts, ` +
         `${result.communities} communities, ${result.units} unit orgs, ${result.estates} estates, ${result.members} members, ` +
-        `${result.households} registry households, ${result.tasks} posts (${result.filledTasks} filled), ${result.claims} claims (${result.liveClaims} participations)`,
+        `${result.households} registry households, ${result.tasks} posts (${result.filledTasks} filled), ${result.claims} claims (${result.liveClaims} participations), ` +
+        `${result.agreements} agreements, ${result.needs} needs, ${result.projects} projects`,
     );
     console.log(`phases: ${[...bar.phases].map(([p, s]) => `${p} ${s.toFixed(1)}s`).join(', ')}`);
     console.log(

@@ -85,6 +85,24 @@ describe('seed:city generator', () => {
     );
     expect(rollup).toEqual({ members: 160, published: 90, filled: result.filledTasks, participations: result.liveClaims, queued: 0 });
 
+    // 组织报到: projects only of units reported there, needs open exactly when no live project holds them.
+    const [units] = await q<{
+      agreements: number;
+      needs: number;
+      projects: number;
+      unreported: number;
+      needDrift: number;
+      unrated: number;
+    }>(
+      `select (select count(*)::int from agreements) agreements, (select count(*)::int from needs) needs, (select count(*)::int from projects) projects,
+              (select count(*)::int from projects p where not exists (select 1 from agreements a where a.unit_org_id = p.unit_org_id
+                  and a.community_org_id = p.community_org_id and a.status = 'active')) unreported,
+              (select count(*)::int from needs n where (n.status = 'open') = exists (select 1 from projects p where p.need_id = n.id and p.status <> 'returned')) "needDrift",
+              (select count(*)::int from projects where (rating is not null) <> (status in ('accepted', 'closed'))) unrated`,
+    );
+    expect(units).toEqual({ agreements: result.agreements, needs: 12, projects: result.projects, unreported: 0, needDrift: 0, unrated: 0 });
+    expect(result.projects).toBeGreaterThan(0);
+
     const [member] = await q<{ phone_cipher: string; phone_masked: string }>('select phone_cipher, phone_masked from members limit 1');
     const phone = decryptPhone(ctx.config.phoneEncKey, member.phone_cipher);
     expect(phone).toMatch(/^1[3-9]\d{9}$/);

@@ -4,6 +4,7 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { rollupsServiceFactory } from '../../src/modules/rollups/rollups-service';
 import { generateCity, type City, type Columns, type ExistingData, type PostBatch } from './generate';
+import { seedUnits, type UnitsCounts } from './units';
 
 type ColumnType = 'uuid' | 'text' | 'int' | 'ts' | 'text[]';
 
@@ -216,7 +217,7 @@ export interface SeedCityOptions {
   onProgress?: (phase: string, done: number, total: number) => void;
 }
 
-export type SeedCityResult = City['counts'] & { firstMemberNames: string[]; ms: number };
+export type SeedCityResult = City['counts'] & UnitsCounts & { firstMemberNames: string[]; ms: number };
 
 export class CityAlreadySeededError extends Error {}
 
@@ -293,6 +294,9 @@ export async function seedCity(pool: pg.Pool, opts: SeedCityOptions): Promise<Se
       }
       postsDone += next.value.tasks.id.length;
     }
+    // 组织报到: agreements, needs and projects of the loaded orgs.
+    opts.onProgress?.('agreements and projects', 0, 1);
+    const unitsCounts = await seedUnits(client, { seed: opts.seed, now: opts.now ?? Date.now(), phoneEncKey: opts.phoneEncKey });
     const totalRows = cityRows + city.counts.tasks + city.counts.claims;
     opts.onProgress?.('indexes', totalRows, totalRows);
     await client.query(`set local maintenance_work_mem = '256MB'`);
@@ -311,7 +315,7 @@ export async function seedCity(pool: pg.Pool, opts: SeedCityOptions): Promise<Se
     await client.query('commit');
     // Vacuumed, so the ranking's covering indexes answer without visiting the table.
     await client.query('vacuum (analyze) stats_rollups, stats_fill_times');
-    return { ...city.counts, firstMemberNames: city.firstMemberNames, ms: Math.round(performance.now() - started) };
+    return { ...city.counts, ...unitsCounts, firstMemberNames: city.firstMemberNames, ms: Math.round(performance.now() - started) };
   } catch (e) {
     await client.query('rollback').catch(() => {});
     throw e;
