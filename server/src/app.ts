@@ -667,7 +667,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         loadPost: (id) => tasksService.load(id),
       });
       await api.register(waitlistRoutes, { waitlistService, loadPost: (id) => tasksService.load(id), community });
-      await api.register(liveRoutes, { liveHub, loadPrincipal: (userId) => authRepository.loadPrincipal(userId) });
+      await api.register(liveRoutes, {
+        liveHub,
+        loadPrincipal: (userId) => authRepository.loadPrincipal(userId),
+        mayWatchMeeting: (principal, meetingId) => meetingsService.mayWatch(principal, meetingId),
+      });
       await api.register(statsRoutes, { statsService });
       await api.register(whistlesRoutes, { whistlesService, raiseLimit: app.perMinute('whistle-raise', limits.whistlesPerRaiser) });
       await api.register(meetingsRoutes, { meetingsService });

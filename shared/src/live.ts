@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ErrorCodeSchema, IdSchema, text } from './common';
+import { AttendanceSchema } from './meetings';
 import { TaskStatusSchema } from './tasks';
 
 /**
@@ -29,8 +30,20 @@ export const LIVE_CLOSE_UNAUTHENTICATED = 4401;
 export const LiveErrorSchema = z.object({ type: z.literal('error'), code: ErrorCodeSchema, message: z.string() });
 export type LiveError = z.infer<typeof LiveErrorSchema>;
 
+/**
+ * Contract extension: pushed to the watchers of a meeting (`watch-meeting`) on every new attendance, so
+ * the convener's check-in screen lists who came without asking again. `count` is the meeting's total.
+ */
+export const LiveAttendanceSchema = z.object({
+  type: z.literal('attendance'),
+  meetingId: IdSchema,
+  attendance: AttendanceSchema,
+  count: z.number().int(),
+});
+export type LiveAttendance = z.infer<typeof LiveAttendanceSchema>;
+
 /** Server → client. */
-export const LiveServerMessageSchema = z.union([LiveCountSchema, LiveReadySchema, LiveErrorSchema]);
+export const LiveServerMessageSchema = z.union([LiveCountSchema, LiveReadySchema, LiveErrorSchema, LiveAttendanceSchema]);
 export type LiveServerMessage = z.infer<typeof LiveServerMessageSchema>;
 
 /** Client → server. */
@@ -38,5 +51,7 @@ export const LiveClientMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('auth'), token: text() }),
   z.object({ type: z.literal('subscribe'), taskIds: z.array(IdSchema).min(1).max(200) }),
   z.object({ type: z.literal('unsubscribe'), taskIds: z.array(IdSchema).min(1).max(200) }),
+  /** Contract extension: the attendance of a meeting the user may see (its detail's readers), pushed as it comes. */
+  z.object({ type: z.literal('watch-meeting'), meetingId: IdSchema }),
 ]);
 export type LiveClientMessage = z.infer<typeof LiveClientMessageSchema>;

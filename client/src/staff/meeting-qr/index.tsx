@@ -1,22 +1,22 @@
 import { useEffect, useState } from 'react';
 import { View, Text, Image } from '@tarojs/components';
 import Taro, { useRouter, useDidHide, useDidShow } from '@tarojs/taro';
-import { ROLE_LABELS } from '@pioneer/shared';
+import { ROLE_LABELS, type Attendance } from '@pioneer/shared';
+import { svgDataUri } from '@/components/PioneerCode';
 import StateView from '@/components/StateView';
 import { useAuthReady } from '@/hooks/use-auth-ready';
+import { useLiveAttendance } from '@/hooks/use-live-attendance';
 import { useRequest } from '@/hooks/use-request';
 import { getCheckin, getMeeting } from '@/services/meetings';
 import { formatClock, formatDateTime } from '@/utils/time';
 import './index.scss';
 
-/** How often the attendance list is read again while the QR is on screen. */
-const POLL_MS = 5000;
+const keyOf = (a: Attendance) => `${a.org.id}|${a.role}|${a.at}`;
 
-/** The QR's SVG (ASCII) as a data URL every platform's <Image> shows. */
-function svgDataUrl(svg: string): string {
-  const bytes = new Uint8Array(svg.length);
-  for (let i = 0; i < svg.length; i++) bytes[i] = svg.charCodeAt(i) & 0xff;
-  return `data:image/svg+xml;base64,${Taro.arrayBufferToBase64(bytes.buffer)}`;
+/** The list read over HTTP with what the live channel brought since, once each, in order of arrival. */
+export function mergeAttendance(read: Attendance[], heard: Attendance[]): Attendance[] {
+  const seen = new Set(read.map(keyOf));
+  return [...read, ...heard.filter((a) => !seen.has(keyOf(a)))].sort((a, b) => a.at.localeCompare(b.at));
 }
 
 /** The convener's screen at the door: the check-in QR full screen, with the attendance as it comes in. */
@@ -30,21 +30,33 @@ export default function MeetingQr() {
   useDidHide(() => setVisible(false));
 
   useEffect(() => {
-    if (!visible || !ready || !id) return undefined;
-    Taro.setKeepScreenOn?.({ keepScreenOn: true }).catch(() => undefined);
-    const timer = setInterval(() => void detail.reload(), POLL_MS);
-    return () => clearInterval(timer);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    if (visible && ready && id) Taro.setKeepScreenOn?.({ keepScreenOn: true }).catch(() => undefined);
   }, [visible, ready, id]);
 
+  // Each check-in arrives over the live channel; after a (re)connect the list is read once again for
+  // what came while the socket was away.
+  const [heard, setHeard] = useState<Attendance[]>([]);
+  const [connections, setConnections] = useState(0);
+  useLiveAttendance(
+    id,
+    visible && ready && Boolean(id),
+    (a) => setHeard((prev) => [...prev, a]),
+    () => setConnections((n) => n + 1),
+  );
+  useEffect(() => {
+    if (connections > 1) void detail.reload();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [connections]);
+
   const d = detail.data;
+  const attendance = mergeAttendance(d?.attendance ?? [], heard);
   return (
     <View className="meeting-qr">
       <StateView loading={!ready || (qr.loading && !qr.data)} error={qr.error} onRetry={qr.reload}>
         {qr.data ? (
           <>
             <View className="meeting-qr__title">{d?.meeting.title ?? '会议签到'}</View>
-            <Image className="meeting-qr__code" src={svgDataUrl(qr.data.qrSvg)} mode="aspectFit" />
+            <Image className="meeting-qr__code" src={svgDataUri(qr.data.qrSvg)} mode="aspectFit" />
             <View className="muted meeting-qr__hint">
               受邀单位人员用微信扫码签到 · {formatDateTime(qr.data.opensAt)} 至 {formatClock(qr.data.closesAt)}
             </View>
@@ -52,9 +64,11 @@ export default function MeetingQr() {
         ) : null}
       </StateView>
       <View className="meeting-qr__list">
-        <View className="meeting-qr__count">已签到 {d?.attendance.length ?? 0} 人</View>
-        {d?.attendance.map((a, i) => (
-          <View key={i} className="row between meeting-qr__row">
+        <View className="meeting-qr__count" data-testid="meeting-qr-count">
+          已签到 {attendance.length} 人
+        </View>
+        {attendance.map((a) => (
+          <View key={keyOf(a)} className="row between meeting-qr__row">
             <Text>
               {a.org.name} · {ROLE_LABELS[a.role]}
             </Text>

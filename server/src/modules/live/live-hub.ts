@@ -1,11 +1,12 @@
 import type { FastifyBaseLogger } from 'fastify';
 import pg from 'pg';
-import { LiveCountSchema, type LiveCount } from '@pioneer/shared';
+import { LiveAttendanceSchema, LiveCountSchema, type LiveCount } from '@pioneer/shared';
 import type { Clock } from '../../lib/clock';
 import { isDatabaseStopping } from '../../lib/pg-errors';
 import { taskStatus } from '../tasks/task-mappers';
 import type { TasksPort } from '../tasks/tasks-port';
 import { SESSIONS_REVOKED_CHANNEL } from '../auth/sessions-channel';
+import { MEETING_ATTENDANCE_CHANNEL } from '../meetings/attendance-channel';
 
 /** Every statement that moves a post's count notifies here (payload built by notifyCount in claims/claims-sql.ts). */
 const TASK_COUNTS_CHANNEL = 'task_counts';
@@ -30,6 +31,7 @@ interface LiveSocket {
 
 const OPEN = 1;
 const MAX_TASKS_PER_SOCKET = 500;
+const MAX_MEETINGS_PER_SOCKET = 20;
 /** A client that stopped reading is dropped rather than buffered without bound. */
 const MAX_BUFFERED_BYTES = 1 << 20;
 
@@ -51,6 +53,9 @@ export function liveHubFactory(deps: {
 }) {
   const byTask = new Map<string, Set<LiveSocket>>();
   const bySocket = new Map<LiveSocket, Set<string>>();
+  /** Meeting id → the sockets watching its attendance, and the other way round. */
+  const byMeeting = new Map<string, Set<LiveSocket>>();
+  const meetingsOf = new Map<LiveSocket, Set<string>>();
   let listener: pg.Client | null = null;
   let closed = false;
   let retryTimer: NodeJS.Timeout | null = null;
@@ -73,8 +78,25 @@ export function liveHubFactory(deps: {
     }
   }
 
+  /** An attendance (built by the meetings service), passed on as it came once it fits the shared schema. */
+  function onAttendance(payload: string) {
+    let parsed;
+    try {
+      parsed = LiveAttendanceSchema.safeParse(JSON.parse(payload));
+    } catch {
+      parsed = null;
+    }
+    if (!parsed?.success) {
+      deps.log.warn('live listener: an attendance notification not in the LiveAttendance shape was dropped');
+      return;
+    }
+    const data = JSON.stringify(parsed.data);
+    for (const s of byMeeting.get(parsed.data.meetingId) ?? []) deliver(s, data);
+  }
+
   function onNotification(msg: pg.Notification) {
     if (msg.channel === SESSIONS_REVOKED_CHANNEL && msg.payload) return onRevocation(msg.payload);
+    if (msg.channel === MEETING_ATTENDANCE_CHANNEL && msg.payload) return onAttendance(msg.payload);
     if (msg.channel !== TASK_COUNTS_CHANNEL || !msg.payload) return;
     const count = parseCount(msg.payload);
     if (!count) {
@@ -120,6 +142,7 @@ export function liveHubFactory(deps: {
       await client.connect();
       await client.query(`LISTEN ${TASK_COUNTS_CHANNEL}`);
       await client.query(`LISTEN ${SESSIONS_REVOKED_CHANNEL}`);
+      await client.query(`LISTEN ${MEETING_ATTENDANCE_CHANNEL}`);
     } catch (err) {
       client.end().catch(() => {});
       throw err;
@@ -194,10 +217,28 @@ export function liveHubFactory(deps: {
       }
     },
 
+    /** Adds a meeting's attendance to what the socket hears (the caller checked that its user may see it). */
+    watchMeeting(socket: LiveSocket, meetingId: string): void {
+      if (socket.readyState !== OPEN) return;
+      const mine = meetingsOf.get(socket) ?? new Set<string>();
+      if (mine.has(meetingId) || mine.size >= MAX_MEETINGS_PER_SOCKET) return;
+      mine.add(meetingId);
+      meetingsOf.set(socket, mine);
+      const set = byMeeting.get(meetingId) ?? new Set<LiveSocket>();
+      set.add(socket);
+      byMeeting.set(meetingId, set);
+    },
+
     drop(socket: LiveSocket): void {
       const mine = bySocket.get(socket);
       if (mine) this.unsubscribe(socket, [...mine]);
       bySocket.delete(socket);
+      for (const id of meetingsOf.get(socket) ?? []) {
+        const set = byMeeting.get(id);
+        set?.delete(socket);
+        if (set && set.size === 0) byMeeting.delete(id);
+      }
+      meetingsOf.delete(socket);
     },
 
     async close(): Promise<void> {

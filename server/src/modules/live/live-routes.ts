@@ -24,22 +24,26 @@ const AUTH_TIMEOUT_MS = 10_000;
 export const liveRoutes: FastifyPluginAsyncZod<{
   liveHub: LiveHub;
   loadPrincipal(userId: string): Promise<Principal | null>;
+  /** Whether this user may hear the meeting's attendance (reads its detail). */
+  mayWatchMeeting(principal: Principal, meetingId: string): Promise<boolean>;
 }> = async (app, opts) => {
   const hub = opts.liveHub;
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
 
-  async function verify(token: string): Promise<boolean> {
+  /** The token's user, or null when it is not (or no longer) accepted. */
+  async function verify(token: string): Promise<string | null> {
     try {
       const claims = app.jwt.verify<SessionClaims>(token);
       const principal = await opts.loadPrincipal(claims.sub);
-      return principal !== null && principal.tokenVersion === (claims.tv ?? 0);
+      return principal !== null && principal.tokenVersion === (claims.tv ?? 0) ? claims.sub : null;
     } catch {
-      return false;
+      return null;
     }
   }
 
   app.get('/live', { websocket: true, schema: { hide: true } }, (socket, request) => {
     let authed = false;
+    let userId: string | null = null;
     let closed = false;
     let queue: Promise<void> = Promise.resolve();
 
@@ -51,7 +55,8 @@ export const liveRoutes: FastifyPluginAsyncZod<{
       if (close) socket.close(LIVE_CLOSE_UNAUTHENTICATED, 'unauthenticated');
     };
     const authenticate = async (token: string) => {
-      if (await verify(token)) {
+      userId = await verify(token);
+      if (userId) {
         authed = true;
         send({ type: 'ready' });
       } else {
@@ -80,6 +85,12 @@ export const liveRoutes: FastifyPluginAsyncZod<{
       if (msg.type === 'auth') return authed ? undefined : authenticate(msg.token);
       if (!authed) return fail('UNAUTHENTICATED', true);
       if (msg.type === 'subscribe') return hub.subscribe(socket, msg.taskIds);
+      if (msg.type === 'watch-meeting') {
+        // Rights are read now, not at sign-in: a role taken away since then no longer hears.
+        const principal = userId ? await opts.loadPrincipal(userId) : null;
+        if (!principal || !(await opts.mayWatchMeeting(principal, msg.meetingId))) return fail('NOT_FOUND');
+        return hub.watchMeeting(socket, msg.meetingId);
+      }
       hub.unsubscribe(socket, msg.taskIds);
     };
 

@@ -1,5 +1,7 @@
 import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import type { LiveAttendance } from '@pioneer/shared';
 import type { Db, DbOrTx } from '../../db/client';
+import { MEETING_ATTENDANCE_CHANNEL } from './attendance-channel';
 import {
   districts,
   meetingActionEvents,
@@ -192,6 +194,11 @@ export function meetingsRepositoryFactory(db: Db) {
     async insertAttendance(values: typeof meetingAttendance.$inferInsert, tx: DbOrTx): Promise<boolean> {
       const rows = await tx.insert(meetingAttendance).values(values).onConflictDoNothing().returning({ at: meetingAttendance.at });
       return rows.length > 0;
+    },
+
+    /** Tells every process's live listener (delivered when `tx` commits): the convener's QR screen lists it at once. */
+    async notifyAttendance(payload: LiveAttendance, tx: DbOrTx): Promise<void> {
+      await tx.execute(sql`select pg_notify(${MEETING_ATTENDANCE_CHANNEL}, ${JSON.stringify(payload)})`);
     },
 
     async findAttendance(meetingId: string, userId: string, tx: DbOrTx = db) {

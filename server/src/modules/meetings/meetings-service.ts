@@ -389,7 +389,13 @@ export function meetingsServiceFactory(deps: {
         if (grants.length === 0) throw forbidden('您所在的单位未受邀参加此会议');
         const g = grants.find((x) => x.role !== 'secretary') ?? grants[0];
         const fresh = await repo.insertAttendance({ meetingId: id, userId: p.userId, orgId: g.orgId!, role: g.role, at }, tx);
-        return { created: fresh, row: (await repo.findAttendance(id, p.userId, tx))! };
+        const row = (await repo.findAttendance(id, p.userId, tx))!;
+        if (fresh) {
+          const count = (await repo.attendanceCounts([id], tx)).get(id) ?? 1;
+          const attendance = { org: { id: row.orgId, name: row.orgName }, role: row.role as Role, at: row.at.toISOString() };
+          await repo.notifyAttendance({ type: 'attendance', meetingId: id, attendance, count }, tx);
+        }
+        return { created: fresh, row };
       });
       const [meeting] = await meetingsView([await loadMeeting(id)]);
       return {
@@ -397,6 +403,12 @@ export function meetingsServiceFactory(deps: {
         attendance: { org: { id: row.orgId, name: row.orgName }, role: row.role as Role, at: row.at.toISOString() },
         meeting,
       };
+    },
+
+    /** Whether the user may hear a meeting's attendance as it comes (who may read its detail). */
+    async mayWatch(p: Principal, id: string): Promise<boolean> {
+      const m = await repo.findMeeting(id);
+      return m !== null && (await maySee(p, m));
     },
 
     async close(p: Principal, id: string, body: MeetingCloseBody): Promise<{ meeting: Meeting }> {

@@ -1,0 +1,83 @@
+import type { Page } from 'playwright-core';
+import { shown, snap } from './helpers/browser';
+import { back, openAs, startWalk, UI_TIMEOUT, type Walk } from './helpers/walk';
+
+/**
+ * The city admin's day (dev:admin) on the demo city, through its screens only: the 数据看板 it
+ * lands on (the demo's two years of history in it), the 先锋指数+ indicator catalogue (准入,
+ * weights, 计分方法), the city ranking and its Excel export.
+ */
+
+jest.setTimeout(120_000);
+
+let walk: Walk;
+let admin: Page;
+
+beforeAll(async () => {
+  walk = await startWalk();
+  ({ page: admin } = await walk.phone('city admin'));
+}, 300_000);
+
+afterAll(async () => walk?.stop(), 60_000);
+
+afterEach(() => {
+  expect(walk.problems.splice(0)).toEqual([]);
+});
+
+describe('市级管理员: dashboard, indicators, ranking, exports', () => {
+  it('lands on the city’s 数据看板, without member tabs, its tools one tap away', async () => {
+    await openAs(admin, walk.app.baseUrl, 'dev:admin');
+    const dash = shown(admin).locator('.dash');
+    await dash.locator('.dash__metric').first().waitFor({ timeout: UI_TIMEOUT });
+    expect(admin.url()).toContain('#/staff/dashboard/index');
+    await expect(shown(admin).locator('.bottom-nav__label').allTextContents()).resolves.toEqual(['数据看板', '消息', '我的']);
+    await expect(dash.locator('.staff-tools__item').allTextContents()).resolves.toEqual(
+      expect.arrayContaining(['指标管理', '目录导入', '先锋指数', '吹哨报到', '邀请人员']),
+    );
+    const participations = Number(await dash.locator('.dash__metric', { hasText: '参与人次' }).locator('.dash__value').textContent());
+    expect(participations).toBeGreaterThan(1000);
+    await dash.locator('.chart-bars__bar').first().waitFor({ timeout: UI_TIMEOUT });
+    await snap(admin, '32-admin-landing');
+    await snap(admin, '20-dashboard-city');
+  });
+
+  it('changes an indicator’s weight in the 先锋指数+ catalogue and saves it', async () => {
+    await shown(admin).locator('.staff-tools__item', { hasText: '指标管理' }).click();
+    const page = shown(admin).locator('.indicators');
+    const first = page.locator('.indicator').first();
+    await first.waitFor({ timeout: UI_TIMEOUT });
+    await first.locator('.indicator__rule', { hasText: '计分方法' }).waitFor();
+    const weight = first.locator('.indicator__number', { hasText: '权重' }).locator('input');
+    const before = await weight.inputValue();
+    await weight.fill(String(Number(before) === 1 ? 1.5 : 1));
+    await page.locator('.btn', { hasText: '保存指标' }).click();
+    await admin.getByText('指标已保存').first().waitFor({ timeout: UI_TIMEOUT });
+    await admin.reload();
+    await expect(
+      shown(admin)
+        .locator('.indicators .indicator')
+        .first()
+        .locator('.indicator__number', { hasText: '权重' })
+        .locator('input')
+        .inputValue(),
+    ).resolves.toBe(String(Number(before) === 1 ? 1.5 : 1));
+    await back(admin).catch(() => admin.goto(`${walk.app.baseUrl}/#/staff/dashboard/index`));
+  });
+
+  it('reads the city ranking and exports it to Excel', async () => {
+    await admin.goto(`${walk.app.baseUrl}/#/staff/dashboard/index`);
+    await shown(admin).locator('.staff-tools__item', { hasText: '先锋指数' }).click({ timeout: UI_TIMEOUT });
+    const rows = shown(admin).locator('.idx .idx__row');
+    await rows.first().waitFor({ timeout: UI_TIMEOUT });
+    expect(await rows.count()).toBeGreaterThan(1);
+    await snap(admin, '21-index-ranking-city');
+    const download = admin.waitForEvent('download', { timeout: UI_TIMEOUT });
+    await shown(admin).locator('.idx .btn', { hasText: '导出 Excel' }).click();
+    const file = await download;
+    expect(file.suggestedFilename()).toMatch(/^先锋指数_\d{4}-\d{2}\.xlsx$/);
+    const head = (await file.createReadStream())!;
+    const chunk: Buffer = await new Promise((resolve) => head.once('data', (c) => resolve(c as Buffer)));
+    // An XLSX is a zip.
+    expect(chunk.subarray(0, 2).toString()).toBe('PK');
+  });
+});

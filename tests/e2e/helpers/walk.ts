@@ -1,0 +1,180 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import pg from 'pg';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
+import { ROOT, startApp, type RunningApp } from './app-process';
+import { launchBrowser, shown, typeInto, type E2eBrowser } from './browser';
+
+/**
+ * What every role's walk shares: one `npm start` (the demo city) and one Chromium per file, phones
+ * signed in through the login page, and the problems a page showed (errors, 5xx, unexpected 404s),
+ * which fail the step they happened in.
+ */
+
+export const UI_TIMEOUT = 20_000;
+
+export interface Walk {
+  app: RunningApp;
+  phones: E2eBrowser;
+  /** Problems seen since the last check; `afterEach(() => expect(walk.problems.splice(0)).toEqual([]))`. */
+  problems: string[];
+  /** A new phone (its own storage) with a page watched for problems. */
+  phone(who: string): Promise<{ ctx: BrowserContext; page: Page }>;
+  stop(): Promise<void>;
+}
+
+export function watch(page: Page, who: string, problems: string[]): void {
+  page.on('pageerror', (err) => problems.push(`${who} page error: ${err.message}`));
+  page.on('console', (msg) => {
+    // Chromium logs a failed resource itself; the response handler below says which.
+    if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) problems.push(`${who} console: ${msg.text()}`);
+  });
+  page.on('response', (res) => {
+    if (res.status() >= 500 || (res.status() === 404 && !res.url().endsWith('/favicon.ico'))) {
+      problems.push(`${who} ${res.status()} ${res.request().method()} ${res.url().replace(/token=[^&]+/, 'token=…')}`);
+    }
+  });
+}
+
+/** Starts `npm start` (the H5 build must exist: the e2e project's globalSetup makes it) and Chromium side by side. */
+export async function startWalk(): Promise<Walk> {
+  if (!existsSync(path.join(ROOT, 'client', 'dist', 'h5', 'index.html'))) throw new Error('client/dist/h5 is missing');
+  const [started, launched] = await Promise.allSettled([process.env.E2E_APP_URL ? reuseApp() : startApp(), launchBrowser()]);
+  if (started.status === 'rejected' || launched.status === 'rejected') {
+    if (started.status === 'fulfilled') await started.value.stop();
+    if (launched.status === 'fulfilled') await launched.value.close();
+    throw started.status === 'rejected' ? started.reason : (launched as PromiseRejectedResult).reason;
+  }
+  const app = started.value;
+  const phones = launched.value;
+  const problems: string[] = [];
+  return {
+    app,
+    phones,
+    problems,
+    async phone(who) {
+      const ctx = await phones.newPhone();
+      const page = await ctx.newPage();
+      watch(page, who, problems);
+      return { ctx, page };
+    },
+    async stop() {
+      await phones.close().catch(() => undefined);
+      await app.stop();
+    },
+  };
+}
+
+/**
+ * While writing a walk: `E2E_APP_URL`, `E2E_APP_DATA_DIR` and `E2E_APP_PG_PORT` point at an `npm start`
+ * already running (its DATA_DIR and EMBEDDED_PG_PORT), so a run skips the start. What a run wrote
+ * stays in that city; the suite itself always starts its own.
+ */
+async function reuseApp(): Promise<RunningApp> {
+  return {
+    baseUrl: process.env.E2E_APP_URL!,
+    dataDir: process.env.E2E_APP_DATA_DIR ?? '',
+    databaseUrl: async () => {
+      const password = (await readFile(path.join(process.env.E2E_APP_DATA_DIR ?? '', 'pg-password'), 'utf8')).trim();
+      return `postgres://postgres:${password}@127.0.0.1:${process.env.E2E_APP_PG_PORT}/pioneer`;
+    },
+    output: () => '',
+    stop: async () => undefined,
+  };
+}
+
+/** Signs in on the login page the app shows (a development login code, as the README lists them). */
+export async function signIn(page: Page, login: string): Promise<void> {
+  const form = page.locator('#app .login');
+  await form.waitFor({ timeout: UI_TIMEOUT });
+  await typeInto(form.locator('.field-input'), login);
+  await form.locator('.btn', { hasText: '登录' }).click();
+  await page.waitForFunction(() => !location.hash.includes('/pages/login/'), undefined, { timeout: UI_TIMEOUT });
+}
+
+/** Opens the app at `hash` (or its landing) and signs in there. */
+export async function openAs(page: Page, baseUrl: string, login: string, hash = ''): Promise<void> {
+  await page.goto(`${baseUrl}/${hash ? `#${hash}` : ''}`);
+  await signIn(page, login);
+}
+
+/** Taro's H5 title bar: one for the app, showing the current page's title. */
+export function titleBar(page: Page): Locator {
+  return page.locator('#taro-navigation-bar');
+}
+
+/** Back, as the title bar's arrow does it. */
+export async function back(page: Page): Promise<void> {
+  await titleBar(page).locator('.taro-navigation-bar-back').click();
+}
+
+/** A tab of the bottom bar of the page shown. */
+export async function tab(page: Page, label: string): Promise<void> {
+  await shown(page).locator('.bottom-nav__item', { hasText: label }).click();
+}
+
+/** A row of 我的 (the page shown must be 我的). */
+export async function mineItem(page: Page, label: string | RegExp): Promise<void> {
+  await shown(page).locator('.mine__menu-item', { hasText: label }).first().click();
+}
+
+/** Answers the dialog Taro shows (showModal) with the button that names the action. */
+export async function answerModal(page: Page, button: string | RegExp): Promise<void> {
+  const modal = page.locator('.taro__modal').filter({ visible: true }).last();
+  await modal.waitFor({ timeout: UI_TIMEOUT });
+  await modal.locator('.taro-model__btn', { hasText: button }).click();
+  await modal.waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
+}
+
+/** Straight to the API as a development user: for what happens outside the walking role's day. */
+export async function apiAs<T = any>(baseUrl: string, login: string, method: string, url: string, body?: unknown): Promise<T> {
+  const signed = await fetch(`${baseUrl}/api/v1/auth/wechat`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ code: login }),
+  });
+  if (!signed.ok) throw new Error(`sign-in ${login}: ${signed.status} ${await signed.text()}`);
+  const session = (await signed.json()) as { token: string };
+  const res = await fetch(`${baseUrl}/api/v1${url}`, {
+    method,
+    headers: { authorization: `Bearer ${session.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${login} ${method} ${url}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+/** The role grants of a development user (e.g. the secretary's community). */
+export async function orgOf(baseUrl: string, login: string, role: string): Promise<string> {
+  const me = await apiAs<{ user: { roles: Array<{ role: string; orgId: string | null }> } }>(baseUrl, login, 'GET', '/auth/me');
+  const grant = me.user.roles.find((g) => g.role === role);
+  if (!grant?.orgId) throw new Error(`${login} holds no ${role} grant`);
+  return grant.orgId;
+}
+
+/**
+ * A statement on the app's embedded PostgreSQL: for time passing (a meeting's day arriving), which no
+ * screen does. The password is the one the embedded cluster keeps in its data dir.
+ */
+export async function sql<T extends pg.QueryResultRow = any>(app: RunningApp, text: string, params: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: await app.databaseUrl() });
+  await client.connect();
+  try {
+    return (await client.query<T>(text, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/** ISO time `minutes` from now. */
+export const inMinutes = (minutes: number) => new Date(Date.now() + minutes * 60_000).toISOString();
+
+/** Waits for a condition the test itself tracks (frames heard, requests made), checking every 100 ms. */
+export async function waitUntil(test: () => boolean, what: string, timeoutMs = UI_TIMEOUT): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!test()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

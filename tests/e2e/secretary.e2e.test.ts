@@ -1,0 +1,280 @@
+import type { Page, WebSocket } from 'playwright-core';
+import { decodeQrPng } from '../helpers/qr-decode';
+import { shown, snap, typeInto } from './helpers/browser';
+import { apiAs, back, inMinutes, mineItem, openAs, orgOf, startWalk, tab, titleBar, UI_TIMEOUT, type Walk } from './helpers/walk';
+
+/**
+ * The 清和坊社区 secretary's day (dev:secretary) on the demo city, through its screens only:
+ * 岗位管理 it lands on, publishing a post and watching it fill live, editing it, its claimants,
+ * checking a member in by their 先锋码 (pasted, and by the code's link), the poster, the
+ * community's dashboard and its 先锋指数 explained, the 业主信息库 import, 居民点单 turned into a
+ * post, and a whistle raised, then verified, closed and rated once the unit answered.
+ *
+ * Outside the secretary's day (API): members grabbing, a member's code, a resident's demand, the
+ * unit's 红色代办员 signing and answering the whistle.
+ */
+
+jest.setTimeout(120_000);
+const POST = '消防通道杂物清理';
+const WHISTLE = '世茂商圈夜间停车';
+
+let walk: Walk;
+let secretary: Page;
+let community = '';
+const liveFrames: string[] = [];
+
+beforeAll(async () => {
+  walk = await startWalk();
+  ({ page: secretary } = await walk.phone('secretary'));
+  secretary.on('websocket', (ws: WebSocket) => ws.on('framereceived', (f) => liveFrames.push(String(f.payload))));
+  community = await orgOf(walk.app.baseUrl, 'dev:secretary', 'secretary');
+}, 300_000);
+
+afterAll(async () => walk?.stop(), 60_000);
+
+afterEach(() => {
+  expect(walk.problems.splice(0)).toEqual([]);
+});
+
+const field = (page: Page, label: string) => shown(page).locator('.publish .field').filter({ hasText: label });
+
+describe('岗位: publish, live counts, edit, claimants', () => {
+  it('lands on 岗位管理 and publishes a post from 发布岗位; it heads the list', async () => {
+    await openAs(secretary, walk.app.baseUrl, 'dev:secretary');
+    const manage = shown(secretary);
+    await manage.locator('.manage__actions').waitFor({ timeout: UI_TIMEOUT });
+    expect(secretary.url()).toContain('#/staff/manage/index');
+    await expect(manage.locator('.bottom-nav__label').allTextContents()).resolves.toEqual(['岗位管理', '扫码核验', '消息', '我的']);
+    await manage.locator('.manage__action', { hasText: '发布岗位' }).click();
+
+    const publish = shown(secretary).locator('.publish');
+    await publish.waitFor({ timeout: UI_TIMEOUT });
+    await typeInto(field(secretary, '岗位名称').locator('.field-input'), POST);
+    await field(secretary, '岗位类别').locator('.chip', { hasText: '环境治理' }).click();
+    await typeInto(field(secretary, '服务地点').locator('.field-input'), '清和苑 5 幢楼道');
+    await typeInto(field(secretary, '岗位说明').locator('.field-textarea'), '清理楼道堆放的杂物，消除消防隐患。');
+    await typeInto(field(secretary, '招募名额').locator('.field-input'), '3');
+    await snap(secretary, '05-publish');
+    await publish.locator('.btn', { hasText: '发布岗位' }).click();
+
+    const card = shown(secretary).locator('.manage .task-card', { hasText: POST });
+    await card.waitFor({ timeout: UI_TIMEOUT });
+    expect(secretary.url()).toContain('#/staff/manage/index');
+    await card.filter({ hasText: /剩余\s*3\s*\/\s*3\s*名额/ }).waitFor({ timeout: UI_TIMEOUT });
+    await card.filter({ hasText: '已抢到 0 人' }).waitFor({ timeout: UI_TIMEOUT });
+    await expect(card.locator('.manage__status').textContent()).resolves.toBe('招募中');
+    // Back to the 岗位管理 it came from, not a second copy of it with a back arrow to the first.
+    await expect(titleBar(secretary).locator('.taro-navigation-bar-back').isVisible()).resolves.toBe(false);
+    await card.scrollIntoViewIfNeeded();
+    await snap(secretary, '06-manage-published');
+  });
+
+  it('watches the post fill live: a member grabs it and the numbers change without a reload', async () => {
+    const card = shown(secretary).locator('.manage .task-card', { hasText: POST });
+    const reloads: string[] = [];
+    const countReloads = (req: { url(): string; method(): string }) => {
+      if (req.method() === 'GET' && /\/api\/v1\/tasks(\?|$)/.test(req.url())) reloads.push(req.url());
+    };
+    secretary.on('request', countReloads);
+    const framesBefore = liveFrames.length;
+    const list = await apiAs(walk.app.baseUrl, 'dev:secretary', 'GET', `/tasks?communityOrgId=${community}&limit=50`);
+    const id = (list.items as Array<{ id: string; title: string }>).find((t) => t.title === POST)!.id;
+    await apiAs(walk.app.baseUrl, 'dev:member1', 'POST', `/tasks/${id}/claims`);
+
+    await card.filter({ hasText: /剩余\s*2\s*\/\s*3\s*名额/ }).waitFor({ timeout: UI_TIMEOUT });
+    await card.filter({ hasText: '已抢到 1 人' }).waitFor({ timeout: UI_TIMEOUT });
+    secretary.off('request', countReloads);
+    expect(reloads).toEqual([]);
+    const frames = liveFrames.slice(framesBefore).map((f) => JSON.parse(f) as Record<string, unknown>);
+    expect(frames).toEqual(expect.arrayContaining([expect.objectContaining({ taskId: id, claimed: 1, remaining: 2 })]));
+    await card.scrollIntoViewIfNeeded();
+    await snap(secretary, '09-manage-live');
+  });
+
+  it('opens its claimants, edits the post and finds the change on the list', async () => {
+    await shown(secretary).locator('.manage .task-card', { hasText: POST }).click();
+    const claimants = shown(secretary).locator('.claimants');
+    await claimants.locator('.claimants__row').first().waitFor({ timeout: UI_TIMEOUT });
+    await claimants.locator('.btn', { hasText: '编辑岗位' }).click();
+    const place = field(secretary, '服务地点').locator('input');
+    await expect(place.inputValue()).resolves.toBe('清和苑 5 幢楼道');
+    await place.fill('清和苑 5 幢 1 单元楼道');
+    await shown(secretary).locator('.publish .btn', { hasText: '保存修改' }).click();
+    await shown(secretary).locator('.claimants, .manage').first().waitFor({ timeout: UI_TIMEOUT });
+    await secretary.goto(`${walk.app.baseUrl}/#/staff/manage/index`);
+    await shown(secretary)
+      .locator('.manage .task-card', { hasText: POST })
+      .filter({ hasText: '5 幢 1 单元' })
+      .waitFor({ timeout: UI_TIMEOUT });
+  });
+});
+
+describe('扫码核验: the member’s 先锋码 pasted, and its link', () => {
+  let token = '';
+  it('verifies a pasted 先锋码: the card lists today’s posts and offers only the valid action', async () => {
+    // Outside the secretary's day: a member grabbed today's post and shows its code.
+    const today = await apiAs(walk.app.baseUrl, 'dev:secretary', 'POST', '/tasks', {
+      communityOrgId: community,
+      title: '今日楼道清扫',
+      category: 'environment',
+      description: '',
+      location: '清和苑 5 幢',
+      startsAt: inMinutes(10),
+      endsAt: inMinutes(130),
+      capacity: 2,
+    });
+    await apiAs(walk.app.baseUrl, 'dev:member2', 'POST', `/tasks/${today.task.id}/claims`);
+    token = (await apiAs(walk.app.baseUrl, 'dev:member2', 'GET', '/members/me/pioneer-code')).token;
+
+    await tab(secretary, '扫码核验');
+    const verify = shown(secretary).locator('.verify');
+    await verify.waitFor({ timeout: UI_TIMEOUT });
+    await typeInto(verify.locator('[data-testid="verify-input"]'), token);
+    await snap(secretary, '10-verify-paste');
+    await verify.locator('.verify__btn', { hasText: '核验' }).click();
+
+    const card = verify.locator('[data-testid="verify-card"]');
+    await card.waitFor({ timeout: UI_TIMEOUT });
+    await expect(card.locator('.verify__badge').textContent()).resolves.toBe('身份已核验');
+    await card.locator('.verify__kv', { hasText: '清和坊社区' }).waitFor();
+    const claim = card.locator('[data-testid="verify-claim"]');
+    await expect(claim.allTextContents()).resolves.toEqual([expect.stringContaining('今日楼道清扫')]);
+    await expect(claim.locator('.verify__state').textContent()).resolves.toBe('已抢到，未签到');
+    await expect(card.locator('[data-testid="verify-check-out"]').getAttribute('aria-disabled')).resolves.toBe('true');
+    await snap(secretary, '11-verified');
+
+    await card.locator('[data-testid="verify-check-in"]').click();
+    await verify.locator('[data-testid="verify-notice"]', { hasText: '签到成功' }).waitFor({ timeout: UI_TIMEOUT });
+    await expect(claim.locator('.verify__state').textContent()).resolves.toBe('已签到');
+    await expect(card.locator('[data-testid="verify-check-in"]').getAttribute('aria-disabled')).resolves.toBe('true');
+    await snap(secretary, '12-checked-in');
+  });
+
+  it("opens the verify page from the code's /c/ link (what WeChat's 扫一扫 does)", async () => {
+    await secretary.goto(`${walk.app.baseUrl}/c/${token}`);
+    const card = shown(secretary).locator('[data-testid="verify-card"]');
+    await card.waitFor({ timeout: UI_TIMEOUT });
+    expect(secretary.url()).toContain('#/staff/verify/index');
+    // Checked in a moment ago; the post has not started, so 签退 is not offered either.
+    await expect(card.locator('[data-testid="verify-check-in"]').getAttribute('aria-disabled')).resolves.toBe('true');
+    await snap(secretary, '30-scanned-link');
+  });
+});
+
+describe('社区: poster, dashboard, 先锋指数', () => {
+  it('shows the printable A4 poster with the community’s QR', async () => {
+    await secretary.goto(`${walk.app.baseUrl}/#/staff/manage/index`);
+    await shown(secretary).locator('.manage__action', { hasText: '报到海报' }).click({ timeout: UI_TIMEOUT });
+    const poster = shown(secretary).locator('[data-testid="poster"] img');
+    await poster.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    const src = (await poster.getAttribute('src'))!;
+    const png = Buffer.from(src.split(',')[1]!, 'base64');
+    expect({ width: png.readUInt32BE(16), height: png.readUInt32BE(20) }).toEqual({ width: 1240, height: 1754 });
+    expect(decodeQrPng(png)).toMatch(new RegExp(`^${walk.app.baseUrl}/r/[A-Za-z0-9_-]+$`));
+    await snap(secretary, '31-poster');
+    await back(secretary);
+  });
+
+  it('reads its community’s dashboard and the 先锋指数 explained item by item', async () => {
+    await shown(secretary).locator('.manage__action', { hasText: '数据看板' }).click({ timeout: UI_TIMEOUT });
+    const dash = shown(secretary).locator('.dash');
+    await dash.locator('.dash__metric', { hasText: '报到党员' }).waitFor({ timeout: UI_TIMEOUT });
+    await dash.locator('.dash__more', { hasText: '查看每项得分说明' }).waitFor({ timeout: UI_TIMEOUT });
+    await snap(secretary, '23-dashboard-secretary');
+    await dash.locator('.dash__more', { hasText: '查看每项得分说明' }).click();
+    const part = shown(secretary).locator('.idx__part').first();
+    await part.waitFor({ timeout: UI_TIMEOUT });
+    await shown(secretary).locator('.idx__part-line', { hasText: '计分方法' }).first().waitFor();
+    await snap(secretary, '24-index-explained');
+    await back(secretary);
+    await back(secretary);
+  });
+});
+
+describe('居民点单 and 吹哨', () => {
+  it('turns a resident’s demand into a post pre-filled from it', async () => {
+    await apiAs(walk.app.baseUrl, 'dev:resident', 'POST', '/demands', {
+      communityOrgId: community,
+      text: '清和苑 3 幢楼下的健身器材坏了，老人锻炼不便。',
+      category: 'convenience',
+    });
+    await secretary.goto(`${walk.app.baseUrl}/#/staff/manage/index`);
+    await shown(secretary).locator('.manage__action', { hasText: '居民点单' }).click({ timeout: UI_TIMEOUT });
+    const card = shown(secretary).locator('.demands .card', { hasText: '健身器材坏了' });
+    await card.waitFor({ timeout: UI_TIMEOUT });
+    await card.locator('.chip', { hasText: '转为岗位' }).click();
+    await card.locator('.demands__new-post').click();
+    const publish = shown(secretary).locator('.publish');
+    await publish.waitFor({ timeout: UI_TIMEOUT });
+    await secretary.waitForFunction(
+      () => [...document.querySelectorAll('textarea')].some((t) => t.value.includes('健身器材坏了')),
+      undefined,
+      { timeout: UI_TIMEOUT },
+    );
+    await typeInto(field(secretary, '岗位名称').locator('.field-input'), '健身器材报修协助');
+    if (!(await field(secretary, '服务地点').locator('input').inputValue())) {
+      await typeInto(field(secretary, '服务地点').locator('.field-input'), '清和苑 3 幢');
+    }
+    if (!(await field(secretary, '岗位类别').locator('.chip.is-active').count())) {
+      await field(secretary, '岗位类别').locator('.chip', { hasText: '便民服务' }).click();
+    }
+    await publish.locator('.btn', { hasText: '发布岗位' }).click();
+    await shown(secretary).locator('.task-card', { hasText: '健身器材报修协助' }).first().waitFor({ timeout: UI_TIMEOUT });
+  });
+
+  it('raises a whistle to 市住建局 (lead) and 市城管局 (assist)', async () => {
+    await secretary.goto(`${walk.app.baseUrl}/#/pages/mine/index`);
+    await mineItem(secretary, '吹哨报到');
+    await shown(secretary).locator('.whistles__raise').click({ timeout: UI_TIMEOUT });
+    const form = shown(secretary).locator('.whistle-new');
+    await form.waitFor({ timeout: UI_TIMEOUT });
+    await typeInto(form.locator('.whistle-new__title'), WHISTLE);
+    await form.locator('.field', { hasText: '类别' }).locator('.chip', { hasText: '交通停车' }).click();
+    await typeInto(form.locator('.whistle-new__location'), '世茂商圈北侧道路');
+    await typeInto(form.locator('.whistle-new__description'), '夜间车辆违停占道，需住建规划临时停车、城管协同疏导。');
+    for (const [search, name] of [
+      ['住建', '市住建局'],
+      ['城管', '市城管局'],
+    ]) {
+      // The picker ignores a tap within 400 ms of closing (its guard against H5 ghost clicks).
+      await secretary.waitForTimeout(500);
+      await form.locator('.org-picker__value').click();
+      await typeInto(form.locator('.org-picker .field-input'), search!);
+      await form.locator('.org-picker__item', { hasText: name }).click();
+      await form.locator('.whistle-new__unit', { hasText: name }).waitFor({ timeout: UI_TIMEOUT });
+    }
+    await expect(form.locator('.whistle-new__unit', { hasText: '市住建局' }).locator('.chip.is-active').textContent()).resolves.toBe(
+      '牵头',
+    );
+    await expect(form.locator('.whistle-new__unit', { hasText: '市城管局' }).locator('.chip.is-active').textContent()).resolves.toBe(
+      '协办',
+    );
+    await snap(secretary, '13-whistle-new');
+    await form.locator('.btn', { hasText: '吹哨' }).click();
+    const detail = shown(secretary).locator('.whistle-detail');
+    await detail.locator('.whistle-detail__title', { hasText: WHISTLE }).waitFor({ timeout: UI_TIMEOUT });
+    await detail.locator('.whistle-detail__assignment', { hasText: '市住建局' }).filter({ hasText: '待签收' }).waitFor();
+  });
+
+  it('verifies, closes and rates it once 市住建局 answered; the timeline shows every step', async () => {
+    // Outside the secretary's day: the unit's 红色代办员 signs and answers.
+    const unit = await orgOf(walk.app.baseUrl, 'dev:liaison', 'unit_liaison');
+    const id = new URL(secretary.url().replace('#', '')).searchParams.get('id')!;
+    await apiAs(walk.app.baseUrl, 'dev:liaison', 'POST', `/whistles/${id}/assignments/${unit}/sign`);
+    await apiAs(walk.app.baseUrl, 'dev:liaison', 'POST', `/whistles/${id}/assignments/${unit}/answer`, {
+      text: '已规划商圈北侧临时停车场，并发布党员疏导岗。',
+    });
+    await secretary.reload();
+    const detail = shown(secretary).locator('.whistle-detail');
+    await detail.locator('.whistle-detail__verify').click({ timeout: UI_TIMEOUT });
+    await detail.locator('.whistle-detail__status', { hasText: '已核查' }).waitFor({ timeout: UI_TIMEOUT });
+    await detail.locator('.whistle-detail__close').click();
+    await detail.locator('.whistle-detail__status', { hasText: '已办结' }).waitFor({ timeout: UI_TIMEOUT });
+    await detail.locator('.whistle-detail__star').nth(3).click();
+    await detail.locator('.whistle-detail__rate').click();
+    await detail.locator('.whistle-detail__status', { hasText: '已回访' }).waitFor({ timeout: UI_TIMEOUT });
+    const steps = (await detail.locator('.whistle-detail__event-action').allTextContents()).map((s) => s.trim());
+    expect(steps).toEqual(['吹哨', '签收', '反馈', '核查', '办结', '回访评价']);
+    await snap(secretary, '16-whistle-rated');
+  });
+});
