@@ -12,6 +12,7 @@ import {
 } from '@pioneer/shared';
 import ActionCard from '@/components/ActionCard';
 import Field from '@/components/Field';
+import Icon from '@/components/Icon';
 import OrgPicker from '@/components/OrgPicker';
 import StateView from '@/components/StateView';
 import { useAuthReady } from '@/hooks/use-auth-ready';
@@ -239,8 +240,14 @@ export default function MeetingPage() {
                 <Text className="meeting__status">{MEETING_STATUS_LABELS[d.meeting.status]}</Text>
               </View>
               <View className="meeting__title">{d.meeting.title}</View>
-              <View className="muted">🕘 {formatDateTime(d.meeting.startsAt)}</View>
-              <View className="muted">📍 {d.meeting.location}</View>
+              <View className="muted row">
+                <Icon name="clock" color="#8c8c8c" size={26} />
+                <Text>{formatDateTime(d.meeting.startsAt)}</Text>
+              </View>
+              <View className="muted row">
+                <Icon name="location" color="#8c8c8c" size={26} />
+                <Text>{d.meeting.location}</Text>
+              </View>
               <View className="muted">召集：{d.meeting.convener.name}</View>
               <View className="muted">邀请：{d.meeting.invited.map((o) => o.name).join('、')}</View>
               {d.meeting.whistles.map((w) => (
