@@ -141,10 +141,13 @@ describe('a certificate', () => {
     expect(raw).toMatch(/\/MediaBox \[0 0 595\.28 841\.89\]/);
     expect(raw).toContain('/FontFile2');
     const text = (await pdfText(pdf)).text.replace(/\s+/g, '');
+    const { rows } = await ctx.database.pool.query<{ phone_masked: string }>('select phone_masked from members where id = $1', [
+      members[0].memberId,
+    ]);
     for (const needle of [
       '志愿服务记录证明',
       '张晓明',
-      '138****0000',
+      rows[0].phone_masked,
       ...titles,
       formatMinutes(255),
       '王书记',
