@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { shown, snap } from './helpers/browser';
-import { back, openAs, startWalk, UI_TIMEOUT, type Walk } from './helpers/walk';
+import { back, openAs, startWalk, UI_TIMEOUT, waitUntil, type Walk, landOn } from './helpers/walk';
 
 /**
  * The city admin's day (dev:admin) on the demo city, through its screens only: the 数据看板 it
@@ -26,6 +26,8 @@ afterEach(() => {
 
 describe('市级管理员: dashboard, indicators, ranking, exports', () => {
   it('lands on the city’s 数据看板, without member tabs, its tools one tap away', async () => {
+    // A first start loads the demo city's months of history after the API is up; the figures below are from it.
+    await waitUntil(() => walk.app.output().includes('Demo history loaded'), 'the demo history has loaded', 600_000);
     await openAs(admin, walk.app.baseUrl, 'dev:admin');
     const dash = shown(admin).locator('.dash');
     await dash.locator('.dash__metric').first().waitFor({ timeout: UI_TIMEOUT });
@@ -39,7 +41,7 @@ describe('市级管理员: dashboard, indicators, ranking, exports', () => {
     await dash.locator('.chart-bars__bar').first().waitFor({ timeout: UI_TIMEOUT });
     await snap(admin, '32-admin-landing');
     await snap(admin, '20-dashboard-city');
-  });
+  }, 660_000);
 
   it('changes an indicator’s weight in the 先锋指数+ catalogue and saves it', async () => {
     await shown(admin).locator('.staff-tools__item', { hasText: '指标管理' }).click();
@@ -65,7 +67,7 @@ describe('市级管理员: dashboard, indicators, ranking, exports', () => {
   });
 
   it('reads the city ranking and exports it to Excel', async () => {
-    await admin.goto(`${walk.app.baseUrl}/#/staff/dashboard/index`);
+    await landOn(admin, `${walk.app.baseUrl}/#/staff/dashboard/index`);
     await shown(admin).locator('.staff-tools__item', { hasText: '先锋指数' }).click({ timeout: UI_TIMEOUT });
     const rows = shown(admin).locator('.idx .idx__row');
     await rows.first().waitFor({ timeout: UI_TIMEOUT });

@@ -222,6 +222,8 @@ describe('我的: data, messages, a demand', () => {
     await form.locator('.btn', { hasText: '提交点单' }).click();
     const mine = shown(member).locator('.my-demands');
     await mine.locator('.my-demands__text', { hasText: '单元门口路灯坏了一周' }).waitFor({ timeout: UI_TIMEOUT });
+    await back(member);
+    await shown(member).locator('.mine').waitFor({ timeout: UI_TIMEOUT });
   });
 });
 

@@ -1,7 +1,7 @@
 import type { Page, WebSocket } from 'playwright-core';
 import { decodeQrPng } from '../helpers/qr-decode';
 import { shown, snap, typeInto } from './helpers/browser';
-import { apiAs, back, inMinutes, mineItem, openAs, orgOf, startWalk, tab, titleBar, UI_TIMEOUT, type Walk } from './helpers/walk';
+import { apiAs, back, inMinutes, mineItem, openAs, orgOf, startWalk, tab, titleBar, UI_TIMEOUT, type Walk, landOn } from './helpers/walk';
 
 /**
  * The 清和坊社区 secretary's day (dev:secretary) on the demo city, through its screens only:
@@ -37,6 +37,13 @@ afterEach(() => {
 });
 
 const field = (page: Page, label: string) => shown(page).locator('.publish .field').filter({ hasText: label });
+
+/** Ten minutes from now, but on today's date in Beijing (the verify card lists the day's posts). */
+function laterToday(): string {
+  const now = Date.now();
+  const beijingMidnight = Math.ceil((now + 8 * 3_600_000) / 86_400_000) * 86_400_000 - 8 * 3_600_000;
+  return new Date(Math.min(now + 10 * 60_000, beijingMidnight - 60_000)).toISOString();
+}
 
 describe('岗位: publish, live counts, edit, claimants', () => {
   it('lands on 岗位管理 and publishes a post from 发布岗位; it heads the list', async () => {
@@ -97,11 +104,16 @@ describe('岗位: publish, live counts, edit, claimants', () => {
     await claimants.locator('.claimants__row').first().waitFor({ timeout: UI_TIMEOUT });
     await claimants.locator('.btn', { hasText: '编辑岗位' }).click();
     const place = field(secretary, '服务地点').locator('input');
-    await expect(place.inputValue()).resolves.toBe('清和苑 5 幢楼道');
+    // The form fills in once the post has loaded.
+    await secretary.waitForFunction(
+      (el) => (el as HTMLInputElement | null)?.value === '清和苑 5 幢楼道',
+      await place.elementHandle({ timeout: UI_TIMEOUT }),
+      { timeout: UI_TIMEOUT },
+    );
     await place.fill('清和苑 5 幢 1 单元楼道');
     await shown(secretary).locator('.publish .btn', { hasText: '保存修改' }).click();
     await shown(secretary).locator('.claimants, .manage').first().waitFor({ timeout: UI_TIMEOUT });
-    await secretary.goto(`${walk.app.baseUrl}/#/staff/manage/index`);
+    await landOn(secretary, `${walk.app.baseUrl}/#/staff/manage/index`);
     await shown(secretary)
       .locator('.manage .task-card', { hasText: POST })
       .filter({ hasText: '5 幢 1 单元' })
@@ -119,7 +131,7 @@ describe('扫码核验: the member’s 先锋码 pasted, and its link', () => {
       category: 'environment',
       description: '',
       location: '清和苑 5 幢',
-      startsAt: inMinutes(10),
+      startsAt: laterToday(),
       endsAt: inMinutes(130),
       capacity: 2,
     });
@@ -163,7 +175,7 @@ describe('扫码核验: the member’s 先锋码 pasted, and its link', () => {
 
 describe('社区: poster, dashboard, 先锋指数', () => {
   it('shows the printable A4 poster with the community’s QR', async () => {
-    await secretary.goto(`${walk.app.baseUrl}/#/staff/manage/index`);
+    await landOn(secretary, `${walk.app.baseUrl}/#/staff/manage/index`);
     await shown(secretary).locator('.manage__action', { hasText: '报到海报' }).click({ timeout: UI_TIMEOUT });
     const poster = shown(secretary).locator('[data-testid="poster"] img');
     await poster.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
@@ -198,12 +210,11 @@ describe('居民点单 and 吹哨', () => {
       text: '清和苑 3 幢楼下的健身器材坏了，老人锻炼不便。',
       category: 'convenience',
     });
-    await secretary.goto(`${walk.app.baseUrl}/#/staff/manage/index`);
+    await landOn(secretary, `${walk.app.baseUrl}/#/staff/manage/index`);
     await shown(secretary).locator('.manage__action', { hasText: '居民点单' }).click({ timeout: UI_TIMEOUT });
     const card = shown(secretary).locator('.demands .card', { hasText: '健身器材坏了' });
     await card.waitFor({ timeout: UI_TIMEOUT });
-    await card.locator('.chip', { hasText: '转为岗位' }).click();
-    await card.locator('.demands__new-post').click();
+    await card.locator('.demands__primary .btn', { hasText: '转为岗位' }).click();
     const publish = shown(secretary).locator('.publish');
     await publish.waitFor({ timeout: UI_TIMEOUT });
     await secretary.waitForFunction(
@@ -223,7 +234,7 @@ describe('居民点单 and 吹哨', () => {
   });
 
   it('raises a whistle to 市住建局 (lead) and 市城管局 (assist)', async () => {
-    await secretary.goto(`${walk.app.baseUrl}/#/pages/mine/index`);
+    await landOn(secretary, `${walk.app.baseUrl}/#/pages/mine/index`);
     await mineItem(secretary, '吹哨报到');
     await shown(secretary).locator('.whistles__raise').click({ timeout: UI_TIMEOUT });
     const form = shown(secretary).locator('.whistle-new');

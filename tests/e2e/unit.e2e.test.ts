@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { shown, snap } from './helpers/browser';
-import { apiAs, inMinutes, mineItem, openAs, orgOf, startWalk, tab, UI_TIMEOUT, type Walk } from './helpers/walk';
+import { apiAs, inMinutes, mineItem, openAs, orgOf, startWalk, tab, UI_TIMEOUT, type Walk, landOn } from './helpers/walk';
 
 /**
  * The 市住建局 unit admin's day (dev:unit) on the demo city, through its screens only: its 吹哨
@@ -69,7 +69,7 @@ describe('单位管理员: 吹哨 tab, members’ service, 单位反馈, invites
   });
 
   it('invites a new 红色代办员 for its unit', async () => {
-    await unit.goto(`${walk.app.baseUrl}/#/pages/mine/index`);
+    await landOn(unit, `${walk.app.baseUrl}/#/pages/mine/index`);
     await mineItem(unit, '邀请人员');
     const invites = shown(unit).locator('.invites');
     await invites.locator('.chip', { hasText: '红色代办员' }).click({ timeout: UI_TIMEOUT });

@@ -104,6 +104,15 @@ export function titleBar(page: Page): Locator {
   return page.locator('#taro-navigation-bar');
 }
 
+/**
+ * Opens a page of the app by its address as a fresh load: a hash change alone makes Taro's router
+ * swap pages under the test's feet (elements detach mid-click).
+ */
+export async function landOn(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await page.reload();
+}
+
 /** Back, as the title bar's arrow does it. */
 export async function back(page: Page): Promise<void> {
   await titleBar(page).locator('.taro-navigation-bar-back').click();
