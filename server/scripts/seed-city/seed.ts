@@ -253,6 +253,8 @@ export async function seedCity(pool: pg.Pool, opts: SeedCityOptions): Promise<Se
     const cityRows = order.reduce((n, k) => n + city[k].id.length, 0);
     let loaded = 0;
     await client.query('begin');
+    // The roll-up job's lock first (the rebuild below needs it): held before any table is locked.
+    await rollupsServiceFactory({ pool, intervalMs: 0 }).holdJob(client);
     // Commit waits for one WAL flush at the end instead of many: the load is all-or-nothing anyway.
     await client.query('set local synchronous_commit = off');
     // As a superuser (the embedded PostgreSQL), skip the per-row foreign-key and roll-up queue

@@ -65,6 +65,15 @@ export function rollupsServiceFactory(deps: {
      * Recomputes every roll-up from scratch (seed loads, repairs). Takes the job's lock and
      * empties the queue in the same transaction.
      */
+    /**
+     * Takes the roll-up job's lock in the caller's transaction, waiting for a running job: a bulk
+     * load that rebuilds the roll-ups at its end takes it before touching any table, so the job
+     * never holds it while it waits on the load's tables (a deadlock otherwise).
+     */
+    async holdJob(client: pg.PoolClient): Promise<void> {
+      await repo.jobLock(client, true);
+    },
+
     async rebuildAll(client?: pg.PoolClient): Promise<void> {
       // A client handed in holds its caller's transaction.
       if (client) return repo.rebuild(client);
