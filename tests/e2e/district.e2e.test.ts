@@ -198,8 +198,8 @@ describe('共商共办: a meeting from a whistle, live attendance, minutes, an a
     await meeting.locator('.meeting__add', { hasText: '新增任务' }).click();
     const editor = meeting.locator('.card', { hasText: '新增任务（责任分工）' });
     await typeInto(editor.locator('.field', { hasText: '任务' }).first(), ACTION);
-    await district.waitForTimeout(500); // the picker ignores a tap within 400 ms of opening the form (H5 ghost clicks)
-    await editor.locator('.field', { hasText: '牵头单位' }).locator('.org-picker__value').click();
+    // The picker takes a tap once its guard against H5 ghost clicks has passed.
+    await editor.locator('.field', { hasText: '牵头单位' }).locator('.org-picker__value[data-armed="true"]').click({ timeout: UI_TIMEOUT });
     await typeInto(editor.locator('.field', { hasText: '牵头单位' }).locator('.org-picker'), '住建');
     await editor.locator('.org-picker__item', { hasText: '市住建局' }).click();
     await editor.locator('.field', { hasText: '牵头单位' }).locator('.org-picker__value', { hasText: '市住建局' }).waitFor();

@@ -247,9 +247,8 @@ describe('居民点单 and 吹哨', () => {
       ['住建', '市住建局'],
       ['城管', '市城管局'],
     ]) {
-      // The picker ignores a tap within 400 ms of closing (its guard against H5 ghost clicks).
-      await secretary.waitForTimeout(500);
-      await form.locator('.org-picker__value').click();
+      // The picker takes a tap once its guard against H5 ghost clicks has passed.
+      await form.locator('.org-picker__value[data-armed="true"]').click({ timeout: UI_TIMEOUT });
       await typeInto(form.locator('.org-picker .field-input'), search!);
       await form.locator('.org-picker__item', { hasText: name }).click();
       await form.locator('.whistle-new__unit', { hasText: name }).waitFor({ timeout: UI_TIMEOUT });

@@ -94,9 +94,8 @@ describe('H5 in Chromium: 报到 → 确认 → 需求 → 认领 → 定向岗�
 
     const form = shown(unit).locator('.agreement-new');
     await form.waitFor({ timeout: UI_TIMEOUT });
-    // The picker ignores a tap within 400 ms of closing (its guard against H5 ghost clicks).
-    await unit.waitForTimeout(500);
-    await form.locator('.org-picker__value').click();
+    // The picker takes a tap once its guard against H5 ghost clicks has passed.
+    await form.locator('.org-picker__value[data-armed="true"]').click({ timeout: UI_TIMEOUT });
     await typeInto(form.locator('.org-picker .field-input'), '清和坊');
     await form.locator('.org-picker__item', { hasText: '清和坊社区' }).click({ timeout: UI_TIMEOUT });
     await typeInto(form.locator('.agreement-new__commitments'), '每月组织党员进社区服务两次，承接社区公共设施类需求。');

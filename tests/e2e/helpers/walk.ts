@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
+import { eventually } from '../../helpers/fake-wechat';
 import { ROOT, startApp, type RunningApp } from './app-process';
 import { launchBrowser, shown, typeInto, type E2eBrowser } from './browser';
 
@@ -179,11 +180,9 @@ export async function sql<T extends pg.QueryResultRow = any>(app: RunningApp, te
 /** ISO time `minutes` from now. */
 export const inMinutes = (minutes: number) => new Date(Date.now() + minutes * 60_000).toISOString();
 
-/** Waits for a condition the test itself tracks (frames heard, requests made), checking every 100 ms. */
+/** Waits for a condition the test itself tracks (frames heard, requests made): the suite's one `eventually`. */
 export async function waitUntil(test: () => boolean, what: string, timeoutMs = UI_TIMEOUT): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!test()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await eventually(test, timeoutMs, 100).catch((e: Error) => {
+    throw new Error(`waiting for ${what}: ${e.message}`);
+  });
 }

@@ -21,16 +21,22 @@ export default function OrgPicker({ kind, value, placeholder = '输入单位名�
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const seq = useRef(0);
-  const closedAt = useRef(0);
-
   // The tap that picks an item can land again on the collapsed field that replaces the list
-  // (a ghost click on H5); without this guard the picker would reopen at once.
+  // (a ghost click on H5); without this guard the picker would reopen at once. The field shows
+  // whether it takes a tap (`data-armed`), so a walk can wait for that instead of a delay.
+  const [armed, setArmed] = useState(true);
+  useEffect(() => {
+    if (armed) return undefined;
+    const timer = setTimeout(() => setArmed(true), 400);
+    return () => clearTimeout(timer);
+  }, [armed]);
+
   const close = () => {
-    closedAt.current = Date.now();
+    setArmed(false);
     setOpen(false);
   };
   const reopen = () => {
-    if (Date.now() - closedAt.current > 400) setOpen(true);
+    if (armed) setOpen(true);
   };
 
   useEffect(() => {
@@ -55,7 +61,7 @@ export default function OrgPicker({ kind, value, placeholder = '输入单位名�
 
   if (!open) {
     return (
-      <View className="org-picker__value field-input" onClick={reopen}>
+      <View className="org-picker__value field-input" data-armed={armed ? 'true' : 'false'} onClick={reopen}>
         <Text className={value ? '' : 'muted'}>{value ? value.name : '点击选择'}</Text>
         <Icon name="chevron" color="#bfbfbf" size={28} />
       </View>
