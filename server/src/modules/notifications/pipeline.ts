@@ -5,7 +5,7 @@ import type { TemplateKey } from '@pioneer/shared';
 import { inTransaction } from '../../db/transaction';
 import type { Clock } from '../../lib/clock';
 import type { NotificationEvent } from './outbox';
-import { JOB_EXPIRE_SECONDS, MAINTENANCE_INTERVAL_SECONDS } from '../../lib/job-queues';
+import { JOB_EXPIRE_SECONDS, MAINTENANCE_INTERVAL_SECONDS, trackJobHandlers } from '../../lib/job-queues';
 import type { NotificationsRepository } from './notifications-repository';
 import {
   renderClaimResult,
@@ -136,6 +136,7 @@ export function notificationPipelineFactory(deps: {
   const opts = { ...DEFAULT_PIPELINE_OPTIONS, ...deps.options };
   const { repo, pool, log } = deps;
   let boss: PgBoss | null = null;
+  let handlers: ReturnType<typeof trackJobHandlers> | null = null;
   let relayTimer: NodeJS.Timeout | null = null;
   let relaying: Promise<number> | null = null;
   let eventWorker: string | null = null;
@@ -411,6 +412,7 @@ export function notificationPipelineFactory(deps: {
       schedule: opts.reminderCron !== null || (deps.jobs?.length ?? 0) > 0,
     });
     boss.on('error', (err: Error) => log.warn({ err: { message: err.message } }, 'notification queue error'));
+    handlers = trackJobHandlers(boss);
     await boss.start();
     await ensureQueues(boss, opts);
     for (const job of deps.jobs ?? []) await job.start(boss);
@@ -489,6 +491,7 @@ export function notificationPipelineFactory(deps: {
           const failed = boss;
           boss = null;
           await failed?.stop({ graceful: false, wait: true }).catch(() => {});
+          await handlers?.idle();
           setTimeout(() => attempt(Math.min(delayMs * 2, 60_000)), delayMs).unref();
         });
       };
@@ -510,6 +513,7 @@ export function notificationPipelineFactory(deps: {
       await relaying?.catch(() => {});
       // Jobs in progress finish (or are failed back for a retry) before the pool closes.
       await boss?.stop({ graceful: true, wait: true, timeout: 10_000 });
+      await handlers?.idle();
       boss = null;
     },
 
