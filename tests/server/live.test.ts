@@ -59,16 +59,22 @@ async function connect(url: string, token?: string) {
     ws.once('open', () => resolve());
     ws.once('error', reject);
   });
-  const until = async <T>(pick: () => T | undefined, what: string, ms = 5000): Promise<T> => {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const found = pick();
-      if (found !== undefined) return found;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(messages)}`);
-      await new Promise<void>((r) => {
-        waiters.push(r);
-        setTimeout(r, 100);
-      });
+  // Wakes on every frame and on close; the timer only turns a frame that never comes into a readable failure.
+  const until = async <T>(pick: () => T | undefined, what: string, ms = 20_000): Promise<T> => {
+    let gaveUp = false;
+    const guard = setTimeout(() => {
+      gaveUp = true;
+      waiters.splice(0).forEach((w) => w());
+    }, ms);
+    try {
+      for (;;) {
+        const found = pick();
+        if (found !== undefined) return found;
+        if (gaveUp) throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(messages)}`);
+        await new Promise<void>((r) => waiters.push(r));
+      }
+    } finally {
+      clearTimeout(guard);
     }
   };
   return {

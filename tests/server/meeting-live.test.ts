@@ -56,16 +56,22 @@ async function watcher(token: string) {
     ws.once('open', () => resolve());
     ws.once('error', reject);
   });
+  // Wakes on every frame; the timer only turns a frame that never comes into a readable failure.
   const until = async (test: (m: any) => boolean, what: string) => {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const found = messages.find(test);
-      if (found) return found;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(messages)}`);
-      await new Promise<void>((r) => {
-        waiters.push(r);
-        setTimeout(r, 100);
-      });
+    let gaveUp = false;
+    const guard = setTimeout(() => {
+      gaveUp = true;
+      waiters.splice(0).forEach((w) => w());
+    }, 20_000);
+    try {
+      for (;;) {
+        const found = messages.find(test);
+        if (found) return found;
+        if (gaveUp) throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(messages)}`);
+        await new Promise<void>((r) => waiters.push(r));
+      }
+    } finally {
+      clearTimeout(guard);
     }
   };
   return { messages, send: (body: unknown) => ws.send(JSON.stringify(body)), until };

@@ -1,3 +1,4 @@
+import { eventually } from '../helpers/fake-wechat';
 import { makeWorld } from '../helpers/fixtures';
 import { registerMember } from '../helpers/member-fixtures';
 import { insertMembers, makeSecretary, publishTask, type FixtureMember } from '../helpers/task-fixtures';
@@ -111,11 +112,7 @@ describe('waitlist (候补)', () => {
     expect((await detail(task.id, c)).myWaitlist.status).toBe('offered');
     ctx.clock.set(T0.getTime() + 10 * MINUTE);
     // Nobody calls anything: the app's own job (a timer, on the manual clock) expires it.
-    const deadline = Date.now() + 10_000;
-    while ((await detail(task.id, d)).myWaitlist.status !== 'offered') {
-      if (Date.now() > deadline) throw new Error('the offer did not move on by itself');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await eventually(async () => (await detail(task.id, d)).myWaitlist.status === 'offered');
     expect((await detail(task.id, c)).myWaitlist.status).toBe('expired');
     const late = await req('POST', `/tasks/${task.id}/waitlist/me/accept`, c.auth);
     expect([late.statusCode, late.json().code]).toEqual([410, 'OFFER_EXPIRED']);
