@@ -19,6 +19,14 @@ async function main() {
   const { buildApp } = await import('./app');
   const database = await opening;
   const app = await buildApp({ config, database: database.database });
+  if (database.seeded) {
+    // The demo's service records go through the API itself, so the app has to be built first; a
+    // start without them still serves (they are demo data only).
+    const { seedDemoRecords } = await import('./demo/seed-records');
+    await seedDemoRecords(app, database.database.db, new Date()).catch((err: unknown) =>
+      console.error('The demo service records could not be added:', err instanceof Error ? err.message : String(err)),
+    );
+  }
 
   let closing = false;
   const shutdown = async (signal: string) => {

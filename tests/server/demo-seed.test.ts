@@ -3,6 +3,7 @@ import path from 'node:path';
 import { WHISTLE_CATEGORY_KEYS } from '@pioneer/shared';
 import { seedDemo } from '../../server/src/demo/seed-demo';
 import { seedDemoHistory } from '../../server/src/demo/seed-history';
+import { seedDemoRecords } from '../../server/src/demo/seed-records';
 import { decryptPhone } from '../../server/src/lib/phone-crypto';
 import { createTestContext, type TestContext } from '../helpers/test-app';
 
@@ -31,6 +32,8 @@ describe('demo data', () => {
   it('seeds an empty database once, even when started twice at the same time', async () => {
     const ran = await Promise.all([seedDemo(ctx.database.db, ctx.config, ctx.clock), seedDemo(ctx.database.db, ctx.config, ctx.clock)]);
     expect(ran.sort()).toEqual([false, true]);
+    // What the server does next on the start that seeded (server.ts): the service records' demo, through the API.
+    await seedDemoRecords(ctx.app, ctx.database.db, ctx.clock.now());
     first = await counts();
     expect(first.districts).toBe(16);
     expect(first.members).toBe(5);
@@ -152,7 +155,7 @@ describe('demo data', () => {
       category: string;
       status: string;
       claimed: number;
-    }>(`select t.* from tasks t join party_orgs o on o.id = t.community_org_id where o.name = '清和坊社区'`);
+    }>(`select t.* from tasks t join party_orgs o on o.id = t.community_org_id where o.name = '清和坊社区' and t.status <> 'ended'`);
     expect(rows.length).toBeGreaterThanOrEqual(3);
     for (const t of rows) {
       expect(t.status).toBe('open');
@@ -238,6 +241,106 @@ describe('demo data', () => {
     expect(detail.meetings[0].actions.length).toBe(3);
     expect(await ctx.app.notifications.runSweeps(ctx.clock.now())).toBe(1);
     expect(await ctx.app.notifications.runSweeps(ctx.clock.now())).toBe(0);
+  });
+});
+
+describe('the demo’s service records (王强, dev:member3 of 清和坊社区)', () => {
+  const get = async (auth: { authorization: string }, url: string) => {
+    const res = await ctx.app.inject({ method: 'GET', url: `/api/v1${url}`, headers: auth });
+    expect(res.statusCode).toBe(200);
+    return res.json();
+  };
+
+  it('has records from 补记, an approved correction and an approved 补录, each amendment in its history', async () => {
+    const { auth } = await ctx.signIn('member3');
+    const records = await get(auth, '/members/me/records');
+    const items = records.items as Array<{
+      task: { title: string };
+      record: { id: string; minutes: number; source: string; amended: boolean };
+    }>;
+    expect(new Set(items.map((i) => i.record.source))).toEqual(new Set(['secretary', 'correction', 'supplement']));
+    expect(records.totals.minutes).toBe(items.reduce((s, i) => s + i.record.minutes, 0));
+    expect(records.totals.minutes).toBeGreaterThan(0);
+    const corrected = items.find((i) => i.record.source === 'correction')!;
+    expect(corrected.record.amended).toBe(true);
+    const history = await get(auth, `/records/${corrected.record.id}/history`);
+    const steps = history.items as Array<{ source: string; before: { minutes: number } | null; after: { minutes: number } }>;
+    expect(steps.map((a) => a.source)).toEqual(['secretary', 'correction']);
+    expect(steps[1].before!.minutes).toBe(steps[0].after.minutes);
+    expect(steps[1].after.minutes).toBe(corrected.record.minutes);
+    expect(steps[1].after.minutes).not.toBe(steps[0].after.minutes);
+  });
+
+  it('has corrections approved, rejected and pending, the pending ones in the secretary’s 更正审核', async () => {
+    const member = await ctx.signIn('member3');
+    const mine = (await get(member.auth, '/members/me/corrections')).items as Array<{ status: string; kind: string; note: string | null }>;
+    expect(new Set(mine.map((c) => c.status))).toEqual(new Set(['approved', 'rejected', 'pending']));
+    expect(mine.find((c) => c.status === 'rejected')!.note).toEqual(expect.any(String));
+    const secretary = await ctx.signIn('secretary');
+    const [qhf] = await query<{ id: string }>(`select id from party_orgs where name = '清和坊社区'`);
+    const inbox = (await get(secretary.auth, `/party-orgs/${qhf.id}/corrections?status=pending`)).items as Array<{
+      kind: string;
+      memberName: string;
+    }>;
+    expect(inbox.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(inbox.map((c) => c.kind))).toEqual(new Set(['correct', 'supplement']));
+    expect(inbox.every((c) => c.memberName === '王强')).toBe(true);
+  });
+
+  it('has a certificate revoked by the correction and a valid one over the amended records', async () => {
+    const { auth } = await ctx.signIn('member3');
+    const certs = (await get(auth, '/members/me/certificates')).items as Array<{
+      no: string;
+      status: string;
+      reason: string | null;
+      totalMinutes: number;
+      items: Array<{ minutes: number }>;
+    }>;
+    expect(certs.map((c) => c.status).sort()).toEqual(['revoked', 'valid']);
+    const revoked = certs.find((c) => c.status === 'revoked')!;
+    const valid = certs.find((c) => c.status === 'valid')!;
+    expect(revoked.reason).toBe('records_amended');
+    expect(valid.items.length).toBeGreaterThan(revoked.items.length);
+    expect(valid.totalMinutes).toBe(valid.items.reduce((s, i) => s + i.minutes, 0));
+    const records = await get(auth, '/members/me/records');
+    expect(valid.totalMinutes).toBe(records.totals.minutes);
+    const check = await ctx.app.inject({ method: 'GET', url: `/api/v1/certificates/${revoked.no}/verify` });
+    expect(check.json().status).toBe('revoked');
+    const pdf = await ctx.app.inject({ method: 'GET', url: `/api/v1/certificates/${valid.no}/pdf`, headers: auth });
+    expect(pdf.statusCode).toBe(200);
+    expect(pdf.rawPayload.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    const secretary = await ctx.signIn('secretary');
+    const [qhf] = await query<{ id: string }>(`select id from party_orgs where name = '清和坊社区'`);
+    const settings = (await get(secretary.auth, `/party-orgs/${qhf.id}/certificate-settings`)).settings;
+    expect(settings.leader).not.toBe('');
+    expect(settings.handler).not.toBe('');
+  });
+
+  it('has points earned (and reversed by the correction) and spent on 爱心超市 rewards still in stock', async () => {
+    const { auth } = await ctx.signIn('member3');
+    const points = await get(auth, '/members/me/points');
+    const entries = points.entries as Array<{ kind: string; amount: number }>;
+    expect(new Set(entries.map((e) => e.kind))).toEqual(new Set(['earn', 'reverse', 'redeem']));
+    expect(points.balance).toBe(entries.reduce((s, e) => s + e.amount, 0));
+    expect(points.balance).toBeGreaterThan(0);
+    expect(points.spent).toBeGreaterThan(0);
+    const redemptions = (await get(auth, '/members/me/redemptions')).items as Array<{ rewardName: string; points: number }>;
+    expect(redemptions).toHaveLength(2);
+    expect(points.spent).toBe(redemptions.reduce((s, r) => s + r.points, 0));
+    const [qhf] = await query<{ id: string }>(`select id from party_orgs where name = '清和坊社区'`);
+    const rewards = (await get(auth, `/party-orgs/${qhf.id}/rewards`)).items as Array<{ name: string; stock: number }>;
+    expect(rewards.length).toBeGreaterThanOrEqual(3);
+    for (const r of rewards) expect(r.stock).toBeGreaterThan(0);
+    for (const r of redemptions) expect(rewards.map((x) => x.name)).toContain(r.rewardName);
+  });
+
+  it('leaves 张伟 and 李娜 (the records walks’ members) without records, certificates or points', async () => {
+    for (const name of ['member1', 'member2']) {
+      const { auth } = await ctx.signIn(name);
+      expect((await get(auth, '/members/me/records')).items).toEqual([]);
+      expect((await get(auth, '/members/me/certificates')).items).toEqual([]);
+      expect((await get(auth, '/members/me/points')).balance).toBe(0);
+    }
   });
 });
 

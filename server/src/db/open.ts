@@ -14,6 +14,8 @@ export interface OpenedDatabase {
    * transaction: dashboards show it when it commits.
    */
   loadHistory: (() => Promise<void>) | null;
+  /** Whether this start seeded the demo into an empty database (the server then adds the demo's service records). */
+  seeded: boolean;
   close(): Promise<void>;
 }
 
@@ -44,6 +46,7 @@ export async function openDatabase(config: Config, opts: { historyInBackground?:
       database,
       embedded: embedded !== null,
       loadHistory,
+      seeded,
       async close() {
         // A stop during the load rolls it back; the next start loads it again.
         await history?.catch(() => undefined);
