@@ -25,8 +25,16 @@ describe('job handlers a stop waits for', () => {
     const first = gate();
     const second = gate();
     const seen: unknown[] = [];
-    expect(await boss.work('a', async (jobs: unknown[]) => { seen.push(jobs); await first.opened; })).toBe('worker-1');
-    await boss.work('b', { batchSize: 2 }, async () => { await second.opened; throw new Error('job failed'); });
+    expect(
+      await boss.work('a', async (jobs: unknown[]) => {
+        seen.push(jobs);
+        await first.opened;
+      }),
+    ).toBe('worker-1');
+    await boss.work('b', { batchSize: 2 }, async () => {
+      await second.opened;
+      throw new Error('job failed');
+    });
 
     await tracker.idle(); // nothing running yet
     const runA = registered[0](['job-a']);
