@@ -466,6 +466,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await tasksService.mayPublish(actor, body);
       return tasksService.publishIn(tx, actor.userId, body);
     },
+    raiseWhistle: (tx, actor, communityOrgId, body) =>
+      whistlesService.raiseIn(tx, { userId: actor.userId, role: 'secretary', orgId: communityOrgId }, body),
   });
   const claimsService = claimsServiceFactory({
     claimsRepository,
@@ -673,10 +675,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         mayWatchMeeting: (principal, meetingId) => meetingsService.mayWatch(principal, meetingId),
       });
       await api.register(statsRoutes, { statsService });
-      await api.register(whistlesRoutes, { whistlesService, raiseLimit: app.perMinute('whistle-raise', limits.whistlesPerRaiser) });
+      // One count per raiser for both ways a whistle is raised: 吹哨 and 居民点单's 转为吹哨.
+      const whistleRaiseLimit = app.perMinute('whistle-raise', limits.whistlesPerRaiser);
+      await api.register(whistlesRoutes, { whistlesService, raiseLimit: whistleRaiseLimit });
       await api.register(meetingsRoutes, { meetingsService });
       await api.register(demandsRoutes, {
         demandsService,
+        whistleRaiseLimit,
         createLimit: app.perMinute('demand-create', limits.demandsPerUser),
         addressLimit: app.perMinute('demand-create-address', limits.demandsPerAddress),
       });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CategorySchema, CursorSchema, DateTimeSchema, IdSchema, LimitSchema, NamedRefSchema, text } from './common';
 import { PHONE_PATTERN } from './members';
 import { TaskCreateBodySchema } from './tasks';
+import { WhistleCreateBodySchema } from './whistles';
 
 /** 居民点单: a resident's demand to its community, triaged by the secretary. */
 export const DemandStatusSchema = z.enum(['new', 'posted', 'whistled', 'rejected']);
@@ -50,13 +51,19 @@ export const DemandTriageBodySchema = z
     taskId: IdSchema.optional(),
     /** …or a new one (a `POST /tasks` body), published in the same step, in the demand's community. */
     task: TaskCreateBodySchema.optional(),
+    /** `whistle`: a whistle already raised for it… */
     whistleId: IdSchema.optional(),
+    /** …or a new one (a `POST /whistles` body), raised in the same step by the demand's community. */
+    whistle: WhistleCreateBodySchema.optional(),
   })
   .superRefine((b, ctx) => {
     if (b.action === 'post' && !b.taskId && !b.task) ctx.addIssue({ code: 'custom', path: ['taskId'], message: '请选择发布的岗位' });
     if (b.taskId && b.task) ctx.addIssue({ code: 'custom', path: ['task'], message: '选择已有岗位或发布新岗位，只能二选一' });
     if (b.task && b.action !== 'post') ctx.addIssue({ code: 'custom', path: ['task'], message: '只有转为岗位时可以发布新岗位' });
-    if (b.action === 'whistle' && !b.whistleId) ctx.addIssue({ code: 'custom', path: ['whistleId'], message: '请选择吹哨事项' });
+    if (b.action === 'whistle' && !b.whistleId && !b.whistle)
+      ctx.addIssue({ code: 'custom', path: ['whistleId'], message: '请选择吹哨事项' });
+    if (b.whistleId && b.whistle) ctx.addIssue({ code: 'custom', path: ['whistle'], message: '选择已有吹哨或发起新吹哨，只能二选一' });
+    if (b.whistle && b.action !== 'whistle') ctx.addIssue({ code: 'custom', path: ['whistle'], message: '只有转为吹哨时可以发起新吹哨' });
     if (b.action === 'reject' && !b.note) ctx.addIssue({ code: 'custom', path: ['note'], message: '请填写不予受理的说明' });
   });
 export type DemandTriageBody = z.infer<typeof DemandTriageBodySchema>;

@@ -4,6 +4,8 @@ import type { Demand } from '@pioneer/shared';
 import Demands from '@/pages/demands';
 import DemandNew from '@/pages/demand-new';
 import Publish from '@/staff/publish';
+import WhistleNew from '@/pages/whistle-new';
+import { raiseWhistle } from '@/services/whistles';
 import { createTask } from '@/services/tasks';
 import { listDemands, sendDemand, triageDemand } from '@/services/demands';
 import { listEstates } from '@/services/directory';
@@ -14,6 +16,16 @@ jest.mock('@/services/tasks', () => ({ createTask: jest.fn(), getTask: jest.fn()
 jest.mock('@/services/demands', () => ({ listDemands: jest.fn(), sendDemand: jest.fn(), triageDemand: jest.fn() }));
 jest.mock('@/services/directory', () => ({ listEstates: jest.fn(), searchPartyOrgs: jest.fn(async () => ({ items: [] })) }));
 jest.mock('@/services/members', () => ({ getMyMember: jest.fn() }));
+jest.mock('@/services/whistles', () => ({ ...jest.requireActual('@/services/whistles'), raiseWhistle: jest.fn() }));
+// The picker's search is tested on its own: here it hands over the unit a secretary picked.
+jest.mock('@/components/OrgPicker', () => {
+  const { createElement } = jest.requireActual('react');
+  return {
+    __esModule: true,
+    default: ({ onChange }: { onChange: (org: { id: string; name: string }) => void }) =>
+      createElement('button', { onClick: () => onChange({ id: '88888888-8888-4888-8888-888888888888', name: '市住建局' }) }, '添加单位'),
+  };
+});
 
 const COMMUNITY = '33333333-3333-4333-8333-333333333333';
 const ESTATE = '55555555-5555-4555-8555-555555555555';
@@ -83,6 +95,35 @@ describe('居民点单 for the secretary', () => {
         contactPhone: '0512-52345678',
       }),
     });
+  });
+
+  it('转为吹哨: the whistle form starts from the demand and raises the whistle with the triage, in one request', async () => {
+    jest.mocked(listDemands).mockResolvedValue({ items: [demand], nextCursor: null });
+    const whistleId = '99999999-9999-4999-8999-999999999999';
+    jest
+      .mocked(triageDemand)
+      .mockResolvedValue({ ...demand, status: 'whistled', whistle: { id: whistleId, name: '独居老人家中水管漏水' } });
+    router.params = { demandId: DEMAND };
+    render(<WhistleNew />);
+    await waitFor(() => expect(screen.getByDisplayValue('清和苑 5幢2单元301')).toBeTruthy());
+    expect(screen.getByDisplayValue('居民点单：独居老人家中水管漏水，需要帮忙联系维修')).toBeTruthy();
+    fireEvent.click(screen.getByText('安全隐患'));
+    fireEvent.click(screen.getByText('添加单位'));
+    await act(async () => {
+      fireEvent.click(screen.getByText('吹哨', { selector: '.btn' }));
+    });
+    expect(raiseWhistle).not.toHaveBeenCalled();
+    expect(triageDemand).toHaveBeenCalledTimes(1);
+    expect(triageDemand).toHaveBeenCalledWith(DEMAND, {
+      action: 'whistle',
+      whistle: expect.objectContaining({
+        category: 'safety',
+        location: '清和苑 5幢2单元301',
+        description: '居民点单：独居老人家中水管漏水，需要帮忙联系维修',
+        addressedTo: [{ orgId: '88888888-8888-4888-8888-888888888888', part: 'lead' }],
+      }),
+    });
+    await waitFor(() => expect(Taro.redirectTo).toHaveBeenCalledWith({ url: `/pages/whistle-detail/index?id=${whistleId}` }));
   });
 
   it('refuses a contact phone that is no phone before sending anything', async () => {

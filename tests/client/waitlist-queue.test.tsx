@@ -1,10 +1,15 @@
-import { render, screen, waitFor } from '@testing-library/react';
+import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import Taro from '@tarojs/taro';
-import { WaitlistQueue } from '@/staff/waitlist-queue';
-import { getTask } from '@/services/tasks';
+import type { Role, User } from '@pioneer/shared';
+import { toolsFor } from '@/components/StaffTools';
+import WaitlistQueuePage, { WaitlistQueue } from '@/staff/waitlist-queue';
+import { clearSession, saveSession } from '@/services/session';
+import { getTask, listTasks } from '@/services/tasks';
+import { ROUTES } from '@/utils/routes';
+import { router } from './__mocks__/taro';
 import { fullTask } from './task-fixture';
 
-jest.mock('@/services/tasks', () => ({ getTask: jest.fn() }));
+jest.mock('@/services/tasks', () => ({ getTask: jest.fn(), listTasks: jest.fn() }));
 
 const mockRequest = Taro.request as unknown as jest.Mock;
 const NOW = Date.parse('2026-03-05T08:00:00+08:00');
@@ -88,5 +93,54 @@ describe('候补队列 (the secretary sees a post’s waitlist)', () => {
     render(<WaitlistQueue id={TASK_ID} />);
     await waitFor(() => expect(screen.getByText('暂无党员候补')).toBeTruthy());
     expect(screen.queryByText('已结束的候补')).toBeNull();
+  });
+});
+
+describe('候补队列 for the district and city admins (from the 数据看板, two taps to a queue)', () => {
+  const DISTRICT = '44444444-4444-4444-8444-444444444444';
+  const user = (roles: Array<{ role: Role; orgId: string | null }>): User =>
+    ({ id: '99999999-9999-4999-8999-999999999999', memberId: null, roles }) as User;
+  const signIn = (roles: Array<{ role: Role; orgId: string | null }>) =>
+    act(() => saveSession({ token: 't', expiresIn: 3600, user: user(roles) } as never));
+
+  afterEach(() => {
+    // Unmounted before signing out: a mounted page would go to sign in again.
+    cleanup();
+    act(() => clearSession());
+    router.params = {};
+    jest.clearAllMocks();
+  });
+
+  it('is one of the admins’ tools on their landing, and not the secretary’s (hers is two taps from 岗位管理)', () => {
+    expect(toolsFor(user([{ role: 'district_admin', orgId: DISTRICT }])).map((t) => t.url)).toContain(ROUTES.waitlistQueue);
+    expect(toolsFor(user([{ role: 'city_admin', orgId: null }])).map((t) => t.url)).toContain(ROUTES.waitlistQueue);
+    expect(toolsFor(user([{ role: 'unit_admin', orgId: DISTRICT }])).map((t) => t.url)).not.toContain(ROUTES.waitlistQueue);
+  });
+
+  it('lists the district’s open posts, those with members waiting first, and opens a post’s queue', async () => {
+    const now = Date.now();
+    const quiet = fullTask(now, { id: '22222222-2222-4222-8222-000000000001', title: '楼道清扫', waitlisted: 0 });
+    const busy = fullTask(now, { id: '22222222-2222-4222-8222-000000000002', title: '敬老院陪护', waitlisted: 3 });
+    jest.mocked(listTasks).mockResolvedValue({ items: [quiet, busy], nextCursor: null } as never);
+    signIn([{ role: 'district_admin', orgId: DISTRICT }]);
+    render(<WaitlistQueuePage />);
+    await waitFor(() => expect(screen.getByText('敬老院陪护')).toBeTruthy());
+    expect(listTasks).toHaveBeenCalledWith({ districtId: DISTRICT, open: true, limit: 50 });
+    expect(screen.getAllByTestId('queue-post-count').map((n) => n.textContent)).toEqual(['候补 3 人', '无人候补']);
+    fireEvent.click(screen.getByText('敬老院陪护'));
+    expect(Taro.navigateTo).toHaveBeenCalledWith({ url: `${ROUTES.waitlistQueue}?id=${busy.id}` });
+  });
+
+  it('shows a city admin every post’s queue it opens, and nobody without a staff role', async () => {
+    jest.mocked(listTasks).mockResolvedValue({ items: [], nextCursor: null } as never);
+    signIn([{ role: 'city_admin', orgId: null }]);
+    const { unmount } = render(<WaitlistQueuePage />);
+    await waitFor(() => expect(screen.getByText('暂无招募中的岗位')).toBeTruthy());
+    expect(listTasks).toHaveBeenCalledWith({ open: true, limit: 50 });
+    unmount();
+    signIn([{ role: 'member', orgId: null }]);
+    render(<WaitlistQueuePage />);
+    expect(screen.getByText('无权访问')).toBeTruthy();
+    expect(listTasks).toHaveBeenCalledTimes(1);
   });
 });

@@ -116,6 +116,57 @@ describe('resident demands (居民点单) without WeChat credentials', () => {
     expect((await api('GET', '/demands/mine', as.other)).json().items).toEqual([]);
   });
 
+  it('转为吹哨 in one request: the whistle is raised by the demand’s community with the triage, or nothing happens', async () => {
+    const d = await send('小区北门电动车乱停，消防通道被堵');
+    const whistle = {
+      title: '北门电动车占用消防通道',
+      description: '居民点单：小区北门电动车乱停，消防通道被堵',
+      category: 'safety',
+      location: '小区北门',
+      dueAt: new Date(ctx.clock.now().getTime() + 3 * 86_400_000).toISOString(),
+      addressedTo: [{ orgId: unitId, part: 'lead' }],
+    };
+    const triage = (body: object, auth = as.sec1) => api('POST', `/demands/${d.id}/triage`, auth, body);
+    const whistles = async () =>
+      (await ctx.database.pool.query(`select count(*)::int as n from whistles where title = $1`, [whistle.title])).rows[0].n;
+
+    // Refusals change nothing: another community's name, a past deadline, no lead unit, both whistleId and whistle, a whistle with post.
+    const refusals: Array<[object, string]> = [
+      [{ action: 'whistle', whistle: { ...whistle, raisedByOrgId: c2.id } }, 'whistle.raisedByOrgId'],
+      [{ action: 'whistle', whistle: { ...whistle, dueAt: new Date(ctx.clock.now().getTime() - 60_000).toISOString() } }, 'whistle.dueAt'],
+      [{ action: 'whistle', whistle: { ...whistle, addressedTo: [{ orgId: unitId, part: 'assist' }] } }, 'whistle.addressedTo'],
+      [{ action: 'whistle', whistle, whistleId: d.id }, 'whistle'],
+      [{ action: 'post', taskId: d.id, whistle }, 'whistle'],
+    ];
+    for (const [body, path] of refusals) {
+      const res = await triage(body);
+      expect([res.statusCode, res.json().details?.[0]?.path]).toEqual([400, path]);
+    }
+    expect((await triage({ action: 'whistle', whistle }, as.sec2)).statusCode).toBe(404);
+    expect((await triage({ action: 'whistle', whistle }, as.dist)).statusCode).toBe(403);
+    expect(await whistles()).toBe(0);
+    expect((await api('GET', '/demands/mine', as.resident)).json().items.find((x: { id: string }) => x.id === d.id).status).toBe('new');
+
+    const res = await triage({ action: 'whistle', whistle, note: '已吹哨' });
+    expect(res.statusCode).toBe(200);
+    const demand = res.json().demand;
+    expect(demand).toMatchObject({ status: 'whistled', whistle: { name: whistle.title }, note: '已吹哨' });
+    expect(await whistles()).toBe(1);
+    const raised = (await api('GET', `/whistles/${demand.whistle.id}`, as.sec1)).json();
+    expect(raised.whistle).toMatchObject({ title: whistle.title, category: 'safety', location: '小区北门' });
+    expect(raised.assignments).toEqual([expect.objectContaining({ part: 'lead', status: 'pending' })]);
+    expect(raised.events.map((e: { action: string }) => e.action)).toEqual(['raise']);
+    // The unit hears of it as of any whistle: the raise's outbox row was written in the same step.
+    const outbox = await ctx.database.pool.query(
+      `select count(*)::int as n from notification_outbox where kind = 'whistle_update' and payload->>'whistleId' = $1`,
+      [demand.whistle.id],
+    );
+    expect(outbox.rows[0].n).toBe(1);
+    // A second triage: 409, and no second whistle.
+    expect((await triage({ action: 'whistle', whistle })).json().code).toBe('INVALID_TRANSITION');
+    expect(await whistles()).toBe(1);
+  });
+
   describe('contact, estate and address (v3)', () => {
     let estate: { id: string; name: string };
     // A resident of its own: 居民点单 are limited per user per minute.

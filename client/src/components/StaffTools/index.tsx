@@ -28,6 +28,8 @@ export function toolsFor(user: User | null): Tool[] {
   if (has('city_admin') || has('district_admin')) {
     tools.push({ key: 'ranking', label: '先锋指数', icon: 'chart', url: '/staff/index-ranking/index' });
     tools.push({ key: 'whistles', label: '吹哨报到', icon: 'megaphone', url: ROUTES.whistles });
+    // The server lets them read any post's 候补 queue in their scope: two taps to one.
+    tools.push({ key: 'waitlist', label: '候补队列', icon: 'users', url: ROUTES.waitlistQueue });
   }
   if (has('city_admin') || has('district_admin') || has('unit_admin') || has('unit_liaison')) {
     tools.push({ key: 'units', label: '组织报到', icon: 'building', url: ROUTES.units });

@@ -112,10 +112,12 @@ export default function WhistleNew() {
     void askSubscribe(SUBSCRIBE_ON.whistle);
     setBusy(true);
     try {
-      const d = await raiseWhistle(parsed.data);
-      if (demandId) await triageDemand(demandId, { action: 'whistle', whistleId: d.whistle.id });
+      // From a demand, one request raises the whistle and answers the demand: neither happens without the other.
+      const whistleId = demandId
+        ? (await triageDemand(demandId, { action: 'whistle', whistle: parsed.data })).whistle!.id
+        : (await raiseWhistle(parsed.data)).whistle.id;
       Taro.showToast({ title: '已吹哨', icon: 'success' });
-      setTimeout(() => Taro.redirectTo({ url: `/pages/whistle-detail/index?id=${d.whistle.id}` }), 500);
+      setTimeout(() => Taro.redirectTo({ url: `/pages/whistle-detail/index?id=${whistleId}` }), 500);
     } catch (e) {
       setError(errorMessage(e));
     } finally {

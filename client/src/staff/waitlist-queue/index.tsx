@@ -1,11 +1,13 @@
-import { TERMS, WAITLIST_STATE_LABELS, type WaitlistQueueItem } from '@pioneer/shared';
+import { TERMS, WAITLIST_STATE_LABELS, type User, type WaitlistQueueItem } from '@pioneer/shared';
 import { View, Text } from '@tarojs/components';
-import { useRouter } from '@tarojs/taro';
-import SecretaryGate from '@/components/SecretaryGate';
+import Taro, { useRouter } from '@tarojs/taro';
 import StateView from '@/components/StateView';
 import TaskCard from '@/components/TaskCard';
+import { useAuthReady } from '@/hooks/use-auth-ready';
 import { useRequest } from '@/hooks/use-request';
-import { getTask } from '@/services/tasks';
+import { secretaryOrgId } from '@/services/session';
+import { getTask, listTasks, type TaskFilter } from '@/services/tasks';
+import { ROUTES } from '@/utils/routes';
 import { getWaitlistQueue } from '@/services/waitlist';
 import { formatCountdown, formatDateTime } from '@/utils/time';
 import './index.scss';
@@ -73,11 +75,67 @@ export function WaitlistQueue({ id }: { id: string }) {
   );
 }
 
+/**
+ * The posts whose queue a caller may read, as the server lets it (`GET /tasks/:id/waitlist`): a
+ * secretary its community's, a district admin its 板块's, a city admin every one. Null: none.
+ */
+export function queueScope(user: User | null): TaskFilter | null {
+  const community = secretaryOrgId(user);
+  if (community) return { communityOrgId: community };
+  const district = user?.roles.find((g) => g.role === 'district_admin' && g.orgId)?.orgId;
+  if (district) return { districtId: district };
+  if (user?.roles.some((g) => g.role === 'city_admin')) return {};
+  return null;
+}
+
+/** The open posts in scope, those with members waiting first: an admin's way to a post's queue from its landing. */
+export function QueuePosts({ scope }: { scope: TaskFilter }) {
+  const list = useRequest(() => listTasks({ ...scope, open: true, limit: 50 }), [JSON.stringify(scope)]);
+  const items = [...(list.data?.items ?? [])].sort((a, b) => b.waitlisted - a.waitlisted);
+  return (
+    <StateView
+      loading={list.loading && !list.data}
+      error={list.error}
+      onRetry={list.reload}
+      empty={items.length === 0}
+      emptyText="暂无招募中的岗位"
+    >
+      <View className="muted wq__hint">选择岗位查看候补队列</View>
+      {items.map((task) => (
+        <TaskCard
+          key={task.id}
+          task={task}
+          onClick={() => Taro.navigateTo({ url: `${ROUTES.waitlistQueue}?id=${task.id}` })}
+          footer={
+            <View className="wq__count" data-testid="queue-post-count">
+              {task.waitlisted > 0 ? TERMS.waitlistedCount(task.waitlisted) : '无人候补'}
+            </View>
+          }
+        />
+      ))}
+    </StateView>
+  );
+}
+
+/** A post's queue (`?id=`), or without one the posts to choose from. */
 export default function WaitlistQueuePage() {
   const id = useRouter().params.id ?? '';
+  const { ready, user, error, retry } = useAuthReady();
+  const scope = queueScope(user);
   return (
     <View className="page wq">
-      <SecretaryGate>{() => <WaitlistQueue id={id} />}</SecretaryGate>
+      {!ready ? (
+        <StateView loading error={error} onRetry={retry} />
+      ) : !scope ? (
+        <View className="card state-box">
+          <View className="card-title">无权访问</View>
+          <View className="muted">候补队列仅供社区书记和板块、市级管理员查看</View>
+        </View>
+      ) : id ? (
+        <WaitlistQueue id={id} />
+      ) : (
+        <QueuePosts scope={scope} />
+      )}
     </View>
   );
 }

@@ -27,6 +27,8 @@ export const demandsRoutes: FastifyPluginAsyncZod<{
   createLimit: Limit;
   /** Demands per client address per minute: many fresh accounts from one place are still one sender. */
   addressLimit: Limit;
+  /** Whistles per raiser per minute, the one `POST /whistles` counts: a triage that raises one counts too. */
+  whistleRaiseLimit: Limit;
 }> = async (app, opts) => {
   const service = opts.demandsService;
   const overseenCommunity = scopeGuard(
@@ -105,7 +107,7 @@ export const demandsRoutes: FastifyPluginAsyncZod<{
       onRequest: requireRoles('secretary'),
       preHandler: ownDemand.preHandler,
       schema: {
-        errors: ['NOT_FOUND', 'CONFLICT'],
+        errors: ['NOT_FOUND', 'CONFLICT', 'RATE_LIMITED'],
         tags,
         security,
         params: IdParamsSchema,
@@ -113,7 +115,10 @@ export const demandsRoutes: FastifyPluginAsyncZod<{
         response: { 200: DemandResponseSchema },
       },
     },
-    async (request) => ({ demand: await service.triage(principalOf(request), request.params.id, request.body) }),
+    async (request) => {
+      if (request.body.whistle) await opts.whistleRaiseLimit.hit(principalOf(request).userId);
+      return { demand: await service.triage(principalOf(request), request.params.id, request.body) };
+    },
   );
 
   // A demand's full contact, for staff who must call or visit: every read is audited with its reason

@@ -9,6 +9,7 @@ import {
   type DemandMineQuery,
   type DemandTriageBody,
   type TaskCreateBody,
+  type WhistleCreateBody,
 } from '@pioneer/shared';
 import type { Db, DbOrTx } from '../../db/client';
 import { transaction } from '../../db/transaction';
@@ -24,6 +25,13 @@ import type { ContentCheck } from './content-check';
 import type { DemandRow, DemandsRepository } from './demands-repository';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+/** A post's or whistle's own refusals name their fields as they sit in the triage body: under `task` or `whistle`. */
+const under = (field: 'task' | 'whistle') => (e: unknown) => {
+  if (e instanceof AppError && e.code === 'VALIDATION_FAILED' && e.details)
+    throw new AppError(e.code, e.message, { details: e.details.map((d) => ({ ...d, path: `${field}.${d.path}` })) });
+  throw e;
+};
 
 function toDemand(r: DemandRow): Demand {
   return {
@@ -63,6 +71,16 @@ export function demandsServiceFactory(deps: {
   phoneHashKey: Buffer;
   /** Publishes a post in the triage's transaction, by the tasks module's rules for who may; answers its id. */
   publishTask?: (tx: DbOrTx, actor: Principal, body: TaskCreateBody) => Promise<string>;
+  /**
+   * Raises a whistle in the triage's transaction in the name of the demand's community (the route
+   * let only its secretary in); `announce` tells the units once the triage has committed.
+   */
+  raiseWhistle?: (
+    tx: DbOrTx,
+    actor: Principal,
+    communityOrgId: string,
+    body: WhistleCreateBody,
+  ) => Promise<{ id: string; announce: () => void }>;
 }) {
   const repo = deps.demandsRepository;
 
@@ -141,28 +159,32 @@ export function demandsServiceFactory(deps: {
     /** That community's secretary (the route's guard) turns a new demand into a post, a whistle, or a rejection. */
     async triage(actor: Principal, id: string, body: DemandTriageBody): Promise<Demand> {
       const userId = actor.userId;
-      await transaction(deps.db, async (tx) => {
+      const announce = await transaction(deps.db, async (tx) => {
         const d = await repo.lock(id, tx);
         if (!d) throw notFound('点单不存在');
         const to = demandStep(body.action, d.status);
         let taskId: string | null = null;
         let whistleId: string | null = null;
+        let announce = () => {};
         if (body.action === 'post' && body.task) {
           if (body.task.communityOrgId !== d.communityOrgId)
             throw invalid('task.communityOrgId', 'not the community of the demand', '新岗位必须发布在点单所属社区');
           if (!deps.publishTask) throw new Error('demands service built without publishTask');
           // Published in this transaction: a refused post leaves the demand new, a refused demand leaves no post.
-          taskId = await deps.publishTask(tx, actor, body.task).catch((e: unknown) => {
-            // The post's own refusals name its fields as they sit in this body: under `task`.
-            if (e instanceof AppError && e.code === 'VALIDATION_FAILED' && e.details)
-              throw new AppError(e.code, e.message, { details: e.details.map((d) => ({ ...d, path: `task.${d.path}` })) });
-            throw e;
-          });
+          taskId = await deps.publishTask(tx, actor, body.task).catch(under('task'));
         } else if (body.action === 'post') {
           const task = await repo.task(body.taskId!, tx);
           if (!task || task.communityOrgId !== d.communityOrgId)
             throw invalid('taskId', 'not a post of this community', '所选岗位不属于本社区');
           taskId = task.id;
+        } else if (body.action === 'whistle' && body.whistle) {
+          if (body.whistle.raisedByOrgId && body.whistle.raisedByOrgId !== d.communityOrgId)
+            throw invalid('whistle.raisedByOrgId', 'not the community of the demand', '吹哨必须以点单所属社区的名义');
+          if (!deps.raiseWhistle) throw new Error('demands service built without raiseWhistle');
+          // Raised in this transaction, as a new post is: no whistle without its demand answered, and no half step.
+          const raised = await deps.raiseWhistle(tx, actor, d.communityOrgId, body.whistle).catch(under('whistle'));
+          whistleId = raised.id;
+          announce = raised.announce;
         } else if (body.action === 'whistle') {
           const w = await repo.whistle(body.whistleId!, tx);
           if (!w || w.raisedByOrgId !== d.communityOrgId)
@@ -174,7 +196,9 @@ export function demandsServiceFactory(deps: {
           { status: to, note: body.note ?? null, taskId, whistleId, triagedAt: deps.clock.now(), triagedBy: userId },
           tx,
         );
+        return announce;
       });
+      announce();
       return toDemand((await repo.find(id))!);
     },
 

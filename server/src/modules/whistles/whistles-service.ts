@@ -191,6 +191,49 @@ export function whistlesServiceFactory(deps: {
     });
   }
 
+  async function raiseIn(tx: DbOrTx, raising: Acting, body: WhistleCreateBody): Promise<{ id: string; announce: () => void }> {
+    const at = now();
+    if (Date.parse(body.dueAt) <= at.getTime()) throw invalid('dueAt', 'must be in the future', '办理时限必须晚于当前时间');
+    let raisedByOrgId: string | null = null;
+    let districtId = raising.orgId!;
+    let actor: Actor;
+    if (raising.role === 'secretary') {
+      const [org] = await repo.partyOrgs([raising.orgId!], tx);
+      if (!org) throw notFound('社区不存在');
+      raisedByOrgId = org.id;
+      districtId = org.districtId;
+      actor = { ...raising, orgName: org.name };
+    } else {
+      actor = await named(raising, tx);
+    }
+    await checkUnits(body.addressedTo, tx);
+    const whistleId = await repo.insert(
+      {
+        title: body.title,
+        description: body.description,
+        category: body.category,
+        location: body.location,
+        dueAt: new Date(body.dueAt),
+        raisedByOrgId,
+        raisedByDistrictId: districtId,
+        createdBy: raising.userId,
+        createdAt: at,
+      },
+      tx,
+    );
+    await repo.insertAssignments(
+      body.addressedTo.map((a) => ({ whistleId, orgId: a.orgId, part: a.part, dueAt: new Date(body.dueAt), assignedAt: at })),
+      tx,
+    );
+    await event(tx, whistleId, 'raise', actor, null, { addressedTo: body.addressedTo }, at);
+    return {
+      id: whistleId,
+      announce: () => {
+        for (const a of body.addressedTo) deps.onEvent?.({ whistleId, action: 'raise', orgId: a.orgId, at });
+      },
+    };
+  }
+
   async function assignmentStepFor(
     decide: Decide,
     id: string,
@@ -252,47 +295,19 @@ export function whistlesServiceFactory(deps: {
 
     /** Raised by the community or 板块 the route's guard chose (`raising`). */
     async create(raising: Acting, body: WhistleCreateBody): Promise<WhistleDetail> {
-      const at = now();
-      if (Date.parse(body.dueAt) <= at.getTime()) throw invalid('dueAt', 'must be in the future', '办理时限必须晚于当前时间');
-
-      const { id, answer } = await transaction(deps.db, async (tx) => {
-        let raisedByOrgId: string | null = null;
-        let districtId = raising.orgId!;
-        let actor: Actor;
-        if (raising.role === 'secretary') {
-          const [org] = await repo.partyOrgs([raising.orgId!], tx);
-          if (!org) throw notFound('社区不存在');
-          raisedByOrgId = org.id;
-          districtId = org.districtId;
-          actor = { ...raising, orgName: org.name };
-        } else {
-          actor = await named(raising, tx);
-        }
-        await checkUnits(body.addressedTo, tx);
-        const whistleId = await repo.insert(
-          {
-            title: body.title,
-            description: body.description,
-            category: body.category,
-            location: body.location,
-            dueAt: new Date(body.dueAt),
-            raisedByOrgId,
-            raisedByDistrictId: districtId,
-            createdBy: raising.userId,
-            createdAt: at,
-          },
-          tx,
-        );
-        await repo.insertAssignments(
-          body.addressedTo.map((a) => ({ whistleId, orgId: a.orgId, part: a.part, dueAt: new Date(body.dueAt), assignedAt: at })),
-          tx,
-        );
-        await event(tx, whistleId, 'raise', actor, null, { addressedTo: body.addressedTo }, at);
-        return { id: whistleId, answer: await detail(whistleId, tx) };
+      const { answer, announce } = await transaction(deps.db, async (tx) => {
+        const raised = await raiseIn(tx, raising, body);
+        return { ...raised, answer: await detail(raised.id, tx) };
       });
-      for (const a of body.addressedTo) deps.onEvent?.({ whistleId: id, action: 'raise', orgId: a.orgId, at });
+      announce();
       return answer;
     },
+
+    /**
+     * A whistle raised inside the caller's transaction (居民点单 转为吹哨 raises it with the triage):
+     * `announce` tells the units once that transaction has committed.
+     */
+    raiseIn,
 
     async list(listed: ListScope, q: WhistleListQuery): Promise<WhistleList> {
       const filter: Parameters<WhistlesRepository['list']>[0] = {
