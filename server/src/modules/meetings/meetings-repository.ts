@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { LiveAttendance } from '@pioneer/shared';
 import type { Db, DbOrTx } from '../../db/client';
+import { overdueSql } from './action-overdue-sql';
 import { MEETING_ATTENDANCE_CHANNEL } from './attendance-channel';
 import {
   districts,
@@ -38,13 +39,6 @@ function meetingsIn(s: MeetingScope): SQL {
     or exists (select 1 from meeting_actions ma where ma.meeting_id = ${meetings.id}
                and (ma.owner_org_id = ${s.id}::uuid or ${s.id}::uuid = any(ma.assist_org_ids))))`;
 }
-
-/** An action is overdue at `t`: not done, and past its due time or an unfinished milestone's. */
-const overdueSql = (alias: string, t: SQL) => {
-  const a = sql.raw(alias);
-  return sql`(${a}.status in ('open', 'in_progress') and (${a}.due_at <= ${t}
-    or exists (select 1 from meeting_milestones mm where mm.action_id = ${a}.id and mm.done_at is null and mm.due_at <= ${t})))`;
-};
 
 export function meetingsRepositoryFactory(db: Db) {
   return {

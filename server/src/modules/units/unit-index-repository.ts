@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
+import { overdueSql } from '../meetings/action-overdue-sql';
 
 /** One unit party org's figures for a month, straight from the tables (results board, 单位报到成效). */
 export interface UnitMonth {
@@ -87,8 +88,7 @@ export function unitIndexRepositoryFactory(db: Db) {
         ), ac as (
           select a.owner_org_id, count(*)::int as due,
                  count(*) filter (where a.status in ('done', 'confirmed') and a.done_at <= a.due_at)::int as on_time,
-                 count(*) filter (where a.status in ('open', 'in_progress') and (a.due_at <= ${t}
-                   or exists (select 1 from meeting_milestones mm where mm.action_id = a.id and mm.done_at is null and mm.due_at <= ${t})))::int as overdue
+                 count(*) filter (where ${overdueSql('a', t)})::int as overdue
             from meeting_actions a
            where a.due_at >= ${from}::timestamptz and a.due_at < ${to}::timestamptz and a.owner_org_id in (select id from u)
            group by a.owner_org_id
