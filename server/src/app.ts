@@ -414,7 +414,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Slots that change here (a cancel, a release, an offer) stop the post being "full" in this
   // process at once, before the notification.
   const waitlistService = waitlistServiceFactory({
-    pool: database.pool,
+    db: database.db,
     claimsRepository,
     waitlistRepository,
     clock,

@@ -1,7 +1,8 @@
 import { and, asc, desc, eq, getTableColumns, notInArray, sql } from 'drizzle-orm';
 import type pg from 'pg';
 import type { Db, DbOrTx } from '../../db/client';
-import { inTransaction } from '../../db/transaction';
+import { inTransaction, transaction, type Tx } from '../../db/transaction';
+import { sqlText } from '../../db/sql-text';
 import { claims, idempotencyKeys, partyOrgs, tasks } from '../../db/schema';
 import type { TaskRow } from '../tasks/task-mappers';
 import type { FullSnapshot } from '../claim-gate/claim-types';
@@ -230,20 +231,22 @@ export function claimsRepositoryFactory(deps: { db: Db; pool: pg.Pool }) {
      * deadlock; the statements after the lock see every claim committed before it.
      */
     /** `onLocked` runs in the transaction once the post is locked, before its claims end (notifications). */
-    async cancelPost(id: string, now: Date, onLocked?: (c: pg.PoolClient) => Promise<unknown>): Promise<boolean> {
-      return withTransaction(async (c) => {
-        if (!(await postSlots.cancelOpen(c, id, now))) return false;
-        await onLocked?.(c);
-        await c.query(
-          `with c as (
-             update claims set status = 'cancelled', cancelled_at = $2::timestamptz
-              where task_id = $1::uuid and status in ('claimed', 'checked_in')
-             returning 1
-           ), w as (${EXPIRE_POST_QUEUE_CTE}
-           ), t as (${EMPTY_CANCELLED_POST_CTE}
-           )
-           select ${notifyCount('t')} from t`,
-          [id, now],
+    async cancelPost(id: string, now: Date, onLocked?: (tx: Tx) => Promise<unknown>): Promise<boolean> {
+      return transaction(db, async (tx) => {
+        if (!(await postSlots.cancelOpen(tx, id, now))) return false;
+        await onLocked?.(tx);
+        await tx.execute(
+          sqlText(
+            `with c as (
+               update claims set status = 'cancelled', cancelled_at = $2::timestamptz
+                where task_id = $1::uuid and status in ('claimed', 'checked_in')
+               returning 1
+             ), w as (${EXPIRE_POST_QUEUE_CTE}
+             ), t as (${EMPTY_CANCELLED_POST_CTE}
+             )
+             select ${notifyCount('t')} from t`,
+            [id, now],
+          ),
         );
         return true;
       });

@@ -1,5 +1,4 @@
-import { sql, type SQL } from 'drizzle-orm';
-import type pg from 'pg';
+import { and, eq, gt, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import { tasks } from '../../db/schema';
 
@@ -54,48 +53,62 @@ export const LEAVE_QUEUES_STATEMENT = `
 
 export const postSlots = {
   /** Cancels an open post that has not ended: false when it is not (then nothing changed). The post's row stays locked. */
-  async cancelOpen(c: pg.PoolClient, taskId: string, now: Date): Promise<boolean> {
-    const locked = await c.query(
-      `update tasks set status = 'cancelled', cancelled_at = $2::timestamptz
-            where id = $1::uuid and status = 'open' and ends_at > $2::timestamptz returning id`,
-      [taskId, now],
-    );
-    return (locked.rowCount ?? 0) > 0;
+  async cancelOpen(tx: DbOrTx, taskId: string, now: Date): Promise<boolean> {
+    const locked = await tx
+      .update(tasks)
+      .set({ status: 'cancelled', cancelledAt: now })
+      .where(and(eq(tasks.id, taskId), eq(tasks.status, 'open'), gt(tasks.endsAt, now)))
+      .returning({ id: tasks.id });
+    return locked.length > 0;
   },
 
-  async addWaitlisted(c: pg.PoolClient, taskId: string, delta: 1 | -1): Promise<void> {
-    if (delta === 1) await c.query('update tasks set waitlisted = waitlisted + 1 where id = $1::uuid', [taskId]);
-    else await c.query('update tasks set waitlisted = waitlisted - 1 where id = $1::uuid', [taskId]);
+  async addWaitlisted(tx: DbOrTx, taskId: string, delta: 1 | -1): Promise<void> {
+    await tx
+      .update(tasks)
+      .set({ waitlisted: delta === 1 ? sql`waitlisted + 1` : sql`waitlisted - 1` })
+      .where(eq(tasks.id, taskId));
   },
 
   /** A slot held for an offer is no longer held. */
-  async unhold(c: pg.PoolClient, taskId: string): Promise<void> {
-    await c.query('update tasks set held = held - 1 where id = $1::uuid', [taskId]);
+  async unhold(tx: DbOrTx, taskId: string): Promise<void> {
+    await tx
+      .update(tasks)
+      .set({ held: sql`held - 1` })
+      .where(eq(tasks.id, taskId));
   },
 
-  async drawEntryWithdrawn(c: pg.PoolClient, taskId: string): Promise<void> {
-    await c.query('update tasks set draw_entered = draw_entered - 1 where id = $1::uuid', [taskId]);
+  async drawEntryWithdrawn(tx: DbOrTx, taskId: string): Promise<void> {
+    await tx
+      .update(tasks)
+      .set({ drawEntered: sql`draw_entered - 1` })
+      .where(eq(tasks.id, taskId));
   },
 
   /** An offer turned into a claim: the held slot becomes a live one, `claimed` does not move. Slots remaining. */
-  async offerAccepted(c: pg.PoolClient, taskId: string, now: Date): Promise<number> {
-    const t = await c.query(
-      `update tasks set held = held - 1,
-              filled_at = case when claimed - (held - 1) = capacity then coalesce(filled_at, $2::timestamptz) else filled_at end
-        where id = $1::uuid returning capacity - claimed as remaining`,
-      [taskId, now],
-    );
-    return t.rows[0].remaining;
+  async offerAccepted(tx: DbOrTx, taskId: string, now: Date): Promise<number> {
+    const [t] = await tx
+      .update(tasks)
+      .set({
+        held: sql`held - 1`,
+        filledAt: sql`case when claimed - (held - 1) = capacity then coalesce(filled_at, ${now}::timestamptz) else filled_at end`,
+      })
+      .where(eq(tasks.id, taskId))
+      .returning({ remaining: sql<number>`capacity - claimed` });
+    return t.remaining;
   },
 
   /** A draw's result on its post: winners' slots, losers' queue places, draw time and entries root. */
-  async drawSettled(c: pg.PoolClient, d: { taskId: string; won: number; waiting: number; now: Date; root: string }): Promise<void> {
-    await c.query(
-      `update tasks set claimed = claimed + $2::int, waitlisted = waitlisted + $3::int, drawn_at = $4::timestamptz, entries_root = $5,
-              filled_at = case when claimed + $2::int - held = capacity then $4::timestamptz else filled_at end
-        where id = $1::uuid`,
-      [d.taskId, d.won, d.waiting, d.now, d.root],
-    );
+  async drawSettled(tx: DbOrTx, d: { taskId: string; won: number; waiting: number; now: Date; root: string }): Promise<void> {
+    await tx
+      .update(tasks)
+      .set({
+        claimed: sql`claimed + ${d.won}::int`,
+        waitlisted: sql`waitlisted + ${d.waiting}::int`,
+        drawnAt: d.now,
+        entriesRoot: d.root,
+        filledAt: sql`case when claimed + ${d.won}::int - held = capacity then ${d.now}::timestamptz else filled_at end`,
+      })
+      .where(eq(tasks.id, d.taskId));
   },
 
   /** A corrected record moves the post's service minutes by `delta`. */

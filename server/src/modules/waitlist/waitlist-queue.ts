@@ -1,5 +1,7 @@
 import { maskName, type WaitlistQueue } from '@pioneer/shared';
-import type pg from 'pg';
+import { eq, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../../db/client';
+import { members, waitlistEntries as w } from '../../db/schema';
 
 /**
  * The secretary's view of a post's 候补 queue (`GET /tasks/:id/waitlist`): held offers with their
@@ -7,20 +9,29 @@ import type pg from 'pg';
  * takes them) and the latest closed entries. A read without the post's lock: a snapshot. Names
  * and phones leave masked.
  */
-export async function waitlistQueue(q: pg.Pool, post: { id: string; capacity: number; claimed: number }): Promise<WaitlistQueue> {
-  const { rows } = await q.query(
-    `select w.status, w.created_at, w.updated_at, w.offer_expires_at, m.name, m.phone_masked,
-            case when w.status = 'waiting'
-                 then row_number() over (partition by (w.status = 'waiting') order by w.ord, coalesce(w.draw_rank, 0), w.id)
-            end::int as position
-       from waitlist_entries w
-       left join members m on m.id = w.member_id
-      where w.task_id = $1::uuid
-      order by case w.status when 'offered' then 0 when 'waiting' then 1 else 2 end,
-               case when w.status = 'waiting' then w.ord end, coalesce(w.draw_rank, 0),
-               w.updated_at desc, w.id`,
-    [post.id],
-  );
+export async function waitlistQueue(tx: DbOrTx, post: { id: string; capacity: number; claimed: number }): Promise<WaitlistQueue> {
+  const rows = await tx
+    .select({
+      status: w.status,
+      createdAt: w.createdAt,
+      updatedAt: w.updatedAt,
+      offerExpiresAt: w.offerExpiresAt,
+      name: members.name,
+      phoneMasked: members.phoneMasked,
+      position: sql<number | null>`case when ${w.status} = 'waiting'
+        then row_number() over (partition by (${w.status} = 'waiting') order by ${w.ord}, coalesce(${w.drawRank}, 0), ${w.id})
+        end::int`,
+    })
+    .from(w)
+    .leftJoin(members, eq(members.id, w.memberId))
+    .where(eq(w.taskId, post.id))
+    .orderBy(
+      sql`case ${w.status} when 'offered' then 0 when 'waiting' then 1 else 2 end`,
+      sql`case when ${w.status} = 'waiting' then ${w.ord} end`,
+      sql`coalesce(${w.drawRank}, 0)`,
+      sql`${w.updatedAt} desc`,
+      w.id,
+    );
   const active = rows.filter((r) => r.status === 'offered' || r.status === 'waiting');
   const closed = rows.filter((r) => r.status !== 'offered' && r.status !== 'waiting').slice(0, 50);
   return {
@@ -33,10 +44,10 @@ export async function waitlistQueue(q: pg.Pool, post: { id: string; capacity: nu
       position: r.status === 'waiting' ? r.position : null,
       status: r.status,
       // 注销 re-labels a member's entries: no member row is left to name.
-      member: { name: r.name ? maskName(r.name) : '已注销', phone: r.phone_masked ?? '' },
-      joinedAt: r.created_at.toISOString(),
-      offerExpiresAt: r.status === 'offered' && r.offer_expires_at ? r.offer_expires_at.toISOString() : null,
-      updatedAt: r.updated_at.toISOString(),
+      member: { name: r.name ? maskName(r.name) : '已注销', phone: r.phoneMasked ?? '' },
+      joinedAt: r.createdAt.toISOString(),
+      offerExpiresAt: r.status === 'offered' && r.offerExpiresAt ? r.offerExpiresAt.toISOString() : null,
+      updatedAt: r.updatedAt.toISOString(),
     })),
   };
 }

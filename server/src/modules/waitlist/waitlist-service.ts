@@ -1,6 +1,6 @@
-import type pg from 'pg';
 import type { Claim, ClaimCreateResponse, Draw, DrawEntry, MyEntry, MyWaitlist, Standing, WaitlistEntry } from '@pioneer/shared';
-import type { Tx } from '../../db/transaction';
+import type { Db, DbOrTx } from '../../db/client';
+import { transaction, type Tx } from '../../db/transaction';
 import type { Clock } from '../../lib/clock';
 import { AppError, notFound } from '../../lib/errors';
 import { isRetryableConflict, isUniqueViolation } from '../../lib/pg-errors';
@@ -28,8 +28,8 @@ type Outcome<T> = { value: T } | { error: AppError };
  * written together, and two server processes take turns on a post.
  */
 export function waitlistServiceFactory(deps: {
-  pool: pg.Pool;
-  claimsRepository: Pick<ClaimsPort, 'withTransaction' | 'settleNoShows'>;
+  db: Db;
+  claimsRepository: Pick<ClaimsPort, 'settleNoShows'>;
   waitlistRepository: WaitlistRepository;
   clock: Clock;
   policy: NoShowPolicy;
@@ -41,14 +41,14 @@ export function waitlistServiceFactory(deps: {
   /** Runs `fn` in a transaction on the post's locked row, again if it lost a race; NOT_FOUND without a post. */
   async function onPost<T>(
     taskId: string,
-    fn: (c: pg.PoolClient, post: LockedPost, now: Date) => Promise<Outcome<T>>,
+    fn: (c: Tx, post: LockedPost, now: Date) => Promise<Outcome<T>>,
     opts: { movesSlots: boolean } = { movesSlots: true },
   ): Promise<T> {
     for (let i = 0; ; i++) {
       const now = deps.clock.now();
       let out: Outcome<T>;
       try {
-        out = await deps.claimsRepository.withTransaction(async (c) => {
+        out = await transaction(deps.db, async (c) => {
           const post = await wl.lockPost(c, taskId);
           if (!post) return { error: notFound('岗位不存在') };
           return fn(c, post, now);
@@ -67,7 +67,7 @@ export function waitlistServiceFactory(deps: {
 
   const fail = (code: ConstructorParameters<typeof AppError>[0], message?: string) => ({ error: new AppError(code, message) });
 
-  async function entryView(q: pg.Pool | pg.PoolClient, e: EntryRow): Promise<WaitlistEntry> {
+  async function entryView(q: DbOrTx, e: EntryRow): Promise<WaitlistEntry> {
     return {
       taskId: e.taskId,
       position: e.status === 'waiting' ? await wl.position(q, e.id) : null,
@@ -76,7 +76,7 @@ export function waitlistServiceFactory(deps: {
     };
   }
 
-  type Step<T> = (c: pg.PoolClient, post: LockedPost, now: Date) => Promise<Outcome<T>>;
+  type Step<T> = (c: Tx, post: LockedPost, now: Date) => Promise<Outcome<T>>;
 
   /** Member cancel on the locked post: before the cutoff (a promoted claim: before the start). */
   const cancelStep =
@@ -111,7 +111,7 @@ export function waitlistServiceFactory(deps: {
     };
 
   /** Recomputes a member's standing and writes it where the claim statements read it. */
-  async function restand(q: pg.Pool | pg.PoolClient, memberId: string, now: Date): Promise<Standing> {
+  async function restand(q: DbOrTx, memberId: string, now: Date): Promise<Standing> {
     const days = 2 * deps.policy.windowDays + deps.policy.suspendDays;
     const s = standingOf(await wl.noShowTimes(q, memberId, now, days), deps.policy, now);
     await wl.storeStanding(q, memberId, s, now);
@@ -119,7 +119,7 @@ export function waitlistServiceFactory(deps: {
   }
 
   /** An expired offer on a locked post: ended, its slot passed on. */
-  async function expireOn(c: pg.PoolClient, taskId: string, now: Date): Promise<number> {
+  async function expireOn(c: Tx, taskId: string, now: Date): Promise<number> {
     const gone = await wl.expireOffers(c, taskId, now);
     for (const e of gone) {
       await wl.unhold(c, e.taskId);
@@ -154,7 +154,7 @@ export function waitlistServiceFactory(deps: {
     async excuse(task: TaskRow, claimId: string, reason: string): Promise<Claim> {
       const taskId = task.id;
       const now = deps.clock.now();
-      return deps.claimsRepository.withTransaction(async (c) => {
+      return transaction(deps.db, async (c) => {
         const claim = await wl.excuseNoShow(c, taskId, claimId, reason, now);
         if (!claim) {
           if (!(await wl.claimById(c, taskId, claimId))) throw notFound('认领记录不存在');
@@ -230,7 +230,7 @@ export function waitlistServiceFactory(deps: {
       for (let i = 0; ; i++) {
         let r;
         try {
-          r = await wl.enter(deps.pool, taskId, memberId, nonce, ticket, deps.clock.now());
+          r = await wl.enter(deps.db, taskId, memberId, nonce, ticket, deps.clock.now());
         } catch (e) {
           // Two entries of one member, or one ticket, raced: the unique index decided; run again to explain.
           if (i < MAX_ATTEMPTS && isRetryable(e)) continue;
@@ -264,7 +264,7 @@ export function waitlistServiceFactory(deps: {
     async releaseMember(tx: Tx, memberId: string): Promise<{ cancelled: number; kept: number; taskIds: string[] }> {
       const now = deps.clock.now();
       const held = await wl.heldBy(tx, memberId, now);
-      const c = tx.$client;
+      const c = tx;
       const inPost = async <T>(taskId: string, step: Step<T>): Promise<Outcome<T>> => {
         const post = await wl.lockPost(c, taskId);
         return post ? step(c, post, now) : { error: notFound('岗位不存在') };
@@ -289,13 +289,13 @@ export function waitlistServiceFactory(deps: {
     },
 
     /** The post's 候补 queue for its staff (the route's guard), names and phones masked. */
-    queue: (task: TaskRow) => waitlistQueue(deps.pool, task),
+    queue: (task: TaskRow) => waitlistQueue(deps.db, task),
 
     /** The public draw of a post: tickets while open; seed, root and ranks once drawn; with `memberIds`, who holds each ticket. */
     async draw(task: TaskRow, view: { memberIds: boolean }): Promise<Draw> {
       const taskId = task.id;
       const drawn = task.drawnAt !== null;
-      const rows = await wl.drawEntries(deps.pool, taskId, drawn);
+      const rows = await wl.drawEntries(deps.db, taskId, drawn);
       return {
         taskId,
         allocation: task.allocation,
@@ -316,11 +316,11 @@ export function waitlistServiceFactory(deps: {
 
     /** The member's waitlist entry and draw entry on a post, for `GET /tasks/:id`. */
     async mine(taskId: string, memberId: string): Promise<{ myWaitlist: MyWaitlist | null; myEntry: MyEntry | null }> {
-      const [e, d] = await Promise.all([wl.latestEntry(deps.pool, taskId, memberId), wl.latestDrawEntry(deps.pool, taskId, memberId)]);
+      const [e, d] = await Promise.all([wl.latestEntry(deps.db, taskId, memberId), wl.latestDrawEntry(deps.db, taskId, memberId)]);
       return {
         myWaitlist: e
           ? {
-              position: e.status === 'waiting' ? await wl.position(deps.pool, e.id) : null,
+              position: e.status === 'waiting' ? await wl.position(deps.db, e.id) : null,
               status: e.status,
               offerExpiresAt: e.status === 'offered' && e.offerExpiresAt ? e.offerExpiresAt.toISOString() : null,
             }
@@ -331,14 +331,14 @@ export function waitlistServiceFactory(deps: {
 
     /** The member's standing under the no-show policy, now. */
     standing(memberId: string): Promise<Standing> {
-      return restand(deps.pool, memberId, deps.clock.now());
+      return restand(deps.db, memberId, deps.clock.now());
     },
 
     /** Writes down no-shows of ended posts and the standing of their members. */
     async settleNoShows(): Promise<number> {
       const now = deps.clock.now();
       const members = await deps.claimsRepository.settleNoShows(now);
-      for (const m of members) await restand(deps.pool, m, now);
+      for (const m of members) await restand(deps.db, m, now);
       return members.length;
     },
 
@@ -350,10 +350,10 @@ export function waitlistServiceFactory(deps: {
     async expireDue(limit = 100): Promise<number> {
       const now = deps.clock.now();
       let n = 0;
-      for (const taskId of await wl.postsWithExpiredOffers(deps.pool, now, limit)) {
-        n += await deps.claimsRepository
-          .withTransaction(async (c) => ((await wl.lockPost(c, taskId, { skipLocked: true })) ? expireOn(c, taskId, now) : 0))
-          .finally(() => deps.onChange?.(taskId));
+      for (const taskId of await wl.postsWithExpiredOffers(deps.db, now, limit)) {
+        n += await transaction(deps.db, async (c) =>
+          (await wl.lockPost(c, taskId, { skipLocked: true })) ? expireOn(c, taskId, now) : 0,
+        ).finally(() => deps.onChange?.(taskId));
       }
       return n;
     },
@@ -362,8 +362,8 @@ export function waitlistServiceFactory(deps: {
     async drawDue(limit = 20): Promise<number> {
       const now = deps.clock.now();
       let n = 0;
-      for (const id of await wl.drawsDue(deps.pool, now, limit)) {
-        const ran = await deps.claimsRepository.withTransaction(async (c) => {
+      for (const id of await wl.drawsDue(deps.db, now, limit)) {
+        const ran = await transaction(deps.db, async (c) => {
           const post = await wl.lockPost(c, id, { skipLocked: true });
           if (!post || post.drawnAt || post.status !== 'open' || !post.drawAt || post.drawAt > now || !post.drawSeed) return false;
           const byTicket = await wl.enteredTickets(c, id);

@@ -1,0 +1,35 @@
+import { sql, type SQL } from 'drizzle-orm';
+import pg from 'pg';
+
+/**
+ * A statement written as `$n` text (the hot path's CTEs and the fragments modules lend each
+ * other) with its values, as a drizzle SQL for `tx.execute`: the text is sent as written, each
+ * `$n` becoming one bound parameter of its value. A value that is an array stays ONE parameter
+ * (a PostgreSQL array for `any($1::uuid[])` / `unnest`): interpolated into a `sql` template a
+ * JS array would expand into a list of parameters instead.
+ */
+export function sqlText(text: string, values: readonly unknown[]): SQL {
+  const parts = text.split(/\$(\d+)/);
+  const chunks: SQL[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    if (i % 2 === 0) chunks.push(sql.raw(parts[i]));
+    else {
+      const n = Number(parts[i]);
+      if (n < 1 || n > values.length) throw new Error(`sqlText: $${n} without a value`);
+      chunks.push(sql`${sql.param(values[n - 1])}`);
+    }
+  }
+  return sql.join(chunks);
+}
+
+/** One array as one bound parameter (see `sqlText`): `${arrayParam(ids)}::uuid[]`. */
+export const arrayParam = (values: readonly unknown[]): SQL => sql`${sql.param(values)}`;
+
+const parseTimestamptz = pg.types.getTypeParser(pg.types.builtins.TIMESTAMPTZ) as (v: string) => Date;
+
+/**
+ * A timestamptz column of a `tx.execute` row as a Date: drizzle's raw execution hands timestamps
+ * back as PostgreSQL's text (its builder maps them through the column), parsed here as pg would.
+ */
+export const dateOf = (v: string | Date | null | undefined): Date | null =>
+  v == null ? null : v instanceof Date ? v : parseTimestamptz(v);
