@@ -3,7 +3,7 @@ import ExcelJS from 'exceljs';
 import { parse as parseCsv } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
 import { AppError } from './errors';
-import { guardXlsx, type InflateLimits } from './xlsx-guard';
+import { guardXlsx } from './xlsx-guard';
 
 /** One row of a sheet as text cells, numbered as Excel (or a text editor) shows it: 1-based. */
 export interface SheetRow {
@@ -45,7 +45,9 @@ export function cellText(value: ExcelJS.CellValue | undefined): string {
         .map((r) => r.text)
         .join('')
         .trim();
-    if ('result' in value) return cellText(value.result as ExcelJS.CellValue);
+    // A formula reads as its cached result; one saved without a result (never calculated) is blank, not "[object Object]".
+    if ('result' in value || 'formula' in value || 'sharedFormula' in value)
+      return cellText((value as { result?: ExcelJS.CellValue }).result);
     if ('text' in value) return cellText((value as { text: ExcelJS.CellValue }).text);
     if ('error' in value) return '';
   }
@@ -120,31 +122,6 @@ export async function* xlsxFirstSheetRows(buf: Buffer, maxRows: number): AsyncGe
     if (e instanceof AppError) throw e;
     throw unreadable(`xlsx: ${(e as Error).message.slice(0, 200)}`);
   }
-}
-
-/** What a small workbook read whole into memory (xlsxSheets) may inflate to. */
-export const SMALL_WORKBOOK_LIMITS: InflateLimits = { total: 32 * 1024 * 1024, part: 32 * 1024 * 1024 };
-
-/**
- * Every sheet of a (small) XLSX workbook, by name. Merged cells read as their top-left value.
- * Read whole into memory, so it may inflate to SMALL_WORKBOOK_LIMITS only (413 beyond, found while inflating).
- */
-export async function xlsxSheets(buf: Buffer, maxRows: number): Promise<Map<string, SheetRow[]>> {
-  await guardXlsx(buf, SMALL_WORKBOOK_LIMITS);
-  const wb = new ExcelJS.Workbook();
-  try {
-    await wb.xlsx.load(buf as unknown as ArrayBuffer);
-  } catch (e) {
-    throw unreadable(`xlsx: ${(e as Error).message.slice(0, 200)}`);
-  }
-  const sheets = new Map<string, SheetRow[]>();
-  for (const ws of wb.worksheets) {
-    if (ws.rowCount > maxRows) throw unreadable(`sheet ${ws.name}: more than ${maxRows} rows`, `文件超过 ${maxRows} 行，请分批导入`);
-    const rows: SheetRow[] = [];
-    ws.eachRow({ includeEmpty: false }, (row) => rows.push({ row: row.number, cells: rowCells(row) }));
-    sheets.set(ws.name.trim(), rows);
-  }
-  return sheets;
 }
 
 /**

@@ -14,11 +14,16 @@ export interface InflateLimits {
   total: number;
   /** Each part, inflated. */
   part: number;
+  /**
+   * The shared strings, inflated, when less than `part`: a streaming reader still holds them all
+   * in memory (every cell may point at any of them), while the sheets only pass through.
+   */
+  sharedStrings?: number;
 }
 
 const MB = 1024 * 1024;
-const tooLarge = (limits: InflateLimits, reason: string) =>
-  new AppError('PAYLOAD_TOO_LARGE', `文件解压后超过 ${Math.round(limits.total / MB)} MB，请拆分后重新上传`, {
+const tooLarge = (limit: number, reason: string) =>
+  new AppError('PAYLOAD_TOO_LARGE', `文件解压后超过 ${Math.round(limit / MB)} MB，请拆分后重新上传`, {
     details: [{ path: 'file', reason }],
   });
 const unreadableZip = (reason: string) =>
@@ -84,11 +89,12 @@ export async function guardXlsx(
         void (async () => {
           if (entry.fileName.endsWith('/')) return zip.readEntry();
           if (parts.length >= MAX_PARTS) throw unreadableZip(`more than ${MAX_PARTS} parts`);
+          const partLimit = partLimitOf(entry.fileName, limits);
           // Headers may lie; when they admit the size already, nothing is inflated at all.
-          if (entry.uncompressedSize > limits.part)
-            throw tooLarge(limits, `part ${entry.fileName} declares ${entry.uncompressedSize} bytes`);
-          if (total + entry.uncompressedSize > limits.total) throw tooLarge(limits, 'parts declare more than the limit');
-          const size = await inflatedSize(zip, entry, limits, total);
+          if (entry.uncompressedSize > partLimit)
+            throw tooLarge(partLimit, `part ${entry.fileName} declares ${entry.uncompressedSize} bytes`);
+          if (total + entry.uncompressedSize > limits.total) throw tooLarge(limits.total, 'parts declare more than the limit');
+          const size = await inflatedSize(zip, entry, partLimit, limits.total, total);
           total += size;
           const raw = await rawBytes(zip, entry);
           parts.push({
@@ -111,6 +117,9 @@ export async function guardXlsx(
     zip.close();
   }
   const names = parts.map((p) => p.name.toString('utf8'));
+  // Without the workbook's relationships exceljs's streaming reader spools every sheet to a temp file.
+  if (!names.includes('xl/_rels/workbook.xml.rels') || !names.includes('xl/workbook.xml'))
+    throw unreadableZip('no xl/workbook.xml or xl/_rels/workbook.xml.rels');
   if (!names.includes('xl/sharedStrings.xml')) {
     parts.push({
       name: Buffer.from('xl/sharedStrings.xml'),
@@ -129,21 +138,23 @@ export async function guardXlsx(
   return pack(ordered);
 }
 
+const partLimitOf = (name: string, limits: InflateLimits) =>
+  name === 'xl/sharedStrings.xml' && limits.sharedStrings !== undefined ? Math.min(limits.sharedStrings, limits.part) : limits.part;
+
 /** Inflates one part, discarding its bytes, and stops as soon as a limit is passed. */
-function inflatedSize(zip: yauzl.ZipFile, entry: yauzl.Entry, limits: InflateLimits, before: number): Promise<number> {
+function inflatedSize(zip: yauzl.ZipFile, entry: yauzl.Entry, partLimit: number, totalLimit: number, before: number): Promise<number> {
   return new Promise((resolve, reject) => {
     zip.openReadStream(entry, (err, stream) => {
       if (err) return reject(unreadableZip(err.message));
       let n = 0;
       stream.on('data', (chunk: Buffer) => {
         n += chunk.length;
-        if (n > limits.part || before + n > limits.total) {
+        if (n > partLimit || before + n > totalLimit) {
           stream.destroy();
           reject(
-            tooLarge(
-              limits,
-              n > limits.part ? `part ${entry.fileName} inflates past ${limits.part} bytes` : `parts inflate past ${limits.total} bytes`,
-            ),
+            n > partLimit
+              ? tooLarge(partLimit, `part ${entry.fileName} inflates past ${partLimit} bytes`)
+              : tooLarge(totalLimit, `parts inflate past ${totalLimit} bytes`),
           );
         }
       });

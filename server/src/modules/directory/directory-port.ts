@@ -10,7 +10,7 @@ export type DirectoryPort = Pick<DirectoryRepository, 'findPartyOrg' | 'findDist
 /** What a directory import writes, through the directory's repository, in the import's transaction. */
 export type DirectoryImportPort = Pick<
   DirectoryRepository,
-  'lockForImport' | 'snapshot' | 'insertDistrict' | 'insertPartyOrg' | 'moveOrg' | 'insertEstate'
+  'lockForImport' | 'snapshot' | 'insertDistrict' | 'insertPartyOrg' | 'moveOrg' | 'insertEstates'
 >;
 
 /** Register codes are a column of the directory's communities. */

@@ -60,6 +60,11 @@ export function directoryRepositoryFactory(db: Db) {
       return row;
     },
 
+    /** Many estates in a few statements (a directory import may bring thousands). */
+    async insertEstates(values: Array<{ communityOrgId: string; name: string }>, tx: DbOrTx = db): Promise<void> {
+      for (let i = 0; i < values.length; i += 1000) await tx.insert(estates).values(values.slice(i, i + 1000));
+    },
+
     /** Serialises directory imports: two at once would both see a name as new. */
     async lockForImport(tx: DbOrTx) {
       await tx.execute(sql`select pg_advisory_xact_lock(hashtext('pioneer:directory-import'))`);

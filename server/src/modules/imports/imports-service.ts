@@ -15,9 +15,16 @@ import { recentAudits, writeAudit } from '../../lib/audit';
 import type { Clock } from '../../lib/clock';
 import { newRegisterCode } from '../../lib/register-code';
 import type { DirectoryImportPort } from '../directory/directory-port';
-import { findHeader, isBlank, isXlsx, unreadable, xlsxSheets, type SheetRow } from '../../lib/sheet-reader';
+import { isXlsx, unreadable } from '../../lib/sheet-reader';
+import { xlsxSheetColumns } from '../../lib/xlsx-columns';
+import { XLSX_INFLATED_MAX_BYTES, XLSX_PART_MAX_BYTES, type InflateLimits } from '../../lib/xlsx-guard';
 
 const DIRECTORY_IMPORT_MAX_ROWS = 20_000;
+/**
+ * The contract's inflate limits; the sheets stream through, but the shared strings are held whole
+ * while they are read, so they get less room (a full directory's names are a few MB).
+ */
+const DIRECTORY_LIMITS: InflateLimits = { total: XLSX_INFLATED_MAX_BYTES, part: XLSX_PART_MAX_BYTES, sharedStrings: 32 * 1024 * 1024 };
 
 type Col = 'name' | 'district' | 'community';
 /** Columns of each sheet of the directory template, with the header names accepted for each. */
@@ -78,18 +85,20 @@ export function importsServiceFactory(deps: {
      */
     async importDirectory(actorUserId: string, file: Buffer, dryRun: boolean): Promise<DirectoryImportResult> {
       if (!isXlsx(file)) throw unreadable('not an XLSX workbook', '请上传 XLSX 格式的目录模板');
-      const sheets = await xlsxSheets(file, DIRECTORY_IMPORT_MAX_ROWS);
+      // Only the columns read are kept; the sheets are then worked in a fixed order whatever the file's.
+      const sheets = await xlsxSheetColumns(
+        file,
+        SHEET_COLUMNS as Record<DirectorySheet, Record<Col, readonly string[]>>,
+        DIRECTORY_IMPORT_MAX_ROWS,
+        DIRECTORY_LIMITS,
+      );
       const parsed = {} as Record<DirectorySheet, Array<{ row: number; v: Partial<Record<Col, string>> }>>;
       for (const name of DIRECTORY_SHEETS) {
-        const rows: SheetRow[] | undefined = sheets.get(name);
-        if (!rows) throw unreadable(`missing sheet ${name}`, `缺少工作表「${name}」`);
-        const cols = SHEET_COLUMNS[name];
-        const keys = Object.keys(cols) as Col[];
-        const header = findHeader(rows, cols as Record<Col, readonly string[]>, keys);
-        if (!header) throw unreadable(`sheet ${name}: no header row`, `工作表「${name}」缺少表头：${TEMPLATE_HEADERS[name].join('、')}`);
-        parsed[name] = rows
-          .filter((r) => r.row > header.headerRow && !isBlank(r.cells))
-          .map((r) => ({ row: r.row, v: Object.fromEntries(keys.map((k) => [k, (r.cells[header.index[k]] ?? '').trim()])) }));
+        const sheet = sheets.get(name);
+        if (!sheet) throw unreadable(`missing sheet ${name}`, `缺少工作表「${name}」`);
+        if (sheet.headerRow === null)
+          throw unreadable(`sheet ${name}: no header row`, `工作表「${name}」缺少表头：${TEMPLATE_HEADERS[name].join('、')}`);
+        parsed[name] = sheet.rows.map((r) => ({ row: r.row, v: Object.fromEntries(Object.entries(r.v).map(([k, x]) => [k, x.trim()])) }));
       }
 
       const rejected: SheetRejection[] = [];
@@ -170,6 +179,7 @@ export function importsServiceFactory(deps: {
           }
         }
 
+        const newEstates: Array<{ communityOrgId: string; name: string }> = [];
         for (const { row, v } of parsed['小区']) {
           const problem = badName('小区', v.name, '小区名称') ?? (v.community ? null : '社区党组织为空');
           if (problem) {
@@ -184,10 +194,11 @@ export function importsServiceFactory(deps: {
           if (!firstTime('小区', `${v.community}\n${v.name}`, row)) continue;
           const key = `${community.id}\n${v.name}`;
           if (estates.has(key)) continue;
-          await repo.insertEstate({ communityOrgId: community.id, name: v.name! }, tx);
+          newEstates.push({ communityOrgId: community.id, name: v.name! });
           estates.add(key);
           created++;
         }
+        await repo.insertEstates(newEstates, tx);
 
         if (dryRun) throw new DryRun({ created, updated });
         await writeAudit(tx, {
