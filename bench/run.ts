@@ -1,13 +1,15 @@
 /**
  * `npm run bench -- [--connections 64] [--duration 5] [--burst 2000] [--slots 20] [--rounds 5] [--hot 1000]
  *   [--stats-calls 200] [--burst-only] [--stats-only] [--skip-rebuild] [--scale 1] [--reseed] [--registry-rows 100000] [--registry-only]
- *   [--notify-posts 5] [--notify-only] [--cluster N] [--first-start]`
+ *   [--notify-posts 5] [--notify-only] [--cluster N] [--first-start]
+ *   [--records-only] [--pdf-runs 100] [--checkout-posts 10] [--checkout-members 40] [--checkout-concurrency 8] [--checkout-rounds 2]`
  *
  * Starts the real server (bench/server.ts, its own process) on city-scale data: the embedded
  * PostgreSQL under BENCH_DATA_DIR (default ./.data/bench, port BENCH_PG_PORT or 54339), seeded
  * with `seed:city` at --scale (default 1) when empty, or DATABASE_URL. Prints a table and writes
  * bench/results/latest.json. The server process: server-process.ts; the load client: load.ts;
- * burst figures: burst.ts; the table: report.ts.
+ * burst figures: burst.ts; the table: report.ts; certificate PDFs and check-out with the points
+ * ledger on/off: records.ts (--records-only runs that phase alone, on any database).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -54,6 +56,12 @@ const { values: args } = parseArgs({
     'notify-only': { type: 'boolean', default: false },
     cluster: { type: 'string' },
     'first-start': { type: 'boolean', default: false },
+    'records-only': { type: 'boolean', default: false },
+    'pdf-runs': { type: 'string', default: '100' },
+    'checkout-posts': { type: 'string', default: '10' },
+    'checkout-members': { type: 'string', default: '40' },
+    'checkout-concurrency': { type: 'string', default: '8' },
+    'checkout-rounds': { type: 'string', default: '2' },
   },
 });
 const CONNECTIONS = Number(args.connections);
@@ -100,6 +108,37 @@ async function main() {
   log(PIN ? `server pinned to CPU 0; load generator and PostgreSQL on CPU 1-${CPUS - 1}` : 'no CPU pinning');
   const opened = await openDatabase(config);
   const { pool, url } = opened.database;
+  const recordsPhase = async () => {
+    const { recordsBench } = await import('./records');
+    log('service records: certificate PDFs, check-out with the points ledger on and off ...');
+    return recordsBench(
+      opened.database,
+      config,
+      {
+        pdfRuns: Number(args['pdf-runs']),
+        posts: Number(args['checkout-posts']),
+        membersPerPost: Number(args['checkout-members']),
+        concurrency: Number(args['checkout-concurrency']),
+        rounds: Number(args['checkout-rounds']),
+      },
+      log,
+    );
+  };
+  if (args['records-only']) {
+    try {
+      const records = await recordsPhase();
+      const { printRecords } = await import('./records');
+      await mkdir(path.join(__dirname, 'results'), { recursive: true });
+      await writeFile(
+        path.join(__dirname, 'results', 'records.json'),
+        `${JSON.stringify({ at: new Date().toISOString(), machine: machine(), records }, null, 2)}\n`,
+      );
+      printRecords(records, machine());
+    } finally {
+      await opened.close();
+    }
+    return;
+  }
   let server: BenchServer | null = null;
   // The server sends WeChat subscribe messages to a fake WeChat in this process (notifications phase).
   const wechat = args['burst-only'] ? null : await startBenchWechat();
@@ -411,6 +450,7 @@ async function main() {
     const atScale = await dashboardsAtScale();
     client.close();
     const registry = await registryImport();
+    const records = await recordsPhase();
 
     const rawRps = Math.round(raw.rps);
     const rejectRps = Math.round(reject.rps);
@@ -449,12 +489,14 @@ async function main() {
       ...atScale,
       notify,
       registryImport: registry,
+      records,
       scale,
     };
     await mkdir(path.join(__dirname, 'results'), { recursive: true });
     await writeFile(path.join(__dirname, 'results', 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
     printTable(result);
     printDashboards(result);
+    (await import('./records')).printRecords(records, result.machine);
   } finally {
     if (server) await stopServer(server.child);
     await pgLoop.end();

@@ -137,6 +137,11 @@ export interface AppDeps {
   timers?: { sweepMs?: number; purgeMs?: number };
   /** Where log lines go instead of stdout (tests read them back to prove what is never logged). */
   logStream?: NodeJS.WritableStream;
+  /**
+   * false: a check-out writes no points (the path before the ledger). Only `npm run bench` turns it
+   * off, to measure that the ledger does not slow the scan; points then wait for the catch-up job.
+   */
+  pointsOnCheckOut?: boolean;
   notifications?: {
     /** Overrides `NOTIFY_WORKER`: relay the outbox and run the queue's workers in this app. */
     worker?: boolean;
@@ -477,6 +482,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     checkInOpensMinutes: config.checkInOpensMinutes,
     gate: claimGate,
     afterCheckOut: (claim, task) => {
+      if (deps.pointsOnCheckOut === false) return;
       recordsService
         .afterCheckOut(claim, task)
         .catch((err: Error) =>
