@@ -492,7 +492,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   // Statistics read roll-ups kept by this job, off the request path (modules/rollups).
   const rollups = rollupsServiceFactory({
-    pool: database.pool,
+    db: database.db,
     intervalMs: config.rollupIntervalMs,
     onError: (err) => app.log.warn({ err }, 'roll-up refresh failed; retried on the next tick'),
   });

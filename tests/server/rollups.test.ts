@@ -1,5 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { CATEGORY_KEYS } from '@pioneer/shared';
 import { Random } from '../../server/scripts/seed-city/prng';
+import { transaction } from '../../server/src/db/transaction';
+import { cityFillDeltaSql, cityFillPruneSql, fillTimesSumSql } from '../../server/src/modules/rollups/rollups-sql';
 import { makeCommunity, makeDistrict, makeEstate, makeUnitOrg } from '../helpers/fixtures';
 import { makeSecretary, publishTask } from '../helpers/task-fixtures';
 import { createTestContext, type TestContext } from '../helpers/test-app';
@@ -339,17 +342,16 @@ async function checkEqualsRecomputation(w: World) {
 
   // 1. The incremental roll-ups equal a rebuild from scratch (rolled back afterwards).
   const incremental = await snapshot(ctx.database.pool);
-  const client = await ctx.database.pool.connect();
-  try {
-    await client.query('begin');
-    await ctx.app.rollups.rebuildAll(client);
-    const rebuilt = await snapshot(client);
-    expect(incremental.rows).toEqual(rebuilt.rows);
-    expect(incremental.fills).toEqual(rebuilt.fills);
-  } finally {
-    await client.query('rollback');
-    client.release();
-  }
+  const rolledBack = new Error('rolled back');
+  await expect(
+    transaction(ctx.database.db, async (tx) => {
+      await ctx.app.rollups.rebuildAll(tx);
+      const rebuilt = await snapshot(tx.$client);
+      expect(incremental.rows).toEqual(rebuilt.rows);
+      expect(incremental.fills).toEqual(rebuilt.fills);
+      throw rolledBack;
+    }),
+  ).rejects.toBe(rolledBack);
 
   // 2. Month rows equal per-community, per-month figures computed straight from the base tables.
   const months = await q<{
@@ -496,6 +498,36 @@ describe('roll-ups', () => {
     120_000,
   );
 
+  it('send an id list as one array parameter, whatever its length (drizzle expands a bare JS array into a list)', async () => {
+    // Expanded, `any(($1, $2)::uuid[])` and `unnest(($1)::int[])` fail or answer wrong counts.
+    const ids = [randomUUID(), randomUUID(), randomUUID()];
+    const seconds = [2_000_000_001, 2_000_000_002, 2_000_000_003];
+    const rolledBack = new Error('rolled back');
+    await expect(
+      transaction(ctx.database.db, async (tx) => {
+        await tx.$client.query(
+          `insert into stats_fill_times (scope, scope_id, seconds, tasks) select 'community', unnest($1::uuid[]), 60, 1`,
+          [ids],
+        );
+        for (const n of [0, 1, 3]) {
+          const { rows } = await tx.execute<{ seconds: number; tasks: number }>(fillTimesSumSql('community', ids.slice(0, n)));
+          expect(rows).toEqual(n ? [{ seconds: 60, tasks: n }] : []);
+        }
+        await tx.execute(cityFillDeltaSql(seconds, [2, 1, 0]));
+        await tx.execute(cityFillPruneSql(seconds));
+        const { rows } = await tx.$client.query(
+          `select seconds, tasks from stats_fill_times where scope = 'city' and seconds = any($1::int[]) order by seconds`,
+          [seconds],
+        );
+        expect(rows).toEqual([
+          { seconds: seconds[0], tasks: 2 },
+          { seconds: seconds[1], tasks: 1 },
+        ]);
+        throw rolledBack;
+      }),
+    ).rejects.toBe(rolledBack);
+  });
+
   it('drain nothing twice and lose nothing when two processes run the job at once', async () => {
     const rng = new Random(99);
     const w = await makeWorld();
@@ -503,7 +535,7 @@ describe('roll-ups', () => {
     for (let i = 0; i < 30; i++) await addPastPost(w, rng);
     // Two jobs race (the second process stands in for another server on the same database).
     const other = (await import('../../server/src/modules/rollups/rollups-service')).rollupsServiceFactory({
-      pool: ctx.database.pool,
+      db: ctx.database.db,
       intervalMs: 0,
     });
     const [a, b] = await Promise.all([ctx.app.rollups.refresh({ wait: false }), other.refresh({ wait: false })]);

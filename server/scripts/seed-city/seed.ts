@@ -1,7 +1,9 @@
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
+import { drizzle } from 'drizzle-orm/node-postgres';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import * as schema from '../../src/db/schema';
 import { rollupsServiceFactory } from '../../src/modules/rollups/rollups-service';
 import { generateCity, type City, type Columns, type ExistingData, type PostBatch } from './generate';
 import { seedUnits, type UnitsCounts } from './units';
@@ -253,8 +255,10 @@ export async function seedCity(pool: pg.Pool, opts: SeedCityOptions): Promise<Se
     const cityRows = order.reduce((n, k) => n + city[k].id.length, 0);
     let loaded = 0;
     await client.query('begin');
+    // The roll-ups' statements go through drizzle, on this client's transaction.
+    const onLoad = drizzle(client, { schema, casing: 'snake_case' });
     // The roll-up job's lock first (the rebuild below needs it): held before any table is locked.
-    await rollupsServiceFactory({ pool, intervalMs: 0 }).holdJob(client);
+    await rollupsServiceFactory({ db: pool, intervalMs: 0 }).holdJob(onLoad);
     // Commit waits for one WAL flush at the end instead of many: the load is all-or-nothing anyway.
     await client.query('set local synchronous_commit = off');
     // As a superuser (the embedded PostgreSQL), skip the per-row foreign-key and roll-up queue
@@ -311,7 +315,7 @@ export async function seedCity(pool: pg.Pool, opts: SeedCityOptions): Promise<Se
     await client.query(`analyze ${loadedTables.join(', ')}`);
     // The roll-ups the statistics read, from scratch, in the same transaction as the rows.
     opts.onProgress?.('roll-ups', totalRows, totalRows);
-    await rollupsServiceFactory({ pool, intervalMs: 0 }).rebuildAll(client);
+    await rollupsServiceFactory({ db: pool, intervalMs: 0 }).rebuildAll(onLoad);
     // The roll-ups' reading indexes (ranking, members) likewise: built once over the finished rows.
     for (const d of rollupIndexes) await client.query(d.def);
     await client.query('commit');

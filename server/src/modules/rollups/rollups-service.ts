@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import { inTransaction } from '../../db/transaction';
+import type { DbOrTx } from '../../db/client';
+import { transaction } from '../../db/transaction';
 import { rollupsRepository, type RollupsRepository } from './rollups-repository';
 import { TZ } from './rollups-sql';
 
@@ -19,28 +20,28 @@ export interface RefreshResult {
  * repository's (rollups-repository.ts); here is when and how often they run.
  */
 export function rollupsServiceFactory(deps: {
-  pool: pg.Pool;
+  /** The database (or its pool, for the seed and bench scripts): each run is one transaction on it. */
+  db: DbOrTx | pg.Pool;
   intervalMs: number;
   onError?: (err: unknown) => void;
   repository?: RollupsRepository;
 }) {
-  const { pool } = deps;
+  const { db } = deps;
   const repo = deps.repository ?? rollupsRepository;
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<RefreshResult> | null = null;
 
   async function refreshOnce(wait: boolean): Promise<RefreshResult> {
     const started = performance.now();
-    return inTransaction(pool, async (client) => {
-      if (!(await repo.jobLock(client, wait)))
-        return { ran: false, queued: 0, communityKeys: 0, units: 0, ms: performance.now() - started };
+    return transaction(db, async (tx) => {
+      if (!(await repo.jobLock(tx, wait))) return { ran: false, queued: 0, communityKeys: 0, units: 0, ms: performance.now() - started };
       // After the lock: this snapshot sees every entry committed before, and the rewrite below
       // reads the data at least as new as the entries it drained.
-      const drained = await repo.drainQueue(client);
+      const drained = await repo.drainQueue(tx);
       if (drained.length === 0) return { ran: true, queued: 0, communityKeys: 0, units: 0, ms: performance.now() - started };
-      const touched = await repo.touched(client, drained);
-      const { communityKeys } = await repo.rewrite(client, touched);
-      await repo.recordVersion(client, [...new Set([...touched.community.keys(), ...touched.registry])]);
+      const touched = await repo.touched(tx, drained);
+      const { communityKeys } = await repo.rewrite(tx, touched);
+      await repo.recordVersion(tx, [...new Set([...touched.community.keys(), ...touched.registry])]);
       return { ran: true, queued: drained.length, communityKeys, units: touched.units.size, ms: performance.now() - started };
     });
   }
@@ -62,22 +63,22 @@ export function rollupsServiceFactory(deps: {
     },
 
     /**
-     * Recomputes every roll-up from scratch (seed loads, repairs). Takes the job's lock and
-     * empties the queue in the same transaction.
-     */
-    /**
      * Takes the roll-up job's lock in the caller's transaction, waiting for a running job: a bulk
      * load that rebuilds the roll-ups at its end takes it before touching any table, so the job
      * never holds it while it waits on the load's tables (a deadlock otherwise).
      */
-    async holdJob(client: pg.PoolClient): Promise<void> {
-      await repo.jobLock(client, true);
+    async holdJob(tx: DbOrTx): Promise<void> {
+      await repo.jobLock(tx, true);
     },
 
-    async rebuildAll(client?: pg.PoolClient): Promise<void> {
-      // A client handed in holds its caller's transaction.
-      if (client) return repo.rebuild(client);
-      return inTransaction(pool, (c) => repo.rebuild(c));
+    /**
+     * Recomputes every roll-up from scratch (seed loads, repairs). Takes the job's lock and
+     * empties the queue in the same transaction: the caller's when `tx` is handed in (a handle
+     * on a transaction the caller opened and commits), else one of its own.
+     */
+    async rebuildAll(tx?: DbOrTx): Promise<void> {
+      if (tx) return repo.rebuild(tx);
+      return transaction(db, (t) => repo.rebuild(t));
     },
 
     start(): void {

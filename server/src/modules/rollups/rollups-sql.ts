@@ -1,4 +1,5 @@
 import { CATEGORY_KEYS } from '@pioneer/shared';
+import { sql, type SQL } from 'drizzle-orm';
 import { noShowSql } from '../claims/no-show-rule';
 
 /** Changshu's local time: months and weeks start at local midnight. */
@@ -6,6 +7,15 @@ export const TZ = 'Asia/Shanghai';
 export const CITY_ID = '00000000-0000-0000-0000-000000000000';
 export const ALL_PERIOD = '1970-01-01';
 export type Grain = 'month' | 'week';
+/** A scope whose `all` row and time-to-full distribution the job keeps. */
+export type Scope = 'community' | 'unit' | 'district' | 'city';
+
+/**
+ * A JS array as ONE parameter (`any($1::uuid[])`, `unnest($1::uuid[])`): interpolated bare into a
+ * drizzle `sql` template, an array is expanded into a list of parameters instead.
+ */
+export const arrayParam = (values: readonly unknown[]) => sql.param(values);
+const raw = (text: string) => sql.raw(text);
 
 /** A claim that counts as a participation (contract v2: claimed, checked_in, completed, no_show). */
 export const LIVE = `status not in ('cancelled', 'released')`;
@@ -71,11 +81,11 @@ ${UPSERT}`;
 
 /**
  * Community rows of one grain, recomputed from the posts, claims and members: for the touched
- * (community_org_id, period) pairs given as $1 uuid[] and $2 date[], or for every pair (a
- * rebuild, set-based over whole tables).
+ * (community_org_id, period) pairs of `keys`, or for every pair without (a rebuild, set-based
+ * over whole tables).
  */
-export function communityRowsSql(grain: Grain, mode: 'keys' | 'all'): string {
-  const keyed = mode === 'keys';
+export function communityRowsSql(grain: Grain, keys?: { communityIds: readonly string[]; periods: readonly string[] }): SQL {
+  const keyed = keys !== undefined;
   const t = keyed
     ? `select k.community_org_id, k.period, t.id, t.category, t.status, t.filled_at, t.claim_opens_at, t.ends_at
          from keys k
@@ -91,8 +101,7 @@ export function communityRowsSql(grain: Grain, mode: 'keys' | 'all'): string {
               and m.registered_at >= ${periodStart('k.period')} and m.registered_at < ${periodEnd('month', 'k.period')}
             group by 1, 2`
         : `select community_org_id, ${periodOf('month', 'registered_at')} as period, count(*)::int as members from members group by 1, 2`;
-  return `
-with ${keyed ? `keys as (select distinct c as community_org_id, p as period from unnest($1::uuid[], $2::date[]) u(c, p)),` : ''}
+  const rest = `
 t as (${t}),
 c as (
   select c.task_id,
@@ -126,29 +135,31 @@ reg as (${reg})${
 keys as (select community_org_id, period from agg union select community_org_id, period from reg)`
   }
 ${insertRows('community', 'community_org_id', grain)}`;
+  return sql`
+with ${keys ? sql`keys as (select distinct c as community_org_id, p as period from unnest(${arrayParam(keys.communityIds)}::uuid[], ${arrayParam(keys.periods)}::date[]) u(c, p)),` : sql.empty()}${raw(rest)}`;
 }
 
 /**
- * Unit rows (months only) for the units in $1: what their own members did, wherever. `tasks_*`
- * count the distinct posts they took part in. Every month of those units is rewritten (after
- * UNIT_CLEAR_SQL).
+ * Unit rows (months only) for `units`: what their own members did, wherever. `tasks_*` count the
+ * distinct posts they took part in. Every month of those units is rewritten (after unitClearSql).
  */
-export const UNIT_CLEAR_SQL = `delete from stats_rollups where scope = 'unit' and grain = 'month' and scope_id = any($1::uuid[])`;
+export const unitClearSql = (units: readonly string[]) =>
+  sql`delete from stats_rollups where scope = 'unit' and grain = 'month' and scope_id = any(${arrayParam(units)}::uuid[])`;
 
-export const UNIT_ROWS_SQL = `
+export const unitRowsSql = (units: readonly string[]) => sql`
 with per_task as (
   -- One row per unit and post its members served: the post's own columns (grouped by its key)
   -- and the unit's work on it. Posts and work are then summed in one pass per unit and month.
-  select m.unit_org_id, t.id as task_id, ${periodOf('month', 't.starts_at')} as period, t.category, t.status as task_status,
+  select m.unit_org_id, t.id as task_id, ${raw(periodOf('month', 't.starts_at'))} as period, t.category, t.status as task_status,
          t.filled_at, t.claim_opens_at,
          count(*)::int as participations,
          coalesce(sum(c.minutes) filter (where c.status = 'completed'), 0)::bigint as minutes,
          count(*) filter (where c.status = 'completed')::int as completed,
-         count(*) filter (where ${noShowSql('c', 't', 'now()')})::int as no_shows
+         count(*) filter (where ${raw(noShowSql('c', 't', 'now()'))})::int as no_shows
     from members m
-    join claims c on c.member_id = m.id and c.${LIVE}
+    join claims c on c.member_id = m.id and c.${raw(LIVE)}
     join tasks t on t.id = c.task_id
-   where m.unit_org_id = any($1::uuid[])
+   where m.unit_org_id = any(${arrayParam(units)}::uuid[])
    group by m.unit_org_id, t.id
 ),
 agg as (
@@ -156,22 +167,22 @@ agg as (
          count(*)::int as published,
          count(*) filter (where task_status = 'cancelled')::int as cancelled,
          count(filled_at)::int as filled,
-         ${perCategory((k) => `count(*) filter (where category = '${k}')`)} as category_tasks,
-         coalesce(array_agg(${fillSeconds('per_task')} order by ${fillSeconds('per_task')}) filter (where filled_at is not null), '{}') as fill_seconds,
+         ${raw(perCategory((k) => `count(*) filter (where category = '${k}')`))} as category_tasks,
+         coalesce(array_agg(${raw(fillSeconds('per_task'))} order by ${raw(fillSeconds('per_task'))}) filter (where filled_at is not null), '{}') as fill_seconds,
          sum(participations)::int as participations,
          sum(minutes)::bigint as minutes,
          sum(completed)::int as completed,
          sum(no_shows)::int as no_shows,
-         ${perCategory((k) => `coalesce(sum(participations) filter (where category = '${k}'), 0)`)} as category_participations,
-         ${perCategory((k) => `coalesce(sum(minutes) filter (where category = '${k}'), 0)`)} as category_minutes
+         ${raw(perCategory((k) => `coalesce(sum(participations) filter (where category = '${k}'), 0)`))} as category_participations,
+         ${raw(perCategory((k) => `coalesce(sum(minutes) filter (where category = '${k}'), 0)`))} as category_minutes
     from per_task group by unit_org_id, period
 ),
 reg as (
-  select unit_org_id, ${periodOf('month', 'registered_at')} as period, count(*)::int as members
-    from members where unit_org_id = any($1::uuid[]) group by 1, 2
+  select unit_org_id, ${raw(periodOf('month', 'registered_at'))} as period, count(*)::int as members
+    from members where unit_org_id = any(${arrayParam(units)}::uuid[]) group by 1, 2
 ),
 keys as (select unit_org_id, period from agg union select unit_org_id, period from reg)
-${insertRows('unit', 'unit_org_id', 'month')}`;
+${raw(insertRows('unit', 'unit_org_id', 'month'))}`;
 
 /** Element-wise sum of a per-category column: one plain sum per category (int8_array_sum, a SQL-language aggregate, is far slower). */
 const sumPerCategory = (col: string) =>
@@ -192,96 +203,100 @@ const SUMS = `${[
        ${['category_tasks', 'category_participations', 'category_minutes'].map(sumPerCategory).join(', ')}`;
 const REGISTRY_SUMS = REGISTRY.map((c) => `coalesce(sum(r.${c}), 0)`).join(', ');
 
-/** District rows for ($1 district, $2 grain, $3 period) triples, summed from their communities' rows. */
-export const DISTRICT_ROWS_SQL = `
-insert into stats_rollups ${SUM_COLUMNS}
-select 'district', k.d, k.g, k.p, null, ${SUMS}, null, null, now(), ${REGISTRY_SUMS}
-  from (select distinct d, g, p from unnest($1::uuid[], $2::text[], $3::date[]) u(d, g, p)) k
+/** District rows for (district, grain, period) triples, summed from their communities' rows. */
+export const districtRowsSql = (districts: readonly string[], grains: readonly Grain[], periods: readonly string[]) => sql`
+insert into stats_rollups ${raw(SUM_COLUMNS)}
+select 'district', k.d, k.g, k.p, null, ${raw(SUMS)}, null, null, now(), ${raw(REGISTRY_SUMS)}
+  from (select distinct d, g, p from unnest(${arrayParam(districts)}::uuid[], ${arrayParam(grains)}::text[], ${arrayParam(periods)}::date[]) u(d, g, p)) k
   left join stats_rollups r on r.scope = 'community' and r.grain = k.g and r.period = k.p and r.district_id = k.d
  group by k.d, k.g, k.p
-${SUM_UPSERT}`;
+${raw(SUM_UPSERT)}`;
 
-/** City rows for ($1 grain, $2 period) pairs, summed from the districts' rows. */
-export const CITY_ROWS_SQL = `
-insert into stats_rollups ${SUM_COLUMNS}
-select 'city', '${CITY_ID}'::uuid, k.g, k.p, null, ${SUMS}, null, null, now(), ${REGISTRY_SUMS}
-  from (select distinct g, p from unnest($1::text[], $2::date[]) u(g, p)) k
+/** City rows for (grain, period) pairs, summed from the districts' rows. */
+export const cityRowsSql = (grains: readonly Grain[], periods: readonly string[]) => sql`
+insert into stats_rollups ${raw(SUM_COLUMNS)}
+select 'city', ${raw(`'${CITY_ID}'`)}::uuid, k.g, k.p, null, ${raw(SUMS)}, null, null, now(), ${raw(REGISTRY_SUMS)}
+  from (select distinct g, p from unnest(${arrayParam(grains)}::text[], ${arrayParam(periods)}::date[]) u(g, p)) k
   left join stats_rollups r on r.scope = 'district' and r.grain = k.g and r.period = k.p
  group by k.g, k.p
-${SUM_UPSERT}`;
+${raw(SUM_UPSERT)}`;
 
-/** `all` rows of ($1 scope, $2 ids): the sum of their month rows. */
-export const ALL_ROWS_SQL = `
-insert into stats_rollups ${SUM_COLUMNS}
-select $1::text, k.id, 'all', '${ALL_PERIOD}'::date, (select district_id from party_orgs where id = k.id), ${SUMS}, null, null, now(), ${REGISTRY_SUMS}
-  from unnest($2::uuid[]) k(id)
-  left join stats_rollups r on r.scope = $1::text and r.scope_id = k.id and r.grain = 'month'
+/** `all` rows of `ids` in `scope`: the sum of their month rows. */
+export const allRowsSql = (scope: Scope, ids: readonly string[]) => sql`
+insert into stats_rollups ${raw(SUM_COLUMNS)}
+select ${scope}::text, k.id, 'all', ${raw(`'${ALL_PERIOD}'`)}::date, (select district_id from party_orgs where id = k.id), ${raw(SUMS)}, null, null, now(), ${raw(REGISTRY_SUMS)}
+  from unnest(${arrayParam(ids)}::uuid[]) k(id)
+  left join stats_rollups r on r.scope = ${scope}::text and r.scope_id = k.id and r.grain = 'month'
  group by k.id
-${SUM_UPSERT}`;
+${raw(SUM_UPSERT)}`;
 
-export const FILL_TIMES_CLEAR_SQL = `delete from stats_fill_times where scope = $1::text and scope_id = any($2::uuid[])`;
+export const fillTimesClearSql = (scope: Scope, ids: readonly string[]) =>
+  sql`delete from stats_fill_times where scope = ${scope}::text and scope_id = any(${arrayParam(ids)}::uuid[])`;
 
-/** The distribution of seconds to full of the ids in $1, rebuilt from month rows (after FILL_TIMES_CLEAR_SQL). */
-export const fillTimesSql = (scope: 'community' | 'unit' | 'district') => {
+/** The distribution of seconds to full of `ids`, rebuilt from month rows (after fillTimesClearSql). */
+export const fillTimesSql = (scope: 'community' | 'unit' | 'district', ids: readonly string[]) => {
   const match = scope === 'district' ? `r.scope = 'community' and r.district_id = k.id` : `r.scope = '${scope}' and r.scope_id = k.id`;
-  return `
+  return sql`
 insert into stats_fill_times (scope, scope_id, seconds, tasks)
-select '${scope}', k.id, s, count(*)::int
-  from unnest($1::uuid[]) k(id)
-  join stats_rollups r on ${match} and r.grain = 'month'
+select ${raw(`'${scope}'`)}, k.id, s, count(*)::int
+  from unnest(${arrayParam(ids)}::uuid[]) k(id)
+  join stats_rollups r on ${raw(match)} and r.grain = 'month'
   cross join unnest(r.fill_seconds) s
  group by k.id, s`;
 };
 
 /** Sum of a scope's distribution by seconds, e.g. before and after rebuilding districts. */
-export const FILL_TIMES_SUM_SQL = `
-select seconds, sum(tasks)::int as tasks from stats_fill_times where scope = $1::text and scope_id = any($2::uuid[]) group by seconds`;
+export const fillTimesSumSql = (scope: Scope, ids: readonly string[]) => sql`
+select seconds, sum(tasks)::int as tasks from stats_fill_times where scope = ${scope}::text and scope_id = any(${arrayParam(ids)}::uuid[]) group by seconds`;
 
-/** Adds ($1 seconds, $2 delta) to the city's distribution; then CITY_FILL_PRUNE_SQL drops emptied seconds. */
-export const CITY_FILL_DELTA_SQL = `
+/** Adds (seconds, delta) pairs to the city's distribution; then cityFillPruneSql drops emptied seconds. */
+export const cityFillDeltaSql = (seconds: readonly number[], deltas: readonly number[]) => sql`
 insert into stats_fill_times (scope, scope_id, seconds, tasks)
-select 'city', '${CITY_ID}'::uuid, s, n from unnest($1::int[], $2::int[]) u(s, n)
+select 'city', ${raw(`'${CITY_ID}'`)}::uuid, s, n from unnest(${arrayParam(seconds)}::int[], ${arrayParam(deltas)}::int[]) u(s, n)
 on conflict (scope, scope_id, seconds) do update set tasks = stats_fill_times.tasks + excluded.tasks`;
-export const CITY_FILL_PRUNE_SQL = `delete from stats_fill_times where scope = 'city' and seconds = any($1::int[]) and tasks = 0`;
+export const cityFillPruneSql = (seconds: readonly number[]) =>
+  sql`delete from stats_fill_times where scope = 'city' and seconds = any(${arrayParam(seconds)}::int[]) and tasks = 0`;
 
 /** Bucket bounds of the time-to-full chart, in minutes (the last bucket is open-ended). */
 const FILL_BUCKET_MINUTES = [1, 5, 15, 60, 360, 1440] as const;
 
+const BUCKETS = [0, ...FILL_BUCKET_MINUTES]
+  .map(
+    (from, i, all) =>
+      `coalesce(sum(tasks) filter (where seconds >= ${from * 60}${i + 1 < all.length ? ` and seconds < ${all[i + 1] * 60}` : ''}), 0)::int`,
+  )
+  .join(', ');
+
 /**
- * The `all` rows of ($1 scope, $2 ids) take their median and chart buckets from their
+ * The `all` rows of `ids` in `scope` take their median and chart buckets from their
  * distribution: an overview or dashboard then reads one row, whatever the scale.
  */
-export const FILL_SUMMARY_SQL = `
+export const fillSummarySql = (scope: Scope, ids: readonly string[]) => sql`
 update stats_rollups r set fill_median = m.median, fill_buckets = m.buckets
   from (
     select k.id,
            (with h as (select seconds, sum(tasks) over (order by seconds) as cum, sum(tasks) over () as total
-                         from stats_fill_times where scope = $1::text and scope_id = k.id)
+                         from stats_fill_times where scope = ${scope}::text and scope_id = k.id)
             select ((select min(seconds) from h where cum >= (total - 1) / 2 + 1) + (select min(seconds) from h where cum >= total / 2 + 1)) / 2.0
               from h limit 1) as median,
-           (select array[${[0, ...FILL_BUCKET_MINUTES]
-             .map(
-               (from, i, all) =>
-                 `coalesce(sum(tasks) filter (where seconds >= ${from * 60}${i + 1 < all.length ? ` and seconds < ${all[i + 1] * 60}` : ''}), 0)::int`,
-             )
-             .join(', ')}]
-              from stats_fill_times where scope = $1::text and scope_id = k.id) as buckets
-      from unnest($2::uuid[]) k(id)
+           (select array[${raw(BUCKETS)}]
+              from stats_fill_times where scope = ${scope}::text and scope_id = k.id) as buckets
+      from unnest(${arrayParam(ids)}::uuid[]) k(id)
   ) m
- where r.scope = $1::text and r.scope_id = m.id and r.grain = 'all' and r.period = '${ALL_PERIOD}'::date`;
+ where r.scope = ${scope}::text and r.scope_id = m.id and r.grain = 'all' and r.period = ${raw(`'${ALL_PERIOD}'`)}::date`;
 
 /**
- * The registry figures of the community months of the communities in $1, rewritten from the
+ * The registry figures of the community months of `communities`, rewritten from the
  * households and members: each home counts in the month it was registered, and as covered in
  * the month its coverage began (the later of its registration and the first registration of a
  * member living there, homes compared as householdMatchSql does). Months that no longer count
  * anything are zeroed. Returns the (district, month) pairs whose figures changed, for the rows
  * above.
  */
-export const REGISTRY_ROWS_SQL = `
+export const registryRowsSql = (communities: readonly string[]) => sql`
 with m as (
   select community_org_id, estate_id, home_part(building) as b, home_part(unit_no) as u, home_part(room) as r, min(registered_at) as since
-    from members where community_org_id = any($1::uuid[])
+    from members where community_org_id = any(${arrayParam(communities)}::uuid[])
    group by 1, 2, 3, 4, 5
 ),
 h as (
@@ -289,18 +304,18 @@ h as (
     from households h
     left join m on m.community_org_id = h.community_org_id and m.estate_id = h.estate_id
      and m.b = h.building and m.u = h.unit_no and m.r = h.room
-   where h.community_org_id = any($1::uuid[])
+   where h.community_org_id = any(${arrayParam(communities)}::uuid[])
 ),
 per as (
   select community_org_id, period, sum(n)::int as households, sum(w)::int as with_member
-    from (select community_org_id, ${periodOf('month', 'created_at')} as period, 1 as n, 0 as w from h
+    from (select community_org_id, ${raw(periodOf('month', 'created_at'))} as period, 1 as n, 0 as w from h
           union all
-          select community_org_id, ${periodOf('month', 'covered')}, 0, 1 from h where covered is not null) x
+          select community_org_id, ${raw(periodOf('month', 'covered'))}, 0, 1 from h where covered is not null) x
    group by 1, 2
 ),
 cleared as (
   update stats_rollups r set households = 0, households_with_member = 0
-   where r.scope = 'community' and r.grain = 'month' and r.scope_id = any($1::uuid[])
+   where r.scope = 'community' and r.grain = 'month' and r.scope_id = any(${arrayParam(communities)}::uuid[])
      and (r.households <> 0 or r.households_with_member <> 0)
      and not exists (select 1 from per where per.community_org_id = r.scope_id and per.period = r.period)
   returning r.scope_id, r.period
