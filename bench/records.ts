@@ -7,7 +7,8 @@
  *   ledger on and with it off (`pointsOnCheckOut: false`, the path before the ledger): p50/p95 at
  *   `--checkout-concurrency` scans in flight, rounds alternating off/on so a shared machine's load
  *   drifts over both alike. With the ledger on, each check-out's points are written after its
- *   answer, so their cost shows as contention on the scans that follow.
+ *   answer, so back to back (`--checkout-pause-ms 0`) their cost shows as contention on the scans
+ *   that follow; with a pause (a secretary scans one member every second or so) it should not.
  *
  * It writes its own district, community, secretary, members, posts and claims (prefix `bench_rec_`)
  * into the database it is given, so it runs on the city of a full run or on an empty database.
@@ -29,6 +30,8 @@ export interface RecordsFigures {
   certificatePdf: { items: number; runs: number; p50Ms: number; p95Ms: number; maxMs: number; bytes: number };
   checkOut: {
     concurrency: number;
+    /** Each scanner's pause after an answer before its next scan (0: back to back). */
+    pauseMs: number;
     scansPerMode: number;
     ledgerOn: { p50Ms: number; p95Ms: number; pointsEntries: number };
     ledgerOff: { p50Ms: number; p95Ms: number; pointsEntries: number };
@@ -167,6 +170,7 @@ async function checkOutRound(
   ledger: boolean,
   posts: number,
   concurrency: number,
+  pauseMs: number,
 ): Promise<{ times: number[]; entries: number }> {
   const app = await buildApp({
     config,
@@ -193,6 +197,7 @@ async function checkOutRound(
           const res = await app.inject({ method: 'POST', url: `/api/v1/tasks/${s.taskId}/check-outs`, headers: auth, payload: { token } });
           times.push(performance.now() - t0);
           if (res.statusCode !== 200) throw new Error(`check-out: ${res.statusCode} ${res.body}`);
+          if (pauseMs > 0) await new Promise((r) => setTimeout(r, pauseMs));
         }
       }),
     );
@@ -220,7 +225,7 @@ async function checkOutRound(
 export async function recordsBench(
   database: Database,
   config: Config,
-  opts: { pdfRuns: number; posts: number; membersPerPost: number; concurrency: number; rounds: number },
+  opts: { pdfRuns: number; posts: number; membersPerPost: number; concurrency: number; rounds: number; pauseMs: number },
   log: (m: string) => void,
 ): Promise<RecordsFigures> {
   const pdf = await certificatePdf(opts.pdfRuns, log);
@@ -231,7 +236,7 @@ export async function recordsBench(
   let entriesOff = 0;
   for (let r = 0; r < opts.rounds; r++) {
     for (const ledger of [false, true]) {
-      const { times, entries } = await checkOutRound(database, config, w, ledger, opts.posts, opts.concurrency);
+      const { times, entries } = await checkOutRound(database, config, w, ledger, opts.posts, opts.concurrency, opts.pauseMs);
       (ledger ? on : off).push(...times);
       if (ledger) entriesOn += entries;
       else entriesOff += entries;
@@ -242,6 +247,7 @@ export async function recordsBench(
     certificatePdf: pdf,
     checkOut: {
       concurrency: opts.concurrency,
+      pauseMs: opts.pauseMs,
       scansPerMode: on.length,
       ledgerOn: { p50Ms: round(percentile(on, 50)), p95Ms: round(percentile(on, 95)), pointsEntries: entriesOn },
       ledgerOff: { p50Ms: round(percentile(off, 50)), p95Ms: round(percentile(off, 95)), pointsEntries: entriesOff },
@@ -256,7 +262,8 @@ export function printRecords(f: RecordsFigures, machine: { cpus: number; loadAve
   console.log(
     `  certificate PDF, ${p.items} items: p50 ${p.p50Ms} ms, p95 ${p.p95Ms} ms, max ${p.maxMs} ms, ${round(p.bytes / 1024)} KB (${p.runs} renders)`,
   );
-  console.log(`  check-out, ${c.scansPerMode} scans per mode, ${c.concurrency} in flight:`);
+  const paced = c.pauseMs > 0 ? `, each scanner pausing ${c.pauseMs} ms between scans` : ', back to back';
+  console.log(`  check-out, ${c.scansPerMode} scans per mode, ${c.concurrency} in flight${paced}:`);
   console.log(`    ledger off: p50 ${c.ledgerOff.p50Ms} ms, p95 ${c.ledgerOff.p95Ms} ms (points entries ${c.ledgerOff.pointsEntries})`);
   console.log(`    ledger on:  p50 ${c.ledgerOn.p50Ms} ms, p95 ${c.ledgerOn.p95Ms} ms (points entries ${c.ledgerOn.pointsEntries})`);
 }

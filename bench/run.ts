@@ -2,7 +2,8 @@
  * `npm run bench -- [--connections 64] [--duration 5] [--burst 2000] [--slots 20] [--rounds 5] [--hot 1000]
  *   [--stats-calls 200] [--burst-only] [--stats-only] [--skip-rebuild] [--scale 1] [--reseed] [--registry-rows 100000] [--registry-only]
  *   [--notify-posts 5] [--notify-only] [--cluster N] [--first-start]
- *   [--records-only] [--pdf-runs 100] [--checkout-posts 10] [--checkout-members 40] [--checkout-concurrency 8] [--checkout-rounds 2]`
+ *   [--records-only] [--pdf-runs 100] [--checkout-posts 10] [--checkout-members 40] [--checkout-concurrency 8] [--checkout-rounds 2]
+ *   [--checkout-pause-ms 0]`
  *
  * Starts the real server (bench/server.ts, its own process) on city-scale data: the embedded
  * PostgreSQL under BENCH_DATA_DIR (default ./.data/bench, port BENCH_PG_PORT or 54339), seeded
@@ -62,6 +63,7 @@ const { values: args } = parseArgs({
     'checkout-members': { type: 'string', default: '40' },
     'checkout-concurrency': { type: 'string', default: '8' },
     'checkout-rounds': { type: 'string', default: '2' },
+    'checkout-pause-ms': { type: 'string', default: '0' },
   },
 });
 const CONNECTIONS = Number(args.connections);
@@ -120,6 +122,7 @@ async function main() {
         membersPerPost: Number(args['checkout-members']),
         concurrency: Number(args['checkout-concurrency']),
         rounds: Number(args['checkout-rounds']),
+        pauseMs: Number(args['checkout-pause-ms']),
       },
       log,
     );
