@@ -155,7 +155,9 @@ describe('demo data', () => {
       category: string;
       status: string;
       claimed: number;
-    }>(`select t.* from tasks t join party_orgs o on o.id = t.community_org_id where o.name = '清和坊社区' and t.status <> 'ended'`);
+    }>(
+      `select t.* from tasks t join party_orgs o on o.id = t.community_org_id where o.name = '清和坊社区' and t.status <> 'ended' and t.project_id is null`,
+    );
     expect(rows.length).toBeGreaterThanOrEqual(3);
     for (const t of rows) {
       expect(t.status).toBe('open');
@@ -241,6 +243,91 @@ describe('demo data', () => {
     expect(detail.meetings[0].actions.length).toBe(3);
     expect(await ctx.app.notifications.runSweeps(ctx.clock.now())).toBe(1);
     expect(await ctx.app.notifications.runSweeps(ctx.clock.now())).toBe(0);
+  });
+  it('has 组织报到 in 清和坊社区: 共建协议 in every state, needs and projects in every state, resources, a directed post', async () => {
+    const sign = async (code: string) => {
+      const res = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/wechat', payload: { code } });
+      return { authorization: `Bearer ${res.json().token as string}` };
+    };
+    const [qhf] = await query<{ id: string }>(`select id from party_orgs where name = '清和坊社区'`);
+    const secretary = await sign('dev:secretary');
+    const get = async (headers: Record<string, string>, url: string) => {
+      const res = await ctx.app.inject({ method: 'GET', url: `/api/v1${url}`, headers });
+      expect([url, res.statusCode]).toEqual([url, 200]);
+      return res.json();
+    };
+
+    const agreements = (await get(secretary, `/agreements?communityOrgId=${qhf.id}&limit=50`)).items as Array<{
+      unit: { name: string };
+      status: string;
+      reason: string | null;
+      contactPhone: string;
+    }>;
+    const byUnit = Object.fromEntries(agreements.map((a) => [a.unit.name, a.status]));
+    expect(byUnit).toEqual({
+      市公安局: 'expired',
+      市教育局: 'ended',
+      市住建局: 'active',
+      市卫健委: 'active',
+      常熟农商银行: 'active',
+      市城管局: 'rejected',
+      市民政局: 'proposed',
+    });
+    expect(agreements.find((a) => a.status === 'rejected')!.reason).toMatch(/.{4,}/);
+    expect(agreements.find((a) => a.status === 'ended')!.reason).toMatch(/.{4,}/);
+    for (const a of agreements) expect(a.contactPhone).toMatch(/^\d{3}\*{4}\d{4}$/);
+    // The demo's unit admin (市住建局) is reported to 清和坊社区 and to 书院社区 (one to end in the walk).
+    const unit = await sign('dev:unit');
+    const own = (await get(unit, '/agreements?limit=50')).items as Array<{ community: { name: string }; status: string }>;
+    expect(own.map((a) => [a.community.name, a.status]).sort()).toEqual([
+      ['书院社区', 'active'],
+      ['清和坊社区', 'active'],
+    ]);
+
+    const needs = (await get(secretary, `/needs?communityOrgId=${qhf.id}&limit=50`)).items as Array<{
+      title: string;
+      status: string;
+      source: { kind: string } | null;
+    }>;
+    expect(new Set(needs.map((n) => n.status))).toEqual(new Set(['open', 'claimed', 'closed']));
+    expect(needs.filter((n) => n.source?.kind === 'demand').map((n) => n.title)).toEqual(['清和苑南门路灯维修']);
+    const projects = (await get(secretary, `/projects?communityOrgId=${qhf.id}&limit=50`)).items as Array<{
+      id: string;
+      status: string;
+      unit: { name: string };
+      rating: number | null;
+    }>;
+    expect(projects.map((p) => p.status).sort()).toEqual(['accepted', 'claimed', 'closed', 'delivered', 'in_progress', 'returned']);
+    for (const p of projects) expect(p.rating !== null).toBe(p.status === 'accepted' || p.status === 'closed');
+    // The returned need is open for another unit again.
+    expect(needs.find((n) => n.title === '青少年暑期托管')!.status).toBe('open');
+    const closed = projects.find((p) => p.status === 'closed')!;
+    const detail = await get(secretary, `/projects/${closed.id}`);
+    expect(detail.events.map((e: { action: string }) => e.action)).toEqual(['claim', 'start', 'deliver', 'accept', 'close']);
+    expect(detail.tasks).toHaveLength(1);
+    // The unit sees its own projects, the needs board of its communities, its resources.
+    const mine = (await get(unit, '/projects?limit=50')).items as Array<{ unit: { name: string }; status: string }>;
+    expect(mine.map((p) => [p.unit.name, p.status]).sort()).toEqual([
+      ['市住建局', 'closed'],
+      ['市住建局', 'delivered'],
+      ['市住建局', 'in_progress'],
+    ]);
+    const board = (await get(unit, '/needs?limit=50')).items as Array<{ community: { name: string } }>;
+    expect(new Set(board.map((n) => n.community.name))).toEqual(new Set(['清和坊社区']));
+    const resources = (await get(secretary, `/resources?communityOrgId=${qhf.id}&limit=50`)).items as Array<{ unit: { name: string } }>;
+    expect(new Set(resources.map((r) => r.unit.name))).toEqual(new Set(['市住建局', '市卫健委', '常熟农商银行']));
+
+    // The in-progress project's directed post: open now, 市住建局's member may grab it, 市卫健委's is told why not.
+    const member2 = await sign('dev:member2');
+    const open = (await get(member2, `/tasks?communityOrgId=${qhf.id}&open=true&limit=50`)).items as Array<{
+      id: string;
+      audience: string;
+      audienceUnit: { name: string } | null;
+    }>;
+    const directed = open.filter((t) => t.audience === 'unit');
+    expect(directed.map((t) => t.audienceUnit?.name)).toEqual(['市住建局']);
+    const refused = await ctx.app.inject({ method: 'POST', url: `/api/v1/tasks/${directed[0].id}/claims`, headers: member2 });
+    expect([refused.statusCode, refused.json().code]).toEqual([403, 'NOT_IN_AUDIENCE']);
   });
 });
 
@@ -419,6 +506,15 @@ describe('the demo city’s history (first start)', () => {
     expect(qhfOwn.months).toBeGreaterThanOrEqual(6);
     const categories = await query<{ category: string }>(`select distinct category from whistles where raised_by_org_id = $1`, [qhf.id]);
     for (const { category } of categories) expect(WHISTLE_CATEGORY_KEYS).toContain(category);
+
+    // The city's generated 组织报到 leaves the demo's own units and communities as they were.
+    const [reporting] = await query<{ qhf: number; zjj: number; generated: number }>(
+      `select (select count(*)::int from agreements a join party_orgs c on c.id = a.community_org_id where c.name = '清和坊社区') as qhf,
+              (select count(*)::int from agreements a join party_orgs u on u.id = a.unit_org_id where u.name = '市住建局') as zjj,
+              (select count(*)::int from agreements) as generated`,
+    );
+    expect([reporting.qhf, reporting.zjj]).toEqual([7, 2]);
+    expect(reporting.generated).toBeGreaterThan(8);
 
     // A second start adds nothing.
     expect(await seedDemo(ctx.database.db, ctx.config, ctx.clock)).toBe(false);

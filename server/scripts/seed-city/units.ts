@@ -20,17 +20,22 @@ export interface UnitsCounts {
  * unit party org reports to up to three communities of its district (one of them still
  * proposed), every community publishes four needs over the last two months, and a reported unit
  * claims most of them, with projects in every state (accepted ones rated, many this month, so the
- * results board and its benchmark have figures). Deterministic from `seed`.
+ * results board and its benchmark have figures). Deterministic from `seed`. Units and communities
+ * that already take part in 组织报到 (the demo's hand-made ones, loaded first) are left as they are:
+ * a generated 待确认 agreement could clash with theirs (one per unit and community).
  */
 export async function seedUnits(client: pg.PoolClient, opts: { seed: number; now: number; phoneEncKey: Buffer }): Promise<UnitsCounts> {
   const rng = new Random(opts.seed ^ 0x5eed);
   const { rows: admin } = await client.query<{ id: string }>(`select id from users where openid = 'dev_city_admin'`);
   const by = admin[0].id;
   const { rows: units } = await client.query<{ id: string; district_id: string }>(
-    `select id, district_id from party_orgs where kind = 'unit' order by id`,
+    `select id, district_id from party_orgs o where kind = 'unit'
+        and not exists (select 1 from agreements a where a.unit_org_id = o.id) order by id`,
   );
   const { rows: communities } = await client.query<{ id: string; district_id: string }>(
-    `select id, district_id from party_orgs where kind = 'community' order by id`,
+    `select id, district_id from party_orgs o where kind = 'community'
+        and not exists (select 1 from agreements a where a.community_org_id = o.id)
+        and not exists (select 1 from needs n where n.community_org_id = o.id) order by id`,
   );
   const byDistrict = new Map<string, string[]>();
   for (const c of communities) byDistrict.set(c.district_id, [...(byDistrict.get(c.district_id) ?? []), c.id]);

@@ -80,10 +80,11 @@ export async function seedCommunityHistory(
     );
     const community = found[0];
     if (!community?.secretary) return null;
-    const { rows: old } = await c.query(`select 1 from tasks where community_org_id = $1 and starts_at < $2 limit 1`, [
-      community.id,
-      new Date(now - 7 * DAY),
-    ]);
+    // The demo's own unit projects have posts of their own in the past: they are not a second run.
+    const { rows: old } = await c.query(
+      `select 1 from tasks where community_org_id = $1 and starts_at < $2 and project_id is null limit 1`,
+      [community.id, new Date(now - 7 * DAY)],
+    );
     if (old.length) return null;
     const estates = (await c.query(`select id from estates where community_org_id = $1 order by name`, [community.id])).rows.map(
       (r) => r.id as string,

@@ -7,6 +7,7 @@ import type { Db, DbOrTx } from '../db/client';
 import { transaction } from '../db/transaction';
 import { districts, estates, members, partyOrgs, roleGrants, tasks, users } from '../db/schema';
 import { seedDemoMeetings } from '../modules/meetings/meetings-seed';
+import { seedDemoUnits } from './seed-units';
 import { seedDemoWhistles } from './seed-whistles';
 
 /** Distinct from the migrator's lock (7262001): seeding runs after migrating, possibly in several processes. */
@@ -367,6 +368,15 @@ export async function seedDemo(db: Db, config: Config, clock: Clock = systemCloc
         { userId: liaisonId, orgId: unitId.get('市住建局')!, role: 'unit_liaison' },
         { userId: unitAdminId, orgId: unitId.get('市住建局')!, role: 'unit_admin' },
       ],
+    });
+    await seedDemoUnits(tx, {
+      now,
+      phoneEncKey: config.phoneEncKey,
+      community: { id: qinghefang },
+      neighbour: { id: communityId.get('书院社区')! },
+      unitId: (name) => unitId.get(name)!,
+      users: { admin: adminId, secretary: secretaryId, districtAdmin: districtAdminId, unitAdmin: unitAdminId },
+      districtId: districtId.get('虞山街道')!,
     });
     return true;
   });

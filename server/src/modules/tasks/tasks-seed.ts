@@ -1,6 +1,10 @@
 import type { Category } from '@pioneer/shared';
 import type { Db, DbOrTx } from '../../db/client';
 import { tasksRepositoryFactory } from './tasks-repository';
+import type { Tx } from '../../db/transaction';
+import type { Clock } from '../../lib/clock';
+import type { DirectoryPort } from '../directory/directory-port';
+import { tasksServiceFactory } from './tasks-service';
 
 export interface EndedDemoPost {
   title: string;
@@ -47,4 +51,31 @@ export async function seedEndedDemoPosts(
     );
   }
   return ids;
+}
+
+/**
+ * The tasks service bound to the demo seed's transaction, for the posts of the demo's unit
+ * projects (定向岗位 among them): published through the same checks as the app's, and telling
+ * the project (`projects`, the units module's) in the same transaction. Claims are never read
+ * or cancelled while seeding; no follower is told of a post that existed before the demo began.
+ */
+export function tasksSeedService(
+  tx: Tx,
+  deps: {
+    clock: Clock;
+    directory: Pick<DirectoryPort, 'findPartyOrg'>;
+    projects: NonNullable<Parameters<typeof tasksServiceFactory>[0]['projects']>;
+  },
+) {
+  return tasksServiceFactory({
+    db: tx,
+    tasksRepository: tasksRepositoryFactory(tx),
+    directoryRepository: deps.directory,
+    claimsRepository: {
+      cancelPost: () => Promise.reject(new Error('the demo seed cancels no post')),
+      findMyClaim: async () => null,
+    },
+    clock: deps.clock,
+    projects: deps.projects,
+  });
 }
