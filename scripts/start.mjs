@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { buildServer } from './build-server.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
@@ -19,8 +20,16 @@ let server = null;
 let stopping = false;
 /** The H5 build of a first start, in its own process group: stopping the server stops all of it. */
 let build = null;
+// The server compiled ahead (cached in server/dist); as TypeScript through tsx if that fails.
+const entry = await buildServer({ log: (m) => console.log(m) }).then(
+  (bundle) => ['--enable-source-maps', bundle],
+  (e) => {
+    console.warn(`The server could not be compiled ahead (${e instanceof Error ? e.message.split('\n')[0] : e}); running it with tsx.`);
+    return ['--import', 'tsx', path.join(root, 'server', 'src', 'server.ts')];
+  },
+);
 const startServer = (env) => {
-  server = spawn(process.execPath, [...flags, '--import', 'tsx', path.join(root, 'server', 'src', 'server.ts')], {
+  server = spawn(process.execPath, [...flags, ...entry], {
     cwd: root,
     stdio: 'inherit',
     env,

@@ -31,18 +31,25 @@ export async function demoHistoryLoaded(pool: pg.Pool): Promise<boolean> {
   return rows[0].loaded;
 }
 
+/** The worker's own bundle when the server runs compiled ahead (scripts/build-server.mjs defines it). */
+declare const __HISTORY_WORKER__: string | undefined;
+
 /**
  * `seedDemoHistory` in a worker thread on its own small pool (history-worker.ts), so the server
- * answers while it loads. The worker registers tsx itself: the server runs its TypeScript as is.
+ * answers while it loads. Compiled ahead, the worker runs its bundle; run as TypeScript (tsx), the
+ * worker registers tsx itself.
  */
 export function seedDemoHistoryInWorker(url: string, config: Pick<Config, 'phoneEncKey' | 'phoneHashKey'>): Promise<void> {
-  const file = path.join(__dirname, 'history-worker.ts');
-  const code = `require(${JSON.stringify(require.resolve('tsx/cjs/api'))}).register(); require(${JSON.stringify(file)});`;
+  const workerData = { url, phoneEncKey: config.phoneEncKey, phoneHashKey: config.phoneHashKey };
+  const viaTsx = () => {
+    const file = path.join(__dirname, 'history-worker.ts');
+    return `require(${JSON.stringify(require.resolve('tsx/cjs/api'))}).register(); require(${JSON.stringify(file)});`;
+  };
   return new Promise((resolve, reject) => {
-    const worker = new Worker(code, {
-      eval: true,
-      workerData: { url, phoneEncKey: config.phoneEncKey, phoneHashKey: config.phoneHashKey },
-    });
+    const worker =
+      typeof __HISTORY_WORKER__ === 'string'
+        ? new Worker(__HISTORY_WORKER__, { workerData })
+        : new Worker(viaTsx(), { eval: true, workerData });
     let settled = false;
     worker.once('message', (m: { ok: boolean; message?: string }) => {
       settled = true;

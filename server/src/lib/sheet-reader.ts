@@ -1,8 +1,9 @@
 import { Readable } from 'node:stream';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { parse as parseCsv } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
 import { AppError } from './errors';
+import { exceljs } from './lazy-packages';
 import { guardXlsx } from './xlsx-guard';
 
 /** One row of a sheet as text cells, numbered as Excel (or a text editor) shows it: 1-based. */
@@ -103,7 +104,7 @@ export function* csvRows(buf: Buffer, maxRows: number): Generator<SheetRow> {
  */
 export async function* xlsxFirstSheetRows(buf: Buffer, maxRows: number): AsyncGenerator<SheetRow> {
   const packed = await guardXlsx(buf);
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([packed]), {
+  const reader = new (exceljs().stream.xlsx.WorkbookReader)(Readable.from([packed]), {
     sharedStrings: 'cache',
     hyperlinks: 'ignore',
     styles: 'ignore',

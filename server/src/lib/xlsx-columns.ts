@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { AppError } from './errors';
+import { exceljs } from './lazy-packages';
 import { cellText, findHeader, unreadable, type SheetRow } from './sheet-reader';
 import { guardXlsx, type InflateLimits } from './xlsx-guard';
 
@@ -43,7 +44,7 @@ export async function xlsxSheetColumns<K extends string>(
   limits?: InflateLimits,
 ): Promise<Map<string, ColumnSheet<K>>> {
   const packed = await guardXlsx(buf, limits);
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([packed]), {
+  const reader = new (exceljs().stream.xlsx.WorkbookReader)(Readable.from([packed]), {
     sharedStrings: 'cache',
     hyperlinks: 'ignore',
     styles: 'ignore',

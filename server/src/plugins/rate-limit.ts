@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import fastifyRateLimit, { type RateLimitOptions } from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { AppError } from '../lib/errors';
+import { ioredis } from '../lib/lazy-packages';
 
 const WINDOW_MS = 60_000;
 /** Keys each in-memory limit remembers (LRU): an office of 2,000 fits many times over. */
@@ -35,7 +36,12 @@ export default fp(
   async function rateLimit(app: FastifyInstance, opts: { redisUrl?: string }) {
     let redis: Redis | undefined;
     if (opts.redisUrl) {
-      redis = new Redis(opts.redisUrl, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 });
+      redis = new (ioredis().Redis)(opts.redisUrl, {
+        lazyConnect: true,
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+        connectTimeout: 2000,
+      });
       let warned = false;
       redis.on('error', (err) => {
         if (!warned) app.log.warn({ err }, 'rate-limit store (Redis) unavailable; limits are not counted until it is back');

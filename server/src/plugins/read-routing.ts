@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { Redis } from 'ioredis';
+import { ioredis } from '../lib/lazy-packages';
 import { requestContext } from '../lib/request-context';
 
 /**
@@ -30,7 +30,7 @@ function memoryWriters(windowMs: number, now: () => number): RecentWriters {
 }
 
 function redisWriters(url: string, windowMs: number, fallback: RecentWriters): RecentWriters {
-  const redis = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 });
+  const redis = new (ioredis().Redis)(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 });
   redis.on('error', () => {});
   void redis.connect().catch(() => {});
   const key = (userId: string) => `pioneer:wrote:${userId}`;

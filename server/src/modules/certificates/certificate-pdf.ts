@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
 import { CATEGORY_LABELS, formatMinutes } from '@pioneer/shared';
+import { pdfkit } from '../../lib/lazy-packages';
 
 /** Noto Sans SC (OFL) from an npm package: a full TTF that pdfkit subsets, so Chinese is selectable text. */
 const FONT_MODULE = '@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf';
@@ -16,7 +16,7 @@ let parsedFont: FontSource | null = null;
  */
 function cjkFont(): FontSource {
   if (!parsedFont) {
-    const probe = new PDFDocument();
+    const probe = new (pdfkit())();
     // Resolved on first use, not at start-up: a checkout without the package still serves everything else.
     probe.font(readFileSync(require.resolve(FONT_MODULE)));
     parsedFont = (probe as unknown as { _font: { font: FontSource } })._font.font;
@@ -52,7 +52,7 @@ const categoryLabel = (c: string) => (CATEGORY_LABELS as Record<string, string |
 /** A4, one column: title, holder, the items as a table, total, issuer with 负责人 and 经办人, seal, QR. */
 export async function renderCertificatePdf(d: CertificateDocument): Promise<Buffer> {
   const qr = await certificateQrPng(d.verifyUrl);
-  const doc = new PDFDocument({
+  const doc = new (pdfkit())({
     size: 'A4',
     margins: { top: 56, bottom: 56, left: 56, right: 56 },
     info: { Title: `志愿服务记录证明 ${d.no}`, Author: d.issuerName, Subject: '志愿服务记录证明' },

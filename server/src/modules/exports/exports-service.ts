@@ -1,5 +1,4 @@
 import { PassThrough, type Readable } from 'node:stream';
-import ExcelJS from 'exceljs';
 import {
   CATEGORY_LABELS,
   HOUSEHOLD_MATCH_LABELS,
@@ -10,6 +9,7 @@ import {
   type Ranking,
 } from '@pioneer/shared';
 import { notFound } from '../../lib/errors';
+import { exceljs } from '../../lib/lazy-packages';
 import type { AuthorizedScope } from '../stats/stats-service';
 import type { DbOrTx } from '../../db/client';
 import { HOME_READ_AUDIT, writeAudit } from '../../lib/audit';
@@ -90,7 +90,7 @@ function streamWorkbook(
   onError: (err: unknown) => void,
 ): Readable {
   const out = new PassThrough();
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+  const wb = new (exceljs().stream.xlsx.WorkbookWriter)({ stream: out, useStyles: true, useSharedStrings: false });
   (async () => {
     for (const s of sheets) {
       const ws = wb.addWorksheet(s.name, { views: [{ state: 'frozen', ySplit: 1 }] });

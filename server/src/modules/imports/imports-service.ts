@@ -1,4 +1,3 @@
-import ExcelJS from 'exceljs';
 import {
   DIRECTORY_SHEETS,
   HOUSEHOLD_COLUMNS,
@@ -12,6 +11,7 @@ import {
 import type { Db } from '../../db/client';
 import { transaction } from '../../db/transaction';
 import { recentAudits, writeAudit } from '../../lib/audit';
+import { exceljs } from '../../lib/lazy-packages';
 import type { Clock } from '../../lib/clock';
 import { newRegisterCode } from '../../lib/register-code';
 import type { DirectoryImportPort } from '../directory/directory-port';
@@ -218,7 +218,7 @@ export function importsServiceFactory(deps: {
     },
 
     async directoryTemplate(): Promise<Buffer> {
-      const wb = new ExcelJS.Workbook();
+      const wb = new (exceljs().Workbook)();
       for (const name of DIRECTORY_SHEETS) {
         const ws = wb.addWorksheet(name);
         ws.addRow(TEMPLATE_HEADERS[name]).font = { bold: true };
@@ -228,7 +228,7 @@ export function importsServiceFactory(deps: {
     },
 
     async householdTemplate(): Promise<Buffer> {
-      const wb = new ExcelJS.Workbook();
+      const wb = new (exceljs().Workbook)();
       const ws = wb.addWorksheet('业主信息');
       ws.addRow(Object.values(HOUSEHOLD_COLUMNS)).font = { bold: true };
       ws.columns.forEach((c) => (c.width = 16));
