@@ -1,52 +1,26 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
-import { ROOT, startApp, type RunningApp } from './helpers/app-process';
-import { launchBrowser, shown, snap, typeInto, type E2eBrowser } from './helpers/browser';
+import type { Page } from 'playwright-core';
+import { shown, snap, typeInto } from './helpers/browser';
+import { openAs, startWalk, UI_TIMEOUT, type Walk } from './helpers/walk';
 
 /**
  * 组织报到 in real Chromium against `npm start` with the demo data, through the screens only:
- * the 市住建局 unit admin reports to 清和坊社区 (共建协议), the secretary confirms it and publishes
- * a need, the unit claims it with a plan, publishes a directed post (定向岗位) and delivers, the
- * secretary accepts it with a rating (验收), and the city admin's 单位报到成效 board shows it.
+ * the 市住建局 unit admin proposes a 共建协议 with 清和坊社区 (already reported there, the secretary
+ * rejects it with the reason), the secretary confirms 市民政局's pending one and publishes a need, the
+ * unit ends its agreement with 书院社区, claims the need with a plan and publishes a directed post
+ * (定向岗位), a member of another unit (市卫健委) sees the post and why he cannot grab it, the unit
+ * delivers, the secretary accepts it with a rating (验收), and the city admin's 单位报到成效 board shows it.
  */
 
-const UI_TIMEOUT = 20_000;
 jest.setTimeout(90_000);
 const NEED = '楼道照明改造（E2E）';
 const POST = '楼道灯具更换志愿岗（E2E）';
+const REJECTION = '贵局已在本社区报到，协议有效期内无需重复提交。';
 
-let app: RunningApp;
-let phones: E2eBrowser;
-let unitCtx: BrowserContext;
-let secretaryCtx: BrowserContext;
-let adminCtx: BrowserContext;
+let walk: Walk;
 let unit: Page;
 let secretary: Page;
 let admin: Page;
-const problems: string[] = [];
-
-function watch(page: Page, who: string) {
-  page.on('pageerror', (err) => problems.push(`${who} page error: ${err.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) problems.push(`${who} console: ${msg.text()}`);
-  });
-  page.on('response', (res) => {
-    if (res.status() >= 500 || (res.status() === 404 && !res.url().endsWith('/favicon.ico'))) {
-      problems.push(`${who} ${res.status()} ${res.request().method()} ${res.url()}`);
-    }
-  });
-}
-
-/** Opens the app at its root and signs in: each role lands where the app sends it. */
-async function signIn(page: Page, login: string) {
-  await page.goto(`${app.baseUrl}/`);
-  const form = page.locator('#app .login');
-  await form.waitFor({ timeout: UI_TIMEOUT });
-  await typeInto(form.locator('.field-input'), login);
-  await form.locator('.btn', { hasText: '登录' }).click();
-}
+let member: Page;
 
 /** The hub's tab, by the class of its key. */
 async function openTab(page: Page, key: 'agreements' | 'needs' | 'projects' | 'resources') {
@@ -54,42 +28,27 @@ async function openTab(page: Page, key: 'agreements' | 'needs' | 'projects' | 'r
 }
 
 beforeAll(async () => {
-  if (!existsSync(path.join(ROOT, 'client', 'dist', 'h5', 'index.html'))) {
-    const build = spawnSync('npm', ['run', 'build:h5'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
-    if (build.status !== 0) throw new Error('npm run build:h5 failed');
-  }
-  const [started, launched] = await Promise.allSettled([startApp(), launchBrowser()]);
-  if (started.status === 'fulfilled') app = started.value;
-  if (launched.status === 'fulfilled') phones = launched.value;
-  if (started.status === 'rejected') throw started.reason;
-  if (launched.status === 'rejected') throw launched.reason;
-  unitCtx = await phones.newPhone();
-  secretaryCtx = await phones.newPhone();
-  adminCtx = await phones.newPhone();
-  unit = await unitCtx.newPage();
-  secretary = await secretaryCtx.newPage();
-  admin = await adminCtx.newPage();
-  watch(unit, 'unit');
-  watch(secretary, 'secretary');
-  watch(admin, 'admin');
+  walk = await startWalk();
+  unit = (await walk.phone('unit')).page;
+  secretary = (await walk.phone('secretary')).page;
+  admin = (await walk.phone('admin')).page;
+  member = (await walk.phone('member')).page;
 }, 240_000);
 
-afterAll(async () => {
-  await phones?.close();
-  await app?.stop();
-}, 60_000);
+afterAll(async () => walk?.stop(), 60_000);
 
 afterEach(() => {
-  const seen = problems.splice(0);
-  expect(seen).toEqual([]);
+  expect(walk.problems.splice(0)).toEqual([]);
 });
 
-describe('H5 in Chromium: 报到 → 确认 → 需求 → 认领 → 定向岗位 → 交付 → 验收 → 成效', () => {
+describe('H5 in Chromium: 报到 → 退回 / 确认 → 需求 → 终止 → 认领 → 定向岗位 → 交付 → 验收 → 成效', () => {
   it('the unit admin goes from its 数据看板 to 组织报到 and proposes a 共建协议 with 清和坊社区', async () => {
-    await signIn(unit, 'unit');
+    await openAs(unit, walk.app.baseUrl, 'unit');
     await shown(unit).locator('.staff-tools__item', { hasText: '组织报到' }).click({ timeout: UI_TIMEOUT });
     const hub = shown(unit).locator('.units');
     await hub.waitFor({ timeout: UI_TIMEOUT });
+    // The demo's 市住建局 is reported to 清和坊社区 and to 书院社区.
+    await hub.locator('.units__agreement', { hasText: '书院社区' }).filter({ hasText: '已报到' }).first().waitFor({ timeout: UI_TIMEOUT });
     await hub.locator('.units__propose').click();
 
     const form = shown(unit).locator('.agreement-new');
@@ -110,16 +69,25 @@ describe('H5 in Chromium: 报到 → 确认 → 需求 → 认领 → 定向岗�
     await expect(row.first().textContent()).resolves.toContain('138****8000');
   });
 
-  it('the secretary confirms it from 岗位管理 → 组织报到 and publishes a need', async () => {
-    await signIn(secretary, 'secretary');
+  it('the secretary, from 岗位管理 → 组织报到, rejects it with the reason, confirms 市民政局 and publishes a need', async () => {
+    await openAs(secretary, walk.app.baseUrl, 'secretary');
     await shown(secretary).locator('.manage__action--units').click({ timeout: UI_TIMEOUT });
     const hub = shown(secretary).locator('.units');
     await hub.waitFor({ timeout: UI_TIMEOUT });
-    const row = hub.locator('.units__agreement', { hasText: '市住建局' }).filter({ hasText: '待确认' }).first();
-    await row.waitFor({ timeout: UI_TIMEOUT });
+    const proposed = hub.locator('.units__agreement', { hasText: '市住建局' }).filter({ hasText: '待确认' }).first();
+    await proposed.waitFor({ timeout: UI_TIMEOUT });
     await snap(secretary, '31-agreement-inbox');
-    const id = await row.getAttribute('data-id');
-    await row.locator('.units__accept').click();
+    const rejected = await proposed.getAttribute('data-id');
+    await proposed.locator('.units__reject').click();
+    const row = hub.locator(`.units__agreement[data-id="${rejected}"]`);
+    await typeInto(row.locator('.units__reason'), REJECTION);
+    await row.locator('.units__reason-submit').click();
+    await row.filter({ hasText: '未通过' }).filter({ hasText: REJECTION }).waitFor({ timeout: UI_TIMEOUT });
+
+    // The demo's pending 报到 of 市民政局 is confirmed.
+    const pending = hub.locator('.units__agreement', { hasText: '市民政局' }).filter({ hasText: '待确认' }).first();
+    const id = await pending.getAttribute('data-id', { timeout: UI_TIMEOUT });
+    await pending.locator('.units__accept').click();
     await hub.locator(`.units__agreement[data-id="${id}"]`, { hasText: '已报到' }).waitFor({ timeout: UI_TIMEOUT });
 
     await hub.locator('.units__publish-need').click();
@@ -137,16 +105,31 @@ describe('H5 in Chromium: 报到 → 确认 → 需求 → 认领 → 定向岗�
     await back.locator('.units__need', { hasText: NEED }).filter({ hasText: '待认领' }).waitFor({ timeout: UI_TIMEOUT });
   });
 
-  it('the unit claims the need with a plan, publishes a directed post and delivers', async () => {
+  it('the unit reads why it was not accepted and ends its 共建协议 with 书院社区', async () => {
     await unit.reload();
     const hub = shown(unit).locator('.units');
     await hub.waitFor({ timeout: UI_TIMEOUT });
+    await hub.locator('.units__agreement', { hasText: '清和坊社区' }).filter({ hasText: '未通过' }).filter({ hasText: REJECTION }).waitFor({
+      timeout: UI_TIMEOUT,
+    });
+    const active = hub.locator('.units__agreement', { hasText: '书院社区' }).filter({ hasText: '已报到' }).first();
+    const id = await active.getAttribute('data-id', { timeout: UI_TIMEOUT });
+    await active.locator('.units__end').click();
+    const row = hub.locator(`.units__agreement[data-id="${id}"]`);
+    await typeInto(row.locator('.units__reason'), '局机关党员统一到清和坊社区报到。');
+    await row.locator('.units__reason-submit').click();
+    await row.filter({ hasText: '已终止' }).waitFor({ timeout: UI_TIMEOUT });
+    await snap(unit, '33-agreement-ended');
+  });
+
+  it('the unit claims the need with a plan and publishes a directed post', async () => {
+    const hub = shown(unit).locator('.units');
     await openTab(unit, 'needs');
     const need = hub.locator('.units__need', { hasText: NEED });
     await need.waitFor({ timeout: UI_TIMEOUT });
     await need.locator('.units__claim-open').click();
     await typeInto(need.locator('.units__plan'), '组织本局电工党员 6 人，两个周末完成灯具更换与线路检查。');
-    await snap(unit, '33-claim');
+    await snap(unit, '34-claim');
     await need.locator('.units__claim-submit').click();
 
     const project = shown(unit).locator('.project');
@@ -164,11 +147,29 @@ describe('H5 in Chromium: 报到 → 确认 → 需求 → 认领 → 定向岗�
     const after = shown(unit).locator('.project');
     await after.locator('.project__status', { hasText: '实施中' }).waitFor({ timeout: UI_TIMEOUT });
     await after.locator('.project__task', { hasText: POST }).filter({ hasText: '定向·市住建局' }).waitFor();
+  });
+
+  it('a member of 市卫健委 living in 清和坊社区 sees the post as 定向·市住建局 and why he cannot grab it', async () => {
+    await openAs(member, walk.app.baseUrl, 'member2');
+    const card = shown(member).locator('.task-card', { hasText: POST });
+    await card.locator('.task-card__audience', { hasText: '定向·市住建局' }).waitFor({ timeout: UI_TIMEOUT });
+    await card.locator('.task-card__title').click();
+    const detail = shown(member).locator('.detail');
+    await detail.locator('.detail__audience', { hasText: '定向·市住建局' }).waitFor({ timeout: UI_TIMEOUT });
+    const refusal = detail.locator('[data-testid="audience-refusal"]');
+    await refusal.waitFor({ timeout: UI_TIMEOUT });
+    await expect(refusal.textContent()).resolves.toContain('这是市住建局的定向岗位，仅该单位党员可以抢');
+    await detail.locator('.grab-btn[data-state="not_in_audience"]', { hasText: '仅限定向单位' }).waitFor({ timeout: UI_TIMEOUT });
+    await snap(member, '35-directed-refused');
+  });
+
+  it('the unit delivers the project', async () => {
+    const after = shown(unit).locator('.project');
     await after.locator('.project__deliver').click();
     await typeInto(after.locator('.project__text'), '已更换灯具 42 盏，检查线路 6 幢，居民反映良好。');
     await after.locator('.project__submit').click();
     await after.locator('.project__status', { hasText: '待验收' }).waitFor({ timeout: UI_TIMEOUT });
-    await snap(unit, '34-delivered');
+    await snap(unit, '36-delivered');
   });
 
   it('the secretary accepts it with a rating (验收)', async () => {
@@ -186,22 +187,22 @@ describe('H5 in Chromium: 报到 → 确认 → 需求 → 认领 → 定向岗�
     await project.locator('.project__rating', { hasText: '★★★★☆' }).waitFor();
     const steps = (await project.locator('.project__event-action').allTextContents()).map((s) => s.trim());
     expect(steps).toEqual(['认领', '发布首个岗位，开始实施', '交付', '验收']);
-    await snap(secretary, '35-accepted');
+    await snap(secretary, '37-accepted');
   });
 
   it('the city admin sees 市住建局 on the 单位报到成效 board, its accepted project counted', async () => {
-    await signIn(admin, 'admin');
+    await openAs(admin, walk.app.baseUrl, 'admin');
     await shown(admin).locator('.staff-tools__item', { hasText: '单位报到成效' }).click({ timeout: UI_TIMEOUT });
     const board = shown(admin).locator('.idx--units');
     const row = board.locator('.idx__row', { hasText: '市住建局' });
     await row.waitFor({ timeout: UI_TIMEOUT });
-    await snap(admin, '36-unit-board');
+    await snap(admin, '38-unit-board');
     await row.click();
     const explain = shown(admin).locator('.idx--units');
     const accepted = explain.locator('[data-testid="part-projects_accepted"]');
     await accepted.waitFor({ timeout: UI_TIMEOUT });
     await expect(accepted.textContent()).resolves.toMatch(/验收项目数：[1-9]\d* 个/);
     await explain.locator('[data-testid="part-project_rating"]').waitFor();
-    await snap(admin, '37-unit-explained');
+    await snap(admin, '39-unit-explained');
   });
 });
