@@ -161,6 +161,20 @@ describe('PUT /points/rules', () => {
     expect((await put(city.auth, DEFAULTS)).statusCode).toBe(200);
   });
 
+  it('a missing rules row (truncate users cascade takes it) is the defaults: earning, reading and the star work, and the row is back', async () => {
+    await ctx.database.pool.query(`delete from points_rules`);
+    const m = members[12];
+    const before = (await ledgerOf(m.memberId)).balance;
+    // 90 minutes at the default 10 an hour.
+    await earn(m.memberId, randomUUID(), 1, 90, new Date('2030-01-01T00:00:00Z'));
+    expect((await ledgerOf(m.memberId)).balance - before).toBe(15);
+    await ctx.database.pool.query(`delete from points_rules`);
+    expect(await get()).toEqual(DEFAULTS);
+    const me = await ctx.app.inject({ method: 'GET', url: '/api/v1/members/me/points', headers: m.auth });
+    expect(me.statusCode).toBe(200);
+    expect((await ctx.database.pool.query(`select count(*)::int n from points_rules`)).rows[0].n).toBe(1);
+  });
+
   it('refuses bad rules with 400 VALIDATION_FAILED and keeps the ones there are', async () => {
     const city = await ctx.signIn('rules-city-2');
     await ctx.grant(city.userId, 'city_admin', null);

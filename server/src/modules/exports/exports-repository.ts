@@ -1,7 +1,11 @@
 import { sql, type SQL } from 'drizzle-orm';
+import { DEFAULT_STAR_THRESHOLDS } from '@pioneer/shared';
 import type { Db } from '../../db/client';
 import { householdMatchSql } from '../households/household-match-sql';
 import type { AuthorizedScope } from '../stats/stats-service';
+
+/** The rules' default thresholds, for a database whose one rules row was removed (see the points repository). */
+const DEFAULT_STARS = sql.raw(`'{${DEFAULT_STAR_THRESHOLDS.join(',')}}'::int[]`);
 
 const TZ = 'Asia/Shanghai';
 /** A claim that is a participation: not cancelled, not released by its secretary (as the roll-ups count). */
@@ -91,18 +95,19 @@ export function exportsRepositoryFactory(db: Db) {
                ${householdMatchSql(sql`m`)} as household_match,
                coalesce(w.n, 0)::int as participations, coalesce(w.minutes, 0)::int as minutes,
                coalesce(w.done, 0)::int as service_minutes,
-               (select count(*) from unnest(r.star_thresholds_hours) h where coalesce(w.done, 0) >= h * 60)::int as star,
+               (select count(*) from unnest(coalesce(r.star_thresholds_hours, ${DEFAULT_STARS})) h
+                 where coalesce(w.done, 0) >= h * 60)::int as star,
                coalesce(pa.balance, 0)::int as points_balance
           from members m
           join party_orgs u on u.id = m.unit_org_id
           join party_orgs c on c.id = m.community_org_id
           join estates e on e.id = m.estate_id
-          cross join points_rules r
+          left join points_rules r on r.id = 1
           left join points_accounts pa on pa.member_id = m.id
           left join lateral (select count(*) as n, sum(cl.minutes) as minutes,
                                     sum(cl.minutes) filter (where cl.status = 'completed') as done from claims cl
                               where cl.member_id = m.id and cl.${LIVE}) w on true
-         where r.id = 1 and ${memberScope(s)} ${afterId ? sql`and m.id > ${afterId}::uuid` : sql``}
+         where ${memberScope(s)} ${afterId ? sql`and m.id > ${afterId}::uuid` : sql``}
          order by m.id
          limit ${limit}`);
       return rows;

@@ -33,9 +33,16 @@ export class Overdraft extends Error {}
 /** The points module's tables: rules, accounts and the ledger. Only this file writes them. */
 export function pointsRepositoryFactory(db: Db) {
   return {
+    /**
+     * The one row of rules. The migration writes it, but `truncate users cascade` (a reset) takes it
+     * with its `updated_by`: then the column defaults are the rules, written back so every reader agrees.
+     */
     async rules(tx: DbOrTx = db): Promise<RulesRow> {
       const [row] = await tx.select().from(pointsRules).where(eq(pointsRules.id, 1));
-      return row;
+      if (row) return row;
+      await tx.insert(pointsRules).values({ id: 1 }).onConflictDoNothing({ target: pointsRules.id });
+      const [made] = await tx.select().from(pointsRules).where(eq(pointsRules.id, 1));
+      return made;
     },
 
     async putRules(values: Omit<typeof pointsRules.$inferInsert, 'id'>): Promise<RulesRow> {
