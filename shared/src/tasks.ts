@@ -247,6 +247,10 @@ export const RecordsSchema = z.object({
 });
 export type Records = z.infer<typeof RecordsSchema>;
 
+/** `GET /members/me/claims`: the member's live claims on posts not yet over, soonest first (records are completed claims only). */
+export const MyClaimsSchema = z.object({ items: z.array(z.object({ task: TaskListItemSchema, claim: ClaimSchema })) });
+export type MyClaims = z.infer<typeof MyClaimsSchema>;
+
 /** `POST /tasks/:id/records` (补记): the claims written, one per member. */
 export const SecretaryRecordResponseSchema = z.object({ items: z.array(z.object({ memberId: z.string(), claim: ClaimSchema })) });
 export type SecretaryRecordResponse = z.infer<typeof SecretaryRecordResponseSchema>;

@@ -5,11 +5,11 @@ import Home from '@/pages/index';
 import StateView from '@/components/StateView';
 import { useRequest } from '@/hooks/use-request';
 import { ApiError } from '@/services/http';
-import { getMyMember, getMyRecords } from '@/services/members';
+import { getMyClaims, getMyMember } from '@/services/members';
 import { saveSession } from '@/services/session';
 import { listTasks } from '@/services/tasks';
 
-jest.mock('@/services/members', () => ({ getMyMember: jest.fn(), getMyRecords: jest.fn() }));
+jest.mock('@/services/members', () => ({ getMyMember: jest.fn(), getMyClaims: jest.fn() }));
 jest.mock('@/services/tasks', () => ({ listTasks: jest.fn(), claimTask: jest.fn() }));
 
 const COMMUNITY = '33333333-3333-4333-8333-333333333333';
@@ -47,11 +47,7 @@ describe('首页 list when the network fails', () => {
     jest
       .mocked(getMyMember)
       .mockResolvedValue({ id: 'm1', community: { id: COMMUNITY, name: '清和坊社区', districtId: COMMUNITY } } as Member);
-    jest.mocked(getMyRecords).mockResolvedValue({
-      items: [],
-      totals: { tasks: 0, minutes: 0, hours: 0, star: { level: 0, hours: 0, nextLevelHours: 100 } },
-      nextCursor: null,
-    });
+    jest.mocked(getMyClaims).mockResolvedValue({ items: [] });
     jest.mocked(listTasks).mockReset();
   });
 

@@ -332,4 +332,29 @@ describe('the member’s records', () => {
     }
     expect((await api('GET', '/members/me/records?from=2020-01-01&to=2025-01-01', m.auth)).statusCode).toBe(200);
   });
+
+  it('lists only service records (completed claims); upcoming, released and missed posts are the member’s claims, not records', async () => {
+    const m = members[11];
+    const served = await post(60, 120);
+    const upcoming = await post(5 * 24 * 60, 5 * 24 * 60 + 60);
+    const dropped = await post(6 * 24 * 60, 6 * 24 * 60 + 60);
+    await claim(upcoming.id, m);
+    await claim(dropped.id, m);
+    expect((await ctx.app.inject({ method: 'DELETE', url: `/api/v1/tasks/${dropped.id}/claims/me`, headers: m.auth })).statusCode).toBe(
+      200,
+    );
+    ctx.clock.set(new Date(T0.getTime() + 3 * 60 * MINUTE));
+    await api('POST', `/tasks/${served.id}/records`, sec, { memberIds: [m.memberId] });
+    const records = (await api('GET', '/members/me/records', m.auth)).json();
+    expect(records.items.map((i: { task: { id: string }; claim: { status: string } }) => [i.task.id, i.claim.status])).toEqual([
+      [served.id, 'completed'],
+    ]);
+    expect(records.totals).toEqual(expect.objectContaining({ tasks: 1, minutes: 60, hours: 1 }));
+    const claims = await api('GET', '/members/me/claims', m.auth);
+    expect(claims.statusCode).toBe(200);
+    expect(claims.json().items.map((i: { task: { id: string }; claim: { status: string } }) => [i.task.id, i.claim.status])).toEqual([
+      [upcoming.id, 'claimed'],
+    ]);
+    expect((await api('GET', '/members/me/claims', {})).statusCode).toBe(401);
+  });
 });

@@ -1,6 +1,7 @@
 import {
   MemberResponseSchema,
   MemberUpsertResponseSchema,
+  MyClaimsSchema,
   PioneerCodeResponseSchema,
   PioneerCodeVerifyResponseSchema,
   PhoneNumberResponseSchema,
@@ -43,4 +44,9 @@ export function exchangePhoneCode(code: string) {
 
 export function getMyRecords() {
   return request({ path: '/members/me/records', schema: RecordsSchema });
+}
+
+/** Live claims on posts not yet over (records are completed claims only). */
+export function getMyClaims() {
+  return request({ path: '/members/me/claims', schema: MyClaimsSchema });
 }

@@ -9,7 +9,7 @@ import {
   TERMS,
   type Category,
   type ClaimStatus,
-  type Records,
+  type MyClaims,
   type TaskListEntry,
 } from '@pioneer/shared';
 import BottomNav from '@/components/BottomNav';
@@ -23,7 +23,7 @@ import { useLiveCounts, withLive } from '@/hooks/use-live-counts';
 import { useRequest } from '@/hooks/use-request';
 import { useGrab } from '@/hooks/use-grab';
 import { errorMessage } from '@/services/http';
-import { getMyMember, getMyRecords } from '@/services/members';
+import { getMyClaims, getMyMember } from '@/services/members';
 import { isAdmin, isLiaisonOnly, secretaryOrgId } from '@/services/session';
 import { landingFor, ROUTES } from '@/utils/routes';
 import { audienceRefusal } from '@/utils/grab';
@@ -53,7 +53,7 @@ export default function Home() {
   const [search, setSearch] = useState('');
   const [query, setQuery] = useState('');
   const [items, setItems] = useState<TaskListEntry[]>([]);
-  const [records, setRecords] = useState<Records['items']>([]);
+  const [records, setRecords] = useState<MyClaims['items']>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<string | null>(null);
@@ -72,7 +72,7 @@ export default function Home() {
   const loadMine = useCallback(async () => {
     if (!user?.memberId) return;
     try {
-      const res = await getMyRecords();
+      const res = await getMyClaims();
       const map: Record<string, ClaimStatus> = {};
       res.items.forEach(({ task, claim }) => {
         if (claim.status !== 'cancelled' && claim.status !== 'released') map[task.id] = claim.status;

@@ -130,7 +130,7 @@ export function recordsRepositoryFactory(db: Db) {
       return row ?? null;
     },
 
-    /** The member's live claims in the range, newest post first, after the keyset `after`. */
+    /** The member's records (completed claims: an upcoming or missed post is no service) in the range, newest post first, after the keyset `after`. */
     async recordsPage(
       memberId: string,
       range: DayRange,
@@ -145,7 +145,7 @@ export function recordsRepositoryFactory(db: Db) {
         .where(
           and(
             eq(claims.memberId, memberId),
-            notInArray(claims.status, [...NOT_LIVE]),
+            eq(claims.status, 'completed'),
             ...inRange(range),
             after ? sql`(${tasks.startsAt}, ${claims.id}) < (${after.startsAt}, ${after.id})` : undefined,
           ),
@@ -154,17 +154,29 @@ export function recordsRepositoryFactory(db: Db) {
         .limit(limit);
     },
 
-    /** Live claims and completed minutes in the range (all time without one). */
+    /** Records (completed claims) and their minutes in the range (all time without one). */
     async totals(memberId: string, range: DayRange = {}): Promise<{ tasks: number; minutes: number }> {
       const [row] = await db
         .select({
           tasks: sql<number>`count(*)::int`,
-          minutes: sql<number>`coalesce(sum(${claims.minutes}) filter (where ${claims.status} = 'completed'), 0)::bigint`,
+          minutes: sql<number>`coalesce(sum(${claims.minutes}), 0)::bigint`,
         })
         .from(claims)
         .innerJoin(tasks, eq(tasks.id, claims.taskId))
-        .where(and(eq(claims.memberId, memberId), notInArray(claims.status, [...NOT_LIVE]), ...inRange(range)));
+        .where(and(eq(claims.memberId, memberId), eq(claims.status, 'completed'), ...inRange(range)));
       return { tasks: row.tasks, minutes: Number(row.minutes) };
+    },
+
+    /** The member's live claims on posts not over at `now`, soonest first (the home page's 我的近期岗位 and its markers). */
+    async upcomingClaims(memberId: string, now: Date, limit: number): Promise<RecordItemRow[]> {
+      return db
+        .select({ task: taskColumns, claim: getTableColumns(claims) })
+        .from(claims)
+        .innerJoin(tasks, eq(tasks.id, claims.taskId))
+        .innerJoin(partyOrgs, eq(partyOrgs.id, tasks.communityOrgId))
+        .where(and(eq(claims.memberId, memberId), notInArray(claims.status, [...NOT_LIVE]), sql`${tasks.endsAt} > ${now}`))
+        .orderBy(tasks.startsAt, claims.id)
+        .limit(limit);
     },
 
     /** All-time completed minutes per member (exports, star levels). */

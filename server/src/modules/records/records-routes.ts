@@ -11,6 +11,7 @@ import {
   SecretaryRecordResponseSchema,
   RecordsQuerySchema,
   RecordsSchema,
+  MyClaimsSchema,
   SecretaryRecordBodySchema,
 } from '@pioneer/shared';
 import { forbidden, notFound } from '../../lib/errors';
@@ -68,6 +69,21 @@ export const recordsRoutes: FastifyPluginAsyncZod<{
       },
     },
     async (request) => service.records(principalOf(request), request.query),
+  );
+
+  app.get(
+    '/members/me/claims',
+    {
+      onRequest: requireMember,
+      schema: {
+        summary: '我的近期岗位（未结束的有效认领）',
+        description: '服务记录只含已完成的认领；首页用此列表标出已抢的岗位和近期岗位。',
+        tags,
+        security,
+        response: { 200: MyClaimsSchema },
+      },
+    },
+    async (request) => service.upcomingClaims(principalOf(request)),
   );
 
   app.post(

@@ -8,6 +8,7 @@ import {
   type CorrectionStatus,
   type RecordHistory,
   type RecordInfo,
+  type MyClaims,
   type Records,
   type RecordsQuery,
   type SecretaryRecordBody,
@@ -117,6 +118,13 @@ export function recordsServiceFactory(deps: {
     /** Star level from all-time record hours. */
     async star(memberId: string) {
       return deps.pointsService.star((await repo.totals(memberId)).minutes);
+    },
+
+    /** Live claims on posts not yet over (the home page marks them); records are only what was served. */
+    async upcomingClaims(p: Principal): Promise<MyClaims> {
+      const now = deps.clock.now();
+      const rows = await repo.upcomingClaims(memberOf(p), now, 100);
+      return { items: rows.map((r) => ({ task: toTaskListItem(r.task, now), claim: toClaim(r.claim, now, r.task.endsAt) })) };
     },
 
     async records(p: Principal, q: RecordsQuery): Promise<Records> {
