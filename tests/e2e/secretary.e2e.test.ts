@@ -1,17 +1,34 @@
 import type { Page, WebSocket } from 'playwright-core';
 import { decodeQrPng } from '../helpers/qr-decode';
 import { shown, snap, typeInto } from './helpers/browser';
-import { apiAs, back, inMinutes, mineItem, openAs, orgOf, startWalk, tab, titleBar, UI_TIMEOUT, type Walk, landOn } from './helpers/walk';
+import {
+  apiAs,
+  back,
+  beijingDay,
+  inMinutes,
+  mineItem,
+  openAs,
+  orgOf,
+  pickDate,
+  startWalk,
+  tab,
+  titleBar,
+  UI_TIMEOUT,
+  type Walk,
+  landOn,
+} from './helpers/walk';
 
 /**
  * The 清和坊社区 secretary's day (dev:secretary) on the demo city, through its screens only:
- * 岗位管理 it lands on, publishing a post and watching it fill live, editing it, its claimants,
- * checking a member in by their 先锋码 (pasted, and by the code's link), the poster, the
- * community's dashboard and its 先锋指数 explained, the 业主信息库 import, 居民点单 turned into a
- * post, and a whistle raised, then verified, closed and rated once the unit answered.
+ * 岗位管理 it lands on, publishing a post and watching it fill live, editing it, its claimants and
+ * its 候补 queue, a 抽签 post with its contact, its days picked in the H5 date picker, checking a
+ * member in by their 先锋码 (pasted, and by the code's link), a 签退 before the start refused with
+ * its reason shown, the poster, the community's dashboard and
+ * its 先锋指数 explained, the 业主信息库 CSV import, 居民点单 turned into a post and into a whistle,
+ * and a whistle raised, then verified, closed and rated once the unit answered.
  *
- * Outside the secretary's day (API): members grabbing, a member's code, a resident's demand, the
- * unit's 红色代办员 signing and answering the whistle.
+ * Outside the secretary's day (API): members grabbing and waiting, a member's code,
+ * a resident's demand, the unit's 红色代办员 signing and answering.
  */
 
 jest.setTimeout(120_000);
@@ -121,6 +138,70 @@ describe('岗位: publish, live counts, edit, claimants', () => {
   });
 });
 
+describe('岗位: its 候补 queue, a 抽签 post', () => {
+  it('opens the 候补 queue of the full post from its claimants: the member waiting first, masked', async () => {
+    // Outside the secretary's day: two more members fill the post, a fourth waits for a place.
+    const list = await apiAs(walk.app.baseUrl, 'dev:secretary', 'GET', `/tasks?communityOrgId=${community}&limit=50`);
+    const id = (list.items as Array<{ id: string; title: string }>).find((t) => t.title === POST)!.id;
+    await apiAs(walk.app.baseUrl, 'dev:member2', 'POST', `/tasks/${id}/claims`);
+    await apiAs(walk.app.baseUrl, 'dev:member3', 'POST', `/tasks/${id}/claims`);
+    await apiAs(walk.app.baseUrl, 'dev:member4', 'POST', `/tasks/${id}/waitlist`);
+
+    await landOn(secretary, `${walk.app.baseUrl}/#/staff/manage/index`);
+    await shown(secretary).locator('.manage .task-card', { hasText: POST }).click({ timeout: UI_TIMEOUT });
+    const claimants = shown(secretary).locator('.claimants');
+    await claimants.locator('.claimants__row').nth(2).waitFor({ timeout: UI_TIMEOUT });
+    await claimants.locator('.claimants__queue', { hasText: '查看候补队列（1 人）' }).click({ timeout: UI_TIMEOUT });
+    const queue = shown(secretary).locator('.wq');
+    const row = queue.locator('.wq__row--waiting');
+    await row.waitFor({ timeout: UI_TIMEOUT });
+    await expect(row.locator('.wq__pos').textContent()).resolves.toBe('1');
+    // 刘洋 (dev:member4), as the server masks a name and phone for staff.
+    await expect(row.locator('.wq__name').textContent()).resolves.toMatch(/^刘\*\s+138\*{4}8004$/);
+    await expect(row.locator('.wq__status').textContent()).resolves.toBe('候补中');
+    await queue.locator('.card-title', { hasText: '候补 1 人' }).waitFor();
+    await snap(secretary, '37-waitlist-queue');
+  });
+
+  it('publishes a 抽签 post with its contact, the service day and the draw day picked in the date picker', async () => {
+    const title = '敬老院周末陪护（抽签）';
+    const serviceDay = beijingDay(2);
+    const drawDay = beijingDay(1);
+    await landOn(secretary, `${walk.app.baseUrl}/#/staff/manage/index`);
+    await shown(secretary).locator('.manage__action', { hasText: '发布岗位' }).click({ timeout: UI_TIMEOUT });
+    const publish = shown(secretary).locator('.publish');
+    await publish.waitFor({ timeout: UI_TIMEOUT });
+    await typeInto(field(secretary, '岗位名称').locator('.field-input'), title);
+    await field(secretary, '岗位类别').locator('.chip', { hasText: '关爱帮扶' }).click();
+    await typeInto(field(secretary, '服务地点').locator('.field-input'), '虞山敬老院');
+    await typeInto(field(secretary, '联系人').locator('.field-input'), '王书记');
+    await typeInto(field(secretary, '联系电话').locator('.field-input'), '0512-52345678');
+    await typeInto(field(secretary, '招募名额').locator('.field-input'), '2');
+    await pickDate(secretary, field(secretary, '服务日期').locator('.publish__picker'), serviceDay);
+    await field(secretary, '服务日期').locator('.publish__picker', { hasText: serviceDay }).waitFor();
+    await field(secretary, '分配方式').locator('.chip', { hasText: '抽签' }).click();
+    const drawPicker = field(secretary, '分配方式').locator('.publish__picker').first();
+    await pickDate(secretary, drawPicker, drawDay);
+    await field(secretary, '分配方式').locator('.publish__picker', { hasText: drawDay }).waitFor();
+    await snap(secretary, '38-publish-draw');
+    await publish.locator('.btn', { hasText: '发布岗位' }).click();
+
+    const card = shown(secretary).locator('.manage .task-card', { hasText: title });
+    await card.waitFor({ timeout: UI_TIMEOUT });
+    // What was published: a draw at 21:00 of the picked draw day, the post on the picked day, its contact.
+    const list = await apiAs(walk.app.baseUrl, 'dev:secretary', 'GET', `/tasks?communityOrgId=${community}&limit=50`);
+    const id = (list.items as Array<{ id: string; title: string }>).find((t) => t.title === title)!.id;
+    const { task } = await apiAs(walk.app.baseUrl, 'dev:secretary', 'GET', `/tasks/${id}`);
+    expect(task).toMatchObject({
+      allocation: 'draw',
+      drawAt: new Date(`${drawDay}T21:00:00+08:00`).toISOString(),
+      startsAt: new Date(`${serviceDay}T09:00:00+08:00`).toISOString(),
+      contactName: '王书记',
+      contactPhone: '0512-52345678',
+    });
+  });
+});
+
 describe('扫码核验: the member’s 先锋码 pasted, and its link', () => {
   let token = '';
   it('verifies a pasted 先锋码: the card lists today’s posts and offers only the valid action', async () => {
@@ -170,6 +251,47 @@ describe('扫码核验: the member’s 先锋码 pasted, and its link', () => {
     // Checked in a moment ago; the post has not started, so 签退 is not offered either.
     await expect(card.locator('[data-testid="verify-check-in"]').getAttribute('aria-disabled')).resolves.toBe('true');
     await snap(secretary, '30-scanned-link');
+  });
+});
+
+describe('签退: refused before the post starts', () => {
+  it('shows why a 签退 before the start is refused, and keeps the member checked in', async () => {
+    const card = shown(secretary).locator('[data-testid="verify-card"]');
+    const claim = card.locator('[data-testid="verify-claim"]');
+    await card.locator('[data-testid="verify-check-out"]').click();
+    await shown(secretary).locator('[data-testid="verify-notice"]', { hasText: '岗位尚未开始' }).waitFor({ timeout: UI_TIMEOUT });
+    await expect(claim.locator('.verify__state').textContent()).resolves.toBe('已签到');
+    await snap(secretary, '39-check-out-refused');
+  });
+});
+
+describe('业主信息库: the CSV import', () => {
+  it('tries a CSV from the file picker, shows the rows it would add and the one it refuses, then imports it', async () => {
+    await landOn(secretary, `${walk.app.baseUrl}/#/pages/mine/index`);
+    await mineItem(secretary, '业主信息库');
+    const registry = shown(secretary).locator('.registry');
+    await registry.locator('.card-title', { hasText: '导入业主信息' }).waitFor({ timeout: UI_TIMEOUT });
+    const csv = [
+      '小区,楼栋,单元,室号,业主姓名,手机号',
+      '清和苑,88,1,101,周业主,13800008801',
+      '书院新村,88,2,202,吴业主,13800008802',
+      '不存在的小区,1,1,101,郑业主,13800008803',
+    ].join('\r\n');
+    const chooser = secretary.waitForEvent('filechooser', { timeout: UI_TIMEOUT });
+    await registry.locator('.btn', { hasText: '选择文件试导入' }).click();
+    await (await chooser).setFiles({ name: '业主信息.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+
+    const figure = (label: string) => registry.locator('.import-result').first().locator('.import-result__figure', { hasText: label });
+    await registry.locator('.import-result .card-title', { hasText: '试导入结果（未写入）' }).waitFor({ timeout: UI_TIMEOUT });
+    await expect(figure('新增').locator('.import-result__num').textContent()).resolves.toBe('2');
+    await expect(figure('有误行').locator('.import-result__num').textContent()).resolves.toBe('1');
+    await registry.locator('.import-result__row', { hasText: '第 4 行' }).filter({ hasText: '不存在的小区' }).waitFor();
+    await snap(secretary, '41-registry-dry-run');
+
+    await registry.locator('.btn', { hasText: '确认导入' }).click();
+    await registry.locator('.import-result .card-title', { hasText: '导入完成' }).waitFor({ timeout: UI_TIMEOUT });
+    await expect(figure('新增').locator('.import-result__num').textContent()).resolves.toBe('2');
+    await expect(registry.locator('.btn', { hasText: '确认导入' }).count()).resolves.toBe(0);
   });
 });
 
@@ -231,6 +353,51 @@ describe('居民点单 and 吹哨', () => {
     }
     await publish.locator('.btn', { hasText: '发布岗位' }).click();
     await shown(secretary).locator('.task-card', { hasText: '健身器材报修协助' }).first().waitFor({ timeout: UI_TIMEOUT });
+  });
+
+  it('turns a resident’s demand into a whistle in one request, its form pre-filled from it', async () => {
+    await apiAs(walk.app.baseUrl, 'dev:resident', 'POST', '/demands', {
+      communityOrgId: community,
+      text: '清和苑北门外人行道地砖松动，雨天溅水绊脚。',
+    });
+    await landOn(secretary, `${walk.app.baseUrl}/#/staff/manage/index`);
+    await shown(secretary).locator('.manage__action', { hasText: '居民点单' }).click({ timeout: UI_TIMEOUT });
+    const card = shown(secretary).locator('.demands .card', { hasText: '地砖松动' });
+    await card.waitFor({ timeout: UI_TIMEOUT });
+    await card.locator('.demands__primary .btn', { hasText: '转为吹哨' }).click();
+    const form = shown(secretary).locator('.whistle-new');
+    await form.waitFor({ timeout: UI_TIMEOUT });
+    await secretary.waitForFunction(
+      () => [...document.querySelectorAll('textarea')].some((t) => t.value === '居民点单：清和苑北门外人行道地砖松动，雨天溅水绊脚。'),
+      undefined,
+      { timeout: UI_TIMEOUT },
+    );
+    await form.locator('.field', { hasText: '类别' }).locator('.chip', { hasText: '公共设施' }).click();
+    if (!(await form.locator('.whistle-new__location input').inputValue())) {
+      await typeInto(form.locator('.whistle-new__location'), '清和苑北门');
+    }
+    await form.locator('.org-picker__value[data-armed="true"]').click({ timeout: UI_TIMEOUT });
+    await typeInto(form.locator('.org-picker .field-input'), '住建');
+    await form.locator('.org-picker__item', { hasText: '市住建局' }).click();
+    await form.locator('.whistle-new__unit', { hasText: '市住建局' }).waitFor({ timeout: UI_TIMEOUT });
+
+    const writes: string[] = [];
+    const countWrites = (req: { url(): string; method(): string }) => {
+      if (req.method() === 'POST' && /\/api\/v1\/(whistles|demands)/.test(req.url())) writes.push(new URL(req.url()).pathname);
+    };
+    secretary.on('request', countWrites);
+    await form.locator('.btn', { hasText: '吹哨' }).click();
+    const detail = shown(secretary).locator('.whistle-detail');
+    await detail.locator('.whistle-detail__title', { hasText: '地砖松动' }).waitFor({ timeout: UI_TIMEOUT });
+    secretary.off('request', countWrites);
+    expect(writes).toEqual([expect.stringMatching(/^\/api\/v1\/demands\/[0-9a-f-]+\/triage$/)]);
+    await detail.locator('.whistle-detail__assignment', { hasText: '市住建局' }).filter({ hasText: '待签收' }).waitFor();
+
+    await landOn(secretary, `${walk.app.baseUrl}/#/pages/demands/index`);
+    await shown(secretary)
+      .locator('.demands .card', { hasText: '地砖松动' })
+      .filter({ hasText: '吹哨：' })
+      .waitFor({ timeout: UI_TIMEOUT });
   });
 
   it('raises a whistle to 市住建局 (lead) and 市城管局 (assist)', async () => {

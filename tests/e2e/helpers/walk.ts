@@ -186,3 +186,66 @@ export async function waitUntil(test: () => boolean, what: string, timeoutMs = U
     throw new Error(`waiting for ${what}: ${e.message}`);
   });
 }
+
+/** `YYYY-MM-DD` of the Beijing day `days` from today (the app's pickers and dates are Beijing's). */
+export function beijingDay(days = 0): string {
+  return new Date(Date.now() + 8 * 3_600_000 + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/**
+ * Picks `day` (`YYYY-MM-DD`) in Taro's H5 date picker that `trigger` opens, as a thumb does: each
+ * column (年, 月, 日) whose value differs is dragged row by row until it shows the day's, then 确定.
+ * Drags (not taps) also cross a year's end, where the month column goes back from 12月 to 1月.
+ */
+export async function pickDate(page: Page, trigger: Locator, day: string): Promise<void> {
+  await trigger.click();
+  // The sheet of the picker just opened (its overlay has no height of its own: the sheet is fixed to the bottom).
+  const sheet = page.locator('.weui-picker').filter({ visible: true }).last();
+  await sheet.waitFor({ timeout: UI_TIMEOUT });
+  // It slides up (300 ms): drag once it stands still.
+  await page.waitForFunction(
+    (el) => !!el && getComputedStyle(el as HTMLElement).transform.replace(/\s/g, '') === 'matrix(1,0,0,1,0,0)',
+    await sheet.elementHandle(),
+    { timeout: UI_TIMEOUT },
+  );
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  const groups = sheet.locator('.weui-picker__group');
+  for (const [column, value] of [
+    [0, y],
+    [1, m],
+    [2, d],
+  ] as const) {
+    const group = groups.nth(column);
+    // Rows read 2026年, 12月, 09日.
+    const rows = (await group.locator('.weui-picker__item').allTextContents()).map((t) => Number(t.replace(/\D/g, '')));
+    const target = rows.indexOf(value);
+    if (target < 0) throw new Error(`the date picker offers no ${value} in column ${column} (${rows.join(' ')})`);
+    // The column's offset says which row sits in the indicator (TOP 102 px, a row 34 px).
+    const selected = async () =>
+      Math.round(
+        (102 - (await group.locator('.weui-picker__content').evaluate((el) => new DOMMatrixReadOnly(getComputedStyle(el).transform).m42))) /
+          34,
+      );
+    const box = (await group.boundingBox())!;
+    const x = box.x + box.width / 2;
+    const middle = box.y + box.height / 2;
+    // At most three rows per drag: a longer one leaves the column, and leaving it ends the drag.
+    for (let at = await selected(); at !== target; at = await selected()) {
+      const rowsToMove = Math.max(-3, Math.min(3, target - at));
+      await page.mouse.move(x, middle);
+      await page.mouse.down();
+      await page.mouse.move(x, middle - rowsToMove * 34, { steps: 8 });
+      await page.mouse.up();
+      await page.waitForFunction(
+        ({ el, want }) =>
+          Math.round(
+            (102 - new DOMMatrixReadOnly(getComputedStyle((el as HTMLElement).querySelector('.weui-picker__content')!).transform).m42) / 34,
+          ) === want,
+        { el: await group.elementHandle(), want: at + rowsToMove },
+        { timeout: UI_TIMEOUT },
+      );
+    }
+  }
+  await sheet.locator('.weui-picker__action', { hasText: '确定' }).click();
+  await sheet.waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
+}
