@@ -359,6 +359,35 @@ describe('注销 in one step', () => {
     expect(await columnsHolding(carol.memberId)).toEqual([]);
   });
 
+  it('keeps the excuse reason the secretary wrote for her missed post in her export and erases it with her', async () => {
+    const NAME = '欧阳请假';
+    const erin = await registerMember(ctx, 'dr_erin', world, { name: NAME });
+    const t0 = ctx.clock.now().getTime();
+    const post = await publishTask(ctx, secretary, world.community.id, {
+      startsAt: new Date(t0 + 60 * MINUTE).toISOString(),
+      endsAt: new Date(t0 + 120 * MINUTE).toISOString(),
+    });
+    const claimed = await api('POST', `/tasks/${post.id}/claims`, erin.auth);
+    expect(claimed.statusCode).toBe(201);
+    // The post is over and she never came: a no-show, which the secretary excuses with her words.
+    ctx.clock.set(t0 + 130 * MINUTE);
+    const reason = `${NAME}说孩子发烧住院，已电话请假`;
+    const excused = await api('POST', `/tasks/${post.id}/claims/${claimed.json().claim.id}/excuse`, secretary, { reason });
+    expect(excused.statusCode).toBe(200);
+    expect(excused.json().claim).toEqual(expect.objectContaining({ status: 'no_show', excused: true }));
+
+    const exported = (await api('GET', '/members/me/export', erin.auth)).json();
+    expect(exported.claims).toEqual([
+      expect.objectContaining({ claim: expect.objectContaining({ status: 'no_show' }), excuseReason: reason, releaseReason: null }),
+    ]);
+
+    expect((await api('DELETE', '/members/me', erin.auth)).statusCode).toBe(200);
+    await ctx.app.rollups.refresh();
+    expect(await columnsHolding(NAME)).toEqual([]);
+    expect(await columnsHolding('孩子发烧住院')).toEqual([]);
+    expect(await columnsHolding(erin.memberId)).toEqual([]);
+  });
+
   it('races 25 claims: none slips in between, no live claim is left without a member', async () => {
     const posts = await Promise.all(Array.from({ length: 25 }, () => publishTask(ctx, secretary, world.community.id, { capacity: 3 })));
     for (let run = 0; run < 4; run++) {
