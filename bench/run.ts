@@ -182,6 +182,7 @@ async function main() {
           PIONEER_CODE_SECRET: config.pioneerCodeSecret,
           PHONE_ENC_KEY: config.phoneEncKey.toString('hex'),
           PHONE_HASH_KEY: config.phoneHashKey.toString('hex'),
+          CERT_SIGNING_KEY: config.certSigningKey,
         }
       : {};
     server = await startServer({
