@@ -200,8 +200,8 @@ async function main() {
 
     // Distinct members for each phase and each burst round, never reused within a run.
     const need = (ROUNDS + 1) * BURST + 2 * HOT;
-    const { rows: people } = await pool.query<{ member_id: string; user_id: string }>(
-      `select m.id member_id, m.user_id from members m join users u on u.id = m.user_id where u.openid like 'city\\_%' order by m.id limit $1`,
+    const { rows: people } = await pool.query<{ member_id: string; user_id: string; token_version: number }>(
+      `select m.id member_id, m.user_id, u.token_version from members m join users u on u.id = m.user_id where u.openid like 'city\\_%' order by m.id limit $1`,
       [need],
     );
     if (people.length < need) throw new Error(`need ${need} seeded members ((--rounds + 1) × --burst + 2 × --hot), found ${people.length}`);
@@ -322,12 +322,17 @@ async function main() {
     await closedLoop(CONNECTIONS, 60_000, (i) => (i < 600 ? () => claim(warmPost, hotTokens[i % HOT]) : null));
     // The refusal answered from memory is the hottest path of a burst: let the JIT see it first, as it has in a running server.
     await closedLoop(CONNECTIONS, 1500, (i) => () => claim(warmPost, hotTokens[i % HOT]));
-    const pgClaim = async (taskId: string, memberId: string): Promise<Answer> => {
+    // CLAIM_SQL's $4 is the session token's version (the statement checks it against the user's).
+    const pgClaim = async (taskId: string, p: { member_id: string; token_version: number }): Promise<Answer> => {
       const started = process.hrtime.bigint();
-      const { rows } = await pgLoop.query({ name: 'claim_task', text: CLAIM_SQL, values: [taskId, memberId, new Date()] });
+      const { rows } = await pgLoop.query({
+        name: 'claim_task',
+        text: CLAIM_SQL,
+        values: [taskId, p.member_id, new Date(), p.token_version],
+      });
       return { status: rows[0]?.claim_id ? 201 : 409, body: '', ms: Number(process.hrtime.bigint() - started) / 1e6 };
     };
-    await closedLoop(CONNECTIONS, 60_000, (i) => (i < 600 ? () => pgClaim(warmPost, pgPeople[i % HOT].member_id) : null));
+    await closedLoop(CONNECTIONS, 60_000, (i) => (i < 600 ? () => pgClaim(warmPost, pgPeople[i % HOT]) : null));
 
     let auth: LoopResult | null = null;
     if (!args['burst-only']) {
@@ -442,7 +447,7 @@ async function main() {
 
     log(`hot claims over bare pg: ${HOT} on one post ...`);
     const pgPost = await createPost(HOT, 'hot-pg');
-    const pgRun = await closedLoop(CONNECTIONS, 120_000, (i) => (i < HOT ? () => pgClaim(pgPost, pgPeople[i].member_id) : null));
+    const pgRun = await closedLoop(CONNECTIONS, 120_000, (i) => (i < HOT ? () => pgClaim(pgPost, pgPeople[i]) : null));
     const pgWins = pgRun.statuses['201'] ?? 0;
 
     log('stats ...');

@@ -332,7 +332,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     onUndecryptablePhone: () =>
       app.log.warn({ event: 'phone_undecryptable' }, 'a stored phone number could not be decrypted; answered masked'),
   });
-  const claimsRepository = claimsRepositoryFactory({ db: database.db, pool: database.pool });
+  const claimsRepository = claimsRepositoryFactory({ db: database.db });
   // Fed by the live hub's notifications below: trusted only while they are heard. Handed the
   // batch function itself: the gate never calls back into the claims service that holds it.
   const claimBatch = batchClaimer({ claimsRepository, clock });

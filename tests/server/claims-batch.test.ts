@@ -17,7 +17,7 @@ beforeAll(async () => {
   ({ ctx, world, secretary } = await secretaryWorld('batch-sec'));
   members = await insertMembers(ctx, world, 40, 'batch');
   service = claimsServiceFactory({
-    claimsRepository: claimsRepositoryFactory({ db: ctx.database.db, pool: ctx.database.pool }),
+    claimsRepository: claimsRepositoryFactory({ db: ctx.database.db }),
     membersRepository: {} as never,
     pioneerCodes: {} as never,
     clock: ctx.clock,

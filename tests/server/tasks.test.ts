@@ -222,7 +222,7 @@ describe('the sweep', () => {
     const task = await publishTask(ctx, secA.auth, world.community.id, { startsAt: at(5), endsAt: at(15), cancelCutoffMinutes: 0 });
     const claim = await ctx.app.inject({ method: 'POST', url: `/api/v1/tasks/${task.id}/claims`, headers: member.auth });
     expect(claim.statusCode).toBe(201);
-    const claimsRepository = claimsRepositoryFactory({ db: ctx.database.db, pool: ctx.database.pool });
+    const claimsRepository = claimsRepositoryFactory({ db: ctx.database.db });
     const service = tasksServiceFactory({
       db: ctx.database.db,
       tasksRepository: tasksRepositoryFactory(ctx.database.db),

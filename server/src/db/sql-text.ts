@@ -1,5 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import pg from 'pg';
+import type { DbOrTx } from './client';
 
 /**
  * A statement written as `$n` text (the hot path's CTEs and the fragments modules lend each
@@ -33,3 +34,31 @@ const parseTimestamptz = pg.types.getTypeParser(pg.types.builtins.TIMESTAMPTZ) a
  */
 export const dateOf = (v: string | Date | null | undefined): Date | null =>
   v == null ? null : v instanceof Date ? v : parseTimestamptz(v);
+
+const parseTimestamptzArray = pg.types.getTypeParser(1185 as Parameters<typeof pg.types.getTypeParser>[0] /* timestamptz[] */) as (
+  v: string,
+) => Date[];
+
+/** A timestamptz[] column of a raw row as Dates (see `dateOf`). */
+export const datesOf = (v: string | Date[] | null | undefined): Date[] =>
+  v == null ? [] : Array.isArray(v) ? v.map((d) => dateOf(d)!) : parseTimestamptzArray(v);
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a hand-written statement's row: its reader gives it a type
+export type RawRow = Record<string, any>;
+
+/**
+ * A `$n` statement sent exactly as written (its text and numbering untouched) as a NAMED prepared
+ * statement: each connection parses and plans it once, as pg's `{ name, text }` queries did. The
+ * claim path's statements go this way; it is drizzle's own session, the one `tx.execute` uses,
+ * so a transaction's `tx` runs it on the transaction's connection. Array values stay one
+ * parameter each. Rows as PostgreSQL sent them: timestamps as text (`dateOf`, `datesOf`).
+ */
+export async function executeNamed(
+  on: DbOrTx,
+  name: string,
+  text: string,
+  values: unknown[],
+): Promise<{ rows: RawRow[]; rowCount: number | null }> {
+  const prepared = on._.session.prepareQuery({ sql: text, params: values }, undefined, name, false);
+  return (await prepared.execute()) as { rows: RawRow[]; rowCount: number | null };
+}

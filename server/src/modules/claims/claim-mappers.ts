@@ -1,5 +1,6 @@
 import type { Claim } from '@pioneer/shared';
 import type { claims } from '../../db/schema';
+import { dateOf, type RawRow } from '../../db/sql-text';
 import { claimStatus } from './no-show-rule';
 
 export { claimStatus };
@@ -23,24 +24,27 @@ export function toClaim(row: ClaimRow, now: Date, taskEndsAt: Date | null = null
   };
 }
 
-/** pg rows come back snake_case; claim rows from raw statements are mapped to the drizzle shape here. */
-export function claimFromRow(r: Record<string, unknown>): ClaimRow {
+/**
+ * A claims row as the hot path's statements return it (`returning c.*`, sent as written with
+ * `executeNamed`, which drizzle cannot type): the drizzle row, timestamps parsed from their text.
+ */
+export function claimFromRow(r: RawRow): ClaimRow {
   return {
-    id: r.id as string,
-    taskId: r.task_id as string,
-    memberId: r.member_id as string,
-    status: r.status as ClaimRow['status'],
-    claimedAt: r.claimed_at as Date,
-    cancelledAt: (r.cancelled_at as Date | null) ?? null,
-    checkedInAt: (r.checked_in_at as Date | null) ?? null,
-    checkedOutAt: (r.checked_out_at as Date | null) ?? null,
-    minutes: (r.minutes as number | null) ?? null,
-    promoted: (r.promoted as boolean | undefined) ?? false,
-    releasedAt: (r.released_at as Date | null) ?? null,
-    releaseReason: (r.release_reason as string | null) ?? null,
-    excused: (r.excused as boolean | undefined) ?? false,
-    excuseReason: (r.excuse_reason as string | null) ?? null,
-    source: (r.source as ClaimRow['source'] | undefined) ?? 'scan',
-    recordVersion: (r.record_version as number | undefined) ?? 1,
+    id: r.id,
+    taskId: r.task_id,
+    memberId: r.member_id,
+    status: r.status,
+    claimedAt: dateOf(r.claimed_at)!,
+    cancelledAt: dateOf(r.cancelled_at),
+    checkedInAt: dateOf(r.checked_in_at),
+    checkedOutAt: dateOf(r.checked_out_at),
+    minutes: r.minutes,
+    promoted: r.promoted,
+    releasedAt: dateOf(r.released_at),
+    releaseReason: r.release_reason,
+    excused: r.excused,
+    excuseReason: r.excuse_reason,
+    source: r.source,
+    recordVersion: r.record_version,
   };
 }

@@ -1,8 +1,7 @@
 import { and, asc, desc, eq, getTableColumns, notInArray, sql } from 'drizzle-orm';
-import type pg from 'pg';
 import type { Db, DbOrTx } from '../../db/client';
-import { inTransaction, transaction, type Tx } from '../../db/transaction';
-import { sqlText } from '../../db/sql-text';
+import { transaction, type Tx } from '../../db/transaction';
+import { dateOf, datesOf, executeNamed, sqlText } from '../../db/sql-text';
 import { claims, idempotencyKeys, partyOrgs, tasks } from '../../db/schema';
 import type { TaskRow } from '../tasks/task-mappers';
 import type { FullSnapshot } from '../claim-gate/claim-types';
@@ -11,9 +10,6 @@ import { pendingNoShowSql } from './no-show-rule';
 import { EMPTY_CANCELLED_POST_CTE, LEAVE_QUEUES_STATEMENT, postSlots } from '../tasks/post-slots';
 import { EXPIRE_POST_QUEUE_CTE, EXPIRE_STARTED_WAITING_CTE } from '../waitlist/waitlist-sql';
 import { CHECK_IN_SQL, CHECK_OUT_SQL, CLAIM_BATCH_SQL, CLAIM_SQL, FULL_POST_SQL, LIVE_CLAIM_SQL, notifyCount } from './claims-sql';
-
-/** The pool, or a client holding an open transaction. */
-export type Queryable = pg.Pool | pg.PoolClient;
 
 /** What the post looked like to the statement that could not change it. */
 interface PostSnapshot {
@@ -70,8 +66,8 @@ const suspendedMap = (o: Record<string, string>) => new Map(Object.entries(o).ma
 const taskColumns = { ...getTableColumns(tasks), communityName: partyOrgs.name };
 const NOT_LIVE = ['cancelled', 'released'] as const;
 
-export function claimsRepositoryFactory(deps: { db: Db; pool: pg.Pool }) {
-  const { db, pool } = deps;
+export function claimsRepositoryFactory(deps: { db: Db }) {
+  const { db } = deps;
 
   const myClaimQuery = db
     .select()
@@ -110,10 +106,10 @@ export function claimsRepositoryFactory(deps: { db: Db; pool: pg.Pool }) {
     },
 
     /** `tokenVersion`: the claiming session token's version, checked against the user's. */
-    async claim(taskId: string, memberId: string, tokenVersion: number, now: Date, q: Queryable = pool): Promise<ClaimAttempt> {
-      const { rows } = await q.query({ name: 'claim_task', text: CLAIM_SQL, values: [taskId, memberId, now, tokenVersion] });
+    async claim(taskId: string, memberId: string, tokenVersion: number, now: Date, tx: DbOrTx = db): Promise<ClaimAttempt> {
+      const { rows } = await executeNamed(tx, 'claim_task', CLAIM_SQL, [taskId, memberId, now, tokenVersion]);
       const r = rows[0];
-      if (r.claim_id) return { ok: true, claimId: r.claim_id, claimedAt: r.claimed_at, remaining: r.remaining };
+      if (r.claim_id) return { ok: true, claimId: r.claim_id, claimedAt: dateOf(r.claimed_at)!, remaining: r.remaining };
       return {
         ok: false,
         sStatus: r.s_status,
@@ -123,23 +119,25 @@ export function claimsRepositoryFactory(deps: { db: Db; pool: pg.Pool }) {
         sBeforeEnd: r.s_before_end,
         sMine: r.s_mine,
         sInAudience: r.s_in_audience !== false,
-        sSuspendedUntil: r.s_suspended_until ?? null,
+        sSuspendedUntil: dateOf(r.s_suspended_until),
         sRevoked: r.s_revoked === true,
       };
     },
 
     /** Distinct member ids, in arrival order, with their session tokens' versions. */
     async claimBatch(taskId: string, memberIds: string[], tokenVersions: number[], now: Date): Promise<BatchAttempt> {
-      const { rows } = await pool.query({ name: 'claim_batch', text: CLAIM_BATCH_SQL, values: [taskId, memberIds, now, tokenVersions] });
+      // The member and version lists go as one array parameter each (sqlText/executeNamed never expand them).
+      const { rows } = await executeNamed(db, 'claim_batch', CLAIM_BATCH_SQL, [taskId, memberIds, now, tokenVersions]);
       const r = rows[0];
       const suspended = new Map<string, Date>();
-      (r.suspended as string[]).forEach((m, i) => suspended.set(m, new Date(r.suspended_until[i])));
+      const until = datesOf(r.suspended_until);
+      (r.suspended as string[]).forEach((m, i) => suspended.set(m, until[i]));
       return {
         status: r.status,
         claimedBefore: r.claimed_before,
         capacity: r.capacity,
-        opensAt: r.claim_opens_at,
-        endsAt: r.ends_at,
+        opensAt: dateOf(r.claim_opens_at),
+        endsAt: dateOf(r.ends_at),
         drawPending: r.draw_pending === true,
         fresh: r.fresh,
         // int8 arrives as a string from pg.
@@ -155,25 +153,24 @@ export function claimsRepositoryFactory(deps: { db: Db; pool: pg.Pool }) {
     },
 
     /** The user's session token of `tokenVersion` is still valid (not logged out or revoked since). */
-    async sessionValid(q: Queryable, userId: string, tokenVersion: number): Promise<boolean> {
-      const { rows } = await q.query({
-        name: 'session_valid',
-        text: 'select 1 from users where id = $1::uuid and token_version = $2::int',
-        values: [userId, tokenVersion],
-      });
+    async sessionValid(tx: DbOrTx, userId: string, tokenVersion: number): Promise<boolean> {
+      const { rows } = await executeNamed(tx, 'session_valid', 'select 1 from users where id = $1::uuid and token_version = $2::int', [
+        userId,
+        tokenVersion,
+      ]);
       return rows.length > 0;
     },
 
     async fullPost(taskId: string, now: Date): Promise<FullSnapshot | null> {
-      const { rows } = await pool.query({ name: 'full_post', text: FULL_POST_SQL, values: [taskId, now] });
+      const { rows } = await executeNamed(db, 'full_post', FULL_POST_SQL, [taskId, now]);
       const r = rows[0];
       if (!r) return null;
       return {
         status: r.status,
         claimed: r.claimed,
         capacity: r.capacity,
-        opensAt: r.claim_opens_at,
-        endsAt: r.ends_at,
+        opensAt: dateOf(r.claim_opens_at)!,
+        endsAt: dateOf(r.ends_at)!,
         holders: r.holders,
         suspended: suspendedMap(r.suspended_now),
         version: Number(r.version),
@@ -182,16 +179,15 @@ export function claimsRepositoryFactory(deps: { db: Db; pool: pg.Pool }) {
 
     /** Check-in (`claimed` → `checked_in`) or check-out (`checked_in` → `completed`, minutes counted). */
     async check(kind: 'in' | 'out', taskId: string, memberId: string, now: Date): Promise<ClaimRow | null> {
-      const { rows } = await pool.query(
+      const { rows } =
         kind === 'in'
-          ? { name: 'check_in', text: CHECK_IN_SQL, values: [taskId, memberId, now] }
-          : { name: 'check_out', text: CHECK_OUT_SQL, values: [taskId, memberId, now] },
-      );
+          ? await executeNamed(db, 'check_in', CHECK_IN_SQL, [taskId, memberId, now])
+          : await executeNamed(db, 'check_out', CHECK_OUT_SQL, [taskId, memberId, now]);
       return rows[0] ? claimFromRow(rows[0]) : null;
     },
 
     async liveClaim(taskId: string, memberId: string): Promise<ClaimRow | null> {
-      const { rows } = await pool.query({ name: 'live_claim', text: LIVE_CLAIM_SQL, values: [taskId, memberId] });
+      const { rows } = await executeNamed(db, 'live_claim', LIVE_CLAIM_SQL, [taskId, memberId]);
       return rows[0] ? claimFromRow(rows[0]) : null;
     },
 
@@ -257,19 +253,23 @@ export function claimsRepositoryFactory(deps: { db: Db; pool: pg.Pool }) {
      * no-shows, waiting entries of ended posts expire. Returns the members with new no-shows.
      */
     async settleNoShows(now: Date): Promise<string[]> {
-      const { rows } = await pool.query(
-        `update claims c set status = 'no_show'
-           from tasks t
-          where c.task_id = t.id and ${pendingNoShowSql('c', 't', '$1::timestamptz')}
-          returning c.member_id`,
-        [now],
+      const { rows } = await db.execute<{ member_id: string }>(
+        sqlText(
+          `update claims c set status = 'no_show'
+             from tasks t
+            where c.task_id = t.id and ${pendingNoShowSql('c', 't', '$1::timestamptz')}
+            returning c.member_id`,
+          [now],
+        ),
       );
-      await pool.query(
-        `with w as (${EXPIRE_STARTED_WAITING_CTE}
-         )${LEAVE_QUEUES_STATEMENT}`,
-        [now],
+      await db.execute(
+        sqlText(
+          `with w as (${EXPIRE_STARTED_WAITING_CTE}
+           )${LEAVE_QUEUES_STATEMENT}`,
+          [now],
+        ),
       );
-      return [...new Set(rows.map((r) => r.member_id as string))];
+      return [...new Set(rows.map((r) => r.member_id))];
     },
 
     withTransaction,
@@ -279,42 +279,38 @@ export function claimsRepositoryFactory(deps: { db: Db; pool: pg.Pool }) {
      * with the same key waits here until the first commits, then finds its answer. A key
      * older than `staleBefore` is taken over as new.
      */
-    async reserveKey(
-      client: pg.PoolClient,
-      userId: string,
-      key: string,
-      requestHash: string,
-      now: Date,
-      staleBefore: Date,
-    ): Promise<boolean> {
-      const { rowCount } = await client.query({
-        name: 'idempotency_reserve',
-        text: `insert into idempotency_keys (user_id, key, request_hash, status_code, response, created_at)
+    async reserveKey(tx: DbOrTx, userId: string, key: string, requestHash: string, now: Date, staleBefore: Date): Promise<boolean> {
+      const { rowCount } = await executeNamed(
+        tx,
+        'idempotency_reserve',
+        `insert into idempotency_keys (user_id, key, request_hash, status_code, response, created_at)
                values ($1::uuid, $2, $3, 0, 'null'::jsonb, $4::timestamptz)
                on conflict (user_id, key) do update
                  set request_hash = excluded.request_hash, status_code = 0, response = 'null'::jsonb, created_at = excluded.created_at
                  where idempotency_keys.created_at < $5::timestamptz`,
-        values: [userId, key, requestHash, now, staleBefore],
-      });
+        [userId, key, requestHash, now, staleBefore],
+      );
       return rowCount === 1;
     },
 
-    async findKey(client: pg.PoolClient, userId: string, key: string): Promise<{ requestHash: string; answer: StoredAnswer } | null> {
-      const { rows } = await client.query({
-        name: 'idempotency_find',
-        text: 'select request_hash, status_code, response from idempotency_keys where user_id = $1::uuid and key = $2',
-        values: [userId, key],
-      });
+    async findKey(tx: DbOrTx, userId: string, key: string): Promise<{ requestHash: string; answer: StoredAnswer } | null> {
+      const { rows } = await executeNamed(
+        tx,
+        'idempotency_find',
+        'select request_hash, status_code, response from idempotency_keys where user_id = $1::uuid and key = $2',
+        [userId, key],
+      );
       const r = rows[0];
       return r ? { requestHash: r.request_hash, answer: { statusCode: r.status_code, body: r.response } } : null;
     },
 
-    async storeKey(client: pg.PoolClient, userId: string, key: string, answer: StoredAnswer): Promise<void> {
-      await client.query({
-        name: 'idempotency_store',
-        text: 'update idempotency_keys set status_code = $3, response = $4::jsonb where user_id = $1::uuid and key = $2',
-        values: [userId, key, answer.statusCode, JSON.stringify(answer.body)],
-      });
+    async storeKey(tx: DbOrTx, userId: string, key: string, answer: StoredAnswer): Promise<void> {
+      await executeNamed(
+        tx,
+        'idempotency_store',
+        'update idempotency_keys set status_code = $3, response = $4::jsonb where user_id = $1::uuid and key = $2',
+        [userId, key, answer.statusCode, JSON.stringify(answer.body)],
+      );
     },
 
     async purgeKeys(before: Date): Promise<number> {
@@ -323,8 +319,9 @@ export function claimsRepositoryFactory(deps: { db: Db; pool: pg.Pool }) {
     },
   };
 
-  function withTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    return inTransaction(pool, fn);
+  /** The claim's transaction, on this module's one helper: the statements take the `tx` it hands in. */
+  function withTransaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return transaction(db, fn);
   }
 }
 

@@ -10,7 +10,8 @@ import { refusalOf } from '../claim-gate/claim-refusals';
 import { ALONE, type BatchAnswer, type GateRefusal, type MemoryAnswer } from '../claim-gate/claim-types';
 import { batchClaimer, created, isDuplicateClaim } from './claim-batch';
 import { toClaim, type ClaimRow } from './claim-mappers';
-import type { ClaimAttempt, ClaimsRepository, Queryable, StoredAnswer } from './claims-repository';
+import type { DbOrTx } from '../../db/client';
+import type { ClaimAttempt, ClaimsRepository, StoredAnswer } from './claims-repository';
 
 /** A member's live claims with their posts (注销 and the data export read these; `/members/me/records` is the records module's). */
 export interface ClaimRecords {
@@ -78,14 +79,14 @@ export function claimsServiceFactory(deps: {
    * refused it (it waited on the post's row): the next run sees that change.
    */
   async function attempt(
-    q: Queryable | undefined,
+    tx: DbOrTx | undefined,
     taskId: string,
     memberId: string,
     tokenVersion: number,
     now: Date,
   ): Promise<ClaimCreateResponse> {
     for (let i = 0; i < MAX_ATTEMPTS; i++) {
-      const a = await repo.claim(taskId, memberId, tokenVersion, now, q);
+      const a = await repo.claim(taskId, memberId, tokenVersion, now, tx);
       if (a.ok) return created(taskId, memberId, a.claimId, a.claimedAt, a.remaining);
       const why = singleRefusal(a);
       if (why) throw asError(why);
@@ -166,22 +167,22 @@ export function claimsServiceFactory(deps: {
       const staleBefore = new Date(now.getTime() - IDEMPOTENCY_TTL_MS);
       for (let i = 0; i < MAX_ATTEMPTS; i++) {
         try {
-          const result = await repo.withTransaction(async (client) => {
-            if (!(await repo.reserveKey(client, p.userId, key, requestHash, now, staleBefore))) {
+          const result = await repo.withTransaction(async (tx) => {
+            if (!(await repo.reserveKey(tx, p.userId, key, requestHash, now, staleBefore))) {
               // A replay is no new claim, but a revoked session is not answered either.
-              if (!(await repo.sessionValid(client, p.userId, p.tokenVersion))) throw new AppError('UNAUTHENTICATED');
-              return { fresh: false as const, replay: await repo.findKey(client, p.userId, key) };
+              if (!(await repo.sessionValid(tx, p.userId, p.tokenVersion))) throw new AppError('UNAUTHENTICATED');
+              return { fresh: false as const, replay: await repo.findKey(tx, p.userId, key) };
             }
             let answer: StoredAnswer;
             try {
-              answer = { statusCode: 201, body: await attempt(client, taskId, memberId, p.tokenVersion, now) };
+              answer = { statusCode: 201, body: await attempt(tx, taskId, memberId, p.tokenVersion, now) };
             } catch (e) {
               // An unknown post or a revoked session leaves no key behind: the whole transaction, reservation included, rolls back.
               if (!(e instanceof AppError) || e.code === 'NOT_FOUND' || e.code === 'UNAUTHENTICATED') throw e;
               const body: ErrorBody = { code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}), requestId };
               answer = { statusCode: e.statusCode, body };
             }
-            await repo.storeKey(client, p.userId, key, answer);
+            await repo.storeKey(tx, p.userId, key, answer);
             return { fresh: true as const, answer };
           });
           if (result.fresh) return result.answer;
