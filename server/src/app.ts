@@ -104,7 +104,8 @@ import { demandsRepositoryFactory } from './modules/demands/demands-repository';
 import { demandsRoutes } from './modules/demands/demands-routes';
 import { demandsServiceFactory } from './modules/demands/demands-service';
 import { noContentCheck, wechatContentCheck, type ContentCheck } from './modules/demands/content-check';
-import { enqueueNotification, type Notifier } from './modules/notifications';
+import type { Notifier } from './modules/notifications';
+import { outboxRepository } from './modules/notifications/outbox-repository';
 import { notificationsRepositoryFactory } from './modules/notifications/notifications-repository';
 import { notificationsRoutes } from './modules/notifications/notifications-routes';
 import { notificationsServiceFactory } from './modules/notifications/notifications-service';
@@ -378,7 +379,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }
   // A post cancelled here stops being "full" in this process at once, before the notification.
   // Notifications: other modules write events into the outbox in their own transactions.
-  const notifier: Notifier = { enqueue: enqueueNotification };
+  const notifier: Notifier = outboxRepository;
   const notificationsRepository = notificationsRepositoryFactory(database.pool);
   const meetingsService = meetingsServiceFactory({
     db: database.db,

@@ -1,7 +1,3 @@
-import { sql, type SQL } from 'drizzle-orm';
-import type pg from 'pg';
-import type { DbOrTx } from '../../db/client';
-
 /** How a claim came about; the claims trigger writes `claimed`, other modules may say more. */
 export type ClaimOutcome = 'claimed' | 'accepted' | 'promoted' | 'won';
 
@@ -81,9 +77,6 @@ export type NotificationEvent =
   /** Written by the reminder sweep, not by other modules. */
   | { kind: 'task_reminder'; claimId: string; offsetMinutes: number; startsAt: string };
 
-/** Anything a module writes its event with: a drizzle transaction (or db), or a pg client holding a transaction. */
-export type OutboxExecutor = DbOrTx | pg.PoolClient | pg.Pool;
-
 const iso = (d: Date | string) => (typeof d === 'string' ? new Date(d) : d).toISOString();
 
 export function eventKey(e: NotificationEvent): string {
@@ -109,7 +102,8 @@ export function eventKey(e: NotificationEvent): string {
   }
 }
 
-function payloadOf(e: NotificationEvent): Record<string, unknown> {
+/** The event as the outbox row's payload (times as ISO strings). */
+export function payloadOf(e: NotificationEvent): Record<string, unknown> {
   const { kind: _kind, ...rest } = e;
   const out: Record<string, unknown> = { ...rest };
   if ('offerExpiresAt' in e) out.offerExpiresAt = iso(e.offerExpiresAt);
@@ -118,69 +112,5 @@ function payloadOf(e: NotificationEvent): Record<string, unknown> {
   return out;
 }
 
-/** `$1`-style text and values as a drizzle SQL, so one statement serves both kinds of executor. */
-function asDrizzle(text: string, values: unknown[]): SQL {
-  const chunks: SQL[] = [];
-  const parts = text.split(/\$(\d+)/);
-  for (let i = 0; i < parts.length; i++) {
-    chunks.push(i % 2 === 0 ? sql.raw(parts[i]) : sql`${sql.param(values[Number(parts[i]) - 1])}`);
-  }
-  return sql.join(chunks);
-}
-
-async function run(ex: OutboxExecutor, text: string, values: unknown[]): Promise<void> {
-  if ('execute' in ex && typeof ex.execute === 'function') {
-    await (ex as DbOrTx).execute(asDrizzle(text, values));
-  } else {
-    await (ex as pg.PoolClient).query(text, values);
-  }
-}
-
-/** What a bulk load sets (`set local pioneer.notifications = 'off'`) so history notifies nobody, as in the claims trigger. */
-const NOTIFICATIONS_ON = `coalesce(current_setting('pioneer.notifications', true), '') <> 'off'`;
-
-/**
- * Writes the event into the outbox with the caller's executor, so it commits or rolls back with
- * the change that caused it. Enqueueing the same event twice is a no-op; a claim's event written
- * by the trigger takes the caller's more precise `outcome`.
- */
-export async function enqueueNotification(ex: OutboxExecutor, event: NotificationEvent): Promise<void> {
-  if (event.kind === 'task_changed' && event.change === 'cancelled') {
-    await run(
-      ex,
-      `insert into notification_outbox (key, kind, payload)
-       select $1, 'task_changed', $2::jsonb || jsonb_build_object('memberIds', coalesce(
-         (select jsonb_agg(member_id) from claims where task_id = $3::uuid and status in ('claimed', 'checked_in')), '[]'::jsonb))
-        where ${NOTIFICATIONS_ON}
-       on conflict (key) do nothing`,
-      [eventKey(event), JSON.stringify(payloadOf(event)), event.taskId],
-    );
-    return;
-  }
-  await enqueueNotifications(ex, [event]);
-}
-
 /** An event whose recipients are resolved later, from the rows as they are then (every kind but a cancellation). */
 export type DeferredEvent = Exclude<NotificationEvent, { kind: 'task_changed'; change: 'cancelled' }>;
-
-/**
- * Many events in one statement (a draw settles hundreds of entries under the post's lock), by
- * the same rules as `enqueueNotification`.
- */
-export async function enqueueNotifications(ex: OutboxExecutor, events: DeferredEvent[]): Promise<void> {
-  const byKey = new Map<string, DeferredEvent>();
-  // One key once per statement: ON CONFLICT DO UPDATE may not touch a row twice.
-  for (const e of events) byKey.set(eventKey(e), e);
-  if (byKey.size === 0) return;
-  const list = [...byKey.entries()];
-  await run(
-    ex,
-    `insert into notification_outbox (key, kind, payload)
-     select u.key, u.kind, u.payload::jsonb from unnest($1::text[], $2::text[], $3::text[]) u(key, kind, payload)
-      where ${NOTIFICATIONS_ON}
-     on conflict (key) do update set payload = excluded.payload
-      where notification_outbox.relayed_at is null and excluded.kind = 'claim_result'
-        and excluded.payload ? 'claimId' and excluded.payload ? 'outcome'`,
-    [list.map(([k]) => k), list.map(([, e]) => e.kind), list.map(([, e]) => JSON.stringify(payloadOf(e)))],
-  );
-}
