@@ -106,6 +106,7 @@ import { demandsServiceFactory } from './modules/demands/demands-service';
 import { noContentCheck, wechatContentCheck, type ContentCheck } from './modules/demands/content-check';
 import type { Notifier } from './modules/notifications';
 import { outboxRepository } from './modules/notifications/outbox-repository';
+import { wechatTokensRepositoryFactory } from './modules/notifications/wechat-tokens-repository';
 import { notificationsRepositoryFactory } from './modules/notifications/notifications-repository';
 import { notificationsRoutes } from './modules/notifications/notifications-routes';
 import { notificationsServiceFactory } from './modules/notifications/notifications-service';
@@ -296,7 +297,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const limits = config.rateLimits;
 
   // WeChat's server API (subscribe messages, content checks, phone numbers) with one shared access token.
-  const wechatClient = config.wechat ? wechatClientFactory({ pool: database.pool, ...config.wechat }) : null;
+  const wechatClient = config.wechat ? wechatClientFactory({ tokens: wechatTokensRepositoryFactory(database.db), ...config.wechat }) : null;
   const wechat = deps.wechat ?? (config.wechat ? wechatCode2SessionProvider(config.wechat) : developmentProvider);
   const authService = authServiceFactory({
     authRepository,

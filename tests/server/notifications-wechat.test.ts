@@ -1,13 +1,13 @@
-import type pg from 'pg';
 import { TEMPLATE_KEYS, type Task } from '@pioneer/shared';
 import { buildApp } from '../../server/src/app';
-import { createDatabase } from '../../server/src/db/client';
+import { createDatabase, type Db } from '../../server/src/db/client';
 import { developmentProvider } from '../../server/src/modules/auth/wechat-provider';
 import { pioneerCodeServiceFactory } from '../../server/src/modules/codes/pioneer-code';
 import { enqueueNotification } from '../../server/src/modules/notifications';
 import { wechatClientFactory } from '../../server/src/lib/wechat-client';
 import { fitTime } from '../../server/src/modules/notifications/templates';
 import { wechatSenderFactory } from '../../server/src/modules/notifications/wechat-sender';
+import { wechatTokensRepositoryFactory } from '../../server/src/modules/notifications/wechat-tokens-repository';
 import { makeUnitOrg, makeWorld } from '../helpers/fixtures';
 import { eventually, type FakeWechat } from '../helpers/fake-wechat';
 import { insertMembers, publishTask, type FixtureMember } from '../helpers/task-fixtures';
@@ -326,9 +326,14 @@ describe('WeChat delivery', () => {
 });
 
 /** A "process" of its own: a WeChat client with its own memory over the shared token table. */
-const senderOf = (pool: pg.Pool) =>
+const senderOf = (db: Db) =>
   wechatSenderFactory({
-    client: wechatClientFactory({ pool, appId: 'wx_test_appid', appSecret: 'test-app-secret', apiBase: fake.base }),
+    client: wechatClientFactory({
+      tokens: wechatTokensRepositoryFactory(db),
+      appId: 'wx_test_appid',
+      appSecret: 'test-app-secret',
+      apiBase: fake.base,
+    }),
     miniprogramState: 'formal',
   });
 
@@ -337,20 +342,20 @@ describe('the access token', () => {
     await ctx.database.pool.query('delete from wechat_tokens');
     const before = fake.tokenCalls.length;
     // Five "processes" (senders with their own memory) ask at once: one stable_token call.
-    const senders = Array.from({ length: 5 }, () => senderOf(ctx.database.pool));
+    const senders = Array.from({ length: 5 }, () => senderOf(ctx.database.db));
     const tokens = await Promise.all(senders.map((s) => s.accessToken()));
     expect(new Set(tokens).size).toBe(1);
     expect(fake.tokenCalls.length - before).toBe(1);
     expect(fake.tokenCalls.at(-1)).toEqual(expect.objectContaining({ appid: 'wx_test_appid', force_refresh: false }));
 
     // A fresh process reads the stored token.
-    const late = senderOf(ctx.database.pool);
+    const late = senderOf(ctx.database.db);
     expect(await late.accessToken()).toBe(tokens[0]);
     expect(fake.tokenCalls.length - before).toBe(1);
 
     // Within five minutes of expiry: refreshed (without forcing).
     await ctx.database.pool.query(`update wechat_tokens set expires_at = now() + interval '4 minutes'`);
-    const other = senderOf(ctx.database.pool);
+    const other = senderOf(ctx.database.db);
     await other.accessToken();
     expect(fake.tokenCalls.length - before).toBe(2);
 

@@ -36,7 +36,7 @@ const OWNERS: Record<string, string> = {
   subscription_credits: 'modules/notifications/',
   member_preferences: 'modules/notifications/',
   calendar_feeds: 'modules/notifications/',
-  wechat_tokens: 'lib/wechat-client.ts',
+  wechat_tokens: 'modules/notifications/',
   audit_log: 'lib/audit.ts',
   index_indicators: 'modules/assessment/',
   index_scores: 'modules/assessment/',

@@ -1,6 +1,3 @@
-import type pg from 'pg';
-import { inTransaction } from '../db/transaction';
-
 /** WeChat could not be reached, or answered something that is not its JSON. */
 export class WechatUnavailableError extends Error {}
 
@@ -21,11 +18,29 @@ export interface WechatClient {
   call(path: string, body: unknown, opts?: { timeoutMs?: number }): Promise<WechatAnswer>;
 }
 
+/** An access token and when it expires (ms since the epoch). */
+export interface StoredToken {
+  token: string;
+  expiresAt: number;
+}
+
+/**
+ * Where the access token lives, shared by every process (the notifications module's repository,
+ * wired in app.ts: lib reaches no module).
+ */
+export interface WechatTokenStore {
+  read(appId: string): Promise<StoredToken | null>;
+  /**
+   * Runs `refresh` in a transaction holding the app's refresh lock (one refresh at a time across
+   * processes), handing it the token stored when the lock was taken. A token it answers is
+   * stored and answered; `null` keeps the stored one (another process refreshed meanwhile).
+   */
+  refreshUnderLock(appId: string, refresh: (stored: StoredToken | null) => Promise<StoredToken | null>): Promise<StoredToken>;
+}
+
 /** Refresh this long before WeChat's expiry, so no process uses a token in its last minutes. */
 const REFRESH_MARGIN_MS = 5 * 60_000;
 const TIMEOUT_MS = 8_000;
-/** Advisory lock namespace of token refreshes (one refresh at a time across processes). */
-const TOKEN_LOCK = 7262013;
 
 /**
  * The one client of WeChat's server API (subscribe messages, content checks, phone numbers). Its
@@ -34,7 +49,7 @@ const TOKEN_LOCK = 7262013;
  * one; a process refreshes it under an advisory lock when it is within five minutes of expiring,
  * and the others wait and read the new one.
  */
-export function wechatClientFactory(deps: { pool: pg.Pool; appId: string; appSecret: string; apiBase: string }): WechatClient {
+export function wechatClientFactory(deps: { tokens: WechatTokenStore; appId: string; appSecret: string; apiBase: string }): WechatClient {
   let cached: { token: string; expiresAt: number } | null = null;
   const fresh = (t: { expiresAt: number } | null) => t !== null && t.expiresAt - Date.now() > REFRESH_MARGIN_MS;
 
@@ -64,20 +79,10 @@ export function wechatClientFactory(deps: { pool: pg.Pool; appId: string; appSec
     return errcode === undefined ? (answer as WechatAnswer) : { ...(answer as WechatAnswer), errcode: Number(errcode) };
   }
 
-  async function stored(q: pg.Pool | pg.PoolClient) {
-    const { rows } = await q.query<{ access_token: string; expires_at: Date }>(
-      'select access_token, expires_at from wechat_tokens where app_id = $1',
-      [deps.appId],
-    );
-    return rows[0] ? { token: rows[0].access_token, expiresAt: rows[0].expires_at.getTime() } : null;
-  }
-
   async function refresh(rejected: string | null): Promise<string> {
-    const latest = await inTransaction(deps.pool, async (client) => {
-      await client.query('select pg_advisory_xact_lock($1, hashtext($2))', [TOKEN_LOCK, deps.appId]);
+    const latest = await deps.tokens.refreshUnderLock(deps.appId, async (now) => {
       // Another process may have refreshed while this one waited for the lock.
-      const now = await stored(client);
-      if (fresh(now) && now!.token !== rejected) return now!;
+      if (fresh(now) && now!.token !== rejected) return null;
       const answer = await postJson('/cgi-bin/stable_token', {
         grant_type: 'client_credential',
         appid: deps.appId,
@@ -89,13 +94,7 @@ export function wechatClientFactory(deps: { pool: pg.Pool; appId: string; appSec
       if (typeof token !== 'string' || typeof expiresIn !== 'number') {
         throw new WechatUnavailableError(`stable_token failed (errcode ${String(answer.errcode ?? 'none')})`);
       }
-      const expiresAt = Date.now() + expiresIn * 1000;
-      await client.query(
-        `insert into wechat_tokens (app_id, access_token, expires_at, refreshed_at) values ($1, $2, $3, now())
-         on conflict (app_id) do update set access_token = excluded.access_token, expires_at = excluded.expires_at, refreshed_at = now()`,
-        [deps.appId, token, new Date(expiresAt)],
-      );
-      return { token, expiresAt };
+      return { token, expiresAt: Date.now() + expiresIn * 1000 };
     });
     cached = latest;
     return latest.token;
@@ -103,7 +102,7 @@ export function wechatClientFactory(deps: { pool: pg.Pool; appId: string; appSec
 
   async function accessToken(): Promise<string> {
     if (fresh(cached)) return cached!.token;
-    const row = await stored(deps.pool);
+    const row = await deps.tokens.read(deps.appId);
     if (fresh(row)) {
       cached = row;
       return row!.token;
