@@ -8,7 +8,7 @@ import { projectsRepositoryFactory } from './projects-repository';
 import { projectsServiceFactory } from './projects-service';
 
 /** The demo's past notifies nobody (as the rest of the demo history): its steps happened before anyone signed in. */
-const silent: Notifier = { enqueue: async () => undefined };
+const silent: Notifier = { enqueue: async () => undefined, enqueueMany: async () => undefined };
 
 /**
  * The units module's own services, bound to the demo seed's transaction and a clock the seed sets
