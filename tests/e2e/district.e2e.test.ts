@@ -5,12 +5,12 @@ import { apiAs, back, inMinutes, openAs, orgOf, signIn, sql, startWalk, UI_TIMEO
 
 /**
  * The 板块 admin's day (dev:district, 虞山街道) on the demo city, through its screens only: the
- * 数据看板 it lands on, the 先锋指数 ranking, 人工评分 with evidence, and 共商共办 — a coordination
+ * 数据看板 it lands on, the 先锋指数 ranking, 人工评分 with evidence, a post's 候补 queue, and 共商共办 — a coordination
  * meeting convened from a whistle, its check-in QR full screen with the attendance arriving live
  * while a 红色代办员 checks in by opening the QR's link, minutes and an action item, the liaison's
  * progress on 我的任务 and the convener reading it on the timeline.
  *
- * Outside the walk (API): the secretary's whistle the meeting is about; the meeting's day arriving
+ * Outside the walk (API): the secretary's whistle the meeting is about, a full post and its waiting member; the meeting's day arriving
  * (its start moved to a minute ago in the database: no screen makes time pass).
  */
 
@@ -111,6 +111,44 @@ describe('板块管理员: dashboard, ranking, manual scores', () => {
     // The ranking it reads again shows the score on the community's chip.
     await page.locator('.field', { hasText: '社区' }).locator('.chip', { hasText: '清和坊社区（4分）' }).waitFor({ timeout: UI_TIMEOUT });
     await back(district);
+  });
+});
+
+describe('候补队列: a post’s queue two taps from the 数据看板', () => {
+  it('lists its 板块’s open posts with members waiting first and opens one’s queue', async () => {
+    // Outside the walk: a 清和坊 post fills and a member waits for a place.
+    const title = '书院新村助老理发';
+    const { task } = await apiAs(walk.app.baseUrl, 'dev:secretary', 'POST', '/tasks', {
+      communityOrgId: await orgOf(walk.app.baseUrl, 'dev:secretary', 'secretary'),
+      title,
+      category: 'care',
+      description: '为高龄老人上门理发。',
+      location: '书院新村 12 幢',
+      startsAt: inMinutes(2 * 24 * 60),
+      endsAt: inMinutes(2 * 24 * 60 + 120),
+      capacity: 1,
+    });
+    await apiAs(walk.app.baseUrl, 'dev:member1', 'POST', `/tasks/${task.id}/claims`);
+    await apiAs(walk.app.baseUrl, 'dev:member2', 'POST', `/tasks/${task.id}/waitlist`);
+
+    await landOn(district, `${walk.app.baseUrl}/#/staff/dashboard/index`);
+    await shown(district).locator('.staff-tools__item', { hasText: '候补队列' }).click({ timeout: UI_TIMEOUT });
+    const card = shown(district).locator('.wq .task-card', { hasText: title });
+    await card.waitFor({ timeout: UI_TIMEOUT });
+    await expect(card.locator('[data-testid="queue-post-count"]').textContent()).resolves.toBe('候补 1 人');
+    // Those with members waiting come first.
+    await expect(
+      shown(district).locator('.wq .task-card').first().locator('[data-testid="queue-post-count"]').textContent(),
+    ).resolves.not.toBe('无人候补');
+    await card.click();
+    const row = shown(district).locator('.wq .wq__row--waiting');
+    await row.waitFor({ timeout: UI_TIMEOUT });
+    // 李娜 (dev:member2), masked for staff.
+    await expect(row.locator('.wq__name').textContent()).resolves.toMatch(/^李\*\s+138\*{4}8002$/);
+    await snap(district, '44-waitlist-district');
+    // Back to the list it came from.
+    await back(district);
+    await shown(district).locator('.wq .task-card', { hasText: title }).waitFor({ timeout: UI_TIMEOUT });
   });
 });
 
