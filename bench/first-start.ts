@@ -1,6 +1,7 @@
 /**
  * `npm run bench -- --first-start`: what a newcomer meets after `npm install`. Runs `npm start`
- * (scripts/start.mjs) on an empty data folder with the H5 build moved aside, and prints the seconds
+ * (scripts/start.mjs) on an empty data folder with the H5 build moved aside and the server's
+ * compiled bundle removed, and prints the seconds
  * until `/api/v1/health` answers, until `/` serves the built H5 client, and the same for a second
  * start on the now-seeded folder. The H5 build found before is put back afterwards.
  */
@@ -83,6 +84,8 @@ export async function firstStartBench(log: (m: string) => void) {
   const hadBuild = existsSync(path.join(H5, 'index.html'));
   if (hadBuild) await rename(H5, aside);
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'pioneer-first-start-'));
+  // As after an install: the server is compiled again (scripts/build-server.mjs) by this start.
+  await rm(path.join(ROOT, 'server', 'dist'), { recursive: true, force: true });
   try {
     log('first start: empty data folder, no H5 build ...');
     const first = await start(dataDir, log);
