@@ -64,6 +64,12 @@ describe('check-out', () => {
       api('POST', `/tasks/${task.id}/${kind}`, sec, { token: codes.issue(m.memberId).token });
     ctx.clock.set(new Date(T0.getTime() + 40 * MINUTE));
     expect((await scan('check-ins')).statusCode).toBe(200);
+    // Checked in, the service is under way: 我的 lists it (已签到) before any minute counts.
+    const underway = (await api('GET', '/members/me/records', m.auth)).json();
+    expect(underway.items.map((i: { task: { id: string }; claim: { status: string } }) => [i.task.id, i.claim.status])).toEqual([
+      [task.id, 'checked_in'],
+    ]);
+    expect(underway.totals).toEqual(expect.objectContaining({ tasks: 0, minutes: 0 }));
     // Out at 200: the post ended at 120, so service counts to 180 (end + 60), from 60 (not 40).
     ctx.clock.set(new Date(T0.getTime() + 200 * MINUTE));
     const out = await scan('check-outs');
@@ -333,7 +339,7 @@ describe('the member’s records', () => {
     expect((await api('GET', '/members/me/records?from=2020-01-01&to=2025-01-01', m.auth)).statusCode).toBe(200);
   });
 
-  it('lists only service records (completed claims); upcoming, released and missed posts are the member’s claims, not records', async () => {
+  it('lists only service done or under way (completed and checked-in claims); upcoming, released and missed posts are the member’s claims, not records', async () => {
     const m = members[11];
     const served = await post(60, 120);
     const upcoming = await post(5 * 24 * 60, 5 * 24 * 60 + 60);

@@ -130,7 +130,10 @@ export function recordsRepositoryFactory(db: Db) {
       return row ?? null;
     },
 
-    /** The member's records (completed claims: an upcoming or missed post is no service) in the range, newest post first, after the keyset `after`. */
+    /**
+     * The member's service, done or under way (completed and checked-in claims: an upcoming or missed post
+     * is no service), in the range, newest post first, after the keyset `after`. 我的 shows a check-in as 已签到.
+     */
     async recordsPage(
       memberId: string,
       range: DayRange,
@@ -145,7 +148,7 @@ export function recordsRepositoryFactory(db: Db) {
         .where(
           and(
             eq(claims.memberId, memberId),
-            eq(claims.status, 'completed'),
+            inArray(claims.status, ['checked_in', 'completed']),
             ...inRange(range),
             after ? sql`(${tasks.startsAt}, ${claims.id}) < (${after.startsAt}, ${after.id})` : undefined,
           ),
