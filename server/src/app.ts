@@ -536,11 +536,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     phoneEncKey: config.phoneEncKey,
     sessionsRevoked: (userId, tokenVersion) => app.sessionsRevoked(userId, tokenVersion),
     serviceData: async (memberId) => {
-      const [balance, entries, corrections, certs] = await Promise.all([
+      const [balance, entries, corrections, certs, redemptions] = await Promise.all([
         pointsRepository.balance(memberId),
         pointsRepository.entriesOf(database.db, memberId),
         recordsRepository.correctionsOf({ memberId }),
         certificatesRepository.ofMember(memberId),
+        rewardsRepository.redemptionsOfMember(memberId),
       ]);
       return {
         points:
@@ -561,6 +562,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           to: c.toDay,
           totalMinutes: c.totalMinutes,
           issuedAt: c.issuedAt.toISOString(),
+        })),
+        redemptions: redemptions.map((r) => ({
+          reward: r.rewardName,
+          points: r.points,
+          communityOrgId: r.communityOrgId,
+          at: r.at.toISOString(),
         })),
       };
     },

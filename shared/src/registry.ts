@@ -193,11 +193,12 @@ export const ConsentSchema = z.object({ version: z.string(), action: z.enum(['gi
 export type Consent = z.infer<typeof ConsentSchema>;
 export const ConsentListSchema = z.object({ items: z.array(ConsentSchema) });
 
-/** The records, points and certificates part of a member's export. */
+/** The records, points, certificates and 爱心超市 part of a member's export. */
 export interface MemberServiceData {
   points: { balance: number; entries: Array<Record<string, unknown>> } | null;
   corrections: Array<Record<string, unknown>>;
   certificates: Array<Record<string, unknown>>;
+  redemptions: Array<Record<string, unknown>>;
 }
 
 export const MemberExportSchema = z.object({
@@ -250,6 +251,8 @@ export const MemberExportSchema = z.object({
     .optional(),
   corrections: z.array(z.record(z.string(), z.unknown())).optional(),
   certificates: z.array(z.record(z.string(), z.unknown())).optional(),
+  /** 爱心超市 rewards the member took for points: what, where, for how many, when. */
+  redemptions: z.array(z.record(z.string(), z.unknown())).optional(),
   /** 居民点单 the user asked for. */
   demands: z.array(
     z.object({

@@ -72,6 +72,14 @@ describe('personal data rights', () => {
     ctx.clock.set(t0 + 200 * MINUTE);
     for (const m of [alice, bob])
       expect((await api('POST', `/tasks/${past.id}/check-outs`, secretary, { token: await pioneerToken(m.auth) })).statusCode).toBe(200);
+    // Her points buy a 爱心超市 reward, redeemed by the secretary scanning her 先锋码.
+    await ctx.app.points.catchUp();
+    const reward = await api('POST', `/party-orgs/${world.community.id}/rewards`, secretary, { name: '环保袋', pointsCost: 5, stock: 2 });
+    expect(reward.statusCode).toBe(201);
+    const redeemed = await api('POST', `/rewards/${reward.json().reward.id}/redemptions`, secretary, {
+      code: await pioneerToken(alice.auth),
+    });
+    expect(redeemed.statusCode).toBe(201);
     ctx.clock.set(t0 + 300 * MINUTE);
     const now = ctx.clock.now().getTime();
     upcoming = await publishTask(ctx, secretary, world.community.id, {
@@ -182,6 +190,13 @@ describe('personal data rights', () => {
       data.demands.map((d: { id: string; text: string; status: string; note: string | null }) => [d.id, d.text, d.status, d.note]),
     ).toEqual(demands.map((d) => [d.id, d.text, d.status, d.note]));
     expect(data.demands.map((d: { status: string }) => d.status).sort()).toEqual(['new', 'rejected']);
+    const redemptions = await q('select reward_name, points, community_org_id, at from reward_redemptions where member_id = $1', [
+      alice.memberId,
+    ]);
+    expect(redemptions).toHaveLength(1);
+    expect(data.redemptions).toEqual(
+      redemptions.map((r) => ({ reward: r.reward_name, points: r.points, communityOrgId: r.community_org_id, at: r.at.toISOString() })),
+    );
 
     // Every table that holds her member or user id is a part of the export, or holds only
     // technical rows (replay keys, the roll-up queue, WeChat's copies of her messages).
@@ -202,6 +217,7 @@ describe('personal data rights', () => {
       points_entries: 'points',
       record_corrections: 'corrections',
       certificates: 'certificates',
+      reward_redemptions: 'redemptions',
       messages: 'messages',
       wechat_deliveries: 'messages',
       audit_log: 'auditTrail',
