@@ -1,7 +1,21 @@
 import type { Page } from 'playwright-core';
 import { readQrPng } from '../helpers/qr-decode';
 import { cjkFontLoaded, shown, snap, typeInto } from './helpers/browser';
-import { apiAs, back, inMinutes, mineItem, openAs, orgOf, signIn, startWalk, tab, titleBar, UI_TIMEOUT, type Walk } from './helpers/walk';
+import {
+  apiAs,
+  back,
+  inMinutes,
+  landOn,
+  mineItem,
+  openAs,
+  orgOf,
+  signIn,
+  startWalk,
+  tab,
+  titleBar,
+  UI_TIMEOUT,
+  type Walk,
+} from './helpers/walk';
 
 /**
  * A member's day on the demo city, through the member's screens only: reporting through the
@@ -302,5 +316,41 @@ describe('finding the way: a visitor, a new phone, the title bar, a missing page
     expect(res?.status()).toBe(404);
     await expect(page.locator('h1').textContent()).resolves.toBe('页面不存在');
     await ctx.close();
+  });
+});
+
+describe('a post’s contact', () => {
+  it('reads the post’s contact person on its page; tapping the number hands it to the phone’s dialer', async () => {
+    const title = '社区义诊协助';
+    // Outside the member's day: the secretary's post names who to call.
+    await apiAs(walk.app.baseUrl, 'dev:secretary', 'POST', '/tasks', {
+      communityOrgId: community,
+      title,
+      category: 'medical',
+      description: '协助医生维持义诊秩序。',
+      location: '清和坊社区党群服务中心',
+      startsAt: inMinutes(3 * 24 * 60),
+      endsAt: inMinutes(3 * 24 * 60 + 120),
+      capacity: 4,
+      contactName: '王书记',
+      contactPhone: '0512-52345678',
+    });
+    await landOn(member, `${walk.app.baseUrl}/#/pages/index/index`);
+    const card = shown(member).locator('.home .task-card', { hasText: title });
+    await card.waitFor({ timeout: UI_TIMEOUT });
+    await card.click();
+    const detail = shown(member).locator('.detail');
+    const line = detail.locator('.detail__line', { hasText: '联系人：王书记' });
+    await line.waitFor({ timeout: UI_TIMEOUT });
+    const phone = line.locator('.detail__phone');
+    await expect(phone.textContent()).resolves.toBe('0512-52345678');
+    await snap(member, '42-post-contact');
+
+    // H5 hands a tel: link to the system (its dialer), the digits without the dash.
+    const dialed = member.waitForEvent('request', { predicate: (req) => req.url().startsWith('tel:'), timeout: UI_TIMEOUT });
+    await phone.click();
+    expect((await dialed).url()).toBe('tel:051252345678');
+    // Last in the walk: a browser without a dialer is left mid-navigation by it.
+    await landOn(member, `${walk.app.baseUrl}/#/pages/index/index`);
   });
 });
