@@ -85,7 +85,9 @@ describe('trap doors', () => {
     const start = Date.parse('2026-03-05T10:00:00+08:00');
     const claim = { startsAt: new Date(start).toISOString(), checkedInAt: new Date(start - 20 * MIN).toISOString() };
     expect(shortServiceMinutes(claim, start - MIN)).toBeNull();
-    expect(shortServiceMinutes(claim, start + 5 * MIN)).toBeNull(); // 25 minutes since 签到
+    // Checked in 20 minutes early: the service counts from the start, so 5 minutes after it is 5 minutes.
+    expect(shortServiceMinutes(claim, start + 5 * MIN)).toBe(5);
+    expect(shortServiceMinutes(claim, start + 10 * MIN)).toBeNull();
     const late = { ...claim, checkedInAt: new Date(start + 5 * MIN).toISOString() };
     expect(shortServiceMinutes(late, start + 8 * MIN)).toBe(3);
     expect(shortServiceMinutes(late, start + 15 * MIN)).toBeNull();

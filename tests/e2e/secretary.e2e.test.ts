@@ -16,6 +16,7 @@ import {
   UI_TIMEOUT,
   type Walk,
   landOn,
+  sql,
 } from './helpers/walk';
 
 /**
@@ -254,7 +255,7 @@ describe('扫码核验: the member’s 先锋码 pasted, and its link', () => {
   });
 });
 
-describe('签退: refused before the post starts', () => {
+describe('签退: refused before the post starts, asked first when it would record a few minutes', () => {
   it('shows why a 签退 before the start is refused, and keeps the member checked in', async () => {
     const card = shown(secretary).locator('[data-testid="verify-card"]');
     const claim = card.locator('[data-testid="verify-claim"]');
@@ -262,6 +263,38 @@ describe('签退: refused before the post starts', () => {
     await shown(secretary).locator('[data-testid="verify-notice"]', { hasText: '岗位尚未开始' }).waitFor({ timeout: UI_TIMEOUT });
     await expect(claim.locator('.verify__state').textContent()).resolves.toBe('已签到');
     await snap(secretary, '39-check-out-refused');
+  });
+
+  it('once the post has started, asks before a 签退 of a few minutes: 再想想 keeps it, 确认签退 records it', async () => {
+    // Outside the secretary's day: the post's start arrives (a minute ago), and the member shows a fresh code.
+    await sql(walk.app, `update tasks set starts_at = greatest(claim_opens_at, now() - interval '1 minute') where title = '今日楼道清扫'`);
+    const token = (await apiAs(walk.app.baseUrl, 'dev:member2', 'GET', '/members/me/pioneer-code')).token as string;
+    await secretary.goto(`${walk.app.baseUrl}/c/${token}`);
+    const card = shown(secretary).locator('[data-testid="verify-card"]');
+    const claim = card.locator('[data-testid="verify-claim"]');
+    await claim.locator('.verify__state', { hasText: '已签到' }).waitFor({ timeout: UI_TIMEOUT });
+
+    // Taro's H5 modal wrapper has no box of its own (its mask and dialog are fixed): wait for the dialog.
+    const dialog = secretary.locator('.taro__modal .taro-modal__content').filter({ visible: true });
+    const answer = async (button: string) => {
+      await dialog.locator('.taro-model__btn', { hasText: button }).click();
+      await dialog.waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
+    };
+    await card.locator('[data-testid="verify-check-out"]').click();
+    await dialog.waitFor({ timeout: UI_TIMEOUT });
+    await expect(dialog.textContent()).resolves.toMatch(/现在签退只记录 \d 分钟服务，且不能撤销/);
+    await snap(secretary, '40-check-out-confirm');
+    await answer('再想想');
+    await expect(claim.locator('.verify__state').textContent()).resolves.toBe('已签到');
+    await expect(shown(secretary).locator('[data-testid="verify-notice"]').count()).resolves.toBe(0);
+
+    await card.locator('[data-testid="verify-check-out"]').click();
+    await dialog.waitFor({ timeout: UI_TIMEOUT });
+    await answer('确认签退');
+    await shown(secretary)
+      .locator('[data-testid="verify-notice"]', { hasText: /签退成功，本次服务 \d+ 分钟/ })
+      .waitFor({ timeout: UI_TIMEOUT });
+    await expect(claim.locator('.verify__state').textContent()).resolves.toBe('已完成');
   });
 });
 

@@ -52,6 +52,9 @@ export function pickClaim(claims: VerifiedClaim[], selected: string | undefined,
 /** Minutes a 签退 now would record when that is under 10 (and the post has started), else null. */
 export function shortServiceMinutes(claim: Pick<VerifiedClaim, 'startsAt' | 'checkedInAt'>, now: number): number | null {
   if (now < Date.parse(claim.startsAt) || !claim.checkedInAt) return null;
-  const minutes = Math.max(0, Math.floor((now - Date.parse(claim.checkedInAt)) / 60000));
+  // Service counts from the later of the start and the 签到 (the server's minute rule), so a member
+  // checked in early who is signed out just after the start would record only those few minutes.
+  const from = Math.max(Date.parse(claim.startsAt), Date.parse(claim.checkedInAt));
+  const minutes = Math.max(0, Math.floor((now - from) / 60000));
   return minutes < 10 ? minutes : null;
 }
