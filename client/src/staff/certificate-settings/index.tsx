@@ -21,10 +21,14 @@ function Settings({ orgId }: { orgId: string }) {
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
 
+  // The inputs mount once the stored values are in the state: a value changed right after Taro's
+  // H5 input mounts reaches it before its inner input exists (a TypeError in its watcher).
+  const [filled, setFilled] = useState(false);
   useEffect(() => {
     if (!current.data) return;
     setLeader(current.data.leader);
     setHandler(current.data.handler);
+    setFilled(true);
   }, [current.data]);
 
   const chooseSeal = async () => {
@@ -58,7 +62,7 @@ function Settings({ orgId }: { orgId: string }) {
   };
 
   return (
-    <StateView loading={current.loading && !current.data} error={current.error} onRetry={current.reload}>
+    <StateView loading={!filled && !current.error} error={current.error} onRetry={current.reload}>
       <View className="card">
         <View className="card-title">志愿服务记录证明</View>
         <View className="muted">本社区出具的证明上写明负责人、经办人，并加盖社区印章。</View>
