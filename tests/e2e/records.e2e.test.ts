@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import type { BrowserContext, Locator, Page } from 'playwright-core';
-import pg from 'pg';
+import type { BrowserContext, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { startApp, type RunningApp } from './helpers/app-process';
 import { launchBrowser, shown, snap, typeInto, type E2eBrowser } from './helpers/browser';
+import { UI_TIMEOUT, answerModal, backTo, demoIds, insertEndedPost, signIn, watch } from './helpers/records';
 
 /**
  * 服务记录 in real Chromium against `npm start` with the demo data: the 清和坊社区 secretary 补记s two
@@ -13,7 +13,6 @@ import { launchBrowser, shown, snap, typeInto, type E2eBrowser } from './helpers
  * by the member's pasted 先锋码 on 扫码核验.
  */
 
-const UI_TIMEOUT = 20_000;
 jest.setTimeout(90_000);
 const POST = '社区助老理发（E2E 记录）';
 const REWARD = '环保购物袋（E2E）';
@@ -28,82 +27,13 @@ let secretary: Page;
 let member: Page;
 const problems: string[] = [];
 
-function watch(page: Page, who: string) {
-  page.on('pageerror', (err) => problems.push(`${who} page error: ${err.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) problems.push(`${who} console: ${msg.text()}`);
-  });
-  page.on('response', (res) => {
-    if (res.status() >= 500 || (res.status() === 404 && !res.url().endsWith('/favicon.ico'))) {
-      problems.push(`${who} ${res.status()} ${res.request().method()} ${res.url()}`);
-    }
-  });
-}
-
-async function signIn(page: Page, login: string) {
-  const form = page.locator('#app .login');
-  await form.waitFor({ timeout: UI_TIMEOUT });
-  await typeInto(form.locator('.field-input'), login);
-  await form.locator('.btn', { hasText: '登录' }).click();
-}
-
-async function apiAs(login: string, path: string) {
-  const signed = await fetch(`${app.baseUrl}/api/v1/auth/wechat`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ code: login }),
-  });
-  const session = (await signed.json()) as { token: string };
-  const res = await fetch(`${app.baseUrl}/api/v1${path}`, { headers: { authorization: `Bearer ${session.token}` } });
-  if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as Record<string, unknown>;
-}
-
-/** Taro's H5 dialog (Taro.showModal): taps the button that names the action. */
-async function confirmDialog(page: Page, label: string) {
-  // The wrapper has no box of its own (its mask and dialog are fixed): look for the visible button.
-  await page.locator('.taro__modal .taro-model__confirm', { hasText: label }).filter({ visible: true }).click();
-}
-
-/** Goes back through the navigateTo stack until `locator` shows. */
-async function backTo(page: Page, locator: () => Locator) {
-  await page.goBack();
-  await locator().waitFor({ timeout: UI_TIMEOUT });
-}
-
 /**
  * The demo's 清和坊社区 posts all lie ahead; records need one that ended: yesterday 09:00–11:00
  * (Beijing), claimed by 张伟 and 李娜, who were there but never scanned.
  */
 async function seedPastPost() {
-  const me = (await apiAs('dev:secretary', '/auth/me')) as { user: { id: string; roles: Array<{ role: string; orgId: string }> } };
-  const community = me.user.roles.find((g) => g.role === 'secretary')!.orgId;
-  const memberIds = await Promise.all(
-    ['dev:member1', 'dev:member2'].map(async (login) => ((await apiAs(login, '/members/me')) as { member: { id: string } }).member.id),
-  );
-  const midnight = Math.floor((Date.now() + 8 * 3600_000) / 86_400_000) * 86_400_000 - 8 * 3600_000;
-  const startsAt = new Date(midnight - 86_400_000 + 9 * 3600_000);
-  const endsAt = new Date(startsAt.getTime() + 2 * 3600_000);
-  const client = new pg.Client({ connectionString: await app.databaseUrl() });
-  await client.connect();
-  try {
-    await client.query('begin');
-    const task = await client.query<{ id: string }>(
-      `insert into tasks (community_org_id, title, category, description, location, starts_at, ends_at, capacity, claimed, claim_opens_at, created_by)
-       values ($1, $2, 'care', '为行动不便的老人上门理发。', '清和坊社区党群服务中心', $3, $4, 5, 2, $5, $6) returning id`,
-      [community, POST, startsAt, endsAt, new Date(startsAt.getTime() - 3 * 86_400_000), me.user.id],
-    );
-    for (const memberId of memberIds) {
-      await client.query(`insert into claims (task_id, member_id, status, claimed_at) values ($1, $2, 'claimed', $3)`, [
-        task.rows[0].id,
-        memberId,
-        new Date(startsAt.getTime() - 2 * 86_400_000),
-      ]);
-    }
-    await client.query('commit');
-  } finally {
-    await client.end();
-  }
+  const ids = await demoIds(app, ['dev:member1', 'dev:member2']);
+  await insertEndedPost(app, { title: POST, community: ids.community, createdBy: ids.secretaryUserId, memberIds: ids.memberIds });
 }
 
 /** A small red seal, a real PNG. */
@@ -124,8 +54,8 @@ beforeAll(async () => {
   memberCtx = await phones.newPhone();
   secretary = await secretaryCtx.newPage();
   member = await memberCtx.newPage();
-  watch(secretary, 'secretary');
-  watch(member, 'member');
+  watch(secretary, 'secretary', problems);
+  watch(member, 'member', problems);
 }, 240_000);
 
 afterAll(async () => {
@@ -152,7 +82,7 @@ describe('H5 in Chromium: 补记 → 申请更正 → 审核 → 修改历史 �
     await expect(panel.locator('[data-testid="record-submit"]').textContent()).resolves.toBe('补记（2 人）');
     await snap(secretary, 'records-01-record-panel');
     await panel.locator('[data-testid="record-submit"]').click();
-    await confirmDialog(secretary, '确认补记');
+    await answerModal(secretary, '确认补记');
     // Recorded members leave the panel (and it goes once nobody is left); the list says 已完成.
     await panel.waitFor({ state: 'detached', timeout: UI_TIMEOUT });
     await shown(secretary).locator('.claimants__row', { hasText: MEMBER1 }).locator('.claimants__status', { hasText: '已完成' }).waitFor();
@@ -278,7 +208,7 @@ describe('H5 in Chromium: 补记 → 申请更正 → 审核 → 修改历史 �
     await offer.waitFor({ timeout: UI_TIMEOUT });
     await snap(secretary, 'records-07-redeem');
     await offer.click();
-    await confirmDialog(secretary, '确认兑换');
+    await answerModal(secretary, '确认兑换');
     await verify
       .locator('[data-testid="verify-notice"]', { hasText: `已为 ${MEMBER1} 兑换「${REWARD}」，剩余积分 5` })
       .waitFor({ timeout: UI_TIMEOUT });

@@ -17,6 +17,8 @@ import {
   type Walk,
   landOn,
   sql,
+  answerModal,
+  modalDialog,
 } from './helpers/walk';
 
 /**
@@ -274,23 +276,15 @@ describe('签退: refused before the post starts, asked first when it would reco
     const claim = card.locator('[data-testid="verify-claim"]');
     await claim.locator('.verify__state', { hasText: '已签到' }).waitFor({ timeout: UI_TIMEOUT });
 
-    // Taro's H5 modal wrapper has no box of its own (its mask and dialog are fixed): wait for the dialog.
-    const dialog = secretary.locator('.taro__modal .taro-modal__content').filter({ visible: true });
-    const answer = async (button: string) => {
-      await dialog.locator('.taro-model__btn', { hasText: button }).click();
-      await dialog.waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
-    };
     await card.locator('[data-testid="verify-check-out"]').click();
-    await dialog.waitFor({ timeout: UI_TIMEOUT });
-    await expect(dialog.textContent()).resolves.toMatch(/现在签退只记录 \d 分钟服务，且不能撤销/);
+    await expect(modalDialog(secretary).textContent({ timeout: UI_TIMEOUT })).resolves.toMatch(/现在签退只记录 \d 分钟服务，且不能撤销/);
     await snap(secretary, '40-check-out-confirm');
-    await answer('再想想');
+    await answerModal(secretary, '再想想');
     await expect(claim.locator('.verify__state').textContent()).resolves.toBe('已签到');
     await expect(shown(secretary).locator('[data-testid="verify-notice"]').count()).resolves.toBe(0);
 
     await card.locator('[data-testid="verify-check-out"]').click();
-    await dialog.waitFor({ timeout: UI_TIMEOUT });
-    await answer('确认签退');
+    await answerModal(secretary, '确认签退');
     await shown(secretary)
       .locator('[data-testid="verify-notice"]', { hasText: /签退成功，本次服务 \d+ 分钟/ })
       .waitFor({ timeout: UI_TIMEOUT });

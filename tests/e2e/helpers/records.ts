@@ -4,27 +4,9 @@ import type { RunningApp } from './app-process';
 
 /** Helpers of the 服务记录 walks (records.e2e, records-admin.e2e). */
 
-export const UI_TIMEOUT = 20_000;
+import { UI_TIMEOUT } from './walk';
 
-/** Collects page errors, console errors, 5xx and 404 answers of `page` into `problems`. */
-export function watch(page: Page, who: string, problems: string[]) {
-  page.on('pageerror', (err) => problems.push(`${who} page error: ${err.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) problems.push(`${who} console: ${msg.text()}`);
-  });
-  page.on('response', (res) => {
-    if (res.status() >= 500 || (res.status() === 404 && !res.url().endsWith('/favicon.ico'))) {
-      problems.push(`${who} ${res.status()} ${res.request().method()} ${res.url()}`);
-    }
-  });
-}
-
-export async function signIn(page: Page, login: string) {
-  const form = page.locator('#app .login');
-  await form.waitFor({ timeout: UI_TIMEOUT });
-  await form.locator('.field-input').locator('input').first().fill(login);
-  await form.locator('.btn', { hasText: '登录' }).click();
-}
+export { answerModal, signIn, UI_TIMEOUT, watch } from './walk';
 
 /** Calls the API as a demo login (`dev:secretary`): for set-up and read-backs only, never for the walked steps. */
 export async function apiAs(app: RunningApp, login: string, path: string, init: { method?: string; body?: unknown } = {}) {
@@ -41,12 +23,6 @@ export async function apiAs(app: RunningApp, login: string, path: string, init: 
   });
   if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${path}: ${res.status} ${await res.text()}`);
   return (await res.json()) as Record<string, unknown>;
-}
-
-/** Taro's H5 dialog (Taro.showModal): taps the button that names the action. */
-export async function confirmDialog(page: Page, label: string) {
-  // The wrapper has no box of its own (its mask and dialog are fixed): look for the visible button.
-  await page.locator('.taro__modal .taro-model__confirm', { hasText: label }).filter({ visible: true }).click();
 }
 
 /** Goes back through the navigateTo stack until `locator` shows. */

@@ -129,12 +129,17 @@ export async function mineItem(page: Page, label: string | RegExp): Promise<void
   await shown(page).locator('.mine__menu-item', { hasText: label }).first().click();
 }
 
-/** Answers the dialog Taro shows (showModal) with the button that names the action. */
+/** The dialog Taro shows (showModal) while it is open. Its wrapper has no box of its own (mask and dialog are fixed). */
+export function modalDialog(page: Page): Locator {
+  return page.locator('.taro__modal .taro-modal__content').filter({ visible: true }).last();
+}
+
+/** Answers the dialog Taro shows (showModal) with the button that names the action, and waits for it to close. */
 export async function answerModal(page: Page, button: string | RegExp): Promise<void> {
-  const modal = page.locator('.taro__modal').filter({ visible: true }).last();
-  await modal.waitFor({ timeout: UI_TIMEOUT });
-  await modal.locator('.taro-model__btn', { hasText: button }).click();
-  await modal.waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
+  const dialog = modalDialog(page);
+  await dialog.waitFor({ timeout: UI_TIMEOUT });
+  await dialog.locator('.taro-model__btn', { hasText: button }).click();
+  await dialog.waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
 }
 
 /** Straight to the API as a development user: for what happens outside the walking role's day. */
