@@ -595,6 +595,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     notifier,
     clock,
     linkedMeetings: (needId) => meetingsService.linkedTo('need', needId),
+    meetingsOfNeeds: (p, needIds) => meetingsService.briefsLinkedTo(p, 'need', needIds),
   });
   const community = async (id: string) => {
     const org = await directoryRepository.findPartyOrg(id);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CategorySchema, CursorSchema, DateTimeSchema, DaySchema, IdSchema, LimitSchema, NamedRefSchema, text } from './common';
 import { PeriodSchema } from './assessment';
-import { LinkedMeetingSchema } from './meetings';
+import { LinkedMeetingSchema, MeetingKindSchema, MeetingStatusSchema } from './meetings';
 import { PHONE_PATTERN } from './members';
 
 /**
@@ -110,6 +110,23 @@ export const PROJECT_STATUS_LABELS: Record<ProjectStatus, string> = {
   returned: '已退回',
 };
 
+/**
+ * A meeting convened about a need, as the needs board shows it; its page shows the actions.
+ * `readable`: the caller may open that page (its convening side, invited or tasked staff).
+ */
+export const NeedMeetingSchema = z.object({
+  id: IdSchema,
+  kind: MeetingKindSchema,
+  title: z.string(),
+  status: MeetingStatusSchema,
+  startsAt: DateTimeSchema,
+  /** Mean progress of its actions (0–100); null without any. */
+  progress: z.number().nullable(),
+  actionCount: z.number().int(),
+  readable: z.boolean(),
+});
+export type NeedMeeting = z.infer<typeof NeedMeetingSchema>;
+
 export const NeedSchema = z.object({
   id: IdSchema,
   community: NamedRefSchema,
@@ -123,6 +140,8 @@ export const NeedSchema = z.object({
   createdAt: DateTimeSchema,
   /** The live project on it (not a returned one). */
   project: z.object({ id: IdSchema, unit: NamedRefSchema, status: ProjectStatusSchema }).nullable(),
+  /** 共商共办 (extension, on `GET /needs`): the meetings convened about it, oldest first. */
+  meetings: z.array(NeedMeetingSchema).optional(),
 });
 export type Need = z.infer<typeof NeedSchema>;
 export const NeedResponseSchema = z.object({ need: NeedSchema });

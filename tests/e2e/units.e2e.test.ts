@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { shown, snap, typeInto } from './helpers/browser';
-import { openAs, startWalk, UI_TIMEOUT, type Walk } from './helpers/walk';
+import { back, openAs, startWalk, UI_TIMEOUT, type Walk } from './helpers/walk';
 
 /**
  * 组织报到 in real Chromium against `npm start` with the demo data, through the screens only:
@@ -99,10 +99,19 @@ describe('H5 in Chromium: 报到 → 退回 / 确认 → 需求 → 终止 → �
     await snap(secretary, '32-need-new');
     await form.locator('.need-new__submit').click();
 
-    const back = shown(secretary).locator('.units');
-    await back.waitFor({ timeout: UI_TIMEOUT });
+    const needsTab = shown(secretary).locator('.units');
+    await needsTab.waitFor({ timeout: UI_TIMEOUT });
     await openTab(secretary, 'needs');
-    await back.locator('.units__need', { hasText: NEED }).filter({ hasText: '待认领' }).waitFor({ timeout: UI_TIMEOUT });
+    await needsTab.locator('.units__need', { hasText: NEED }).filter({ hasText: '待认领' }).waitFor({ timeout: UI_TIMEOUT });
+
+    // A need talked over at a 共商共办 meeting shows it; the meeting page shows what was decided and its actions.
+    const clinic = needsTab.locator('.units__need', { hasText: '社区义诊进楼栋' });
+    await clinic.locator('.units__meeting', { hasText: '红色代办员组团上门服务日' }).filter({ hasText: '已召开' }).click();
+    const meeting = shown(secretary).locator('.meeting__title', { hasText: '红色代办员组团上门服务日' });
+    await meeting.waitFor({ timeout: UI_TIMEOUT });
+    await shown(secretary).getByText('楼道照明维修').first().waitFor({ timeout: UI_TIMEOUT });
+    await back(secretary);
+    await shown(secretary).locator('.units__need', { hasText: NEED }).waitFor({ timeout: UI_TIMEOUT });
   });
 
   it('the unit reads why it was not accepted and ends its 共建协议 with 书院社区', async () => {

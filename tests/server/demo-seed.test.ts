@@ -241,6 +241,10 @@ describe('demo data', () => {
     const detail = await get('dev:secretary', `/whistles/${shimao.id}`);
     expect(detail.meetings).toHaveLength(1);
     expect(detail.meetings[0].actions.length).toBe(3);
+    const needs = (await get('dev:secretary', '/needs?limit=50')).items as Array<{ title: string; meetings: unknown[] }>;
+    expect(needs.find((n) => n.title === '社区义诊进楼栋')!.meetings).toEqual([
+      expect.objectContaining({ title: '红色代办员组团上门服务日', kind: 'door_service', status: 'held', readable: true }),
+    ]);
     expect(await ctx.app.notifications.runSweeps(ctx.clock.now())).toBe(1);
     expect(await ctx.app.notifications.runSweeps(ctx.clock.now())).toBe(0);
   });

@@ -1,4 +1,4 @@
-import type { Action, Meeting, MeetingCreateBody } from '@pioneer/shared';
+import type { Action, Meeting, MeetingCreateBody, Need, NeedMeeting } from '@pioneer/shared';
 import { buildApp } from '../../server/src/app';
 import { createDatabase } from '../../server/src/db/client';
 import { ManualClock } from '../../server/src/lib/clock';
@@ -210,6 +210,30 @@ describe('meetings: convening', () => {
     const other = await api('POST', '/meetings', as.secC2, meetingBody({ needIds: [needId] }));
     expect(other.statusCode).toBe(400);
     expect(other.json().details[0].path).toBe('needIds.0');
+
+    // The needs board shows the meetings about a need, and which of them the reader may open.
+    const board = async (auth: Auth) => {
+      const res = await api('GET', `/needs?communityOrgId=${w.c1.id}`, auth);
+      expect(res.statusCode).toBe(200);
+      return (res.json().items as Need[]).find((n) => n.id === needId)!.meetings!;
+    };
+    const byId = (list: NeedMeeting[]) => [...list].sort((a, b) => a.id.localeCompare(b.id));
+    const expected = (readable: Record<string, boolean>) =>
+      byId(
+        [m, byDistrict].map((x) => ({
+          id: x.id,
+          kind: x.kind,
+          title: x.title,
+          status: 'scheduled',
+          startsAt: x.startsAt,
+          progress: null,
+          actionCount: 0,
+          readable: readable[x.id],
+        })),
+      );
+    expect(byId(await board(as.secC1))).toEqual(expected({ [m.id]: true, [byDistrict.id]: false }));
+    expect(byId(await board(as.distD1))).toEqual(expected({ [m.id]: true, [byDistrict.id]: true }));
+    expect((await api('GET', `/meetings/${byDistrict.id}`, as.secC1)).statusCode).toBe(404);
   });
 
   test('refusals: roles, scopes, a meeting in the past, unknown orgs and whistles of others; nothing written', async () => {

@@ -358,6 +358,15 @@ export async function seedDemo(db: Db, config: Config, clock: Clock = systemCloc
       unitId: (name) => unitId.get(name)!,
       residentId,
     });
+    await seedDemoUnits(tx, {
+      now,
+      phoneEncKey: config.phoneEncKey,
+      community: { id: qinghefang },
+      neighbour: { id: communityId.get('书院社区')! },
+      unitId: (name) => unitId.get(name)!,
+      users: { admin: adminId, secretary: secretaryId, districtAdmin: districtAdminId, unitAdmin: unitAdminId },
+      districtId: districtId.get('虞山街道')!,
+    });
     await seedDemoMeetings(db, tx, {
       now,
       districtId: districtId.get('虞山街道')!,
@@ -368,15 +377,6 @@ export async function seedDemo(db: Db, config: Config, clock: Clock = systemCloc
         { userId: liaisonId, orgId: unitId.get('市住建局')!, role: 'unit_liaison' },
         { userId: unitAdminId, orgId: unitId.get('市住建局')!, role: 'unit_admin' },
       ],
-    });
-    await seedDemoUnits(tx, {
-      now,
-      phoneEncKey: config.phoneEncKey,
-      community: { id: qinghefang },
-      neighbour: { id: communityId.get('书院社区')! },
-      unitId: (name) => unitId.get(name)!,
-      users: { admin: adminId, secretary: secretaryId, districtAdmin: districtAdminId, unitAdmin: unitAdminId },
-      districtId: districtId.get('虞山街道')!,
     });
     return true;
   });

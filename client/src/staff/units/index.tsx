@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { View, Text } from '@tarojs/components';
 import Taro, { useDidShow, usePullDownRefresh, useRouter } from '@tarojs/taro';
-import { CATEGORY_LABELS, NEED_STATUS_LABELS, PROJECT_STATUS_LABELS } from '@pioneer/shared';
+import { CATEGORY_LABELS, MEETING_STATUS_LABELS, NEED_STATUS_LABELS, PROJECT_STATUS_LABELS } from '@pioneer/shared';
 import StateView from '@/components/StateView';
 import { useAuthReady } from '@/hooks/use-auth-ready';
 import { useRequest } from '@/hooks/use-request';
@@ -56,6 +56,18 @@ function Needs({ filter, sides, side }: { filter: ListFilter; sides: UnitSides; 
               {n.project.unit.name} 认领 · {PROJECT_STATUS_LABELS[n.project.status]} ›
             </View>
           ) : null}
+          {(n.meetings ?? []).map((m) => (
+            <View
+              key={m.id}
+              className={`units__meeting${m.readable ? ' accent' : ' muted'}`}
+              data-meeting={m.id}
+              onClick={m.readable ? () => go(`/staff/meeting/index?id=${m.id}`) : undefined}
+            >
+              共商共办 · {m.title} · {MEETING_STATUS_LABELS[m.status]}
+              {m.actionCount ? ` · ${m.actionCount} 项任务，进度 ${Math.round(m.progress ?? 0)}%` : ''}
+              {m.readable ? ' ›' : ''}
+            </View>
+          ))}
           {side === 'unit' && unitOrgId && n.status === 'open' ? (
             claiming === n.id ? (
               <ClaimForm need={n} unitOrgId={unitOrgId} onDone={() => (setClaiming(null), void list.reload())} />

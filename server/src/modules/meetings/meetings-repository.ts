@@ -64,6 +64,14 @@ export function meetingsRepositoryFactory(db: Db) {
       return row?.id ?? null;
     },
 
+    /** The demo seed's lookup of a need (the units module owns the table; this only links to it). */
+    async needIdByTitle(communityOrgId: string, title: string, tx: DbOrTx = db): Promise<string | null> {
+      const { rows } = await tx.execute<{ id: string }>(
+        sql`select id from needs where community_org_id = ${communityOrgId}::uuid and title = ${title} order by created_at limit 1`,
+      );
+      return rows[0]?.id ?? null;
+    },
+
     async whistlesForLink(ids: string[], tx: DbOrTx) {
       if (ids.length === 0) return [];
       return tx

@@ -29,7 +29,8 @@ interface SeedAction {
 /**
  * The demo's 共商共办: a held 协调会 on the 世茂商圈 parking whistle with actions in every state (one
  * overdue and not yet escalated, so the first escalation run has something to do), a 上门服务日
- * with its questions handled, a scheduled meeting and a cancelled one. Written only through the
+ * with its questions handled (about the 社区义诊进楼栋 need, so the needs board shows it: seed the
+ * units first), a scheduled meeting and a cancelled one. Written only through the
  * meetings repository (it owns these tables); called from the demo seed's transaction.
  */
 export async function seedDemoMeetings(db: Db, tx: DbOrTx, c: MeetingSeedContext): Promise<void> {
@@ -37,6 +38,7 @@ export async function seedDemoMeetings(db: Db, tx: DbOrTx, c: MeetingSeedContext
   const at = (h: number) => new Date(c.now.getTime() + h * HOUR);
   const parking = await repo.whistleIdByTitle(c.community.id, '世茂商圈周边交通拥堵、停车难', tx);
   const school = await repo.whistleIdByTitle(c.community.id, '学校周边上下学交通秩序', tx);
+  const clinic = await repo.needIdByTitle(c.community.id, '社区义诊进楼栋', tx);
   const units = ['市住建局', '市城管局', '市公安局'].map(c.unitId);
 
   async function meeting(m: {
@@ -47,6 +49,7 @@ export async function seedDemoMeetings(db: Db, tx: DbOrTx, c: MeetingSeedContext
     agenda: string[];
     invited: string[];
     whistleIds: string[];
+    needIds?: string[];
     status: 'scheduled' | 'held' | 'cancelled';
     minutes?: string;
     decisions?: string[];
@@ -77,6 +80,7 @@ export async function seedDemoMeetings(db: Db, tx: DbOrTx, c: MeetingSeedContext
     );
     await repo.insertInvites(id, m.invited, tx);
     await repo.insertLinks(id, 'whistle', m.whistleIds, tx);
+    await repo.insertLinks(id, 'need', m.needIds ?? [], tx);
     if (m.status === 'held') {
       for (const [i, a] of c.attendees.filter((x) => m.invited.includes(x.orgId)).entries()) {
         await repo.insertAttendance(
@@ -209,6 +213,7 @@ export async function seedDemoMeetings(db: Db, tx: DbOrTx, c: MeetingSeedContext
     agenda: ['走访独居老人和困难家庭', '现场受理咨询和求助'],
     invited: units,
     whistleIds: [],
+    needIds: clinic ? [clinic] : [],
     status: 'held',
     minutes: '组团走访 86 户，现场解决各类咨询和问题 38 个，其余转交相关部门跟进。',
     decisions: ['独居老人每周电话探访', '楼道照明维修转住建局跟进'],

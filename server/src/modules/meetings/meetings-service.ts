@@ -10,6 +10,7 @@ import type {
   MeetingList,
   MeetingListQuery,
   MeetingStats,
+  NeedMeeting,
   Role,
 } from '@pioneer/shared';
 import { transaction } from '../../db/transaction';
@@ -266,6 +267,36 @@ export function meetingsServiceFactory(deps: MeetingsDeps) {
       const [views, actionRows] = await Promise.all([meetingsView(rows), repo.actionsOf(rows.map((r) => r.id))]);
       const actions = await actionsView(actionRows);
       return views.map((meeting) => ({ meeting, actions: actions.filter((a) => a.meetingId === meeting.id) }));
+    },
+
+    /** The needs board's view: per linked id, its meetings (oldest first) and whether `p` may open each. */
+    async briefsLinkedTo(p: Principal, kind: 'whistle' | 'need', refIds: string[]): Promise<Map<string, NeedMeeting[]>> {
+      const out = new Map<string, NeedMeeting[]>();
+      const links = await repo.meetingsLinkedTo(kind, refIds);
+      if (links.length === 0) return out;
+      const rows = await repo.listMeetings({ scope: { scope: 'city' }, ids: [...new Set(links.map((l) => l.meetingId))], limit: 200 });
+      const [views, readable] = await Promise.all([meetingsView(rows), Promise.all(rows.map((r) => maySee(p, r)))]);
+      const byId = new Map(
+        views.map((m, i) => [
+          m.id,
+          {
+            id: m.id,
+            kind: m.kind,
+            title: m.title,
+            status: m.status,
+            startsAt: m.startsAt,
+            progress: m.progress,
+            actionCount: m.actionCount,
+            readable: readable[i],
+          },
+        ]),
+      );
+      for (const l of links) {
+        const brief = byId.get(l.meetingId);
+        if (brief) out.set(l.refId, [...(out.get(l.refId) ?? []), brief]);
+      }
+      for (const list of out.values()) list.sort((a, b) => a.startsAt.localeCompare(b.startsAt) || a.id.localeCompare(b.id));
+      return out;
     },
 
     async figures(s: MeetingScope): Promise<MeetingStats> {

@@ -1,5 +1,6 @@
 import type {
   LinkedMeeting,
+  NeedMeeting,
   Need,
   NeedClaimBody,
   NeedCreateBody,
@@ -43,6 +44,8 @@ export function projectsServiceFactory(deps: {
   clock: Clock;
   /** 共商共办: the meetings convened about a need, with their actions (modules/meetings). */
   linkedMeetings?: (needId: string) => Promise<LinkedMeeting[]>;
+  /** 共商共办: the needs board's view of the meetings about each need (modules/meetings). */
+  meetingsOfNeeds?: (p: Principal, needIds: string[]) => Promise<Map<string, NeedMeeting[]>>;
 }) {
   const repo = deps.projectsRepository;
   const after = (cursor?: string) => (cursor ? decodeCursor(cursor, TimeIdCursorSchema) : undefined);
@@ -172,7 +175,13 @@ export function projectsServiceFactory(deps: {
       }
       if (!q.communityOrgId && !q.unitOrgId) Object.assign(scope, await ownScope(p));
       const rows = await repo.listNeeds(scope, q.status, after(q.cursor), q.limit + 1);
-      return page(rows, q.limit, (r) => r.createdAt, toNeed);
+      const list = page(rows, q.limit, (r) => r.createdAt, toNeed);
+      if (!deps.meetingsOfNeeds) return list;
+      const meetings = await deps.meetingsOfNeeds(
+        p,
+        list.items.map((n) => n.id),
+      );
+      return { ...list, items: list.items.map((n) => ({ ...n, meetings: meetings.get(n.id) ?? [] })) };
     },
 
     /** 认领: the need becomes a project of the unit, once, only while the unit is 已报到 there. */
