@@ -239,6 +239,24 @@ describe('我的: data, messages, a demand', () => {
     await back(member);
     await shown(member).locator('.mine').waitFor({ timeout: UI_TIMEOUT });
   });
+
+  it('reads what its community’s 协调会 decided and how far each action is (社区议事进展), naming no one', async () => {
+    await mineItem(member, '社区议事进展');
+    const page = shown(member).locator('.progress');
+    const meeting = page.locator('.card', { hasText: '世茂商圈停车难现场协调会' });
+    await meeting.waitFor({ timeout: UI_TIMEOUT });
+    await meeting.locator('.progress__decision', { hasText: '住建局牵头挖潜夜间共享停车位' }).waitFor();
+    await meeting.locator('.progress__action', { hasText: '挖潜夜间共享停车位 300 个' }).waitFor();
+    // The demo's overdue action reads as 已超期, not as its status.
+    await meeting
+      .locator('.progress__action', { hasText: '节假日交通疏导方案' })
+      .locator('.progress__late', { hasText: '已超期' })
+      .waitFor();
+    const text = await page.innerText();
+    for (const name of ['张伟', '李娜', '王强', '刘洋', '陈静', MEMBER.name]) expect(text).not.toContain(name);
+    await back(member);
+    await shown(member).locator('.mine').waitFor({ timeout: UI_TIMEOUT });
+  });
 });
 
 describe('finding the way: a visitor, a new phone, the title bar, a missing page', () => {
