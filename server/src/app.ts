@@ -42,7 +42,7 @@ import { batchClaimer } from './modules/claims/claim-batch';
 import { ClaimGate } from './modules/claim-gate/claim-gate';
 import type { BatchAnswer } from './modules/claim-gate/claim-types';
 import { claimJobsFactory } from './modules/waitlist/waitlist-jobs';
-import { waitlistRepository } from './modules/waitlist/waitlist-repository';
+import { waitlistRepositoryFactory } from './modules/waitlist/waitlist-repository';
 import { waitlistRoutes } from './modules/waitlist/waitlist-routes';
 import { waitlistServiceFactory } from './modules/waitlist/waitlist-service';
 import { MemberIds } from './modules/claims/member-ids';
@@ -418,6 +418,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }
 
   const whistlesRepository = whistlesRepositoryFactory(database.db);
+  const waitlistRepository = waitlistRepositoryFactory({ notifier });
   // Slots that change here (a cancel, a release, an offer) stop the post being "full" in this
   // process at once, before the notification.
   const waitlistService = waitlistServiceFactory({
@@ -426,6 +427,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     waitlistRepository,
     clock,
     policy: config.noShow,
+    notifier,
     onChange: (id) => claimGate.forget(id),
   });
   const claimJobs = claimJobsFactory({ waitlistService, intervalMs: config.claimJobsIntervalMs, log: app.log });

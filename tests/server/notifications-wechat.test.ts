@@ -3,8 +3,8 @@ import { buildApp } from '../../server/src/app';
 import { createDatabase, type Db } from '../../server/src/db/client';
 import { developmentProvider } from '../../server/src/modules/auth/wechat-provider';
 import { pioneerCodeServiceFactory } from '../../server/src/modules/codes/pioneer-code';
-import { enqueueNotification } from '../../server/src/modules/notifications';
 import { wechatClientFactory } from '../../server/src/lib/wechat-client';
+import { outboxRepository } from '../../server/src/modules/notifications/outbox-repository';
 import { fitTime } from '../../server/src/modules/notifications/templates';
 import { wechatSenderFactory } from '../../server/src/modules/notifications/wechat-sender';
 import { wechatTokensRepositoryFactory } from '../../server/src/modules/notifications/wechat-tokens-repository';
@@ -225,8 +225,8 @@ describe('WeChat delivery', () => {
       const unit = await makeUnitOrg(ctx.database.db, world.district.id);
       await ctx.grant(m.userId, 'unit_admin', unit.id);
       await ctx.database.db.transaction(async (tx) => {
-        await enqueueNotification(tx, { kind: 'claim_result', taskId: task.id, memberId: m.memberId, outcome: 'lost' });
-        await enqueueNotification(tx, {
+        await outboxRepository.enqueue(tx, { kind: 'claim_result', taskId: task.id, memberId: m.memberId, outcome: 'lost' });
+        await outboxRepository.enqueue(tx, {
           kind: 'whistle_update',
           whistleId: '00000000-0000-4000-8000-000000000001',
           orgIds: [unit.id],

@@ -185,7 +185,7 @@ export function notificationPipelineFactory(deps: {
 
   /** Who is told what, from the rows as they are now; null: nobody (the event is moot). */
   async function resolve(e: EventJob): Promise<Outgoing | null> {
-    // As written by enqueueNotification (times as ISO strings); a cancellation carries its claimants.
+    // As the outbox writer wrote it (times as ISO strings); a cancellation carries its claimants.
     const p = { ...e.payload, kind: e.kind } as NotificationEvent & { memberIds?: string[] };
     const now = deps.clock.now();
     switch (p.kind) {

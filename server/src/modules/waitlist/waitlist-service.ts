@@ -4,7 +4,7 @@ import { transaction, type Tx } from '../../db/transaction';
 import type { Clock } from '../../lib/clock';
 import { AppError, notFound } from '../../lib/errors';
 import { isRetryableConflict, isUniqueViolation } from '../../lib/pg-errors';
-import { enqueueNotifications } from '../notifications';
+import type { Notifier } from '../notifications';
 import type { TaskRow } from '../tasks/task-mappers';
 import { suspended } from '../claim-gate/claim-refusals';
 import { toClaim } from '../claims/claim-mappers';
@@ -33,6 +33,7 @@ export function waitlistServiceFactory(deps: {
   waitlistRepository: WaitlistRepository;
   clock: Clock;
   policy: NoShowPolicy;
+  notifier: Notifier; // the outbox writer (app.ts): a draw's results are written in the draw's transaction
   /** Told after a post's slots changed in this process (the claim gate forgets it at once). */
   onChange?: (taskId: string) => void;
 }) {
@@ -264,10 +265,9 @@ export function waitlistServiceFactory(deps: {
     async releaseMember(tx: Tx, memberId: string): Promise<{ cancelled: number; kept: number; taskIds: string[] }> {
       const now = deps.clock.now();
       const held = await wl.heldBy(tx, memberId, now);
-      const c = tx;
       const inPost = async <T>(taskId: string, step: Step<T>): Promise<Outcome<T>> => {
-        const post = await wl.lockPost(c, taskId);
-        return post ? step(c, post, now) : { error: notFound('岗位不存在') };
+        const post = await wl.lockPost(tx, taskId);
+        return post ? step(tx, post, now) : { error: notFound('岗位不存在') };
       };
       let cancelled = 0;
       let kept = 0;
@@ -382,7 +382,7 @@ export function waitlistServiceFactory(deps: {
             now,
           });
           // Every entrant hears the result with the draw: winners "中签" (refining their claims' own events), losers "未中签".
-          await enqueueNotifications(c, [
+          await deps.notifier.enqueueMany(c, [
             ...wonClaims.map((claimId) => ({ kind: 'claim_result' as const, claimId, outcome: 'won' as const })),
             ...losers.map((t) => ({ kind: 'claim_result' as const, taskId: id, memberId: memberOf(t), outcome: 'lost' as const })),
           ]);
