@@ -1,4 +1,5 @@
-import { dateOf, sqlText } from '../../server/src/db/sql-text';
+import { createDatabase } from '../../server/src/db/client';
+import { dateOf, executeNamed, sqlText } from '../../server/src/db/sql-text';
 import { transaction } from '../../server/src/db/transaction';
 import { createTestContext, type TestContext } from '../helpers/test-app';
 
@@ -45,4 +46,64 @@ test('a statement inside transaction() runs on the transaction and rolls back wi
   ).rejects.toThrow('abort');
   const { rows } = await database.db.execute<{ n: number }>(sqlText('select count(*)::int as n from sql_text_probe', []));
   expect(rows[0].n).toBe(0);
+});
+
+/**
+ * `executeNamed` reaches drizzle's session through `prepareQuery`, which drizzle types but does
+ * not document: these pin down, against the installed drizzle-orm and pg, what the claim path
+ * relies on. A drizzle upgrade that changes how a session prepares (unnamed statements, two
+ * round trips, array mode, another connection) fails here before it reaches the bench.
+ */
+describe('executeNamed', () => {
+  const NAMED = `select $1::int + 1 as n, cardinality($2::uuid[]) as ids, $3::timestamptz as t, $4::text as label`;
+  const at = new Date('2031-02-03T04:05:06.789Z');
+
+  test('runs as a named prepared statement on the transaction connection, once parsed, one query each, rows as objects', async () => {
+    await transaction(database.db, async (tx) => {
+      const calls: unknown[] = [];
+      const client = tx.$client;
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      // Counts what reaches pg's client: one query (Parse/Bind/Execute in one flight) per statement.
+      const spy = jest.spyOn(client, 'query').mockImplementation(((...args: unknown[]) => {
+        calls.push(args[0]);
+        return query(...args);
+      }) as typeof client.query);
+      try {
+        const first = await executeNamed(tx, 'sql_text_named_probe', NAMED, [1, ids, at, 'a']);
+        const second = await executeNamed(tx, 'sql_text_named_probe', NAMED, [41, ids.slice(0, 1), at, 'b']);
+        expect(calls).toHaveLength(2);
+        expect(calls[0]).toMatchObject({ name: 'sql_text_named_probe', text: NAMED });
+        expect(first.rowCount).toBe(1);
+        expect(first.rows[0]).toMatchObject({ n: 2, ids: 3, label: 'a' });
+        expect(second.rows[0]).toMatchObject({ n: 42, ids: 1, label: 'b' });
+        // Timestamps come back as PostgreSQL's text, as from tx.execute: dateOf reads them.
+        expect(typeof first.rows[0].t).toBe('string');
+        expect(dateOf(first.rows[0].t)!.toISOString()).toBe(at.toISOString());
+      } finally {
+        spy.mockRestore();
+      }
+      // The same session knows the statement by its name, with the text as written and the array as one parameter.
+      const { rows } = await tx.execute<{ statement: string; parameter_types: string }>(
+        sqlText(`select statement, parameter_types::text from pg_prepared_statements where name = $1`, ['sql_text_named_probe']),
+      );
+      expect(rows).toEqual([{ statement: NAMED, parameter_types: '{integer,uuid[],"timestamp with time zone",text}' }]);
+    });
+  });
+
+  test('on the database (pool) handle it prepares on the connection it ran on', async () => {
+    // A pool of one connection: pg_prepared_statements is then read on the same session.
+    const single = createDatabase(ctx.dbUrl, 1);
+    try {
+      const { rows } = await executeNamed(single.db, 'sql_text_named_pool', 'select $1::text || $2::text as s', ['ab', 'c']);
+      expect(rows).toEqual([{ s: 'abc' }]);
+      const again = await executeNamed(single.db, 'sql_text_named_pool', 'select $1::text || $2::text as s', ['x', 'y']);
+      expect(again.rows).toEqual([{ s: 'xy' }]);
+      const seen = await single.db.execute<{ n: number }>(
+        sqlText(`select count(*)::int as n from pg_prepared_statements where name = $1`, ['sql_text_named_pool']),
+      );
+      expect(seen.rows[0].n).toBe(1);
+    } finally {
+      await single.close();
+    }
+  });
 });

@@ -52,6 +52,8 @@ export type RawRow = Record<string, any>;
  * claim path's statements go this way; it is drizzle's own session, the one `tx.execute` uses,
  * so a transaction's `tx` runs it on the transaction's connection. Array values stay one
  * parameter each. Rows as PostgreSQL sent them: timestamps as text (`dateOf`, `datesOf`).
+ * `prepareQuery` is typed but not documented by drizzle: tests/server/sql-text.test.ts checks,
+ * against the installed version, that the statement is named on the connection and run in one query.
  */
 export async function executeNamed(
   on: DbOrTx,
