@@ -1,9 +1,8 @@
 import { buildApp } from '../../server/src/app';
 import { loadConfig } from '../../server/src/config';
 import { createDatabase } from '../../server/src/db/client';
-import { roleGrants } from '../../server/src/db/schema';
 import { ManualClock } from '../../server/src/lib/clock';
-import { TEST_ENV, type TestContext } from './test-app';
+import { contextOf, TEST_ENV, type TestContext } from './test-app';
 
 /**
  * A test context on a database someone else runs (a cluster's primary): an app of role `web` with
@@ -16,24 +15,8 @@ export async function attachContext(dbUrl: string, env: Record<string, string> =
   const clock = new ManualClock();
   const app = await buildApp({ config, database, clock, logger: false });
   await app.ready();
-  return {
-    app,
-    database,
-    config,
-    clock,
-    dbUrl,
-    async signIn(name) {
-      const res = await app.inject({ method: 'POST', url: '/api/v1/auth/wechat', payload: { code: `dev:${name}` } });
-      if (res.statusCode !== 200) throw new Error(`sign-in failed: ${res.statusCode} ${res.body}`);
-      const body = res.json();
-      return { token: body.token, userId: body.user.id, auth: { authorization: `Bearer ${body.token}` } };
-    },
-    async grant(userId, role, orgId) {
-      await database.db.insert(roleGrants).values({ userId, role, orgId }).onConflictDoNothing();
-    },
-    async close() {
-      await app.close();
-      await database.close();
-    },
-  };
+  return contextOf({ app, database, config, clock, dbUrl }, async () => {
+    await app.close();
+    await database.close();
+  });
 }

@@ -45,3 +45,24 @@ export async function makeStaff(ctx: TestContext, prefix: string, scope: { distr
   const m = await ctx.signIn(`${prefix}_member`);
   return { admin: a.auth, districtAdmin: d.auth, secretary: s.auth, member: m.auth };
 }
+
+type Org = Awaited<ReturnType<typeof makeUnitOrg>>;
+
+/**
+ * The world the scope tests of 组织报到, 吹哨 and 共商共办 share: two 板块, communities c1 and c2 in
+ * d1 and c3 in d2, and the unit orgs named in `units` in the 板块 given for each.
+ */
+export async function makeOrgWorld<U extends string>(db: Db, units: Record<U, 'd1' | 'd2'>) {
+  const d1 = await makeDistrict(db);
+  const d2 = await makeDistrict(db);
+  const world = {
+    d1,
+    d2,
+    c1: await makeCommunity(db, d1.id),
+    c2: await makeCommunity(db, d1.id),
+    c3: await makeCommunity(db, d2.id),
+  };
+  const orgs = {} as Record<U, Org>;
+  for (const [key, d] of Object.entries(units) as Array<[U, 'd1' | 'd2']>) orgs[key] = await makeUnitOrg(db, world[d].id);
+  return { ...world, ...orgs };
+}

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { Role } from '@pioneer/shared';
 import { buildApp, type AppDeps } from '../../server/src/app';
 import { loadConfig, type Config } from '../../server/src/config';
@@ -45,7 +45,51 @@ export interface TestContext {
   /** Signs in through the real endpoint with the development provider. */
   signIn(name: string): Promise<{ token: string; userId: string; auth: { authorization: string } }>;
   grant(userId: string, role: Role, orgId: string | null): Promise<void>;
+  /** A signed-in user holding `role` in `orgId` (no role: a plain resident). */
+  staff(name: string, role?: Role, orgId?: string | null): Promise<{ token: string; userId: string; auth: { authorization: string } }>;
+  /** A request to `/api/v1<url>`, as `auth` (none: a visitor), with a JSON body when there is one. */
+  api(
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    url: string,
+    auth?: { authorization: string },
+    payload?: unknown,
+  ): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
+}
+
+/** A context's helpers over an app and its database; `close` is what closing it does. */
+export function contextOf(
+  parts: Pick<TestContext, 'app' | 'database' | 'config' | 'clock' | 'dbUrl'>,
+  close: () => Promise<void>,
+): TestContext {
+  const { app, database } = parts;
+  const ctx: TestContext = {
+    ...parts,
+    async signIn(name) {
+      const res = await app.inject({ method: 'POST', url: '/api/v1/auth/wechat', payload: { code: `dev:${name}` } });
+      if (res.statusCode !== 200) throw new Error(`sign-in failed: ${res.statusCode} ${res.body}`);
+      const body = res.json();
+      return { token: body.token, userId: body.user.id, auth: { authorization: `Bearer ${body.token}` } };
+    },
+    async grant(userId, role, orgId) {
+      await database.db.insert(roleGrants).values({ userId, role, orgId }).onConflictDoNothing();
+    },
+    async staff(name, role, orgId = null) {
+      const s = await ctx.signIn(name);
+      if (role) await ctx.grant(s.userId, role, orgId);
+      return s;
+    },
+    api(method, url, auth, payload) {
+      return app.inject({
+        method,
+        url: `/api/v1${url}`,
+        headers: auth ?? {},
+        ...(payload === undefined ? {} : { payload: payload as object }),
+      });
+    },
+    close,
+  };
+  return ctx;
 }
 
 /**
@@ -62,26 +106,9 @@ export async function createTestContext(
   const app = await buildApp({ config, database, clock, logger: false, ...opts.deps });
   await app.ready();
 
-  const ctx: TestContext = {
-    app,
-    database,
-    config,
-    clock,
-    dbUrl: testDb.url,
-    async signIn(name) {
-      const res = await app.inject({ method: 'POST', url: '/api/v1/auth/wechat', payload: { code: `dev:${name}` } });
-      if (res.statusCode !== 200) throw new Error(`sign-in failed: ${res.statusCode} ${res.body}`);
-      const body = res.json();
-      return { token: body.token, userId: body.user.id, auth: { authorization: `Bearer ${body.token}` } };
-    },
-    async grant(userId, role, orgId) {
-      await database.db.insert(roleGrants).values({ userId, role, orgId }).onConflictDoNothing();
-    },
-    async close() {
-      await app.close();
-      await database.close();
-      await testDb.drop();
-    },
-  };
-  return ctx;
+  return contextOf({ app, database, config, clock, dbUrl: testDb.url }, async () => {
+    await app.close();
+    await database.close();
+    await testDb.drop();
+  });
 }

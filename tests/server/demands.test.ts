@@ -14,8 +14,7 @@ describe('resident demands (居民点单) without WeChat credentials', () => {
   let c2: { id: string };
   let unitId: string;
   let as: Record<'resident' | 'other' | 'sec1' | 'sec2' | 'dist', Auth>;
-  const api = (method: 'GET' | 'POST', url: string, auth: Auth | undefined, payload?: object) =>
-    ctx.app.inject({ method, url: `/api/v1${url}`, headers: auth ?? {}, ...(payload ? { payload } : {}) });
+  const api = (method: 'GET' | 'POST', url: string, auth: Auth | undefined, payload?: object) => ctx.api(method, url, auth, payload);
 
   beforeAll(async () => {
     ctx = await createTestContext();
@@ -24,11 +23,7 @@ describe('resident demands (居民点单) without WeChat credentials', () => {
     c1 = await makeCommunity(db, d.id);
     c2 = await makeCommunity(db, d.id);
     unitId = (await makeUnitOrg(db, d.id)).id;
-    const user = async (name: string, role?: 'secretary' | 'district_admin', orgId?: string) => {
-      const s = await ctx.signIn(name);
-      if (role) await ctx.grant(s.userId, role, orgId!);
-      return s.auth;
-    };
+    const user = async (name: string, role?: 'secretary' | 'district_admin', orgId?: string) => (await ctx.staff(name, role, orgId)).auth;
     as = {
       resident: await user('dm_resident'),
       other: await user('dm_other'),

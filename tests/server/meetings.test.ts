@@ -1,8 +1,8 @@
-import type { Action, Meeting, MeetingCreateBody, Need, NeedMeeting } from '@pioneer/shared';
+import type { Action, Meeting, MeetingCreateBody, Need, NeedMeeting, Role } from '@pioneer/shared';
 import { buildApp } from '../../server/src/app';
 import { createDatabase } from '../../server/src/db/client';
 import { ManualClock } from '../../server/src/lib/clock';
-import { makeCommunity, makeDistrict, makeEstate, makeUnitOrg } from '../helpers/fixtures';
+import { makeCommunity, makeDistrict, makeEstate, makeOrgWorld, makeUnitOrg } from '../helpers/fixtures';
 import { insertMembers } from '../helpers/task-fixtures';
 import { createTestContext, type TestContext } from '../helpers/test-app';
 
@@ -11,7 +11,7 @@ const DAY = 24 * HOUR;
 type Auth = { authorization: string };
 
 let ctx: TestContext;
-let w: Record<'d1' | 'd2' | 'c1' | 'c2' | 'c3' | 'u1' | 'u2' | 'u3', { id: string; name?: string }>;
+let w: Awaited<ReturnType<typeof makeOrgWorld<'u1' | 'u2' | 'u3'>>>;
 let as: Record<
   | 'secC1'
   | 'secC2'
@@ -33,22 +33,10 @@ let ids: Record<'adminU1' | 'liaU1' | 'liaU2' | 'adminU2' | 'distD1' | 'secC1' |
 beforeAll(async () => {
   ctx = await createTestContext();
   const db = ctx.database.db;
-  const d1 = await makeDistrict(db);
-  const d2 = await makeDistrict(db);
-  w = {
-    d1,
-    d2,
-    c1: await makeCommunity(db, d1.id),
-    c2: await makeCommunity(db, d1.id),
-    c3: await makeCommunity(db, d2.id),
-    u1: await makeUnitOrg(db, d1.id),
-    u2: await makeUnitOrg(db, d1.id),
-    u3: await makeUnitOrg(db, d1.id),
-  };
+  w = await makeOrgWorld(db, { u1: 'd1', u2: 'd1', u3: 'd1' });
   const userIds: Record<string, string> = {};
-  const user = async (name: string, role?: Parameters<TestContext['grant']>[1], orgId: string | null = null) => {
-    const s = await ctx.signIn(name);
-    if (role) await ctx.grant(s.userId, role, orgId);
+  const user = async (name: string, role?: Role, orgId: string | null = null) => {
+    const s = await ctx.staff(name, role, orgId);
     userIds[name] = s.userId;
     return s.auth;
   };
@@ -85,8 +73,7 @@ beforeAll(async () => {
 });
 afterAll(async () => ctx.close());
 
-const api = (method: 'GET' | 'POST', url: string, auth: Auth, payload?: unknown) =>
-  ctx.app.inject({ method, url: `/api/v1${url}`, headers: auth, ...(payload === undefined ? {} : { payload: payload as object }) });
+const api = (method: 'GET' | 'POST', url: string, auth: Auth, payload?: unknown) => ctx.api(method, url, auth, payload);
 
 const inHours = (h: number) => new Date(ctx.clock.now().getTime() + h * HOUR).toISOString();
 

@@ -8,8 +8,7 @@ let ctx: TestContext;
 let w: Record<'d1' | 'd2' | 'c1' | 'u1' | 'u2' | 'u3', { id: string }>;
 let as: Record<'sec' | 'dist1' | 'dist2' | 'city' | 'adminU1' | 'adminU2' | 'liaU1', Auth>;
 
-const api = (method: 'GET' | 'POST', url: string, auth: Auth, payload?: unknown) =>
-  ctx.app.inject({ method, url: `/api/v1${url}`, headers: auth, ...(payload === undefined ? {} : { payload: payload as object }) });
+const api = (method: 'GET' | 'POST', url: string, auth: Auth, payload?: unknown) => ctx.api(method, url, auth, payload);
 const day = (offset: number) => new Date(ctx.clock.now().getTime() + 8 * 3600_000 + offset * 86400_000).toISOString().slice(0, 10);
 const period = () => new Date(ctx.clock.now().getTime() + 8 * 3600_000).toISOString().slice(0, 7);
 
@@ -21,11 +20,8 @@ beforeAll(async () => {
   const c1 = await makeCommunity(db, d1.id);
   const estate = await makeEstate(db, c1.id);
   w = { d1, d2, c1, u1: await makeUnitOrg(db, d1.id), u2: await makeUnitOrg(db, d1.id), u3: await makeUnitOrg(db, d2.id) };
-  const user = async (name: string, role: Parameters<TestContext['grant']>[1], orgId: string | null) => {
-    const s = await ctx.signIn(name);
-    await ctx.grant(s.userId, role, orgId);
-    return s.auth;
-  };
+  const user = async (name: string, role: Parameters<TestContext['grant']>[1], orgId: string | null) =>
+    (await ctx.staff(name, role, orgId)).auth;
   as = {
     sec: await user('ix_sec', 'secretary', c1.id),
     dist1: await user('ix_d1', 'district_admin', d1.id),

@@ -1,5 +1,5 @@
-import type { Indicator, StatsOverview } from '@pioneer/shared';
-import { makeCommunity, makeDistrict, makeUnitOrg } from '../helpers/fixtures';
+import type { Indicator, Role, StatsOverview } from '@pioneer/shared';
+import { makeOrgWorld } from '../helpers/fixtures';
 import { publishTask } from '../helpers/task-fixtures';
 import { createTestContext, type TestContext } from '../helpers/test-app';
 
@@ -12,11 +12,10 @@ import { createTestContext, type TestContext } from '../helpers/test-app';
 type Auth = { authorization: string };
 const DAY = 24 * 3600_000;
 let ctx: TestContext;
-let w: Record<'d1' | 'd2' | 'c1' | 'c2' | 'c3' | 'u1' | 'u2', { id: string }>;
+let w: Awaited<ReturnType<typeof makeOrgWorld<'u1' | 'u2'>>>;
 let as: Record<'sec1' | 'sec2' | 'sec3' | 'dist1' | 'city' | 'adminU1' | 'adminU2', Auth>;
 
-const api = (method: 'GET' | 'POST' | 'PUT', url: string, auth: Auth, payload?: unknown) =>
-  ctx.app.inject({ method, url: `/api/v1${url}`, headers: auth, ...(payload === undefined ? {} : { payload: payload as object }) });
+const api = (method: 'GET' | 'POST' | 'PUT', url: string, auth: Auth, payload?: unknown) => ctx.api(method, url, auth, payload);
 const day = (offset: number) => new Date(ctx.clock.now().getTime() + 8 * 3600_000 + offset * DAY).toISOString().slice(0, 10);
 const q = async <T>(text: string, values: unknown[] = []) => (await ctx.database.pool.query(text, values)).rows as T[];
 
@@ -62,28 +61,13 @@ async function project(sec: Auth, admin: Auth, unitOrgId: string, communityOrgId
 
 beforeAll(async () => {
   ctx = await createTestContext();
-  const db = ctx.database.db;
-  const d1 = await makeDistrict(db);
-  const d2 = await makeDistrict(db);
-  w = {
-    d1,
-    d2,
-    c1: await makeCommunity(db, d1.id),
-    c2: await makeCommunity(db, d1.id),
-    c3: await makeCommunity(db, d2.id),
-    u1: await makeUnitOrg(db, d1.id),
-    u2: await makeUnitOrg(db, d2.id),
-  };
-  const user = async (name: string, role: Parameters<TestContext['grant']>[1], orgId: string | null) => {
-    const s = await ctx.signIn(name);
-    await ctx.grant(s.userId, role, orgId);
-    return s.auth;
-  };
+  w = await makeOrgWorld(ctx.database.db, { u1: 'd1', u2: 'd2' });
+  const user = async (name: string, role: Role, orgId: string | null) => (await ctx.staff(name, role, orgId)).auth;
   as = {
     sec1: await user('us_sec1', 'secretary', w.c1.id),
     sec2: await user('us_sec2', 'secretary', w.c2.id),
     sec3: await user('us_sec3', 'secretary', w.c3.id),
-    dist1: await user('us_dist1', 'district_admin', d1.id),
+    dist1: await user('us_dist1', 'district_admin', w.d1.id),
     city: await user('us_city', 'city_admin', null),
     adminU1: await user('us_admin_u1', 'unit_admin', w.u1.id),
     adminU2: await user('us_admin_u2', 'unit_admin', w.u2.id),

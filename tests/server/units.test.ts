@@ -1,12 +1,12 @@
-import type { Agreement, AgreementCreateBody, NeedClaimBody, Project } from '@pioneer/shared';
-import { makeCommunity, makeDistrict, makeUnitOrg } from '../helpers/fixtures';
+import type { Agreement, AgreementCreateBody, NeedClaimBody, Project, Role } from '@pioneer/shared';
+import { makeCommunity, makeOrgWorld, makeUnitOrg } from '../helpers/fixtures';
 import { createTestContext, type TestContext } from '../helpers/test-app';
 
 type Auth = { authorization: string };
 const DAY = 24 * 3600_000;
 
 let ctx: TestContext;
-let w: Record<'d1' | 'd2' | 'c1' | 'c2' | 'c3' | 'u1' | 'u2' | 'u3', { id: string }>;
+let w: Awaited<ReturnType<typeof makeOrgWorld<'u1' | 'u2' | 'u3'>>>;
 let as: Record<
   'secC1' | 'secC2' | 'secC3' | 'distD1' | 'distD2' | 'adminU1' | 'liaU1' | 'adminU2' | 'liaU2' | 'adminU3' | 'city' | 'resident',
   Auth
@@ -14,24 +14,8 @@ let as: Record<
 
 beforeAll(async () => {
   ctx = await createTestContext();
-  const db = ctx.database.db;
-  const d1 = await makeDistrict(db);
-  const d2 = await makeDistrict(db);
-  w = {
-    d1,
-    d2,
-    c1: await makeCommunity(db, d1.id),
-    c2: await makeCommunity(db, d1.id),
-    c3: await makeCommunity(db, d2.id),
-    u1: await makeUnitOrg(db, d1.id),
-    u2: await makeUnitOrg(db, d1.id),
-    u3: await makeUnitOrg(db, d2.id),
-  };
-  const user = async (name: string, role?: Parameters<TestContext['grant']>[1], orgId: string | null = null) => {
-    const s = await ctx.signIn(name);
-    if (role) await ctx.grant(s.userId, role, orgId);
-    return s.auth;
-  };
+  w = await makeOrgWorld(ctx.database.db, { u1: 'd1', u2: 'd1', u3: 'd2' });
+  const user = async (name: string, role?: Role, orgId: string | null = null) => (await ctx.staff(name, role, orgId)).auth;
   as = {
     secC1: await user('u_sec_c1', 'secretary', w.c1.id),
     secC2: await user('u_sec_c2', 'secretary', w.c2.id),
@@ -49,8 +33,7 @@ beforeAll(async () => {
 });
 afterAll(async () => ctx.close());
 
-const api = (method: 'GET' | 'POST', url: string, auth: Auth, payload?: unknown) =>
-  ctx.app.inject({ method, url: `/api/v1${url}`, headers: auth, ...(payload === undefined ? {} : { payload: payload as object }) });
+const api = (method: 'GET' | 'POST', url: string, auth: Auth, payload?: unknown) => ctx.api(method, url, auth, payload);
 
 const day = (offsetDays: number) => new Date(ctx.clock.now().getTime() + 8 * 3600_000 + offsetDays * DAY).toISOString().slice(0, 10);
 

@@ -18,8 +18,7 @@ describe('whistle statistics', () => {
   let ids: { d: string; c: string; u5: string; u6: string };
   let as: Record<'sec' | 'dist' | 'lia5' | 'lia6' | 'admin5', Auth>;
 
-  const api = (method: 'GET' | 'POST', url: string, auth: Auth, payload?: object) =>
-    ctx.app.inject({ method, url: `/api/v1${url}`, headers: auth, ...(payload ? { payload } : {}) });
+  const api = (method: 'GET' | 'POST', url: string, auth: Auth, payload?: object) => ctx.api(method, url, auth, payload);
   const at = (hours: number) => ctx.clock.set(t0 + hours * HOUR);
   const must = async (method: 'GET' | 'POST', url: string, auth: Auth, payload?: object) => {
     const res = await api(method, url, auth, payload);
@@ -53,11 +52,8 @@ describe('whistle statistics', () => {
     const u5 = await makeUnitOrg(db, d.id);
     const u6 = await makeUnitOrg(db, d.id);
     ids = { d: d.id, c: c.id, u5: u5.id, u6: u6.id };
-    const user = async (name: string, role: 'secretary' | 'district_admin' | 'unit_liaison' | 'unit_admin', orgId: string) => {
-      const s = await ctx.signIn(name);
-      await ctx.grant(s.userId, role, orgId);
-      return s.auth;
-    };
+    const user = async (name: string, role: 'secretary' | 'district_admin' | 'unit_liaison' | 'unit_admin', orgId: string) =>
+      (await ctx.staff(name, role, orgId)).auth;
     as = {
       sec: await user('ws_sec', 'secretary', c.id),
       dist: await user('ws_dist', 'district_admin', d.id),

@@ -4,9 +4,10 @@ import {
   WHISTLE_CATEGORY_LABELS,
   whistleCategoryLabel,
   type WhistleCreateBody,
+  type Role,
   type WhistleDetail,
 } from '@pioneer/shared';
-import { makeCommunity, makeDistrict, makeUnitOrg } from '../helpers/fixtures';
+import { makeOrgWorld } from '../helpers/fixtures';
 import { spawnServer, type SpawnedServer } from '../helpers/spawn-server';
 import { httpClient, listen, publishTask } from '../helpers/task-fixtures';
 import { createTestContext, type TestContext } from '../helpers/test-app';
@@ -16,17 +17,7 @@ const DAY = 24 * HOUR;
 type Auth = { authorization: string };
 
 let ctx: TestContext;
-let w: {
-  d1: { id: string };
-  d2: { id: string };
-  c1: { id: string };
-  c2: { id: string };
-  c3: { id: string };
-  u1: { id: string };
-  u2: { id: string };
-  u3: { id: string };
-  u4: { id: string };
-};
+let w: Awaited<ReturnType<typeof makeOrgWorld<'u1' | 'u2' | 'u3' | 'u4'>>>;
 let as: Record<
   'secC1' | 'secC2' | 'secC3' | 'distD1' | 'distD2' | 'liaU1a' | 'liaU1b' | 'adminU1' | 'liaU2' | 'liaU3' | 'liaU4' | 'city' | 'resident',
   Auth
@@ -34,25 +25,8 @@ let as: Record<
 
 beforeAll(async () => {
   ctx = await createTestContext();
-  const db = ctx.database.db;
-  const d1 = await makeDistrict(db);
-  const d2 = await makeDistrict(db);
-  w = {
-    d1,
-    d2,
-    c1: await makeCommunity(db, d1.id),
-    c2: await makeCommunity(db, d1.id),
-    c3: await makeCommunity(db, d2.id),
-    u1: await makeUnitOrg(db, d1.id),
-    u2: await makeUnitOrg(db, d1.id),
-    u3: await makeUnitOrg(db, d1.id),
-    u4: await makeUnitOrg(db, d2.id),
-  };
-  const user = async (name: string, role?: Parameters<TestContext['grant']>[1], orgId: string | null = null) => {
-    const s = await ctx.signIn(name);
-    if (role) await ctx.grant(s.userId, role, orgId);
-    return s.auth;
-  };
+  w = await makeOrgWorld(ctx.database.db, { u1: 'd1', u2: 'd1', u3: 'd1', u4: 'd2' });
+  const user = async (name: string, role?: Role, orgId: string | null = null) => (await ctx.staff(name, role, orgId)).auth;
   as = {
     secC1: await user('w_sec_c1', 'secretary', w.c1.id),
     secC2: await user('w_sec_c2', 'secretary', w.c2.id),
@@ -71,8 +45,7 @@ beforeAll(async () => {
 });
 afterAll(async () => ctx.close());
 
-const api = (method: 'GET' | 'POST', url: string, auth: Auth, payload?: unknown) =>
-  ctx.app.inject({ method, url: `/api/v1${url}`, headers: auth, ...(payload === undefined ? {} : { payload: payload as object }) });
+const api = (method: 'GET' | 'POST', url: string, auth: Auth, payload?: unknown) => ctx.api(method, url, auth, payload);
 
 function body(overrides: Partial<WhistleCreateBody> = {}): WhistleCreateBody {
   return {
