@@ -273,4 +273,13 @@ export type ProjectCloseBody = z.infer<typeof ProjectCloseBodySchema>;
 /** 单位报到成效 (results board): `GET /index/units`, `GET /index/units/:id`, `GET /exports/unit-index.xlsx`. */
 export const UnitIndexQuerySchema = z.object({ period: PeriodSchema.optional(), districtId: IdSchema.optional() });
 export type UnitIndexQuery = z.infer<typeof UnitIndexQuerySchema>;
+/**
+ * The board's query: optionally one page of the ranking (`limit`, `offset`; `total` still counts
+ * every unit ranked). Without `limit` the answer carries every unit, as the contract reads.
+ */
+export const UnitBoardQuerySchema = UnitIndexQuerySchema.extend({
+  limit: z.coerce.number().int().min(1).max(5000).optional(),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+export type UnitBoardQuery = z.infer<typeof UnitBoardQuerySchema>;
 export const UnitIndexOrgQuerySchema = z.object({ period: PeriodSchema.optional() });

@@ -7,13 +7,15 @@ type Auth = { authorization: string };
 let ctx: TestContext;
 let w: Record<'d1' | 'd2' | 'c1' | 'u1' | 'u2' | 'u3', { id: string }>;
 let as: Record<'sec' | 'dist1' | 'dist2' | 'city' | 'adminU1' | 'adminU2' | 'liaU1', Auth>;
+let world: { estate: { id: string }; postId: string };
 
 const api = (method: 'GET' | 'POST', url: string, auth: Auth, payload?: unknown) => ctx.api(method, url, auth, payload);
 const day = (offset: number) => new Date(ctx.clock.now().getTime() + 8 * 3600_000 + offset * 86400_000).toISOString().slice(0, 10);
 const period = () => new Date(ctx.clock.now().getTime() + 8 * 3600_000).toISOString().slice(0, 7);
 
 beforeAll(async () => {
-  ctx = await createTestContext();
+  // The roll-ups (members and participations) move only when a test runs the job.
+  ctx = await createTestContext({ env: { ROLLUP_INTERVAL_MS: '0' } });
   const db = ctx.database.db;
   const d1 = await makeDistrict(db);
   const d2 = await makeDistrict(db);
@@ -84,8 +86,16 @@ beforeAll(async () => {
   expect((await api('POST', `/whistles/${whistle.json().whistle.id}/assignments/${w.u1.id}/sign`, as.liaU1, {})).statusCode).toBe(200);
   // Members of u1 take part in posts.
   const members = await insertMembers(ctx, { community: c1, estate, unitOrg: w.u1 }, 4, 'ixm');
-  const post = await publishTask(ctx, as.sec, c1.id, { capacity: 10 });
+  // A post of this month (the board counts participations by the post's month): in two hours.
+  const starts = ctx.clock.now().getTime() + 2 * 3600_000;
+  const post = await publishTask(ctx, as.sec, c1.id, {
+    capacity: 10,
+    startsAt: new Date(starts).toISOString(),
+    endsAt: new Date(starts + 2 * 3600_000).toISOString(),
+  });
   for (const m of members.slice(0, 3)) expect((await api('POST', `/tasks/${post.id}/claims`, m.auth)).statusCode).toBe(201);
+  world = { estate, postId: post.id };
+  await ctx.app.rollups.refresh();
 });
 afterAll(async () => ctx.close());
 
@@ -114,7 +124,7 @@ async function expected(unitOrgId: string) {
   );
   const part = await q(
     `select count(*)::int as n from claims c join members m on m.id = c.member_id where m.unit_org_id = $1 and c.status = 'claimed'`,
-  );
+  ); // every post of the test starts in the board's month
   const mem = await q(`select count(*)::int as n from members where unit_org_id = $1`);
   const r4 = (v: number) => Math.round(v * 10000) / 10000;
   return {
@@ -227,6 +237,22 @@ test('共商共办 in the board: meetings attended, actions on time and overdue 
   }
 });
 
+test('a page of the board: the same entries as the whole board, total counting every unit', async () => {
+  const whole: Ranking = (await api('GET', `/index/units?period=${period()}`, as.city)).json();
+  expect(whole.total).toBe(3);
+  expect(whole.items).toHaveLength(3);
+  const page = await api('GET', `/index/units?period=${period()}&limit=2&offset=1`, as.city);
+  expect(page.statusCode).toBe(200);
+  const p: Ranking = page.json();
+  expect(p.total).toBe(3);
+  expect(p.items).toEqual(whole.items.slice(1, 3));
+  const top: Ranking = (await api('GET', `/index/units?period=${period()}&limit=1`, as.city)).json();
+  expect(top.items).toEqual(whole.items.slice(0, 1));
+  expect(((await api('GET', `/index/units?period=${period()}&offset=5`, as.city)).json() as Ranking).items).toEqual([]);
+  expect((await api('GET', '/index/units?limit=0', as.city)).statusCode).toBe(400);
+  expect((await api('GET', '/index/units?limit=5001', as.city)).statusCode).toBe(400);
+});
+
 test('scope: district admins their district, a unit its own explanation, nobody else', async () => {
   const d2 = (await api('GET', `/index/units?period=${period()}`, as.dist2)).json() as Ranking;
   expect(d2.items.map((i) => i.org.id)).toEqual([w.u3.id]);
@@ -253,4 +279,26 @@ test('the XLSX export', async () => {
   expect(res.headers['content-type']).toContain('spreadsheetml');
   expect(res.rawPayload.subarray(0, 2).toString()).toBe('PK');
   expect((await api('GET', '/exports/unit-index.xlsx', as.adminU1)).statusCode).toBe(403);
+});
+
+test('members and participations are as fresh as the roll-up job: moved when it runs, equal to the tables then', async () => {
+  const board = async () => ((await api('GET', `/index/units?period=${period()}`, as.city)).json() as Ranking).items;
+  const participation = (items: Ranking['items'], id: string) =>
+    items.find((i) => i.org.id === id)!.parts.find((p) => p.key === 'participations_per_member')!.value;
+  expect(participation(await board(), w.u2.id)).toBeNull(); // u2 has no members yet
+  const members = await insertMembers(ctx, { community: w.c1, estate: world.estate, unitOrg: w.u2 }, 2, 'ixf');
+  expect((await api('POST', `/tasks/${world.postId}/claims`, members[0].auth)).statusCode).toBe(201);
+  // Before the job runs the board still reads the roll-ups it last wrote.
+  expect(participation(await board(), w.u2.id)).toBeNull();
+  const run = await ctx.app.rollups.refresh();
+  expect(run.units).toBeGreaterThanOrEqual(1);
+  const after = await board();
+  expect(participation(after, w.u2.id)).toBe(0.5);
+  for (const item of after) expect(Object.fromEntries(item.parts.map((p) => [p.key, p.value]))).toEqual(await expected(item.org.id));
+  // The explanation reads the same figures.
+  const e: OrgIndex = (await api('GET', `/index/units/${w.u2.id}?period=${period()}`, as.adminU2)).json();
+  expect(e.parts.find((p) => p.key === 'participations_per_member')!.figures).toEqual([
+    { label: '参与人次', value: 1 },
+    { label: '本单位党员', value: 2 },
+  ]);
 });

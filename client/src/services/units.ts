@@ -130,9 +130,16 @@ export function projectActions(
   return out;
 }
 
-/** 单位报到成效: the month's board of unit party orgs (city and district admins). */
-export const getUnitRanking = (opts: { period?: string; districtId?: string | null }) =>
-  request({ path: '/index/units', query: { period: opts.period, districtId: opts.districtId ?? undefined }, schema: RankingSchema });
+/**
+ * 单位报到成效: the month's board of unit party orgs (city and district admins); `limit` and
+ * `offset` ask for one page of it (`total` counts every unit), without them every unit.
+ */
+export const getUnitRanking = (opts: { period?: string; districtId?: string | null; limit?: number; offset?: number }) =>
+  request({
+    path: '/index/units',
+    query: { period: opts.period, districtId: opts.districtId ?? undefined, limit: opts.limit, offset: opts.offset },
+    schema: RankingSchema,
+  });
 
 /** One unit's score explained part by part (also its own admin and liaisons). */
 export const getUnitIndex = (unitOrgId: string, period?: string) =>

@@ -51,7 +51,8 @@ export function UnitFigures({ s: u, scope }: { s: StatsOverview; scope: StatsSco
 /** 单位报到成效: the month's top units (city and district admins), or the unit's own score (its admin). */
 export function UnitBoardCard({ scope, id }: { scope: StatsScope; id: string | null }) {
   const board = scope === 'city' || scope === 'district';
-  const ranking = useRequest(() => getUnitRanking({ districtId: scope === 'district' ? id : null }), [scope, id], board);
+  // The card shows the top ten: a page of ten, not the whole board.
+  const ranking = useRequest(() => getUnitRanking({ districtId: scope === 'district' ? id : null, limit: 10 }), [scope, id], board);
   const own = useRequest(() => getUnitIndex(id!), [id], scope === 'unit' && Boolean(id));
   if (!board && scope !== 'unit') return null;
   const open = (url: string) => Taro.navigateTo({ url });

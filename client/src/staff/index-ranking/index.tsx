@@ -10,6 +10,9 @@ import { download } from '@/services/registry';
 import { getUnitRanking } from '@/services/units';
 import '@/staff/index-org/index.scss';
 
+/** The unit board's page size: its first page, then 加载更多 asks for the next (a province has thousands of units). */
+export const UNIT_PAGE = 100;
+
 /** The month's ranking of a district (or the city); tap a row for the org's score explained. */
 export default function IndexRanking() {
   const { ready } = useAuthReady();
@@ -19,10 +22,25 @@ export default function IndexRanking() {
   const units = params.board === 'units';
   const [period, setPeriod] = useState(currentPeriod());
   const ranking = useRequest(
-    () => (units ? getUnitRanking({ period, districtId }) : getRanking({ period, districtId, limit: 500 })),
+    () => (units ? getUnitRanking({ period, districtId, limit: UNIT_PAGE }) : getRanking({ period, districtId, limit: 500 })),
     [period, districtId, units],
     ready,
   );
+  const [loadingMore, setLoadingMore] = useState(false);
+  /** The unit board's next page, appended to the rows shown (a period changed meanwhile: dropped). */
+  const loadMore = async () => {
+    const shown = ranking.data;
+    if (!shown || loadingMore) return;
+    setLoadingMore(true);
+    try {
+      const next = await getUnitRanking({ period, districtId, limit: UNIT_PAGE, offset: shown.items.length });
+      ranking.setData((now) => (now === shown ? { ...shown, total: next.total, items: [...shown.items, ...next.items] } : now));
+    } catch (e) {
+      Taro.showToast({ title: errorMessage(e), icon: 'none' });
+    } finally {
+      setLoadingMore(false);
+    }
+  };
   const exported = units
     ? { path: '/exports/unit-index.xlsx', name: `单位报到成效_${period}.xlsx` }
     : { path: '/exports/index.xlsx', name: `先锋指数_${period}.xlsx` };
@@ -88,6 +106,11 @@ export default function IndexRanking() {
                 <Text className="idx__score">{e.score}</Text>
               </View>
             ))}
+            {units && ranking.data.items.length < ranking.data.total ? (
+              <View className={`btn btn-plain btn-small ${loadingMore ? 'is-disabled' : ''}`} onClick={loadMore}>
+                {loadingMore ? '加载中…' : `加载更多（已显示 ${ranking.data.items.length} / ${ranking.data.total}）`}
+              </View>
+            ) : null}
           </View>
         ) : null}
       </StateView>

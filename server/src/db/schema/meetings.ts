@@ -43,6 +43,10 @@ export const meetings = pgTable(
     check('meetings_kind_check', sql`${t.kind} in ('coordination', 'door_service')`),
     check('meetings_status_check', sql`${t.status} in ('scheduled', 'held', 'cancelled')`),
     index('meetings_district_idx').on(t.districtId, t.startsAt),
+    // 单位报到成效: the month's held meetings, whoever convened them.
+    index('meetings_held_idx')
+      .on(t.startsAt)
+      .where(sql`${t.status} = 'held'`),
     index('meetings_community_idx')
       .on(t.communityOrgId, t.startsAt)
       .where(sql`${t.communityOrgId} is not null`),
@@ -132,6 +136,8 @@ export const meetingActions = pgTable(
     check('meeting_actions_progress_check', sql`${t.progress} between 0 and 100`),
     index('meeting_actions_meeting_idx').on(t.meetingId),
     index('meeting_actions_owner_idx').on(t.ownerOrgId, t.dueAt),
+    // 单位报到成效: the actions of every unit due in the month.
+    index('meeting_actions_due_idx').on(t.dueAt),
     index('meeting_actions_unescalated_idx')
       .on(t.dueAt)
       .where(sql`${t.status} in ('open', 'in_progress') and ${t.escalatedAt} is null`),

@@ -147,6 +147,8 @@ export const projects = pgTable(
       .where(sql`${t.status} <> 'returned'`),
     index('projects_unit_idx').on(t.unitOrgId, t.claimedAt),
     index('projects_community_idx').on(t.communityOrgId, t.claimedAt),
+    // 单位报到成效: the month's claims of every unit.
+    index('projects_claimed_idx').on(t.claimedAt),
     index('projects_accepted_idx')
       .on(t.acceptedAt)
       .where(sql`${t.acceptedAt} is not null`),

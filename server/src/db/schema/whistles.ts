@@ -78,6 +78,10 @@ export const whistleAssignments = pgTable(
       .on(t.whistleId)
       .where(sql`${t.part} = 'lead' and ${t.status} <> 'returned'`),
     index('whistle_assignments_org_idx').on(t.orgId, t.assignedAt),
+    // 单位报到成效: the month's lead and assist assignments of every unit.
+    index('whistle_assignments_assigned_idx')
+      .on(t.assignedAt)
+      .where(sql`${t.part} in ('lead', 'assist')`),
     // The overdue sweep (every minute) reads the open assignments that just passed their due time.
     index('whistle_assignments_open_due_idx')
       .on(t.dueAt)

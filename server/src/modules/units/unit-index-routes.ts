@@ -1,5 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { IdParamsSchema, OrgIndexSchema, RankingSchema, UnitIndexOrgQuerySchema, UnitIndexQuerySchema } from '@pioneer/shared';
+import {
+  IdParamsSchema,
+  OrgIndexSchema,
+  RankingSchema,
+  UnitBoardQuerySchema,
+  UnitIndexOrgQuerySchema,
+  UnitIndexQuerySchema,
+} from '@pioneer/shared';
 import { attachment, XLSX_TYPE } from '../../lib/attachment';
 import { principalOf, requireRoles } from '../../plugins/auth';
 import { rankedDistrict } from '../assessment/ranking-scope';
@@ -20,9 +27,13 @@ export const unitIndexRoutes: FastifyPluginAsyncZod<{ unitIndexService: UnitInde
     '/index/units',
     {
       onRequest: requireRoles('city_admin', 'district_admin'),
-      schema: { summary: '单位报到成效排名', tags, security, querystring: UnitIndexQuerySchema, response: { 200: RankingSchema } },
+      schema: { summary: '单位报到成效排名', tags, security, querystring: UnitBoardQuerySchema, response: { 200: RankingSchema } },
     },
-    async (request) => service.ranking(request.query.period, rankedDistrict(principalOf(request), request.query.districtId)),
+    async (request) =>
+      service.ranking(request.query.period, rankedDistrict(principalOf(request), request.query.districtId), {
+        limit: request.query.limit,
+        offset: request.query.offset,
+      }),
   );
 
   app.get(

@@ -31,7 +31,7 @@ export const UNIT_INDEX_PARTS = [
     weight: 12,
     zeroAt: 0,
     fullAt: 2,
-    guidance: '本单位党员当月参与岗位人次 ÷ 本单位报到党员数，2 次满分',
+    guidance: '本单位党员参与当月岗位（按岗位开始时间）的人次 ÷ 本单位报到党员数，2 次满分（取自统计汇总，与本单位统计一致）',
   },
   {
     key: 'meetings_attended',
@@ -153,9 +153,12 @@ export function scoreUnit(u: UnitMonth): Scored {
   return { org: u, hundredths, parts };
 }
 
+/** One collator for every comparison: `localeCompare(x, 'zh-CN')` builds its own on each call. */
+const byName = new Intl.Collator('zh-CN');
+
 /** Ranks by score (equal scores share a rank), then name. */
 function rank(scored: Scored[]): Array<Scored & { rank: number }> {
-  const sorted = [...scored].sort((a, b) => b.hundredths - a.hundredths || a.org.name.localeCompare(b.org.name, 'zh-CN'));
+  const sorted = [...scored].sort((a, b) => b.hundredths - a.hundredths || byName.compare(a.org.name, b.org.name));
   let last = -1;
   let r = 0;
   return sorted.map((s, i) => {
@@ -175,7 +178,7 @@ export function unitIndexServiceFactory(deps: {
   const localMonth = () => new Date(deps.clock.now().getTime() + 8 * 3600_000).toISOString().slice(0, 7);
   const bounds = (period: string) => {
     const [y, m] = period.split('-').map(Number);
-    return { from: new Date(Date.UTC(y, m - 1, 1) - 8 * 3600_000), to: new Date(Date.UTC(y, m, 1) - 8 * 3600_000) };
+    return { period, from: new Date(Date.UTC(y, m - 1, 1) - 8 * 3600_000), to: new Date(Date.UTC(y, m, 1) - 8 * 3600_000) };
   };
 
   return {
@@ -194,8 +197,15 @@ export function unitIndexServiceFactory(deps: {
       }));
     },
 
-    /** The route decided `districtId` (undefined: the city). */
-    async ranking(periodAsked: string | undefined, districtId: string | undefined): Promise<Ranking> {
+    /**
+     * The route decided `districtId` (undefined: the city). `page`: one page of the ranking (the
+     * board's client and dashboard ask for one); without a limit, every unit (the export).
+     */
+    async ranking(
+      periodAsked: string | undefined,
+      districtId: string | undefined,
+      page: { limit?: number; offset?: number } = {},
+    ): Promise<Ranking> {
       const period = periodAsked ?? localMonth();
       const units = await deps.unitIndexRepository.month(bounds(period), { districtId }, deps.clock.now());
       const ranked = rank(units.map(scoreUnit));
@@ -203,7 +213,7 @@ export function unitIndexServiceFactory(deps: {
         period,
         total: ranked.length,
         maxScore: MAX_SCORE,
-        items: ranked.map((s) => ({
+        items: ranked.slice(page.offset ?? 0, page.limit === undefined ? undefined : (page.offset ?? 0) + page.limit).map((s) => ({
           org: orgOf(s.org),
           score: s.hundredths / 100,
           rank: s.rank,
