@@ -110,6 +110,8 @@ import { wechatTokensRepositoryFactory } from './modules/notifications/wechat-to
 import { notificationsRepositoryFactory } from './modules/notifications/notifications-repository';
 import { notificationsRoutes } from './modules/notifications/notifications-routes';
 import { notificationsServiceFactory } from './modules/notifications/notifications-service';
+import { pipelineRepositoryFactory } from './modules/notifications/pipeline-repository';
+import { recipientsRepositoryFactory } from './modules/notifications/recipients-repository';
 import { notificationPipelineFactory, type NotificationPipeline, type PipelineOptions } from './modules/notifications/pipeline';
 import { wechatSenderFactory, type WechatSender } from './modules/notifications/wechat-sender';
 import { agreementsRepositoryFactory } from './modules/units/agreements-repository';
@@ -381,7 +383,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // A post cancelled here stops being "full" in this process at once, before the notification.
   // Notifications: other modules write events into the outbox in their own transactions.
   const notifier: Notifier = outboxRepository;
-  const notificationsRepository = notificationsRepositoryFactory(database.pool);
+  const notificationsRepository = notificationsRepositoryFactory(database.db);
   const meetingsService = meetingsServiceFactory({
     db: database.db,
     meetingsRepository: meetingsRepositoryFactory(database.db),
@@ -399,8 +401,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         : null;
   const notificationPipeline = notificationPipelineFactory({
     databaseUrl: database.url,
-    pool: database.pool,
-    repo: notificationsRepository,
+    db: database.db,
+    repo: pipelineRepositoryFactory(database.db),
+    recipients: recipientsRepositoryFactory(database.db),
     clock,
     log: app.log,
     sender: wechatSender,

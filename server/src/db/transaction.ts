@@ -69,8 +69,3 @@ export async function transaction<T>(on: DbOrTx | pg.Pool, fn: (tx: Tx) => Promi
     client.release(broken);
   }
 }
-
-/** The same transaction for code still on raw pg (`tx.$client`). */
-export function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  return transaction(pool, (tx) => fn(tx.$client));
-}

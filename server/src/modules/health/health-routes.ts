@@ -20,6 +20,7 @@ export const healthRoutes: FastifyPluginAsyncZod<{ pool: pg.Pool; role: 'web' | 
     },
     async () => {
       try {
+        // A probe of the pool itself (does a pooled connection answer?), not data: no repository's business.
         await opts.pool.query('select 1');
       } catch {
         throw new AppError('SERVICE_UNAVAILABLE', '数据库暂不可用', {

@@ -119,24 +119,12 @@ export function notificationsServiceFactory(deps: {
       const memberId = await repo.calendarMember(tokenHash(m[1]));
       if (!memberId) throw notFound();
       const now = deps.clock.now();
-      const rows = await repo.calendarClaims(memberId, new Date(now.getTime() - CALENDAR_PAST_MS));
       return renderCalendar({
         host,
         memberId,
         now,
         publicUrl: deps.publicUrl,
-        entries: rows.map((r) => ({
-          taskId: r.task_id,
-          title: r.title,
-          description: r.description,
-          location: r.location,
-          communityName: r.community_name,
-          startsAt: r.starts_at,
-          endsAt: r.ends_at,
-          version: Number(r.version),
-          createdAt: r.created_at,
-          status: r.status,
-        })),
+        entries: await repo.calendarClaims(memberId, new Date(now.getTime() - CALENDAR_PAST_MS)),
       });
     },
 

@@ -1,12 +1,14 @@
 import type { FastifyBaseLogger } from 'fastify';
 import PgBoss from 'pg-boss';
-import type pg from 'pg';
 import type { TemplateKey } from '@pioneer/shared';
-import { inTransaction } from '../../db/transaction';
+import type { Db } from '../../db/client';
+import { sqlText } from '../../db/sql-text';
+import { transaction, type Tx } from '../../db/transaction';
 import type { Clock } from '../../lib/clock';
 import type { NotificationEvent } from './outbox';
 import { JOB_EXPIRE_SECONDS, MAINTENANCE_INTERVAL_SECONDS, trackJobHandlers } from '../../lib/job-queues';
-import type { NotificationsRepository } from './notifications-repository';
+import type { PipelineRepository } from './pipeline-repository';
+import type { RecipientsRepository } from './recipients-repository';
 import {
   renderClaimResult,
   renderNewTask,
@@ -96,7 +98,8 @@ interface Outgoing {
   userIds: string[];
 }
 
-const executorOf = (client: pg.PoolClient): PgBoss.Db => ({ executeSql: (text, values) => client.query(text, values) });
+/** pg-boss's own statements (queueing jobs) on the pipeline's transaction, sent as pg-boss wrote them. */
+const executorOf = (tx: Tx): PgBoss.Db => ({ executeSql: (text, values) => tx.execute(sqlText(text, values ?? [])) });
 
 /**
  * The durable half of notifications, on pg-boss in the same PostgreSQL:
@@ -114,8 +117,9 @@ const executorOf = (client: pg.PoolClient): PgBoss.Db => ({ executeSql: (text, v
  */
 export function notificationPipelineFactory(deps: {
   databaseUrl: string;
-  pool: pg.Pool;
-  repo: NotificationsRepository;
+  db: Db;
+  repo: PipelineRepository;
+  recipients: RecipientsRepository;
   clock: Clock;
   log: FastifyBaseLogger;
   sender: WechatSender | null;
@@ -134,7 +138,7 @@ export function notificationPipelineFactory(deps: {
   jobs?: Array<{ name: string; start(boss: PgBoss): Promise<void> }>;
 }) {
   const opts = { ...DEFAULT_PIPELINE_OPTIONS, ...deps.options };
-  const { repo, pool, log } = deps;
+  const { repo, recipients, log } = deps;
   let boss: PgBoss | null = null;
   let handlers: ReturnType<typeof trackJobHandlers> | null = null;
   let relayTimer: NodeJS.Timeout | null = null;
@@ -143,21 +147,19 @@ export function notificationPipelineFactory(deps: {
   const wechatWorkers: string[] = [];
   let stopped = false;
 
-  const transaction = <T>(fn: (client: pg.PoolClient) => Promise<T>) => inTransaction(pool, fn);
-
   /** Moves unrelayed outbox rows into the event queue; answers how many. */
   async function relayBatch(): Promise<number> {
     if (!(await repo.hasUnrelayed()) || !boss) return 0;
     const b = boss;
-    const moved = await transaction(async (client) => {
-      const rows = await repo.takeUnrelayed(client, RELAY_BATCH);
+    const moved = await transaction(deps.db, async (tx) => {
+      const rows = await repo.takeUnrelayed(tx, RELAY_BATCH);
       if (rows.length === 0) return 0;
       await b.insert(
         rows.map((r) => ({ id: r.id, name: QUEUES.event, data: { key: r.key, kind: r.kind, payload: r.payload } })),
-        { db: executorOf(client) },
+        { db: executorOf(tx) },
       );
       await repo.markRelayed(
-        client,
+        tx,
         rows.map((r) => r.id),
       );
       return rows.length;
@@ -191,50 +193,54 @@ export function notificationPipelineFactory(deps: {
     switch (p.kind) {
       case 'claim_result': {
         if ('claimId' in p) {
-          const c = await repo.claimFacts(p.claimId);
+          const c = await recipients.claimFacts(p.claimId);
           // Cancelled before we got here: "you got it" would be wrong now.
           if (!c || c.status === 'cancelled' || c.status === 'released') return null;
           return one(e, 'claim_result', renderClaimResult(c.task, p.outcome ?? 'claimed'), c.task.id, [c.userId]);
         }
-        const t = await repo.taskFacts(p.taskId);
+        const t = await recipients.taskFacts(p.taskId);
         if (!t) return null;
-        return one(e, 'claim_result', renderClaimResult(t, 'lost'), t.id, await repo.usersOfMembers([p.memberId]));
+        return one(e, 'claim_result', renderClaimResult(t, 'lost'), t.id, await recipients.usersOfMembers([p.memberId]));
       }
       case 'waitlist_offer': {
-        const t = await repo.taskFacts(p.taskId);
+        const t = await recipients.taskFacts(p.taskId);
         if (!t) return null;
         // Accepted, declined or expired before we got here: nothing is left to confirm.
         const deadline = new Date(p.offerExpiresAt);
-        const users = await repo.openOfferUsers(p.taskId, p.memberId, deadline);
+        const users = await recipients.openOfferUsers(p.taskId, p.memberId, deadline);
         return one(e, 'waitlist_offer', renderWaitlistOffer(t, deadline), t.id, users);
       }
       case 'task_reminder': {
-        const c = await repo.claimFacts(p.claimId);
+        const c = await recipients.claimFacts(p.claimId);
         // Moved (another key is due for the new time), cancelled, or already started.
         if (!c || c.status !== 'claimed' || c.task.status !== 'open') return null;
         if (c.task.startsAt.getTime() !== Date.parse(p.startsAt) || c.task.startsAt.getTime() <= now.getTime()) return null;
         return one(e, 'task_reminder', renderReminder(c.task, p.offsetMinutes), c.task.id, [c.userId]);
       }
       case 'task_changed': {
-        const t = await repo.taskFacts(p.taskId);
+        const t = await recipients.taskFacts(p.taskId);
         if (!t) return null;
-        const users = p.change === 'cancelled' ? await repo.usersOfMembers(p.memberIds ?? []) : await repo.liveClaimantUsers(t.id);
+        const users =
+          p.change === 'cancelled' ? await recipients.usersOfMembers(p.memberIds ?? []) : await recipients.liveClaimantUsers(t.id);
         return one(e, 'task_changed', renderTaskChanged(t, p.change), t.id, users);
       }
       case 'service_recorded': {
-        const c = await repo.claimFacts(p.claimId);
+        const c = await recipients.claimFacts(p.claimId);
         if (!c || c.status !== 'completed') return null;
         return one(e, 'service_recorded', renderServiceRecorded(c.task, c.minutes ?? 0, c.checkedOutAt ?? now), c.task.id, [c.userId]);
       }
       case 'new_task': {
-        const t = await repo.taskFacts(p.taskId);
+        const t = await recipients.taskFacts(p.taskId);
         if (!t || t.status !== 'open') return null;
-        return one(e, 'new_task', renderNewTask(t), t.id, await repo.followerUsers(t.id));
+        return one(e, 'new_task', renderNewTask(t), t.id, await recipients.followerUsers(t.id));
       }
       case 'whistle_update': {
-        const w = await repo.whistleFacts(p.whistleId);
+        const w = await recipients.whistleFacts(p.whistleId);
         const orgIds = p.orgIds?.length ? p.orgIds : (w?.orgIds ?? []);
-        const [staff, raisers] = await Promise.all([repo.orgStaffUsers(orgIds), p.raiser ? repo.raiserStaffUsers(p.whistleId) : []]);
+        const [staff, raisers] = await Promise.all([
+          recipients.orgStaffUsers(orgIds),
+          p.raiser ? recipients.raiserStaffUsers(p.whistleId) : [],
+        ]);
         // Someone on both sides gets the step once.
         const users = [...new Set([...staff, ...raisers])].filter((u) => u !== p.actorUserId);
         const dueAt = p.dueAt ?? w?.dueAt ?? null;
@@ -258,16 +264,16 @@ export function notificationPipelineFactory(deps: {
       }
       case 'unit_update': {
         const [staff, secretaries] = await Promise.all([
-          repo.orgStaffUsers(p.unitOrgIds ?? []),
-          repo.secretaryUsers(p.communityOrgIds ?? []),
+          recipients.orgStaffUsers(p.unitOrgIds ?? []),
+          recipients.secretaryUsers(p.communityOrgIds ?? []),
         ]);
         const users = [...new Set([...staff, ...secretaries])].filter((u) => u !== p.actorUserId);
         return { eventKey: e.key, kind: 'unit_update', rendered: renderUnitUpdate(p, now), taskId: null, whistleId: null, userIds: users };
       }
       case 'meeting_update': {
-        const m = await repo.meetingFacts(p.meetingId);
+        const m = await recipients.meetingFacts(p.meetingId);
         if (!m) return null;
-        const users = (await repo.staffUsers(p.orgIds ?? [], p.roles ?? [], p.districtIds ?? [])).filter((u) => u !== p.actorUserId);
+        const users = (await recipients.staffUsers(p.orgIds ?? [], p.roles ?? [], p.districtIds ?? [])).filter((u) => u !== p.actorUserId);
         return {
           eventKey: e.key,
           kind: 'meeting_update',
@@ -300,8 +306,8 @@ export function notificationPipelineFactory(deps: {
   async function store(o: Outgoing): Promise<{ messages: number; wechat: number }> {
     if (o.userIds.length === 0) return { messages: 0, wechat: 0 };
     const templateId = deps.templates[o.kind];
-    const result = await transaction(async (client) => {
-      const inserted = await repo.insertMessages(client, {
+    const result = await transaction(deps.db, async (tx) => {
+      const inserted = await repo.insertMessages(tx, {
         eventKey: o.eventKey,
         kind: o.kind,
         title: o.rendered.title,
@@ -313,12 +319,12 @@ export function notificationPipelineFactory(deps: {
       });
       if (!deps.sender || !templateId || inserted.length === 0 || !boss) return { messages: inserted.length, wechat: 0 };
       const paid = await repo.spendCredits(
-        client,
+        tx,
         o.kind,
         inserted.map((m) => m.userId),
       );
       const sending = inserted.filter((m) => paid.has(m.userId));
-      await repo.insertDeliveries(client, {
+      await repo.insertDeliveries(tx, {
         templateKey: o.kind,
         templateId,
         page: o.rendered.page,
@@ -328,7 +334,7 @@ export function notificationPipelineFactory(deps: {
       if (sending.length > 0) {
         await boss.insert(
           sending.map((m) => ({ id: m.id, name: QUEUES.wechat, data: { messageId: m.id } })),
-          { db: executorOf(client) },
+          { db: executorOf(tx) },
         );
       }
       return { messages: inserted.length, wechat: sending.length };
