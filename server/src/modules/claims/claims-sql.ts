@@ -3,7 +3,7 @@ import { OVERRUN_MINUTES } from '@pioneer/shared';
 /**
  * The statements on the hot path, sent as written as named prepared statements through drizzle's
  * session (`executeNamed`, db/sql-text.ts; measured ~3x a drizzle transaction on one hot row; see
- * design/server-notes.md).
+ * docs/architecture.md, "The claim path").
  *
  * Lock order, everywhere: the post's row first, then claim rows, then waitlist and draw
  * entries. Claiming, cancelling, releasing, the waitlist, the draw and cancelling a post all
