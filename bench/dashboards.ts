@@ -40,6 +40,8 @@ export async function dashboardFigures(
       explain: await measure(`/index/orgs/${communityOrgId}`, tokens.secretary),
       /** 单位报到成效: every unit party org of the city ranked from the tables. */
       unitBoardCity: await measure('/index/units', tokens.admin),
+      // The board page's first page (staff/index-ranking?board=units asks for 100 at a time).
+      unitBoardCityPage: await measure('/index/units?limit=100', tokens.admin),
       unitBoardDistrict: await measure(`/index/units?districtId=${districtId}`, tokens.district),
     },
   };

@@ -205,6 +205,7 @@ export function printDashboards(r: {
   console.log(target('GET /index/ranking district', d.index.rankingDistrict, 100));
   console.log(`  ${'GET /index/orgs/:id'.padEnd(34)} ${fmt(d.index.explain)}`);
   if (d.index.unitBoardCity) console.log(target('GET /index/units city (board)', d.index.unitBoardCity, 100));
+  if (d.index.unitBoardCityPage) console.log(`  ${'GET /index/units city (page of 100)'.padEnd(34)} ${fmt(d.index.unitBoardCityPage)}`);
   if (d.index.unitBoardDistrict) console.log(`  ${'GET /index/units district'.padEnd(34)} ${fmt(d.index.unitBoardDistrict)}`);
   if (d.index.rankingAfterChange)
     console.log(

@@ -722,6 +722,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           unitIndexRepository: unitIndexRepositoryFactory(replicas.readDb),
           directoryRepository,
           clock,
+          cacheMs: config.unitBoardCacheMs,
         }),
         exportsService: exportsServiceFactory({ exportsRepository: exportsRepositoryFactory(replicas.readDb), db: database.db, clock }),
       });

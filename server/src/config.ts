@@ -52,6 +52,7 @@ const EnvSchema = z
       .optional(),
     CHECK_IN_OPENS_MINUTES: z.coerce.number().int().min(0).max(10080).default(30),
     ROLLUP_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(1000),
+    UNIT_BOARD_CACHE_MS: z.coerce.number().int().min(0).max(600_000).default(5000),
     NO_SHOW_LIMIT: z.coerce.number().int().min(1).default(3),
     NO_SHOW_WINDOW_DAYS: z.coerce.number().int().min(1).default(90),
     NO_SHOW_SUSPEND_DAYS: z.coerce.number().int().min(1).default(14),
@@ -138,6 +139,8 @@ export interface Config {
   checkInOpensMinutes: number;
   /** How often the roll-up job drains its queue (0: never on a timer; tests and scripts call it). */
   rollupIntervalMs: number;
+  /** How long a month's 单位报到成效 board is answered again (ms; 0: scored on every call). */
+  unitBoardCacheMs: number;
   /** No-shows within the window that suspend grabbing, and for how long (contract v2). */
   noShow: { limit: number; windowDays: number; suspendDays: number };
   /** The Ed25519 seed (hex) signing certificates: `CERT_SIGNING_KEY`, or random per data folder in development. */
@@ -315,6 +318,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxy: e.TRUST_PROXY ? e.TRUST_PROXY.split(',') : false,
     checkInOpensMinutes: e.CHECK_IN_OPENS_MINUTES,
     rollupIntervalMs: e.ROLLUP_INTERVAL_MS,
+    unitBoardCacheMs: e.UNIT_BOARD_CACHE_MS,
     noShow: { limit: e.NO_SHOW_LIMIT, windowDays: e.NO_SHOW_WINDOW_DAYS, suspendDays: e.NO_SHOW_SUSPEND_DAYS },
     claimJobsIntervalMs: e.CLAIM_JOBS_INTERVAL_MS,
     serverRole: e.SERVER_ROLE,

@@ -14,8 +14,9 @@ const day = (offset: number) => new Date(ctx.clock.now().getTime() + 8 * 3600_00
 const period = () => new Date(ctx.clock.now().getTime() + 8 * 3600_000).toISOString().slice(0, 7);
 
 beforeAll(async () => {
-  // The roll-ups (members and participations) move only when a test runs the job.
-  ctx = await createTestContext({ env: { ROLLUP_INTERVAL_MS: '0' } });
+  // The roll-ups (members and participations) move only when a test runs the job; the board is
+  // scored on every call (its kept board has its own test: units-board-cache.test.ts).
+  ctx = await createTestContext({ env: { ROLLUP_INTERVAL_MS: '0', UNIT_BOARD_CACHE_MS: '0' } });
   const db = ctx.database.db;
   const d1 = await makeDistrict(db);
   const d2 = await makeDistrict(db);

@@ -52,6 +52,13 @@ export function unitIndexRepositoryFactory(db: Db) {
   const rows = async (statement: SQL) => (await db.execute(statement)).rows as Row[];
 
   return {
+    /** What a kept board is computed from besides the month's own rows: the roll-ups' and the directory's versions. */
+    async versions(): Promise<string> {
+      const [r] = await rows(sql`
+        select (select version from rollup_state where id = 1)::text as rollups, (select version from directory_state where id = 1)::text as orgs`);
+      return `${(r.rollups as string | null) ?? '0'}|${(r.orgs as string | null) ?? '0'}`;
+    },
+
     /**
      * `bounds`: the month (`period` YYYY-MM, local) and its instants. `now`: when an action counts
      * as overdue (as meetings' own figures read it).

@@ -156,9 +156,10 @@ export function scoreUnit(u: UnitMonth): Scored {
 /** One collator for every comparison: `localeCompare(x, 'zh-CN')` builds its own on each call. */
 const byName = new Intl.Collator('zh-CN');
 
-/** Ranks by score (equal scores share a rank), then name. */
-function rank(scored: Scored[]): Array<Scored & { rank: number }> {
-  const sorted = [...scored].sort((a, b) => b.hundredths - a.hundredths || byName.compare(a.org.name, b.org.name));
+type Ranked = Scored & { rank: number };
+
+/** Ranks a list already in board order (score, then name): equal scores share a rank. */
+function ranksInOrder(sorted: Scored[]): Ranked[] {
   let last = -1;
   let r = 0;
   return sorted.map((s, i) => {
@@ -168,18 +169,75 @@ function rank(scored: Scored[]): Array<Scored & { rank: number }> {
   });
 }
 
+/** Ranks by score (equal scores share a rank), then name. */
+const rank = (scored: Scored[]): Ranked[] =>
+  ranksInOrder([...scored].sort((a, b) => b.hundredths - a.hundredths || byName.compare(a.org.name, b.org.name)));
+
+/** Periods whose boards are kept (the most recently used). */
+const PERIODS_KEPT = 12;
+
 const orgOf = (u: UnitMonth) => ({ id: u.id, name: u.name, districtId: u.districtId, districtName: u.districtName });
 
 export function unitIndexServiceFactory(deps: {
   unitIndexRepository: UnitIndexRepository;
   directoryRepository: Pick<DirectoryPort, 'findPartyOrg'>;
   clock: Clock;
+  /**
+   * How long a period's scored board is answered again (UNIT_BOARD_CACHE_MS; 0: computed on
+   * every call). A new roll-up version (members, participations) or directory version (units
+   * added, renamed, moved) drops it at once; the month's whistles, projects, meetings and actions
+   * (and what is overdue by the clock) show within this time.
+   */
+  cacheMs?: number;
 }) {
+  const repo = deps.unitIndexRepository;
+  const cacheMs = deps.cacheMs ?? 0;
   const localMonth = () => new Date(deps.clock.now().getTime() + 8 * 3600_000).toISOString().slice(0, 7);
   const bounds = (period: string) => {
     const [y, m] = period.split('-').map(Number);
     return { period, from: new Date(Date.UTC(y, m - 1, 1) - 8 * 3600_000), to: new Date(Date.UTC(y, m, 1) - 8 * 3600_000) };
   };
+
+  /** A period's scored and ranked city (a district's list is its part of it, ranked anew), computed at `at`. */
+  interface Board {
+    key: string;
+    at: number;
+    city: Promise<Ranked[]>;
+    districts: Map<string, Ranked[]>;
+  }
+  const boards = new Map<string, Board>();
+
+  /**
+   * The period's board: the kept one while the roll-ups and the directory are at the versions it
+   * was computed from and it is younger than `cacheMs` by the clock (a clock set back computes
+   * anew); else one computed now, shared by the calls that ask meanwhile.
+   */
+  async function boardOf(period: string): Promise<Board> {
+    const key = await repo.versions();
+    const at = deps.clock.now().getTime();
+    const held = boards.get(period);
+    boards.delete(period);
+    if (held && held.key === key && at >= held.at && at - held.at < cacheMs) {
+      boards.set(period, held);
+      return held;
+    }
+    const board: Board = {
+      key,
+      at,
+      city: repo.month(bounds(period), {}, new Date(at)).then((units) => rank(units.map(scoreUnit))),
+      districts: new Map(),
+    };
+    boards.set(period, board);
+    while (boards.size > PERIODS_KEPT) boards.delete(boards.keys().next().value!);
+    board.city.catch(() => boards.get(period) === board && boards.delete(period));
+    return board;
+  }
+
+  async function districtOf(board: Board, districtId: string): Promise<Ranked[]> {
+    let list = board.districts.get(districtId);
+    if (!list) board.districts.set(districtId, (list = ranksInOrder((await board.city).filter((s) => s.org.districtId === districtId))));
+    return list;
+  }
 
   return {
     /** The board's parts as indicators (the export's second sheet). */
@@ -207,8 +265,8 @@ export function unitIndexServiceFactory(deps: {
       page: { limit?: number; offset?: number } = {},
     ): Promise<Ranking> {
       const period = periodAsked ?? localMonth();
-      const units = await deps.unitIndexRepository.month(bounds(period), { districtId }, deps.clock.now());
-      const ranked = rank(units.map(scoreUnit));
+      const board = await boardOf(period);
+      const ranked = districtId ? await districtOf(board, districtId) : await board.city;
       return {
         period,
         total: ranked.length,
@@ -228,9 +286,13 @@ export function unitIndexServiceFactory(deps: {
       if (!org || org.kind !== 'unit') throw notFound('单位党组织不存在');
       if (!actsForUnit(p, org.id) && !administersDistrict(p, org.districtId)) throw forbidden('只能查看本单位的报到成效');
       const period = periodAsked ?? localMonth();
-      const city = rank((await deps.unitIndexRepository.month(bounds(period), {}, deps.clock.now())).map(scoreUnit));
-      const mine = city.find((s) => s.org.id === org.id)!;
-      const district = rank(city.filter((s) => s.org.districtId === org.districtId));
+      const board = await boardOf(period);
+      const city = await board.city;
+      const mine = city.find((s) => s.org.id === org.id);
+      // Only a unit made while its board was being read is missing from it; the next call (the
+      // directory's version moved) has it.
+      if (!mine) throw notFound('单位党组织不存在');
+      const district = await districtOf(board, org.districtId);
       return {
         period,
         org: orgOf(mine.org),
