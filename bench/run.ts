@@ -259,7 +259,7 @@ async function main() {
       if (!args['skip-rebuild']) {
         log('a full roll-up rebuild ...');
         const t = performance.now();
-        await rollupsServiceFactory({ db: pool, intervalMs: 0 }).rebuildAll();
+        await rollupsServiceFactory({ db: opened.database.db, intervalMs: 0 }).rebuildAll();
         rollupRebuildMs = Math.round(performance.now() - t);
         // As seed:city does after its rebuild: the next run's figures then read vacuumed tables,
         // not 1.8 M dead rows (scale 100) left for autovacuum.

@@ -258,7 +258,7 @@ export async function seedCity(pool: pg.Pool, opts: SeedCityOptions): Promise<Se
     // The roll-ups' statements go through drizzle, on this client's transaction.
     const onLoad = drizzle(client, { schema, casing: 'snake_case' });
     // The roll-up job's lock first (the rebuild below needs it): held before any table is locked.
-    await rollupsServiceFactory({ db: pool, intervalMs: 0 }).holdJob(onLoad);
+    await rollupsServiceFactory({ db: onLoad, intervalMs: 0 }).holdJob(onLoad);
     // Commit waits for one WAL flush at the end instead of many: the load is all-or-nothing anyway.
     await client.query('set local synchronous_commit = off');
     // As a superuser (the embedded PostgreSQL), skip the per-row foreign-key and roll-up queue
@@ -315,7 +315,7 @@ export async function seedCity(pool: pg.Pool, opts: SeedCityOptions): Promise<Se
     await client.query(`analyze ${loadedTables.join(', ')}`);
     // The roll-ups the statistics read, from scratch, in the same transaction as the rows.
     opts.onProgress?.('roll-ups', totalRows, totalRows);
-    await rollupsServiceFactory({ db: pool, intervalMs: 0 }).rebuildAll(onLoad);
+    await rollupsServiceFactory({ db: onLoad, intervalMs: 0 }).rebuildAll(onLoad);
     // The roll-ups' reading indexes (ranking, members) likewise: built once over the finished rows.
     for (const d of rollupIndexes) await client.query(d.def);
     await client.query('commit');

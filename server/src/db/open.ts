@@ -34,13 +34,13 @@ export async function openDatabase(config: Config, opts: { historyInBackground?:
     // The first start of the demo also loads months of history, so dashboards, the 26-week trend
     // and the 先锋指数+ ranking show real figures; later starts find the data and do nothing.
     const seeded = config.seedDemo && (await seedDemo(database.db, config));
-    const needsHistory = seeded || (config.seedDemo && !(await demoHistoryLoaded(database.pool)));
+    const needsHistory = seeded || (config.seedDemo && !(await demoHistoryLoaded(database.db)));
     let history: Promise<void> | null = null;
     let loadHistory: OpenedDatabase['loadHistory'] = null;
     if (needsHistory && opts.historyInBackground) {
       loadHistory = () => (history ??= seedDemoHistoryInWorker(url, config));
     } else if (needsHistory) {
-      await seedDemoHistory(database.pool, config);
+      await seedDemoHistory(database, config);
     }
     return {
       database,

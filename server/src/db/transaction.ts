@@ -29,18 +29,16 @@ function handleFor(client: pg.PoolClient): Tx {
   return tx;
 }
 
-function poolOf(db: Db | pg.Pool): pg.Pool {
-  if (typeof (db as pg.Pool).connect === 'function' && !('$client' in db)) return db as pg.Pool;
-  return (db as Db & { $client: pg.Pool }).$client;
-}
+/** The pool behind the database handle (drizzle keeps it as `$client`). */
+const poolOf = (db: Db): pg.Pool => (db as Db & { $client: pg.Pool }).$client;
 
 /** True when `db` already is an open transaction (of this helper, or a drizzle one handed down). */
-export function isTransaction(db: DbOrTx | pg.Pool): boolean {
+export function isTransaction(db: DbOrTx): boolean {
   return open.has(db) || db instanceof PgTransaction;
 }
 
 /**
- * Runs `fn` in a transaction and returns its result. `on` is the database (or its pool): a client
+ * Runs `fn` in a transaction and returns its result. `on` is the database: a client of its pool
  * is checked out for the transaction. When `on` is already a transaction (the `tx ?? db` a
  * repository was handed), `fn` runs inside it and the outer caller commits.
  *
@@ -48,9 +46,9 @@ export function isTransaction(db: DbOrTx | pg.Pool): boolean {
  * release the client; a client whose rollback fails (its connection died) is destroyed so the
  * pool opens a fresh one.
  */
-export async function transaction<T>(on: DbOrTx | pg.Pool, fn: (tx: Tx) => Promise<T>): Promise<T> {
+export async function transaction<T>(on: DbOrTx, fn: (tx: Tx) => Promise<T>): Promise<T> {
   if (isTransaction(on)) return fn(on as Tx);
-  const client = await poolOf(on as Db | pg.Pool).connect();
+  const client = await poolOf(on as Db).connect();
   const tx = handleFor(client);
   let broken: Error | undefined;
   try {

@@ -4,14 +4,14 @@
  * server's event loop, and with it every request and Fastify's own start-up, on the first start.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import pg from 'pg';
+import { createDatabase } from '../db/client';
 import { seedDemoHistory } from './seed-history';
 
 const { url, phoneEncKey, phoneHashKey } = workerData as { url: string; phoneEncKey: Uint8Array; phoneHashKey: Uint8Array };
-const pool = new pg.Pool({ connectionString: url, max: 2 });
-seedDemoHistory(pool, { phoneEncKey: Buffer.from(phoneEncKey), phoneHashKey: Buffer.from(phoneHashKey) })
+const database = createDatabase(url, 2);
+seedDemoHistory(database, { phoneEncKey: Buffer.from(phoneEncKey), phoneHashKey: Buffer.from(phoneHashKey) })
   .then(
     (city) => parentPort!.postMessage({ ok: true, members: city.members }),
     (e: unknown) => parentPort!.postMessage({ ok: false, message: e instanceof Error ? e.message : String(e) }),
   )
-  .finally(() => pool.end());
+  .finally(() => database.close());

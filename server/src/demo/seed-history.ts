@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type pg from 'pg';
+import { sql } from 'drizzle-orm';
 import type { Config } from '../config';
+import type { Database, Db } from '../db/client';
 import { seedCity } from '../../scripts/seed-city/seed';
 import { seedCommunityHistory } from './seed-community-history';
 
@@ -17,17 +18,30 @@ export const DEMO_HISTORY_SCALE = 0.4;
  * Months of history for the demo city: the seed-city generator's communities, members, posts,
  * claims, check-ins and check-outs and registry households, in the demo's 板块 (it reuses them by
  * name), with staff sign-ins `dev:city_admin`, `dev:city_district_<n>`, `dev:city_sec_<n>`.
- * Called once, right after the demo itself was seeded into an empty database.
+ * Called once, right after the demo itself was seeded into an empty database. The community's
+ * history goes through drizzle (`db`); the city's loader streams COPY on a client of the `pool`.
  */
-export async function seedDemoHistory(pool: pg.Pool, config: Pick<Config, 'phoneEncKey' | 'phoneHashKey'>, now?: number) {
+export async function seedDemoHistory(
+  database: Pick<Database, 'db' | 'pool'>,
+  config: Pick<Config, 'phoneEncKey' | 'phoneHashKey'>,
+  now?: number,
+) {
   // 清和坊社区's own half year first: the city's load then rebuilds the roll-ups over both.
-  await seedCommunityHistory(pool, { phoneEncKey: config.phoneEncKey, phoneHashKey: config.phoneHashKey, now });
-  return seedCity(pool, { scale: DEMO_HISTORY_SCALE, seed: 1, phoneEncKey: config.phoneEncKey, phoneHashKey: config.phoneHashKey, now });
+  await seedCommunityHistory(database.db, { phoneEncKey: config.phoneEncKey, phoneHashKey: config.phoneHashKey, now });
+  return seedCity(database.pool, {
+    scale: DEMO_HISTORY_SCALE,
+    seed: 1,
+    phoneEncKey: config.phoneEncKey,
+    phoneHashKey: config.phoneHashKey,
+    now,
+  });
 }
 
 /** Whether the history is in (its generated city admin exists): a start stopped while loading it loads it again. */
-export async function demoHistoryLoaded(pool: pg.Pool): Promise<boolean> {
-  const { rows } = await pool.query(`select exists (select 1 from users where openid = 'dev_city_admin') as loaded`);
+export async function demoHistoryLoaded(db: Db): Promise<boolean> {
+  const { rows } = await db.execute<{ loaded: boolean }>(
+    sql`select exists (select 1 from users where openid = 'dev_city_admin') as loaded`,
+  );
   return rows[0].loaded;
 }
 

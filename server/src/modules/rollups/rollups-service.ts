@@ -1,4 +1,3 @@
-import type pg from 'pg';
 import type { DbOrTx } from '../../db/client';
 import { transaction } from '../../db/transaction';
 import { rollupsRepository, type RollupsRepository } from './rollups-repository';
@@ -20,8 +19,8 @@ export interface RefreshResult {
  * repository's (rollups-repository.ts); here is when and how often they run.
  */
 export function rollupsServiceFactory(deps: {
-  /** The database (or its pool, for the seed and bench scripts): each run is one transaction on it. */
-  db: DbOrTx | pg.Pool;
+  /** The database: each run is one transaction on it. */
+  db: DbOrTx;
   intervalMs: number;
   onError?: (err: unknown) => void;
   repository?: RollupsRepository;
