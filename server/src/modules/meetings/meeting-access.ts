@@ -102,16 +102,30 @@ export function meetingAccess(deps: MeetingsDeps) {
     return m;
   }
 
-  /** Who may see a meeting: its convening side, a city admin, invited orgs' staff, and the staff of units with an action in it. */
-  async function maySee(p: Principal, m: MeetingRow): Promise<boolean> {
+  /**
+   * Who may see a meeting: its convening side, a city admin, invited orgs' staff, and the staff of
+   * units with an action in it. `invites` and `actions` may hold other meetings' too (read once
+   * for a list).
+   */
+  function seesGiven(
+    p: Principal,
+    m: MeetingRow,
+    invites: Array<{ meetingId: string; id: string }>,
+    actions: Array<Pick<ActionRow, 'meetingId' | 'ownerOrgId' | 'assistOrgIds'>>,
+  ): boolean {
     if (convenes(p, m) || isCityAdmin(p)) return true;
     const mine = staffOrgsOf(p);
-    if (mine.length === 0) return false;
-    const [invites, actions] = await Promise.all([repo.invites([m.id]), repo.actionsOf([m.id])]);
     return (
-      invites.some((i) => mine.includes(i.id)) ||
-      actions.some((a) => mine.includes(a.ownerOrgId) || a.assistOrgIds.some((o) => mine.includes(o)))
+      invites.some((i) => i.meetingId === m.id && mine.includes(i.id)) ||
+      actions.some((a) => a.meetingId === m.id && (mine.includes(a.ownerOrgId) || a.assistOrgIds.some((o) => mine.includes(o))))
     );
+  }
+
+  async function maySee(p: Principal, m: MeetingRow): Promise<boolean> {
+    if (convenes(p, m) || isCityAdmin(p)) return true;
+    if (staffOrgsOf(p).length === 0) return false;
+    const [invites, actions] = await Promise.all([repo.invites([m.id]), repo.actionsOf([m.id])]);
+    return seesGiven(p, m, invites, actions);
   }
 
   async function detailOf(id: string): Promise<MeetingDetail> {
@@ -221,6 +235,7 @@ export function meetingAccess(deps: MeetingsDeps) {
     actionsView,
     loadMeeting,
     maySee,
+    seesGiven,
     detailOf,
     asConvener,
     meetingStepTx,

@@ -20,6 +20,7 @@ import { administersDistrict, isCityAdmin, isSecretaryOf } from '../../lib/scope
 import type { Principal } from '../../lib/principal';
 import { actionsService } from './actions-service';
 import { convenes, INVITEE_ROLES, meetingAccess, unitOrgsOf, type MeetingsDeps } from './meeting-access';
+import { meanProgress } from './meeting-mappers';
 import { CHECKIN_CLOSES_AFTER_MS, CHECKIN_OPENS_BEFORE_MS, meetingStep } from './meeting-transitions';
 import type { MeetingScope } from './meetings-repository';
 
@@ -29,8 +30,20 @@ import type { MeetingScope } from './meetings-repository';
  */
 export function meetingsServiceFactory(deps: MeetingsDeps) {
   const access = meetingAccess(deps);
-  const { repo, now, tokenOf, meetingOfToken, meetingsView, actionsView, loadMeeting, maySee, detailOf, asConvener, meetingStepTx } =
-    access;
+  const {
+    repo,
+    now,
+    tokenOf,
+    meetingOfToken,
+    meetingsView,
+    actionsView,
+    loadMeeting,
+    maySee,
+    seesGiven,
+    detailOf,
+    asConvener,
+    meetingStepTx,
+  } = access;
 
   return {
     convenes,
@@ -269,27 +282,35 @@ export function meetingsServiceFactory(deps: MeetingsDeps) {
       return views.map((meeting) => ({ meeting, actions: actions.filter((a) => a.meetingId === meeting.id) }));
     },
 
-    /** The needs board's view: per linked id, its meetings (oldest first) and whether `p` may open each. */
+    /**
+     * The needs board's view: per linked id, its meetings (oldest first) and whether `p` may open
+     * each. One read of the meetings, their invites and their actions for the whole list.
+     */
     async briefsLinkedTo(p: Principal, kind: 'whistle' | 'need', refIds: string[]): Promise<Map<string, NeedMeeting[]>> {
       const out = new Map<string, NeedMeeting[]>();
       const links = await repo.meetingsLinkedTo(kind, refIds);
       if (links.length === 0) return out;
-      const rows = await repo.listMeetings({ scope: { scope: 'city' }, ids: [...new Set(links.map((l) => l.meetingId))], limit: 200 });
-      const [views, readable] = await Promise.all([meetingsView(rows), Promise.all(rows.map((r) => maySee(p, r)))]);
+      const ids = [...new Set(links.map((l) => l.meetingId))];
+      const [rows, invites, actions] = await Promise.all([
+        repo.listMeetings({ scope: { scope: 'city' }, ids, limit: ids.length }),
+        repo.invites(ids),
+        repo.actionsOf(ids),
+      ]);
       const byId = new Map(
-        views.map((m, i) => [
-          m.id,
-          {
+        rows.map((m) => {
+          const own = actions.filter((a) => a.meetingId === m.id);
+          const brief: NeedMeeting = {
             id: m.id,
             kind: m.kind,
             title: m.title,
             status: m.status,
-            startsAt: m.startsAt,
-            progress: m.progress,
-            actionCount: m.actionCount,
-            readable: readable[i],
-          },
-        ]),
+            startsAt: m.startsAt.toISOString(),
+            progress: meanProgress(own),
+            actionCount: own.length,
+            readable: seesGiven(p, m, invites, actions),
+          };
+          return [m.id, brief];
+        }),
       );
       for (const l of links) {
         const brief = byId.get(l.meetingId);

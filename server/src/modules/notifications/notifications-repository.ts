@@ -17,6 +17,19 @@ interface StoredMessage {
   readAt: Date | null;
 }
 
+/** A message as the member's export lists it (the export's columns predate meetings). */
+const EXPORTED_MESSAGE_COLUMNS = {
+  id: messages.id,
+  kind: messages.kind,
+  title: messages.title,
+  body: messages.body,
+  taskId: messages.taskId,
+  whistleId: messages.whistleId,
+  createdAt: messages.createdAt,
+  readAt: messages.readAt,
+};
+const MESSAGE_COLUMNS = { ...EXPORTED_MESSAGE_COLUMNS, meetingId: messages.meetingId };
+
 interface MessageCursor {
   c: string;
   i: string;
@@ -46,17 +59,7 @@ export function notificationsRepositoryFactory(db: DbOrTx) {
   return {
     async listMessages(userId: string, limit: number, after?: MessageCursor): Promise<StoredMessage[]> {
       return db
-        .select({
-          id: messages.id,
-          kind: messages.kind,
-          title: messages.title,
-          body: messages.body,
-          taskId: messages.taskId,
-          whistleId: messages.whistleId,
-          meetingId: messages.meetingId,
-          createdAt: messages.createdAt,
-          readAt: messages.readAt,
-        })
+        .select(MESSAGE_COLUMNS)
         .from(messages)
         .where(
           and(
@@ -199,16 +202,7 @@ export function notificationsRepositoryFactory(db: DbOrTx) {
     /** The user's message box (every notification lands there), oldest first, for the user's export. */
     async messagesOf(userId: string, tx: DbOrTx): Promise<Array<Omit<StoredMessage, 'meetingId'>>> {
       return tx
-        .select({
-          id: messages.id,
-          kind: messages.kind,
-          title: messages.title,
-          body: messages.body,
-          taskId: messages.taskId,
-          whistleId: messages.whistleId,
-          createdAt: messages.createdAt,
-          readAt: messages.readAt,
-        })
+        .select(EXPORTED_MESSAGE_COLUMNS)
         .from(messages)
         .where(eq(messages.userId, userId))
         .orderBy(asc(messages.createdAt), asc(messages.id));

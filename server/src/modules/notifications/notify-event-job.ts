@@ -54,7 +54,7 @@ interface Outgoing {
  * and the `notify-wechat` jobs are written in one transaction. Messages are unique per (user,
  * event), so a job that runs twice writes nothing the second time.
  */
-export function notifyEventJobFactory(deps: {
+export interface NotifyEventJobDeps {
   db: Db;
   repo: PipelineRepository;
   recipients: RecipientsRepository;
@@ -63,7 +63,9 @@ export function notifyEventJobFactory(deps: {
   sender: WechatSender | null;
   templates: Partial<Record<TemplateKey, string>>;
   queue: PipelineQueue;
-}) {
+}
+
+export function notifyEventJobFactory(deps: NotifyEventJobDeps) {
   const { repo, recipients, log, queue } = deps;
 
   /** Who is told what, from the rows as they are now; null: nobody (the event is moot). */

@@ -1,17 +1,10 @@
-import type { FastifyBaseLogger } from 'fastify';
 import PgBoss from 'pg-boss';
-import type { TemplateKey } from '@pioneer/shared';
-import type { Db } from '../../db/client';
-import type { Clock } from '../../lib/clock';
 import { MAINTENANCE_INTERVAL_SECONDS, trackJobHandlers } from '../../lib/job-queues';
 import { notificationSweepsFactory, type Sweep } from './notification-sweeps';
-import { notifyEventJobFactory } from './notify-event-job';
+import { notifyEventJobFactory, type NotifyEventJobDeps } from './notify-event-job';
 import { notifyWechatJobFactory } from './notify-wechat-job';
 import { outboxRelayFactory } from './outbox-relay';
-import type { PipelineRepository } from './pipeline-repository';
 import { ensureQueues, QUEUES, type EventJob, type PipelineQueue } from './pipeline-queues';
-import type { RecipientsRepository } from './recipients-repository';
-import type { WechatSender } from './wechat-sender';
 
 export { ensureQueues, QUEUES } from './pipeline-queues';
 
@@ -56,28 +49,23 @@ const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
  * notification-sweeps.ts (the reminder cron); the queues and their policies are in
  * pipeline-queues.ts. Here they are wired to one pg-boss, started, and stopped.
  */
-export function notificationPipelineFactory(deps: {
-  databaseUrl: string;
-  db: Db;
-  repo: PipelineRepository;
-  recipients: RecipientsRepository;
-  clock: Clock;
-  log: FastifyBaseLogger;
-  sender: WechatSender | null;
-  templates: Partial<Record<TemplateKey, string>>;
-  options?: Partial<PipelineOptions>;
-  /**
-   * Other modules' periodic jobs that write outbox rows (共商共办's escalation of overdue
-   * actions), run by the same singleton cron job as the reminder sweep. Each must be safe to run
-   * twice or in several processes at once: the cron is a singleton, but a retried or late job is not.
-   */
-  sweeps?: Sweep[];
-  /**
-   * Other modules' pg-boss queues, workers and crons (the points ledger's expiry and catch-up),
-   * set up on this same instance once it has started: one pg-boss per process, started once.
-   */
-  jobs?: Array<{ name: string; start(boss: PgBoss): Promise<void> }>;
-}) {
+export function notificationPipelineFactory(
+  deps: Omit<NotifyEventJobDeps, 'queue'> & {
+    databaseUrl: string;
+    options?: Partial<PipelineOptions>;
+    /**
+     * Other modules' periodic jobs that write outbox rows (共商共办's escalation of overdue
+     * actions), run by the same singleton cron job as the reminder sweep. Each must be safe to run
+     * twice or in several processes at once: the cron is a singleton, but a retried or late job is not.
+     */
+    sweeps?: Sweep[];
+    /**
+     * Other modules' pg-boss queues, workers and crons (the points ledger's expiry and catch-up),
+     * set up on this same instance once it has started: one pg-boss per process, started once.
+     */
+    jobs?: Array<{ name: string; start(boss: PgBoss): Promise<void> }>;
+  },
+) {
   const opts = { ...DEFAULT_PIPELINE_OPTIONS, ...deps.options };
   const { log } = deps;
   const queue: PipelineQueue = { boss: null, eventWorker: null, wechatWorkers: [] };
