@@ -60,32 +60,25 @@ export function unitIndexRepositoryFactory(db: Db) {
     },
 
     /**
-     * `bounds`: the month (`period` YYYY-MM, local) and its instants. `now`: when an action counts
-     * as overdue (as meetings' own figures read it).
+     * Every unit's month (the board is the city's; a district's list and one unit's explanation are
+     * cut from it). `bounds`: the month (`period` YYYY-MM, local) and its instants. `now`: when an
+     * action counts as overdue (as meetings' own figures read it).
      */
-    async month(
-      bounds: { period: string; from: Date; to: Date },
-      f: { districtId?: string; unitOrgId?: string },
-      now: Date,
-    ): Promise<UnitMonth[]> {
+    async month(bounds: { period: string; from: Date; to: Date }, now: Date): Promise<UnitMonth[]> {
       const from = sql`${bounds.from.toISOString()}::timestamptz`;
       const to = sql`${bounds.to.toISOString()}::timestamptz`;
       const t = sql`${now.toISOString()}::timestamptz`;
-      const orgFilter = sql`${f.districtId ? sql`and o.district_id = ${f.districtId}::uuid` : sql``} ${f.unitOrgId ? sql`and o.id = ${f.unitOrgId}::uuid` : sql``}`;
-      // Roll-up rows carry the unit's district: filtered by it, through stats_rollups_period_idx.
-      const rollupFilter = sql`${f.districtId ? sql`and district_id = ${f.districtId}::uuid` : sql``} ${f.unitOrgId ? sql`and scope_id = ${f.unitOrgId}::uuid` : sql``}`;
       const [units, rolled, live] = await Promise.all([
         rows(sql`
           select o.id, o.name, o.district_id, d.name as district_name
             from party_orgs o join districts d on d.id = o.district_id
-           where o.kind = 'unit' ${orgFilter}`),
+           where o.kind = 'unit'`),
         // Members now (the 'all' row) and the month's participations (live claims of the unit's
         // members on posts starting in the month): the roll-up job rewrites a unit's rows whenever
         // its members or their claims change, so these are as fresh as its last run.
         rows(sql`
           select scope_id as id, grain, members, participations from stats_rollups
-           where scope = 'unit' and ((grain = 'all' and period = ${ALL_PERIOD}::date) or (grain = 'month' and period = ${`${bounds.period}-01`}::date))
-             ${rollupFilter}`),
+           where scope = 'unit' and ((grain = 'all' and period = ${ALL_PERIOD}::date) or (grain = 'month' and period = ${`${bounds.period}-01`}::date))`),
         // The month's own figures per org (communities among them are dropped below).
         rows(sql`
           select 'wa' as k, a.org_id as id,

@@ -271,7 +271,7 @@ export function unitIndexServiceFactory(deps: {
     const board: Board = {
       key,
       at,
-      city: repo.month(bounds(period), {}, new Date(at)).then((units) => rank(units.map(scoreUnit))),
+      city: repo.month(bounds(period), new Date(at)).then((units) => rank(units.map(scoreUnit))),
       districts: new Map(),
     };
     boards.set(period, board);
