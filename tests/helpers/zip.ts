@@ -1,5 +1,6 @@
 import { readdirSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { crc32, createDeflateRaw, deflateRawSync, inflateRawSync } from 'node:zlib';
 import yauzl from 'yauzl';
 
@@ -111,3 +112,33 @@ export async function partsOf(file: Buffer): Promise<ZipPart[]> {
 
 /** exceljs's temp files (the `tmp` package: tmp-<pid>-…) of this process. */
 export const tempFiles = () => readdirSync(os.tmpdir()).filter((n) => n.startsWith(`tmp-${process.pid}`));
+
+/**
+ * Counts every byte the server's yauzl inflates in this process (the upload guard reads zips through it): how
+ * far a guard let a bomb inflate, measured instead of timed.
+ */
+export function countInflated(): { bytes(): number; restore(): void } {
+  type Open = (entry: yauzl.Entry, options: yauzl.ZipFileOptions, cb: (err: Error | null, stream: NodeJS.ReadableStream) => void) => void;
+  // The server's own copy of yauzl (its workspace pins another version than the tests').
+  const serverYauzl = jest.requireActual<typeof yauzl>(require.resolve('yauzl', { paths: [path.join(__dirname, '../../server')] }));
+  const proto = serverYauzl.ZipFile.prototype as unknown as { openReadStream: Open };
+  const real = proto.openReadStream;
+  let n = 0;
+  proto.openReadStream = function (this: yauzl.ZipFile, entry, options, cb) {
+    const callback = typeof options === 'function' ? (options as typeof cb) : cb;
+    const opts = typeof options === 'function' ? {} : options;
+    const inflates = entry.compressionMethod !== 0 && (opts as { decompress?: boolean }).decompress !== false;
+    real.call(this, entry, opts, (err, stream) => {
+      if (stream && inflates) {
+        const readable = stream as unknown as { push(chunk: unknown, encoding?: BufferEncoding): boolean };
+        const push = readable.push.bind(readable);
+        readable.push = (chunk, encoding) => {
+          if (Buffer.isBuffer(chunk)) n += chunk.length;
+          return push(chunk, encoding);
+        };
+      }
+      callback(err, stream);
+    });
+  };
+  return { bytes: () => n, restore: () => void (proto.openReadStream = real) };
+}

@@ -437,12 +437,9 @@ describe('the demo’s service records (王强, dev:member3 of 清和坊社区)'
 
 describe('the demo city’s history (first start)', () => {
   it('holds, in each of the last six months, at least 1,000 participations and posts to serve, and the dashboards show them', async () => {
-    const started = performance.now();
+    // How long this takes is the bench's figure (docs/benchmarks.md), not a test's.
     const city = await seedDemoHistory(ctx.database, ctx.config, ctx.clock.now().getTime());
-    const seconds = (performance.now() - started) / 1000;
     expect(city.members).toBeGreaterThan(5000);
-    // Timed for the report; generous for a loaded CI machine (about 5 s on an idle one).
-    expect(seconds).toBeLessThan(120);
 
     const now = ctx.clock.now().getTime();
     const DAY = 86_400_000;
