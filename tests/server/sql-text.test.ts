@@ -1,6 +1,6 @@
 import { createDatabase } from '../../server/src/db/client';
 import { dateOf, executeNamed, sqlText } from '../../server/src/db/sql-text';
-import { transaction } from '../../server/src/db/transaction';
+import { readAll, transaction } from '../../server/src/db/transaction';
 import { createTestContext, type TestContext } from '../helpers/test-app';
 
 // The repositories send `$n` statements and array parameters through drizzle: these are the
@@ -46,6 +46,45 @@ test('a statement inside transaction() runs on the transaction and rolls back wi
   ).rejects.toThrow('abort');
   const { rows } = await database.db.execute<{ n: number }>(sqlText('select count(*)::int as n from sql_text_probe', []));
   expect(rows[0].n).toBe(0);
+});
+
+describe('readAll', () => {
+  /** Reads that note how many of them run at once, each a real query on the handle given. */
+  const probe = (on: Parameters<typeof readAll>[0]) => {
+    let running = 0;
+    let most = 0;
+    const read = (n: number) => async () => {
+      most = Math.max(most, ++running);
+      const { rows } = await on.execute<{ n: number }>(sqlText('select $1::int as n from pg_sleep(0.01)', [n]));
+      running--;
+      return rows[0].n;
+    };
+    return { reads: [read(1), read(2), read(3)] as const, most: () => most };
+  };
+
+  test('inside a transaction, one read after another: its connection never holds two queries (pg 9 refuses that)', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on('warning', onWarning);
+    try {
+      const got = await transaction(database.db, async (tx) => {
+        const p = probe(tx);
+        const result = await readAll(tx, [...p.reads]);
+        return { result, most: p.most() };
+      });
+      expect(got).toEqual({ result: [1, 2, 3], most: 1 });
+      await new Promise((r) => setImmediate(r));
+      expect(warnings.filter((w) => w.includes('already executing a query'))).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
+  test('on the pool, the reads run at once', async () => {
+    const p = probe(database.db);
+    expect(await readAll(database.db, [...p.reads])).toEqual([1, 2, 3]);
+    expect(p.most()).toBe(3);
+  });
 });
 
 /**

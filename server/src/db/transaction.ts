@@ -67,3 +67,15 @@ export async function transaction<T>(on: DbOrTx, fn: (tx: Tx) => Promise<T>): Pr
     client.release(broken);
   }
 }
+
+/**
+ * Runs independent reads at once on the pool, one after another inside a transaction: its one
+ * connection runs one query at a time (pg queues overlapping queries today, with a deprecation
+ * warning, and pg 9 refuses them).
+ */
+export async function readAll<T extends unknown[]>(on: DbOrTx, reads: [...{ [K in keyof T]: () => Promise<T[K]> }]): Promise<T> {
+  if (!isTransaction(on)) return (await Promise.all(reads.map((read) => read()))) as T;
+  const results: unknown[] = [];
+  for (const read of reads) results.push(await read());
+  return results as T;
+}

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Action, Meeting, MeetingDetail, Role } from '@pioneer/shared';
 import type { Db, DbOrTx } from '../../db/client';
-import { transaction } from '../../db/transaction';
+import { readAll, transaction } from '../../db/transaction';
 import type { Clock } from '../../lib/clock';
 import { forbidden, invalid, notFound } from '../../lib/errors';
 import { isCityAdmin, isSecretaryOf } from '../../lib/scope';
@@ -55,11 +55,11 @@ export function meetingAccess(deps: MeetingsDeps) {
 
   async function meetingsView(rows: MeetingWithConvener[], tx: DbOrTx = deps.db): Promise<Meeting[]> {
     const ids = rows.map((r) => r.id);
-    const [invites, links, actions, counts] = await Promise.all([
-      repo.invites(ids, tx),
-      repo.links(ids, tx),
-      repo.actionsOf(ids, tx),
-      repo.attendanceCounts(ids, tx),
+    const [invites, links, actions, counts] = await readAll(tx, [
+      () => repo.invites(ids, tx),
+      () => repo.links(ids, tx),
+      () => repo.actionsOf(ids, tx),
+      () => repo.attendanceCounts(ids, tx),
     ]);
     return rows.map((m) =>
       toMeeting(m, {
@@ -77,11 +77,11 @@ export function meetingAccess(deps: MeetingsDeps) {
   async function actionsView(rows: ActionRow[], tx: DbOrTx = deps.db): Promise<Action[]> {
     const ids = rows.map((a) => a.id);
     const orgIds = [...new Set(rows.flatMap((a) => [a.ownerOrgId, ...a.assistOrgIds]))];
-    const [milestones, events, orgs, titles] = await Promise.all([
-      repo.milestones(ids, tx),
-      repo.actionEvents(ids, tx),
-      repo.partyOrgs(orgIds, tx),
-      repo.meetingTitles([...new Set(rows.map((a) => a.meetingId))], tx),
+    const [milestones, events, orgs, titles] = await readAll(tx, [
+      () => repo.milestones(ids, tx),
+      () => repo.actionEvents(ids, tx),
+      () => repo.partyOrgs(orgIds, tx),
+      () => repo.meetingTitles([...new Set(rows.map((a) => a.meetingId))], tx),
     ]);
     const orgNames = new Map(orgs.map((o) => [o.id, o.name]));
     const t = now();

@@ -12,7 +12,7 @@ import type {
   WhistleReopenBody,
 } from '@pioneer/shared';
 import type { Db, DbOrTx } from '../../db/client';
-import { transaction } from '../../db/transaction';
+import { readAll, transaction } from '../../db/transaction';
 import type { Clock } from '../../lib/clock';
 import { decodeCursor, encodeTimeIdCursor, TimeIdCursorSchema } from '../../lib/cursor';
 import type { Notifier } from '../notifications';
@@ -91,12 +91,12 @@ export function whistlesServiceFactory(deps: {
     const w = await repo.find(id, tx);
     if (!w) throw notFound('吹哨事项不存在');
     const t = now();
-    const [assignments, extensions, events, posts, meetings] = await Promise.all([
-      repo.assignments([id], tx),
-      repo.extensions(id, tx),
-      repo.events(id, tx),
-      repo.tasks(id, tx),
-      deps.linkedMeetings ? deps.linkedMeetings(id) : Promise.resolve(undefined),
+    const [assignments, extensions, events, posts, meetings] = await readAll(tx, [
+      () => repo.assignments([id], tx),
+      () => repo.extensions(id, tx),
+      () => repo.events(id, tx),
+      () => repo.tasks(id, tx),
+      () => (deps.linkedMeetings ? deps.linkedMeetings(id) : Promise.resolve(undefined)),
     ]);
     return {
       whistle: toWhistle(w, assignments, t),
