@@ -182,7 +182,7 @@ export const WECHAT_TEST_ENV = (base: string): Record<string, string> => ({
 /** Polls until `check` returns a truthy value (or throws on timeout with the last value). */
 export async function eventually<T>(
   check: () => Promise<T> | T,
-  timeoutMs = 15_000,
+  timeoutMs = 45_000,
   everyMs = 50,
 ): Promise<Exclude<T, null | undefined | false>> {
   const deadline = Date.now() + timeoutMs;

@@ -25,7 +25,7 @@ const unclaim = (client: ReturnType<typeof httpClient>, taskId: string, m: Fixtu
   client.request('DELETE', `/api/v1/tasks/${taskId}/claims/me`, { headers: m.auth });
 const codeOf = (a: { status: number; body: any }) => (a.status < 300 ? String(a.status) : `${a.status} ${a.body?.code}`);
 
-async function until(what: string, test: () => boolean | Promise<boolean>, ms = 3000) {
+async function until(what: string, test: () => boolean | Promise<boolean>, ms = 30_000) {
   const deadline = Date.now() + ms;
   while (!(await test())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

@@ -34,7 +34,7 @@ const revokeUnheard = (userIds: string[]) =>
 const keysOf = async (userId: string) =>
   (await ctx.database.pool.query<{ n: number }>('select count(*)::int n from idempotency_keys where user_id = $1', [userId])).rows[0].n;
 
-async function until(what: string, test: () => boolean | Promise<boolean>, ms = 5000) {
+async function until(what: string, test: () => boolean | Promise<boolean>, ms = 30_000) {
   const deadline = Date.now() + ms;
   while (!(await test())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
