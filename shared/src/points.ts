@@ -87,6 +87,8 @@ export const RedemptionSchema = z.object({
   rewardId: IdSchema,
   rewardName: z.string(),
   memberId: IdSchema,
+  /** In a community's list only: who redeemed, masked (张*华); 已注销 after 注销. */
+  memberName: z.string().optional(),
   points: z.number().int(),
   at: DateTimeSchema,
 });

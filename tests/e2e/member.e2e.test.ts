@@ -301,6 +301,27 @@ describe('finding the way: a visitor, a new phone, the title bar, a missing page
     await ctx.close();
   });
 
+  it('退出登录 on 我的 ends the session on the server: the token this browser held opens nothing', async () => {
+    // Another person on another phone: the walk's member keeps her sessions.
+    const { ctx, page } = await walk.phone('visitor logging out');
+    await openAs(page, walk.app.baseUrl, 'walk_logout', '/pages/mine/index');
+    const logout = shown(page).locator('.btn', { hasText: '退出登录' });
+    await logout.waitFor({ timeout: UI_TIMEOUT });
+    // Taro keeps storage as JSON ({ data } in H5).
+    const token = await page.evaluate(() => {
+      const raw = localStorage.getItem('pc.token');
+      const value: unknown = raw ? JSON.parse(raw) : null;
+      return typeof value === 'string' ? value : (value as { data?: string } | null)?.data;
+    });
+    expect(typeof token).toBe('string');
+    const me = async () => (await fetch(`${walk.app.baseUrl}/api/v1/auth/me`, { headers: { authorization: `Bearer ${token}` } })).status;
+    expect(await me()).toBe(200);
+    await logout.click();
+    await page.locator('#app .login').waitFor({ timeout: UI_TIMEOUT });
+    expect(await me()).toBe(401);
+    await ctx.close();
+  });
+
   it('gives every page a title bar that covers nothing, with back on a page opened from another', async () => {
     await tab(member, '首页');
     const card = shown(member).locator('.home .task-card', { hasText: POST });

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { BrowserContext, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
+import { maskName } from '@pioneer/shared';
 import { startApp, type RunningApp } from './helpers/app-process';
 import { launchBrowser, shown, snap, typeInto, type E2eBrowser } from './helpers/browser';
 import { UI_TIMEOUT, answerModal, backTo, demoIds, insertEndedPost, signIn, watch } from './helpers/records';
@@ -213,6 +214,21 @@ describe('H5 in Chromium: 补记 → 申请更正 → 审核 → 修改历史 �
       .locator('[data-testid="verify-notice"]', { hasText: `已为 ${MEMBER1} 兑换「${REWARD}」，剩余积分 5` })
       .waitFor({ timeout: UI_TIMEOUT });
     await offer.locator('.muted', { hasText: '库存 1' }).waitFor();
+
+    // Back on 爱心超市: the ledger says who took what (the name masked), the stock has moved.
+    await backTo(secretary, () => shown(secretary).locator('.rewards [data-testid="redemption-row"]', { hasText: REWARD }));
+    const ledger = shown(secretary).locator('.rewards [data-testid="redemption-row"]', { hasText: REWARD });
+    await expect(ledger.textContent()).resolves.toContain(`${maskName(MEMBER1)} · ${REWARD}-20 积分`);
+    await expect(ledger.textContent()).resolves.not.toContain(MEMBER1);
+    await secretary.waitForFunction(
+      (name) =>
+        [...document.querySelectorAll('[data-testid="reward-row"]')].some(
+          (row) => row.textContent?.includes(name) && row.querySelector<HTMLInputElement>('.rewards__stock-input input')?.value === '1',
+        ),
+      REWARD,
+      { timeout: UI_TIMEOUT },
+    );
+    await snap(secretary, 'records-07b-ledger');
   });
 
   it('the member’s 积分 shows the redemption and the balance left', async () => {

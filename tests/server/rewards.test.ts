@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { maskName } from '@pioneer/shared';
 import { pioneerCodeServiceFactory } from '../../server/src/modules/codes/pioneer-code';
 import { makeWorld } from '../helpers/fixtures';
 import { insertMembers, makeSecretary, type FixtureMember } from '../helpers/task-fixtures';
@@ -27,7 +28,7 @@ beforeAll(async () => {
 afterAll(async () => ctx.close());
 afterEach(() => ctx.clock.set(T0));
 
-type Method = 'GET' | 'POST' | 'PATCH';
+type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 const api = (method: Method, url: string, headers: Record<string, string>, payload?: unknown) =>
   ctx.app.inject({ method, url: `/api/v1${url}`, headers, ...(payload === undefined ? {} : { payload: payload as object }) });
 
@@ -175,8 +176,26 @@ describe('rewards (爱心超市)', () => {
       -30, -30, -30,
     ]);
     const community = (await api('GET', `/party-orgs/${world.community.id}/redemptions`, sec)).json().items;
-    expect(community.filter((x: { memberId: string }) => x.memberId === m.memberId)).toHaveLength(3);
+    const hers = community.filter((x: { memberId: string }) => x.memberId === m.memberId);
+    expect(hers).toHaveLength(3);
+    // The secretary's ledger says who, masked; the member's own list has no name to show.
+    const { rows } = await ctx.database.pool.query<{ name: string }>('select name from members where id = $1', [m.memberId]);
+    expect(hers.map((x: { memberName: string }) => x.memberName)).toEqual(Array(3).fill(maskName(rows[0].name)));
+    expect(mine[0].memberName).toBeUndefined();
     expect((await api('GET', `/party-orgs/${world.community.id}/redemptions`, secOther)).statusCode).toBe(403);
+  });
+
+  it('after 注销 the ledger keeps the redemption and names nobody', async () => {
+    const r = await reward({ name: '肥皂', pointsCost: 10, stock: 5 });
+    const m = members[30];
+    await earn(m.memberId, 600);
+    expect((await redeem(r.id, m)).statusCode).toBe(201);
+    expect((await api('DELETE', '/members/me', m.auth)).statusCode).toBe(200);
+    const items = (await api('GET', `/party-orgs/${world.community.id}/redemptions`, sec)).json().items;
+    const kept = items.filter((x: { rewardId: string }) => x.rewardId === r.id);
+    expect(kept).toEqual([expect.objectContaining({ memberName: '已注销', rewardName: '肥皂', points: 10 })]);
+    // 注销 cut the row loose from the member (an id of its own now).
+    expect(kept[0].memberId).not.toBe(m.memberId);
   });
 
   it('a replay with the same Idempotency-Key gets the same answer, a refusal included', async () => {

@@ -1,5 +1,5 @@
 import Taro from '@tarojs/taro';
-import { LoginResponseSchema, MeResponseSchema, type LoginResponse } from '@pioneer/shared';
+import { LoginResponseSchema, MeResponseSchema, OkSchema, type LoginResponse } from '@pioneer/shared';
 import { ApiError, request, setAuthHandlers } from './http';
 import { IS_H5 } from './config';
 import { clearSession, getSession, saveSession } from './session';
@@ -81,9 +81,23 @@ export function fetchMe() {
   return request({ path: '/auth/me', schema: MeResponseSchema });
 }
 
+/** Forgets the session here (its token already ended on the server, as after 注销). */
 export function signOut() {
   clearSession();
   if (IS_H5) Taro.reLaunch({ url: LOGIN_PAGE });
+}
+
+/**
+ * 退出登录: ends the user's sessions on the server first, so the token left in this browser (or
+ * copied from it) opens nothing, then forgets it here. Offline, it is forgotten here all the same.
+ */
+export async function logOut(): Promise<void> {
+  try {
+    await request({ method: 'POST', path: '/auth/logout', schema: OkSchema });
+  } catch {
+    /* ended already, or no network: nothing more this device can do */
+  }
+  signOut();
 }
 
 setAuthHandlers({

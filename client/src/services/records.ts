@@ -156,6 +156,11 @@ export function redeemReward(rewardId: string, code: string, idempotencyKey = ne
   });
 }
 
+/** The community's 爱心超市 redemptions, newest first (its secretary). */
+export function getCommunityRedemptions(orgId: string) {
+  return request({ path: `/party-orgs/${orgId}/redemptions`, schema: RedemptionListSchema }).then((r) => r.items);
+}
+
 export function getMyRedemptions() {
   return request({ path: '/members/me/redemptions', schema: RedemptionListSchema }).then((r) => r.items);
 }

@@ -9,7 +9,7 @@ import StateView from '@/components/StateView';
 import { useAuthReady } from '@/hooks/use-auth-ready';
 import { useRequest } from '@/hooks/use-request';
 import { useUnread } from '@/hooks/use-unread';
-import { fetchMe, signOut } from '@/services/auth';
+import { fetchMe, logOut } from '@/services/auth';
 import { IS_H5 } from '@/services/config';
 import { getPartyOrg, listDistricts } from '@/services/directory';
 import { getMyMember, getMyRecords } from '@/services/members';
@@ -318,8 +318,8 @@ export default function Mine() {
       </View>
 
       {IS_H5 ? (
-        <View className="btn btn-gray" onClick={signOut}>
-          切换账号
+        <View className="btn btn-gray" onClick={() => void logOut()}>
+          退出登录
         </View>
       ) : null}
       <BottomNav current="mine" />

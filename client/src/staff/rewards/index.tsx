@@ -1,15 +1,16 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { View, Text, Input } from '@tarojs/components';
-import Taro from '@tarojs/taro';
-import { RewardCreateBodySchema, type Reward } from '@pioneer/shared';
+import Taro, { useDidShow } from '@tarojs/taro';
+import { RewardCreateBodySchema, type Redemption, type Reward } from '@pioneer/shared';
 import Field from '@/components/Field';
 import Icon from '@/components/Icon';
 import SecretaryGate from '@/components/SecretaryGate';
 import StateView from '@/components/StateView';
 import { useRequest } from '@/hooks/use-request';
 import { errorMessage } from '@/services/http';
-import { createReward, listRewards, patchReward } from '@/services/records';
+import { createReward, getCommunityRedemptions, listRewards, patchReward } from '@/services/records';
 import { wholeNumber } from '@/utils/records';
+import { formatDateTime } from '@/utils/time';
 import { ROUTES } from '@/utils/routes';
 import './index.scss';
 
@@ -84,6 +85,8 @@ function NewReward({ orgId, onCreated }: { orgId: string; onCreated: (r: Reward)
 function RewardRow({ r, onChanged }: { r: Reward; onChanged: (r: Reward) => void }) {
   const [stock, setStock] = useState(String(r.stock));
   const [busy, setBusy] = useState(false);
+  // A redemption elsewhere (扫码核验) moved the stock: the field follows the list when it reloads.
+  useEffect(() => setStock(String(r.stock)), [r.stock]);
   const change = async (body: { stock?: number; active?: boolean }) => {
     if (busy) return;
     setBusy(true);
@@ -128,8 +131,31 @@ function RewardRow({ r, onChanged }: { r: Reward; onChanged: (r: Reward) => void
   );
 }
 
+/** What went out of the 爱心超市 and to whom (names masked), newest first: the secretary's ledger. */
+function Redemptions({ items }: { items: Redemption[] }) {
+  return (
+    <>
+      {items.map((r) => (
+        <View key={r.id} className="rewards__redemption" data-testid="redemption-row">
+          <View className="row between">
+            <Text>{`${r.memberName ?? ''} · ${r.rewardName}`}</Text>
+            <Text className="muted">{`-${r.points} 积分`}</Text>
+          </View>
+          <View className="muted">{formatDateTime(r.at)}</View>
+        </View>
+      ))}
+    </>
+  );
+}
+
 function Rewards({ orgId }: { orgId: string }) {
   const list = useRequest(() => listRewards(orgId), [orgId]);
+  const redemptions = useRequest(() => getCommunityRedemptions(orgId), [orgId]);
+  // Back from 扫先锋码兑换: the stock and the ledger have moved.
+  useDidShow(() => {
+    if (list.data) list.reload();
+    if (redemptions.data) redemptions.reload();
+  });
   const replace = (r: Reward) => list.setData((items) => (items ?? []).map((x) => (x.id === r.id ? r : x)));
   return (
     <>
@@ -152,6 +178,18 @@ function Rewards({ orgId }: { orgId: string }) {
         </StateView>
       </View>
       <NewReward orgId={orgId} onCreated={(r) => list.setData((items) => [r, ...(items ?? [])])} />
+      <View className="card">
+        <View className="card-title">兑换记录</View>
+        <StateView
+          loading={redemptions.loading && !redemptions.data}
+          error={redemptions.error}
+          onRetry={redemptions.reload}
+          empty={redemptions.data?.length === 0}
+          emptyText="还没有兑换记录"
+        >
+          <Redemptions items={redemptions.data ?? []} />
+        </StateView>
+      </View>
     </>
   );
 }

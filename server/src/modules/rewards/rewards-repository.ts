@@ -1,6 +1,6 @@
-import { and, desc, eq, gt, lt, sql } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, gt, lt, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client';
-import { rewardRedemptionKeys, rewardRedemptions, rewards } from '../../db/schema';
+import { members, rewardRedemptionKeys, rewardRedemptions, rewards } from '../../db/schema';
 
 export type RewardRow = typeof rewards.$inferSelect;
 export type RedemptionRow = typeof rewardRedemptions.$inferSelect;
@@ -60,10 +60,12 @@ export function rewardsRepositoryFactory(db: Db) {
         .limit(200);
     },
 
-    async redemptionsOfCommunity(communityOrgId: string): Promise<RedemptionRow[]> {
+    /** With the member's name (null once the member is gone through 注销), for the secretary's list. */
+    async redemptionsOfCommunity(communityOrgId: string): Promise<Array<RedemptionRow & { memberName: string | null }>> {
       return db
-        .select()
+        .select({ ...getTableColumns(rewardRedemptions), memberName: members.name })
         .from(rewardRedemptions)
+        .leftJoin(members, eq(members.id, rewardRedemptions.memberId))
         .where(eq(rewardRedemptions.communityOrgId, communityOrgId))
         .orderBy(desc(rewardRedemptions.at))
         .limit(200);

@@ -1,5 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { ErrorCode, ErrorDetail, Redemption, RedemptionResponse, Reward, RewardCreateBody, RewardPatchBody } from '@pioneer/shared';
+import {
+  maskName,
+  type ErrorCode,
+  type ErrorDetail,
+  type Redemption,
+  type RedemptionResponse,
+  type Reward,
+  type RewardCreateBody,
+  type RewardPatchBody,
+} from '@pioneer/shared';
 import type { Db, DbOrTx } from '../../db/client';
 import { transaction } from '../../db/transaction';
 import type { Clock } from '../../lib/clock';
@@ -182,7 +191,10 @@ export function rewardsServiceFactory(deps: {
     async ofCommunity(p: Principal, communityOrgId: string): Promise<Redemption[]> {
       const org = await deps.community(communityOrgId);
       if (!isSecretaryOf(p, org.id)) throw forbidden('只有本社区书记可以查看兑换记录');
-      return (await repo.redemptionsOfCommunity(org.id)).map(toRedemption);
+      return (await repo.redemptionsOfCommunity(org.id)).map((r) => ({
+        ...toRedemption(r),
+        memberName: r.memberName ? maskName(r.memberName) : '已注销',
+      }));
     },
 
     purgeKeys(): Promise<number> {
