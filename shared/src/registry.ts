@@ -68,6 +68,8 @@ export type CommunityMembersQuery = z.infer<typeof CommunityMembersQuerySchema>;
 /** A member as its community's staff see it in lists: the phone is masked. */
 export const CommunityMemberSchema = z.object({
   id: IdSchema,
+  /** The member's account: what a city admin names to end its sessions (a lost phone). */
+  userId: IdSchema,
   name: z.string(),
   phone: z.string(),
   unitOrg: NamedRefSchema,

@@ -398,6 +398,25 @@ describe('members matched against the registry', () => {
     expect(body.buildings.reduce((s: number, b: { households: number }) => s + b.households, 0)).toBe(total);
   });
 
+  it('names each member’s account, by which a city admin ends its sessions (a lost phone): the member’s token is then refused', async () => {
+    const member = await ctx.signIn('hh_m4');
+    const items: Array<{ id: string; userId: string }> = (await list('')).json().items;
+    const row = items.find((m) => m.id === ids.unmatched);
+    expect(row?.userId).toBe(member.userId);
+    expect((await ctx.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: member.auth })).statusCode).toBe(200);
+
+    const revoke = (auth: { authorization: string }) =>
+      ctx.app.inject({ method: 'POST', url: `/api/v1/users/${row!.userId}/sessions/revoke`, headers: auth });
+    // The community's secretary and the district admin see the id but may not end sessions.
+    expect((await revoke(secretary)).statusCode).toBe(403);
+    expect((await revoke(districtAdmin)).statusCode).toBe(403);
+    const city = await ctx.signIn('hh_city');
+    await ctx.grant(city.userId, 'city_admin', null);
+    expect((await revoke(city.auth)).statusCode).toBe(200);
+    const me = await ctx.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: member.auth });
+    expect(me.statusCode).toBe(401);
+  });
+
   it('audits every staff read of a full phone: who, whose, when, why', async () => {
     const url = `/api/v1/party-orgs/${world.community.id}/members/${ids.matched}/personal-data`;
     expect((await ctx.app.inject({ method: 'POST', url, headers: secretary, payload: {} })).statusCode).toBe(400);

@@ -121,6 +121,7 @@ export function householdsRepositoryFactory(db: Db) {
     ) {
       const { rows } = await tx.execute<{
         id: string;
+        user_id: string;
         name: string;
         phone_masked: string;
         unit_org_id: string;
@@ -135,7 +136,7 @@ export function householdsRepositoryFactory(db: Db) {
         household_match: HouseholdMatch;
       }>(sql`
         select * from (
-          select m.id, m.name, m.phone_masked, m.unit_org_id, u.name as unit_org_name, m.work_unit,
+          select m.id, m.user_id, m.name, m.phone_masked, m.unit_org_id, u.name as unit_org_name, m.work_unit,
                  m.estate_id, e.name as estate_name, m.building, m.unit_no, m.room, m.registered_at,
                  ${householdMatchSql(sql`m`)} as household_match
             from members m

@@ -247,6 +247,7 @@ export function householdsServiceFactory(deps: {
       return {
         items: page.map((r) => ({
           id: r.id,
+          userId: r.user_id,
           name: r.name,
           phone: r.phone_masked,
           unitOrg: { id: r.unit_org_id, name: r.unit_org_name },
