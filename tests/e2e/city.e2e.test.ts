@@ -1,12 +1,13 @@
 import type { Page } from 'playwright-core';
 import { xlsx } from '../helpers/upload';
 import { shown, snap } from './helpers/browser';
-import { back, openAs, startWalk, UI_TIMEOUT, waitUntil, type Walk, landOn } from './helpers/walk';
+import { answerModal, apiAs, back, modalDialog, openAs, startWalk, UI_TIMEOUT, waitUntil, type Walk, landOn } from './helpers/walk';
 
 /**
  * The city admin's day (dev:admin) on the demo city, through its screens only: the 数据看板 it
  * lands on (the demo's two years of history in it), the 先锋指数+ indicator catalogue (准入,
- * weights, 计分方法), the city ranking and its Excel export, and the 目录导入 of a workbook.
+ * weights, 计分方法), the city ranking and its Excel export, the 目录导入 of a workbook, and a
+ * community's 业主信息库 reached from the ranking, where it ends a member's sessions (强制下线).
  */
 
 jest.setTimeout(120_000);
@@ -128,5 +129,63 @@ describe('市级管理员: dashboard, indicators, ranking, exports', () => {
     await expect(figure('新建').textContent()).resolves.toBe('4');
     // The import is recorded: the mini-program, which cannot upload, shows it under the result.
     await page.locator('.import-result .card-title', { hasText: '导入' }).nth(1).waitFor({ timeout: UI_TIMEOUT });
+  });
+});
+
+/** Signs a development user in and registers it in the community dev:member1 lives in; answers its member-bound token. */
+async function registerLostPhone(baseUrl: string, login: string, name: string): Promise<string> {
+  const { member: like } = await apiAs(baseUrl, 'dev:member1', 'GET', '/members/me');
+  const signed = await fetch(`${baseUrl}/api/v1/auth/wechat`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ code: login }),
+  });
+  const { token } = (await signed.json()) as { token: string };
+  const res = await fetch(`${baseUrl}/api/v1/members/me`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      name,
+      phone: '13900007711',
+      unitOrgId: like.unitOrg.id,
+      workUnit: like.workUnit,
+      communityOrgId: like.community.id,
+      estateId: like.estate.id,
+      building: '9',
+      unitNo: '1',
+      room: '901',
+      intentions: ['care'],
+      consentVersion: like.consentVersion,
+    }),
+  });
+  if (!res.ok) throw new Error(`register ${login}: ${res.status} ${await res.text()}`);
+  const body = (await res.json()) as { session?: { token: string } };
+  return body.session?.token ?? token;
+}
+
+describe('市级管理员: a community’s 业主信息库', () => {
+  it('reaches 清和坊社区’s 业主信息库 from the ranking and 强制下线 a member who lost a phone: its token is refused', async () => {
+    const name = '陆失机';
+    const token = await registerLostPhone(walk.app.baseUrl, 'dev:lostphone', name);
+    const me = () => fetch(`${walk.app.baseUrl}/api/v1/auth/me`, { headers: { authorization: `Bearer ${token}` } });
+    expect((await me()).status).toBe(200);
+
+    await landOn(admin, `${walk.app.baseUrl}/#/staff/dashboard/index`);
+    await shown(admin).locator('.staff-tools__item', { hasText: '先锋指数' }).click({ timeout: UI_TIMEOUT });
+    await shown(admin).locator('.idx .idx__row', { hasText: '清和坊社区' }).click({ timeout: UI_TIMEOUT });
+    await shown(admin).locator('.idx .idx__registry', { hasText: '业主信息库' }).click({ timeout: UI_TIMEOUT });
+    const registry = shown(admin).locator('.registry');
+    // A city admin may import a community's registry (the server allows it): the upload is there.
+    await registry.locator('.card-title', { hasText: '导入业主信息' }).waitFor({ timeout: UI_TIMEOUT });
+    const row = registry.locator('.registry__member', { hasText: name });
+    await row.waitFor({ timeout: UI_TIMEOUT });
+    await row.locator('.muted', { hasText: '139****7711' }).waitFor();
+    await snap(admin, '44-registry-city-admin');
+
+    await row.locator('.registry__revoke', { hasText: '强制下线' }).click();
+    await modalDialog(admin).filter({ hasText: '将使该党员在所有设备上退出登录' }).waitFor({ timeout: UI_TIMEOUT });
+    await answerModal(admin, '强制下线');
+    await admin.getByText('已强制下线').first().waitFor({ timeout: UI_TIMEOUT });
+    expect((await me()).status).toBe(401);
   });
 });

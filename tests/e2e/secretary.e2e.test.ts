@@ -322,6 +322,38 @@ describe('业主信息库: the CSV import', () => {
   });
 });
 
+describe('业主信息库: a member’s full phone, read with a reason', () => {
+  it('opens a member’s full phone and home after writing why; the read is audited with that reason', async () => {
+    await landOn(secretary, `${walk.app.baseUrl}/#/pages/mine/index`);
+    await mineItem(secretary, '业主信息库');
+    const row = shown(secretary).locator('.registry .registry__member').first();
+    await row.waitFor({ timeout: UI_TIMEOUT });
+    const name = (await row.locator('.registry__name').textContent())!.trim();
+    const masked = (await row.locator('.muted').first().textContent())!.split(' · ')[0]!;
+    expect(masked).toMatch(/^\d{3}\*{4}\d{4}$/);
+    await row.locator('.personal-read__open', { hasText: '查看完整信息' }).click();
+    await row.locator('.personal-read__hint', { hasText: '每次查看都会留痕，请写明事由' }).waitFor({ timeout: UI_TIMEOUT });
+    const reason = `上门核实住址 ${Date.now()}`;
+    await typeInto(row.locator('.personal-read__reason'), reason);
+    await row.locator('.personal-read .btn', { hasText: '确定' }).click();
+    const phone = row.locator('.personal-read__phone');
+    await phone.waitFor({ timeout: UI_TIMEOUT });
+    const full = (await phone.textContent())!;
+    expect(full).toMatch(/^1\d{10}$/);
+    expect(`${full.slice(0, 3)}****${full.slice(7)}`).toBe(masked);
+    await row.locator('.personal-read__call', { hasText: '拨打' }).waitFor();
+    await snap(secretary, '42-registry-personal-read');
+
+    const audits = await sql<{ name: string; community_org_id: string }>(
+      walk.app,
+      `select m.name, m.community_org_id from audit_log a join members m on m.id = a.entity_id
+        where a.action = 'member.personal_data_read' and a.data->>'reason' = $1`,
+      [reason],
+    );
+    expect(audits).toEqual([{ name, community_org_id: community }]);
+  });
+});
+
 describe('社区: poster, dashboard, 先锋指数', () => {
   it('shows the printable A4 poster with the community’s QR', async () => {
     await landOn(secretary, `${walk.app.baseUrl}/#/staff/manage/index`);
@@ -425,6 +457,30 @@ describe('居民点单 and 吹哨', () => {
       .locator('.demands .card', { hasText: '地砖松动' })
       .filter({ hasText: '吹哨：' })
       .waitFor({ timeout: UI_TIMEOUT });
+  });
+
+  it('reads a demand’s contact in full with a reason: the phone the list masks, with 拨打', async () => {
+    await apiAs(walk.app.baseUrl, 'dev:resident', 'POST', '/demands', {
+      communityOrgId: community,
+      text: '清和苑 7 幢独居老人家中灯坏了，需要上门帮忙更换。',
+      contactName: '陈阿姨',
+      contactPhone: '13912340077',
+      contactConsent: true,
+    });
+    await landOn(secretary, `${walk.app.baseUrl}/#/staff/manage/index`);
+    await shown(secretary).locator('.manage__action', { hasText: '居民点单' }).click({ timeout: UI_TIMEOUT });
+    const card = shown(secretary).locator('.demands .card', { hasText: '家中灯坏了' });
+    await card.filter({ hasText: '联系人：陈阿姨 139****0077' }).waitFor({ timeout: UI_TIMEOUT });
+    await card.locator('.personal-read__open', { hasText: '查看完整信息' }).click();
+    const reason = `电话联系上门时间 ${Date.now()}`;
+    await typeInto(card.locator('.personal-read__reason'), reason);
+    await card.locator('.personal-read .btn', { hasText: '确定' }).click();
+    await card.locator('.personal-read__phone', { hasText: '13912340077' }).waitFor({ timeout: UI_TIMEOUT });
+    await card.locator('.personal-read__call', { hasText: '拨打' }).waitFor();
+    const audits = await sql(walk.app, `select entity from audit_log where action = 'demand.personal_data_read' and data->>'reason' = $1`, [
+      reason,
+    ]);
+    expect(audits).toEqual([{ entity: 'demand' }]);
   });
 
   it('raises a whistle to 市住建局 (lead) and 市城管局 (assist)', async () => {

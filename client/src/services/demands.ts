@@ -1,4 +1,10 @@
-import { DemandListSchema, DemandResponseSchema, type DemandCreateBody, type DemandTriageBody } from '@pioneer/shared';
+import {
+  DemandContactReadResponseSchema,
+  DemandListSchema,
+  DemandResponseSchema,
+  type DemandCreateBody,
+  type DemandTriageBody,
+} from '@pioneer/shared';
 import { request } from './http';
 
 export function sendDemand(body: DemandCreateBody) {
@@ -15,4 +21,14 @@ export function myDemands() {
 
 export function triageDemand(id: string, body: DemandTriageBody) {
   return request({ method: 'POST', path: `/demands/${id}/triage`, data: body, schema: DemandResponseSchema }).then((r) => r.demand);
+}
+
+/** A demand's contact in full (the list masks the phone): the server audits every read with its reason. */
+export function readDemandContact(communityOrgId: string, demandId: string, reason: string) {
+  return request({
+    method: 'POST',
+    path: `/party-orgs/${communityOrgId}/demands/${demandId}/personal-data`,
+    data: { reason },
+    schema: DemandContactReadResponseSchema,
+  });
 }

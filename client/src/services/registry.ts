@@ -8,6 +8,8 @@ import {
   HouseholdImportHistorySchema,
   HouseholdImportResultSchema,
   MemberExportSchema,
+  OkSchema,
+  PersonalReadResponseSchema,
   type HouseholdMatch,
 } from '@pioneer/shared';
 import Taro from '@tarojs/taro';
@@ -41,6 +43,21 @@ export function getCommunityMembers(communityOrgId: string, match?: HouseholdMat
     query: { match, cursor: cursor ?? undefined, limit: 50 },
     schema: CommunityMemberListSchema,
   });
+}
+
+/** A member's full phone and home: the server audits every read with its reason (and limits how many a minute). */
+export function readMemberPersonalData(communityOrgId: string, memberId: string, reason: string) {
+  return request({
+    method: 'POST',
+    path: `/party-orgs/${communityOrgId}/members/${memberId}/personal-data`,
+    data: { reason },
+    schema: PersonalReadResponseSchema,
+  });
+}
+
+/** City admin: ends every session of a user (a lost phone); the user signs in again on the next call. */
+export function revokeUserSessions(userId: string) {
+  return request({ method: 'POST', path: `/users/${userId}/sessions/revoke`, schema: OkSchema });
 }
 
 /** The community's latest imports with their rejected rows: the weapp shows these (uploads are an H5 task). */

@@ -3,11 +3,12 @@ import { View, Text, Textarea } from '@tarojs/components';
 import Taro, { useDidShow } from '@tarojs/taro';
 import { CATEGORY_LABELS, DEMAND_STATUS_LABELS, type Demand } from '@pioneer/shared';
 import Icon from '@/components/Icon';
+import PersonalRead from '@/components/PersonalRead';
 import SecretaryGate from '@/components/SecretaryGate';
 import StateView from '@/components/StateView';
 import { useRequest } from '@/hooks/use-request';
 import { errorMessage } from '@/services/http';
-import { listDemands, triageDemand } from '@/services/demands';
+import { listDemands, readDemandContact, triageDemand } from '@/services/demands';
 import { listTasks } from '@/services/tasks';
 import { listWhistles } from '@/services/whistles';
 import { ROUTES } from '@/utils/routes';
@@ -162,6 +163,17 @@ function DemandList({ orgId }: { orgId: string }) {
           ) : (
             <View className="muted">未留联系方式</View>
           )}
+          {d.contact ? (
+            <PersonalRead
+              read={async (reason) => {
+                const c = await readDemandContact(orgId, d.id, reason);
+                return {
+                  phone: c.phone,
+                  lines: [c.name ? `联系人：${c.name}` : '', [c.estate, c.address].filter(Boolean).join(' ')].filter(Boolean),
+                };
+              }}
+            />
+          ) : null}
           {d.task ? <View className="muted">岗位：{d.task.name}</View> : null}
           {d.whistle ? <View className="muted">吹哨：{d.whistle.name}</View> : null}
           {d.note ? <View className="muted">回复：{d.note}</View> : null}

@@ -1,6 +1,6 @@
 import { View, Text } from '@tarojs/components';
-import { useRouter } from '@tarojs/taro';
-import { INDEX_METRIC_LABELS, type Indicator, type IndexPart } from '@pioneer/shared';
+import Taro, { useRouter } from '@tarojs/taro';
+import { INDEX_METRIC_LABELS, type Indicator, type IndexPart, type User } from '@pioneer/shared';
 import StateView from '@/components/StateView';
 import { useAuthReady } from '@/hooks/use-auth-ready';
 import { useRequest } from '@/hooks/use-request';
@@ -45,9 +45,19 @@ function Part({ p, indicator, units }: { p: IndexPart; indicator?: Indicator; un
   );
 }
 
+/** Who may open a community's 业主信息库: its secretary, the admin of its district, a city admin (the server's rule). */
+function overseesCommunity(user: User | null, org: { id: string; districtId: string }): boolean {
+  return (user?.roles ?? []).some(
+    (g) =>
+      g.role === 'city_admin' ||
+      (g.role === 'district_admin' && g.orgId === org.districtId) ||
+      (g.role === 'secretary' && g.orgId === org.id),
+  );
+}
+
 /** One org's score, part by part, with the figures each part was computed from. */
 export default function IndexOrg() {
-  const { ready } = useAuthReady();
+  const { ready, user } = useAuthReady();
   const { id = '', period, board } = useRouter().params;
   // `?board=units`: a unit party org's 单位报到成效 (also read by the unit's own admin and liaisons).
   const units = board === 'units';
@@ -75,6 +85,14 @@ export default function IndexOrg() {
                 </View>
               </View>
               <View className="muted idx__hint">总分 = 下列各项得分之和（各项得分 = 指标得分 × 权重）</View>
+              {!units && overseesCommunity(user, e.org) ? (
+                <View
+                  className="btn btn-plain btn-small idx__registry"
+                  onClick={() => Taro.navigateTo({ url: `/staff/registry/index?id=${e.org.id}` })}
+                >
+                  业主信息库
+                </View>
+              ) : null}
             </View>
             <View className="card">
               {e.parts.map((p) => (

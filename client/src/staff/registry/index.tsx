@@ -1,20 +1,46 @@
 import { useState } from 'react';
 import { View, Text } from '@tarojs/components';
 import Taro, { useRouter } from '@tarojs/taro';
-import { HOUSEHOLD_MATCH_LABELS, type HouseholdImportResult, type HouseholdMatch } from '@pioneer/shared';
+import { HOUSEHOLD_MATCH_LABELS, type CommunityMember, type HouseholdImportResult, type HouseholdMatch } from '@pioneer/shared';
 import BuildingCoverage from '@/components/BuildingCoverage';
 import ImportResult from '@/components/ImportResult';
+import PersonalRead from '@/components/PersonalRead';
 import StateView from '@/components/StateView';
 import { useAuthReady } from '@/hooks/use-auth-ready';
 import { useRequest } from '@/hooks/use-request';
 import { IS_H5 } from '@/services/config';
 import { errorMessage } from '@/services/http';
 import { formatDateTime, todayString } from '@/utils/time';
-import { download, getCommunityMembers, getHouseholdImports, importHouseholds, pickFile, TEMPLATE_PATHS } from '@/services/registry';
+import {
+  download,
+  getCommunityMembers,
+  getHouseholdImports,
+  importHouseholds,
+  pickFile,
+  readMemberPersonalData,
+  revokeUserSessions,
+  TEMPLATE_PATHS,
+} from '@/services/registry';
 import './index.scss';
 
 const FILTERS: Array<HouseholdMatch | undefined> = [undefined, 'matched', 'unmatched', 'conflict'];
 const fail = (e: unknown) => Taro.showToast({ title: errorMessage(e), icon: 'none' });
+
+/** 强制下线 (city admin only, as the server allows): ends the member's sessions on every device, after a confirmation. */
+async function forceSignOut(m: CommunityMember) {
+  const { confirm } = await Taro.showModal({
+    title: `强制下线 ${m.name}`,
+    content: '将使该党员在所有设备上退出登录',
+    confirmText: '强制下线',
+  });
+  if (!confirm) return;
+  try {
+    await revokeUserSessions(m.userId);
+    Taro.showToast({ title: '已强制下线', icon: 'success' });
+  } catch (e) {
+    fail(e);
+  }
+}
 
 /**
  * A community's homeowner registry: coverage per building, its members by match, the upload
@@ -26,6 +52,7 @@ export default function Registry() {
   const { ready, user } = useAuthReady();
   const router = useRouter();
   const communityId = router.params.id ?? user?.roles.find((g) => g.role === 'secretary')?.orgId ?? null;
+  const cityAdmin = Boolean(user?.roles.some((g) => g.role === 'city_admin'));
   const [match, setMatch] = useState<HouseholdMatch | undefined>(undefined);
   const [pending, setPending] = useState<File | null>(null);
   const [result, setResult] = useState<HouseholdImportResult | null>(null);
@@ -148,10 +175,23 @@ export default function Registry() {
           {members.data?.items.map((m) => (
             <View key={m.id} className="registry__member">
               <View className="row between">
-                <Text>{m.name}</Text>
+                <Text className="registry__name">{m.name}</Text>
                 <Text className={`registry__match registry__match--${m.householdMatch}`}>{HOUSEHOLD_MATCH_LABELS[m.householdMatch]}</Text>
               </View>
               <View className="muted">{`${m.phone} · ${m.estate.name} ${m.building}-${m.unitNo}-${m.room} · ${m.unitOrg.name}`}</View>
+              <View className="row between registry__member-actions">
+                <PersonalRead
+                  read={async (reason) => {
+                    const d = await readMemberPersonalData(communityId, m.id, reason);
+                    return { phone: d.phone, lines: [`${d.home.estate} ${d.home.building}-${d.home.unitNo}-${d.home.room}`] };
+                  }}
+                />
+                {cityAdmin ? (
+                  <Text className="registry__revoke" onClick={() => void forceSignOut(m)}>
+                    强制下线
+                  </Text>
+                ) : null}
+              </View>
             </View>
           ))}
         </StateView>
