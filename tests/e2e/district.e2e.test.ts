@@ -77,6 +77,32 @@ describe('板块管理员: dashboard, ranking, manual scores', () => {
     await shown(district).locator('.dash .dash__metric').first().waitFor({ timeout: UI_TIMEOUT });
   });
 
+  it('opens a community’s 业主信息库 from its 先锋指数 page and reads a member’s full phone with a reason', async () => {
+    await shown(district).locator('.staff-tools__item', { hasText: '先锋指数' }).click();
+    await shown(district).locator('.idx .idx__row', { hasText: '清和坊社区' }).click({ timeout: UI_TIMEOUT });
+    await shown(district).locator('.idx .idx__registry', { hasText: '业主信息库' }).click({ timeout: UI_TIMEOUT });
+    const row = shown(district).locator('.registry .registry__member').first();
+    await row.waitFor({ timeout: UI_TIMEOUT });
+    // Ending another user's sessions is the city admin's alone.
+    await expect(shown(district).locator('.registry__revoke').count()).resolves.toBe(0);
+    await row.locator('.personal-read__open', { hasText: '查看完整信息' }).click();
+    const reason = `走访核实 ${Date.now()}`;
+    await typeInto(row.locator('.personal-read__reason'), reason);
+    await row.locator('.personal-read .btn', { hasText: '确定' }).click();
+    await row
+      .locator('.personal-read__phone')
+      .filter({ hasText: /^1\d{10}$/ })
+      .waitFor({ timeout: UI_TIMEOUT });
+    const audits = await sql(walk.app, `select 1 from audit_log where action = 'member.personal_data_read' and data->>'reason' = $1`, [
+      reason,
+    ]);
+    expect(audits).toHaveLength(1);
+    await back(district);
+    await back(district);
+    await back(district);
+    await shown(district).locator('.dash .dash__metric').first().waitFor({ timeout: UI_TIMEOUT });
+  });
+
   it('gives a community a manual score with its evidence (人工评分)', async () => {
     // Outside the walk: the city admin admits a manual indicator (the demo's catalogue is all automatic).
     const { items } = await apiAs(walk.app.baseUrl, 'dev:admin', 'GET', '/index/indicators');
