@@ -64,8 +64,17 @@ export async function startApp(): Promise<RunningApp> {
     detached: true,
   });
   let log = '';
+  // The demo's months of history load in the background after the server listens: walks read
+  // dashboards and rankings of it, so they start once the server says it is in.
+  let historySettled: (error?: Error) => void = () => undefined;
+  const history = new Promise<void>((resolve, reject) => {
+    historySettled = (error) => (error ? reject(error) : resolve());
+  });
+  history.catch(() => undefined); // awaited after the health check; a failure before then is not unhandled
   const keep = (chunk: Buffer) => {
     log = (log + chunk.toString()).slice(-8000);
+    if (log.includes('Demo history loaded')) historySettled();
+    else if (log.includes('The demo history could not be loaded')) historySettled(new Error(`the demo history did not load:\n${log}`));
   };
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
@@ -94,6 +103,12 @@ export async function startApp(): Promise<RunningApp> {
 
   try {
     await waitForHealth(baseUrl, child, () => log, 180_000);
+    await Promise.race([
+      history,
+      exited.then(() => {
+        throw new Error(`npm start exited while the demo history loaded:\n${log}`);
+      }),
+    ]);
   } catch (e) {
     await stop();
     throw e;
