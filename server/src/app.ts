@@ -700,8 +700,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       const whistleRaiseLimit = app.perMinute('whistle-raise', limits.whistlesPerRaiser);
       await api.register(whistlesRoutes, { whistlesService, raiseLimit: whistleRaiseLimit });
       await api.register(meetingsRoutes, { meetingsService });
+      // One count for every full read of personal data (a member's, a demand's contact): each is audited, a sweep is not a call to make.
+      const personalReadLimit = app.perMinute('personal-read', limits.personalReadsPerUser);
       await api.register(demandsRoutes, {
         demandsService,
+        personalReadLimit,
         whistleRaiseLimit,
         createLimit: app.perMinute('demand-create', limits.demandsPerUser),
         addressLimit: app.perMinute('demand-create-address', limits.demandsPerAddress),
@@ -766,7 +769,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         directoryService,
         personalData,
         importLimit,
-        personalReadLimit: app.perMinute('personal-read', limits.personalReadsPerUser),
+        personalReadLimit,
       });
       await api.register(importsRoutes, {
         importsService: importsServiceFactory({ db: database.db, directoryRepository, clock }),

@@ -140,7 +140,7 @@ test('a JSON body over its limit is 413 PAYLOAD_TOO_LARGE, not VALIDATION_FAILED
   expect(res.json().code).toBe('PAYLOAD_TOO_LARGE');
 });
 
-test('imports and full-phone reads are limited per user', async () => {
+test('imports and full reads of personal data (a member, a demand contact) are limited per user', async () => {
   const limited = await createTestContext({ env: { IMPORT_RATE_LIMIT: '2', PERSONAL_READ_RATE_LIMIT: '2' } });
   try {
     const w = await makeWorld(limited.database.db);
@@ -172,6 +172,15 @@ test('imports and full-phone reads are limited per user', async () => {
     }
     expect(reads.slice(2)).toEqual([429]);
     expect(reads.slice(0, 2)).not.toContain(429);
+    // A demand's contact is read on the same count: the third read of the minute was spent above.
+    const contact = await limited.app.inject({
+      method: 'POST',
+      url: `/api/v1/party-orgs/${w.community.id}/demands/00000000-0000-4000-8000-000000000000/personal-data`,
+      headers: s.auth,
+      payload: { reason: '电话联系点单居民' },
+    });
+    expect(contact.statusCode).toBe(429);
+    expect(contact.json().code).toBe('RATE_LIMITED');
   } finally {
     await limited.close();
   }

@@ -29,6 +29,8 @@ export const demandsRoutes: FastifyPluginAsyncZod<{
   addressLimit: Limit;
   /** Whistles per raiser per minute, the one `POST /whistles` counts: a triage that raises one counts too. */
   whistleRaiseLimit: Limit;
+  /** Full reads of personal data per staff user per minute, shared with the member read. */
+  personalReadLimit: Limit;
 }> = async (app, opts) => {
   const service = opts.demandsService;
   const overseenCommunity = scopeGuard(
@@ -129,7 +131,7 @@ export const demandsRoutes: FastifyPluginAsyncZod<{
       onRequest: requireRoles('secretary', 'district_admin', 'city_admin'),
       preHandler: overseenPathCommunity.preHandler,
       schema: {
-        errors: ['FORBIDDEN', 'NOT_FOUND'],
+        errors: ['FORBIDDEN', 'NOT_FOUND', 'RATE_LIMITED'],
         tags,
         security,
         params: DemandParamsSchema,
@@ -140,6 +142,7 @@ export const demandsRoutes: FastifyPluginAsyncZod<{
     async (request, reply) => {
       reply.header('cache-control', 'no-store');
       const community = overseenPathCommunity.of(request);
+      await opts.personalReadLimit.hit(principalOf(request).userId);
       return service.readContact(principalOf(request).userId, community.id, request.params.demandId, request.body.reason);
     },
   );
