@@ -77,7 +77,7 @@ describe('板块管理员: dashboard, ranking, manual scores', () => {
     await shown(district).locator('.dash .dash__metric').first().waitFor({ timeout: UI_TIMEOUT });
   });
 
-  it('opens a community’s 业主信息库 from its 先锋指数 page and reads a member’s full phone with a reason', async () => {
+  it('opens a community’s 业主信息库 and 居民点单 from its 先锋指数 page and reads a member’s full phone and a demand’s contact with a reason', async () => {
     await shown(district).locator('.staff-tools__item', { hasText: '先锋指数' }).click();
     await shown(district).locator('.idx .idx__row', { hasText: '清和坊社区' }).click({ timeout: UI_TIMEOUT });
     await shown(district).locator('.idx .idx__registry', { hasText: '业主信息库' }).click({ timeout: UI_TIMEOUT });
@@ -97,6 +97,32 @@ describe('板块管理员: dashboard, ranking, manual scores', () => {
       reason,
     ]);
     expect(audits).toHaveLength(1);
+    await back(district);
+
+    // The same page leads to the community's 居民点单: read, not triaged, the contact read audited.
+    // Outside the walk: a resident's demand with a contact.
+    const community = await orgOf(walk.app.baseUrl, 'dev:secretary', 'secretary');
+    await apiAs(walk.app.baseUrl, 'dev:resident', 'POST', '/demands', {
+      communityOrgId: community,
+      text: '清和苑 9 幢门口路灯不亮，晚上老人出行不便。',
+      contactName: '周师傅',
+      contactPhone: '13912340088',
+      contactConsent: true,
+    });
+    await shown(district).locator('.idx .idx__demands', { hasText: '居民点单' }).click({ timeout: UI_TIMEOUT });
+    const card = shown(district).locator('.demands .card', { hasText: '9 幢门口路灯不亮' });
+    await card.filter({ hasText: '联系人：周师傅 139****0088' }).waitFor({ timeout: UI_TIMEOUT });
+    // Triage is the community secretary's: an admin sees the demand and its state only.
+    await expect(card.locator('.btn', { hasText: '转为岗位' }).count()).resolves.toBe(0);
+    await card.locator('.personal-read__open', { hasText: '查看完整信息' }).click();
+    const why = `核实路灯报修联系人 ${Date.now()}`;
+    await typeInto(card.locator('.personal-read__reason'), why);
+    await card.locator('.personal-read .btn', { hasText: '确定' }).click();
+    await card.locator('.personal-read__phone', { hasText: '13912340088' }).waitFor({ timeout: UI_TIMEOUT });
+    expect(
+      await sql(walk.app, `select 1 from audit_log where action = 'demand.personal_data_read' and data->>'reason' = $1`, [why]),
+    ).toHaveLength(1);
+    await snap(district, '22b-demands-district');
     await back(district);
     await back(district);
     await back(district);

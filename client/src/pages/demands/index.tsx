@@ -1,16 +1,18 @@
 import { useState } from 'react';
 import { View, Text, Textarea } from '@tarojs/components';
-import Taro, { useDidShow } from '@tarojs/taro';
+import Taro, { useDidShow, useRouter } from '@tarojs/taro';
 import { CATEGORY_LABELS, DEMAND_STATUS_LABELS, type Demand } from '@pioneer/shared';
 import Icon from '@/components/Icon';
 import PersonalRead from '@/components/PersonalRead';
 import SecretaryGate from '@/components/SecretaryGate';
 import StateView from '@/components/StateView';
+import { useAuthReady } from '@/hooks/use-auth-ready';
 import { useRequest } from '@/hooks/use-request';
 import { errorMessage } from '@/services/http';
 import { listDemands, readDemandContact, triageDemand } from '@/services/demands';
 import { listTasks } from '@/services/tasks';
 import { listWhistles } from '@/services/whistles';
+import { secretaryOrgId } from '@/services/session';
 import { ROUTES } from '@/utils/routes';
 import { formatDateTime } from '@/utils/time';
 import './index.scss';
@@ -122,7 +124,8 @@ function Triage({ orgId, demand, onDone }: { orgId: string; demand: Demand; onDo
   );
 }
 
-function DemandList({ orgId }: { orgId: string }) {
+/** `triage`: the community's own secretary acts on new demands; an admin above it reads them. */
+function DemandList({ orgId, triage }: { orgId: string; triage: boolean }) {
   const list = useRequest(() => listDemands(orgId), [orgId]);
   useDidShow(() => {
     if (list.data) list.reload();
@@ -177,18 +180,31 @@ function DemandList({ orgId }: { orgId: string }) {
           {d.task ? <View className="muted">岗位：{d.task.name}</View> : null}
           {d.whistle ? <View className="muted">吹哨：{d.whistle.name}</View> : null}
           {d.note ? <View className="muted">回复：{d.note}</View> : null}
-          {d.status === 'new' ? <Triage orgId={orgId} demand={d} onDone={replace} /> : null}
+          {triage && d.status === 'new' ? <Triage orgId={orgId} demand={d} onDone={replace} /> : null}
         </View>
       ))}
     </StateView>
   );
 }
 
-/** 居民点单 triage for the community's secretary. */
+/**
+ * 居民点单: triage for the community's secretary; `?id=<community>` (from its 先锋指数 page) lets
+ * a 板块 or city admin read that community's demands and, audited, their contacts.
+ */
 export default function Demands() {
+  const { id } = useRouter().params;
+  const { ready, user, error, retry } = useAuthReady();
+  if (id) {
+    if (!ready) return <StateView loading error={error} onRetry={retry} />;
+    return (
+      <View className="page demands">
+        <DemandList orgId={id} triage={secretaryOrgId(user) === id} />
+      </View>
+    );
+  }
   return (
     <View className="page demands">
-      <SecretaryGate>{(orgId) => <DemandList orgId={orgId} />}</SecretaryGate>
+      <SecretaryGate>{(orgId) => <DemandList orgId={orgId} triage />}</SecretaryGate>
     </View>
   );
 }

@@ -93,6 +93,14 @@ export default function IndexOrg() {
                   业主信息库
                 </View>
               ) : null}
+              {!units && overseesCommunity(user, e.org) ? (
+                <View
+                  className="btn btn-plain btn-small idx__demands"
+                  onClick={() => Taro.navigateTo({ url: `/pages/demands/index?id=${e.org.id}` })}
+                >
+                  居民点单
+                </View>
+              ) : null}
             </View>
             <View className="card">
               {e.parts.map((p) => (
