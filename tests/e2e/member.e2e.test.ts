@@ -102,6 +102,11 @@ describe('报到: from the community QR link to the 先锋码', () => {
     await form.locator('.org-picker__item', { hasText: '市住建局' }).click();
     await form.locator('.org-picker__value', { hasText: '市住建局' }).waitFor({ timeout: UI_TIMEOUT });
     await typeInto(form.locator('[data-testid="input-workUnit"]'), MEMBER.workUnit);
+    // What is typed is drawn in the page's font (a native field's own is the system UI font).
+    const fonts = await form
+      .locator('[data-testid="input-workUnit"] input')
+      .evaluate((input) => [getComputedStyle(input).fontFamily, getComputedStyle(document.body).fontFamily]);
+    expect(fonts[0]).toBe(fonts[1]);
     await form.locator('.chip', { hasText: '清和苑' }).click();
     await typeInto(form.locator('[data-testid="input-building"]'), '5');
     await typeInto(form.locator('[data-testid="input-unitNo"]'), '1');
