@@ -1,6 +1,5 @@
 import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import Taro from '@tarojs/taro';
-import type { Demand } from '@pioneer/shared';
 import Demands from '@/pages/demands';
 import DemandNew from '@/pages/demand-new';
 import Publish from '@/staff/publish';
@@ -11,6 +10,7 @@ import { listDemands, sendDemand, triageDemand } from '@/services/demands';
 import { listEstates } from '@/services/directory';
 import { clearSession, saveSession } from '@/services/session';
 import { router } from './__mocks__/taro';
+import { DEMAND_COMMUNITY, DEMAND_ESTATE, DEMAND_ID, newDemand } from './demand-fixture';
 
 jest.mock('@/services/tasks', () => ({ createTask: jest.fn(), getTask: jest.fn(), listTasks: jest.fn() }));
 jest.mock('@/services/demands', () => ({ listDemands: jest.fn(), sendDemand: jest.fn(), triageDemand: jest.fn() }));
@@ -27,26 +27,11 @@ jest.mock('@/components/OrgPicker', () => {
   };
 });
 
-const COMMUNITY = '33333333-3333-4333-8333-333333333333';
-const ESTATE = '55555555-5555-4555-8555-555555555555';
-const DEMAND = '66666666-6666-4666-8666-666666666666';
+const COMMUNITY = DEMAND_COMMUNITY;
+const ESTATE = DEMAND_ESTATE;
+const DEMAND = DEMAND_ID;
 
-const demand: Demand = {
-  id: DEMAND,
-  community: { id: COMMUNITY, name: '清和坊社区' },
-  text: '独居老人家中水管漏水，需要帮忙联系维修',
-  requester: '张*锋',
-  category: 'care',
-  contact: { name: '王阿姨', phone: '139****5678' },
-  estate: { id: ESTATE, name: '清和苑' },
-  address: '5幢2单元301',
-  status: 'new',
-  note: null,
-  task: null,
-  whistle: null,
-  createdAt: '2026-03-05T00:00:00.000Z',
-  triagedAt: null,
-};
+const demand = newDemand({ requester: '张*锋' });
 
 const signIn = (roles: Array<{ role: string; orgId: string | null }>, memberId: string | null = null) =>
   saveSession({ token: 't', expiresIn: 3600, user: { id: '11111111-1111-4111-8111-111111111111', memberId, roles } } as never);

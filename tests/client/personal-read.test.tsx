@@ -1,6 +1,6 @@
 import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import Taro from '@tarojs/taro';
-import type { CommunityMember, Demand } from '@pioneer/shared';
+import type { CommunityMember } from '@pioneer/shared';
 import PersonalRead from '@/components/PersonalRead';
 import Demands from '@/pages/demands';
 import Registry from '@/staff/registry';
@@ -9,6 +9,7 @@ import { listDemands, readDemandContact } from '@/services/demands';
 import { getCommunityMembers, getHouseholdImports, readMemberPersonalData, revokeUserSessions } from '@/services/registry';
 import { clearSession, saveSession } from '@/services/session';
 import { router } from './__mocks__/taro';
+import { DEMAND_COMMUNITY, DEMAND_ID, newDemand } from './demand-fixture';
 
 jest.mock('@/services/demands', () => ({ listDemands: jest.fn(), readDemandContact: jest.fn(), triageDemand: jest.fn() }));
 jest.mock('@/services/registry', () => ({
@@ -21,10 +22,10 @@ jest.mock('@/services/registry', () => ({
 }));
 jest.mock('@/components/BuildingCoverage', () => ({ __esModule: true, default: () => null }));
 
-const COMMUNITY = '33333333-3333-4333-8333-333333333333';
+const COMMUNITY = DEMAND_COMMUNITY;
 const MEMBER = '44444444-4444-4444-8444-444444444444';
 const MEMBER_USER = '77777777-7777-4777-8777-777777777777';
-const DEMAND = '66666666-6666-4666-8666-666666666666';
+const DEMAND = DEMAND_ID;
 
 const member: CommunityMember = {
   id: MEMBER,
@@ -41,22 +42,7 @@ const member: CommunityMember = {
   householdMatch: 'matched',
 };
 
-const demand: Demand = {
-  id: DEMAND,
-  community: { id: COMMUNITY, name: '清和坊社区' },
-  text: '独居老人家中水管漏水',
-  requester: null,
-  category: 'care',
-  contact: { name: '王阿姨', phone: '139****5678' },
-  estate: { id: '55555555-5555-4555-8555-555555555555', name: '清和苑' },
-  address: '5幢2单元301',
-  status: 'new',
-  note: null,
-  task: null,
-  whistle: null,
-  createdAt: '2026-03-05T00:00:00.000Z',
-  triagedAt: null,
-};
+const demand = newDemand({ text: '独居老人家中水管漏水' });
 
 const signIn = (roles: Array<{ role: string; orgId: string | null }>) =>
   saveSession({ token: 't', expiresIn: 3600, user: { id: '11111111-1111-4111-8111-111111111111', memberId: null, roles } } as never);
