@@ -32,12 +32,14 @@ function files(dir: string, ext: RegExp): string[] {
 }
 
 const ROOT = path.resolve(__dirname, '../..');
+/** Stands for one variable segment while the rest is escaped (a private-use character no path holds). */
+const ANY = '\uE000';
 const segmentPattern = (p: string) =>
   new RegExp(
     `^${p
-      .replace(/\$\{[^}]+\}|:\w+/g, '\u0000')
+      .replace(/\$\{[^}]+\}|:\w+/g, ANY)
       .replace(/[.*+?^$()|[\]\\]/g, '\\$&')
-      .replace(/\u0000/g, '[^/]+')}$`,
+      .replaceAll(ANY, '[^/]+')}$`,
   );
 
 /** Whether a path the client builds (`/agreements/${id}/${action}`) reaches a route (`/agreements/:id/accept`). */
