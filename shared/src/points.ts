@@ -87,12 +87,14 @@ export const RedemptionSchema = z.object({
   rewardId: IdSchema,
   rewardName: z.string(),
   memberId: IdSchema,
-  /** In a community's list only: who redeemed, masked (张*华); 已注销 after 注销. */
-  memberName: z.string().optional(),
   points: z.number().int(),
   at: DateTimeSchema,
 });
 export type Redemption = z.infer<typeof RedemptionSchema>;
+/** A redemption in its community's ledger: who redeemed, masked (张*华); 已注销 after 注销. */
+export const CommunityRedemptionSchema = RedemptionSchema.extend({ memberName: z.string() });
+export type CommunityRedemption = z.infer<typeof CommunityRedemptionSchema>;
+export const CommunityRedemptionListSchema = z.object({ items: z.array(CommunityRedemptionSchema) });
 export const RedemptionResponseSchema = z.object({ redemption: RedemptionSchema, balance: z.number().int(), stock: z.number().int() });
 export type RedemptionResponse = z.infer<typeof RedemptionResponseSchema>;
 export const RedemptionListSchema = z.object({ items: z.array(RedemptionSchema) });

@@ -8,6 +8,7 @@ import {
   PointsRulesResponseSchema,
   RecordHistorySchema,
   RecordsSchema,
+  CommunityRedemptionListSchema,
   RedemptionListSchema,
   RedemptionResponseSchema,
   RewardListSchema,
@@ -158,7 +159,7 @@ export function redeemReward(rewardId: string, code: string, idempotencyKey = ne
 
 /** The community's 爱心超市 redemptions, newest first (its secretary). */
 export function getCommunityRedemptions(orgId: string) {
-  return request({ path: `/party-orgs/${orgId}/redemptions`, schema: RedemptionListSchema }).then((r) => r.items);
+  return request({ path: `/party-orgs/${orgId}/redemptions`, schema: CommunityRedemptionListSchema }).then((r) => r.items);
 }
 
 export function getMyRedemptions() {

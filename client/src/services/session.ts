@@ -90,6 +90,11 @@ export function isSecretary(user: User | null): boolean {
   return Boolean(secretaryOrgId(user));
 }
 
+/** The city's admin (the whole city's data, the catalogues, 强制下线). */
+export function isCityAdmin(user: User | null): boolean {
+  return Boolean(user?.roles.some((g) => g.role === 'city_admin'));
+}
+
 /** Roles that read the 数据看板: city, district and unit admins. */
 export function isAdmin(user: User | null): boolean {
   return Boolean(user?.roles.some((g) => g.role === 'city_admin' || g.role === 'district_admin' || g.role === 'unit_admin'));

@@ -8,6 +8,7 @@ import { IS_H5 } from '@/services/config';
 import { errorMessage } from '@/services/http';
 import { useRequest } from '@/hooks/use-request';
 import { download, getDirectoryImports, importDirectory, pickFile, TEMPLATE_PATHS } from '@/services/registry';
+import { isCityAdmin } from '@/services/session';
 
 /** The city admin loads 板块, 社区党组织, 小区 and 单位党组织 from one workbook: a dry run first, then the import. */
 export default function DirectoryImport() {
@@ -15,7 +16,7 @@ export default function DirectoryImport() {
   const [file, setFile] = useState<File | null>(null);
   const [result, setResult] = useState<DirectoryImportResult | null>(null);
   const [busy, setBusy] = useState(false);
-  const cityAdmin = user?.roles.some((g) => g.role === 'city_admin') ?? false;
+  const cityAdmin = isCityAdmin(user);
   // The imports recorded so far: what the mini-program (which cannot upload) shows.
   const history = useRequest(() => getDirectoryImports(), [], ready && cityAdmin);
 

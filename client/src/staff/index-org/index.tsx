@@ -45,7 +45,7 @@ function Part({ p, indicator, units }: { p: IndexPart; indicator?: Indicator; un
   );
 }
 
-/** Who may open a community's 业主信息库: its secretary, the admin of its district, a city admin (the server's rule). */
+/** Who may open a community's 业主信息库 and 居民点单: its secretary, the admin of its district, a city admin (the server's rule). */
 function overseesCommunity(user: User | null, org: { id: string; districtId: string }): boolean {
   return (user?.roles ?? []).some(
     (g) =>
@@ -86,20 +86,20 @@ export default function IndexOrg() {
               </View>
               <View className="muted idx__hint">总分 = 下列各项得分之和（各项得分 = 指标得分 × 权重）</View>
               {!units && overseesCommunity(user, e.org) ? (
-                <View
-                  className="btn btn-plain btn-small idx__registry"
-                  onClick={() => Taro.navigateTo({ url: `/staff/registry/index?id=${e.org.id}` })}
-                >
-                  业主信息库
-                </View>
-              ) : null}
-              {!units && overseesCommunity(user, e.org) ? (
-                <View
-                  className="btn btn-plain btn-small idx__demands"
-                  onClick={() => Taro.navigateTo({ url: `/pages/demands/index?id=${e.org.id}` })}
-                >
-                  居民点单
-                </View>
+                <>
+                  <View
+                    className="btn btn-plain btn-small idx__registry"
+                    onClick={() => Taro.navigateTo({ url: `/staff/registry/index?id=${e.org.id}` })}
+                  >
+                    业主信息库
+                  </View>
+                  <View
+                    className="btn btn-plain btn-small idx__demands"
+                    onClick={() => Taro.navigateTo({ url: `/pages/demands/index?id=${e.org.id}` })}
+                  >
+                    居民点单
+                  </View>
+                </>
               ) : null}
             </View>
             <View className="card">

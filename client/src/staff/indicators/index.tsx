@@ -9,6 +9,7 @@ import { errorMessage } from '@/services/http';
 import { getIndicators, putIndicators } from '@/services/staff';
 import { describeScoring } from '@/utils/index-explain';
 import './index.scss';
+import { isCityAdmin } from '@/services/session';
 
 /**
  * 先锋指数+ catalogue (city admin): which indicators are admitted (考核内容准入), their weights and
@@ -16,7 +17,7 @@ import './index.scss';
  */
 export default function Indicators() {
   const { ready, user } = useAuthReady();
-  const cityAdmin = Boolean(user?.roles.some((g) => g.role === 'city_admin'));
+  const cityAdmin = isCityAdmin(user);
   const list = useRequest(getIndicators, [], ready && cityAdmin);
   const [items, setItems] = useState<Indicator[]>([]);
   const [busy, setBusy] = useState(false);

@@ -10,6 +10,7 @@ import { errorMessage } from '@/services/http';
 import { getPointsRules, putPointsRules } from '@/services/records';
 import { rulesForm, rulesFromForm, type RulesForm } from '@/utils/records';
 import './index.scss';
+import { isCityAdmin } from '@/services/session';
 
 function Rules() {
   const current = useRequest(getPointsRules, []);
@@ -110,7 +111,7 @@ function Rules() {
 
 export default function PointsRulesPage() {
   const { ready, user, error, retry } = useAuthReady();
-  const allowed = Boolean(user?.roles.some((g) => g.role === 'city_admin'));
+  const allowed = isCityAdmin(user);
   return (
     <View className="page rules">
       {!ready ? (

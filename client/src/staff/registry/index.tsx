@@ -22,6 +22,7 @@ import {
   TEMPLATE_PATHS,
 } from '@/services/registry';
 import './index.scss';
+import { isCityAdmin } from '@/services/session';
 
 const FILTERS: Array<HouseholdMatch | undefined> = [undefined, 'matched', 'unmatched', 'conflict'];
 const fail = (e: unknown) => Taro.showToast({ title: errorMessage(e), icon: 'none' });
@@ -52,7 +53,7 @@ export default function Registry() {
   const { ready, user } = useAuthReady();
   const router = useRouter();
   const communityId = router.params.id ?? user?.roles.find((g) => g.role === 'secretary')?.orgId ?? null;
-  const cityAdmin = Boolean(user?.roles.some((g) => g.role === 'city_admin'));
+  const cityAdmin = isCityAdmin(user);
   const [match, setMatch] = useState<HouseholdMatch | undefined>(undefined);
   const [pending, setPending] = useState<File | null>(null);
   const [result, setResult] = useState<HouseholdImportResult | null>(null);

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { View, Text, Input } from '@tarojs/components';
 import Taro, { useDidShow } from '@tarojs/taro';
-import { RewardCreateBodySchema, type Redemption, type Reward } from '@pioneer/shared';
+import { RewardCreateBodySchema, type CommunityRedemption, type Reward } from '@pioneer/shared';
 import Field from '@/components/Field';
 import Icon from '@/components/Icon';
 import SecretaryGate from '@/components/SecretaryGate';
@@ -132,13 +132,13 @@ function RewardRow({ r, onChanged }: { r: Reward; onChanged: (r: Reward) => void
 }
 
 /** What went out of the 爱心超市 and to whom (names masked), newest first: the secretary's ledger. */
-function Redemptions({ items }: { items: Redemption[] }) {
+function Redemptions({ items }: { items: CommunityRedemption[] }) {
   return (
     <>
       {items.map((r) => (
         <View key={r.id} className="rewards__redemption" data-testid="redemption-row">
           <View className="row between">
-            <Text>{`${r.memberName ?? ''} · ${r.rewardName}`}</Text>
+            <Text>{`${r.memberName} · ${r.rewardName}`}</Text>
             <Text className="muted">{`-${r.points} 积分`}</Text>
           </View>
           <View className="muted">{formatDateTime(r.at)}</View>

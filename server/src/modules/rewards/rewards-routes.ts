@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import {
+  CommunityRedemptionListSchema,
   IdParamsSchema,
   RedemptionBodySchema,
   RedemptionListSchema,
@@ -145,7 +146,7 @@ export const rewardsRoutes: FastifyPluginAsyncZod<{ rewardsService: RewardsServi
         tags,
         security,
         params: IdParamsSchema,
-        response: { 200: RedemptionListSchema },
+        response: { 200: CommunityRedemptionListSchema },
       },
     },
     async (request) => ({ items: await service.ofCommunity(principalOf(request), request.params.id) }),

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   maskName,
+  type CommunityRedemption,
   type ErrorCode,
   type ErrorDetail,
   type Redemption,
@@ -188,7 +189,7 @@ export function rewardsServiceFactory(deps: {
       return (await repo.redemptionsOfMember(memberId)).map(toRedemption);
     },
 
-    async ofCommunity(p: Principal, communityOrgId: string): Promise<Redemption[]> {
+    async ofCommunity(p: Principal, communityOrgId: string): Promise<CommunityRedemption[]> {
       const org = await deps.community(communityOrgId);
       if (!isSecretaryOf(p, org.id)) throw forbidden('只有本社区书记可以查看兑换记录');
       return (await repo.redemptionsOfCommunity(org.id)).map((r) => ({
